@@ -1,0 +1,47 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Numeric code is compiled with optimisation even in debug builds: unoptimised SIMD
+/// loops run 50-500x slower, which would make the test suite crawl.
+let optimized: [SwiftSetting] = [
+    .unsafeFlags(["-O", "-enforce-exclusivity=unchecked"])
+]
+
+let package = Package(
+    name: "Loupe",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "loupe", targets: ["loupe"]),
+        .library(name: "LoupeTensor", targets: ["LoupeTensor"]),
+        .library(name: "LoupeNN", targets: ["LoupeNN"]),
+        .library(name: "LoupeData", targets: ["LoupeData"]),
+        .library(name: "LoupeReport", targets: ["LoupeReport"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "LoupeSupport", swiftSettings: optimized),
+        .target(name: "LoupeKernels", swiftSettings: optimized),
+        .target(name: "LoupeTensor", dependencies: ["LoupeKernels", "LoupeSupport"], swiftSettings: optimized),
+        .target(name: "LoupeNN", dependencies: ["LoupeTensor", "LoupeSupport"], swiftSettings: optimized),
+        .target(
+            name: "LoupeData", dependencies: ["LoupeTensor", "LoupeSupport", "CZlib"],
+            resources: [.copy("Resources/mnist-5k")], swiftSettings: optimized),
+        .target(name: "LoupeReport", dependencies: ["LoupeSupport"]),
+        .executableTarget(
+            name: "loupe",
+            dependencies: [
+                "LoupeTensor", "LoupeNN", "LoupeData", "LoupeReport", "LoupeSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "LoupeSupportTests", dependencies: ["LoupeSupport"]),
+        .testTarget(name: "LoupeTensorTests", dependencies: ["LoupeTensor", "LoupeKernels"]),
+        .testTarget(name: "LoupeNNTests", dependencies: ["LoupeNN", "LoupeData"]),
+        .testTarget(name: "LoupeDataTests", dependencies: ["LoupeData"]),
+        .testTarget(name: "LoupeReportTests", dependencies: ["LoupeReport"]),
+        .testTarget(name: "LoupeCLITests", dependencies: ["loupe"]),
+    ]
+)

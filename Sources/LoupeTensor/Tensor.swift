@@ -1,0 +1,70 @@
+/// A dense, row-major array of `Float` values with a shape.
+///
+/// `Tensor` has value semantics: copies share storage until one of them is mutated
+/// (copy-on-write through the underlying `Array`). A tensor of rank 0 holds one scalar.
+public struct Tensor: Sendable {
+    /// The extent of each dimension, outermost first.
+    public private(set) var shape: [Int]
+    /// The elements in row-major order; `scalars.count == shape.reduce(1, *)`.
+    public var scalars: [Float]
+
+    /// Creates a tensor from its elements in row-major order.
+    public init(shape: [Int], scalars: [Float]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+        precondition(
+            shape.reduce(1, *) == scalars.count,
+            "shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(scalars.count)")
+        self.shape = shape
+        self.scalars = scalars
+    }
+
+    /// Creates a tensor with every element equal to `value`.
+    public init(repeating value: Float, shape: [Int]) {
+        self.init(shape: shape, scalars: [Float](repeating: value, count: shape.reduce(1, *)))
+    }
+
+    /// Creates a tensor of zeros.
+    public init(zeros shape: [Int]) { self.init(repeating: 0, shape: shape) }
+
+    /// Creates a rank-0 tensor.
+    public init(_ scalar: Float) { self.init(shape: [], scalars: [scalar]) }
+
+    /// Number of elements.
+    @inlinable public var count: Int { scalars.count }
+    /// Number of dimensions.
+    @inlinable public var rank: Int { shape.count }
+
+    /// The single element of a one-element tensor.
+    public var scalar: Float {
+        precondition(count == 1, "tensor of shape \(shape) is not a scalar")
+        return scalars[0]
+    }
+
+    /// The same elements viewed with another shape of equal element count.
+    public func reshaped(_ newShape: [Int]) -> Tensor {
+        Tensor(shape: newShape, scalars: scalars)
+    }
+
+    /// Applies `body` to the elements' storage.
+    @inlinable
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try scalars.withUnsafeBufferPointer(body)
+    }
+
+    /// Applies `body` to the elements' mutable storage.
+    @inlinable
+    public mutating func withUnsafeMutableBufferPointer<R>(
+        _ body: (inout UnsafeMutableBufferPointer<Float>) throws -> R
+    ) rethrows -> R {
+        try scalars.withUnsafeMutableBufferPointer(body)
+    }
+}
+
+extension Tensor: Equatable {}
+
+extension Tensor: CustomStringConvertible {
+    public var description: String {
+        let shown = scalars.prefix(8).map { "\($0)" }.joined(separator: ", ")
+        return "Tensor(shape: \(shape), [\(shown)\(count > 8 ? ", ..." : "")])"
+    }
+}
