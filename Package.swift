@@ -2,7 +2,8 @@
 import PackageDescription
 
 /// Numeric code is compiled with optimisation even in debug builds: unoptimised SIMD
-/// loops run 50-500x slower, which would make the test suite crawl.
+/// loops run 50-500x slower, which would make the test suite crawl. Only LoupeKernelsAVX2 gets
+/// CPU-specific flags; `KernelPath` calls into it only on CPUs that have AVX2 and FMA.
 let optimized: [SwiftSetting] = [
     .unsafeFlags(["-O", "-enforce-exclusivity=unchecked"])
 ]
@@ -23,7 +24,14 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "LoupeSupport", swiftSettings: optimized),
-        .target(name: "LoupeKernels", swiftSettings: optimized),
+        .target(name: "CLoupeCPU"),
+        .target(name: "LoupeKernelCore", swiftSettings: optimized),
+        .target(
+            name: "LoupeKernelsAVX2", dependencies: ["LoupeKernelCore"],
+            swiftSettings: [.unsafeFlags(["-O", "-enforce-exclusivity=unchecked", "-Xcc", "-mavx2", "-Xcc", "-mfma"])]),
+        .target(
+            name: "LoupeKernels", dependencies: ["CLoupeCPU", "LoupeKernelCore", "LoupeKernelsAVX2"],
+            swiftSettings: optimized),
         .target(name: "LoupeTensor", dependencies: ["LoupeKernels", "LoupeSupport"], swiftSettings: optimized),
         .target(name: "LoupeNN", dependencies: ["LoupeTensor", "LoupeSupport"], swiftSettings: optimized),
         .target(
@@ -37,7 +45,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "loupe-bench", dependencies: ["LoupeKernels", "LoupeNN", "LoupeData"],
+            path: "Benchmarks/loupe-bench", swiftSettings: optimized),
         .testTarget(name: "LoupeSupportTests", dependencies: ["LoupeSupport"]),
+        .testTarget(name: "LoupeKernelsTests", dependencies: ["LoupeKernels"]),
         .testTarget(name: "LoupeTensorTests", dependencies: ["LoupeTensor", "LoupeKernels"]),
         .testTarget(name: "LoupeNNTests", dependencies: ["LoupeNN", "LoupeData"]),
         .testTarget(name: "LoupeDataTests", dependencies: ["LoupeData"]),

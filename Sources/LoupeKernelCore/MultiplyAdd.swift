@@ -1,0 +1,30 @@
+/// How a kernel computes `accumulator + a * b` on SIMD vectors.
+///
+/// Kernels are written once, generic over this policy, and specialised in modules compiled
+/// for a given CPU: a fused multiply-add is one instruction where the CPU has FMA, but a
+/// library call per lane where it does not, so the portable build multiplies then adds.
+public protocol MultiplyAdd {
+    static func multiplyAdd(
+        _ accumulator: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>
+    ) -> SIMD16<Float>
+}
+
+/// Fused multiply-add (one rounding); for modules compiled with FMA enabled.
+public enum FusedMultiplyAdd: MultiplyAdd {
+    @inlinable @inline(__always)
+    public static func multiplyAdd(
+        _ accumulator: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>
+    ) -> SIMD16<Float> {
+        accumulator.addingProduct(a, b)
+    }
+}
+
+/// Separate multiply and add (two roundings); portable to any SIMD instruction set.
+public enum SeparateMultiplyAdd: MultiplyAdd {
+    @inlinable @inline(__always)
+    public static func multiplyAdd(
+        _ accumulator: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>
+    ) -> SIMD16<Float> {
+        accumulator + a * b
+    }
+}

@@ -1,0 +1,62 @@
+import LoupeKernelCore
+import LoupeKernelsAVX2
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// Single-precision general matrix multiply on row-major matrices.
+public enum GEMM {
+    /// Computes `C = alpha * op(A) * op(B) + beta * C` where `op(A)` is `m x k`, `op(B)` is
+    /// `k x n` and `C` is `m x n`; `lda`, `ldb`, `ldc` are the row strides of the matrices as
+    /// stored (before transposition). With `beta == 0`, `C` need not be initialised.
+    public static func multiply(
+        transposeA: Bool = false, transposeB: Bool = false,
+        m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
+        path: KernelPath = .active
+    ) {
+        let opA = MatrixOperand(base: a, rowStride: lda, isTransposed: transposeA)
+        let opB = MatrixOperand(base: b, rowStride: ldb, isTransposed: transposeB)
+        let workspace = GEMMWorkspace.forCurrentThread()
+        switch path {
+        case .avx2:
+            avx2Multiply(
+                m: m, n: n, k: k, alpha: alpha, a: opA, b: opB, beta: beta, c: c, ldc: ldc,
+                workspace: workspace)
+        case .generic:
+            PackedGEMM<SeparateMultiplyAdd>.multiply(
+                m: m, n: n, k: k, alpha: alpha, a: opA, b: opB, beta: beta, c: c, ldc: ldc,
+                workspace: workspace)
+        }
+    }
+}
+
+/// Per-thread packing buffer for `GEMM`, allocated once per thread and reused.
+enum GEMMWorkspace {
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { pointer in
+            #if os(Linux)
+            pointer?.deallocate()
+            #else
+            pointer.deallocate()
+            #endif
+        }
+        return key
+    }()
+
+    static func forCurrentThread() -> UnsafeMutablePointer<Float> {
+        if let existing = pthread_getspecific(key) {
+            return existing.assumingMemoryBound(to: Float.self)
+        }
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: PackedGEMM<SeparateMultiplyAdd>.workspaceCount * MemoryLayout<Float>.size,
+            alignment: 64)
+        pthread_setspecific(key, raw)
+        return raw.assumingMemoryBound(to: Float.self)
+    }
+}

@@ -1,0 +1,30 @@
+import CLoupeCPU
+import Foundation
+
+/// The instruction-set path the numeric kernels run on.
+///
+/// Chosen once at start-up from the running CPU; the environment variable `LOUPE_KERNELS`
+/// (`generic`, `avx2`) forces a lower path, so a binary built on one machine can be shown to
+/// run correctly as it would on a CPU without the newer instructions. Asking for a path the
+/// CPU lacks falls back to the best one it has.
+public enum KernelPath: String, CaseIterable, Sendable, Comparable {
+    /// Portable SIMD code with separate multiply and add; runs on any CPU.
+    case generic
+    /// x86-64 AVX2 with fused multiply-add.
+    case avx2
+
+    /// The best path the running CPU supports.
+    public static let supported: KernelPath = loupe_cpu_has_avx2_fma() != 0 ? .avx2 : .generic
+
+    /// The path in use: `supported`, lowered by `LOUPE_KERNELS` if set.
+    public static let active: KernelPath = {
+        guard let name = ProcessInfo.processInfo.environment["LOUPE_KERNELS"],
+            let requested = KernelPath(rawValue: name.lowercased())
+        else { return supported }
+        return min(requested, supported)
+    }()
+
+    public static func < (lhs: KernelPath, rhs: KernelPath) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}

@@ -1,0 +1,11 @@
+import LoupeKernelCore
+
+/// The packed GEMM specialised for AVX2 + FMA (this module is compiled with those flags).
+/// Call only after checking the CPU supports them.
+public func avx2Multiply(
+    m: Int, n: Int, k: Int, alpha: Float, a: MatrixOperand, b: MatrixOperand,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, workspace: UnsafeMutablePointer<Float>
+) {
+    PackedGEMM<FusedMultiplyAdd>.multiply(
+        m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c, ldc: ldc, workspace: workspace)
+}
