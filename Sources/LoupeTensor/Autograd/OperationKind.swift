@@ -1,0 +1,12 @@
+/// The operations the tape records; a caller can substitute the backward rule of any kind.
+public enum OperationKind: String, Hashable, Sendable, CaseIterable {
+    case leaf
+    case matmul, linear, conv2d
+    case maxPool2d, avgPool2d, globalAvgPool
+    case relu, sigmoid, tanh
+    case softmax, logSoftmax, crossEntropy
+    case add, subtract, multiply, divide
+    case reshape
+    case sum, mean
+    case batchNorm, dropout
+}

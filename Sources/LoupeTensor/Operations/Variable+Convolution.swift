@@ -1,0 +1,72 @@
+import LoupeKernels
+
+extension Variable {
+    /// 2-D cross-correlation (PyTorch's `conv2d`): `x: [N, C, H, W]`, `weight: [O, C, KH, KW]`,
+    /// `bias: [O]`, square stride and zero padding; output `[N, O, OH, OW]`.
+    public func conv2d(weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable {
+        let (x, w) = (value, weight.value)
+        precondition(x.rank == 4 && w.rank == 4 && x.shape[1] == w.shape[1],
+            "conv2d: input \(x.shape) does not fit weight \(w.shape)")
+        let geometry = ConvolutionGeometry(
+            channels: x.shape[1], height: x.shape[2], width: x.shape[3],
+            kernelHeight: w.shape[2], kernelWidth: w.shape[3], stride: stride, padding: padding)
+        precondition(geometry.outputHeight > 0 && geometry.outputWidth > 0, "conv2d: kernel larger than padded input")
+        let (batch, outChannels) = (x.shape[0], w.shape[0])
+        let spatial = geometry.outputHeight * geometry.outputWidth
+        let patch = geometry.patchSize
+        let imageSize = geometry.channels * geometry.height * geometry.width
+        var out = [Float](repeating: 0, count: batch * outChannels * spatial)
+        var columns = [Float](repeating: 0, count: patch * spatial)
+        x.withUnsafeBufferPointer { xp in
+            w.withUnsafeBufferPointer { wp in
+                columns.withUnsafeMutableBufferPointer { col in
+                    out.withUnsafeMutableBufferPointer { op in
+                        for n in 0..<batch {
+                            geometry.im2col(xp.baseAddress! + n * imageSize, into: col.baseAddress!)
+                            GEMM.multiply(
+                                m: outChannels, n: spatial, k: patch, a: wp.baseAddress!, lda: patch,
+                                b: col.baseAddress!, ldb: spatial,
+                                c: op.baseAddress! + n * outChannels * spatial, ldc: spatial)
+                        }
+                    }
+                }
+            }
+        }
+        var result = Tensor(shape: [batch, outChannels, geometry.outputHeight, geometry.outputWidth], scalars: out)
+        if let bias { result = result.addingBias(bias.value, channelAxisSize: outChannels, innerSize: spatial) }
+        let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
+        return tape.record(result, kind: .conv2d, inputs: inputs) { g in
+            var dx = [Float](repeating: 0, count: x.count)
+            var dw = [Float](repeating: 0, count: w.count)
+            var columns = [Float](repeating: 0, count: patch * spatial)
+            x.withUnsafeBufferPointer { xp in
+                w.withUnsafeBufferPointer { wp in
+                    g.withUnsafeBufferPointer { gp in
+                        columns.withUnsafeMutableBufferPointer { col in
+                            dx.withUnsafeMutableBufferPointer { dxp in
+                                dw.withUnsafeMutableBufferPointer { dwp in
+                                    for n in 0..<batch {
+                                        let gn = gp.baseAddress! + n * outChannels * spatial
+                                        geometry.im2col(xp.baseAddress! + n * imageSize, into: col.baseAddress!)
+                                        GEMM.multiply(
+                                            transposeB: true, m: outChannels, n: patch, k: spatial,
+                                            a: gn, lda: spatial, b: col.baseAddress!, ldb: spatial,
+                                            beta: 1, c: dwp.baseAddress!, ldc: patch)
+                                        GEMM.multiply(
+                                            transposeA: true, m: patch, n: spatial, k: outChannels,
+                                            a: wp.baseAddress!, lda: patch, b: gn, ldb: spatial,
+                                            c: col.baseAddress!, ldc: spatial)
+                                        geometry.col2im(col.baseAddress!, addingInto: dxp.baseAddress! + n * imageSize)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            var grads: [Tensor?] = [Tensor(shape: x.shape, scalars: dx), Tensor(shape: w.shape, scalars: dw)]
+            if bias != nil { grads.append(g.sumPerChannel(channels: outChannels, innerSize: spatial)) }
+            return grads
+        }
+    }
+}

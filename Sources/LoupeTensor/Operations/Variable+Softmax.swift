@@ -1,0 +1,101 @@
+import Foundation
+
+extension Tensor {
+    /// Log-softmax over the last axis, computed stably (max subtracted first).
+    func logSoftmaxLastAxis() -> Tensor {
+        let classes = shape.last ?? 1
+        var result = self
+        result.scalars.withUnsafeMutableBufferPointer { out in
+            for start in stride(from: 0, to: out.count, by: classes) {
+                var largest = -Float.infinity
+                for j in 0..<classes { largest = max(largest, out[start + j]) }
+                var total: Float = 0
+                for j in 0..<classes { total += expf(out[start + j] - largest) }
+                let shift = largest + logf(total)
+                for j in 0..<classes { out[start + j] -= shift }
+            }
+        }
+        return result
+    }
+}
+
+extension Variable {
+    /// Softmax over the last axis.
+    public func softmax() -> Variable {
+        let out = value.logSoftmaxLastAxis().map { expf($0) }
+        let classes = shape.last ?? 1
+        return tape.record(out, kind: .softmax, inputs: [self]) { g in
+            // dx = y * (g - sum(g * y)) per row.
+            var dx = g
+            dx.scalars.withUnsafeMutableBufferPointer { d in
+                out.scalars.withUnsafeBufferPointer { y in
+                    for start in stride(from: 0, to: d.count, by: classes) {
+                        var dot: Float = 0
+                        for j in 0..<classes { dot += d[start + j] * y[start + j] }
+                        for j in 0..<classes { d[start + j] = y[start + j] * (d[start + j] - dot) }
+                    }
+                }
+            }
+            return [dx]
+        }
+    }
+
+    /// Log-softmax over the last axis.
+    public func logSoftmax() -> Variable {
+        let out = value.logSoftmaxLastAxis()
+        let classes = shape.last ?? 1
+        return tape.record(out, kind: .logSoftmax, inputs: [self]) { g in
+            // dx = g - softmax * sum(g) per row.
+            var dx = g
+            dx.scalars.withUnsafeMutableBufferPointer { d in
+                out.scalars.withUnsafeBufferPointer { y in
+                    for start in stride(from: 0, to: d.count, by: classes) {
+                        var total: Float = 0
+                        for j in 0..<classes { total += d[start + j] }
+                        for j in 0..<classes { d[start + j] -= expf(y[start + j]) * total }
+                    }
+                }
+            }
+            return [dx]
+        }
+    }
+
+    /// Mean cross-entropy between logits `[B, K]` and integer labels, with optional label
+    /// smoothing: the target puts `1 - smoothing + smoothing / K` on the label and
+    /// `smoothing / K` elsewhere (PyTorch's definition).
+    public func crossEntropy(labels: [Int32], labelSmoothing: Float = 0) -> Variable {
+        precondition(rank2, "crossEntropy expects [batch, classes] logits, got \(shape)")
+        let (batch, classes) = (shape[0], shape[1])
+        precondition(labels.count == batch, "\(labels.count) labels for a batch of \(batch)")
+        let logProbabilities = value.logSoftmaxLastAxis()
+        let off = labelSmoothing / Float(classes)
+        let on = 1 - labelSmoothing + off
+        var loss = 0.0
+        logProbabilities.scalars.withUnsafeBufferPointer { lp in
+            for i in 0..<batch {
+                let label = Int(labels[i])
+                precondition(label >= 0 && label < classes, "label \(label) outside 0..<\(classes)")
+                for j in 0..<classes {
+                    loss -= Double((j == label ? on : off) * lp[i * classes + j])
+                }
+            }
+        }
+        let out = Tensor(Float(loss / Double(batch)))
+        return tape.record(out, kind: .crossEntropy, inputs: [self]) { g in
+            let scale = g.scalar / Float(batch)
+            var dx = logProbabilities
+            dx.scalars.withUnsafeMutableBufferPointer { d in
+                for i in 0..<batch {
+                    let label = Int(labels[i])
+                    for j in 0..<classes {
+                        let index = i * classes + j
+                        d[index] = (expf(d[index]) - (j == label ? on : off)) * scale
+                    }
+                }
+            }
+            return [dx]
+        }
+    }
+
+    var rank2: Bool { shape.count == 2 }
+}
