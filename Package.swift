@@ -33,7 +33,7 @@ let package = Package(
             name: "LoupeKernels", dependencies: ["CLoupeCPU", "LoupeKernelCore", "LoupeKernelsAVX2"],
             swiftSettings: optimized),
         .target(name: "LoupeTensor", dependencies: ["LoupeKernels", "LoupeSupport"], swiftSettings: optimized),
-        .target(name: "LoupeNN", dependencies: ["LoupeTensor", "LoupeSupport"], swiftSettings: optimized),
+        .target(name: "LoupeNN", dependencies: ["LoupeTensor", "LoupeData", "LoupeSupport"], swiftSettings: optimized),
         .target(
             name: "LoupeData", dependencies: ["LoupeTensor", "LoupeSupport", "CZlib"],
             resources: [.copy("Resources/mnist-5k")], swiftSettings: optimized),

@@ -2,7 +2,7 @@ import Foundation
 
 extension Tensor {
     /// Log-softmax over the last axis, computed stably (max subtracted first).
-    func logSoftmaxLastAxis() -> Tensor {
+    public func logSoftmaxLastAxis() -> Tensor {
         let classes = shape.last ?? 1
         var result = self
         result.scalars.withUnsafeMutableBufferPointer { out in

@@ -1,0 +1,59 @@
+import LoupeTensor
+
+/// A 2-D convolution with square kernel, stride and zero padding; weight `[out, in, k, k]`.
+public struct Conv2d: Layer {
+    public var name: String
+    public var inputChannels: Int
+    public var outputChannels: Int
+    public var kernelSize: Int
+    public var stride: Int
+    public var padding: Int
+    public var hasBias: Bool
+
+    public init(
+        name: String, inputChannels: Int, outputChannels: Int, kernelSize: Int,
+        stride: Int = 1, padding: Int = 0, hasBias: Bool = true
+    ) {
+        self.name = name
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        self.kernelSize = kernelSize
+        self.stride = stride
+        self.padding = padding
+        self.hasBias = hasBias
+    }
+
+    public var parameterSpecs: [ParameterSpec] {
+        let bound = 1 / Float(inputChannels * kernelSize * kernelSize).squareRoot()
+        var specs = [ParameterSpec(
+            name: "\(name).weight", shape: [outputChannels, inputChannels, kernelSize, kernelSize],
+            role: .weight, initialization: .uniform(bound: bound))]
+        if hasBias { specs.append(ParameterSpec(name: "\(name).bias", shape: [outputChannels], role: .bias, initialization: .uniform(bound: bound))) }
+        return specs
+    }
+
+    public func outputShape(for input: [Int]) throws(ModelError) -> [Int] {
+        guard input.count == 3, input[0] == inputChannels else {
+            throw ModelError("\(name) expects \(inputChannels) input channels (C, H, W), got shape \(input)")
+        }
+        let h = (input[1] + 2 * padding - kernelSize) / stride + 1
+        let w = (input[2] + 2 * padding - kernelSize) / stride + 1
+        guard h > 0, w > 0 else { throw ModelError("\(name): \(kernelSize)x\(kernelSize) kernel does not fit input \(input)") }
+        return [outputChannels, h, w]
+    }
+
+    public func forwardFLOPs(for input: [Int]) -> Int {
+        guard let out = try? outputShape(for: input) else { return 0 }
+        return 2 * out[0] * out[1] * out[2] * inputChannels * kernelSize * kernelSize
+    }
+
+    public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
+        input.conv2d(
+            weight: context.parameter("\(name).weight"), bias: hasBias ? context.parameter("\(name).bias") : nil,
+            stride: stride, padding: padding)
+    }
+
+    public var description: LayerDescription {
+        .conv2d(name: name, outputChannels: outputChannels, kernelSize: kernelSize, stride: stride, padding: padding, bias: hasBias)
+    }
+}

@@ -1,0 +1,77 @@
+import LoupeTensor
+
+/// A building block of a network: maps an input variable to an output variable, reading its
+/// parameters from the forward context by their stable names.
+public protocol Layer: Sendable {
+    /// The parameters this layer owns (full dotted names such as `conv1.weight`).
+    var parameterSpecs: [ParameterSpec] { get }
+    /// Non-trainable state this layer owns, such as batch norm running statistics.
+    var bufferSpecs: [ParameterSpec] { get }
+    /// The output shape for an input shape without the batch dimension, or an error naming
+    /// the mismatch.
+    func outputShape(for input: [Int]) throws(ModelError) -> [Int]
+    /// Multiply-adds counted as two FLOPs, for one example, forward pass.
+    func forwardFLOPs(for input: [Int]) -> Int
+    /// Applies the layer.
+    func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable
+    /// The serialisable description of this layer.
+    var description: LayerDescription { get }
+}
+
+extension Layer {
+    public var parameterSpecs: [ParameterSpec] { [] }
+    public var bufferSpecs: [ParameterSpec] { [] }
+    public func forwardFLOPs(for input: [Int]) -> Int { 0 }
+}
+
+/// What kind of tensor a parameter is: compression treats weights, biases and normalisation
+/// parameters differently (biases and norm parameters are never pruned).
+public enum ParameterRole: String, Codable, Sendable {
+    case weight, bias, normalization, buffer
+}
+
+/// A named parameter's shape, role and initialisation.
+public struct ParameterSpec: Sendable, Equatable {
+    public var name: String
+    public var shape: [Int]
+    public var role: ParameterRole
+    public var initialization: Initialization
+
+    /// How a parameter's initial values are drawn.
+    public enum Initialization: Sendable, Equatable {
+        /// Uniform in (-bound, bound): PyTorch's default for linear and convolution layers
+        /// uses bound = 1 / sqrt(fan-in) for weights and biases.
+        case uniform(bound: Float)
+        case constant(Float)
+    }
+}
+
+/// The state a forward pass reads and records: the tape, the parameters bound as variables,
+/// the mode, and the randomness of dropout.
+public struct ForwardContext {
+    public let tape: Tape
+    /// Training mode uses batch statistics in batch norm and applies dropout.
+    public var isTraining: Bool
+    var parameters: [String: Variable]
+    var buffers: [String: Tensor]
+    /// Batch statistics recorded by batch norm layers in training mode, by layer name.
+    public internal(set) var batchStatistics: [String: BatchStatistics] = [:]
+    /// Randomness for dropout.
+    public var generator: SeededGenerator
+
+    func parameter(_ name: String) -> Variable {
+        guard let variable = parameters[name] else { preconditionFailure("parameter \(name) not bound") }
+        return variable
+    }
+
+    func buffer(_ name: String) -> Tensor {
+        guard let tensor = buffers[name] else { preconditionFailure("buffer \(name) missing") }
+        return tensor
+    }
+}
+
+/// An error in a model's structure or in data that does not fit it.
+public struct ModelError: Error, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

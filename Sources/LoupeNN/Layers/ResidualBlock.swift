@@ -1,0 +1,39 @@
+import LoupeTensor
+
+/// `relu(body(x) + shortcut(x))`, where the shortcut is the identity unless given (a 1x1
+/// convolution with batch norm, typically, when the body changes the shape).
+public struct ResidualBlock: Layer {
+    public var body: Sequential
+    public var shortcut: Sequential?
+
+    public init(body: Sequential, shortcut: Sequential? = nil) {
+        self.body = body
+        self.shortcut = shortcut
+    }
+
+    public var parameterSpecs: [ParameterSpec] { body.parameterSpecs + (shortcut?.parameterSpecs ?? []) }
+    public var bufferSpecs: [ParameterSpec] { body.bufferSpecs + (shortcut?.bufferSpecs ?? []) }
+
+    public func outputShape(for input: [Int]) throws(ModelError) -> [Int] {
+        let main = try body.outputShape(for: input)
+        let side = try shortcut?.outputShape(for: input) ?? input
+        guard main == side else {
+            throw ModelError("residual block: body gives \(main) but the shortcut gives \(side)")
+        }
+        return main
+    }
+
+    public func forwardFLOPs(for input: [Int]) -> Int {
+        body.forwardFLOPs(for: input) + (shortcut?.forwardFLOPs(for: input) ?? 0) + 2 * ((try? body.outputShape(for: input))?.reduce(1, *) ?? 0)
+    }
+
+    public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
+        let main = body(input, &context)
+        let side = shortcut.map { $0(input, &context) } ?? input
+        return (main + side).relu()
+    }
+
+    public var description: LayerDescription {
+        .residual(body: body.layers.map(\.description), shortcut: shortcut?.layers.map(\.description))
+    }
+}

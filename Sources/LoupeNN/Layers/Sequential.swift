@@ -1,0 +1,50 @@
+import LoupeTensor
+
+/// Layers applied one after another.
+public struct Sequential: Layer {
+    public var layers: [any Layer]
+
+    public init(_ layers: [any Layer]) { self.layers = layers }
+
+    public var parameterSpecs: [ParameterSpec] { layers.flatMap(\.parameterSpecs) }
+    public var bufferSpecs: [ParameterSpec] { layers.flatMap(\.bufferSpecs) }
+
+    public func outputShape(for input: [Int]) throws(ModelError) -> [Int] {
+        var shape = input
+        for layer in layers { shape = try layer.outputShape(for: shape) }
+        return shape
+    }
+
+    public func forwardFLOPs(for input: [Int]) -> Int {
+        perLayerFLOPs(for: input).reduce(0) { $0 + $1.flops }
+    }
+
+    /// Each layer's forward FLOPs for one example, with a readable label.
+    public func perLayerFLOPs(for input: [Int]) -> [(label: String, flops: Int)] {
+        var shape = input
+        var result: [(String, Int)] = []
+        for layer in layers {
+            result.append((layer.description.label, layer.forwardFLOPs(for: shape)))
+            shape = (try? layer.outputShape(for: shape)) ?? shape
+        }
+        return result
+    }
+
+    public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
+        layers.reduce(input) { x, layer in layer(x, &context) }
+    }
+
+    public var description: LayerDescription { .sequential(layers.map(\.description)) }
+
+    /// Every batch norm layer, including those nested in residual blocks.
+    var batchNormLayers: [BatchNorm] {
+        layers.flatMap { layer -> [BatchNorm] in
+            switch layer {
+            case let norm as BatchNorm: [norm]
+            case let sequential as Sequential: sequential.batchNormLayers
+            case let block as ResidualBlock: block.body.batchNormLayers + (block.shortcut?.batchNormLayers ?? [])
+            default: []
+            }
+        }
+    }
+}

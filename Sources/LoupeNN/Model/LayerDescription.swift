@@ -1,0 +1,126 @@
+/// The serialisable description of a layer, as it appears in an architecture JSON file.
+///
+/// Input sizes are not written: they are inferred from the input shape when the
+/// architecture is built. Parametric layers may carry a name; unnamed ones are numbered in
+/// order (`conv1`, `conv2`, `fc1`, `bn1`, ...), which gives parameters stable names such as
+/// `conv1.weight`.
+///
+/// JSON form: `{"type": "conv2d", "out": 32, "kernel": 3, "stride": 1, "padding": 1}`,
+/// `{"type": "linear", "out": 10}`, `{"type": "relu"}`, `{"type": "maxpool", "kernel": 2}`,
+/// `{"type": "residual", "body": [...], "shortcut": [...]}`.
+public indirect enum LayerDescription: Equatable, Sendable {
+    case linear(name: String?, outputFeatures: Int, bias: Bool)
+    case conv2d(name: String?, outputChannels: Int, kernelSize: Int, stride: Int, padding: Int, bias: Bool)
+    case maxPool2d(kernelSize: Int, stride: Int)
+    case avgPool2d(kernelSize: Int, stride: Int)
+    case globalAvgPool
+    case batchNorm(name: String?)
+    case dropout(rate: Float)
+    case activation(Activation.Function)
+    case flatten
+    case sequential([LayerDescription])
+    case residual(body: [LayerDescription], shortcut: [LayerDescription]?)
+
+    /// A short label for tables: the layer's name, or its type.
+    public var label: String {
+        switch self {
+        case .linear(let name, _, _): name ?? "linear"
+        case .conv2d(let name, _, _, _, _, _): name ?? "conv2d"
+        case .maxPool2d: "maxpool"
+        case .avgPool2d: "avgpool"
+        case .globalAvgPool: "globalavgpool"
+        case .batchNorm(let name): name ?? "batchnorm"
+        case .dropout: "dropout"
+        case .activation(let function): function.rawValue
+        case .flatten: "flatten"
+        case .sequential: "sequential"
+        case .residual: "residual"
+        }
+    }
+}
+
+extension LayerDescription: Codable {
+    private enum Key: String, CodingKey {
+        case type, name, out, bias, kernel, stride, padding, rate, layers, body, shortcut
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        let type = try c.decode(String.self, forKey: .type)
+        let name = try c.decodeIfPresent(String.self, forKey: .name)
+        func int(_ key: Key, default value: Int? = nil) throws -> Int {
+            if let value, !c.contains(key) { return value }
+            let result = try c.decode(Int.self, forKey: key)
+            guard result > 0 || (key == .padding && result == 0) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "\(type): \(key.rawValue) must be positive, got \(result)")
+            }
+            return result
+        }
+        switch type {
+        case "linear":
+            self = .linear(name: name, outputFeatures: try int(.out), bias: try c.decodeIfPresent(Bool.self, forKey: .bias) ?? true)
+        case "conv2d":
+            self = .conv2d(
+                name: name, outputChannels: try int(.out), kernelSize: try int(.kernel), stride: try int(.stride, default: 1),
+                padding: try int(.padding, default: 0), bias: try c.decodeIfPresent(Bool.self, forKey: .bias) ?? true)
+        case "maxpool", "avgpool":
+            let kernel = try int(.kernel)
+            let stride = try int(.stride, default: kernel)
+            self = type == "maxpool" ? .maxPool2d(kernelSize: kernel, stride: stride) : .avgPool2d(kernelSize: kernel, stride: stride)
+        case "globalavgpool": self = .globalAvgPool
+        case "batchnorm": self = .batchNorm(name: name)
+        case "dropout": self = .dropout(rate: try c.decode(Float.self, forKey: .rate))
+        case "flatten": self = .flatten
+        case "sequential": self = .sequential(try c.decode([LayerDescription].self, forKey: .layers))
+        case "residual":
+            self = .residual(
+                body: try c.decode([LayerDescription].self, forKey: .body),
+                shortcut: try c.decodeIfPresent([LayerDescription].self, forKey: .shortcut))
+        default:
+            guard let function = Activation.Function(rawValue: type) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .type, in: c,
+                    debugDescription: "unknown layer type '\(type)' (known: linear, conv2d, maxpool, avgpool, globalavgpool, batchnorm, dropout, relu, tanh, sigmoid, flatten, sequential, residual)")
+            }
+            self = .activation(function)
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        switch self {
+        case .linear(let name, let out, let bias):
+            try c.encode("linear", forKey: .type)
+            try c.encodeIfPresent(name, forKey: .name)
+            try c.encode(out, forKey: .out)
+            try c.encode(bias, forKey: .bias)
+        case .conv2d(let name, let out, let kernel, let stride, let padding, let bias):
+            try c.encode("conv2d", forKey: .type)
+            try c.encodeIfPresent(name, forKey: .name)
+            try c.encode(out, forKey: .out)
+            try c.encode(kernel, forKey: .kernel)
+            try c.encode(stride, forKey: .stride)
+            try c.encode(padding, forKey: .padding)
+            try c.encode(bias, forKey: .bias)
+        case .maxPool2d(let kernel, let stride), .avgPool2d(let kernel, let stride):
+            try c.encode(label, forKey: .type)
+            try c.encode(kernel, forKey: .kernel)
+            try c.encode(stride, forKey: .stride)
+        case .globalAvgPool, .flatten, .activation:
+            try c.encode(label, forKey: .type)
+        case .batchNorm(let name):
+            try c.encode("batchnorm", forKey: .type)
+            try c.encodeIfPresent(name, forKey: .name)
+        case .dropout(let rate):
+            try c.encode("dropout", forKey: .type)
+            try c.encode(rate, forKey: .rate)
+        case .sequential(let layers):
+            try c.encode("sequential", forKey: .type)
+            try c.encode(layers, forKey: .layers)
+        case .residual(let body, let shortcut):
+            try c.encode("residual", forKey: .type)
+            try c.encode(body, forKey: .body)
+            try c.encodeIfPresent(shortcut, forKey: .shortcut)
+        }
+    }
+}

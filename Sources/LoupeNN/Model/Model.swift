@@ -1,0 +1,119 @@
+import LoupeTensor
+
+/// A network with its parameters and buffers: what training produces and checkpoints store.
+public struct Model: Sendable {
+    public let architecture: Architecture
+    /// The built layers.
+    public let network: Sequential
+    /// Parameter names in a stable order (the order of the layers).
+    public let parameterNames: [String]
+    /// Trainable tensors by name (`conv1.weight`, `fc2.bias`, ...).
+    public var parameters: [String: Tensor]
+    /// Non-trainable state by name (`bn1.running_mean`, ...).
+    public var buffers: [String: Tensor]
+    /// Output shape of the network: `[classes]`.
+    public let outputShape: [Int]
+
+    /// A freshly initialised model (PyTorch's default initialisation), seeded.
+    public init(architecture: Architecture, seed: UInt64) throws(ModelError) {
+        let network = try architecture.build()
+        var generator = SeededGenerator(seed: seed)
+        func initial(_ spec: ParameterSpec) -> Tensor {
+            switch spec.initialization {
+            case .constant(let value): return Tensor(repeating: value, shape: spec.shape)
+            case .uniform(let bound):
+                var values = [Float](repeating: 0, count: spec.shape.reduce(1, *))
+                for i in values.indices { values[i] = (generator.nextUniform() * 2 - 1) * bound }
+                return Tensor(shape: spec.shape, scalars: values)
+            }
+        }
+        let parameters = Dictionary(uniqueKeysWithValues: network.parameterSpecs.map { ($0.name, initial($0)) })
+        let buffers = Dictionary(uniqueKeysWithValues: network.bufferSpecs.map { ($0.name, initial($0)) })
+        try self.init(architecture: architecture, parameters: parameters, buffers: buffers)
+    }
+
+    /// A model from stored tensors; every tensor must be present with the architecture's shape.
+    public init(architecture: Architecture, parameters: [String: Tensor], buffers: [String: Tensor]) throws(ModelError) {
+        let network = try architecture.build()
+        for spec in network.parameterSpecs + network.bufferSpecs {
+            guard let tensor = parameters[spec.name] ?? buffers[spec.name] else {
+                throw ModelError("tensor \(spec.name) missing for architecture \(architecture.name)")
+            }
+            guard tensor.shape == spec.shape else {
+                throw ModelError("tensor \(spec.name) has shape \(tensor.shape), architecture \(architecture.name) needs \(spec.shape)")
+            }
+        }
+        self.architecture = architecture
+        self.network = network
+        self.parameterNames = network.parameterSpecs.map(\.name)
+        self.parameters = parameters.filter { name, _ in network.parameterSpecs.contains { $0.name == name } }
+        self.buffers = buffers.filter { name, _ in network.bufferSpecs.contains { $0.name == name } }
+        self.outputShape = try network.outputShape(for: architecture.inputShape)
+    }
+
+    /// Number of classes the model predicts.
+    public var classCount: Int { outputShape.reduce(1, *) }
+
+    /// Total trainable scalars.
+    public var parameterCount: Int { parameters.values.reduce(0) { $0 + $1.count } }
+
+    /// Roles of the parameters, by name.
+    public var parameterRoles: [String: ParameterRole] {
+        Dictionary(uniqueKeysWithValues: network.parameterSpecs.map { ($0.name, $0.role) })
+    }
+
+    /// Binds the parameters to a tape and prepares a forward pass.
+    public func makeContext(
+        tape: Tape, isTraining: Bool, trainable: Bool = true, generator: SeededGenerator = SeededGenerator(seed: 0)
+    ) -> ForwardContext {
+        let bound = parameters.mapValues { tape.variable($0, requiresGradient: trainable) }
+        return ForwardContext(tape: tape, isTraining: isTraining, parameters: bound, buffers: buffers, generator: generator)
+    }
+
+    /// Runs the network on `input` of shape `[batch] + inputShape`.
+    public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
+        precondition(Array(input.shape.dropFirst()) == architecture.inputShape,
+            "input shape \(input.shape) does not fit \(architecture.inputShape)")
+        return network(input, &context)
+    }
+
+    /// The parameter variables of a context, in `parameterNames` order.
+    public func parameterVariables(in context: ForwardContext) -> [Variable] {
+        parameterNames.map { context.parameter($0) }
+    }
+
+    /// Folds the batch statistics recorded by a training-mode forward pass into the running
+    /// statistics of the batch norm layers.
+    public mutating func updateRunningStatistics(from context: ForwardContext) {
+        for layer in network.batchNormLayers {
+            if let statistics = context.batchStatistics[layer.name] {
+                layer.updatedBuffers(&buffers, with: statistics)
+            }
+        }
+    }
+
+    /// Logits `[batch, classes]` in inference mode.
+    public func logits(_ images: Tensor) -> Tensor {
+        let tape = Tape()
+        var context = makeContext(tape: tape, isTraining: false, trainable: false)
+        return self(tape.constant(images), &context).value
+    }
+
+    /// The gradient of one logit per example with respect to the input, in inference mode:
+    /// `d logits[i, classes[i]] / d images[i]`. Returns the logits too.
+    public func inputGradients(_ images: Tensor, classes: [Int]) -> (logits: Tensor, gradients: Tensor) {
+        let tape = Tape()
+        var context = makeContext(tape: tape, isTraining: false, trainable: false)
+        let input = tape.variable(images)
+        let output = self(input, &context)
+        var seed = Tensor(zeros: output.shape)
+        for (row, target) in classes.enumerated() { seed.scalars[row * classCount + target] = 1 }
+        return (output.value, tape.gradients(of: output, seed: seed)[input]!)
+    }
+
+    /// Forward FLOPs per example for each top-level layer, with backward taken as twice the
+    /// forward (one product for the input gradient, one for the weight gradient).
+    public var flopsPerLayer: [(layer: String, forward: Int, backward: Int)] {
+        network.perLayerFLOPs(for: architecture.inputShape).map { ($0.label, $0.flops, 2 * $0.flops) }
+    }
+}
