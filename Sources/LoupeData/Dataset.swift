@@ -129,10 +129,11 @@ public struct Dataset: Sendable {
       switch pixels {
       case .bytes(let bytes):
         bytes.withUnsafeBufferPointer { input in
+          let scale = Dataset.byteToFloat
           for (slot, position) in positions.enumerated() {
             let source = input.baseAddress! + rows[position] * size
             let target = output.baseAddress! + slot * size
-            for index in 0..<size { target[index] = Float(source[index]) * (1 / 255) }
+            for index in 0..<size { target[index] = scale[Int(source[index])] }
           }
         }
       case .floats(let floats):
@@ -147,6 +148,9 @@ public struct Dataset: Sendable {
     return Tensor(
       shape: [positions.count, shape.channels, shape.height, shape.width], scalars: scalars)
   }
+
+  /// `Float(byte) / 255` for every byte value: one exact table lookup per pixel.
+  private static let byteToFloat: [Float] = (0...255).map { Float($0) / 255 }
 
   /// The labels at `positions`.
   public func labels(at positions: [Int]) -> [Int32] {
