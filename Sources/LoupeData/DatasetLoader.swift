@@ -60,20 +60,7 @@ public enum DatasetLoader {
       else { throw DataError(file: spec, problem: "embedded dataset resource is missing") }
       return try splits(parts, name: spec, classCount: 10, options: options)
     case "fashion-mnist":
-      let directory = fashionMNISTDirectory
-      for file in [
-        "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
-        "t10k-labels-idx1-ubyte.gz",
-      ]
-      where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(file).path) {
-        throw DataError(
-          file: directory.appendingPathComponent(file).path,
-          problem: "Fashion-MNIST is not installed; run `apt-get install -y dataset-fashion-mnist`")
-      }
-      guard let parts = try idxParts(in: directory) else {
-        throw DataError(directory, "no IDX files")
-      }
-      return try splits(parts, name: spec, classCount: 10, options: options)
+      return try loadFashionMNIST(from: fashionMNISTDirectory, options: options)
     default:
       let url = URL(fileURLWithPath: spec)
       let name = url.lastPathComponent
@@ -110,6 +97,23 @@ public enum DatasetLoader {
       }
       return try splits(parts, name: name, classCount: options.classCount, options: options)
     }
+  }
+
+  /// Loads the four Fashion-MNIST files in `directory`, saying how to install them when absent.
+  static func loadFashionMNIST(from directory: URL, options: Options) throws -> DatasetSplits {
+    for file in [
+      "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+      "t10k-labels-idx1-ubyte.gz",
+    ]
+    where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(file).path) {
+      throw DataError(
+        file: directory.appendingPathComponent(file).path,
+        problem: "Fashion-MNIST is not installed; run `apt-get install -y dataset-fashion-mnist`")
+    }
+    guard let parts = try idxParts(in: directory) else {
+      throw DataError(directory, "no IDX files")
+    }
+    return try splits(parts, name: "fashion-mnist", classCount: 10, options: options)
   }
 
   /// Images and labels read from one source, not yet checked against a class count.

@@ -14,6 +14,7 @@ public struct DatasetSplits: Sendable {
   /// by `seed`, to the test part. Both parts keep source order and ids; the same seed
   /// always gives the same split.
   public init(stratifying dataset: Dataset, testFraction: Double, seed: UInt64) {
+    precondition((0...1).contains(testFraction), "test fraction \(testFraction) is not in 0...1")
     var generator = SeededGenerator(seed: seed)
     var positionsByClass = [[Int]](repeating: [], count: dataset.classCount)
     for (position, label) in dataset.labels.enumerated() {

@@ -44,6 +44,24 @@ final class DatasetLoaderTests: XCTestCase {
     XCTAssertEqual(splits.train.images(at: Array(0..<256)).shape, [256, 1, 28, 28])
   }
 
+  func testMissingFashionMNISTSaysHowToInstallIt() throws {
+    let directory = try temporaryDirectory(self)
+    assertDataError(
+      try DatasetLoader.loadFashionMNIST(from: directory, options: .init()),
+      file: directory.appendingPathComponent("train-images-idx3-ubyte.gz").path,
+      problem: "run `apt-get install -y dataset-fashion-mnist`")
+  }
+
+  func testInferredClassCountIsCapped() throws {
+    let url = try temporaryDirectory(self).appendingPathComponent("many.csv")
+    try "5000,1\n1,2\n".write(to: url, atomically: true, encoding: .utf8)
+    assertDataError(
+      try DatasetLoader.load(url.path), file: "many.csv",
+      problem: "label 5000 implies more than 1000 classes; give the class count")
+    XCTAssertEqual(
+      try DatasetLoader.load(url.path, options: .init(classCount: 5001)).train.classCount, 5001)
+  }
+
   func testIDXDirectoryWithTrainAndTestPairs() throws {
     let directory = try temporaryDirectory(self)
     let images: [[UInt8]] = [[1, 2, 3, 4], [5, 6, 7, 8], [9, 9, 9, 9]]
