@@ -1,3 +1,0 @@
-import XCTest
-
-final class PlaceholderLoupeDataTests: XCTestCase { func testNothing() {} }
