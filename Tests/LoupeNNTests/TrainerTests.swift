@@ -1,0 +1,85 @@
+import LoupeData
+import LoupeTensor
+import XCTest
+
+@testable import LoupeNN
+
+final class TrainerTests: XCTestCase {
+    static let splits = try! DatasetLoader.load("mnist-5k")
+
+    func train(_ name: String, epochs: Int, examples: Int, seed: UInt64 = 1, optimizer: TrainingConfiguration.OptimizerKind = .sgd) throws -> (Trainer, [EpochMetrics]) {
+        let data = Self.splits
+        let train = data.train.subset(Array(0..<examples))
+        let architecture = Architecture.builtin(name, inputShape: [1, 28, 28], classes: 10)!
+        var configuration = TrainingConfiguration()
+        configuration.epochs = epochs
+        configuration.batchSize = 64
+        configuration.learningRate = optimizer == .sgd ? 0.05 : 0.002
+        configuration.optimizer = optimizer
+        configuration.seed = seed
+        var trainer = try Trainer(model: try Model(architecture: architecture, seed: seed), configuration: configuration)
+        var metrics: [EpochMetrics] = []
+        try trainer.train(on: train, test: data.test) { event, _ in
+            if case .epoch(let m) = event { metrics.append(m) }
+        }
+        return (trainer, metrics)
+    }
+
+    func testMLPLearnsMNIST5k() throws {
+        let (_, metrics) = try train("mlp", epochs: 3, examples: 4000)
+        XCTAssertEqual(metrics.count, 3)
+        XCTAssertLessThan(metrics[2].trainLoss, metrics[0].trainLoss)
+        XCTAssertGreaterThan(metrics[2].testAccuracy!, 0.85, "chance is 0.10")
+    }
+
+    func testCNNLearnsMNIST5k() throws {
+        let (_, metrics) = try train("cnn", epochs: 1, examples: 4000)
+        XCTAssertGreaterThan(metrics[0].testAccuracy!, 0.75, "chance is 0.10")
+    }
+
+    /// Same seed and thread count: bit-identical weights. A different seed: different weights.
+    func testTrainingIsBitIdenticalForSameSeed() throws {
+        let (a, _) = try train("mlp", epochs: 2, examples: 500, seed: 3, optimizer: .adam)
+        let (b, _) = try train("mlp", epochs: 2, examples: 500, seed: 3, optimizer: .adam)
+        let (c, _) = try train("mlp", epochs: 2, examples: 500, seed: 4, optimizer: .adam)
+        XCTAssertEqual(a.model.parameters, b.model.parameters)
+        XCTAssertNotEqual(a.model.parameters, c.model.parameters)
+    }
+
+    /// Stopping after epoch 1 and resuming from the saved model and optimiser state gives
+    /// exactly the weights of an uninterrupted two-epoch run.
+    func testResumeAtEpochBoundaryIsBitIdentical() throws {
+        let data = Self.splits
+        let train = data.train.subset(Array(0..<300))
+        var configuration = TrainingConfiguration()
+        configuration.epochs = 2
+        configuration.batchSize = 32
+        configuration.nesterov = true
+        configuration.augmentation = Augmentation(cropPadding: 2, horizontalFlip: true)
+        configuration.schedule = .cosine(minimum: 0)
+        let architecture = Architecture(
+            name: "bn-mlp", inputShape: [1, 28, 28],
+            layers: [.flatten, .linear(name: nil, outputFeatures: 32, bias: true), .batchNorm(name: nil), .activation(.relu), .dropout(rate: 0.2), .linear(name: nil, outputFeatures: 10, bias: true)])
+        var full = try Trainer(model: try Model(architecture: architecture, seed: 1), configuration: configuration)
+        var saved: (Model, [String: Tensor])?
+        try full.train(on: train, test: nil) { event, trainer in
+            if case .epoch(let m) = event, m.epoch == 1 { saved = (trainer.model, trainer.optimizer.stateTensors()) }
+        }
+        var resumed = try Trainer(model: saved!.0, configuration: configuration)
+        try resumed.restore(optimizerState: saved!.1, epoch: 1, step: full.step / 2)
+        try resumed.train(on: train, test: nil) { _, _ in }
+        XCTAssertEqual(resumed.model.parameters, full.model.parameters)
+        XCTAssertEqual(resumed.model.buffers, full.model.buffers)
+    }
+
+    func testMismatchedDataIsRejected() throws {
+        let architecture = Architecture.builtin("mlp", inputShape: [1, 8, 8], classes: 10)!
+        var trainer = try Trainer(model: try Model(architecture: architecture, seed: 1), configuration: TrainingConfiguration())
+        XCTAssertThrowsError(try trainer.train(on: Self.splits.test, test: nil) { _, _ in }) {
+            XCTAssertTrue("\($0)".contains("expects [1, 8, 8]"), "\($0)")
+        }
+        var bad = TrainingConfiguration()
+        bad.batchSize = 0
+        XCTAssertThrowsError(try Trainer(model: try Model(architecture: architecture, seed: 1), configuration: bad))
+    }
+}
