@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import LoupeData
+import LoupeNN
+import LoupeReport
+import LoupeSupport
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a classifier and save checkpoints, per-epoch metrics and a manifest.",
+        discussion: """
+            Writes into --out: model.safetensors (final weights), checkpoints/ (every
+            --checkpoint-every epochs or steps, with optimizer state), state.safetensors (the
+            latest epoch, for --resume), metrics.jsonl (one JSON object per epoch) and
+            manifest.json.
+            """)
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: ArgumentHelp("Architecture: mlp, cnn, resnet-mini, or an architecture JSON file.", valueName: "name|file"))
+    var model: String = "cnn"
+
+    @Option(help: ArgumentHelp("Hidden widths for mlp (comma-separated), or the hidden width of cnn.", valueName: "w1,w2"))
+    var hidden: String?
+
+    @Option(help: "Training epochs.") var epochs: Int = 5
+    @Option(help: "Mini-batch size.") var batchSize: Int = 128
+    @Option(help: "Learning rate (default 0.05 for sgd, 0.001 for adam and adamw).") var lr: Float?
+    @Option(help: "Optimizer: sgd, adam or adamw.") var optimizer: TrainingConfiguration.OptimizerKind = .sgd
+    @Option(help: "SGD momentum.") var momentum: Float = 0.9
+    @Flag(help: "Use Nesterov momentum.") var nesterov = false
+    @Option(help: "Weight decay (biases and norm parameters excluded).") var weightDecay: Float = 0
+    @Option(help: "Learning-rate schedule: constant, step:N:gamma, cosine[:min=X], warmup:N+<schedule>.")
+    var schedule: LearningRateSchedule = .constant
+    @Option(help: "Label smoothing for the cross-entropy.") var labelSmoothing: Float = 0
+    @Option(help: "Random-crop augmentation: zero padding in pixels (0 = off).") var cropPadding: Int = 0
+    @Flag(help: "Random horizontal-flip augmentation.") var flip = false
+    @Option(help: "Seed for initialization, shuffling, augmentation and dropout.") var seed: UInt64 = 0
+    @Option(help: ArgumentHelp("Save a checkpoint every N epochs, or every N steps with an 's' suffix (e.g. 500s).", valueName: "N[s]"))
+    var checkpointEvery: String?
+    @Option(help: "Output directory.") var out: String = "runs/train"
+    @Flag(help: "Continue an interrupted run in --out from its last completed epoch.") var resume = false
+
+    func run() throws {
+        let splits = try dataOptions.load()
+        let architecture = try resolveArchitecture(model, hidden: hidden, data: splits.train)
+        var configuration = TrainingConfiguration()
+        configuration.epochs = epochs
+        configuration.batchSize = batchSize
+        configuration.optimizer = optimizer
+        configuration.learningRate = lr ?? (optimizer == .sgd ? 0.05 : 0.001)
+        configuration.momentum = momentum
+        configuration.nesterov = nesterov
+        configuration.weightDecay = weightDecay
+        configuration.schedule = schedule
+        configuration.labelSmoothing = labelSmoothing
+        configuration.augmentation = Augmentation(cropPadding: cropPadding, horizontalFlip: flip)
+        configuration.seed = seed
+        configuration.checkpointInterval = try parseCheckpointInterval(checkpointEvery)
+        try configuration.validate()
+
+        struct RunConfiguration: Encodable {
+            var command = "train"
+            var data: String
+            var trainExamples: Int
+            var testExamples: Int
+            var architecture: Architecture
+            var training: TrainingConfiguration
+        }
+        var directory = try RunDirectory(
+            path: out,
+            configuration: RunConfiguration(
+                data: dataOptions.data, trainExamples: splits.train.count, testExamples: splits.test.count,
+                architecture: architecture, training: configuration),
+            seeds: ["training": seed, "split": dataOptions.splitSeed])
+        try directory.recordInputs(splits.train.sources + splits.test.sources)
+
+        var trainer = try Trainer(model: try Model(architecture: architecture, seed: seed), configuration: configuration)
+        let stateURL = directory.output("state.safetensors")
+        let metricsURL = directory.output("metrics.jsonl")
+        var metricsLines: [String] = []
+        if resume, FileManager.default.fileExists(atPath: stateURL.path) {
+            let state = try ModelCheckpoint(contentsOf: stateURL)
+            guard state.training == configuration, state.model.architecture == architecture else {
+                throw FileError(path: stateURL.path, problem: "was written with a different configuration; cannot resume (remove it or change --out)")
+            }
+            trainer = try Trainer(model: state.model, configuration: configuration)
+            try trainer.restore(optimizerState: state.optimizerState, epoch: state.epoch, step: state.step)
+            metricsLines = (try? String(contentsOf: metricsURL, encoding: .utf8))?
+                .split(separator: "\n").prefix(state.epoch).map(String.init) ?? []
+            print("resuming from epoch \(state.epoch)")
+        }
+
+        print("training \(architecture.name) (\(trainer.model.parameterCount) parameters) on \(dataOptions.data): \(splits.train.count) train, \(splits.test.count) test")
+        let progress = ProgressLine(label: "train", total: (epochs - trainer.epoch) * splits.train.count)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var checkpointNames: [String] = []
+        try trainer.train(on: splits.train, test: splits.test) { event, trainer in
+            switch event {
+            case .batch(let done, let total):
+                progress.advance(by: done < total ? batchSize : splits.train.count - (total - 1) * batchSize)
+            case .checkpoint:
+                let name = String(format: "checkpoints/%@-%06d.safetensors", trainer.configuration.checkpointInterval.isSteps ? "step" : "epoch", trainer.configuration.checkpointInterval.isSteps ? trainer.step : trainer.epoch)
+                try FileManager.default.createDirectory(at: directory.url.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+                try ModelCheckpoint(
+                    model: trainer.model, training: configuration, epoch: trainer.epoch, step: trainer.step,
+                    dataset: dataOptions.data, optimizerState: trainer.optimizer.stateTensors()
+                ).write(to: directory.output(name))
+                checkpointNames.append(name)
+            case .epoch(let metrics):
+                metricsLines.append(String(decoding: try encoder.encode(metrics), as: UTF8.self))
+                try writeText(metricsLines.joined(separator: "\n") + "\n", to: metricsURL)
+                try ModelCheckpoint(
+                    model: trainer.model, training: configuration, epoch: trainer.epoch, step: trainer.step,
+                    dataset: dataOptions.data, optimizerState: trainer.optimizer.stateTensors()
+                ).write(to: stateURL)
+                progress.clear()
+                print(String(
+                    format: "epoch %d/%d  loss %.4f  acc %.4f  test loss %.4f  test acc %.4f  %.1fs  %.0f img/s",
+                    metrics.epoch, epochs, metrics.trainLoss, metrics.trainAccuracy, metrics.testLoss ?? .nan,
+                    metrics.testAccuracy ?? .nan, metrics.seconds, metrics.imagesPerSecond))
+            }
+        }
+        progress.finish()
+        try ModelCheckpoint(model: trainer.model, training: configuration, epoch: trainer.epoch, step: trainer.step, dataset: dataOptions.data)
+            .write(to: directory.output("model.safetensors"))
+        directory.recorder.recordFLOPs(trainer.model.flopsPerLayer.map { LayerFLOPs(layer: $0.layer, forward: $0.forward, backward: $0.backward) })
+        try directory.finish()
+        print("wrote \(directory.url.path)/model.safetensors, metrics.jsonl, manifest.json")
+    }
+}
+
+/// `N` (epochs) or `Ns` (steps).
+func parseCheckpointInterval(_ text: String?) throws -> TrainingConfiguration.CheckpointInterval? {
+    guard let text else { return nil }
+    let isSteps = text.hasSuffix("s")
+    guard let n = Int(isSteps ? String(text.dropLast()) : text), n > 0 else {
+        throw ValidationError("--checkpoint-every: expected a positive number of epochs (N) or steps (Ns), got '\(text)'")
+    }
+    return isSteps ? .steps(n) : .epochs(n)
+}
+
+extension Optional where Wrapped == TrainingConfiguration.CheckpointInterval {
+    var isSteps: Bool { if case .steps = self { true } else { false } }
+}
+
+extension TrainingConfiguration.OptimizerKind: ExpressibleByArgument {}
+extension LearningRateSchedule: ExpressibleByArgument {}

@@ -1,0 +1,20 @@
+import ArgumentParser
+
+@main
+struct Loupe: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "loupe",
+        abstract: "Audit neural networks: find the examples that aggregate accuracy hides.",
+        discussion: """
+            Loupe trains small classifiers on a CPU and audits them. Every command that writes
+            outputs also writes manifest.json (inputs' and outputs' SHA-256, configuration,
+            seeds, compute spent) so that others can check the run with `loupe verify`.
+
+            The same seed and thread count give bit-identical results.
+            """,
+        version: version,
+        subcommands: [Train.self, Eval.self, Verify.self]
+    )
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import LoupeData
+import LoupeNN
+
+/// The architecture named by `--model`: a built-in name sized to the data, or a JSON file
+/// whose input shape must match the data.
+func resolveArchitecture(_ name: String, hidden: String?, data: Dataset) throws -> Architecture {
+    let inputShape = [data.shape.channels, data.shape.height, data.shape.width]
+    var widths: [Int]?
+    if let hidden {
+        widths = try hidden.split(separator: ",").map { part in
+            guard let width = Int(part.trimmingCharacters(in: .whitespaces)), width > 0 else {
+                throw ValidationError("--hidden: expected positive widths separated by commas, got '\(hidden)'")
+            }
+            return width
+        }
+    }
+    if let builtin = Architecture.builtin(name, inputShape: inputShape, classes: data.classCount, hiddenWidths: widths) {
+        return builtin
+    }
+    guard name.hasSuffix(".json") || FileManager.default.fileExists(atPath: name) else {
+        throw ValidationError("--model: unknown architecture '\(name)' (built-in: \(Architecture.builtinNames.joined(separator: ", ")), or a JSON file)")
+    }
+    let architecture = try Architecture(contentsOf: URL(fileURLWithPath: name))
+    guard architecture.inputShape == inputShape else {
+        throw ModelError("\(name): architecture expects input \(architecture.inputShape) but \(data.name) images are \(inputShape)")
+    }
+    let outputs = try architecture.build().outputShape(for: inputShape)
+    guard outputs == [data.classCount] || (outputs.count == 1 && outputs[0] > data.classCount) else {
+        throw ModelError("\(name): architecture outputs \(outputs) but \(data.name) has \(data.classCount) classes")
+    }
+    return architecture
+}
