@@ -38,7 +38,9 @@ final class SafeTensorsTests: XCTestCase {
 
     let loaded = try SafeTensorsArchive(contentsOf: file)
     XCTAssertEqual(loaded.metadata, archive.metadata)
-    XCTAssertEqual(loaded.names, archive.names.sorted())
+    // Widest dtype first, then by name, as the reference implementation lays files out.
+    XCTAssertEqual(
+      loaded.names, ["ids", "empty", "fc.weight", "scale", "brain", "half", "mask", "flags"])
     XCTAssertEqual(loaded.storageTypes, archive.storageTypes)
     for name in archive.names {
       let expected = archive[name]!
@@ -68,12 +70,13 @@ final class SafeTensorsTests: XCTestCase {
     archive.setTensor(Tensor(shape: [2], scalars: [1, 0]), named: "a", storedAs: .uint8)
     try archive.write(to: url("tiny"))
 
-    // 131 bytes of JSON padded with 5 spaces to 136 = 0x88, then "a" (U8) and "b" (F32 1.0).
+    // 131 bytes of JSON padded with 5 spaces to 136 = 0x88, then "b" (F32 1.0) and "a" (U8):
+    // wider dtypes come first.
     let json =
-      #"{"__metadata__":{"k":"v"},"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},"#
-      + #""b":{"dtype":"F32","shape":[1],"data_offsets":[2,6]}}     "#
+      #"{"__metadata__":{"k":"v"},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"#
+      + #""a":{"dtype":"U8","shape":[2],"data_offsets":[4,6]}}     "#
     let expected =
-      Data([0x88, 0, 0, 0, 0, 0, 0, 0]) + Data(json.utf8) + Data([1, 0, 0x00, 0x00, 0x80, 0x3f])
+      Data([0x88, 0, 0, 0, 0, 0, 0, 0]) + Data(json.utf8) + Data([0x00, 0x00, 0x80, 0x3f, 1, 0])
     XCTAssertEqual(try Data(contentsOf: url("tiny")), expected)
   }
 
@@ -405,5 +408,32 @@ final class SafeTensorsTests: XCTestCase {
       XCTAssertEqual(tensor.shape, reference.shape, name)
       XCTAssertEqual(tensor.scalars.map(\.bitPattern), reference.bits, name)
     }
+  }
+
+  func testRewritingAPythonFileReproducesItByteForByte() throws {
+    let original = url("python.safetensors")
+    // Every value is exact in Float, so loading loses nothing. Python writes metadata in
+    // insertion order and Loupe in sorted order, so it is given sorted.
+    let script = """
+      import sys, numpy as np
+      from safetensors.numpy import save_file
+      save_file({
+          "w": np.array([[0.1, -2.0], [1e-40, 5.5]], dtype=np.float32),
+          "bias": np.array([3.0], dtype=np.float32),
+          "h": np.array([0.1, -65504, 6e-8], dtype=np.float16),
+          "d": np.array([0.5, -1e30], dtype=np.float32).astype(np.float64),
+          "i": np.array([-(2**40), 7], dtype=np.int64),
+          "j": np.array([-2**31, 5], dtype=np.int32),
+          "s": np.array([-32768, 12], dtype=np.int16),
+          "c": np.array([-128, 127], dtype=np.int8),
+          "u": np.array([0, 255, 3], dtype=np.uint8),
+          "b": np.array([True, False, True]),
+          "z": np.array(2.5, dtype=np.float32),
+      }, sys.argv[1], metadata={"a": "1", "b": "quote \\" tab \\t bell \\x07 \\x08 \\x0c é"})
+      """
+    _ = try python(script, [original.path])
+    let copy = url("copy.safetensors")
+    try SafeTensorsArchive(contentsOf: original).write(to: copy)
+    XCTAssertEqual(try Data(contentsOf: copy), try Data(contentsOf: original))
   }
 }

@@ -7,8 +7,11 @@ import LoupeTensor
 /// The format is an 8-byte little-endian header length, a JSON header mapping each tensor
 /// name to its dtype, shape and byte range, then the tensors' bytes. Reading converts
 /// every supported dtype to `Float`. Writing stores each tensor in its chosen storage
-/// dtype (`F32` unless set otherwise), with tensors in byte order of their names and the
-/// header padded with spaces to a multiple of 8 bytes, so equal archives give identical files.
+/// dtype (`F32` unless set otherwise) and lays the file out exactly as the reference
+/// implementation (Python's `safetensors.save_file`) does: tensors ordered by dtype, widest
+/// first, then by name; header entries in that order after the sorted metadata; header
+/// padded with spaces to a multiple of 8 bytes. Equal archives give identical files, and
+/// every tensor starts at a multiple of its element size.
 ///
 /// ```swift
 /// var archive = SafeTensorsArchive(metadata: ["format": "pt"])
@@ -82,7 +85,11 @@ public struct SafeTensorsArchive: Sendable, Equatable {
 
   /// Writes the archive to `url` atomically: the file is complete or unchanged.
   public func write(to url: URL) throws {
-    let order = tensors.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    let order = tensors.keys.sorted { left, right in
+      let (leftRank, rightRank) = (storageTypes[left]!.layoutRank, storageTypes[right]!.layoutRank)
+      return leftRank != rightRank
+        ? leftRank > rightRank : left.utf8.lexicographicallyPrecedes(right.utf8)
+    }
     if let reserved = order.first(where: { $0 == "__metadata__" }) {
       throw SafeTensorsError(path: url.path, problem: .reservedName(reserved))
     }
@@ -147,6 +154,8 @@ public struct SafeTensorsArchive: Sendable, Equatable {
       case "\n": out += "\\n"
       case "\r": out += "\\r"
       case "\t": out += "\\t"
+      case "\u{8}": out += "\\b"
+      case "\u{c}": out += "\\f"
       case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
       default: out.unicodeScalars.append(scalar)
       }

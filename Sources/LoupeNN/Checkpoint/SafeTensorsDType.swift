@@ -20,4 +20,21 @@ public enum SafeTensorsDType: String, CaseIterable, Sendable {
     case .int8, .uint8, .bool: 1
     }
   }
+
+  /// Position in the reference implementation's dtype order; files lay tensors out from
+  /// the highest rank down, which keeps every tensor aligned to its element size.
+  var layoutRank: Int {
+    switch self {
+    case .bool: 0
+    case .uint8: 1
+    case .int8: 2
+    case .int16: 3
+    case .float16: 4
+    case .bfloat16: 5
+    case .int32: 6
+    case .float32: 7
+    case .float64: 8
+    case .int64: 9
+    }
+  }
 }
