@@ -92,14 +92,15 @@ struct Train: ParsableCommand {
         }
 
         print("training \(architecture.name) (\(trainer.model.parameterCount) parameters) on \(dataOptions.data): \(splits.train.count) train, \(splits.test.count) test")
-        let progress = ProgressLine(label: "train", total: (epochs - trainer.epoch) * splits.train.count)
+        var progress: ProgressLine?
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var checkpointNames: [String] = []
         try trainer.train(on: splits.train, test: splits.test) { event, trainer in
             switch event {
             case .batch(let done, let total):
-                progress.advance(by: done < total ? batchSize : splits.train.count - (total - 1) * batchSize)
+                if progress == nil { progress = ProgressLine(label: "epoch \(trainer.epoch + 1)/\(epochs)", total: splits.train.count) }
+                progress?.advance(by: done < total ? batchSize : splits.train.count - (total - 1) * batchSize)
             case .checkpoint:
                 let name = String(format: "checkpoints/%@-%06d.safetensors", trainer.configuration.checkpointInterval.isSteps ? "step" : "epoch", trainer.configuration.checkpointInterval.isSteps ? trainer.step : trainer.epoch)
                 try FileManager.default.createDirectory(at: directory.url.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
@@ -115,14 +116,14 @@ struct Train: ParsableCommand {
                     model: trainer.model, training: configuration, epoch: trainer.epoch, step: trainer.step,
                     dataset: dataOptions.data, optimizerState: trainer.optimizer.stateTensors()
                 ).write(to: stateURL)
-                progress.clear()
+                progress?.finish()
+                progress = nil
                 print(String(
                     format: "epoch %d/%d  loss %.4f  acc %.4f  test loss %.4f  test acc %.4f  %.1fs  %.0f img/s",
                     metrics.epoch, epochs, metrics.trainLoss, metrics.trainAccuracy, metrics.testLoss ?? .nan,
                     metrics.testAccuracy ?? .nan, metrics.seconds, metrics.imagesPerSecond))
             }
         }
-        progress.finish()
         try ModelCheckpoint(model: trainer.model, training: configuration, epoch: trainer.epoch, step: trainer.step, dataset: dataOptions.data)
             .write(to: directory.output("model.safetensors"))
         directory.recorder.recordFLOPs(trainer.model.flopsPerLayer.map { LayerFLOPs(layer: $0.layer, forward: $0.forward, backward: $0.backward) })
