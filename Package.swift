@@ -24,13 +24,13 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "LoupeSupport", swiftSettings: optimized),
-        .target(name: "CLoupeCPU"),
+        .target(name: "CLoupePlatform"),
         .target(name: "LoupeKernelCore", swiftSettings: optimized),
         .target(
             name: "LoupeKernelsAVX2", dependencies: ["LoupeKernelCore"],
             swiftSettings: [.unsafeFlags(["-O", "-enforce-exclusivity=unchecked", "-Xcc", "-mavx2", "-Xcc", "-mfma"])]),
         .target(
-            name: "LoupeKernels", dependencies: ["CLoupeCPU", "LoupeKernelCore", "LoupeKernelsAVX2"],
+            name: "LoupeKernels", dependencies: ["CLoupePlatform", "LoupeKernelCore", "LoupeKernelsAVX2"],
             swiftSettings: optimized),
         .target(name: "LoupeTensor", dependencies: ["LoupeKernels", "LoupeSupport"], swiftSettings: optimized),
         .target(name: "LoupeNN", dependencies: ["LoupeTensor", "LoupeData", "LoupeSupport"], swiftSettings: optimized),
@@ -41,7 +41,7 @@ let package = Package(
         .executableTarget(
             name: "loupe",
             dependencies: [
-                "LoupeTensor", "LoupeNN", "LoupeData", "LoupeReport", "LoupeSupport",
+                "CLoupePlatform", "LoupeTensor", "LoupeNN", "LoupeData", "LoupeReport", "LoupeSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

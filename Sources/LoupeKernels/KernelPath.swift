@@ -1,4 +1,4 @@
-import CLoupeCPU
+import CLoupePlatform
 import Foundation
 
 /// The instruction-set path the numeric kernels run on.

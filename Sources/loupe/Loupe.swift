@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLoupePlatform
 
 @main
 struct Loupe: ParsableCommand {
@@ -17,4 +18,14 @@ struct Loupe: ParsableCommand {
         version: version,
         subcommands: [Train.self, Eval.self, Verify.self]
     )
+
+    static func main() {
+        loupe_keep_freed_memory()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -77,3 +77,24 @@ final class TapeTests: XCTestCase {
         XCTAssertEqual(variance, 1, accuracy: 0.05)
     }
 }
+
+final class TapeLifetimeTests: XCTestCase {
+    /// Backward rules must not capture variables: a variable retains its tape, so a captured
+    /// one would keep every tensor of every step alive (a leak that grew by gigabytes).
+    func testTapeIsReleasedAfterUse() {
+        weak var released: Tape?
+        do {
+            let tape = Tape()
+            released = tape
+            let x = tape.variable(Tensor(repeating: 1, shape: [2, 1, 4, 4]))
+            let w = tape.variable(Tensor(repeating: 0.1, shape: [3, 1, 3, 3]))
+            let b = tape.variable(Tensor(zeros: [3]))
+            let h = x.conv2d(weight: w, bias: b, padding: 1).relu().maxPool2d(kernel: 2).flattened()
+            let fw = tape.variable(Tensor(repeating: 0.1, shape: [2, 12]))
+            let fb = tape.variable(Tensor(zeros: [2]))
+            let loss = (h.linear(weight: fw, bias: fb) * tape.constant(Tensor(2))).crossEntropy(labels: [0, 1])
+            _ = tape.gradients(of: loss)
+        }
+        XCTAssertNil(released, "the tape outlived its variables: a backward rule retains it")
+    }
+}

@@ -35,6 +35,7 @@ extension Variable {
         var result = Tensor(shape: [batch, outChannels, geometry.outputHeight, geometry.outputWidth], scalars: out)
         if let bias { result = result.addingBias(bias.value, channelAxisSize: outChannels, innerSize: spatial) }
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
+        let hasBias = bias != nil  // the rule must not capture a Variable: that would retain the tape
         return tape.record(result, kind: .conv2d, inputs: inputs) { g in
             var dx = [Float](repeating: 0, count: x.count)
             var dw = [Float](repeating: 0, count: w.count)
@@ -65,7 +66,7 @@ extension Variable {
                 }
             }
             var grads: [Tensor?] = [Tensor(shape: x.shape, scalars: dx), Tensor(shape: w.shape, scalars: dw)]
-            if bias != nil { grads.append(g.sumPerChannel(channels: outChannels, innerSize: spatial)) }
+            if hasBias { grads.append(g.sumPerChannel(channels: outChannels, innerSize: spatial)) }
             return grads
         }
     }

@@ -77,9 +77,10 @@ extension Variable {
         var out = x.matmul(w, transposeOther: true)
         if let bias { out = out.addingBias(bias.value, channelAxisSize: w.shape[0], innerSize: 1) }
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
+        let hasBias = bias != nil  // the rule must not capture a Variable: that would retain the tape
         return tape.record(out, kind: .linear, inputs: inputs) { g in
             var grads: [Tensor?] = [g.matmul(w), g.matmul(x, transposeSelf: true)]
-            if bias != nil { grads.append(g.sumPerChannel(channels: w.shape[0], innerSize: 1)) }
+            if hasBias { grads.append(g.sumPerChannel(channels: w.shape[0], innerSize: 1)) }
             return grads
         }
     }

@@ -1,4 +1,4 @@
-#include "CLoupeCPU.h"
+#include "CLoupePlatform.h"
 
 int loupe_cpu_has_avx2_fma(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -15,5 +15,16 @@ int loupe_cpu_has_avx512f(void) {
     return __builtin_cpu_supports("avx512f");
 #else
     return 0;
+#endif
+}
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+void loupe_keep_freed_memory(void) {
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
 #endif
 }
