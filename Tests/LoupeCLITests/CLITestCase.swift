@@ -1,0 +1,87 @@
+import Foundation
+import XCTest
+
+/// Runs the built `loupe` executable and captures what it prints.
+class CLITestCase: XCTestCase {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    var workDirectory: URL!
+
+    override func setUpWithError() throws {
+        workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: workDirectory)
+    }
+
+    /// The `loupe` binary next to the test bundle (SwiftPM builds it as a dependency).
+    var executable: URL {
+        var directory = Bundle(for: CLITestCase.self).bundleURL
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("loupe").path) {
+            directory.deleteLastPathComponent()
+            if directory.path == "/" { break }
+        }
+        return directory.appendingPathComponent("loupe")
+    }
+
+    func loupe(_ arguments: String...) throws -> Result { try loupe(arguments: arguments) }
+
+    func loupe(arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = workDirectory
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Asserts a clean failure: non-zero exit (not a crash), and one error line mentioning
+    /// every fragment.
+    func assertFailsCleanly(
+        _ result: Result, mentioning fragments: [String], file: StaticString = #filePath, line: UInt = #line
+    ) {
+        XCTAssertNotEqual(result.status, 0, "expected failure", file: file, line: line)
+        XCTAssertLessThan(result.status, 128, "terminated by a signal: \(result.stderr)", file: file, line: line)
+        XCTAssertFalse(result.stderr.contains("Fatal error"), result.stderr, file: file, line: line)
+        let errorLines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        XCTAssertEqual(errorLines.count, 1, "expected one error line in: \(result.stderr)", file: file, line: line)
+        for fragment in fragments {
+            XCTAssertTrue(
+                errorLines.first?.contains(fragment) ?? false, "'\(fragment)' not in: \(result.stderr)", file: file, line: line)
+        }
+    }
+
+    func write(_ data: Data, to name: String) throws -> URL {
+        let url = workDirectory.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try data.write(to: url)
+        return url
+    }
+
+    /// An IDX file: magic, big-endian dimensions, bytes.
+    func idx(magic: UInt32, dimensions: [UInt32], bytes: [UInt8]) -> Data {
+        var data = Data()
+        for value in [magic] + dimensions { withUnsafeBytes(of: value.bigEndian) { data.append(contentsOf: $0) } }
+        data.append(contentsOf: bytes)
+        return data
+    }
+
+    /// The embedded mnist-5k files, from the source tree.
+    static let embeddedData = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Sources/LoupeData/Resources/mnist-5k")
+}
