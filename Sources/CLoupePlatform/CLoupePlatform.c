@@ -28,3 +28,7 @@ void loupe_keep_freed_memory(void) {
     mallopt(M_TRIM_THRESHOLD, 512 << 20);
 #endif
 }
+
+#include <stdio.h>
+
+void loupe_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }

@@ -10,174 +10,173 @@ import LoupeTensor
 /// Every example carries a stable id, its index in the source file, through every subset;
 /// audit outputs are keyed by it.
 public struct Dataset: Sendable {
-  /// A human-readable name, for example `mnist-5k/train`.
-  public let name: String
-  /// The shape of each image.
-  public let shape: ImageShape
-  /// Number of classes; every label is in `0..<classCount`.
-  public let classCount: Int
-  /// The stable id of each example: its index in the source file.
-  public let ids: [Int]
-  /// The class of each example.
-  public let labels: [Int32]
-  /// The files the examples were read from, for hashing in a run manifest.
-  public let sources: [URL]
+    /// A human-readable name, for example `mnist-5k/train`.
+    public let name: String
+    /// The shape of each image.
+    public let shape: ImageShape
+    /// Number of classes; every label is in `0..<classCount`.
+    public let classCount: Int
+    /// The stable id of each example: its index in the source file.
+    public let ids: [Int]
+    /// The class of each example.
+    public let labels: [Int32]
+    /// The files the examples were read from, for hashing in a run manifest.
+    public let sources: [URL]
 
-  private let pixels: PixelStorage
-  /// The image index in `pixels` of each example.
-  private let rows: [Int]
+    private let pixels: PixelStorage
+    /// The image index in `pixels` of each example.
+    private let rows: [Int]
 
-  private enum PixelStorage: Sendable {
-    case bytes([UInt8])
-    case floats([Float])
-  }
-
-  /// Number of examples.
-  public var count: Int { ids.count }
-
-  /// Creates a dataset of byte images (`shape.pixelCount` bytes per image, image after
-  /// image) whose ids are their indices.
-  ///
-  /// - Throws: `DataError` naming `labelSource` when a label is outside `0..<classCount`,
-  ///   or naming `name` when the pixel and label counts disagree.
-  public init(
-    name: String, shape: ImageShape, classCount: Int, bytes: [UInt8], labels: [Int64],
-    sources: [URL] = [], labelSource: String? = nil
-  ) throws {
-    try self.init(
-      name: name, shape: shape, classCount: classCount, pixels: .bytes(bytes),
-      pixelCount: bytes.count,
-      labels: labels, sources: sources, labelSource: labelSource)
-  }
-
-  /// Creates a dataset of `Float` images (used as they are, not divided by 255) whose ids
-  /// are their indices.
-  ///
-  /// - Throws: `DataError` for a non-finite pixel, a label outside `0..<classCount`, or
-  ///   pixel and label counts that disagree.
-  public init(
-    name: String, shape: ImageShape, classCount: Int, floats: [Float], labels: [Int64],
-    sources: [URL] = [], pixelSource: String? = nil, labelSource: String? = nil
-  ) throws {
-    if let bad = floats.firstIndex(where: { !$0.isFinite }) {
-      throw DataError(
-        file: pixelSource ?? name,
-        problem: "non-finite pixel value \(floats[bad]) in image \(bad / max(shape.pixelCount, 1))")
+    private enum PixelStorage: Sendable {
+        case bytes([UInt8])
+        case floats([Float])
     }
-    try self.init(
-      name: name, shape: shape, classCount: classCount, pixels: .floats(floats),
-      pixelCount: floats.count,
-      labels: labels, sources: sources, labelSource: labelSource)
-  }
 
-  private init(
-    name: String, shape: ImageShape, classCount: Int, pixels: PixelStorage, pixelCount: Int,
-    labels: [Int64],
-    sources: [URL], labelSource: String?
-  ) throws {
-    guard (1...Int(Int32.max)).contains(classCount) else {
-      throw DataError(file: name, problem: "class count \(classCount) must be positive")
-    }
-    guard shape.channels > 0, shape.height > 0, shape.width > 0 else {
-      throw DataError(file: name, problem: "image shape \(shape) has an empty dimension")
-    }
-    let (expected, overflow) = labels.count.multipliedReportingOverflow(by: shape.pixelCount)
-    guard !overflow, pixelCount == expected else {
-      throw DataError(
-        file: name,
-        problem:
-          "\(labels.count) labels but \(Double(pixelCount) / Double(shape.pixelCount)) images of \(shape)"
-      )
-    }
-    if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= classCount }) {
-      throw DataError(
-        file: labelSource ?? name,
-        problem: "label \(labels[bad]) of example \(bad) is outside 0..<\(classCount)")
-    }
-    self.name = name
-    self.shape = shape
-    self.classCount = classCount
-    self.ids = Array(0..<labels.count)
-    self.rows = ids
-    self.labels = labels.map { Int32($0) }
-    self.sources = sources
-    self.pixels = pixels
-  }
+    /// Number of examples.
+    public var count: Int { ids.count }
 
-  private init(renaming dataset: Dataset, name: String, positions: [Int]) {
-    self.name = name
-    self.shape = dataset.shape
-    self.classCount = dataset.classCount
-    self.ids = positions.map { dataset.ids[$0] }
-    self.rows = positions.map { dataset.rows[$0] }
-    self.labels = positions.map { dataset.labels[$0] }
-    self.sources = dataset.sources
-    self.pixels = dataset.pixels
-  }
+    /// Creates a dataset of byte images (`shape.pixelCount` bytes per image, image after
+    /// image) whose ids are their indices.
+    ///
+    /// - Throws: `DataError` naming `labelSource` when a label is outside `0..<classCount`,
+    ///   or naming `name` when the pixel and label counts disagree.
+    public init(
+        name: String, shape: ImageShape, classCount: Int, bytes: [UInt8], labels: [Int64],
+        sources: [URL] = [], labelSource: String? = nil
+    ) throws {
+        try self.init(
+            name: name, shape: shape, classCount: classCount, pixels: .bytes(bytes),
+            pixelCount: bytes.count,
+            labels: labels, sources: sources, labelSource: labelSource)
+    }
 
-  /// The examples at `positions` (indices into this dataset, `0..<count`), keeping their ids.
-  public func subset(_ positions: [Int], name: String? = nil) -> Dataset {
-    Dataset(renaming: self, name: name ?? self.name, positions: positions)
-  }
-
-  /// The images at `positions` as a `[positions.count, C, H, W]` tensor; byte pixels are
-  /// divided by 255.
-  public func images(at positions: [Int]) -> Tensor {
-    let size = shape.pixelCount
-    var scalars = [Float](repeating: 0, count: positions.count * size)
-    scalars.withUnsafeMutableBufferPointer { output in
-      switch pixels {
-      case .bytes(let bytes):
-        bytes.withUnsafeBufferPointer { input in
-          let scale = Dataset.byteToFloat
-          for (slot, position) in positions.enumerated() {
-            let source = input.baseAddress! + rows[position] * size
-            let target = output.baseAddress! + slot * size
-            for index in 0..<size { target[index] = scale[Int(source[index])] }
-          }
+    /// Creates a dataset of `Float` images (used as they are, not divided by 255) whose ids
+    /// are their indices.
+    ///
+    /// - Throws: `DataError` for a non-finite pixel, a label outside `0..<classCount`, or
+    ///   pixel and label counts that disagree.
+    public init(
+        name: String, shape: ImageShape, classCount: Int, floats: [Float], labels: [Int64],
+        sources: [URL] = [], pixelSource: String? = nil, labelSource: String? = nil
+    ) throws {
+        if let bad = floats.firstIndex(where: { !$0.isFinite }) {
+            throw DataError(
+                file: pixelSource ?? name,
+                problem: "non-finite pixel value \(floats[bad]) in image \(bad / max(shape.pixelCount, 1))")
         }
-      case .floats(let floats):
-        floats.withUnsafeBufferPointer { input in
-          for (slot, position) in positions.enumerated() {
-            (output.baseAddress! + slot * size)
-              .update(from: input.baseAddress! + rows[position] * size, count: size)
-          }
+        try self.init(
+            name: name, shape: shape, classCount: classCount, pixels: .floats(floats),
+            pixelCount: floats.count,
+            labels: labels, sources: sources, labelSource: labelSource)
+    }
+
+    private init(
+        name: String, shape: ImageShape, classCount: Int, pixels: PixelStorage, pixelCount: Int,
+        labels: [Int64],
+        sources: [URL], labelSource: String?
+    ) throws {
+        guard (1...Int(Int32.max)).contains(classCount) else {
+            throw DataError(file: name, problem: "class count \(classCount) must be positive")
         }
-      }
+        guard shape.channels > 0, shape.height > 0, shape.width > 0 else {
+            throw DataError(file: name, problem: "image shape \(shape) has an empty dimension")
+        }
+        let (expected, overflow) = labels.count.multipliedReportingOverflow(by: shape.pixelCount)
+        guard !overflow, pixelCount == expected else {
+            throw DataError(
+                file: name,
+                problem:
+                    "\(labels.count) labels but \(Double(pixelCount) / Double(shape.pixelCount)) images of \(shape)"
+            )
+        }
+        if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= classCount }) {
+            throw DataError(
+                file: labelSource ?? name,
+                problem: "label \(labels[bad]) of example \(bad) is outside 0..<\(classCount)")
+        }
+        self.name = name
+        self.shape = shape
+        self.classCount = classCount
+        self.ids = Array(0..<labels.count)
+        self.rows = ids
+        self.labels = labels.map { Int32($0) }
+        self.sources = sources
+        self.pixels = pixels
     }
-    return Tensor(
-      shape: [positions.count, shape.channels, shape.height, shape.width], scalars: scalars)
-  }
 
-  /// `Float(byte) / 255` for every byte value: one exact table lookup per pixel.
-  private static let byteToFloat: [Float] = (0...255).map { Float($0) / 255 }
-
-  /// The labels at `positions`.
-  public func labels(at positions: [Int]) -> [Int32] {
-    positions.map { labels[$0] }
-  }
-
-  /// Positions `0..<count` grouped into batches of `batchSize` (the last one may be
-  /// smaller), in order or shuffled with `generator` (Fisher-Yates, so the order depends
-  /// only on the generator's state).
-  public func batchOrder(batchSize: Int, shuffle: Bool, generator: inout SeededGenerator) -> [[Int]]
-  {
-    precondition(batchSize > 0, "batch size must be positive")
-    var order = Array(0..<count)
-    if shuffle { order.fisherYatesShuffle(using: &generator) }
-    return stride(from: 0, to: count, by: batchSize).map {
-      Array(order[$0..<min($0 + batchSize, count)])
+    private init(renaming dataset: Dataset, name: String, positions: [Int]) {
+        self.name = name
+        self.shape = dataset.shape
+        self.classCount = dataset.classCount
+        self.ids = positions.map { dataset.ids[$0] }
+        self.rows = positions.map { dataset.rows[$0] }
+        self.labels = positions.map { dataset.labels[$0] }
+        self.sources = dataset.sources
+        self.pixels = dataset.pixels
     }
-  }
+
+    /// The examples at `positions` (indices into this dataset, `0..<count`), keeping their ids.
+    public func subset(_ positions: [Int], name: String? = nil) -> Dataset {
+        Dataset(renaming: self, name: name ?? self.name, positions: positions)
+    }
+
+    /// The images at `positions` as a `[positions.count, C, H, W]` tensor; byte pixels are
+    /// divided by 255.
+    public func images(at positions: [Int]) -> Tensor {
+        let size = shape.pixelCount
+        var scalars = [Float](repeating: 0, count: positions.count * size)
+        scalars.withUnsafeMutableBufferPointer { output in
+            switch pixels {
+            case .bytes(let bytes):
+                bytes.withUnsafeBufferPointer { input in
+                    let scale = Dataset.byteToFloat
+                    for (slot, position) in positions.enumerated() {
+                        let source = input.baseAddress! + rows[position] * size
+                        let target = output.baseAddress! + slot * size
+                        for index in 0..<size { target[index] = scale[Int(source[index])] }
+                    }
+                }
+            case .floats(let floats):
+                floats.withUnsafeBufferPointer { input in
+                    for (slot, position) in positions.enumerated() {
+                        (output.baseAddress! + slot * size)
+                            .update(from: input.baseAddress! + rows[position] * size, count: size)
+                    }
+                }
+            }
+        }
+        return Tensor(
+            shape: [positions.count, shape.channels, shape.height, shape.width], scalars: scalars)
+    }
+
+    /// `Float(byte) / 255` for every byte value: one exact table lookup per pixel.
+    private static let byteToFloat: [Float] = (0...255).map { Float($0) / 255 }
+
+    /// The labels at `positions`.
+    public func labels(at positions: [Int]) -> [Int32] {
+        positions.map { labels[$0] }
+    }
+
+    /// Positions `0..<count` grouped into batches of `batchSize` (the last one may be
+    /// smaller), in order or shuffled with `generator` (Fisher-Yates, so the order depends
+    /// only on the generator's state).
+    public func batchOrder(batchSize: Int, shuffle: Bool, generator: inout SeededGenerator) -> [[Int]] {
+        precondition(batchSize > 0, "batch size must be positive")
+        var order = Array(0..<count)
+        if shuffle { order.fisherYatesShuffle(using: &generator) }
+        return stride(from: 0, to: count, by: batchSize).map {
+            Array(order[$0..<min($0 + batchSize, count)])
+        }
+    }
 }
 
 extension Array {
-  /// Shuffles in place with a Fisher-Yates walk whose draws are fixed by `generator`
-  /// (unlike `shuffle(using:)`, whose algorithm the standard library may change).
-  mutating func fisherYatesShuffle(using generator: inout SeededGenerator) {
-    guard count > 1 else { return }
-    for index in stride(from: count - 1, to: 0, by: -1) {
-      swapAt(index, generator.nextInt(below: index + 1))
+    /// Shuffles in place with a Fisher-Yates walk whose draws are fixed by `generator`
+    /// (unlike `shuffle(using:)`, whose algorithm the standard library may change).
+    mutating func fisherYatesShuffle(using generator: inout SeededGenerator) {
+        guard count > 1 else { return }
+        for index in stride(from: count - 1, to: 0, by: -1) {
+            swapAt(index, generator.nextInt(below: index + 1))
+        }
     }
-  }
 }

@@ -15,336 +15,336 @@ import Foundation
 /// Image arrays may be `[N, P]` (shape inferred as 1 x sqrt(P) x sqrt(P), or given),
 /// `[N, H, W]` or `[N, C, H, W]`; bytes are scaled by 1/255 per batch, floats used as they are.
 public enum DatasetLoader {
-  /// The seed of the stratified split when none is given.
-  public static let defaultSplitSeed: UInt64 = 20_240_917
-  /// The most classes inferred from labels (max label + 1) when no class count is given.
-  public static let maximumInferredClassCount = 1000
-  /// Where `apt-get install -y dataset-fashion-mnist` puts Fashion-MNIST.
-  public static let fashionMNISTDirectory = URL(
-    fileURLWithPath: "/usr/share/datasets/fashion-mnist")
+    /// The seed of the stratified split when none is given.
+    public static let defaultSplitSeed: UInt64 = 20_240_917
+    /// The most classes inferred from labels (max label + 1) when no class count is given.
+    public static let maximumInferredClassCount = 1000
+    /// Where `apt-get install -y dataset-fashion-mnist` puts Fashion-MNIST.
+    public static let fashionMNISTDirectory = URL(
+        fileURLWithPath: "/usr/share/datasets/fashion-mnist")
 
-  /// Settings for ``load(_:options:)``.
-  public struct Options: Sendable {
-    /// The fraction of each class held out for testing when a source has no test part.
-    public var testFraction: Double
-    /// The seed of that stratified split.
-    public var splitSeed: UInt64
-    /// The number of classes; inferred from path datasets' labels when `nil`.
-    public var classCount: Int?
-    /// The image shape of flat (`[N, P]` or CSV) data; inferred when square and `nil`.
-    public var imageShape: ImageShape?
+    /// Settings for ``load(_:options:)``.
+    public struct Options: Sendable {
+        /// The fraction of each class held out for testing when a source has no test part.
+        public var testFraction: Double
+        /// The seed of that stratified split.
+        public var splitSeed: UInt64
+        /// The number of classes; inferred from path datasets' labels when `nil`.
+        public var classCount: Int?
+        /// The image shape of flat (`[N, P]` or CSV) data; inferred when square and `nil`.
+        public var imageShape: ImageShape?
 
-    public init(
-      testFraction: Double = 0.2, splitSeed: UInt64 = DatasetLoader.defaultSplitSeed,
-      classCount: Int? = nil, imageShape: ImageShape? = nil
-    ) {
-      self.testFraction = testFraction
-      self.splitSeed = splitSeed
-      self.classCount = classCount
-      self.imageShape = imageShape
-    }
-  }
-
-  /// Loads the dataset named by `spec` (see ``DatasetLoader``) as train and test parts.
-  ///
-  /// - Throws: `DataError` naming the file and the problem.
-  public static func load(_ spec: String, options: Options = Options()) throws -> DatasetSplits {
-    guard options.testFraction > 0, options.testFraction < 1 else {
-      throw DataError(
-        file: spec, problem: "test fraction \(options.testFraction) must be between 0 and 1")
-    }
-    switch spec {
-    case "mnist-5k":
-      guard let directory = Bundle.module.url(forResource: "mnist-5k", withExtension: nil),
-        let parts = try idxParts(in: directory)
-      else { throw DataError(file: spec, problem: "embedded dataset resource is missing") }
-      return try splits(parts, name: spec, classCount: 10, options: options)
-    case "fashion-mnist":
-      return try loadFashionMNIST(from: fashionMNISTDirectory, options: options)
-    default:
-      let url = URL(fileURLWithPath: spec)
-      let name = url.lastPathComponent
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: spec, isDirectory: &isDirectory) else {
-        throw DataError(
-          file: spec,
-          problem: "unknown dataset: not mnist-5k, fashion-mnist, or an existing file or directory")
-      }
-      let parts: Parts
-      if isDirectory.boolValue {
-        if let idx = try idxParts(in: url) {
-          parts = idx
-        } else {
-          var sources: [URL] = []
-          let arrays = try arrayParts(source: url, options: options) { arrayName in
-            let file = url.appendingPathComponent(arrayName + ".npy")
-            guard FileManager.default.fileExists(atPath: file.path) else { return nil }
-            sources.append(file)
-            return (try NPYFile.read(file), file.lastPathComponent)
-          }
-          parts = arrays.withSources(sources)
+        public init(
+            testFraction: Double = 0.2, splitSeed: UInt64 = DatasetLoader.defaultSplitSeed,
+            classCount: Int? = nil, imageShape: ImageShape? = nil
+        ) {
+            self.testFraction = testFraction
+            self.splitSeed = splitSeed
+            self.classCount = classCount
+            self.imageShape = imageShape
         }
-      } else if name.lowercased().hasSuffix(".npz") {
-        let arrays = try NPZArchive.read(url)
-        parts = try arrayParts(source: url, options: options) { arrayName in
-          arrays[arrayName].map { ($0, "\(name) (\(arrayName).npy)") }
-        }.withSources([url])
-      } else if name.lowercased().hasSuffix(".csv") || name.lowercased().hasSuffix(".csv.gz") {
-        parts = .single(try csvExamples(url, options: options))
-      } else {
-        throw DataError(
-          url, "unsupported dataset file; expected a directory, .csv, .csv.gz or .npz")
-      }
-      return try splits(parts, name: name, classCount: options.classCount, options: options)
-    }
-  }
-
-  /// Loads the four Fashion-MNIST files in `directory`, saying how to install them when absent.
-  static func loadFashionMNIST(from directory: URL, options: Options) throws -> DatasetSplits {
-    for file in [
-      "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
-      "t10k-labels-idx1-ubyte.gz",
-    ]
-    where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(file).path) {
-      throw DataError(
-        file: directory.appendingPathComponent(file).path,
-        problem: "Fashion-MNIST is not installed; run `apt-get install -y dataset-fashion-mnist`")
-    }
-    guard let parts = try idxParts(in: directory) else {
-      throw DataError(directory, "no IDX files")
-    }
-    return try splits(parts, name: "fashion-mnist", classCount: 10, options: options)
-  }
-
-  /// Images and labels read from one source, not yet checked against a class count.
-  private struct Examples {
-    enum Pixels {
-      case bytes([UInt8])
-      case floats([Float])
-    }
-    var shape: ImageShape
-    var pixels: Pixels
-    var labels: [Int64]
-    var sources: [URL]
-    var pixelFile: String
-    var labelFile: String
-
-    init(
-      shape: ImageShape, pixels: Pixels, imageCount: Int, labels: [Int64], sources: [URL],
-      pixelFile: String, labelFile: String
-    ) throws {
-      guard imageCount == labels.count else {
-        throw DataError(
-          file: labelFile,
-          problem: "\(labels.count) labels but \(pixelFile) has \(imageCount) images")
-      }
-      (self.shape, self.pixels, self.labels, self.sources) = (shape, pixels, labels, sources)
-      (self.pixelFile, self.labelFile) = (pixelFile, labelFile)
     }
 
-    func dataset(name: String, classCount: Int) throws -> Dataset {
-      switch pixels {
-      case .bytes(let bytes):
-        return try Dataset(
-          name: name, shape: shape, classCount: classCount, bytes: bytes, labels: labels,
-          sources: sources,
-          labelSource: labelFile)
-      case .floats(let floats):
-        return try Dataset(
-          name: name, shape: shape, classCount: classCount, floats: floats, labels: labels,
-          sources: sources,
-          pixelSource: pixelFile, labelSource: labelFile)
-      }
+    /// Loads the dataset named by `spec` (see ``DatasetLoader``) as train and test parts.
+    ///
+    /// - Throws: `DataError` naming the file and the problem.
+    public static func load(_ spec: String, options: Options = Options()) throws -> DatasetSplits {
+        guard options.testFraction > 0, options.testFraction < 1 else {
+            throw DataError(
+                file: spec, problem: "test fraction \(options.testFraction) must be between 0 and 1")
+        }
+        switch spec {
+        case "mnist-5k":
+            guard let directory = Bundle.module.url(forResource: "mnist-5k", withExtension: nil),
+                let parts = try idxParts(in: directory)
+            else { throw DataError(file: spec, problem: "embedded dataset resource is missing") }
+            return try splits(parts, name: spec, classCount: 10, options: options)
+        case "fashion-mnist":
+            return try loadFashionMNIST(from: fashionMNISTDirectory, options: options)
+        default:
+            let url = URL(fileURLWithPath: spec)
+            let name = url.lastPathComponent
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: spec, isDirectory: &isDirectory) else {
+                throw DataError(
+                    file: spec,
+                    problem: "unknown dataset: not mnist-5k, fashion-mnist, or an existing file or directory")
+            }
+            let parts: Parts
+            if isDirectory.boolValue {
+                if let idx = try idxParts(in: url) {
+                    parts = idx
+                } else {
+                    var sources: [URL] = []
+                    let arrays = try arrayParts(source: url, options: options) { arrayName in
+                        let file = url.appendingPathComponent(arrayName + ".npy")
+                        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+                        sources.append(file)
+                        return (try NPYFile.read(file), file.lastPathComponent)
+                    }
+                    parts = arrays.withSources(sources)
+                }
+            } else if name.lowercased().hasSuffix(".npz") {
+                let arrays = try NPZArchive.read(url)
+                parts = try arrayParts(source: url, options: options) { arrayName in
+                    arrays[arrayName].map { ($0, "\(name) (\(arrayName).npy)") }
+                }.withSources([url])
+            } else if name.lowercased().hasSuffix(".csv") || name.lowercased().hasSuffix(".csv.gz") {
+                parts = .single(try csvExamples(url, options: options))
+            } else {
+                throw DataError(
+                    url, "unsupported dataset file; expected a directory, .csv, .csv.gz or .npz")
+            }
+            return try splits(parts, name: name, classCount: options.classCount, options: options)
+        }
     }
-  }
 
-  /// A source with its own test part, or one to be split.
-  private enum Parts {
-    case trainAndTest(Examples, Examples)
-    case single(Examples)
-
-    func withSources(_ sources: [URL]) -> Parts {
-      func updated(_ examples: Examples) -> Examples {
-        var examples = examples
-        examples.sources = sources
-        return examples
-      }
-      switch self {
-      case .trainAndTest(let train, let test): return .trainAndTest(updated(train), updated(test))
-      case .single(let all): return .single(updated(all))
-      }
+    /// Loads the four Fashion-MNIST files in `directory`, saying how to install them when absent.
+    static func loadFashionMNIST(from directory: URL, options: Options) throws -> DatasetSplits {
+        for file in [
+            "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+            "t10k-labels-idx1-ubyte.gz",
+        ]
+        where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(file).path) {
+            throw DataError(
+                file: directory.appendingPathComponent(file).path,
+                problem: "Fashion-MNIST is not installed; run `apt-get install -y dataset-fashion-mnist`")
+        }
+        guard let parts = try idxParts(in: directory) else {
+            throw DataError(directory, "no IDX files")
+        }
+        return try splits(parts, name: "fashion-mnist", classCount: 10, options: options)
     }
-  }
 
-  private static func splits(_ parts: Parts, name: String, classCount: Int?, options: Options)
-    throws -> DatasetSplits
-  {
-    switch parts {
-    case .trainAndTest(let train, let test):
-      let classes = try classCount ?? inferredClassCount([train, test])
-      return DatasetSplits(
-        train: try train.dataset(name: name + "/train", classCount: classes),
-        test: try test.dataset(name: name + "/test", classCount: classes))
-    case .single(let all):
-      let dataset = try all.dataset(name: name, classCount: classCount ?? inferredClassCount([all]))
-      return DatasetSplits(
-        stratifying: dataset, testFraction: options.testFraction, seed: options.splitSeed)
-    }
-  }
+    /// Images and labels read from one source, not yet checked against a class count.
+    private struct Examples {
+        enum Pixels {
+            case bytes([UInt8])
+            case floats([Float])
+        }
+        var shape: ImageShape
+        var pixels: Pixels
+        var labels: [Int64]
+        var sources: [URL]
+        var pixelFile: String
+        var labelFile: String
 
-  private static func inferredClassCount(_ parts: [Examples]) throws -> Int {
-    var classCount = 1
-    for part in parts {
-      guard let maximum = part.labels.max() else { continue }
-      guard maximum < maximumInferredClassCount else {
-        throw DataError(
-          file: part.labelFile,
-          problem:
-            "label \(maximum) implies more than \(maximumInferredClassCount) classes; give the class count"
-        )
-      }
-      classCount = max(classCount, Int(maximum) + 1)
-    }
-    return classCount
-  }
+        init(
+            shape: ImageShape, pixels: Pixels, imageCount: Int, labels: [Int64], sources: [URL],
+            pixelFile: String, labelFile: String
+        ) throws {
+            guard imageCount == labels.count else {
+                throw DataError(
+                    file: labelFile,
+                    problem: "\(labels.count) labels but \(pixelFile) has \(imageCount) images")
+            }
+            (self.shape, self.pixels, self.labels, self.sources) = (shape, pixels, labels, sources)
+            (self.pixelFile, self.labelFile) = (pixelFile, labelFile)
+        }
 
-  // MARK: IDX
+        func dataset(name: String, classCount: Int) throws -> Dataset {
+            switch pixels {
+            case .bytes(let bytes):
+                return try Dataset(
+                    name: name, shape: shape, classCount: classCount, bytes: bytes, labels: labels,
+                    sources: sources,
+                    labelSource: labelFile)
+            case .floats(let floats):
+                return try Dataset(
+                    name: name, shape: shape, classCount: classCount, floats: floats, labels: labels,
+                    sources: sources,
+                    pixelSource: pixelFile, labelSource: labelFile)
+            }
+        }
+    }
 
-  /// The IDX image and label files in `directory`, or `nil` when it has none.
-  private static func idxParts(in directory: URL) throws -> Parts? {
-    let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
-    func file(_ prefixes: [String], _ kind: String) -> String? {
-      names.first { name in name.contains(kind) && prefixes.contains { name.hasPrefix($0) } }
+    /// A source with its own test part, or one to be split.
+    private enum Parts {
+        case trainAndTest(Examples, Examples)
+        case single(Examples)
+
+        func withSources(_ sources: [URL]) -> Parts {
+            func updated(_ examples: Examples) -> Examples {
+                var examples = examples
+                examples.sources = sources
+                return examples
+            }
+            switch self {
+            case .trainAndTest(let train, let test): return .trainAndTest(updated(train), updated(test))
+            case .single(let all): return .single(updated(all))
+            }
+        }
     }
-    func read(_ images: String, _ labels: String) throws -> Examples {
-      let imagesURL = directory.appendingPathComponent(images)
-      let labelsURL = directory.appendingPathComponent(labels)
-      let read = try IDXFile.readImages(imagesURL)
-      return try Examples(
-        shape: ImageShape(channels: 1, height: read.height, width: read.width),
-        pixels: .bytes(read.pixels),
-        imageCount: read.count, labels: try IDXFile.readLabels(labelsURL).map(Int64.init),
-        sources: [imagesURL, labelsURL], pixelFile: images, labelFile: labels)
-    }
-    if let trainImages = file(["train"], "idx3-ubyte"),
-      let trainLabels = file(["train"], "idx1-ubyte"),
-      let testImages = file(["t10k", "test"], "idx3-ubyte"),
-      let testLabels = file(["t10k", "test"], "idx1-ubyte")
+
+    private static func splits(_ parts: Parts, name: String, classCount: Int?, options: Options)
+        throws -> DatasetSplits
     {
-      return .trainAndTest(try read(trainImages, trainLabels), try read(testImages, testLabels))
+        switch parts {
+        case .trainAndTest(let train, let test):
+            let classes = try classCount ?? inferredClassCount([train, test])
+            return DatasetSplits(
+                train: try train.dataset(name: name + "/train", classCount: classes),
+                test: try test.dataset(name: name + "/test", classCount: classes))
+        case .single(let all):
+            let dataset = try all.dataset(name: name, classCount: classCount ?? inferredClassCount([all]))
+            return DatasetSplits(
+                stratifying: dataset, testFraction: options.testFraction, seed: options.splitSeed)
+        }
     }
-    let images = names.filter { $0.contains("idx3-ubyte") }
-    let labels = names.filter { $0.contains("idx1-ubyte") }
-    guard !images.isEmpty || !labels.isEmpty else { return nil }
-    guard images.count == 1, labels.count == 1 else {
-      throw DataError(
-        directory,
-        "expected train-/t10k- IDX pairs or one images/labels pair, found \(images.count) image and \(labels.count) label files"
-      )
+
+    private static func inferredClassCount(_ parts: [Examples]) throws -> Int {
+        var classCount = 1
+        for part in parts {
+            guard let maximum = part.labels.max() else { continue }
+            guard maximum < maximumInferredClassCount else {
+                throw DataError(
+                    file: part.labelFile,
+                    problem:
+                        "label \(maximum) implies more than \(maximumInferredClassCount) classes; give the class count"
+                )
+            }
+            classCount = max(classCount, Int(maximum) + 1)
+        }
+        return classCount
     }
-    return .single(try read(images[0], labels[0]))
-  }
 
-  // MARK: NPY and NPZ
+    // MARK: IDX
 
-  /// Examples from named arrays; `array` returns an array and its name for errors, or `nil`.
-  private static func arrayParts(
-    source: URL, options: Options, array: (String) throws -> (array: NPYArray, file: String)?
-  ) throws -> Parts {
-    if let trainImages = try array("x_train"), let trainLabels = try array("y_train"),
-      let testImages = try array("x_test"), let testLabels = try array("y_test")
+    /// The IDX image and label files in `directory`, or `nil` when it has none.
+    private static func idxParts(in directory: URL) throws -> Parts? {
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        func file(_ prefixes: [String], _ kind: String) -> String? {
+            names.first { name in name.contains(kind) && prefixes.contains { name.hasPrefix($0) } }
+        }
+        func read(_ images: String, _ labels: String) throws -> Examples {
+            let imagesURL = directory.appendingPathComponent(images)
+            let labelsURL = directory.appendingPathComponent(labels)
+            let read = try IDXFile.readImages(imagesURL)
+            return try Examples(
+                shape: ImageShape(channels: 1, height: read.height, width: read.width),
+                pixels: .bytes(read.pixels),
+                imageCount: read.count, labels: try IDXFile.readLabels(labelsURL).map(Int64.init),
+                sources: [imagesURL, labelsURL], pixelFile: images, labelFile: labels)
+        }
+        if let trainImages = file(["train"], "idx3-ubyte"),
+            let trainLabels = file(["train"], "idx1-ubyte"),
+            let testImages = file(["t10k", "test"], "idx3-ubyte"),
+            let testLabels = file(["t10k", "test"], "idx1-ubyte")
+        {
+            return .trainAndTest(try read(trainImages, trainLabels), try read(testImages, testLabels))
+        }
+        let images = names.filter { $0.contains("idx3-ubyte") }
+        let labels = names.filter { $0.contains("idx1-ubyte") }
+        guard !images.isEmpty || !labels.isEmpty else { return nil }
+        guard images.count == 1, labels.count == 1 else {
+            throw DataError(
+                directory,
+                "expected train-/t10k- IDX pairs or one images/labels pair, found \(images.count) image and \(labels.count) label files"
+            )
+        }
+        return .single(try read(images[0], labels[0]))
+    }
+
+    // MARK: NPY and NPZ
+
+    /// Examples from named arrays; `array` returns an array and its name for errors, or `nil`.
+    private static func arrayParts(
+        source: URL, options: Options, array: (String) throws -> (array: NPYArray, file: String)?
+    ) throws -> Parts {
+        if let trainImages = try array("x_train"), let trainLabels = try array("y_train"),
+            let testImages = try array("x_test"), let testLabels = try array("y_test")
+        {
+            return .trainAndTest(
+                try arrayExamples(trainImages, trainLabels, options: options),
+                try arrayExamples(testImages, testLabels, options: options))
+        }
+        for (imagesName, labelsName) in [("x", "y"), ("images", "labels")] {
+            if let images = try array(imagesName), let labels = try array(labelsName) {
+                return .single(try arrayExamples(images, labels, options: options))
+            }
+        }
+        throw DataError(source, "no arrays named x/y, images/labels, or x_train/y_train/x_test/y_test")
+    }
+
+    private static func arrayExamples(
+        _ images: (array: NPYArray, file: String), _ labels: (array: NPYArray, file: String),
+        options: Options
+    ) throws -> Examples {
+        let labelValues: [Int64]
+        switch labels.array.elements {
+        case .uint8(let values): labelValues = values.map(Int64.init)
+        case .int32(let values): labelValues = values.map(Int64.init)
+        case .int64(let values): labelValues = values
+        case .float32, .float64:
+            throw DataError(
+                file: labels.file,
+                problem: "labels must be integers, got dtype \(labels.array.elements.descriptor)")
+        }
+        guard
+            labels.array.shape.count == 1 || (labels.array.shape.count == 2 && labels.array.shape[1] == 1)
+        else {
+            throw DataError(
+                file: labels.file, problem: "labels must have shape [N], got \(labels.array.shape)")
+        }
+        let dims = images.array.shape
+        guard (2...4).contains(dims.count) else {
+            throw DataError(
+                file: images.file,
+                problem: "images must have shape [N, P], [N, H, W] or [N, C, H, W], got \(dims)")
+        }
+        guard dims[0] > 0 else { throw DataError(file: images.file, problem: "no images") }
+        let perImage = dims.dropFirst().reduce(1, *)  // cannot overflow: NPYFile checked the full product
+        let shape: ImageShape
+        switch dims.count {
+        case 2: shape = try flatShape(pixelCount: perImage, options: options, file: images.file)
+        case 3: shape = ImageShape(channels: 1, height: dims[1], width: dims[2])
+        default: shape = ImageShape(channels: dims[1], height: dims[2], width: dims[3])
+        }
+        let pixels: Examples.Pixels
+        switch images.array.elements {
+        case .uint8(let values): pixels = .bytes(values)
+        case .float32(let values): pixels = .floats(values)
+        case .float64(let values): pixels = .floats(values.map(Float.init))
+        case .int32, .int64:
+            throw DataError(
+                file: images.file,
+                problem:
+                    "images must be uint8, float32 or float64, got dtype \(images.array.elements.descriptor)")
+        }
+        return try Examples(
+            shape: shape, pixels: pixels, imageCount: dims[0], labels: labelValues, sources: [],
+            pixelFile: images.file, labelFile: labels.file)
+    }
+
+    /// The shape of flat images: the given one, or a square single-channel one.
+    private static func flatShape(pixelCount: Int, options: Options, file: String) throws
+        -> ImageShape
     {
-      return .trainAndTest(
-        try arrayExamples(trainImages, trainLabels, options: options),
-        try arrayExamples(testImages, testLabels, options: options))
+        if let shape = options.imageShape {
+            guard shape.pixelCount == pixelCount else {
+                throw DataError(
+                    file: file, problem: "image shape \(shape) does not hold \(pixelCount) values per image")
+            }
+            return shape
+        }
+        guard let shape = ImageShape.square(pixelCount: pixelCount) else {
+            throw DataError(
+                file: file, problem: "\(pixelCount) values per image is not a square; give the image shape")
+        }
+        return shape
     }
-    for (imagesName, labelsName) in [("x", "y"), ("images", "labels")] {
-      if let images = try array(imagesName), let labels = try array(labelsName) {
-        return .single(try arrayExamples(images, labels, options: options))
-      }
-    }
-    throw DataError(source, "no arrays named x/y, images/labels, or x_train/y_train/x_test/y_test")
-  }
 
-  private static func arrayExamples(
-    _ images: (array: NPYArray, file: String), _ labels: (array: NPYArray, file: String),
-    options: Options
-  ) throws -> Examples {
-    let labelValues: [Int64]
-    switch labels.array.elements {
-    case .uint8(let values): labelValues = values.map(Int64.init)
-    case .int32(let values): labelValues = values.map(Int64.init)
-    case .int64(let values): labelValues = values
-    case .float32, .float64:
-      throw DataError(
-        file: labels.file,
-        problem: "labels must be integers, got dtype \(labels.array.elements.descriptor)")
-    }
-    guard
-      labels.array.shape.count == 1 || (labels.array.shape.count == 2 && labels.array.shape[1] == 1)
-    else {
-      throw DataError(
-        file: labels.file, problem: "labels must have shape [N], got \(labels.array.shape)")
-    }
-    let dims = images.array.shape
-    guard (2...4).contains(dims.count) else {
-      throw DataError(
-        file: images.file,
-        problem: "images must have shape [N, P], [N, H, W] or [N, C, H, W], got \(dims)")
-    }
-    guard dims[0] > 0 else { throw DataError(file: images.file, problem: "no images") }
-    let perImage = dims.dropFirst().reduce(1, *)  // cannot overflow: NPYFile checked the full product
-    let shape: ImageShape
-    switch dims.count {
-    case 2: shape = try flatShape(pixelCount: perImage, options: options, file: images.file)
-    case 3: shape = ImageShape(channels: 1, height: dims[1], width: dims[2])
-    default: shape = ImageShape(channels: dims[1], height: dims[2], width: dims[3])
-    }
-    let pixels: Examples.Pixels
-    switch images.array.elements {
-    case .uint8(let values): pixels = .bytes(values)
-    case .float32(let values): pixels = .floats(values)
-    case .float64(let values): pixels = .floats(values.map(Float.init))
-    case .int32, .int64:
-      throw DataError(
-        file: images.file,
-        problem:
-          "images must be uint8, float32 or float64, got dtype \(images.array.elements.descriptor)")
-    }
-    return try Examples(
-      shape: shape, pixels: pixels, imageCount: dims[0], labels: labelValues, sources: [],
-      pixelFile: images.file, labelFile: labels.file)
-  }
+    // MARK: CSV
 
-  /// The shape of flat images: the given one, or a square single-channel one.
-  private static func flatShape(pixelCount: Int, options: Options, file: String) throws
-    -> ImageShape
-  {
-    if let shape = options.imageShape {
-      guard shape.pixelCount == pixelCount else {
-        throw DataError(
-          file: file, problem: "image shape \(shape) does not hold \(pixelCount) values per image")
-      }
-      return shape
+    private static func csvExamples(_ url: URL, options: Options) throws -> Examples {
+        let table = try CSVFile.read(url)
+        let shape = try flatShape(
+            pixelCount: table.pixelColumns, options: options, file: url.lastPathComponent)
+        let pixels: Examples.Pixels =
+            table.floatPixels.map { .floats($0) } ?? .bytes(table.bytePixels ?? [])
+        return try Examples(
+            shape: shape, pixels: pixels, imageCount: table.labels.count, labels: table.labels,
+            sources: [url],
+            pixelFile: url.lastPathComponent, labelFile: url.lastPathComponent)
     }
-    guard let shape = ImageShape.square(pixelCount: pixelCount) else {
-      throw DataError(
-        file: file, problem: "\(pixelCount) values per image is not a square; give the image shape")
-    }
-    return shape
-  }
-
-  // MARK: CSV
-
-  private static func csvExamples(_ url: URL, options: Options) throws -> Examples {
-    let table = try CSVFile.read(url)
-    let shape = try flatShape(
-      pixelCount: table.pixelColumns, options: options, file: url.lastPathComponent)
-    let pixels: Examples.Pixels =
-      table.floatPixels.map { .floats($0) } ?? .bytes(table.bytePixels ?? [])
-    return try Examples(
-      shape: shape, pixels: pixels, imageCount: table.labels.count, labels: table.labels,
-      sources: [url],
-      pixelFile: url.lastPathComponent, labelFile: url.lastPathComponent)
-  }
 }

@@ -138,7 +138,9 @@ public enum PackedGEMM<Arithmetic: MultiplyAdd> {
         packedA: UnsafeMutablePointer<Float>, packedB: UnsafeMutablePointer<Float>,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        var edge = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+        var edge = (
+            SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>()
+        )
         var j0 = 0
         while j0 < nc {
             let columns = min(columnTile, nc - j0)
@@ -174,7 +176,12 @@ public enum PackedGEMM<Arithmetic: MultiplyAdd> {
         kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        var c0 = SIMD16<Float>(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0
+        var c0 = SIMD16<Float>()
+        var c1 = c0
+        var c2 = c0
+        var c3 = c0
+        var c4 = c0
+        var c5 = c0
         var pa = a
         var pb = UnsafeRawPointer(b)
         for _ in 0..<kc {

@@ -35,7 +35,8 @@ public struct ConvolutionGeometry: Hashable, Sendable {
     /// Lowers `image` (`channels * height * width` floats) into `columns`
     /// (`patchSize * outputHeight * outputWidth` floats).
     public func im2col(_ image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>) {
-        let oh = outputHeight, ow = outputWidth
+        let oh = outputHeight
+        let ow = outputWidth
         var row = columns
         for c in 0..<channels {
             let plane = image + c * height * width
@@ -51,7 +52,8 @@ public struct ConvolutionGeometry: Hashable, Sendable {
                         let line = plane + iy * width
                         if stride == 1 {
                             let shift = kx - padding
-                            let first = max(0, -shift), last = min(ow, width - shift)
+                            let first = max(0, -shift)
+                            let last = min(ow, width - shift)
                             if first > 0 { out.update(repeating: 0, count: min(first, ow)) }
                             if last > first { (out + first).update(from: line + first + shift, count: last - first) }
                             if last < ow { (out + max(last, first)).update(repeating: 0, count: ow - max(last, first)) }
@@ -70,7 +72,8 @@ public struct ConvolutionGeometry: Hashable, Sendable {
 
     /// Adds the lowered gradient `columns` back onto `image` (which it accumulates into).
     public func col2im(_ columns: UnsafePointer<Float>, addingInto image: UnsafeMutablePointer<Float>) {
-        let oh = outputHeight, ow = outputWidth
+        let oh = outputHeight
+        let ow = outputWidth
         var row = columns
         for c in 0..<channels {
             let plane = image + c * height * width

@@ -1,9 +1,10 @@
 import LoupeKernelCore
 import LoupeKernelsAVX2
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif
 
 /// Single-precision general matrix multiply on row-major matrices.
@@ -41,9 +42,9 @@ enum GEMMWorkspace {
         var key = pthread_key_t()
         pthread_key_create(&key) { pointer in
             #if os(Linux)
-            pointer?.deallocate()
+                pointer?.deallocate()
             #else
-            pointer.deallocate()
+                pointer.deallocate()
             #endif
         }
         return key

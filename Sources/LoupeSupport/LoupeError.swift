@@ -9,20 +9,20 @@ public protocol LoupeError: Error, CustomStringConvertible {}
 
 /// A file could not be opened, read, written or renamed.
 public struct FileError: LoupeError, Equatable {
-  /// The file's path.
-  public var path: String
-  /// What went wrong, in a few words.
-  public var problem: String
+    /// The file's path.
+    public var path: String
+    /// What went wrong, in a few words.
+    public var problem: String
 
-  public init(path: String, problem: String) {
-    self.path = path
-    self.problem = problem
-  }
+    public init(path: String, problem: String) {
+        self.path = path
+        self.problem = problem
+    }
 
-  /// An error for `path` from the current `errno`, prefixed with the failed operation.
-  static func fromErrno(_ operation: String, path: String) -> FileError {
-    FileError(path: path, problem: "\(operation): \(String(cString: strerror(errno)))")
-  }
+    /// An error for `path` from the current `errno`, prefixed with the failed operation.
+    static func fromErrno(_ operation: String, path: String) -> FileError {
+        FileError(path: path, problem: "\(operation): \(String(cString: strerror(errno)))")
+    }
 
-  public var description: String { "\(path): \(problem)" }
+    public var description: String { "\(path): \(problem)" }
 }

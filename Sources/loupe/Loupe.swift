@@ -21,6 +21,7 @@ struct Loupe: ParsableCommand {
 
     static func main() {
         loupe_keep_freed_memory()
+        loupe_line_buffer_stdout()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -37,7 +37,8 @@ class CLITestCase: XCTestCase {
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = workDirectory
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
@@ -61,7 +62,8 @@ class CLITestCase: XCTestCase {
         XCTAssertEqual(errorLines.count, 1, "expected one error line in: \(result.stderr)", file: file, line: line)
         for fragment in fragments {
             XCTAssertTrue(
-                errorLines.first?.contains(fragment) ?? false, "'\(fragment)' not in: \(result.stderr)", file: file, line: line)
+                errorLines.first?.contains(fragment) ?? false, "'\(fragment)' not in: \(result.stderr)", file: file,
+                line: line)
         }
     }
 

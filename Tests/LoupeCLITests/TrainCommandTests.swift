@@ -5,17 +5,25 @@ final class TrainCommandTests: CLITestCase {
     /// Train writes its outputs and a manifest that `verify` accepts; editing an output is
     /// caught; the same seed reproduces the weights byte for byte.
     func testTrainWritesVerifiableReproducibleOutputs() throws {
-        let arguments = ["train", "--model", "mlp", "--hidden", "32", "--epochs", "2", "--checkpoint-every", "1", "--seed", "5"]
+        let arguments = [
+            "train", "--model", "mlp", "--hidden", "32", "--epochs", "2", "--checkpoint-every", "1", "--seed", "5",
+        ]
         let first = try loupe(arguments: arguments + ["--out", "a"])
         XCTAssertEqual(first.status, 0, first.stderr)
         XCTAssertTrue(first.stdout.contains("epoch 2/2"), first.stdout)
         let a = workDirectory.appendingPathComponent("a")
-        for file in ["model.safetensors", "state.safetensors", "metrics.jsonl", "manifest.json", "checkpoints/epoch-000001.safetensors", "checkpoints/epoch-000002.safetensors"] {
+        for file in [
+            "model.safetensors", "state.safetensors", "metrics.jsonl", "manifest.json",
+            "checkpoints/epoch-000001.safetensors", "checkpoints/epoch-000002.safetensors",
+        ] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: a.appendingPathComponent(file).path), file)
         }
-        let metrics = try String(contentsOf: a.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+        let metrics = try String(contentsOf: a.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(
+            separator: "\n")
         XCTAssertEqual(metrics.count, 2)
-        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: a.appendingPathComponent("manifest.json"))) as! [String: Any]
+        let manifest =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: a.appendingPathComponent("manifest.json")))
+            as! [String: Any]
         XCTAssertNotNil(manifest["flops"])
         XCTAssertEqual((manifest["seeds"] as? [String: Any])?["training"] as? Int, 5)
 
@@ -42,7 +50,10 @@ final class TrainCommandTests: CLITestCase {
 
     /// A run interrupted after epoch 1 and resumed ends with the weights of an uninterrupted run.
     func testResumeReproducesUninterruptedRun() throws {
-        let arguments = ["train", "--model", "mlp", "--hidden", "16", "--epochs", "2", "--checkpoint-every", "1", "--schedule", "cosine"]
+        let arguments = [
+            "train", "--model", "mlp", "--hidden", "16", "--epochs", "2", "--checkpoint-every", "1", "--schedule",
+            "cosine",
+        ]
         XCTAssertEqual(try loupe(arguments: arguments + ["--out", "full"]).status, 0)
         let full = workDirectory.appendingPathComponent("full")
         let cut = workDirectory.appendingPathComponent("cut")
@@ -50,7 +61,8 @@ final class TrainCommandTests: CLITestCase {
         try FileManager.default.removeItem(at: cut.appendingPathComponent("model.safetensors"))
         try FileManager.default.removeItem(at: cut.appendingPathComponent("state.safetensors"))
         try FileManager.default.copyItem(
-            at: cut.appendingPathComponent("checkpoints/epoch-000001.safetensors"), to: cut.appendingPathComponent("state.safetensors"))
+            at: cut.appendingPathComponent("checkpoints/epoch-000001.safetensors"),
+            to: cut.appendingPathComponent("state.safetensors"))
         let resumed = try loupe(arguments: arguments + ["--out", "cut", "--resume"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertTrue(resumed.stdout.contains("resuming from epoch 1"), resumed.stdout)

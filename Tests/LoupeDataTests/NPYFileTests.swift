@@ -3,86 +3,86 @@ import XCTest
 @testable import LoupeData
 
 final class NPYFileTests: XCTestCase {
-  func testRoundTripsEveryDtypeAligned() throws {
-    let arrays = [
-      NPYArray(shape: [2, 3], elements: .uint8([0, 1, 2, 253, 254, 255])),
-      NPYArray(shape: [3], elements: .int32([-1, 0, .max])),
-      NPYArray(shape: [2, 1], elements: .int64([.min, 42])),
-      NPYArray(shape: [], elements: .float32([1.5])),
-      NPYArray(shape: [0, 4], elements: .float64([])),
-    ]
-    for array in arrays {
-      let bytes = NPYFile.encode(array)
-      let headerEnd = (Int(bytes[8]) | Int(bytes[9]) << 8) + 10
-      XCTAssertEqual(headerEnd % 64, 0, "data of \(array.shape) is not 64-byte aligned")
-      XCTAssertEqual(try NPYFile.decode(bytes, file: "a.npy"), array)
+    func testRoundTripsEveryDtypeAligned() throws {
+        let arrays = [
+            NPYArray(shape: [2, 3], elements: .uint8([0, 1, 2, 253, 254, 255])),
+            NPYArray(shape: [3], elements: .int32([-1, 0, .max])),
+            NPYArray(shape: [2, 1], elements: .int64([.min, 42])),
+            NPYArray(shape: [], elements: .float32([1.5])),
+            NPYArray(shape: [0, 4], elements: .float64([])),
+        ]
+        for array in arrays {
+            let bytes = NPYFile.encode(array)
+            let headerEnd = (Int(bytes[8]) | Int(bytes[9]) << 8) + 10
+            XCTAssertEqual(headerEnd % 64, 0, "data of \(array.shape) is not 64-byte aligned")
+            XCTAssertEqual(try NPYFile.decode(bytes, file: "a.npy"), array)
+        }
     }
-  }
 
-  func testWriteIsAtomicAndReadable() throws {
-    let directory = try temporaryDirectory(self)
-    let url = directory.appendingPathComponent("scores.npy")
-    try NPYFile.write([1, 2, 3, 4] as [Float], shape: [2, 2], to: url)
-    try NPYFile.write([9, 8] as [Int64], shape: [2], to: url)  // replaces the first file
-    XCTAssertEqual(try NPYFile.read(url), NPYArray(shape: [2], elements: .int64([9, 8])))
-    XCTAssertEqual(
-      try FileManager.default.contentsOfDirectory(atPath: directory.path), ["scores.npy"])
-  }
-
-  func testRejectsBadHeaders() {
-    func file(_ header: String, data: [UInt8] = []) -> [UInt8] {
-      [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0] + Array(header.utf8) + data
+    func testWriteIsAtomicAndReadable() throws {
+        let directory = try temporaryDirectory(self)
+        let url = directory.appendingPathComponent("scores.npy")
+        try NPYFile.write([1, 2, 3, 4] as [Float], shape: [2, 2], to: url)
+        try NPYFile.write([9, 8] as [Int64], shape: [2], to: url)  // replaces the first file
+        XCTAssertEqual(try NPYFile.read(url), NPYArray(shape: [2], elements: .int64([9, 8])))
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: directory.path), ["scores.npy"])
     }
-    assertDataError(
-      try NPYFile.decode(
-        file("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", data: [0, 0, 0, 0]),
-        file: "f.npy"),
-      file: "f.npy", problem: "Fortran-order arrays are not supported")
-    assertDataError(
-      try NPYFile.decode(
-        file("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", data: [0, 0, 0, 0]),
-        file: "b.npy"),
-      file: "b.npy", problem: "unsupported dtype '>f4'")
-    assertDataError(
-      try NPYFile.decode(
-        file("{'descr': '<f4', 'fortran_order': False, 'shape': (1000000000, 1000000000), }"),
-        file: "s.npy"),
-      file: "s.npy",
-      problem:
-        "NPY header claims shape [1000000000, 1000000000] of <f4 = 4000000000000000000 bytes, file has 0"
-    )
-    assertDataError(
-      try NPYFile.decode(
-        file("{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }"),
-        file: "o.npy"),
-      file: "o.npy", problem: "is too large")
-    assertDataError(
-      try NPYFile.decode(
-        file("{'descr': '|u1', 'fortran_order': False, 'shape': (-1,), }"), file: "n.npy"),
-      file: "n.npy", problem: "bad dimension '-1'")
-    assertDataError(
-      try NPYFile.decode(Array("not numpy".utf8), file: "x.npy"), file: "x.npy",
-      problem: "bad magic")
-    assertDataError(
-      try NPYFile.decode([0x93] + Array("NUMPY".utf8) + [1, 0, 200, 0, 0x7b], file: "t.npy"),
-      file: "t.npy",
-      problem: "NPY header truncated")
-  }
 
-  func testInteroperatesWithNumPy() throws {
-    let directory = try temporaryDirectory(self)
-    try NPYFile.write(
-      [0.25, -1, 3] as [Float], shape: [3, 1], to: directory.appendingPathComponent("ours.npy"))
-    try runPythonWithNumpy(
-      """
-      import numpy as np, os
-      os.chdir('\(directory.path)')
-      a = np.load('ours.npy')
-      assert a.dtype == np.float32 and a.shape == (3, 1) and a.ravel().tolist() == [0.25, -1, 3], a
-      np.save('theirs.npy', np.arange(6, dtype=np.int64).reshape(2, 3) * 10)
-      """)
-    XCTAssertEqual(
-      try NPYFile.read(directory.appendingPathComponent("theirs.npy")),
-      NPYArray(shape: [2, 3], elements: .int64([0, 10, 20, 30, 40, 50])))
-  }
+    func testRejectsBadHeaders() {
+        func file(_ header: String, data: [UInt8] = []) -> [UInt8] {
+            [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0] + Array(header.utf8) + data
+        }
+        assertDataError(
+            try NPYFile.decode(
+                file("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", data: [0, 0, 0, 0]),
+                file: "f.npy"),
+            file: "f.npy", problem: "Fortran-order arrays are not supported")
+        assertDataError(
+            try NPYFile.decode(
+                file("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", data: [0, 0, 0, 0]),
+                file: "b.npy"),
+            file: "b.npy", problem: "unsupported dtype '>f4'")
+        assertDataError(
+            try NPYFile.decode(
+                file("{'descr': '<f4', 'fortran_order': False, 'shape': (1000000000, 1000000000), }"),
+                file: "s.npy"),
+            file: "s.npy",
+            problem:
+                "NPY header claims shape [1000000000, 1000000000] of <f4 = 4000000000000000000 bytes, file has 0"
+        )
+        assertDataError(
+            try NPYFile.decode(
+                file("{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }"),
+                file: "o.npy"),
+            file: "o.npy", problem: "is too large")
+        assertDataError(
+            try NPYFile.decode(
+                file("{'descr': '|u1', 'fortran_order': False, 'shape': (-1,), }"), file: "n.npy"),
+            file: "n.npy", problem: "bad dimension '-1'")
+        assertDataError(
+            try NPYFile.decode(Array("not numpy".utf8), file: "x.npy"), file: "x.npy",
+            problem: "bad magic")
+        assertDataError(
+            try NPYFile.decode([0x93] + Array("NUMPY".utf8) + [1, 0, 200, 0, 0x7b], file: "t.npy"),
+            file: "t.npy",
+            problem: "NPY header truncated")
+    }
+
+    func testInteroperatesWithNumPy() throws {
+        let directory = try temporaryDirectory(self)
+        try NPYFile.write(
+            [0.25, -1, 3] as [Float], shape: [3, 1], to: directory.appendingPathComponent("ours.npy"))
+        try runPythonWithNumpy(
+            """
+            import numpy as np, os
+            os.chdir('\(directory.path)')
+            a = np.load('ours.npy')
+            assert a.dtype == np.float32 and a.shape == (3, 1) and a.ravel().tolist() == [0.25, -1, 3], a
+            np.save('theirs.npy', np.arange(6, dtype=np.int64).reshape(2, 3) * 10)
+            """)
+        XCTAssertEqual(
+            try NPYFile.read(directory.appendingPathComponent("theirs.npy")),
+            NPYArray(shape: [2, 3], elements: .int64([0, 10, 20, 30, 40, 50])))
+    }
 }

@@ -9,7 +9,10 @@ final class ArchitectureTests: XCTestCase {
         let cnn = try Model(architecture: .builtin("cnn", inputShape: [1, 28, 28], classes: 10)!, seed: 1)
         XCTAssertEqual(
             cnn.parameterNames,
-            ["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"])
+            [
+                "conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias", "fc2.weight",
+                "fc2.bias",
+            ])
         XCTAssertEqual(cnn.parameters["conv2.weight"]?.shape, [64, 32, 3, 3])
         XCTAssertEqual(cnn.parameters["fc1.weight"]?.shape, [128, 64 * 7 * 7])
         XCTAssertEqual(cnn.classCount, 10)
@@ -28,7 +31,8 @@ final class ArchitectureTests: XCTestCase {
 
     func testInitialisationIsSeededAndBounded() throws {
         let architecture = Architecture.builtin("mlp", inputShape: [1, 4, 4], classes: 3)!
-        let a = try Model(architecture: architecture, seed: 7), b = try Model(architecture: architecture, seed: 7)
+        let a = try Model(architecture: architecture, seed: 7)
+        let b = try Model(architecture: architecture, seed: 7)
         let c = try Model(architecture: architecture, seed: 8)
         XCTAssertEqual(a.parameters, b.parameters)
         XCTAssertNotEqual(a.parameters, c.parameters)
@@ -47,7 +51,11 @@ final class ArchitectureTests: XCTestCase {
         let architecture = try JSONDecoder().decode(Architecture.self, from: Data(json.utf8))
         let model = try Model(architecture: architecture, seed: 3)
         XCTAssertEqual(
-            model.parameterNames, ["stem.weight", "stem.bias", "bn1.weight", "bn1.bias", "conv1.weight", "conv1.bias", "fc1.weight", "fc1.bias"])
+            model.parameterNames,
+            [
+                "stem.weight", "stem.bias", "bn1.weight", "bn1.bias", "conv1.weight", "conv1.bias", "fc1.weight",
+                "fc1.bias",
+            ])
         XCTAssertEqual(model.parameters["fc1.weight"]?.shape, [3, 36])
         let encoded = try JSONEncoder().encode(architecture)
         XCTAssertEqual(try JSONDecoder().decode(Architecture.self, from: encoded), architecture)
@@ -64,12 +72,23 @@ final class ArchitectureTests: XCTestCase {
                 return "no error"
             } catch { return error.description }
         }
-        XCTAssertTrue(error(#"{"name": "x", "inputShape": [1, 4, 4], "layers": [{"type": "warp"}]}"#).contains("unknown layer type 'warp'"))
-        XCTAssertTrue(error(#"{"name": "x", "inputShape": [1, 4, 4], "layers": [{"type": "linear", "out": 3}]}"#).contains("flatten"))
-        XCTAssertTrue(error(#"{"name": "x", "inputShape": [1, 4, 4], "layers": [{"type": "conv2d", "out": 3, "kernel": 9}]}"#).contains("does not fit"))
-        XCTAssertTrue(error(#"{"name": "x", "inputShape": [1, 4, 4], "layers": [{"type": "linear", "out": 0}]}"#).contains("must be positive"))
+        XCTAssertTrue(
+            error(#"{"name": "x", "inputShape": [1, 4, 4], "layers": [{"type": "warp"}]}"#).contains(
+                "unknown layer type 'warp'"))
+        XCTAssertTrue(
+            error(#"{"name": "x", "inputShape": [1, 4, 4], "layers": [{"type": "linear", "out": 3}]}"#).contains(
+                "flatten"))
+        XCTAssertTrue(
+            error(#"{"name": "x", "inputShape": [1, 4, 4], "layers": [{"type": "conv2d", "out": 3, "kernel": 9}]}"#)
+                .contains("does not fit"))
+        XCTAssertTrue(
+            error(#"{"name": "x", "inputShape": [1, 4, 4], "layers": [{"type": "linear", "out": 0}]}"#).contains(
+                "must be positive"))
         XCTAssertTrue(error("{not json").contains("invalid architecture"))
-        XCTAssertTrue(error(#"{"name": "x", "inputShape": [1, 4, 4], "layers": [{"type": "flatten"}, {"type": "linear", "out": 2, "name": "a"}, {"type": "linear", "out": 2, "name": "a"}]}"#).contains("duplicate"))
+        XCTAssertTrue(
+            error(
+                #"{"name": "x", "inputShape": [1, 4, 4], "layers": [{"type": "flatten"}, {"type": "linear", "out": 2, "name": "a"}, {"type": "linear", "out": 2, "name": "a"}]}"#
+            ).contains("duplicate"))
     }
 
     func testModelRejectsTensorsOfWrongShape() throws {
@@ -90,10 +109,13 @@ final class ArchitectureTests: XCTestCase {
         for (row, target) in [(0, 1), (1, 3)] {
             for pixel in [0, 9, 27, 63] {
                 let index = row * 64 + pixel
-                var plus = images, minus = images
+                var plus = images
+                var minus = images
                 plus.scalars[index] += 1e-2
                 minus.scalars[index] -= 1e-2
-                let numeric = (model.logits(plus).scalars[row * 4 + target] - model.logits(minus).scalars[row * 4 + target]) / 2e-2
+                let numeric =
+                    (model.logits(plus).scalars[row * 4 + target] - model.logits(minus).scalars[row * 4 + target])
+                    / 2e-2
                 XCTAssertEqual(gradients.scalars[index], numeric, accuracy: 2e-3)
             }
         }

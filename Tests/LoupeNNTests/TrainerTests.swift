@@ -7,7 +7,10 @@ import XCTest
 final class TrainerTests: XCTestCase {
     static let splits = try! DatasetLoader.load("mnist-5k")
 
-    func train(_ name: String, epochs: Int, examples: Int, seed: UInt64 = 1, optimizer: TrainingConfiguration.OptimizerKind = .sgd) throws -> (Trainer, [EpochMetrics]) {
+    func train(
+        _ name: String, epochs: Int, examples: Int, seed: UInt64 = 1,
+        optimizer: TrainingConfiguration.OptimizerKind = .sgd
+    ) throws -> (Trainer, [EpochMetrics]) {
         let data = Self.splits
         let train = data.train.subset(Array(0..<examples))
         let architecture = Architecture.builtin(name, inputShape: [1, 28, 28], classes: 10)!
@@ -17,7 +20,8 @@ final class TrainerTests: XCTestCase {
         configuration.learningRate = optimizer == .sgd ? 0.05 : 0.002
         configuration.optimizer = optimizer
         configuration.seed = seed
-        var trainer = try Trainer(model: try Model(architecture: architecture, seed: seed), configuration: configuration)
+        var trainer = try Trainer(
+            model: try Model(architecture: architecture, seed: seed), configuration: configuration)
         var metrics: [EpochMetrics] = []
         try trainer.train(on: train, test: data.test) { event, _ in
             if case .epoch(let m) = event { metrics.append(m) }
@@ -59,7 +63,10 @@ final class TrainerTests: XCTestCase {
         configuration.schedule = .cosine(minimum: 0)
         let architecture = Architecture(
             name: "bn-mlp", inputShape: [1, 28, 28],
-            layers: [.flatten, .linear(name: nil, outputFeatures: 32, bias: true), .batchNorm(name: nil), .activation(.relu), .dropout(rate: 0.2), .linear(name: nil, outputFeatures: 10, bias: true)])
+            layers: [
+                .flatten, .linear(name: nil, outputFeatures: 32, bias: true), .batchNorm(name: nil), .activation(.relu),
+                .dropout(rate: 0.2), .linear(name: nil, outputFeatures: 10, bias: true),
+            ])
         var full = try Trainer(model: try Model(architecture: architecture, seed: 1), configuration: configuration)
         var saved: (Model, [String: Tensor])?
         try full.train(on: train, test: nil) { event, trainer in
@@ -74,7 +81,8 @@ final class TrainerTests: XCTestCase {
 
     func testMismatchedDataIsRejected() throws {
         let architecture = Architecture.builtin("mlp", inputShape: [1, 8, 8], classes: 10)!
-        var trainer = try Trainer(model: try Model(architecture: architecture, seed: 1), configuration: TrainingConfiguration())
+        var trainer = try Trainer(
+            model: try Model(architecture: architecture, seed: 1), configuration: TrainingConfiguration())
         XCTAssertThrowsError(try trainer.train(on: Self.splits.test, test: nil) { _, _ in }) {
             XCTAssertTrue("\($0)".contains("expects [1, 8, 8]"), "\($0)")
         }

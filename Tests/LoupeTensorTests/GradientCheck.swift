@@ -50,7 +50,8 @@ func assertGradientsMatchFiniteDifferences(
         }
         XCTAssertEqual(analytic.shape, input.shape, file: file, line: line)
         var rng = SeededGenerator(seed: UInt64(index))
-        let probed = input.count <= samples ? Array(0..<input.count) : (0..<samples).map { _ in rng.nextInt(below: input.count) }
+        let probed =
+            input.count <= samples ? Array(0..<input.count) : (0..<samples).map { _ in rng.nextInt(below: input.count) }
         var worst: Double = 0
         var scale: Double = 1e-6
         for element in probed {
@@ -62,6 +63,7 @@ func assertGradientsMatchFiniteDifferences(
             worst = max(worst, abs(numeric - Double(analytic.scalars[element])))
             scale = max(scale, abs(Double(analytic.scalars[element])), abs(numeric))
         }
-        XCTAssertLessThan(worst / scale, Double(tolerance), "input \(index) of shape \(input.shape)", file: file, line: line)
+        XCTAssertLessThan(
+            worst / scale, Double(tolerance), "input \(index) of shape \(input.shape)", file: file, line: line)
     }
 }

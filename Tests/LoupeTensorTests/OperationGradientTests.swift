@@ -17,7 +17,9 @@ final class OperationGradientTests: XCTestCase {
         let inputs = [randomTensor([5, 7], seed: 1), randomTensor([3, 7], seed: 2), randomTensor([3], seed: 3)]
         assertGradientsMatchFiniteDifferences(inputs) { $0[0].linear(weight: $0[1], bias: $0[2]) }
         assertGradientsMatchFiniteDifferences(Array(inputs.prefix(2))) { $0[0].linear(weight: $0[1], bias: nil) }
-        assertGradientsMatchFiniteDifferences([randomTensor([1, 4], seed: 5), randomTensor([2, 4], seed: 6), randomTensor([2], seed: 7)]) {
+        assertGradientsMatchFiniteDifferences([
+            randomTensor([1, 4], seed: 5), randomTensor([2, 4], seed: 6), randomTensor([2], seed: 7),
+        ]) {
             $0[0].linear(weight: $0[1], bias: $0[2])
         }
     }
@@ -31,7 +33,10 @@ final class OperationGradientTests: XCTestCase {
         ]
         for (offset, c) in cases.enumerated() {
             let seed = UInt64(offset * 10)
-            let inputs = [randomTensor(c.x, seed: seed), randomTensor(c.w, seed: seed + 1), randomTensor([c.w[0]], seed: seed + 2)]
+            let inputs = [
+                randomTensor(c.x, seed: seed), randomTensor(c.w, seed: seed + 1),
+                randomTensor([c.w[0]], seed: seed + 2),
+            ]
             assertGradientsMatchFiniteDifferences(inputs) {
                 $0[0].conv2d(weight: $0[1], bias: $0[2], stride: c.stride, padding: c.padding)
             }
@@ -44,24 +49,45 @@ final class OperationGradientTests: XCTestCase {
         let b = randomTensor([4], seed: 3)
         let (stride, padding) = (2, 1)
         let tape = Tape()
-        let out = tape.variable(x).conv2d(weight: tape.variable(w), bias: tape.variable(b), stride: stride, padding: padding).value
+        let out = tape.variable(x).conv2d(
+            weight: tape.variable(w), bias: tape.variable(b), stride: stride, padding: padding
+        ).value
         XCTAssertEqual(out.shape, [2, 4, 3, 4])
-        for n in 0..<2 { for o in 0..<4 { for oy in 0..<3 { for ox in 0..<4 {
-            var expected = Double(b.scalars[o])
-            for c in 0..<3 { for ky in 0..<3 { for kx in 0..<2 {
-                let iy = oy * stride - padding + ky, ix = ox * stride - padding + kx
-                guard iy >= 0, iy < 5, ix >= 0, ix < 6 else { continue }
-                expected += Double(x.scalars[((n * 3 + c) * 5 + iy) * 6 + ix]) * Double(w.scalars[((o * 3 + c) * 3 + ky) * 2 + kx])
-            } } }
-            XCTAssertEqual(Double(out.scalars[((n * 4 + o) * 3 + oy) * 4 + ox]), expected, accuracy: 1e-5)
-        } } } }
+        for n in 0..<2 {
+            for o in 0..<4 {
+                for oy in 0..<3 {
+                    for ox in 0..<4 {
+                        var expected = Double(b.scalars[o])
+                        for c in 0..<3 {
+                            for ky in 0..<3 {
+                                for kx in 0..<2 {
+                                    let iy = oy * stride - padding + ky
+                                    let ix = ox * stride - padding + kx
+                                    guard iy >= 0, iy < 5, ix >= 0, ix < 6 else { continue }
+                                    expected +=
+                                        Double(x.scalars[((n * 3 + c) * 5 + iy) * 6 + ix])
+                                        * Double(w.scalars[((o * 3 + c) * 3 + ky) * 2 + kx])
+                                }
+                            }
+                        }
+                        XCTAssertEqual(Double(out.scalars[((n * 4 + o) * 3 + oy) * 4 + ox]), expected, accuracy: 1e-5)
+                    }
+                }
+            }
+        }
     }
 
     func testPooling() {
-        assertGradientsMatchFiniteDifferences([distinctTensor([2, 3, 6, 6], seed: 1)], step: 1e-3) { $0[0].maxPool2d(kernel: 2) }
-        assertGradientsMatchFiniteDifferences([distinctTensor([1, 2, 7, 5], seed: 2)], step: 1e-3) { $0[0].maxPool2d(kernel: 3, stride: 2) }
+        assertGradientsMatchFiniteDifferences([distinctTensor([2, 3, 6, 6], seed: 1)], step: 1e-3) {
+            $0[0].maxPool2d(kernel: 2)
+        }
+        assertGradientsMatchFiniteDifferences([distinctTensor([1, 2, 7, 5], seed: 2)], step: 1e-3) {
+            $0[0].maxPool2d(kernel: 3, stride: 2)
+        }
         assertGradientsMatchFiniteDifferences([randomTensor([2, 2, 5, 5], seed: 3)]) { $0[0].avgPool2d(kernel: 2) }
-        assertGradientsMatchFiniteDifferences([randomTensor([1, 3, 7, 7], seed: 4)]) { $0[0].avgPool2d(kernel: 3, stride: 2) }
+        assertGradientsMatchFiniteDifferences([randomTensor([1, 3, 7, 7], seed: 4)]) {
+            $0[0].avgPool2d(kernel: 3, stride: 2)
+        }
         assertGradientsMatchFiniteDifferences([randomTensor([2, 3, 3, 5], seed: 5)]) { $0[0].globalAvgPool() }
     }
 
@@ -99,12 +125,14 @@ final class OperationGradientTests: XCTestCase {
     }
 
     func testBroadcastingArithmetic() {
-        let a = randomTensor([2, 3], seed: 10), row = randomTensor([3], seed: 11)
+        let a = randomTensor([2, 3], seed: 10)
+        let row = randomTensor([3], seed: 11)
         assertGradientsMatchFiniteDifferences([a, row]) { $0[0] + $0[1] }
         assertGradientsMatchFiniteDifferences([a, row]) { $0[0] - $0[1] }
         assertGradientsMatchFiniteDifferences([a, row]) { $0[0] * $0[1] }
         assertGradientsMatchFiniteDifferences([a, row.map { $0 + 2 }]) { $0[0] / $0[1] }
-        let image = randomTensor([2, 3, 2, 2], seed: 12), channel = randomTensor([3, 1, 1], seed: 13)
+        let image = randomTensor([2, 3, 2, 2], seed: 12)
+        let channel = randomTensor([3, 1, 1], seed: 13)
         assertGradientsMatchFiniteDifferences([image, channel]) { $0[0] * $0[1] }
         assertGradientsMatchFiniteDifferences([image, channel.map { $0 + 3 }]) { $0[0] / $0[1] }
         assertGradientsMatchFiniteDifferences([a, Tensor(0.7)]) { $0[0] * $0[1] }
@@ -123,9 +151,12 @@ final class OperationGradientTests: XCTestCase {
     }
 
     func testBatchNormTrainingAndInference() {
-        let gamma = randomTensor([3], seed: 15).map { $0 + 1.5 }, beta = randomTensor([3], seed: 16)
+        let gamma = randomTensor([3], seed: 15).map { $0 + 1.5 }
+        let beta = randomTensor([3], seed: 16)
         for shape in [[4, 3], [2, 3, 3, 3], [1, 3, 2, 2]] {
-            assertGradientsMatchFiniteDifferences([randomTensor(shape, seed: 17), gamma, beta], step: 1e-2, tolerance: 2e-3) {
+            assertGradientsMatchFiniteDifferences(
+                [randomTensor(shape, seed: 17), gamma, beta], step: 1e-2, tolerance: 2e-3
+            ) {
                 $0[0].batchNorm(scale: $0[1], shift: $0[2], running: nil).output.tanh()
             }
         }
@@ -139,7 +170,8 @@ final class OperationGradientTests: XCTestCase {
         let tape = Tape()
         let x = tape.variable(randomTensor([8, 2, 3, 3], seed: 21).map { $0 * 4 + 1 })
         let (y, stats) = x.batchNorm(
-            scale: tape.variable(Tensor(repeating: 1, shape: [2])), shift: tape.variable(Tensor(zeros: [2])), running: nil)
+            scale: tape.variable(Tensor(repeating: 1, shape: [2])), shift: tape.variable(Tensor(zeros: [2])),
+            running: nil)
         XCTAssertEqual(stats?.count, 72)
         for c in 0..<2 {
             var values: [Double] = []

@@ -65,7 +65,9 @@ final class TapeTests: XCTestCase {
     }
 
     func testSeededGeneratorIsReproducible() {
-        var a = SeededGenerator(seed: 42), b = SeededGenerator(seed: 42), c = SeededGenerator(seed: 43)
+        var a = SeededGenerator(seed: 42)
+        var b = SeededGenerator(seed: 42)
+        var c = SeededGenerator(seed: 43)
         let sa = (0..<5).map { _ in a.next() }
         XCTAssertEqual(sa, (0..<5).map { _ in b.next() })
         XCTAssertNotEqual(sa, (0..<5).map { _ in c.next() })

@@ -11,4 +11,7 @@ int loupe_cpu_has_avx512f(void);
 /// and re-faulting their pages would cost as much as the arithmetic. No-op outside glibc.
 void loupe_keep_freed_memory(void);
 
+/// Flushes standard output at every newline, so progress reaches a log file as it happens.
+void loupe_line_buffer_stdout(void);
+
 #endif

@@ -6,88 +6,88 @@ import Foundation
 /// Output grows in fixed-size chunks and stops at a caller-given cap, so a lying header or
 /// a decompression bomb cannot make it allocate more than the cap.
 enum Gzip {
-  /// The largest decompressed size accepted by default (1 GiB; Fashion-MNIST needs 47 MB).
-  static let defaultLimit = 1 << 30
+    /// The largest decompressed size accepted by default (1 GiB; Fashion-MNIST needs 47 MB).
+    static let defaultLimit = 1 << 30
 
-  /// Which framing the compressed bytes use.
-  enum Format {
-    /// A gzip (or zlib) stream, detected from its header.
-    case gzip
-    /// A bare deflate stream, as stored in zip archives.
-    case rawDeflate
+    /// Which framing the compressed bytes use.
+    enum Format {
+        /// A gzip (or zlib) stream, detected from its header.
+        case gzip
+        /// A bare deflate stream, as stored in zip archives.
+        case rawDeflate
 
-    var windowBits: Int32 { self == .gzip ? 15 + 32 : -15 }
-  }
+        var windowBits: Int32 { self == .gzip ? 15 + 32 : -15 }
+    }
 
-  /// Whether `bytes` start with the gzip magic number 0x1f 0x8b.
-  static func isGzip(_ bytes: [UInt8]) -> Bool {
-    bytes.count >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b
-  }
+    /// Whether `bytes` start with the gzip magic number 0x1f 0x8b.
+    static func isGzip(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b
+    }
 
-  /// Decompresses `input`; `file` names the source in errors.
-  ///
-  /// - Throws: `DataError` when the stream is corrupt, truncated, or inflates past `limit`.
-  static func decompress(
-    _ input: [UInt8], format: Format = .gzip, limit: Int = defaultLimit, file: String
-  ) throws -> [UInt8] {
-    var stream = z_stream()
-    guard
-      inflateInit2_(&stream, format.windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-        == Z_OK
-    else { throw DataError(file: file, problem: "cannot initialise zlib") }
-    defer { inflateEnd(&stream) }
+    /// Decompresses `input`; `file` names the source in errors.
+    ///
+    /// - Throws: `DataError` when the stream is corrupt, truncated, or inflates past `limit`.
+    static func decompress(
+        _ input: [UInt8], format: Format = .gzip, limit: Int = defaultLimit, file: String
+    ) throws -> [UInt8] {
+        var stream = z_stream()
+        guard
+            inflateInit2_(&stream, format.windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+                == Z_OK
+        else { throw DataError(file: file, problem: "cannot initialise zlib") }
+        defer { inflateEnd(&stream) }
 
-    let chunkSize = 1 << 20
-    var output: [UInt8] = []
-    output.reserveCapacity(min(limit, max(chunkSize, input.count * 4)))
-    var chunk = [UInt8](repeating: 0, count: chunkSize)
-    var status: Int32 = Z_OK
-    try input.withUnsafeBufferPointer { source in
-      stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
-      stream.avail_in = UInt32(source.count)
-      try chunk.withUnsafeMutableBufferPointer { buffer in
-        while status != Z_STREAM_END {
-          stream.next_out = buffer.baseAddress
-          stream.avail_out = UInt32(chunkSize)
-          status = inflate(&stream, Z_NO_FLUSH)
-          switch status {
-          case Z_OK, Z_STREAM_END: break
-          case Z_BUF_ERROR:
-            throw DataError(file: file, problem: "truncated compressed data (stream ends early)")
-          default:
-            let reason = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
-            throw DataError(file: file, problem: "corrupt compressed data: \(reason)")
-          }
-          let produced = chunkSize - Int(stream.avail_out)
-          guard output.count + produced <= limit else {
-            throw DataError(file: file, problem: "decompresses to more than \(limit) bytes")
-          }
-          output.append(contentsOf: buffer[0..<produced])
+        let chunkSize = 1 << 20
+        var output: [UInt8] = []
+        output.reserveCapacity(min(limit, max(chunkSize, input.count * 4)))
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        var status: Int32 = Z_OK
+        try input.withUnsafeBufferPointer { source in
+            stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
+            stream.avail_in = UInt32(source.count)
+            try chunk.withUnsafeMutableBufferPointer { buffer in
+                while status != Z_STREAM_END {
+                    stream.next_out = buffer.baseAddress
+                    stream.avail_out = UInt32(chunkSize)
+                    status = inflate(&stream, Z_NO_FLUSH)
+                    switch status {
+                    case Z_OK, Z_STREAM_END: break
+                    case Z_BUF_ERROR:
+                        throw DataError(file: file, problem: "truncated compressed data (stream ends early)")
+                    default:
+                        let reason = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
+                        throw DataError(file: file, problem: "corrupt compressed data: \(reason)")
+                    }
+                    let produced = chunkSize - Int(stream.avail_out)
+                    guard output.count + produced <= limit else {
+                        throw DataError(file: file, problem: "decompresses to more than \(limit) bytes")
+                    }
+                    output.append(contentsOf: buffer[0..<produced])
+                }
+            }
         }
-      }
+        return output
     }
-    return output
-  }
 
-  /// The CRC-32 of `bytes`, as used by zip archives.
-  static func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
-    bytes.withUnsafeBufferPointer { buffer in
-      UInt32(CZlib.crc32(0, buffer.baseAddress, UInt32(buffer.count)))
+    /// The CRC-32 of `bytes`, as used by zip archives.
+    static func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        bytes.withUnsafeBufferPointer { buffer in
+            UInt32(CZlib.crc32(0, buffer.baseAddress, UInt32(buffer.count)))
+        }
     }
-  }
 }
 
 /// Reads a whole file, naming it in the error when it cannot be read.
 func readFileBytes(_ url: URL) throws -> [UInt8] {
-  do {
-    return [UInt8](try Data(contentsOf: url))
-  } catch {
-    throw DataError(url, "cannot read file (\(error.localizedDescription))")
-  }
+    do {
+        return [UInt8](try Data(contentsOf: url))
+    } catch {
+        throw DataError(url, "cannot read file (\(error.localizedDescription))")
+    }
 }
 
 /// Reads a whole file and decompresses it when it is gzip-compressed.
 func readPossiblyGzippedFile(_ url: URL) throws -> [UInt8] {
-  let bytes = try readFileBytes(url)
-  return Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, file: url.lastPathComponent) : bytes
+    let bytes = try readFileBytes(url)
+    return Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, file: url.lastPathComponent) : bytes
 }

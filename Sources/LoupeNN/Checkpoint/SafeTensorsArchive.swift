@@ -21,207 +21,206 @@ import LoupeTensor
 /// let loaded = try SafeTensorsArchive(contentsOf: url)
 /// ```
 public struct SafeTensorsArchive: Sendable, Equatable {
-  /// The tensors by name, as `Float`.
-  public private(set) var tensors: [String: Tensor] = [:]
-  /// The tensor names: in data order for a file that was read, then in insertion order.
-  public private(set) var names: [String] = []
-  /// The dtype each tensor is stored as: as found in a file read, or as set.
-  public private(set) var storageTypes: [String: SafeTensorsDType] = [:]
-  /// Free-form string pairs stored under `__metadata__`.
-  public var metadata: [String: String]
+    /// The tensors by name, as `Float`.
+    public private(set) var tensors: [String: Tensor] = [:]
+    /// The tensor names: in data order for a file that was read, then in insertion order.
+    public private(set) var names: [String] = []
+    /// The dtype each tensor is stored as: as found in a file read, or as set.
+    public private(set) var storageTypes: [String: SafeTensorsDType] = [:]
+    /// Free-form string pairs stored under `__metadata__`.
+    public var metadata: [String: String]
 
-  /// Creates an archive with no tensors.
-  public init(metadata: [String: String] = [:]) {
-    self.metadata = metadata
-  }
-
-  /// Reads and validates the safetensors file at `url`.
-  ///
-  /// Integer dtypes wider than 24 bits (`I32`, `I64`) and `F64` are rounded to the
-  /// nearest `Float`. NaN and infinite weights are loaded as they are.
-  public init(contentsOf url: URL) throws {
-    let file: Data
-    do {
-      file = try Data(contentsOf: url, options: .alwaysMapped)
-    } catch {
-      throw SafeTensorsError(
-        path: url.path, problem: .unreadable(reason: error.localizedDescription))
+    /// Creates an archive with no tensors.
+    public init(metadata: [String: String] = [:]) {
+        self.metadata = metadata
     }
-    let header = try SafeTensorsHeader(file: file, path: url.path)
-    metadata = header.metadata
-    file.withUnsafeBytes { bytes in
-      let buffer = UnsafeRawBufferPointer(rebasing: bytes[header.dataStart...])
-      for entry in header.entries {
-        let source = UnsafeRawBufferPointer(rebasing: buffer[entry.range])
-        let scalars = Self.decode(source, as: entry.dtype)
-        setTensor(
-          Tensor(shape: entry.shape, scalars: scalars), named: entry.name, storedAs: entry.dtype)
-      }
-    }
-  }
 
-  /// The tensor named `name`, if any.
-  public subscript(name: String) -> Tensor? { tensors[name] }
-
-  /// Adds `tensor` under `name`, or replaces the tensor already there, to be written as `dtype`.
-  ///
-  /// Writing fails if a value cannot be stored exactly in an integer or `BOOL` dtype;
-  /// float dtypes round to nearest.
-  public mutating func setTensor(
-    _ tensor: Tensor, named name: String, storedAs dtype: SafeTensorsDType = .float32
-  ) {
-    if tensors.updateValue(tensor, forKey: name) == nil { names.append(name) }
-    storageTypes[name] = dtype
-  }
-
-  /// Removes and returns the tensor named `name`.
-  @discardableResult
-  public mutating func removeTensor(named name: String) -> Tensor? {
-    guard let tensor = tensors.removeValue(forKey: name) else { return nil }
-    names.removeAll { $0 == name }
-    storageTypes[name] = nil
-    return tensor
-  }
-
-  /// Writes the archive to `url` atomically: the file is complete or unchanged.
-  public func write(to url: URL) throws {
-    let order = tensors.keys.sorted { left, right in
-      let (leftRank, rightRank) = (storageTypes[left]!.layoutRank, storageTypes[right]!.layoutRank)
-      return leftRank != rightRank
-        ? leftRank > rightRank : left.utf8.lexicographicallyPrecedes(right.utf8)
-    }
-    if let reserved = order.first(where: { $0 == "__metadata__" }) {
-      throw SafeTensorsError(path: url.path, problem: .reservedName(reserved))
-    }
-    let header = headerBytes(order: order)
-    try AtomicFile.write(to: url) { temporary in
-      guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-        throw SafeTensorsError(
-          path: url.path, problem: .unwritable(reason: "cannot create a temporary file"))
-      }
-      let handle = try FileHandle(forWritingTo: temporary)
-      defer { try? handle.close() }
-      do {
-        try handle.write(contentsOf: header)
-        for name in order {
-          try handle.write(contentsOf: try encode(name, path: url.path))
+    /// Reads and validates the safetensors file at `url`.
+    ///
+    /// Integer dtypes wider than 24 bits (`I32`, `I64`) and `F64` are rounded to the
+    /// nearest `Float`. NaN and infinite weights are loaded as they are.
+    public init(contentsOf url: URL) throws {
+        let file: Data
+        do {
+            file = try Data(contentsOf: url, options: .alwaysMapped)
+        } catch {
+            throw SafeTensorsError(
+                path: url.path, problem: .unreadable(reason: error.localizedDescription))
         }
-      } catch let error as SafeTensorsError {
-        throw error
-      } catch {
-        throw SafeTensorsError(
-          path: url.path, problem: .unwritable(reason: error.localizedDescription))
-      }
+        let header = try SafeTensorsHeader(file: file, path: url.path)
+        metadata = header.metadata
+        file.withUnsafeBytes { bytes in
+            let buffer = UnsafeRawBufferPointer(rebasing: bytes[header.dataStart...])
+            for entry in header.entries {
+                let source = UnsafeRawBufferPointer(rebasing: buffer[entry.range])
+                let scalars = Self.decode(source, as: entry.dtype)
+                setTensor(
+                    Tensor(shape: entry.shape, scalars: scalars), named: entry.name, storedAs: entry.dtype)
+            }
+        }
     }
-  }
 
-  /// The length prefix and the space-padded JSON header for tensors in `order`.
-  private func headerBytes(order: [String]) -> Data {
-    var fields: [String] = []
-    if !metadata.isEmpty {
-      let pairs = metadata.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-        .map { "\(Self.jsonString($0.key)):\(Self.jsonString($0.value))" }
-      fields.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
-    }
-    var offset = 0
-    for name in order {
-      let tensor = tensors[name]!
-      let dtype = storageTypes[name]!
-      let end = offset + tensor.count * dtype.byteSize
-      let shape = tensor.shape.map(String.init).joined(separator: ",")
-      fields.append(
-        "\(Self.jsonString(name)):{\"dtype\":\"\(dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}"
-      )
-      offset = end
-    }
-    var json = Array("{\(fields.joined(separator: ","))}".utf8)
-    while json.count % 8 != 0 { json.append(UInt8(ascii: " ")) }
-    var data = Data(count: 8)
-    data.withUnsafeMutableBytes {
-      $0.storeBytes(of: UInt64(json.count).littleEndian, as: UInt64.self)
-    }
-    data.append(contentsOf: json)
-    return data
-  }
+    /// The tensor named `name`, if any.
+    public subscript(name: String) -> Tensor? { tensors[name] }
 
-  /// `text` as a JSON string literal.
-  private static func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case "\u{8}": out += "\\b"
-      case "\u{c}": out += "\\f"
-      case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-      default: out.unicodeScalars.append(scalar)
-      }
+    /// Adds `tensor` under `name`, or replaces the tensor already there, to be written as `dtype`.
+    ///
+    /// Writing fails if a value cannot be stored exactly in an integer or `BOOL` dtype;
+    /// float dtypes round to nearest.
+    public mutating func setTensor(
+        _ tensor: Tensor, named name: String, storedAs dtype: SafeTensorsDType = .float32
+    ) {
+        if tensors.updateValue(tensor, forKey: name) == nil { names.append(name) }
+        storageTypes[name] = dtype
     }
-    return out + "\""
-  }
 
-  /// Converts little-endian elements of `dtype` to `Float`.
-  private static func decode(_ bytes: UnsafeRawBufferPointer, as dtype: SafeTensorsDType) -> [Float]
-  {
-    let count = bytes.count / dtype.byteSize
-    func map<T: FixedWidthInteger>(_: T.Type, _ convert: (T) -> Float) -> [Float] {
-      (0..<count).map {
-        convert(
-          T(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * T.bitWidth / 8, as: T.self)))
-      }
+    /// Removes and returns the tensor named `name`.
+    @discardableResult
+    public mutating func removeTensor(named name: String) -> Tensor? {
+        guard let tensor = tensors.removeValue(forKey: name) else { return nil }
+        names.removeAll { $0 == name }
+        storageTypes[name] = nil
+        return tensor
     }
-    switch dtype {
-    case .float64: return map(UInt64.self) { Float(Double(bitPattern: $0)) }
-    case .float32: return map(UInt32.self) { Float(bitPattern: $0) }
-    case .float16: return map(UInt16.self, ScalarConversion.float(fromHalfBits:))
-    case .bfloat16: return map(UInt16.self, ScalarConversion.float(fromBFloat16Bits:))
-    case .int64: return map(Int64.self) { Float($0) }
-    case .int32: return map(Int32.self) { Float($0) }
-    case .int16: return map(Int16.self) { Float($0) }
-    case .int8: return map(Int8.self) { Float($0) }
-    case .uint8: return map(UInt8.self) { Float($0) }
-    case .bool: return map(UInt8.self) { $0 == 0 ? 0 : 1 }
-    }
-  }
 
-  /// The little-endian bytes of tensor `name` in its storage dtype.
-  private func encode(_ name: String, path: String) throws -> Data {
-    let scalars = tensors[name]!.scalars
-    let dtype = storageTypes[name]!
-    if dtype == .float32, UInt32(1).littleEndian == 1 {
-      return scalars.withUnsafeBytes { Data($0) }
+    /// Writes the archive to `url` atomically: the file is complete or unchanged.
+    public func write(to url: URL) throws {
+        let order = tensors.keys.sorted { left, right in
+            let (leftRank, rightRank) = (storageTypes[left]!.layoutRank, storageTypes[right]!.layoutRank)
+            return leftRank != rightRank
+                ? leftRank > rightRank : left.utf8.lexicographicallyPrecedes(right.utf8)
+        }
+        if let reserved = order.first(where: { $0 == "__metadata__" }) {
+            throw SafeTensorsError(path: url.path, problem: .reservedName(reserved))
+        }
+        let header = headerBytes(order: order)
+        try AtomicFile.write(to: url) { temporary in
+            guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+                throw SafeTensorsError(
+                    path: url.path, problem: .unwritable(reason: "cannot create a temporary file"))
+            }
+            let handle = try FileHandle(forWritingTo: temporary)
+            defer { try? handle.close() }
+            do {
+                try handle.write(contentsOf: header)
+                for name in order {
+                    try handle.write(contentsOf: try encode(name, path: url.path))
+                }
+            } catch let error as SafeTensorsError {
+                throw error
+            } catch {
+                throw SafeTensorsError(
+                    path: url.path, problem: .unwritable(reason: error.localizedDescription))
+            }
+        }
     }
-    var data = Data(capacity: scalars.count * dtype.byteSize)
-    func append<T: FixedWidthInteger>(_ value: T) {
-      withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) }
+
+    /// The length prefix and the space-padded JSON header for tensors in `order`.
+    private func headerBytes(order: [String]) -> Data {
+        var fields: [String] = []
+        if !metadata.isEmpty {
+            let pairs = metadata.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+                .map { "\(Self.jsonString($0.key)):\(Self.jsonString($0.value))" }
+            fields.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
+        }
+        var offset = 0
+        for name in order {
+            let tensor = tensors[name]!
+            let dtype = storageTypes[name]!
+            let end = offset + tensor.count * dtype.byteSize
+            let shape = tensor.shape.map(String.init).joined(separator: ",")
+            fields.append(
+                "\(Self.jsonString(name)):{\"dtype\":\"\(dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}"
+            )
+            offset = end
+        }
+        var json = Array("{\(fields.joined(separator: ","))}".utf8)
+        while json.count % 8 != 0 { json.append(UInt8(ascii: " ")) }
+        var data = Data(count: 8)
+        data.withUnsafeMutableBytes {
+            $0.storeBytes(of: UInt64(json.count).littleEndian, as: UInt64.self)
+        }
+        data.append(contentsOf: json)
+        return data
     }
-    func unrepresentable(_ value: Float) -> SafeTensorsError {
-      SafeTensorsError(
-        path: path, problem: .unrepresentableValue(tensor: name, value: value, dtype: dtype))
+
+    /// `text` as a JSON string literal.
+    private static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{8}": out += "\\b"
+            case "\u{c}": out += "\\f"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
-    func exactly<T: FixedWidthInteger>(_ value: Float, _: T.Type) throws -> T {
-      guard let exact = T(exactly: value) else { throw unrepresentable(value) }
-      return exact
+
+    /// Converts little-endian elements of `dtype` to `Float`.
+    private static func decode(_ bytes: UnsafeRawBufferPointer, as dtype: SafeTensorsDType) -> [Float] {
+        let count = bytes.count / dtype.byteSize
+        func map<T: FixedWidthInteger>(_: T.Type, _ convert: (T) -> Float) -> [Float] {
+            (0..<count).map {
+                convert(
+                    T(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * T.bitWidth / 8, as: T.self)))
+            }
+        }
+        switch dtype {
+        case .float64: return map(UInt64.self) { Float(Double(bitPattern: $0)) }
+        case .float32: return map(UInt32.self) { Float(bitPattern: $0) }
+        case .float16: return map(UInt16.self, ScalarConversion.float(fromHalfBits:))
+        case .bfloat16: return map(UInt16.self, ScalarConversion.float(fromBFloat16Bits:))
+        case .int64: return map(Int64.self) { Float($0) }
+        case .int32: return map(Int32.self) { Float($0) }
+        case .int16: return map(Int16.self) { Float($0) }
+        case .int8: return map(Int8.self) { Float($0) }
+        case .uint8: return map(UInt8.self) { Float($0) }
+        case .bool: return map(UInt8.self) { $0 == 0 ? 0 : 1 }
+        }
     }
-    for value in scalars {
-      switch dtype {
-      case .float64: append(Double(value).bitPattern)
-      case .float32: append(value.bitPattern)
-      case .float16: append(ScalarConversion.halfBits(from: value))
-      case .bfloat16: append(ScalarConversion.bfloat16Bits(from: value))
-      case .int64: append(try exactly(value, Int64.self))
-      case .int32: append(try exactly(value, Int32.self))
-      case .int16: append(try exactly(value, Int16.self))
-      case .int8: append(try exactly(value, Int8.self))
-      case .uint8: append(try exactly(value, UInt8.self))
-      case .bool:
-        guard value == 0 || value == 1 else { throw unrepresentable(value) }
-        append(UInt8(value))
-      }
+
+    /// The little-endian bytes of tensor `name` in its storage dtype.
+    private func encode(_ name: String, path: String) throws -> Data {
+        let scalars = tensors[name]!.scalars
+        let dtype = storageTypes[name]!
+        if dtype == .float32, UInt32(1).littleEndian == 1 {
+            return scalars.withUnsafeBytes { Data($0) }
+        }
+        var data = Data(capacity: scalars.count * dtype.byteSize)
+        func append<T: FixedWidthInteger>(_ value: T) {
+            withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) }
+        }
+        func unrepresentable(_ value: Float) -> SafeTensorsError {
+            SafeTensorsError(
+                path: path, problem: .unrepresentableValue(tensor: name, value: value, dtype: dtype))
+        }
+        func exactly<T: FixedWidthInteger>(_ value: Float, _: T.Type) throws -> T {
+            guard let exact = T(exactly: value) else { throw unrepresentable(value) }
+            return exact
+        }
+        for value in scalars {
+            switch dtype {
+            case .float64: append(Double(value).bitPattern)
+            case .float32: append(value.bitPattern)
+            case .float16: append(ScalarConversion.halfBits(from: value))
+            case .bfloat16: append(ScalarConversion.bfloat16Bits(from: value))
+            case .int64: append(try exactly(value, Int64.self))
+            case .int32: append(try exactly(value, Int32.self))
+            case .int16: append(try exactly(value, Int16.self))
+            case .int8: append(try exactly(value, Int8.self))
+            case .uint8: append(try exactly(value, UInt8.self))
+            case .bool:
+                guard value == 0 || value == 1 else { throw unrepresentable(value) }
+                append(UInt8(value))
+            }
+        }
+        return data
     }
-    return data
-  }
 }

@@ -18,7 +18,8 @@ public struct BatchNorm: Layer {
 
     public var parameterSpecs: [ParameterSpec] {
         [
-            ParameterSpec(name: "\(name).weight", shape: [features], role: .normalization, initialization: .constant(1)),
+            ParameterSpec(
+                name: "\(name).weight", shape: [features], role: .normalization, initialization: .constant(1)),
             ParameterSpec(name: "\(name).bias", shape: [features], role: .normalization, initialization: .constant(0)),
         ]
     }
@@ -31,7 +32,7 @@ public struct BatchNorm: Layer {
     }
 
     public func outputShape(for input: [Int]) throws(ModelError) -> [Int] {
-        guard (input.count == 1 || input.count == 3), input[0] == features else {
+        guard input.count == 1 || input.count == 3, input[0] == features else {
             throw ModelError("\(name) normalises \(features) channels, got shape \(input)")
         }
         return input
@@ -40,7 +41,8 @@ public struct BatchNorm: Layer {
     public func forwardFLOPs(for input: [Int]) -> Int { 4 * input.reduce(1, *) }
 
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
-        let running = context.isTraining
+        let running =
+            context.isTraining
             ? nil : (mean: context.buffer("\(name).running_mean"), variance: context.buffer("\(name).running_var"))
         let (output, statistics) = input.batchNorm(
             scale: context.parameter("\(name).weight"), shift: context.parameter("\(name).bias"),
@@ -53,7 +55,9 @@ public struct BatchNorm: Layer {
     func updatedBuffers(_ buffers: inout [String: Tensor], with statistics: BatchStatistics) {
         let unbiased = Float(statistics.count) / Float(max(statistics.count - 1, 1))
         let m = momentum
-        buffers["\(name).running_mean"] = buffers["\(name).running_mean"]!.zipWith(statistics.mean) { (1 - m) * $0 + m * $1 }
+        buffers["\(name).running_mean"] = buffers["\(name).running_mean"]!.zipWith(statistics.mean) {
+            (1 - m) * $0 + m * $1
+        }
         buffers["\(name).running_var"] = buffers["\(name).running_var"]!.zipWith(statistics.variance) {
             (1 - m) * $0 + m * $1 * unbiased
         }

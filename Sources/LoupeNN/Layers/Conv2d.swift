@@ -25,10 +25,16 @@ public struct Conv2d: Layer {
 
     public var parameterSpecs: [ParameterSpec] {
         let bound = 1 / Float(inputChannels * kernelSize * kernelSize).squareRoot()
-        var specs = [ParameterSpec(
-            name: "\(name).weight", shape: [outputChannels, inputChannels, kernelSize, kernelSize],
-            role: .weight, initialization: .uniform(bound: bound))]
-        if hasBias { specs.append(ParameterSpec(name: "\(name).bias", shape: [outputChannels], role: .bias, initialization: .uniform(bound: bound))) }
+        var specs = [
+            ParameterSpec(
+                name: "\(name).weight", shape: [outputChannels, inputChannels, kernelSize, kernelSize],
+                role: .weight, initialization: .uniform(bound: bound))
+        ]
+        if hasBias {
+            specs.append(
+                ParameterSpec(
+                    name: "\(name).bias", shape: [outputChannels], role: .bias, initialization: .uniform(bound: bound)))
+        }
         return specs
     }
 
@@ -38,7 +44,9 @@ public struct Conv2d: Layer {
         }
         let h = (input[1] + 2 * padding - kernelSize) / stride + 1
         let w = (input[2] + 2 * padding - kernelSize) / stride + 1
-        guard h > 0, w > 0 else { throw ModelError("\(name): \(kernelSize)x\(kernelSize) kernel does not fit input \(input)") }
+        guard h > 0, w > 0 else {
+            throw ModelError("\(name): \(kernelSize)x\(kernelSize) kernel does not fit input \(input)")
+        }
         return [outputChannels, h, w]
     }
 
@@ -54,6 +62,8 @@ public struct Conv2d: Layer {
     }
 
     public var description: LayerDescription {
-        .conv2d(name: name, outputChannels: outputChannels, kernelSize: kernelSize, stride: stride, padding: padding, bias: hasBias)
+        .conv2d(
+            name: name, outputChannels: outputChannels, kernelSize: kernelSize, stride: stride, padding: padding,
+            bias: hasBias)
     }
 }

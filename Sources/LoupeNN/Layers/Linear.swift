@@ -16,8 +16,16 @@ public struct Linear: Layer {
 
     public var parameterSpecs: [ParameterSpec] {
         let bound = 1 / Float(inputFeatures).squareRoot()
-        var specs = [ParameterSpec(name: "\(name).weight", shape: [outputFeatures, inputFeatures], role: .weight, initialization: .uniform(bound: bound))]
-        if hasBias { specs.append(ParameterSpec(name: "\(name).bias", shape: [outputFeatures], role: .bias, initialization: .uniform(bound: bound))) }
+        var specs = [
+            ParameterSpec(
+                name: "\(name).weight", shape: [outputFeatures, inputFeatures], role: .weight,
+                initialization: .uniform(bound: bound))
+        ]
+        if hasBias {
+            specs.append(
+                ParameterSpec(
+                    name: "\(name).bias", shape: [outputFeatures], role: .bias, initialization: .uniform(bound: bound)))
+        }
         return specs
     }
 
@@ -31,7 +39,8 @@ public struct Linear: Layer {
     public func forwardFLOPs(for input: [Int]) -> Int { 2 * inputFeatures * outputFeatures }
 
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
-        input.linear(weight: context.parameter("\(name).weight"), bias: hasBias ? context.parameter("\(name).bias") : nil)
+        input.linear(
+            weight: context.parameter("\(name).weight"), bias: hasBias ? context.parameter("\(name).bias") : nil)
     }
 
     public var description: LayerDescription { .linear(name: name, outputFeatures: outputFeatures, bias: hasBias) }

@@ -62,7 +62,8 @@ func pooledShape(_ input: [Int], kernelSize: Int, stride: Int, layer: String) th
     guard input.count == 3, kernelSize > 0, stride > 0 else {
         throw ModelError("\(layer) expects (C, H, W) and positive sizes, got shape \(input)")
     }
-    let h = (input[1] - kernelSize) / stride + 1, w = (input[2] - kernelSize) / stride + 1
+    let h = (input[1] - kernelSize) / stride + 1
+    let w = (input[2] - kernelSize) / stride + 1
     guard input[1] >= kernelSize, input[2] >= kernelSize else {
         throw ModelError("\(layer): \(kernelSize)x\(kernelSize) window does not fit input \(input)")
     }

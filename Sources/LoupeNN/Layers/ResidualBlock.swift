@@ -24,7 +24,8 @@ public struct ResidualBlock: Layer {
     }
 
     public func forwardFLOPs(for input: [Int]) -> Int {
-        body.forwardFLOPs(for: input) + (shortcut?.forwardFLOPs(for: input) ?? 0) + 2 * ((try? body.outputShape(for: input))?.reduce(1, *) ?? 0)
+        body.forwardFLOPs(for: input) + (shortcut?.forwardFLOPs(for: input) ?? 0) + 2
+            * ((try? body.outputShape(for: input))?.reduce(1, *) ?? 0)
     }
 
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {

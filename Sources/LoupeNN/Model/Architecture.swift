@@ -25,7 +25,9 @@ public struct Architecture: Codable, Equatable, Sendable {
         do { data = try Data(contentsOf: url) } catch {
             throw ModelError("\(url.path): cannot read architecture file")
         }
-        do { self = try JSONDecoder().decode(Architecture.self, from: data) } catch let DecodingError.dataCorrupted(context) {
+        do { self = try JSONDecoder().decode(Architecture.self, from: data) } catch let DecodingError.dataCorrupted(
+            context)
+        {
             throw ModelError("\(url.lastPathComponent): invalid architecture: \(context.debugDescription)")
         } catch {
             throw ModelError("\(url.lastPathComponent): invalid architecture: \(error)")
@@ -56,7 +58,9 @@ public struct Architecture: Codable, Equatable, Sendable {
             return "\(prefix)\(counters[prefix]!)"
         }
 
-        mutating func sequence(_ descriptions: [LayerDescription], input: [Int]) throws(ModelError) -> (layer: Sequential, output: [Int]) {
+        mutating func sequence(_ descriptions: [LayerDescription], input: [Int]) throws(ModelError) -> (
+            layer: Sequential, output: [Int]
+        ) {
             var shape = input
             var layers: [any Layer] = []
             for description in descriptions {
@@ -73,7 +77,8 @@ public struct Architecture: Codable, Equatable, Sendable {
                 guard input.count == 1 else {
                     throw ModelError("linear layer needs a flat input, got shape \(input) (add a flatten layer)")
                 }
-                return Linear(name: name(given, prefix: "fc"), inputFeatures: input[0], outputFeatures: out, hasBias: bias)
+                return Linear(
+                    name: name(given, prefix: "fc"), inputFeatures: input[0], outputFeatures: out, hasBias: bias)
             case .conv2d(let given, let out, let kernel, let stride, let padding, let bias):
                 guard input.count == 3 else { throw ModelError("conv2d needs a (C, H, W) input, got shape \(input)") }
                 return Conv2d(

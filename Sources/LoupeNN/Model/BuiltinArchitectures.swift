@@ -14,7 +14,9 @@ extension Architecture {
         switch name {
         case "mlp":
             let widths = hiddenWidths ?? [256, 128]
-            let hidden = widths.flatMap { [LayerDescription.linear(name: nil, outputFeatures: $0, bias: true), .activation(.relu)] }
+            let hidden = widths.flatMap {
+                [LayerDescription.linear(name: nil, outputFeatures: $0, bias: true), .activation(.relu)]
+            }
             return Architecture(
                 name: "mlp", inputShape: inputShape,
                 layers: [.flatten] + hidden + [.linear(name: nil, outputFeatures: classes, bias: true)])
@@ -32,11 +34,16 @@ extension Architecture {
                 ])
         case "resnet-mini":
             func conv(_ out: Int, kernel: Int = 3, stride: Int = 1) -> LayerDescription {
-                .conv2d(name: nil, outputChannels: out, kernelSize: kernel, stride: stride, padding: kernel / 2, bias: false)
+                .conv2d(
+                    name: nil, outputChannels: out, kernelSize: kernel, stride: stride, padding: kernel / 2, bias: false
+                )
             }
             func stage(_ out: Int, stride: Int) -> LayerDescription {
                 .residual(
-                    body: [conv(out, stride: stride), .batchNorm(name: nil), .activation(.relu), conv(out), .batchNorm(name: nil)],
+                    body: [
+                        conv(out, stride: stride), .batchNorm(name: nil), .activation(.relu), conv(out),
+                        .batchNorm(name: nil),
+                    ],
                     shortcut: stride == 1 ? nil : [conv(out, kernel: 1, stride: stride), .batchNorm(name: nil)])
             }
             return Architecture(

@@ -52,21 +52,27 @@ extension LayerDescription: Codable {
             if let value, !c.contains(key) { return value }
             let result = try c.decode(Int.self, forKey: key)
             guard result > 0 || (key == .padding && result == 0) else {
-                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "\(type): \(key.rawValue) must be positive, got \(result)")
+                throw DecodingError.dataCorruptedError(
+                    forKey: key, in: c, debugDescription: "\(type): \(key.rawValue) must be positive, got \(result)")
             }
             return result
         }
         switch type {
         case "linear":
-            self = .linear(name: name, outputFeatures: try int(.out), bias: try c.decodeIfPresent(Bool.self, forKey: .bias) ?? true)
+            self = .linear(
+                name: name, outputFeatures: try int(.out), bias: try c.decodeIfPresent(Bool.self, forKey: .bias) ?? true
+            )
         case "conv2d":
             self = .conv2d(
-                name: name, outputChannels: try int(.out), kernelSize: try int(.kernel), stride: try int(.stride, default: 1),
+                name: name, outputChannels: try int(.out), kernelSize: try int(.kernel),
+                stride: try int(.stride, default: 1),
                 padding: try int(.padding, default: 0), bias: try c.decodeIfPresent(Bool.self, forKey: .bias) ?? true)
         case "maxpool", "avgpool":
             let kernel = try int(.kernel)
             let stride = try int(.stride, default: kernel)
-            self = type == "maxpool" ? .maxPool2d(kernelSize: kernel, stride: stride) : .avgPool2d(kernelSize: kernel, stride: stride)
+            self =
+                type == "maxpool"
+                ? .maxPool2d(kernelSize: kernel, stride: stride) : .avgPool2d(kernelSize: kernel, stride: stride)
         case "globalavgpool": self = .globalAvgPool
         case "batchnorm": self = .batchNorm(name: name)
         case "dropout": self = .dropout(rate: try c.decode(Float.self, forKey: .rate))
@@ -80,7 +86,9 @@ extension LayerDescription: Codable {
             guard let function = Activation.Function(rawValue: type) else {
                 throw DecodingError.dataCorruptedError(
                     forKey: .type, in: c,
-                    debugDescription: "unknown layer type '\(type)' (known: linear, conv2d, maxpool, avgpool, globalavgpool, batchnorm, dropout, relu, tanh, sigmoid, flatten, sequential, residual)")
+                    debugDescription:
+                        "unknown layer type '\(type)' (known: linear, conv2d, maxpool, avgpool, globalavgpool, batchnorm, dropout, relu, tanh, sigmoid, flatten, sequential, residual)"
+                )
             }
             self = .activation(function)
         }

@@ -33,14 +33,17 @@ public struct Model: Sendable {
     }
 
     /// A model from stored tensors; every tensor must be present with the architecture's shape.
-    public init(architecture: Architecture, parameters: [String: Tensor], buffers: [String: Tensor]) throws(ModelError) {
+    public init(architecture: Architecture, parameters: [String: Tensor], buffers: [String: Tensor]) throws(ModelError)
+    {
         let network = try architecture.build()
         for spec in network.parameterSpecs + network.bufferSpecs {
             guard let tensor = parameters[spec.name] ?? buffers[spec.name] else {
                 throw ModelError("tensor \(spec.name) missing for architecture \(architecture.name)")
             }
             guard tensor.shape == spec.shape else {
-                throw ModelError("tensor \(spec.name) has shape \(tensor.shape), architecture \(architecture.name) needs \(spec.shape)")
+                throw ModelError(
+                    "tensor \(spec.name) has shape \(tensor.shape), architecture \(architecture.name) needs \(spec.shape)"
+                )
             }
         }
         self.architecture = architecture
@@ -67,12 +70,14 @@ public struct Model: Sendable {
         tape: Tape, isTraining: Bool, trainable: Bool = true, generator: SeededGenerator = SeededGenerator(seed: 0)
     ) -> ForwardContext {
         let bound = parameters.mapValues { tape.variable($0, requiresGradient: trainable) }
-        return ForwardContext(tape: tape, isTraining: isTraining, parameters: bound, buffers: buffers, generator: generator)
+        return ForwardContext(
+            tape: tape, isTraining: isTraining, parameters: bound, buffers: buffers, generator: generator)
     }
 
     /// Runs the network on `input` of shape `[batch] + inputShape`.
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
-        precondition(Array(input.shape.dropFirst()) == architecture.inputShape,
+        precondition(
+            Array(input.shape.dropFirst()) == architecture.inputShape,
             "input shape \(input.shape) does not fit \(architecture.inputShape)")
         return network(input, &context)
     }

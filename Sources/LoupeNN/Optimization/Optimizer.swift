@@ -15,37 +15,37 @@ import LoupeTensor
 ///     var resumed = SGD(momentum: 0.9)
 ///     try resumed.restore(from: saved)
 public protocol Optimizer: Sendable {
-  /// Positions of the parameters that receive no weight decay, typically biases and
-  /// normalisation scales.
-  var excludedFromWeightDecay: Set<Int> { get set }
+    /// Positions of the parameters that receive no weight decay, typically biases and
+    /// normalisation scales.
+    var excludedFromWeightDecay: Set<Int> { get set }
 
-  /// Updates every parameter in place from the gradient at the same position.
-  ///
-  /// - Precondition: `gradients` has one tensor per parameter, of the parameter's shape.
-  mutating func step(parameters: inout [Tensor], gradients: [Tensor], learningRate: Float)
+    /// Updates every parameter in place from the gradient at the same position.
+    ///
+    /// - Precondition: `gradients` has one tensor per parameter, of the parameter's shape.
+    mutating func step(parameters: inout [Tensor], gradients: [Tensor], learningRate: Float)
 
-  /// The optimizer's state as named tensors, suitable for a checkpoint.
-  ///
-  /// Names follow PyTorch's `state_dict()` layout, `state.<position>.<field>`, for
-  /// example `state.0.exp_avg`. Step counters are stored as one-element tensors.
-  func stateTensors() -> [String: Tensor]
+    /// The optimizer's state as named tensors, suitable for a checkpoint.
+    ///
+    /// Names follow PyTorch's `state_dict()` layout, `state.<position>.<field>`, for
+    /// example `state.0.exp_avg`. Step counters are stored as one-element tensors.
+    func stateTensors() -> [String: Tensor]
 
-  /// Replaces the optimizer's state with tensors produced by ``stateTensors()``.
-  ///
-  /// On error the optimizer is left unchanged.
-  mutating func restore(from stateTensors: [String: Tensor]) throws(OptimizerStateError)
+    /// Replaces the optimizer's state with tensors produced by ``stateTensors()``.
+    ///
+    /// On error the optimizer is left unchanged.
+    mutating func restore(from stateTensors: [String: Tensor]) throws(OptimizerStateError)
 }
 
 extension Optimizer {
-  /// Traps unless `gradients` pair up with `parameters` by count and shape.
-  func checkGradients(_ gradients: [Tensor], match parameters: [Tensor]) {
-    precondition(
-      gradients.count == parameters.count,
-      "\(gradients.count) gradients for \(parameters.count) parameters")
-    for (position, (gradient, parameter)) in zip(gradients, parameters).enumerated() {
-      precondition(
-        gradient.shape == parameter.shape,
-        "gradient \(position) has shape \(gradient.shape), parameter has \(parameter.shape)")
+    /// Traps unless `gradients` pair up with `parameters` by count and shape.
+    func checkGradients(_ gradients: [Tensor], match parameters: [Tensor]) {
+        precondition(
+            gradients.count == parameters.count,
+            "\(gradients.count) gradients for \(parameters.count) parameters")
+        for (position, (gradient, parameter)) in zip(gradients, parameters).enumerated() {
+            precondition(
+                gradient.shape == parameter.shape,
+                "gradient \(position) has shape \(gradient.shape), parameter has \(parameter.shape)")
+        }
     }
-  }
 }

@@ -10,100 +10,100 @@ import LoupeTensor
 ///     d = nesterov ? g + momentum * b : b      // d = g when momentum is 0
 ///     p = p - lr * d
 public struct SGD: Optimizer {
-  /// The momentum factor; 0 disables momentum and its buffers.
-  public var momentum: Float
-  /// Whether to use Nesterov momentum.
-  public var nesterov: Bool
-  /// The L2 penalty factor added to the gradient as `weightDecay * p`.
-  public var weightDecay: Float
-  public var excludedFromWeightDecay: Set<Int>
+    /// The momentum factor; 0 disables momentum and its buffers.
+    public var momentum: Float
+    /// Whether to use Nesterov momentum.
+    public var nesterov: Bool
+    /// The L2 penalty factor added to the gradient as `weightDecay * p`.
+    public var weightDecay: Float
+    public var excludedFromWeightDecay: Set<Int>
 
-  /// The momentum buffer of each parameter position, `nil` until first stepped.
-  private var momentumBuffers: [Tensor?] = []
+    /// The momentum buffer of each parameter position, `nil` until first stepped.
+    private var momentumBuffers: [Tensor?] = []
 
-  private static let momentumBufferField = "momentum_buffer"
+    private static let momentumBufferField = "momentum_buffer"
 
-  /// Creates an SGD optimizer.
-  ///
-  /// - Precondition: `momentum` and `weightDecay` are non-negative; `nesterov` needs a
-  ///   positive `momentum`.
-  public init(
-    momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0,
-    excludedFromWeightDecay: Set<Int> = []
-  ) {
-    precondition(momentum >= 0, "momentum must be non-negative, got \(momentum)")
-    precondition(!nesterov || momentum > 0, "Nesterov momentum needs a positive momentum")
-    precondition(weightDecay >= 0, "weight decay must be non-negative, got \(weightDecay)")
-    self.momentum = momentum
-    self.nesterov = nesterov
-    self.weightDecay = weightDecay
-    self.excludedFromWeightDecay = excludedFromWeightDecay
-  }
-
-  public mutating func step(parameters: inout [Tensor], gradients: [Tensor], learningRate: Float) {
-    checkGradients(gradients, match: parameters)
-    if momentumBuffers.count < parameters.count {
-      momentumBuffers += repeatElement(nil, count: parameters.count - momentumBuffers.count)
+    /// Creates an SGD optimizer.
+    ///
+    /// - Precondition: `momentum` and `weightDecay` are non-negative; `nesterov` needs a
+    ///   positive `momentum`.
+    public init(
+        momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0,
+        excludedFromWeightDecay: Set<Int> = []
+    ) {
+        precondition(momentum >= 0, "momentum must be non-negative, got \(momentum)")
+        precondition(!nesterov || momentum > 0, "Nesterov momentum needs a positive momentum")
+        precondition(weightDecay >= 0, "weight decay must be non-negative, got \(weightDecay)")
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.weightDecay = weightDecay
+        self.excludedFromWeightDecay = excludedFromWeightDecay
     }
-    for position in parameters.indices {
-      let decay = excludedFromWeightDecay.contains(position) ? 0 : weightDecay
-      if momentum == 0 {
-        gradients[position].withUnsafeBufferPointer { gradient in
-          parameters[position].withUnsafeMutableBufferPointer { parameter in
-            for i in parameter.indices {
-              var direction = gradient[i]
-              if decay != 0 { direction += decay * parameter[i] }
-              parameter[i] -= learningRate * direction
-            }
-          }
+
+    public mutating func step(parameters: inout [Tensor], gradients: [Tensor], learningRate: Float) {
+        checkGradients(gradients, match: parameters)
+        if momentumBuffers.count < parameters.count {
+            momentumBuffers += repeatElement(nil, count: parameters.count - momentumBuffers.count)
         }
-        continue
-      }
-      // Moved out of the array so that it is uniquely referenced and updated in place.
-      var buffer = momentumBuffers[position].take()
-      let isFirstStep = buffer == nil
-      if let existing = buffer {
-        precondition(
-          existing.shape == parameters[position].shape,
-          "momentum buffer \(position) has shape \(existing.shape), parameter has \(parameters[position].shape)"
-        )
-      } else {
-        buffer = Tensor(zeros: parameters[position].shape)
-      }
-      let (momentum, nesterov) = (momentum, nesterov)
-      gradients[position].withUnsafeBufferPointer { gradient in
-        parameters[position].withUnsafeMutableBufferPointer { parameter in
-          buffer!.withUnsafeMutableBufferPointer { buffer in
-            for i in parameter.indices {
-              var direction = gradient[i]
-              if decay != 0 { direction += decay * parameter[i] }
-              buffer[i] = isFirstStep ? direction : momentum * buffer[i] + direction
-              direction = nesterov ? direction + momentum * buffer[i] : buffer[i]
-              parameter[i] -= learningRate * direction
+        for position in parameters.indices {
+            let decay = excludedFromWeightDecay.contains(position) ? 0 : weightDecay
+            if momentum == 0 {
+                gradients[position].withUnsafeBufferPointer { gradient in
+                    parameters[position].withUnsafeMutableBufferPointer { parameter in
+                        for i in parameter.indices {
+                            var direction = gradient[i]
+                            if decay != 0 { direction += decay * parameter[i] }
+                            parameter[i] -= learningRate * direction
+                        }
+                    }
+                }
+                continue
             }
-          }
+            // Moved out of the array so that it is uniquely referenced and updated in place.
+            var buffer = momentumBuffers[position].take()
+            let isFirstStep = buffer == nil
+            if let existing = buffer {
+                precondition(
+                    existing.shape == parameters[position].shape,
+                    "momentum buffer \(position) has shape \(existing.shape), parameter has \(parameters[position].shape)"
+                )
+            } else {
+                buffer = Tensor(zeros: parameters[position].shape)
+            }
+            let (momentum, nesterov) = (momentum, nesterov)
+            gradients[position].withUnsafeBufferPointer { gradient in
+                parameters[position].withUnsafeMutableBufferPointer { parameter in
+                    buffer!.withUnsafeMutableBufferPointer { buffer in
+                        for i in parameter.indices {
+                            var direction = gradient[i]
+                            if decay != 0 { direction += decay * parameter[i] }
+                            buffer[i] = isFirstStep ? direction : momentum * buffer[i] + direction
+                            direction = nesterov ? direction + momentum * buffer[i] : buffer[i]
+                            parameter[i] -= learningRate * direction
+                        }
+                    }
+                }
+            }
+            momentumBuffers[position] = buffer
         }
-      }
-      momentumBuffers[position] = buffer
     }
-  }
 
-  public func stateTensors() -> [String: Tensor] {
-    var tensors: [String: Tensor] = [:]
-    for (position, buffer) in momentumBuffers.enumerated() {
-      guard let buffer else { continue }
-      tensors[OptimizerState.name(position: position, field: Self.momentumBufferField)] = buffer
+    public func stateTensors() -> [String: Tensor] {
+        var tensors: [String: Tensor] = [:]
+        for (position, buffer) in momentumBuffers.enumerated() {
+            guard let buffer else { continue }
+            tensors[OptimizerState.name(position: position, field: Self.momentumBufferField)] = buffer
+        }
+        return tensors
     }
-    return tensors
-  }
 
-  public mutating func restore(from stateTensors: [String: Tensor]) throws(OptimizerStateError) {
-    let grouped = try OptimizerState.group(stateTensors, fields: [Self.momentumBufferField])
-    var buffers = [Tensor?](repeating: nil, count: (grouped.keys.max() ?? -1) + 1)
-    for (position, fields) in grouped {
-      buffers[position] = try OptimizerState.require(
-        Self.momentumBufferField, in: fields, position: position)
+    public mutating func restore(from stateTensors: [String: Tensor]) throws(OptimizerStateError) {
+        let grouped = try OptimizerState.group(stateTensors, fields: [Self.momentumBufferField])
+        var buffers = [Tensor?](repeating: nil, count: (grouped.keys.max() ?? -1) + 1)
+        for (position, fields) in grouped {
+            buffers[position] = try OptimizerState.require(
+                Self.momentumBufferField, in: fields, position: position)
+        }
+        momentumBuffers = buffers
     }
-    momentumBuffers = buffers
-  }
 }

@@ -29,7 +29,9 @@ public struct Evaluation: Sendable {
             let logProbabilities = logits.logSoftmaxLastAxis()
             for (row, label) in labels.enumerated() {
                 var best = 0
-                for j in 1..<classes where logits.scalars[row * classes + j] > logits.scalars[row * classes + best] { best = j }
+                for j in 1..<classes where logits.scalars[row * classes + j] > logits.scalars[row * classes + best] {
+                    best = j
+                }
                 predictions.append(Int32(best))
                 confusion[Int(label)][best] += 1
                 if best == Int(label) { correct += 1 }

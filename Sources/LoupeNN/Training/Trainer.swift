@@ -61,7 +61,8 @@ public struct Trainer {
             throw ModelError("\(train.name) has \(train.classCount) classes but the model predicts \(model.classCount)")
         }
         guard [train.shape.channels, train.shape.height, train.shape.width] == model.architecture.inputShape else {
-            throw ModelError("\(train.name) images are \(train.shape) but the model expects \(model.architecture.inputShape)")
+            throw ModelError(
+                "\(train.name) images are \(train.shape) but the model expects \(model.architecture.inputShape)")
         }
         let batchesPerEpoch = (train.count + configuration.batchSize - 1) / configuration.batchSize
         let totalSteps = batchesPerEpoch * configuration.epochs
@@ -89,14 +90,17 @@ public struct Trainer {
                 }
                 step += 1
                 try handler(.batch(done: index + 1, of: batches.count), self)
-                if case .steps(let n) = configuration.checkpointInterval, step % n == 0 { try handler(.checkpoint, self) }
+                if case .steps(let n) = configuration.checkpointInterval, step % n == 0 {
+                    try handler(.checkpoint, self)
+                }
             }
             epoch += 1
             let evaluation = test.map { Evaluation(model: model, dataset: $0) }
             let seconds = Date().timeIntervalSince(start)
             let metrics = EpochMetrics(
                 epoch: epoch, step: step, learningRate: learningRate,
-                trainLoss: lossSum / Double(max(train.count, 1)), trainAccuracy: Double(correct) / Double(max(train.count, 1)),
+                trainLoss: lossSum / Double(max(train.count, 1)),
+                trainAccuracy: Double(correct) / Double(max(train.count, 1)),
                 testLoss: evaluation?.loss, testAccuracy: evaluation?.accuracy, seconds: seconds,
                 imagesPerSecond: Double(train.count) / max(seconds, 1e-9))
             try handler(.epoch(metrics), self)

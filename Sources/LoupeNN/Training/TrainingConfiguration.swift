@@ -38,7 +38,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         let excluded = decayWeightsOnly ? Set(roles.indices.filter { roles[$0] != .weight }) : []
         switch optimizer {
         case .sgd:
-            return SGD(momentum: momentum, nesterov: nesterov, weightDecay: weightDecay, excludedFromWeightDecay: excluded)
+            return SGD(
+                momentum: momentum, nesterov: nesterov, weightDecay: weightDecay, excludedFromWeightDecay: excluded)
         case .adam:
             return Adam(weightDecay: weightDecay, excludedFromWeightDecay: excluded)
         case .adamw:
@@ -50,10 +51,16 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public func validate() throws(ModelError) {
         guard epochs >= 0 else { throw ModelError("epochs must be >= 0, got \(epochs)") }
         guard batchSize > 0 else { throw ModelError("batch size must be positive, got \(batchSize)") }
-        guard learningRate.isFinite, learningRate > 0 else { throw ModelError("learning rate must be positive, got \(learningRate)") }
+        guard learningRate.isFinite, learningRate > 0 else {
+            throw ModelError("learning rate must be positive, got \(learningRate)")
+        }
         guard momentum >= 0, momentum < 1 else { throw ModelError("momentum must be in [0, 1), got \(momentum)") }
-        guard weightDecay.isFinite, weightDecay >= 0 else { throw ModelError("weight decay must be >= 0, got \(weightDecay)") }
-        guard labelSmoothing >= 0, labelSmoothing < 1 else { throw ModelError("label smoothing must be in [0, 1), got \(labelSmoothing)") }
+        guard weightDecay.isFinite, weightDecay >= 0 else {
+            throw ModelError("weight decay must be >= 0, got \(weightDecay)")
+        }
+        guard labelSmoothing >= 0, labelSmoothing < 1 else {
+            throw ModelError("label smoothing must be in [0, 1), got \(labelSmoothing)")
+        }
         guard augmentation.cropPadding >= 0 else { throw ModelError("crop padding must be >= 0") }
         switch checkpointInterval {
         case .epochs(let n) where n <= 0, .steps(let n) where n <= 0:

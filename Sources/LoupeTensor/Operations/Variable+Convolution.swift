@@ -5,7 +5,8 @@ extension Variable {
     /// `bias: [O]`, square stride and zero padding; output `[N, O, OH, OW]`.
     public func conv2d(weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable {
         let (x, w) = (value, weight.value)
-        precondition(x.rank == 4 && w.rank == 4 && x.shape[1] == w.shape[1],
+        precondition(
+            x.rank == 4 && w.rank == 4 && x.shape[1] == w.shape[1],
             "conv2d: input \(x.shape) does not fit weight \(w.shape)")
         let geometry = ConvolutionGeometry(
             channels: x.shape[1], height: x.shape[2], width: x.shape[3],

@@ -72,7 +72,8 @@ extension Variable {
     /// (PyTorch's layout), `bias: [out]`.
     public func linear(weight: Variable, bias: Variable?) -> Variable {
         let (x, w) = (value, weight.value)
-        precondition(x.rank == 2 && w.rank == 2 && x.shape[1] == w.shape[1],
+        precondition(
+            x.rank == 2 && w.rank == 2 && x.shape[1] == w.shape[1],
             "linear: input \(x.shape) does not fit weight \(w.shape)")
         var out = x.matmul(w, transposeOther: true)
         if let bias { out = out.addingBias(bias.value, channelAxisSize: w.shape[0], innerSize: 1) }

@@ -106,8 +106,10 @@ extension Variable {
                 Tensor(shape: [channels], scalars: dBeta.map(Float.init)),
             ]
         }
-        let statistics = isTraining
-            ? BatchStatistics(mean: Tensor(shape: [channels], scalars: mean),
+        let statistics =
+            isTraining
+            ? BatchStatistics(
+                mean: Tensor(shape: [channels], scalars: mean),
                 variance: Tensor(shape: [channels], scalars: variance), count: count)
             : nil
         return (output, statistics)

@@ -94,7 +94,8 @@ extension Variable {
                 out[p] = total * scale
             }
         }
-        return tape.record(Tensor(shape: [x.shape[0], x.shape[1]], scalars: out), kind: .globalAvgPool, inputs: [self]) { g in
+        return tape.record(Tensor(shape: [x.shape[0], x.shape[1]], scalars: out), kind: .globalAvgPool, inputs: [self])
+        { g in
             var dx = [Float](repeating: 0, count: x.count)
             for p in 0..<g.count {
                 let share = g.scalars[p] * scale

@@ -22,10 +22,16 @@ struct Eval: ParsableCommand {
         let dataset = split == .test ? splits.test : splits.train
         let shape = [dataset.shape.channels, dataset.shape.height, dataset.shape.width]
         guard shape == model.architecture.inputShape else {
-            throw FileError(path: modelFile, problem: "model expects images \(model.architecture.inputShape) but \(dataOptions.data) has \(shape)")
+            throw FileError(
+                path: modelFile,
+                problem: "model expects images \(model.architecture.inputShape) but \(dataOptions.data) has \(shape)")
         }
         guard dataset.classCount <= model.classCount else {
-            throw FileError(path: modelFile, problem: "model predicts \(model.classCount) classes but \(dataOptions.data) has labels up to \(dataset.classCount - 1)")
+            throw FileError(
+                path: modelFile,
+                problem:
+                    "model predicts \(model.classCount) classes but \(dataOptions.data) has labels up to \(dataset.classCount - 1)"
+            )
         }
         let evaluation = Evaluation(model: model, dataset: dataset)
         if json {

@@ -17,10 +17,13 @@ struct Train: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: ArgumentHelp("Architecture: mlp, cnn, resnet-mini, or an architecture JSON file.", valueName: "name|file"))
+    @Option(
+        help: ArgumentHelp("Architecture: mlp, cnn, resnet-mini, or an architecture JSON file.", valueName: "name|file")
+    )
     var model: String = "cnn"
 
-    @Option(help: ArgumentHelp("Hidden widths for mlp (comma-separated), or the hidden width of cnn.", valueName: "w1,w2"))
+    @Option(
+        help: ArgumentHelp("Hidden widths for mlp (comma-separated), or the hidden width of cnn.", valueName: "w1,w2"))
     var hidden: String?
 
     @Option(help: "Training epochs.") var epochs: Int = 5
@@ -36,7 +39,9 @@ struct Train: ParsableCommand {
     @Option(help: "Random-crop augmentation: zero padding in pixels (0 = off).") var cropPadding: Int = 0
     @Flag(help: "Random horizontal-flip augmentation.") var flip = false
     @Option(help: "Seed for initialization, shuffling, augmentation and dropout.") var seed: UInt64 = 0
-    @Option(help: ArgumentHelp("Save a checkpoint every N epochs, or every N steps with an 's' suffix (e.g. 500s).", valueName: "N[s]"))
+    @Option(
+        help: ArgumentHelp(
+            "Save a checkpoint every N epochs, or every N steps with an 's' suffix (e.g. 500s).", valueName: "N[s]"))
     var checkpointEvery: String?
     @Option(help: "Output directory.") var out: String = "runs/train"
     @Flag(help: "Continue an interrupted run in --out from its last completed epoch.") var resume = false
@@ -75,23 +80,29 @@ struct Train: ParsableCommand {
             seeds: ["training": seed, "split": dataOptions.splitSeed])
         try directory.recordInputs(splits.train.sources + splits.test.sources)
 
-        var trainer = try Trainer(model: try Model(architecture: architecture, seed: seed), configuration: configuration)
+        var trainer = try Trainer(
+            model: try Model(architecture: architecture, seed: seed), configuration: configuration)
         let stateURL = directory.output("state.safetensors")
         let metricsURL = directory.output("metrics.jsonl")
         var metricsLines: [String] = []
         if resume, FileManager.default.fileExists(atPath: stateURL.path) {
             let state = try ModelCheckpoint(contentsOf: stateURL)
             guard state.training == configuration, state.model.architecture == architecture else {
-                throw FileError(path: stateURL.path, problem: "was written with a different configuration; cannot resume (remove it or change --out)")
+                throw FileError(
+                    path: stateURL.path,
+                    problem: "was written with a different configuration; cannot resume (remove it or change --out)")
             }
             trainer = try Trainer(model: state.model, configuration: configuration)
             try trainer.restore(optimizerState: state.optimizerState, epoch: state.epoch, step: state.step)
-            metricsLines = (try? String(contentsOf: metricsURL, encoding: .utf8))?
+            metricsLines =
+                (try? String(contentsOf: metricsURL, encoding: .utf8))?
                 .split(separator: "\n").prefix(state.epoch).map(String.init) ?? []
             print("resuming from epoch \(state.epoch)")
         }
 
-        print("training \(architecture.name) (\(trainer.model.parameterCount) parameters) on \(dataOptions.data): \(splits.train.count) train, \(splits.test.count) test")
+        print(
+            "training \(architecture.name) (\(trainer.model.parameterCount) parameters) on \(dataOptions.data): \(splits.train.count) train, \(splits.test.count) test"
+        )
         var progress: ProgressLine?
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -99,11 +110,17 @@ struct Train: ParsableCommand {
         try trainer.train(on: splits.train, test: splits.test) { event, trainer in
             switch event {
             case .batch(let done, let total):
-                if progress == nil { progress = ProgressLine(label: "epoch \(trainer.epoch + 1)/\(epochs)", total: splits.train.count) }
+                if progress == nil {
+                    progress = ProgressLine(label: "epoch \(trainer.epoch + 1)/\(epochs)", total: splits.train.count)
+                }
                 progress?.advance(by: done < total ? batchSize : splits.train.count - (total - 1) * batchSize)
             case .checkpoint:
-                let name = String(format: "checkpoints/%@-%06d.safetensors", trainer.configuration.checkpointInterval.isSteps ? "step" : "epoch", trainer.configuration.checkpointInterval.isSteps ? trainer.step : trainer.epoch)
-                try FileManager.default.createDirectory(at: directory.url.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+                let name = String(
+                    format: "checkpoints/%@-%06d.safetensors",
+                    trainer.configuration.checkpointInterval.isSteps ? "step" : "epoch",
+                    trainer.configuration.checkpointInterval.isSteps ? trainer.step : trainer.epoch)
+                try FileManager.default.createDirectory(
+                    at: directory.url.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
                 try ModelCheckpoint(
                     model: trainer.model, training: configuration, epoch: trainer.epoch, step: trainer.step,
                     dataset: dataOptions.data, optimizerState: trainer.optimizer.stateTensors()
@@ -118,15 +135,20 @@ struct Train: ParsableCommand {
                 ).write(to: stateURL)
                 progress?.finish()
                 progress = nil
-                print(String(
-                    format: "epoch %d/%d  loss %.4f  acc %.4f  test loss %.4f  test acc %.4f  %.1fs  %.0f img/s",
-                    metrics.epoch, epochs, metrics.trainLoss, metrics.trainAccuracy, metrics.testLoss ?? .nan,
-                    metrics.testAccuracy ?? .nan, metrics.seconds, metrics.imagesPerSecond))
+                print(
+                    String(
+                        format: "epoch %d/%d  loss %.4f  acc %.4f  test loss %.4f  test acc %.4f  %.1fs  %.0f img/s",
+                        metrics.epoch, epochs, metrics.trainLoss, metrics.trainAccuracy, metrics.testLoss ?? .nan,
+                        metrics.testAccuracy ?? .nan, metrics.seconds, metrics.imagesPerSecond))
             }
         }
-        try ModelCheckpoint(model: trainer.model, training: configuration, epoch: trainer.epoch, step: trainer.step, dataset: dataOptions.data)
-            .write(to: directory.output("model.safetensors"))
-        directory.recorder.recordFLOPs(trainer.model.flopsPerLayer.map { LayerFLOPs(layer: $0.layer, forward: $0.forward, backward: $0.backward) })
+        try ModelCheckpoint(
+            model: trainer.model, training: configuration, epoch: trainer.epoch, step: trainer.step,
+            dataset: dataOptions.data
+        )
+        .write(to: directory.output("model.safetensors"))
+        directory.recorder.recordFLOPs(
+            trainer.model.flopsPerLayer.map { LayerFLOPs(layer: $0.layer, forward: $0.forward, backward: $0.backward) })
         try directory.finish()
         print("wrote \(directory.url.path)/model.safetensors, metrics.jsonl, manifest.json")
     }
@@ -137,7 +159,8 @@ func parseCheckpointInterval(_ text: String?) throws -> TrainingConfiguration.Ch
     guard let text else { return nil }
     let isSteps = text.hasSuffix("s")
     guard let n = Int(isSteps ? String(text.dropLast()) : text), n > 0 else {
-        throw ValidationError("--checkpoint-every: expected a positive number of epochs (N) or steps (Ns), got '\(text)'")
+        throw ValidationError(
+            "--checkpoint-every: expected a positive number of epochs (N) or steps (Ns), got '\(text)'")
     }
     return isSteps ? .steps(n) : .epochs(n)
 }

@@ -11,7 +11,9 @@ struct Verify: ParsableCommand {
     func run() throws {
         let report = try ManifestVerifier.verify(directory: URL(fileURLWithPath: directory, isDirectory: true))
         for change in report.changed {
-            print("changed  \(change.path)  expected \(change.expectedSHA256.prefix(16))…  got \(change.actualSHA256.prefix(16))…")
+            print(
+                "changed  \(change.path)  expected \(change.expectedSHA256.prefix(16))…  got \(change.actualSHA256.prefix(16))…"
+            )
         }
         for path in report.missing { print("missing  \(path)") }
         for path in report.unlisted { print("unlisted \(path)") }

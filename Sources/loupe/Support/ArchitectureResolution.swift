@@ -16,15 +16,19 @@ func resolveArchitecture(_ name: String, hidden: String?, data: Dataset) throws 
             return width
         }
     }
-    if let builtin = Architecture.builtin(name, inputShape: inputShape, classes: data.classCount, hiddenWidths: widths) {
+    if let builtin = Architecture.builtin(name, inputShape: inputShape, classes: data.classCount, hiddenWidths: widths)
+    {
         return builtin
     }
     guard name.hasSuffix(".json") || FileManager.default.fileExists(atPath: name) else {
-        throw ValidationError("--model: unknown architecture '\(name)' (built-in: \(Architecture.builtinNames.joined(separator: ", ")), or a JSON file)")
+        throw ValidationError(
+            "--model: unknown architecture '\(name)' (built-in: \(Architecture.builtinNames.joined(separator: ", ")), or a JSON file)"
+        )
     }
     let architecture = try Architecture(contentsOf: URL(fileURLWithPath: name))
     guard architecture.inputShape == inputShape else {
-        throw ModelError("\(name): architecture expects input \(architecture.inputShape) but \(data.name) images are \(inputShape)")
+        throw ModelError(
+            "\(name): architecture expects input \(architecture.inputShape) but \(data.name) images are \(inputShape)")
     }
     let outputs = try architecture.build().outputShape(for: inputShape)
     guard outputs == [data.classCount] || (outputs.count == 1 && outputs[0] > data.classCount) else {

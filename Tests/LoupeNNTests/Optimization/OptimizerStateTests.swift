@@ -3,115 +3,115 @@ import LoupeTensor
 import XCTest
 
 final class OptimizerStateTests: XCTestCase {
-  let learningRates: [Float] = [0.1, 0.08, 0.06, 0.05, 0.04, 0.03, 0.02]
+    let learningRates: [Float] = [0.1, 0.08, 0.06, 0.05, 0.04, 0.03, 0.02]
 
-  /// Runs three steps, moves the state into a fresh optimizer and runs the rest there.
-  func assertResumesBitIdentically<O: Optimizer>(
-    _ makeOptimizer: () -> O, file: StaticString = #filePath, line: UInt = #line
-  ) throws {
-    var uninterrupted = makeOptimizer()
-    let expected = QuadraticProblem.run(&uninterrupted, learningRates: learningRates)
+    /// Runs three steps, moves the state into a fresh optimizer and runs the rest there.
+    func assertResumesBitIdentically<O: Optimizer>(
+        _ makeOptimizer: () -> O, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        var uninterrupted = makeOptimizer()
+        let expected = QuadraticProblem.run(&uninterrupted, learningRates: learningRates)
 
-    var first = makeOptimizer()
-    let midway = QuadraticProblem.run(&first, learningRates: Array(learningRates.prefix(3)))
-    var resumed = makeOptimizer()
-    try resumed.restore(from: first.stateTensors())
-    XCTAssertEqual(resumed.stateTensors(), first.stateTensors(), file: file, line: line)
-    let actual = QuadraticProblem.run(
-      &resumed, learningRates: Array(learningRates.dropFirst(3)), from: midway)
+        var first = makeOptimizer()
+        let midway = QuadraticProblem.run(&first, learningRates: Array(learningRates.prefix(3)))
+        var resumed = makeOptimizer()
+        try resumed.restore(from: first.stateTensors())
+        XCTAssertEqual(resumed.stateTensors(), first.stateTensors(), file: file, line: line)
+        let actual = QuadraticProblem.run(
+            &resumed, learningRates: Array(learningRates.dropFirst(3)), from: midway)
 
-    assertBitIdentical(actual, expected, file: file, line: line)
-    XCTAssertEqual(resumed.stateTensors(), uninterrupted.stateTensors(), file: file, line: line)
-  }
-
-  func testSGDResumesBitIdentically() throws {
-    try assertResumesBitIdentically { SGD(momentum: 0.9, nesterov: true, weightDecay: 0.1) }
-  }
-
-  func testAdamResumesBitIdentically() throws {
-    try assertResumesBitIdentically { Adam(weightDecay: 0.1, excludedFromWeightDecay: [1]) }
-  }
-
-  func testAdamWResumesBitIdentically() throws {
-    try assertResumesBitIdentically { AdamW(weightDecay: 0.1) }
-  }
-
-  func testStateTensorNamesAndStepCount() {
-    var adam = Adam()
-    _ = QuadraticProblem.run(&adam, learningRates: [0.1, 0.1, 0.1])
-    let state = adam.stateTensors()
-    XCTAssertEqual(
-      Set(state.keys),
-      [
-        "state.0.step", "state.0.exp_avg", "state.0.exp_avg_sq",
-        "state.1.step", "state.1.exp_avg", "state.1.exp_avg_sq",
-      ])
-    XCTAssertEqual(state["state.0.step"]?.scalar, 3)
-    XCTAssertEqual(state["state.1.exp_avg_sq"]?.shape, [3])
-
-    var sgd = SGD(momentum: 0.9)
-    _ = QuadraticProblem.run(&sgd, learningRates: [0.1])
-    XCTAssertEqual(
-      Set(sgd.stateTensors().keys), ["state.0.momentum_buffer", "state.1.momentum_buffer"])
-    XCTAssertEqual(SGD().stateTensors(), [:], "SGD without momentum keeps no state")
-  }
-
-  func testRestoringEmptyStateStartsAfresh() throws {
-    var fresh = AdamW()
-    var restarted = AdamW()
-    _ = QuadraticProblem.run(&restarted, learningRates: [0.1, 0.1])
-    try restarted.restore(from: [:])
-    assertBitIdentical(
-      QuadraticProblem.run(&restarted, learningRates: learningRates),
-      QuadraticProblem.run(&fresh, learningRates: learningRates))
-  }
-
-  func testRestoreRejectsMalformedState() {
-    var adam = Adam()
-    _ = QuadraticProblem.run(&adam, learningRates: [0.1, 0.1])
-    let valid = adam.stateTensors()
-
-    func assertRejected(
-      _ state: [String: Tensor], with expected: OptimizerStateError, line: UInt = #line
-    ) {
-      var optimizer = Adam()
-      XCTAssertThrowsError(try optimizer.restore(from: state), line: line) { error in
-        XCTAssertEqual(error as? OptimizerStateError, expected, line: line)
-      }
-      XCTAssertEqual(optimizer.stateTensors(), [:], "a failed restore changes nothing", line: line)
+        assertBitIdentical(actual, expected, file: file, line: line)
+        XCTAssertEqual(resumed.stateTensors(), uninterrupted.stateTensors(), file: file, line: line)
     }
 
-    var withForeignName = valid
-    withForeignName["state.0.momentum_buffer"] = Tensor(zeros: [2, 3])
-    assertRejected(withForeignName, with: .unexpectedTensor(name: "state.0.momentum_buffer"))
-    var withBadPosition = valid
-    withBadPosition["state.-1.step"] = Tensor(1)
-    assertRejected(withBadPosition, with: .unexpectedTensor(name: "state.-1.step"))
-
-    var missingMoment = valid
-    missingMoment["state.1.exp_avg_sq"] = nil
-    assertRejected(missingMoment, with: .missingTensor(name: "state.1.exp_avg_sq"))
-
-    for badStep: Float in [0, 2.5, .nan, 1e8] {
-      var withBadStep = valid
-      withBadStep["state.0.step"] = Tensor(badStep)
-      assertRejected(withBadStep, with: .invalidStepCount(name: "state.0.step"))
+    func testSGDResumesBitIdentically() throws {
+        try assertResumesBitIdentically { SGD(momentum: 0.9, nesterov: true, weightDecay: 0.1) }
     }
 
-    var withMismatchedShapes = valid
-    withMismatchedShapes["state.0.exp_avg_sq"] = Tensor(zeros: [6])
-    assertRejected(
-      withMismatchedShapes,
-      with: .shapeMismatch(name: "state.0.exp_avg_sq", shape: [6], expected: [2, 3]))
-  }
+    func testAdamResumesBitIdentically() throws {
+        try assertResumesBitIdentically { Adam(weightDecay: 0.1, excludedFromWeightDecay: [1]) }
+    }
 
-  func testStateErrorDescriptionsNameTheTensor() {
-    XCTAssertEqual(
-      OptimizerStateError.missingTensor(name: "state.1.exp_avg_sq").description,
-      "missing optimizer state tensor 'state.1.exp_avg_sq'")
-    XCTAssertEqual(
-      OptimizerStateError.shapeMismatch(name: "state.0.exp_avg", shape: [6], expected: [2, 3])
-        .description,
-      "optimizer state tensor 'state.0.exp_avg' has shape [6], expected [2, 3]")
-  }
+    func testAdamWResumesBitIdentically() throws {
+        try assertResumesBitIdentically { AdamW(weightDecay: 0.1) }
+    }
+
+    func testStateTensorNamesAndStepCount() {
+        var adam = Adam()
+        _ = QuadraticProblem.run(&adam, learningRates: [0.1, 0.1, 0.1])
+        let state = adam.stateTensors()
+        XCTAssertEqual(
+            Set(state.keys),
+            [
+                "state.0.step", "state.0.exp_avg", "state.0.exp_avg_sq",
+                "state.1.step", "state.1.exp_avg", "state.1.exp_avg_sq",
+            ])
+        XCTAssertEqual(state["state.0.step"]?.scalar, 3)
+        XCTAssertEqual(state["state.1.exp_avg_sq"]?.shape, [3])
+
+        var sgd = SGD(momentum: 0.9)
+        _ = QuadraticProblem.run(&sgd, learningRates: [0.1])
+        XCTAssertEqual(
+            Set(sgd.stateTensors().keys), ["state.0.momentum_buffer", "state.1.momentum_buffer"])
+        XCTAssertEqual(SGD().stateTensors(), [:], "SGD without momentum keeps no state")
+    }
+
+    func testRestoringEmptyStateStartsAfresh() throws {
+        var fresh = AdamW()
+        var restarted = AdamW()
+        _ = QuadraticProblem.run(&restarted, learningRates: [0.1, 0.1])
+        try restarted.restore(from: [:])
+        assertBitIdentical(
+            QuadraticProblem.run(&restarted, learningRates: learningRates),
+            QuadraticProblem.run(&fresh, learningRates: learningRates))
+    }
+
+    func testRestoreRejectsMalformedState() {
+        var adam = Adam()
+        _ = QuadraticProblem.run(&adam, learningRates: [0.1, 0.1])
+        let valid = adam.stateTensors()
+
+        func assertRejected(
+            _ state: [String: Tensor], with expected: OptimizerStateError, line: UInt = #line
+        ) {
+            var optimizer = Adam()
+            XCTAssertThrowsError(try optimizer.restore(from: state), line: line) { error in
+                XCTAssertEqual(error as? OptimizerStateError, expected, line: line)
+            }
+            XCTAssertEqual(optimizer.stateTensors(), [:], "a failed restore changes nothing", line: line)
+        }
+
+        var withForeignName = valid
+        withForeignName["state.0.momentum_buffer"] = Tensor(zeros: [2, 3])
+        assertRejected(withForeignName, with: .unexpectedTensor(name: "state.0.momentum_buffer"))
+        var withBadPosition = valid
+        withBadPosition["state.-1.step"] = Tensor(1)
+        assertRejected(withBadPosition, with: .unexpectedTensor(name: "state.-1.step"))
+
+        var missingMoment = valid
+        missingMoment["state.1.exp_avg_sq"] = nil
+        assertRejected(missingMoment, with: .missingTensor(name: "state.1.exp_avg_sq"))
+
+        for badStep: Float in [0, 2.5, .nan, 1e8] {
+            var withBadStep = valid
+            withBadStep["state.0.step"] = Tensor(badStep)
+            assertRejected(withBadStep, with: .invalidStepCount(name: "state.0.step"))
+        }
+
+        var withMismatchedShapes = valid
+        withMismatchedShapes["state.0.exp_avg_sq"] = Tensor(zeros: [6])
+        assertRejected(
+            withMismatchedShapes,
+            with: .shapeMismatch(name: "state.0.exp_avg_sq", shape: [6], expected: [2, 3]))
+    }
+
+    func testStateErrorDescriptionsNameTheTensor() {
+        XCTAssertEqual(
+            OptimizerStateError.missingTensor(name: "state.1.exp_avg_sq").description,
+            "missing optimizer state tensor 'state.1.exp_avg_sq'")
+        XCTAssertEqual(
+            OptimizerStateError.shapeMismatch(name: "state.0.exp_avg", shape: [6], expected: [2, 3])
+                .description,
+            "optimizer state tensor 'state.0.exp_avg' has shape [6], expected [2, 3]")
+    }
 }
