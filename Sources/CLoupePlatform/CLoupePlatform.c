@@ -18,17 +18,16 @@ int loupe_cpu_has_avx512f(void) {
 #endif
 }
 
+#include <stdio.h> /* defines __GLIBC__ on glibc systems */
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
 
 void loupe_keep_freed_memory(void) {
 #if defined(__GLIBC__)
-    mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20); /* glibc's maximum */
     mallopt(M_TRIM_THRESHOLD, 512 << 20);
 #endif
 }
-
-#include <stdio.h>
 
 void loupe_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }

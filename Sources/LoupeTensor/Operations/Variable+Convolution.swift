@@ -36,10 +36,12 @@ extension Variable {
         var result = Tensor(shape: [batch, outChannels, geometry.outputHeight, geometry.outputWidth], scalars: out)
         if let bias { result = result.addingBias(bias.value, channelAxisSize: outChannels, innerSize: spatial) }
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
-        let hasBias = bias != nil  // the rule must not capture a Variable: that would retain the tape
+        // The rule must not capture a Variable (that would retain the tape), only what it needs.
+        let hasBias = bias != nil
+        let needs = (input: requiresGradient, weight: weight.requiresGradient)
         return tape.record(result, kind: .conv2d, inputs: inputs) { g in
-            var dx = [Float](repeating: 0, count: x.count)
-            var dw = [Float](repeating: 0, count: w.count)
+            var dx = [Float](repeating: 0, count: needs.input ? x.count : 0)
+            var dw = [Float](repeating: 0, count: needs.weight ? w.count : 0)
             var columns = [Float](repeating: 0, count: patch * spatial)
             x.withUnsafeBufferPointer { xp in
                 w.withUnsafeBufferPointer { wp in
@@ -49,16 +51,20 @@ extension Variable {
                                 dw.withUnsafeMutableBufferPointer { dwp in
                                     for n in 0..<batch {
                                         let gn = gp.baseAddress! + n * outChannels * spatial
-                                        geometry.im2col(xp.baseAddress! + n * imageSize, into: col.baseAddress!)
-                                        GEMM.multiply(
-                                            transposeB: true, m: outChannels, n: patch, k: spatial,
-                                            a: gn, lda: spatial, b: col.baseAddress!, ldb: spatial,
-                                            beta: 1, c: dwp.baseAddress!, ldc: patch)
-                                        GEMM.multiply(
-                                            transposeA: true, m: patch, n: spatial, k: outChannels,
-                                            a: wp.baseAddress!, lda: patch, b: gn, ldb: spatial,
-                                            c: col.baseAddress!, ldc: spatial)
-                                        geometry.col2im(col.baseAddress!, addingInto: dxp.baseAddress! + n * imageSize)
+                                        if needs.weight {
+                                            geometry.im2col(xp.baseAddress! + n * imageSize, into: col.baseAddress!)
+                                            GEMM.multiply(
+                                                transposeB: true, m: outChannels, n: patch, k: spatial,
+                                                a: gn, lda: spatial, b: col.baseAddress!, ldb: spatial,
+                                                beta: 1, c: dwp.baseAddress!, ldc: patch)
+                                        }
+                                        if needs.input {
+                                            GEMM.multiply(
+                                                transposeA: true, m: patch, n: spatial, k: outChannels,
+                                                a: wp.baseAddress!, lda: patch, b: gn, ldb: spatial,
+                                                c: col.baseAddress!, ldc: spatial)
+                                            geometry.col2im(col.baseAddress!, addingInto: dxp.baseAddress! + n * imageSize)
+                                        }
                                     }
                                 }
                             }
@@ -66,7 +72,10 @@ extension Variable {
                     }
                 }
             }
-            var grads: [Tensor?] = [Tensor(shape: x.shape, scalars: dx), Tensor(shape: w.shape, scalars: dw)]
+            var grads: [Tensor?] = [
+                needs.input ? Tensor(shape: x.shape, scalars: dx) : nil,
+                needs.weight ? Tensor(shape: w.shape, scalars: dw) : nil,
+            ]
             if hasBias { grads.append(g.sumPerChannel(channels: outChannels, innerSize: spatial)) }
             return grads
         }

@@ -63,8 +63,9 @@ extension Variable {
     /// Matrix product of two rank-2 variables.
     public func matmul(_ other: Variable) -> Variable {
         let (a, b) = (value, other.value)
+        let needs = (requiresGradient, other.requiresGradient)
         return tape.record(a.matmul(b), kind: .matmul, inputs: [self, other]) { g in
-            [g.matmul(b, transposeOther: true), a.matmul(g, transposeSelf: true)]
+            [needs.0 ? g.matmul(b, transposeOther: true) : nil, needs.1 ? a.matmul(g, transposeSelf: true) : nil]
         }
     }
 
@@ -78,9 +79,11 @@ extension Variable {
         var out = x.matmul(w, transposeOther: true)
         if let bias { out = out.addingBias(bias.value, channelAxisSize: w.shape[0], innerSize: 1) }
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
-        let hasBias = bias != nil  // the rule must not capture a Variable: that would retain the tape
+        // The rule must not capture a Variable (that would retain the tape), only what it needs.
+        let hasBias = bias != nil
+        let needs = (requiresGradient, weight.requiresGradient)
         return tape.record(out, kind: .linear, inputs: inputs) { g in
-            var grads: [Tensor?] = [g.matmul(w), g.matmul(x, transposeSelf: true)]
+            var grads: [Tensor?] = [needs.0 ? g.matmul(w) : nil, needs.1 ? g.matmul(x, transposeSelf: true) : nil]
             if hasBias { grads.append(g.sumPerChannel(channels: w.shape[0], innerSize: 1)) }
             return grads
         }
