@@ -50,7 +50,7 @@ let package = Package(
             path: "Benchmarks/loupe-bench", swiftSettings: optimized),
         .testTarget(name: "LoupeSupportTests", dependencies: ["LoupeSupport"]),
         .testTarget(name: "LoupeKernelsTests", dependencies: ["LoupeKernels"]),
-        .testTarget(name: "LoupeTensorTests", dependencies: ["LoupeTensor", "LoupeKernels"]),
+        .testTarget(name: "LoupeTensorTests", dependencies: ["LoupeTensor", "LoupeKernels", "LoupeSupport"]),
         .testTarget(name: "LoupeNNTests", dependencies: ["LoupeNN", "LoupeData"]),
         .testTarget(name: "LoupeDataTests", dependencies: ["LoupeData"]),
         .testTarget(name: "LoupeReportTests", dependencies: ["LoupeReport"]),

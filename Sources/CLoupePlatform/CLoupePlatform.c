@@ -27,6 +27,7 @@ void loupe_keep_freed_memory(void) {
 #if defined(__GLIBC__)
     mallopt(M_MMAP_THRESHOLD, 32 << 20); /* glibc's maximum */
     mallopt(M_TRIM_THRESHOLD, 512 << 20);
+    mallopt(M_ARENA_MAX, 1); /* other arenas return freed pages to the kernel regardless */
 #endif
 }
 

@@ -68,3 +68,27 @@ extension Tensor: CustomStringConvertible {
         return "Tensor(shape: \(shape), [\(shown)\(count > 8 ? ", ..." : "")])"
     }
 }
+
+extension Tensor {
+    /// The sub-tensor of the given range of the first dimension (a copy).
+    public func slice(_ range: Range<Int>) -> Tensor {
+        let rowSize = shape.dropFirst().reduce(1, *)
+        var newShape = shape
+        newShape[0] = range.count
+        return Tensor(shape: newShape, scalars: Array(scalars[(range.lowerBound * rowSize)..<(range.upperBound * rowSize)]))
+    }
+
+    /// Tensors of equal trailing shape stacked along the first dimension.
+    public static func concatenating(_ parts: [Tensor]) -> Tensor {
+        precondition(!parts.isEmpty, "nothing to concatenate")
+        var shape = parts[0].shape
+        shape[0] = parts.reduce(0) { $0 + $1.shape[0] }
+        var scalars: [Float] = []
+        scalars.reserveCapacity(shape.reduce(1, *))
+        for part in parts {
+            precondition(part.shape.dropFirst() == parts[0].shape.dropFirst(), "shapes differ beyond the first dimension")
+            scalars.append(contentsOf: part.scalars)
+        }
+        return Tensor(shape: shape, scalars: scalars)
+    }
+}

@@ -1,3 +1,4 @@
+import LoupeSupport
 import LoupeTensor
 import XCTest
 
@@ -98,5 +99,23 @@ final class TapeLifetimeTests: XCTestCase {
             _ = tape.gradients(of: loss)
         }
         XCTAssertNil(released, "the tape outlived its variables: a backward rule retains it")
+    }
+}
+
+final class ParallelTests: XCTestCase {
+    func testMapKeepsOrderAndReleasesResults() {
+        final class Token {}
+        weak var released: Token?
+        do {
+            let values = Parallel.map(count: 7, threads: 2) { index -> (Int, Token) in (index * index, Token()) }
+            XCTAssertEqual(values.map(\.0), [0, 1, 4, 9, 16, 25, 36])
+            released = values[3].1
+        }
+        XCTAssertNil(released, "Parallel.map retained a result")
+    }
+
+    func testRangesCoverAndBalance() {
+        XCTAssertEqual(Parallel.ranges(count: 10, parts: 3), [0..<3, 3..<6, 6..<10])
+        XCTAssertEqual(Parallel.ranges(count: 2, parts: 4), [0..<1, 1..<2])
     }
 }

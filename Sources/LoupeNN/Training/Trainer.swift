@@ -1,5 +1,6 @@
 import Foundation
 import LoupeData
+import LoupeSupport
 import LoupeTensor
 
 /// Metrics of one training epoch.
@@ -95,7 +96,7 @@ public struct Trainer {
                 }
             }
             epoch += 1
-            let evaluation = test.map { Evaluation(model: model, dataset: $0) }
+            let evaluation = test.map { Evaluation(model: model, dataset: $0, threads: configuration.threads) }
             let seconds = Date().timeIntervalSince(start)
             let metrics = EpochMetrics(
                 epoch: epoch, step: step, learningRate: learningRate,
@@ -109,28 +110,57 @@ public struct Trainer {
     }
 
     /// Forward and backward on one batch; returns the loss, the number of correct top-1
-    /// predictions and the parameter gradients. The tape is released before the update so
-    /// the optimiser can modify parameters in place.
+    /// predictions and the parameter gradients.
+    ///
+    /// With several threads the batch is split into contiguous shards, one per thread, each
+    /// on its own tape; shard gradients are weighted by shard size and summed in shard order,
+    /// so the result is deterministic for a given thread count. Batch norm then normalises
+    /// each shard with its own statistics (as in data-parallel training).
     private mutating func trainingStep(
         images: Tensor, labels: [Int32], generator: inout SeededGenerator
     ) -> (Float, Int, [Tensor]) {
-        let tape = Tape()
-        var context = model.makeContext(tape: tape, isTraining: true, generator: generator.derived(UInt64(step)))
-        let logits = model(tape.constant(images), &context)
-        let loss = logits.crossEntropy(labels: labels, labelSmoothing: configuration.labelSmoothing)
-        let gradients = tape.gradients(of: loss)
-        let parameterGradients = model.parameterVariables(in: context).map { gradients[$0]! }
-        model.updateRunningStatistics(from: context)
-        let classes = model.classCount
+        let shards = Parallel.ranges(count: labels.count, parts: configuration.threads)
+        let stepGenerator = generator.derived(UInt64(step))
+        let model = self.model
+        let smoothing = configuration.labelSmoothing
+        var results = Parallel.map(count: shards.count, threads: configuration.threads) { shard in
+            let range = shards[shard]
+            let shardLabels = Array(labels[range])
+            let tape = Tape()
+            var context = model.makeContext(
+                tape: tape, isTraining: true, generator: stepGenerator.derived(UInt64(shard)))
+            let logits = model(tape.constant(shards.count == 1 ? images : images.slice(range)), &context)
+            let loss = logits.crossEntropy(labels: shardLabels, labelSmoothing: smoothing)
+            let weight = Float(range.count) / Float(labels.count)
+            let gradients = tape.gradients(of: loss, seed: Tensor(weight))
+            let parameterGradients = model.parameterVariables(in: context).map { gradients[$0]! }
+            return (
+                loss: loss.value.scalar * weight, hits: logits.value.correctPredictions(labels: shardLabels),
+                gradients: parameterGradients, statistics: context)
+        }
+        var gradients = results[0].gradients
+        results[0].gradients = []  // leaves `gradients` uniquely referenced, so `add` works in place
+        for result in results.dropFirst() {
+            for index in gradients.indices { gradients[index].add(result.gradients[index]) }
+        }
+        for result in results { self.model.updateRunningStatistics(from: result.statistics) }
+        return (results.reduce(0) { $0 + $1.loss }, results.reduce(0) { $0 + $1.hits }, gradients)
+    }
+}
+
+extension Tensor {
+    /// Rows of `[batch, classes]` logits whose first maximum is at the label.
+    func correctPredictions(labels: [Int32]) -> Int {
+        let classes = shape[1]
         var hits = 0
-        logits.value.withUnsafeBufferPointer { z in
+        withUnsafeBufferPointer { z in
             for (row, label) in labels.enumerated() {
                 var best = 0
                 for j in 1..<classes where z[row * classes + j] > z[row * classes + best] { best = j }
                 if best == Int(label) { hits += 1 }
             }
         }
-        return (loss.value.scalar, hits, parameterGradients)
+        return hits
     }
 }
 

@@ -30,6 +30,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var labelSmoothing: Float = 0
     public var augmentation: Augmentation = .none
     public var checkpointInterval: CheckpointInterval?
+    /// Threads that share each batch (data-parallel shards). Results are bit-identical for a
+    /// given thread count, and differ only by rounding between thread counts.
+    public var threads: Int = 1
 
     public init() {}
 
@@ -50,6 +53,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// Checks the values make sense; the error names the bad setting.
     public func validate() throws(ModelError) {
         guard epochs >= 0 else { throw ModelError("epochs must be >= 0, got \(epochs)") }
+        guard threads > 0 else { throw ModelError("threads must be positive, got \(threads)") }
         guard batchSize > 0 else { throw ModelError("batch size must be positive, got \(batchSize)") }
         guard learningRate.isFinite, learningRate > 0 else {
             throw ModelError("learning rate must be positive, got \(learningRate)")

@@ -25,6 +25,16 @@ extension Tensor {
     /// Element-wise sum of two tensors of the same shape.
     public func adding(_ other: Tensor) -> Tensor { zipWith(other, +) }
 
+    /// Adds a tensor of the same shape in place.
+    public mutating func add(_ other: Tensor) {
+        precondition(shape == other.shape, "shapes \(shape) and \(other.shape) differ")
+        scalars.withUnsafeMutableBufferPointer { out in
+            other.scalars.withUnsafeBufferPointer { rhs in
+                for i in out.indices { out[i] += rhs[i] }
+            }
+        }
+    }
+
     /// Every element multiplied by `factor`.
     public func scaled(by factor: Float) -> Tensor { map { $0 * factor } }
 

@@ -12,6 +12,7 @@ struct Eval: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
     @Option(help: "Which split to evaluate: test or train.") var split: Split = .test
     @Flag(help: "Print machine-readable JSON instead of a table.") var json = false
+    @Option(help: "Threads to evaluate with.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     enum Split: String, ExpressibleByArgument, CaseIterable { case test, train }
 
@@ -33,7 +34,7 @@ struct Eval: ParsableCommand {
                     "model predicts \(model.classCount) classes but \(dataOptions.data) has labels up to \(dataset.classCount - 1)"
             )
         }
-        let evaluation = Evaluation(model: model, dataset: dataset)
+        let evaluation = Evaluation(model: model, dataset: dataset, threads: max(1, threads))
         if json {
             struct Output: Encodable {
                 var model: String, data: String, split: String, examples: Int

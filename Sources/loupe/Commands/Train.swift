@@ -43,6 +43,8 @@ struct Train: ParsableCommand {
         help: ArgumentHelp(
             "Save a checkpoint every N epochs, or every N steps with an 's' suffix (e.g. 500s).", valueName: "N[s]"))
     var checkpointEvery: String?
+    @Option(help: "Threads sharing each batch; results are bit-identical for a given count.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Output directory.") var out: String = "runs/train"
     @Flag(help: "Continue an interrupted run in --out from its last completed epoch.") var resume = false
 
@@ -61,6 +63,7 @@ struct Train: ParsableCommand {
         configuration.labelSmoothing = labelSmoothing
         configuration.augmentation = Augmentation(cropPadding: cropPadding, horizontalFlip: flip)
         configuration.seed = seed
+        configuration.threads = threads
         configuration.checkpointInterval = try parseCheckpointInterval(checkpointEvery)
         try configuration.validate()
 
@@ -77,7 +80,7 @@ struct Train: ParsableCommand {
             configuration: RunConfiguration(
                 data: dataOptions.data, trainExamples: splits.train.count, testExamples: splits.test.count,
                 architecture: architecture, training: configuration),
-            seeds: ["training": seed, "split": dataOptions.splitSeed])
+            seeds: ["training": seed, "split": dataOptions.splitSeed], threads: threads)
         try directory.recordInputs(splits.train.sources + splits.test.sources)
 
         var trainer = try Trainer(
