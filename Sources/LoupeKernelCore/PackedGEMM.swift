@@ -138,50 +138,29 @@ public enum PackedGEMM<Arithmetic: MultiplyAdd> {
         packedA: UnsafeMutablePointer<Float>, packedB: UnsafeMutablePointer<Float>,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        var edge = (
-            SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>()
-        )
         var j0 = 0
         while j0 < nc {
             let columns = min(columnTile, nc - j0)
             let panelB = packedB + j0 * kc
             var i0 = 0
             while i0 < mc {
-                let rows = min(rowTile, mc - i0)
-                let panelA = packedA + i0 * kc
-                let tile = c + i0 * ldc + j0
-                if rows == rowTile && columns == columnTile {
-                    microKernel(kc: kc, a: panelA, b: panelB, beta: beta, c: tile, ldc: ldc)
-                } else {
-                    withUnsafeMutableBytes(of: &edge) { raw in
-                        let scratch = raw.baseAddress!.assumingMemoryBound(to: Float.self)
-                        microKernel(kc: kc, a: panelA, b: panelB, beta: 0, c: scratch, ldc: 16)
-                        for r in 0..<rows {
-                            for q in 0..<columns {
-                                let old = beta == 0 ? 0 : beta * tile[r * ldc + q]
-                                tile[r * ldc + q] = old + scratch[r * 16 + q]
-                            }
-                        }
-                    }
-                }
+                microKernel(
+                    kc: kc, a: packedA + i0 * kc, b: panelB, beta: beta, c: c + i0 * ldc + j0, ldc: ldc,
+                    rows: min(rowTile, mc - i0), columns: columns)
                 i0 += rowTile
             }
             j0 += columnTile
         }
     }
 
-    /// C[6 x 16] = A-panel * B-panel + beta * C, accumulating in registers.
+    /// C[rows x columns] = A-panel * B-panel + beta * C, accumulating a 6 x 16 tile in
+    /// registers; edge tiles (fewer rows or columns) store only their valid part.
     @inlinable @inline(__always)
     static func microKernel(
         kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int
     ) {
-        var c0 = SIMD16<Float>()
-        var c1 = c0
-        var c2 = c0
-        var c3 = c0
-        var c4 = c0
-        var c5 = c0
+        var c0 = SIMD16<Float>(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0
         var pa = a
         var pb = UnsafeRawPointer(b)
         for _ in 0..<kc {
@@ -195,12 +174,21 @@ public enum PackedGEMM<Arithmetic: MultiplyAdd> {
             pa += 6
             pb += 64
         }
-        store(c0, beta: beta, to: c)
-        store(c1, beta: beta, to: c + ldc)
-        store(c2, beta: beta, to: c + 2 * ldc)
-        store(c3, beta: beta, to: c + 3 * ldc)
-        store(c4, beta: beta, to: c + 4 * ldc)
-        store(c5, beta: beta, to: c + 5 * ldc)
+        if rows == 6 && columns == 16 {
+            store(c0, beta: beta, to: c)
+            store(c1, beta: beta, to: c + ldc)
+            store(c2, beta: beta, to: c + 2 * ldc)
+            store(c3, beta: beta, to: c + 3 * ldc)
+            store(c4, beta: beta, to: c + 4 * ldc)
+            store(c5, beta: beta, to: c + 5 * ldc)
+            return
+        }
+        storeEdge(c0, beta: beta, to: c, columns: columns)
+        if rows > 1 { storeEdge(c1, beta: beta, to: c + ldc, columns: columns) }
+        if rows > 2 { storeEdge(c2, beta: beta, to: c + 2 * ldc, columns: columns) }
+        if rows > 3 { storeEdge(c3, beta: beta, to: c + 3 * ldc, columns: columns) }
+        if rows > 4 { storeEdge(c4, beta: beta, to: c + 4 * ldc, columns: columns) }
+        if rows > 5 { storeEdge(c5, beta: beta, to: c + 5 * ldc, columns: columns) }
     }
 
     @inlinable @inline(__always)
@@ -211,6 +199,14 @@ public enum PackedGEMM<Arithmetic: MultiplyAdd> {
         } else {
             let old = UnsafeRawPointer(raw).loadUnaligned(as: SIMD16<Float>.self)
             raw.storeBytes(of: Arithmetic.multiplyAdd(value, SIMD16(repeating: beta), old), as: SIMD16<Float>.self)
+        }
+    }
+
+    @inlinable @inline(__always)
+    static func storeEdge(_ value: SIMD16<Float>, beta: Float, to destination: UnsafeMutablePointer<Float>, columns: Int) {
+        if columns == 16 { return store(value, beta: beta, to: destination) }
+        for q in 0..<columns {
+            destination[q] = beta == 0 ? value[q] : value[q] + beta * destination[q]
         }
     }
 }

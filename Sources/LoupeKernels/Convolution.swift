@@ -84,9 +84,19 @@ public struct ConvolutionGeometry: Hashable, Sendable {
                         guard iy >= 0 && iy < height else { continue }
                         let line = plane + iy * width
                         let source = row + oy * ow
-                        for ox in 0..<ow {
-                            let ix = ox * stride - padding + kx
-                            if ix >= 0 && ix < width { line[ix] += source[ox] }
+                        if stride == 1 {
+                            // Output column ox meets input column ox + shift: one contiguous run.
+                            let shift = kx - padding
+                            let first = max(0, -shift), last = min(ow, width - shift)
+                            if last > first {
+                                let target = line + first + shift, from = source + first
+                                for i in 0..<(last - first) { target[i] += from[i] }
+                            }
+                        } else {
+                            for ox in 0..<ow {
+                                let ix = ox * stride - padding + kx
+                                if ix >= 0 && ix < width { line[ix] += source[ox] }
+                            }
                         }
                     }
                     row += oh * ow

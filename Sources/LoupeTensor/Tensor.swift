@@ -26,6 +26,19 @@ public struct Tensor: Sendable {
     /// Creates a tensor of zeros.
     public init(zeros shape: [Int]) { self.init(repeating: 0, shape: shape) }
 
+    /// Creates a tensor whose elements `initializer` writes, every one of them, into
+    /// uninitialised storage (no zero-filling pass).
+    @inlinable
+    public init(shape: [Int], initializingWith initializer: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        let count = shape.reduce(1, *)
+        self.init(
+            shape: shape,
+            scalars: [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                initializer(buffer)
+                initialized = count
+            })
+    }
+
     /// Creates a rank-0 tensor.
     public init(_ scalar: Float) { self.init(shape: [], scalars: [scalar]) }
 

@@ -2,24 +2,28 @@ extension Tensor {
     /// Applies `transform` to every element.
     @inlinable
     public func map(_ transform: (Float) -> Float) -> Tensor {
-        var result = self
-        result.scalars.withUnsafeMutableBufferPointer { out in
-            for i in out.indices { out[i] = transform(out[i]) }
+        let result = scalars.withUnsafeBufferPointer { input in
+            [Float](unsafeUninitializedCapacity: input.count) { out, initialized in
+                for i in 0..<input.count { out[i] = transform(input[i]) }
+                initialized = input.count
+            }
         }
-        return result
+        return Tensor(shape: shape, scalars: result)
     }
 
     /// Combines two tensors of the same shape element by element.
     @inlinable
     public func zipWith(_ other: Tensor, _ combine: (Float, Float) -> Float) -> Tensor {
         precondition(shape == other.shape, "shapes \(shape) and \(other.shape) differ")
-        var result = self
-        result.scalars.withUnsafeMutableBufferPointer { out in
+        let result = scalars.withUnsafeBufferPointer { lhs in
             other.scalars.withUnsafeBufferPointer { rhs in
-                for i in out.indices { out[i] = combine(out[i], rhs[i]) }
+                [Float](unsafeUninitializedCapacity: lhs.count) { out, initialized in
+                    for i in 0..<lhs.count { out[i] = combine(lhs[i], rhs[i]) }
+                    initialized = lhs.count
+                }
             }
         }
-        return result
+        return Tensor(shape: shape, scalars: result)
     }
 
     /// Element-wise sum of two tensors of the same shape.

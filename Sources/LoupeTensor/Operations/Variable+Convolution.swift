@@ -16,25 +16,26 @@ extension Variable {
         let spatial = geometry.outputHeight * geometry.outputWidth
         let patch = geometry.patchSize
         let imageSize = geometry.channels * geometry.height * geometry.width
-        var out = [Float](repeating: 0, count: batch * outChannels * spatial)
+        let outShape = [batch, outChannels, geometry.outputHeight, geometry.outputWidth]
+        // Start from the bias (or nothing) and accumulate the product onto it: no extra pass.
+        var result = bias.map { Tensor(broadcasting: $0.value, channelsOf: outShape) } ?? Tensor(shape: outShape) { _ in }
+        let beta: Float = bias == nil ? 0 : 1
         var columns = [Float](repeating: 0, count: patch * spatial)
         x.withUnsafeBufferPointer { xp in
             w.withUnsafeBufferPointer { wp in
                 columns.withUnsafeMutableBufferPointer { col in
-                    out.withUnsafeMutableBufferPointer { op in
+                    result.withUnsafeMutableBufferPointer { op in
                         for n in 0..<batch {
                             geometry.im2col(xp.baseAddress! + n * imageSize, into: col.baseAddress!)
                             GEMM.multiply(
                                 m: outChannels, n: spatial, k: patch, a: wp.baseAddress!, lda: patch,
                                 b: col.baseAddress!, ldb: spatial,
-                                c: op.baseAddress! + n * outChannels * spatial, ldc: spatial)
+                                beta: beta, c: op.baseAddress! + n * outChannels * spatial, ldc: spatial)
                         }
                     }
                 }
             }
         }
-        var result = Tensor(shape: [batch, outChannels, geometry.outputHeight, geometry.outputWidth], scalars: out)
-        if let bias { result = result.addingBias(bias.value, channelAxisSize: outChannels, innerSize: spatial) }
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         // The rule must not capture a Variable (that would retain the tape), only what it needs.
         let hasBias = bias != nil

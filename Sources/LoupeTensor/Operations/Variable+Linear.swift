@@ -1,44 +1,49 @@
 import LoupeKernels
 
 extension Tensor {
-    /// `op(self) * op(other)` for rank-2 tensors.
-    public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) -> Tensor {
+    /// `op(self) * op(other) + beta * accumulator` for rank-2 tensors; the accumulator
+    /// defaults to nothing (beta 0).
+    public func matmul(
+        _ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false, addingTo accumulator: Tensor? = nil
+    ) -> Tensor {
         precondition(rank == 2 && other.rank == 2, "matmul needs rank-2 tensors, got \(shape) and \(other.shape)")
         let m = transposeSelf ? shape[1] : shape[0]
         let k = transposeSelf ? shape[0] : shape[1]
         let k2 = transposeOther ? other.shape[1] : other.shape[0]
         let n = transposeOther ? other.shape[0] : other.shape[1]
         precondition(k == k2, "matmul inner dimensions differ: \(shape) x \(other.shape)")
-        var out = [Float](repeating: 0, count: m * n)
+        var out = accumulator ?? Tensor(shape: [m, n]) { _ in }
+        precondition(out.shape == [m, n], "accumulator shape \(out.shape) is not [\(m), \(n)]")
         scalars.withUnsafeBufferPointer { a in
             other.scalars.withUnsafeBufferPointer { b in
                 out.withUnsafeMutableBufferPointer { c in
                     GEMM.multiply(
                         transposeA: transposeSelf, transposeB: transposeOther, m: m, n: n, k: k,
                         a: a.baseAddress!, lda: shape[1], b: b.baseAddress!, ldb: other.shape[1],
-                        c: c.baseAddress!, ldc: n)
+                        beta: accumulator == nil ? 0 : 1, c: c.baseAddress!, ldc: n)
                 }
             }
         }
-        return Tensor(shape: [m, n], scalars: out)
+        return out
     }
 
-    /// Adds `bias[j]` to column j of a `[rows, columns]` tensor (or channel j of `[N, C, S]`).
-    func addingBias(_ bias: Tensor, channelAxisSize: Int, innerSize: Int) -> Tensor {
-        var result = self
-        result.scalars.withUnsafeMutableBufferPointer { out in
-            bias.scalars.withUnsafeBufferPointer { b in
+    /// A tensor of `shape` (`[N, C, ...]`) whose every element of channel `c` (axis 1) is
+    /// `bias[c]`: the starting point for adding a product onto a bias.
+    public init(broadcasting bias: Tensor, channelsOf shape: [Int]) {
+        let channels = shape[1]
+        precondition(bias.count == channels, "bias of \(bias.count) values for \(channels) channels")
+        let inner = shape.dropFirst(2).reduce(1, *)
+        self.init(shape: shape) { out in
+            bias.withUnsafeBufferPointer { b in
                 var offset = 0
                 while offset < out.count {
-                    for c in 0..<channelAxisSize {
-                        let value = b[c]
-                        for s in 0..<innerSize { out[offset + s] += value }
-                        offset += innerSize
+                    for c in 0..<channels {
+                        (out.baseAddress! + offset).initialize(repeating: b[c], count: inner)
+                        offset += inner
                     }
                 }
             }
         }
-        return result
     }
 
     /// Sums a `[N, C, S]`-laid-out tensor over N and S, giving C values (bias gradients).
@@ -48,9 +53,7 @@ extension Tensor {
             var offset = 0
             while offset < g.count {
                 for c in 0..<channels {
-                    var partial: Float = 0
-                    for s in 0..<innerSize { partial += g[offset + s] }
-                    totals[c] += Double(partial)
+                    totals[c] += Double(sumOfFloats(g.baseAddress! + offset, count: innerSize))
                     offset += innerSize
                 }
             }
@@ -76,8 +79,8 @@ extension Variable {
         precondition(
             x.rank == 2 && w.rank == 2 && x.shape[1] == w.shape[1],
             "linear: input \(x.shape) does not fit weight \(w.shape)")
-        var out = x.matmul(w, transposeOther: true)
-        if let bias { out = out.addingBias(bias.value, channelAxisSize: w.shape[0], innerSize: 1) }
+        let start = bias.map { Tensor(broadcasting: $0.value, channelsOf: [x.shape[0], w.shape[0]]) }
+        let out = x.matmul(w, transposeOther: true, addingTo: start)
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         // The rule must not capture a Variable (that would retain the tape), only what it needs.
         let hasBias = bias != nil
@@ -88,4 +91,21 @@ extension Variable {
             return grads
         }
     }
+}
+
+/// Sum of `count` floats with eight independent partial sums, so the loop vectorises.
+@inline(__always)
+func sumOfFloats(_ values: UnsafePointer<Float>, count: Int) -> Float {
+    var partial = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= count {
+        partial += UnsafeRawPointer(values + i).loadUnaligned(as: SIMD8<Float>.self)
+        i += 8
+    }
+    var total = partial.sum()
+    while i < count {
+        total += values[i]
+        i += 1
+    }
+    return total
 }

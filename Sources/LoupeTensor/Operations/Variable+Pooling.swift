@@ -7,34 +7,43 @@ extension Variable {
         let (planes, h, w) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
         let (oh, ow) = ((h - kernel) / stride + 1, (w - kernel) / stride + 1)
         precondition(x.rank == 4 && oh > 0 && ow > 0, "maxPool2d: input \(x.shape) too small for kernel \(kernel)")
-        var out = [Float](repeating: 0, count: planes * oh * ow)
-        var argmax = [Int32](repeating: 0, count: out.count)
-        x.withUnsafeBufferPointer { xp in
-            for p in 0..<planes {
-                let plane = p * h * w
-                for oy in 0..<oh {
-                    for ox in 0..<ow {
-                        var best = -Float.infinity
-                        var bestIndex = plane + oy * stride * w + ox * stride
-                        for ky in 0..<kernel {
-                            let row = plane + (oy * stride + ky) * w + ox * stride
-                            for kx in 0..<kernel where xp[row + kx] > best {
-                                best = xp[row + kx]
-                                bestIndex = row + kx
+        var argmax = [Int32](repeating: 0, count: planes * oh * ow)
+        let result = Tensor(shape: [x.shape[0], x.shape[1], oh, ow]) { out in
+            x.withUnsafeBufferPointer { xp in
+                argmax.withUnsafeMutableBufferPointer { arg in
+                    for p in 0..<planes {
+                        let plane = p * h * w
+                        for oy in 0..<oh {
+                            for ox in 0..<ow {
+                                let corner = plane + oy * stride * w + ox * stride
+                                var best = xp[corner]
+                                var bestIndex = corner
+                                for ky in 0..<kernel {
+                                    let row = corner + ky * w
+                                    for kx in 0..<kernel where xp[row + kx] > best {
+                                        best = xp[row + kx]
+                                        bestIndex = row + kx
+                                    }
+                                }
+                                let o = (p * oh + oy) * ow + ox
+                                out[o] = best
+                                arg[o] = Int32(truncatingIfNeeded: bestIndex)
                             }
                         }
-                        let o = (p * oh + oy) * ow + ox
-                        out[o] = best
-                        argmax[o] = Int32(bestIndex)
                     }
                 }
             }
         }
-        let result = Tensor(shape: [x.shape[0], x.shape[1], oh, ow], scalars: out)
         return tape.record(result, kind: .maxPool2d, inputs: [self]) { g in
-            var dx = [Float](repeating: 0, count: x.count)
-            for (o, source) in argmax.enumerated() { dx[Int(source)] += g.scalars[o] }
-            return [Tensor(shape: x.shape, scalars: dx)]
+            var dx = Tensor(zeros: x.shape)
+            dx.withUnsafeMutableBufferPointer { d in
+                g.withUnsafeBufferPointer { gp in
+                    argmax.withUnsafeBufferPointer { arg in
+                        for o in 0..<arg.count { d[Int(arg[o])] += gp[o] }
+                    }
+                }
+            }
+            return [dx]
         }
     }
 
