@@ -46,7 +46,8 @@ let package = Package(
             ]
         ),
         .executableTarget(
-            name: "loupe-bench", dependencies: ["LoupeKernels", "LoupeNN", "LoupeData"],
+            name: "loupe-bench",
+            dependencies: ["CLoupePlatform", "LoupeKernels", "LoupeNN", "LoupeData", "LoupeSupport", "LoupeTensor"],
             path: "Benchmarks/loupe-bench", swiftSettings: optimized),
         .testTarget(name: "LoupeSupportTests", dependencies: ["LoupeSupport"]),
         .testTarget(name: "LoupeKernelsTests", dependencies: ["LoupeKernels"]),

@@ -1,24 +1,94 @@
+import CLoupePlatform
 import Foundation
+import LoupeData
 import LoupeKernels
+import LoupeNN
+import LoupeSupport
+import LoupeTensor
 
-/// Measures the machine's single-core FMA peak with a loop of independent fused multiply-adds.
-func measureGEMM(size: Int, path: KernelPath) -> Double {
+// Loupe's side of the benchmark: training, inference and input-gradient throughput of the
+// reference models, GEMM GFLOP/s against the machine's FMA peak. One JSON object per line,
+// in the format of Benchmarks/pytorch_reference.py; Benchmarks/run.sh puts them side by side.
+
+loupe_keep_freed_memory()
+let arguments = CommandLine.arguments
+func option(_ name: String, default value: String) -> String {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return value }
+    return arguments[index + 1]
+}
+let threads = Int(option("--threads", default: "2"))!
+let batchSize = Int(option("--batch-size", default: "128"))!
+let steps = Int(option("--steps", default: "200"))!
+var dataName = option("--data", default: "fashion-mnist")
+
+func emit(_ object: [String: Any]) {
+    var record = object
+    record["engine"] = "loupe"
+    let data = try! JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+func seconds(_ body: () -> Void) -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+let splits: DatasetSplits
+do {
+    splits = try DatasetLoader.load(dataName)
+} catch {
+    FileHandle.standardError.write(Data("\(error); falling back to mnist-5k\n".utf8))
+    dataName = "mnist-5k"
+    splits = try DatasetLoader.load(dataName)
+}
+
+for name in ["mlp", "cnn"] {
+    let modelSteps = name == "cnn" ? steps : steps * 5
+    let architecture = Architecture.builtin(name, inputShape: [1, 28, 28], classes: 10)!
+    var configuration = TrainingConfiguration()
+    configuration.batchSize = batchSize
+    configuration.epochs = 1
+    configuration.learningRate = 0.05
+    configuration.threads = threads
+    let warmUp = 5
+    let examples = min(splits.train.count, (modelSteps + warmUp) * batchSize)
+    var trainer = try Trainer(model: try Model(architecture: architecture, seed: 0), configuration: configuration)
+    var startedAt: UInt64 = 0
+    var endedAt: UInt64 = 0
+    var timedImages = 0
+    try trainer.train(on: splits.train.subset(Array(0..<examples)), test: nil) { event, _ in
+        guard case .batch(let done, let total) = event else { return }
+        if done == warmUp { startedAt = DispatchTime.now().uptimeNanoseconds }
+        if done > warmUp && done < total { timedImages += batchSize }
+        if done == total - 1 { endedAt = DispatchTime.now().uptimeNanoseconds }
+    }
+    let trainRate = Double(timedImages) / (Double(endedAt - startedAt) / 1e9)
+    emit(["model": name, "metric": "train", "images_per_second": trainRate, "threads": threads, "data": dataName])
+
+    let model = trainer.model
+    let batches = (0..<(modelSteps)).map { b -> (Tensor, [Int]) in
+        let positions = (0..<batchSize).map { (b * batchSize + $0) % splits.train.count }
+        return (splits.train.images(at: positions), splits.train.labels(at: positions).map(Int.init))
+    }
+    _ = model.logits(batches[0].0, threads: threads)
+    let inferenceTime = seconds { for (images, _) in batches { _ = model.logits(images, threads: threads) } }
+    emit(["model": name, "metric": "inference", "images_per_second": Double(modelSteps * batchSize) / inferenceTime])
+    let gradientTime = seconds {
+        for (images, labels) in batches { _ = model.inputGradients(images, classes: labels, threads: threads) }
+    }
+    emit(["model": name, "metric": "input-gradient", "images_per_second": Double(modelSteps * batchSize) / gradientTime])
+}
+
+for size in [256, 512, 1024] {
     let a = (0..<size * size).map { Float($0 % 7) * 0.1 }
     let b = (0..<size * size).map { Float($0 % 5) * 0.1 }
     var c = [Float](repeating: 0, count: size * size)
-    let flops = 2.0 * Double(size * size * size)
     var best = Double.infinity
-    let repeats = max(3, Int(2e9 / flops))
-    for _ in 0..<repeats {
-        let start = DispatchTime.now().uptimeNanoseconds
-        GEMM.multiply(m: size, n: size, k: size, a: a, lda: size, b: b, ldb: size, c: &c, ldc: size, path: path)
-        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    for _ in 0..<max(3, 4_000_000_000 / (2 * size * size * size)) {
+        best = min(best, seconds { GEMM.multiply(m: size, n: size, k: size, a: a, lda: size, b: b, ldb: size, c: &c, ldc: size) })
     }
-    return flops / best / 1e9
+    emit(["metric": "gemm", "size": size, "gflops": 2 * Double(size * size * size) / best / 1e9, "path": KernelPath.active.rawValue])
 }
-
-for path in KernelPath.allCases where path <= KernelPath.supported {
-    for size in [256, 512, 1024] {
-        print("gemm \(path) \(size)^3: \(String(format: "%.1f", measureGEMM(size: size, path: path))) GFLOP/s")
-    }
-}
+emit(["metric": "fma-peak", "gflops": GEMM.measurePeakGFLOPS(), "path": KernelPath.active.rawValue])
+emit(["metric": "peak-memory", "bytes": ResourceUsage.current().peakResidentBytes])

@@ -7,7 +7,8 @@
 public enum PackedGEMM<Arithmetic: MultiplyAdd> {
     public static var rowTile: Int { 6 }
     public static var columnTile: Int { 16 }
-    @usableFromInline static var depthBlock: Int { 256 }
+    /// The deepest slice packed at once; depths are split into balanced slices no deeper.
+    @usableFromInline static var depthBlock: Int { 384 }
     @usableFromInline static var rowBlock: Int { 96 }
     @usableFromInline static var columnBlock: Int { 2048 }
 
@@ -36,9 +37,12 @@ public enum PackedGEMM<Arithmetic: MultiplyAdd> {
         var jc = 0
         while jc < n {
             let nc = min(columnBlock, n - jc)
+            // Balanced slices: a depth of 288 is one slice, not 256 + 32.
+            let slices = (k + depthBlock - 1) / depthBlock
+            let sliceDepth = (k + slices - 1) / slices
             var pc = 0
             while pc < k {
-                let kc = min(depthBlock, k - pc)
+                let kc = min(sliceDepth, k - pc)
                 packB(b, depth: pc, kc: kc, column: jc, nc: nc, into: packedB)
                 let blockBeta: Float = pc == 0 ? beta : 1
                 var ic = 0

@@ -1,4 +1,5 @@
 import LoupeKernelCore
+import Dispatch
 import LoupeKernelsAVX2
 
 #if canImport(Glibc)
@@ -59,5 +60,25 @@ enum GEMMWorkspace {
             alignment: 64)
         pthread_setspecific(key, raw)
         return raw.assumingMemoryBound(to: Float.self)
+    }
+}
+
+extension GEMM {
+    /// The single-core arithmetic peak of a kernel path in GFLOP/s, measured with a loop of
+    /// independent multiply-add chains (best of five runs of about 0.1 s).
+    public static func measurePeakGFLOPS(path: KernelPath = .active) -> Double {
+        let iterations = 20_000_000
+        var best = Double.infinity
+        var sink: Float = 0
+        for _ in 0..<5 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            switch path {
+            case .avx2: sink += avx2MultiplyAddChains(iterations: iterations)
+            case .generic: sink += multiplyAddChains(SeparateMultiplyAdd.self, iterations: iterations)
+            }
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        precondition(sink.isFinite)
+        return Double(iterations * multiplyAddChainFLOPs) / best / 1e9
     }
 }

@@ -9,3 +9,8 @@ public func avx2Multiply(
     PackedGEMM<FusedMultiplyAdd>.multiply(
         m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c, ldc: ldc, workspace: workspace)
 }
+
+/// `multiplyAddChains` compiled for AVX2 + FMA.
+public func avx2MultiplyAddChains(iterations: Int) -> Float {
+    multiplyAddChains(FusedMultiplyAdd.self, iterations: iterations)
+}

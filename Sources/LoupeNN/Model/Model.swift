@@ -1,3 +1,4 @@
+import LoupeSupport
 import LoupeTensor
 
 /// A network with its parameters and buffers: what training produces and checkpoints store.
@@ -102,6 +103,24 @@ public struct Model: Sendable {
         let tape = Tape()
         var context = makeContext(tape: tape, isTraining: false, trainable: false)
         return self(tape.constant(images), &context).value
+    }
+
+    /// Logits for a batch split into contiguous shards across `threads` threads; the result
+    /// does not depend on the thread count.
+    public func logits(_ images: Tensor, threads: Int) -> Tensor {
+        let shards = Parallel.ranges(count: images.shape[0], parts: threads)
+        if shards.count <= 1 { return logits(images) }
+        return Tensor.concatenating(Parallel.map(count: shards.count, threads: threads) { logits(images.slice(shards[$0])) })
+    }
+
+    /// `inputGradients(_:classes:)` with the batch split across `threads` threads.
+    public func inputGradients(_ images: Tensor, classes: [Int], threads: Int) -> (logits: Tensor, gradients: Tensor) {
+        let shards = Parallel.ranges(count: images.shape[0], parts: threads)
+        if shards.count <= 1 { return inputGradients(images, classes: classes) }
+        let parts = Parallel.map(count: shards.count, threads: threads) {
+            inputGradients(images.slice(shards[$0]), classes: Array(classes[shards[$0]]))
+        }
+        return (Tensor.concatenating(parts.map(\.logits)), Tensor.concatenating(parts.map(\.gradients)))
     }
 
     /// The gradient of one logit per example with respect to the input, in inference mode:
