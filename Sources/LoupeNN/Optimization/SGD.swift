@@ -74,12 +74,17 @@ public struct SGD: Optimizer {
             gradients[position].withUnsafeBufferPointer { gradient in
                 parameters[position].withUnsafeMutableBufferPointer { parameter in
                     buffer!.withUnsafeMutableBufferPointer { buffer in
+                        // Branches hoisted out of the loops so that each one vectorises.
+                        let keep: Float = isFirstStep ? 0 : momentum
                         for i in parameter.indices {
-                            var direction = gradient[i]
-                            if decay != 0 { direction += decay * parameter[i] }
-                            buffer[i] = isFirstStep ? direction : momentum * buffer[i] + direction
-                            direction = nesterov ? direction + momentum * buffer[i] : buffer[i]
-                            parameter[i] -= learningRate * direction
+                            buffer[i] = keep * buffer[i] + (gradient[i] + decay * parameter[i])
+                        }
+                        if nesterov {
+                            for i in parameter.indices {
+                                parameter[i] -= learningRate * ((gradient[i] + decay * parameter[i]) + momentum * buffer[i])
+                            }
+                        } else {
+                            for i in parameter.indices { parameter[i] -= learningRate * buffer[i] }
                         }
                     }
                 }

@@ -50,6 +50,15 @@ extension Tensor {
     func sumPerChannel(channels: Int, innerSize: Int) -> Tensor {
         var totals = [Double](repeating: 0, count: channels)
         scalars.withUnsafeBufferPointer { g in
+            if innerSize == 1 {
+                // [rows, channels]: add whole rows, a vectorised pass per row.
+                var rowSums = [Float](repeating: 0, count: channels)
+                for start in stride(from: 0, to: g.count, by: channels) {
+                    for c in 0..<channels { rowSums[c] += g[start + c] }
+                }
+                for c in 0..<channels { totals[c] = Double(rowSums[c]) }
+                return
+            }
             var offset = 0
             while offset < g.count {
                 for c in 0..<channels {
