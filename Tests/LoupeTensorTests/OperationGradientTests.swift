@@ -91,6 +91,31 @@ final class OperationGradientTests: XCTestCase {
         assertGradientsMatchFiniteDifferences([randomTensor([2, 3, 3, 5], seed: 5)]) { $0[0].globalAvgPool() }
     }
 
+    /// Wide rows take the vectorised path; ties must send the gradient to the first maximum
+    /// of each window in row-major order, as a naive loop does.
+    func testMaxPoolGradientWithTiesMatchesNaiveLoop() {
+        var rng = SeededGenerator(seed: 31)
+        let (h, w) = (6, 22)
+        let x = Tensor(shape: [2, 3, h, w], scalars: (0..<(2 * 3 * h * w)).map { _ in Float(rng.nextInt(below: 3)) })
+        let g = randomTensor([2, 3, h / 2, w / 2], seed: 32)
+        let tape = Tape()
+        let input = tape.variable(x)
+        let output = input.maxPool2d(kernel: 2)
+        let dx = tape.gradients(of: output, seed: g)[input]!
+        var expected = [Float](repeating: 0, count: x.count)
+        for plane in 0..<6 {
+            for oy in 0..<(h / 2) {
+                for ox in 0..<(w / 2) {
+                    let cells = [(0, 0), (0, 1), (1, 0), (1, 1)].map { plane * h * w + (2 * oy + $0.0) * w + 2 * ox + $0.1 }
+                    let maximum = cells.map { x.scalars[$0] }.max()!
+                    XCTAssertEqual(output.value.scalars[(plane * (h / 2) + oy) * (w / 2) + ox], maximum)
+                    expected[cells.first { x.scalars[$0] == maximum }!] += g.scalars[(plane * (h / 2) + oy) * (w / 2) + ox]
+                }
+            }
+        }
+        XCTAssertEqual(dx.scalars, expected)
+    }
+
     func testMaxPoolForwardPicksWindowMaximum() {
         let x = Tensor(shape: [1, 1, 2, 4], scalars: [1, 5, 2, 0, 3, 4, 9, -1])
         let tape = Tape()

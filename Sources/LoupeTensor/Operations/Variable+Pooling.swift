@@ -1,45 +1,89 @@
 extension Variable {
     /// Max pooling over `kernel x kernel` windows of `[N, C, H, W]` (no padding; stride
-    /// defaults to the kernel size). The gradient goes to the first maximum of each window.
+    /// defaults to the kernel size). The gradient goes to the first maximum of each window (row-major).
     public func maxPool2d(kernel: Int, stride: Int? = nil) -> Variable {
         let stride = stride ?? kernel
         let x = value
         let (planes, h, w) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
         let (oh, ow) = ((h - kernel) / stride + 1, (w - kernel) / stride + 1)
         precondition(x.rank == 4 && oh > 0 && ow > 0, "maxPool2d: input \(x.shape) too small for kernel \(kernel)")
-        var argmax = [Int32](repeating: 0, count: planes * oh * ow)
         let result = Tensor(shape: [x.shape[0], x.shape[1], oh, ow]) { out in
             x.withUnsafeBufferPointer { xp in
-                argmax.withUnsafeMutableBufferPointer { arg in
-                    for p in 0..<planes {
-                        let plane = p * h * w
-                        for oy in 0..<oh {
+                for p in 0..<planes {
+                    let plane = xp.baseAddress! + p * h * w
+                    for oy in 0..<oh {
+                        let row = plane + oy * stride * w
+                        let target = out.baseAddress! + (p * oh + oy) * ow
+                        if kernel == 2 && stride == 2 {
                             for ox in 0..<ow {
-                                let corner = plane + oy * stride * w + ox * stride
-                                var best = xp[corner]
-                                var bestIndex = corner
-                                for ky in 0..<kernel {
-                                    let row = corner + ky * w
-                                    for kx in 0..<kernel where xp[row + kx] > best {
-                                        best = xp[row + kx]
-                                        bestIndex = row + kx
-                                    }
-                                }
-                                let o = (p * oh + oy) * ow + ox
-                                out[o] = best
-                                arg[o] = Int32(truncatingIfNeeded: bestIndex)
+                                let top = max(row[2 * ox], row[2 * ox + 1])
+                                target[ox] = max(top, max(row[w + 2 * ox], row[w + 2 * ox + 1]))
                             }
+                            continue
+                        }
+                        for ox in 0..<ow {
+                            var best = row[ox * stride]
+                            for ky in 0..<kernel {
+                                for kx in 0..<kernel { best = max(best, row[ky * w + ox * stride + kx]) }
+                            }
+                            target[ox] = best
                         }
                     }
                 }
             }
         }
         return tape.record(result, kind: .maxPool2d, inputs: [self]) { g in
+            // The gradient goes to the first element of each window (row-major) that equals
+            // the window's maximum; found again here rather than stored in the forward pass.
             var dx = Tensor(zeros: x.shape)
             dx.withUnsafeMutableBufferPointer { d in
-                g.withUnsafeBufferPointer { gp in
-                    argmax.withUnsafeBufferPointer { arg in
-                        for o in 0..<arg.count { d[Int(arg[o])] += gp[o] }
+                x.withUnsafeBufferPointer { xp in
+                    g.withUnsafeBufferPointer { gp in
+                        result.withUnsafeBufferPointer { yp in
+                            let (d, x, g, y) = (d.baseAddress!, xp.baseAddress!, gp.baseAddress!, yp.baseAddress!)
+                            for p in 0..<planes {
+                                for oy in 0..<oh {
+                                    let o = (p * oh + oy) * ow
+                                    let corner = p * h * w + oy * stride * w
+                                    var ox = 0
+                                    if kernel == 2 && stride == 2 {
+                                        while ox + 8 <= ow {
+                                            disjointWindowGradients(
+                                                x + corner + 2 * ox, width: w, maximum: y + o + ox, gradient: g + o + ox,
+                                                into: d + corner + 2 * ox)
+                                            ox += 8
+                                        }
+                                    }
+                                    while ox < ow {
+                                        defer { ox += 1 }
+                                        let start = corner &+ ox &* stride
+                                        let maximum = y[o &+ ox]
+                                        var index = start
+                                        if kernel == 2 && stride == 2 {
+                                            // Disjoint windows: write all four cells without branches.
+                                            let (a, b, c) = (x[start], x[start &+ 1], x[start &+ w])
+                                            let gradient = g[o &+ ox]
+                                            let takeA = a == maximum
+                                            let takeB = !takeA && b == maximum
+                                            let takeC = !takeA && !takeB && c == maximum
+                                            d[start] = takeA ? gradient : 0
+                                            d[start &+ 1] = takeB ? gradient : 0
+                                            d[start &+ w] = takeC ? gradient : 0
+                                            d[start &+ w &+ 1] = takeA || takeB || takeC ? 0 : gradient
+                                            continue
+                                        } else {
+                                            search: for ky in 0..<kernel {
+                                                for kx in 0..<kernel where x[start &+ ky &* w &+ kx] == maximum {
+                                                    index = start &+ ky &* w &+ kx
+                                                    break search
+                                                }
+                                            }
+                                        }
+                                        d[index] += g[o &+ ox]
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -113,4 +157,34 @@ extension Variable {
             return [Tensor(shape: x.shape, scalars: dx)]
         }
     }
+}
+
+/// Max-pooling gradients of eight disjoint 2x2 windows side by side, without branches: each
+/// window's gradient goes to its first cell (row-major) equal to the window's maximum, and
+/// every other cell gets 0.
+@inline(__always)
+private func disjointWindowGradients(
+    _ x: UnsafePointer<Float>, width: Int, maximum: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
+    into d: UnsafeMutablePointer<Float>
+) {
+    let top = UnsafeRawPointer(x).loadUnaligned(as: SIMD16<Float>.self)
+    let bottom = UnsafeRawPointer(x + width).loadUnaligned(as: SIMD16<Float>.self)
+    let m = UnsafeRawPointer(maximum).loadUnaligned(as: SIMD8<Float>.self)
+    let g = UnsafeRawPointer(gradient).loadUnaligned(as: SIMD8<Float>.self)
+    let takeA = top.evenHalf .== m
+    let takeB = (top.oddHalf .== m) .& .!takeA
+    let takeC = (bottom.evenHalf .== m) .& .!(takeA .| takeB)
+    let takeD = .!(takeA .| takeB .| takeC)
+    let zero = SIMD8<Float>()
+    func interleave(_ even: SIMD8<Float>, _ odd: SIMD8<Float>) -> SIMD16<Float> {
+        SIMD16(
+            even[0], odd[0], even[1], odd[1], even[2], odd[2], even[3], odd[3],
+            even[4], odd[4], even[5], odd[5], even[6], odd[6], even[7], odd[7])
+    }
+    UnsafeMutableRawPointer(d).storeBytes(
+        of: interleave(zero.replacing(with: g, where: takeA), zero.replacing(with: g, where: takeB)),
+        as: SIMD16<Float>.self)
+    UnsafeMutableRawPointer(d + width).storeBytes(
+        of: interleave(zero.replacing(with: g, where: takeC), zero.replacing(with: g, where: takeD)),
+        as: SIMD16<Float>.self)
 }
