@@ -16,6 +16,12 @@ for model in ["mlp", "cnn"]:
         ratio = f"{ours / theirs:.2f}x" if ours and theirs else "n/a"
         mark = "" if not (ours and theirs) else (" (met)" if ours / theirs >= goals[metric] else " (missed)")
         print(f"| {model} {metric} images/s | {ours or 0:,.0f} | {theirs or 0:,.0f} | {ratio} | >= {goals[metric]}x{mark} |")
+for model in ["mlp", "cnn"]:
+    split = loupe.get((model, "population-split-across-cores"), {}).get("images_per_second")
+    per_core = loupe.get((model, "population-one-model-per-core"), {}).get("images_per_second")
+    if split and per_core:
+        better = "one model per core" if per_core > split else "split across cores"
+        print(f"| {model} population training, one model per core vs split | {per_core:,.0f} vs {split:,.0f} | | {per_core / split:.2f}x | {better} is faster |")
 peak = loupe.get((None, "fma-peak"), {}).get("gflops")
 for r in rows:
     if r["engine"] == "loupe" and r["metric"] == "gemm":

@@ -28,9 +28,9 @@ func emit(_ object: [String: Any]) {
     print(String(decoding: data, as: UTF8.self))
 }
 
-func seconds(_ body: () -> Void) -> Double {
+func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
-    body()
+    try body()
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
@@ -78,6 +78,43 @@ for name in ["mlp", "cnn"] {
         for (images, labels) in batches { _ = model.inputGradients(images, classes: labels, threads: threads) }
     }
     emit(["model": name, "metric": "input-gradient", "images_per_second": Double(modelSteps * batchSize) / gradientTime])
+}
+
+/// Images/s for a population of `threads` models: trained one after another with all threads
+/// each (split), or side by side with one thread each (one model per core).
+func populationRate(_ name: String, steps: Int, oneModelPerCore: Bool) throws -> Double {
+    let members = threads
+    let examples = min(splits.train.count, steps * batchSize)
+    let data = splits.train.subset(Array(0..<examples))
+    func trainMember(_ seed: Int, threads: Int) throws {
+        var configuration = TrainingConfiguration()
+        configuration.batchSize = batchSize
+        configuration.epochs = 1
+        configuration.threads = threads
+        configuration.seed = UInt64(seed)
+        let architecture = Architecture.builtin(name, inputShape: [1, 28, 28], classes: 10)!
+        var trainer = try Trainer(model: try Model(architecture: architecture, seed: UInt64(seed)), configuration: configuration)
+        try trainer.train(on: data, test: nil) { _, _ in }
+    }
+    let time = try seconds {
+        if oneModelPerCore {
+            let failures = Parallel.map(count: members, threads: members) { seed in (try? trainMember(seed, threads: 1)) == nil }
+            precondition(!failures.contains(true))
+        } else {
+            for seed in 0..<members { try trainMember(seed, threads: threads) }
+        }
+    }
+    return Double(members * examples) / time
+}
+
+for name in ["mlp", "cnn"] {
+    let modelSteps = name == "cnn" ? steps / 2 : steps * 2
+    for perCore in [false, true] {
+        emit([
+            "model": name, "metric": perCore ? "population-one-model-per-core" : "population-split-across-cores",
+            "images_per_second": try populationRate(name, steps: modelSteps, oneModelPerCore: perCore), "models": threads,
+        ])
+    }
 }
 
 for size in [256, 512, 1024] {
