@@ -32,10 +32,11 @@ class CLITestCase: XCTestCase {
 
     func loupe(_ arguments: String...) throws -> Result { try loupe(arguments: arguments) }
 
-    func loupe(arguments: [String]) throws -> Result {
+    func loupe(arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.currentDirectoryURL = workDirectory
         let out = Pipe()
         let err = Pipe()
