@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "LoupeNN", targets: ["LoupeNN"]),
         .library(name: "LoupeData", targets: ["LoupeData"]),
         .library(name: "LoupeReport", targets: ["LoupeReport"]),
+        .library(name: "LoupeCompress", targets: ["LoupeCompress"]),
+        .library(name: "LoupeAudit", targets: ["LoupeAudit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -37,17 +39,24 @@ let package = Package(
         .target(
             name: "LoupeData", dependencies: ["LoupeTensor", "LoupeSupport", "CZlib"],
             resources: [.copy("Resources/mnist-5k")], swiftSettings: optimized),
-        .target(name: "LoupeReport", dependencies: ["LoupeSupport"]),
+        .target(name: "LoupeReport", dependencies: ["LoupeSupport", "CZlib"], swiftSettings: optimized),
+        .target(
+            name: "LoupeCompress", dependencies: ["LoupeNN", "LoupeTensor", "LoupeKernels", "LoupeSupport"],
+            swiftSettings: optimized),
+        .target(name: "LoupeAudit", dependencies: ["LoupeData", "LoupeSupport"], swiftSettings: optimized),
         .executableTarget(
             name: "loupe",
             dependencies: [
                 "CLoupePlatform", "LoupeTensor", "LoupeNN", "LoupeData", "LoupeReport", "LoupeSupport",
+                "LoupeCompress", "LoupeAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "loupe-bench",
-            dependencies: ["CLoupePlatform", "LoupeKernels", "LoupeNN", "LoupeData", "LoupeSupport", "LoupeTensor"],
+            dependencies: [
+                "CLoupePlatform", "LoupeKernels", "LoupeNN", "LoupeData", "LoupeSupport", "LoupeTensor", "LoupeCompress",
+            ],
             path: "Benchmarks/loupe-bench", swiftSettings: optimized),
         .testTarget(name: "LoupeSupportTests", dependencies: ["LoupeSupport"]),
         .testTarget(name: "LoupeKernelsTests", dependencies: ["LoupeKernels"]),
@@ -55,6 +64,8 @@ let package = Package(
         .testTarget(name: "LoupeNNTests", dependencies: ["LoupeNN", "LoupeData"]),
         .testTarget(name: "LoupeDataTests", dependencies: ["LoupeData"]),
         .testTarget(name: "LoupeReportTests", dependencies: ["LoupeReport"]),
+        .testTarget(name: "LoupeCompressTests", dependencies: ["LoupeCompress", "LoupeData"]),
+        .testTarget(name: "LoupeAuditTests", dependencies: ["LoupeAudit"]),
         .testTarget(name: "LoupeCLITests", dependencies: ["loupe"]),
     ]
 )
