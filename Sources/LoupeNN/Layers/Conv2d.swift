@@ -56,7 +56,7 @@ public struct Conv2d: Layer {
     }
 
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
-        input.conv2d(
+        context.transformedInput(input, layer: name).conv2d(
             weight: context.parameter("\(name).weight"), bias: hasBias ? context.parameter("\(name).bias") : nil,
             stride: stride, padding: padding)
     }

@@ -58,6 +58,15 @@ public struct ForwardContext {
     public internal(set) var batchStatistics: [String: BatchStatistics] = [:]
     /// Randomness for dropout.
     public var generator: SeededGenerator
+    /// Applied to the input of every linear and convolution layer, with the layer's name,
+    /// before the layer uses it; inference only (the result is recorded as a constant).
+    /// Quantization simulates integer activations and calibrates their ranges this way.
+    public var layerInputTransform: ((_ layer: String, _ input: Tensor) -> Tensor)?
+
+    func transformedInput(_ input: Variable, layer: String) -> Variable {
+        guard let layerInputTransform else { return input }
+        return tape.constant(layerInputTransform(layer, input.value))
+    }
 
     func parameter(_ name: String) -> Variable {
         guard let variable = parameters[name] else { preconditionFailure("parameter \(name) not bound") }

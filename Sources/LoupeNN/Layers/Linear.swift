@@ -39,7 +39,7 @@ public struct Linear: Layer {
     public func forwardFLOPs(for input: [Int]) -> Int { 2 * inputFeatures * outputFeatures }
 
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
-        input.linear(
+        context.transformedInput(input, layer: name).linear(
             weight: context.parameter("\(name).weight"), bias: hasBias ? context.parameter("\(name).bias") : nil)
     }
 

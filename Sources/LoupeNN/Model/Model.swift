@@ -98,10 +98,12 @@ public struct Model: Sendable {
         }
     }
 
-    /// Logits `[batch, classes]` in inference mode.
-    public func logits(_ images: Tensor) -> Tensor {
+    /// Logits `[batch, classes]` in inference mode, optionally transforming the input of
+    /// every linear and convolution layer (see `ForwardContext.layerInputTransform`).
+    public func logits(_ images: Tensor, layerInputTransform: ((String, Tensor) -> Tensor)? = nil) -> Tensor {
         let tape = Tape()
         var context = makeContext(tape: tape, isTraining: false, trainable: false)
+        context.layerInputTransform = layerInputTransform
         return self(tape.constant(images), &context).value
     }
 

@@ -29,6 +29,8 @@ public struct Trainer {
     public private(set) var epoch: Int = 0
     /// Optimiser steps taken so far.
     public private(set) var step: Int = 0
+    /// Hooks that take part in every step, such as gradual pruning.
+    public var hooks: [any TrainingHook] = []
 
     public init(model: Model, configuration: TrainingConfiguration) throws(ModelError) {
         try configuration.validate()
@@ -83,13 +85,16 @@ public struct Trainer {
                     images = configuration.augmentation.apply(to: images, generator: &generator)
                 }
                 let labels = train.labels(at: positions)
-                let (loss, hits, gradients) = trainingStep(images: images, labels: labels, generator: &generator)
+                let (loss, hits, rawGradients) = trainingStep(images: images, labels: labels, generator: &generator)
+                var gradients = rawGradients
+                for index in hooks.indices { hooks[index].adjust(gradients: &gradients, of: model, step: step) }
                 lossSum += Double(loss) * Double(positions.count)
                 correct += hits
                 model.updateParameters { parameters in
                     optimizer.step(parameters: &parameters, gradients: gradients, learningRate: learningRate)
                 }
                 step += 1
+                for index in hooks.indices { hooks[index].update(&model, step: step) }
                 try handler(.batch(done: index + 1, of: batches.count), self)
                 if case .steps(let n) = configuration.checkpointInterval, step % n == 0 {
                     try handler(.checkpoint, self)

@@ -1,0 +1,47 @@
+import LoupeNN
+
+/// Which weights a pruning step may remove and how it chooses them.
+public struct PruningPolicy: Codable, Equatable, Sendable {
+    /// How the kept count is allotted.
+    public enum Scope: String, Codable, Sendable, CaseIterable {
+        /// Every prunable tensor reaches the target sparsity on its own.
+        case layerwise
+        /// One magnitude threshold across all prunable tensors.
+        case global
+    }
+
+    /// How weights are ranked.
+    public enum Method: String, Codable, Sendable, CaseIterable {
+        /// Keep the largest magnitudes.
+        case magnitude
+        /// Keep a uniformly random subset of the same size (the control).
+        case random
+    }
+
+    public var scope: Scope = .layerwise
+    public var method: Method = .magnitude
+    /// Leave the first weight tensor dense (the usual practice; it is small and sensitive).
+    public var keepFirstLayerDense: Bool = true
+    /// The highest sparsity the last weight tensor may reach (0.8 in the reference code);
+    /// `nil` for no cap.
+    public var lastLayerCap: Double? = 0.8
+
+    public init(
+        scope: Scope = .layerwise, method: Method = .magnitude, keepFirstLayerDense: Bool = true,
+        lastLayerCap: Double? = 0.8
+    ) {
+        self.scope = scope
+        self.method = method
+        self.keepFirstLayerDense = keepFirstLayerDense
+        self.lastLayerCap = lastLayerCap
+    }
+
+    /// The weight tensors this policy may prune, in layer order: every parameter whose role
+    /// is `.weight` (biases and normalisation parameters are never pruned), minus the first
+    /// when `keepFirstLayerDense`.
+    public func prunableNames(in model: Model) -> [String] {
+        let roles = model.parameterRoles
+        let weights = model.parameterNames.filter { roles[$0] == .weight }
+        return keepFirstLayerDense ? Array(weights.dropFirst()) : weights
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import LoupeNN
+import LoupeTensor
+
+/// A model whose weights have been quantized, with what is needed to run and store it.
+public struct QuantizedModel: Sendable {
+    public var scheme: QuantizationScheme
+    /// The model with every weight replaced by its dequantized value (what integer inference
+    /// computes with), so the ordinary float engine evaluates it exactly.
+    public var model: Model
+    /// Integer weight codes and their scales per quantized tensor (empty for float16).
+    public var codes: [String: (values: [Int8], scales: [Float])]
+    /// Per layer input range `(scale, zeroPoint)` for `int8Full`: `real = scale * (q - zeroPoint)`
+    /// with `q` in -128...127.
+    public var activationRanges: [String: (scale: Float, zeroPoint: Int)]
+
+    /// Logits for a batch: the dequantized model, with layer inputs quantized for `int8Full`.
+    public func logits(_ images: Tensor) -> Tensor {
+        guard scheme == .int8Full else { return model.logits(images) }
+        let ranges = activationRanges
+        return model.logits(images) { layer, input in
+            guard let range = ranges[layer] else { return input }
+            return input.map { value in
+                let q = min(max((value / range.scale).rounded(.toNearestOrEven) + Float(range.zeroPoint), -128), 127)
+                return range.scale * (q - Float(range.zeroPoint))
+            }
+        }
+    }
+}
+
+/// Post-training quantization of a trained model.
+public enum Quantizer {
+    /// Quantizes `model` with `scheme`. `calibration` (a batch of representative inputs,
+    /// the first 100 training images by convention) is required for `int8Full`.
+    public static func quantize(
+        _ model: Model, scheme: QuantizationScheme, calibration: Tensor? = nil
+    ) throws(CompressionError) -> QuantizedModel {
+        var quantized = model
+        var codes: [String: (values: [Int8], scales: [Float])] = [:]
+        let roles = model.parameterRoles
+        for name in model.parameterNames {
+            let tensor = model.parameters[name]!
+            guard let levels = scheme.weightLevels else {
+                quantized.parameters[name] = tensor.map { Float(Float16($0)) }
+                continue
+            }
+            guard roles[name] == .weight else { continue }
+            let channels = scheme.isPerChannel ? tensor.shape[0] : 1
+            let perChannel = tensor.count / channels
+            var values = [Int8](repeating: 0, count: tensor.count)
+            var scales = [Float](repeating: 0, count: channels)
+            var dequantized = tensor.scalars
+            for channel in 0..<channels {
+                let range = (channel * perChannel)..<((channel + 1) * perChannel)
+                let largest = tensor.scalars[range].reduce(0) { max($0, abs($1)) }
+                let scale = largest > 0 ? largest / levels : 1
+                scales[channel] = scale
+                for i in range {
+                    let q = min(max((tensor.scalars[i] / scale).rounded(.toNearestOrEven), -levels), levels)
+                    values[i] = Int8(q)
+                    dequantized[i] = q * scale
+                }
+            }
+            quantized.parameters[name] = Tensor(shape: tensor.shape, scalars: dequantized)
+            codes[name] = (values, scales)
+        }
+        var ranges: [String: (scale: Float, zeroPoint: Int)] = [:]
+        if scheme == .int8Full {
+            guard let calibration, calibration.shape.first ?? 0 > 0 else {
+                throw CompressionError(
+                    "int8-full quantization needs a calibration batch (e.g. the first 100 training images)")
+            }
+            var extremes: [String: (min: Float, max: Float)] = [:]
+            _ = quantized.logits(calibration) { layer, input in
+                var (low, high) = extremes[layer] ?? (0, 0)  // the range always includes 0
+                for value in input.scalars {
+                    low = min(low, value)
+                    high = max(high, value)
+                }
+                extremes[layer] = (low, high)
+                return input
+            }
+            for (layer, extreme) in extremes {
+                let scale = max(extreme.max - extreme.min, 1e-8) / 255
+                ranges[layer] = (scale, Int((-128 - extreme.min / scale).rounded(.toNearestOrEven)))
+            }
+        }
+        return QuantizedModel(scheme: scheme, model: quantized, codes: codes, activationRanges: ranges)
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import LoupeData
+import LoupeNN
+import LoupeTensor
+import XCTest
+
+@testable import LoupeCompress
+
+final class QuantizationTests: XCTestCase {
+    static let model: Model = {
+        let splits = try! DatasetLoader.load("mnist-5k")
+        let architecture = Architecture.builtin("cnn", inputShape: [1, 28, 28], classes: 10, hiddenWidths: [32])!
+        var configuration = TrainingConfiguration()
+        configuration.epochs = 1
+        configuration.batchSize = 64
+        var trainer = try! Trainer(model: try! Model(architecture: architecture, seed: 1), configuration: configuration)
+        try! trainer.train(on: splits.train.subset(Array(stride(from: 0, to: 4000, by: 2))), test: nil) { _, _ in }
+        return trainer.model
+    }()
+    static let images = try! DatasetLoader.load("mnist-5k").test.images(at: Array(0..<200))
+
+    /// Dequantized weights are within half a step of the originals; per-channel steps are
+    /// the channel's max |w| / levels.
+    func testWeightRoundingErrorIsBoundedByHalfAStep() throws {
+        for scheme in [QuantizationScheme.int8PerTensor, .int8PerChannel, .int4PerChannel] {
+            let quantized = try Quantizer.quantize(Self.model, scheme: scheme)
+            let levels: Float = scheme == .int4PerChannel ? 7 : 127
+            let original = Self.model.parameters["conv2.weight"]!
+            let rounded = quantized.model.parameters["conv2.weight"]!
+            let channels = scheme == .int8PerTensor ? 1 : 64
+            let size = original.count / channels
+            for channel in 0..<channels {
+                let range = (channel * size)..<((channel + 1) * size)
+                let step = original.scalars[range].map(abs).max()! / levels
+                for i in range {
+                    XCTAssertLessThanOrEqual(abs(original.scalars[i] - rounded.scalars[i]), step / 2 * 1.0001)
+                }
+                XCTAssertEqual(quantized.codes["conv2.weight"]!.scales[channel], step, accuracy: step * 1e-6)
+            }
+            XCTAssertEqual(
+                quantized.model.parameters["conv2.bias"], Self.model.parameters["conv2.bias"], "biases stay float")
+            let levelsUsed = Set(quantized.codes["conv2.weight"]!.values)
+            XCTAssertLessThanOrEqual(levelsUsed.count, Int(2 * levels + 1))
+        }
+    }
+
+    func testFloat16RoundsEveryParameter() throws {
+        let quantized = try Quantizer.quantize(Self.model, scheme: .float16)
+        for (name, tensor) in quantized.model.parameters {
+            XCTAssertEqual(tensor.scalars, Self.model.parameters[name]!.scalars.map { Float(Float16($0)) })
+        }
+    }
+
+    /// Every scheme keeps the predictions close to the float model's; int4 the least.
+    func testQuantizedModelsAgreeWithFloatModel() throws {
+        let reference = Self.model.logits(Self.images).argmaxRows()
+        for scheme in QuantizationScheme.allCases {
+            let quantized = try Quantizer.quantize(Self.model, scheme: scheme, calibration: Self.images.slice(0..<100))
+            let predictions = quantized.logits(Self.images).argmaxRows()
+            let agreement = Double(zip(reference, predictions).filter { $0 == $1 }.count) / Double(reference.count)
+            XCTAssertGreaterThan(agreement, scheme == .int4PerChannel ? 0.85 : 0.97, "\(scheme)")
+        }
+        XCTAssertThrowsError(try Quantizer.quantize(Self.model, scheme: .int8Full)) {
+            XCTAssertTrue("\($0)".contains("calibration"))
+        }
+    }
+
+    /// int8-full: every layer input is on its calibrated 256-level grid.
+    func testFullIntegerActivationsLieOnTheGrid() throws {
+        let quantized = try Quantizer.quantize(Self.model, scheme: .int8Full, calibration: Self.images.slice(0..<100))
+        XCTAssertEqual(Set(quantized.activationRanges.keys), ["conv1", "conv2", "fc1", "fc2"])
+        var seen = 0
+        _ = quantized.model.logits(Self.images.slice(0..<4)) { layer, input in
+            let range = quantized.activationRanges[layer]!
+            let q = input.map {
+                min(max(($0 / range.scale).rounded(.toNearestOrEven) + Float(range.zeroPoint), -128), 127)
+            }
+            XCTAssertTrue(q.scalars.allSatisfy { $0 >= -128 && $0 <= 127 })
+            seen += 1
+            return input
+        }
+        XCTAssertEqual(seen, 4)
+    }
+
+    /// Compact files: int8 about a quarter of float32, int4 about an eighth, float16 a half.
+    func testCompactSizeOnDisk() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quant-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let floatBytes = Double(Self.model.parameterCount * 4)
+        var sizes: [QuantizationScheme: Double] = [:]
+        for scheme in QuantizationScheme.allCases {
+            let quantized = try Quantizer.quantize(Self.model, scheme: scheme, calibration: Self.images.slice(0..<100))
+            sizes[scheme] =
+                Double(
+                    try quantized.writeCompact(to: directory.appendingPathComponent("\(scheme.rawValue).safetensors")))
+                / floatBytes
+        }
+        XCTAssertEqual(sizes[.float16]!, 0.5, accuracy: 0.03)
+        XCTAssertEqual(sizes[.int8PerChannel]!, 0.25, accuracy: 0.03)
+        XCTAssertEqual(sizes[.int4PerChannel]!, 0.125, accuracy: 0.03)
+        let reloaded = try SafeTensorsArchive(contentsOf: directory.appendingPathComponent("int8-channel.safetensors"))
+        XCTAssertEqual(reloaded.storageTypes["conv2.weight"], .int8)
+    }
+}
+
+extension Tensor {
+    func argmaxRows() -> [Int] {
+        let classes = shape[1]
+        return (0..<shape[0]).map { row in
+            (0..<classes).max { scalars[row * classes + $0] < scalars[row * classes + $1] }!
+        }
+    }
+}
