@@ -62,6 +62,17 @@ public final class ProgressLine: @unchecked Sendable {
         }
     }
 
+    /// Prints `line` to standard output above the progress line: the progress line is
+    /// cleared first and redrawn after.
+    public func log(_ line: String) {
+        lock.withLock {
+            if isEnabled, !isFinished, lastDrawTime != nil { output("\r\u{1B}[K") }
+            print(line)
+            fflush(nil)  // all output streams; print is buffered when piped
+            if lastDrawTime != nil { drawIfDue(force: true) }
+        }
+    }
+
     /// Draws the final state and ends the line. Later calls do nothing.
     public func finish() {
         lock.withLock {

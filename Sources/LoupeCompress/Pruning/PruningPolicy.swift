@@ -1,7 +1,7 @@
 import LoupeNN
 
 /// Which weights a pruning step may remove and how it chooses them.
-public struct PruningPolicy: Codable, Equatable, Sendable {
+public struct PruningPolicy: Codable, Hashable, Sendable {
     /// How the kept count is allotted.
     public enum Scope: String, Codable, Sendable, CaseIterable {
         /// Every prunable tensor reaches the target sparsity on its own.

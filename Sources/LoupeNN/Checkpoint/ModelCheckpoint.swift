@@ -18,10 +18,13 @@ public struct ModelCheckpoint {
     public var dataset: String?
     /// Optimiser state to resume from (empty for a model-only file).
     public var optimizerState: [String: Tensor]
+    /// Pruning masks by parameter name (1 keeps a weight), stored as `U8` tensors named
+    /// `mask.<parameter>`.
+    public var masks: [String: Tensor] = [:]
 
     public init(
         model: Model, training: TrainingConfiguration? = nil, epoch: Int = 0, step: Int = 0,
-        dataset: String? = nil, optimizerState: [String: Tensor] = [:]
+        dataset: String? = nil, optimizerState: [String: Tensor] = [:], masks: [String: Tensor] = [:]
     ) {
         self.model = model
         self.training = training
@@ -29,6 +32,7 @@ public struct ModelCheckpoint {
         self.step = step
         self.dataset = dataset
         self.optimizerState = optimizerState
+        self.masks = masks
     }
 
     /// Writes the checkpoint atomically.
@@ -48,6 +52,7 @@ public struct ModelCheckpoint {
             archive.setTensor(tensor, named: name)
         }
         for (name, tensor) in optimizerState { archive.setTensor(tensor, named: "optimizer.\(name)") }
+        for (name, mask) in masks { archive.setTensor(mask, named: "mask.\(name)", storedAs: .uint8) }
         try archive.write(to: url)
     }
 
@@ -65,9 +70,12 @@ public struct ModelCheckpoint {
         }
         var parameters: [String: Tensor] = [:]
         var optimizerState: [String: Tensor] = [:]
+        var masks: [String: Tensor] = [:]
         for name in archive.names {
             let tensor = archive[name]!
-            if name.hasPrefix("optimizer.") {
+            if name.hasPrefix("mask.") {
+                masks[String(name.dropFirst("mask.".count))] = tensor
+            } else if name.hasPrefix("optimizer.") {
                 optimizerState[String(name.dropFirst("optimizer.".count))] = tensor
             } else {
                 guard tensor.scalars.allSatisfy(\.isFinite) else {
@@ -90,5 +98,11 @@ public struct ModelCheckpoint {
         self.step = Int(archive.metadata["step"] ?? "0") ?? 0
         self.dataset = archive.metadata["dataset"]
         self.optimizerState = optimizerState
+        for (name, mask) in masks {
+            guard model.parameters[name]?.shape == mask.shape, mask.scalars.allSatisfy({ $0 == 0 || $0 == 1 }) else {
+                throw FileError(path: file, problem: "mask.\(name) does not fit parameter \(name) or is not binary")
+            }
+        }
+        self.masks = masks
     }
 }

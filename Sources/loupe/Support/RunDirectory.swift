@@ -35,6 +35,25 @@ struct RunDirectory {
         return file
     }
 
+    /// Records every file under the given relative paths (files or directories) as outputs.
+    mutating func recordOutputs(under relativePaths: [String]) {
+        for path in relativePaths {
+            let root = url.appendingPathComponent(path)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory) else { continue }
+            guard isDirectory.boolValue else {
+                _ = output(path)
+                continue
+            }
+            let files = (FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? []).sorted()
+            for file in files where !file.hasSuffix("/") {
+                var isFolder: ObjCBool = false
+                FileManager.default.fileExists(atPath: root.appendingPathComponent(file).path, isDirectory: &isFolder)
+                if !isFolder.boolValue { _ = output(path + "/" + file) }
+            }
+        }
+    }
+
     /// Writes `manifest.json` listing every recorded output.
     func finish() throws {
         try recorder.finish(outputs: outputs.filter { FileManager.default.fileExists(atPath: $0.path) }, in: url)

@@ -1,0 +1,94 @@
+/// One population of an audit: the dense baseline, a pruned variant (trained with gradual
+/// magnitude pruning), or a post-training quantization of the baseline members.
+public enum CompressionVariant: Hashable, Sendable {
+    case dense
+    case pruned(sparsity: Double, policy: PruningPolicy)
+    case quantized(QuantizationScheme)
+
+    /// Parses `dense`, `prune:0.9` (layerwise magnitude), `prune:0.9:global`,
+    /// `prune:0.9:random`, or a quantization scheme name (`float16`, `int8-tensor`,
+    /// `int8-channel`, `int4-channel`, `int8-full`).
+    public init(parsing text: String) throws(CompressionError) {
+        let parts = text.lowercased().split(separator: ":").map(String.init)
+        if parts == ["dense"] {
+            self = .dense
+        } else if parts.first == "prune", parts.count >= 2, let sparsity = Double(parts[1]) {
+            guard sparsity > 0, sparsity < 1 else {
+                throw CompressionError("variant '\(text)': sparsity must be in (0, 1), got \(parts[1])")
+            }
+            var policy = PruningPolicy()
+            for option in parts.dropFirst(2) {
+                switch option {
+                case "global": policy.scope = .global
+                case "random": policy.method = .random
+                case "layerwise", "magnitude": break
+                default: throw CompressionError("variant '\(text)': unknown pruning option '\(option)' (global, random)")
+                }
+            }
+            self = .pruned(sparsity: sparsity, policy: policy)
+        } else if parts.count == 1, let scheme = QuantizationScheme(rawValue: parts[0]) {
+            self = .quantized(scheme)
+        } else {
+            throw CompressionError(
+                "unknown variant '\(text)' (dense, prune:S[:global|random], \(QuantizationScheme.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+    }
+
+    /// A short name, also the variant's directory: `dense`, `prune-0.90`, `prune-0.90-global`,
+    /// `int8-channel`.
+    public var name: String {
+        switch self {
+        case .dense: return "dense"
+        case .pruned(let sparsity, let policy):
+            var name = "prune-" + String(format2(sparsity))
+            if policy.scope == .global { name += "-global" }
+            if policy.method == .random { name += "-random" }
+            return name
+        case .quantized(let scheme): return scheme.rawValue
+        }
+    }
+
+    /// Whether members of this variant are trained (dense and pruned) or derived from the
+    /// dense members (quantized).
+    public var isTrained: Bool {
+        if case .quantized = self { return false }
+        return true
+    }
+
+    /// The weight sparsity this variant targets (0 unless pruned).
+    public var sparsity: Double {
+        if case .pruned(let sparsity, _) = self { return sparsity }
+        return 0
+    }
+}
+
+extension CompressionVariant: Codable {
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        do { self = try CompressionVariant(parsing: text) } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(specification)
+    }
+
+    /// The text `init(parsing:)` reads back.
+    public var specification: String {
+        switch self {
+        case .dense: return "dense"
+        case .pruned(let sparsity, let policy):
+            return "prune:\(sparsity)" + (policy.scope == .global ? ":global" : "") + (policy.method == .random ? ":random" : "")
+        case .quantized(let scheme): return scheme.rawValue
+        }
+    }
+}
+
+/// Two decimals, for names: 0.9 becomes "0.90".
+private func format2(_ value: Double) -> String {
+    let hundredths = Int((value * 100).rounded())
+    return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)"
+}

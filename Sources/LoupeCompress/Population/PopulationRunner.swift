@@ -1,0 +1,215 @@
+import Foundation
+import LoupeData
+import LoupeNN
+import LoupeSupport
+import LoupeTensor
+
+/// What is known about one finished member; written last, as `member.json`, so that its
+/// presence marks the member complete.
+public struct MemberRecord: Codable, Equatable, Sendable {
+    public var variant: String
+    public var index: Int
+    public var seed: UInt64
+    /// SHA-256 of each of the member's files, by name.
+    public var files: [String: String]
+    /// Top-1 accuracy on the evaluated examples.
+    public var accuracy: Double
+    /// Fraction of weights (role `.weight`) that are zero.
+    public var sparsity: Double
+    /// Size of the member's model file: the compact form for quantized members.
+    public var bytesOnDisk: Int
+    public var seconds: Double
+}
+
+/// Top-1 predictions and logits of one member on the evaluated examples.
+public struct MemberPredictions: Sendable {
+    public var labels: [Int32]
+    /// `[examples, classes]`, row-major.
+    public var logits: [Float]
+}
+
+/// Everything a population run produced, keyed by variant.
+public struct PopulationResult: Sendable {
+    /// Example ids of the evaluated examples, in order.
+    public var ids: [Int]
+    public var trueLabels: [Int32]
+    public var classCount: Int
+    public var predictions: [CompressionVariant: [MemberPredictions]]
+    public var records: [CompressionVariant: [MemberRecord]]
+}
+
+/// Trains (or derives) every member of every variant, one model per core, writing each
+/// member atomically into `directory/<variant>/<index>/`. A re-run skips members whose
+/// `member.json` exists and whose files still match their recorded hashes.
+public struct PopulationRunner {
+    public let spec: PopulationSpec
+    public let directory: URL
+
+    /// Prepares `directory`, writing `population.json`, or checks that the one there has the
+    /// same spec (a different spec is refused rather than mixed in).
+    public init(spec: PopulationSpec, directory: URL) throws {
+        try spec.validate()
+        self.spec = spec
+        self.directory = directory
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let specURL = directory.appendingPathComponent("population.json")
+        if FileManager.default.fileExists(atPath: specURL.path) {
+            let existing: PopulationSpec
+            do { existing = try DeterministicJSON.decode(PopulationSpec.self, from: Data(contentsOf: specURL)) } catch {
+                throw FileError(path: specURL.path, problem: "unreadable population spec: \(error)")
+            }
+            guard existing == spec else {
+                throw FileError(path: specURL.path, problem: "describes a different population; use another --out or remove it")
+            }
+        } else {
+            try AtomicFile.write(try DeterministicJSON.encode(spec), to: specURL)
+        }
+    }
+
+    func memberDirectory(_ variant: CompressionVariant, _ index: Int) -> URL {
+        directory.appendingPathComponent(variant.name).appendingPathComponent(String(format: "%03d", index))
+    }
+
+    /// Runs every missing member, `threads` at a time, and loads every member's predictions.
+    /// `progress` is called after each member with its record and whether it was reused.
+    public func run(
+        train: Dataset, evaluate: Dataset, threads: Int, progress: (MemberRecord, Bool) -> Void = { _, _ in }
+    ) throws -> PopulationResult {
+        let variants = spec.orderedVariants
+        var records: [CompressionVariant: [MemberRecord?]] = Dictionary(
+            uniqueKeysWithValues: variants.map { ($0, [MemberRecord?](repeating: nil, count: spec.members)) })
+        for variant in variants.filter(\.isTrained) + variants.filter({ !$0.isTrained }) {
+            let jobs = (0..<spec.members).map { (variant, $0) }
+            let outcomes = Parallel.map(count: jobs.count, threads: threads) { job in
+                Result { try self.member(jobs[job].0, jobs[job].1, train: train, evaluate: evaluate) }
+            }
+            for (job, outcome) in zip(jobs, outcomes) {
+                let (record, reused) = try outcome.get()
+                records[job.0]![job.1] = record
+                progress(record, reused)
+            }
+        }
+        var predictions: [CompressionVariant: [MemberPredictions]] = [:]
+        for variant in variants {
+            predictions[variant] = try (0..<spec.members).map { try loadPredictions(variant, $0, count: evaluate.count) }
+        }
+        return PopulationResult(
+            ids: evaluate.ids, trueLabels: evaluate.labels, classCount: spec.architecture.outputClassCount,
+            predictions: predictions, records: records.mapValues { $0.map { $0! } })
+    }
+
+    /// Reuses a verified member or makes it.
+    private func member(
+        _ variant: CompressionVariant, _ index: Int, train: Dataset, evaluate: Dataset
+    ) throws -> (MemberRecord, Bool) {
+        let folder = memberDirectory(variant, index)
+        if let record = try? verifiedRecord(in: folder) { return (record, true) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let started = Date()
+        let seed = spec.firstSeed + UInt64(index)
+        var model: Model
+        var masks = PruningMasks()
+        var bytesOnDisk: Int
+        let modelURL = folder.appendingPathComponent("model.safetensors")
+        let predict: (Tensor) -> Tensor
+        switch variant {
+        case .dense, .pruned:
+            var configuration = spec.training
+            configuration.seed = seed
+            configuration.threads = 1
+            var trainer = try Trainer(model: try Model(architecture: spec.architecture, seed: seed), configuration: configuration)
+            if case .pruned(let sparsity, let policy) = variant {
+                let steps = (train.count + configuration.batchSize - 1) / configuration.batchSize * configuration.epochs
+                trainer.hooks = [
+                    try GradualPruning(
+                        schedule: spec.pruningSchedule(finalSparsity: sparsity, totalSteps: steps), policy: policy, seed: seed)
+                ]
+            }
+            try trainer.train(on: train, test: nil) { _, _ in }
+            model = trainer.model
+            if let pruning = trainer.hooks.first as? GradualPruning { masks = pruning.masks }
+            try ModelCheckpoint(
+                model: model, training: configuration, epoch: trainer.epoch, step: trainer.step, dataset: spec.data,
+                masks: masks.masks
+            ).write(to: modelURL)
+            bytesOnDisk = try fileSize(modelURL)
+            let trained = model
+            predict = { trained.logits($0) }
+        case .quantized(let scheme):
+            let base = try ModelCheckpoint(contentsOf: memberDirectory(.dense, index).appendingPathComponent("model.safetensors"))
+            let calibration = train.images(at: Array(0..<min(spec.calibrationExamples, train.count)))
+            let quantized = try Quantizer.quantize(base.model, scheme: scheme, calibration: calibration)
+            model = quantized.model
+            bytesOnDisk = try quantized.writeCompact(to: modelURL)
+            predict = { quantized.logits($0) }
+        }
+        var logits: [Float] = []
+        var labels: [Int32] = []
+        logits.reserveCapacity(evaluate.count * spec.architecture.outputClassCount)
+        for start in stride(from: 0, to: evaluate.count, by: 256) {
+            let batch = predict(evaluate.images(at: Array(start..<min(start + 256, evaluate.count))))
+            logits.append(contentsOf: batch.scalars)
+            labels.append(contentsOf: batch.argmaxPerRow())
+        }
+        let classes = spec.architecture.outputClassCount
+        try NPYFile.write(logits, shape: [evaluate.count, classes], to: folder.appendingPathComponent("logits.npy"))
+        try NPYFile.write(labels.map(Int64.init), shape: [evaluate.count], to: folder.appendingPathComponent("predictions.npy"))
+        let correct = zip(labels, evaluate.labels).filter { $0 == $1 }.count
+        var files: [String: String] = [:]
+        for name in ["model.safetensors", "logits.npy", "predictions.npy"] {
+            files[name] = try SHA256.hex(ofFile: folder.appendingPathComponent(name))
+        }
+        let record = MemberRecord(
+            variant: variant.name, index: index, seed: seed, files: files,
+            accuracy: Double(correct) / Double(max(evaluate.count, 1)),
+            sparsity: PruningMasks().overallSparsity(of: model), bytesOnDisk: bytesOnDisk,
+            seconds: Date().timeIntervalSince(started))
+        try AtomicFile.write(try DeterministicJSON.encode(record), to: folder.appendingPathComponent("member.json"))
+        return (record, false)
+    }
+
+    /// The member's record if it exists and every listed file still has its hash.
+    func verifiedRecord(in folder: URL) throws -> MemberRecord {
+        let record = try DeterministicJSON.decode(MemberRecord.self, from: Data(contentsOf: folder.appendingPathComponent("member.json")))
+        for (name, hash) in record.files where try SHA256.hex(ofFile: folder.appendingPathComponent(name)) != hash {
+            throw FileError(path: folder.appendingPathComponent(name).path, problem: "changed since it was recorded")
+        }
+        return record
+    }
+
+    func loadPredictions(_ variant: CompressionVariant, _ index: Int, count: Int) throws -> MemberPredictions {
+        let folder = memberDirectory(variant, index)
+        let labels = try NPYFile.read(folder.appendingPathComponent("predictions.npy"))
+        let logits = try NPYFile.read(folder.appendingPathComponent("logits.npy"))
+        guard case .int64(let values) = labels.elements, values.count == count, case .float32(let scores) = logits.elements
+        else {
+            throw FileError(path: folder.path, problem: "predictions do not match the evaluated examples")
+        }
+        return MemberPredictions(labels: values.map { Int32($0) }, logits: scores)
+    }
+
+    private func fileSize(_ url: URL) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+    }
+}
+
+extension Architecture {
+    /// The number of classes the built network predicts (its flat output size).
+    public var outputClassCount: Int {
+        ((try? build().outputShape(for: inputShape)) ?? [0]).reduce(1, *)
+    }
+}
+
+extension Tensor {
+    /// Index of the first maximum of each row of a `[rows, columns]` tensor.
+    public func argmaxPerRow() -> [Int32] {
+        let columns = shape[1]
+        return withUnsafeBufferPointer { z in
+            (0..<shape[0]).map { row in
+                var best = 0
+                for j in 1..<columns where z[row * columns + j] > z[row * columns + best] { best = j }
+                return Int32(best)
+            }
+        }
+    }
+}

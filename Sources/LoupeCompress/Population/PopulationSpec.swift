@@ -1,0 +1,58 @@
+import LoupeNN
+
+/// What a population run trains: the data, the architecture, the training recipe, how many
+/// members per variant, and the variants. Stored as `population.json`; a re-run with the
+/// same spec resumes, a different spec in the same directory is refused.
+public struct PopulationSpec: Codable, Equatable, Sendable {
+    /// The dataset specification (`mnist-5k`, `fashion-mnist` or a path).
+    public var data: String
+    public var architecture: Architecture
+    /// The recipe of every trained member; member `i` uses seed `firstSeed + i`.
+    public var training: TrainingConfiguration
+    public var members: Int
+    public var firstSeed: UInt64
+    public var variants: [CompressionVariant]
+    /// Gradual pruning starts and ends at these fractions of the training steps.
+    public var pruningBegin: Double = 0.1
+    public var pruningEnd: Double = 0.7
+    /// Mask updates per pruning run (the schedule's frequency is derived from it).
+    public var pruningUpdates: Int = 20
+    /// Training images used to calibrate int8-full activation ranges (the first ones).
+    public var calibrationExamples: Int = 100
+
+    public init(
+        data: String, architecture: Architecture, training: TrainingConfiguration, members: Int, firstSeed: UInt64,
+        variants: [CompressionVariant]
+    ) {
+        self.data = data
+        self.architecture = architecture
+        self.training = training
+        self.members = members
+        self.firstSeed = firstSeed
+        self.variants = variants
+    }
+
+    /// The variants with the dense baseline first (added if missing), duplicates removed.
+    public var orderedVariants: [CompressionVariant] {
+        var seen: Set<CompressionVariant> = [.dense]
+        return [.dense] + variants.filter { seen.insert($0).inserted }
+    }
+
+    /// The pruning schedule for a run of `totalSteps` steps.
+    public func pruningSchedule(finalSparsity: Double, totalSteps: Int) -> PruningSchedule {
+        let begin = Int(Double(totalSteps) * pruningBegin)
+        let end = max(begin, Int(Double(totalSteps) * pruningEnd))
+        return PruningSchedule(
+            finalSparsity: finalSparsity, beginStep: begin, endStep: end,
+            frequency: max(1, (end - begin) / max(1, pruningUpdates)))
+    }
+
+    /// Checks the settings; the error names the bad one.
+    public func validate() throws(CompressionError) {
+        guard members >= 1 else { throw CompressionError("members must be at least 1, got \(members)") }
+        guard pruningBegin >= 0, pruningEnd <= 1, pruningBegin <= pruningEnd else {
+            throw CompressionError("pruning window must satisfy 0 <= begin <= end <= 1")
+        }
+        do { try training.validate() } catch { throw CompressionError(error.description) }
+    }
+}

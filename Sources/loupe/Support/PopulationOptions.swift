@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import LoupeCompress
+import LoupeData
+import LoupeNN
+import LoupeSupport
+
+/// Options that define a population of models per compression variant.
+struct PopulationOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Architecture: mlp, cnn, resnet-mini, or an architecture JSON file.", valueName: "name|file"))
+    var model: String = "cnn"
+    @Option(help: ArgumentHelp("Hidden widths for mlp (comma-separated), or the hidden width of cnn.", valueName: "w1,w2"))
+    var hidden: String?
+    @Option(help: "Models per variant (the papers use 30; 10 is a useful minimum for statistics).")
+    var members: Int = 5
+    @Option(
+        help: ArgumentHelp(
+            "Comma-separated variants: dense, prune:S[:global|random] (gradual magnitude pruning to sparsity S), float16, int8-tensor, int8-channel, int4-channel, int8-full.",
+            valueName: "list"))
+    var variants: String = "dense,prune:0.5,prune:0.9,int8-channel"
+    @Option(help: "Training epochs per member.") var epochs: Int = 4
+    @Option(help: "Mini-batch size.") var batchSize: Int = 128
+    @Option(help: "Learning rate (default 0.05 for sgd, 0.001 for adam and adamw).") var lr: Float?
+    @Option(help: "Optimizer: sgd, adam or adamw.") var optimizer: TrainingConfiguration.OptimizerKind = .sgd
+    @Option(help: "Seed of the first member; member i uses seed + i.") var seed: UInt64 = 0
+    @Option(help: "Members trained at once, one per core.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func makeSpec(data: String, train: Dataset) throws -> PopulationSpec {
+        let architecture = try resolveArchitecture(model, hidden: hidden, data: train)
+        var training = TrainingConfiguration()
+        training.epochs = epochs
+        training.batchSize = batchSize
+        training.optimizer = optimizer
+        training.learningRate = lr ?? (optimizer == .sgd ? 0.05 : 0.001)
+        training.schedule = .cosine(minimum: 0)
+        let parsed = try variants.split(separator: ",").map { try CompressionVariant(parsing: String($0).trimmingCharacters(in: .whitespaces)) }
+        guard threads > 0 else { throw ValidationError("--threads must be positive") }
+        return PopulationSpec(
+            data: data, architecture: architecture, training: training, members: members, firstSeed: seed, variants: parsed)
+    }
+}
+
+/// Trains or resumes a population, printing one line per member.
+func runPopulation(
+    spec: PopulationSpec, splits: DatasetSplits, directory: URL, threads: Int
+) throws -> PopulationResult {
+    let runner = try PopulationRunner(spec: spec, directory: directory)
+    let trained = spec.orderedVariants.filter(\.isTrained).count * spec.members
+    print("population: \(spec.orderedVariants.map(\.name).joined(separator: ", ")) x \(spec.members) members of \(spec.architecture.name), \(spec.training.epochs) epochs on \(splits.train.count) images; evaluated on \(splits.test.count)")
+    let progress = ProgressLine(label: "members", total: spec.orderedVariants.count * spec.members)
+    var done = 0
+    let result = try runner.run(train: splits.train, evaluate: splits.test, threads: threads) { record, reused in
+        done += 1
+        progress.advance()
+        if !reused || done <= trained {
+            let note = reused ? "verified, reused" : String(format: "%.1fs", record.seconds)
+            progress.log(
+                String(
+                    format: "  %@ #%d  accuracy %.4f  sparsity %.2f  %@", record.variant, record.index, record.accuracy,
+                    record.sparsity, note))
+        }
+    }
+    progress.finish()
+    return result
+}
