@@ -1,0 +1,93 @@
+import Foundation
+import XCTest
+
+@testable import LoupeReport
+
+final class CSVTableTests: XCTestCase {
+    func testQuotesOnlyCellsThatNeedIt() {
+        var table = CSVTable(header: ["id", "note"])
+        table.append(["1", "plain"])
+        table.append(["2", "a,b"])
+        table.append(["3", "say \"hi\""])
+        table.append(["4", "two\nlines"])
+        XCTAssertEqual(
+            table.text,
+            "id,note\r\n1,plain\r\n2,\"a,b\"\r\n3,\"say \"\"hi\"\"\"\r\n4,\"two\nlines\"\r\n")
+    }
+
+    func testCarriageReturnLineFeedInsideACellIsQuoted() {
+        // "\r\n" is one Character in Swift, so this checks the scan looks at scalars.
+        XCTAssertEqual(CSVTable.quoted("a\r\nb"), "\"a\r\nb\"")
+        XCTAssertEqual(CSVTable.quoted("a\rb"), "\"a\rb\"")
+    }
+
+    func testLoneEmptyCellIsNotABlankLine() {
+        var table = CSVTable(header: ["loss"])
+        table.append([CSVTable.cell(Double.nan)])
+        XCTAssertEqual(table.text, "loss\r\n\"\"\r\n")
+    }
+
+    func testNumberCellsRoundTripInSwift() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<10_000 {
+            let double = Double(bitPattern: generator.next())
+            let float = Float(bitPattern: UInt32(truncatingIfNeeded: generator.next()))
+            if !double.isNaN { XCTAssertEqual(Double(CSVTable.cell(double))?.bitPattern, double.bitPattern) }
+            if !float.isNaN { XCTAssertEqual(Float(CSVTable.cell(float))?.bitPattern, float.bitPattern) }
+        }
+        XCTAssertEqual(CSVTable.cell(0.1), "0.1")
+        XCTAssertEqual(CSVTable.cell(Float(0.1)), "0.1")
+        XCTAssertEqual(CSVTable.cell(-0.0), "-0.0")
+        XCTAssertEqual(CSVTable.cell(Double.nan), "")
+        XCTAssertEqual(CSVTable.cell(Float.nan), "")
+    }
+
+    /// Python's csv module reads back every cell, and `float()` gives the exact bits.
+    func testPythonReadsTrickyFileBack() throws {
+        let doubles: [Double] = [
+            0.1, 1.0 / 3, -0.0, 1e-300, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 123_456_789_012_345_680,
+            .infinity,
+            -.infinity, 0.30000000000000004,
+        ]
+        let floats: [Float] = [0.1, 1.0 / 3, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 16_777_218, -2.5e-8]
+        let texts = [
+            "plain", "comma, inside", "quote \" inside", "\"starts quoted\"", "line\nfeed", "cr\rlf\r\n",
+            "", " spaced ", "unicode é 数字 🙂", "trailing,",
+        ]
+        var table = CSVTable(header: ["text", "double", "float", "name, with \"quotes\""])
+        for index in 0..<max(doubles.count, floats.count, texts.count) {
+            table.append([
+                texts[index % texts.count], CSVTable.cell(doubles[index % doubles.count]),
+                CSVTable.cell(floats[index % floats.count]), index == 0 ? CSVTable.cell(Double.nan) : "x",
+            ])
+        }
+        let url = try temporaryDirectory(for: self).appendingPathComponent("tricky.csv")
+        try table.write(to: url)
+
+        struct Parsed: Decodable {
+            var rows: [[String]]
+            var doubleBits: [String]
+            var floatBits: [String]
+        }
+        let parsed = try Python.json(
+            Parsed.self,
+            """
+            import csv, json, struct, sys
+            with open(sys.argv[1], newline="", encoding="utf-8") as f:
+                rows = list(csv.reader(f, strict=True))
+            body = rows[1:]
+            print(json.dumps({
+                "rows": rows,
+                "doubleBits": [struct.pack(">d", float(r[1])).hex() for r in body],
+                "floatBits": [struct.pack(">f", float(r[2])).hex() for r in body],
+            }))
+            """, arguments: [url.path])
+        XCTAssertEqual(parsed.rows, [table.header] + table.rows)
+        let count = table.rows.count
+        XCTAssertEqual(
+            parsed.doubleBits,
+            (0..<count).map { String(format: "%016llx", doubles[$0 % doubles.count].bitPattern) })
+        XCTAssertEqual(
+            parsed.floatBits, (0..<count).map { String(format: "%08x", floats[$0 % floats.count].bitPattern) })
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import XCTest
+
+@testable import LoupeReport
+
+final class HTMLReportTests: XCTestCase {
+    private func thumbnail(_ shade: UInt8) -> PNGImage {
+        PNGImage(width: 28, height: 28, channels: .grayscale, pixels: Array(repeating: shade, count: 784))
+    }
+
+    /// A report using every kind of block, with hostile text in each.
+    private func sampleReport(galleryCount: Int) -> HTMLReport {
+        var report = HTMLReport(title: "Audit <b>")
+        report.addParameters([("model", "cnn & friends"), ("url", "https://example.com/x")])
+        report.addHeading("Examples \"hard\"")
+        report.addParagraph("Pruned models <em>forget</em> these.")
+        report.addTable(
+            headers: ["id", "loss <dense>"], rows: [["17", "0.5"], ["<i>", "1e-05"]], numericColumns: [1])
+        report.addGallery(
+            (0..<galleryCount).map { index in
+                HTMLReport.GalleryItem(
+                    image: thumbnail(UInt8(index * 20)),
+                    captionLines: ["label 3 → 5", "<script>alert(\(index))</script>"],
+                    badge: index.isMultiple(of: 2) ? "flip" : nil)
+            })
+        report.addDetails(summary: "Loss curve & more") { section in
+            section.addChart(
+                SVGLineChart(
+                    title: "loss", xLabel: "epoch", yLabel: "loss",
+                    series: [.init(name: "train", points: [(1, 1), (2, 0.5)])]))
+            section.addParagraph("inside")
+        }
+        return report
+    }
+
+    func testTextIsEscaped() {
+        let html = sampleReport(galleryCount: 2).html
+        XCTAssertFalse(html.contains("<script"))
+        XCTAssertTrue(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        XCTAssertTrue(html.contains("<title>Audit &lt;b&gt;</title>"))
+        XCTAssertTrue(html.contains("<td>cnn &amp; friends</td>"))
+        XCTAssertTrue(html.contains("<h2>Examples &quot;hard&quot;</h2>"))
+        XCTAssertFalse(html.contains("<em>") || html.contains("<i>") || html.contains("<b>"))
+    }
+
+    func testPageIsSelfContained() {
+        var report = sampleReport(galleryCount: 3)
+        report.addParagraph("no links")  // the one URL in the report is escaped text, not a reference
+        let html = report.html.replacingOccurrences(of: "https://example.com/x", with: "")
+        XCTAssertFalse(html.contains("http://") || html.contains("https://"), html)
+        XCTAssertFalse(html.contains("url(") || html.contains("@import") || html.contains("<link"))
+        let sources = html.components(separatedBy: "src=\"").dropFirst()
+        XCTAssertEqual(sources.count, 3)
+        XCTAssertTrue(sources.allSatisfy { $0.hasPrefix("data:image/png;base64,") })
+    }
+
+    func testGalleryOfNItemsHasNImagesAndBadges() {
+        for count in [0, 1, 7] {
+            let html = sampleReport(galleryCount: count).html
+            XCTAssertEqual(html.components(separatedBy: "<img ").count - 1, count)
+            XCTAssertEqual(html.components(separatedBy: "<figure>").count - 1, count)
+            XCTAssertEqual(html.components(separatedBy: "class=\"badge\"").count - 1, (count + 1) / 2)
+        }
+        let html = sampleReport(galleryCount: 1).html
+        XCTAssertTrue(html.contains("width=\"84\" height=\"84\" alt=\"label 3 → 5\""))
+    }
+
+    func testNumericColumnsAreRightAligned() {
+        let html = sampleReport(galleryCount: 0).html
+        XCTAssertTrue(html.contains("<tr><th>id</th><th class=\"numeric\">loss &lt;dense&gt;</th></tr>"))
+        XCTAssertTrue(html.contains("<tr><td>17</td><td class=\"numeric\">0.5</td></tr>"))
+    }
+
+    /// Python's HTML parser sees balanced tags, the chart inside the details section, and the
+    /// caption text unescaped.
+    func testPythonParsesBalancedStructure() throws {
+        let url = try temporaryDirectory(for: self).appendingPathComponent("report.html")
+        try sampleReport(galleryCount: 4).write(to: url)
+        struct Parsed: Decodable {
+            var problems: [String]
+            var imageCount: Int
+            var svgInsideDetails: Bool
+            var captions: [String]
+        }
+        let parsed = try Python.json(
+            Parsed.self,
+            """
+            import json, sys
+            from html.parser import HTMLParser
+            VOID = {"meta", "img", "br", "line", "rect", "circle"}
+            class Check(HTMLParser):
+                def __init__(self):
+                    super().__init__()
+                    self.stack, self.problems, self.images, self.svg_in_details = [], [], 0, False
+                    self.captions, self.in_caption = [], False
+                def handle_starttag(self, tag, attrs):
+                    if tag == "img": self.images += 1
+                    if tag == "svg": self.svg_in_details |= "details" in self.stack
+                    if tag == "figcaption": self.in_caption = True; self.captions.append("")
+                    if tag not in VOID: self.stack.append(tag)
+                def handle_startendtag(self, tag, attrs):
+                    pass
+                def handle_endtag(self, tag):
+                    if tag == "figcaption": self.in_caption = False
+                    if not self.stack or self.stack.pop() != tag: self.problems.append("unbalanced " + tag)
+                def handle_data(self, data):
+                    if self.in_caption: self.captions[-1] += data
+            check = Check()
+            check.feed(open(sys.argv[1], encoding="utf-8").read())
+            check.close()
+            if check.stack: check.problems.append("unclosed " + ",".join(check.stack))
+            print(json.dumps({"problems": check.problems, "imageCount": check.images,
+                              "svgInsideDetails": check.svg_in_details, "captions": check.captions}))
+            """, arguments: [url.path])
+        XCTAssertEqual(parsed.problems, [])
+        XCTAssertEqual(parsed.imageCount, 4)
+        XCTAssertTrue(parsed.svgInsideDetails)
+        XCTAssertEqual(parsed.captions.first, "label 3 → 5<script>alert(0)</script>")
+        XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), sampleReport(galleryCount: 4).html)
+    }
+}
