@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import LoupeAudit
+import LoupeCompress
+import LoupeData
+import LoupeNN
+import LoupeReport
+import LoupeSupport
+
+struct Audit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find the examples, classes and groups that compression hurts (the main job).",
+        discussion: """
+            Trains (or resumes) a population of models per variant, dense and compressed (see
+            `loupe population`), then compares each compressed population with the dense one on
+            the held-out examples. With no arguments: the cnn on the embedded mnist-5k, 5 models
+            each of dense, 50% and 90% gradual magnitude pruning and int8 per-channel
+            quantization.
+
+            Writes cie.csv and cie.jsonl (one row per variant and example id: modal labels,
+            Taxicab score, is_cie, each population's accuracy on it), classes.csv (per-class
+            impact with a Welch t-test), groups.csv (with --attributes), summary.json and a
+            self-contained report.html; population/ holds every member and its predictions.
+
+            Bring your own predictions: --baseline-predictions and --compressed-predictions take
+            NPY files ([models, examples] labels or [models, examples, classes] logits) or CSV
+            files (model,id,label) of populations trained elsewhere; no training is done and the
+            examples are those of the --data test split, in order.
+            """)
+
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var populationOptions: PopulationOptions
+    @Option(help: "CSV of group attributes: an id column, then one column per attribute.") var attributes: String?
+    @Option(help: "Predictions of a baseline population trained elsewhere (NPY or CSV).") var baselinePredictions: String?
+    @Option(help: "Comma-separated predictions of compressed populations trained elsewhere (NPY or CSV).")
+    var compressedPredictions: String?
+    @Option(help: "CIE thumbnails per variant in report.html.") var gallery: Int = 48
+    @Option(help: "Seed of the random comparison sample.") var sampleSeed: UInt64 = 0
+    @Option(help: "Output directory.") var out: String = "runs/audit"
+
+    func run() throws {
+        let splits = try dataOptions.load()
+        let evaluated = splits.test
+        let attributeTable = try attributes.map { try AttributeTable.read(URL(fileURLWithPath: $0)) }
+
+        var populations: [(variant: String, sparsity: Double, size: Int?, predictions: PopulationPredictions)] = []
+        var members = 0
+        var configuration: JSONValue = .object([:])
+        var inputs = splits.train.sources + splits.test.sources
+        let directoryURL = URL(fileURLWithPath: out, isDirectory: true)
+        if let baselinePredictions {
+            guard let compressedPredictions else {
+                throw ValidationError("--baseline-predictions needs --compressed-predictions")
+            }
+            let files = [baselinePredictions] + compressedPredictions.split(separator: ",").map(String.init)
+            for (index, file) in files.enumerated() {
+                let url = URL(fileURLWithPath: file)
+                let name = index == 0 ? "dense" : url.deletingPathExtension().lastPathComponent
+                let predictions = try readPredictions(url, name: name, ids: evaluated.ids, classCount: evaluated.classCount)
+                populations.append((name, 0, nil, predictions))
+                members = predictions.modelCount
+                inputs.append(url)
+            }
+            configuration = .object(["baseline": .string(baselinePredictions), "compressed": .string(compressedPredictions)])
+        } else {
+            let spec = try populationOptions.makeSpec(data: dataOptions.data, train: splits.train)
+            let result = try runPopulation(
+                spec: spec, splits: splits, directory: directoryURL.appendingPathComponent("population"),
+                threads: populationOptions.threads)
+            members = spec.members
+            for variant in spec.orderedVariants {
+                let records = result.records[variant]!
+                let predictions = try PopulationPredictions(
+                    name: variant.name, exampleIDs: result.ids, classCount: result.classCount,
+                    labels: result.predictions[variant]!.map(\.labels))
+                let sparsity = records.map(\.sparsity).reduce(0, +) / Double(records.count)
+                populations.append((variant.name, sparsity, records.first?.bytesOnDisk, predictions))
+            }
+            configuration = try DeterministicJSON.decode(JSONValue.self, from: DeterministicJSON.encode(spec))
+        }
+
+        var directory = try RunDirectory(path: out, configuration: configuration, seeds: ["sample": sampleSeed], threads: populationOptions.threads)
+        try directory.recordInputs(inputs + (attributes.map { [URL(fileURLWithPath: $0)] } ?? []))
+        let baseline = populations[0]
+        var analyses: [VariantAnalysis] = []
+        for population in populations.dropFirst() {
+            let impact = try CompressionImpact(
+                baseline: baseline.predictions, compressed: population.predictions, trueLabels: evaluated.labels,
+                sampleSeed: sampleSeed)
+            let classes = try ClassImpactAnalysis(
+                baseline: baseline.predictions, compressed: population.predictions, trueLabels: evaluated.labels)
+            let groups = try attributeTable.map {
+                try SubgroupImpactAnalysis(
+                    attributes: $0, baseline: baseline.predictions, compressed: population.predictions,
+                    trueLabels: evaluated.labels)
+            }
+            analyses.append(VariantAnalysis(variant: population.variant, sparsity: population.sparsity, sizeOnDisk: population.size, impact: impact, classes: classes, groups: groups))
+            print(String(
+                format: "%@: %d CIEs (%.2f%% of %d); accuracy on CIEs %.3f dense / %.3f compressed, on the rest %.3f / %.3f; %d classes impacted",
+                population.variant, impact.cieCount, 100 * impact.cieFraction, evaluated.count,
+                impact.baselineAccuracies.onCIEs ?? .nan, impact.compressedAccuracies.onCIEs ?? .nan,
+                impact.baselineAccuracies.onNonCIEs ?? .nan, impact.compressedAccuracies.onNonCIEs ?? .nan,
+                classes.impactedClasses.count))
+        }
+        guard !analyses.isEmpty else { throw ValidationError("--variants needs at least one compressed variant besides dense") }
+        let outputs = CompressionAuditOutputs(
+            analyses: analyses, baselineAccuracy: analyses[0].impact.baselineAccuracies.overall, baselineSize: baseline.size,
+            members: members,
+            parameters: [
+                ("data", "\(dataOptions.data): \(splits.train.count) training, \(evaluated.count) evaluated examples"),
+                ("populations", populations.map(\.variant).joined(separator: ", ")),
+                ("members per population", String(members)),
+                ("architecture", baselinePredictions == nil ? populationOptions.model : "external predictions"),
+                ("epochs", baselinePredictions == nil ? String(populationOptions.epochs) : ""),
+                ("first seed", String(populationOptions.seed)), ("random sample seed", String(sampleSeed)),
+                ("tool", "loupe \(Loupe.version)"),
+            ], examples: evaluated, galleryCount: gallery)
+        let written = try outputs.write(into: directory)
+        for name in written { _ = directory.output(name) }
+        directory.recordOutputs(under: ["population"])
+        try directory.finish()
+        print("wrote \(written.joined(separator: ", ")) and manifest.json to \(directory.url.path)")
+    }
+
+    func readPredictions(_ url: URL, name: String, ids: [Int], classCount: Int) throws -> PopulationPredictions {
+        if url.pathExtension.lowercased() == "csv" {
+            return try PopulationPredictions.readCSV(url, name: name, exampleIDs: ids, classCount: classCount)
+        }
+        return try PopulationPredictions.readNPY(url, name: name, exampleIDs: ids, classCount: classCount)
+    }
+}
