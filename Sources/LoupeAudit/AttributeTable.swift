@@ -28,7 +28,8 @@ public struct AttributeTable: Sendable, Equatable {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw AttributesError(file: url.lastPathComponent, problem: "cannot read file (\(error.localizedDescription))")
+            throw AttributesError(
+                file: url.lastPathComponent, problem: "cannot read file (\(error.localizedDescription))")
         }
         return try parse(String(decoding: data, as: UTF8.self), file: url.lastPathComponent)
     }
@@ -45,9 +46,10 @@ public struct AttributeTable: Sendable, Equatable {
         var ids: [Int] = []
         var rows: [[String]] = []
         var firstLine: [Int: Int] = [:]
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is a single Character in Swift, so it is a separator of its own.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        for (index, line) in lines.enumerated() {
             let lineNumber = index + 1
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
             let cells = line.split(separator: ",", omittingEmptySubsequences: false)
                 .map { $0.trimmingCharacters(in: .whitespaces) }
@@ -55,7 +57,9 @@ public struct AttributeTable: Sendable, Equatable {
                 guard let position = cells.firstIndex(of: "id") else {
                     throw fail("line \(lineNumber): header has no 'id' column")
                 }
-                guard cells.count >= 2 else { throw fail("line \(lineNumber): header has no group column besides 'id'") }
+                guard cells.count >= 2 else {
+                    throw fail("line \(lineNumber): header has no group column besides 'id'")
+                }
                 var names = Set<String>()
                 for name in cells where !names.insert(name).inserted {
                     throw fail("line \(lineNumber): column '\(name)' appears more than once in the header")

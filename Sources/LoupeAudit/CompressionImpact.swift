@@ -41,12 +41,13 @@ public struct CompressionImpact: Sendable {
         for position in 0..<baseline.exampleCount {
             let baselineCounts = baseline.labelCounts(example: position)
             let compressedCounts = compressed.labelCounts(example: position)
-            var score = 0.0
+            // Sum |c/Mc - b/Mb| as one integer numerator over Mb * Mc: exact, so equal scores
+            // compare equal and the ranking's tie rule applies.
+            var numerator = 0
             for c in 0..<baseline.classCount {
-                score += abs(
-                    Double(compressedCounts[c]) / Double(compressed.modelCount) - Double(baselineCounts[c])
-                        / Double(baseline.modelCount))
+                numerator += abs(compressedCounts[c] * baseline.modelCount - baselineCounts[c] * compressed.modelCount)
             }
+            let score = Double(numerator) / Double(baseline.modelCount * compressed.modelCount)
             let baselineModal = Int32(PopulationPredictions.modalClass(of: baselineCounts))
             let compressedModal = Int32(PopulationPredictions.modalClass(of: compressedCounts))
             let truth = trueLabels[position]
@@ -54,7 +55,7 @@ public struct CompressionImpact: Sendable {
                 ExampleImpact(
                     id: baseline.exampleIDs[position], position: position, trueLabel: truth,
                     baselineModalLabel: baselineModal, compressedModalLabel: compressedModal,
-                    taxicabScore: min(score, 2), isCIE: baselineModal != compressedModal,
+                    taxicabScore: score, isCIE: baselineModal != compressedModal,
                     baselineCorrectFraction: Double(baselineCounts[Int(truth)]) / Double(baseline.modelCount),
                     compressedCorrectFraction: Double(compressedCounts[Int(truth)]) / Double(compressed.modelCount)))
         }
@@ -65,7 +66,8 @@ public struct CompressionImpact: Sendable {
 
         func accuracies(_ fraction: KeyPath<ExampleImpact, Double>) -> PopulationAccuracies {
             func mean(_ positions: [Int]) -> Double? {
-                positions.isEmpty ? nil : positions.reduce(0.0) { $0 + rows[$1][keyPath: fraction] } / Double(positions.count)
+                positions.isEmpty
+                    ? nil : positions.reduce(0.0) { $0 + rows[$1][keyPath: fraction] } / Double(positions.count)
             }
             return PopulationAccuracies(
                 overall: mean(Array(rows.indices)) ?? 0, onCIEs: mean(ciePositions), onNonCIEs: mean(otherPositions),

@@ -8,4 +8,10 @@ public struct SubgroupRates: Sendable, Equatable {
     /// For binary tasks: the fraction of the subgroup's positives (true label 1) predicted
     /// negative; `nil` for other tasks or a subgroup without positives.
     public var falseNegativeRate: Double?
+
+    public init(errorRate: Double, falsePositiveRate: Double?, falseNegativeRate: Double?) {
+        self.errorRate = errorRate
+        self.falsePositiveRate = falsePositiveRate
+        self.falseNegativeRate = falseNegativeRate
+    }
 }

@@ -27,7 +27,9 @@ public struct WelchTTest: Sendable, Equatable {
             guard sample.count >= 2 else {
                 throw StatisticsError(
                     test: "Welch t-test",
-                    problem: "the \(name) sample has \(sample.count) value\(sample.count == 1 ? "" : "s"), at least 2 are needed")
+                    problem:
+                        "the \(name) sample has \(sample.count) value\(sample.count == 1 ? "" : "s"), at least 2 are needed"
+                )
             }
             if let bad = sample.first(where: { !$0.isFinite }) {
                 throw StatisticsError(test: "Welch t-test", problem: "the \(name) sample contains \(bad)")
