@@ -16,12 +16,19 @@ public enum IncompleteBeta {
         guard a > 0, b > 0, x >= 0, x <= 1, !x.isNaN else { return .nan }
         if x == 0 { return 0 }
         if oneMinusX == 0 { return 1 }
-        let logFront = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log(oneMinusX)
+        let logFront = logGamma(a + b) - logGamma(a) - logGamma(b) + a * log(x) + b * log(oneMinusX)
         let front = exp(logFront)
         if x < (a + 1) / (a + b + 2) {
             return front * continuedFraction(a: a, b: b, x: x) / a
         }
         return 1 - front * continuedFraction(a: b, b: a, x: oneMinusX) / b
+    }
+
+    /// `log(Gamma(value))` for `value > 0`, by the reentrant `lgamma_r` (plain `lgamma` writes
+    /// the global `signgam`, a data race when tests run on several threads).
+    private static func logGamma(_ value: Double) -> Double {
+        var sign: Int32 = 0
+        return lgamma_r(value, &sign)
     }
 
     /// The continued fraction for `I_x(a, b)` (Numerical Recipes' `betacf`), which converges
