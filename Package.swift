@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "LoupeDataTests", dependencies: ["LoupeData"]),
         .testTarget(name: "LoupeReportTests", dependencies: ["LoupeReport"]),
         .testTarget(name: "LoupeCompressTests", dependencies: ["LoupeCompress", "LoupeData"]),
-        .testTarget(name: "LoupeAuditTests", dependencies: ["LoupeAudit"]),
+        .testTarget(name: "LoupeAuditTests", dependencies: ["LoupeAudit", "LoupeData"]),
         .testTarget(name: "LoupeCLITests", dependencies: ["loupe"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Runs independent pieces of work on several threads and gathers their results in order.
 ///
@@ -17,13 +18,12 @@ public enum Parallel {
                 results.deinitialize()
                 results.deallocate()
             }
+            // Workers take the next index from a shared counter, so uneven items balance.
+            let next = Unchecked(NextIndex())
             let shared = Unchecked((body: body, results: results))
-            let workers = min(threads, count)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var index = worker
-                while index < count {
+            DispatchQueue.concurrentPerform(iterations: min(threads, count)) { _ in
+                while let index = next.value.take(below: count) {
                     shared.value.results[index] = shared.value.body(index)
-                    index += workers
                 }
             }
             return results.map { $0! }
@@ -34,6 +34,20 @@ public enum Parallel {
     public static func ranges(count: Int, parts: Int) -> [Range<Int>] {
         let parts = max(1, min(parts, count))
         return (0..<parts).map { part in (count * part / parts)..<(count * (part + 1) / parts) }
+    }
+}
+
+/// A counter handing out 0, 1, 2, ... to concurrent workers.
+final class NextIndex: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+
+    func take(below limit: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard value < limit else { return nil }
+        value += 1
+        return value - 1
     }
 }
 

@@ -78,8 +78,10 @@ public struct PopulationRunner {
         let variants = spec.orderedVariants
         var records: [CompressionVariant: [MemberRecord?]] = Dictionary(
             uniqueKeysWithValues: variants.map { ($0, [MemberRecord?](repeating: nil, count: spec.members)) })
-        for variant in variants.filter(\.isTrained) + variants.filter({ !$0.isTrained }) {
-            let jobs = (0..<spec.members).map { (variant, $0) }
+        // Trained members first (all variants in one pool, so no core idles between
+        // variants), then the members derived from them.
+        for group in [variants.filter(\.isTrained), variants.filter { !$0.isTrained }] {
+            let jobs = group.flatMap { variant in (0..<spec.members).map { (variant, $0) } }
             let outcomes = Parallel.map(count: jobs.count, threads: threads) { job in
                 Result { try self.member(jobs[job].0, jobs[job].1, train: train, evaluate: evaluate) }
             }

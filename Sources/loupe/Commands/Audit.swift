@@ -124,7 +124,7 @@ struct Audit: ParsableCommand {
 
     func readPredictions(_ url: URL, name: String, ids: [Int], classCount: Int) throws -> PopulationPredictions {
         if url.pathExtension.lowercased() == "csv" {
-            return try PopulationPredictions.readCSV(url, name: name, exampleIDs: ids, classCount: classCount)
+            return try PopulationPredictions.readCSV(url, name: name, classCount: classCount, expectedIDs: ids)
         }
         return try PopulationPredictions.readNPY(url, name: name, exampleIDs: ids, classCount: classCount)
     }
