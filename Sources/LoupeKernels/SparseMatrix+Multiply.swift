@@ -21,19 +21,23 @@ extension SparseMatrix {
         precondition(input.features == columns, "input has \(input.features) features, matrix \(columns) columns")
         precondition(bias == nil || bias!.count == rows, "bias needs \(rows) values")
         var output = FeatureMajorBatch(features: rows, batch: input.batch)
-        let lanes = input.laneStride
+        let lanes = input.computedLanes
+        let stride = input.laneStride
         guard rows > 0, lanes > 0 else { return output }
         let parts = rowRanges(parts: threads)
-        rowOffsets.withUnsafeBufferPointer { offsets in
+        let columnBlocks = columnBlockCount
+        segmentOffsets.withUnsafeBufferPointer { segments in
             columnIndices.withUnsafeBufferPointer { indices in
                 values.withUnsafeBufferPointer { stored in
                     input.scalars.withUnsafeBufferPointer { x in
                         output.scalars.withUnsafeMutableBufferPointer { y in
                             withOptionalPointer(bias) { biasPointer in
                                 let operands = SparseProductOperands(
-                                    rowOffsets: offsets.baseAddress!, columnIndices: indices.baseAddress ?? dummyIndex,
+                                    segmentOffsets: segments.baseAddress!, columnBlocks: columnBlocks,
+                                    columnIndices: indices.baseAddress ?? dummyIndex,
                                     values: stored.baseAddress ?? dummyValue, bias: biasPointer,
-                                    input: x.baseAddress ?? dummyValue, lanes: lanes, output: y.baseAddress!,
+                                    input: x.baseAddress ?? dummyValue, lanes: lanes, stride: stride,
+                                    output: y.baseAddress!,
                                     rectify: rectify, path: path)
                                 if parts.count == 1 {
                                     operands.run(rows: parts[0])
@@ -83,12 +87,14 @@ extension SparseMatrix {
 /// Everything one call of the sparse product reads and writes, so row ranges can run on
 /// several threads. Distinct ranges write distinct output rows.
 private struct SparseProductOperands: @unchecked Sendable {
-    let rowOffsets: UnsafePointer<Int>
+    let segmentOffsets: UnsafePointer<Int>
+    let columnBlocks: Int
     let columnIndices: UnsafePointer<Int32>
     let values: UnsafePointer<Float>
     let bias: UnsafePointer<Float>?
     let input: UnsafePointer<Float>
     let lanes: Int
+    let stride: Int
     let output: UnsafeMutablePointer<Float>
     let rectify: Bool
     let path: KernelPath
@@ -97,12 +103,14 @@ private struct SparseProductOperands: @unchecked Sendable {
         switch path {
         case .avx2:
             avx2SparseRowProduct(
-                rows: rows, rowOffsets: rowOffsets, columnIndices: columnIndices, values: values, bias: bias,
-                input: input, inputStride: lanes, lanes: lanes, output: output, outputStride: lanes, rectify: rectify)
+                rows: rows, segmentOffsets: segmentOffsets, columnBlocks: columnBlocks, columnIndices: columnIndices,
+                values: values, bias: bias,
+                input: input, inputStride: stride, lanes: lanes, output: output, outputStride: stride, rectify: rectify)
         case .generic:
             SparseRowProduct<SeparateMultiplyAdd>.multiply(
-                rows: rows, rowOffsets: rowOffsets, columnIndices: columnIndices, values: values, bias: bias,
-                input: input, inputStride: lanes, lanes: lanes, output: output, outputStride: lanes, rectify: rectify)
+                rows: rows, segmentOffsets: segmentOffsets, columnBlocks: columnBlocks, columnIndices: columnIndices,
+                values: values, bias: bias,
+                input: input, inputStride: stride, lanes: lanes, output: output, outputStride: stride, rectify: rectify)
         }
     }
 }

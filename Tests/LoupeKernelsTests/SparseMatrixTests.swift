@@ -55,11 +55,11 @@ final class SparseMatrixTests: XCTestCase {
 
     func testFeatureMajorBatchRoundTripsAndPadsLanes() {
         var rng = SystemRandomNumberGenerator()
-        for (batch, features) in [(1, 1), (15, 3), (16, 17), (33, 40), (130, 7)] {
+        for (batch, features) in [(1, 1), (15, 3), (16, 17), (33, 40), (64, 9), (128, 20), (130, 7)] {
             let values = (0..<batch * features).map { _ in Float.random(in: -1...1, using: &rng) }
             let transposed = FeatureMajorBatch(batchMajor: values, batch: batch, features: features)
             XCTAssertEqual(transposed.laneStride % 16, 0)
-            XCTAssertTrue(transposed.laneStride >= batch && transposed.laneStride < batch + 16)
+            XCTAssertTrue(transposed.laneStride >= batch && transposed.laneStride < batch + 32)
             XCTAssertEqual(transposed.scalars[(features - 1) * transposed.laneStride + batch - 1], values.last)
             XCTAssertEqual(transposed.batchMajorScalars(), values)
         }
