@@ -129,3 +129,4 @@ for size in [256, 512, 1024] {
 }
 emit(["metric": "fma-peak", "gflops": GEMM.measurePeakGFLOPS(), "path": KernelPath.active.rawValue])
 emit(["metric": "peak-memory", "bytes": ResourceUsage.current().peakResidentBytes])
+try runHardwareLottery(splits: splits, dataName: dataName, batchSize: batchSize, emit: emit)

@@ -1,0 +1,127 @@
+import LoupeKernels
+import XCTest
+
+final class SparseMatrixTests: XCTestCase {
+    /// A random `[rows, columns]` matrix with about `density` of its entries nonzero, and the
+    /// rows listed in `emptyRows` all zero.
+    func randomSparseDense(
+        rows: Int, columns: Int, density: Double, emptyRows: Set<Int> = [], _ rng: inout SystemRandomNumberGenerator
+    ) -> [Float] {
+        (0..<rows * columns).map { index in
+            guard !emptyRows.contains(index / max(columns, 1)), Double.random(in: 0..<1, using: &rng) < density else {
+                return 0
+            }
+            return Float.random(in: 0.01...1, using: &rng) * (Bool.random(using: &rng) ? 1 : -1)
+        }
+    }
+
+    /// `Y = X Wᵀ + bias` (optionally rectified) by a naive dense loop in Double.
+    func naiveLinear(
+        input: [Float], batch: Int, weight: [Float], rows: Int, columns: Int, bias: [Float]?, rectify: Bool
+    ) -> [Float] {
+        var result = [Float](repeating: 0, count: batch * rows)
+        for example in 0..<batch {
+            for row in 0..<rows {
+                var sum = Double(bias?[row] ?? 0)
+                for column in 0..<columns {
+                    sum += Double(input[example * columns + column]) * Double(weight[row * columns + column])
+                }
+                result[example * rows + row] = Float(rectify ? max(sum, 0) : sum)
+            }
+        }
+        return result
+    }
+
+    func testBuildsCSRFromDenseDroppingExactZeros() {
+        let dense: [Float] = [0, 2, 0, -0.0, 3, 4, 0, 0, 0, 0, 0, 0, 5, 0, 0, 6]
+        let matrix = SparseMatrix(dense: dense, rows: 4, columns: 4)
+        XCTAssertEqual(matrix.rowOffsets, [0, 1, 3, 3, 5])
+        XCTAssertEqual(matrix.columnIndices, [1, 0, 1, 0, 3])
+        XCTAssertEqual(matrix.values, [2, 3, 4, 5, 6])
+        XCTAssertEqual(matrix.nonzeroCount, 5)
+        XCTAssertEqual(matrix.density, 5.0 / 16.0)
+        XCTAssertEqual(matrix.denseScalars(), dense.map { $0 == 0 ? 0 : $0 })
+    }
+
+    func testMaskKeepsSelectedEntriesEvenWhenZero() {
+        let dense: [Float] = [1, 0, 2, 3, 0, 4]
+        let mask = [true, true, false, false, false, true]
+        let matrix = SparseMatrix(dense: dense, rows: 2, columns: 3, mask: mask)
+        XCTAssertEqual(matrix.rowOffsets, [0, 2, 3])
+        XCTAssertEqual(matrix.columnIndices, [0, 1, 2])
+        XCTAssertEqual(matrix.values, [1, 0, 4])
+        XCTAssertEqual(matrix.denseScalars(), [1, 0, 0, 0, 0, 4])
+    }
+
+    func testFeatureMajorBatchRoundTripsAndPadsLanes() {
+        var rng = SystemRandomNumberGenerator()
+        for (batch, features) in [(1, 1), (15, 3), (16, 17), (33, 40), (64, 9), (128, 20), (130, 7)] {
+            let values = (0..<batch * features).map { _ in Float.random(in: -1...1, using: &rng) }
+            let transposed = FeatureMajorBatch(batchMajor: values, batch: batch, features: features)
+            XCTAssertEqual(transposed.laneStride % 16, 0)
+            XCTAssertTrue(transposed.laneStride >= batch && transposed.laneStride < batch + 32)
+            XCTAssertEqual(transposed.scalars[(features - 1) * transposed.laneStride + batch - 1], values.last)
+            XCTAssertEqual(transposed.batchMajorScalars(), values)
+        }
+    }
+
+    /// Every kernel path against the naive dense product: ragged batches around the 16- and
+    /// 64-lane tiles, empty rows, all-zero and fully dense matrices, with and without bias and
+    /// fused ReLU, row-major and feature-major entry points, one and several threads.
+    func testMultiplyMatchesNaiveDenseReference() {
+        var rng = SystemRandomNumberGenerator()
+        let shapes = [
+            (1, 1, 1), (5, 7, 3), (16, 16, 16), (17, 33, 65), (63, 5, 200), (64, 12, 30), (65, 9, 31),
+            (128, 40, 100), (130, 50, 70), (200, 31, 40),
+        ]
+        for path in KernelPath.allCases where path <= KernelPath.supported {
+            for (batch, rows, columns) in shapes {
+                for density in [0.0, 0.05, 0.5, 1.0] {
+                    let emptyRows: Set<Int> = rows > 2 ? [0, rows / 2] : []
+                    let weight = randomSparseDense(
+                        rows: rows, columns: columns, density: density, emptyRows: density == 1 ? [] : emptyRows, &rng)
+                    let matrix = SparseMatrix(dense: weight, rows: rows, columns: columns)
+                    let input = (0..<batch * columns).map { _ in Float.random(in: -1...1, using: &rng) }
+                    let bias = (0..<rows).map { _ in Float.random(in: -1...1, using: &rng) }
+                    for (useBias, rectify) in [(false, false), (true, false), (true, true)] {
+                        let expected = naiveLinear(
+                            input: input, batch: batch, weight: weight, rows: rows, columns: columns,
+                            bias: useBias ? bias : nil, rectify: rectify)
+                        let result = matrix.multiply(
+                            batchMajor: input, batch: batch, bias: useBias ? bias : nil, rectify: rectify, path: path)
+                        let worst = zip(result, expected).map { abs($0 - $1) }.max() ?? 0
+                        XCTAssertEqual(result.count, expected.count)
+                        XCTAssertLessThan(
+                            worst, 2e-6 * Float(columns + 1),
+                            "\(path) batch \(batch) \(rows)x\(columns) density \(density) bias \(useBias) relu \(rectify)"
+                        )
+                        let threaded = matrix.multiply(
+                            batchMajor: input, batch: batch, bias: useBias ? bias : nil, rectify: rectify, threads: 3,
+                            path: path)
+                        XCTAssertEqual(threaded, result, "threads change the result")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Two layers chained feature-major, with no transposition in between, equal the two
+    /// row-major products one after the other.
+    func testFeatureMajorChainMatchesRowMajorProducts() {
+        var rng = SystemRandomNumberGenerator()
+        let (batch, inputs, hidden, outputs) = (70, 90, 33, 10)
+        let first = SparseMatrix(
+            dense: randomSparseDense(rows: hidden, columns: inputs, density: 0.2, &rng), rows: hidden, columns: inputs)
+        let second = SparseMatrix(
+            dense: randomSparseDense(rows: outputs, columns: hidden, density: 0.3, &rng), rows: outputs,
+            columns: hidden)
+        let input = (0..<batch * inputs).map { _ in Float.random(in: -1...1, using: &rng) }
+        let chained = second.multiply(
+            first.multiply(FeatureMajorBatch(batchMajor: input, batch: batch, features: inputs), rectify: true)
+        ).batchMajorScalars()
+        let stepwise = second.multiply(
+            batchMajor: first.multiply(batchMajor: input, batch: batch, rectify: true), batch: batch)
+        XCTAssertEqual(chained, stepwise)
+        XCTAssertTrue(chained.contains { $0 != 0 })
+    }
+}
