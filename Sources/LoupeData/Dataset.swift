@@ -19,7 +19,7 @@ public struct Dataset: Sendable {
     /// The stable id of each example: its index in the source file.
     public let ids: [Int]
     /// The class of each example.
-    public let labels: [Int32]
+    public private(set) var labels: [Int32]
     /// The files the examples were read from, for hashing in a run manifest.
     public let sources: [URL]
 
@@ -113,6 +113,16 @@ public struct Dataset: Sendable {
         self.labels = positions.map { dataset.labels[$0] }
         self.sources = dataset.sources
         self.pixels = dataset.pixels
+    }
+
+    /// The same examples with other labels (for example, deliberately noisy ones); ids and
+    /// pixels are unchanged.
+    public func relabeled(_ newLabels: [Int32]) -> Dataset {
+        precondition(newLabels.count == count, "\(newLabels.count) labels for \(count) examples")
+        precondition(newLabels.allSatisfy { $0 >= 0 && Int($0) < classCount }, "label outside 0..<\(classCount)")
+        var copy = Dataset(renaming: self, name: name, positions: Array(0..<count))
+        copy.labels = newLabels
+        return copy
     }
 
     /// The examples at `positions` (indices into this dataset, `0..<count`), keeping their ids.

@@ -43,16 +43,6 @@ final class BadInputTests: CLITestCase {
 
     func testNaNInData() throws {
         // NPY v1 float32 array of shape (2, 1, 2, 2) with a NaN, labels int64 (2,).
-        func npy(_ descr: String, shape: String, payload: Data) -> Data {
-            var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
-            while (10 + header.count + 1) % 64 != 0 { header += " " }
-            header += "\n"
-            var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
-            withUnsafeBytes(of: UInt16(header.count).littleEndian) { data.append(contentsOf: $0) }
-            data.append(Data(header.utf8))
-            data.append(payload)
-            return data
-        }
         var floats = [Float](repeating: 0.5, count: 8)
         floats[3] = .nan
         _ = try write(npy("<f4", shape: "(2, 1, 2, 2)", payload: floats.withUnsafeBytes { Data($0) }), to: "nan/x.npy")

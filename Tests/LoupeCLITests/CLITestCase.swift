@@ -83,6 +83,18 @@ class CLITestCase: XCTestCase {
         return data
     }
 
+    /// An NPY (version 1) file with the given dtype descriptor, shape and raw payload.
+    func npy(_ descr: String, shape: String, payload: Data) -> Data {
+        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
+        while (10 + header.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+        withUnsafeBytes(of: UInt16(header.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(Data(header.utf8))
+        data.append(payload)
+        return data
+    }
+
     /// The embedded mnist-5k files, from the source tree.
     static let embeddedData = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

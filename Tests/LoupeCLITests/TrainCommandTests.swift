@@ -77,14 +77,19 @@ final class TrainCommandTests: CLITestCase {
     /// The portable kernel path (what a CPU without AVX2/FMA runs) trains the same model to
     /// the same accuracy within rounding: forced with LOUPE_KERNELS=generic.
     func testPortableKernelPathTrainsEquivalently() throws {
-        let arguments = ["train", "--model", "cnn", "--hidden", "32", "--epochs", "1", "--batch-size", "64", "--threads", "1"]
+        let arguments = [
+            "train", "--model", "cnn", "--hidden", "32", "--epochs", "1", "--batch-size", "64", "--threads", "1",
+        ]
         let fast = try loupe(arguments: arguments + ["--out", "fast"])
-        let portable = try loupe(arguments: arguments + ["--out", "portable"], environment: ["LOUPE_KERNELS": "generic"])
+        let portable = try loupe(
+            arguments: arguments + ["--out", "portable"], environment: ["LOUPE_KERNELS": "generic"])
         XCTAssertEqual(fast.status, 0, fast.stderr)
         XCTAssertEqual(portable.status, 0, portable.stderr)
         func accuracy(_ run: String) throws -> Double {
-            let line = try String(contentsOf: workDirectory.appendingPathComponent("\(run)/metrics.jsonl"), encoding: .utf8)
-            let object = try JSONSerialization.jsonObject(with: Data(line.split(separator: "\n")[0].utf8)) as! [String: Any]
+            let line = try String(
+                contentsOf: workDirectory.appendingPathComponent("\(run)/metrics.jsonl"), encoding: .utf8)
+            let object =
+                try JSONSerialization.jsonObject(with: Data(line.split(separator: "\n")[0].utf8)) as! [String: Any]
             return object["testAccuracy"] as! Double
         }
         let (a, b) = (try accuracy("fast"), try accuracy("portable"))

@@ -31,17 +31,33 @@ struct Audit: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var populationOptions: PopulationOptions
     @Option(help: "CSV of group attributes: an id column, then one column per attribute.") var attributes: String?
-    @Option(help: "Predictions of a baseline population trained elsewhere (NPY or CSV).") var baselinePredictions: String?
+    @Option(help: "Predictions of a baseline population trained elsewhere (NPY or CSV).") var baselinePredictions:
+        String?
     @Option(help: "Comma-separated predictions of compressed populations trained elsewhere (NPY or CSV).")
     var compressedPredictions: String?
     @Option(help: "CIE thumbnails per variant in report.html.") var gallery: Int = 48
     @Option(help: "Seed of the random comparison sample.") var sampleSeed: UInt64 = 0
+    @Option(
+        help:
+            "Which examples to audit: the held-out test split or the training split (where --label-noise flips labels)."
+    )
+    var evaluate: EvaluatedSplit = .test
     @Option(help: "Output directory.") var out: String = "runs/audit"
 
+    enum EvaluatedSplit: String, ExpressibleByArgument, CaseIterable { case test, train }
+
     func run() throws {
-        let splits = try dataOptions.load()
-        let evaluated = splits.test
+        let prepared = try dataOptions.load()
+        let splits = prepared.splits
+        let evaluated = evaluate == .test ? splits.test : splits.train
         let attributeTable = try attributes.map { try AttributeTable.read(URL(fileURLWithPath: $0)) }
+        if let attributeTable, let attributes {
+            let known = Set(evaluated.ids)
+            if let unknown = attributeTable.ids.first(where: { !known.contains($0) }) {
+                throw FileError(
+                    path: attributes, problem: "id \(unknown) is not among the \(evaluated.count) audited examples")
+            }
+        }
 
         var populations: [(variant: String, sparsity: Double, size: Int?, predictions: PopulationPredictions)] = []
         var members = 0
@@ -56,16 +72,20 @@ struct Audit: ParsableCommand {
             for (index, file) in files.enumerated() {
                 let url = URL(fileURLWithPath: file)
                 let name = index == 0 ? "dense" : url.deletingPathExtension().lastPathComponent
-                let predictions = try readPredictions(url, name: name, ids: evaluated.ids, classCount: evaluated.classCount)
+                let predictions = try readPredictions(
+                    url, name: name, ids: evaluated.ids, classCount: evaluated.classCount)
                 populations.append((name, 0, nil, predictions))
                 members = predictions.modelCount
                 inputs.append(url)
             }
-            configuration = .object(["baseline": .string(baselinePredictions), "compressed": .string(compressedPredictions)])
+            configuration = .object([
+                "baseline": .string(baselinePredictions), "compressed": .string(compressedPredictions),
+            ])
         } else {
             let spec = try populationOptions.makeSpec(data: dataOptions.data, train: splits.train)
             let result = try runPopulation(
-                spec: spec, splits: splits, directory: directoryURL.appendingPathComponent("population"),
+                spec: spec, splits: splits, evaluate: evaluated,
+                directory: directoryURL.appendingPathComponent("population"),
                 threads: populationOptions.threads)
             members = spec.members
             for variant in spec.orderedVariants {
@@ -79,32 +99,45 @@ struct Audit: ParsableCommand {
             configuration = try DeterministicJSON.decode(JSONValue.self, from: DeterministicJSON.encode(spec))
         }
 
-        var directory = try RunDirectory(path: out, configuration: configuration, seeds: ["sample": sampleSeed], threads: populationOptions.threads)
-        try directory.recordInputs(inputs + (attributes.map { [URL(fileURLWithPath: $0)] } ?? []))
         let baseline = populations[0]
         var analyses: [VariantAnalysis] = []
         for population in populations.dropFirst() {
             let impact = try CompressionImpact(
                 baseline: baseline.predictions, compressed: population.predictions, trueLabels: evaluated.labels,
                 sampleSeed: sampleSeed)
-            let classes = try ClassImpactAnalysis(
-                baseline: baseline.predictions, compressed: population.predictions, trueLabels: evaluated.labels)
+            let classes =
+                members < 2
+                ? nil
+                : try ClassImpactAnalysis(
+                    baseline: baseline.predictions, compressed: population.predictions, trueLabels: evaluated.labels)
             let groups = try attributeTable.map {
                 try SubgroupImpactAnalysis(
                     attributes: $0, baseline: baseline.predictions, compressed: population.predictions,
                     trueLabels: evaluated.labels)
             }
-            analyses.append(VariantAnalysis(variant: population.variant, sparsity: population.sparsity, sizeOnDisk: population.size, impact: impact, classes: classes, groups: groups))
-            print(String(
-                format: "%@: %d CIEs (%.2f%% of %d); accuracy on CIEs %.3f dense / %.3f compressed, on the rest %.3f / %.3f; %d classes impacted",
-                population.variant, impact.cieCount, 100 * impact.cieFraction, evaluated.count,
-                impact.baselineAccuracies.onCIEs ?? .nan, impact.compressedAccuracies.onCIEs ?? .nan,
-                impact.baselineAccuracies.onNonCIEs ?? .nan, impact.compressedAccuracies.onNonCIEs ?? .nan,
-                classes.impactedClasses.count))
+            analyses.append(
+                VariantAnalysis(
+                    variant: population.variant, sparsity: population.sparsity, sizeOnDisk: population.size,
+                    impact: impact, classes: classes, groups: groups))
+            print(
+                String(
+                    format:
+                        "%@: %d CIEs (%.2f%% of %d); accuracy on CIEs %.3f dense / %.3f compressed, on the rest %.3f / %.3f; %d classes impacted",
+                    population.variant, impact.cieCount, 100 * impact.cieFraction, evaluated.count,
+                    impact.baselineAccuracies.onCIEs ?? .nan, impact.compressedAccuracies.onCIEs ?? .nan,
+                    impact.baselineAccuracies.onNonCIEs ?? .nan, impact.compressedAccuracies.onNonCIEs ?? .nan,
+                    classes?.impactedClasses.count ?? 0))
         }
-        guard !analyses.isEmpty else { throw ValidationError("--variants needs at least one compressed variant besides dense") }
+        var directory = try RunDirectory(
+            path: out, configuration: configuration, seeds: ["sample": sampleSeed], threads: populationOptions.threads)
+        try directory.recordInputs(inputs + (attributes.map { [URL(fileURLWithPath: $0)] } ?? []))
+        if members < 2 { print("class impact needs at least two models per population: skipped") }
+        guard !analyses.isEmpty else {
+            throw ValidationError("--variants needs at least one compressed variant besides dense")
+        }
         let outputs = CompressionAuditOutputs(
-            analyses: analyses, baselineAccuracy: analyses[0].impact.baselineAccuracies.overall, baselineSize: baseline.size,
+            analyses: analyses, baselineAccuracy: analyses[0].impact.baselineAccuracies.overall,
+            baselineSize: baseline.size,
             members: members,
             parameters: [
                 ("data", "\(dataOptions.data): \(splits.train.count) training, \(evaluated.count) evaluated examples"),
@@ -115,11 +148,60 @@ struct Audit: ParsableCommand {
                 ("first seed", String(populationOptions.seed)), ("random sample seed", String(sampleSeed)),
                 ("tool", "loupe \(Loupe.version)"),
             ], examples: evaluated, galleryCount: gallery)
-        let written = try outputs.write(into: directory)
+        var written = try outputs.write(into: directory)
+        if !prepared.flippedLabels.isEmpty {
+            written.append(
+                try writeLabelNoiseReport(
+                    prepared.flippedLabels, analyses: analyses, evaluated: evaluated, into: &directory))
+        }
         for name in written { _ = directory.output(name) }
         directory.recordOutputs(under: ["population"])
         try directory.finish()
         print("wrote \(written.joined(separator: ", ")) and manifest.json to \(directory.url.path)")
+    }
+
+    /// label-noise.json: which flipped labels the audited examples hold, and how many of them
+    /// each variant's CIEs catch (precision against the base rate).
+    func writeLabelNoiseReport(
+        _ flipped: [FlippedLabel], analyses: [VariantAnalysis], evaluated: Dataset, into directory: inout RunDirectory
+    ) throws -> String {
+        struct VariantRow: Encodable {
+            var variant: String
+            var cies: Int
+            var flipped_among_cies: Int
+            var precision: Double
+            var recall: Double
+        }
+        struct Report: Encodable {
+            var flipped_labels: [FlippedLabel]
+            var audited_examples: Int
+            var flipped_in_audited_examples: Int
+            var base_rate: Double
+            var variants: [VariantRow]
+        }
+        let audited = Set(evaluated.ids)
+        let flippedIDs = Set(flipped.map(\.id)).intersection(audited)
+        let baseRate = Double(flippedIDs.count) / Double(max(audited.count, 1))
+        let rows = analyses.map { analysis -> VariantRow in
+            let cies = analysis.impact.cieIDs
+            let hits = cies.filter(flippedIDs.contains).count
+            return VariantRow(
+                variant: analysis.variant, cies: cies.count, flipped_among_cies: hits,
+                precision: cies.isEmpty ? 0 : Double(hits) / Double(cies.count),
+                recall: flippedIDs.isEmpty ? 0 : Double(hits) / Double(flippedIDs.count))
+        }
+        for row in rows {
+            print(
+                String(
+                    format: "%@: %d of %d CIEs have a flipped label (precision %.3f, base rate %.3f, %.1fx)",
+                    row.variant, row.flipped_among_cies, row.cies, row.precision, baseRate,
+                    baseRate > 0 ? row.precision / baseRate : 0))
+        }
+        let report = Report(
+            flipped_labels: flipped, audited_examples: audited.count, flipped_in_audited_examples: flippedIDs.count,
+            base_rate: baseRate, variants: rows)
+        try AtomicFile.write(try DeterministicJSON.encode(report), to: directory.output("label-noise.json"))
+        return "label-noise.json"
     }
 
     func readPredictions(_ url: URL, name: String, ids: [Int], classCount: Int) throws -> PopulationPredictions {

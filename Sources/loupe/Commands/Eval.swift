@@ -19,7 +19,7 @@ struct Eval: ParsableCommand {
     func run() throws {
         let checkpoint = try ModelCheckpoint(contentsOf: URL(fileURLWithPath: modelFile))
         let model = checkpoint.model
-        let splits = try dataOptions.load()
+        let splits = try dataOptions.load().splits
         let dataset = split == .test ? splits.test : splits.train
         let shape = [dataset.shape.channels, dataset.shape.height, dataset.shape.width]
         guard shape == model.architecture.inputShape else {

@@ -49,7 +49,7 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue an interrupted run in --out from its last completed epoch.") var resume = false
 
     func run() throws {
-        let splits = try dataOptions.load()
+        let splits = try dataOptions.load().splits
         let architecture = try resolveArchitecture(model, hidden: hidden, data: splits.train)
         var configuration = TrainingConfiguration()
         configuration.epochs = epochs

@@ -11,7 +11,8 @@ struct VariantAnalysis {
     var sparsity: Double
     var sizeOnDisk: Int?
     var impact: CompressionImpact
-    var classes: ClassImpactAnalysis
+    /// `nil` when a population has a single model (the t-test needs two per side).
+    var classes: ClassImpactAnalysis?
     var groups: SubgroupImpactAnalysis?
 }
 
@@ -48,9 +49,11 @@ struct CompressionAuditOutputs {
             for example in analysis.impact.rankedByTaxicabScore {
                 let row = CIERow(
                     variant: analysis.variant, id: example.id, true_label: example.trueLabel,
-                    baseline_modal_label: example.baselineModalLabel, compressed_modal_label: example.compressedModalLabel,
+                    baseline_modal_label: example.baselineModalLabel,
+                    compressed_modal_label: example.compressedModalLabel,
                     taxicab_score: example.taxicabScore, is_cie: example.isCIE,
-                    baseline_accuracy: example.baselineCorrectFraction, compressed_accuracy: example.compressedCorrectFraction)
+                    baseline_accuracy: example.baselineCorrectFraction,
+                    compressed_accuracy: example.compressedCorrectFraction)
                 rows.append(row)
                 cie.append([
                     row.variant, String(row.id), String(row.true_label), String(row.baseline_modal_label),
@@ -63,11 +66,12 @@ struct CompressionAuditOutputs {
         try JSONLines.write(rows, to: directory.output("cie.jsonl"))
 
         var classes = CSVTable(header: [
-            "variant", "class", "examples", "baseline_mean", "compressed_mean", "difference", "t", "df", "p", "impacted",
+            "variant", "class", "examples", "baseline_mean", "compressed_mean", "difference", "t", "df", "p",
+            "impacted",
             "direction",
         ])
         for analysis in analyses {
-            for row in analysis.classes.classes {
+            for row in analysis.classes?.classes ?? [] {
                 classes.append([
                     analysis.variant, String(row.classIndex), String(row.exampleCount), CSVTable.cell(row.baselineMean),
                     CSVTable.cell(row.compressedMean), CSVTable.cell(row.compressedMean - row.baselineMean),
@@ -89,7 +93,8 @@ struct CompressionAuditOutputs {
                 for group in analysis.groups?.subgroups ?? [] {
                     groups.append([
                         analysis.variant, group.name, String(group.count), cell(group.baseline.errorRate),
-                        cell(group.compressed.errorRate), cell(group.errorRateChange), cell(group.baseline.falsePositiveRate),
+                        cell(group.compressed.errorRate), cell(group.errorRateChange),
+                        cell(group.baseline.falsePositiveRate),
                         cell(group.compressed.falsePositiveRate), cell(group.falsePositiveRateChange),
                         cell(group.baseline.falseNegativeRate), cell(group.compressed.falseNegativeRate),
                         cell(group.falseNegativeRateChange),
@@ -143,21 +148,23 @@ struct CompressionAuditOutputs {
                     compressed_accuracy_on_cie: c.onCIEs, baseline_accuracy_on_non_cie: b.onNonCIEs,
                     compressed_accuracy_on_non_cie: c.onNonCIEs, baseline_accuracy_on_random_sample: b.onRandomSample,
                     compressed_accuracy_on_random_sample: c.onRandomSample,
-                    impacted_classes: analysis.classes.impactedClasses.map(\.classIndex))
+                    impacted_classes: analysis.classes?.impactedClasses.map(\.classIndex) ?? [])
             })
     }
 
     var report: HTMLReport {
         var page = HTMLReport(title: "Loupe compression audit")
         page.addParagraph(
-            "Compression identified exemplars (CIEs): examples whose most frequent (modal) prediction in a population of compressed models differs from the modal prediction of the dense population. The true label is not used to find them. Ties between modal labels go to the smallest class index.")
+            "Compression identified exemplars (CIEs): examples whose most frequent (modal) prediction in a population of compressed models differs from the modal prediction of the dense population. The true label is not used to find them. Ties between modal labels go to the smallest class index."
+        )
         page.addParameters(parameters)
         page.addHeading("Summary")
         func percent(_ value: Double?) -> String { value.map { String(format: "%.2f%%", 100 * $0) } ?? "" }
         page.addTable(
             headers: [
                 "variant", "sparsity", "size on disk", "CIEs", "CIE fraction", "accuracy (dense / compressed)",
-                "on CIEs (dense / compressed)", "on non-CIEs", "on a random sample of the same size", "impacted classes",
+                "on CIEs (dense / compressed)", "on non-CIEs", "on a random sample of the same size",
+                "impacted classes",
             ],
             rows: summary.variants.map { v in
                 [
@@ -170,9 +177,13 @@ struct CompressionAuditOutputs {
                     v.impacted_classes.map(String.init).joined(separator: " "),
                 ]
             }, numericColumns: [1, 3, 4])
-        let pruned = summary.variants.filter { $0.variant == "dense" || $0.variant.hasPrefix("prune-") && !$0.variant.contains("-random") && !$0.variant.contains("-global") }
+        let pruned = summary.variants.filter {
+            $0.variant == "dense"
+                || $0.variant.hasPrefix("prune-") && !$0.variant.contains("-random") && !$0.variant.contains("-global")
+        }
         if !pruned.isEmpty {
-            let points = [(0.0, 0.0, baselineAccuracy)] + pruned.map { ($0.sparsity, $0.cie_fraction, $0.compressed_accuracy) }
+            let points =
+                [(0.0, 0.0, baselineAccuracy)] + pruned.map { ($0.sparsity, $0.cie_fraction, $0.compressed_accuracy) }
             page.addChart(
                 SVGLineChart(
                     title: "CIE fraction and accuracy against sparsity", xLabel: "weight sparsity", yLabel: "fraction",
@@ -194,16 +205,19 @@ struct CompressionAuditOutputs {
                             String(format: "score %.2f", example.taxicabScore),
                         ], badge: example.trueLabel == example.baselineModalLabel ? nil : "dense wrong")
                 })
-            page.addDetails(summary: "\(analysis.variant): per-class impact (Welch t-test)") { section in
-                section.addTable(
-                    headers: ["class", "examples", "dense recall − accuracy", "compressed", "t", "p", "impact"],
-                    rows: analysis.classes.classes.map { row in
-                        [
-                            String(row.classIndex), String(row.exampleCount), String(format: "%+.4f", row.baselineMean),
-                            String(format: "%+.4f", row.compressedMean), String(format: "%.2f", row.test.t),
-                            String(format: "%.3g", row.test.pValue), row.isImpacted ? row.direction.rawValue : "",
-                        ]
-                    }, numericColumns: [1, 2, 3, 4, 5])
+            if let classes = analysis.classes {
+                page.addDetails(summary: "\(analysis.variant): per-class impact (Welch t-test)") { section in
+                    section.addTable(
+                        headers: ["class", "examples", "dense recall − accuracy", "compressed", "t", "p", "impact"],
+                        rows: classes.classes.map { row in
+                            [
+                                String(row.classIndex), String(row.exampleCount),
+                                String(format: "%+.4f", row.baselineMean),
+                                String(format: "%+.4f", row.compressedMean), String(format: "%.2f", row.test.t),
+                                String(format: "%.3g", row.test.pValue), row.isImpacted ? row.direction.rawValue : "",
+                            ]
+                        }, numericColumns: [1, 2, 3, 4, 5])
+                }
             }
             if let groups = analysis.groups {
                 page.addDetails(summary: "\(analysis.variant): subgroups") { section in
@@ -212,7 +226,8 @@ struct CompressionAuditOutputs {
                         rows: groups.subgroups.map { group in
                             [
                                 group.name, String(group.count), percent(group.baseline.errorRate),
-                                percent(group.compressed.errorRate), String(format: "%+.2f pp", 100 * group.errorRateChange),
+                                percent(group.compressed.errorRate),
+                                String(format: "%+.2f pp", 100 * group.errorRateChange),
                             ]
                         }, numericColumns: [1, 2, 3, 4])
                 }
@@ -231,6 +246,7 @@ struct CompressionAuditOutputs {
             for p in 0..<plane { for c in 0..<3 { rgb[3 * p + c] = bytes[c * plane + p] } }
             return PNGImage(width: shape.width, height: shape.height, channels: .rgb, pixels: rgb)
         }
-        return PNGImage(width: shape.width, height: shape.height, channels: .grayscale, pixels: Array(bytes.prefix(plane)))
+        return PNGImage(
+            width: shape.width, height: shape.height, channels: .grayscale, pixels: Array(bytes.prefix(plane)))
     }
 }

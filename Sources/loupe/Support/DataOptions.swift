@@ -16,7 +16,46 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Seed of the stratified train/test split, when the data has no test split.")
     var splitSeed: UInt64 = DatasetLoader.defaultSplitSeed
 
-    func load() throws -> DatasetSplits {
-        try DatasetLoader.load(data, options: DatasetLoader.Options(testFraction: testFraction, splitSeed: splitSeed))
+    @Option(help: "Flip this fraction of training labels to another class, uniformly (a benchmark of label noise).")
+    var labelNoise: Double = 0
+
+    @Option(help: "Seed of --label-noise and --undersample.") var noiseSeed: UInt64 = 0
+
+    @Option(
+        help: ArgumentHelp("Keep only fraction F of training class C, making it rare on purpose.", valueName: "C:F"))
+    var undersample: String?
+
+    /// The splits, with the requested changes applied to the training split.
+    func load() throws -> PreparedData {
+        var splits = try DatasetLoader.load(
+            data, options: DatasetLoader.Options(testFraction: testFraction, splitSeed: splitSeed))
+        if let undersample {
+            let parts = undersample.split(separator: ":")
+            guard parts.count == 2, let label = Int32(parts[0]), let fraction = Double(parts[1]) else {
+                throw ValidationError("--undersample: expected CLASS:FRACTION, for example 3:0.1, got '\(undersample)'")
+            }
+            splits.train = try splits.train.undersampling(class: label, keeping: fraction, seed: noiseSeed)
+        }
+        var flipped: [FlippedLabel] = []
+        if labelNoise > 0 {
+            let original = splits.train.labels
+            let (noisy, positions) = try LabelNoise.apply(to: splits.train, fraction: labelNoise, seed: noiseSeed)
+            splits.train = noisy
+            flipped = positions.map { FlippedLabel(id: noisy.ids[$0], original: original[$0], noisy: noisy.labels[$0]) }
+        }
+        return PreparedData(splits: splits, flippedLabels: flipped)
     }
+}
+
+/// A training label changed by `--label-noise`.
+struct FlippedLabel: Encodable {
+    var id: Int
+    var original: Int32
+    var noisy: Int32
+}
+
+/// Loaded splits and what was done to them.
+struct PreparedData {
+    var splits: DatasetSplits
+    var flippedLabels: [FlippedLabel]
 }

@@ -7,9 +7,12 @@ import LoupeSupport
 
 /// Options that define a population of models per compression variant.
 struct PopulationOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Architecture: mlp, cnn, resnet-mini, or an architecture JSON file.", valueName: "name|file"))
+    @Option(
+        help: ArgumentHelp("Architecture: mlp, cnn, resnet-mini, or an architecture JSON file.", valueName: "name|file")
+    )
     var model: String = "cnn"
-    @Option(help: ArgumentHelp("Hidden widths for mlp (comma-separated), or the hidden width of cnn.", valueName: "w1,w2"))
+    @Option(
+        help: ArgumentHelp("Hidden widths for mlp (comma-separated), or the hidden width of cnn.", valueName: "w1,w2"))
     var hidden: String?
     @Option(help: "Models per variant (the papers use 30; 10 is a useful minimum for statistics).")
     var members: Int = 5
@@ -34,23 +37,29 @@ struct PopulationOptions: ParsableArguments {
         training.optimizer = optimizer
         training.learningRate = lr ?? (optimizer == .sgd ? 0.05 : 0.001)
         training.schedule = .cosine(minimum: 0)
-        let parsed = try variants.split(separator: ",").map { try CompressionVariant(parsing: String($0).trimmingCharacters(in: .whitespaces)) }
+        let parsed = try variants.split(separator: ",").map {
+            try CompressionVariant(parsing: String($0).trimmingCharacters(in: .whitespaces))
+        }
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
         return PopulationSpec(
-            data: data, architecture: architecture, training: training, members: members, firstSeed: seed, variants: parsed)
+            data: data, architecture: architecture, training: training, members: members, firstSeed: seed,
+            variants: parsed)
     }
 }
 
 /// Trains or resumes a population, printing one line per member.
 func runPopulation(
-    spec: PopulationSpec, splits: DatasetSplits, directory: URL, threads: Int
+    spec: PopulationSpec, splits: DatasetSplits, evaluate: Dataset? = nil, directory: URL, threads: Int
 ) throws -> PopulationResult {
+    let evaluate = evaluate ?? splits.test
     let runner = try PopulationRunner(spec: spec, directory: directory)
     let trained = spec.orderedVariants.filter(\.isTrained).count * spec.members
-    print("population: \(spec.orderedVariants.map(\.name).joined(separator: ", ")) x \(spec.members) members of \(spec.architecture.name), \(spec.training.epochs) epochs on \(splits.train.count) images; evaluated on \(splits.test.count)")
+    print(
+        "population: \(spec.orderedVariants.map(\.name).joined(separator: ", ")) x \(spec.members) members of \(spec.architecture.name), \(spec.training.epochs) epochs on \(splits.train.count) images; evaluated on \(evaluate.count)"
+    )
     let progress = ProgressLine(label: "members", total: spec.orderedVariants.count * spec.members)
     var done = 0
-    let result = try runner.run(train: splits.train, evaluate: splits.test, threads: threads) { record, reused in
+    let result = try runner.run(train: splits.train, evaluate: evaluate, threads: threads) { record, reused in
         done += 1
         progress.advance()
         if !reused || done <= trained {

@@ -1,0 +1,149 @@
+import Foundation
+import XCTest
+
+final class AuditCommandTests: CLITestCase {
+    let tiny = ["--model", "mlp", "--hidden", "16", "--members", "2", "--epochs", "1"]
+
+    func json(_ path: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: workDirectory.appendingPathComponent(path)))
+            as! [String: Any]
+    }
+
+    /// The whole pipeline on mnist-5k: populations, every output, a verifiable manifest, and a
+    /// second run that reuses every member and writes the same CIEs.
+    func testAuditWritesEveryOutputAndResumes() throws {
+        let arguments = ["audit"] + tiny + ["--variants", "dense,prune:0.5,int8-channel", "--out", "audit"]
+        let first = try loupe(arguments: arguments)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        for file in [
+            "cie.csv", "cie.jsonl", "classes.csv", "summary.json", "report.html", "manifest.json",
+            "population/population.json", "population/dense/000/logits.npy", "population/prune-0.50/001/member.json",
+            "population/int8-channel/000/model.safetensors",
+        ] {
+            XCTAssertTrue(
+                FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("audit/" + file).path), file
+            )
+        }
+        let cie = try String(contentsOf: workDirectory.appendingPathComponent("audit/cie.csv"), encoding: .utf8)
+        let lines = cie.split(separator: "\r\n")
+        XCTAssertEqual(
+            lines.first,
+            "variant,id,true_label,baseline_modal_label,compressed_modal_label,taxicab_score,is_cie,baseline_accuracy,compressed_accuracy"
+        )
+        XCTAssertEqual(lines.count, 1 + 2 * 1000, "one row per compressed variant and test example")
+        let summary = try json("audit/summary.json")
+        let variants = summary["variants"] as! [[String: Any]]
+        XCTAssertEqual(variants.map { $0["variant"] as! String }, ["prune-0.50", "int8-channel"])
+        let cieCount = variants[0]["cie_count"] as! Int
+        XCTAssertEqual(
+            cie.split(separator: "\r\n").filter { $0.hasPrefix("prune-0.50,") && $0.contains(",1,") }.count >= cieCount,
+            true)
+        let html = try String(contentsOf: workDirectory.appendingPathComponent("audit/report.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("<svg"))
+        XCTAssertFalse(html.contains("src=\"http"))
+        XCTAssertEqual(try loupe("verify", "audit").status, 0)
+
+        let second = try loupe(arguments: arguments)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertEqual(second.stdout.components(separatedBy: "verified, reused").count - 1, 4, second.stdout)
+        XCTAssertEqual(
+            try String(contentsOf: workDirectory.appendingPathComponent("audit/cie.csv"), encoding: .utf8), cie)
+    }
+
+    /// A member interrupted before its member.json, or whose files were altered, is made
+    /// again; the population ends exactly as an uninterrupted run.
+    func testPopulationResumesAfterInterruption() throws {
+        let arguments = ["population"] + tiny + ["--variants", "dense,prune:0.5"]
+        XCTAssertEqual(try loupe(arguments: arguments + ["--out", "clean"]).status, 0)
+        XCTAssertEqual(try loupe(arguments: arguments + ["--out", "cut"]).status, 0)
+        let cut = workDirectory.appendingPathComponent("cut")
+        try FileManager.default.removeItem(at: cut.appendingPathComponent("dense/001/member.json"))
+        try Data("junk".utf8).write(to: cut.appendingPathComponent("prune-0.50/000/predictions.npy"))
+        let resumed = try loupe(arguments: arguments + ["--out", "cut"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(resumed.stdout.components(separatedBy: "verified, reused").count - 1, 2, resumed.stdout)
+        for member in ["dense/001", "prune-0.50/000"] {
+            for file in ["predictions.npy", "logits.npy", "model.safetensors"] {
+                XCTAssertEqual(
+                    try Data(contentsOf: cut.appendingPathComponent("\(member)/\(file)")),
+                    try Data(contentsOf: workDirectory.appendingPathComponent("clean/\(member)/\(file)")),
+                    "\(member)/\(file)")
+            }
+        }
+        let other = try loupe(arguments: ["population"] + tiny + ["--variants", "dense,prune:0.9", "--out", "cut"])
+        assertFailsCleanly(other, mentioning: ["population.json", "different population"])
+    }
+
+    /// Predictions of populations trained elsewhere: CIEs are exactly the examples whose modal
+    /// label changed.
+    func testBringYourOwnPredictions() throws {
+        let splitsLabels = try testLabels()
+        let n = splitsLabels.count
+        var baseline: [Int64] = []
+        var compressed: [Int64] = []
+        for _ in 0..<3 {
+            baseline += splitsLabels.map(Int64.init)
+            compressed += splitsLabels.enumerated().map { Int64($0.offset < 25 ? ($0.element + 1) % 10 : $0.element) }
+        }
+        _ = try write(npy("<i8", shape: "(3, \(n))", payload: baseline.withUnsafeBytes { Data($0) }), to: "base.npy")
+        _ = try write(
+            npy("<i8", shape: "(3, \(n))", payload: compressed.withUnsafeBytes { Data($0) }), to: "pruned.npy")
+        let result = try loupe(
+            "audit", "--baseline-predictions", "base.npy", "--compressed-predictions", "pruned.npy", "--out", "byo")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let variants = try json("byo/summary.json")["variants"] as! [[String: Any]]
+        XCTAssertEqual(variants[0]["variant"] as? String, "pruned")
+        XCTAssertEqual(variants[0]["cie_count"] as? Int, 25)
+        XCTAssertEqual(variants[0]["baseline_accuracy_on_cie"] as? Double, 1)
+        XCTAssertEqual(variants[0]["compressed_accuracy_on_cie"] as? Double, 0)
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("byo/population").path))
+    }
+
+    func testBadPredictionsAttributesAndVariants() throws {
+        let n = try testLabels().count
+        _ = try write(
+            npy("<i8", shape: "(2, \(n))", payload: [Int64](repeating: 1, count: 2 * n).withUnsafeBytes { Data($0) }),
+            to: "ok.npy")
+        _ = try write(
+            npy("<i8", shape: "(2, 7)", payload: [Int64](repeating: 1, count: 14).withUnsafeBytes { Data($0) }),
+            to: "short.npy")
+        _ = try write(
+            npy("<i8", shape: "(2, \(n))", payload: [Int64](repeating: 12, count: 2 * n).withUnsafeBytes { Data($0) }),
+            to: "range.npy")
+        func audit(_ extra: String...) throws -> Result {
+            try loupe(arguments: ["audit", "--baseline-predictions", "ok.npy", "--out", "bad"] + extra)
+        }
+        assertFailsCleanly(try audit("--compressed-predictions", "short.npy"), mentioning: ["short.npy"])
+        assertFailsCleanly(try audit("--compressed-predictions", "range.npy"), mentioning: ["range.npy", "12"])
+        _ = try write(Data("id,group\n999999,a\n".utf8), to: "attributes.csv")
+        assertFailsCleanly(
+            try audit("--compressed-predictions", "ok.npy", "--attributes", "attributes.csv"),
+            mentioning: ["attributes.csv", "999999"])
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("bad").path), "nothing written")
+        assertFailsCleanly(
+            try loupe("audit", "--variants", "dense,prune:1.5", "--out", "x"), mentioning: ["prune:1.5", "sparsity"])
+        assertFailsCleanly(
+            try loupe("audit", "--variants", "dense,prune:0.5:sideways", "--out", "x"), mentioning: ["sideways"])
+    }
+
+    /// Labels of the mnist-5k test split in order, read back through `loupe eval`-free means:
+    /// the CIE file of a BYO run with identical populations lists every id with its label.
+    func testLabels() throws -> [Int] {
+        if let cached = Self.cachedLabels { return cached }
+        var ones: [Int64] = []
+        for _ in 0..<1 { ones += [Int64](repeating: 0, count: 1000) }
+        _ = try write(npy("<i8", shape: "(1, 1000)", payload: ones.withUnsafeBytes { Data($0) }), to: "zeros.npy")
+        let run = try loupe(
+            "audit", "--baseline-predictions", "zeros.npy", "--compressed-predictions", "zeros.npy", "--out", "labels")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let rows = try String(contentsOf: workDirectory.appendingPathComponent("labels/cie.csv"), encoding: .utf8)
+            .split(separator: "\r\n").dropFirst().map { $0.split(separator: ",") }
+        let labels = rows.sorted { Int($0[1])! < Int($1[1])! }.map { Int($0[2])! }
+        try FileManager.default.removeItem(at: workDirectory.appendingPathComponent("labels"))
+        Self.cachedLabels = labels
+        return labels
+    }
+    nonisolated(unsafe) static var cachedLabels: [Int]?
+}
