@@ -74,6 +74,19 @@ final class AuditCommandTests: CLITestCase {
         assertFailsCleanly(other, mentioning: ["population.json", "different population"])
     }
 
+    /// One-shot pruning of the dense members with fixed-mask fine-tuning: exact per-layer
+    /// sparsity (first layer dense, last capped at 80%), recorded per member.
+    func testOneShotPrunedPopulation() throws {
+        let arguments = ["population", "--model", "mlp", "--hidden", "16,12", "--members", "2", "--epochs", "1"]
+        let result = try loupe(arguments: arguments + ["--variants", "dense,oneshot:0.9:1", "--out", "oneshot"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let record = try json("oneshot/oneshot-0.90-ft1/001/member.json")
+        let layers = record["layerSparsity"] as! [String: Double]
+        XCTAssertEqual(layers["fc1.weight"], 0)
+        XCTAssertEqual(layers["fc2.weight"], Double(192 - 19) / 192, "16x12 weights keep round(19.2)")
+        XCTAssertEqual(layers["fc3.weight"], Double(120 - 24) / 120, "the last layer is capped at 80%")
+    }
+
     /// Predictions of populations trained elsewhere: CIEs are exactly the examples whose modal
     /// label changed.
     func testBringYourOwnPredictions() throws {

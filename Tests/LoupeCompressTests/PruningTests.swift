@@ -128,3 +128,25 @@ final class PruningTests: XCTestCase {
         XCTAssertGreaterThan(accuracy, 0.7)
     }
 }
+
+final class CompressionVariantTests: XCTestCase {
+    func testParsingNamesAndRoundTrip() throws {
+        let cases: [(String, String)] = [
+            ("dense", "dense"), ("prune:0.9", "prune-0.90"), ("prune:0.5:global", "prune-0.50-global"),
+            ("prune:0.95:random", "prune-0.95-random"), ("oneshot:0.9", "oneshot-0.90-ft1"),
+            ("oneshot:0.8:3:global", "oneshot-0.80-ft3-global"),
+            ("int8-channel", "int8-channel"), ("float16", "float16"), ("int8-full", "int8-full"),
+        ]
+        for (text, name) in cases {
+            let variant = try CompressionVariant(parsing: text)
+            XCTAssertEqual(variant.name, name)
+            XCTAssertEqual(try CompressionVariant(parsing: variant.specification), variant)
+            let json = try JSONEncoder().encode([variant])
+            XCTAssertEqual(try JSONDecoder().decode([CompressionVariant].self, from: json), [variant])
+        }
+        XCTAssertFalse(try CompressionVariant(parsing: "oneshot:0.9").isTrained)
+        for bad in ["prune:1.5", "prune:0", "prune:0.5:sideways", "int9", "oneshot:0.5:-1"] {
+            XCTAssertThrowsError(try CompressionVariant(parsing: bad), bad)
+        }
+    }
+}

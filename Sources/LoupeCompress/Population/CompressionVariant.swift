@@ -3,34 +3,49 @@
 public enum CompressionVariant: Hashable, Sendable {
     case dense
     case pruned(sparsity: Double, policy: PruningPolicy)
+    /// One-shot magnitude pruning of each dense member, then `fineTuneEpochs` of training
+    /// with the masks fixed.
+    case oneShot(sparsity: Double, policy: PruningPolicy, fineTuneEpochs: Int)
     case quantized(QuantizationScheme)
 
     /// Parses `dense`, `prune:0.9` (layerwise magnitude), `prune:0.9:global`,
-    /// `prune:0.9:random`, or a quantization scheme name (`float16`, `int8-tensor`,
+    /// `prune:0.9:random`, `oneshot:0.9` (one fine-tuning epoch) or `oneshot:0.9:3` (three),
+    /// with the same `global`/`random` options, or a quantization scheme name (`float16`, `int8-tensor`,
     /// `int8-channel`, `int4-channel`, `int8-full`).
     public init(parsing text: String) throws(CompressionError) {
         let parts = text.lowercased().split(separator: ":").map(String.init)
         if parts == ["dense"] {
             self = .dense
-        } else if parts.first == "prune", parts.count >= 2, let sparsity = Double(parts[1]) {
+        } else if parts.first == "prune" || parts.first == "oneshot", parts.count >= 2, let sparsity = Double(parts[1])
+        {
             guard sparsity > 0, sparsity < 1 else {
                 throw CompressionError("variant '\(text)': sparsity must be in (0, 1), got \(parts[1])")
             }
             var policy = PruningPolicy()
+            var fineTuneEpochs = 1
             for option in parts.dropFirst(2) {
                 switch option {
                 case "global": policy.scope = .global
                 case "random": policy.method = .random
                 case "layerwise", "magnitude": break
-                default: throw CompressionError("variant '\(text)': unknown pruning option '\(option)' (global, random)")
+                case let epochs where parts[0] == "oneshot" && Int(epochs) != nil && Int(epochs)! >= 0:
+                    fineTuneEpochs = Int(epochs)!
+                default:
+                    throw CompressionError(
+                        "variant '\(text)': unknown pruning option '\(option)' (global, random\(parts[0] == "oneshot" ? ", fine-tuning epochs" : ""))"
+                    )
                 }
             }
-            self = .pruned(sparsity: sparsity, policy: policy)
+            self =
+                parts[0] == "prune"
+                ? .pruned(sparsity: sparsity, policy: policy)
+                : .oneShot(sparsity: sparsity, policy: policy, fineTuneEpochs: fineTuneEpochs)
         } else if parts.count == 1, let scheme = QuantizationScheme(rawValue: parts[0]) {
             self = .quantized(scheme)
         } else {
             throw CompressionError(
-                "unknown variant '\(text)' (dense, prune:S[:global|random], \(QuantizationScheme.allCases.map(\.rawValue).joined(separator: ", ")))")
+                "unknown variant '\(text)' (dense, prune:S[:global|random], \(QuantizationScheme.allCases.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
     }
 
@@ -44,21 +59,28 @@ public enum CompressionVariant: Hashable, Sendable {
             if policy.scope == .global { name += "-global" }
             if policy.method == .random { name += "-random" }
             return name
+        case .oneShot(let sparsity, let policy, let epochs):
+            return "oneshot-" + format2(sparsity) + "-ft\(epochs)" + (policy.scope == .global ? "-global" : "")
+                + (policy.method == .random ? "-random" : "")
         case .quantized(let scheme): return scheme.rawValue
         }
     }
 
-    /// Whether members of this variant are trained (dense and pruned) or derived from the
-    /// dense members (quantized).
+    /// Whether members of this variant are trained from scratch (dense and gradually pruned)
+    /// or derived from the dense members (one-shot pruned, quantized).
     public var isTrained: Bool {
-        if case .quantized = self { return false }
-        return true
+        switch self {
+        case .dense, .pruned: true
+        case .oneShot, .quantized: false
+        }
     }
 
     /// The weight sparsity this variant targets (0 unless pruned).
     public var sparsity: Double {
-        if case .pruned(let sparsity, _) = self { return sparsity }
-        return 0
+        switch self {
+        case .pruned(let sparsity, _), .oneShot(let sparsity, _, _): sparsity
+        case .dense, .quantized: 0
+        }
     }
 }
 
@@ -81,7 +103,11 @@ extension CompressionVariant: Codable {
         switch self {
         case .dense: return "dense"
         case .pruned(let sparsity, let policy):
-            return "prune:\(sparsity)" + (policy.scope == .global ? ":global" : "") + (policy.method == .random ? ":random" : "")
+            return "prune:\(sparsity)" + (policy.scope == .global ? ":global" : "")
+                + (policy.method == .random ? ":random" : "")
+        case .oneShot(let sparsity, let policy, let epochs):
+            return "oneshot:\(sparsity):\(epochs)" + (policy.scope == .global ? ":global" : "")
+                + (policy.method == .random ? ":random" : "")
         case .quantized(let scheme): return scheme.rawValue
         }
     }

@@ -16,6 +16,8 @@ public struct MemberRecord: Codable, Equatable, Sendable {
     public var accuracy: Double
     /// Fraction of weights (role `.weight`) that are zero.
     public var sparsity: Double
+    /// Fraction of zeros per weight tensor, by parameter name.
+    public var layerSparsity: [String: Double]?
     /// Size of the member's model file: the compact form for quantized members.
     public var bytesOnDisk: Int
     public var seconds: Double
@@ -59,7 +61,8 @@ public struct PopulationRunner {
                 throw FileError(path: specURL.path, problem: "unreadable population spec: \(error)")
             }
             guard existing == spec else {
-                throw FileError(path: specURL.path, problem: "describes a different population; use another --out or remove it")
+                throw FileError(
+                    path: specURL.path, problem: "describes a different population; use another --out or remove it")
             }
         } else {
             try AtomicFile.write(try DeterministicJSON.encode(spec), to: specURL)
@@ -93,7 +96,9 @@ public struct PopulationRunner {
         }
         var predictions: [CompressionVariant: [MemberPredictions]] = [:]
         for variant in variants {
-            predictions[variant] = try (0..<spec.members).map { try loadPredictions(variant, $0, count: evaluate.count) }
+            predictions[variant] = try (0..<spec.members).map {
+                try loadPredictions(variant, $0, count: evaluate.count)
+            }
         }
         return PopulationResult(
             ids: evaluate.ids, trueLabels: evaluate.labels, classCount: spec.architecture.outputClassCount,
@@ -119,12 +124,14 @@ public struct PopulationRunner {
             var configuration = spec.training
             configuration.seed = seed
             configuration.threads = 1
-            var trainer = try Trainer(model: try Model(architecture: spec.architecture, seed: seed), configuration: configuration)
+            var trainer = try Trainer(
+                model: try Model(architecture: spec.architecture, seed: seed), configuration: configuration)
             if case .pruned(let sparsity, let policy) = variant {
                 let steps = (train.count + configuration.batchSize - 1) / configuration.batchSize * configuration.epochs
                 trainer.hooks = [
                     try GradualPruning(
-                        schedule: spec.pruningSchedule(finalSparsity: sparsity, totalSteps: steps), policy: policy, seed: seed)
+                        schedule: spec.pruningSchedule(finalSparsity: sparsity, totalSteps: steps), policy: policy,
+                        seed: seed)
                 ]
             }
             try trainer.train(on: train, test: nil) { _, _ in }
@@ -137,8 +144,32 @@ public struct PopulationRunner {
             bytesOnDisk = try fileSize(modelURL)
             let trained = model
             predict = { trained.logits($0) }
+        case .oneShot(let sparsity, let policy, let epochs):
+            let base = try ModelCheckpoint(
+                contentsOf: memberDirectory(.dense, index).appendingPathComponent("model.safetensors"))
+            var generator = SeededGenerator(seed: seed)
+            masks = try MagnitudePruner.masks(
+                for: base.model, sparsity: sparsity, policy: policy, generator: &generator)
+            var pruned = base.model
+            masks.apply(to: &pruned)
+            var configuration = spec.training
+            configuration.seed = seed &+ 1_000_003  // fine-tuning shuffles differently from the dense run
+            configuration.threads = 1
+            configuration.epochs = epochs
+            var trainer = try Trainer(model: pruned, configuration: configuration)
+            trainer.hooks = [FixedPruningMasks(masks)]
+            try trainer.train(on: train, test: nil) { _, _ in }
+            model = trainer.model
+            try ModelCheckpoint(
+                model: model, training: configuration, epoch: trainer.epoch, step: trainer.step, dataset: spec.data,
+                masks: masks.masks
+            ).write(to: modelURL)
+            bytesOnDisk = try fileSize(modelURL)
+            let tuned = model
+            predict = { tuned.logits($0) }
         case .quantized(let scheme):
-            let base = try ModelCheckpoint(contentsOf: memberDirectory(.dense, index).appendingPathComponent("model.safetensors"))
+            let base = try ModelCheckpoint(
+                contentsOf: memberDirectory(.dense, index).appendingPathComponent("model.safetensors"))
             let calibration = train.images(at: Array(0..<min(spec.calibrationExamples, train.count)))
             let quantized = try Quantizer.quantize(base.model, scheme: scheme, calibration: calibration)
             model = quantized.model
@@ -155,7 +186,8 @@ public struct PopulationRunner {
         }
         let classes = spec.architecture.outputClassCount
         try NPYFile.write(logits, shape: [evaluate.count, classes], to: folder.appendingPathComponent("logits.npy"))
-        try NPYFile.write(labels.map(Int64.init), shape: [evaluate.count], to: folder.appendingPathComponent("predictions.npy"))
+        try NPYFile.write(
+            labels.map(Int64.init), shape: [evaluate.count], to: folder.appendingPathComponent("predictions.npy"))
         let correct = zip(labels, evaluate.labels).filter { $0 == $1 }.count
         var files: [String: String] = [:]
         for name in ["model.safetensors", "logits.npy", "predictions.npy"] {
@@ -164,7 +196,12 @@ public struct PopulationRunner {
         let record = MemberRecord(
             variant: variant.name, index: index, seed: seed, files: files,
             accuracy: Double(correct) / Double(max(evaluate.count, 1)),
-            sparsity: PruningMasks().overallSparsity(of: model), bytesOnDisk: bytesOnDisk,
+            sparsity: model.weightSparsity,
+            layerSparsity: Dictionary(
+                uniqueKeysWithValues: model.weightSparsityPerTensor.map {
+                    ($0.name, Double($0.zeros) / Double($0.weights))
+                }),
+            bytesOnDisk: bytesOnDisk,
             seconds: Date().timeIntervalSince(started))
         try AtomicFile.write(try DeterministicJSON.encode(record), to: folder.appendingPathComponent("member.json"))
         return (record, false)
@@ -172,7 +209,8 @@ public struct PopulationRunner {
 
     /// The member's record if it exists and every listed file still has its hash.
     func verifiedRecord(in folder: URL) throws -> MemberRecord {
-        let record = try DeterministicJSON.decode(MemberRecord.self, from: Data(contentsOf: folder.appendingPathComponent("member.json")))
+        let record = try DeterministicJSON.decode(
+            MemberRecord.self, from: Data(contentsOf: folder.appendingPathComponent("member.json")))
         for (name, hash) in record.files where try SHA256.hex(ofFile: folder.appendingPathComponent(name)) != hash {
             throw FileError(path: folder.appendingPathComponent(name).path, problem: "changed since it was recorded")
         }
@@ -183,7 +221,8 @@ public struct PopulationRunner {
         let folder = memberDirectory(variant, index)
         let labels = try NPYFile.read(folder.appendingPathComponent("predictions.npy"))
         let logits = try NPYFile.read(folder.appendingPathComponent("logits.npy"))
-        guard case .int64(let values) = labels.elements, values.count == count, case .float32(let scores) = logits.elements
+        guard case .int64(let values) = labels.elements, values.count == count,
+            case .float32(let scores) = logits.elements
         else {
             throw FileError(path: folder.path, problem: "predictions do not match the evaluated examples")
         }

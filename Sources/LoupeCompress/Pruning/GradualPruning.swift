@@ -40,3 +40,19 @@ public struct GradualPruning: TrainingHook {
         masks.apply(to: &model)
     }
 }
+
+/// Keeps a fixed set of masks during training (fine-tuning after one-shot pruning): removed
+/// weights get no gradient and stay zero.
+public struct FixedPruningMasks: TrainingHook {
+    public let masks: PruningMasks
+
+    public init(_ masks: PruningMasks) { self.masks = masks }
+
+    public mutating func adjust(gradients: inout [Tensor], of model: Model, step: Int) {
+        masks.apply(toGradients: &gradients, of: model)
+    }
+
+    public mutating func update(_ model: inout Model, step: Int) {
+        masks.apply(to: &model)
+    }
+}

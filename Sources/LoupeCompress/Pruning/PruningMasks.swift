@@ -20,19 +20,21 @@ public struct PruningMasks: Equatable, Sendable {
             if let mask = masks[name] { gradients[index].multiply(by: mask) }
         }
     }
+}
 
-    /// Achieved sparsity per weight tensor of `model` (0 for dense ones), in layer order.
-    public func sparsity(of model: Model) -> [(name: String, weights: Int, zeros: Int)] {
-        let roles = model.parameterRoles
-        return model.parameterNames.filter { roles[$0] == .weight }.map { name in
-            let tensor = model.parameters[name]!
+extension Model {
+    /// Zeros per weight tensor (role `.weight`), in layer order: the achieved sparsity.
+    public var weightSparsityPerTensor: [(name: String, weights: Int, zeros: Int)] {
+        let roles = parameterRoles
+        return parameterNames.filter { roles[$0] == .weight }.map { name in
+            let tensor = parameters[name]!
             return (name, tensor.count, tensor.scalars.reduce(0) { $0 + ($1 == 0 ? 1 : 0) })
         }
     }
 
     /// Fraction of all weights (role `.weight`) that are zero.
-    public func overallSparsity(of model: Model) -> Double {
-        let rows = sparsity(of: model)
+    public var weightSparsity: Double {
+        let rows = weightSparsityPerTensor
         return Double(rows.reduce(0) { $0 + $1.zeros }) / Double(max(1, rows.reduce(0) { $0 + $1.weights }))
     }
 }
