@@ -91,3 +91,21 @@ final class TrainerTests: XCTestCase {
         XCTAssertThrowsError(try Trainer(model: try Model(architecture: architecture, seed: 1), configuration: bad))
     }
 }
+
+final class EvaluationTests: XCTestCase {
+    /// Results do not depend on the thread count, even with more threads than examples.
+    func testEvaluationIsIndependentOfThreadCount() throws {
+        let data = try DatasetLoader.load("mnist-5k").test
+        let model = try Model(architecture: .builtin("mlp", inputShape: [1, 28, 28], classes: 10, hiddenWidths: [8])!, seed: 2)
+        let reference = Evaluation(model: model, dataset: data.subset(Array(0..<37)), batchSize: 16, threads: 1)
+        for threads in [2, 3, 64] {
+            let other = Evaluation(model: model, dataset: data.subset(Array(0..<37)), batchSize: 16, threads: threads)
+            XCTAssertEqual(other.predictions, reference.predictions)
+            XCTAssertEqual(other.loss, reference.loss, accuracy: 1e-12)
+            XCTAssertEqual(other.confusion, reference.confusion)
+        }
+        let single = Evaluation(model: model, dataset: data.subset([5]), threads: 4)
+        XCTAssertEqual(single.count, 1)
+        XCTAssertEqual(model.logits(of: data.subset([5, 6, 7]), threads: 8), model.logits(data.images(at: [5, 6, 7])))
+    }
+}

@@ -1,3 +1,4 @@
+import LoupeData
 import LoupeSupport
 import LoupeTensor
 
@@ -113,6 +114,21 @@ public struct Model: Sendable {
         let shards = Parallel.ranges(count: images.shape[0], parts: threads)
         if shards.count <= 1 { return logits(images) }
         return Tensor.concatenating(Parallel.map(count: shards.count, threads: threads) { logits(images.slice(shards[$0])) })
+    }
+
+    /// Logits of every example of `dataset`, in order (`[examples, classes]`), computed in
+    /// batches of 256 on up to `threads` threads.
+    public func logits(of dataset: Dataset, threads: Int = 1) -> Tensor {
+        let ranges = Parallel.ranges(count: dataset.count, parts: threads)
+        let parts = Parallel.map(count: ranges.count, threads: threads) { part -> [Float] in
+            let range = ranges[part]
+            var scalars: [Float] = []
+            for start in stride(from: range.lowerBound, to: range.upperBound, by: 256) {
+                scalars += logits(dataset.images(at: Array(start..<min(start + 256, range.upperBound)))).scalars
+            }
+            return scalars
+        }
+        return Tensor(shape: [dataset.count, classCount], scalars: parts.flatMap { $0 })
     }
 
     /// `inputGradients(_:classes:)` with the batch split across `threads` threads.

@@ -20,8 +20,9 @@ public struct Evaluation: Sendable {
     /// the thread count).
     public init(model: Model, dataset: Dataset, batchSize: Int = 256, threads: Int = 1) {
         let classes = model.classCount
-        let parts = Parallel.map(count: threads, threads: threads) { part -> (predictions: [Int32], losses: [Double]) in
-            let range = Parallel.ranges(count: dataset.count, parts: threads)[part]
+        let ranges = Parallel.ranges(count: dataset.count, parts: threads)
+        let parts = Parallel.map(count: ranges.count, threads: threads) { part -> (predictions: [Int32], losses: [Double]) in
+            let range = ranges[part]
             var predictions: [Int32] = []
             var losses: [Double] = []
             for start in stride(from: range.lowerBound, to: range.upperBound, by: batchSize) {

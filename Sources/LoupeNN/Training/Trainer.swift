@@ -55,7 +55,14 @@ public struct Trainer {
         case checkpoint
         /// An epoch finished.
         case epoch(EpochMetrics)
+        /// With `recordsTrainingLogits`: after each epoch, the logits of every training
+        /// example in dataset order (`[examples, classes]`), in inference mode, no augmentation.
+        case trainingLogits(epoch: Int, logits: Tensor)
     }
+
+    /// Whether to evaluate the whole training set after every epoch and report its logits
+    /// (the training dynamics that forgetting, AUM, data maps and EL2N are computed from).
+    public var recordsTrainingLogits = false
 
     /// Trains until `configuration.epochs` epochs are complete, evaluating on `test` after
     /// each epoch when given. `handler` sees every event and may throw to stop.
@@ -101,6 +108,9 @@ public struct Trainer {
                 }
             }
             epoch += 1
+            if recordsTrainingLogits {
+                try handler(.trainingLogits(epoch: epoch, logits: model.logits(of: train, threads: configuration.threads)), self)
+            }
             let evaluation = test.map { Evaluation(model: model, dataset: $0, threads: configuration.threads) }
             let seconds = Date().timeIntervalSince(start)
             let metrics = EpochMetrics(

@@ -117,6 +117,8 @@ struct Train: ParsableCommand {
                     progress = ProgressLine(label: "epoch \(trainer.epoch + 1)/\(epochs)", total: splits.train.count)
                 }
                 progress?.advance(by: done < total ? batchSize : splits.train.count - (total - 1) * batchSize)
+            case .trainingLogits:
+                break
             case .checkpoint:
                 let name = String(
                     format: "checkpoints/%@-%06d.safetensors",
