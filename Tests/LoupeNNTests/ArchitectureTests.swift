@@ -121,3 +121,38 @@ final class ArchitectureTests: XCTestCase {
         }
     }
 }
+
+final class ParameterGradientNormTests: XCTestCase {
+    /// GraNd of one example equals the norm of its loss gradient taken by central finite
+    /// differences over every parameter, and does not depend on the thread count.
+    func testMatchesFiniteDifferenceGradientNorm() throws {
+        let model = try Model(architecture: .builtin("mlp", inputShape: [1, 4, 4], classes: 3, hiddenWidths: [5])!, seed: 3)
+        let images = randomImages(count: 3, size: 16)
+        let labels: [Int32] = [0, 2, 1]
+        let norms = model.parameterGradientNorms(images, labels: labels, threads: 1)
+        XCTAssertEqual(norms, model.parameterGradientNorms(images, labels: labels, threads: 3))
+        func loss(_ m: Model, _ index: Int) -> Double {
+            let z = m.logits(images.slice(index..<(index + 1))).scalars.map(Double.init)
+            let largest = z.max()!
+            return -(z[Int(labels[index])] - largest - log(z.map { exp($0 - largest) }.reduce(0, +)))
+        }
+        for index in 0..<3 {
+            var squares = 0.0
+            for name in model.parameterNames {
+                for element in 0..<model.parameters[name]!.count {
+                    var plus = model, minus = model
+                    plus.parameters[name]!.scalars[element] += 1e-2
+                    minus.parameters[name]!.scalars[element] -= 1e-2
+                    let derivative = (loss(plus, index) - loss(minus, index)) / 2e-2
+                    squares += derivative * derivative
+                }
+            }
+            XCTAssertEqual(norms[index], squares.squareRoot(), accuracy: 2e-3 * max(1, norms[index]))
+        }
+    }
+
+    func randomImages(count: Int, size: Int) -> Tensor {
+        var rng = SeededGenerator(seed: 9)
+        return Tensor(shape: [count, 1, 4, 4], scalars: (0..<(count * size)).map { _ in rng.nextUniform() })
+    }
+}

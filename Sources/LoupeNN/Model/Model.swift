@@ -131,6 +131,24 @@ public struct Model: Sendable {
         return Tensor(shape: [dataset.count, classCount], scalars: parts.flatMap { $0 })
     }
 
+    /// GraNd: the Euclidean norm of each example's own cross-entropy gradient with respect to
+    /// every parameter, in inference mode (no dropout; batch norm uses running statistics),
+    /// one example at a time on up to `threads` threads.
+    public func parameterGradientNorms(_ images: Tensor, labels: [Int32], threads: Int = 1) -> [Double] {
+        Parallel.map(count: labels.count, threads: threads) { index in
+            let tape = Tape()
+            var context = makeContext(tape: tape, isTraining: false, trainable: true)
+            let loss = self(tape.constant(images.slice(index..<(index + 1))), &context)
+                .crossEntropy(labels: [labels[index]])
+            let gradients = tape.gradients(of: loss)
+            var total = 0.0
+            for variable in parameterVariables(in: context) {
+                for g in gradients[variable]!.scalars { total += Double(g) * Double(g) }
+            }
+            return total.squareRoot()
+        }
+    }
+
     /// `inputGradients(_:classes:)` with the batch split across `threads` threads.
     public func inputGradients(_ images: Tensor, classes: [Int], threads: Int) -> (logits: Tensor, gradients: Tensor) {
         let shards = Parallel.ranges(count: images.shape[0], parts: threads)
