@@ -9,11 +9,11 @@ loupe=.build/release/loupe
 common=(--data fashion-mnist --model mlp --members 10 --epochs 8)
 
 echo "== 1. CIE fraction against sparsity and quantization"
-"$loupe" audit "${common[@]}" --variants dense,prune:0.5,prune:0.7,prune:0.9,prune:0.95,int8-channel,int8-full \
+"$loupe" audit "${common[@]}" --variants dense,prune:0.5:all,prune:0.7:all,prune:0.9:all,prune:0.95:all,prune:0.9:all:random,int8-channel,int8-full \
     --out "$out/sparsity" | grep -v "^  "
 
 echo "== 2. 5% of training labels flipped (seed 1): are flipped examples over-represented among CIEs?"
-"$loupe" audit "${common[@]}" --variants dense,prune:0.9,prune:0.95 --label-noise 0.05 --noise-seed 1 \
+"$loupe" audit "${common[@]}" --variants dense,prune:0.9:all,prune:0.95:all --label-noise 0.05 --noise-seed 1 \
     --evaluate train --gallery 0 --out "$out/label-noise" | grep -v "^  "
 
 echo "== 3. Class 0 (T-shirt/top) made rare in training (10% kept): does compression hurt the rare group more?"
@@ -27,5 +27,5 @@ with open(sys.argv[1], "w") as f:
     for i, y in enumerate(labels):
         f.write(f"{i},{'rare' if y == 0 else 'majority'}\n")
 PY
-"$loupe" audit "${common[@]}" --variants dense,prune:0.9,prune:0.95 --undersample 0:0.1 --noise-seed 1 \
+"$loupe" audit "${common[@]}" --variants dense,prune:0.9:all,prune:0.95:all --undersample 0:0.1 --noise-seed 1 \
     --attributes "$out/rare-attributes.csv" --out "$out/rare-class" | grep -v "^  "

@@ -2,8 +2,14 @@
 /// arithmetic peak that the GEMM is measured against.
 @inlinable
 public func multiplyAddChains<Arithmetic: MultiplyAdd>(_: Arithmetic.Type, iterations: Int) -> Float {
-    let x = SIMD16<Float>(repeating: 0.999_999), y = SIMD16<Float>(repeating: 1e-7)
-    var a0 = SIMD16<Float>(repeating: 1), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0
+    let x = SIMD16<Float>(repeating: 0.999_999)
+    let y = SIMD16<Float>(repeating: 1e-7)
+    var a0 = SIMD16<Float>(repeating: 1)
+    var a1 = a0
+    var a2 = a0
+    var a3 = a0
+    var a4 = a0
+    var a5 = a0
     for _ in 0..<iterations {
         a0 = Arithmetic.multiplyAdd(y, a0, x)
         a1 = Arithmetic.multiplyAdd(y, a1, x)

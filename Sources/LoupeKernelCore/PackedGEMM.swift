@@ -164,7 +164,12 @@ public enum PackedGEMM<Arithmetic: MultiplyAdd> {
         kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int
     ) {
-        var c0 = SIMD16<Float>(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0
+        var c0 = SIMD16<Float>()
+        var c1 = c0
+        var c2 = c0
+        var c3 = c0
+        var c4 = c0
+        var c5 = c0
         var pa = a
         var pb = UnsafeRawPointer(b)
         for _ in 0..<kc {
@@ -207,7 +212,9 @@ public enum PackedGEMM<Arithmetic: MultiplyAdd> {
     }
 
     @inlinable @inline(__always)
-    static func storeEdge(_ value: SIMD16<Float>, beta: Float, to destination: UnsafeMutablePointer<Float>, columns: Int) {
+    static func storeEdge(
+        _ value: SIMD16<Float>, beta: Float, to destination: UnsafeMutablePointer<Float>, columns: Int
+    ) {
         if columns == 16 { return store(value, beta: beta, to: destination) }
         for q in 0..<columns {
             destination[q] = beta == 0 ? value[q] : value[q] + beta * destination[q]

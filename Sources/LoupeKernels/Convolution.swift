@@ -87,9 +87,11 @@ public struct ConvolutionGeometry: Hashable, Sendable {
                         if stride == 1 {
                             // Output column ox meets input column ox + shift: one contiguous run.
                             let shift = kx - padding
-                            let first = max(0, -shift), last = min(ow, width - shift)
+                            let first = max(0, -shift)
+                            let last = min(ow, width - shift)
                             if last > first {
-                                let target = line + first + shift, from = source + first
+                                let target = line + first + shift
+                                let from = source + first
                                 for i in 0..<(last - first) { target[i] += from[i] }
                             }
                         } else {

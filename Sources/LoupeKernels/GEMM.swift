@@ -1,5 +1,5 @@
-import LoupeKernelCore
 import Dispatch
+import LoupeKernelCore
 import LoupeKernelsAVX2
 
 #if canImport(Glibc)

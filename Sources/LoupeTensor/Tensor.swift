@@ -88,7 +88,8 @@ extension Tensor {
         let rowSize = shape.dropFirst().reduce(1, *)
         var newShape = shape
         newShape[0] = range.count
-        return Tensor(shape: newShape, scalars: Array(scalars[(range.lowerBound * rowSize)..<(range.upperBound * rowSize)]))
+        return Tensor(
+            shape: newShape, scalars: Array(scalars[(range.lowerBound * rowSize)..<(range.upperBound * rowSize)]))
     }
 
     /// Tensors of equal trailing shape stacked along the first dimension.
@@ -99,7 +100,8 @@ extension Tensor {
         var scalars: [Float] = []
         scalars.reserveCapacity(shape.reduce(1, *))
         for part in parts {
-            precondition(part.shape.dropFirst() == parts[0].shape.dropFirst(), "shapes differ beyond the first dimension")
+            precondition(
+                part.shape.dropFirst() == parts[0].shape.dropFirst(), "shapes differ beyond the first dimension")
             scalars.append(contentsOf: part.scalars)
         }
         return Tensor(shape: shape, scalars: scalars)

@@ -70,7 +70,12 @@ final class AuditCommandTests: CLITestCase {
                     "\(member)/\(file)")
             }
         }
-        let other = try loupe(arguments: ["population"] + tiny + ["--variants", "dense,prune:0.9", "--out", "cut"])
+        let more = try loupe(arguments: ["population"] + tiny + ["--variants", "dense,prune:0.9", "--out", "cut"])
+        XCTAssertEqual(more.status, 0, more.stderr)
+        XCTAssertEqual(more.stdout.components(separatedBy: "verified, reused").count - 1, 2, "dense members reused")
+        let other = try loupe(arguments: [
+            "population", "--model", "mlp", "--hidden", "16", "--members", "2", "--epochs", "2", "--out", "cut",
+        ])
         assertFailsCleanly(other, mentioning: ["population.json", "different population"])
     }
 

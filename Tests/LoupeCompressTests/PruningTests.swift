@@ -133,7 +133,8 @@ final class CompressionVariantTests: XCTestCase {
     func testParsingNamesAndRoundTrip() throws {
         let cases: [(String, String)] = [
             ("dense", "dense"), ("prune:0.9", "prune-0.90"), ("prune:0.5:global", "prune-0.50-global"),
-            ("prune:0.95:random", "prune-0.95-random"), ("oneshot:0.9", "oneshot-0.90-ft1"),
+            ("prune:0.95:random", "prune-0.95-random"), ("prune:0.9:all", "prune-0.90-all"),
+            ("oneshot:0.9", "oneshot-0.90-ft1"),
             ("oneshot:0.8:3:global", "oneshot-0.80-ft3-global"),
             ("int8-channel", "int8-channel"), ("float16", "float16"), ("int8-full", "int8-full"),
         ]

@@ -126,7 +126,8 @@ final class ParameterGradientNormTests: XCTestCase {
     /// GraNd of one example equals the norm of its loss gradient taken by central finite
     /// differences over every parameter, and does not depend on the thread count.
     func testMatchesFiniteDifferenceGradientNorm() throws {
-        let model = try Model(architecture: .builtin("mlp", inputShape: [1, 4, 4], classes: 3, hiddenWidths: [5])!, seed: 3)
+        let model = try Model(
+            architecture: .builtin("mlp", inputShape: [1, 4, 4], classes: 3, hiddenWidths: [5])!, seed: 3)
         let images = randomImages(count: 3, size: 16)
         let labels: [Int32] = [0, 2, 1]
         let norms = model.parameterGradientNorms(images, labels: labels, threads: 1)
@@ -140,7 +141,8 @@ final class ParameterGradientNormTests: XCTestCase {
             var squares = 0.0
             for name in model.parameterNames {
                 for element in 0..<model.parameters[name]!.count {
-                    var plus = model, minus = model
+                    var plus = model
+                    var minus = model
                     plus.parameters[name]!.scalars[element] += 1e-2
                     minus.parameters[name]!.scalars[element] -= 1e-2
                     let derivative = (loss(plus, index) - loss(minus, index)) / 2e-2

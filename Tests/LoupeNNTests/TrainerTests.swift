@@ -96,7 +96,8 @@ final class EvaluationTests: XCTestCase {
     /// Results do not depend on the thread count, even with more threads than examples.
     func testEvaluationIsIndependentOfThreadCount() throws {
         let data = try DatasetLoader.load("mnist-5k").test
-        let model = try Model(architecture: .builtin("mlp", inputShape: [1, 28, 28], classes: 10, hiddenWidths: [8])!, seed: 2)
+        let model = try Model(
+            architecture: .builtin("mlp", inputShape: [1, 28, 28], classes: 10, hiddenWidths: [8])!, seed: 2)
         let reference = Evaluation(model: model, dataset: data.subset(Array(0..<37)), batchSize: 16, threads: 1)
         for threads in [2, 3, 64] {
             let other = Evaluation(model: model, dataset: data.subset(Array(0..<37)), batchSize: 16, threads: threads)

@@ -106,10 +106,13 @@ final class OperationGradientTests: XCTestCase {
         for plane in 0..<6 {
             for oy in 0..<(h / 2) {
                 for ox in 0..<(w / 2) {
-                    let cells = [(0, 0), (0, 1), (1, 0), (1, 1)].map { plane * h * w + (2 * oy + $0.0) * w + 2 * ox + $0.1 }
+                    let cells = [(0, 0), (0, 1), (1, 0), (1, 1)].map {
+                        plane * h * w + (2 * oy + $0.0) * w + 2 * ox + $0.1
+                    }
                     let maximum = cells.map { x.scalars[$0] }.max()!
                     XCTAssertEqual(output.value.scalars[(plane * (h / 2) + oy) * (w / 2) + ox], maximum)
-                    expected[cells.first { x.scalars[$0] == maximum }!] += g.scalars[(plane * (h / 2) + oy) * (w / 2) + ox]
+                    expected[cells.first { x.scalars[$0] == maximum }!] +=
+                        g.scalars[(plane * (h / 2) + oy) * (w / 2) + ox]
                 }
             }
         }

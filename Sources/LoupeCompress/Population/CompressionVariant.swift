@@ -9,8 +9,9 @@ public enum CompressionVariant: Hashable, Sendable {
     case quantized(QuantizationScheme)
 
     /// Parses `dense`, `prune:0.9` (layerwise magnitude), `prune:0.9:global`,
-    /// `prune:0.9:random`, `oneshot:0.9` (one fine-tuning epoch) or `oneshot:0.9:3` (three),
-    /// with the same `global`/`random` options, or a quantization scheme name (`float16`, `int8-tensor`,
+    /// `prune:0.9:random`, `prune:0.9:all` (the first layer pruned too; by default it stays
+    /// dense), `oneshot:0.9` (one fine-tuning epoch) or `oneshot:0.9:3` (three), with the same
+    /// `global`/`random`/`all` options, or a quantization scheme name (`float16`, `int8-tensor`,
     /// `int8-channel`, `int4-channel`, `int8-full`).
     public init(parsing text: String) throws(CompressionError) {
         let parts = text.lowercased().split(separator: ":").map(String.init)
@@ -27,12 +28,13 @@ public enum CompressionVariant: Hashable, Sendable {
                 switch option {
                 case "global": policy.scope = .global
                 case "random": policy.method = .random
+                case "all": policy.keepFirstLayerDense = false
                 case "layerwise", "magnitude": break
                 case let epochs where parts[0] == "oneshot" && Int(epochs) != nil && Int(epochs)! >= 0:
                     fineTuneEpochs = Int(epochs)!
                 default:
                     throw CompressionError(
-                        "variant '\(text)': unknown pruning option '\(option)' (global, random\(parts[0] == "oneshot" ? ", fine-tuning epochs" : ""))"
+                        "variant '\(text)': unknown pruning option '\(option)' (global, random, all\(parts[0] == "oneshot" ? ", fine-tuning epochs" : ""))"
                     )
                 }
             }
@@ -58,10 +60,11 @@ public enum CompressionVariant: Hashable, Sendable {
             var name = "prune-" + String(format2(sparsity))
             if policy.scope == .global { name += "-global" }
             if policy.method == .random { name += "-random" }
+            if !policy.keepFirstLayerDense { name += "-all" }
             return name
         case .oneShot(let sparsity, let policy, let epochs):
             return "oneshot-" + format2(sparsity) + "-ft\(epochs)" + (policy.scope == .global ? "-global" : "")
-                + (policy.method == .random ? "-random" : "")
+                + (policy.method == .random ? "-random" : "") + (policy.keepFirstLayerDense ? "" : "-all")
         case .quantized(let scheme): return scheme.rawValue
         }
     }
@@ -104,10 +107,10 @@ extension CompressionVariant: Codable {
         case .dense: return "dense"
         case .pruned(let sparsity, let policy):
             return "prune:\(sparsity)" + (policy.scope == .global ? ":global" : "")
-                + (policy.method == .random ? ":random" : "")
+                + (policy.method == .random ? ":random" : "") + (policy.keepFirstLayerDense ? "" : ":all")
         case .oneShot(let sparsity, let policy, let epochs):
             return "oneshot:\(sparsity):\(epochs)" + (policy.scope == .global ? ":global" : "")
-                + (policy.method == .random ? ":random" : "")
+                + (policy.method == .random ? ":random" : "") + (policy.keepFirstLayerDense ? "" : ":all")
         case .quantized(let scheme): return scheme.rawValue
         }
     }

@@ -47,8 +47,9 @@ public struct PopulationRunner {
     public let spec: PopulationSpec
     public let directory: URL
 
-    /// Prepares `directory`, writing `population.json`, or checks that the one there has the
-    /// same spec (a different spec is refused rather than mixed in).
+    /// Prepares `directory`, writing `population.json`, or checks that the one there describes
+    /// the same members (data, architecture, recipe, seeds; a different one is refused rather
+    /// than mixed in). Variants may be added to an existing population: its members are reused.
     public init(spec: PopulationSpec, directory: URL) throws {
         try spec.validate()
         self.spec = spec
@@ -60,9 +61,16 @@ public struct PopulationRunner {
             do { existing = try DeterministicJSON.decode(PopulationSpec.self, from: Data(contentsOf: specURL)) } catch {
                 throw FileError(path: specURL.path, problem: "unreadable population spec: \(error)")
             }
-            guard existing == spec else {
+            var comparable = existing
+            comparable.variants = spec.variants
+            guard comparable == spec else {
                 throw FileError(
                     path: specURL.path, problem: "describes a different population; use another --out or remove it")
+            }
+            if existing.variants != spec.variants {
+                var merged = existing
+                merged.variants = existing.variants + spec.variants.filter { !existing.variants.contains($0) }
+                try AtomicFile.write(try DeterministicJSON.encode(merged), to: specURL)
             }
         } else {
             try AtomicFile.write(try DeterministicJSON.encode(spec), to: specURL)

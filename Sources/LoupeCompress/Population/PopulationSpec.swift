@@ -4,7 +4,9 @@ import LoupeNN
 /// members per variant, and the variants. Stored as `population.json`; a re-run with the
 /// same spec resumes, a different spec in the same directory is refused.
 public struct PopulationSpec: Codable, Equatable, Sendable {
-    /// The dataset specification (`mnist-5k`, `fashion-mnist` or a path).
+    /// The dataset specification (`mnist-5k`, `fashion-mnist` or a path), with any change made
+    /// to its training split (label noise, undersampling) spelled out, so that populations
+    /// trained on different data are never mixed.
     public var data: String
     public var architecture: Architecture
     /// The recipe of every trained member; member `i` uses seed `firstSeed + i`.

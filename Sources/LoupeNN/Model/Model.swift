@@ -113,7 +113,8 @@ public struct Model: Sendable {
     public func logits(_ images: Tensor, threads: Int) -> Tensor {
         let shards = Parallel.ranges(count: images.shape[0], parts: threads)
         if shards.count <= 1 { return logits(images) }
-        return Tensor.concatenating(Parallel.map(count: shards.count, threads: threads) { logits(images.slice(shards[$0])) })
+        return Tensor.concatenating(
+            Parallel.map(count: shards.count, threads: threads) { logits(images.slice(shards[$0])) })
     }
 
     /// Logits of every example of `dataset`, in order (`[examples, classes]`), computed in

@@ -81,7 +81,8 @@ public struct SGD: Optimizer {
                         }
                         if nesterov {
                             for i in parameter.indices {
-                                parameter[i] -= learningRate * ((gradient[i] + decay * parameter[i]) + momentum * buffer[i])
+                                parameter[i] -=
+                                    learningRate * ((gradient[i] + decay * parameter[i]) + momentum * buffer[i])
                             }
                         } else {
                             for i in parameter.indices { parameter[i] -= learningRate * buffer[i] }

@@ -21,7 +21,8 @@ public struct Evaluation: Sendable {
     public init(model: Model, dataset: Dataset, batchSize: Int = 256, threads: Int = 1) {
         let classes = model.classCount
         let ranges = Parallel.ranges(count: dataset.count, parts: threads)
-        let parts = Parallel.map(count: ranges.count, threads: threads) { part -> (predictions: [Int32], losses: [Double]) in
+        let parts = Parallel.map(count: ranges.count, threads: threads) {
+            part -> (predictions: [Int32], losses: [Double]) in
             let range = ranges[part]
             var predictions: [Int32] = []
             var losses: [Double] = []
@@ -31,7 +32,8 @@ public struct Evaluation: Sendable {
                 let logProbabilities = logits.logSoftmaxLastAxis()
                 for (row, label) in dataset.labels(at: positions).enumerated() {
                     var best = 0
-                    for j in 1..<classes where logits.scalars[row * classes + j] > logits.scalars[row * classes + best] {
+                    for j in 1..<classes where logits.scalars[row * classes + j] > logits.scalars[row * classes + best]
+                    {
                         best = j
                     }
                     predictions.append(Int32(best))

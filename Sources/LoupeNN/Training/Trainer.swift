@@ -109,7 +109,9 @@ public struct Trainer {
             }
             epoch += 1
             if recordsTrainingLogits {
-                try handler(.trainingLogits(epoch: epoch, logits: model.logits(of: train, threads: configuration.threads)), self)
+                try handler(
+                    .trainingLogits(epoch: epoch, logits: model.logits(of: train, threads: configuration.threads)), self
+                )
             }
             let evaluation = test.map { Evaluation(model: model, dataset: $0, threads: configuration.threads) }
             let seconds = Date().timeIntervalSince(start)
@@ -151,7 +153,8 @@ public struct Trainer {
             let parameterGradients = model.parameterVariables(in: context).map { gradients[$0]! }
             return (
                 loss: loss.value.scalar * weight, hits: logits.value.correctPredictions(labels: shardLabels),
-                gradients: parameterGradients, statistics: context)
+                gradients: parameterGradients, statistics: context
+            )
         }
         var gradients = results[0].gradients
         results[0].gradients = []  // leaves `gradients` uniquely referenced, so `add` works in place

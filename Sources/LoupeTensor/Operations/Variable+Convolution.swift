@@ -18,7 +18,8 @@ extension Variable {
         let imageSize = geometry.channels * geometry.height * geometry.width
         let outShape = [batch, outChannels, geometry.outputHeight, geometry.outputWidth]
         // Start from the bias (or nothing) and accumulate the product onto it: no extra pass.
-        var result = bias.map { Tensor(broadcasting: $0.value, channelsOf: outShape) } ?? Tensor(shape: outShape) { _ in }
+        var result =
+            bias.map { Tensor(broadcasting: $0.value, channelsOf: outShape) } ?? Tensor(shape: outShape) { _ in }
         let beta: Float = bias == nil ? 0 : 1
         var columns = [Float](repeating: 0, count: patch * spatial)
         x.withUnsafeBufferPointer { xp in
@@ -64,7 +65,8 @@ extension Variable {
                                                 transposeA: true, m: patch, n: spatial, k: outChannels,
                                                 a: wp.baseAddress!, lda: patch, b: gn, ldb: spatial,
                                                 c: col.baseAddress!, ldc: spatial)
-                                            geometry.col2im(col.baseAddress!, addingInto: dxp.baseAddress! + n * imageSize)
+                                            geometry.col2im(
+                                                col.baseAddress!, addingInto: dxp.baseAddress! + n * imageSize)
                                         }
                                     }
                                 }

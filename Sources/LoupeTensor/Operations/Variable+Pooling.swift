@@ -49,7 +49,8 @@ extension Variable {
                                     if kernel == 2 && stride == 2 {
                                         while ox + 8 <= ow {
                                             disjointWindowGradients(
-                                                x + corner + 2 * ox, width: w, maximum: y + o + ox, gradient: g + o + ox,
+                                                x + corner + 2 * ox, width: w, maximum: y + o + ox,
+                                                gradient: g + o + ox,
                                                 into: d + corner + 2 * ox)
                                             ox += 8
                                         }

@@ -82,7 +82,7 @@ struct Audit: ParsableCommand {
                 "baseline": .string(baselinePredictions), "compressed": .string(compressedPredictions),
             ])
         } else {
-            let spec = try populationOptions.makeSpec(data: dataOptions.data, train: splits.train)
+            let spec = try populationOptions.makeSpec(data: dataOptions.description, train: splits.train)
             let result = try runPopulation(
                 spec: spec, splits: splits, evaluate: evaluated,
                 directory: directoryURL.appendingPathComponent("population"),

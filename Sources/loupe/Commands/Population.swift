@@ -22,7 +22,7 @@ struct Population: ParsableCommand {
 
     func run() throws {
         let splits = try dataOptions.load().splits
-        let spec = try populationOptions.makeSpec(data: dataOptions.data, train: splits.train)
+        let spec = try populationOptions.makeSpec(data: dataOptions.description, train: splits.train)
         var directory = try RunDirectory(
             path: out, configuration: spec, seeds: ["first member": spec.firstSeed], threads: populationOptions.threads)
         try directory.recordInputs(splits.train.sources + splits.test.sources)

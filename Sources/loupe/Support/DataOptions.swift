@@ -25,6 +25,17 @@ struct DataOptions: ParsableArguments {
         help: ArgumentHelp("Keep only fraction F of training class C, making it rare on purpose.", valueName: "C:F"))
     var undersample: String?
 
+    /// `--data` with the changes made to the training split, for population specs.
+    var description: String {
+        var parts = [data]
+        if let undersample { parts.append("undersample \(undersample) seed \(noiseSeed)") }
+        if labelNoise > 0 { parts.append("label noise \(labelNoise) seed \(noiseSeed)") }
+        if testFraction != 0.2 || splitSeed != DatasetLoader.defaultSplitSeed {
+            parts.append("test fraction \(testFraction) split seed \(splitSeed)")
+        }
+        return parts.joined(separator: "; ")
+    }
+
     /// The splits, with the requested changes applied to the training split.
     func load() throws -> PreparedData {
         var splits = try DatasetLoader.load(
