@@ -236,17 +236,5 @@ struct CompressionAuditOutputs {
         return page
     }
 
-    func thumbnail(position: Int) -> PNGImage {
-        let image = examples.images(at: [position])
-        let shape = examples.shape
-        let plane = shape.height * shape.width
-        let bytes = image.scalars.map { UInt8(max(0, min(255, ($0 * 255).rounded()))) }
-        if shape.channels == 3 {
-            var rgb = [UInt8](repeating: 0, count: 3 * plane)
-            for p in 0..<plane { for c in 0..<3 { rgb[3 * p + c] = bytes[c * plane + p] } }
-            return PNGImage(width: shape.width, height: shape.height, channels: .rgb, pixels: rgb)
-        }
-        return PNGImage(
-            width: shape.width, height: shape.height, channels: .grayscale, pixels: Array(bytes.prefix(plane)))
-    }
+    func thumbnail(position: Int) -> PNGImage { loupe.thumbnail(examples, position: position) }
 }

@@ -1,0 +1,168 @@
+import ArgumentParser
+import Foundation
+import LoupeAudit
+import LoupeData
+import LoupeNN
+import LoupeReport
+import LoupeSupport
+
+/// Options shared by `loupe difficulty` and `loupe benchmark label-noise`.
+struct DifficultyOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Architecture: mlp, cnn, resnet-mini, or an architecture JSON file.", valueName: "name|file"))
+    var model: String = "cnn"
+    @Option(help: ArgumentHelp("Hidden widths for mlp (comma-separated), or the hidden width of cnn.", valueName: "w1,w2"))
+    var hidden: String?
+    @Option(help: "Training epochs; one checkpoint per epoch (VoG's stages need 6 or more).") var epochs: Int = 9
+    @Option(help: "Mini-batch size.") var batchSize: Int = 128
+    @Option(help: "Learning rate (default 0.05 for sgd, 0.001 for adam and adamw).") var lr: Float?
+    @Option(help: "Optimizer: sgd, adam or adamw.") var optimizer: TrainingConfiguration.OptimizerKind = .sgd
+    @Option(help: "Seed of the training run.") var seed: UInt64 = 0
+    @Option(help: "VoG differentiates the logit of the label or of the predicted class.")
+    var vogTarget: String = "label"
+    @Option(help: "The early epoch at which EL2N and GraNd are taken.") var earlyEpoch: Int = 1
+    @Option(help: "Folds for confident learning's out-of-sample probabilities (0 turns it off).") var clFolds: Int = 4
+    @Option(help: "Threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func makeRun(train: Dataset) throws -> DifficultyRun {
+        var training = TrainingConfiguration()
+        training.epochs = epochs
+        training.batchSize = batchSize
+        training.optimizer = optimizer
+        training.learningRate = lr ?? (optimizer == .sgd ? 0.05 : 0.001)
+        training.seed = seed
+        training.threads = threads
+        try training.validate()
+        guard let target = DifficultyRun.VoGTarget(rawValue: vogTarget) else {
+            throw ValidationError("--vog-target must be label or predicted, got '\(vogTarget)'")
+        }
+        guard clFolds == 0 || clFolds >= 2 else { throw ValidationError("--cl-folds must be 0 or at least 2") }
+        var run = DifficultyRun(
+            architecture: try resolveArchitecture(model, hidden: hidden, data: train), training: training)
+        run.vogTarget = target
+        run.earlyEpoch = earlyEpoch
+        run.confidentLearningFolds = clFolds
+        return run
+    }
+}
+
+struct Difficulty: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Rank every training example by difficulty: VoG and the training-dynamics scores.",
+        discussion: """
+            Trains one model with a checkpoint per epoch and computes, for every training
+            example: VoG (variance of the input gradient of the label's logit across the
+            checkpoints; raw, class-normalised and absolute, per stage), final loss and margin,
+            EL2N and GraNd at --early-epoch, forgetting events, area under the margin, data-map
+            confidence, variability and correctness, and confident learning's self-confidence
+            and label-issue flags from --cl-folds out-of-sample models.
+
+            Writes difficulty.csv and difficulty.jsonl (every score and its rank, rank 1 =
+            hardest), scores/<name>.npy, deciles.csv (top-1 error per decile of each score),
+            difficulty.html (hardest and easiest examples per class), checkpoints/ and
+            manifest.json. With --cie DIR the table joins the CIE results of `loupe audit
+            --evaluate train` on the same data.
+            """)
+
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var options: DifficultyOptions
+    @Option(help: "A `loupe audit` output directory whose CIE results to join (same examples).") var cie: String?
+    @Option(help: "The audit variant to join (default: the last).") var cieVariant: String?
+    @Option(help: "Output directory.") var out: String = "runs/difficulty"
+
+    func run() throws {
+        let prepared = try dataOptions.load()
+        let train = prepared.splits.train
+        var run = try options.makeRun(train: train)
+        let join = try cie.map { try CIEJoin(directory: URL(fileURLWithPath: $0), variant: cieVariant) }
+        var directory = try RunDirectory(
+            path: out, configuration: run.training, seeds: ["training": options.seed], threads: options.threads)
+        try directory.recordInputs(train.sources + (cie.map { [URL(fileURLWithPath: $0).appendingPathComponent("cie.csv")] } ?? []))
+        let checkpoints = directory.url.appendingPathComponent("checkpoints")
+        try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
+        run.checkpointDirectory = checkpoints
+        print("difficulty: \(run.architecture.name), \(options.epochs) epochs on \(train.count) training examples of \(dataOptions.data)")
+        let result = try run.run(on: train) { print("  " + $0) }
+        let flipped = prepared.flippedLabels.isEmpty ? nil : Set(prepared.flippedLabels.map(\.id))
+        try DifficultyOutputs(data: train, result: result, flipped: flipped, cie: join).write(into: &directory)
+        directory.recordOutputs(under: ["checkpoints"])
+        try directory.finish()
+        print("wrote difficulty.csv, difficulty.jsonl, scores/, deciles.csv, difficulty.html and manifest.json to \(directory.url.path)")
+    }
+}
+
+struct Benchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks of the audit methods on data with a known answer.",
+        subcommands: [LabelNoiseBenchmark.self])
+}
+
+struct LabelNoiseBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "label-noise",
+        abstract: "Flip a seeded fraction of training labels and measure how well each score finds them.",
+        discussion: """
+            Runs `loupe difficulty` on the noisy training split and reports, per score, the
+            AUROC and the precision at k (k = number of flipped labels) of ranking by hardness
+            for finding the flipped examples; confident learning's flags as a precision and
+            recall; with --cie, the CIE flag of a `loupe audit --evaluate train` run with the
+            same --label-noise and --noise-seed. Writes label-noise.csv beside the difficulty
+            outputs.
+            """)
+
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var options: DifficultyOptions
+    @Option(help: "Fraction of training labels to flip.") var noise: Double = 0.05
+    @Option(help: "A `loupe audit --evaluate train` directory with the same noise, for the CIE flag.") var cie: String?
+    @Option(help: "Output directory.") var out: String = "runs/label-noise"
+
+    func run() throws {
+        var dataOptions = dataOptions
+        dataOptions.labelNoise = noise
+        let prepared = try dataOptions.load()
+        let train = prepared.splits.train
+        var run = try options.makeRun(train: train)
+        let join = try cie.map { try CIEJoin(directory: URL(fileURLWithPath: $0), variant: nil) }
+        struct Configuration: Encodable {
+            var data: String
+            var noise: Double
+            var noiseSeed: UInt64
+            var training: TrainingConfiguration
+        }
+        var directory = try RunDirectory(
+            path: out, configuration: Configuration(data: dataOptions.description, noise: noise, noiseSeed: dataOptions.noiseSeed, training: run.training),
+            seeds: ["training": options.seed, "noise": dataOptions.noiseSeed], threads: options.threads)
+        try directory.recordInputs(train.sources)
+        run.checkpointDirectory = nil
+        let flipped = Set(prepared.flippedLabels.map(\.id))
+        print("label-noise benchmark: \(flipped.count) of \(train.count) training labels flipped (seed \(dataOptions.noiseSeed)); \(run.architecture.name), \(options.epochs) epochs")
+        let result = try run.run(on: train) { print("  " + $0) }
+        let positives = train.ids.map(flipped.contains)
+        var table = CSVTable(header: ["score", "auroc", "precision_at_k", "k", "base_rate"])
+        let baseRate = Double(flipped.count) / Double(train.count)
+        print("score                        AUROC   precision@k (k = \(flipped.count), base rate \(String(format: "%.3f", baseRate)))")
+        for score in result.scores {
+            let auroc = try areaUnderROC(scores: score.hardness, positives: positives)
+            let precision = try precisionAtK(scores: score.hardness, positives: positives)
+            table.append([score.name, CSVTable.cell(auroc), CSVTable.cell(precision), String(flipped.count), CSVTable.cell(baseRate)])
+            print(score.name.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: " %.3f   %.3f", auroc, precision))
+        }
+        func flagRow(_ name: String, _ flags: [Bool]) {
+            let hits = zip(flags, positives).filter { $0 && $1 }.count
+            let flaggedCount = flags.filter { $0 }.count
+            let precision = flaggedCount > 0 ? Double(hits) / Double(flaggedCount) : 0
+            table.append([name, "", CSVTable.cell(precision), String(flaggedCount), CSVTable.cell(baseRate)])
+            print(name.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "   -     %.3f  (%d flagged, recall %.3f)", precision, flaggedCount, Double(hits) / Double(max(flipped.count, 1))))
+        }
+        if let issues = result.labelIssues { flagRow("cl-label-issue (flag)", issues) }
+        if let join {
+            flagRow("cie \(join.variant) (flag)", train.ids.map { join.isCIE[$0] ?? false })
+            let taxicab = train.ids.map { join.taxicab[$0] ?? 0 }
+            let auroc = try areaUnderROC(scores: taxicab, positives: positives)
+            table.append(["taxicab \(join.variant)", CSVTable.cell(auroc), CSVTable.cell(try precisionAtK(scores: taxicab, positives: positives)), String(flipped.count), CSVTable.cell(baseRate)])
+        }
+        try table.write(to: directory.output("label-noise.csv"))
+        try DifficultyOutputs(data: train, result: result, flipped: flipped, cie: join).write(into: &directory)
+        try directory.finish()
+        print("wrote label-noise.csv and the difficulty outputs to \(directory.url.path)")
+    }
+}

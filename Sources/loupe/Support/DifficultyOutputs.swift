@@ -1,0 +1,162 @@
+import Foundation
+import LoupeAudit
+import LoupeData
+import LoupeReport
+import LoupeSupport
+
+/// CIE results of a `loupe audit` run, by example id, for one variant.
+struct CIEJoin {
+    var variant: String
+    var isCIE: [Int: Bool]
+    var taxicab: [Int: Double]
+
+    /// Reads `cie.csv` of an audit directory; `variant` defaults to the last one listed.
+    init(directory: URL, variant: String?) throws {
+        let url = directory.appendingPathComponent("cie.csv")
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw FileError(path: url.path, problem: "cannot read CIE results (run `loupe audit` first)")
+        }
+        let rows = text.split(whereSeparator: \.isNewline).dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        guard let chosen = variant ?? rows.last.map({ String($0[0]) }) else {
+            throw FileError(path: url.path, problem: "no rows")
+        }
+        self.variant = chosen
+        isCIE = [:]
+        taxicab = [:]
+        for row in rows where row.count >= 7 && row[0] == chosen {
+            guard let id = Int(row[1]), let score = Double(row[5]) else {
+                throw FileError(path: url.path, problem: "malformed row \(row.joined(separator: ","))")
+            }
+            isCIE[id] = row[6] == "1"
+            taxicab[id] = score
+        }
+        guard !isCIE.isEmpty else { throw FileError(path: url.path, problem: "no rows for variant \(chosen)") }
+    }
+}
+
+/// Writes difficulty.csv, difficulty.jsonl, scores/*.npy, deciles.csv and difficulty.html.
+struct DifficultyOutputs {
+    var data: Dataset
+    var result: DifficultyRun.Result
+    var flipped: Set<Int>?
+    var cie: CIEJoin?
+    var galleryPerClass = 4
+
+    func write(into directory: inout RunDirectory) throws {
+        let scores = result.scores
+        let ranks = scores.map { score -> [Int] in
+            // Rank 1 = hardest; ties by example order.
+            let order = score.hardness.indices.sorted { a, b in
+                let (x, y) = (score.hardness[a], score.hardness[b])
+                return x != y ? x > y : a < b
+            }
+            var rank = [Int](repeating: 0, count: order.count)
+            for (position, index) in order.enumerated() { rank[index] = position + 1 }
+            return rank
+        }
+        var header = ["id", "label", "final_prediction"]
+        if flipped != nil { header.append("label_flipped") }
+        if result.labelIssues != nil { header.append("cl_label_issue") }
+        if cie != nil { header += ["is_cie", "taxicab_score"] }
+        for score in scores { header += [score.name, score.name + "_rank"] }
+        var table = CSVTable(header: header)
+        var lines: [[String: JSONValue]] = []
+        for index in 0..<data.count {
+            let id = data.ids[index]
+            var row: [String: JSONValue] = [
+                "id": .number(Double(id)), "label": .number(Double(data.labels[index])),
+                "final_prediction": .number(Double(result.finalPredictions[index])),
+            ]
+            var cells = [String(id), String(data.labels[index]), String(result.finalPredictions[index])]
+            if let flipped {
+                cells.append(flipped.contains(id) ? "1" : "0")
+                row["label_flipped"] = .bool(flipped.contains(id))
+            }
+            if let issues = result.labelIssues {
+                cells.append(issues[index] ? "1" : "0")
+                row["cl_label_issue"] = .bool(issues[index])
+            }
+            if let cie {
+                cells += [cie.isCIE[id].map { $0 ? "1" : "0" } ?? "", cie.taxicab[id].map(CSVTable.cell) ?? ""]
+                row["is_cie"] = cie.isCIE[id].map { .bool($0) } ?? .null
+                row["taxicab_score"] = cie.taxicab[id].map { .number($0) } ?? .null
+            }
+            for (s, score) in scores.enumerated() {
+                cells += [CSVTable.cell(score.values[index]), String(ranks[s][index])]
+                row[score.name] = score.values[index].isFinite ? .number(score.values[index]) : .null
+                row[score.name + "_rank"] = .number(Double(ranks[s][index]))
+            }
+            table.append(cells)
+            lines.append(row)
+        }
+        try table.write(to: directory.output("difficulty.csv"))
+        try JSONLines.write(lines.map { JSONValue.object($0) }, to: directory.output("difficulty.jsonl"))
+
+        try FileManager.default.createDirectory(at: directory.url.appendingPathComponent("scores"), withIntermediateDirectories: true)
+        try NPYFile.write(data.ids.map(Int64.init), shape: [data.count], to: directory.output("scores/ids.npy"))
+        for score in scores {
+            try NPYFile.write(score.values.map(Float.init), shape: [data.count], to: directory.output("scores/\(score.name).npy"))
+        }
+
+        let correct = zip(result.finalPredictions, data.labels).map { $0 == $1 }
+        var deciles = CSVTable(header: ["score", "direction", "decile", "examples", "min_hardness", "max_hardness", "errors", "error_rate"])
+        for score in scores {
+            let table = try DecileTable(scores: score.hardness, correct: correct)
+            for row in table.rows {
+                deciles.append([
+                    score.name, score.measure.direction.rawValue, String(row.decile + 1), String(row.count),
+                    CSVTable.cell(row.minimumScore), CSVTable.cell(row.maximumScore), String(row.errors),
+                    CSVTable.cell(row.errorRate),
+                ])
+            }
+        }
+        try deciles.write(to: directory.output("deciles.csv"))
+        try report(ranks: ranks).write(to: directory.output("difficulty.html"))
+    }
+
+    func report(ranks: [[Int]]) -> HTMLReport {
+        var page = HTMLReport(title: "Loupe example difficulty")
+        page.addParagraph(
+            "Every training example ranked by each score (rank 1 = hardest; each score's direction is applied). The hardest and easiest examples of each class per score, for review.")
+        page.addParameters([("data", "\(data.name): \(data.count) training examples"), ("scores", result.scores.map(\.name).joined(separator: ", "))])
+        let shown = result.scores.filter { ["vog-late-normalized", "vog-normalized", "aum", "forgetting", "self-confidence", "el2n"].contains($0.name) }
+        for score in shown {
+            let s = result.scores.firstIndex { $0.name == score.name }!
+            page.addHeading(score.name)
+            for end in ["hardest", "easiest"] {
+                var items: [HTMLReport.GalleryItem] = []
+                for label in 0..<Int32(data.classCount) {
+                    let members = data.labels.indices.filter { data.labels[$0] == label }.sorted { ranks[s][$0] < ranks[s][$1] }
+                    let picked = end == "hardest" ? members.prefix(galleryPerClass) : members.suffix(galleryPerClass)
+                    items += picked.map { index in
+                        HTMLReport.GalleryItem(
+                            image: thumbnail(data, position: index),
+                            captionLines: [
+                                "id \(data.ids[index])  label \(data.labels[index])", "predicted \(result.finalPredictions[index])",
+                                String(format: "%@ %.3g  rank %d", score.name, score.values[index], ranks[s][index]),
+                            ], badge: flipped?.contains(data.ids[index]) == true ? "flipped" : nil)
+                    }
+                }
+                page.addDetails(summary: "\(score.name): \(end) per class", open: end == "hardest") { section in
+                    section.addGallery(items, scale: 2)
+                }
+            }
+        }
+        return page
+    }
+}
+
+/// A dataset image as a PNG (grayscale, or RGB for three channels).
+func thumbnail(_ data: Dataset, position: Int) -> PNGImage {
+    let image = data.images(at: [position])
+    let shape = data.shape
+    let plane = shape.height * shape.width
+    let bytes = image.scalars.map { UInt8(max(0, min(255, ($0 * 255).rounded()))) }
+    if shape.channels == 3 {
+        var rgb = [UInt8](repeating: 0, count: 3 * plane)
+        for p in 0..<plane { for c in 0..<3 { rgb[3 * p + c] = bytes[c * plane + p] } }
+        return PNGImage(width: shape.width, height: shape.height, channels: .rgb, pixels: rgb)
+    }
+    return PNGImage(width: shape.width, height: shape.height, channels: .grayscale, pixels: Array(bytes.prefix(plane)))
+}
