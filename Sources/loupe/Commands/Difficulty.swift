@@ -8,9 +8,12 @@ import LoupeSupport
 
 /// Options shared by `loupe difficulty` and `loupe benchmark label-noise`.
 struct DifficultyOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Architecture: mlp, cnn, resnet-mini, or an architecture JSON file.", valueName: "name|file"))
+    @Option(
+        help: ArgumentHelp("Architecture: mlp, cnn, resnet-mini, or an architecture JSON file.", valueName: "name|file")
+    )
     var model: String = "cnn"
-    @Option(help: ArgumentHelp("Hidden widths for mlp (comma-separated), or the hidden width of cnn.", valueName: "w1,w2"))
+    @Option(
+        help: ArgumentHelp("Hidden widths for mlp (comma-separated), or the hidden width of cnn.", valueName: "w1,w2"))
     var hidden: String?
     @Option(help: "Training epochs; one checkpoint per epoch (VoG's stages need 6 or more).") var epochs: Int = 9
     @Option(help: "Mini-batch size.") var batchSize: Int = 128
@@ -65,6 +68,14 @@ struct Difficulty: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var options: DifficultyOptions
+    @Option(
+        help: "Use these checkpoints (a directory of .safetensors, e.g. a `loupe train` output) instead of training.")
+    var checkpoints: String?
+    @Option(
+        help: "Bring your own: comma-separated NPY input gradients, one file per checkpoint, [examples, (C,) H, W].")
+    var gradients: String?
+    @Option(help: "Bring your own: NPY per-epoch logits of the training examples, [epochs, examples, classes].")
+    var epochLogits: String?
     @Option(help: "A `loupe audit` output directory whose CIE results to join (same examples).") var cie: String?
     @Option(help: "The audit variant to join (default: the last).") var cieVariant: String?
     @Option(help: "Output directory.") var out: String = "runs/difficulty"
@@ -74,19 +85,47 @@ struct Difficulty: ParsableCommand {
         let train = prepared.splits.train
         var run = try options.makeRun(train: train)
         let join = try cie.map { try CIEJoin(directory: URL(fileURLWithPath: $0), variant: cieVariant) }
+        var inputs = train.sources + (cie.map { [URL(fileURLWithPath: $0).appendingPathComponent("cie.csv")] } ?? [])
+        // Inputs that can be wrong are read before anything is written.
+        var result: DifficultyRun.Result?
+        if gradients != nil || epochLogits != nil {
+            let gradientFiles =
+                gradients.map { $0.split(separator: ",").map { URL(fileURLWithPath: String($0)) } } ?? []
+            inputs += gradientFiles + (epochLogits.map { [URL(fileURLWithPath: $0)] } ?? [])
+            result = try DifficultyRun.run(
+                gradients: gradientFiles, epochLogits: epochLogits.map { URL(fileURLWithPath: $0) },
+                labels: train.labels,
+                earlyEpoch: options.earlyEpoch)
+        } else if let checkpoints {
+            var folder = URL(fileURLWithPath: checkpoints, isDirectory: true)
+            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("checkpoints").path) {
+                folder.appendPathComponent("checkpoints")
+            }
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+                .filter { $0.hasSuffix(".safetensors") }.sorted().map { folder.appendingPathComponent($0) }
+            inputs += files
+            print("difficulty: \(files.count) checkpoints in \(folder.path) on \(train.count) training examples")
+            result = try run.run(checkpoints: files, on: train) { print("  " + $0) }
+        }
         var directory = try RunDirectory(
             path: out, configuration: run.training, seeds: ["training": options.seed], threads: options.threads)
-        try directory.recordInputs(train.sources + (cie.map { [URL(fileURLWithPath: $0).appendingPathComponent("cie.csv")] } ?? []))
-        let checkpoints = directory.url.appendingPathComponent("checkpoints")
-        try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
-        run.checkpointDirectory = checkpoints
-        print("difficulty: \(run.architecture.name), \(options.epochs) epochs on \(train.count) training examples of \(dataOptions.data)")
-        let result = try run.run(on: train) { print("  " + $0) }
+        try directory.recordInputs(inputs)
+        if result == nil {
+            let checkpointFolder = directory.url.appendingPathComponent("checkpoints")
+            try FileManager.default.createDirectory(at: checkpointFolder, withIntermediateDirectories: true)
+            run.checkpointDirectory = checkpointFolder
+            print(
+                "difficulty: \(run.architecture.name), \(options.epochs) epochs on \(train.count) training examples of \(dataOptions.data)"
+            )
+            result = try run.run(on: train) { print("  " + $0) }
+        }
         let flipped = prepared.flippedLabels.isEmpty ? nil : Set(prepared.flippedLabels.map(\.id))
-        try DifficultyOutputs(data: train, result: result, flipped: flipped, cie: join).write(into: &directory)
+        try DifficultyOutputs(data: train, result: result!, flipped: flipped, cie: join).write(into: &directory)
         directory.recordOutputs(under: ["checkpoints"])
         try directory.finish()
-        print("wrote difficulty.csv, difficulty.jsonl, scores/, deciles.csv, difficulty.html and manifest.json to \(directory.url.path)")
+        print(
+            "wrote difficulty.csv, difficulty.jsonl, scores/, deciles.csv, difficulty.html and manifest.json to \(directory.url.path)"
+        )
     }
 }
 
@@ -129,36 +168,55 @@ struct LabelNoiseBenchmark: ParsableCommand {
             var training: TrainingConfiguration
         }
         var directory = try RunDirectory(
-            path: out, configuration: Configuration(data: dataOptions.description, noise: noise, noiseSeed: dataOptions.noiseSeed, training: run.training),
+            path: out,
+            configuration: Configuration(
+                data: dataOptions.description, noise: noise, noiseSeed: dataOptions.noiseSeed, training: run.training),
             seeds: ["training": options.seed, "noise": dataOptions.noiseSeed], threads: options.threads)
         try directory.recordInputs(train.sources)
         run.checkpointDirectory = nil
         let flipped = Set(prepared.flippedLabels.map(\.id))
-        print("label-noise benchmark: \(flipped.count) of \(train.count) training labels flipped (seed \(dataOptions.noiseSeed)); \(run.architecture.name), \(options.epochs) epochs")
+        print(
+            "label-noise benchmark: \(flipped.count) of \(train.count) training labels flipped (seed \(dataOptions.noiseSeed)); \(run.architecture.name), \(options.epochs) epochs"
+        )
         let result = try run.run(on: train) { print("  " + $0) }
         let positives = train.ids.map(flipped.contains)
         var table = CSVTable(header: ["score", "auroc", "precision_at_k", "k", "base_rate"])
         let baseRate = Double(flipped.count) / Double(train.count)
-        print("score                        AUROC   precision@k (k = \(flipped.count), base rate \(String(format: "%.3f", baseRate)))")
+        print(
+            "score                        AUROC   precision@k (k = \(flipped.count), base rate \(String(format: "%.3f", baseRate)))"
+        )
         for score in result.scores {
             let auroc = try areaUnderROC(scores: score.hardness, positives: positives)
             let precision = try precisionAtK(scores: score.hardness, positives: positives)
-            table.append([score.name, CSVTable.cell(auroc), CSVTable.cell(precision), String(flipped.count), CSVTable.cell(baseRate)])
-            print(score.name.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: " %.3f   %.3f", auroc, precision))
+            table.append([
+                score.name, CSVTable.cell(auroc), CSVTable.cell(precision), String(flipped.count),
+                CSVTable.cell(baseRate),
+            ])
+            print(
+                score.name.padding(toLength: 28, withPad: " ", startingAt: 0)
+                    + String(format: " %.3f   %.3f", auroc, precision))
         }
         func flagRow(_ name: String, _ flags: [Bool]) {
             let hits = zip(flags, positives).filter { $0 && $1 }.count
             let flaggedCount = flags.filter { $0 }.count
             let precision = flaggedCount > 0 ? Double(hits) / Double(flaggedCount) : 0
             table.append([name, "", CSVTable.cell(precision), String(flaggedCount), CSVTable.cell(baseRate)])
-            print(name.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "   -     %.3f  (%d flagged, recall %.3f)", precision, flaggedCount, Double(hits) / Double(max(flipped.count, 1))))
+            print(
+                name.padding(toLength: 28, withPad: " ", startingAt: 0)
+                    + String(
+                        format: "   -     %.3f  (%d flagged, recall %.3f)", precision, flaggedCount,
+                        Double(hits) / Double(max(flipped.count, 1))))
         }
         if let issues = result.labelIssues { flagRow("cl-label-issue (flag)", issues) }
         if let join {
             flagRow("cie \(join.variant) (flag)", train.ids.map { join.isCIE[$0] ?? false })
             let taxicab = train.ids.map { join.taxicab[$0] ?? 0 }
             let auroc = try areaUnderROC(scores: taxicab, positives: positives)
-            table.append(["taxicab \(join.variant)", CSVTable.cell(auroc), CSVTable.cell(try precisionAtK(scores: taxicab, positives: positives)), String(flipped.count), CSVTable.cell(baseRate)])
+            table.append([
+                "taxicab \(join.variant)", CSVTable.cell(auroc),
+                CSVTable.cell(try precisionAtK(scores: taxicab, positives: positives)), String(flipped.count),
+                CSVTable.cell(baseRate),
+            ])
         }
         try table.write(to: directory.output("label-noise.csv"))
         try DifficultyOutputs(data: train, result: result, flipped: flipped, cie: join).write(into: &directory)

@@ -17,7 +17,9 @@ struct CIEJoin {
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw FileError(path: url.path, problem: "cannot read CIE results (run `loupe audit` first)")
         }
-        let rows = text.split(whereSeparator: \.isNewline).dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let rows = text.split(whereSeparator: \.isNewline).dropFirst().map {
+            $0.split(separator: ",", omittingEmptySubsequences: false)
+        }
         guard let chosen = variant ?? rows.last.map({ String($0[0]) }) else {
             throw FileError(path: url.path, problem: "no rows")
         }
@@ -55,7 +57,8 @@ struct DifficultyOutputs {
             for (position, index) in order.enumerated() { rank[index] = position + 1 }
             return rank
         }
-        var header = ["id", "label", "final_prediction"]
+        var header = ["id", "label"]
+        if result.finalPredictions != nil { header.append("final_prediction") }
         if flipped != nil { header.append("label_flipped") }
         if result.labelIssues != nil { header.append("cl_label_issue") }
         if cie != nil { header += ["is_cie", "taxicab_score"] }
@@ -64,11 +67,12 @@ struct DifficultyOutputs {
         var lines: [[String: JSONValue]] = []
         for index in 0..<data.count {
             let id = data.ids[index]
-            var row: [String: JSONValue] = [
-                "id": .number(Double(id)), "label": .number(Double(data.labels[index])),
-                "final_prediction": .number(Double(result.finalPredictions[index])),
-            ]
-            var cells = [String(id), String(data.labels[index]), String(result.finalPredictions[index])]
+            var row: [String: JSONValue] = ["id": .number(Double(id)), "label": .number(Double(data.labels[index]))]
+            var cells = [String(id), String(data.labels[index])]
+            if let predictions = result.finalPredictions {
+                cells.append(String(predictions[index]))
+                row["final_prediction"] = .number(Double(predictions[index]))
+            }
             if let flipped {
                 cells.append(flipped.contains(id) ? "1" : "0")
                 row["label_flipped"] = .bool(flipped.contains(id))
@@ -93,14 +97,20 @@ struct DifficultyOutputs {
         try table.write(to: directory.output("difficulty.csv"))
         try JSONLines.write(lines.map { JSONValue.object($0) }, to: directory.output("difficulty.jsonl"))
 
-        try FileManager.default.createDirectory(at: directory.url.appendingPathComponent("scores"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: directory.url.appendingPathComponent("scores"), withIntermediateDirectories: true)
         try NPYFile.write(data.ids.map(Int64.init), shape: [data.count], to: directory.output("scores/ids.npy"))
         for score in scores {
-            try NPYFile.write(score.values.map(Float.init), shape: [data.count], to: directory.output("scores/\(score.name).npy"))
+            try NPYFile.write(
+                score.values.map(Float.init), shape: [data.count], to: directory.output("scores/\(score.name).npy"))
         }
 
-        let correct = zip(result.finalPredictions, data.labels).map { $0 == $1 }
-        var deciles = CSVTable(header: ["score", "direction", "decile", "examples", "min_hardness", "max_hardness", "errors", "error_rate"])
+        try report(ranks: ranks).write(to: directory.output("difficulty.html"))
+        guard let predictions = result.finalPredictions else { return }
+        let correct = zip(predictions, data.labels).map { $0 == $1 }
+        var deciles = CSVTable(header: [
+            "score", "direction", "decile", "examples", "min_hardness", "max_hardness", "errors", "error_rate",
+        ])
         for score in scores {
             let table = try DecileTable(scores: score.hardness, correct: correct)
             for row in table.rows {
@@ -112,28 +122,36 @@ struct DifficultyOutputs {
             }
         }
         try deciles.write(to: directory.output("deciles.csv"))
-        try report(ranks: ranks).write(to: directory.output("difficulty.html"))
     }
 
     func report(ranks: [[Int]]) -> HTMLReport {
         var page = HTMLReport(title: "Loupe example difficulty")
         page.addParagraph(
-            "Every training example ranked by each score (rank 1 = hardest; each score's direction is applied). The hardest and easiest examples of each class per score, for review.")
-        page.addParameters([("data", "\(data.name): \(data.count) training examples"), ("scores", result.scores.map(\.name).joined(separator: ", "))])
-        let shown = result.scores.filter { ["vog-late-normalized", "vog-normalized", "aum", "forgetting", "self-confidence", "el2n"].contains($0.name) }
+            "Every training example ranked by each score (rank 1 = hardest; each score's direction is applied). The hardest and easiest examples of each class per score, for review."
+        )
+        page.addParameters([
+            ("data", "\(data.name): \(data.count) training examples"),
+            ("scores", result.scores.map(\.name).joined(separator: ", ")),
+        ])
+        let shown = result.scores.filter {
+            ["vog-late-normalized", "vog-normalized", "aum", "forgetting", "self-confidence", "el2n"].contains($0.name)
+        }
         for score in shown {
             let s = result.scores.firstIndex { $0.name == score.name }!
             page.addHeading(score.name)
             for end in ["hardest", "easiest"] {
                 var items: [HTMLReport.GalleryItem] = []
                 for label in 0..<Int32(data.classCount) {
-                    let members = data.labels.indices.filter { data.labels[$0] == label }.sorted { ranks[s][$0] < ranks[s][$1] }
+                    let members = data.labels.indices.filter { data.labels[$0] == label }.sorted {
+                        ranks[s][$0] < ranks[s][$1]
+                    }
                     let picked = end == "hardest" ? members.prefix(galleryPerClass) : members.suffix(galleryPerClass)
                     items += picked.map { index in
                         HTMLReport.GalleryItem(
                             image: thumbnail(data, position: index),
                             captionLines: [
-                                "id \(data.ids[index])  label \(data.labels[index])", "predicted \(result.finalPredictions[index])",
+                                "id \(data.ids[index])  label \(data.labels[index])",
+                                result.finalPredictions.map { "predicted \($0[index])" } ?? "",
                                 String(format: "%@ %.3g  rank %d", score.name, score.values[index], ranks[s][index]),
                             ], badge: flipped?.contains(data.ids[index]) == true ? "flipped" : nil)
                     }

@@ -33,8 +33,9 @@ struct DifficultyRun {
         var scores: [NamedScore]
         /// Confident learning's flags (when folds were trained).
         var labelIssues: [Bool]?
-        var finalPredictions: [Int32]
-        var finalModel: Model
+        /// Top-1 predictions after training (`nil` when only gradients were given).
+        var finalPredictions: [Int32]?
+        var finalModel: Model?
     }
 
     func run(on train: Dataset, progress: (String) -> Void) throws -> Result {
@@ -50,7 +51,8 @@ struct DifficultyRun {
         logits.reserveCapacity(epochs * train.count * 10)
         var grand: [Double]?
         var el2nLogits: [Float] = []
-        var trainer = try Trainer(model: try Model(architecture: architecture, seed: training.seed), configuration: training)
+        var trainer = try Trainer(
+            model: try Model(architecture: architecture, seed: training.seed), configuration: training)
         trainer.recordsTrainingLogits = true
         var failure: Error?
         try trainer.train(on: train, test: nil) { event, trainer in
@@ -62,14 +64,78 @@ struct DifficultyRun {
             }
             if let checkpointDirectory {
                 try ModelCheckpoint(model: trainer.model, training: training, epoch: epoch, step: trainer.step)
-                    .write(to: checkpointDirectory.appendingPathComponent(String(format: "epoch-%06d.safetensors", epoch)))
+                    .write(
+                        to: checkpointDirectory.appendingPathComponent(String(format: "epoch-%06d.safetensors", epoch)))
             }
             let predicted = epochLogits.argmaxPerRowInt()
-            do { try vog.add(inputGradients(trainer.model, train, classes: vogTarget == .label ? labels : predicted), shape: [train.count, shape.channels, shape.height, shape.width]) } catch { failure = error }
+            do {
+                try vog.add(
+                    inputGradients(trainer.model, train, classes: vogTarget == .label ? labels : predicted),
+                    shape: [train.count, shape.channels, shape.height, shape.width])
+            } catch { failure = error }
             progress("epoch \(epoch)/\(epochs): checkpoint gradients added")
         }
         if let failure { throw failure }
-        let classCount = trainer.model.classCount
+        return try assemble(
+            vog: vog, stages: stages, logits: logits, epochs: epochs, el2nLogits: el2nLogits, grand: grand,
+            train: train,
+            classCount: trainer.model.classCount, finalModel: trainer.model, progress: progress)
+    }
+
+    /// Scores from checkpoints saved elsewhere (for example `loupe train --checkpoint-every 1`):
+    /// one pass over them, in file-name order, computing input gradients and logits of the
+    /// training examples at each. Every checkpoint must have the same architecture.
+    func run(checkpoints urls: [URL], on train: Dataset, progress: (String) -> Void) throws -> Result {
+        guard urls.count >= 2 else {
+            throw ModelError("VoG needs at least two checkpoints, found \(urls.count)")
+        }
+        let labels = train.labels.map(Int.init)
+        let shape = train.shape
+        let stages: [TrainingStage] = urls.count >= 6 ? TrainingStage.allCases : [.all]
+        var vog = try StagedVarianceOfGradients(
+            checkpointCount: urls.count, exampleCount: train.count, mapSize: shape.height * shape.width, stages: stages)
+        var logits: [Float] = []
+        var first: Architecture?
+        var el2nLogits: [Float] = []
+        var grand: [Double]?
+        var last: Model?
+        for (index, url) in urls.enumerated() {
+            let model = try ModelCheckpoint(contentsOf: url).model
+            if let first, first != model.architecture {
+                throw FileError(
+                    path: url.path,
+                    problem: "architecture differs from the first checkpoint's (\(urls[0].lastPathComponent))")
+            }
+            guard model.architecture.inputShape == [shape.channels, shape.height, shape.width] else {
+                throw FileError(
+                    path: url.path,
+                    problem: "model expects images \(model.architecture.inputShape), the data has \(shape)")
+            }
+            first = model.architecture
+            let epochLogits = model.logits(of: train, threads: training.threads)
+            logits += epochLogits.scalars
+            if index + 1 == earlyEpoch {
+                el2nLogits = epochLogits.scalars
+                grand = gradientNorms(model, train)
+            }
+            let classes = vogTarget == .label ? labels : epochLogits.argmaxPerRowInt()
+            try vog.add(
+                inputGradients(model, train, classes: classes),
+                shape: [train.count, shape.channels, shape.height, shape.width], source: url.lastPathComponent)
+            progress("\(url.lastPathComponent): checkpoint gradients added")
+            last = model
+        }
+        return try assemble(
+            vog: vog, stages: stages, logits: logits, epochs: urls.count, el2nLogits: el2nLogits, grand: grand,
+            train: train,
+            classCount: last!.classCount, finalModel: last!, progress: progress)
+    }
+
+    private func assemble(
+        vog: StagedVarianceOfGradients, stages: [TrainingStage], logits: [Float], epochs: Int, el2nLogits: [Float],
+        grand: [Double]?, train: Dataset, classCount: Int, finalModel: Model, progress: (String) -> Void
+    ) throws -> Result {
+        let labels = train.labels.map(Int.init)
         let dynamics = try TrainingDynamics(
             logits: EpochLogits(logits, epochCount: epochs, exampleCount: train.count, classCount: classCount),
             labels: labels, grand: grand)
@@ -79,27 +145,103 @@ struct DifficultyRun {
             let raw = try vog.scores(for: stage)
             let suffix = stage == .all ? "" : "-\(stage.rawValue)"
             scores.append(NamedScore(name: "vog\(suffix)", measure: .vog, values: raw))
-            scores.append(NamedScore(name: "vog\(suffix)-normalized", measure: .vog, values: try ClassNormalization.zScore.apply(to: raw, labels: labels)))
-            scores.append(NamedScore(name: "vog\(suffix)-normalized-abs", measure: .vog, values: try ClassNormalization.absoluteZScore.apply(to: raw, labels: labels)))
+            scores.append(
+                NamedScore(
+                    name: "vog\(suffix)-normalized", measure: .vog,
+                    values: try ClassNormalization.zScore.apply(to: raw, labels: labels)))
+            scores.append(
+                NamedScore(
+                    name: "vog\(suffix)-normalized-abs", measure: .vog,
+                    values: try ClassNormalization.absoluteZScore.apply(to: raw, labels: labels)))
         }
-        for measure in [DifficultyMeasure.finalLoss, .finalMargin, .grand, .forgetting, .areaUnderMargin, .confidence, .variability, .correctness] {
-            if let values = dynamics.scores(measure)?.values { scores.append(NamedScore(name: measure.rawValue, measure: measure, values: values)) }
+        for measure in [
+            DifficultyMeasure.finalLoss, .finalMargin, .grand, .forgetting, .areaUnderMargin, .confidence, .variability,
+            .correctness,
+        ] {
+            if let values = dynamics.scores(measure)?.values {
+                scores.append(NamedScore(name: measure.rawValue, measure: measure, values: values))
+            }
         }
-        scores.append(NamedScore(
-            name: "el2n", measure: .el2n,
-            values: try EL2N.scores(runs: [EpochLogits(el2nLogits, epochCount: 1, exampleCount: train.count, classCount: classCount)], labels: labels, epoch: 0)))
+        scores.append(
+            NamedScore(
+                name: "el2n", measure: .el2n,
+                values: try EL2N.scores(
+                    runs: [EpochLogits(el2nLogits, epochCount: 1, exampleCount: train.count, classCount: classCount)],
+                    labels: labels, epoch: 0)))
         if confidentLearningFolds >= 2 {
             progress("confident learning: training \(confidentLearningFolds) fold models")
             let probabilities = try outOfSampleProbabilities(train, folds: confidentLearningFolds)
             let learning = try ConfidentLearning(probabilities: probabilities, classCount: classCount, labels: labels)
-            scores.append(NamedScore(name: "self-confidence", measure: .selfConfidence, values: learning.selfConfidence))
+            scores.append(
+                NamedScore(name: "self-confidence", measure: .selfConfidence, values: learning.selfConfidence))
             labelIssues = learning.isLabelIssue
         }
         let final = Array(logits.suffix(train.count * classCount))
         return Result(
             scores: scores, labelIssues: labelIssues,
-            finalPredictions: Tensor(shape: [train.count, classCount], scalars: final).argmaxPerRowInt().map(Int32.init),
-            finalModel: trainer.model)
+            finalPredictions: Tensor(shape: [train.count, classCount], scalars: final).argmaxPerRowInt().map(
+                Int32.init),
+            finalModel: finalModel)
+    }
+
+    /// Scores from arrays saved elsewhere: per-checkpoint input gradients (NPY
+    /// `[examples, H, W]` or `[examples, C, H, W]`, one file per checkpoint in training order)
+    /// for VoG, and per-epoch logits (NPY `[epochs, examples, classes]`) for the training
+    /// dynamics and EL2N (at `earlyEpoch`).
+    static func run(gradients: [URL], epochLogits: URL?, labels: [Int32], earlyEpoch: Int) throws -> Result {
+        let labelValues = labels.map(Int.init)
+        var scores: [NamedScore] = []
+        if !gradients.isEmpty {
+            let stages: [TrainingStage] = gradients.count >= 6 ? TrainingStage.allCases : [.all]
+            let vog = try StagedVarianceOfGradients.readNPY(checkpoints: gradients, stages: stages)
+            guard vog.exampleCount == labels.count else {
+                throw FileError(
+                    path: gradients[0].path, problem: "\(vog.exampleCount) examples but \(labels.count) labels")
+            }
+            for stage in stages {
+                let raw = try vog.scores(for: stage)
+                let suffix = stage == .all ? "" : "-\(stage.rawValue)"
+                scores.append(NamedScore(name: "vog\(suffix)", measure: .vog, values: raw))
+                scores.append(
+                    NamedScore(
+                        name: "vog\(suffix)-normalized", measure: .vog,
+                        values: try ClassNormalization.zScore.apply(to: raw, labels: labelValues)))
+                scores.append(
+                    NamedScore(
+                        name: "vog\(suffix)-normalized-abs", measure: .vog,
+                        values: try ClassNormalization.absoluteZScore.apply(to: raw, labels: labelValues)))
+            }
+        }
+        var predictions: [Int32]?
+        if let epochLogits {
+            let logits = try EpochLogits.readNPY(epochLogits)
+            guard logits.exampleCount == labels.count else {
+                throw FileError(
+                    path: epochLogits.path, problem: "\(logits.exampleCount) examples but \(labels.count) labels")
+            }
+            guard (1...logits.epochCount).contains(earlyEpoch) else {
+                throw FileError(
+                    path: epochLogits.path,
+                    problem: "has \(logits.epochCount) epochs; --early-epoch \(earlyEpoch) is missing")
+            }
+            let dynamics = try TrainingDynamics(logits: logits, labels: labelValues)
+            for measure in [
+                DifficultyMeasure.finalLoss, .finalMargin, .forgetting, .areaUnderMargin, .confidence, .variability,
+                .correctness,
+            ] {
+                if let values = dynamics.scores(measure)?.values {
+                    scores.append(NamedScore(name: measure.rawValue, measure: measure, values: values))
+                }
+            }
+            scores.append(
+                NamedScore(
+                    name: "el2n", measure: .el2n,
+                    values: try EL2N.scores(runs: [logits], labels: labelValues, epoch: earlyEpoch - 1)))
+            let last = Array(logits.values.suffix(logits.exampleCount * logits.classCount))
+            predictions = Tensor(shape: [logits.exampleCount, logits.classCount], scalars: last).argmaxPerRowInt().map(
+                Int32.init)
+        }
+        return Result(scores: scores, labelIssues: nil, finalPredictions: predictions, finalModel: nil)
     }
 
     /// Input gradients of the chosen logit for every example, `[examples, C, H, W]`.
@@ -108,7 +250,10 @@ struct DifficultyRun {
         gradients.reserveCapacity(data.count * data.shape.pixelCount)
         for start in stride(from: 0, to: data.count, by: 512) {
             let positions = Array(start..<min(start + 512, data.count))
-            gradients += model.inputGradients(data.images(at: positions), classes: positions.map { classes[$0] }, threads: training.threads).gradients.scalars
+            gradients +=
+                model.inputGradients(
+                    data.images(at: positions), classes: positions.map { classes[$0] }, threads: training.threads
+                ).gradients.scalars
         }
         return gradients
     }
@@ -117,7 +262,8 @@ struct DifficultyRun {
         var norms: [Double] = []
         for start in stride(from: 0, to: data.count, by: 1024) {
             let positions = Array(start..<min(start + 1024, data.count))
-            norms += model.parameterGradientNorms(data.images(at: positions), labels: data.labels(at: positions), threads: training.threads)
+            norms += model.parameterGradientNorms(
+                data.images(at: positions), labels: data.labels(at: positions), threads: training.threads)
         }
         return norms
     }
@@ -134,14 +280,20 @@ struct DifficultyRun {
             let trainPositions = (0..<data.count).filter { !held.contains($0) }
             var configuration = training
             configuration.seed = training.seed &+ UInt64(fold + 1) * 7919
-            var trainer = try Trainer(model: try Model(architecture: architecture, seed: configuration.seed), configuration: configuration)
+            var trainer = try Trainer(
+                model: try Model(architecture: architecture, seed: configuration.seed), configuration: configuration)
             try trainer.train(on: data.subset(trainPositions), test: nil) { _, _ in }
             classCount = trainer.model.classCount
-            if probabilities.count != data.count * classCount { probabilities = [Double](repeating: 0, count: data.count * classCount) }
+            if probabilities.count != data.count * classCount {
+                probabilities = [Double](repeating: 0, count: data.count * classCount)
+            }
             let heldPositions = held.sorted()
-            let logits = trainer.model.logits(of: data.subset(heldPositions), threads: training.threads).logSoftmaxLastAxis()
+            let logits = trainer.model.logits(of: data.subset(heldPositions), threads: training.threads)
+                .logSoftmaxLastAxis()
             for (row, position) in heldPositions.enumerated() {
-                for c in 0..<classCount { probabilities[position * classCount + c] = exp(Double(logits.scalars[row * classCount + c])) }
+                for c in 0..<classCount {
+                    probabilities[position * classCount + c] = exp(Double(logits.scalars[row * classCount + c]))
+                }
             }
         }
         return probabilities
