@@ -56,6 +56,7 @@ let package = Package(
             name: "loupe-bench",
             dependencies: [
                 "CLoupePlatform", "LoupeKernels", "LoupeNN", "LoupeData", "LoupeSupport", "LoupeTensor", "LoupeCompress",
+                "LoupeAudit",
             ],
             path: "Benchmarks/loupe-bench", swiftSettings: optimized),
         .testTarget(name: "LoupeSupportTests", dependencies: ["LoupeSupport"]),

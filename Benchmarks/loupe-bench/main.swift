@@ -43,6 +43,12 @@ do {
     splits = try DatasetLoader.load(dataName)
 }
 
+if arguments.contains("--vog") {
+    // VoG over the whole training set and 10 checkpoints only (takes minutes).
+    try runVoGSpeed(splits: splits, dataName: dataName, checkpoints: 10, threads: threads, emit: emit)
+    exit(0)
+}
+
 for name in ["mlp", "cnn"] {
     let modelSteps = name == "cnn" ? steps : steps * 5
     let architecture = Architecture.builtin(name, inputShape: [1, 28, 28], classes: 10)!
