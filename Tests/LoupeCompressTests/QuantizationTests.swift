@@ -112,3 +112,60 @@ extension Tensor {
         }
     }
 }
+
+final class IntegerInferenceTests: XCTestCase {
+    /// An mlp's int8-full logits equal a naive Int64 reference built from the codes,
+    /// bit for bit.
+    func testLinearLayersMatchNaiveIntegerReference() throws {
+        let splits = try DatasetLoader.load("mnist-5k")
+        let model = try Model(
+            architecture: .builtin("mlp", inputShape: [1, 28, 28], classes: 10, hiddenWidths: [12])!, seed: 4)
+        let calibration = splits.train.images(at: Array(0..<100))
+        let quantized = try Quantizer.quantize(model, scheme: .int8Full, calibration: calibration)
+        let images = splits.test.images(at: Array(0..<5))
+        let logits = try IntegerInference(quantized).logits(images)
+        func layer(_ x: [Float], rows: Int, k: Int, n: Int, name: String, relu: Bool) -> [Float] {
+            let range = quantized.activationRanges[name]!
+            let (codes, scales) = quantized.codes["\(name).weight"]!
+            let bias = quantized.model.parameters["\(name).bias"]!.scalars
+            var out = [Float](repeating: 0, count: rows * n)
+            for r in 0..<rows {
+                for j in 0..<n {
+                    var total: Int64 = 0
+                    for i in 0..<k {
+                        let q = min(
+                            max((x[r * k + i] / range.scale).rounded(.toNearestOrEven) + Float(range.zeroPoint), -128),
+                            127)
+                        total += (Int64(q) - Int64(range.zeroPoint)) * Int64(codes[j * k + i])
+                    }
+                    let value = Float(total) * (range.scale * scales[j]) + bias[j]
+                    out[r * n + j] = relu ? max(value, 0) : value
+                }
+            }
+            return out
+        }
+        let hidden = layer(images.scalars, rows: 5, k: 784, n: 12, name: "fc1", relu: true)
+        XCTAssertEqual(logits.scalars, layer(hidden, rows: 5, k: 12, n: 10, name: "fc2", relu: false))
+    }
+
+    /// A cnn's integer logits agree with the float simulation of the same quantization.
+    func testConvolutionsAgreeWithSimulation() throws {
+        let images = QuantizationTests.images.slice(0..<20)
+        let quantized = try Quantizer.quantize(
+            QuantizationTests.model, scheme: .int8Full, calibration: QuantizationTests.images.slice(0..<100))
+        let integer = try IntegerInference(quantized).logits(images)
+        let simulated = quantized.simulatedLogits(images)
+        let scale = simulated.scalars.map(abs).max()!
+        for (a, b) in zip(integer.scalars, simulated.scalars) { XCTAssertEqual(a, b, accuracy: 1e-3 * scale) }
+        XCTAssertEqual(integer.argmaxRows(), simulated.argmaxRows())
+    }
+
+    func testUnsupportedLayersAreRejected() throws {
+        let model = try Model(architecture: .builtin("resnet-mini", inputShape: [1, 8, 8], classes: 3)!, seed: 1)
+        let quantized = try Quantizer.quantize(
+            model, scheme: .int8Full, calibration: Tensor(repeating: 0.5, shape: [2, 1, 8, 8]))
+        XCTAssertThrowsError(try IntegerInference(quantized)) { XCTAssertTrue("\($0)".contains("not")) }
+        XCTAssertEqual(
+            quantized.logits(Tensor(repeating: 0.5, shape: [1, 1, 8, 8])).shape, [1, 3], "falls back to the simulation")
+    }
+}

@@ -14,9 +14,18 @@ public struct QuantizedModel: Sendable {
     /// with `q` in -128...127.
     public var activationRanges: [String: (scale: Float, zeroPoint: Int)]
 
-    /// Logits for a batch: the dequantized model, with layer inputs quantized for `int8Full`.
+    /// Logits for a batch: the dequantized model; for `int8Full`, integer arithmetic
+    /// (`IntegerInference`) where the architecture allows, else `simulatedLogits(_:)`.
     public func logits(_ images: Tensor) -> Tensor {
         guard scheme == .int8Full else { return model.logits(images) }
+        if let integer = try? IntegerInference(self) { return integer.logits(images) }
+        return simulatedLogits(images)
+    }
+
+    /// `int8Full` simulated in float: every layer input rounded to its int8 grid, weights
+    /// dequantized, products accumulated in float32 (equal to integer arithmetic up to float
+    /// rounding of large sums).
+    public func simulatedLogits(_ images: Tensor) -> Tensor {
         let ranges = activationRanges
         return model.logits(images) { layer, input in
             guard let range = ranges[layer] else { return input }
