@@ -33,6 +33,10 @@ final class DifficultyCommandTests: CLITestCase {
         XCTAssertGreaterThan(errors[9], errors[0], "the hardest decile by AUM has more errors than the easiest")
         XCTAssertTrue(
             FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("d/scores/vog.npy").path))
+        let directionsURL = workDirectory.appendingPathComponent("d/scores/directions.json")
+        let directions = try JSONSerialization.jsonObject(with: Data(contentsOf: directionsURL)) as! [String: [String: String]]
+        XCTAssertEqual(directions["aum"]?["direction"], "higher-is-easier")
+        XCTAssertEqual(directions["vog-normalized"]?["direction"], "higher-is-harder")
         XCTAssertEqual(try loupe("verify", "d").status, 0)
 
         // The same checkpoints give the same VoG when read back with --checkpoints.

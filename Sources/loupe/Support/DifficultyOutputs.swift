@@ -99,6 +99,14 @@ struct DifficultyOutputs {
 
         try FileManager.default.createDirectory(
             at: directory.url.appendingPathComponent("scores"), withIntermediateDirectories: true)
+        // What each score is and which way it points: ranks always put the hardest first.
+        var directions: [String: JSONValue] = [:]
+        for score in scores {
+            directions[score.name] = .object([
+                "measure": .string(score.measure.rawValue), "direction": .string(score.measure.direction.rawValue),
+            ])
+        }
+        try AtomicFile.write(try DeterministicJSON.encode(JSONValue.object(directions)), to: directory.output("scores/directions.json"))
         try NPYFile.write(data.ids.map(Int64.init), shape: [data.count], to: directory.output("scores/ids.npy"))
         for score in scores {
             try NPYFile.write(
