@@ -12,7 +12,7 @@ final class DifficultyCommandTests: CLITestCase {
     /// Training mode writes every score with a rank, deciles and a verifiable manifest.
     func testDifficultyWritesScoresRanksAndDeciles() throws {
         let result = try loupe(
-            "difficulty", "--model", "mlp", "--hidden", "16", "--epochs", "3", "--cl-folds", "2", "--out", "d")
+            "difficulty", "--model", "mlp", "--hidden", "16", "--epochs", "3", "--cl-folds", "2", "--el2n-seeds", "2", "--out", "d")
         XCTAssertEqual(result.status, 0, result.stderr)
         let table = try rows("d/difficulty.csv")
         XCTAssertEqual(table.count, 1 + 4000)

@@ -24,6 +24,7 @@ struct DifficultyOptions: ParsableArguments {
     var vogTarget: String = "label"
     @Option(help: "The early epoch at which EL2N and GraNd are taken.") var earlyEpoch: Int = 1
     @Option(help: "Folds for confident learning's out-of-sample probabilities (0 turns it off).") var clFolds: Int = 4
+    @Option(help: "Seeds EL2N is averaged over (extra runs train up to --early-epoch).") var el2nSeeds: Int = 1
     @Option(help: "Threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func makeRun(train: Dataset) throws -> DifficultyRun {
@@ -44,6 +45,8 @@ struct DifficultyOptions: ParsableArguments {
         run.vogTarget = target
         run.earlyEpoch = earlyEpoch
         run.confidentLearningFolds = clFolds
+        guard el2nSeeds >= 1 else { throw ValidationError("--el2n-seeds must be at least 1") }
+        run.el2nSeeds = el2nSeeds
         return run
     }
 }

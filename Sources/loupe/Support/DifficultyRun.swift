@@ -25,6 +25,8 @@ struct DifficultyRun {
     var vogTarget: VoGTarget = .label
     var earlyEpoch = 1
     var confidentLearningFolds = 4
+    /// Runs EL2N is averaged over (the main run plus `el2nSeeds - 1` runs to the early epoch).
+    var el2nSeeds = 1
     var checkpointDirectory: URL?
 
     enum VoGTarget: String, CaseIterable { case label, predicted }
@@ -162,12 +164,29 @@ struct DifficultyRun {
                 scores.append(NamedScore(name: measure.rawValue, measure: measure, values: values))
             }
         }
+        var el2nRuns = [try EpochLogits(el2nLogits, epochCount: 1, exampleCount: train.count, classCount: classCount)]
+        for extra in 1..<max(el2nSeeds, 1) {
+            // EL2N averaged over seeds: short extra runs up to the early epoch.
+            progress("EL2N: extra run \(extra + 1) of \(el2nSeeds)")
+            var configuration = training
+            configuration.seed = training.seed &+ UInt64(extra) &* 104_729
+            var trainer = try Trainer(
+                model: try Model(architecture: architecture, seed: configuration.seed), configuration: configuration)
+            var stopped: [Float] = []
+            trainer.recordsTrainingLogits = true
+            struct Stop: Error {}
+            do {
+                try trainer.train(on: train, test: nil) { event, _ in
+                    if case .trainingLogits(let epoch, let epochLogits) = event, epoch == earlyEpoch {
+                        stopped = epochLogits.scalars
+                        throw Stop()
+                    }
+                }
+            } catch is Stop {}
+            el2nRuns.append(try EpochLogits(stopped, epochCount: 1, exampleCount: train.count, classCount: classCount))
+        }
         scores.append(
-            NamedScore(
-                name: "el2n", measure: .el2n,
-                values: try EL2N.scores(
-                    runs: [EpochLogits(el2nLogits, epochCount: 1, exampleCount: train.count, classCount: classCount)],
-                    labels: labels, epoch: 0)))
+            NamedScore(name: "el2n", measure: .el2n, values: try EL2N.scores(runs: el2nRuns, labels: labels, epoch: 0)))
         if confidentLearningFolds >= 2 {
             progress("confident learning: training \(confidentLearningFolds) fold models")
             let probabilities = try outOfSampleProbabilities(train, folds: confidentLearningFolds)
