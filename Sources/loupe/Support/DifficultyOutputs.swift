@@ -49,8 +49,9 @@ struct DifficultyOutputs {
         let scores = result.scores
         let ranks = scores.map { score -> [Int] in
             // Rank 1 = hardest; ties by example order.
-            let order = score.hardness.indices.sorted { a, b in
-                let (x, y) = (score.hardness[a], score.hardness[b])
+            let hardness = score.hardness  // computed once: it is a derived array
+            let order = hardness.indices.sorted { a, b in
+                let (x, y) = (hardness[a], hardness[b])
                 return x != y ? x > y : a < b
             }
             var rank = [Int](repeating: 0, count: order.count)

@@ -11,7 +11,7 @@ struct NamedScore {
     var measure: DifficultyMeasure
     var values: [Double]
 
-    /// Higher is harder.
+    /// Higher is harder (a new array on every access: keep it in a local).
     var hardness: [Double] { DifficultyScores(measure: measure, values: values).hardness }
 }
 
