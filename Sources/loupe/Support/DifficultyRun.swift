@@ -143,19 +143,7 @@ struct DifficultyRun {
             labels: labels, grand: grand)
         var scores: [NamedScore] = []
         var labelIssues: [Bool]?
-        for stage in stages {
-            let raw = try vog.scores(for: stage)
-            let suffix = stage == .all ? "" : "-\(stage.rawValue)"
-            scores.append(NamedScore(name: "vog\(suffix)", measure: .vog, values: raw))
-            scores.append(
-                NamedScore(
-                    name: "vog\(suffix)-normalized", measure: .vog,
-                    values: try ClassNormalization.zScore.apply(to: raw, labels: labels)))
-            scores.append(
-                NamedScore(
-                    name: "vog\(suffix)-normalized-abs", measure: .vog,
-                    values: try ClassNormalization.absoluteZScore.apply(to: raw, labels: labels)))
-        }
+        scores += try Self.vogScores(vog, stages: stages, labels: labels)
         for measure in [
             DifficultyMeasure.finalLoss, .finalMargin, .grand, .forgetting, .areaUnderMargin, .confidence, .variability,
             .correctness,
@@ -217,19 +205,7 @@ struct DifficultyRun {
                 throw FileError(
                     path: gradients[0].path, problem: "\(vog.exampleCount) examples but \(labels.count) labels")
             }
-            for stage in stages {
-                let raw = try vog.scores(for: stage)
-                let suffix = stage == .all ? "" : "-\(stage.rawValue)"
-                scores.append(NamedScore(name: "vog\(suffix)", measure: .vog, values: raw))
-                scores.append(
-                    NamedScore(
-                        name: "vog\(suffix)-normalized", measure: .vog,
-                        values: try ClassNormalization.zScore.apply(to: raw, labels: labelValues)))
-                scores.append(
-                    NamedScore(
-                        name: "vog\(suffix)-normalized-abs", measure: .vog,
-                        values: try ClassNormalization.absoluteZScore.apply(to: raw, labels: labelValues)))
-            }
+            scores += try vogScores(vog, stages: stages, labels: labelValues)
         }
         var predictions: [Int32]?
         if let epochLogits {
@@ -261,6 +237,25 @@ struct DifficultyRun {
                 Int32.init)
         }
         return Result(scores: scores, labelIssues: nil, finalPredictions: predictions, finalModel: nil)
+    }
+
+    /// Raw, class-normalised and absolute class-normalised VoG for each stage.
+    static func vogScores(_ vog: StagedVarianceOfGradients, stages: [TrainingStage], labels: [Int]) throws
+        -> [NamedScore]
+    {
+        try stages.flatMap { stage -> [NamedScore] in
+            let raw = try vog.scores(for: stage)
+            let name = stage == .all ? "vog" : "vog-\(stage.rawValue)"
+            return [
+                NamedScore(name: name, measure: .vog, values: raw),
+                NamedScore(
+                    name: name + "-normalized", measure: .vog,
+                    values: try ClassNormalization.zScore.apply(to: raw, labels: labels)),
+                NamedScore(
+                    name: name + "-normalized-abs", measure: .vog,
+                    values: try ClassNormalization.absoluteZScore.apply(to: raw, labels: labels)),
+            ]
+        }
     }
 
     /// Input gradients of the chosen logit for every example, `[examples, C, H, W]`.
