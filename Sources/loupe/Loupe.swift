@@ -9,8 +9,8 @@ struct Loupe: ParsableCommand {
         commandName: "loupe",
         abstract: "Audit neural networks: find the examples that aggregate accuracy hides.",
         discussion: """
-            Loupe trains small classifiers on a CPU and audits them. Every command that writes
-            outputs also writes manifest.json (inputs' and outputs' SHA-256, configuration,
+            Loupe trains small classifiers on a CPU and audits them. Every command that writes \
+            outputs also writes manifest.json (inputs' and outputs' SHA-256, configuration, \
             seeds, compute spent) so that others can check the run with `loupe verify`.
 
             The same seed and thread count give bit-identical results.

@@ -11,20 +11,20 @@ struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Find the examples, classes and groups that compression hurts (the main job).",
         discussion: """
-            Trains (or resumes) a population of models per variant, dense and compressed (see
-            `loupe population`), then compares each compressed population with the dense one on
-            the held-out examples. With no arguments: the cnn on the embedded mnist-5k, 5 models
-            each of dense, 50% and 90% gradual magnitude pruning and int8 per-channel
+            Trains (or resumes) a population of models per variant, dense and compressed (see \
+            `loupe population`), then compares each compressed population with the dense one on \
+            the held-out examples. With no arguments: the cnn on the embedded mnist-5k, 5 models \
+            each of dense, 50% and 90% gradual magnitude pruning and int8 per-channel \
             quantization.
 
-            Writes cie.csv and cie.jsonl (one row per variant and example id: modal labels,
-            Taxicab score, is_cie, each population's accuracy on it), classes.csv (per-class
-            impact with a Welch t-test), groups.csv (with --attributes), summary.json and a
+            Writes cie.csv and cie.jsonl (one row per variant and example id: modal labels, \
+            Taxicab score, is_cie, each population's accuracy on it), classes.csv (per-class \
+            impact with a Welch t-test), groups.csv (with --attributes), summary.json and a \
             self-contained report.html; population/ holds every member and its predictions.
 
-            Bring your own predictions: --baseline-predictions and --compressed-predictions take
-            NPY files ([models, examples] labels or [models, examples, classes] logits) or CSV
-            files (model,id,label) of populations trained elsewhere; no training is done and the
+            Bring your own predictions: --baseline-predictions and --compressed-predictions take \
+            NPY files ([models, examples] labels or [models, examples, classes] logits) or CSV \
+            files (model,id,label) of populations trained elsewhere; no training is done and the \
             examples are those of the --data test split, in order.
             """)
 

@@ -55,17 +55,17 @@ struct Difficulty: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Rank every training example by difficulty: VoG and the training-dynamics scores.",
         discussion: """
-            Trains one model with a checkpoint per epoch and computes, for every training
-            example: VoG (variance of the input gradient of the label's logit across the
-            checkpoints; raw, class-normalised and absolute, per stage), final loss and margin,
-            EL2N and GraNd at --early-epoch, forgetting events, area under the margin, data-map
-            confidence, variability and correctness, and confident learning's self-confidence
+            Trains one model with a checkpoint per epoch and computes, for every training \
+            example: VoG (variance of the input gradient of the label's logit across the \
+            checkpoints; raw, class-normalised and absolute, per stage), final loss and margin, \
+            EL2N and GraNd at --early-epoch, forgetting events, area under the margin, data-map \
+            confidence, variability and correctness, and confident learning's self-confidence \
             and label-issue flags from --cl-folds out-of-sample models.
 
-            Writes difficulty.csv and difficulty.jsonl (every score and its rank, rank 1 =
-            hardest), scores/<name>.npy, deciles.csv (top-1 error per decile of each score),
-            difficulty.html (hardest and easiest examples per class), checkpoints/ and
-            manifest.json. With --cie DIR the table joins the CIE results of `loupe audit
+            Writes difficulty.csv and difficulty.jsonl (every score and its rank, rank 1 = \
+            hardest), scores/<name>.npy, deciles.csv (top-1 error per decile of each score), \
+            difficulty.html (hardest and easiest examples per class), checkpoints/ and \
+            manifest.json. With --cie DIR the table joins the CIE results of `loupe audit \
             --evaluate train` on the same data.
             """)
 
@@ -143,11 +143,11 @@ struct LabelNoiseBenchmark: ParsableCommand {
         commandName: "label-noise",
         abstract: "Flip a seeded fraction of training labels and measure how well each score finds them.",
         discussion: """
-            Runs `loupe difficulty` on the noisy training split and reports, per score, the
-            AUROC and the precision at k (k = number of flipped labels) of ranking by hardness
-            for finding the flipped examples; confident learning's flags as a precision and
-            recall; with --cie, the CIE flag of a `loupe audit --evaluate train` run with the
-            same --label-noise and --noise-seed. Writes label-noise.csv beside the difficulty
+            Runs `loupe difficulty` on the noisy training split and reports, per score, the \
+            AUROC and the precision at k (k = number of flipped labels) of ranking by hardness \
+            for finding the flipped examples; confident learning's flags as a precision and \
+            recall; with --cie, the CIE flag of a `loupe audit --evaluate train` run with the \
+            same --label-noise and --noise-seed. Writes label-noise.csv beside the difficulty \
             outputs.
             """)
 

@@ -8,11 +8,11 @@ struct Population: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a population of models per compression variant and store their predictions.",
         discussion: """
-            Members of the dense and pruned variants are trained independently (seeds
-            --seed ... --seed + members - 1), one per core; quantized variants are derived from
-            the dense members. Each member's directory holds model.safetensors, logits.npy
-            ([examples, classes]), predictions.npy (top-1 labels) and member.json (written last,
-            with the files' SHA-256). A re-run with the same options resumes: verified members
+            Members of the dense and pruned variants are trained independently (seeds \
+            --seed ... --seed + members - 1), one per core; quantized variants are derived from \
+            the dense members. Each member's directory holds model.safetensors, logits.npy \
+            ([examples, classes]), predictions.npy (top-1 labels) and member.json (written last, \
+            with the files' SHA-256). A re-run with the same options resumes: verified members \
             are reused, missing or altered ones are made again.
             """)
 

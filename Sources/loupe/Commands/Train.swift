@@ -9,9 +9,9 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a classifier and save checkpoints, per-epoch metrics and a manifest.",
         discussion: """
-            Writes into --out: model.safetensors (final weights), checkpoints/ (every
-            --checkpoint-every epochs or steps, with optimizer state), state.safetensors (the
-            latest epoch, for --resume), metrics.jsonl (one JSON object per epoch) and
+            Writes into --out: model.safetensors (final weights), checkpoints/ (every \
+            --checkpoint-every epochs or steps, with optimizer state), state.safetensors (the \
+            latest epoch, for --resume), metrics.jsonl (one JSON object per epoch) and \
             manifest.json.
             """)
 
