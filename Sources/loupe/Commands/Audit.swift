@@ -61,6 +61,7 @@ struct Audit: ParsableCommand {
 
         var populations: [(variant: String, sparsity: Double, size: Int?, predictions: PopulationPredictions)] = []
         var members = 0
+        var trainedRecipe: (architecture: String, epochs: Int)?
         var configuration: JSONValue = .object([:])
         var inputs = splits.train.sources + splits.test.sources
         let directoryURL = URL(fileURLWithPath: out, isDirectory: true)
@@ -83,6 +84,7 @@ struct Audit: ParsableCommand {
             ])
         } else {
             let spec = try populationOptions.makeSpec(data: dataOptions.description, train: splits.train)
+            trainedRecipe = (spec.architecture.name, spec.training.epochs)
             let result = try runPopulation(
                 spec: spec, splits: splits, evaluate: evaluated,
                 directory: directoryURL.appendingPathComponent("population"),
@@ -143,18 +145,17 @@ struct Audit: ParsableCommand {
                 ("data", "\(dataOptions.data): \(splits.train.count) training, \(evaluated.count) evaluated examples"),
                 ("populations", populations.map(\.variant).joined(separator: ", ")),
                 ("members per population", String(members)),
-                ("architecture", baselinePredictions == nil ? populationOptions.model : "external predictions"),
-                ("epochs", baselinePredictions == nil ? String(populationOptions.epochs) : ""),
+                ("architecture", trainedRecipe?.architecture ?? "external predictions"),
+                ("epochs", trainedRecipe.map { String($0.epochs) } ?? ""),
                 ("first seed", String(populationOptions.seed)), ("random sample seed", String(sampleSeed)),
                 ("tool", "loupe \(Loupe.version)"),
             ], examples: evaluated, galleryCount: gallery)
-        var written = try outputs.write(into: directory)
+        var written = try outputs.write(into: &directory)
         if !prepared.flippedLabels.isEmpty {
             written.append(
                 try writeLabelNoiseReport(
                     prepared.flippedLabels, analyses: analyses, evaluated: evaluated, into: &directory))
         }
-        for name in written { _ = directory.output(name) }
         directory.recordOutputs(under: ["population"])
         try directory.finish()
         print("wrote \(written.joined(separator: ", ")) and manifest.json to \(directory.url.path)")

@@ -8,17 +8,8 @@ import LoupeSupport
 
 /// Options shared by `loupe difficulty` and `loupe benchmark label-noise`.
 struct DifficultyOptions: ParsableArguments {
-    @Option(
-        help: ArgumentHelp("Architecture: mlp, cnn, resnet-mini, or an architecture JSON file.", valueName: "name|file")
-    )
-    var model: String = "cnn"
-    @Option(
-        help: ArgumentHelp("Hidden widths for mlp (comma-separated), or the hidden width of cnn.", valueName: "w1,w2"))
-    var hidden: String?
-    @Option(help: "Training epochs; one checkpoint per epoch (VoG's stages need 6 or more).") var epochs: Int = 9
-    @Option(help: "Mini-batch size.") var batchSize: Int = 128
-    @Option(help: "Learning rate (default 0.05 for sgd, 0.001 for adam and adamw).") var lr: Float?
-    @Option(help: "Optimizer: sgd, adam or adamw.") var optimizer: TrainingConfiguration.OptimizerKind = .sgd
+    /// One checkpoint per epoch; VoG's early/middle/late stages need 6 or more.
+    @OptionGroup var modelOptions: ModelOptions
     @Option(help: "Seed of the training run.") var seed: UInt64 = 0
     @Option(help: "VoG differentiates the logit of the label or of the predicted class.")
     var vogTarget: String = "label"
@@ -28,11 +19,7 @@ struct DifficultyOptions: ParsableArguments {
     @Option(help: "Threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func makeRun(train: Dataset) throws -> DifficultyRun {
-        var training = TrainingConfiguration()
-        training.epochs = epochs
-        training.batchSize = batchSize
-        training.optimizer = optimizer
-        training.learningRate = lr ?? (optimizer == .sgd ? 0.05 : 0.001)
+        var training = modelOptions.training(defaultEpochs: 9)
         training.seed = seed
         training.threads = threads
         try training.validate()
@@ -41,7 +28,7 @@ struct DifficultyOptions: ParsableArguments {
         }
         guard clFolds == 0 || clFolds >= 2 else { throw ValidationError("--cl-folds must be 0 or at least 2") }
         var run = DifficultyRun(
-            architecture: try resolveArchitecture(model, hidden: hidden, data: train), training: training)
+            architecture: try modelOptions.architecture(for: train), training: training)
         run.vogTarget = target
         run.earlyEpoch = earlyEpoch
         run.confidentLearningFolds = clFolds
@@ -118,7 +105,7 @@ struct Difficulty: ParsableCommand {
             try FileManager.default.createDirectory(at: checkpointFolder, withIntermediateDirectories: true)
             run.checkpointDirectory = checkpointFolder
             print(
-                "difficulty: \(run.architecture.name), \(options.epochs) epochs on \(train.count) training examples of \(dataOptions.data)"
+                "difficulty: \(run.architecture.name), \(run.training.epochs) epochs on \(train.count) training examples of \(dataOptions.data)"
             )
             result = try run.run(on: train) { print("  " + $0) }
         }
@@ -179,7 +166,7 @@ struct LabelNoiseBenchmark: ParsableCommand {
         run.checkpointDirectory = nil
         let flipped = Set(prepared.flippedLabels.map(\.id))
         print(
-            "label-noise benchmark: \(flipped.count) of \(train.count) training labels flipped (seed \(dataOptions.noiseSeed)); \(run.architecture.name), \(options.epochs) epochs"
+            "label-noise benchmark: \(flipped.count) of \(train.count) training labels flipped (seed \(dataOptions.noiseSeed)); \(run.architecture.name), \(run.training.epochs) epochs"
         )
         let result = try run.run(on: train) { print("  " + $0) }
         let positives = train.ids.map(flipped.contains)

@@ -17,19 +17,7 @@ struct Train: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(
-        help: ArgumentHelp("Architecture: mlp, cnn, resnet-mini, or an architecture JSON file.", valueName: "name|file")
-    )
-    var model: String = "cnn"
-
-    @Option(
-        help: ArgumentHelp("Hidden widths for mlp (comma-separated), or the hidden width of cnn.", valueName: "w1,w2"))
-    var hidden: String?
-
-    @Option(help: "Training epochs.") var epochs: Int = 5
-    @Option(help: "Mini-batch size.") var batchSize: Int = 128
-    @Option(help: "Learning rate (default 0.05 for sgd, 0.001 for adam and adamw).") var lr: Float?
-    @Option(help: "Optimizer: sgd, adam or adamw.") var optimizer: TrainingConfiguration.OptimizerKind = .sgd
+    @OptionGroup var modelOptions: ModelOptions
     @Option(help: "SGD momentum.") var momentum: Float = 0.9
     @Flag(help: "Use Nesterov momentum.") var nesterov = false
     @Option(help: "Weight decay (biases and norm parameters excluded).") var weightDecay: Float = 0
@@ -50,12 +38,8 @@ struct Train: ParsableCommand {
 
     func run() throws {
         let splits = try dataOptions.load().splits
-        let architecture = try resolveArchitecture(model, hidden: hidden, data: splits.train)
-        var configuration = TrainingConfiguration()
-        configuration.epochs = epochs
-        configuration.batchSize = batchSize
-        configuration.optimizer = optimizer
-        configuration.learningRate = lr ?? (optimizer == .sgd ? 0.05 : 0.001)
+        let architecture = try modelOptions.architecture(for: splits.train)
+        var configuration = modelOptions.training(defaultEpochs: 5)
         configuration.momentum = momentum
         configuration.nesterov = nesterov
         configuration.weightDecay = weightDecay
@@ -66,6 +50,7 @@ struct Train: ParsableCommand {
         configuration.threads = threads
         configuration.checkpointInterval = try parseCheckpointInterval(checkpointEvery)
         try configuration.validate()
+        let (epochs, batchSize) = (configuration.epochs, configuration.batchSize)
 
         struct RunConfiguration: Encodable {
             var command = "train"

@@ -38,8 +38,8 @@ struct CompressionAuditOutputs {
         var compressed_accuracy: Double
     }
 
-    func write(into directory: RunDirectory) throws -> [String] {
-        var directory = directory
+    /// Writes the files and records them as outputs of `directory`; returns their names.
+    func write(into directory: inout RunDirectory) throws -> [String] {
         var cie = CSVTable(header: [
             "variant", "id", "true_label", "baseline_modal_label", "compressed_modal_label", "taxicab_score", "is_cie",
             "baseline_accuracy", "compressed_accuracy",

@@ -107,7 +107,8 @@ struct DifficultyOutputs {
                 "measure": .string(score.measure.rawValue), "direction": .string(score.measure.direction.rawValue),
             ])
         }
-        try AtomicFile.write(try DeterministicJSON.encode(JSONValue.object(directions)), to: directory.output("scores/directions.json"))
+        try AtomicFile.write(
+            try DeterministicJSON.encode(JSONValue.object(directions)), to: directory.output("scores/directions.json"))
         try NPYFile.write(data.ids.map(Int64.init), shape: [data.count], to: directory.output("scores/ids.npy"))
         for score in scores {
             try NPYFile.write(

@@ -7,13 +7,7 @@ import LoupeSupport
 
 /// Options that define a population of models per compression variant.
 struct PopulationOptions: ParsableArguments {
-    @Option(
-        help: ArgumentHelp("Architecture: mlp, cnn, resnet-mini, or an architecture JSON file.", valueName: "name|file")
-    )
-    var model: String = "cnn"
-    @Option(
-        help: ArgumentHelp("Hidden widths for mlp (comma-separated), or the hidden width of cnn.", valueName: "w1,w2"))
-    var hidden: String?
+    @OptionGroup var modelOptions: ModelOptions
     @Option(help: "Models per variant (the papers use 30; 10 is a useful minimum for statistics).")
     var members: Int = 5
     @Option(
@@ -21,21 +15,13 @@ struct PopulationOptions: ParsableArguments {
             "Comma-separated variants: dense, prune:S[:global|random] (gradual magnitude pruning to sparsity S), float16, int8-tensor, int8-channel, int4-channel, int8-full.",
             valueName: "list"))
     var variants: String = "dense,prune:0.5,prune:0.9,int8-channel"
-    @Option(help: "Training epochs per member.") var epochs: Int = 4
-    @Option(help: "Mini-batch size.") var batchSize: Int = 128
-    @Option(help: "Learning rate (default 0.05 for sgd, 0.001 for adam and adamw).") var lr: Float?
-    @Option(help: "Optimizer: sgd, adam or adamw.") var optimizer: TrainingConfiguration.OptimizerKind = .sgd
     @Option(help: "Seed of the first member; member i uses seed + i.") var seed: UInt64 = 0
     @Option(help: "Members trained at once, one per core.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func makeSpec(data: String, train: Dataset) throws -> PopulationSpec {
-        let architecture = try resolveArchitecture(model, hidden: hidden, data: train)
-        var training = TrainingConfiguration()
-        training.epochs = epochs
-        training.batchSize = batchSize
-        training.optimizer = optimizer
-        training.learningRate = lr ?? (optimizer == .sgd ? 0.05 : 0.001)
+        let architecture = try modelOptions.architecture(for: train)
+        var training = modelOptions.training(defaultEpochs: 4)
         training.schedule = .cosine(minimum: 0)
         let parsed = try variants.split(separator: ",").map {
             try CompressionVariant(parsing: String($0).trimmingCharacters(in: .whitespaces))

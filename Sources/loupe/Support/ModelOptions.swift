@@ -1,0 +1,34 @@
+import ArgumentParser
+import LoupeData
+import LoupeNN
+
+/// The architecture and the basic training recipe, shared by every command that trains.
+struct ModelOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp("Architecture: mlp, cnn, resnet-mini, or an architecture JSON file.", valueName: "name|file")
+    )
+    var model: String = "cnn"
+    @Option(
+        help: ArgumentHelp("Hidden widths for mlp (comma-separated), or the hidden width of cnn.", valueName: "w1,w2"))
+    var hidden: String?
+    @Option(help: "Training epochs (default: 5 for train, 4 per member for population and audit, 9 for difficulty).")
+    var epochs: Int?
+    @Option(help: "Mini-batch size.") var batchSize: Int = 128
+    @Option(help: "Learning rate (default 0.05 for sgd, 0.001 for adam and adamw).") var lr: Float?
+    @Option(help: "Optimizer: sgd, adam or adamw.") var optimizer: TrainingConfiguration.OptimizerKind = .sgd
+
+    /// The architecture sized for `data`.
+    func architecture(for data: Dataset) throws -> Architecture {
+        try resolveArchitecture(model, hidden: hidden, data: data)
+    }
+
+    /// A training configuration with these options, `defaultEpochs` when --epochs is absent.
+    func training(defaultEpochs: Int) -> TrainingConfiguration {
+        var training = TrainingConfiguration()
+        training.epochs = epochs ?? defaultEpochs
+        training.batchSize = batchSize
+        training.optimizer = optimizer
+        training.learningRate = lr ?? (optimizer == .sgd ? 0.05 : 0.001)
+        return training
+    }
+}
