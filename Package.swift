@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "LoupeReport", targets: ["LoupeReport"]),
         .library(name: "LoupeCompress", targets: ["LoupeCompress"]),
         .library(name: "LoupeAudit", targets: ["LoupeAudit"]),
+        .library(name: "LoupeAttribution", targets: ["LoupeAttribution"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -44,11 +45,14 @@ let package = Package(
             name: "LoupeCompress", dependencies: ["LoupeNN", "LoupeTensor", "LoupeKernels", "LoupeSupport"],
             swiftSettings: optimized),
         .target(name: "LoupeAudit", dependencies: ["LoupeData", "LoupeSupport"], swiftSettings: optimized),
+        .target(
+            name: "LoupeAttribution", dependencies: ["LoupeNN", "LoupeTensor", "LoupeData", "LoupeSupport"],
+            swiftSettings: optimized),
         .executableTarget(
             name: "loupe",
             dependencies: [
                 "CLoupePlatform", "LoupeTensor", "LoupeNN", "LoupeData", "LoupeReport", "LoupeSupport",
-                "LoupeCompress", "LoupeAudit",
+                "LoupeCompress", "LoupeAudit", "LoupeAttribution",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -67,6 +71,7 @@ let package = Package(
         .testTarget(name: "LoupeReportTests", dependencies: ["LoupeReport"]),
         .testTarget(name: "LoupeCompressTests", dependencies: ["LoupeCompress", "LoupeData"]),
         .testTarget(name: "LoupeAuditTests", dependencies: ["LoupeAudit", "LoupeData"]),
+        .testTarget(name: "LoupeAttributionTests", dependencies: ["LoupeAttribution", "LoupeNN", "LoupeData"]),
         .testTarget(name: "LoupeCLITests", dependencies: ["loupe"]),
     ]
 )

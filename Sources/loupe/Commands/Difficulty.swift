@@ -119,12 +119,6 @@ struct Difficulty: ParsableCommand {
     }
 }
 
-struct Benchmark: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Benchmarks of the audit methods on data with a known answer.",
-        subcommands: [LabelNoiseBenchmark.self])
-}
-
 struct LabelNoiseBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "label-noise",
