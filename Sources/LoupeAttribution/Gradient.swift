@@ -1,0 +1,16 @@
+import LoupeNN
+import LoupeTensor
+
+/// Saliency: the gradient of the target class's logit with respect to the input, in inference
+/// mode (Simonyan et al., 2014).
+public struct Gradient: AttributionMethod {
+    public init() {}
+
+    public var name: String { "gradient" }
+
+    public func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(AttributionError)
+        -> Tensor
+    {
+        model.inputGradients(images, classes: targets).gradients
+    }
+}
