@@ -3,7 +3,8 @@ import PackageDescription
 
 /// Numeric code is compiled with optimisation even in debug builds: unoptimised SIMD
 /// loops run 50-500x slower, which would make the test suite crawl. Only LoupeKernelsAVX2 gets
-/// CPU-specific flags; `KernelPath` calls into it only on CPUs that have AVX2 and FMA.
+/// CPU-specific flags, and so does LoupeKernelsAVX512; `KernelPath` calls into each only on CPUs
+/// that have its instructions.
 let optimized: [SwiftSetting] = [
     .unsafeFlags(["-O", "-enforce-exclusivity=unchecked"])
 ]
@@ -33,7 +34,16 @@ let package = Package(
             name: "LoupeKernelsAVX2", dependencies: ["LoupeKernelCore"],
             swiftSettings: [.unsafeFlags(["-O", "-enforce-exclusivity=unchecked", "-Xcc", "-mavx2", "-Xcc", "-mfma"])]),
         .target(
-            name: "LoupeKernels", dependencies: ["CLoupePlatform", "LoupeKernelCore", "LoupeKernelsAVX2"],
+            name: "LoupeKernelsAVX512", dependencies: ["LoupeKernelCore"],
+            swiftSettings: [
+                .unsafeFlags([
+                    "-O", "-enforce-exclusivity=unchecked", "-Xcc", "-mavx512f", "-Xcc", "-mavx512vl", "-Xcc",
+                    "-mavx2", "-Xcc", "-mfma",
+                ])
+            ]),
+        .target(
+            name: "LoupeKernels",
+            dependencies: ["CLoupePlatform", "LoupeKernelCore", "LoupeKernelsAVX2", "LoupeKernelsAVX512"],
             swiftSettings: optimized),
         .target(name: "LoupeTensor", dependencies: ["LoupeKernels", "LoupeSupport"], swiftSettings: optimized),
         .target(name: "LoupeNN", dependencies: ["LoupeTensor", "LoupeData", "LoupeSupport"], swiftSettings: optimized),

@@ -22,9 +22,10 @@ func runVoGSpeed(
         gradients.reserveCapacity(train.count * 784)
         for batch in stride(from: 0, to: train.count, by: 512) {
             let positions = Array(batch..<min(batch + 512, train.count))
-            gradients += model.inputGradients(
-                train.images(at: positions), classes: positions.map { labels[$0] }, threads: threads
-            ).gradients.scalars
+            gradients +=
+                model.inputGradients(
+                    train.images(at: positions), classes: positions.map { labels[$0] }, threads: threads
+                ).gradients.scalars
         }
         try vog.add(gradients, shape: [train.count, 1, 28, 28])
     }

@@ -43,6 +43,33 @@ do {
     splits = try DatasetLoader.load(dataName)
 }
 
+/// GEMM GFLOP/s at 256, 512 and 1024 cubed on one core, next to the measured FMA peak.
+func runGEMM() {
+    for size in [256, 512, 1024] {
+        let a = (0..<size * size).map { Float($0 % 7) * 0.1 }
+        let b = (0..<size * size).map { Float($0 % 5) * 0.1 }
+        var c = [Float](repeating: 0, count: size * size)
+        var best = Double.infinity
+        for _ in 0..<max(3, 4_000_000_000 / (2 * size * size * size)) {
+            best = min(
+                best,
+                seconds { GEMM.multiply(m: size, n: size, k: size, a: a, lda: size, b: b, ldb: size, c: &c, ldc: size) }
+            )
+        }
+        emit([
+            "metric": "gemm", "size": size, "gflops": 2 * Double(size * size * size) / best / 1e9,
+            "path": KernelPath.active.rawValue,
+        ])
+    }
+    emit(["metric": "fma-peak", "gflops": GEMM.measurePeakGFLOPS(), "path": KernelPath.active.rawValue])
+}
+
+if arguments.contains("--gemm") {
+    // The GEMM and the FMA peak only (seconds).
+    runGEMM()
+    exit(0)
+}
+
 if arguments.contains("--vog") {
     // VoG over the whole training set and 10 checkpoints only (takes minutes).
     try runVoGSpeed(splits: splits, dataName: dataName, checkpoints: 10, threads: threads, emit: emit)
@@ -83,7 +110,9 @@ for name in ["mlp", "cnn"] {
     let gradientTime = seconds {
         for (images, labels) in batches { _ = model.inputGradients(images, classes: labels, threads: threads) }
     }
-    emit(["model": name, "metric": "input-gradient", "images_per_second": Double(modelSteps * batchSize) / gradientTime])
+    emit([
+        "model": name, "metric": "input-gradient", "images_per_second": Double(modelSteps * batchSize) / gradientTime,
+    ])
 }
 
 /// Images/s for a population of `threads` models: trained one after another with all threads
@@ -99,12 +128,15 @@ func populationRate(_ name: String, steps: Int, oneModelPerCore: Bool) throws ->
         configuration.threads = threads
         configuration.seed = UInt64(seed)
         let architecture = Architecture.builtin(name, inputShape: [1, 28, 28], classes: 10)!
-        var trainer = try Trainer(model: try Model(architecture: architecture, seed: UInt64(seed)), configuration: configuration)
+        var trainer = try Trainer(
+            model: try Model(architecture: architecture, seed: UInt64(seed)), configuration: configuration)
         try trainer.train(on: data, test: nil) { _, _ in }
     }
     let time = try seconds {
         if oneModelPerCore {
-            let failures = Parallel.map(count: members, threads: members) { seed in (try? trainMember(seed, threads: 1)) == nil }
+            let failures = Parallel.map(count: members, threads: members) { seed in
+                (try? trainMember(seed, threads: 1)) == nil
+            }
             precondition(!failures.contains(true))
         } else {
             for seed in 0..<members { try trainMember(seed, threads: threads) }
@@ -118,21 +150,12 @@ for name in ["mlp", "cnn"] {
     for perCore in [false, true] {
         emit([
             "model": name, "metric": perCore ? "population-one-model-per-core" : "population-split-across-cores",
-            "images_per_second": try populationRate(name, steps: modelSteps, oneModelPerCore: perCore), "models": threads,
+            "images_per_second": try populationRate(name, steps: modelSteps, oneModelPerCore: perCore),
+            "models": threads,
         ])
     }
 }
 
-for size in [256, 512, 1024] {
-    let a = (0..<size * size).map { Float($0 % 7) * 0.1 }
-    let b = (0..<size * size).map { Float($0 % 5) * 0.1 }
-    var c = [Float](repeating: 0, count: size * size)
-    var best = Double.infinity
-    for _ in 0..<max(3, 4_000_000_000 / (2 * size * size * size)) {
-        best = min(best, seconds { GEMM.multiply(m: size, n: size, k: size, a: a, lda: size, b: b, ldb: size, c: &c, ldc: size) })
-    }
-    emit(["metric": "gemm", "size": size, "gflops": 2 * Double(size * size * size) / best / 1e9, "path": KernelPath.active.rawValue])
-}
-emit(["metric": "fma-peak", "gflops": GEMM.measurePeakGFLOPS(), "path": KernelPath.active.rawValue])
+runGEMM()
 emit(["metric": "peak-memory", "bytes": ResourceUsage.current().peakResidentBytes])
 try runHardwareLottery(splits: splits, dataName: dataName, batchSize: batchSize, emit: emit)

@@ -2,21 +2,13 @@
 ///
 /// Kernels are written once, generic over this policy, and specialised in modules compiled
 /// for a given CPU: a fused multiply-add is one instruction where the CPU has FMA, but a
-/// library call per lane where it does not, so the portable build multiplies then adds.
+/// library call per lane where it does not, so the portable build multiplies then adds. Each
+/// CPU-specific module defines its own fused policy type (`AVX2MultiplyAdd`,
+/// `AVX512MultiplyAdd`) so that its specialisations carry symbol names of their own.
 public protocol MultiplyAdd {
     static func multiplyAdd(
         _ accumulator: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>
     ) -> SIMD16<Float>
-}
-
-/// Fused multiply-add (one rounding); for modules compiled with FMA enabled.
-public enum FusedMultiplyAdd: MultiplyAdd {
-    @inlinable @inline(__always)
-    public static func multiplyAdd(
-        _ accumulator: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>
-    ) -> SIMD16<Float> {
-        accumulator.addingProduct(a, b)
-    }
 }
 
 /// Separate multiply and add (two roundings); portable to any SIMD instruction set.

@@ -1,19 +1,32 @@
 /// A cache-blocked single-precision matrix product, `C = alpha * op(A) * op(B) + beta * C`,
-/// with operands packed into contiguous panels and a 6 x 16 register-blocked micro-kernel.
+/// with operands packed into contiguous panels and a register-blocked micro-kernel.
 ///
-/// The blocking follows the usual Goto/BLIS scheme: a `kc`-deep slice of B is packed into
-/// 16-column panels that stay in L2, a `mc`-row block of A into 6-row panels that stay in L1,
-/// and the micro-kernel keeps a 6 x 16 tile of C in registers across the whole slice.
-public enum PackedGEMM<Arithmetic: MultiplyAdd> {
-    public static var rowTile: Int { 6 }
-    public static var columnTile: Int { 16 }
+/// The blocking follows the usual Goto/BLIS scheme: a `depthBlock`-deep slice of B is packed
+/// into `columnTile`-column panels that stay in L2, a `rowBlock`-row block of A into
+/// `rowTile`-row panels that stay in L1, and the micro-kernel keeps a `rowTile x columnTile`
+/// tile of C in registers across the whole slice. A conforming type supplies the tile shape
+/// and the micro-kernel; the driver and the packing are shared.
+public protocol PackedGEMMKernel {
+    /// Rows of C the micro-kernel computes at once.
+    static var rowTile: Int { get }
+    /// Columns of C the micro-kernel computes at once (a multiple of 16).
+    static var columnTile: Int { get }
     /// The deepest slice packed at once; depths are split into balanced slices no deeper.
-    @usableFromInline static var depthBlock: Int { 384 }
-    @usableFromInline static var rowBlock: Int { 96 }
-    @usableFromInline static var columnBlock: Int { 2048 }
+    static var depthBlock: Int { get }
+
+    /// `C[rows x columns] = A-panel * B-panel + beta * C` for one tile; edge tiles (fewer
+    /// rows or columns) store only their valid part.
+    static func microKernel(
+        kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int)
+}
+
+extension PackedGEMMKernel {
+    @inlinable static var rowBlock: Int { 96 }
+    @inlinable static var columnBlock: Int { 2048 }
 
     /// Floats of scratch space `multiply` needs for packing.
-    public static var workspaceCount: Int {
+    @inlinable public static var workspaceCount: Int {
         depthBlock * (rowBlock + columnBlock)
     }
 
@@ -80,24 +93,25 @@ public enum PackedGEMM<Arithmetic: MultiplyAdd> {
         into packed: UnsafeMutablePointer<Float>
     ) {
         let (rs, cs) = a.strides
+        let tile = rowTile
         var destination = packed
         var i0 = 0
         while i0 < mc {
-            let rows = min(rowTile, mc - i0)
+            let rows = min(tile, mc - i0)
             let source = a.base + (row + i0) * rs + depth * cs
-            if rows == rowTile && cs == 1 {
+            if rows == tile && cs == 1 {
                 for p in 0..<kc {
-                    for r in 0..<6 { destination[p * 6 + r] = alpha * source[r * rs + p] }
+                    for r in 0..<tile { destination[p * tile + r] = alpha * source[r * rs + p] }
                 }
             } else {
                 for p in 0..<kc {
-                    for r in 0..<rowTile {
-                        destination[p * rowTile + r] = r < rows ? alpha * source[r * rs + p * cs] : 0
+                    for r in 0..<tile {
+                        destination[p * tile + r] = r < rows ? alpha * source[r * rs + p * cs] : 0
                     }
                 }
             }
-            destination += kc * rowTile
-            i0 += rowTile
+            destination += kc * tile
+            i0 += tile
         }
     }
 
@@ -109,30 +123,33 @@ public enum PackedGEMM<Arithmetic: MultiplyAdd> {
         into packed: UnsafeMutablePointer<Float>
     ) {
         let (rs, cs) = b.strides
+        let tile = columnTile
         var destination = packed
         var j0 = 0
         while j0 < nc {
-            let columns = min(columnTile, nc - j0)
+            let columns = min(tile, nc - j0)
             let source = b.base + depth * rs + (column + j0) * cs
-            if columns == columnTile && cs == 1 {
+            if columns == tile && cs == 1 {
                 for p in 0..<kc {
-                    UnsafeMutableRawPointer(destination + p * 16).storeBytes(
-                        of: UnsafeRawPointer(source + p * rs).loadUnaligned(as: SIMD16<Float>.self),
-                        as: SIMD16<Float>.self)
+                    for q in stride(from: 0, to: tile, by: 16) {
+                        UnsafeMutableRawPointer(destination + p * tile + q).storeBytes(
+                            of: UnsafeRawPointer(source + p * rs + q).loadUnaligned(as: SIMD16<Float>.self),
+                            as: SIMD16<Float>.self)
+                    }
                 }
-            } else if columns == columnTile {
+            } else if columns == tile {
                 for p in 0..<kc {
-                    for q in 0..<16 { destination[p * 16 + q] = source[p * rs + q * cs] }
+                    for q in 0..<tile { destination[p * tile + q] = source[p * rs + q * cs] }
                 }
             } else {
                 for p in 0..<kc {
-                    for q in 0..<columnTile {
-                        destination[p * columnTile + q] = q < columns ? source[p * rs + q * cs] : 0
+                    for q in 0..<tile {
+                        destination[p * tile + q] = q < columns ? source[p * rs + q * cs] : 0
                     }
                 }
             }
-            destination += kc * columnTile
-            j0 += columnTile
+            destination += kc * tile
+            j0 += tile
         }
     }
 
@@ -156,11 +173,39 @@ public enum PackedGEMM<Arithmetic: MultiplyAdd> {
             j0 += columnTile
         }
     }
+}
 
-    /// C[rows x columns] = A-panel * B-panel + beta * C, accumulating a 6 x 16 tile in
-    /// registers; edge tiles (fewer rows or columns) store only their valid part.
+/// Stores one 16-wide row segment of a tile: `C = value + beta * C`, only the first
+/// `columns` lanes when the tile is at the right edge.
+@inlinable @inline(__always)
+@usableFromInline func storeTileRow<Arithmetic: MultiplyAdd>(
+    _: Arithmetic.Type, _ value: SIMD16<Float>, beta: Float, to destination: UnsafeMutablePointer<Float>,
+    columns: Int
+) {
+    if columns >= 16 {
+        let raw = UnsafeMutableRawPointer(destination)
+        if beta == 0 {
+            raw.storeBytes(of: value, as: SIMD16<Float>.self)
+        } else {
+            let old = UnsafeRawPointer(raw).loadUnaligned(as: SIMD16<Float>.self)
+            raw.storeBytes(of: Arithmetic.multiplyAdd(value, SIMD16(repeating: beta), old), as: SIMD16<Float>.self)
+        }
+        return
+    }
+    for q in 0..<max(columns, 0) {
+        destination[q] = beta == 0 ? value[q] : value[q] + beta * destination[q]
+    }
+}
+
+/// The 6 x 16 tile: twelve 8-wide accumulators on AVX2 (of its sixteen registers), or six
+/// 16-wide ones where a SIMD16 is one register.
+public enum PackedGEMM<Arithmetic: MultiplyAdd>: PackedGEMMKernel {
+    @inlinable public static var rowTile: Int { 6 }
+    @inlinable public static var columnTile: Int { 16 }
+    @inlinable public static var depthBlock: Int { 384 }
+
     @inlinable @inline(__always)
-    static func microKernel(
+    public static func microKernel(
         kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int
     ) {
@@ -183,41 +228,107 @@ public enum PackedGEMM<Arithmetic: MultiplyAdd> {
             pa += 6
             pb += 64
         }
-        if rows == 6 && columns == 16 {
-            store(c0, beta: beta, to: c)
-            store(c1, beta: beta, to: c + ldc)
-            store(c2, beta: beta, to: c + 2 * ldc)
-            store(c3, beta: beta, to: c + 3 * ldc)
-            store(c4, beta: beta, to: c + 4 * ldc)
-            store(c5, beta: beta, to: c + 5 * ldc)
-            return
-        }
-        storeEdge(c0, beta: beta, to: c, columns: columns)
-        if rows > 1 { storeEdge(c1, beta: beta, to: c + ldc, columns: columns) }
-        if rows > 2 { storeEdge(c2, beta: beta, to: c + 2 * ldc, columns: columns) }
-        if rows > 3 { storeEdge(c3, beta: beta, to: c + 3 * ldc, columns: columns) }
-        if rows > 4 { storeEdge(c4, beta: beta, to: c + 4 * ldc, columns: columns) }
-        if rows > 5 { storeEdge(c5, beta: beta, to: c + 5 * ldc, columns: columns) }
+        storeTileRow(Arithmetic.self, c0, beta: beta, to: c, columns: columns)
+        if rows > 1 { storeTileRow(Arithmetic.self, c1, beta: beta, to: c + ldc, columns: columns) }
+        if rows > 2 { storeTileRow(Arithmetic.self, c2, beta: beta, to: c + 2 * ldc, columns: columns) }
+        if rows > 3 { storeTileRow(Arithmetic.self, c3, beta: beta, to: c + 3 * ldc, columns: columns) }
+        if rows > 4 { storeTileRow(Arithmetic.self, c4, beta: beta, to: c + 4 * ldc, columns: columns) }
+        if rows > 5 { storeTileRow(Arithmetic.self, c5, beta: beta, to: c + 5 * ldc, columns: columns) }
     }
+}
+
+/// The 8 x 32 tile for CPUs with 32 16-wide registers (AVX-512): sixteen accumulators hide
+/// the fused multiply-add latency on two pipes, and each step loads two B vectors and eight
+/// A scalars for sixteen multiply-adds.
+public enum WidePackedGEMM<Arithmetic: MultiplyAdd>: PackedGEMMKernel {
+    @inlinable public static var rowTile: Int { 8 }
+    @inlinable public static var columnTile: Int { 32 }
+    /// 256 deep: a 32-column B panel (32 KB) and an 8-row A panel (8 KB) fit the 48 KB L1.
+    @inlinable public static var depthBlock: Int { 256 }
 
     @inlinable @inline(__always)
-    static func store(_ value: SIMD16<Float>, beta: Float, to destination: UnsafeMutablePointer<Float>) {
-        let raw = UnsafeMutableRawPointer(destination)
-        if beta == 0 {
-            raw.storeBytes(of: value, as: SIMD16<Float>.self)
-        } else {
-            let old = UnsafeRawPointer(raw).loadUnaligned(as: SIMD16<Float>.self)
-            raw.storeBytes(of: Arithmetic.multiplyAdd(value, SIMD16(repeating: beta), old), as: SIMD16<Float>.self)
-        }
-    }
-
-    @inlinable @inline(__always)
-    static func storeEdge(
-        _ value: SIMD16<Float>, beta: Float, to destination: UnsafeMutablePointer<Float>, columns: Int
+    public static func microKernel(
+        kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int
     ) {
-        if columns == 16 { return store(value, beta: beta, to: destination) }
-        for q in 0..<columns {
-            destination[q] = beta == 0 ? value[q] : value[q] + beta * destination[q]
+        var c00 = SIMD16<Float>()
+        var c01 = c00
+        var c10 = c00
+        var c11 = c00
+        var c20 = c00
+        var c21 = c00
+        var c30 = c00
+        var c31 = c00
+        var c40 = c00
+        var c41 = c00
+        var c50 = c00
+        var c51 = c00
+        var c60 = c00
+        var c61 = c00
+        var c70 = c00
+        var c71 = c00
+        var pa = a
+        var pb = UnsafeRawPointer(b)
+        for _ in 0..<kc {
+            let b0 = pb.loadUnaligned(as: SIMD16<Float>.self)
+            let b1 = pb.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+            var av = SIMD16<Float>(repeating: pa[0])
+            c00 = Arithmetic.multiplyAdd(c00, av, b0)
+            c01 = Arithmetic.multiplyAdd(c01, av, b1)
+            av = SIMD16(repeating: pa[1])
+            c10 = Arithmetic.multiplyAdd(c10, av, b0)
+            c11 = Arithmetic.multiplyAdd(c11, av, b1)
+            av = SIMD16(repeating: pa[2])
+            c20 = Arithmetic.multiplyAdd(c20, av, b0)
+            c21 = Arithmetic.multiplyAdd(c21, av, b1)
+            av = SIMD16(repeating: pa[3])
+            c30 = Arithmetic.multiplyAdd(c30, av, b0)
+            c31 = Arithmetic.multiplyAdd(c31, av, b1)
+            av = SIMD16(repeating: pa[4])
+            c40 = Arithmetic.multiplyAdd(c40, av, b0)
+            c41 = Arithmetic.multiplyAdd(c41, av, b1)
+            av = SIMD16(repeating: pa[5])
+            c50 = Arithmetic.multiplyAdd(c50, av, b0)
+            c51 = Arithmetic.multiplyAdd(c51, av, b1)
+            av = SIMD16(repeating: pa[6])
+            c60 = Arithmetic.multiplyAdd(c60, av, b0)
+            c61 = Arithmetic.multiplyAdd(c61, av, b1)
+            av = SIMD16(repeating: pa[7])
+            c70 = Arithmetic.multiplyAdd(c70, av, b0)
+            c71 = Arithmetic.multiplyAdd(c71, av, b1)
+            pa += 8
+            pb += 128
+        }
+        let right = columns - 16
+        storeTileRow(Arithmetic.self, c00, beta: beta, to: c, columns: columns)
+        storeTileRow(Arithmetic.self, c01, beta: beta, to: c + 16, columns: right)
+        if rows > 1 {
+            storeTileRow(Arithmetic.self, c10, beta: beta, to: c + ldc, columns: columns)
+            storeTileRow(Arithmetic.self, c11, beta: beta, to: c + ldc + 16, columns: right)
+        }
+        if rows > 2 {
+            storeTileRow(Arithmetic.self, c20, beta: beta, to: c + 2 * ldc, columns: columns)
+            storeTileRow(Arithmetic.self, c21, beta: beta, to: c + 2 * ldc + 16, columns: right)
+        }
+        if rows > 3 {
+            storeTileRow(Arithmetic.self, c30, beta: beta, to: c + 3 * ldc, columns: columns)
+            storeTileRow(Arithmetic.self, c31, beta: beta, to: c + 3 * ldc + 16, columns: right)
+        }
+        if rows > 4 {
+            storeTileRow(Arithmetic.self, c40, beta: beta, to: c + 4 * ldc, columns: columns)
+            storeTileRow(Arithmetic.self, c41, beta: beta, to: c + 4 * ldc + 16, columns: right)
+        }
+        if rows > 5 {
+            storeTileRow(Arithmetic.self, c50, beta: beta, to: c + 5 * ldc, columns: columns)
+            storeTileRow(Arithmetic.self, c51, beta: beta, to: c + 5 * ldc + 16, columns: right)
+        }
+        if rows > 6 {
+            storeTileRow(Arithmetic.self, c60, beta: beta, to: c + 6 * ldc, columns: columns)
+            storeTileRow(Arithmetic.self, c61, beta: beta, to: c + 6 * ldc + 16, columns: right)
+        }
+        if rows > 7 {
+            storeTileRow(Arithmetic.self, c70, beta: beta, to: c + 7 * ldc, columns: columns)
+            storeTileRow(Arithmetic.self, c71, beta: beta, to: c + 7 * ldc + 16, columns: right)
         }
     }
 }

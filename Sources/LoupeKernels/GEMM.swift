@@ -1,6 +1,7 @@
 import Dispatch
 import LoupeKernelCore
 import LoupeKernelsAVX2
+import LoupeKernelsAVX512
 
 #if canImport(Glibc)
     import Glibc
@@ -25,6 +26,10 @@ public enum GEMM {
         let opB = MatrixOperand(base: b, rowStride: ldb, isTransposed: transposeB)
         let workspace = GEMMWorkspace.forCurrentThread()
         switch path {
+        case .avx512:
+            avx512Multiply(
+                m: m, n: n, k: k, alpha: alpha, a: opA, b: opB, beta: beta, c: c, ldc: ldc,
+                workspace: workspace)
         case .avx2:
             avx2Multiply(
                 m: m, n: n, k: k, alpha: alpha, a: opA, b: opB, beta: beta, c: c, ldc: ldc,
@@ -56,7 +61,9 @@ enum GEMMWorkspace {
             return existing.assumingMemoryBound(to: Float.self)
         }
         let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: PackedGEMM<SeparateMultiplyAdd>.workspaceCount * MemoryLayout<Float>.size,
+            byteCount: max(
+                PackedGEMM<SeparateMultiplyAdd>.workspaceCount, WidePackedGEMM<SeparateMultiplyAdd>.workspaceCount)
+                * MemoryLayout<Float>.size,
             alignment: 64)
         pthread_setspecific(key, raw)
         return raw.assumingMemoryBound(to: Float.self)
@@ -70,15 +77,17 @@ extension GEMM {
         let iterations = 20_000_000
         var best = Double.infinity
         var sink: Float = 0
+        let chains = path == .avx512 ? 12 : 6
         for _ in 0..<5 {
             let start = DispatchTime.now().uptimeNanoseconds
             switch path {
+            case .avx512: sink += avx512MultiplyAddChains(iterations: iterations)
             case .avx2: sink += avx2MultiplyAddChains(iterations: iterations)
             case .generic: sink += multiplyAddChains(SeparateMultiplyAdd.self, iterations: iterations)
             }
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         precondition(sink.isFinite)
-        return Double(iterations * multiplyAddChainFLOPs) / best / 1e9
+        return Double(iterations * multiplyAddChainFLOPs(chains: chains)) / best / 1e9
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// The instruction-set path the numeric kernels run on.
 ///
 /// Chosen once at start-up from the running CPU; the environment variable `LOUPE_KERNELS`
-/// (`generic`, `avx2`) forces a lower path, so a binary built on one machine can be shown to
+/// (`generic`, `avx2`, `avx512`) forces a lower path, so a binary built on one machine can be shown to
 /// run correctly as it would on a CPU without the newer instructions. Asking for a path the
 /// CPU lacks falls back to the best one it has.
 public enum KernelPath: String, CaseIterable, Sendable, Comparable {
@@ -12,9 +12,14 @@ public enum KernelPath: String, CaseIterable, Sendable, Comparable {
     case generic
     /// x86-64 AVX2 with fused multiply-add.
     case avx2
+    /// x86-64 AVX-512F (with AVX2 and FMA): 32 registers of 16 floats.
+    case avx512
 
     /// The best path the running CPU supports.
-    public static let supported: KernelPath = loupe_cpu_has_avx2_fma() != 0 ? .avx2 : .generic
+    public static let supported: KernelPath = {
+        if loupe_cpu_has_avx2_fma() == 0 { return .generic }
+        return loupe_cpu_has_avx512f() != 0 ? .avx512 : .avx2
+    }()
 
     /// The path in use: `supported`, lowered by `LOUPE_KERNELS` if set.
     public static let active: KernelPath = {

@@ -1,6 +1,7 @@
 import Dispatch
 import LoupeKernelCore
 import LoupeKernelsAVX2
+import LoupeKernelsAVX512
 
 extension SparseMatrix {
     /// The linear layer `Y = X Wᵀ + bias` with this matrix as `W` (`[rows, columns]`), on a
@@ -101,6 +102,11 @@ private struct SparseProductOperands: @unchecked Sendable {
 
     func run(rows: Range<Int>) {
         switch path {
+        case .avx512:
+            avx512SparseRowProduct(
+                rows: rows, segmentOffsets: segmentOffsets, columnBlocks: columnBlocks, columnIndices: columnIndices,
+                values: values, bias: bias,
+                input: input, inputStride: stride, lanes: lanes, output: output, outputStride: stride, rectify: rectify)
         case .avx2:
             avx2SparseRowProduct(
                 rows: rows, segmentOffsets: segmentOffsets, columnBlocks: columnBlocks, columnIndices: columnIndices,

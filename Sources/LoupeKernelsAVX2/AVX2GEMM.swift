@@ -6,11 +6,11 @@ public func avx2Multiply(
     m: Int, n: Int, k: Int, alpha: Float, a: MatrixOperand, b: MatrixOperand,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, workspace: UnsafeMutablePointer<Float>
 ) {
-    PackedGEMM<FusedMultiplyAdd>.multiply(
+    PackedGEMM<AVX2MultiplyAdd>.multiply(
         m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c, ldc: ldc, workspace: workspace)
 }
 
 /// `multiplyAddChains` compiled for AVX2 + FMA.
 public func avx2MultiplyAddChains(iterations: Int) -> Float {
-    multiplyAddChains(FusedMultiplyAdd.self, iterations: iterations)
+    multiplyAddChains(AVX2MultiplyAdd.self, iterations: iterations)
 }

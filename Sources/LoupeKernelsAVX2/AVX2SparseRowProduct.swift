@@ -8,7 +8,7 @@ public func avx2SparseRowProduct(
     input: UnsafePointer<Float>, inputStride: Int, lanes: Int,
     output: UnsafeMutablePointer<Float>, outputStride: Int, rectify: Bool
 ) {
-    SparseRowProduct<FusedMultiplyAdd>.multiply(
+    SparseRowProduct<AVX2MultiplyAdd>.multiply(
         rows: rows, segmentOffsets: segmentOffsets, columnBlocks: columnBlocks, columnIndices: columnIndices,
         values: values, bias: bias,
         input: input, inputStride: inputStride, lanes: lanes, output: output, outputStride: outputStride,

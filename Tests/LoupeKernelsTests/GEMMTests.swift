@@ -27,13 +27,14 @@ final class GEMMTests: XCTestCase {
         (0..<count).map { _ in Float.random(in: -1...1, using: &rng) }
     }
 
-    /// Every kernel path, every transposition, ragged sizes around the 6 x 16 tile and the
-    /// 256-deep / 96-row blocks, padded leading dimensions, and alpha/beta variants.
+    /// Every kernel path, every transposition, ragged sizes around the 6 x 16 and 8 x 32 tiles
+    /// and the 256/384-deep and 96-row blocks, padded leading dimensions, and alpha/beta variants.
     func testAllPathsMatchNaiveReference() {
         var rng = SystemRandomNumberGenerator()
         let shapes = [
             (1, 1, 1), (5, 7, 3), (6, 16, 8), (7, 17, 9), (13, 33, 257), (97, 50, 300),
-            (128, 10, 128), (12, 160, 5), (200, 31, 600),
+            (128, 10, 128), (12, 160, 5), (200, 31, 600), (8, 32, 256), (9, 33, 257), (15, 63, 385),
+            (17, 95, 40),
         ]
         for path in KernelPath.allCases where path <= KernelPath.supported {
             for (m, n, k) in shapes {

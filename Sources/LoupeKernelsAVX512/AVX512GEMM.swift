@@ -1,0 +1,16 @@
+import LoupeKernelCore
+
+/// The packed GEMM with the 8 x 32 tile, specialised for AVX-512F (this module is compiled
+/// with that flag). Call only after checking the CPU supports it.
+public func avx512Multiply(
+    m: Int, n: Int, k: Int, alpha: Float, a: MatrixOperand, b: MatrixOperand,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, workspace: UnsafeMutablePointer<Float>
+) {
+    WidePackedGEMM<AVX512MultiplyAdd>.multiply(
+        m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c, ldc: ldc, workspace: workspace)
+}
+
+/// `multiplyAddChains` compiled for AVX-512F, with twelve chains: one 16-wide register each.
+public func avx512MultiplyAddChains(iterations: Int) -> Float {
+    multiplyAddChains(AVX512MultiplyAdd.self, iterations: iterations, chains: 12)
+}
