@@ -20,6 +20,8 @@ let threads = Int(option("--threads", default: "2"))!
 let batchSize = Int(option("--batch-size", default: "128"))!
 let steps = Int(option("--steps", default: "200"))!
 var dataName = option("--data", default: "fashion-mnist")
+/// `--models cnn` restricts the throughput section; `--throughput-only` stops after it (for profiling).
+let modelNames = option("--models", default: "mlp,cnn").split(separator: ",").map(String.init)
 
 func emit(_ object: [String: Any]) {
     var record = object
@@ -76,7 +78,7 @@ if arguments.contains("--vog") {
     exit(0)
 }
 
-for name in ["mlp", "cnn"] {
+for name in modelNames {
     let modelSteps = name == "cnn" ? steps : steps * 5
     let architecture = Architecture.builtin(name, inputShape: [1, 28, 28], classes: 10)!
     var configuration = TrainingConfiguration()
@@ -114,6 +116,8 @@ for name in ["mlp", "cnn"] {
         "model": name, "metric": "input-gradient", "images_per_second": Double(modelSteps * batchSize) / gradientTime,
     ])
 }
+
+if arguments.contains("--throughput-only") { exit(0) }
 
 /// Images/s for a population of `threads` models: trained one after another with all threads
 /// each (split), or side by side with one thread each (one model per core).

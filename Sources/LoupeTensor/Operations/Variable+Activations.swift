@@ -4,9 +4,25 @@ extension Variable {
     /// max(x, 0); the gradient at exactly 0 is taken as 0.
     public func relu() -> Variable {
         let input = value
-        let out = input.map { max($0, 0) }
+        let out = Tensor(shape: input.shape) { out in
+            input.withUnsafeBufferPointer { x in
+                streamSIMD16(count: x.count, x.baseAddress!, nil, out.baseAddress!) { x, _ in
+                    x.replacing(with: 0, where: x .< 0)
+                }
+            }
+        }
         return tape.record(out, kind: .relu, inputs: [self]) { g in
-            [g.zipWith(input) { $1 > 0 ? $0 : 0 }]
+            [
+                Tensor(shape: g.shape) { dx in
+                    g.withUnsafeBufferPointer { gp in
+                        input.withUnsafeBufferPointer { x in
+                            streamSIMD16(count: x.count, gp.baseAddress!, x.baseAddress!, dx.baseAddress!) { g, x in
+                                SIMD16<Float>().replacing(with: g, where: x .> 0)
+                            }
+                        }
+                    }
+                }
+            ]
         }
     }
 
@@ -24,5 +40,31 @@ extension Variable {
         return tape.record(out, kind: .tanh, inputs: [self]) { g in
             [g.zipWith(out) { $0 * (1 - $1 * $1) }]
         }
+    }
+}
+
+/// `output[i] = transform(first[i], second[i])` over `count` floats, sixteen at a time (the
+/// tail is padded with zeros and stored partially). `second` may be nil (zeros are passed).
+@inline(__always)
+func streamSIMD16(
+    count: Int, _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>?, _ output: UnsafeMutablePointer<Float>,
+    _ transform: (SIMD16<Float>, SIMD16<Float>) -> SIMD16<Float>
+) {
+    var i = 0
+    while i + 16 <= count {
+        let a = UnsafeRawPointer(first + i).loadUnaligned(as: SIMD16<Float>.self)
+        let b = second.map { UnsafeRawPointer($0 + i).loadUnaligned(as: SIMD16<Float>.self) } ?? SIMD16()
+        UnsafeMutableRawPointer(output + i).storeBytes(of: transform(a, b), as: SIMD16<Float>.self)
+        i += 16
+    }
+    if i < count {
+        var a = SIMD16<Float>()
+        var b = SIMD16<Float>()
+        for j in 0..<(count - i) {
+            a[j] = first[i + j]
+            b[j] = second?[i + j] ?? 0
+        }
+        let result = transform(a, b)
+        for j in 0..<(count - i) { output[i + j] = result[j] }
     }
 }

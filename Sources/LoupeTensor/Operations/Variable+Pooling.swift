@@ -15,7 +15,20 @@ extension Variable {
                         let row = plane + oy * stride * w
                         let target = out.baseAddress! + (p * oh + oy) * ow
                         if kernel == 2 && stride == 2 {
-                            for ox in 0..<ow {
+                            var ox = 0
+                            while ox + 8 <= ow {
+                                let top: SIMD16<Float> = UnsafeRawPointer(row + 2 * ox).loadUnaligned(
+                                    as: SIMD16<Float>.self)
+                                let bottom: SIMD16<Float> = UnsafeRawPointer(row + w + 2 * ox).loadUnaligned(
+                                    as: SIMD16<Float>.self)
+                                let pairs = top.replacing(with: bottom, where: bottom .> top)
+                                let (left, right) = (pairs.evenHalf, pairs.oddHalf)
+                                let windows = left.replacing(with: right, where: right .> left)
+                                UnsafeMutableRawPointer(target + ox).storeBytes(of: windows, as: SIMD8<Float>.self)
+                                ox += 8
+                            }
+                            while ox < ow {
+                                defer { ox += 1 }
                                 let top = max(row[2 * ox], row[2 * ox + 1])
                                 target[ox] = max(top, max(row[w + 2 * ox], row[w + 2 * ox + 1]))
                             }
