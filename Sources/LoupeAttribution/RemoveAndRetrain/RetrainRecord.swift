@@ -21,6 +21,24 @@ public struct RetrainRecord: Codable, Equatable, Sendable {
     public var trainingImages: Int
     public var seconds: Double
 
+    public init(
+        method: String, mode: RetrainMode, percent: Double, retrain: Int, seed: UInt64, correct: Int, testCount: Int,
+        accuracy: Double, trainAccuracy: Double, inputs: [String: String], trainingImages: Int, seconds: Double
+    ) {
+        self.method = method
+        self.mode = mode
+        self.percent = percent
+        self.retrain = retrain
+        self.seed = seed
+        self.correct = correct
+        self.testCount = testCount
+        self.accuracy = accuracy
+        self.trainAccuracy = trainAccuracy
+        self.inputs = inputs
+        self.trainingImages = trainingImages
+        self.seconds = seconds
+    }
+
     /// Whether this record is the result of `method`, `mode`, `percent` and `retrain` with
     /// `seed`, made from `inputs`.
     func answers(
