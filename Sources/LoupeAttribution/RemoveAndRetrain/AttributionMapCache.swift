@@ -29,14 +29,15 @@ struct AttributionMapCache {
         directory.appendingPathComponent(split == .train ? "train.npy" : "test.npy")
     }
 
-    /// The record of maps made for `method` from `baseModel` with `seed` and the given
-    /// shapes, if there is one and both files still have their recorded hashes.
-    func verifiedRecord(method: String, baseModel: String, seed: UInt64, trainShape: [Int], testShape: [Int])
-        -> AttributionMapRecord?
-    {
+    /// The record of maps made for `method` from `baseModel` with `seed`, under the spec
+    /// whose fixed part hashes to `spec`, of the given shapes, if there is one and both files
+    /// still have their recorded hashes.
+    func verifiedRecord(
+        method: String, baseModel: String, seed: UInt64, spec: String, trainShape: [Int], testShape: [Int]
+    ) -> AttributionMapRecord? {
         guard let data = try? Data(contentsOf: recordURL),
             let record = try? DeterministicJSON.decode(AttributionMapRecord.self, from: data),
-            record.method == method, record.baseModel == baseModel, record.seed == seed,
+            record.method == method, record.baseModel == baseModel, record.seed == seed, record.spec == spec,
             record.trainShape == trainShape, record.testShape == testShape
         else { return nil }
         for split in [ExampleSeeds.Split.train, .test] {
@@ -52,7 +53,7 @@ struct AttributionMapCache {
     /// writes them and their record atomically (the record last) and returns the record.
     func compute(
         method: any AttributionMethod, model: Model, train: Dataset, trainTargets: [Int], test: Dataset,
-        testTargets: [Int], baseModel: String, seed: UInt64, batchSize: Int, threads: Int,
+        testTargets: [Int], baseModel: String, seed: UInt64, spec: String, batchSize: Int, threads: Int,
         advanced: @Sendable (Int) -> Void
     ) throws -> AttributionMapRecord {
         let watch = Stopwatch()
@@ -70,7 +71,8 @@ struct AttributionMapCache {
             shapes.append(shape)
         }
         let record = AttributionMapRecord(
-            method: method.name, baseModel: baseModel, seed: seed, trainShape: shapes[0], testShape: shapes[1],
+            method: method.name, baseModel: baseModel, seed: seed, spec: spec, trainShape: shapes[0],
+            testShape: shapes[1],
             files: files, seconds: watch.elapsedSeconds)
         try AtomicFile.write(try DeterministicJSON.encode(record), to: recordURL)
         return record

@@ -6,6 +6,8 @@ public struct AttributionMapRecord: Codable, Equatable, Sendable {
     /// SHA-256 of the base model whose predictions were the targets.
     public var baseModel: String
     public var seed: UInt64
+    /// ``RemoveAndRetrainSpec/fixedPartHash`` of the benchmark the maps were made for.
+    public var spec: String
     /// `[examples, channels, height, width]` of the training and the test maps.
     public var trainShape: [Int]
     public var testShape: [Int]

@@ -2,6 +2,8 @@
 /// every attribution map, and its test accuracy is the benchmark's fraction-0 point.
 public struct BaseModelRecord: Codable, Equatable, Sendable {
     public var seed: UInt64
+    /// ``RemoveAndRetrainSpec/fixedPartHash`` of the benchmark the model was trained for.
+    public var spec: String
     /// SHA-256 of `base/model.safetensors`.
     public var modelHash: String
     public var correct: Int

@@ -86,6 +86,7 @@ public struct RemoveAndRetrainRunner {
         }
         guard threads >= 1 else { throw AttributionError(source: "--threads", problem: "must be positive") }
 
+        let specHash = spec.fixedPartHash
         let (base, model) = try baseModel(train: train, test: test, events: events)
         let trainTargets = Evaluation(model: model, dataset: train, threads: threads).predictions.map(Int.init)
         let testTargets = Evaluation(model: model, dataset: test, threads: threads).predictions.map(Int.init)
@@ -95,7 +96,8 @@ public struct RemoveAndRetrainRunner {
         for method in methods {
             let cache = AttributionMapCache(root: mapsDirectory, method: method.name)
             if let record = cache.verifiedRecord(
-                method: method.name, baseModel: base.modelHash, seed: spec.seed, trainShape: shape(train),
+                method: method.name, baseModel: base.modelHash, seed: spec.seed, spec: specHash,
+                trainShape: shape(train),
                 testShape: shape(test))
             {
                 mapRecords[method.name] = record
@@ -105,7 +107,8 @@ public struct RemoveAndRetrainRunner {
             events(.mapsStarted(method: method.name, examples: train.count + test.count))
             let record = try cache.compute(
                 method: method, model: model, train: train, trainTargets: trainTargets, test: test,
-                testTargets: testTargets, baseModel: base.modelHash, seed: spec.seed, batchSize: spec.mapBatchSize,
+                testTargets: testTargets, baseModel: base.modelHash, seed: spec.seed, spec: specHash,
+                batchSize: spec.mapBatchSize,
                 threads: threads, advanced: { events(.advanced(count: $0)) })
             mapRecords[method.name] = record
             events(.mapsReady(record, reused: false))
@@ -113,7 +116,7 @@ public struct RemoveAndRetrainRunner {
 
         func inputs(_ method: String) -> [String: String] {
             let files = mapRecords[method]!.files
-            return ["base/model.safetensors": base.modelHash].merging(
+            return ["roar.json (fixed part)": specHash, "base/model.safetensors": base.modelHash].merging(
                 files.map { ("maps/\(AttributionMapCache.folderName(method))/\($0.key)", $0.value) }
             ) { a, _ in a }
         }
@@ -188,10 +191,10 @@ public struct RemoveAndRetrainRunner {
         let recordURL = baseDirectory.appendingPathComponent("base.json")
         if let data = try? Data(contentsOf: recordURL),
             let record = try? DeterministicJSON.decode(BaseModelRecord.self, from: data),
-            record.seed == spec.seed, record.testCount == test.count,
+            record.seed == spec.seed, record.spec == spec.fixedPartHash, record.testCount == test.count,
             (try? SHA256.hex(ofFile: modelURL)) == record.modelHash,
             let checkpoint = try? ModelCheckpoint(contentsOf: modelURL),
-            checkpoint.model.architecture == spec.architecture
+            checkpoint.model.architecture == spec.architecture, checkpoint.training == configuration(seed: spec.seed)
         {
             events(.baseModelReady(record, reused: true))
             return (record, checkpoint.model)
@@ -207,7 +210,8 @@ public struct RemoveAndRetrainRunner {
         .write(to: modelURL)
         let correct = correctCount(model, test)
         let record = BaseModelRecord(
-            seed: spec.seed, modelHash: try SHA256.hex(ofFile: modelURL), correct: correct, testCount: test.count,
+            seed: spec.seed, spec: spec.fixedPartHash, modelHash: try SHA256.hex(ofFile: modelURL), correct: correct,
+            testCount: test.count,
             accuracy: Double(correct) / Double(max(test.count, 1)), trainingImages: train.count * spec.training.epochs,
             seconds: watch.elapsedSeconds)
         try AtomicFile.write(try DeterministicJSON.encode(record), to: recordURL)

@@ -1,4 +1,6 @@
+import Foundation
 import LoupeNN
+import LoupeSupport
 
 /// What a remove-and-retrain (ROAR/KAR) benchmark computes: the data, the model and its
 /// training recipe, the attribution methods, the fractions, the modes and the number of
@@ -72,7 +74,13 @@ public struct RemoveAndRetrainSpec: Codable, Equatable, Sendable {
             throw AttributionError(
                 source: "--fractions", problem: "fraction \(bad.compactText) is outside (0, 100) percent")
         }
+        if let repeated = percents.first(where: { value in percents.filter { $0 == value }.count > 1 }) {
+            throw AttributionError(source: "--fractions", problem: "fraction \(repeated.compactText) is listed twice")
+        }
         guard !modes.isEmpty else { throw AttributionError(source: "--modes", problem: "no mode given") }
+        if let repeated = modes.first(where: { mode in modes.filter { $0 == mode }.count > 1 }) {
+            throw AttributionError(source: "--modes", problem: "mode '\(repeated.rawValue)' is listed twice")
+        }
         guard retrains >= 1 else {
             throw AttributionError(source: "--retrains", problem: "must be at least 1, got \(retrains)")
         }
@@ -82,7 +90,17 @@ public struct RemoveAndRetrainSpec: Codable, Equatable, Sendable {
         guard mapBatchSize >= 1 else {
             throw AttributionError(source: "map batch size", problem: "must be at least 1, got \(mapBatchSize)")
         }
+        guard training.epochs >= 1 else {
+            throw AttributionError(source: "--epochs", problem: "must be at least 1, got \(training.epochs)")
+        }
         do { try training.validate() } catch { throw AttributionError(source: "training", problem: error.description) }
+    }
+
+    /// SHA-256 of the part of the spec that fixes the base model and the maps (see
+    /// `fixedPart`), recorded with every cached result so none is reused under another spec
+    /// even if `roar.json` was removed.
+    public var fixedPartHash: String {
+        SHA256.hex(of: (try? DeterministicJSON.encode(fixedPart)) ?? Data())
     }
 }
 
