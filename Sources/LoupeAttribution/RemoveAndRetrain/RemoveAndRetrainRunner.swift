@@ -97,8 +97,7 @@ public struct RemoveAndRetrainRunner {
             let cache = AttributionMapCache(root: mapsDirectory, method: method.name)
             if let record = cache.verifiedRecord(
                 method: method.name, baseModel: base.modelHash, seed: spec.seed, spec: specHash,
-                trainShape: shape(train),
-                testShape: shape(test))
+                trainShape: shape(train), testShape: shape(test))
             {
                 mapRecords[method.name] = record
                 events(.mapsReady(record, reused: true))
@@ -108,8 +107,7 @@ public struct RemoveAndRetrainRunner {
             let record = try cache.compute(
                 method: method, model: model, train: train, trainTargets: trainTargets, test: test,
                 testTargets: testTargets, baseModel: base.modelHash, seed: spec.seed, spec: specHash,
-                batchSize: spec.mapBatchSize,
-                threads: threads, advanced: { events(.advanced(count: $0)) })
+                batchSize: spec.mapBatchSize, threads: threads, advanced: { events(.advanced(count: $0)) })
             mapRecords[method.name] = record
             events(.mapsReady(record, reused: false))
         }
