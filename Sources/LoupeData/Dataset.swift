@@ -104,11 +104,12 @@ public struct Dataset: Sendable {
         self.pixels = pixels
     }
 
-    private init(renaming dataset: Dataset, name: String, positions: [Int]) {
+    /// The examples at `positions` of `dataset`, with their ids or the given ones.
+    private init(renaming dataset: Dataset, name: String, positions: [Int], ids: [Int]? = nil) {
         self.name = name
         self.shape = dataset.shape
         self.classCount = dataset.classCount
-        self.ids = positions.map { dataset.ids[$0] }
+        self.ids = ids ?? positions.map { dataset.ids[$0] }
         self.rows = positions.map { dataset.rows[$0] }
         self.labels = positions.map { dataset.labels[$0] }
         self.sources = dataset.sources
@@ -123,6 +124,17 @@ public struct Dataset: Sendable {
         var copy = Dataset(renaming: self, name: name, positions: Array(0..<count))
         copy.labels = newLabels
         return copy
+    }
+
+    /// The same examples (ids, labels, sources) with new `Float` pixels, `shape.pixelCount`
+    /// values per example in this dataset's order, used as they are.
+    ///
+    /// - Throws: `DataError` for a non-finite pixel or a pixel count that does not match.
+    public func replacingPixels(floats: [Float], name: String? = nil) throws -> Dataset {
+        let replaced = try Dataset(
+            name: name ?? self.name, shape: shape, classCount: classCount, floats: floats,
+            labels: labels.map(Int64.init), sources: sources)
+        return Dataset(renaming: replaced, name: replaced.name, positions: Array(0..<count), ids: ids)
     }
 
     /// The examples at `positions` (indices into this dataset, `0..<count`), keeping their ids.

@@ -1,0 +1,15 @@
+/// The model trained on the unmodified training set: its predictions are the targets of
+/// every attribution map, and its test accuracy is the benchmark's fraction-0 point.
+public struct BaseModelRecord: Codable, Equatable, Sendable {
+    public var seed: UInt64
+    /// ``RemoveAndRetrainSpec/fixedPartHash`` of the benchmark the model was trained for.
+    public var spec: String
+    /// SHA-256 of `base/model.safetensors`.
+    public var modelHash: String
+    public var correct: Int
+    public var testCount: Int
+    /// Top-1 accuracy on the unmodified test set, `correct / testCount`.
+    public var accuracy: Double
+    public var trainingImages: Int
+    public var seconds: Double
+}

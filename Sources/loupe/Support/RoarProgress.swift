@@ -1,0 +1,65 @@
+import Foundation
+import LoupeAttribution
+import LoupeSupport
+
+/// Shows what a remove-and-retrain run is doing: a line per phase (base model, each method's
+/// maps, retraining) and a progress line with rate and ETA while it works.
+final class RoarProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var line: ProgressLine?
+
+    func handle(_ event: RemoveAndRetrainEvent) {
+        lock.lock()
+        let current = line
+        lock.unlock()
+        switch event {
+        case .advanced(let count):
+            current?.advance(by: count)
+        case .retrainFinished(let record, let reused):
+            guard !reused else { return }
+            current?.log(
+                String(
+                    format: "  %@ %@ %@%%  #%d  accuracy %.4f  %.1fs", record.method, record.mode.rawValue,
+                    roarFractionText(record.percent), record.retrain, record.accuracy, record.seconds))
+        case .baseTrainingStarted(let images):
+            start(ProgressLine(label: "base model: training images", total: images))
+        case .baseModelReady(let record, let reused):
+            stop()
+            print(
+                String(
+                    format: "base model: test accuracy %.4f (%@)", record.accuracy,
+                    reused ? "verified, reused" : String(format: "trained in %.1fs", record.seconds)))
+        case .mapsStarted(let method, let examples):
+            start(ProgressLine(label: "maps \(method): examples", total: examples))
+        case .mapsReady(let record, let reused):
+            stop()
+            print(
+                "maps \(record.method): "
+                    + (reused ? "verified, reused" : String(format: "computed in %.1fs", record.seconds)))
+        case .retrainsPlanned(let total, let toTrain, let images):
+            print("retrains: \(total) in all, \(total - toTrain) verified and reused, \(toTrain) to train")
+            if toTrain > 0 { start(ProgressLine(label: "retraining: training images", total: images)) }
+        }
+    }
+
+    /// Ends the progress line, if any.
+    func stop() {
+        lock.lock()
+        let current = line
+        line = nil
+        lock.unlock()
+        current?.finish()
+    }
+
+    private func start(_ progress: ProgressLine) {
+        stop()
+        lock.lock()
+        line = progress
+        lock.unlock()
+    }
+}
+
+/// `10` for whole percentages, `12.5` otherwise.
+func roarFractionText(_ percent: Double) -> String {
+    percent == percent.rounded() && abs(percent) < 1e15 ? String(Int(percent)) : String(percent)
+}
