@@ -1,0 +1,121 @@
+import LoupeNN
+import LoupeTensor
+
+/// The input-invariance test (Kindermans et al., 2017): a model and its copy compensated for
+/// a constant input shift compute the same function, so an attribution method that depends
+/// only on the function gives the same maps for `x` on the original and `x + shift` on the
+/// copy.
+///
+/// The test first checks that the two models agree on the evaluated images (logits within
+/// `outputTolerance` x max(1, largest |logit|)) and throws if they do not; only then does it
+/// compare maps. A method passes when, for every image, the largest absolute difference
+/// between its two maps is at most `attributionTolerance` x the largest absolute value of the
+/// original map (the map's scale). Float rounding gives relative differences near 1e-6; the
+/// methods that are not invariant differ by the order of the map itself.
+public struct InputInvarianceTest: Sendable {
+    /// The constant `m` added to every input element.
+    public var shift: Float
+    /// How the shifted model is compensated (`exact` for the test proper).
+    public var compensation: ShiftCompensation
+    /// Largest logit difference allowed, relative to max(1, largest |logit|).
+    public var outputTolerance: Float
+    /// Largest map difference allowed, relative to the map's scale.
+    public var attributionTolerance: Float
+
+    public init(
+        shift: Float = -1, compensation: ShiftCompensation = .exact, outputTolerance: Float = 1e-4,
+        attributionTolerance: Float = 1e-3
+    ) {
+        self.shift = shift
+        self.compensation = compensation
+        self.outputTolerance = outputTolerance
+        self.attributionTolerance = attributionTolerance
+    }
+
+    /// What the output check found.
+    public struct OutputCheck: Sendable {
+        /// Largest |f2(x + m) - f1(x)| over the images' logits.
+        public var largestDifference: Float
+        /// The allowed difference: `outputTolerance` x max(1, largest |f1(x)|).
+        public var allowedDifference: Float
+        public var agrees: Bool { largestDifference <= allowedDifference }
+    }
+
+    /// One method's outcome.
+    public struct MethodResult: Sendable {
+        public var label: String
+        /// Largest |A2 - A1| over all images and elements.
+        public var largestAbsoluteDifference: Float
+        /// Largest |A1| over all images and elements.
+        public var mapScale: Float
+        /// Largest over images of max|A2 - A1| / max|A1| (0 when both maps are zero).
+        public var largestRelativeDifference: Float
+        /// The relative tolerance applied.
+        public var tolerance: Float
+        /// Whether the maps agree within the tolerance.
+        public var passes: Bool
+        /// Whether theory says they should.
+        public var expectedToPass: Bool
+        /// Whether the outcome is what theory says.
+        public var asExpected: Bool { passes == expectedToPass }
+    }
+
+    /// The shifted model and the output check on `images`.
+    public func checkOutputs(model: Model, images: Tensor) throws(AttributionError) -> (
+        shifted: Model, check: OutputCheck
+    ) {
+        let shifted = try InputShift.shiftedModel(model, shift: shift, compensation: compensation)
+        let scale = GradientPasses.logits(model, rows: images).scalars.reduce(Float(1)) { max($0, abs($1)) }
+        let difference = InputShift.largestLogitDifference(
+            original: model, shifted: shifted, images: images, shift: shift)
+        return (shifted, OutputCheck(largestDifference: difference, allowedDifference: outputTolerance * scale))
+    }
+
+    /// Runs the test: the output check, then every case on `images` towards `targets` with
+    /// the same `seeds` on both sides.
+    ///
+    /// - Throws: `AttributionError` from `input invariance` when the shifted model's outputs
+    ///   differ from the original's beyond the tolerance (nothing is compared then), or any
+    ///   error of the methods.
+    public func run(
+        model: Model, images: Tensor, targets: [Int], seeds: [UInt64], cases: [InvarianceCase]
+    ) throws(AttributionError) -> (check: OutputCheck, results: [MethodResult]) {
+        let (shifted, check) = try checkOutputs(model: model, images: images)
+        guard check.agrees else {
+            throw AttributionError(
+                source: "input invariance",
+                problem:
+                    "the shifted \(model.architecture.name) model's logits differ from the original's by \(check.largestDifference) (allowed \(check.allowedDifference)) with \(compensation.rawValue) compensation of shift \(shift); the models are not equivalent, so their maps cannot be compared"
+            )
+        }
+        let shiftedImages = images.map { $0 + shift }
+        let batch = images.shape[0]
+        let size = images.count / max(batch, 1)
+        var results: [MethodResult] = []
+        for testCase in cases {
+            let before = try testCase.original.attributions(images, targets: targets, model: model, seeds: seeds)
+            let after = try testCase.shifted.attributions(shiftedImages, targets: targets, model: shifted, seeds: seeds)
+            var largest: Float = 0
+            var scale: Float = 0
+            var relative: Float = 0
+            for image in 0..<batch {
+                var difference: Float = 0
+                var imageScale: Float = 0
+                for element in (image * size)..<((image + 1) * size) {
+                    difference = max(difference, abs(after.scalars[element] - before.scalars[element]))
+                    imageScale = max(imageScale, abs(before.scalars[element]))
+                }
+                largest = max(largest, difference)
+                scale = max(scale, imageScale)
+                let ratio = imageScale > 0 ? difference / imageScale : (difference > 0 ? Float.infinity : 0)
+                relative = max(relative, ratio)
+            }
+            results.append(
+                MethodResult(
+                    label: testCase.label, largestAbsoluteDifference: largest, mapScale: scale,
+                    largestRelativeDifference: relative, tolerance: attributionTolerance,
+                    passes: relative <= attributionTolerance, expectedToPass: testCase.expectedInvariant))
+        }
+        return (check, results)
+    }
+}
