@@ -1,4 +1,5 @@
 import LoupeNN
+import LoupeSupport
 import LoupeTensor
 
 /// The input-invariance test (Kindermans et al., 2017): a model and its copy compensated for
@@ -72,13 +73,14 @@ public struct InputInvarianceTest: Sendable {
     }
 
     /// Runs the test: the output check, then every case on `images` towards `targets` with
-    /// the same `seeds` on both sides.
+    /// the same `seeds` on both sides, the cases spread over up to `threads` threads (the
+    /// results do not depend on the thread count).
     ///
     /// - Throws: `AttributionError` from `input invariance` when the shifted model's outputs
     ///   differ from the original's beyond the tolerance (nothing is compared then), or any
     ///   error of the methods.
     public func run(
-        model: Model, images: Tensor, targets: [Int], seeds: [UInt64], cases: [InvarianceCase]
+        model: Model, images: Tensor, targets: [Int], seeds: [UInt64], cases: [InvarianceCase], threads: Int = 1
     ) throws(AttributionError) -> (check: OutputCheck, results: [MethodResult]) {
         let (shifted, check) = try checkOutputs(model: model, images: images)
         guard check.agrees else {
@@ -89,33 +91,46 @@ public struct InputInvarianceTest: Sendable {
             )
         }
         let shiftedImages = images.map { $0 + shift }
-        let batch = images.shape[0]
-        let size = images.count / max(batch, 1)
-        var results: [MethodResult] = []
-        for testCase in cases {
-            let before = try testCase.original.attributions(images, targets: targets, model: model, seeds: seeds)
-            let after = try testCase.shifted.attributions(shiftedImages, targets: targets, model: shifted, seeds: seeds)
-            var largest: Float = 0
-            var scale: Float = 0
-            var relative: Float = 0
-            for image in 0..<batch {
-                var difference: Float = 0
-                var imageScale: Float = 0
-                for element in (image * size)..<((image + 1) * size) {
-                    difference = max(difference, abs(after.scalars[element] - before.scalars[element]))
-                    imageScale = max(imageScale, abs(before.scalars[element]))
-                }
-                largest = max(largest, difference)
-                scale = max(scale, imageScale)
-                let ratio = imageScale > 0 ? difference / imageScale : (difference > 0 ? Float.infinity : 0)
-                relative = max(relative, ratio)
+        let outcomes = Parallel.map(count: cases.count, threads: threads) {
+            index -> Result<MethodResult, AttributionError> in
+            do throws(AttributionError) {
+                let testCase = cases[index]
+                let before = try testCase.original.attributions(images, targets: targets, model: model, seeds: seeds)
+                let after = try testCase.shifted.attributions(
+                    shiftedImages, targets: targets, model: shifted, seeds: seeds)
+                return .success(compare(before, after, testCase))
+            } catch {
+                return .failure(error)
             }
-            results.append(
-                MethodResult(
-                    label: testCase.label, largestAbsoluteDifference: largest, mapScale: scale,
-                    largestRelativeDifference: relative, tolerance: attributionTolerance,
-                    passes: relative <= attributionTolerance, expectedToPass: testCase.expectedInvariant))
         }
+        var results: [MethodResult] = []
+        for outcome in outcomes { results.append(try outcome.get()) }
         return (check, results)
+    }
+
+    /// The largest differences between the two maps of `testCase`, absolute and relative to
+    /// each image's map scale.
+    func compare(_ before: Tensor, _ after: Tensor, _ testCase: InvarianceCase) -> MethodResult {
+        let batch = before.shape[0]
+        let size = before.count / max(batch, 1)
+        var largest: Float = 0
+        var scale: Float = 0
+        var relative: Float = 0
+        for image in 0..<batch {
+            var difference: Float = 0
+            var imageScale: Float = 0
+            for element in (image * size)..<((image + 1) * size) {
+                difference = max(difference, abs(after.scalars[element] - before.scalars[element]))
+                imageScale = max(imageScale, abs(before.scalars[element]))
+            }
+            largest = max(largest, difference)
+            scale = max(scale, imageScale)
+            let ratio = imageScale > 0 ? difference / imageScale : (difference > 0 ? Float.infinity : 0)
+            relative = max(relative, ratio)
+        }
+        return MethodResult(
+            label: testCase.label, largestAbsoluteDifference: largest, mapScale: scale,
+            largestRelativeDifference: relative, tolerance: attributionTolerance,
+            passes: relative <= attributionTolerance, expectedToPass: testCase.expectedInvariant)
     }
 }
