@@ -21,13 +21,13 @@ final class InvarianceBenchmarkTests: CLITestCase {
         XCTAssertEqual(
             table[0],
             [
-                "model", "method", "max_abs_difference", "map_scale", "relative_difference", "tolerance", "pass",
-                "expected",
+                "model", "method", "max_abs_difference", "map_scale", "relative_difference",
+                "worst_image_relative_difference", "relative_norm_difference", "tolerance", "pass", "expected",
             ])
         var outcome: [String: String] = [:]
         for row in table.dropFirst() {
-            XCTAssertEqual(row[6], row[7], "\(row[0]) \(row[1]): relative difference \(row[4])")
-            outcome["\(row[0]) \(row[1])"] = row[6]
+            XCTAssertEqual(row[8], row[9], "\(row[0]) \(row[1]): relative norm difference \(row[6])")
+            outcome["\(row[0]) \(row[1])"] = row[8]
         }
         for model in ["mlp", "cnn"] {
             for method in ["gradient", "smoothgrad", "guided-backprop", "integrated-gradients(baseline=black)"] {

@@ -9,10 +9,19 @@ import LoupeTensor
 ///
 /// The test first checks that the two models agree on the evaluated images (logits within
 /// `outputTolerance` x max(1, largest |logit|)) and throws if they do not; only then does it
-/// compare maps. A method passes when, for every image, the largest absolute difference
-/// between its two maps is at most `attributionTolerance` x the largest absolute value of the
-/// original map (the map's scale). Float rounding gives relative differences near 1e-6; the
-/// methods that are not invariant differ by the order of the map itself.
+/// compare maps.
+///
+/// A method passes when ||A2 - A1|| / ||A1|| <= `attributionTolerance` (Euclidean norms over
+/// all images and elements; default 1e-2). The maximum absolute difference and its ratio to the
+/// map's scale (max |A1|) are reported too, but not judged: in float arithmetic `x + m` and
+/// `b - W m` round differently from `x` and `b`, and at the rare evaluation where a
+/// pre-activation lies within rounding of a ReLU or max-pooling kink the two sides take
+/// different branches, changing a few elements of the map by up to 1/n of a gradient (n path
+/// points or noisy copies). On 300 mnist-5k test images with trained `mlp` and `cnn` the
+/// invariant methods stayed below 1e-3 in norm (their largest element-wise differences
+/// reached 8e-3 of the map's scale, VarGrad the most), while gradient x input and
+/// zero-baseline integrated gradients differ by more than 1: the norm separates them by
+/// orders of magnitude, the maximum grows with the number of images.
 public struct InputInvarianceTest: Sendable {
     /// The constant `m` added to every input element.
     public var shift: Float
@@ -20,12 +29,12 @@ public struct InputInvarianceTest: Sendable {
     public var compensation: ShiftCompensation
     /// Largest logit difference allowed, relative to max(1, largest |logit|).
     public var outputTolerance: Float
-    /// Largest map difference allowed, relative to the map's scale.
+    /// Largest ||A2 - A1|| / ||A1|| allowed.
     public var attributionTolerance: Float
 
     public init(
         shift: Float = -1, compensation: ShiftCompensation = .exact, outputTolerance: Float = 1e-4,
-        attributionTolerance: Float = 1e-3
+        attributionTolerance: Float = 1e-2
     ) {
         self.shift = shift
         self.compensation = compensation
@@ -47,16 +56,23 @@ public struct InputInvarianceTest: Sendable {
         public var label: String
         /// Largest |A2 - A1| over all images and elements.
         public var largestAbsoluteDifference: Float
-        /// Largest |A1| over all images and elements.
+        /// Largest |A1| over all images and elements: the map's scale.
         public var mapScale: Float
-        /// Largest over images of max|A2 - A1| / max|A1| (0 when both maps are zero).
-        public var largestRelativeDifference: Float
-        /// The relative tolerance applied.
+        /// `largestAbsoluteDifference / mapScale`.
+        public var relativeDifference: Float
+        /// ||A2 - A1|| / ||A1||, Euclidean norms over all images and elements: what the
+        /// tolerance applies to.
+        public var relativeNormDifference: Float
+        /// The largest over images of max|A2 - A1| / max|A1| of that image: shows the rare
+        /// local effects of rounding at a kink.
+        public var worstImageRelativeDifference: Float
+        /// The tolerance on `relativeNormDifference`.
         public var tolerance: Float
-        /// Whether the maps agree within the tolerance.
-        public var passes: Bool
-        /// Whether theory says they should.
+        /// Whether theory says the maps agree.
         public var expectedToPass: Bool
+
+        /// Whether the maps agree within the tolerance.
+        public var passes: Bool { relativeNormDifference <= tolerance }
         /// Whether the outcome is what theory says.
         public var asExpected: Bool { passes == expectedToPass }
     }
@@ -108,29 +124,35 @@ public struct InputInvarianceTest: Sendable {
         return (check, results)
     }
 
-    /// The largest differences between the two maps of `testCase`, absolute and relative to
-    /// each image's map scale.
+    /// The differences between the two maps of `testCase`.
     func compare(_ before: Tensor, _ after: Tensor, _ testCase: InvarianceCase) -> MethodResult {
         let batch = before.shape[0]
         let size = before.count / max(batch, 1)
-        var largest: Float = 0
-        var scale: Float = 0
-        var relative: Float = 0
+        var (largest, scale, worstImage) = (Float(0), Float(0), Float(0))
+        var (differenceSquares, squares) = (0.0, 0.0)
         for image in 0..<batch {
-            var difference: Float = 0
-            var imageScale: Float = 0
+            var (difference, imageScale) = (Float(0), Float(0))
             for element in (image * size)..<((image + 1) * size) {
-                difference = max(difference, abs(after.scalars[element] - before.scalars[element]))
-                imageScale = max(imageScale, abs(before.scalars[element]))
+                let (original, gap) = (before.scalars[element], after.scalars[element] - before.scalars[element])
+                difference = max(difference, abs(gap))
+                imageScale = max(imageScale, abs(original))
+                differenceSquares += Double(gap) * Double(gap)
+                squares += Double(original) * Double(original)
             }
             largest = max(largest, difference)
             scale = max(scale, imageScale)
-            let ratio = imageScale > 0 ? difference / imageScale : (difference > 0 ? Float.infinity : 0)
-            relative = max(relative, ratio)
+            worstImage = max(worstImage, ratio(difference, imageScale))
         }
         return MethodResult(
             label: testCase.label, largestAbsoluteDifference: largest, mapScale: scale,
-            largestRelativeDifference: relative, tolerance: attributionTolerance,
-            passes: relative <= attributionTolerance, expectedToPass: testCase.expectedInvariant)
+            relativeDifference: ratio(largest, scale),
+            relativeNormDifference: ratio(Float(differenceSquares.squareRoot()), Float(squares.squareRoot())),
+            worstImageRelativeDifference: worstImage, tolerance: attributionTolerance,
+            expectedToPass: testCase.expectedInvariant)
+    }
+
+    /// `difference / scale`; 0 when both are 0 and infinite when only the scale is.
+    private func ratio(_ difference: Float, _ scale: Float) -> Float {
+        scale > 0 ? difference / scale : (difference > 0 ? .infinity : 0)
     }
 }

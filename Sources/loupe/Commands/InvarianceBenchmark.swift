@@ -20,14 +20,18 @@ struct InvarianceBenchmark: ParsableCommand {
             with an error if they do not: with --compensation none, the published mistake, \
             they never do), then every method is computed on both and its maps compared.
 
-            A method passes when, for every image, max |A2 - A1| <= --tolerance x max |A1|. \
+            A method passes when ||A2 - A1|| / ||A1|| <= --tolerance (Euclidean norms over all \
+            images): rounding can send one of the many path points or noisy copies across a \
+            ReLU or pooling kink, which moves a few elements, so the largest element-wise \
+            difference is reported (absolute and over the map's scale, max |A1|) but not judged. \
             Expected (Kindermans et al., 2017): gradient, the SmoothGrad family of the \
             gradient, guided backprop and integrated gradients from a baseline that moves with \
             the input (black, mean) pass; gradient x input and integrated gradients from zero \
             fail; the random and Sobel controls ignore the model and pass.
 
             Writes invariance.csv (model, method, max_abs_difference, map_scale, \
-            relative_difference, tolerance, pass, expected), output-check.csv (the logit \
+            relative_difference = max_abs_difference / map_scale, worst_image_relative_difference, \
+            relative_norm_difference, tolerance, pass, expected), output-check.csv (the logit \
             agreement of no, uniform-bias and exact compensation), models/ (trained models) \
             and manifest.json.
             """)
@@ -45,8 +49,8 @@ struct InvarianceBenchmark: ParsableCommand {
     @Option(help: "The constant m added to every input element.") var shift: Float = -1
     @Option(help: "How the shifted model is compensated: exact, uniform-bias or none.")
     var compensation: String = "exact"
-    @Option(help: "A method passes when max |A2 - A1| <= tolerance x max |A1| for every image.")
-    var tolerance: Float = 1e-3
+    @Option(help: "A method passes when ||A2 - A1|| / ||A1|| over all images is at most this.")
+    var tolerance: Float = 1e-2
     @Option(help: "Logits must agree within this fraction of max(1, largest |logit|).") var outputTolerance: Float =
         1e-4
     @OptionGroup var methodOptions: AttributionMethodOptions
@@ -124,7 +128,7 @@ struct InvarianceBenchmark: ParsableCommand {
             "input invariance: shift \(shift), \(chosenCompensation.rawValue) compensation, \(images.shape[0]) test images, tolerance \(tolerance)"
         )
         var outputRows: [[String]] = []
-        var rows: [[String]] = []
+        var outcomes: [(model: String, result: InputInvarianceTest.MethodResult)] = []
         for (name, candidate, _) in models {
             for kind in ShiftCompensation.allCases {
                 let check = try InputInvarianceTest(shift: shift, compensation: kind, outputTolerance: outputTolerance)
@@ -141,13 +145,7 @@ struct InvarianceBenchmark: ParsableCommand {
                 for: test.subset(positions), model: candidate, threads: threads)
             let (_, results) = try invariance.run(
                 model: candidate, images: images, targets: targets, seeds: seeds, cases: cases, threads: threads)
-            for result in results {
-                rows.append([
-                    name, result.label, CSVTable.cell(result.largestAbsoluteDifference), CSVTable.cell(result.mapScale),
-                    CSVTable.cell(result.largestRelativeDifference), CSVTable.cell(result.tolerance),
-                    result.passes ? "1" : "0", result.expectedToPass ? "1" : "0",
-                ])
-            }
+            outcomes += results.map { (name, $0) }
         }
 
         struct Configuration: Encodable {
@@ -174,10 +172,17 @@ struct InvarianceBenchmark: ParsableCommand {
             seeds: ["training": trainingSeed, "attribution": methodOptions.seed], threads: threads)
         try directory.recordInputs(inputs)
         var table = CSVTable(header: [
-            "model", "method", "max_abs_difference", "map_scale", "relative_difference", "tolerance", "pass",
-            "expected",
+            "model", "method", "max_abs_difference", "map_scale", "relative_difference",
+            "worst_image_relative_difference", "relative_norm_difference", "tolerance", "pass", "expected",
         ])
-        for row in rows { table.append(row) }
+        for (name, result) in outcomes {
+            table.append([
+                name, result.label, CSVTable.cell(result.largestAbsoluteDifference), CSVTable.cell(result.mapScale),
+                CSVTable.cell(result.relativeDifference), CSVTable.cell(result.worstImageRelativeDifference),
+                CSVTable.cell(result.relativeNormDifference), CSVTable.cell(result.tolerance),
+                result.passes ? "1" : "0", result.expectedToPass ? "1" : "0",
+            ])
+        }
         try table.write(to: directory.output("invariance.csv"))
         var outputTable = CSVTable(header: [
             "model", "compensation", "max_logit_difference", "allowed_difference", "equivalent",
@@ -196,18 +201,19 @@ struct InvarianceBenchmark: ParsableCommand {
         try directory.finish()
 
         print(
-            "model  method                                  max |A2-A1|   relative     pass  expected")
-        var surprises = 0
-        for row in rows {
-            let asExpected = row[6] == row[7]
-            if !asExpected { surprises += 1 }
+            "model  method                                  max |A2-A1|  / map scale  ||A2-A1||/||A1||  pass  expected")
+        for (name, result) in outcomes {
             print(
-                row[0].padding(toLength: 6, withPad: " ", startingAt: 0) + " "
-                    + row[1].padding(toLength: 39, withPad: " ", startingAt: 0)
-                    + String(format: " %11.4g  %11.4g  ", Float(row[2]) ?? .nan, Float(row[4]) ?? .nan)
-                    + (row[6] == "1" ? "pass " : "FAIL ") + (row[7] == "1" ? " pass" : " fail")
-                    + (asExpected ? "" : "  UNEXPECTED"))
+                name.padding(toLength: 6, withPad: " ", startingAt: 0) + " "
+                    + result.label.padding(toLength: 38, withPad: " ", startingAt: 0)
+                    + String(
+                        format: " %11.4g  %11.4g  %16.4g  ", result.largestAbsoluteDifference,
+                        result.relativeDifference,
+                        result.relativeNormDifference)
+                    + (result.passes ? "pass " : "FAIL ") + (result.expectedToPass ? " pass" : " fail")
+                    + (result.asExpected ? "" : "  UNEXPECTED"))
         }
+        let surprises = outcomes.filter { !$0.result.asExpected }.count
         print(
             surprises == 0
                 ? "every outcome is as theory predicts" : "\(surprises) outcomes differ from what theory predicts")
