@@ -199,7 +199,7 @@ struct Attribute: ParsableCommand {
         ).write(to: directory.output("attributions.html"))
         try directory.finish()
         print(
-            "wrote \(methods.count) maps, ids.npy, examples.csv, attributions.html and manifest.json to \(directory.url.path)"
+            "wrote \(methods.count) map\(methods.count == 1 ? "" : "s"), ids.npy, examples.csv, attributions.html and manifest.json to \(directory.url.path)"
         )
     }
 
