@@ -19,8 +19,11 @@ public enum Baseline: Sendable, Equatable, CustomStringConvertible {
     /// A given image, `[C, H, W]` (a leading dimension of 1 is accepted).
     case given(Tensor)
 
-    /// The per-element mean image of `dataset`, accumulated in double precision.
-    public static func mean(of dataset: Dataset) -> Baseline {
+    /// The per-element mean image of `dataset` as a baseline.
+    public static func mean(of dataset: Dataset) -> Baseline { .mean(meanImage(of: dataset)) }
+
+    /// The per-element mean image of `dataset`, `[C, H, W]`, accumulated in double precision.
+    public static func meanImage(of dataset: Dataset) -> Tensor {
         let shape = dataset.shape
         var totals = [Double](repeating: 0, count: shape.pixelCount)
         for start in stride(from: 0, to: dataset.count, by: 1024) {
@@ -28,8 +31,7 @@ public enum Baseline: Sendable, Equatable, CustomStringConvertible {
             for (index, value) in images.scalars.enumerated() { totals[index % shape.pixelCount] += Double(value) }
         }
         let count = Double(max(dataset.count, 1))
-        return .mean(
-            Tensor(shape: [shape.channels, shape.height, shape.width], scalars: totals.map { Float($0 / count) }))
+        return Tensor(shape: [shape.channels, shape.height, shape.width], scalars: totals.map { Float($0 / count) })
     }
 
     /// The baseline as an image of `inputShape` (`[C, H, W]`).

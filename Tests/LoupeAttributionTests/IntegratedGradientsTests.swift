@@ -71,6 +71,24 @@ final class IntegratedGradientsTests: XCTestCase {
         XCTAssertGreaterThan(maxAbsoluteDifference(zero, black), 1e-3)
     }
 
+    /// The mean baseline is the per-element average image; the input range is the data's
+    /// smallest and largest value.
+    func testMeanImageAndInputRangeOfADataset() {
+        let data = Fixtures.dataset(7, shape: [2, 3, 3], classes: 2)
+        let images = data.images(at: Array(0..<7))
+        let mean = Baseline.meanImage(of: data)
+        XCTAssertEqual(mean.shape, [2, 3, 3])
+        for element in 0..<18 {
+            let average = (0..<7).map { Double(images.scalars[$0 * 18 + element]) }.reduce(0, +) / 7
+            XCTAssertEqual(Double(mean.scalars[element]), average, accuracy: 1e-6)
+        }
+        let range = InputRange(of: data)
+        XCTAssertEqual(range.lower, images.scalars.min())
+        XCTAssertEqual(range.upper, images.scalars.max())
+        XCTAssertEqual(InputRange(of: Fixtures.mnist), .unit)
+        XCTAssertEqual(InputRange.unit.shifted(by: -1), InputRange(lower: -1, upper: 0))
+    }
+
     func testRejectsBaselineOfTheWrongShapeAndNoSteps() {
         let model = Fixtures.mlp()
         let images = Fixtures.images(1, shape: [1, 6, 6])

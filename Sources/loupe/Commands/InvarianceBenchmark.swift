@@ -71,9 +71,10 @@ struct InvarianceBenchmark: ParsableCommand {
         let splits = try dataOptions.load().splits
         let (train, test) = (splits.train, splits.test)
         let inputRange = InputRange(of: train)
-        guard case .mean(let meanImage) = Baseline.mean(of: train) else { preconditionFailure() }
+        let meanImage = Baseline.meanImage(of: train)
         let settings = methodOptions.settings(inputRange: inputRange)
-        _ = try AttributionMethodParser.method(named: "integrated-gradients", settings: settings)  // checks the settings
+        // Rejects settings no method can use (no steps or samples, negative noise).
+        _ = try AttributionMethodParser.method(named: "integrated-gradients", settings: settings)
         let cases = InvarianceCase.standard(
             inputRange: inputRange, shift: shift, meanImage: meanImage, steps: settings.steps,
             samples: settings.samples, noiseFraction: settings.noiseFraction)
