@@ -8,6 +8,10 @@ import LoupeTensor
 /// methods (SmoothGrad, VarGrad, the random control) draw each example's noise from that
 /// example's own seed, so a map does not depend on the batch it was computed in or on the
 /// thread count.
+///
+/// `attributions(of:targets:model:runSeed:threads:batchSize:)` computes a whole dataset's maps
+/// in parallel batches with per-example seeds; `AttributionMethodParser` builds methods from
+/// their command-line names.
 public protocol AttributionMethod: Sendable {
     /// The name used on the command line and in outputs, for example `gradient` or
     /// `smoothgrad-squared`.

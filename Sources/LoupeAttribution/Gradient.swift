@@ -11,6 +11,7 @@ public struct Gradient: AttributionMethod {
     public func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(AttributionError)
         -> Tensor
     {
-        model.inputGradients(images, classes: targets).gradients
+        try AttributionRequest.validate(method: name, images: images, targets: targets, model: model, seeds: nil)
+        return GradientPasses.inputGradients(model, rows: images, classes: targets).gradients
     }
 }

@@ -16,7 +16,10 @@ struct Loupe: ParsableCommand {
             The same seed and thread count give bit-identical results.
             """,
         version: version,
-        subcommands: [Audit.self, Train.self, Eval.self, Population.self, Difficulty.self, Benchmark.self, Verify.self]
+        subcommands: [
+            Audit.self, Train.self, Eval.self, Population.self, Difficulty.self, Attribute.self, Benchmark.self,
+            Verify.self,
+        ]
     )
 
     static func main() {

@@ -56,9 +56,16 @@ public struct Conv2d: Layer {
     }
 
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
-        context.transformedInput(input, layer: name).conv2d(
-            weight: context.parameter("\(name).weight"), bias: hasBias ? context.parameter("\(name).bias") : nil,
-            stride: stride, padding: padding)
+        let input = context.transformedInput(input, layer: name)
+        let weight = context.parameter("\(name).weight")
+        let bias = hasBias ? context.parameter("\(name).bias") : nil
+        guard let positionBias = context.convolutionPositionBiases[name] else {
+            return input.conv2d(weight: weight, bias: bias, stride: stride, padding: padding)
+        }
+        // (W * x + map) + b: the map first, so that it can cancel the product exactly.
+        let product = input.conv2d(weight: weight, bias: nil, stride: stride, padding: padding)
+        let shifted = product + context.tape.constant(positionBias)
+        return bias.map { shifted + $0.reshaped([outputChannels, 1, 1]) } ?? shifted
     }
 
     public var description: LayerDescription {

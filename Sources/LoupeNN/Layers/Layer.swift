@@ -62,6 +62,9 @@ public struct ForwardContext {
     /// before the layer uses it; inference only (the result is recorded as a constant).
     /// Quantization simulates integer activations and calibrates their ranges this way.
     public var layerInputTransform: ((_ layer: String, _ input: Tensor) -> Tensor)?
+    /// Per-position bias maps of convolution layers, by layer name (see
+    /// `Model.convolutionPositionBiases`).
+    public var convolutionPositionBiases: [String: Tensor] = [:]
 
     func transformedInput(_ input: Variable, layer: String) -> Variable {
         guard let layerInputTransform else { return input }

@@ -15,6 +15,16 @@ public struct Model: Sendable {
     public var buffers: [String: Tensor]
     /// Output shape of the network: `[classes]`.
     public let outputShape: [Int]
+    /// Per-position bias maps of convolution layers, by layer name, each of the layer's output
+    /// shape without the batch dimension (`[out, outH, outW]`). A layer with a map computes
+    /// `(W * x + map) + b` instead of `W * x + b`: the map is added to the product before the
+    /// bias, so that a map that cancels the product of a constant image exactly leaves `b`
+    /// bit for bit.
+    ///
+    /// Empty for every trained or loaded model, and never stored in checkpoints. The
+    /// input-invariance test uses it to compensate a constant input shift exactly at the
+    /// zero-padded borders of a convolution, where the compensation depends on the position.
+    public var convolutionPositionBiases: [String: Tensor] = [:]
 
     /// A freshly initialised model (PyTorch's default initialisation), seeded.
     public init(architecture: Architecture, seed: UInt64) throws(ModelError) {
@@ -73,7 +83,8 @@ public struct Model: Sendable {
     ) -> ForwardContext {
         let bound = parameters.mapValues { tape.variable($0, requiresGradient: trainable) }
         return ForwardContext(
-            tape: tape, isTraining: isTraining, parameters: bound, buffers: buffers, generator: generator)
+            tape: tape, isTraining: isTraining, parameters: bound, buffers: buffers, generator: generator,
+            convolutionPositionBiases: convolutionPositionBiases)
     }
 
     /// Runs the network on `input` of shape `[batch] + inputShape`.
