@@ -12,7 +12,8 @@ final class DifficultyCommandTests: CLITestCase {
     /// Training mode writes every score with a rank, deciles and a verifiable manifest.
     func testDifficultyWritesScoresRanksAndDeciles() throws {
         let result = try loupe(
-            "difficulty", "--model", "mlp", "--hidden", "16", "--epochs", "3", "--cl-folds", "2", "--el2n-seeds", "2", "--out", "d")
+            "difficulty", "--model", "mlp", "--hidden", "16", "--epochs", "3", "--cl-folds", "2", "--el2n-seeds", "2",
+            "--out", "d")
         XCTAssertEqual(result.status, 0, result.stderr)
         let table = try rows("d/difficulty.csv")
         XCTAssertEqual(table.count, 1 + 4000)
@@ -34,7 +35,8 @@ final class DifficultyCommandTests: CLITestCase {
         XCTAssertTrue(
             FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("d/scores/vog.npy").path))
         let directionsURL = workDirectory.appendingPathComponent("d/scores/directions.json")
-        let directions = try JSONSerialization.jsonObject(with: Data(contentsOf: directionsURL)) as! [String: [String: String]]
+        let directions =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: directionsURL)) as! [String: [String: String]]
         XCTAssertEqual(directions["aum"]?["direction"], "higher-is-easier")
         XCTAssertEqual(directions["vog-normalized"]?["direction"], "higher-is-harder")
         XCTAssertEqual(try loupe("verify", "d").status, 0)

@@ -90,6 +90,8 @@ final class RoarBenchmarkTests: CLITestCase {
             (["--retrains", "0"], ["--retrains"]),
             (["--modes", "roar,remove"], ["--modes", "remove"]),
             (["--threads", "0"], ["--threads"]),
+            (["--methods", "smoothgrad(integrated-gradients", "--steps", "4"], ["--methods", "parenthes"]),
+            (["--methods", "integrated-gradients", "--steps", "0"], ["--steps"]),
         ]
         for (options, fragments) in cases {
             let result = try loupe(

@@ -32,6 +32,12 @@ public struct RemoveAndRetrainSpec: Codable, Equatable, Sendable {
     public var blurSigma: Double = 2
     /// Examples per attribution call (fixed, so maps do not depend on the thread count).
     public var mapBatchSize: Int = 32
+    /// Riemann steps of integrated gradients, noisy copies of the SmoothGrad family and their
+    /// noise as a fraction of the input range: they change the cached maps, so a directory
+    /// made with other values is refused.
+    public var integratedGradientsSteps: Int = 50
+    public var noisySamples: Int = 25
+    public var noiseFraction: Double = 0.15
 
     public init(
         data: String, trainCount: Int, testCount: Int, architecture: Architecture, training: TrainingConfiguration,

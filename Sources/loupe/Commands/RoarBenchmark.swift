@@ -51,6 +51,10 @@ struct RoarBenchmark: ParsableCommand {
     @Option(help: "Models retrained from scratch per method, fraction and mode.") var retrains: Int = 5
     @Option(help: "Seed of the base model (retrain r uses seed + 1 + r) and of every random map.") var seed: UInt64 = 0
     @Option(help: "Sigma in pixels of the blurred-random control's Gaussian blur.") var blurSigma: Double = 2
+    @Option(help: "Riemann steps of integrated gradients.") var steps: Int = 50
+    @Option(help: "Noisy copies per image for smoothgrad, smoothgrad-squared and vargrad.") var samples: Int = 25
+    @Option(help: "Noise standard deviation of the SmoothGrad family, as a fraction of the input range.")
+    var noise: Float = 0.15
     @Option(
         help: "Use only N training examples, evenly spaced through the split so every class stays (for screening runs)."
     )
@@ -63,7 +67,8 @@ struct RoarBenchmark: ParsableCommand {
     func run() throws {
         let watch = Stopwatch()
         let methodNames = methods.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let rankingSources = try methodNames.map { try rankingSource($0) }
+        // Names are checked before the data are read; the methods are built for the data's range.
+        _ = try methodNames.map { try rankingSource($0, settings: settings(inputRange: .unit)) }
         let percents = try parseFractions()
         let parsedModes = try modes.split(separator: ",").map {
             try RetrainMode(parsing: $0.trimmingCharacters(in: .whitespaces))
@@ -85,6 +90,9 @@ struct RoarBenchmark: ParsableCommand {
             splits.test = splits.test.subset(evenlySpaced(testLimit, of: splits.test.count))
             data += "; \(testLimit) test examples evenly spaced"
         }
+        let rankingSources = try methodNames.map {
+            try rankingSource($0, settings: settings(inputRange: InputRange(of: splits.train)))
+        }
         var training = modelOptions.training(defaultEpochs: 4)
         training.schedule = .cosine(minimum: 0)
         guard training.epochs >= 1 else {
@@ -95,6 +103,9 @@ struct RoarBenchmark: ParsableCommand {
             architecture: try modelOptions.architecture(for: splits.train), training: training, seed: seed,
             methods: methodNames, percents: percents, modes: parsedModes, retrains: retrains)
         spec.blurSigma = blurSigma
+        spec.integratedGradientsSteps = steps
+        spec.noisySamples = samples
+        spec.noiseFraction = Double(noise)
         try spec.validate()
 
         var directory = try RunDirectory(
@@ -124,8 +135,13 @@ struct RoarBenchmark: ParsableCommand {
         )
     }
 
+    /// The settings of the methods built by name, for data in `inputRange`.
+    func settings(inputRange: InputRange) -> AttributionSettings {
+        AttributionSettings(inputRange: inputRange, steps: steps, samples: samples, noiseFraction: noise)
+    }
+
     /// The controls by name, every other name through the attribution method parser.
-    func rankingSource(_ name: String) throws -> any AttributionMethod {
+    func rankingSource(_ name: String, settings: AttributionSettings) throws -> any AttributionMethod {
         switch name {
         case "random": return RandomRankingControl()
         case "blurred-random":
@@ -134,7 +150,13 @@ struct RoarBenchmark: ParsableCommand {
             }
             return BlurredRandomRankingControl(sigma: blurSigma)
         case "": throw AttributionError(source: "--methods", problem: "empty method name in '\(methods)'")
-        default: return try resolveAttributionMethod(name)
+        default:
+            do {
+                return try AttributionMethodParser.method(named: name, settings: settings)
+            } catch {
+                // This command's option is --methods; errors of --steps and the like stay as they are.
+                throw error.source == "--method" ? AttributionError(source: "--methods", problem: error.problem) : error
+            }
         }
     }
 
