@@ -61,8 +61,8 @@ let package = Package(
         .executableTarget(
             name: "loupe",
             dependencies: [
-                "CLoupePlatform", "LoupeTensor", "LoupeNN", "LoupeData", "LoupeReport", "LoupeSupport",
-                "LoupeCompress", "LoupeAudit", "LoupeAttribution",
+                "CLoupePlatform", "LoupeKernels", "LoupeTensor", "LoupeNN", "LoupeData", "LoupeReport",
+                "LoupeSupport", "LoupeCompress", "LoupeAudit", "LoupeAttribution",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

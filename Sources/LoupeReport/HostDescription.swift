@@ -8,11 +8,16 @@ public struct HostDescription: Codable, Equatable, Sendable {
     public var cpuModel: String?
     /// The number of logical cores available to the process.
     public var coreCount: Int
+    /// The numeric kernel path the run used (`avx512`, `avx2`, `generic`): results are
+    /// bit-identical for the same seed, thread count and kernel path, since the paths sum in
+    /// different orders. `nil` where not recorded.
+    public var kernelPath: String?
 
-    public init(operatingSystem: String, cpuModel: String?, coreCount: Int) {
+    public init(operatingSystem: String, cpuModel: String?, coreCount: Int, kernelPath: String? = nil) {
         self.operatingSystem = operatingSystem
         self.cpuModel = cpuModel
         self.coreCount = coreCount
+        self.kernelPath = kernelPath
     }
 
     /// A description of the machine this process runs on.

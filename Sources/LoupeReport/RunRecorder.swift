@@ -22,6 +22,8 @@ public struct RunRecorder: Sendable {
     private let cpuSecondsAtStart = ResourceUsage.current().cpuSeconds
     private var inputs: [FileRecord] = []
     private var flops: [LayerFLOPs] = []
+    /// The kernel path to record in the manifest's host description.
+    public var kernelPath: String?
 
     /// Starts recording a run now.
     ///
@@ -65,13 +67,15 @@ public struct RunRecorder: Sendable {
             return try FileRecord(measuring: url, recordedAs: String(path.dropFirst(base.count + 1)))
         }
         let usage = ResourceUsage.current()
+        var host = HostDescription.current()
+        host.kernelPath = kernelPath
         let manifest = RunManifest(
             tool: tool, toolVersion: toolVersion, gitCommit: gitCommit, commandLine: commandLine,
             configuration: configuration, seeds: seeds, threadCount: threadCount, inputs: inputs,
             outputs: records,
             wallSeconds: stopwatch.elapsedSeconds, cpuSeconds: usage.cpuSeconds - cpuSecondsAtStart,
             peakMemoryBytes: usage.peakResidentBytes, flops: flops, startedAt: startedAt, endedAt: Date(),
-            host: .current())
+            host: host)
         return try manifest.write(toDirectory: directory)
     }
 }

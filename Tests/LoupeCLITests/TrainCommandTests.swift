@@ -95,5 +95,13 @@ final class TrainCommandTests: CLITestCase {
         let (a, b) = (try accuracy("fast"), try accuracy("portable"))
         XCTAssertGreaterThan(a, 0.8)
         XCTAssertEqual(a, b, accuracy: 0.02, "fused and separate multiply-add differ only by rounding")
+        // The manifests say which path each run used: results are reproducible per path.
+        func kernelPath(_ run: String) throws -> String? {
+            let data = try Data(contentsOf: workDirectory.appendingPathComponent("\(run)/manifest.json"))
+            let manifest = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+            return (manifest["host"] as? [String: Any])?["kernelPath"] as? String
+        }
+        XCTAssertEqual(try kernelPath("portable"), "generic")
+        XCTAssertNotNil(try kernelPath("fast"))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LoupeKernels
 import LoupeReport
 import LoupeSupport
 
@@ -18,6 +19,7 @@ struct RunDirectory {
         let json = try DeterministicJSON.decode(JSONValue.self, from: try DeterministicJSON.encode(configuration))
         recorder = RunRecorder(
             tool: "loupe", toolVersion: Loupe.version, configuration: json, seeds: seeds, threadCount: threads)
+        recorder.kernelPath = KernelPath.active.rawValue
     }
 
     /// Hashes each distinct input file into the manifest.
