@@ -126,8 +126,11 @@ public struct SVGLineChart: Sendable {
                 }
             }
         }
-        // The legend sits in the top right corner, its text width estimated at 7 pixels a character.
-        let legendX = plot.maxX - 8 - 7 * Double(series.map(\.name.count).max() ?? 0)
+        // The legend sits in the plot's top right corner, or beside the plot when there are more
+        // than four series (it would cover lines); text is estimated at 7 pixels a character.
+        let legendX =
+            layout.legendBesidePlot
+            ? plot.maxX + 40 : plot.maxX - 8 - 7 * Double(series.map(\.name.count).max() ?? 0)
         for (index, line) in series.enumerated() {
             let y = plot.minY + 14 + 18 * Double(index)
             let color = Self.palette[index % Self.palette.count]
@@ -164,9 +167,15 @@ public struct SVGLineChart: Sendable {
         let plotArea: (minX: Double, minY: Double, maxX: Double, maxY: Double)
         let xTicks: AxisTicks
         let yTicks: AxisTicks
+        /// Whether the legend is drawn to the right of the plot area, which then leaves it room.
+        let legendBesidePlot: Bool
 
         init(chart: SVGLineChart) {
-            plotArea = (minX: 64, minY: 40, maxX: Double(chart.width) - 20, maxY: Double(chart.height) - 48)
+            legendBesidePlot = chart.series.count > 4
+            let legendWidth = legendBesidePlot ? 48 + 7 * Double(chart.series.map(\.name.count).max() ?? 0) : 0
+            plotArea = (
+                minX: 64, minY: 40, maxX: Double(chart.width) - 20 - legendWidth, maxY: Double(chart.height) - 48
+            )
             let points = chart.series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
             let xs = points.map(\.x)
             let ys = points.map(\.y)

@@ -77,11 +77,11 @@ struct RoarOutputs {
             ? SVGLineChart(
                 title: "ROAR: remove the top-ranked elements and retrain",
                 xLabel: "% of input elements removed, highest-ranked first",
-                yLabel: "test accuracy, mean of \(spec.retrains) retrains", series: series)
+                yLabel: "test accuracy, mean of \(spec.retrains) retrains", series: series, width: 820)
             : SVGLineChart(
                 title: "KAR: keep the top-ranked elements and retrain",
                 xLabel: "% of input elements kept, highest-ranked first",
-                yLabel: "test accuracy, mean of \(spec.retrains) retrains", series: series)
+                yLabel: "test accuracy, mean of \(spec.retrains) retrains", series: series, width: 820)
     }
 
     /// What summary.json holds: wall time and throughput of this run, and the base model.

@@ -103,6 +103,29 @@ final class SVGLineChartTests: XCTestCase {
         XCTAssertEqual(layout.position(y: 2.5), top, accuracy: 1e-9)
     }
 
+    /// Up to four series share the plot with their legend; with more, the legend moves to the
+    /// right of the plot area so that it covers no line.
+    func testLegendOfManySeriesSitsBesideThePlot() throws {
+        for count in [2, 7] {
+            let many = SVGLineChart(
+                title: "t", xLabel: "x", yLabel: "y",
+                series: (0..<count).map { .init(name: "method \($0)", points: [(0, 0.9), (50, 0.5), (100, 0.1)]) },
+                width: 820)
+            let elements = parse(many.svg)
+            let rightAxisEnd = try XCTUnwrap(
+                elements.first { $0.attributes["class"] == "axis" }?.attributes["x2"].flatMap(Double.init))
+            let legendX = elements.filter { $0.attributes["class"] == "legend" && $0.name == "text" }
+                .compactMap { $0.attributes["x"].flatMap(Double.init) }
+            XCTAssertEqual(legendX.count, count)
+            if count > 4 {
+                XCTAssertTrue(legendX.allSatisfy { $0 > rightAxisEnd }, "\(legendX) vs plot edge \(rightAxisEnd)")
+                XCTAssertLessThan(legendX.max()! + 7 * 8, 820, "the legend text fits the drawing")
+            } else {
+                XCTAssertTrue(legendX.allSatisfy { $0 < rightAxisEnd })
+            }
+        }
+    }
+
     func testEmptyAndFlatChartsStillRender() throws {
         for series in [[], [SVGLineChart.Series(name: "flat", points: [(3, 7)])]] {
             let chart = SVGLineChart(title: "t", xLabel: "x", yLabel: "y", series: series)
