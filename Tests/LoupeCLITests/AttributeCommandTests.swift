@@ -109,6 +109,22 @@ final class AttributeCommandTests: CLITestCase {
 
     /// An unknown method, a target class out of range, a baseline of the wrong shape and an
     /// id outside the split: one error line, a non-zero exit and no output directory.
+    /// mnist-5k's splits come from one file, so ids say their split: training ids given
+    /// without --split are found in the training split; an id in neither split is an error.
+    func testIdsOfTheTrainingSplitNeedNoSplitOption() throws {
+        try trainTinyModel()
+        let base = ["attribute", "--model-file", "m/model.safetensors", "--method", "gradient"]
+        let result = try loupe(
+            arguments: base + ["--ids", trainIds.map(String.init).joined(separator: ","), "--out", "t"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let table = try text("t/examples.csv").split(separator: "\r\n").map { $0.split(separator: ",") }
+        XCTAssertEqual(table.dropFirst().map { String($0[0]) }, trainIds.map(String.init))
+        assertFailsCleanly(
+            try loupe(arguments: base + ["--ids", "\(testIds[0]),\(trainIds[0]),99999", "--out", "bad"]),
+            mentioning: ["example id"])
+        XCTAssertFalse(exists("bad"))
+    }
+
     func testBadInputFailsCleanlyWritingNothing() throws {
         try trainTinyModel()
         let base = ["attribute", "--model-file", "m/model.safetensors", "--ids", String(testIds[0]), "--out", "bad"]

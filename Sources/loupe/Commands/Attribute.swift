@@ -37,7 +37,10 @@ struct Attribute: ParsableCommand {
     var topVog: String?
     @Option(help: "The difficulty.csv column --top-vog ranks by.") var vogScore: String = "vog-normalized"
     @Option(help: "How many examples --top-cie and --top-vog take.") var count: Int = 16
-    @Option(help: "The split the ids refer to: test or train (default: train for --top-vog, test otherwise).")
+    @Option(
+        help:
+            "The split the ids refer to: test or train (default: train for --top-vog, test otherwise; --ids found only in the training split of data whose splits share no id select it)."
+    )
     var split: Eval.Split?
     @Option(help: "The class explained: predicted, label or a class number.") var target: String = "predicted"
     @Option(
@@ -68,7 +71,15 @@ struct Attribute: ParsableCommand {
         } else {
             selection = try .topVoG(topVog!, column: vogScore, count: count)
         }
-        let chosenSplit = split ?? (topVog != nil ? .train : .test)
+        var chosenSplit = split ?? (topVog != nil ? .train : .test)
+        if split == nil, topCie == nil, topVog == nil,
+            !Set(selection.ids).isSubset(of: Set(splits.test.ids)),
+            Set(selection.ids).isSubset(of: Set(splits.train.ids)),
+            Set(splits.train.ids).isDisjoint(with: splits.test.ids)
+        {
+            // Ids of one source file split in two (mnist-5k) say which split they belong to.
+            chosenSplit = .train
+        }
         let pool = chosenSplit == .train ? splits.train : splits.test
         let shape = [pool.shape.channels, pool.shape.height, pool.shape.width]
         guard shape == model.architecture.inputShape else {
