@@ -137,6 +137,13 @@ extension PackedGEMMKernel {
                             as: SIMD16<Float>.self)
                     }
                 }
+            } else if columns == tile && rs == 1 {
+                // op(B) is a transposed row-major matrix: each panel column is a contiguous
+                // run of the source, read in order and spread across the panel's rows.
+                for q in 0..<tile {
+                    let column = source + q * cs
+                    for p in 0..<kc { destination[p * tile + q] = column[p] }
+                }
             } else if columns == tile {
                 for p in 0..<kc {
                     for q in 0..<tile { destination[p * tile + q] = source[p * rs + q * cs] }

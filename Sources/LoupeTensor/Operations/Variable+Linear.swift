@@ -36,6 +36,14 @@ extension Tensor {
         self.init(shape: shape) { out in
             bias.withUnsafeBufferPointer { b in
                 var offset = 0
+                if inner == 1 {
+                    // [rows, channels]: one row copy per row.
+                    while offset < out.count {
+                        (out.baseAddress! + offset).initialize(from: b.baseAddress!, count: channels)
+                        offset += channels
+                    }
+                    return
+                }
                 while offset < out.count {
                     for c in 0..<channels {
                         (out.baseAddress! + offset).initialize(repeating: b[c], count: inner)
