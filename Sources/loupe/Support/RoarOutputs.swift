@@ -84,7 +84,9 @@ struct RoarOutputs {
                 yLabel: "test accuracy, mean of \(spec.retrains) retrains", series: series, width: 820)
     }
 
-    /// What summary.json holds: wall time and throughput of this run, and the base model.
+    /// What summary.json holds: wall time and throughput of this invocation (a resumed run
+    /// only trains what is missing), the compute of every retrain on record whichever
+    /// invocation trained it, and the base model.
     struct Summary: Encodable {
         var wallSeconds: Double
         var threads: Int
@@ -96,6 +98,9 @@ struct RoarOutputs {
         var trainingImages: Int
         var retrainingSeconds: Double
         var trainingImagesPerSecond: Double
+        /// Single-thread seconds and training images of all recorded retrains.
+        var recordedRetrainCoreSeconds: Double
+        var recordedTrainingImages: Int
         var ranking: [EstimatorRanking.Row]
     }
 
@@ -118,6 +123,8 @@ struct RoarOutputs {
             channelMeans: result.channelMeans, retrains: result.records.count, retrainsTrained: result.trainedRetrains,
             retrainsReused: result.reusedRetrains, trainingImages: result.trainingImages,
             retrainingSeconds: result.retrainingSeconds, trainingImagesPerSecond: imagesPerSecond,
+            recordedRetrainCoreSeconds: result.records.reduce(0) { $0 + $1.seconds },
+            recordedTrainingImages: result.records.reduce(0) { $0 + $1.trainingImages },
             ranking: ranking.rows)
         try AtomicFile.write(try DeterministicJSON.encode(summary), to: directory.output("summary.json"))
         written.append("summary.json")
