@@ -51,29 +51,14 @@ struct ExampleSelection {
     static func topCIEs(_ path: String, variant: String?, count: Int) throws -> ExampleSelection {
         var url = URL(fileURLWithPath: path)
         if url.hasDirectoryPath || !path.hasSuffix(".csv") { url.appendPathComponent("cie.csv") }
-        let table = try CSVColumns(url: url, required: ["variant", "id", "taxicab_score", "is_cie"])
-        guard let chosen = variant ?? table.rows.last?[table.column["variant"]!] else {
-            throw FileError(path: url.path, problem: "no rows")
-        }
-        var candidates: [(id: Int, score: Double)] = []
-        var variantSeen = false
-        for (line, row) in table.rows.enumerated() where row[table.column["variant"]!] == chosen {
-            variantSeen = true
-            guard row[table.column["is_cie"]!] == "1" else { continue }
-            guard let id = Int(row[table.column["id"]!]), let score = Double(row[table.column["taxicab_score"]!]) else {
-                throw FileError(path: url.path, problem: "line \(line + 2): malformed id or taxicab_score")
-            }
-            candidates.append((id, score))
-        }
-        guard variantSeen else {
-            throw FileError(path: url.path, problem: "no rows for variant '\(chosen)'")
-        }
+        let cie = try CIEJoin(url: url, variant: variant)
+        let candidates = cie.isCIE.filter(\.value).map { (id: $0.key, score: cie.taxicab[$0.key]!) }
         guard !candidates.isEmpty else {
-            throw FileError(path: url.path, problem: "variant '\(chosen)' has no CIEs")
+            throw FileError(path: url.path, problem: "variant '\(cie.variant)' has no CIEs")
         }
         let top = candidates.sorted { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }.prefix(count)
         return ExampleSelection(
-            ids: top.map(\.id), score: ("taxicab_score", "Taxicab score of CIEs of \(chosen)", top.map(\.score)),
+            ids: top.map(\.id), score: ("taxicab_score", "Taxicab score of CIEs of \(cie.variant)", top.map(\.score)),
             sources: [url])
     }
 
@@ -93,35 +78,6 @@ struct ExampleSelection {
         guard !candidates.isEmpty else { throw FileError(path: url.path, problem: "no rows") }
         let top = candidates.sorted { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }.prefix(count)
         return ExampleSelection(ids: top.map(\.id), score: (column, column, top.map(\.score)), sources: [url])
-    }
-}
-
-/// A CSV file without quoted fields, read by column name.
-struct CSVColumns {
-    var column: [String: Int]
-    var rows: [[String]]
-
-    init(url: URL, required: [String]) throws {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw FileError(path: url.path, problem: "cannot read the file")
-        }
-        let lines = text.split(whereSeparator: \.isNewline).map {
-            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        }
-        guard let header = lines.first else { throw FileError(path: url.path, problem: "empty file") }
-        let column = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        if let missing = required.first(where: { column[$0] == nil }) {
-            throw FileError(
-                path: url.path, problem: "no column '\(missing)' (columns: \(header.joined(separator: ", ")))")
-        }
-        let rows = Array(lines.dropFirst())
-        if let bad = rows.firstIndex(where: { $0.count != header.count }) {
-            throw FileError(
-                path: url.path, problem: "line \(bad + 2) has \(rows[bad].count) fields, the header \(header.count)")
-        }
-        self.column = column
-        self.rows = rows
     }
 }
 

@@ -12,28 +12,32 @@ struct CIEJoin {
 
     /// Reads `cie.csv` of an audit directory; `variant` defaults to the last one listed.
     init(directory: URL, variant: String?) throws {
-        let url = directory.appendingPathComponent("cie.csv")
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw FileError(path: url.path, problem: "cannot read CIE results (run `loupe audit` first)")
+        try self.init(url: directory.appendingPathComponent("cie.csv"), variant: variant)
+    }
+
+    /// Reads a `cie.csv` written by `loupe audit`, by column name; `variant` defaults to the
+    /// last one listed.
+    init(url: URL, variant: String?) throws {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw FileError(path: url.path, problem: "no CIE results (run `loupe audit` first)")
         }
-        let rows = text.split(whereSeparator: \.isNewline).dropFirst().map {
-            $0.split(separator: ",", omittingEmptySubsequences: false)
-        }
-        guard let chosen = variant ?? rows.last.map({ String($0[0]) }) else {
+        let table = try CSVColumns(url: url, required: ["variant", "id", "taxicab_score", "is_cie"])
+        let (variantColumn, idColumn) = (table.column["variant"]!, table.column["id"]!)
+        let (scoreColumn, cieColumn) = (table.column["taxicab_score"]!, table.column["is_cie"]!)
+        guard let chosen = variant ?? table.rows.last?[variantColumn] else {
             throw FileError(path: url.path, problem: "no rows")
         }
         self.variant = chosen
         isCIE = [:]
         taxicab = [:]
-        for row in rows where row.count >= 7 && row[0] == chosen {
-            guard let id = Int(row[1]), let score = Double(row[5]) else {
-                throw FileError(path: url.path, problem: "malformed row \(row.joined(separator: ","))")
+        for (line, row) in table.rows.enumerated() where row[variantColumn] == chosen {
+            guard let id = Int(row[idColumn]), let score = Double(row[scoreColumn]) else {
+                throw FileError(path: url.path, problem: "line \(line + 2): malformed id or taxicab_score")
             }
-            isCIE[id] = row[6] == "1"
+            isCIE[id] = row[cieColumn] == "1"
             taxicab[id] = score
         }
-        guard !isCIE.isEmpty else { throw FileError(path: url.path, problem: "no rows for variant \(chosen)") }
+        guard !isCIE.isEmpty else { throw FileError(path: url.path, problem: "no rows for variant '\(chosen)'") }
     }
 }
 

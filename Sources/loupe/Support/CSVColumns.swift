@@ -1,0 +1,31 @@
+import Foundation
+import LoupeSupport
+
+/// A CSV file without quoted fields, read by column name.
+struct CSVColumns {
+    var column: [String: Int]
+    var rows: [[String]]
+
+    init(url: URL, required: [String]) throws {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw FileError(path: url.path, problem: "cannot read the file")
+        }
+        let lines = text.split(whereSeparator: \.isNewline).map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
+        guard let header = lines.first else { throw FileError(path: url.path, problem: "empty file") }
+        let column = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        if let missing = required.first(where: { column[$0] == nil }) {
+            throw FileError(
+                path: url.path, problem: "no column '\(missing)' (columns: \(header.joined(separator: ", ")))")
+        }
+        let rows = Array(lines.dropFirst())
+        if let bad = rows.firstIndex(where: { $0.count != header.count }) {
+            throw FileError(
+                path: url.path, problem: "line \(bad + 2) has \(rows[bad].count) fields, the header \(header.count)")
+        }
+        self.column = column
+        self.rows = rows
+    }
+}
