@@ -15,6 +15,20 @@ extension AttributionMethod {
     public func attributions(
         of dataset: Dataset, targets: [Int], model: Model, runSeed: UInt64, threads: Int = 1, batchSize: Int = 32
     ) throws(AttributionError) -> Tensor {
+        try attributions(
+            of: dataset, targets: targets, model: model, seedOfExample: { exampleSeed(runSeed: runSeed, id: $0) },
+            threads: threads, batchSize: batchSize)
+    }
+
+    /// The maps of every example of `dataset`, in order, with example `id` seeded by
+    /// `seedOfExample(id)`; `advanced` is told the size of every batch done (for progress).
+    ///
+    /// - Throws: `AttributionError` for targets out of range, data that does not fit the model,
+    ///   or a method returning maps of another shape than its images.
+    public func attributions(
+        of dataset: Dataset, targets: [Int], model: Model, seedOfExample: @Sendable (_ id: Int) -> UInt64,
+        threads: Int = 1, batchSize: Int = 32, advanced: @Sendable (Int) -> Void = { _ in }
+    ) throws(AttributionError) -> Tensor {
         guard targets.count == dataset.count else {
             throw AttributionError(source: name, problem: "\(targets.count) targets for \(dataset.count) examples")
         }
@@ -32,10 +46,16 @@ extension AttributionMethod {
             index -> Result<Tensor, AttributionError> in
             let positions = batches[index]
             do throws(AttributionError) {
-                return .success(
-                    try attributions(
-                        dataset.images(at: positions), targets: positions.map { targets[$0] }, model: model,
-                        seeds: positions.map { exampleSeed(runSeed: runSeed, id: dataset.ids[$0]) }))
+                let images = dataset.images(at: positions)
+                let maps = try attributions(
+                    images, targets: positions.map { targets[$0] }, model: model,
+                    seeds: positions.map { seedOfExample(dataset.ids[$0]) })
+                guard maps.shape == images.shape else {
+                    throw AttributionError(
+                        source: name, problem: "returned maps of shape \(maps.shape) for images \(images.shape)")
+                }
+                advanced(positions.count)
+                return .success(maps)
             } catch {
                 return .failure(error)
             }

@@ -87,44 +87,24 @@ struct AttributionMapCache {
         return values
     }
 
-    /// The maps of every example of `dataset`, in order, computed in batches of `batchSize`
-    /// on up to `threads` threads (the batches do not depend on the thread count, and each
-    /// example draws from its own seed).
+    /// The maps of every example of `dataset`, in order (`AttributionMethod.attributions(of:)`
+    /// with ROAR's per-method, per-split example seeds), rejecting non-finite values.
     static func maps(
         of method: any AttributionMethod, model: Model, dataset: Dataset, targets: [Int], split: ExampleSeeds.Split,
         seed: UInt64, batchSize: Int, threads: Int, advanced: @Sendable (Int) -> Void
     ) throws -> [Float] {
-        let size = dataset.shape.pixelCount
-        let starts = Array(stride(from: 0, to: dataset.count, by: batchSize))
-        let parts = Parallel.map(count: starts.count, threads: threads) { part -> Result<[Float], any Error> in
-            let positions = Array(starts[part]..<min(starts[part] + batchSize, dataset.count))
-            let images = dataset.images(at: positions)
-            let seeds = positions.map {
-                ExampleSeeds.seed(runSeed: seed, method: method.name, split: split, id: dataset.ids[$0])
-            }
-            do {
-                let maps = try method.attributions(
-                    images, targets: positions.map { targets[$0] }, model: model, seeds: seeds)
-                guard maps.shape == images.shape else {
-                    throw AttributionError(
-                        source: method.name, problem: "returned maps of shape \(maps.shape) for images \(images.shape)")
-                }
-                if let bad = maps.scalars.firstIndex(where: { !$0.isFinite }) {
-                    throw AttributionError(
-                        source: method.name,
-                        problem:
-                            "non-finite attribution \(maps.scalars[bad]) for example id \(dataset.ids[positions[bad / size]])"
-                    )
-                }
-                advanced(positions.count)
-                return .success(maps.scalars)
-            } catch {
-                return .failure(error)
-            }
+        let name = method.name
+        let maps = try method.attributions(
+            of: dataset, targets: targets, model: model,
+            seedOfExample: { ExampleSeeds.seed(runSeed: seed, method: name, split: split, id: $0) },
+            threads: threads, batchSize: batchSize, advanced: advanced
+        ).scalars
+        if let bad = maps.firstIndex(where: { !$0.isFinite }) {
+            throw AttributionError(
+                source: name,
+                problem:
+                    "non-finite attribution \(maps[bad]) for example id \(dataset.ids[bad / dataset.shape.pixelCount])")
         }
-        var all: [Float] = []
-        all.reserveCapacity(dataset.count * size)
-        for part in parts { all += try part.get() }
-        return all
+        return maps
     }
 }
