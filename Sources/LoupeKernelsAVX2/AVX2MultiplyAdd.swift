@@ -2,9 +2,9 @@ import LoupeKernelCore
 
 /// Fused multiply-add as compiled in this module (AVX2 + FMA).
 ///
-/// A type of this module's own, not `FusedMultiplyAdd`: the generic kernels specialised for
-/// it get symbol names of their own, so the linker cannot merge them with the AVX-512 module's
-/// specialisations and run AVX-512 code on a CPU without it (or the other way round).
+/// A type of this module's own, not one shared with the AVX-512 module: the generic kernels
+/// specialised for it get symbol names of their own, so the linker cannot merge the two
+/// modules' specialisations and run AVX-512 code on a CPU without it.
 public enum AVX2MultiplyAdd: MultiplyAdd {
     @inlinable @inline(__always)
     public static func multiplyAdd(
