@@ -30,40 +30,103 @@ extension PackedGEMMKernel {
         depthBlock * (rowBlock + columnBlock)
     }
 
+    /// The depth of each slice a product of depth `k` is split into: balanced slices no
+    /// deeper than `depthBlock` (a depth of 288 is one slice, not 256 + 32).
+    @inlinable
+    public static func sliceDepth(k: Int) -> Int {
+        let slices = (k + depthBlock - 1) / depthBlock
+        return (k + slices - 1) / slices
+    }
+
+    /// Floats of a whole `m x k` A operand packed ahead of time (`packWholeA`).
+    @inlinable
+    public static func packedACount(m: Int, k: Int) -> Int { (m + rowTile - 1) / rowTile * rowTile * k }
+
+    /// Floats of a whole `k x n` B operand packed ahead of time (`packWholeB`).
+    @inlinable
+    public static func packedBCount(k: Int, n: Int) -> Int { (n + columnTile - 1) / columnTile * columnTile * k }
+
+    /// Packs all of op(A) (`m x k`) the way `multiply` would pack it block by block: slice
+    /// after slice of depth, each slice holding every row panel. `multiply` given the result
+    /// as `packedA` skips packing A and computes bit for bit the same product.
+    @inlinable
+    public static func packWholeA(_ a: MatrixOperand, m: Int, k: Int, into packed: UnsafeMutablePointer<Float>) {
+        let paddedRows = (m + rowTile - 1) / rowTile * rowTile
+        let depth = sliceDepth(k: k)
+        var pc = 0
+        while pc < k {
+            let kc = min(depth, k - pc)
+            packA(a, row: 0, mc: m, depth: pc, kc: kc, alpha: 1, into: packed + pc * paddedRows)
+            pc += kc
+        }
+    }
+
+    /// Packs all of op(B) (`k x n`) the way `multiply` would pack it block by block (see
+    /// `packWholeA`).
+    @inlinable
+    public static func packWholeB(_ b: MatrixOperand, k: Int, n: Int, into packed: UnsafeMutablePointer<Float>) {
+        let paddedColumns = (n + columnTile - 1) / columnTile * columnTile
+        let depth = sliceDepth(k: k)
+        var pc = 0
+        while pc < k {
+            let kc = min(depth, k - pc)
+            packB(b, depth: pc, kc: kc, column: 0, nc: n, into: packed + pc * paddedColumns)
+            pc += kc
+        }
+    }
+
     /// Computes `C[m x n] = alpha * op(A)[m x k] * op(B)[k x n] + beta * C`.
     ///
-    /// - Parameter workspace: at least `workspaceCount` floats, 64-byte aligned preferred.
+    /// - Parameters:
+    ///   - packedA: op(A) packed by `packWholeA`, or nil to pack `a` here (then `alpha` must
+    ///     be 1 when it is given, since packing applies alpha).
+    ///   - packedB: op(B) packed by `packWholeB`, or nil to pack `b` here.
+    ///   - workspace: at least `workspaceCount` floats, 64-byte aligned preferred.
     @inlinable
     public static func multiply(
         m: Int, n: Int, k: Int, alpha: Float,
         a: MatrixOperand, b: MatrixOperand,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-        workspace: UnsafeMutablePointer<Float>
+        workspace: UnsafeMutablePointer<Float>,
+        packedA: UnsafePointer<Float>? = nil, packedB: UnsafePointer<Float>? = nil
     ) {
         guard m > 0, n > 0 else { return }
         if k == 0 || alpha == 0 {
             scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
             return
         }
-        let packedB = workspace
-        let packedA = workspace + depthBlock * columnBlock
+        precondition(packedA == nil || alpha == 1, "a pre-packed A operand is packed with alpha 1")
+        let bBuffer = workspace
+        let aBuffer = workspace + depthBlock * columnBlock
+        let paddedRows = (m + rowTile - 1) / rowTile * rowTile
+        let paddedColumns = (n + columnTile - 1) / columnTile * columnTile
+        let depth = sliceDepth(k: k)
         var jc = 0
         while jc < n {
             let nc = min(columnBlock, n - jc)
-            // Balanced slices: a depth of 288 is one slice, not 256 + 32.
-            let slices = (k + depthBlock - 1) / depthBlock
-            let sliceDepth = (k + slices - 1) / slices
             var pc = 0
             while pc < k {
-                let kc = min(sliceDepth, k - pc)
-                packB(b, depth: pc, kc: kc, column: jc, nc: nc, into: packedB)
+                let kc = min(depth, k - pc)
+                let panelsB: UnsafePointer<Float>
+                if let packedB {
+                    panelsB = packedB + pc * paddedColumns + jc * kc
+                } else {
+                    packB(b, depth: pc, kc: kc, column: jc, nc: nc, into: bBuffer)
+                    panelsB = UnsafePointer(bBuffer)
+                }
                 let blockBeta: Float = pc == 0 ? beta : 1
                 var ic = 0
                 while ic < m {
                     let mc = min(rowBlock, m - ic)
-                    packA(a, row: ic, mc: mc, depth: pc, kc: kc, alpha: alpha, into: packedA)
+                    let panelsA: UnsafePointer<Float>
+                    if let packedA {
+                        panelsA = packedA + pc * paddedRows + ic * kc
+                    } else {
+                        packA(a, row: ic, mc: mc, depth: pc, kc: kc, alpha: alpha, into: aBuffer)
+                        panelsA = UnsafePointer(aBuffer)
+                    }
                     macroKernel(
-                        mc: mc, nc: nc, kc: kc, packedA: packedA, packedB: packedB,
+                        mc: mc, nc: nc, kc: kc, packedA: panelsA, packedB: panelsB,
                         beta: blockBeta, c: c + ic * ldc + jc, ldc: ldc)
                     ic += mc
                 }
@@ -163,7 +226,7 @@ extension PackedGEMMKernel {
     @inlinable
     static func macroKernel(
         mc: Int, nc: Int, kc: Int,
-        packedA: UnsafeMutablePointer<Float>, packedB: UnsafeMutablePointer<Float>,
+        packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         var j0 = 0

@@ -14,31 +14,50 @@ public enum GEMM {
     /// Computes `C = alpha * op(A) * op(B) + beta * C` where `op(A)` is `m x k`, `op(B)` is
     /// `k x n` and `C` is `m x n`; `lda`, `ldb`, `ldc` are the row strides of the matrices as
     /// stored (before transposition). With `beta == 0`, `C` need not be initialised.
+    ///
+    /// `packedA` or `packedB`, when given, must be `op(A)` or `op(B)` packed for this path
+    /// (`PackedOperand`); the product then reads them instead of packing `a` or `b`, with the
+    /// same result bit for bit. A packed A needs `alpha == 1`.
     public static func multiply(
         transposeA: Bool = false, transposeB: Bool = false,
         m: Int, n: Int, k: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
-        path: KernelPath = .active
+        path: KernelPath = .active,
+        packedA: PackedOperand? = nil, packedB: PackedOperand? = nil
     ) {
+        if let packedA {
+            precondition(
+                packedA.side == .left && packedA.path == path && packedA.rows == m && packedA.columns == k,
+                "packed left operand \(packedA.rows) x \(packedA.columns) (\(packedA.path)) does not fit \(m) x \(k) (\(path))"
+            )
+        }
+        if let packedB {
+            precondition(
+                packedB.side == .right && packedB.path == path && packedB.rows == k && packedB.columns == n,
+                "packed right operand \(packedB.rows) x \(packedB.columns) (\(packedB.path)) does not fit \(k) x \(n) (\(path))"
+            )
+        }
         let opA = MatrixOperand(base: a, rowStride: lda, isTransposed: transposeA)
         let opB = MatrixOperand(base: b, rowStride: ldb, isTransposed: transposeB)
         let workspace = GEMMWorkspace.forCurrentThread()
+        let (panelsA, panelsB) = (packedA.map { UnsafePointer($0.panels) }, packedB.map { UnsafePointer($0.panels) })
         switch path {
         case .avx512:
             avx512Multiply(
                 m: m, n: n, k: k, alpha: alpha, a: opA, b: opB, beta: beta, c: c, ldc: ldc,
-                workspace: workspace)
+                workspace: workspace, packedA: panelsA, packedB: panelsB)
         case .avx2:
             avx2Multiply(
                 m: m, n: n, k: k, alpha: alpha, a: opA, b: opB, beta: beta, c: c, ldc: ldc,
-                workspace: workspace)
+                workspace: workspace, packedA: panelsA, packedB: panelsB)
         case .generic:
             PackedGEMM<SeparateMultiplyAdd>.multiply(
                 m: m, n: n, k: k, alpha: alpha, a: opA, b: opB, beta: beta, c: c, ldc: ldc,
-                workspace: workspace)
+                workspace: workspace, packedA: panelsA, packedB: panelsB)
         }
+        withExtendedLifetime((packedA, packedB)) {}
     }
 }
 

@@ -4,10 +4,12 @@ import LoupeKernelCore
 /// with that flag). Call only after checking the CPU supports it.
 public func avx512Multiply(
     m: Int, n: Int, k: Int, alpha: Float, a: MatrixOperand, b: MatrixOperand,
-    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, workspace: UnsafeMutablePointer<Float>
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, workspace: UnsafeMutablePointer<Float>,
+    packedA: UnsafePointer<Float>?, packedB: UnsafePointer<Float>?
 ) {
     WidePackedGEMM<AVX512MultiplyAdd>.multiply(
-        m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c, ldc: ldc, workspace: workspace)
+        m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c, ldc: ldc, workspace: workspace,
+        packedA: packedA, packedB: packedB)
 }
 
 /// `multiplyAddChains` compiled for AVX-512F, with twelve chains: one 16-wide register each.

@@ -1,12 +1,46 @@
+import LoupeKernels
+
 /// A dense, row-major array of `Float` values with a shape.
 ///
 /// `Tensor` has value semantics: copies share storage until one of them is mutated
 /// (copy-on-write through the underlying `Array`). A tensor of rank 0 holds one scalar.
+///
+/// A tensor used as the same operand of many matrix products (a layer's weights) can carry
+/// a cache of its packed forms (`enablePackedOperandCache()`): products then pack it once
+/// rather than in every batch and thread. Copies share the cache; any mutation replaces it
+/// with an empty one, so a packed form never outlives the values it was made from.
 public struct Tensor: Sendable {
     /// The extent of each dimension, outermost first.
     public private(set) var shape: [Int]
+    @usableFromInline var storage: [Float]
+    /// Packed forms of this tensor's values, when enabled.
+    public private(set) var packedOperands: PackedOperandCache?
+
     /// The elements in row-major order; `scalars.count == shape.reduce(1, *)`.
-    public var scalars: [Float]
+    @inlinable
+    public var scalars: [Float] {
+        get { storage }
+        set {
+            invalidatePackedOperands()
+            storage = newValue
+        }
+        _modify {
+            invalidatePackedOperands()
+            yield &storage
+        }
+    }
+
+    /// Drops every packed form (keeping the cache enabled): the values are about to change.
+    @usableFromInline
+    mutating func invalidatePackedOperands() {
+        if packedOperands != nil { packedOperands = PackedOperandCache() }
+    }
+
+    /// Gives this tensor a cache of packed forms (see the type's documentation); for tensors
+    /// used as the same product operand many times, such as weights.
+    public mutating func enablePackedOperandCache() {
+        if packedOperands == nil { packedOperands = PackedOperandCache() }
+    }
 
     /// Creates a tensor from its elements in row-major order.
     public init(shape: [Int], scalars: [Float]) {
@@ -15,7 +49,8 @@ public struct Tensor: Sendable {
             shape.reduce(1, *) == scalars.count,
             "shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(scalars.count)")
         self.shape = shape
-        self.scalars = scalars
+        self.storage = scalars
+        self.packedOperands = nil
     }
 
     /// Creates a tensor with every element equal to `value`.
@@ -61,7 +96,7 @@ public struct Tensor: Sendable {
     /// Applies `body` to the elements' storage.
     @inlinable
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
-        try scalars.withUnsafeBufferPointer(body)
+        try storage.withUnsafeBufferPointer(body)
     }
 
     /// Applies `body` to the elements' mutable storage.
@@ -73,7 +108,12 @@ public struct Tensor: Sendable {
     }
 }
 
-extension Tensor: Equatable {}
+extension Tensor: Equatable {
+    /// Equal shapes and elements (packed forms do not count).
+    public static func == (lhs: Tensor, rhs: Tensor) -> Bool {
+        lhs.shape == rhs.shape && lhs.storage == rhs.storage
+    }
+}
 
 extension Tensor: CustomStringConvertible {
     public var description: String {

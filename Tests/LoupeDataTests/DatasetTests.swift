@@ -17,6 +17,21 @@ final class DatasetTests: XCTestCase {
         XCTAssertEqual(batch.scalars, [8, 9, 10, 11, 0, 1, 2, 3].map { Float($0) / 255 })
     }
 
+    /// Every byte value, converted sixteen at a time, equals `Float(byte) / 255` bit for bit
+    /// (multiplying by 1/255 instead would differ for some values); the 3 bytes of the second
+    /// image past the last full chunk take the scalar path.
+    func testEveryByteValueScalesExactly() throws {
+        let bytes = (0..<256).map(UInt8.init) + (0..<256).map { UInt8(255 - $0) }
+        let dataset = try Dataset(
+            name: "bytes", shape: ImageShape(channels: 1, height: 16, width: 16), classCount: 1,
+            bytes: bytes, labels: [0, 0])
+        XCTAssertEqual(dataset.images(at: [0, 1]).scalars, bytes.map { Float($0) / 255 })
+        let ragged = try Dataset(
+            name: "ragged", shape: ImageShape(channels: 1, height: 1, width: 19), classCount: 1,
+            bytes: (0..<38).map { UInt8($0 * 6) }, labels: [0, 0])
+        XCTAssertEqual(ragged.images(at: [1]).scalars, (19..<38).map { Float(UInt8($0 * 6)) / 255 })
+    }
+
     func testFloatImagesAreUsedAsTheyAre() throws {
         let dataset = try Dataset(
             name: "f", shape: ImageShape(channels: 2, height: 1, width: 1), classCount: 3,

@@ -50,6 +50,32 @@ final class TrainerTests: XCTestCase {
         XCTAssertNotEqual(a.model.parameters, c.model.parameters)
     }
 
+    /// Weights carry caches of their packed forms; after every optimiser step the model must
+    /// compute with the new weights, exactly as a model rebuilt from copies of them does.
+    func testPackedWeightsFollowEveryOptimizerStep() throws {
+        let data = Self.splits
+        let train = data.train.subset(Array(0..<64))
+        var configuration = TrainingConfiguration()
+        configuration.epochs = 1
+        configuration.batchSize = 16
+        configuration.threads = 2
+        var trainer = try Trainer(
+            model: try Model(architecture: .builtin("cnn", inputShape: [1, 28, 28], classes: 10)!, seed: 5),
+            configuration: configuration)
+        XCTAssertTrue(trainer.model.parameters.values.allSatisfy { $0.packedOperands != nil })
+        let probe = data.test.images(at: Array(0..<8))
+        var checked = 0
+        try trainer.train(on: train, test: nil) { event, trainer in
+            guard case .batch = event else { return }
+            let copies = trainer.model.parameters.mapValues { Tensor(shape: $0.shape, scalars: Array($0.scalars)) }
+            let rebuilt = try Model(
+                architecture: trainer.model.architecture, parameters: copies, buffers: trainer.model.buffers)
+            XCTAssertEqual(trainer.model.logits(probe, threads: 2), rebuilt.logits(probe, threads: 2))
+            checked += 1
+        }
+        XCTAssertEqual(checked, 4)
+    }
+
     /// Stopping after epoch 1 and resuming from the saved model and optimiser state gives
     /// exactly the weights of an uninterrupted two-epoch run.
     func testResumeAtEpochBoundaryIsBitIdentical() throws {

@@ -9,8 +9,12 @@ public struct Model: Sendable {
     public let network: Sequential
     /// Parameter names in a stable order (the order of the layers).
     public let parameterNames: [String]
-    /// Trainable tensors by name (`conv1.weight`, `fc2.bias`, ...).
-    public var parameters: [String: Tensor]
+    /// Trainable tensors by name (`conv1.weight`, `fc2.bias`, ...). Each carries a cache of
+    /// its packed forms, so that products pack a weight once per update rather than once per
+    /// batch and thread.
+    public var parameters: [String: Tensor] {
+        didSet { enablePackedOperandCaches() }
+    }
     /// Non-trainable state by name (`bn1.running_mean`, ...).
     public var buffers: [String: Tensor]
     /// Output shape of the network: `[classes]`.
@@ -64,6 +68,13 @@ public struct Model: Sendable {
         self.parameters = parameters.filter { name, _ in network.parameterSpecs.contains { $0.name == name } }
         self.buffers = buffers.filter { name, _ in network.bufferSpecs.contains { $0.name == name } }
         self.outputShape = try network.outputShape(for: architecture.inputShape)
+        enablePackedOperandCaches()
+    }
+
+    private mutating func enablePackedOperandCaches() {
+        for (name, tensor) in parameters where tensor.packedOperands == nil {
+            parameters[name]!.enablePackedOperandCache()
+        }
     }
 
     /// Number of classes the model predicts.

@@ -24,6 +24,9 @@ extension Variable {
         var columns = [Float](repeating: 0, count: patch * spatial)
         x.withUnsafeBufferPointer { xp in
             w.withUnsafeBufferPointer { wp in
+                let packedWeight = w.packedOperands?.operand(
+                    side: .left, rows: outChannels, columns: patch, source: wp.baseAddress!, rowStride: patch,
+                    isTransposed: false)
                 columns.withUnsafeMutableBufferPointer { col in
                     result.withUnsafeMutableBufferPointer { op in
                         for n in 0..<batch {
@@ -31,7 +34,8 @@ extension Variable {
                             GEMM.multiply(
                                 m: outChannels, n: spatial, k: patch, a: wp.baseAddress!, lda: patch,
                                 b: col.baseAddress!, ldb: spatial,
-                                beta: beta, c: op.baseAddress! + n * outChannels * spatial, ldc: spatial)
+                                beta: beta, c: op.baseAddress! + n * outChannels * spatial, ldc: spatial,
+                                packedA: packedWeight)
                         }
                     }
                 }
@@ -47,6 +51,11 @@ extension Variable {
             var columns = [Float](repeating: 0, count: patch * spatial)
             x.withUnsafeBufferPointer { xp in
                 w.withUnsafeBufferPointer { wp in
+                    let packedWeight =
+                        needs.input
+                        ? w.packedOperands?.operand(
+                            side: .left, rows: patch, columns: outChannels, source: wp.baseAddress!, rowStride: patch,
+                            isTransposed: true) : nil
                     g.withUnsafeBufferPointer { gp in
                         columns.withUnsafeMutableBufferPointer { col in
                             dx.withUnsafeMutableBufferPointer { dxp in
@@ -64,7 +73,7 @@ extension Variable {
                                             GEMM.multiply(
                                                 transposeA: true, m: patch, n: spatial, k: outChannels,
                                                 a: wp.baseAddress!, lda: patch, b: gn, ldb: spatial,
-                                                c: col.baseAddress!, ldc: spatial)
+                                                c: col.baseAddress!, ldc: spatial, packedA: packedWeight)
                                             geometry.col2im(
                                                 col.baseAddress!, addingInto: dxp.baseAddress! + n * imageSize)
                                         }

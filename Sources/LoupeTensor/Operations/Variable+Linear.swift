@@ -14,13 +14,21 @@ extension Tensor {
         precondition(k == k2, "matmul inner dimensions differ: \(shape) x \(other.shape)")
         var out = accumulator ?? Tensor(shape: [m, n]) { _ in }
         precondition(out.shape == [m, n], "accumulator shape \(out.shape) is not [\(m), \(n)]")
-        scalars.withUnsafeBufferPointer { a in
-            other.scalars.withUnsafeBufferPointer { b in
+        withUnsafeBufferPointer { a in
+            other.withUnsafeBufferPointer { b in
+                // Operands with a cache of packed forms (weights) are packed once, not per product.
+                let packedA = packedOperands?.operand(
+                    side: .left, rows: m, columns: k, source: a.baseAddress!, rowStride: shape[1],
+                    isTransposed: transposeSelf)
+                let packedB = other.packedOperands?.operand(
+                    side: .right, rows: k, columns: n, source: b.baseAddress!, rowStride: other.shape[1],
+                    isTransposed: transposeOther)
                 out.withUnsafeMutableBufferPointer { c in
                     GEMM.multiply(
                         transposeA: transposeSelf, transposeB: transposeOther, m: m, n: n, k: k,
                         a: a.baseAddress!, lda: shape[1], b: b.baseAddress!, ldb: other.shape[1],
-                        beta: accumulator == nil ? 0 : 1, c: c.baseAddress!, ldc: n)
+                        beta: accumulator == nil ? 0 : 1, c: c.baseAddress!, ldc: n,
+                        packedA: packedA, packedB: packedB)
                 }
             }
         }

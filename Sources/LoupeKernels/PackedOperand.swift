@@ -1,0 +1,68 @@
+import LoupeKernelCore
+
+/// One operand of a matrix product, packed ahead of time into the panel layout of a kernel
+/// path, so that products that reuse it (a layer's weights, in every shard and batch) skip
+/// packing it.
+///
+/// A product given a packed operand computes bit for bit what it computes packing the same
+/// operand itself: the packing code and layout are the same.
+public final class PackedOperand: @unchecked Sendable {
+    /// Which side of the product the operand was packed for.
+    public enum Side: Sendable {
+        /// The left operand, `op(A)` of `op(A) * op(B)`.
+        case left
+        /// The right operand, `op(B)`.
+        case right
+    }
+
+    public let side: Side
+    /// The kernel path whose layout the panels follow.
+    public let path: KernelPath
+    /// Rows and columns of the operand as the product sees it (after any transposition).
+    public let rows: Int
+    public let columns: Int
+    /// Whether the stored matrix was read transposed, and its row stride.
+    public let isTransposed: Bool
+    public let rowStride: Int
+    let panels: UnsafeMutablePointer<Float>
+
+    /// Packs `rows x columns` of `op(source)` for `side` in `path`'s layout.
+    public init(
+        side: Side, rows: Int, columns: Int, source: UnsafePointer<Float>, rowStride: Int, isTransposed: Bool,
+        path: KernelPath = .active
+    ) {
+        precondition(rows >= 0 && columns >= 0, "negative operand size \(rows) x \(columns)")
+        (self.side, self.path, self.rows, self.columns) = (side, path, rows, columns)
+        (self.isTransposed, self.rowStride) = (isTransposed, rowStride)
+        let operand = MatrixOperand(base: source, rowStride: rowStride, isTransposed: isTransposed)
+        func pack<Kernel: PackedGEMMKernel>(_: Kernel.Type) -> UnsafeMutablePointer<Float> {
+            let count =
+                side == .left
+                ? Kernel.packedACount(m: rows, k: columns) : Kernel.packedBCount(k: rows, n: columns)
+            let panels = UnsafeMutableRawPointer.allocate(
+                byteCount: max(count, 1) * MemoryLayout<Float>.size, alignment: 64
+            ).bindMemory(to: Float.self, capacity: max(count, 1))
+            if side == .left {
+                Kernel.packWholeA(operand, m: rows, k: columns, into: panels)
+            } else {
+                Kernel.packWholeB(operand, k: rows, n: columns, into: panels)
+            }
+            return panels
+        }
+        // The layout depends on the tile shape only, so the portable build of each tile packs.
+        switch path {
+        case .avx512: panels = pack(WidePackedGEMM<SeparateMultiplyAdd>.self)
+        case .avx2, .generic: panels = pack(PackedGEMM<SeparateMultiplyAdd>.self)
+        }
+    }
+
+    deinit { panels.deallocate() }
+
+    /// Whether this is `op(source)` for the given side, shape, layout and path.
+    func matches(
+        side: Side, rows: Int, columns: Int, rowStride: Int, isTransposed: Bool, path: KernelPath
+    ) -> Bool {
+        self.side == side && self.rows == rows && self.columns == columns && self.rowStride == rowStride
+            && self.isTransposed == isTransposed && self.path == path
+    }
+}

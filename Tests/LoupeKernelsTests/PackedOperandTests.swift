@@ -1,0 +1,85 @@
+import Dispatch
+import LoupeKernels
+import XCTest
+
+final class PackedOperandTests: XCTestCase {
+    func randomArray(_ count: Int, _ rng: inout SystemRandomNumberGenerator) -> [Float] {
+        (0..<count).map { _ in Float.random(in: -1...1, using: &rng) }
+    }
+
+    /// A product given pre-packed operands equals, bit for bit, the product that packs them
+    /// itself: every path, every transposition, ragged tiles, several depth slices (k = 600)
+    /// and several column blocks (n = 2100 > 2048), with beta accumulating.
+    func testPrepackedProductsEqualPackingProducts() {
+        var rng = SystemRandomNumberGenerator()
+        let shapes = [(1, 1, 1), (7, 17, 9), (13, 33, 257), (97, 50, 600), (9, 2100, 5), (64, 256, 196)]
+        for path in KernelPath.allCases where path <= KernelPath.supported {
+            for (m, n, k) in shapes {
+                for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                    let lda = (ta ? m : k) + 1
+                    let ldb = (tb ? k : n) + 2
+                    let a = randomArray((ta ? k : m) * lda, &rng)
+                    let b = randomArray((tb ? n : k) * ldb, &rng)
+                    let c = randomArray(m * n, &rng)
+                    var expected = c
+                    GEMM.multiply(
+                        transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                        beta: 0.5, c: &expected, ldc: n, path: path)
+                    let packedA = PackedOperand(
+                        side: .left, rows: m, columns: k, source: a, rowStride: lda, isTransposed: ta, path: path)
+                    let packedB = PackedOperand(
+                        side: .right, rows: k, columns: n, source: b, rowStride: ldb, isTransposed: tb, path: path)
+                    for (useA, useB) in [(true, false), (false, true), (true, true)] {
+                        var actual = c
+                        GEMM.multiply(
+                            transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                            beta: 0.5, c: &actual, ldc: n, path: path,
+                            packedA: useA ? packedA : nil, packedB: useB ? packedB : nil)
+                        XCTAssertEqual(
+                            actual, expected, "\(path) m=\(m) n=\(n) k=\(k) tA=\(ta) tB=\(tb) A=\(useA) B=\(useB)")
+                    }
+                }
+            }
+        }
+    }
+
+    func testCacheReturnsOnePackedFormPerLayout() {
+        let weights: [Float] = (0..<12).map(Float.init)
+        let cache = PackedOperandCache()
+        let first = cache.operand(side: .right, rows: 3, columns: 4, source: weights, rowStride: 4, isTransposed: false)
+        let again = cache.operand(side: .right, rows: 3, columns: 4, source: weights, rowStride: 4, isTransposed: false)
+        XCTAssertTrue(first === again)
+        let transposed = cache.operand(
+            side: .right, rows: 4, columns: 3, source: weights, rowStride: 4, isTransposed: true)
+        let left = cache.operand(side: .left, rows: 3, columns: 4, source: weights, rowStride: 4, isTransposed: false)
+        XCTAssertFalse(transposed === first)
+        XCTAssertFalse(left === first)
+        XCTAssertEqual(cache.count, 3)
+    }
+
+    /// Threads asking for the same form at once get one packed operand.
+    func testConcurrentRequestsShareOnePackedForm() {
+        final class Shared: @unchecked Sendable {
+            let weights: UnsafeMutablePointer<Float>
+            let cache = PackedOperandCache()
+            let lock = NSLock()
+            var operands: [PackedOperand] = []
+            init() {
+                weights = .allocate(capacity: 300 * 200)
+                for index in 0..<(300 * 200) { weights[index] = Float(index % 13) }
+            }
+            deinit { weights.deallocate() }
+        }
+        let shared = Shared()
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            let operand = shared.cache.operand(
+                side: .right, rows: 200, columns: 300, source: shared.weights, rowStride: 300, isTransposed: true)
+            shared.lock.lock()
+            shared.operands.append(operand)
+            shared.lock.unlock()
+        }
+        XCTAssertEqual(shared.cache.count, 1)
+        XCTAssertEqual(shared.operands.count, 8)
+        XCTAssertTrue(shared.operands.allSatisfy { $0 === shared.operands[0] })
+    }
+}
