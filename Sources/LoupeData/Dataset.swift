@@ -167,24 +167,11 @@ public struct Dataset: Sendable {
         }
     }
 
-    /// Writes `Float(byte) / 255` for `count` bytes, sixteen at a time (the division is
-    /// correctly rounded lane by lane, so every value equals `byteToFloat[byte]`).
+    /// Writes `Float(byte) / 255` for `count` bytes: a plain loop the compiler vectorises
+    /// (the division is correctly rounded in every lane, as in scalar code).
     private static func convert(_ bytes: UnsafePointer<UInt8>, count: Int, into output: UnsafeMutablePointer<Float>) {
-        var index = 0
-        while index + 16 <= count {
-            let chunk = UnsafeRawPointer(bytes + index).loadUnaligned(as: SIMD16<UInt8>.self)
-            let values = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: chunk)) / 255
-            UnsafeMutableRawPointer(output + index).storeBytes(of: values, as: SIMD16<Float>.self)
-            index += 16
-        }
-        while index < count {
-            output[index] = byteToFloat[Int(bytes[index])]
-            index += 1
-        }
+        for index in 0..<count { output[index] = Float(bytes[index]) / 255 }
     }
-
-    /// `Float(byte) / 255` for every byte value: one exact table lookup per pixel.
-    private static let byteToFloat: [Float] = (0...255).map { Float($0) / 255 }
 
     /// The labels at `positions`.
     public func labels(at positions: [Int]) -> [Int32] {

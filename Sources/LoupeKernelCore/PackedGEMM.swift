@@ -202,10 +202,21 @@ extension PackedGEMMKernel {
                 }
             } else if columns == tile && rs == 1 {
                 // op(B) is a transposed row-major matrix: each panel column is a contiguous
-                // run of the source, read in order and spread across the panel's rows.
+                // run of the source. Sixteen columns by sixteen depths are transposed in
+                // registers at a time; the depths left over are spread one by one.
+                let blocked = kc / 16 * 16
+                for q in stride(from: 0, to: tile, by: 16) {
+                    var p = 0
+                    while p < blocked {
+                        transpose16x16(
+                            from: source + q * cs + p, rowStride: cs, to: destination + p * tile + q,
+                            destinationRowStride: tile)
+                        p += 16
+                    }
+                }
                 for q in 0..<tile {
                     let column = source + q * cs
-                    for p in 0..<kc { destination[p * tile + q] = column[p] }
+                    for p in blocked..<kc { destination[p * tile + q] = column[p] }
                 }
             } else if columns == tile {
                 for p in 0..<kc {
@@ -243,6 +254,57 @@ extension PackedGEMMKernel {
             j0 += columnTile
         }
     }
+}
+
+/// Writes the transpose of the 16 x 16 block at `source` (rows `rowStride` apart) to
+/// `destination` (rows `destinationRowStride` apart): four rounds of pairing row i with row
+/// i + 8 and interleaving their lanes (a perfect shuffle) transpose the block. Each
+/// interleave is one two-source permute on AVX-512.
+@inlinable @inline(__always)
+func transpose16x16(
+    from source: UnsafePointer<Float>, rowStride: Int, to destination: UnsafeMutablePointer<Float>,
+    destinationRowStride: Int
+) {
+    @inline(__always) func load(_ row: Int) -> SIMD16<Float> {
+        UnsafeRawPointer(source + row * rowStride).loadUnaligned(as: SIMD16<Float>.self)
+    }
+    @inline(__always) func low(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        SIMD16(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
+    }
+    @inline(__always) func high(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        SIMD16(
+            a[8], b[8], a[9], b[9], a[10], b[10], a[11], b[11], a[12], b[12], a[13], b[13], a[14], b[14], a[15], b[15])
+    }
+    var (v0, v1, v2, v3, v4, v5, v6, v7) = (load(0), load(1), load(2), load(3), load(4), load(5), load(6), load(7))
+    var (v8, v9, v10, v11, v12, v13, v14, v15) = (
+        load(8), load(9), load(10), load(11), load(12), load(13), load(14), load(15)
+    )
+    for _ in 0..<4 {
+        (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15) = (
+            low(v0, v8), high(v0, v8), low(v1, v9), high(v1, v9), low(v2, v10), high(v2, v10),
+            low(v3, v11), high(v3, v11), low(v4, v12), high(v4, v12), low(v5, v13), high(v5, v13),
+            low(v6, v14), high(v6, v14), low(v7, v15), high(v7, v15)
+        )
+    }
+    @inline(__always) func store(_ row: SIMD16<Float>, _ index: Int) {
+        UnsafeMutableRawPointer(destination + index * destinationRowStride).storeBytes(of: row, as: SIMD16<Float>.self)
+    }
+    store(v0, 0)
+    store(v1, 1)
+    store(v2, 2)
+    store(v3, 3)
+    store(v4, 4)
+    store(v5, 5)
+    store(v6, 6)
+    store(v7, 7)
+    store(v8, 8)
+    store(v9, 9)
+    store(v10, 10)
+    store(v11, 11)
+    store(v12, 12)
+    store(v13, 13)
+    store(v14, 14)
+    store(v15, 15)
 }
 
 /// Stores one 16-wide row segment of a tile: `C = value + beta * C`, only the first

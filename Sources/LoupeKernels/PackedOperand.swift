@@ -1,4 +1,6 @@
 import LoupeKernelCore
+import LoupeKernelsAVX2
+import LoupeKernelsAVX512
 
 /// One operand of a matrix product, packed ahead of time into the panel layout of a kernel
 /// path, so that products that reuse it (a layer's weights, in every shard and batch) skip
@@ -35,24 +37,33 @@ public final class PackedOperand: @unchecked Sendable {
         (self.side, self.path, self.rows, self.columns) = (side, path, rows, columns)
         (self.isTransposed, self.rowStride) = (isTransposed, rowStride)
         let operand = MatrixOperand(base: source, rowStride: rowStride, isTransposed: isTransposed)
-        func pack<Kernel: PackedGEMMKernel>(_: Kernel.Type) -> UnsafeMutablePointer<Float> {
+        func allocate<Kernel: PackedGEMMKernel>(_: Kernel.Type) -> UnsafeMutablePointer<Float> {
             let count =
                 side == .left
                 ? Kernel.packedACount(m: rows, k: columns) : Kernel.packedBCount(k: rows, n: columns)
-            let panels = UnsafeMutableRawPointer.allocate(
-                byteCount: max(count, 1) * MemoryLayout<Float>.size, alignment: 64
-            ).bindMemory(to: Float.self, capacity: max(count, 1))
-            if side == .left {
-                Kernel.packWholeA(operand, m: rows, k: columns, into: panels)
-            } else {
-                Kernel.packWholeB(operand, k: rows, n: columns, into: panels)
-            }
-            return panels
+            return UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.size, alignment: 64)
+                .bindMemory(to: Float.self, capacity: max(count, 1))
         }
-        // The layout depends on the tile shape only, so the portable build of each tile packs.
-        switch path {
-        case .avx512: panels = pack(WidePackedGEMM<SeparateMultiplyAdd>.self)
-        case .avx2, .generic: panels = pack(PackedGEMM<SeparateMultiplyAdd>.self)
+        // Each path packs with its own build of its tile's packing code.
+        switch (path, side) {
+        case (.avx512, .left):
+            panels = allocate(WidePackedGEMM<SeparateMultiplyAdd>.self)
+            avx512PackWholeA(operand, m: rows, k: columns, into: panels)
+        case (.avx512, .right):
+            panels = allocate(WidePackedGEMM<SeparateMultiplyAdd>.self)
+            avx512PackWholeB(operand, k: rows, n: columns, into: panels)
+        case (.avx2, .left):
+            panels = allocate(PackedGEMM<SeparateMultiplyAdd>.self)
+            avx2PackWholeA(operand, m: rows, k: columns, into: panels)
+        case (.avx2, .right):
+            panels = allocate(PackedGEMM<SeparateMultiplyAdd>.self)
+            avx2PackWholeB(operand, k: rows, n: columns, into: panels)
+        case (.generic, .left):
+            panels = allocate(PackedGEMM<SeparateMultiplyAdd>.self)
+            PackedGEMM<SeparateMultiplyAdd>.packWholeA(operand, m: rows, k: columns, into: panels)
+        case (.generic, .right):
+            panels = allocate(PackedGEMM<SeparateMultiplyAdd>.self)
+            PackedGEMM<SeparateMultiplyAdd>.packWholeB(operand, k: rows, n: columns, into: panels)
         }
     }
 

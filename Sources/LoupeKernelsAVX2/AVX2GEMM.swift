@@ -12,6 +12,16 @@ public func avx2Multiply(
         packedA: packedA, packedB: packedB)
 }
 
+/// `packWholeA` of the kernel `avx2Multiply` uses, compiled for AVX2.
+public func avx2PackWholeA(_ a: MatrixOperand, m: Int, k: Int, into packed: UnsafeMutablePointer<Float>) {
+    PackedGEMM<AVX2MultiplyAdd>.packWholeA(a, m: m, k: k, into: packed)
+}
+
+/// `packWholeB` of the kernel `avx2Multiply` uses, compiled for AVX2.
+public func avx2PackWholeB(_ b: MatrixOperand, k: Int, n: Int, into packed: UnsafeMutablePointer<Float>) {
+    PackedGEMM<AVX2MultiplyAdd>.packWholeB(b, k: k, n: n, into: packed)
+}
+
 /// `multiplyAddChains` compiled for AVX2 + FMA.
 public func avx2MultiplyAddChains(iterations: Int) -> Float {
     multiplyAddChains(AVX2MultiplyAdd.self, iterations: iterations)

@@ -12,6 +12,16 @@ public func avx512Multiply(
         packedA: packedA, packedB: packedB)
 }
 
+/// `packWholeA` of the kernel `avx512Multiply` uses, compiled for AVX-512F.
+public func avx512PackWholeA(_ a: MatrixOperand, m: Int, k: Int, into packed: UnsafeMutablePointer<Float>) {
+    WidePackedGEMM<AVX512MultiplyAdd>.packWholeA(a, m: m, k: k, into: packed)
+}
+
+/// `packWholeB` of the kernel `avx512Multiply` uses, compiled for AVX-512F.
+public func avx512PackWholeB(_ b: MatrixOperand, k: Int, n: Int, into packed: UnsafeMutablePointer<Float>) {
+    WidePackedGEMM<AVX512MultiplyAdd>.packWholeB(b, k: k, n: n, into: packed)
+}
+
 /// `multiplyAddChains` compiled for AVX-512F, with twelve chains: one 16-wide register each.
 public func avx512MultiplyAddChains(iterations: Int) -> Float {
     multiplyAddChains(AVX512MultiplyAdd.self, iterations: iterations, chains: 12)

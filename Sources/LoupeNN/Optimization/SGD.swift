@@ -74,18 +74,20 @@ public struct SGD: Optimizer {
             gradients[position].withUnsafeBufferPointer { gradient in
                 parameters[position].withUnsafeMutableBufferPointer { parameter in
                     buffer!.withUnsafeMutableBufferPointer { buffer in
-                        // Branches hoisted out of the loops so that each one vectorises.
+                        // One pass per parameter (the buffer is updated from the old parameter
+                        // value, then the parameter); the branch is hoisted so each loop vectorises.
                         let keep: Float = isFirstStep ? 0 : momentum
-                        for i in parameter.indices {
-                            buffer[i] = keep * buffer[i] + (gradient[i] + decay * parameter[i])
-                        }
                         if nesterov {
                             for i in parameter.indices {
-                                parameter[i] -=
-                                    learningRate * ((gradient[i] + decay * parameter[i]) + momentum * buffer[i])
+                                let direction = gradient[i] + decay * parameter[i]
+                                buffer[i] = keep * buffer[i] + direction
+                                parameter[i] -= learningRate * (direction + momentum * buffer[i])
                             }
                         } else {
-                            for i in parameter.indices { parameter[i] -= learningRate * buffer[i] }
+                            for i in parameter.indices {
+                                buffer[i] = keep * buffer[i] + (gradient[i] + decay * parameter[i])
+                                parameter[i] -= learningRate * buffer[i]
+                            }
                         }
                     }
                 }

@@ -87,12 +87,19 @@ public struct Trainer {
             for (index, positions) in batches.enumerated() {
                 learningRate = configuration.schedule.learningRate(
                     atStep: step, baseRate: configuration.learningRate, totalSteps: totalSteps)
-                var images = train.images(at: positions)
-                if !configuration.augmentation.isIdentity {
-                    images = configuration.augmentation.apply(to: images, generator: &generator)
+                // Without augmentation each shard converts its own images (in parallel); the
+                // result equals slicing the whole batch.
+                let batchImages: (Range<Int>) -> Tensor
+                if configuration.augmentation.isIdentity {
+                    batchImages = { train.images(at: Array(positions[$0])) }
+                } else {
+                    let images = configuration.augmentation.apply(
+                        to: train.images(at: positions), generator: &generator)
+                    batchImages = { $0.count == positions.count ? images : images.slice($0) }
                 }
                 let labels = train.labels(at: positions)
-                let (loss, hits, rawGradients) = trainingStep(images: images, labels: labels, generator: &generator)
+                let (loss, hits, rawGradients) = trainingStep(
+                    images: batchImages, labels: labels, generator: &generator)
                 var gradients = rawGradients
                 for index in hooks.indices { hooks[index].adjust(gradients: &gradients, of: model, step: step) }
                 lossSum += Double(loss) * Double(positions.count)
@@ -134,7 +141,7 @@ public struct Trainer {
     /// so the result is deterministic for a given thread count. Batch norm then normalises
     /// each shard with its own statistics (as in data-parallel training).
     private mutating func trainingStep(
-        images: Tensor, labels: [Int32], generator: inout SeededGenerator
+        images: (Range<Int>) -> Tensor, labels: [Int32], generator: inout SeededGenerator
     ) -> (Float, Int, [Tensor]) {
         let shards = Parallel.ranges(count: labels.count, parts: configuration.threads)
         let stepGenerator = generator.derived(UInt64(step))
@@ -146,7 +153,7 @@ public struct Trainer {
             let tape = Tape()
             var context = model.makeContext(
                 tape: tape, isTraining: true, generator: stepGenerator.derived(UInt64(shard)))
-            let logits = model(tape.constant(shards.count == 1 ? images : images.slice(range)), &context)
+            let logits = model(tape.constant(images(range)), &context)
             let loss = logits.crossEntropy(labels: shardLabels, labelSmoothing: smoothing)
             let weight = Float(range.count) / Float(labels.count)
             let gradients = tape.gradients(of: loss, seed: Tensor(weight))
