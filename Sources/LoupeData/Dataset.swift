@@ -150,10 +150,17 @@ public struct Dataset: Sendable {
             switch pixels {
             case .bytes(let bytes):
                 bytes.withUnsafeBufferPointer { input in
-                    for (slot, position) in positions.enumerated() {
-                        Dataset.convert(
-                            input.baseAddress! + rows[position] * size, count: size,
-                            into: output.baseAddress! + slot * size)
+                    // Gather the (randomly placed) images first: plain copies keep many cache
+                    // misses in flight, where the converting loop would wait on each in turn.
+                    let gathered = [UInt8](unsafeUninitializedCapacity: positions.count * size) { buffer, count in
+                        for (slot, position) in positions.enumerated() {
+                            (buffer.baseAddress! + slot * size).initialize(
+                                from: input.baseAddress! + rows[position] * size, count: size)
+                        }
+                        count = positions.count * size
+                    }
+                    gathered.withUnsafeBufferPointer {
+                        Dataset.convert($0.baseAddress!, count: $0.count, into: output.baseAddress!)
                     }
                 }
             case .floats(let floats):
