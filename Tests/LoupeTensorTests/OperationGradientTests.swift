@@ -94,16 +94,25 @@ final class OperationGradientTests: XCTestCase {
     /// Wide rows take the vectorised path; ties must send the gradient to the first maximum
     /// of each window in row-major order, as a naive loop does.
     func testMaxPoolGradientWithTiesMatchesNaiveLoop() {
+        // Streamed row pairs (28, 14: the cnn's; 8; 6 x 22), short rows (4 x 6) and one
+        // plane only (1 x 1 x 16 x 16: the last-pair path) against the naive loop.
+        for (h, w) in [(6, 22), (28, 28), (14, 14), (8, 8), (4, 6), (16, 16)] {
+            checkMaxPoolGradientAgainstNaiveLoop(h: h, w: w, planes: w == 16 ? 1 : 6)
+        }
+    }
+
+    func checkMaxPoolGradientAgainstNaiveLoop(h: Int, w: Int, planes: Int) {
         var rng = SeededGenerator(seed: 31)
-        let (h, w) = (6, 22)
-        let x = Tensor(shape: [2, 3, h, w], scalars: (0..<(2 * 3 * h * w)).map { _ in Float(rng.nextInt(below: 3)) })
-        let g = randomTensor([2, 3, h / 2, w / 2], seed: 32)
+        let x = Tensor(
+            shape: [planes == 1 ? 1 : 2, planes == 1 ? 1 : 3, h, w],
+            scalars: (0..<(planes * h * w)).map { _ in Float(rng.nextInt(below: 3)) })
+        let g = randomTensor([x.shape[0], x.shape[1], h / 2, w / 2], seed: 32)
         let tape = Tape()
         let input = tape.variable(x)
         let output = input.maxPool2d(kernel: 2)
         let dx = tape.gradients(of: output, seed: g)[input]!
         var expected = [Float](repeating: 0, count: x.count)
-        for plane in 0..<6 {
+        for plane in 0..<planes {
             for oy in 0..<(h / 2) {
                 for ox in 0..<(w / 2) {
                     let cells = [(0, 0), (0, 1), (1, 0), (1, 1)].map {
@@ -116,7 +125,7 @@ final class OperationGradientTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(dx.scalars, expected)
+        XCTAssertEqual(dx.scalars, expected, "h=\(h) w=\(w)")
     }
 
     func testMaxPoolForwardPicksWindowMaximum() {

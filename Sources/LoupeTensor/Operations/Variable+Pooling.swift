@@ -7,8 +7,36 @@ extension Variable {
         let (planes, h, w) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
         let (oh, ow) = ((h - kernel) / stride + 1, (w - kernel) / stride + 1)
         precondition(x.rank == 4 && oh > 0 && ow > 0, "maxPool2d: input \(x.shape) too small for kernel \(kernel)")
+        // Disjoint 2 x 2 windows tiling whole planes: rows are processed as one stream of
+        // row pairs, eight windows at a time (see `pairedRowWindows`).
+        let streamed = kernel == 2 && stride == 2 && h % 2 == 0 && w % 2 == 0 && w >= 8
         let result = Tensor(shape: [x.shape[0], x.shape[1], oh, ow]) { out in
             x.withUnsafeBufferPointer { xp in
+                if streamed {
+                    let (x, y) = (xp.baseAddress!, out.baseAddress!)
+                    let pairs = planes * oh
+                    for pair in 0..<pairs {
+                        let (top, target) = (x + pair * 2 * w, y + pair * ow)
+                        if pair == pairs - 1 {
+                            for ox in 0..<ow {
+                                target[ox] = max(
+                                    max(top[2 * ox], top[2 * ox + 1]), max(top[w + 2 * ox], top[w + 2 * ox + 1]))
+                            }
+                            continue
+                        }
+                        var ox = 0
+                        while ox < ow {
+                            let upper = UnsafeRawPointer(top + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
+                            let lower = UnsafeRawPointer(top + w + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
+                            let pairs = upper.replacing(with: lower, where: lower .> upper)
+                            let (left, right) = (pairs.evenHalf, pairs.oddHalf)
+                            UnsafeMutableRawPointer(target + ox).storeBytes(
+                                of: left.replacing(with: right, where: right .> left), as: SIMD8<Float>.self)
+                            ox += 8
+                        }
+                    }
+                    return
+                }
                 for p in 0..<planes {
                     let plane = xp.baseAddress! + p * h * w
                     for oy in 0..<oh {
@@ -48,6 +76,7 @@ extension Variable {
         return tape.record(result, kind: .maxPool2d, inputs: [self]) { g in
             // The gradient goes to the first element of each window (row-major) that equals
             // the window's maximum; found again here rather than stored in the forward pass.
+            if streamed { return [streamedWindowGradients(x, maximum: result, gradient: g, pairs: planes * oh)] }
             var dx = Tensor(zeros: x.shape)
             dx.withUnsafeMutableBufferPointer { d in
                 x.withUnsafeBufferPointer { xp in
@@ -173,6 +202,55 @@ extension Variable {
     }
 }
 
+/// Max-pooling gradients of disjoint 2 x 2 windows that tile `[N, C, H, W]` (even H and W,
+/// W >= 8), without zero-filling: every cell is written once the pass is done.
+///
+/// The planes' rows form one stream of `pairs` row pairs (top and bottom row of a window
+/// row). Each pair is written sixteen cells at a time: first all of its top row, whose last
+/// store may run into the bottom row, then the bottom row, whose last store may run into the
+/// next pair's top row; both overruns are overwritten by the stores that follow. The last
+/// pair, which has nothing after it, is written cell by cell.
+private func streamedWindowGradients(_ x: Tensor, maximum y: Tensor, gradient g: Tensor, pairs: Int) -> Tensor {
+    let (w, ow) = (x.shape[3], y.shape[3])
+    return Tensor(shape: x.shape) { dx in
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeBufferPointer { yp in
+                g.withUnsafeBufferPointer { gp in
+                    let (d, x, y, g) = (dx.baseAddress!, xp.baseAddress!, yp.baseAddress!, gp.baseAddress!)
+                    for pair in 0..<pairs {
+                        let (corner, o) = (pair * 2 * w, pair * ow)
+                        if pair == pairs - 1 {
+                            for ox in 0..<ow {
+                                let start = corner + 2 * ox
+                                let (a, b, c) = (x[start], x[start + 1], x[start + w])
+                                let (maximum, gradient) = (y[o + ox], g[o + ox])
+                                let takeA = a == maximum
+                                let takeB = !takeA && b == maximum
+                                let takeC = !takeA && !takeB && c == maximum
+                                d[start] = takeA ? gradient : 0
+                                d[start + 1] = takeB ? gradient : 0
+                                d[start + w] = takeC ? gradient : 0
+                                d[start + w + 1] = takeA || takeB || takeC ? 0 : gradient
+                            }
+                            continue
+                        }
+                        for row in 0..<2 {
+                            var ox = 0
+                            while ox < ow {
+                                let cells = disjointWindowGradients(
+                                    x + corner + 2 * ox, width: w, maximum: y + o + ox, gradient: g + o + ox)
+                                UnsafeMutableRawPointer(d + corner + row * w + 2 * ox).storeBytes(
+                                    of: row == 0 ? cells.top : cells.bottom, as: SIMD16<Float>.self)
+                                ox += 8
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Max-pooling gradients of eight disjoint 2x2 windows side by side, without branches: each
 /// window's gradient goes to its first cell (row-major) equal to the window's maximum, and
 /// every other cell gets 0.
@@ -181,6 +259,16 @@ private func disjointWindowGradients(
     _ x: UnsafePointer<Float>, width: Int, maximum: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
     into d: UnsafeMutablePointer<Float>
 ) {
+    let cells = disjointWindowGradients(x, width: width, maximum: maximum, gradient: gradient)
+    UnsafeMutableRawPointer(d).storeBytes(of: cells.top, as: SIMD16<Float>.self)
+    UnsafeMutableRawPointer(d + width).storeBytes(of: cells.bottom, as: SIMD16<Float>.self)
+}
+
+/// The sixteen top-row and sixteen bottom-row cell gradients of eight disjoint 2x2 windows.
+@inline(__always)
+private func disjointWindowGradients(
+    _ x: UnsafePointer<Float>, width: Int, maximum: UnsafePointer<Float>, gradient: UnsafePointer<Float>
+) -> (top: SIMD16<Float>, bottom: SIMD16<Float>) {
     let top = UnsafeRawPointer(x).loadUnaligned(as: SIMD16<Float>.self)
     let bottom = UnsafeRawPointer(x + width).loadUnaligned(as: SIMD16<Float>.self)
     let m = UnsafeRawPointer(maximum).loadUnaligned(as: SIMD8<Float>.self)
@@ -195,10 +283,8 @@ private func disjointWindowGradients(
             even[0], odd[0], even[1], odd[1], even[2], odd[2], even[3], odd[3],
             even[4], odd[4], even[5], odd[5], even[6], odd[6], even[7], odd[7])
     }
-    UnsafeMutableRawPointer(d).storeBytes(
-        of: interleave(zero.replacing(with: g, where: takeA), zero.replacing(with: g, where: takeB)),
-        as: SIMD16<Float>.self)
-    UnsafeMutableRawPointer(d + width).storeBytes(
-        of: interleave(zero.replacing(with: g, where: takeC), zero.replacing(with: g, where: takeD)),
-        as: SIMD16<Float>.self)
+    return (
+        interleave(zero.replacing(with: g, where: takeA), zero.replacing(with: g, where: takeB)),
+        interleave(zero.replacing(with: g, where: takeC), zero.replacing(with: g, where: takeD))
+    )
 }
