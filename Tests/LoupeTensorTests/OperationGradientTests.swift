@@ -128,6 +128,30 @@ final class OperationGradientTests: XCTestCase {
         XCTAssertEqual(dx.scalars, expected, "h=\(h) w=\(w)")
     }
 
+    /// The fused ReLU + max pooling gives, bit for bit, the values and input gradients of
+    /// ReLU followed by max pooling: ties, windows with no positive value, exact zeros, on
+    /// streamed shapes and on shapes that fall back to the two operations.
+    func testFusedReLUMaxPoolEqualsReLUThenMaxPool() {
+        for shape in [[2, 3, 28, 28], [2, 3, 14, 14], [1, 1, 8, 8], [2, 2, 6, 22], [1, 2, 4, 6], [1, 2, 7, 9]] {
+            var rng = SeededGenerator(seed: 41)
+            let count = shape.reduce(1, *)
+            let x = Tensor(shape: shape, scalars: (0..<count).map { _ in Float(rng.nextInt(below: 5)) - 3 })
+            let g = randomTensor([shape[0], shape[1], shape[2] / 2, shape[3] / 2], seed: 42)
+            func run(_ fused: Bool) -> (Tensor, Tensor) {
+                let tape = Tape()
+                let input = tape.variable(x)
+                let output = fused ? input.reluMaxPool2d(kernel: 2) : input.relu().maxPool2d(kernel: 2)
+                return (output.value, tape.gradients(of: output, seed: g)[input]!)
+            }
+            let (fused, unfused) = (run(true), run(false))
+            XCTAssertEqual(fused.0, unfused.0, "\(shape)")
+            XCTAssertEqual(fused.1, unfused.1, "\(shape)")
+        }
+        assertGradientsMatchFiniteDifferences([distinctTensor([2, 3, 8, 10], seed: 6)], step: 1e-3) {
+            $0[0].reluMaxPool2d(kernel: 2)
+        }
+    }
+
     func testMaxPoolForwardPicksWindowMaximum() {
         let x = Tensor(shape: [1, 1, 2, 4], scalars: [1, 5, 2, 0, 3, 4, 9, -1])
         let tape = Tape()

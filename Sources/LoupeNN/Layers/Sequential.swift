@@ -30,8 +30,25 @@ public struct Sequential: Layer {
         return result
     }
 
+    /// Applies the layers in order. A ReLU followed by max pooling runs as one fused
+    /// operation (same values and gradients, one pass and one tensor fewer) unless the tape
+    /// overrides ReLU's backward rule, as guided backpropagation does.
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
-        layers.reduce(input) { x, layer in layer(x, &context) }
+        let fusesReLU = context.tape.backwardOverrides[.relu] == nil
+        var x = input
+        var index = 0
+        while index < layers.count {
+            if fusesReLU, index + 1 < layers.count, let activation = layers[index] as? Activation,
+                activation.function == .relu, let pool = layers[index + 1] as? MaxPool2d
+            {
+                x = x.reluMaxPool2d(kernel: pool.kernelSize, stride: pool.stride)
+                index += 2
+                continue
+            }
+            x = layers[index](x, &context)
+            index += 1
+        }
+        return x
     }
 
     public var description: LayerDescription { .sequential(layers.map(\.description)) }

@@ -2,7 +2,7 @@
 public enum OperationKind: String, Hashable, Sendable, CaseIterable {
     case leaf
     case matmul, linear, conv2d
-    case maxPool2d, avgPool2d, globalAvgPool
+    case maxPool2d, avgPool2d, globalAvgPool, reluMaxPool2d
     case relu, sigmoid, tanh
     case softmax, logSoftmax, crossEntropy
     case add, subtract, multiply, divide

@@ -24,7 +24,9 @@ public final class Tape {
 
     var nodes: [Node] = []
 
-    /// Backward rules to use instead of the built-in ones, by operation kind.
+    /// Backward rules to use instead of the built-in ones, by operation kind. Set them before
+    /// the forward pass: a network fuses ReLU into a following max pooling only when the tape
+    /// has no ReLU override.
     public var backwardOverrides: [OperationKind: CustomBackwardRule] = [:]
 
     public init() {}
@@ -66,6 +68,9 @@ public final class Tape {
         for id in stride(from: output.id, through: 0, by: -1) {
             let node = nodes[id]
             guard node.requiresGradient, node.kind != .leaf, let gradient = grads[id] else { continue }
+            precondition(
+                node.kind != .reluMaxPool2d || backwardOverrides[.relu] == nil,
+                "a ReLU backward override was set after a forward pass that fused ReLU into max pooling")
             let inputGradients: [Tensor?]
             if let override = backwardOverrides[node.kind] {
                 inputGradients = override(node.inputs.map { nodes[$0].value }, node.value, gradient)

@@ -7,36 +7,11 @@ extension Variable {
         let (planes, h, w) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
         let (oh, ow) = ((h - kernel) / stride + 1, (w - kernel) / stride + 1)
         precondition(x.rank == 4 && oh > 0 && ow > 0, "maxPool2d: input \(x.shape) too small for kernel \(kernel)")
-        // Disjoint 2 x 2 windows tiling whole planes: rows are processed as one stream of
-        // row pairs, eight windows at a time (see `pairedRowWindows`).
-        let streamed = kernel == 2 && stride == 2 && h % 2 == 0 && w % 2 == 0 && w >= 8
+        if kernel == 2 && stride == 2 && Self.streamsWindowPairs(x.shape) {
+            return streamedMaxPool2x2(rectifying: false)
+        }
         let result = Tensor(shape: [x.shape[0], x.shape[1], oh, ow]) { out in
             x.withUnsafeBufferPointer { xp in
-                if streamed {
-                    let (x, y) = (xp.baseAddress!, out.baseAddress!)
-                    let pairs = planes * oh
-                    for pair in 0..<pairs {
-                        let (top, target) = (x + pair * 2 * w, y + pair * ow)
-                        if pair == pairs - 1 {
-                            for ox in 0..<ow {
-                                target[ox] = max(
-                                    max(top[2 * ox], top[2 * ox + 1]), max(top[w + 2 * ox], top[w + 2 * ox + 1]))
-                            }
-                            continue
-                        }
-                        var ox = 0
-                        while ox < ow {
-                            let upper = UnsafeRawPointer(top + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
-                            let lower = UnsafeRawPointer(top + w + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
-                            let pairs = upper.replacing(with: lower, where: lower .> upper)
-                            let (left, right) = (pairs.evenHalf, pairs.oddHalf)
-                            UnsafeMutableRawPointer(target + ox).storeBytes(
-                                of: left.replacing(with: right, where: right .> left), as: SIMD8<Float>.self)
-                            ox += 8
-                        }
-                    }
-                    return
-                }
                 for p in 0..<planes {
                     let plane = xp.baseAddress! + p * h * w
                     for oy in 0..<oh {
@@ -76,7 +51,6 @@ extension Variable {
         return tape.record(result, kind: .maxPool2d, inputs: [self]) { g in
             // The gradient goes to the first element of each window (row-major) that equals
             // the window's maximum; found again here rather than stored in the forward pass.
-            if streamed { return [streamedWindowGradients(x, maximum: result, gradient: g, pairs: planes * oh)] }
             var dx = Tensor(zeros: x.shape)
             dx.withUnsafeMutableBufferPointer { d in
                 x.withUnsafeBufferPointer { xp in
@@ -131,6 +105,64 @@ extension Variable {
                 }
             }
             return [dx]
+        }
+    }
+
+    /// `relu().maxPool2d(kernel:stride:)` in one pass (the two commute: pooling first, then
+    /// rectifying the four times smaller result), with the same values and gradients: the
+    /// gradient goes to the first maximum of each window whose maximum is positive. Shapes
+    /// the fused pass does not cover run the two operations.
+    public func reluMaxPool2d(kernel: Int, stride: Int? = nil) -> Variable {
+        let stride = stride ?? kernel
+        guard kernel == 2 && stride == 2 && Self.streamsWindowPairs(value.shape) else {
+            return relu().maxPool2d(kernel: kernel, stride: stride)
+        }
+        return streamedMaxPool2x2(rectifying: true)
+    }
+
+    /// Whether 2 x 2 windows of stride 2 tile `[N, C, H, W]` as a stream of row pairs that
+    /// `streamedMaxPool2x2` can process eight windows at a time: even H and W, W >= 8.
+    static func streamsWindowPairs(_ shape: [Int]) -> Bool {
+        shape.count == 4 && shape[2] % 2 == 0 && shape[3] % 2 == 0 && shape[3] >= 8
+    }
+
+    /// Max pooling over disjoint 2 x 2 windows (optionally rectified), the planes' rows taken
+    /// as one stream of row pairs, eight windows at a time. The last store of a row may run
+    /// into the next output row, which is written after it; the last pair of the stream,
+    /// with nothing after it, is done window by window.
+    private func streamedMaxPool2x2(rectifying: Bool) -> Variable {
+        let x = value
+        let (w, oh, ow) = (x.shape[3], x.shape[2] / 2, x.shape[3] / 2)
+        let pairs = x.shape[0] * x.shape[1] * oh
+        let result = Tensor(shape: [x.shape[0], x.shape[1], oh, ow]) { out in
+            x.withUnsafeBufferPointer { xp in
+                let (x, y) = (xp.baseAddress!, out.baseAddress!)
+                for pair in 0..<pairs {
+                    let (top, target) = (x + pair * 2 * w, y + pair * ow)
+                    if pair == pairs - 1 {
+                        for ox in 0..<ow {
+                            let window = max(
+                                max(top[2 * ox], top[2 * ox + 1]), max(top[w + 2 * ox], top[w + 2 * ox + 1]))
+                            target[ox] = rectifying && window < 0 ? 0 : window
+                        }
+                        continue
+                    }
+                    var ox = 0
+                    while ox < ow {
+                        let upper = UnsafeRawPointer(top + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
+                        let lower = UnsafeRawPointer(top + w + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
+                        let columns = upper.replacing(with: lower, where: lower .> upper)
+                        let (left, right) = (columns.evenHalf, columns.oddHalf)
+                        var windows = left.replacing(with: right, where: right .> left)
+                        if rectifying { windows.replace(with: 0, where: windows .< 0) }
+                        UnsafeMutableRawPointer(target + ox).storeBytes(of: windows, as: SIMD8<Float>.self)
+                        ox += 8
+                    }
+                }
+            }
+        }
+        return tape.record(result, kind: rectifying ? .reluMaxPool2d : .maxPool2d, inputs: [self]) { g in
+            [streamedWindowGradients(x, maximum: result, gradient: g, pairs: pairs, rectified: rectifying)]
         }
     }
 
@@ -210,7 +242,9 @@ extension Variable {
 /// store may run into the bottom row, then the bottom row, whose last store may run into the
 /// next pair's top row; both overruns are overwritten by the stores that follow. The last
 /// pair, which has nothing after it, is written cell by cell.
-private func streamedWindowGradients(_ x: Tensor, maximum y: Tensor, gradient g: Tensor, pairs: Int) -> Tensor {
+private func streamedWindowGradients(
+    _ x: Tensor, maximum y: Tensor, gradient g: Tensor, pairs: Int, rectified: Bool
+) -> Tensor {
     let (w, ow) = (x.shape[3], y.shape[3])
     return Tensor(shape: x.shape) { dx in
         x.withUnsafeBufferPointer { xp in
@@ -223,7 +257,8 @@ private func streamedWindowGradients(_ x: Tensor, maximum y: Tensor, gradient g:
                             for ox in 0..<ow {
                                 let start = corner + 2 * ox
                                 let (a, b, c) = (x[start], x[start + 1], x[start + w])
-                                let (maximum, gradient) = (y[o + ox], g[o + ox])
+                                let maximum = y[o + ox]
+                                let gradient = rectified && !(maximum > 0) ? 0 : g[o + ox]
                                 let takeA = a == maximum
                                 let takeB = !takeA && b == maximum
                                 let takeC = !takeA && !takeB && c == maximum
@@ -238,7 +273,8 @@ private func streamedWindowGradients(_ x: Tensor, maximum y: Tensor, gradient g:
                             var ox = 0
                             while ox < ow {
                                 let cells = disjointWindowGradients(
-                                    x + corner + 2 * ox, width: w, maximum: y + o + ox, gradient: g + o + ox)
+                                    x + corner + 2 * ox, width: w, maximum: y + o + ox, gradient: g + o + ox,
+                                    rectified: rectified)
                                 UnsafeMutableRawPointer(d + corner + row * w + 2 * ox).storeBytes(
                                     of: row == 0 ? cells.top : cells.bottom, as: SIMD16<Float>.self)
                                 ox += 8
@@ -264,15 +300,18 @@ private func disjointWindowGradients(
     UnsafeMutableRawPointer(d + width).storeBytes(of: cells.bottom, as: SIMD16<Float>.self)
 }
 
-/// The sixteen top-row and sixteen bottom-row cell gradients of eight disjoint 2x2 windows.
+/// The sixteen top-row and sixteen bottom-row cell gradients of eight disjoint 2x2 windows;
+/// `rectified` windows (pooled after a ReLU) pass no gradient where the maximum is not positive.
 @inline(__always)
 private func disjointWindowGradients(
-    _ x: UnsafePointer<Float>, width: Int, maximum: UnsafePointer<Float>, gradient: UnsafePointer<Float>
+    _ x: UnsafePointer<Float>, width: Int, maximum: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
+    rectified: Bool = false
 ) -> (top: SIMD16<Float>, bottom: SIMD16<Float>) {
     let top = UnsafeRawPointer(x).loadUnaligned(as: SIMD16<Float>.self)
     let bottom = UnsafeRawPointer(x + width).loadUnaligned(as: SIMD16<Float>.self)
     let m = UnsafeRawPointer(maximum).loadUnaligned(as: SIMD8<Float>.self)
-    let g = UnsafeRawPointer(gradient).loadUnaligned(as: SIMD8<Float>.self)
+    var g = UnsafeRawPointer(gradient).loadUnaligned(as: SIMD8<Float>.self)
+    if rectified { g.replace(with: 0, where: .!(m .> 0)) }
     let takeA = top.evenHalf .== m
     let takeB = (top.oddHalf .== m) .& .!takeA
     let takeC = (bottom.evenHalf .== m) .& .!(takeA .| takeB)
