@@ -68,6 +68,16 @@ public struct Conv2d: Layer {
         return bias.map { shifted + $0.reshaped([outputChannels, 1, 1]) } ?? shifted
     }
 
+    /// The layer followed by ReLU and 2 x 2 max pooling, as one fused operation (see
+    /// `Variable.conv2dReLUMaxPool2x2`), or nil when the layer adds a per-position bias map.
+    func reluMaxPooled(_ input: Variable, _ context: inout ForwardContext) -> Variable? {
+        guard context.convolutionPositionBiases[name] == nil else { return nil }
+        let input = context.transformedInput(input, layer: name)
+        let weight = context.parameter("\(name).weight")
+        let bias = hasBias ? context.parameter("\(name).bias") : nil
+        return input.conv2dReLUMaxPool2x2(weight: weight, bias: bias, stride: stride, padding: padding)
+    }
+
     public var description: LayerDescription {
         .conv2d(
             name: name, outputChannels: outputChannels, kernelSize: kernelSize, stride: stride, padding: padding,

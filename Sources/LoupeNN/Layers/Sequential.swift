@@ -30,14 +30,24 @@ public struct Sequential: Layer {
         return result
     }
 
-    /// Applies the layers in order. A ReLU followed by max pooling runs as one fused
-    /// operation (same values and gradients, one pass and one tensor fewer) unless the tape
-    /// overrides ReLU's backward rule, as guided backpropagation does.
+    /// Applies the layers in order. Unless the tape overrides ReLU's backward rule (as guided
+    /// backpropagation does), a convolution followed by ReLU and 2 x 2 max pooling runs as
+    /// one operation image by image, and any other ReLU followed by max pooling as one pass:
+    /// the same values and gradients, without the full-size intermediate tensors.
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
         let fusesReLU = context.tape.backwardOverrides[.relu] == nil
         var x = input
         var index = 0
         while index < layers.count {
+            if fusesReLU, index + 2 < layers.count, let convolution = layers[index] as? Conv2d,
+                let activation = layers[index + 1] as? Activation, activation.function == .relu,
+                let pool = layers[index + 2] as? MaxPool2d, pool.kernelSize == 2, pool.stride == 2,
+                let fused = convolution.reluMaxPooled(x, &context)
+            {
+                x = fused
+                index += 3
+                continue
+            }
             if fusesReLU, index + 1 < layers.count, let activation = layers[index] as? Activation,
                 activation.function == .relu, let pool = layers[index + 1] as? MaxPool2d
             {

@@ -69,7 +69,7 @@ public final class Tape {
             let node = nodes[id]
             guard node.requiresGradient, node.kind != .leaf, let gradient = grads[id] else { continue }
             precondition(
-                node.kind != .reluMaxPool2d || backwardOverrides[.relu] == nil,
+                (node.kind != .reluMaxPool2d && node.kind != .conv2dReLUMaxPool2d) || backwardOverrides[.relu] == nil,
                 "a ReLU backward override was set after a forward pass that fused ReLU into max pooling")
             let inputGradients: [Tensor?]
             if let override = backwardOverrides[node.kind] {

@@ -1,0 +1,237 @@
+import LoupeKernels
+
+extension Variable {
+    /// `conv2d(weight:bias:stride:padding:).relu().maxPool2d(kernel: 2)` as one operation,
+    /// image by image: each image's convolution output stays in a cache-sized buffer and only
+    /// the pooled result, four times smaller, is written out, with the position of each
+    /// window's maximum for the backward pass. Values and gradients are bit for bit those of
+    /// the three operations. Shapes whose convolution output the pooling cannot stream (odd
+    /// height or width, or narrower than 8) run the three operations.
+    public func conv2dReLUMaxPool2x2(weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable {
+        let (x, w) = (value, weight.value)
+        precondition(
+            x.rank == 4 && w.rank == 4 && x.shape[1] == w.shape[1],
+            "conv2d: input \(x.shape) does not fit weight \(w.shape)")
+        let geometry = ConvolutionGeometry(
+            channels: x.shape[1], height: x.shape[2], width: x.shape[3],
+            kernelHeight: w.shape[2], kernelWidth: w.shape[3], stride: stride, padding: padding)
+        let (batch, outChannels) = (x.shape[0], w.shape[0])
+        let (oh, ow) = (geometry.outputHeight, geometry.outputWidth)
+        guard oh > 0, ow >= 8, oh % 2 == 0, ow % 2 == 0 else {
+            return conv2d(weight: weight, bias: bias, stride: stride, padding: padding).reluMaxPool2d(kernel: 2)
+        }
+        let (spatial, patch) = (oh * ow, geometry.patchSize)
+        let pooledSize = outChannels * (oh / 2) * (ow / 2)
+        let imageSize = geometry.channels * geometry.height * geometry.width
+        let needs = (
+            input: requiresGradient, weight: weight.requiresGradient, bias: bias?.requiresGradient ?? false
+        )
+        let recordsWindows = needs.input || needs.weight || needs.bias
+        // The index (0-3, row-major) of each window's first maximum, for the backward pass.
+        var windows = [Float](repeating: 0, count: recordsWindows ? batch * pooledSize : 0)
+        var columns = [Float](repeating: 0, count: patch * spatial)
+        var convolved = [Float](repeating: 0, count: outChannels * spatial)
+        let biasValues = bias?.value
+        let result = Tensor(shape: [batch, outChannels, oh / 2, ow / 2]) { out in
+            x.withUnsafeBufferPointer { xp in
+                w.withUnsafeBufferPointer { wp in
+                    let packedWeight = w.packedOperands?.operand(
+                        side: .left, rows: outChannels, columns: patch, source: wp.baseAddress!, rowStride: patch,
+                        isTransposed: false)
+                    columns.withUnsafeMutableBufferPointer { col in
+                        convolved.withUnsafeMutableBufferPointer { conv in
+                            windows.withUnsafeMutableBufferPointer { win in
+                                for n in 0..<batch {
+                                    // Start from the bias and add the product, as `conv2d` does.
+                                    if let biasValues {
+                                        biasValues.withUnsafeBufferPointer { b in
+                                            for o in 0..<outChannels {
+                                                (conv.baseAddress! + o * spatial).update(repeating: b[o], count: spatial)
+                                            }
+                                        }
+                                    }
+                                    geometry.im2col(xp.baseAddress! + n * imageSize, into: col.baseAddress!)
+                                    GEMM.multiply(
+                                        m: outChannels, n: spatial, k: patch, a: wp.baseAddress!, lda: patch,
+                                        b: col.baseAddress!, ldb: spatial, beta: biasValues == nil ? 0 : 1,
+                                        c: conv.baseAddress!, ldc: spatial, packedA: packedWeight)
+                                    poolRectifiedWindows(
+                                        conv.baseAddress!, pairs: outChannels * oh / 2, width: ow,
+                                        into: out.baseAddress! + n * pooledSize,
+                                        windows: recordsWindows ? win.baseAddress! + n * pooledSize : nil)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
+        return tape.record(result, kind: .conv2dReLUMaxPool2d, inputs: inputs) { g in
+            var dx = [Float](repeating: 0, count: needs.input ? x.count : 0)
+            var dw = [Float](repeating: 0, count: needs.weight ? w.count : 0)
+            var biasTotals = [Double](repeating: 0, count: needs.bias ? outChannels : 0)
+            var columns = [Float](repeating: 0, count: patch * spatial)
+            var convolved = [Float](repeating: 0, count: outChannels * spatial)
+            x.withUnsafeBufferPointer { xp in
+                w.withUnsafeBufferPointer { wp in
+                    let packedWeight =
+                        needs.input
+                        ? w.packedOperands?.operand(
+                            side: .left, rows: patch, columns: outChannels, source: wp.baseAddress!, rowStride: patch,
+                            isTransposed: true) : nil
+                    g.withUnsafeBufferPointer { gp in
+                        result.withUnsafeBufferPointer { yp in
+                            windows.withUnsafeBufferPointer { win in
+                                columns.withUnsafeMutableBufferPointer { col in
+                                    convolved.withUnsafeMutableBufferPointer { conv in
+                                        dx.withUnsafeMutableBufferPointer { dxp in
+                                            dw.withUnsafeMutableBufferPointer { dwp in
+                                                for n in 0..<batch {
+                                                    // The convolution output's gradient for this image.
+                                                    let offset = n * pooledSize
+                                                    expandWindowGradients(
+                                                        gp.baseAddress! + offset, maximum: yp.baseAddress! + offset,
+                                                        windows: win.baseAddress! + offset,
+                                                        pairs: outChannels * oh / 2, width: ow,
+                                                        into: conv.baseAddress!)
+                                                    let gn = UnsafePointer(conv.baseAddress!)
+                                                    if needs.bias {
+                                                        for o in 0..<outChannels {
+                                                            biasTotals[o] += Double(
+                                                                sumOfFloats(gn + o * spatial, count: spatial))
+                                                        }
+                                                    }
+                                                    if needs.weight {
+                                                        geometry.im2col(
+                                                            xp.baseAddress! + n * imageSize, into: col.baseAddress!)
+                                                        GEMM.multiply(
+                                                            transposeB: true, m: outChannels, n: patch, k: spatial,
+                                                            a: gn, lda: spatial, b: col.baseAddress!, ldb: spatial,
+                                                            beta: 1, c: dwp.baseAddress!, ldc: patch)
+                                                    }
+                                                    if needs.input {
+                                                        GEMM.multiply(
+                                                            transposeA: true, m: patch, n: spatial, k: outChannels,
+                                                            a: wp.baseAddress!, lda: patch, b: gn, ldb: spatial,
+                                                            c: col.baseAddress!, ldc: spatial, packedA: packedWeight)
+                                                        geometry.col2im(
+                                                            col.baseAddress!,
+                                                            addingInto: dxp.baseAddress! + n * imageSize)
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            var grads: [Tensor?] = [
+                needs.input ? Tensor(shape: x.shape, scalars: dx) : nil,
+                needs.weight ? Tensor(shape: w.shape, scalars: dw) : nil,
+            ]
+            if biasValues != nil {
+                grads.append(needs.bias ? Tensor(shape: [outChannels], scalars: biasTotals.map(Float.init)) : nil)
+            }
+            return grads
+        }
+    }
+}
+
+/// Rectified max pooling of one image's planes over disjoint 2 x 2 windows, taken as a
+/// stream of `pairs` row pairs of `width` (even, >= 8) columns, eight windows at a time; the
+/// last store of a row may run into the next output row, written after it, and the last pair
+/// goes window by window. Optionally records the index (0-3) of each window's first maximum.
+private func poolRectifiedWindows(
+    _ x: UnsafePointer<Float>, pairs: Int, width w: Int, into y: UnsafeMutablePointer<Float>,
+    windows: UnsafeMutablePointer<Float>?
+) {
+    let ow = w / 2
+    for pair in 0..<pairs {
+        let (top, target) = (x + pair * 2 * w, y + pair * ow)
+        if pair == pairs - 1 {
+            for ox in 0..<ow {
+                let (a, b, c, d) = (top[2 * ox], top[2 * ox + 1], top[w + 2 * ox], top[w + 2 * ox + 1])
+                let window = max(max(a, c), max(b, d))
+                target[ox] = window < 0 ? 0 : window
+                windows?[pair * ow + ox] = a == window ? 0 : b == window ? 1 : c == window ? 2 : 3
+            }
+            continue
+        }
+        var ox = 0
+        while ox < ow {
+            let upper = UnsafeRawPointer(top + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
+            let lower = UnsafeRawPointer(top + w + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
+            let columns = upper.replacing(with: lower, where: lower .> upper)
+            let (left, right) = (columns.evenHalf, columns.oddHalf)
+            let window = left.replacing(with: right, where: right .> left)
+            UnsafeMutableRawPointer(target + ox).storeBytes(
+                of: window.replacing(with: 0, where: window .< 0), as: SIMD8<Float>.self)
+            if let windows {
+                let takeA = upper.evenHalf .== window
+                let takeB = upper.oddHalf .== window
+                let takeC = lower.evenHalf .== window
+                var index = SIMD8<Float>(repeating: 3)
+                index.replace(with: 2, where: takeC)
+                index.replace(with: 1, where: takeB)
+                index.replace(with: 0, where: takeA)
+                UnsafeMutableRawPointer(windows + pair * ow + ox).storeBytes(of: index, as: SIMD8<Float>.self)
+            }
+            ox += 8
+        }
+    }
+}
+
+/// The gradient of one image's convolution output from its pooled gradient: each window's
+/// gradient goes to its recorded maximum when the pooled (rectified) value is positive, and
+/// every other cell gets 0. Row pairs are written top row first, then bottom row, so the
+/// overrun of a last store is overwritten by the stores after it; the last pair goes window
+/// by window.
+private func expandWindowGradients(
+    _ g: UnsafePointer<Float>, maximum y: UnsafePointer<Float>, windows: UnsafePointer<Float>,
+    pairs: Int, width w: Int, into d: UnsafeMutablePointer<Float>
+) {
+    let ow = w / 2
+    for pair in 0..<pairs {
+        let (corner, o) = (pair * 2 * w, pair * ow)
+        if pair == pairs - 1 {
+            for ox in 0..<ow {
+                let gradient = y[o + ox] > 0 ? g[o + ox] : 0
+                let index = windows[o + ox]
+                let start = corner + 2 * ox
+                d[start] = index == 0 ? gradient : 0
+                d[start + 1] = index == 1 ? gradient : 0
+                d[start + w] = index == 2 ? gradient : 0
+                d[start + w + 1] = index == 3 ? gradient : 0
+            }
+            continue
+        }
+        for row in 0..<2 {
+            var ox = 0
+            while ox < ow {
+                var gradient = UnsafeRawPointer(g + o + ox).loadUnaligned(as: SIMD8<Float>.self)
+                let maximum = UnsafeRawPointer(y + o + ox).loadUnaligned(as: SIMD8<Float>.self)
+                gradient.replace(with: 0, where: .!(maximum .> 0))
+                let index = UnsafeRawPointer(windows + o + ox).loadUnaligned(as: SIMD8<Float>.self)
+                let zero = SIMD8<Float>()
+                let (left, right): (Float, Float) = row == 0 ? (0, 1) : (2, 3)
+                let cells = interleaved(
+                    zero.replacing(with: gradient, where: index .== left),
+                    zero.replacing(with: gradient, where: index .== right))
+                UnsafeMutableRawPointer(d + corner + row * w + 2 * ox).storeBytes(of: cells, as: SIMD16<Float>.self)
+                ox += 8
+            }
+        }
+    }
+}
+
+/// `[even[0], odd[0], even[1], odd[1], ...]`.
+@inline(__always)
+private func interleaved(_ even: SIMD8<Float>, _ odd: SIMD8<Float>) -> SIMD16<Float> {
+    SIMD16(
+        even[0], odd[0], even[1], odd[1], even[2], odd[2], even[3], odd[3],
+        even[4], odd[4], even[5], odd[5], even[6], odd[6], even[7], odd[7])
+}
