@@ -23,7 +23,7 @@ final class ConvolutionBlockTests: XCTestCase {
             : input.conv2d(weight: weight, bias: bias, padding: padding).relu().maxPool2d(kernel: 2)
         let seed = g ?? Tensor(repeating: 1, shape: output.shape)
         let gradients = tape.gradients(of: output, seed: seed)
-        return (output.value, [input, weight] .map { gradients[$0] } + [bias.map { gradients[$0]! }])
+        return (output.value, [input, weight].map { gradients[$0] } + [bias.map { gradients[$0]! }])
     }
 
     func testFusedBlockEqualsConvolutionReLUMaxPoolBitForBit() {

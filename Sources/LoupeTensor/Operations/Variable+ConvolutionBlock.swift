@@ -46,7 +46,8 @@ extension Variable {
                                     if let biasValues {
                                         biasValues.withUnsafeBufferPointer { b in
                                             for o in 0..<outChannels {
-                                                (conv.baseAddress! + o * spatial).update(repeating: b[o], count: spatial)
+                                                (conv.baseAddress! + o * spatial).update(
+                                                    repeating: b[o], count: spatial)
                                             }
                                         }
                                     }
