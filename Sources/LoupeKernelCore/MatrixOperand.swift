@@ -3,16 +3,33 @@
 /// Element (i, j) of the operand as the product sees it is `base[i * rowStride + j]`, or
 /// `base[j * rowStride + i]` when `isTransposed`; packing absorbs the difference, so one
 /// micro-kernel serves A*B, A^T*B and A*B^T.
+///
+/// An untransposed right operand may instead give each row's start: element (i, j) is then
+/// `base[rowOffsets[i] + j]`. A convolution over a zero-padded image is such a matrix, each
+/// row (channel, kernel row, kernel column) a shifted view of the image, so its patches
+/// never have to be copied out (im2col).
 public struct MatrixOperand {
     public let base: UnsafePointer<Float>
     public let rowStride: Int
     public let isTransposed: Bool
+    /// The offset of each row from `base`, or nil for rows `rowStride` apart.
+    public let rowOffsets: UnsafePointer<Int>?
 
     @inlinable
     public init(base: UnsafePointer<Float>, rowStride: Int, isTransposed: Bool) {
         self.base = base
         self.rowStride = rowStride
         self.isTransposed = isTransposed
+        self.rowOffsets = nil
+    }
+
+    /// An untransposed operand whose row `i` starts at `base + rowOffsets[i]`.
+    @inlinable
+    public init(base: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>) {
+        self.base = base
+        self.rowStride = 0
+        self.isTransposed = false
+        self.rowOffsets = rowOffsets
     }
 
     /// Distance between consecutive rows and columns of the logical (possibly transposed) matrix.

@@ -155,6 +155,7 @@ extension PackedGEMMKernel {
         _ a: MatrixOperand, row: Int, mc: Int, depth: Int, kc: Int, alpha: Float,
         into packed: UnsafeMutablePointer<Float>
     ) {
+        precondition(a.rowOffsets == nil, "a left operand cannot be given by row starts")
         let (rs, cs) = a.strides
         let tile = rowTile
         var destination = packed
@@ -185,6 +186,10 @@ extension PackedGEMMKernel {
         _ b: MatrixOperand, depth: Int, kc: Int, column: Int, nc: Int,
         into packed: UnsafeMutablePointer<Float>
     ) {
+        if let offsets = b.rowOffsets {
+            packRowsB(b.base, offsets: offsets + depth, kc: kc, column: column, nc: nc, into: packed)
+            return
+        }
         let (rs, cs) = b.strides
         let tile = columnTile
         var destination = packed
@@ -227,6 +232,36 @@ extension PackedGEMMKernel {
                     for q in 0..<tile {
                         destination[p * tile + q] = q < columns ? source[p * rs + q * cs] : 0
                     }
+                }
+            }
+            destination += kc * tile
+            j0 += tile
+        }
+    }
+
+    /// `packB` for an operand given by row starts: depth `p` of the slice is the row at
+    /// `base + offsets[p]`.
+    @inlinable
+    static func packRowsB(
+        _ base: UnsafePointer<Float>, offsets: UnsafePointer<Int>, kc: Int, column: Int, nc: Int,
+        into packed: UnsafeMutablePointer<Float>
+    ) {
+        let tile = columnTile
+        var destination = packed
+        var j0 = 0
+        while j0 < nc {
+            let columns = min(tile, nc - j0)
+            for p in 0..<kc {
+                let source = base + offsets[p] + column + j0
+                let row = destination + p * tile
+                if columns == tile {
+                    for q in stride(from: 0, to: tile, by: 16) {
+                        UnsafeMutableRawPointer(row + q).storeBytes(
+                            of: UnsafeRawPointer(source + q).loadUnaligned(as: SIMD16<Float>.self),
+                            as: SIMD16<Float>.self)
+                    }
+                } else {
+                    for q in 0..<tile { row[q] = q < columns ? source[q] : 0 }
                 }
             }
             destination += kc * tile

@@ -107,3 +107,79 @@ public struct ConvolutionGeometry: Hashable, Sendable {
         }
     }
 }
+
+/// Lowering without im2col, for stride-1 convolutions.
+///
+/// The image is copied into a zero-bordered buffer whose rows are `paddedWidth` long. Output
+/// positions are then numbered `y * paddedWidth + x` (the last `kernelWidth - 1` of each row
+/// are not outputs), and row `(c, ky, kx)` of the lowered matrix is the padded buffer itself,
+/// shifted by `c * paddedPlane + ky * paddedWidth + kx`: a matrix product reads it through
+/// `paddedRowOffsets` instead of a copy, and the adjoint adds each row of a lowered gradient
+/// back onto the padded buffer sixteen values at a time.
+extension ConvolutionGeometry {
+    /// Whether the padded lowering applies (stride 1).
+    public var lowersPadded: Bool { stride == 1 }
+    /// Row length of the padded image.
+    public var paddedWidth: Int { width + 2 * padding }
+    /// Floats per padded channel.
+    public var paddedPlane: Int { (height + 2 * padding) * paddedWidth }
+    /// Floats of a padded image buffer, with room for the last row's overrun.
+    public var paddedImageCount: Int { channels * paddedPlane + kernelWidth - 1 }
+    /// Output positions in the padded numbering: `outputHeight * paddedWidth`.
+    public var paddedPositions: Int { outputHeight * paddedWidth }
+
+    /// Where each row `(c, ky, kx)` of the lowered matrix starts in the padded image.
+    public func paddedRowOffsets() -> [Int] {
+        var offsets: [Int] = []
+        offsets.reserveCapacity(patchSize)
+        for c in 0..<channels {
+            for ky in 0..<kernelHeight {
+                for kx in 0..<kernelWidth { offsets.append(c * paddedPlane + ky * paddedWidth + kx) }
+            }
+        }
+        return offsets
+    }
+
+    /// Copies `image` into the interior of `padded`, whose border must already be zero.
+    public func pad(_ image: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
+        for c in 0..<channels {
+            for y in 0..<height {
+                (padded + c * paddedPlane + (y + padding) * paddedWidth + padding)
+                    .update(from: image + (c * height + y) * width, count: width)
+            }
+        }
+    }
+
+    /// Copies the interior of `padded` into `image`.
+    public func unpad(_ padded: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>) {
+        for c in 0..<channels {
+            for y in 0..<height {
+                (image + (c * height + y) * width)
+                    .update(from: padded + c * paddedPlane + (y + padding) * paddedWidth + padding, count: width)
+            }
+        }
+    }
+
+    /// Adds each row of `columns` (`patchSize x paddedPositions`, zero at the positions that
+    /// are not outputs) onto `padded` at its row's offset, rows in order.
+    public func addPaddedColumns(
+        _ columns: UnsafePointer<Float>, offsets: [Int], into padded: UnsafeMutablePointer<Float>
+    ) {
+        let count = paddedPositions
+        for (row, offset) in offsets.enumerated() {
+            let (source, target) = (columns + row * count, padded + offset)
+            var q = 0
+            while q + 16 <= count {
+                let sum =
+                    UnsafeRawPointer(target + q).loadUnaligned(as: SIMD16<Float>.self)
+                    + UnsafeRawPointer(source + q).loadUnaligned(as: SIMD16<Float>.self)
+                UnsafeMutableRawPointer(target + q).storeBytes(of: sum, as: SIMD16<Float>.self)
+                q += 16
+            }
+            while q < count {
+                target[q] += source[q]
+                q += 1
+            }
+        }
+    }
+}

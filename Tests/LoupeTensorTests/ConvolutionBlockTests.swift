@@ -12,38 +12,41 @@ final class ConvolutionBlockTests: XCTestCase {
     }
 
     func run(
-        fused: Bool, x: Tensor, w: Tensor, b: Tensor?, padding: Int, seed g: Tensor?, inputIsConstant: Bool = false
+        fused: Bool, x: Tensor, w: Tensor, b: Tensor?, stride: Int = 1, padding: Int, seed g: Tensor?,
+        inputIsConstant: Bool = false
     ) -> (output: Tensor, gradients: [Tensor?]) {
         let tape = Tape()
         let input = inputIsConstant ? tape.constant(x) : tape.variable(x)
         let (weight, bias) = (tape.variable(w), b.map { tape.variable($0) })
         let output =
             fused
-            ? input.conv2dReLUMaxPool2x2(weight: weight, bias: bias, padding: padding)
-            : input.conv2d(weight: weight, bias: bias, padding: padding).relu().maxPool2d(kernel: 2)
+            ? input.conv2dReLUMaxPool2x2(weight: weight, bias: bias, stride: stride, padding: padding)
+            : input.conv2d(weight: weight, bias: bias, stride: stride, padding: padding).relu().maxPool2d(kernel: 2)
         let seed = g ?? Tensor(repeating: 1, shape: output.shape)
         let gradients = tape.gradients(of: output, seed: seed)
         return (output.value, [input, weight].map { gradients[$0] } + [bias.map { gradients[$0]! }])
     }
 
     func testFusedBlockEqualsConvolutionReLUMaxPoolBitForBit() {
-        let cases: [(x: [Int], w: [Int], padding: Int, bias: Bool)] = [
-            ([2, 1, 28, 28], [8, 1, 3, 3], 1, true),  // the cnn's first block, fewer channels
-            ([3, 4, 14, 14], [6, 4, 3, 3], 1, true),  // its second block
-            ([2, 3, 10, 18], [5, 3, 3, 3], 1, false),  // no bias, rectangular
-            ([2, 2, 10, 10], [3, 2, 3, 3], 0, true),  // 8 x 8 output, no padding
-            ([2, 2, 7, 9], [3, 2, 3, 3], 1, true),  // odd output: the three operations
+        let cases: [(x: [Int], w: [Int], stride: Int, padding: Int, bias: Bool)] = [
+            ([2, 1, 28, 28], [8, 1, 3, 3], 1, 1, true),  // the cnn's first block, fewer channels
+            ([3, 4, 14, 14], [6, 4, 3, 3], 1, 1, true),  // its second block
+            ([2, 3, 10, 18], [5, 3, 3, 3], 1, 1, false),  // no bias, rectangular
+            ([2, 2, 10, 10], [3, 2, 3, 3], 1, 0, true),  // 8 x 8 output, no padding
+            ([2, 2, 12, 12], [3, 2, 5, 5], 1, 2, true),  // 5 x 5 kernel
+            ([2, 2, 32, 32], [3, 2, 3, 3], 2, 1, true),  // stride 2: patches copied out (im2col)
+            ([2, 2, 7, 9], [3, 2, 3, 3], 1, 1, true),  // odd output: the three operations
         ]
         for (index, shapes) in cases.enumerated() {
             let seed = UInt64(index * 10)
             let x = integerTensor(shapes.x, seed: seed + 1)
             let w = integerTensor(shapes.w, seed: seed + 2)
             let b = shapes.bias ? integerTensor([shapes.w[0]], seed: seed + 3) : nil
-            let out = shapes.x[2] + 2 * shapes.padding - 2
-            let outW = shapes.x[3] + 2 * shapes.padding - 2
+            let out = (shapes.x[2] + 2 * shapes.padding - shapes.w[2]) / shapes.stride + 1
+            let outW = (shapes.x[3] + 2 * shapes.padding - shapes.w[3]) / shapes.stride + 1
             let g = integerTensor([shapes.x[0], shapes.w[0], out / 2, outW / 2], seed: seed + 4)
-            let fused = run(fused: true, x: x, w: w, b: b, padding: shapes.padding, seed: g)
-            let plain = run(fused: false, x: x, w: w, b: b, padding: shapes.padding, seed: g)
+            let fused = run(fused: true, x: x, w: w, b: b, stride: shapes.stride, padding: shapes.padding, seed: g)
+            let plain = run(fused: false, x: x, w: w, b: b, stride: shapes.stride, padding: shapes.padding, seed: g)
             XCTAssertEqual(fused.output, plain.output, "case \(index)")
             XCTAssertEqual(fused.gradients, plain.gradients, "case \(index)")
             XCTAssertTrue(fused.output.scalars.contains(0) && fused.output.scalars.contains { $0 > 0 })

@@ -27,10 +27,15 @@ extension Variable {
             input: requiresGradient, weight: weight.requiresGradient, bias: bias?.requiresGradient ?? false
         )
         let recordsWindows = needs.input || needs.weight || needs.bias
+        // Stride 1: the product reads the zero-padded image through row offsets, and output
+        // rows are `paddedWidth` apart; otherwise patches are copied out (im2col).
+        let padded = geometry.lowersPadded
+        let (rowLength, positions) = padded ? (geometry.paddedWidth, geometry.paddedPositions) : (ow, spatial)
+        let rowOffsets = padded ? geometry.paddedRowOffsets() : []
         // The index (0-3, row-major) of each window's first maximum, for the backward pass.
         var windows = [Float](repeating: 0, count: recordsWindows ? batch * pooledSize : 0)
-        var columns = [Float](repeating: 0, count: patch * spatial)
-        var convolved = [Float](repeating: 0, count: outChannels * spatial)
+        var lowered = [Float](repeating: 0, count: padded ? geometry.paddedImageCount : patch * spatial)
+        var convolved = [Float](repeating: 0, count: outChannels * positions)
         let biasValues = bias?.value
         let result = Tensor(shape: [batch, outChannels, oh / 2, ow / 2]) { out in
             x.withUnsafeBufferPointer { xp in
@@ -38,28 +43,36 @@ extension Variable {
                     let packedWeight = w.packedOperands?.operand(
                         side: .left, rows: outChannels, columns: patch, source: wp.baseAddress!, rowStride: patch,
                         isTransposed: false)
-                    columns.withUnsafeMutableBufferPointer { col in
+                    lowered.withUnsafeMutableBufferPointer { low in
                         convolved.withUnsafeMutableBufferPointer { conv in
                             windows.withUnsafeMutableBufferPointer { win in
-                                for n in 0..<batch {
-                                    // Start from the bias and add the product, as `conv2d` does.
-                                    if let biasValues {
-                                        biasValues.withUnsafeBufferPointer { b in
-                                            for o in 0..<outChannels {
-                                                (conv.baseAddress! + o * spatial).update(
-                                                    repeating: b[o], count: spatial)
+                                rowOffsets.withUnsafeBufferPointer { offsets in
+                                    for n in 0..<batch {
+                                        // Start from the bias and add the product, as `conv2d` does.
+                                        if let biasValues {
+                                            biasValues.withUnsafeBufferPointer { b in
+                                                for o in 0..<outChannels {
+                                                    (conv.baseAddress! + o * positions).update(
+                                                        repeating: b[o], count: positions)
+                                                }
                                             }
                                         }
+                                        let image = xp.baseAddress! + n * imageSize
+                                        if padded {
+                                            geometry.pad(image, into: low.baseAddress!)
+                                        } else {
+                                            geometry.im2col(image, into: low.baseAddress!)
+                                        }
+                                        GEMM.multiply(
+                                            m: outChannels, n: positions, k: patch, a: wp.baseAddress!, lda: patch,
+                                            b: low.baseAddress!, ldb: positions, beta: biasValues == nil ? 0 : 1,
+                                            c: conv.baseAddress!, ldc: positions, packedA: packedWeight,
+                                            bRowOffsets: padded ? offsets.baseAddress! : nil)
+                                        poolRectifiedWindows(
+                                            conv.baseAddress!, pairs: outChannels * oh / 2, rowLength: rowLength,
+                                            width: ow, into: out.baseAddress! + n * pooledSize,
+                                            windows: recordsWindows ? win.baseAddress! + n * pooledSize : nil)
                                     }
-                                    geometry.im2col(xp.baseAddress! + n * imageSize, into: col.baseAddress!)
-                                    GEMM.multiply(
-                                        m: outChannels, n: spatial, k: patch, a: wp.baseAddress!, lda: patch,
-                                        b: col.baseAddress!, ldb: spatial, beta: biasValues == nil ? 0 : 1,
-                                        c: conv.baseAddress!, ldc: spatial, packedA: packedWeight)
-                                    poolRectifiedWindows(
-                                        conv.baseAddress!, pairs: outChannels * oh / 2, width: ow,
-                                        into: out.baseAddress! + n * pooledSize,
-                                        windows: recordsWindows ? win.baseAddress! + n * pooledSize : nil)
                                 }
                             }
                         }
@@ -72,8 +85,13 @@ extension Variable {
             var dx = [Float](repeating: 0, count: needs.input ? x.count : 0)
             var dw = [Float](repeating: 0, count: needs.weight ? w.count : 0)
             var biasTotals = [Double](repeating: 0, count: needs.bias ? outChannels : 0)
-            var columns = [Float](repeating: 0, count: patch * spatial)
+            var columns = [Float](repeating: 0, count: patch * max(positions, spatial))
             var convolved = [Float](repeating: 0, count: outChannels * spatial)
+            // The input gradient in the padded lowering: the output gradient with rows
+            // `paddedWidth` apart (zero past each row's outputs) and the padded image gradient.
+            let paddedInput = needs.input && padded
+            var spread = [Float](repeating: 0, count: paddedInput ? outChannels * positions : 0)
+            var paddedGradient = [Float](repeating: 0, count: paddedInput ? geometry.paddedImageCount : 0)
             x.withUnsafeBufferPointer { xp in
                 w.withUnsafeBufferPointer { wp in
                     let packedWeight =
@@ -88,37 +106,63 @@ extension Variable {
                                     convolved.withUnsafeMutableBufferPointer { conv in
                                         dx.withUnsafeMutableBufferPointer { dxp in
                                             dw.withUnsafeMutableBufferPointer { dwp in
-                                                for n in 0..<batch {
-                                                    // The convolution output's gradient for this image.
-                                                    let offset = n * pooledSize
-                                                    expandWindowGradients(
-                                                        gp.baseAddress! + offset, maximum: yp.baseAddress! + offset,
-                                                        windows: win.baseAddress! + offset,
-                                                        pairs: outChannels * oh / 2, width: ow,
-                                                        into: conv.baseAddress!)
-                                                    let gn = UnsafePointer(conv.baseAddress!)
-                                                    if needs.bias {
-                                                        for o in 0..<outChannels {
-                                                            biasTotals[o] += Double(
-                                                                sumOfFloats(gn + o * spatial, count: spatial))
+                                                spread.withUnsafeMutableBufferPointer { spreadp in
+                                                    paddedGradient.withUnsafeMutableBufferPointer { pgp in
+                                                        for n in 0..<batch {
+                                                            // The convolution output's gradient for this image.
+                                                            let offset = n * pooledSize
+                                                            expandWindowGradients(
+                                                                gp.baseAddress! + offset,
+                                                                maximum: yp.baseAddress! + offset,
+                                                                windows: win.baseAddress! + offset,
+                                                                pairs: outChannels * oh / 2, width: ow,
+                                                                into: conv.baseAddress!)
+                                                            let gn = UnsafePointer(conv.baseAddress!)
+                                                            let image = n * imageSize
+                                                            if needs.bias {
+                                                                for o in 0..<outChannels {
+                                                                    biasTotals[o] += Double(
+                                                                        sumOfFloats(gn + o * spatial, count: spatial))
+                                                                }
+                                                            }
+                                                            if needs.weight {
+                                                                geometry.im2col(
+                                                                    xp.baseAddress! + image, into: col.baseAddress!)
+                                                                GEMM.multiply(
+                                                                    transposeB: true, m: outChannels, n: patch,
+                                                                    k: spatial, a: gn, lda: spatial,
+                                                                    b: col.baseAddress!, ldb: spatial, beta: 1,
+                                                                    c: dwp.baseAddress!, ldc: patch)
+                                                            }
+                                                            guard needs.input else { continue }
+                                                            if padded {
+                                                                spreadRows(
+                                                                    gn, rows: outChannels * oh, width: ow,
+                                                                    rowLength: geometry.paddedWidth,
+                                                                    into: spreadp.baseAddress!)
+                                                                GEMM.multiply(
+                                                                    transposeA: true, m: patch, n: positions,
+                                                                    k: outChannels, a: wp.baseAddress!, lda: patch,
+                                                                    b: spreadp.baseAddress!, ldb: positions,
+                                                                    c: col.baseAddress!, ldc: positions,
+                                                                    packedA: packedWeight)
+                                                                pgp.update(repeating: 0)
+                                                                geometry.addPaddedColumns(
+                                                                    col.baseAddress!, offsets: rowOffsets,
+                                                                    into: pgp.baseAddress!)
+                                                                geometry.unpad(
+                                                                    pgp.baseAddress!, into: dxp.baseAddress! + image)
+                                                            } else {
+                                                                GEMM.multiply(
+                                                                    transposeA: true, m: patch, n: spatial,
+                                                                    k: outChannels, a: wp.baseAddress!, lda: patch,
+                                                                    b: gn, ldb: spatial, c: col.baseAddress!,
+                                                                    ldc: spatial, packedA: packedWeight)
+                                                                geometry.col2im(
+                                                                    col.baseAddress!,
+                                                                    addingInto: dxp.baseAddress! + image)
+                                                            }
                                                         }
-                                                    }
-                                                    if needs.weight {
-                                                        geometry.im2col(
-                                                            xp.baseAddress! + n * imageSize, into: col.baseAddress!)
-                                                        GEMM.multiply(
-                                                            transposeB: true, m: outChannels, n: patch, k: spatial,
-                                                            a: gn, lda: spatial, b: col.baseAddress!, ldb: spatial,
-                                                            beta: 1, c: dwp.baseAddress!, ldc: patch)
-                                                    }
-                                                    if needs.input {
-                                                        GEMM.multiply(
-                                                            transposeA: true, m: patch, n: spatial, k: outChannels,
-                                                            a: wp.baseAddress!, lda: patch, b: gn, ldb: spatial,
-                                                            c: col.baseAddress!, ldc: spatial, packedA: packedWeight)
-                                                        geometry.col2im(
-                                                            col.baseAddress!,
-                                                            addingInto: dxp.baseAddress! + n * imageSize)
                                                     }
                                                 }
                                             }
@@ -143,14 +187,15 @@ extension Variable {
 }
 
 /// Rectified max pooling of one image's planes over disjoint 2 x 2 windows, taken as a
-/// stream of `pairs` row pairs of `width` (even, >= 8) columns, eight windows at a time; the
-/// last store of a row may run into the next output row, written after it, and the last pair
-/// goes window by window. Optionally records the index (0-3) of each window's first maximum.
+/// stream of `pairs` row pairs of `width` (even, >= 8) columns in rows `rowLength` apart,
+/// eight windows at a time; the last store of a row may run into the next output row,
+/// written after it, and the last pair goes window by window. Optionally records the index
+/// (0-3) of each window's first maximum.
 private func poolRectifiedWindows(
-    _ x: UnsafePointer<Float>, pairs: Int, width w: Int, into y: UnsafeMutablePointer<Float>,
+    _ x: UnsafePointer<Float>, pairs: Int, rowLength: Int, width: Int, into y: UnsafeMutablePointer<Float>,
     windows: UnsafeMutablePointer<Float>?
 ) {
-    let ow = w / 2
+    let (w, ow) = (rowLength, width / 2)
     for pair in 0..<pairs {
         let (top, target) = (x + pair * 2 * w, y + pair * ow)
         if pair == pairs - 1 {
@@ -227,6 +272,14 @@ private func expandWindowGradients(
             }
         }
     }
+}
+
+/// Copies `rows` rows of `width` values into rows `rowLength` apart (the rest of each
+/// destination row is left as it is: zero).
+private func spreadRows(
+    _ source: UnsafePointer<Float>, rows: Int, width: Int, rowLength: Int, into destination: UnsafeMutablePointer<Float>
+) {
+    for row in 0..<rows { (destination + row * rowLength).update(from: source + row * width, count: width) }
 }
 
 /// `[even[0], odd[0], even[1], odd[1], ...]`.
