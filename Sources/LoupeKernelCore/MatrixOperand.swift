@@ -4,10 +4,10 @@
 /// `base[j * rowStride + i]` when `isTransposed`; packing absorbs the difference, so one
 /// micro-kernel serves A*B, A^T*B and A*B^T.
 ///
-/// An untransposed right operand may instead give each row's start: element (i, j) is then
-/// `base[rowOffsets[i] + j]`. A convolution over a zero-padded image is such a matrix, each
-/// row (channel, kernel row, kernel column) a shifted view of the image, so its patches
-/// never have to be copied out (im2col).
+/// A right operand may instead give the start of each stored row: element (i, j) of the
+/// stored matrix is then `base[rowOffsets[i] + j]`. A convolution over a zero-padded image is
+/// such a matrix, each row (channel, kernel row, kernel column) a shifted view of the image,
+/// so its patches never have to be copied out (im2col).
 public struct MatrixOperand {
     public let base: UnsafePointer<Float>
     public let rowStride: Int
@@ -23,12 +23,12 @@ public struct MatrixOperand {
         self.rowOffsets = nil
     }
 
-    /// An untransposed operand whose row `i` starts at `base + rowOffsets[i]`.
+    /// An operand whose stored row `i` starts at `base + rowOffsets[i]`.
     @inlinable
-    public init(base: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>) {
+    public init(base: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>, isTransposed: Bool) {
         self.base = base
         self.rowStride = 0
-        self.isTransposed = false
+        self.isTransposed = isTransposed
         self.rowOffsets = rowOffsets
     }
 

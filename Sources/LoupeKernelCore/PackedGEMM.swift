@@ -187,7 +187,20 @@ extension PackedGEMMKernel {
         into packed: UnsafeMutablePointer<Float>
     ) {
         if let offsets = b.rowOffsets {
-            packRowsB(b.base, offsets: offsets + depth, kc: kc, column: column, nc: nc, into: packed)
+            if !b.isTransposed {
+                packRowsB(b.base, offsets: offsets + depth, kc: kc, column: column, nc: nc, into: packed)
+                return
+            }
+            // Transposed: column j of op(B) is the stored row starting at offsets[j].
+            var destination = packed
+            var j0 = 0
+            while j0 < nc {
+                let columns = min(columnTile, nc - j0)
+                let first = offsets + column + j0
+                packTransposedPanel(kc: kc, columns: columns, into: destination) { b.base + first[$0] + depth }
+                destination += kc * columnTile
+                j0 += columnTile
+            }
             return
         }
         let (rs, cs) = b.strides
@@ -207,22 +220,8 @@ extension PackedGEMMKernel {
                 }
             } else if columns == tile && rs == 1 {
                 // op(B) is a transposed row-major matrix: each panel column is a contiguous
-                // run of the source. Sixteen columns by sixteen depths are transposed in
-                // registers at a time; the depths left over are spread one by one.
-                let blocked = kc / 16 * 16
-                for q in stride(from: 0, to: tile, by: 16) {
-                    var p = 0
-                    while p < blocked {
-                        transpose16x16(
-                            from: source + q * cs + p, rowStride: cs, to: destination + p * tile + q,
-                            destinationRowStride: tile)
-                        p += 16
-                    }
-                }
-                for q in 0..<tile {
-                    let column = source + q * cs
-                    for p in blocked..<kc { destination[p * tile + q] = column[p] }
-                }
+                // run of the source.
+                packTransposedPanel(kc: kc, columns: tile, into: destination) { source + $0 * cs }
             } else if columns == tile {
                 for p in 0..<kc {
                     for q in 0..<tile { destination[p * tile + q] = source[p * rs + q * cs] }
@@ -236,6 +235,41 @@ extension PackedGEMMKernel {
             }
             destination += kc * tile
             j0 += tile
+        }
+    }
+
+    /// Packs one B panel whose column `q` (of `columns`) is the contiguous run of `kc` values
+    /// starting at `column(q)`. Full panels transpose sixteen columns by sixteen depths in
+    /// registers at a time and spread the depths left over one by one; a partial panel is
+    /// spread value by value and zero-padded.
+    @inlinable @inline(__always)
+    static func packTransposedPanel(
+        kc: Int, columns: Int, into destination: UnsafeMutablePointer<Float>,
+        column: (Int) -> UnsafePointer<Float>
+    ) {
+        let tile = columnTile
+        guard columns == tile else {
+            for q in 0..<tile {
+                if q < columns {
+                    let run = column(q)
+                    for p in 0..<kc { destination[p * tile + q] = run[p] }
+                } else {
+                    for p in 0..<kc { destination[p * tile + q] = 0 }
+                }
+            }
+            return
+        }
+        let blocked = kc / 16 * 16
+        for q in stride(from: 0, to: tile, by: 16) {
+            var p = 0
+            while p < blocked {
+                transpose16x16(to: destination + p * tile + q, destinationRowStride: tile) { column(q + $0) + p }
+                p += 16
+            }
+        }
+        for q in 0..<tile {
+            let run = column(q)
+            for p in blocked..<kc { destination[p * tile + q] = run[p] }
         }
     }
 
@@ -291,17 +325,16 @@ extension PackedGEMMKernel {
     }
 }
 
-/// Writes the transpose of the 16 x 16 block at `source` (rows `rowStride` apart) to
+/// Writes the transpose of the 16 x 16 block whose row `i` starts at `row(i)` to
 /// `destination` (rows `destinationRowStride` apart): four rounds of pairing row i with row
 /// i + 8 and interleaving their lanes (a perfect shuffle) transpose the block. Each
 /// interleave is one two-source permute on AVX-512.
 @inlinable @inline(__always)
 func transpose16x16(
-    from source: UnsafePointer<Float>, rowStride: Int, to destination: UnsafeMutablePointer<Float>,
-    destinationRowStride: Int
+    to destination: UnsafeMutablePointer<Float>, destinationRowStride: Int, row: (Int) -> UnsafePointer<Float>
 ) {
-    @inline(__always) func load(_ row: Int) -> SIMD16<Float> {
-        UnsafeRawPointer(source + row * rowStride).loadUnaligned(as: SIMD16<Float>.self)
+    @inline(__always) func load(_ index: Int) -> SIMD16<Float> {
+        UnsafeRawPointer(row(index)).loadUnaligned(as: SIMD16<Float>.self)
     }
     @inline(__always) func low(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
         SIMD16(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])

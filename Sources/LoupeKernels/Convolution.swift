@@ -163,7 +163,7 @@ extension ConvolutionGeometry {
     /// Adds each row of `columns` (`patchSize x paddedPositions`, zero at the positions that
     /// are not outputs) onto `padded` at its row's offset, rows in order.
     public func addPaddedColumns(
-        _ columns: UnsafePointer<Float>, offsets: [Int], into padded: UnsafeMutablePointer<Float>
+        _ columns: UnsafePointer<Float>, offsets: UnsafeBufferPointer<Int>, into padded: UnsafeMutablePointer<Float>
     ) {
         let count = paddedPositions
         for (row, offset) in offsets.enumerated() {

@@ -18,8 +18,7 @@ public enum GEMM {
     /// `packedA` or `packedB`, when given, must be `op(A)` or `op(B)` packed for this path
     /// (`PackedOperand`); the product then reads them instead of packing `a` or `b`, with the
     /// same result bit for bit. A packed A needs `alpha == 1`. `bRowOffsets`, when given,
-    /// makes B (untransposed) the matrix whose row `i` starts at `b + bRowOffsets[i]`
-    /// (`ldb` unused).
+    /// makes B the matrix whose stored row `i` starts at `b + bRowOffsets[i]` (`ldb` unused).
     public static func multiply(
         transposeA: Bool = false, transposeB: Bool = false,
         m: Int, n: Int, k: Int, alpha: Float = 1,
@@ -29,7 +28,6 @@ public enum GEMM {
         path: KernelPath = .active,
         packedA: PackedOperand? = nil, packedB: PackedOperand? = nil, bRowOffsets: UnsafePointer<Int>? = nil
     ) {
-        precondition(bRowOffsets == nil || !transposeB, "a B operand given by row starts cannot be transposed")
         if let packedA {
             precondition(
                 packedA.side == .left && packedA.path == path && packedA.rows == m && packedA.columns == k,
@@ -44,7 +42,7 @@ public enum GEMM {
         }
         let opA = MatrixOperand(base: a, rowStride: lda, isTransposed: transposeA)
         let opB =
-            bRowOffsets.map { MatrixOperand(base: b, rowOffsets: $0) }
+            bRowOffsets.map { MatrixOperand(base: b, rowOffsets: $0, isTransposed: transposeB) }
             ?? MatrixOperand(base: b, rowStride: ldb, isTransposed: transposeB)
         let workspace = GEMMWorkspace.forCurrentThread()
         let (panelsA, panelsB) = (packedA.map { UnsafePointer($0.panels) }, packedB.map { UnsafePointer($0.panels) })

@@ -73,20 +73,25 @@ final class GEMMTests: XCTestCase {
     func testRowOffsetOperandMatchesGatheredRows() {
         var rng = SystemRandomNumberGenerator()
         for path in KernelPath.allCases where path <= KernelPath.supported {
-            for (m, n, k) in [(5, 7, 3), (9, 224, 288), (33, 840, 9), (8, 40, 600)] {
-                let storage = randomArray(n + 3 * k + 64, &rng)
-                let offsets = (0..<k).map { ($0 * 37 + $0 % 3) % (3 * k + 64 - 1) }
-                let gathered = offsets.flatMap { Array(storage[$0..<($0 + n)]) }
-                let a = randomArray(m * k, &rng)
-                var c = randomArray(m * n, &rng)
-                let expected = naiveProduct(
-                    transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: gathered,
-                    ldb: n, beta: 1, c: c, ldc: n)
-                GEMM.multiply(
-                    m: m, n: n, k: k, a: a, lda: k, b: storage, ldb: 0, beta: 1, c: &c, ldc: n, path: path,
-                    bRowOffsets: offsets)
-                let worst = zip(c, expected).map { abs($0 - $1) }.max()!
-                XCTAssertLessThan(worst, 1e-4 * Float(k).squareRoot() + 1e-5, "\(path) m=\(m) n=\(n) k=\(k)")
+            for (m, n, k) in [(5, 7, 3), (9, 224, 288), (33, 840, 9), (8, 40, 600), (64, 288, 224), (7, 45, 37)] {
+                for transposed in [false, true] {
+                    // Stored rows: k of length n, or (transposed) n of length k.
+                    let (rows, length) = transposed ? (n, k) : (k, n)
+                    let storage = randomArray(length + 3 * rows + 64, &rng)
+                    let offsets = (0..<rows).map { ($0 * 37 + $0 % 3) % (3 * rows + 64 - 1) }
+                    let gathered = offsets.flatMap { Array(storage[$0..<($0 + length)]) }
+                    let a = randomArray(m * k, &rng)
+                    var c = randomArray(m * n, &rng)
+                    let expected = naiveProduct(
+                        transposeA: false, transposeB: transposed, m: m, n: n, k: k, alpha: 1, a: a, lda: k,
+                        b: gathered, ldb: length, beta: 1, c: c, ldc: n)
+                    GEMM.multiply(
+                        transposeB: transposed, m: m, n: n, k: k, a: a, lda: k, b: storage, ldb: 0, beta: 1, c: &c,
+                        ldc: n, path: path, bRowOffsets: offsets)
+                    let worst = zip(c, expected).map { abs($0 - $1) }.max()!
+                    XCTAssertLessThan(
+                        worst, 1e-4 * Float(k).squareRoot() + 1e-5, "\(path) m=\(m) n=\(n) k=\(k) tB=\(transposed)")
+                }
             }
         }
     }

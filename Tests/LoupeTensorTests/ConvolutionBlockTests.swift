@@ -53,6 +53,26 @@ final class ConvolutionBlockTests: XCTestCase {
         }
     }
 
+    /// With general values the weight gradient, a sum over output positions that the fused
+    /// block runs over padded rows (in other depth slices for wide images), agrees to float
+    /// rounding; values and the input gradient stay equal.
+    func testFusedBlockOnRandomValues() {
+        for (xShape, wShape) in [([3, 1, 28, 28], [8, 1, 3, 3]), ([3, 5, 14, 14], [7, 5, 3, 3])] {
+            let x = randomTensor(xShape, seed: 11)
+            let w = randomTensor(wShape, seed: 12)
+            let b = randomTensor([wShape[0]], seed: 13)
+            let g = randomTensor([xShape[0], wShape[0], xShape[2] / 2, xShape[3] / 2], seed: 14)
+            let fused = run(fused: true, x: x, w: w, b: b, padding: 1, seed: g)
+            let plain = run(fused: false, x: x, w: w, b: b, padding: 1, seed: g)
+            XCTAssertEqual(fused.output, plain.output)
+            XCTAssertEqual(fused.gradients[0], plain.gradients[0])
+            XCTAssertEqual(fused.gradients[2], plain.gradients[2])
+            let (a, e) = (fused.gradients[1]!.scalars, plain.gradients[1]!.scalars)
+            let scale = e.map(abs).max()!
+            XCTAssertLessThan(zip(a, e).map { abs($0 - $1) }.max()!, 1e-5 * scale, "\(xShape)")
+        }
+    }
+
     /// With a constant input (the first layer of a network) only weight and bias gradients
     /// are computed, and they still match.
     func testConstantInputGetsNoGradient() {

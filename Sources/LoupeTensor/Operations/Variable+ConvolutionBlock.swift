@@ -4,9 +4,15 @@ extension Variable {
     /// `conv2d(weight:bias:stride:padding:).relu().maxPool2d(kernel: 2)` as one operation,
     /// image by image: each image's convolution output stays in a cache-sized buffer and only
     /// the pooled result, four times smaller, is written out, with the position of each
-    /// window's maximum for the backward pass. Values and gradients are bit for bit those of
-    /// the three operations. Shapes whose convolution output the pooling cannot stream (odd
-    /// height or width, or narrower than 8) run the three operations.
+    /// window's maximum for the backward pass. Stride-1 convolutions read their patches in
+    /// place from a zero-padded copy of the image (`ConvolutionGeometry.paddedRowOffsets`)
+    /// instead of copying them out.
+    ///
+    /// Values, input and bias gradients are bit for bit those of the three operations (up to
+    /// the sign of zeros); the weight gradient sums over padded rows of positions, which
+    /// agrees to float rounding, and bit for bit when the product's depth slices fall on whole
+    /// rows (as in the built-in `cnn`). Shapes whose convolution output the pooling cannot
+    /// stream (odd height or width, or narrower than 8) run the three operations.
     public func conv2dReLUMaxPool2x2(weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable {
         let (x, w) = (value, weight.value)
         precondition(
@@ -87,11 +93,12 @@ extension Variable {
             var biasTotals = [Double](repeating: 0, count: needs.bias ? outChannels : 0)
             var columns = [Float](repeating: 0, count: patch * max(positions, spatial))
             var convolved = [Float](repeating: 0, count: outChannels * spatial)
-            // The input gradient in the padded lowering: the output gradient with rows
-            // `paddedWidth` apart (zero past each row's outputs) and the padded image gradient.
-            let paddedInput = needs.input && padded
-            var spread = [Float](repeating: 0, count: paddedInput ? outChannels * positions : 0)
-            var paddedGradient = [Float](repeating: 0, count: paddedInput ? geometry.paddedImageCount : 0)
+            // The padded lowering: the output gradient with rows `paddedWidth` apart (zero past
+            // each row's outputs), the padded image (weight gradient) and its gradient.
+            let spreads = padded && (needs.input || needs.weight)
+            var spread = [Float](repeating: 0, count: spreads ? outChannels * positions : 0)
+            var paddedImage = [Float](repeating: 0, count: padded && needs.weight ? geometry.paddedImageCount : 0)
+            var paddedGradient = [Float](repeating: 0, count: padded && needs.input ? geometry.paddedImageCount : 0)
             x.withUnsafeBufferPointer { xp in
                 w.withUnsafeBufferPointer { wp in
                     let packedWeight =
@@ -108,59 +115,81 @@ extension Variable {
                                             dw.withUnsafeMutableBufferPointer { dwp in
                                                 spread.withUnsafeMutableBufferPointer { spreadp in
                                                     paddedGradient.withUnsafeMutableBufferPointer { pgp in
-                                                        for n in 0..<batch {
-                                                            // The convolution output's gradient for this image.
-                                                            let offset = n * pooledSize
-                                                            expandWindowGradients(
-                                                                gp.baseAddress! + offset,
-                                                                maximum: yp.baseAddress! + offset,
-                                                                windows: win.baseAddress! + offset,
-                                                                pairs: outChannels * oh / 2, width: ow,
-                                                                into: conv.baseAddress!)
-                                                            let gn = UnsafePointer(conv.baseAddress!)
-                                                            let image = n * imageSize
-                                                            if needs.bias {
-                                                                for o in 0..<outChannels {
-                                                                    biasTotals[o] += Double(
-                                                                        sumOfFloats(gn + o * spatial, count: spatial))
+                                                        paddedImage.withUnsafeMutableBufferPointer { pip in
+                                                            rowOffsets.withUnsafeBufferPointer { offsets in
+                                                                for n in 0..<batch {
+                                                                    // The convolution output's gradient for this image.
+                                                                    let offset = n * pooledSize
+                                                                    expandWindowGradients(
+                                                                        gp.baseAddress! + offset,
+                                                                        maximum: yp.baseAddress! + offset,
+                                                                        windows: win.baseAddress! + offset,
+                                                                        pairs: outChannels * oh / 2, width: ow,
+                                                                        into: conv.baseAddress!)
+                                                                    let gn = UnsafePointer(conv.baseAddress!)
+                                                                    let image = n * imageSize
+                                                                    if needs.bias {
+                                                                        for o in 0..<outChannels {
+                                                                            biasTotals[o] += Double(
+                                                                                sumOfFloats(
+                                                                                    gn + o * spatial, count: spatial))
+                                                                        }
+                                                                    }
+                                                                    if padded {
+                                                                        spreadRows(
+                                                                            gn, rows: outChannels * oh, width: ow,
+                                                                            rowLength: geometry.paddedWidth,
+                                                                            into: spreadp.baseAddress!)
+                                                                    }
+                                                                    if needs.weight && padded {
+                                                                        // dW += g * patchesᵀ, the patches read in place.
+                                                                        geometry.pad(
+                                                                            xp.baseAddress! + image,
+                                                                            into: pip.baseAddress!)
+                                                                        GEMM.multiply(
+                                                                            transposeB: true, m: outChannels, n: patch,
+                                                                            k: positions, a: spreadp.baseAddress!,
+                                                                            lda: positions, b: pip.baseAddress!, ldb: 0,
+                                                                            beta: 1, c: dwp.baseAddress!, ldc: patch,
+                                                                            bRowOffsets: offsets.baseAddress!)
+                                                                    } else if needs.weight {
+                                                                        geometry.im2col(
+                                                                            xp.baseAddress! + image,
+                                                                            into: col.baseAddress!)
+                                                                        GEMM.multiply(
+                                                                            transposeB: true, m: outChannels, n: patch,
+                                                                            k: spatial, a: gn, lda: spatial,
+                                                                            b: col.baseAddress!, ldb: spatial, beta: 1,
+                                                                            c: dwp.baseAddress!, ldc: patch)
+                                                                    }
+                                                                    guard needs.input else { continue }
+                                                                    if padded {
+                                                                        GEMM.multiply(
+                                                                            transposeA: true, m: patch, n: positions,
+                                                                            k: outChannels, a: wp.baseAddress!,
+                                                                            lda: patch,
+                                                                            b: spreadp.baseAddress!, ldb: positions,
+                                                                            c: col.baseAddress!, ldc: positions,
+                                                                            packedA: packedWeight)
+                                                                        pgp.update(repeating: 0)
+                                                                        geometry.addPaddedColumns(
+                                                                            col.baseAddress!, offsets: offsets,
+                                                                            into: pgp.baseAddress!)
+                                                                        geometry.unpad(
+                                                                            pgp.baseAddress!,
+                                                                            into: dxp.baseAddress! + image)
+                                                                    } else {
+                                                                        GEMM.multiply(
+                                                                            transposeA: true, m: patch, n: spatial,
+                                                                            k: outChannels, a: wp.baseAddress!,
+                                                                            lda: patch,
+                                                                            b: gn, ldb: spatial, c: col.baseAddress!,
+                                                                            ldc: spatial, packedA: packedWeight)
+                                                                        geometry.col2im(
+                                                                            col.baseAddress!,
+                                                                            addingInto: dxp.baseAddress! + image)
+                                                                    }
                                                                 }
-                                                            }
-                                                            if needs.weight {
-                                                                geometry.im2col(
-                                                                    xp.baseAddress! + image, into: col.baseAddress!)
-                                                                GEMM.multiply(
-                                                                    transposeB: true, m: outChannels, n: patch,
-                                                                    k: spatial, a: gn, lda: spatial,
-                                                                    b: col.baseAddress!, ldb: spatial, beta: 1,
-                                                                    c: dwp.baseAddress!, ldc: patch)
-                                                            }
-                                                            guard needs.input else { continue }
-                                                            if padded {
-                                                                spreadRows(
-                                                                    gn, rows: outChannels * oh, width: ow,
-                                                                    rowLength: geometry.paddedWidth,
-                                                                    into: spreadp.baseAddress!)
-                                                                GEMM.multiply(
-                                                                    transposeA: true, m: patch, n: positions,
-                                                                    k: outChannels, a: wp.baseAddress!, lda: patch,
-                                                                    b: spreadp.baseAddress!, ldb: positions,
-                                                                    c: col.baseAddress!, ldc: positions,
-                                                                    packedA: packedWeight)
-                                                                pgp.update(repeating: 0)
-                                                                geometry.addPaddedColumns(
-                                                                    col.baseAddress!, offsets: rowOffsets,
-                                                                    into: pgp.baseAddress!)
-                                                                geometry.unpad(
-                                                                    pgp.baseAddress!, into: dxp.baseAddress! + image)
-                                                            } else {
-                                                                GEMM.multiply(
-                                                                    transposeA: true, m: patch, n: spatial,
-                                                                    k: outChannels, a: wp.baseAddress!, lda: patch,
-                                                                    b: gn, ldb: spatial, c: col.baseAddress!,
-                                                                    ldc: spatial, packedA: packedWeight)
-                                                                geometry.col2im(
-                                                                    col.baseAddress!,
-                                                                    addingInto: dxp.baseAddress! + image)
                                                             }
                                                         }
                                                     }
