@@ -78,6 +78,12 @@ if arguments.contains("--vog") {
     exit(0)
 }
 
+if arguments.contains("--lottery") {
+    // The hardware-lottery measurement only (seconds).
+    try runHardwareLottery(splits: splits, dataName: dataName, batchSize: batchSize, emit: emit)
+    exit(0)
+}
+
 for name in modelNames {
     let modelSteps = name == "cnn" ? steps : steps * 5
     let architecture = Architecture.builtin(name, inputShape: [1, 28, 28], classes: 10)!

@@ -13,8 +13,9 @@ public struct Tensor: Sendable {
     /// The extent of each dimension, outermost first.
     public private(set) var shape: [Int]
     @usableFromInline var storage: [Float]
+    @usableFromInline var packedOperandCache: PackedOperandCache?
     /// Packed forms of this tensor's values, when enabled.
-    public private(set) var packedOperands: PackedOperandCache?
+    public var packedOperands: PackedOperandCache? { packedOperandCache }
 
     /// The elements in row-major order; `scalars.count == shape.reduce(1, *)`.
     @inlinable
@@ -31,15 +32,15 @@ public struct Tensor: Sendable {
     }
 
     /// Drops every packed form (keeping the cache enabled): the values are about to change.
-    @usableFromInline
+    @inlinable
     mutating func invalidatePackedOperands() {
-        if packedOperands != nil { packedOperands = PackedOperandCache() }
+        if packedOperandCache != nil { packedOperandCache = PackedOperandCache() }
     }
 
     /// Gives this tensor a cache of packed forms (see the type's documentation); for tensors
     /// used as the same product operand many times, such as weights.
     public mutating func enablePackedOperandCache() {
-        if packedOperands == nil { packedOperands = PackedOperandCache() }
+        if packedOperandCache == nil { packedOperandCache = PackedOperandCache() }
     }
 
     /// Creates a tensor from its elements in row-major order.
@@ -50,7 +51,7 @@ public struct Tensor: Sendable {
             "shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(scalars.count)")
         self.shape = shape
         self.storage = scalars
-        self.packedOperands = nil
+        self.packedOperandCache = nil
     }
 
     /// Creates a tensor with every element equal to `value`.
