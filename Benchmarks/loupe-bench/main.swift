@@ -66,6 +66,84 @@ func runGEMM() {
     emit(["metric": "fma-peak", "gflops": GEMM.measurePeakGFLOPS(), "path": KernelPath.active.rawValue])
 }
 
+/// GFLOP/s of the products one image of the reference `cnn` makes in training, on one core:
+/// where the convolution blocks lose efficiency (shallow depths, narrow panels).
+func runConvolutionProducts() {
+    let geometries = [
+        (
+            "conv1",
+            ConvolutionGeometry(
+                channels: 1, height: 28, width: 28, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1), 32
+        ),
+        (
+            "conv2",
+            ConvolutionGeometry(
+                channels: 32, height: 14, width: 14, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1), 64
+        ),
+    ]
+    for (name, geometry, outChannels) in geometries {
+        let (patch, positions) = (geometry.patchSize, geometry.paddedPositions)
+        let offsets = geometry.paddedRowOffsets()
+        let image = [Float](repeating: 0.5, count: geometry.paddedImageCount)
+        let weights = [Float](repeating: 0.25, count: outChannels * patch)
+        let gradient = [Float](repeating: 0.125, count: outChannels * positions)
+        var output = [Float](repeating: 0, count: max(outChannels, patch) * max(positions, patch))
+        let packedWeight = weights.withUnsafeBufferPointer {
+            PackedOperand(
+                side: .left, rows: outChannels, columns: patch, source: $0.baseAddress!, rowStride: patch,
+                isTransposed: false)
+        }
+        let packedTransposed = weights.withUnsafeBufferPointer {
+            PackedOperand(
+                side: .left, rows: patch, columns: outChannels, source: $0.baseAddress!, rowStride: patch,
+                isTransposed: true)
+        }
+        let products: [(String, Int, () -> Void)] = [
+            (
+                "forward \(outChannels)x\(positions)x\(patch)", outChannels * positions * patch,
+                {
+                    GEMM.multiply(
+                        m: outChannels, n: positions, k: patch, a: weights, lda: patch, b: image, ldb: 0, beta: 1,
+                        c: &output, ldc: positions, packedA: packedWeight, bRowOffsets: offsets)
+                }
+            ),
+            (
+                "weight gradient \(outChannels)x\(patch)x\(positions)", outChannels * positions * patch,
+                {
+                    output.withUnsafeMutableBufferPointer { weights in
+                        geometry.accumulatePaddedWeightGradient(
+                            outputs: outChannels, gradient: gradient, padded: image, offsets: offsets,
+                            into: weights.baseAddress!)
+                    }
+                }
+            ),
+            (
+                "input gradient \(patch)x\(positions)x\(outChannels)", outChannels * positions * patch,
+                {
+                    GEMM.multiply(
+                        transposeA: true, m: patch, n: positions, k: outChannels, a: weights, lda: patch,
+                        b: gradient, ldb: positions, c: &output, ldc: positions, packedA: packedTransposed)
+                }
+            ),
+        ]
+        for (label, multiplyAdds, run) in products {
+            var best = Double.infinity
+            for _ in 0..<20 {
+                best = min(best, seconds { for _ in 0..<100 { run() } } / 100)
+            }
+            emit([
+                "metric": "convolution-product", "layer": name, "product": label,
+                "gflops": 2 * Double(multiplyAdds) / best / 1e9, "microseconds": best * 1e6,
+            ])
+        }
+    }
+}
+
+if arguments.contains("--convolution-products") {
+    runConvolutionProducts()
+    exit(0)
+}
+
 if arguments.contains("--gemm") {
     // The GEMM and the FMA peak only (seconds).
     runGEMM()

@@ -249,13 +249,13 @@ extension PackedGEMMKernel {
     ) {
         let tile = columnTile
         guard columns == tile else {
-            for q in 0..<tile {
-                if q < columns {
-                    let run = column(q)
-                    for p in 0..<kc { destination[p * tile + q] = run[p] }
-                } else {
-                    for p in 0..<kc { destination[p * tile + q] = 0 }
-                }
+            // Zero the panel sixteen values at a time, then spread the columns there are.
+            for offset in stride(from: 0, to: kc * tile, by: 16) {
+                UnsafeMutableRawPointer(destination + offset).storeBytes(of: SIMD16<Float>(), as: SIMD16<Float>.self)
+            }
+            for q in 0..<columns {
+                let run = column(q)
+                for p in 0..<kc { destination[p * tile + q] = run[p] }
             }
             return
         }

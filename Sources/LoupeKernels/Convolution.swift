@@ -1,3 +1,7 @@
+import LoupeKernelCore
+import LoupeKernelsAVX2
+import LoupeKernelsAVX512
+
 /// Image-to-column lowering for 2-D convolution of one image in CHW layout.
 ///
 /// `im2col` writes a `[channels * kernelHeight * kernelWidth, outputHeight * outputWidth]`
@@ -180,6 +184,43 @@ extension ConvolutionGeometry {
                 target[q] += source[q]
                 q += 1
             }
+        }
+    }
+}
+
+extension ConvolutionGeometry {
+    /// Taps below which `accumulatePaddedWeightGradient` computes the weight gradient
+    /// directly instead of as a matrix product (whose panels would be mostly padding).
+    public static let shallowPatchLimit = 32
+
+    /// `dW += g * patchesᵀ` for one image in the padded lowering: `gradient` is `outputs`
+    /// rows of `paddedPositions` values (zero past each row's outputs), `padded` the padded
+    /// image, `weights` `outputs x patchSize`. Shallow patches (fewer than
+    /// `shallowPatchLimit` taps) are summed directly, deeper ones by a matrix product.
+    public func accumulatePaddedWeightGradient(
+        outputs: Int, gradient: UnsafePointer<Float>, padded: UnsafePointer<Float>,
+        offsets: UnsafePointer<Int>, into weights: UnsafeMutablePointer<Float>, path: KernelPath = .active
+    ) {
+        let positions = paddedPositions
+        guard patchSize < Self.shallowPatchLimit else {
+            GEMM.multiply(
+                transposeB: true, m: outputs, n: patchSize, k: positions, a: gradient, lda: positions, b: padded,
+                ldb: 0, beta: 1, c: weights, ldc: patchSize, path: path, bRowOffsets: offsets)
+            return
+        }
+        switch path {
+        case .avx512:
+            avx512AccumulateShallowWeightGradient(
+                outputs: outputs, taps: patchSize, positions: positions, gradient: gradient,
+                gradientStride: positions, image: padded, offsets: offsets, into: weights, weightStride: patchSize)
+        case .avx2:
+            avx2AccumulateShallowWeightGradient(
+                outputs: outputs, taps: patchSize, positions: positions, gradient: gradient,
+                gradientStride: positions, image: padded, offsets: offsets, into: weights, weightStride: patchSize)
+        case .generic:
+            ShallowWeightGradient<SeparateMultiplyAdd>.accumulate(
+                outputs: outputs, taps: patchSize, positions: positions, gradient: gradient,
+                gradientStride: positions, image: padded, offsets: offsets, into: weights, weightStride: patchSize)
         }
     }
 }

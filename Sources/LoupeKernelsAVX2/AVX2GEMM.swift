@@ -22,6 +22,17 @@ public func avx2PackWholeB(_ b: MatrixOperand, k: Int, n: Int, into packed: Unsa
     PackedGEMM<AVX2MultiplyAdd>.packWholeB(b, k: k, n: n, into: packed)
 }
 
+/// `ShallowWeightGradient.accumulate` compiled for AVX2.
+public func avx2AccumulateShallowWeightGradient(
+    outputs: Int, taps: Int, positions: Int, gradient: UnsafePointer<Float>, gradientStride: Int,
+    image: UnsafePointer<Float>, offsets: UnsafePointer<Int>, into weights: UnsafeMutablePointer<Float>,
+    weightStride: Int
+) {
+    ShallowWeightGradient<AVX2MultiplyAdd>.accumulate(
+        outputs: outputs, taps: taps, positions: positions, gradient: gradient, gradientStride: gradientStride,
+        image: image, offsets: offsets, into: weights, weightStride: weightStride)
+}
+
 /// `multiplyAddChains` compiled for AVX2 + FMA.
 public func avx2MultiplyAddChains(iterations: Int) -> Float {
     multiplyAddChains(AVX2MultiplyAdd.self, iterations: iterations)

@@ -22,6 +22,17 @@ public func avx512PackWholeB(_ b: MatrixOperand, k: Int, n: Int, into packed: Un
     WidePackedGEMM<AVX512MultiplyAdd>.packWholeB(b, k: k, n: n, into: packed)
 }
 
+/// `ShallowWeightGradient.accumulate` compiled for AVX-512F.
+public func avx512AccumulateShallowWeightGradient(
+    outputs: Int, taps: Int, positions: Int, gradient: UnsafePointer<Float>, gradientStride: Int,
+    image: UnsafePointer<Float>, offsets: UnsafePointer<Int>, into weights: UnsafeMutablePointer<Float>,
+    weightStride: Int
+) {
+    ShallowWeightGradient<AVX512MultiplyAdd>.accumulate(
+        outputs: outputs, taps: taps, positions: positions, gradient: gradient, gradientStride: gradientStride,
+        image: image, offsets: offsets, into: weights, weightStride: weightStride)
+}
+
 /// `multiplyAddChains` compiled for AVX-512F, with twelve chains: one 16-wide register each.
 public func avx512MultiplyAddChains(iterations: Int) -> Float {
     multiplyAddChains(AVX512MultiplyAdd.self, iterations: iterations, chains: 12)

@@ -146,12 +146,12 @@ extension Variable {
                                                                         geometry.pad(
                                                                             xp.baseAddress! + image,
                                                                             into: pip.baseAddress!)
-                                                                        GEMM.multiply(
-                                                                            transposeB: true, m: outChannels, n: patch,
-                                                                            k: positions, a: spreadp.baseAddress!,
-                                                                            lda: positions, b: pip.baseAddress!, ldb: 0,
-                                                                            beta: 1, c: dwp.baseAddress!, ldc: patch,
-                                                                            bRowOffsets: offsets.baseAddress!)
+                                                                        geometry.accumulatePaddedWeightGradient(
+                                                                            outputs: outChannels,
+                                                                            gradient: spreadp.baseAddress!,
+                                                                            padded: pip.baseAddress!,
+                                                                            offsets: offsets.baseAddress!,
+                                                                            into: dwp.baseAddress!)
                                                                     } else if needs.weight {
                                                                         geometry.im2col(
                                                                             xp.baseAddress! + image,

@@ -1,0 +1,128 @@
+/// The weight gradient of a convolution with few kernel taps (a first layer on one or three
+/// channels: 9 or 27 taps), `dW[o, j] += Σ_q g[o, q] * image[offsets[j] + q]`, computed
+/// directly: as a matrix product its 9 columns would fill a 32-wide panel and packing would
+/// cost more than the arithmetic.
+///
+/// Blocks of four outputs by four taps keep sixteen 16-wide accumulators over the positions
+/// (eight loads for sixteen multiply-adds); leftover outputs or taps take one accumulator each.
+/// Sums are reduced across lanes at the end, so they round differently from a product that
+/// adds positions in order.
+public enum ShallowWeightGradient<Arithmetic: MultiplyAdd> {
+    /// - Parameters:
+    ///   - gradient: `outputs` rows of `positions` values, `gradientStride` apart.
+    ///   - image: the padded image; tap `j` reads `positions` values from `image + offsets[j]`.
+    ///   - weights: `outputs` rows of `taps` values, `weightStride` apart, added onto.
+    @inlinable
+    public static func accumulate(
+        outputs: Int, taps: Int, positions: Int, gradient: UnsafePointer<Float>, gradientStride: Int,
+        image: UnsafePointer<Float>, offsets: UnsafePointer<Int>,
+        into weights: UnsafeMutablePointer<Float>, weightStride: Int
+    ) {
+        var o = 0
+        while o < outputs {
+            var j = 0
+            while j < taps {
+                if o + 4 <= outputs && j + 4 <= taps {
+                    block(
+                        o: o, j: j, positions: positions, gradient: gradient, gradientStride: gradientStride,
+                        image: image, offsets: offsets, into: weights, weightStride: weightStride)
+                    j += 4
+                    continue
+                }
+                for output in o..<min(o + 4, outputs) {
+                    let row = gradient + output * gradientStride
+                    weights[output * weightStride + j] += dot(row, image + offsets[j], count: positions)
+                }
+                j += 1
+            }
+            o += 4
+        }
+    }
+
+    @inlinable @inline(__always)
+    static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> Float {
+        var accumulator = SIMD16<Float>()
+        var q = 0
+        while q + 16 <= count {
+            accumulator = Arithmetic.multiplyAdd(
+                accumulator, UnsafeRawPointer(x + q).loadUnaligned(as: SIMD16<Float>.self),
+                UnsafeRawPointer(y + q).loadUnaligned(as: SIMD16<Float>.self))
+            q += 16
+        }
+        var total = accumulator.sum()
+        while q < count {
+            total += x[q] * y[q]
+            q += 1
+        }
+        return total
+    }
+
+    @inlinable @inline(__always)
+    static func block(
+        o: Int, j: Int, positions: Int, gradient: UnsafePointer<Float>, gradientStride: Int,
+        image: UnsafePointer<Float>, offsets: UnsafePointer<Int>,
+        into weights: UnsafeMutablePointer<Float>, weightStride: Int
+    ) {
+        let (g0, g1, g2, g3) = (
+            gradient + o * gradientStride, gradient + (o + 1) * gradientStride,
+            gradient + (o + 2) * gradientStride, gradient + (o + 3) * gradientStride
+        )
+        let (p0, p1, p2, p3) = (
+            image + offsets[j], image + offsets[j + 1], image + offsets[j + 2], image + offsets[j + 3]
+        )
+        var a00 = SIMD16<Float>()
+        var (a01, a02, a03, a10, a11, a12, a13) = (a00, a00, a00, a00, a00, a00, a00)
+        var (a20, a21, a22, a23, a30, a31, a32, a33) = (a00, a00, a00, a00, a00, a00, a00, a00)
+        @inline(__always) func load(_ pointer: UnsafePointer<Float>, _ q: Int) -> SIMD16<Float> {
+            UnsafeRawPointer(pointer + q).loadUnaligned(as: SIMD16<Float>.self)
+        }
+        var q = 0
+        while q + 16 <= positions {
+            let (x0, x1, x2, x3) = (load(p0, q), load(p1, q), load(p2, q), load(p3, q))
+            var y = load(g0, q)
+            a00 = Arithmetic.multiplyAdd(a00, y, x0)
+            a01 = Arithmetic.multiplyAdd(a01, y, x1)
+            a02 = Arithmetic.multiplyAdd(a02, y, x2)
+            a03 = Arithmetic.multiplyAdd(a03, y, x3)
+            y = load(g1, q)
+            a10 = Arithmetic.multiplyAdd(a10, y, x0)
+            a11 = Arithmetic.multiplyAdd(a11, y, x1)
+            a12 = Arithmetic.multiplyAdd(a12, y, x2)
+            a13 = Arithmetic.multiplyAdd(a13, y, x3)
+            y = load(g2, q)
+            a20 = Arithmetic.multiplyAdd(a20, y, x0)
+            a21 = Arithmetic.multiplyAdd(a21, y, x1)
+            a22 = Arithmetic.multiplyAdd(a22, y, x2)
+            a23 = Arithmetic.multiplyAdd(a23, y, x3)
+            y = load(g3, q)
+            a30 = Arithmetic.multiplyAdd(a30, y, x0)
+            a31 = Arithmetic.multiplyAdd(a31, y, x1)
+            a32 = Arithmetic.multiplyAdd(a32, y, x2)
+            a33 = Arithmetic.multiplyAdd(a33, y, x3)
+            q += 16
+        }
+        let end = q
+        @inline(__always) func finish(_ sum: SIMD16<Float>, _ a: Int, _ b: Int) {
+            let (row, tap) = (gradient + (o + a) * gradientStride, image + offsets[j + b])
+            var total = sum.sum()
+            for tail in end..<positions { total += row[tail] * tap[tail] }
+            weights[(o + a) * weightStride + j + b] += total
+        }
+        finish(a00, 0, 0)
+        finish(a01, 0, 1)
+        finish(a02, 0, 2)
+        finish(a03, 0, 3)
+        finish(a10, 1, 0)
+        finish(a11, 1, 1)
+        finish(a12, 1, 2)
+        finish(a13, 1, 3)
+        finish(a20, 2, 0)
+        finish(a21, 2, 1)
+        finish(a22, 2, 2)
+        finish(a23, 2, 3)
+        finish(a30, 3, 0)
+        finish(a31, 3, 1)
+        finish(a32, 3, 2)
+        finish(a33, 3, 3)
+    }
+}

@@ -1,0 +1,80 @@
+import LoupeKernels
+import XCTest
+
+/// The padded lowering against im2col and naive sums.
+final class ConvolutionLoweringTests: XCTestCase {
+    func randomArray(_ count: Int, _ rng: inout SystemRandomNumberGenerator) -> [Float] {
+        (0..<count).map { _ in Float.random(in: -1...1, using: &rng) }
+    }
+
+    /// Row `(c, ky, kx)` read at padded position `y * paddedWidth + x` is im2col's entry for
+    /// output `(y, x)`, for every output position; positions past a row's outputs are not
+    /// compared.
+    func testPaddedRowsAreTheIm2colRows() {
+        var rng = SystemRandomNumberGenerator()
+        for (c, h, w, k, pad) in [(1, 28, 28, 3, 1), (3, 9, 13, 3, 1), (2, 8, 8, 5, 2), (2, 6, 7, 3, 0)] {
+            let geometry = ConvolutionGeometry(
+                channels: c, height: h, width: w, kernelHeight: k, kernelWidth: k, stride: 1, padding: pad)
+            let image = randomArray(c * h * w, &rng)
+            var columns = [Float](
+                repeating: .nan, count: geometry.patchSize * geometry.outputHeight * geometry.outputWidth)
+            geometry.im2col(image, into: &columns)
+            var padded = [Float](repeating: 0, count: geometry.paddedImageCount)
+            geometry.pad(image, into: &padded)
+            let offsets = geometry.paddedRowOffsets()
+            for row in 0..<geometry.patchSize {
+                for y in 0..<geometry.outputHeight {
+                    for x in 0..<geometry.outputWidth {
+                        XCTAssertEqual(
+                            padded[offsets[row] + y * geometry.paddedWidth + x],
+                            columns[(row * geometry.outputHeight + y) * geometry.outputWidth + x])
+                    }
+                }
+            }
+            var back = [Float](repeating: .nan, count: image.count)
+            geometry.unpad(padded, into: &back)
+            XCTAssertEqual(back, image)
+        }
+    }
+
+    /// The direct (shallow) and product weight gradients against a naive double sum, on every
+    /// path: 9 and 27 taps (one- and three-channel 3 x 3), leftover outputs and taps, and the
+    /// 288-tap product path.
+    func testPaddedWeightGradientMatchesNaiveSum() {
+        var rng = SystemRandomNumberGenerator()
+        for path in KernelPath.allCases where path <= KernelPath.supported {
+            for (c, h, w, outputs) in [(1, 28, 28, 32), (3, 10, 9, 6), (32, 14, 14, 64), (2, 5, 6, 5)] {
+                let geometry = ConvolutionGeometry(
+                    channels: c, height: h, width: w, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1)
+                let positions = geometry.paddedPositions
+                var padded = [Float](repeating: 0, count: geometry.paddedImageCount)
+                geometry.pad(randomArray(c * h * w, &rng), into: &padded)
+                var gradient = randomArray(outputs * positions, &rng)
+                for o in 0..<outputs {  // zero past each row's outputs, as the lowering requires
+                    for y in 0..<geometry.outputHeight {
+                        for x in geometry.outputWidth..<geometry.paddedWidth {
+                            gradient[o * positions + y * geometry.paddedWidth + x] = 0
+                        }
+                    }
+                }
+                let offsets = geometry.paddedRowOffsets()
+                let start = randomArray(outputs * geometry.patchSize, &rng)
+                var weights = start
+                geometry.accumulatePaddedWeightGradient(
+                    outputs: outputs, gradient: gradient, padded: padded, offsets: offsets, into: &weights, path: path)
+                for o in 0..<outputs {
+                    for j in 0..<geometry.patchSize {
+                        var sum = Double(start[o * geometry.patchSize + j])
+                        for q in 0..<positions {
+                            sum += Double(gradient[o * positions + q]) * Double(padded[offsets[j] + q])
+                        }
+                        XCTAssertEqual(
+                            Double(weights[o * geometry.patchSize + j]), sum,
+                            accuracy: 1e-4 * Double(positions).squareRoot(),
+                            "\(path) c=\(c) o=\(o) j=\(j)")
+                    }
+                }
+            }
+        }
+    }
+}
