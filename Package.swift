@@ -27,7 +27,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .target(name: "LoupeSupport", swiftSettings: optimized),
+        .target(name: "LoupeSupport", dependencies: ["CLoupePlatform"], swiftSettings: optimized),
         .target(name: "CLoupePlatform"),
         .target(name: "LoupeKernelCore", swiftSettings: optimized),
         .target(

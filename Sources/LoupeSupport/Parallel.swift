@@ -18,12 +18,17 @@ public enum Parallel {
                 results.deinitialize()
                 results.deallocate()
             }
-            // Workers take the next index from a shared counter, so uneven items balance.
-            let next = Unchecked(NextIndex())
-            let shared = Unchecked((body: body, results: results))
-            DispatchQueue.concurrentPerform(iterations: min(threads, count)) { _ in
-                while let index = next.value.take(below: count) {
-                    shared.value.results[index] = shared.value.body(index)
+            // The worker team starts within microseconds; when it is busy (a nested or
+            // concurrent loop), Dispatch runs the loop. Either way workers take the next index
+            // from a shared counter, so uneven items balance.
+            let ran = WorkerTeam.shared.run(count: count, threads: threads) { results[$0] = body($0) }
+            if !ran {
+                let next = Unchecked(NextIndex())
+                let shared = Unchecked((body: body, results: results))
+                DispatchQueue.concurrentPerform(iterations: min(threads, count)) { _ in
+                    while let index = next.value.take(below: count) {
+                        shared.value.results[index] = shared.value.body(index)
+                    }
                 }
             }
             return results.map { $0! }

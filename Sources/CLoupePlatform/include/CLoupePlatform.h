@@ -14,4 +14,25 @@ void loupe_keep_freed_memory(void);
 /// Flushes standard output at every newline, so progress reaches a log file as it happens.
 void loupe_line_buffer_stdout(void);
 
+/// Sequentially consistent atomic operations on a 64-bit integer, for `WorkerTeam`.
+static inline long long loupe_atomic_load(long long *value) { return __atomic_load_n(value, __ATOMIC_SEQ_CST); }
+static inline void loupe_atomic_store(long long *value, long long desired) {
+    __atomic_store_n(value, desired, __ATOMIC_SEQ_CST);
+}
+static inline long long loupe_atomic_fetch_add(long long *value, long long delta) {
+    return __atomic_fetch_add(value, delta, __ATOMIC_SEQ_CST);
+}
+/// Stores `desired` if `*value == expected`; returns whether it did.
+static inline int loupe_atomic_compare_exchange(long long *value, long long expected, long long desired) {
+    return __atomic_compare_exchange_n(value, &expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+/// A hint to the CPU that the thread is spinning.
+static inline void loupe_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 #endif
