@@ -35,6 +35,22 @@ public enum Parallel {
         }
     }
 
+    /// Runs `body` over contiguous ranges covering `0..<count`, on up to `threads` threads,
+    /// when there are at least `minimumPerThread` elements per thread; otherwise once over
+    /// the whole range on the calling thread. For element-wise loops, whose results do not
+    /// depend on how the range is split.
+    public static func forEachRange(
+        count: Int, threads: Int, minimumPerThread: Int = 16_384, _ body: (Range<Int>) -> Void
+    ) {
+        let parts = min(threads, count / max(minimumPerThread, 1))
+        guard parts > 1 else {
+            if count > 0 { body(0..<count) }
+            return
+        }
+        let split = ranges(count: count, parts: parts)
+        _ = map(count: parts, threads: parts) { body(split[$0]) }
+    }
+
     /// Splits `0..<count` into `parts` contiguous ranges whose sizes differ by at most one.
     public static func ranges(count: Int, parts: Int) -> [Range<Int>] {
         let parts = max(1, min(parts, count))

@@ -1,3 +1,4 @@
+import LoupeSupport
 import LoupeTensor
 
 /// Stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight
@@ -17,6 +18,9 @@ public struct SGD: Optimizer {
     /// The L2 penalty factor added to the gradient as `weightDecay * p`.
     public var weightDecay: Float
     public var excludedFromWeightDecay: Set<Int>
+    /// Threads that update a large parameter at once (element ranges; the result does not
+    /// depend on the count).
+    public var threads = 1
 
     /// The momentum buffer of each parameter position, `nil` until first stepped.
     private var momentumBuffers: [Tensor?] = []
@@ -77,16 +81,19 @@ public struct SGD: Optimizer {
                         // One pass per parameter (the buffer is updated from the old parameter
                         // value, then the parameter); the branch is hoisted so each loop vectorises.
                         let keep: Float = isFirstStep ? 0 : momentum
-                        if nesterov {
-                            for i in parameter.indices {
-                                let direction = gradient[i] + decay * parameter[i]
-                                buffer[i] = keep * buffer[i] + direction
-                                parameter[i] -= learningRate * (direction + momentum * buffer[i])
-                            }
-                        } else {
-                            for i in parameter.indices {
-                                buffer[i] = keep * buffer[i] + (gradient[i] + decay * parameter[i])
-                                parameter[i] -= learningRate * buffer[i]
+                        let (parameter, buffer) = (parameter, buffer)
+                        Parallel.forEachRange(count: parameter.count, threads: threads) { range in
+                            if nesterov {
+                                for i in range {
+                                    let direction = gradient[i] + decay * parameter[i]
+                                    buffer[i] = keep * buffer[i] + direction
+                                    parameter[i] -= learningRate * (direction + momentum * buffer[i])
+                                }
+                            } else {
+                                for i in range {
+                                    buffer[i] = keep * buffer[i] + (gradient[i] + decay * parameter[i])
+                                    parameter[i] -= learningRate * buffer[i]
+                                }
                             }
                         }
                     }

@@ -165,8 +165,19 @@ public struct Trainer {
         }
         var gradients = results[0].gradients
         results[0].gradients = []  // leaves `gradients` uniquely referenced, so `add` works in place
-        for result in results.dropFirst() {
-            for index in gradients.indices { gradients[index].add(result.gradients[index]) }
+        // Shard order per element; large tensors split across threads by element ranges.
+        for index in gradients.indices where results.count > 1 {
+            let others = results.dropFirst().map { $0.gradients[index] }
+            gradients[index].withUnsafeMutableBufferPointer { buffer in
+                let total = buffer
+                Parallel.forEachRange(count: total.count, threads: configuration.threads) { range in
+                    for other in others {
+                        other.withUnsafeBufferPointer { part in
+                            for i in range { total[i] += part[i] }
+                        }
+                    }
+                }
+            }
         }
         for result in results { self.model.updateRunningStatistics(from: result.statistics) }
         return (results.reduce(0) { $0 + $1.loss }, results.reduce(0) { $0 + $1.hits }, gradients)

@@ -41,8 +41,10 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         let excluded = decayWeightsOnly ? Set(roles.indices.filter { roles[$0] != .weight }) : []
         switch optimizer {
         case .sgd:
-            return SGD(
+            var sgd = SGD(
                 momentum: momentum, nesterov: nesterov, weightDecay: weightDecay, excludedFromWeightDecay: excluded)
+            sgd.threads = threads
+            return sgd
         case .adam:
             return Adam(weightDecay: weightDecay, excludedFromWeightDecay: excluded)
         case .adamw:

@@ -115,3 +115,36 @@ final class OptimizerStateTests: XCTestCase {
             "optimizer state tensor 'state.0.exp_avg' has shape [6], expected [2, 3]")
     }
 }
+
+final class SGDThreadsTests: XCTestCase {
+    /// Large parameters are updated by several threads in element ranges; the weights and
+    /// momentum buffers are bit for bit those of one thread (plain and Nesterov momentum).
+    func testThreadCountDoesNotChangeTheUpdate() {
+        var rng = SeededGenerator(seed: 9)
+        let shape = [300, 250]  // 75,000 elements: split on 2 and 3 threads
+        let start = Tensor(shape: shape, scalars: (0..<75_000).map { _ in rng.nextUniform() - 0.5 })
+        let gradients = (0..<3).map { _ in
+            Tensor(shape: shape, scalars: (0..<75_000).map { _ in rng.nextUniform() - 0.5 })
+        }
+        for nesterov in [false, true] {
+            func run(threads: Int) -> ([Tensor], [String: Tensor]) {
+                var sgd = SGD(momentum: 0.9, nesterov: nesterov, weightDecay: 0.01)
+                sgd.threads = threads
+                var parameters = [start, Tensor(repeating: 1, shape: [7])]
+                for gradient in gradients {
+                    sgd.step(
+                        parameters: &parameters, gradients: [gradient, Tensor(repeating: 0.5, shape: [7])],
+                        learningRate: 0.1)
+                }
+                return (parameters, sgd.stateTensors())
+            }
+            let single = run(threads: 1)
+            XCTAssertNotEqual(single.0[0], start)
+            for threads in [2, 3] {
+                let several = run(threads: threads)
+                XCTAssertEqual(several.0, single.0, "nesterov \(nesterov), \(threads) threads")
+                XCTAssertEqual(several.1, single.1)
+            }
+        }
+    }
+}
