@@ -164,8 +164,18 @@ extension PackedGEMMKernel {
             let rows = min(tile, mc - i0)
             let source = a.base + (row + i0) * rs + depth * cs
             if rows == tile && cs == 1 {
-                for p in 0..<kc {
+                // Eight-row tiles: sixteen depths of the eight rows transposed in registers at
+                // a time (the 8 x 16 block becomes 16 runs of 8), the rest one by one.
+                var p = 0
+                if tile == 8 {
+                    while p + 16 <= kc {
+                        transpose8x16(to: destination + p * 8, scale: alpha) { source + $0 * rs + p }
+                        p += 16
+                    }
+                }
+                while p < kc {
                     for r in 0..<tile { destination[p * tile + r] = alpha * source[r * rs + p] }
+                    p += 1
                 }
             } else {
                 for p in 0..<kc {
@@ -323,6 +333,39 @@ extension PackedGEMMKernel {
             j0 += columnTile
         }
     }
+}
+
+/// Writes the 8 x 16 block whose row `i` starts at `row(i)`, scaled, as 16 runs of 8 (the
+/// block transposed, 128 contiguous values): three rounds of pairing row i with row i + 4 and
+/// interleaving their lanes.
+@inlinable @inline(__always)
+func transpose8x16(to destination: UnsafeMutablePointer<Float>, scale: Float, row: (Int) -> UnsafePointer<Float>) {
+    @inline(__always) func load(_ index: Int) -> SIMD16<Float> {
+        UnsafeRawPointer(row(index)).loadUnaligned(as: SIMD16<Float>.self) * scale
+    }
+    @inline(__always) func low(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        SIMD16(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
+    }
+    @inline(__always) func high(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        SIMD16(
+            a[8], b[8], a[9], b[9], a[10], b[10], a[11], b[11], a[12], b[12], a[13], b[13], a[14], b[14], a[15], b[15])
+    }
+    var (v0, v1, v2, v3, v4, v5, v6, v7) = (load(0), load(1), load(2), load(3), load(4), load(5), load(6), load(7))
+    for _ in 0..<3 {
+        (v0, v1, v2, v3, v4, v5, v6, v7) = (
+            low(v0, v4), high(v0, v4), low(v1, v5), high(v1, v5), low(v2, v6), high(v2, v6), low(v3, v7),
+            high(v3, v7)
+        )
+    }
+    let out = UnsafeMutableRawPointer(destination)
+    out.storeBytes(of: v0, as: SIMD16<Float>.self)
+    out.storeBytes(of: v1, toByteOffset: 64, as: SIMD16<Float>.self)
+    out.storeBytes(of: v2, toByteOffset: 128, as: SIMD16<Float>.self)
+    out.storeBytes(of: v3, toByteOffset: 192, as: SIMD16<Float>.self)
+    out.storeBytes(of: v4, toByteOffset: 256, as: SIMD16<Float>.self)
+    out.storeBytes(of: v5, toByteOffset: 320, as: SIMD16<Float>.self)
+    out.storeBytes(of: v6, toByteOffset: 384, as: SIMD16<Float>.self)
+    out.storeBytes(of: v7, toByteOffset: 448, as: SIMD16<Float>.self)
 }
 
 /// Writes the transpose of the 16 x 16 block whose row `i` starts at `row(i)` to
