@@ -15,10 +15,35 @@ public protocol PackedGEMMKernel {
     static var depthBlock: Int { get }
 
     /// `C[rows x columns] = A-panel * B-panel + beta * C` for one tile; edge tiles (fewer
-    /// rows or columns) store only their valid part.
-    static func microKernel(
-        kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    /// rows or columns) store only their valid part. `b.row(p)` is where depth step `p` of
+    /// the B panel starts (`columnTile` values).
+    static func microKernel<Panel: PanelRows>(
+        kc: Int, a: UnsafePointer<Float>, b: Panel,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int)
+}
+
+/// Where a micro-kernel reads the depth steps of a B panel.
+public protocol PanelRows {
+    /// The start of depth step `p` (`columnTile` consecutive values).
+    func row(_ p: Int) -> UnsafeRawPointer
+}
+
+/// A packed panel: depth steps `step` bytes apart.
+public struct PackedPanel: PanelRows {
+    public let start: UnsafeRawPointer
+    public let step: Int
+    @inlinable public init(start: UnsafeRawPointer, step: Int) { (self.start, self.step) = (start, step) }
+    @inlinable @inline(__always) public func row(_ p: Int) -> UnsafeRawPointer { start + p * step }
+}
+
+/// A panel read in place from a matrix given by row starts (`MatrixOperand.rowOffsets`).
+public struct OffsetPanel: PanelRows {
+    public let start: UnsafePointer<Float>
+    public let offsets: UnsafePointer<Int>
+    @inlinable public init(start: UnsafePointer<Float>, offsets: UnsafePointer<Int>) {
+        (self.start, self.offsets) = (start, offsets)
+    }
+    @inlinable @inline(__always) public func row(_ p: Int) -> UnsafeRawPointer { UnsafeRawPointer(start + offsets[p]) }
 }
 
 extension PackedGEMMKernel {
@@ -108,8 +133,18 @@ extension PackedGEMMKernel {
             while pc < k {
                 let kc = min(depth, k - pc)
                 let panelsB: UnsafePointer<Float>
+                // An untransposed B given by row starts is read in place, full panels at least:
+                // only a last, partial panel is packed (into the buffer's start).
+                let inPlace = packedB == nil && b.rowOffsets != nil && !b.isTransposed
+                let fullColumns = inPlace ? nc / columnTile * columnTile : 0
                 if let packedB {
                     panelsB = packedB + pc * paddedColumns + jc * kc
+                } else if inPlace {
+                    if fullColumns < nc {
+                        packB(
+                            b, depth: pc, kc: kc, column: jc + fullColumns, nc: nc - fullColumns, into: bBuffer)
+                    }
+                    panelsB = UnsafePointer(bBuffer) - fullColumns * kc
                 } else {
                     packB(b, depth: pc, kc: kc, column: jc, nc: nc, into: bBuffer)
                     panelsB = UnsafePointer(bBuffer)
@@ -127,7 +162,8 @@ extension PackedGEMMKernel {
                     }
                     macroKernel(
                         mc: mc, nc: nc, kc: kc, packedA: panelsA, packedB: panelsB,
-                        beta: blockBeta, c: c + ic * ldc + jc, ldc: ldc)
+                        beta: blockBeta, c: c + ic * ldc + jc, ldc: ldc,
+                        inPlace: inPlace ? (b.base + jc, b.rowOffsets! + pc, fullColumns) : nil)
                     ic += mc
                 }
                 pc += kc
@@ -314,21 +350,35 @@ extension PackedGEMMKernel {
     }
 
     @inlinable
+    /// Runs the micro-kernel over a block; with `inPlace` (the block's B columns start at
+    /// `base`, depth step `p` at `offsets[p]`), panels before `fullColumns` are read in place
+    /// and the rest from `packedB` as usual.
     static func macroKernel(
         mc: Int, nc: Int, kc: Int,
         packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+        inPlace: (base: UnsafePointer<Float>, offsets: UnsafePointer<Int>, fullColumns: Int)? = nil
     ) {
         var j0 = 0
         while j0 < nc {
             let columns = min(columnTile, nc - j0)
-            let panelB = packedB + j0 * kc
             var i0 = 0
-            while i0 < mc {
-                microKernel(
-                    kc: kc, a: packedA + i0 * kc, b: panelB, beta: beta, c: c + i0 * ldc + j0, ldc: ldc,
-                    rows: min(rowTile, mc - i0), columns: columns)
-                i0 += rowTile
+            if let inPlace, j0 < inPlace.fullColumns {
+                let panel = OffsetPanel(start: inPlace.base + j0, offsets: inPlace.offsets)
+                while i0 < mc {
+                    microKernel(
+                        kc: kc, a: packedA + i0 * kc, b: panel, beta: beta, c: c + i0 * ldc + j0, ldc: ldc,
+                        rows: min(rowTile, mc - i0), columns: columns)
+                    i0 += rowTile
+                }
+            } else {
+                let panel = PackedPanel(start: UnsafeRawPointer(packedB + j0 * kc), step: columnTile * 4)
+                while i0 < mc {
+                    microKernel(
+                        kc: kc, a: packedA + i0 * kc, b: panel, beta: beta, c: c + i0 * ldc + j0, ldc: ldc,
+                        rows: min(rowTile, mc - i0), columns: columns)
+                    i0 += rowTile
+                }
             }
             j0 += columnTile
         }
@@ -448,8 +498,8 @@ public enum PackedGEMM<Arithmetic: MultiplyAdd>: PackedGEMMKernel {
     @inlinable public static var depthBlock: Int { 384 }
 
     @inlinable @inline(__always)
-    public static func microKernel(
-        kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    public static func microKernel<Panel: PanelRows>(
+        kc: Int, a: UnsafePointer<Float>, b: Panel,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int
     ) {
         var c0 = SIMD16<Float>()
@@ -459,9 +509,8 @@ public enum PackedGEMM<Arithmetic: MultiplyAdd>: PackedGEMMKernel {
         var c4 = c0
         var c5 = c0
         var pa = a
-        var pb = UnsafeRawPointer(b)
-        for _ in 0..<kc {
-            let bv = pb.loadUnaligned(as: SIMD16<Float>.self)
+        for p in 0..<kc {
+            let bv = b.row(p).loadUnaligned(as: SIMD16<Float>.self)
             c0 = Arithmetic.multiplyAdd(c0, SIMD16(repeating: pa[0]), bv)
             c1 = Arithmetic.multiplyAdd(c1, SIMD16(repeating: pa[1]), bv)
             c2 = Arithmetic.multiplyAdd(c2, SIMD16(repeating: pa[2]), bv)
@@ -469,7 +518,6 @@ public enum PackedGEMM<Arithmetic: MultiplyAdd>: PackedGEMMKernel {
             c4 = Arithmetic.multiplyAdd(c4, SIMD16(repeating: pa[4]), bv)
             c5 = Arithmetic.multiplyAdd(c5, SIMD16(repeating: pa[5]), bv)
             pa += 6
-            pb += 64
         }
         storeTileRow(Arithmetic.self, c0, beta: beta, to: c, columns: columns)
         if rows > 1 { storeTileRow(Arithmetic.self, c1, beta: beta, to: c + ldc, columns: columns) }
@@ -490,8 +538,8 @@ public enum WidePackedGEMM<Arithmetic: MultiplyAdd>: PackedGEMMKernel {
     @inlinable public static var depthBlock: Int { 256 }
 
     @inlinable @inline(__always)
-    public static func microKernel(
-        kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    public static func microKernel<Panel: PanelRows>(
+        kc: Int, a: UnsafePointer<Float>, b: Panel,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int
     ) {
         var c00 = SIMD16<Float>()
@@ -511,8 +559,8 @@ public enum WidePackedGEMM<Arithmetic: MultiplyAdd>: PackedGEMMKernel {
         var c70 = c00
         var c71 = c00
         var pa = a
-        var pb = UnsafeRawPointer(b)
-        for _ in 0..<kc {
+        for p in 0..<kc {
+            let pb = b.row(p)
             let b0 = pb.loadUnaligned(as: SIMD16<Float>.self)
             let b1 = pb.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
             var av = SIMD16<Float>(repeating: pa[0])
@@ -540,7 +588,6 @@ public enum WidePackedGEMM<Arithmetic: MultiplyAdd>: PackedGEMMKernel {
             c70 = Arithmetic.multiplyAdd(c70, av, b0)
             c71 = Arithmetic.multiplyAdd(c71, av, b1)
             pa += 8
-            pb += 128
         }
         let right = columns - 16
         storeTileRow(Arithmetic.self, c00, beta: beta, to: c, columns: columns)
