@@ -73,7 +73,9 @@ final class GEMMTests: XCTestCase {
     func testRowOffsetOperandMatchesGatheredRows() {
         var rng = SystemRandomNumberGenerator()
         for path in KernelPath.allCases where path <= KernelPath.supported {
-            for (m, n, k) in [(5, 7, 3), (9, 224, 288), (33, 840, 9), (8, 40, 600), (64, 288, 224), (7, 45, 37)] {
+            for (m, n, k) in [
+                (5, 7, 3), (9, 224, 288), (33, 840, 9), (8, 40, 600), (64, 288, 224), (7, 45, 37), (3, 2100, 5),
+            ] {
                 for transposed in [false, true] {
                     // Stored rows: k of length n, or (transposed) n of length k.
                     let (rows, length) = transposed ? (n, k) : (k, n)
