@@ -8,11 +8,11 @@ extension Variable {
     /// place from a zero-padded copy of the image (`ConvolutionGeometry.paddedRowOffsets`)
     /// instead of copying them out.
     ///
-    /// Values, input and bias gradients are bit for bit those of the three operations (up to
-    /// the sign of zeros); the weight gradient sums over padded rows of positions, which
-    /// agrees to float rounding, and bit for bit when the product's depth slices fall on whole
-    /// rows (as in the built-in `cnn`). Shapes whose convolution output the pooling cannot
-    /// stream (odd height or width, or narrower than 8) run the three operations.
+    /// Values and input gradients are bit for bit those of the three operations (up to the
+    /// sign of zeros); the weight gradient (summed over padded rows of positions) and the bias
+    /// gradient (summed over pooled windows) agree to float rounding. Shapes whose convolution
+    /// output the pooling cannot stream (odd height or width, or narrower than 8) run the three
+    /// operations.
     public func conv2dReLUMaxPool2x2(weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable {
         let (x, w) = (value, weight.value)
         precondition(
@@ -95,8 +95,7 @@ extension Variable {
             var convolved = [Float](repeating: 0, count: outChannels * spatial)
             // The padded lowering: the output gradient with rows `paddedWidth` apart (zero past
             // each row's outputs), the padded image (weight gradient) and its gradient.
-            let spreads = padded && (needs.input || needs.weight)
-            var spread = [Float](repeating: 0, count: spreads ? outChannels * positions : 0)
+            var spread = [Float](repeating: 0, count: padded ? outChannels * positions : 0)
             var paddedImage = [Float](repeating: 0, count: padded && needs.weight ? geometry.paddedImageCount : 0)
             var paddedGradient = [Float](repeating: 0, count: padded && needs.input ? geometry.paddedImageCount : 0)
             x.withUnsafeBufferPointer { xp in
@@ -118,28 +117,31 @@ extension Variable {
                                                         paddedImage.withUnsafeMutableBufferPointer { pip in
                                                             rowOffsets.withUnsafeBufferPointer { offsets in
                                                                 for n in 0..<batch {
-                                                                    // The convolution output's gradient for this image.
+                                                                    // The convolution output's gradient for this image,
+                                                                    // rows `rowLength` apart (zero past each row's outputs).
                                                                     let offset = n * pooledSize
+                                                                    let target =
+                                                                        padded
+                                                                        ? spreadp.baseAddress! : conv.baseAddress!
                                                                     expandWindowGradients(
                                                                         gp.baseAddress! + offset,
                                                                         maximum: yp.baseAddress! + offset,
                                                                         windows: win.baseAddress! + offset,
                                                                         pairs: outChannels * oh / 2, width: ow,
-                                                                        into: conv.baseAddress!)
-                                                                    let gn = UnsafePointer(conv.baseAddress!)
+                                                                        rowLength: rowLength, into: target)
+                                                                    let gn = UnsafePointer(target)
                                                                     let image = n * imageSize
                                                                     if needs.bias {
+                                                                        let plane = pooledSize / outChannels
                                                                         for o in 0..<outChannels {
                                                                             biasTotals[o] += Double(
-                                                                                sumOfFloats(
-                                                                                    gn + o * spatial, count: spatial))
+                                                                                rectifiedSum(
+                                                                                    gp.baseAddress! + offset + o
+                                                                                        * plane,
+                                                                                    maximum: yp.baseAddress! + offset
+                                                                                        + o * plane,
+                                                                                    count: plane))
                                                                         }
-                                                                    }
-                                                                    if padded {
-                                                                        spreadRows(
-                                                                            gn, rows: outChannels * oh, width: ow,
-                                                                            rowLength: geometry.paddedWidth,
-                                                                            into: spreadp.baseAddress!)
                                                                     }
                                                                     if needs.weight && padded {
                                                                         // dW += g * patchesᵀ, the patches read in place.
@@ -148,7 +150,7 @@ extension Variable {
                                                                             into: pip.baseAddress!)
                                                                         geometry.accumulatePaddedWeightGradient(
                                                                             outputs: outChannels,
-                                                                            gradient: spreadp.baseAddress!,
+                                                                            gradient: gn,
                                                                             padded: pip.baseAddress!,
                                                                             offsets: offsets.baseAddress!,
                                                                             into: dwp.baseAddress!)
@@ -168,7 +170,7 @@ extension Variable {
                                                                             transposeA: true, m: patch, n: positions,
                                                                             k: outChannels, a: wp.baseAddress!,
                                                                             lda: patch,
-                                                                            b: spreadp.baseAddress!, ldb: positions,
+                                                                            b: gn, ldb: positions,
                                                                             c: col.baseAddress!, ldc: positions,
                                                                             packedA: packedWeight)
                                                                         pgp.update(repeating: 0)
@@ -262,14 +264,16 @@ private func poolRectifiedWindows(
 
 /// The gradient of one image's convolution output from its pooled gradient: each window's
 /// gradient goes to its recorded maximum when the pooled (rectified) value is positive, and
-/// every other cell gets 0. Row pairs are written top row first, then bottom row, so the
-/// overrun of a last store is overwritten by the stores after it; the last pair goes window
-/// by window.
+/// every other cell gets 0. Output rows are `rowLength` apart (>= `width`); the cells past
+/// `width` are left at zero. Row pairs are written top row first, then bottom row, eight
+/// windows at a time; lanes past a row's last window carry zeros, and a store that runs into
+/// the next row is overwritten by the stores after it. The last pair goes window by window.
 private func expandWindowGradients(
     _ g: UnsafePointer<Float>, maximum y: UnsafePointer<Float>, windows: UnsafePointer<Float>,
-    pairs: Int, width w: Int, into d: UnsafeMutablePointer<Float>
+    pairs: Int, width: Int, rowLength w: Int, into d: UnsafeMutablePointer<Float>
 ) {
-    let ow = w / 2
+    let ow = width / 2
+    let lanes = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
     for pair in 0..<pairs {
         let (corner, o) = (pair * 2 * w, pair * ow)
         if pair == pairs - 1 {
@@ -289,7 +293,7 @@ private func expandWindowGradients(
             while ox < ow {
                 var gradient = UnsafeRawPointer(g + o + ox).loadUnaligned(as: SIMD8<Float>.self)
                 let maximum = UnsafeRawPointer(y + o + ox).loadUnaligned(as: SIMD8<Float>.self)
-                gradient.replace(with: 0, where: .!(maximum .> 0))
+                gradient.replace(with: 0, where: .!(maximum .> 0) .| (lanes .>= Float(ow - ox)))
                 let index = UnsafeRawPointer(windows + o + ox).loadUnaligned(as: SIMD8<Float>.self)
                 let zero = SIMD8<Float>()
                 let (left, right): (Float, Float) = row == 0 ? (0, 1) : (2, 3)
@@ -303,12 +307,23 @@ private func expandWindowGradients(
     }
 }
 
-/// Copies `rows` rows of `width` values into rows `rowLength` apart (the rest of each
-/// destination row is left as it is: zero).
-private func spreadRows(
-    _ source: UnsafePointer<Float>, rows: Int, width: Int, rowLength: Int, into destination: UnsafeMutablePointer<Float>
-) {
-    for row in 0..<rows { (destination + row * rowLength).update(from: source + row * width, count: width) }
+/// The sum of the pooled gradients whose pooled (rectified) value is positive: the bias
+/// gradient of one channel, each window's gradient counted once.
+private func rectifiedSum(_ g: UnsafePointer<Float>, maximum y: UnsafePointer<Float>, count: Int) -> Float {
+    var partial = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= count {
+        let gradient = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
+        let maximum = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self)
+        partial += SIMD8<Float>().replacing(with: gradient, where: maximum .> 0)
+        i += 8
+    }
+    var total = partial.sum()
+    while i < count {
+        if y[i] > 0 { total += g[i] }
+        i += 1
+    }
+    return total
 }
 
 /// `[even[0], odd[0], even[1], odd[1], ...]`.
