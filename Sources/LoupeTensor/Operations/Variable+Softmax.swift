@@ -1,28 +1,52 @@
 import Foundation
 
 extension Tensor {
-    /// Log-softmax over the last axis, computed stably (max subtracted first).
+    /// Log-softmax over the last axis, computed stably (each row's maximum subtracted
+    /// first), with vectorised exp and log (`VectorMath`).
     public func logSoftmaxLastAxis() -> Tensor {
-        let classes = shape.last ?? 1
+        let classes = max(shape.last ?? 1, 1)
         var result = self
         result.scalars.withUnsafeMutableBufferPointer { out in
-            for start in stride(from: 0, to: out.count, by: classes) {
+            guard !out.isEmpty else { return }
+            let rows = out.count / classes
+            for row in 0..<rows {
+                let start = row * classes
                 var largest = -Float.infinity
                 for j in 0..<classes { largest = max(largest, out[start + j]) }
-                var total: Float = 0
-                for j in 0..<classes { total += expf(out[start + j] - largest) }
-                let shift = largest + logf(total)
-                for j in 0..<classes { out[start + j] -= shift }
+                for j in 0..<classes { out[start + j] -= largest }
+            }
+            var totals = [Float](repeating: 0, count: rows)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: out.count) { exponentials in
+                VectorMath.map(out.baseAddress!, exponentials.baseAddress!, count: out.count, VectorMath.exp)
+                for row in 0..<rows {
+                    var total: Float = 0
+                    for j in 0..<classes { total += exponentials[row * classes + j] }
+                    totals[row] = total
+                }
+            }
+            totals.withUnsafeMutableBufferPointer {
+                VectorMath.map($0.baseAddress!, $0.baseAddress!, count: rows, VectorMath.log)
+            }
+            for row in 0..<rows {
+                for j in 0..<classes { out[row * classes + j] -= totals[row] }
             }
         }
         return result
+    }
+
+    /// `exp` of every element, sixteen at a time.
+    func exponentials() -> Tensor {
+        Tensor(shape: shape) { out in
+            guard !out.isEmpty else { return }
+            withUnsafeBufferPointer { VectorMath.map($0.baseAddress!, out.baseAddress!, count: count, VectorMath.exp) }
+        }
     }
 }
 
 extension Variable {
     /// Softmax over the last axis.
     public func softmax() -> Variable {
-        let out = value.logSoftmaxLastAxis().map { expf($0) }
+        let out = value.logSoftmaxLastAxis().exponentials()
         let classes = shape.last ?? 1
         return tape.record(out, kind: .softmax, inputs: [self]) { g in
             // dx = y * (g - sum(g * y)) per row.
@@ -47,12 +71,13 @@ extension Variable {
         return tape.record(out, kind: .logSoftmax, inputs: [self]) { g in
             // dx = g - softmax * sum(g) per row.
             var dx = g
+            let probabilities = out.exponentials()
             dx.scalars.withUnsafeMutableBufferPointer { d in
-                out.scalars.withUnsafeBufferPointer { y in
+                probabilities.scalars.withUnsafeBufferPointer { p in
                     for start in stride(from: 0, to: d.count, by: classes) {
                         var total: Float = 0
                         for j in 0..<classes { total += d[start + j] }
-                        for j in 0..<classes { d[start + j] -= expf(y[start + j]) * total }
+                        for j in 0..<classes { d[start + j] -= p[start + j] * total }
                     }
                 }
             }
@@ -83,13 +108,13 @@ extension Variable {
         let out = Tensor(Float(loss / Double(batch)))
         return tape.record(out, kind: .crossEntropy, inputs: [self]) { g in
             let scale = g.scalar / Float(batch)
-            var dx = logProbabilities
+            var dx = logProbabilities.exponentials()
             dx.scalars.withUnsafeMutableBufferPointer { d in
                 for i in 0..<batch {
                     let label = Int(labels[i])
                     for j in 0..<classes {
                         let index = i * classes + j
-                        d[index] = (expf(d[index]) - (j == label ? on : off)) * scale
+                        d[index] = (d[index] - (j == label ? on : off)) * scale
                     }
                 }
             }

@@ -1,0 +1,66 @@
+import Foundation
+import XCTest
+
+@testable import LoupeTensor
+
+/// The vectorised exp and log against the C library, in units in the last place.
+final class VectorMathTests: XCTestCase {
+    func ulps(_ a: Float, _ b: Float) -> Int {
+        if a == b || (a.isNaN && b.isNaN) { return 0 }
+        if !a.isFinite || !b.isFinite { return Int.max }
+        let (x, y) = (Int64(Int32(bitPattern: a.bitPattern)), Int64(Int32(bitPattern: b.bitPattern)))
+        let (ordered, other) = (x < 0 ? Int64(Int32.min) - x : x, y < 0 ? Int64(Int32.min) - y : y)
+        return Int(abs(ordered - other))
+    }
+
+    func worst(_ values: [Float], _ vector: (SIMD16<Float>) -> SIMD16<Float>, _ scalar: (Float) -> Float)
+        -> (ulps: Int, at: Float)
+    {
+        var result = (ulps: 0, at: Float.nan)
+        var output = [Float](repeating: 0, count: values.count)
+        values.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { out in
+                VectorMath.map(input.baseAddress!, out.baseAddress!, count: values.count, vector)
+            }
+        }
+        for (value, computed) in zip(values, output) {
+            let distance = ulps(computed, scalar(value))
+            if distance > result.ulps { result = (distance, value) }
+        }
+        return result
+    }
+
+    func testExpIsWithinTwoUlps() {
+        var rng = SeededGenerator(seed: 3)
+        var values = (0..<200_000).map { _ in (rng.nextUniform() * 2 - 1) * 104 }
+        values += [0, -0.0, 1, -1, 88.72, 88.7228, -87.33, -103.9, -150, 100, 1e-8, -1e-8, 0.5 * .ulpOfOne]
+        values += (0..<1001).map { Float($0) * 0.01 - 5 }  // softmax's usual range, with a tail of 9
+        let (ulps, at) = worst(values, VectorMath.exp, Foundation.exp)
+        XCTAssertLessThanOrEqual(ulps, 2, "worst at \(at)")
+    }
+
+    func testLogIsWithinTwoUlps() {
+        var rng = SeededGenerator(seed: 4)
+        var values = (0..<200_000).map { _ in Foundation.exp((rng.nextUniform() * 2 - 1) * 87) }
+        values += (0..<2000).map { Float(bitPattern: UInt32($0 * 4000 + 1)) }  // subnormals
+        values += [1, 2, 0.5, 1.414_213_5, 1.414_213_6, .greatestFiniteMagnitude, .leastNormalMagnitude]
+        let (ulps, at) = worst(values, VectorMath.log, Foundation.log)
+        XCTAssertLessThanOrEqual(ulps, 2, "worst at \(at)")
+    }
+
+    func testSpecialValues() {
+        let exp = VectorMath.exp(SIMD16(0, -.infinity, .infinity, .nan, 89, -105, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        XCTAssertEqual(Array(exp.indices.prefix(7)).map { exp[$0] }.prefix(3), [1, 0, .infinity])
+        XCTAssertTrue(exp[3].isNaN)
+        XCTAssertEqual(exp[4], .infinity)
+        XCTAssertEqual(exp[5], 0)
+        let log = VectorMath.log(
+            SIMD16(0, -1, .infinity, .nan, 1, .leastNonzeroMagnitude, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        XCTAssertEqual(log[0], -.infinity)
+        XCTAssertTrue(log[1].isNaN)
+        XCTAssertEqual(log[2], .infinity)
+        XCTAssertTrue(log[3].isNaN)
+        XCTAssertEqual(log[4], 0)
+        XCTAssertEqual(log[5], Foundation.log(Float.leastNonzeroMagnitude), accuracy: 1e-5)
+    }
+}
