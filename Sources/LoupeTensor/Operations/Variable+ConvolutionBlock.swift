@@ -74,9 +74,9 @@ extension Variable {
                                             b: low.baseAddress!, ldb: positions, beta: biasValues == nil ? 0 : 1,
                                             c: conv.baseAddress!, ldc: positions, packedA: packedWeight,
                                             bRowOffsets: padded ? offsets.baseAddress! : nil)
-                                        poolRectifiedWindows(
+                                        poolWindowPairs(
                                             conv.baseAddress!, pairs: outChannels * oh / 2, rowLength: rowLength,
-                                            width: ow, into: out.baseAddress! + n * pooledSize,
+                                            width: ow, rectifying: true, into: out.baseAddress! + n * pooledSize,
                                             windows: recordsWindows ? win.baseAddress! + n * pooledSize : nil)
                                     }
                                 }
@@ -213,51 +213,6 @@ extension Variable {
                 grads.append(needs.bias ? Tensor(shape: [outChannels], scalars: biasTotals.map(Float.init)) : nil)
             }
             return grads
-        }
-    }
-}
-
-/// Rectified max pooling of one image's planes over disjoint 2 x 2 windows, taken as a
-/// stream of `pairs` row pairs of `width` (even, >= 8) columns in rows `rowLength` apart,
-/// eight windows at a time; the last store of a row may run into the next output row,
-/// written after it, and the last pair goes window by window. Optionally records the index
-/// (0-3) of each window's first maximum.
-private func poolRectifiedWindows(
-    _ x: UnsafePointer<Float>, pairs: Int, rowLength: Int, width: Int, into y: UnsafeMutablePointer<Float>,
-    windows: UnsafeMutablePointer<Float>?
-) {
-    let (w, ow) = (rowLength, width / 2)
-    for pair in 0..<pairs {
-        let (top, target) = (x + pair * 2 * w, y + pair * ow)
-        if pair == pairs - 1 {
-            for ox in 0..<ow {
-                let (a, b, c, d) = (top[2 * ox], top[2 * ox + 1], top[w + 2 * ox], top[w + 2 * ox + 1])
-                let window = max(max(a, c), max(b, d))
-                target[ox] = window < 0 ? 0 : window
-                windows?[pair * ow + ox] = a == window ? 0 : b == window ? 1 : c == window ? 2 : 3
-            }
-            continue
-        }
-        var ox = 0
-        while ox < ow {
-            let upper = UnsafeRawPointer(top + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
-            let lower = UnsafeRawPointer(top + w + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
-            let columns = upper.replacing(with: lower, where: lower .> upper)
-            let (left, right) = (columns.evenHalf, columns.oddHalf)
-            let window = left.replacing(with: right, where: right .> left)
-            UnsafeMutableRawPointer(target + ox).storeBytes(
-                of: window.replacing(with: 0, where: window .< 0), as: SIMD8<Float>.self)
-            if let windows {
-                let takeA = upper.evenHalf .== window
-                let takeB = upper.oddHalf .== window
-                let takeC = lower.evenHalf .== window
-                var index = SIMD8<Float>(repeating: 3)
-                index.replace(with: 2, where: takeC)
-                index.replace(with: 1, where: takeB)
-                index.replace(with: 0, where: takeA)
-                UnsafeMutableRawPointer(windows + pair * ow + ox).storeBytes(of: index, as: SIMD8<Float>.self)
-            }
-            ox += 8
         }
     }
 }

@@ -127,38 +127,16 @@ extension Variable {
     }
 
     /// Max pooling over disjoint 2 x 2 windows (optionally rectified), the planes' rows taken
-    /// as one stream of row pairs, eight windows at a time. The last store of a row may run
-    /// into the next output row, which is written after it; the last pair of the stream,
-    /// with nothing after it, is done window by window.
+    /// as one stream of row pairs (`poolWindowPairs`).
     private func streamedMaxPool2x2(rectifying: Bool) -> Variable {
         let x = value
         let (w, oh, ow) = (x.shape[3], x.shape[2] / 2, x.shape[3] / 2)
         let pairs = x.shape[0] * x.shape[1] * oh
         let result = Tensor(shape: [x.shape[0], x.shape[1], oh, ow]) { out in
             x.withUnsafeBufferPointer { xp in
-                let (x, y) = (xp.baseAddress!, out.baseAddress!)
-                for pair in 0..<pairs {
-                    let (top, target) = (x + pair * 2 * w, y + pair * ow)
-                    if pair == pairs - 1 {
-                        for ox in 0..<ow {
-                            let window = max(
-                                max(top[2 * ox], top[2 * ox + 1]), max(top[w + 2 * ox], top[w + 2 * ox + 1]))
-                            target[ox] = rectifying && window < 0 ? 0 : window
-                        }
-                        continue
-                    }
-                    var ox = 0
-                    while ox < ow {
-                        let upper = UnsafeRawPointer(top + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
-                        let lower = UnsafeRawPointer(top + w + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
-                        let columns = upper.replacing(with: lower, where: lower .> upper)
-                        let (left, right) = (columns.evenHalf, columns.oddHalf)
-                        var windows = left.replacing(with: right, where: right .> left)
-                        if rectifying { windows.replace(with: 0, where: windows .< 0) }
-                        UnsafeMutableRawPointer(target + ox).storeBytes(of: windows, as: SIMD8<Float>.self)
-                        ox += 8
-                    }
-                }
+                poolWindowPairs(
+                    xp.baseAddress!, pairs: pairs, rowLength: w, width: w, rectifying: rectifying,
+                    into: out.baseAddress!, windows: nil)
             }
         }
         return tape.record(result, kind: rectifying ? .reluMaxPool2d : .maxPool2d, inputs: [self]) { g in
@@ -230,6 +208,48 @@ extension Variable {
                 for s in 0..<spatial { dx[p * spatial + s] = share }
             }
             return [Tensor(shape: x.shape, scalars: dx)]
+        }
+    }
+}
+
+/// Max pooling over disjoint 2 x 2 windows (optionally rectified) of a stream of `pairs` row
+/// pairs of `width` (even, >= 8) columns in rows `rowLength` apart, eight windows at a time;
+/// the last store of a row may run into the next output row, which is written after it, and
+/// the last pair, with nothing after it, goes window by window. Records the index (0-3,
+/// row-major) of each window's first maximum in `windows` when given.
+func poolWindowPairs(
+    _ x: UnsafePointer<Float>, pairs: Int, rowLength w: Int, width: Int, rectifying: Bool,
+    into y: UnsafeMutablePointer<Float>, windows: UnsafeMutablePointer<Float>?
+) {
+    let ow = width / 2
+    for pair in 0..<pairs {
+        let (top, target) = (x + pair * 2 * w, y + pair * ow)
+        if pair == pairs - 1 {
+            for ox in 0..<ow {
+                let (a, b, c, d) = (top[2 * ox], top[2 * ox + 1], top[w + 2 * ox], top[w + 2 * ox + 1])
+                let window = max(max(a, b), max(c, d))
+                target[ox] = rectifying && window < 0 ? 0 : window
+                windows?[pair * ow + ox] = a == window ? 0 : b == window ? 1 : c == window ? 2 : 3
+            }
+            continue
+        }
+        var ox = 0
+        while ox < ow {
+            let upper = UnsafeRawPointer(top + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
+            let lower = UnsafeRawPointer(top + w + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
+            let columns = upper.replacing(with: lower, where: lower .> upper)
+            let (left, right) = (columns.evenHalf, columns.oddHalf)
+            var window = left.replacing(with: right, where: right .> left)
+            if let windows {
+                var index = SIMD8<Float>(repeating: 3)
+                index.replace(with: 2, where: lower.evenHalf .== window)
+                index.replace(with: 1, where: upper.oddHalf .== window)
+                index.replace(with: 0, where: upper.evenHalf .== window)
+                UnsafeMutableRawPointer(windows + pair * ow + ox).storeBytes(of: index, as: SIMD8<Float>.self)
+            }
+            if rectifying { window.replace(with: 0, where: window .< 0) }
+            UnsafeMutableRawPointer(target + ox).storeBytes(of: window, as: SIMD8<Float>.self)
+            ox += 8
         }
     }
 }
