@@ -144,6 +144,61 @@ if arguments.contains("--convolution-products") {
     exit(0)
 }
 
+/// Busy-waits for `microseconds`.
+@Sendable func spin(_ microseconds: Double) {
+    let end = DispatchTime.now().uptimeNanoseconds + UInt64(microseconds * 1000)
+    while DispatchTime.now().uptimeNanoseconds < end {}
+}
+
+/// Microseconds to run a parallel loop of two 20 us items, a gap of main-thread work before
+/// each: Dispatch (`concurrentPerform`) against `Parallel.map` (the worker team); and the time
+/// to pack a 784 x 256 weight transposed (the mlp's first layer) for the active kernel path.
+func runParallelOverhead() {
+    for gap in [0.0, 200.0] {
+        let loops = 2000
+        let dispatch = seconds {
+            for _ in 0..<loops {
+                spin(gap)
+                DispatchQueue.concurrentPerform(iterations: 2) { _ in spin(20) }
+            }
+        }
+        let team = seconds {
+            for _ in 0..<loops {
+                spin(gap)
+                _ = Parallel.map(count: 2, threads: 2) { _ in spin(20) }
+            }
+        }
+        for (name, total) in [("dispatch", dispatch), ("worker-team", team)] {
+            emit([
+                "metric": "parallel-loop-overhead", "runner": name, "gap_us": gap,
+                "overhead_us": total / Double(loops) * 1e6 - gap - 20,
+            ])
+        }
+    }
+    let weights = (0..<(256 * 784)).map { Float($0 % 97) }
+    var best = Double.infinity
+    weights.withUnsafeBufferPointer { source in
+        for _ in 0..<200 {
+            best = min(
+                best,
+                seconds {
+                    _ = PackedOperand(
+                        side: .right, rows: 784, columns: 256, source: source.baseAddress!, rowStride: 784,
+                        isTransposed: true)
+                })
+        }
+    }
+    emit([
+        "metric": "pack-transposed-weight", "rows": 784, "columns": 256, "microseconds": best * 1e6,
+        "path": KernelPath.active.rawValue,
+    ])
+}
+
+if arguments.contains("--parallel-overhead") {
+    runParallelOverhead()
+    exit(0)
+}
+
 if arguments.contains("--gemm") {
     // The GEMM and the FMA peak only (seconds).
     runGEMM()

@@ -10,7 +10,8 @@ import Foundation
 /// Persistent worker threads that pick up a parallel loop within microseconds.
 ///
 /// `DispatchQueue.concurrentPerform` wakes sleeping threads for every loop, which costs about
-/// 45 us on the development machine: a tenth of an `mlp` training step. The team's workers
+/// 40-45 us on the development machine (`loupe-bench --parallel-overhead`), a tenth of an
+/// `mlp` training step; the team takes 2-4 us. The team's workers
 /// instead spin for a while (about half a millisecond) after each loop, waiting for the next,
 /// and only then sleep on a condition variable.
 ///

@@ -5,13 +5,7 @@ extension Variable {
     /// `bias: [O]`, square stride and zero padding; output `[N, O, OH, OW]`.
     public func conv2d(weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable {
         let (x, w) = (value, weight.value)
-        precondition(
-            x.rank == 4 && w.rank == 4 && x.shape[1] == w.shape[1],
-            "conv2d: input \(x.shape) does not fit weight \(w.shape)")
-        let geometry = ConvolutionGeometry(
-            channels: x.shape[1], height: x.shape[2], width: x.shape[3],
-            kernelHeight: w.shape[2], kernelWidth: w.shape[3], stride: stride, padding: padding)
-        precondition(geometry.outputHeight > 0 && geometry.outputWidth > 0, "conv2d: kernel larger than padded input")
+        let geometry = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
         let (batch, outChannels) = (x.shape[0], w.shape[0])
         let spatial = geometry.outputHeight * geometry.outputWidth
         let patch = geometry.patchSize

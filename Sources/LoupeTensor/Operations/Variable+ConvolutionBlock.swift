@@ -14,207 +14,224 @@ extension Variable {
     /// output the pooling cannot stream (odd height or width, or narrower than 8) run the three
     /// operations.
     public func conv2dReLUMaxPool2x2(weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable {
-        let (x, w) = (value, weight.value)
-        precondition(
-            x.rank == 4 && w.rank == 4 && x.shape[1] == w.shape[1],
-            "conv2d: input \(x.shape) does not fit weight \(w.shape)")
-        let geometry = ConvolutionGeometry(
-            channels: x.shape[1], height: x.shape[2], width: x.shape[3],
-            kernelHeight: w.shape[2], kernelWidth: w.shape[3], stride: stride, padding: padding)
-        let (batch, outChannels) = (x.shape[0], w.shape[0])
+        let geometry = ConvolutionGeometry(input: shape, weight: weight.shape, stride: stride, padding: padding)
         let (oh, ow) = (geometry.outputHeight, geometry.outputWidth)
-        guard oh > 0, ow >= 8, oh % 2 == 0, ow % 2 == 0 else {
+        guard ow >= 8, oh % 2 == 0, ow % 2 == 0 else {
             return conv2d(weight: weight, bias: bias, stride: stride, padding: padding).reluMaxPool2d(kernel: 2)
         }
-        let (spatial, patch) = (oh * ow, geometry.patchSize)
-        let pooledSize = outChannels * (oh / 2) * (ow / 2)
-        let imageSize = geometry.channels * geometry.height * geometry.width
-        let needs = (
-            input: requiresGradient, weight: weight.requiresGradient, bias: bias?.requiresGradient ?? false
-        )
-        let recordsWindows = needs.input || needs.weight || needs.bias
-        // Stride 1: the product reads the zero-padded image through row offsets, and output
-        // rows are `paddedWidth` apart; otherwise patches are copied out (im2col).
-        let padded = geometry.lowersPadded
-        let (rowLength, positions) = padded ? (geometry.paddedWidth, geometry.paddedPositions) : (ow, spatial)
-        let rowOffsets = padded ? geometry.paddedRowOffsets() : []
-        // The index (0-3, row-major) of each window's first maximum, for the backward pass.
-        var windows = [Float](repeating: 0, count: recordsWindows ? batch * pooledSize : 0)
-        var lowered = [Float](repeating: 0, count: padded ? geometry.paddedImageCount : patch * spatial)
-        var convolved = [Float](repeating: 0, count: outChannels * positions)
-        let biasValues = bias?.value
-        let result = Tensor(shape: [batch, outChannels, oh / 2, ow / 2]) { out in
-            x.withUnsafeBufferPointer { xp in
-                w.withUnsafeBufferPointer { wp in
-                    let packedWeight = w.packedOperands?.operand(
-                        side: .left, rows: outChannels, columns: patch, source: wp.baseAddress!, rowStride: patch,
-                        isTransposed: false)
-                    lowered.withUnsafeMutableBufferPointer { low in
-                        convolved.withUnsafeMutableBufferPointer { conv in
-                            windows.withUnsafeMutableBufferPointer { win in
-                                rowOffsets.withUnsafeBufferPointer { offsets in
-                                    for n in 0..<batch {
-                                        // Start from the bias and add the product, as `conv2d` does.
-                                        if let biasValues {
-                                            biasValues.withUnsafeBufferPointer { b in
-                                                for o in 0..<outChannels {
-                                                    (conv.baseAddress! + o * positions).update(
-                                                        repeating: b[o], count: positions)
-                                                }
-                                            }
-                                        }
-                                        let image = xp.baseAddress! + n * imageSize
-                                        if padded {
-                                            geometry.pad(image, into: low.baseAddress!)
-                                        } else {
-                                            geometry.im2col(image, into: low.baseAddress!)
-                                        }
-                                        GEMM.multiply(
-                                            m: outChannels, n: positions, k: patch, a: wp.baseAddress!, lda: patch,
-                                            b: low.baseAddress!, ldb: positions, beta: biasValues == nil ? 0 : 1,
-                                            c: conv.baseAddress!, ldc: positions, packedA: packedWeight,
-                                            bRowOffsets: padded ? offsets.baseAddress! : nil)
-                                        poolWindowPairs(
-                                            conv.baseAddress!, pairs: outChannels * oh / 2, rowLength: rowLength,
-                                            width: ow, rectifying: true, into: out.baseAddress! + n * pooledSize,
-                                            windows: recordsWindows ? win.baseAddress! + n * pooledSize : nil)
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let block = ConvolutionBlock(
+            geometry: geometry, batch: shape[0], outChannels: weight.shape[0],
+            needs: (requiresGradient, weight.requiresGradient, bias?.requiresGradient ?? false))
+        let (x, w) = (value, weight.value)
+        let (result, windows) = block.forward(x, weight: w, bias: bias?.value)
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
+        let hasBias = bias != nil
         return tape.record(result, kind: .conv2dReLUMaxPool2d, inputs: inputs) { g in
-            var dx = [Float](repeating: 0, count: needs.input ? x.count : 0)
-            var dw = [Float](repeating: 0, count: needs.weight ? w.count : 0)
-            var biasTotals = [Double](repeating: 0, count: needs.bias ? outChannels : 0)
-            var columns = [Float](repeating: 0, count: patch * max(positions, spatial))
-            var convolved = [Float](repeating: 0, count: outChannels * spatial)
-            // The padded lowering: the output gradient with rows `paddedWidth` apart (zero past
-            // each row's outputs), the padded image (weight gradient) and its gradient.
-            var spread = [Float](repeating: 0, count: padded ? outChannels * positions : 0)
-            var paddedImage = [Float](repeating: 0, count: padded && needs.weight ? geometry.paddedImageCount : 0)
-            var paddedGradient = [Float](repeating: 0, count: padded && needs.input ? geometry.paddedImageCount : 0)
-            x.withUnsafeBufferPointer { xp in
-                w.withUnsafeBufferPointer { wp in
-                    let packedWeight =
-                        needs.input
-                        ? w.packedOperands?.operand(
-                            side: .left, rows: patch, columns: outChannels, source: wp.baseAddress!, rowStride: patch,
-                            isTransposed: true) : nil
-                    g.withUnsafeBufferPointer { gp in
-                        result.withUnsafeBufferPointer { yp in
-                            windows.withUnsafeBufferPointer { win in
-                                columns.withUnsafeMutableBufferPointer { col in
-                                    convolved.withUnsafeMutableBufferPointer { conv in
-                                        dx.withUnsafeMutableBufferPointer { dxp in
-                                            dw.withUnsafeMutableBufferPointer { dwp in
-                                                spread.withUnsafeMutableBufferPointer { spreadp in
-                                                    paddedGradient.withUnsafeMutableBufferPointer { pgp in
-                                                        paddedImage.withUnsafeMutableBufferPointer { pip in
-                                                            rowOffsets.withUnsafeBufferPointer { offsets in
-                                                                for n in 0..<batch {
-                                                                    // The convolution output's gradient for this image,
-                                                                    // rows `rowLength` apart (zero past each row's outputs).
-                                                                    let offset = n * pooledSize
-                                                                    let target =
-                                                                        padded
-                                                                        ? spreadp.baseAddress! : conv.baseAddress!
-                                                                    expandWindowGradients(
-                                                                        gp.baseAddress! + offset,
-                                                                        maximum: yp.baseAddress! + offset,
-                                                                        windows: win.baseAddress! + offset,
-                                                                        pairs: outChannels * oh / 2, width: ow,
-                                                                        rowLength: rowLength, into: target)
-                                                                    let gn = UnsafePointer(target)
-                                                                    let image = n * imageSize
-                                                                    if needs.bias {
-                                                                        let plane = pooledSize / outChannels
-                                                                        for o in 0..<outChannels {
-                                                                            biasTotals[o] += Double(
-                                                                                rectifiedSum(
-                                                                                    gp.baseAddress! + offset + o
-                                                                                        * plane,
-                                                                                    maximum: yp.baseAddress! + offset
-                                                                                        + o * plane,
-                                                                                    count: plane))
-                                                                        }
-                                                                    }
-                                                                    if needs.weight && padded {
-                                                                        // dW += g * patchesᵀ, the patches read in place.
-                                                                        geometry.pad(
-                                                                            xp.baseAddress! + image,
-                                                                            into: pip.baseAddress!)
-                                                                        geometry.accumulatePaddedWeightGradient(
-                                                                            outputs: outChannels,
-                                                                            gradient: gn,
-                                                                            padded: pip.baseAddress!,
-                                                                            offsets: offsets.baseAddress!,
-                                                                            into: dwp.baseAddress!)
-                                                                    } else if needs.weight {
-                                                                        geometry.im2col(
-                                                                            xp.baseAddress! + image,
-                                                                            into: col.baseAddress!)
-                                                                        GEMM.multiply(
-                                                                            transposeB: true, m: outChannels, n: patch,
-                                                                            k: spatial, a: gn, lda: spatial,
-                                                                            b: col.baseAddress!, ldb: spatial, beta: 1,
-                                                                            c: dwp.baseAddress!, ldc: patch)
-                                                                    }
-                                                                    guard needs.input else { continue }
-                                                                    if padded {
-                                                                        GEMM.multiply(
-                                                                            transposeA: true, m: patch, n: positions,
-                                                                            k: outChannels, a: wp.baseAddress!,
-                                                                            lda: patch,
-                                                                            b: gn, ldb: positions,
-                                                                            c: col.baseAddress!, ldc: positions,
-                                                                            packedA: packedWeight)
-                                                                        pgp.update(repeating: 0)
-                                                                        geometry.addPaddedColumns(
-                                                                            col.baseAddress!, offsets: offsets,
-                                                                            into: pgp.baseAddress!)
-                                                                        geometry.unpad(
-                                                                            pgp.baseAddress!,
-                                                                            into: dxp.baseAddress! + image)
-                                                                    } else {
-                                                                        GEMM.multiply(
-                                                                            transposeA: true, m: patch, n: spatial,
-                                                                            k: outChannels, a: wp.baseAddress!,
-                                                                            lda: patch,
-                                                                            b: gn, ldb: spatial, c: col.baseAddress!,
-                                                                            ldc: spatial, packedA: packedWeight)
-                                                                        geometry.col2im(
-                                                                            col.baseAddress!,
-                                                                            addingInto: dxp.baseAddress! + image)
-                                                                    }
-                                                                }
-                                                            }
-                                                        }
-                                                    }
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            var grads: [Tensor?] = [
-                needs.input ? Tensor(shape: x.shape, scalars: dx) : nil,
-                needs.weight ? Tensor(shape: w.shape, scalars: dw) : nil,
-            ]
-            if biasValues != nil {
-                grads.append(needs.bias ? Tensor(shape: [outChannels], scalars: biasTotals.map(Float.init)) : nil)
-            }
-            return grads
+            block.backward(g, input: x, weight: w, pooled: result, windows: windows, hasBias: hasBias)
         }
     }
+}
+
+extension ConvolutionGeometry {
+    /// The geometry of a convolution of `input` (`[N, C, H, W]`) with `weight` (`[O, C, KH, KW]`).
+    init(input: [Int], weight: [Int], stride: Int, padding: Int) {
+        precondition(
+            input.count == 4 && weight.count == 4 && input[1] == weight[1],
+            "conv2d: input \(input) does not fit weight \(weight)")
+        self.init(
+            channels: input[1], height: input[2], width: input[3], kernelHeight: weight[2], kernelWidth: weight[3],
+            stride: stride, padding: padding)
+        precondition(outputHeight > 0 && outputWidth > 0, "conv2d: kernel larger than padded input")
+    }
+}
+
+/// The shapes and passes of one fused convolution + ReLU + 2 x 2 max pooling operation.
+private struct ConvolutionBlock {
+    let geometry: ConvolutionGeometry
+    let batch: Int
+    let outChannels: Int
+    /// Which gradients the backward pass computes.
+    let needs: (input: Bool, weight: Bool, bias: Bool)
+    /// Stride 1: the product reads the zero-padded image through `rowOffsets` and output rows
+    /// are `paddedWidth` apart; otherwise patches are copied out (im2col) and rows are compact.
+    let padded: Bool
+    let rowLength: Int
+    let positions: Int
+    let rowOffsets: [Int]
+
+    init(geometry: ConvolutionGeometry, batch: Int, outChannels: Int, needs: (Bool, Bool, Bool)) {
+        (self.geometry, self.batch, self.outChannels) = (geometry, batch, outChannels)
+        self.needs = (needs.0, needs.1, needs.2)
+        padded = geometry.lowersPadded
+        rowLength = padded ? geometry.paddedWidth : geometry.outputWidth
+        positions = padded ? geometry.paddedPositions : geometry.outputHeight * geometry.outputWidth
+        rowOffsets = padded ? geometry.paddedRowOffsets() : []
+    }
+
+    var spatial: Int { geometry.outputHeight * geometry.outputWidth }
+    var patch: Int { geometry.patchSize }
+    var imageSize: Int { geometry.channels * geometry.height * geometry.width }
+    var pooledSize: Int { outChannels * spatial / 4 }
+    var pairs: Int { outChannels * geometry.outputHeight / 2 }
+    var recordsWindows: Bool { needs.input || needs.weight || needs.bias }
+
+    /// The pooled output and, when a gradient will be asked for, the index (0-3, row-major)
+    /// of each window's first maximum.
+    func forward(_ x: Tensor, weight w: Tensor, bias: Tensor?) -> (Tensor, [Float]) {
+        var windows = [Float](repeating: 0, count: recordsWindows ? batch * pooledSize : 0)
+        let lowered = Scratch(count: padded ? geometry.paddedImageCount : patch * spatial)
+        let convolved = Scratch(count: outChannels * positions)
+        defer {
+            lowered.free()
+            convolved.free()
+        }
+        let shape = [batch, outChannels, geometry.outputHeight / 2, geometry.outputWidth / 2]
+        let result = Tensor(shape: shape) { out in
+            x.withUnsafeBufferPointer { xp in
+                w.withUnsafeBufferPointer { wp in
+                    windows.withUnsafeMutableBufferPointer { win in
+                        rowOffsets.withUnsafeBufferPointer { offsets in
+                            let packedWeight = w.packedOperands?.operand(
+                                side: .left, rows: outChannels, columns: patch, source: wp.baseAddress!,
+                                rowStride: patch, isTransposed: false)
+                            for n in 0..<batch {
+                                // Start from the bias and add the product, as `conv2d` does.
+                                bias?.withUnsafeBufferPointer { b in
+                                    for o in 0..<outChannels {
+                                        (convolved.base + o * positions).update(repeating: b[o], count: positions)
+                                    }
+                                }
+                                let image = xp.baseAddress! + n * imageSize
+                                if padded {
+                                    geometry.pad(image, into: lowered.base)
+                                } else {
+                                    geometry.im2col(image, into: lowered.base)
+                                }
+                                GEMM.multiply(
+                                    m: outChannels, n: positions, k: patch, a: wp.baseAddress!, lda: patch,
+                                    b: lowered.base, ldb: positions, beta: bias == nil ? 0 : 1, c: convolved.base,
+                                    ldc: positions, packedA: packedWeight,
+                                    bRowOffsets: padded ? offsets.baseAddress : nil)
+                                poolWindowPairs(
+                                    convolved.base, pairs: pairs, rowLength: rowLength, width: geometry.outputWidth,
+                                    rectifying: true, into: out.baseAddress! + n * pooledSize,
+                                    windows: recordsWindows ? win.baseAddress! + n * pooledSize : nil)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (result, windows)
+    }
+
+    /// Input, weight and (when `hasBias`) bias gradients from the pooled output's gradient `g`.
+    func backward(
+        _ g: Tensor, input x: Tensor, weight w: Tensor, pooled: Tensor, windows: [Float], hasBias: Bool
+    ) -> [Tensor?] {
+        var inputGradient = Tensor(zeros: needs.input ? x.shape : [0])
+        var weightGradient = Tensor(zeros: needs.weight ? w.shape : [0])
+        var biasTotals = [Double](repeating: 0, count: needs.bias ? outChannels : 0)
+        // The convolution output's gradient (rows `rowLength` apart, zero past each row's
+        // outputs), lowered input gradients, and in the padded lowering the padded image
+        // (weight gradient) and its gradient.
+        let outputGradient = Scratch(count: outChannels * positions)
+        let columns = Scratch(count: patch * positions)
+        let paddedImage = Scratch(count: padded && needs.weight ? geometry.paddedImageCount : 0)
+        let paddedGradient = Scratch(count: padded && needs.input ? geometry.paddedImageCount : 0)
+        defer {
+            for scratch in [outputGradient, columns, paddedImage, paddedGradient] { scratch.free() }
+        }
+        let packedTransposedWeight = w.withUnsafeBufferPointer { wp in
+            needs.input
+                ? w.packedOperands?.operand(
+                    side: .left, rows: patch, columns: outChannels, source: wp.baseAddress!, rowStride: patch,
+                    isTransposed: true) : nil
+        }
+        let plane = pooledSize / outChannels
+        inputGradient.withUnsafeMutableBufferPointer { dx in
+            weightGradient.withUnsafeMutableBufferPointer { dw in
+                x.withUnsafeBufferPointer { xp in
+                    w.withUnsafeBufferPointer { wp in
+                        g.withUnsafeBufferPointer { gp in
+                            pooled.withUnsafeBufferPointer { yp in
+                                windows.withUnsafeBufferPointer { win in
+                                    rowOffsets.withUnsafeBufferPointer { offsets in
+                                        for n in 0..<batch {
+                                            let (gn, yn) = (
+                                                gp.baseAddress! + n * pooledSize, yp.baseAddress! + n * pooledSize
+                                            )
+                                            let image = xp.baseAddress! + n * imageSize
+                                            expandWindowGradients(
+                                                gn, maximum: yn, windows: win.baseAddress! + n * pooledSize,
+                                                pairs: pairs, width: geometry.outputWidth, rowLength: rowLength,
+                                                into: outputGradient.base)
+                                            if needs.bias {
+                                                for o in 0..<outChannels {
+                                                    biasTotals[o] += Double(
+                                                        rectifiedSum(
+                                                            gn + o * plane, maximum: yn + o * plane, count: plane))
+                                                }
+                                            }
+                                            if needs.weight && padded {
+                                                // dW += g * patchesᵀ, the patches read in place.
+                                                geometry.pad(image, into: paddedImage.base)
+                                                geometry.accumulatePaddedWeightGradient(
+                                                    outputs: outChannels, gradient: outputGradient.base,
+                                                    padded: paddedImage.base, offsets: offsets.baseAddress!,
+                                                    into: dw.baseAddress!)
+                                            } else if needs.weight {
+                                                geometry.im2col(image, into: columns.base)
+                                                GEMM.multiply(
+                                                    transposeB: true, m: outChannels, n: patch, k: spatial,
+                                                    a: outputGradient.base, lda: spatial, b: columns.base, ldb: spatial,
+                                                    beta: 1, c: dw.baseAddress!, ldc: patch)
+                                            }
+                                            guard needs.input else { continue }
+                                            // Lowered input gradient Wᵀ g, added back onto the image.
+                                            GEMM.multiply(
+                                                transposeA: true, m: patch, n: positions, k: outChannels,
+                                                a: wp.baseAddress!, lda: patch, b: outputGradient.base, ldb: positions,
+                                                c: columns.base, ldc: positions, packedA: packedTransposedWeight)
+                                            let target = dx.baseAddress! + n * imageSize
+                                            if padded {
+                                                paddedGradient.clear()
+                                                geometry.addPaddedColumns(
+                                                    columns.base, offsets: offsets, into: paddedGradient.base)
+                                                geometry.unpad(paddedGradient.base, into: target)
+                                            } else {
+                                                geometry.col2im(columns.base, addingInto: target)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var gradients: [Tensor?] = [needs.input ? inputGradient : nil, needs.weight ? weightGradient : nil]
+        if hasBias {
+            gradients.append(needs.bias ? Tensor(shape: [outChannels], scalars: biasTotals.map(Float.init)) : nil)
+        }
+        return gradients
+    }
+}
+
+/// Zeroed scratch memory for one operation's per-image passes; the owner frees it.
+private struct Scratch {
+    let base: UnsafeMutablePointer<Float>
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        base = .allocate(capacity: max(count, 1))
+        base.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    func clear() { base.update(repeating: 0, count: count) }
+    func free() { base.deallocate() }
 }
 
 /// The gradient of one image's convolution output from its pooled gradient: each window's
@@ -279,12 +296,4 @@ private func rectifiedSum(_ g: UnsafePointer<Float>, maximum y: UnsafePointer<Fl
         i += 1
     }
     return total
-}
-
-/// `[even[0], odd[0], even[1], odd[1], ...]`.
-@inline(__always)
-private func interleaved(_ even: SIMD8<Float>, _ odd: SIMD8<Float>) -> SIMD16<Float> {
-    SIMD16(
-        even[0], odd[0], even[1], odd[1], even[2], odd[2], even[3], odd[3],
-        even[4], odd[4], even[5], odd[5], even[6], odd[6], even[7], odd[7])
 }

@@ -337,13 +337,16 @@ private func disjointWindowGradients(
     let takeC = (bottom.evenHalf .== m) .& .!(takeA .| takeB)
     let takeD = .!(takeA .| takeB .| takeC)
     let zero = SIMD8<Float>()
-    func interleave(_ even: SIMD8<Float>, _ odd: SIMD8<Float>) -> SIMD16<Float> {
-        SIMD16(
-            even[0], odd[0], even[1], odd[1], even[2], odd[2], even[3], odd[3],
-            even[4], odd[4], even[5], odd[5], even[6], odd[6], even[7], odd[7])
-    }
     return (
-        interleave(zero.replacing(with: g, where: takeA), zero.replacing(with: g, where: takeB)),
-        interleave(zero.replacing(with: g, where: takeC), zero.replacing(with: g, where: takeD))
+        interleaved(zero.replacing(with: g, where: takeA), zero.replacing(with: g, where: takeB)),
+        interleaved(zero.replacing(with: g, where: takeC), zero.replacing(with: g, where: takeD))
     )
+}
+
+/// `[even[0], odd[0], even[1], odd[1], ...]`.
+@inline(__always)
+func interleaved(_ even: SIMD8<Float>, _ odd: SIMD8<Float>) -> SIMD16<Float> {
+    SIMD16(
+        even[0], odd[0], even[1], odd[1], even[2], odd[2], even[3], odd[3],
+        even[4], odd[4], even[5], odd[5], even[6], odd[6], even[7], odd[7])
 }
