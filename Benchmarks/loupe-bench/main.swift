@@ -217,6 +217,11 @@ if arguments.contains("--lottery") {
     exit(0)
 }
 
+if arguments.contains("--allocations") {
+    try runAllocationCount(splits: splits, dataName: dataName, models: modelNames, batchSize: batchSize, emit: emit)
+    exit(0)
+}
+
 for name in modelNames {
     let modelSteps = name == "cnn" ? steps : steps * 5
     let architecture = Architecture.builtin(name, inputShape: [1, 28, 28], classes: 10)!

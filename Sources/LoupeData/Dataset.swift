@@ -1,4 +1,5 @@
 import Foundation
+import LoupeSupport
 import LoupeTensor
 
 /// A labelled image classification dataset, or a subset of one.
@@ -152,15 +153,13 @@ public struct Dataset: Sendable {
                 bytes.withUnsafeBufferPointer { input in
                     // Gather the (randomly placed) images first: plain copies keep many cache
                     // misses in flight, where the converting loop would wait on each in turn.
-                    let gathered = [UInt8](unsafeUninitializedCapacity: positions.count * size) { buffer, count in
+                    ScratchMemory.withBytes(positions.count * size) { scratch in
+                        let gathered = scratch.bindMemory(to: UInt8.self, capacity: positions.count * size)
                         for (slot, position) in positions.enumerated() {
-                            (buffer.baseAddress! + slot * size).initialize(
+                            (gathered + slot * size).initialize(
                                 from: input.baseAddress! + rows[position] * size, count: size)
                         }
-                        count = positions.count * size
-                    }
-                    gathered.withUnsafeBufferPointer {
-                        Dataset.convert($0.baseAddress!, count: $0.count, into: output.baseAddress!)
+                        Dataset.convert(gathered, count: positions.count * size, into: output.baseAddress!)
                     }
                 }
             case .floats(let floats):

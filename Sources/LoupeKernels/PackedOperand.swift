@@ -36,33 +36,31 @@ public final class PackedOperand: @unchecked Sendable {
         precondition(rows >= 0 && columns >= 0, "negative operand size \(rows) x \(columns)")
         (self.side, self.path, self.rows, self.columns) = (side, path, rows, columns)
         (self.isTransposed, self.rowStride) = (isTransposed, rowStride)
-        let operand = MatrixOperand(base: source, rowStride: rowStride, isTransposed: isTransposed)
-        func allocate<Kernel: PackedGEMMKernel>(_: Kernel.Type) -> UnsafeMutablePointer<Float> {
-            let count =
-                side == .left
-                ? Kernel.packedACount(m: rows, k: columns) : Kernel.packedBCount(k: rows, n: columns)
-            return UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.size, alignment: 64)
-                .bindMemory(to: Float.self, capacity: max(count, 1))
+        let count: Int
+        switch (path, side) {
+        case (.avx512, .left): count = WidePackedGEMM<SeparateMultiplyAdd>.packedACount(m: rows, k: columns)
+        case (.avx512, .right): count = WidePackedGEMM<SeparateMultiplyAdd>.packedBCount(k: rows, n: columns)
+        case (_, .left): count = PackedGEMM<SeparateMultiplyAdd>.packedACount(m: rows, k: columns)
+        case (_, .right): count = PackedGEMM<SeparateMultiplyAdd>.packedBCount(k: rows, n: columns)
         }
+        panels = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.size, alignment: 64)
+            .bindMemory(to: Float.self, capacity: max(count, 1))
+        pack(source)
+    }
+
+    /// Packs `op(source)` (of this operand's shape and layout) into the panels, replacing
+    /// what they held.
+    func pack(_ source: UnsafePointer<Float>) {
+        let operand = MatrixOperand(base: source, rowStride: rowStride, isTransposed: isTransposed)
         // Each path packs with its own build of its tile's packing code.
         switch (path, side) {
-        case (.avx512, .left):
-            panels = allocate(WidePackedGEMM<SeparateMultiplyAdd>.self)
-            avx512PackWholeA(operand, m: rows, k: columns, into: panels)
-        case (.avx512, .right):
-            panels = allocate(WidePackedGEMM<SeparateMultiplyAdd>.self)
-            avx512PackWholeB(operand, k: rows, n: columns, into: panels)
-        case (.avx2, .left):
-            panels = allocate(PackedGEMM<SeparateMultiplyAdd>.self)
-            avx2PackWholeA(operand, m: rows, k: columns, into: panels)
-        case (.avx2, .right):
-            panels = allocate(PackedGEMM<SeparateMultiplyAdd>.self)
-            avx2PackWholeB(operand, k: rows, n: columns, into: panels)
+        case (.avx512, .left): avx512PackWholeA(operand, m: rows, k: columns, into: panels)
+        case (.avx512, .right): avx512PackWholeB(operand, k: rows, n: columns, into: panels)
+        case (.avx2, .left): avx2PackWholeA(operand, m: rows, k: columns, into: panels)
+        case (.avx2, .right): avx2PackWholeB(operand, k: rows, n: columns, into: panels)
         case (.generic, .left):
-            panels = allocate(PackedGEMM<SeparateMultiplyAdd>.self)
             PackedGEMM<SeparateMultiplyAdd>.packWholeA(operand, m: rows, k: columns, into: panels)
         case (.generic, .right):
-            panels = allocate(PackedGEMM<SeparateMultiplyAdd>.self)
             PackedGEMM<SeparateMultiplyAdd>.packWholeB(operand, k: rows, n: columns, into: panels)
         }
     }

@@ -4,10 +4,14 @@ import Foundation
 /// that multiplies with it.
 ///
 /// The owner of the matrix must drop the cache (or replace it with an empty one) whenever the
-/// matrix changes; `Tensor` does so on every mutation.
+/// matrix changes; `Tensor` does so on every mutation, or, when it holds the only reference
+/// to the cache, calls `retireOperands()`: the next forms are then packed into the memory of
+/// the retired ones (a training step that updates the weights allocates no new panels).
 public final class PackedOperandCache: @unchecked Sendable {
     private let lock = NSLock()
     private var operands: [PackedOperand] = []
+    /// Forms of earlier values, kept for their memory.
+    private var retired: [PackedOperand] = []
 
     public init() {}
 
@@ -25,11 +29,30 @@ public final class PackedOperandCache: @unchecked Sendable {
         }) {
             return cached
         }
+        if let index = retired.firstIndex(where: {
+            $0.matches(
+                side: side, rows: rows, columns: columns, rowStride: rowStride, isTransposed: isTransposed, path: path)
+        }), isKnownUniquelyReferenced(&retired[index]) {
+            let reused = retired.remove(at: index)
+            reused.pack(source)
+            operands.append(reused)
+            return reused
+        }
         let packed = PackedOperand(
             side: side, rows: rows, columns: columns, source: source, rowStride: rowStride,
             isTransposed: isTransposed, path: path)
         operands.append(packed)
         return packed
+    }
+
+    /// Drops every form (the matrix is about to change), keeping their memory for the forms
+    /// of the new values. Only for the sole owner of the cache: any other holder would lose
+    /// forms it may still use.
+    public func retireOperands() {
+        lock.lock()
+        defer { lock.unlock() }
+        retired.append(contentsOf: operands)
+        operands.removeAll(keepingCapacity: true)
     }
 
     /// Number of packed forms held (for tests).

@@ -32,9 +32,15 @@ public struct Tensor: Sendable {
     }
 
     /// Drops every packed form (keeping the cache enabled): the values are about to change.
+    /// A cache no other copy shares keeps the forms' memory for the next ones.
     @inlinable
     mutating func invalidatePackedOperands() {
-        if packedOperandCache != nil { packedOperandCache = PackedOperandCache() }
+        guard packedOperandCache != nil else { return }
+        if isKnownUniquelyReferenced(&packedOperandCache!) {
+            packedOperandCache!.retireOperands()
+        } else {
+            packedOperandCache = PackedOperandCache()
+        }
     }
 
     /// Gives this tensor a cache of packed forms (see the type's documentation); for tensors
@@ -56,23 +62,27 @@ public struct Tensor: Sendable {
 
     /// Creates a tensor with every element equal to `value`.
     public init(repeating value: Float, shape: [Int]) {
-        self.init(shape: shape, scalars: [Float](repeating: value, count: shape.reduce(1, *)))
+        self.init(shape: shape) { $0.update(repeating: value) }
     }
 
     /// Creates a tensor of zeros.
     public init(zeros shape: [Int]) { self.init(repeating: 0, shape: shape) }
 
-    /// Creates a tensor whose elements `initializer` writes, every one of them, into
-    /// uninitialised storage (no zero-filling pass).
+    /// Creates a tensor whose elements `initializer` writes, every one of them, into storage
+    /// of unspecified contents (no zero-filling pass) taken from `TensorStoragePool.shared`.
     @inlinable
     public init(shape: [Int], initializingWith initializer: (UnsafeMutableBufferPointer<Float>) -> Void) {
-        let count = shape.reduce(1, *)
-        self.init(
-            shape: shape,
-            scalars: [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-                initializer(buffer)
-                initialized = count
-            })
+        var storage = TensorStoragePool.shared.storage(count: shape.reduce(1, *))
+        storage.withUnsafeMutableBufferPointer { initializer($0) }
+        self.init(shape: shape, scalars: storage)
+    }
+
+    /// Hands over this tensor's storage and leaves the tensor empty (shape `[0]`).
+    @usableFromInline
+    mutating func releaseStorage() -> [Float] {
+        let storage = self.storage
+        self = Tensor(shape: [0], scalars: [])
+        return storage
     }
 
     /// Creates a rank-0 tensor.
@@ -129,8 +139,11 @@ extension Tensor {
         let rowSize = shape.dropFirst().reduce(1, *)
         var newShape = shape
         newShape[0] = range.count
-        return Tensor(
-            shape: newShape, scalars: Array(scalars[(range.lowerBound * rowSize)..<(range.upperBound * rowSize)]))
+        return withUnsafeBufferPointer { source in
+            Tensor(shape: newShape) {
+                $0.baseAddress!.initialize(from: source.baseAddress! + range.lowerBound * rowSize, count: $0.count)
+            }
+        }
     }
 
     /// Tensors of equal trailing shape stacked along the first dimension.
@@ -138,13 +151,18 @@ extension Tensor {
         precondition(!parts.isEmpty, "nothing to concatenate")
         var shape = parts[0].shape
         shape[0] = parts.reduce(0) { $0 + $1.shape[0] }
-        var scalars: [Float] = []
-        scalars.reserveCapacity(shape.reduce(1, *))
         for part in parts {
             precondition(
                 part.shape.dropFirst() == parts[0].shape.dropFirst(), "shapes differ beyond the first dimension")
-            scalars.append(contentsOf: part.scalars)
         }
-        return Tensor(shape: shape, scalars: scalars)
+        return Tensor(shape: shape) { out in
+            var offset = 0
+            for part in parts {
+                part.withUnsafeBufferPointer {
+                    (out.baseAddress! + offset).initialize(from: $0.baseAddress!, count: $0.count)
+                }
+                offset += part.count
+            }
+        }
     }
 }

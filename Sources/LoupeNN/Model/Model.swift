@@ -136,7 +136,11 @@ public struct Model: Sendable {
         let shards = Parallel.ranges(count: images.shape[0], parts: threads)
         if shards.count <= 1 { return logits(images) }
         return Tensor.concatenating(
-            Parallel.map(count: shards.count, threads: threads) { logits(images.slice(shards[$0])) })
+            Parallel.map(count: shards.count, threads: threads) {
+                var shard = images.slice(shards[$0])
+                defer { TensorStoragePool.shared.recycle(&shard) }
+                return logits(shard)
+            })
     }
 
     /// Logits of every example of `dataset`, in order (`[examples, classes]`), computed in
@@ -176,10 +180,14 @@ public struct Model: Sendable {
     public func inputGradients(_ images: Tensor, classes: [Int], threads: Int) -> (logits: Tensor, gradients: Tensor) {
         let shards = Parallel.ranges(count: images.shape[0], parts: threads)
         if shards.count <= 1 { return inputGradients(images, classes: classes) }
-        let parts = Parallel.map(count: shards.count, threads: threads) {
-            inputGradients(images.slice(shards[$0]), classes: Array(classes[shards[$0]]))
+        var parts = Parallel.map(count: shards.count, threads: threads) {
+            var shard = images.slice(shards[$0])
+            defer { TensorStoragePool.shared.recycle(&shard) }
+            return inputGradients(shard, classes: Array(classes[shards[$0]]))
         }
-        return (Tensor.concatenating(parts.map(\.logits)), Tensor.concatenating(parts.map(\.gradients)))
+        let result = (Tensor.concatenating(parts.map(\.logits)), Tensor.concatenating(parts.map(\.gradients)))
+        for index in parts.indices { TensorStoragePool.shared.recycle(&parts[index].gradients) }
+        return result
     }
 
     /// The gradient of one logit per example with respect to the input, in inference mode:

@@ -107,6 +107,7 @@ public struct Trainer {
                 model.updateParameters { parameters in
                     optimizer.step(parameters: &parameters, gradients: gradients, learningRate: learningRate)
                 }
+                for index in gradients.indices { TensorStoragePool.shared.recycle(&gradients[index]) }
                 step += 1
                 for index in hooks.indices { hooks[index].update(&model, step: step) }
                 try handler(.batch(done: index + 1, of: batches.count), self)
@@ -177,6 +178,11 @@ public struct Trainer {
                         }
                     }
                 }
+            }
+        }
+        for shard in results.indices.dropFirst() {
+            for index in results[shard].gradients.indices {
+                TensorStoragePool.shared.recycle(&results[shard].gradients[index])
             }
         }
         for result in results { self.model.updateRunningStatistics(from: result.statistics) }

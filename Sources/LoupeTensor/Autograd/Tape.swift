@@ -20,6 +20,9 @@ public final class Tape {
         let inputs: [Int]
         let requiresGradient: Bool
         let backward: BackwardRule?
+        /// Storage the backward rule reads besides tensors (pooling windows), recycled with
+        /// the values.
+        var kept: [Float] = []
     }
 
     var nodes: [Node] = []
@@ -30,6 +33,18 @@ public final class Tape {
     public var backwardOverrides: [OperationKind: CustomBackwardRule] = [:]
 
     public init() {}
+
+    /// Returns the storage of the recorded values that nothing else refers to (intermediate
+    /// results, and inputs the caller no longer holds) to `TensorStoragePool.shared`.
+    deinit {
+        var values = nodes.map(\.value)
+        var kept = nodes.map(\.kept)
+        nodes.removeAll()  // the backward rules' references go first
+        for index in values.indices {
+            TensorStoragePool.shared.recycle(&values[index])
+            TensorStoragePool.shared.recycle(&kept[index])
+        }
+    }
 
     /// Records a leaf: a tensor whose gradient can be asked for.
     public func variable(_ value: Tensor, requiresGradient: Bool = true) -> Variable {
@@ -44,9 +59,11 @@ public final class Tape {
 
     func value(_ id: Int) -> Tensor { nodes[id].value }
 
-    /// Records an operation's result. The backward rule is kept only if an input needs it.
+    /// Records an operation's result. The backward rule is kept only if an input needs it;
+    /// `kept` is storage the rule reads, returned to `TensorStoragePool.shared` with the values.
     func record(
-        _ value: Tensor, kind: OperationKind, inputs: [Variable], backward: @escaping BackwardRule
+        _ value: Tensor, kind: OperationKind, inputs: [Variable], keeping kept: [Float] = [],
+        backward: @escaping BackwardRule
     ) -> Variable {
         let ids = inputs.map { input -> Int in
             precondition(input.tape === self, "variables from different tapes")
@@ -54,7 +71,9 @@ public final class Tape {
         }
         let needed = ids.contains { nodes[$0].requiresGradient }
         nodes.append(
-            Node(value: value, kind: kind, inputs: ids, requiresGradient: needed, backward: needed ? backward : nil))
+            Node(
+                value: value, kind: kind, inputs: ids, requiresGradient: needed, backward: needed ? backward : nil,
+                kept: kept))
         return Variable(tape: self, id: nodes.count - 1)
     }
 
@@ -67,36 +86,50 @@ public final class Tape {
         grads[output.id] = seed
         for id in stride(from: output.id, through: 0, by: -1) {
             let node = nodes[id]
-            guard node.requiresGradient, node.kind != .leaf, let gradient = grads[id] else { continue }
+            // Taken out of `grads`: intermediate gradients are not kept, and their storage
+            // goes back to the pool once the rule is done with it.
+            guard node.requiresGradient, node.kind != .leaf, var gradient = grads[id].take() else { continue }
             precondition(
                 (node.kind != .reluMaxPool2d && node.kind != .conv2dReLUMaxPool2d) || backwardOverrides[.relu] == nil,
                 "a ReLU backward override was set after a forward pass that fused ReLU into max pooling")
-            let inputGradients: [Tensor?]
+            var inputGradients: [Tensor?]
             if let override = backwardOverrides[node.kind] {
                 inputGradients = override(node.inputs.map { nodes[$0].value }, node.value, gradient)
             } else {
                 inputGradients = node.backward!(gradient)
             }
-            for (input, inputGradient) in zip(node.inputs, inputGradients) {
-                guard let inputGradient, nodes[input].requiresGradient else { continue }
+            TensorStoragePool.shared.recycle(&gradient)
+            for (slot, input) in node.inputs.enumerated() where slot < inputGradients.count {
+                guard var inputGradient = inputGradients[slot].take(), nodes[input].requiresGradient else { continue }
                 precondition(
                     inputGradient.shape == nodes[input].value.shape,
                     "\(node.kind) backward gave shape \(inputGradient.shape) for input \(nodes[input].value.shape)")
-                if let existing = grads[input] {
-                    grads[input] = existing.adding(inputGradient)
+                if grads[input] != nil {
+                    grads[input]!.add(inputGradient)
+                    TensorStoragePool.shared.recycle(&inputGradient)
                 } else {
                     grads[input] = inputGradient
                 }
             }
-            grads[id] = nil  // intermediate gradients are not kept
         }
         return Gradients(values: grads)
     }
 }
 
 /// The gradients computed by `Tape.gradients(of:seed:)`, looked up by variable.
-public struct Gradients {
-    let values: [Tensor?]
+///
+/// Gradients that no one took a copy of return their storage to `TensorStoragePool.shared`
+/// when this object goes away.
+public final class Gradients {
+    var values: [Tensor?]
+
+    init(values: [Tensor?]) { self.values = values }
+
+    deinit {
+        for index in values.indices where values[index] != nil {
+            TensorStoragePool.shared.recycle(&values[index]!)
+        }
+    }
 
     /// The gradient of a leaf variable, or `nil` if it does not influence the output or does
     /// not require a gradient.

@@ -2,28 +2,24 @@ extension Tensor {
     /// Applies `transform` to every element.
     @inlinable
     public func map(_ transform: (Float) -> Float) -> Tensor {
-        let result = scalars.withUnsafeBufferPointer { input in
-            [Float](unsafeUninitializedCapacity: input.count) { out, initialized in
+        scalars.withUnsafeBufferPointer { input in
+            Tensor(shape: shape) { out in
                 for i in 0..<input.count { out[i] = transform(input[i]) }
-                initialized = input.count
             }
         }
-        return Tensor(shape: shape, scalars: result)
     }
 
     /// Combines two tensors of the same shape element by element.
     @inlinable
     public func zipWith(_ other: Tensor, _ combine: (Float, Float) -> Float) -> Tensor {
         precondition(shape == other.shape, "shapes \(shape) and \(other.shape) differ")
-        let result = scalars.withUnsafeBufferPointer { lhs in
+        return scalars.withUnsafeBufferPointer { lhs in
             other.scalars.withUnsafeBufferPointer { rhs in
-                [Float](unsafeUninitializedCapacity: lhs.count) { out, initialized in
+                Tensor(shape: shape) { out in
                     for i in 0..<lhs.count { out[i] = combine(lhs[i], rhs[i]) }
-                    initialized = lhs.count
                 }
             }
         }
-        return Tensor(shape: shape, scalars: result)
     }
 
     /// Element-wise sum of two tensors of the same shape.

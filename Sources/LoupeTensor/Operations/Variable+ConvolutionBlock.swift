@@ -1,4 +1,5 @@
 import LoupeKernels
+import LoupeSupport
 
 extension Variable {
     /// `conv2d(weight:bias:stride:padding:).relu().maxPool2d(kernel: 2)` as one operation,
@@ -26,7 +27,7 @@ extension Variable {
         let (result, windows) = block.forward(x, weight: w, bias: bias?.value)
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         let hasBias = bias != nil
-        return tape.record(result, kind: .conv2dReLUMaxPool2d, inputs: inputs) { g in
+        return tape.record(result, kind: .conv2dReLUMaxPool2d, inputs: inputs, keeping: windows) { g in
             block.backward(g, input: x, weight: w, pooled: result, windows: windows, hasBias: hasBias)
         }
     }
@@ -78,13 +79,17 @@ private struct ConvolutionBlock {
     /// The pooled output and, when a gradient will be asked for, the index (0-3, row-major)
     /// of each window's first maximum.
     func forward(_ x: Tensor, weight w: Tensor, bias: Tensor?) -> (Tensor, [Float]) {
-        var windows = [Float](repeating: 0, count: recordsWindows ? batch * pooledSize : 0)
-        let lowered = Scratch(count: padded ? geometry.paddedImageCount : patch * spatial)
-        let convolved = Scratch(count: outChannels * positions)
-        defer {
-            lowered.free()
-            convolved.free()
+        ScratchMemory.withZeroedFloats([padded ? geometry.paddedImageCount : patch * spatial, outChannels * positions])
+        {
+            forward(x, weight: w, bias: bias, lowered: Scratch($0[0]), convolved: Scratch($0[1]))
         }
+    }
+
+    private func forward(
+        _ x: Tensor, weight w: Tensor, bias: Tensor?, lowered: Scratch, convolved: Scratch
+    ) -> (Tensor, [Float]) {
+        // Every window's index is written.
+        var windows = recordsWindows ? TensorStoragePool.shared.storage(count: batch * pooledSize) : []
         let shape = [batch, outChannels, geometry.outputHeight / 2, geometry.outputWidth / 2]
         let result = Tensor(shape: shape) { out in
             x.withUnsafeBufferPointer { xp in
@@ -129,19 +134,28 @@ private struct ConvolutionBlock {
     func backward(
         _ g: Tensor, input x: Tensor, weight w: Tensor, pooled: Tensor, windows: [Float], hasBias: Bool
     ) -> [Tensor?] {
-        var inputGradient = Tensor(zeros: needs.input ? x.shape : [0])
-        var weightGradient = Tensor(zeros: needs.weight ? w.shape : [0])
-        var biasTotals = [Double](repeating: 0, count: needs.bias ? outChannels : 0)
         // The convolution output's gradient (rows `rowLength` apart, zero past each row's
         // outputs), lowered input gradients, and in the padded lowering the padded image
         // (weight gradient) and its gradient.
-        let outputGradient = Scratch(count: outChannels * positions)
-        let columns = Scratch(count: patch * positions)
-        let paddedImage = Scratch(count: padded && needs.weight ? geometry.paddedImageCount : 0)
-        let paddedGradient = Scratch(count: padded && needs.input ? geometry.paddedImageCount : 0)
-        defer {
-            for scratch in [outputGradient, columns, paddedImage, paddedGradient] { scratch.free() }
+        let counts = [
+            outChannels * positions, patch * positions, padded && needs.weight ? geometry.paddedImageCount : 0,
+            padded && needs.input ? geometry.paddedImageCount : 0,
+        ]
+        return ScratchMemory.withZeroedFloats(counts) { scratch in
+            backward(
+                g, input: x, weight: w, pooled: pooled, windows: windows, hasBias: hasBias,
+                outputGradient: Scratch(scratch[0]), columns: Scratch(scratch[1]), paddedImage: Scratch(scratch[2]),
+                paddedGradient: Scratch(scratch[3]))
         }
+    }
+
+    private func backward(
+        _ g: Tensor, input x: Tensor, weight w: Tensor, pooled: Tensor, windows: [Float], hasBias: Bool,
+        outputGradient: Scratch, columns: Scratch, paddedImage: Scratch, paddedGradient: Scratch
+    ) -> [Tensor?] {
+        var inputGradient = Tensor(zeros: needs.input ? x.shape : [0])
+        var weightGradient = Tensor(zeros: needs.weight ? w.shape : [0])
+        var biasTotals = [Double](repeating: 0, count: needs.bias ? outChannels : 0)
         let packedTransposedWeight = w.withUnsafeBufferPointer { wp in
             needs.input
                 ? w.packedOperands?.operand(
@@ -219,19 +233,16 @@ private struct ConvolutionBlock {
     }
 }
 
-/// Zeroed scratch memory for one operation's per-image passes; the owner frees it.
+/// A zeroed scratch buffer of one operation's per-image passes (`ScratchMemory`).
 private struct Scratch {
     let base: UnsafeMutablePointer<Float>
     let count: Int
 
-    init(count: Int) {
-        self.count = count
-        base = .allocate(capacity: max(count, 1))
-        base.initialize(repeating: 0, count: max(count, 1))
+    init(_ buffer: UnsafeMutableBufferPointer<Float>) {
+        (base, count) = (buffer.baseAddress!, buffer.count)
     }
 
     func clear() { base.update(repeating: 0, count: count) }
-    func free() { base.deallocate() }
 }
 
 /// The gradient of one image's convolution output from its pooled gradient: each window's

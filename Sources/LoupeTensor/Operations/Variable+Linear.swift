@@ -4,7 +4,8 @@ extension Tensor {
     /// `op(self) * op(other) + beta * accumulator` for rank-2 tensors; the accumulator
     /// defaults to nothing (beta 0).
     public func matmul(
-        _ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false, addingTo accumulator: Tensor? = nil
+        _ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false,
+        addingTo accumulator: consuming Tensor? = nil
     ) -> Tensor {
         precondition(rank == 2 && other.rank == 2, "matmul needs rank-2 tensors, got \(shape) and \(other.shape)")
         let m = transposeSelf ? shape[1] : shape[0]
@@ -12,7 +13,9 @@ extension Tensor {
         let k2 = transposeOther ? other.shape[1] : other.shape[0]
         let n = transposeOther ? other.shape[0] : other.shape[1]
         precondition(k == k2, "matmul inner dimensions differ: \(shape) x \(other.shape)")
-        var out = accumulator ?? Tensor(shape: [m, n]) { _ in }
+        let beta: Float = accumulator == nil ? 0 : 1
+        // Taken over (not copied) so the product adds into the accumulator's own storage.
+        var out = (consume accumulator) ?? Tensor(shape: [m, n]) { _ in }
         precondition(out.shape == [m, n], "accumulator shape \(out.shape) is not [\(m), \(n)]")
         withUnsafeBufferPointer { a in
             other.withUnsafeBufferPointer { b in
@@ -27,7 +30,7 @@ extension Tensor {
                     GEMM.multiply(
                         transposeA: transposeSelf, transposeB: transposeOther, m: m, n: n, k: k,
                         a: a.baseAddress!, lda: shape[1], b: b.baseAddress!, ldb: other.shape[1],
-                        beta: accumulator == nil ? 0 : 1, c: c.baseAddress!, ldc: n,
+                        beta: beta, c: c.baseAddress!, ldc: n,
                         packedA: packedA, packedB: packedB)
                 }
             }
@@ -104,8 +107,9 @@ extension Variable {
         precondition(
             x.rank == 2 && w.rank == 2 && x.shape[1] == w.shape[1],
             "linear: input \(x.shape) does not fit weight \(w.shape)")
-        let start = bias.map { Tensor(broadcasting: $0.value, channelsOf: [x.shape[0], w.shape[0]]) }
-        let out = x.matmul(w, transposeOther: true, addingTo: start)
+        let out = x.matmul(
+            w, transposeOther: true,
+            addingTo: bias.map { Tensor(broadcasting: $0.value, channelsOf: [x.shape[0], w.shape[0]]) })
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         // The rule must not capture a Variable (that would retain the tape), only what it needs.
         let hasBias = bias != nil
