@@ -56,6 +56,18 @@ public final class TensorStoragePool: @unchecked Sendable {
         }
     }
 
+    /// Writes `value` into every kept buffer (tests: recycled contents must never reach a
+    /// result).
+    func overwriteKept(with value: Float) {
+        lock.withLock {
+            for count in buffers.keys {
+                for index in buffers[count]!.indices {
+                    buffers[count]![index].withUnsafeMutableBufferPointer { $0.update(repeating: value) }
+                }
+            }
+        }
+    }
+
     /// Storage for `count` elements with unspecified contents: a kept buffer of that size if
     /// there is one, else a new one.
     public func storage(count: Int) -> [Float] {

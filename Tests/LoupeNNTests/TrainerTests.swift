@@ -1,8 +1,8 @@
 import LoupeData
-import LoupeTensor
 import XCTest
 
 @testable import LoupeNN
+@testable import LoupeTensor
 
 final class TrainerTests: XCTestCase {
     static let splits = try! DatasetLoader.load("mnist-5k")
@@ -74,6 +74,45 @@ final class TrainerTests: XCTestCase {
             checked += 1
         }
         XCTAssertEqual(checked, 4)
+    }
+
+    /// Fills the storage kept for reuse with NaN after every step, or empties it.
+    struct StoragePoolHook: TrainingHook {
+        let poisons: Bool
+        func adjust(gradients: inout [Tensor], of model: Model, step: Int) {}
+        func update(_ model: inout Model, step: Int) {
+            if poisons {
+                TensorStoragePool.shared.overwriteKept(with: .nan)
+            } else {
+                TensorStoragePool.shared.removeAll()
+            }
+        }
+    }
+
+    /// Operations take recycled storage with whatever it held: no value of it may reach a
+    /// result. Training with the pool emptied before every step and with its buffers filled
+    /// with NaN gives the same weights, for both models and with several threads.
+    func testRecycledStorageNeverReachesAResult() throws {
+        let data = Self.splits
+        let train = data.train.subset(Array(0..<192))
+        for name in ["mlp", "cnn"] {
+            var weights: [[String: Tensor]] = []
+            for poisons in [false, true] {
+                var configuration = TrainingConfiguration()
+                configuration.epochs = 1
+                configuration.batchSize = 48
+                configuration.threads = 2
+                configuration.seed = 9
+                var trainer = try Trainer(
+                    model: try Model(architecture: .builtin(name, inputShape: [1, 28, 28], classes: 10)!, seed: 9),
+                    configuration: configuration)
+                trainer.hooks = [StoragePoolHook(poisons: poisons)]
+                try trainer.train(on: train, test: nil) { _, _ in }
+                XCTAssertTrue(trainer.model.parameters.values.allSatisfy { $0.scalars.allSatisfy(\.isFinite) })
+                weights.append(trainer.model.parameters)
+            }
+            XCTAssertEqual(weights[0], weights[1], name)
+        }
     }
 
     /// Stopping after epoch 1 and resuming from the saved model and optimiser state gives

@@ -1,3 +1,4 @@
+import LoupeKernels
 import LoupeTensor
 import XCTest
 
@@ -45,5 +46,40 @@ final class PackedOperandCacheTests: XCTestCase {
         XCTAssertEqual(cachedProducts(before).forward, reference((0..<9).map(Float.init)).forward)
         XCTAssertEqual(cachedProducts(weight).forward, reference(weight.scalars).forward)
         XCTAssertEqual(before, Tensor(shape: [3, 3], scalars: (0..<9).map(Float.init)))
+    }
+
+    /// After an update of a tensor that alone owns its cache, the new form is packed into the
+    /// old form's memory; a form someone still holds is left alone.
+    func testUpdatesRepackIntoTheRetiredFormsUnlessTheyAreHeld() {
+        var weight = Tensor(shape: [3, 3], scalars: (0..<9).map(Float.init))
+        weight.enablePackedOperandCache()
+        func form(_ tensor: Tensor) -> PackedOperand {
+            tensor.withUnsafeBufferPointer {
+                tensor.packedOperands!.operand(
+                    side: .right, rows: 3, columns: 3, source: $0.baseAddress!, rowStride: 3, isTransposed: true)
+            }
+        }
+        let first = ObjectIdentifier(form(weight))
+        weight.scalars[2] = 40
+        XCTAssertEqual(ObjectIdentifier(form(weight)), first, "repacked in place")
+        XCTAssertEqual(cachedProducts(weight).forward, reference(weight.scalars).forward)
+
+        let held = form(weight)
+        weight.scalars[3] = -4
+        XCTAssertNotEqual(ObjectIdentifier(form(weight)), ObjectIdentifier(held), "a held form is not repacked")
+        XCTAssertEqual(cachedProducts(weight).forward, reference(weight.scalars).forward)
+        var expected = (0..<9).map(Float.init)
+        expected[2] = 40
+        let product = input.withUnsafeBufferPointer { a in
+            [Float](unsafeUninitializedCapacity: 6) { c, count in
+                GEMM.multiply(
+                    transposeB: true, m: 2, n: 3, k: 3, a: a.baseAddress!, lda: 3, b: a.baseAddress!, ldb: 3,
+                    c: c.baseAddress!,
+                    ldc: 3, packedB: held)
+                count = 6
+            }
+        }
+        XCTAssertEqual(
+            product, reference(expected).forward.scalars, "the held form still has the values it was made from")
     }
 }
