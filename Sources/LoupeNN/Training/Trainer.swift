@@ -98,16 +98,26 @@ public struct Trainer {
                     batchImages = { $0.count == positions.count ? images : images.slice($0) }
                 }
                 let labels = train.labels(at: positions)
-                let (loss, hits, rawGradients) = trainingStep(
+                var (loss, hits, gradientParts) = trainingStep(
                     images: batchImages, labels: labels, generator: &generator)
-                var gradients = rawGradients
-                for index in hooks.indices { hooks[index].adjust(gradients: &gradients, of: model, step: step) }
                 lossSum += Double(loss) * Double(positions.count)
                 correct += hits
-                model.updateParameters { parameters in
-                    optimizer.step(parameters: &parameters, gradients: gradients, learningRate: learningRate)
+                if hooks.isEmpty {
+                    // The optimiser may add the shards' gradients inside its update pass.
+                    let threads = configuration.threads
+                    model.updateParameters { parameters in
+                        optimizer.step(
+                            parameters: &parameters, gradientParts: &gradientParts, learningRate: learningRate,
+                            threads: threads)
+                    }
+                } else {
+                    var gradients = SGD.sum(&gradientParts, threads: configuration.threads)
+                    for index in hooks.indices { hooks[index].adjust(gradients: &gradients, of: model, step: step) }
+                    model.updateParameters { parameters in
+                        optimizer.step(parameters: &parameters, gradients: gradients, learningRate: learningRate)
+                    }
+                    for index in gradients.indices { TensorStoragePool.shared.recycle(&gradients[index]) }
                 }
-                for index in gradients.indices { TensorStoragePool.shared.recycle(&gradients[index]) }
                 step += 1
                 for index in hooks.indices { hooks[index].update(&model, step: step) }
                 try handler(.batch(done: index + 1, of: batches.count), self)
@@ -135,15 +145,15 @@ public struct Trainer {
     }
 
     /// Forward and backward on one batch; returns the loss, the number of correct top-1
-    /// predictions and the parameter gradients.
+    /// predictions and the parameter gradients of each shard.
     ///
     /// With several threads the batch is split into contiguous shards, one per thread, each
-    /// on its own tape; shard gradients are weighted by shard size and summed in shard order,
-    /// so the result is deterministic for a given thread count. Batch norm then normalises
-    /// each shard with its own statistics (as in data-parallel training).
+    /// on its own tape; shard gradients are weighted by shard size, to be summed in shard
+    /// order, so the result is deterministic for a given thread count. Batch norm then
+    /// normalises each shard with its own statistics (as in data-parallel training).
     private mutating func trainingStep(
         images: (Range<Int>) -> Tensor, labels: [Int32], generator: inout SeededGenerator
-    ) -> (Float, Int, [Tensor]) {
+    ) -> (Float, Int, [[Tensor]]) {
         let shards = Parallel.ranges(count: labels.count, parts: configuration.threads)
         let stepGenerator = generator.derived(UInt64(step))
         let model = self.model
@@ -164,29 +174,13 @@ public struct Trainer {
                 gradients: parameterGradients, statistics: context
             )
         }
-        var gradients = results[0].gradients
-        results[0].gradients = []  // leaves `gradients` uniquely referenced, so `add` works in place
-        // Shard order per element; large tensors split across threads by element ranges.
-        for index in gradients.indices where results.count > 1 {
-            let others = results.dropFirst().map { $0.gradients[index] }
-            gradients[index].withUnsafeMutableBufferPointer { buffer in
-                let total = buffer
-                Parallel.forEachRange(count: total.count, threads: configuration.threads) { range in
-                    for other in others {
-                        other.withUnsafeBufferPointer { part in
-                            for i in range { total[i] += part[i] }
-                        }
-                    }
-                }
-            }
-        }
-        for shard in results.indices.dropFirst() {
-            for index in results[shard].gradients.indices {
-                TensorStoragePool.shared.recycle(&results[shard].gradients[index])
-            }
-        }
         for result in results { self.model.updateRunningStatistics(from: result.statistics) }
-        return (results.reduce(0) { $0 + $1.loss }, results.reduce(0) { $0 + $1.hits }, gradients)
+        var parts: [[Tensor]] = []
+        for index in results.indices {
+            parts.append(results[index].gradients)
+            results[index].gradients = []  // leaves the parts uniquely referenced
+        }
+        return (results.reduce(0) { $0 + $1.loss }, results.reduce(0) { $0 + $1.hits }, parts)
     }
 }
 
