@@ -43,10 +43,12 @@ let package = Package(
             ]),
         .target(
             name: "LoupeKernels",
-            dependencies: ["CLoupePlatform", "LoupeKernelCore", "LoupeKernelsAVX2", "LoupeKernelsAVX512"],
+            dependencies: ["CLoupePlatform", "LoupeKernelCore", "LoupeKernelsAVX2", "LoupeKernelsAVX512", "LoupeSupport"],
             swiftSettings: optimized),
         .target(name: "LoupeTensor", dependencies: ["LoupeKernels", "LoupeSupport"], swiftSettings: optimized),
-        .target(name: "LoupeNN", dependencies: ["LoupeTensor", "LoupeData", "LoupeSupport"], swiftSettings: optimized),
+        .target(
+            name: "LoupeNN", dependencies: ["LoupeKernels", "LoupeTensor", "LoupeData", "LoupeSupport"],
+            swiftSettings: optimized),
         .target(
             name: "LoupeData", dependencies: ["LoupeTensor", "LoupeSupport", "CZlib"],
             resources: [.copy("Resources/mnist-5k")], swiftSettings: optimized),

@@ -74,29 +74,38 @@ extension PackedGEMMKernel {
     /// Packs all of op(A) (`m x k`) the way `multiply` would pack it block by block: slice
     /// after slice of depth, each slice holding every row panel. `multiply` given the result
     /// as `packedA` skips packing A and computes bit for bit the same product.
+    ///
+    /// `slices` restricts the work to those depth slices (of `sliceCount(k:)`), each written to
+    /// its own part of `packed`, so that several threads can pack one operand.
     @inlinable
-    public static func packWholeA(_ a: MatrixOperand, m: Int, k: Int, into packed: UnsafeMutablePointer<Float>) {
+    public static func packWholeA(
+        _ a: MatrixOperand, m: Int, k: Int, into packed: UnsafeMutablePointer<Float>, slices: Range<Int>? = nil
+    ) {
         let paddedRows = (m + rowTile - 1) / rowTile * rowTile
         let depth = sliceDepth(k: k)
-        var pc = 0
-        while pc < k {
+        for slice in slices ?? 0..<sliceCount(k: k) {
+            let pc = slice * depth
             let kc = min(depth, k - pc)
             packA(a, row: 0, mc: m, depth: pc, kc: kc, alpha: 1, into: packed + pc * paddedRows)
-            pc += kc
         }
     }
+
+    /// Depth slices of a whole packed operand of depth `k`.
+    @inlinable
+    public static func sliceCount(k: Int) -> Int { k == 0 ? 0 : (k + sliceDepth(k: k) - 1) / sliceDepth(k: k) }
 
     /// Packs all of op(B) (`k x n`) the way `multiply` would pack it block by block (see
     /// `packWholeA`).
     @inlinable
-    public static func packWholeB(_ b: MatrixOperand, k: Int, n: Int, into packed: UnsafeMutablePointer<Float>) {
+    public static func packWholeB(
+        _ b: MatrixOperand, k: Int, n: Int, into packed: UnsafeMutablePointer<Float>, slices: Range<Int>? = nil
+    ) {
         let paddedColumns = (n + columnTile - 1) / columnTile * columnTile
         let depth = sliceDepth(k: k)
-        var pc = 0
-        while pc < k {
+        for slice in slices ?? 0..<sliceCount(k: k) {
+            let pc = slice * depth
             let kc = min(depth, k - pc)
             packB(b, depth: pc, kc: kc, column: 0, nc: n, into: packed + pc * paddedColumns)
-            pc += kc
         }
     }
 

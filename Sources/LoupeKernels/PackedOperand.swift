@@ -48,20 +48,31 @@ public final class PackedOperand: @unchecked Sendable {
         pack(source)
     }
 
+    /// The depth of the operand (columns of a left operand, rows of a right one).
+    var depth: Int { side == .left ? columns : rows }
+
+    /// Depth slices of the packed layout: `pack(_:slices:)` can pack any subset of them.
+    var sliceCount: Int {
+        path == .avx512
+            ? WidePackedGEMM<SeparateMultiplyAdd>.sliceCount(k: depth)
+            : PackedGEMM<SeparateMultiplyAdd>.sliceCount(k: depth)
+    }
+
     /// Packs `op(source)` (of this operand's shape and layout) into the panels, replacing
-    /// what they held.
-    func pack(_ source: UnsafePointer<Float>) {
+    /// what they held; only the depth slices `slices` when given (they occupy disjoint parts
+    /// of the panels, so threads can pack different slices at once).
+    func pack(_ source: UnsafePointer<Float>, slices: Range<Int>? = nil) {
         let operand = MatrixOperand(base: source, rowStride: rowStride, isTransposed: isTransposed)
         // Each path packs with its own build of its tile's packing code.
         switch (path, side) {
-        case (.avx512, .left): avx512PackWholeA(operand, m: rows, k: columns, into: panels)
-        case (.avx512, .right): avx512PackWholeB(operand, k: rows, n: columns, into: panels)
-        case (.avx2, .left): avx2PackWholeA(operand, m: rows, k: columns, into: panels)
-        case (.avx2, .right): avx2PackWholeB(operand, k: rows, n: columns, into: panels)
+        case (.avx512, .left): avx512PackWholeA(operand, m: rows, k: columns, into: panels, slices: slices)
+        case (.avx512, .right): avx512PackWholeB(operand, k: rows, n: columns, into: panels, slices: slices)
+        case (.avx2, .left): avx2PackWholeA(operand, m: rows, k: columns, into: panels, slices: slices)
+        case (.avx2, .right): avx2PackWholeB(operand, k: rows, n: columns, into: panels, slices: slices)
         case (.generic, .left):
-            PackedGEMM<SeparateMultiplyAdd>.packWholeA(operand, m: rows, k: columns, into: panels)
+            PackedGEMM<SeparateMultiplyAdd>.packWholeA(operand, m: rows, k: columns, into: panels, slices: slices)
         case (.generic, .right):
-            PackedGEMM<SeparateMultiplyAdd>.packWholeB(operand, k: rows, n: columns, into: panels)
+            PackedGEMM<SeparateMultiplyAdd>.packWholeB(operand, k: rows, n: columns, into: panels, slices: slices)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LoupeSupport
 
 /// The packed forms of one immutable matrix, made on first use and shared by every thread
 /// that multiplies with it.
@@ -43,6 +44,43 @@ public final class PackedOperandCache: @unchecked Sendable {
             isTransposed: isTransposed, path: path)
         operands.append(packed)
         return packed
+    }
+
+    /// Packs new values into the retired forms of several caches at once, each form's depth
+    /// slices shared out among up to `threads` threads, and makes them current: after a
+    /// training step updates the weights, the next products find their forms packed instead
+    /// of one thread packing while the others wait for it.
+    ///
+    /// Each `source` must hold the current values of its cache's matrix and stay unchanged
+    /// during the call; requests to these caches wait until it returns. Forms someone still
+    /// holds are left retired.
+    public static func repackRetired(_ work: [(cache: PackedOperandCache, source: UnsafePointer<Float>)], threads: Int)
+    {
+        for (cache, _) in work { cache.lock.lock() }
+        defer { for (cache, _) in work { cache.lock.unlock() } }
+        var forms: [(form: PackedOperand, source: UnsafePointer<Float>)] = []
+        for (cache, source) in work {
+            var index = 0
+            while index < cache.retired.count {
+                if isKnownUniquelyReferenced(&cache.retired[index]) {
+                    let form = cache.retired.remove(at: index)
+                    cache.operands.append(form)
+                    forms.append((form, source))
+                } else {
+                    index += 1
+                }
+            }
+        }
+        // One item per depth slice, largest first so that the last items to start are small.
+        var items: [(form: PackedOperand, source: UnsafePointer<Float>, slice: Int, size: Int)] = []
+        for (form, source) in forms {
+            let slices = form.sliceCount
+            for slice in 0..<slices { items.append((form, source, slice, form.rows * form.columns / slices)) }
+        }
+        items.sort { $0.size > $1.size }
+        _ = Parallel.map(count: items.count, threads: threads) { index in
+            items[index].form.pack(items[index].source, slices: items[index].slice..<(items[index].slice + 1))
+        }
     }
 
     /// Drops every form (the matrix is about to change), keeping their memory for the forms

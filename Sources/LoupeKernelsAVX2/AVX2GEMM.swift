@@ -13,13 +13,17 @@ public func avx2Multiply(
 }
 
 /// `packWholeA` of the kernel `avx2Multiply` uses, compiled for AVX2.
-public func avx2PackWholeA(_ a: MatrixOperand, m: Int, k: Int, into packed: UnsafeMutablePointer<Float>) {
-    PackedGEMM<AVX2MultiplyAdd>.packWholeA(a, m: m, k: k, into: packed)
+public func avx2PackWholeA(
+    _ a: MatrixOperand, m: Int, k: Int, into packed: UnsafeMutablePointer<Float>, slices: Range<Int>? = nil
+) {
+    PackedGEMM<AVX2MultiplyAdd>.packWholeA(a, m: m, k: k, into: packed, slices: slices)
 }
 
 /// `packWholeB` of the kernel `avx2Multiply` uses, compiled for AVX2.
-public func avx2PackWholeB(_ b: MatrixOperand, k: Int, n: Int, into packed: UnsafeMutablePointer<Float>) {
-    PackedGEMM<AVX2MultiplyAdd>.packWholeB(b, k: k, n: n, into: packed)
+public func avx2PackWholeB(
+    _ b: MatrixOperand, k: Int, n: Int, into packed: UnsafeMutablePointer<Float>, slices: Range<Int>? = nil
+) {
+    PackedGEMM<AVX2MultiplyAdd>.packWholeB(b, k: k, n: n, into: packed, slices: slices)
 }
 
 /// `ShallowWeightGradient.accumulate` compiled for AVX2.

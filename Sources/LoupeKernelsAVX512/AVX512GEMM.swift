@@ -13,13 +13,17 @@ public func avx512Multiply(
 }
 
 /// `packWholeA` of the kernel `avx512Multiply` uses, compiled for AVX-512F.
-public func avx512PackWholeA(_ a: MatrixOperand, m: Int, k: Int, into packed: UnsafeMutablePointer<Float>) {
-    WidePackedGEMM<AVX512MultiplyAdd>.packWholeA(a, m: m, k: k, into: packed)
+public func avx512PackWholeA(
+    _ a: MatrixOperand, m: Int, k: Int, into packed: UnsafeMutablePointer<Float>, slices: Range<Int>? = nil
+) {
+    WidePackedGEMM<AVX512MultiplyAdd>.packWholeA(a, m: m, k: k, into: packed, slices: slices)
 }
 
 /// `packWholeB` of the kernel `avx512Multiply` uses, compiled for AVX-512F.
-public func avx512PackWholeB(_ b: MatrixOperand, k: Int, n: Int, into packed: UnsafeMutablePointer<Float>) {
-    WidePackedGEMM<AVX512MultiplyAdd>.packWholeB(b, k: k, n: n, into: packed)
+public func avx512PackWholeB(
+    _ b: MatrixOperand, k: Int, n: Int, into packed: UnsafeMutablePointer<Float>, slices: Range<Int>? = nil
+) {
+    WidePackedGEMM<AVX512MultiplyAdd>.packWholeB(b, k: k, n: n, into: packed, slices: slices)
 }
 
 /// `ShallowWeightGradient.accumulate` compiled for AVX-512F.

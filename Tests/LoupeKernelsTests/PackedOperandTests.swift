@@ -82,4 +82,70 @@ final class PackedOperandTests: XCTestCase {
         XCTAssertEqual(shared.operands.count, 8)
         XCTAssertTrue(shared.operands.allSatisfy { $0 === shared.operands[0] })
     }
+
+    /// Retired forms repacked with new values, slice by slice on two threads, compute bit for
+    /// bit what freshly packed forms compute: every path, both sides and transpositions, one
+    /// and several depth slices (k = 600). A form someone holds is left alone.
+    func testRetiredFormsRepackedInSlicesEqualFreshForms() {
+        var rng = SystemRandomNumberGenerator()
+        for path in KernelPath.allCases where path <= KernelPath.supported {
+            for (m, n, k) in [(13, 33, 600), (7, 40, 9)] {
+                for transposed in [false, true] {
+                    let lda = transposed ? m : k
+                    let ldb = transposed ? k : n
+                    let (oldA, oldB) = (randomArray(m * k, &rng), randomArray(k * n, &rng))
+                    let (newA, newB) = (randomArray(m * k, &rng), randomArray(k * n, &rng))
+                    let (cacheA, cacheB) = (PackedOperandCache(), PackedOperandCache())
+                    let idA = ObjectIdentifier(
+                        cacheA.operand(
+                            side: .left, rows: m, columns: k, source: oldA, rowStride: lda, isTransposed: transposed,
+                            path: path))
+                    let idB = ObjectIdentifier(
+                        cacheB.operand(
+                            side: .right, rows: k, columns: n, source: oldB, rowStride: ldb, isTransposed: transposed,
+                            path: path))
+                    // (the forms are not held here: only the caches refer to them)
+                    cacheA.retireOperands()
+                    cacheB.retireOperands()
+                    XCTAssertEqual(cacheA.count, 0)
+                    newA.withUnsafeBufferPointer { a in
+                        newB.withUnsafeBufferPointer { b in
+                            PackedOperandCache.repackRetired(
+                                [(cacheA, a.baseAddress!), (cacheB, b.baseAddress!)], threads: 2)
+                        }
+                    }
+                    XCTAssertEqual(cacheA.count, 1)
+                    let repackedA = cacheA.operand(
+                        side: .left, rows: m, columns: k, source: newA, rowStride: lda, isTransposed: transposed,
+                        path: path)
+                    let repackedB = cacheB.operand(
+                        side: .right, rows: k, columns: n, source: newB, rowStride: ldb, isTransposed: transposed,
+                        path: path)
+                    XCTAssertEqual(ObjectIdentifier(repackedA), idA, "the retired memory is reused")
+                    XCTAssertEqual(ObjectIdentifier(repackedB), idB)
+                    var expected = [Float](repeating: 0, count: m * n)
+                    GEMM.multiply(
+                        transposeA: transposed, transposeB: transposed, m: m, n: n, k: k, a: newA, lda: lda, b: newB,
+                        ldb: ldb, c: &expected, ldc: n, path: path)
+                    var actual = [Float](repeating: 0, count: m * n)
+                    GEMM.multiply(
+                        transposeA: transposed, transposeB: transposed, m: m, n: n, k: k, a: newA, lda: lda, b: newB,
+                        ldb: ldb, c: &actual, ldc: n, path: path, packedA: repackedA, packedB: repackedB)
+                    XCTAssertEqual(actual, expected, "\(path) m=\(m) n=\(n) k=\(k) transposed=\(transposed)")
+
+                    // Held: the form keeps the values it was packed from, and the cache packs anew.
+                    cacheB.retireOperands()
+                    oldB.withUnsafeBufferPointer {
+                        PackedOperandCache.repackRetired([(cacheB, $0.baseAddress!)], threads: 2)
+                    }
+                    XCTAssertEqual(cacheB.count, 0, "a held form stays retired")
+                    var held = [Float](repeating: 0, count: m * n)
+                    GEMM.multiply(
+                        transposeA: transposed, transposeB: transposed, m: m, n: n, k: k, a: newA, lda: lda, b: newB,
+                        ldb: ldb, c: &held, ldc: n, path: path, packedB: repackedB)
+                    XCTAssertEqual(held, expected)
+                }
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LoupeData
+import LoupeKernels
 import LoupeSupport
 import LoupeTensor
 
@@ -120,6 +121,7 @@ public struct Trainer {
                 }
                 step += 1
                 for index in hooks.indices { hooks[index].update(&model, step: step) }
+                model.repackWeights(threads: configuration.threads)
                 try handler(.batch(done: index + 1, of: batches.count), self)
                 if case .steps(let n) = configuration.checkpointInterval, step % n == 0 {
                     try handler(.checkpoint, self)
@@ -201,6 +203,24 @@ extension Tensor {
 }
 
 extension Model {
+    /// Packs the updated weights into the forms their products used before the update, on
+    /// up to `threads` threads (`PackedOperandCache.repackRetired`).
+    func repackWeights(threads: Int) {
+        let tensors = parameterNames.compactMap { name in
+            parameters[name].flatMap { $0.packedOperands == nil ? nil : $0 }
+        }
+        func collect(_ index: Int, _ work: [(cache: PackedOperandCache, source: UnsafePointer<Float>)]) {
+            guard index < tensors.count else {
+                PackedOperandCache.repackRetired(work, threads: threads)
+                return
+            }
+            tensors[index].withUnsafeBufferPointer {
+                collect(index + 1, work + [(tensors[index].packedOperands!, $0.baseAddress!)])
+            }
+        }
+        collect(0, [])
+    }
+
     /// Hands the parameters, in `parameterNames` order, to `body` for in-place modification
     /// (moved out of the dictionary first so no copy is made).
     public mutating func updateParameters(_ body: (inout [Tensor]) -> Void) {
