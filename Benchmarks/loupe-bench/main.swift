@@ -20,7 +20,8 @@ let threads = Int(option("--threads", default: "2"))!
 let batchSize = Int(option("--batch-size", default: "128"))!
 let steps = Int(option("--steps", default: "200"))!
 var dataName = option("--data", default: "fashion-mnist")
-/// `--models cnn` restricts the throughput section; `--throughput-only` stops after it (for profiling).
+/// `--models cnn` restricts the throughput section; `--throughput-only` stops after it (for profiling),
+/// `--skip-throughput` runs everything else (Benchmarks/run.sh runs the throughput in rounds).
 let modelNames = option("--models", default: "mlp,cnn").split(separator: ",").map(String.init)
 
 func emit(_ object: [String: Any]) {
@@ -222,7 +223,7 @@ if arguments.contains("--allocations") {
     exit(0)
 }
 
-for name in modelNames {
+for name in arguments.contains("--skip-throughput") ? [] : modelNames {
     let modelSteps = name == "cnn" ? steps : steps * 5
     let architecture = Architecture.builtin(name, inputShape: [1, 28, 28], classes: 10)!
     var configuration = TrainingConfiguration()
