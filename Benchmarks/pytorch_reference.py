@@ -67,11 +67,12 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--models", default="mlp,cnn")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     images, targets = load_images(args.data)
-    for name in ["mlp", "cnn"]:
+    for name in args.models.split(","):
         steps = args.steps if name == "cnn" else args.steps * 5
         model = make_model(name)
         optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)

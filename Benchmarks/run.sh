@@ -3,10 +3,13 @@
 # count, and prints the comparison table recorded in BENCHMARKS.md.
 #   Benchmarks/run.sh [--rounds 3] [--threads 2] [--steps 200] [--data fashion-mnist]
 #
-# The throughput measurements run in rounds, alternating Loupe and PyTorch, and the table
-# gives each engine's median over the rounds (every round's ratios are printed below it):
-# this machine is a virtual one whose speed drifts for minutes at a time, and a single pass
-# of each engine can land in different phases.
+# The throughput measurements run in rounds, alternating Loupe and PyTorch, with
+# `loupe-bench --core-check` before and after each engine's pass: this virtual machine has
+# phases of minutes in which a cache line takes about 460 ns instead of 50 ns to travel
+# between its two CPUs (the host has moved one of them away), and two-thread training then
+# measures that distance rather than the engines. The table gives each engine's median over
+# the rounds whose checks all show near cores (all rounds if none do); every round is listed
+# below it with its checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=3
@@ -24,19 +27,25 @@ if python3 -c "import torch" 2>/dev/null; then
 else
     echo "PyTorch is not installed (python3 -m pip install torch): Loupe's column only" >&2
 fi
+threads=2
+for ((i = 0; i < ${#args[@]}; i++)); do [ "${args[i]}" = --threads ] && threads=${args[i + 1]}; done
+check() { .build/release/loupe-bench --core-check --threads "$threads" | tee -a "$out" >&2; }
 for round in $(seq "$rounds"); do
+    check
     .build/release/loupe-bench --throughput-only "${args[@]}" | tee -a "$out" >&2
+    check
     if [ "$has_torch" = 1 ]; then
         python3 Benchmarks/pytorch_reference.py "${args[@]}" | tee -a "$out" >&2
+        check
     fi
 done
 .build/release/loupe-bench --skip-throughput "${args[@]}" | tee -a "$out" >&2
-python3 Benchmarks/compare.py < "$out"
 
 # Peak resident memory of a real training run: cnn on all 60,000 Fashion-MNIST images.
 if [ -d /usr/share/datasets/fashion-mnist ]; then
     run=$(mktemp -d)
     .build/release/loupe train --data fashion-mnist --model cnn --epochs 1 --out "$run" >/dev/null
-    python3 -c "import json,sys; m=json.load(open('$run/manifest.json')); print(f\"| loupe train cnn, all 60,000 Fashion-MNIST images, peak RSS | {m['peakMemoryBytes']/2**20:.0f} MiB | | | <= 400 MB |\")"
+    python3 -c "import json; m=json.load(open('$run/manifest.json')); print(json.dumps({'engine': 'loupe', 'metric': 'training-peak-memory', 'bytes': m['peakMemoryBytes']}))" | tee -a "$out" >&2
     rm -rf "$run"
 fi
+python3 Benchmarks/compare.py < "$out"

@@ -195,6 +195,39 @@ func runParallelOverhead() {
     ])
 }
 
+/// Whether the machine runs `threads` threads at once at full speed right now: the time of the
+/// FMA-peak measurement on one thread against the same measurement on every thread at once
+/// (scaling = threads x one-thread time / all-threads time; `threads` on a machine that
+/// gives each thread its own core). Benchmarks/run.sh runs it around every engine's round.
+/// Also the round trip of a cache line between two threads (one increments a shared counter
+/// when it is even, the other when it is odd), which no arithmetic loop shows.
+if arguments.contains("--core-check") {
+    let single = seconds { _ = GEMM.measurePeakGFLOPS() }
+    let together = seconds { _ = Parallel.map(count: threads, threads: threads) { _ in GEMM.measurePeakGFLOPS() } }
+    let counter = UnsafeMutablePointer<Int64>.allocate(capacity: 8)
+    counter.initialize(repeating: 0, count: 8)
+    let trips: Int64 = 200_000
+    let pingPong = seconds {
+        _ = Parallel.map(count: 2, threads: 2) { side in
+            let counterAddress = counter
+            while true {
+                let value = loupe_atomic_load(counterAddress)
+                if value >= 2 * trips { break }
+                if value % 2 == Int64(side) {
+                    loupe_atomic_store(counterAddress, value + 1)
+                } else {
+                    loupe_spin_pause()
+                }
+            }
+        }
+    }
+    emit([
+        "metric": "core-check", "scaling": Double(threads) * single / together, "threads": threads,
+        "round_trip_ns": pingPong * 1e9 / Double(trips),
+    ])
+    exit(0)
+}
+
 if arguments.contains("--parallel-overhead") {
     runParallelOverhead()
     exit(0)
