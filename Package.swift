@@ -43,7 +43,9 @@ let package = Package(
             ]),
         .target(
             name: "LoupeKernels",
-            dependencies: ["CLoupePlatform", "LoupeKernelCore", "LoupeKernelsAVX2", "LoupeKernelsAVX512", "LoupeSupport"],
+            dependencies: [
+                "CLoupePlatform", "LoupeKernelCore", "LoupeKernelsAVX2", "LoupeKernelsAVX512", "LoupeSupport",
+            ],
             swiftSettings: optimized),
         .target(name: "LoupeTensor", dependencies: ["LoupeKernels", "LoupeSupport"], swiftSettings: optimized),
         .target(
@@ -71,7 +73,8 @@ let package = Package(
         .executableTarget(
             name: "loupe-bench",
             dependencies: [
-                "CLoupePlatform", "LoupeKernels", "LoupeNN", "LoupeData", "LoupeSupport", "LoupeTensor", "LoupeCompress",
+                "CLoupePlatform", "LoupeKernels", "LoupeNN", "LoupeData", "LoupeSupport", "LoupeTensor",
+                "LoupeCompress",
                 "LoupeAudit",
             ],
             path: "Benchmarks/loupe-bench", swiftSettings: optimized),
