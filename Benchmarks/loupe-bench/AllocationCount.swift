@@ -35,14 +35,8 @@ func runAllocationCount(
     let warmUp = 10
     let measured = 20
     for name in models {
-        let architecture = Architecture.builtin(name, inputShape: [1, 28, 28], classes: 10)!
-        var configuration = TrainingConfiguration()
-        configuration.batchSize = batchSize
-        configuration.epochs = 1
-        configuration.learningRate = 0.05
-        configuration.threads = threads
         let examples = min(splits.train.count, (warmUp + measured + 1) * batchSize)
-        var trainer = try Trainer(model: try Model(architecture: architecture, seed: 0), configuration: configuration)
+        var trainer = try Trainer.benchmark(name, batchSize: batchSize, threads: threads)
         var start: [Int64] = []
         var end: [Int64] = []
         try trainer.train(on: splits.train.subset(Array(0..<examples)), test: nil) { event, _ in

@@ -17,13 +17,7 @@ import LoupeTensor
 func runHardwareLottery(
     splits: DatasetSplits, dataName: String, batchSize: Int, emit: ([String: Any]) -> Void
 ) throws {
-    let architecture = Architecture.builtin("mlp", inputShape: [1, 28, 28], classes: 10)!
-    var configuration = TrainingConfiguration()
-    configuration.batchSize = batchSize
-    configuration.epochs = 1
-    configuration.learningRate = 0.05
-    configuration.threads = 1
-    var trainer = try Trainer(model: try Model(architecture: architecture, seed: 0), configuration: configuration)
+    var trainer = try Trainer.benchmark("mlp", batchSize: batchSize, threads: 1)
     try trainer.train(on: splits.train, test: nil) { _, _ in }
     let model = trainer.model
 

@@ -258,15 +258,9 @@ if arguments.contains("--allocations") {
 
 for name in arguments.contains("--skip-throughput") ? [] : modelNames {
     let modelSteps = name == "cnn" ? steps : steps * 5
-    let architecture = Architecture.builtin(name, inputShape: [1, 28, 28], classes: 10)!
-    var configuration = TrainingConfiguration()
-    configuration.batchSize = batchSize
-    configuration.epochs = 1
-    configuration.learningRate = 0.05
-    configuration.threads = threads
     let warmUp = 5
     let examples = min(splits.train.count, (modelSteps + warmUp) * batchSize)
-    var trainer = try Trainer(model: try Model(architecture: architecture, seed: 0), configuration: configuration)
+    var trainer = try Trainer.benchmark(name, batchSize: batchSize, threads: threads)
     var startedAt: UInt64 = 0
     var endedAt: UInt64 = 0
     var timedImages = 0
@@ -304,14 +298,7 @@ func populationRate(_ name: String, steps: Int, oneModelPerCore: Bool) throws ->
     let examples = min(splits.train.count, steps * batchSize)
     let data = splits.train.subset(Array(0..<examples))
     func trainMember(_ seed: Int, threads: Int) throws {
-        var configuration = TrainingConfiguration()
-        configuration.batchSize = batchSize
-        configuration.epochs = 1
-        configuration.threads = threads
-        configuration.seed = UInt64(seed)
-        let architecture = Architecture.builtin(name, inputShape: [1, 28, 28], classes: 10)!
-        var trainer = try Trainer(
-            model: try Model(architecture: architecture, seed: UInt64(seed)), configuration: configuration)
+        var trainer = try Trainer.benchmark(name, batchSize: batchSize, threads: threads, seed: UInt64(seed))
         try trainer.train(on: data, test: nil) { _, _ in }
     }
     let time = try seconds {

@@ -1,4 +1,3 @@
-import LoupeSupport
 import LoupeTensor
 
 /// An update rule that moves a list of parameter tensors against their gradients.
@@ -47,34 +46,8 @@ extension Optimizer {
     public mutating func step(
         parameters: inout [Tensor], gradientParts: inout [[Tensor]], learningRate: Float, threads: Int
     ) {
-        let gradients = Self.sum(&gradientParts, threads: threads)
+        let gradients = GradientParts.sum(&gradientParts, threads: threads)
         step(parameters: &parameters, gradients: gradients, learningRate: learningRate)
-    }
-
-    /// The element-wise sum of each position over `parts`, added in part order into the
-    /// first part's tensors (on up to `threads` threads by element ranges); the other parts'
-    /// storage goes back to `TensorStoragePool.shared`.
-    public static func sum(_ parts: inout [[Tensor]], threads: Int) -> [Tensor] {
-        precondition(!parts.isEmpty, "no gradient parts")
-        var total = parts[0]
-        parts[0] = []  // leaves `total` uniquely referenced, so it is added to in place
-        for position in total.indices where parts.count > 1 {
-            let others = parts.dropFirst().map { $0[position] }
-            total[position].withUnsafeMutableBufferPointer { buffer in
-                let total = buffer
-                Parallel.forEachRange(count: total.count, threads: threads) { range in
-                    for other in others {
-                        other.withUnsafeBufferPointer { part in
-                            for i in range { total[i] += part[i] }
-                        }
-                    }
-                }
-            }
-        }
-        for part in parts.indices.dropFirst() {
-            for position in parts[part].indices { TensorStoragePool.shared.recycle(&parts[part][position]) }
-        }
-        return total
     }
 
     /// Traps unless `gradients` pair up with `parameters` by count and shape.

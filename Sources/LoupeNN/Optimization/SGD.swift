@@ -60,7 +60,7 @@ public struct SGD: Optimizer {
         parameters: inout [Tensor], gradientParts: inout [[Tensor]], learningRate: Float, threads: Int
     ) {
         guard gradientParts.count == 2, momentum != 0 else {
-            let gradients = Self.sum(&gradientParts, threads: threads)
+            let gradients = GradientParts.sum(&gradientParts, threads: threads)
             step(parameters: &parameters, gradients: gradients, learningRate: learningRate)
             return
         }

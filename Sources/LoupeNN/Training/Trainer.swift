@@ -112,7 +112,7 @@ public struct Trainer {
                             threads: threads)
                     }
                 } else {
-                    var gradients = SGD.sum(&gradientParts, threads: configuration.threads)
+                    var gradients = GradientParts.sum(&gradientParts, threads: configuration.threads)
                     for index in hooks.indices { hooks[index].adjust(gradients: &gradients, of: model, step: step) }
                     model.updateParameters { parameters in
                         optimizer.step(parameters: &parameters, gradients: gradients, learningRate: learningRate)
