@@ -43,5 +43,11 @@ public struct Linear: Layer {
             weight: context.parameter("\(name).weight"), bias: hasBias ? context.parameter("\(name).bias") : nil)
     }
 
+    /// The layer followed by ReLU, as one operation (`Variable.linearReLU`).
+    func rectified(_ input: Variable, _ context: inout ForwardContext) -> Variable {
+        context.transformedInput(input, layer: name).linearReLU(
+            weight: context.parameter("\(name).weight"), bias: hasBias ? context.parameter("\(name).bias") : nil)
+    }
+
     public var description: LayerDescription { .linear(name: name, outputFeatures: outputFeatures, bias: hasBias) }
 }

@@ -32,8 +32,9 @@ public struct Sequential: Layer {
 
     /// Applies the layers in order. Unless the tape overrides ReLU's backward rule (as guided
     /// backpropagation does), a convolution followed by ReLU and 2 x 2 max pooling runs as
-    /// one operation image by image, and any other ReLU followed by max pooling as one pass:
-    /// the same values and gradients, without the full-size intermediate tensors.
+    /// one operation image by image, any other ReLU followed by max pooling as one pass, and a
+    /// linear layer followed by ReLU as one operation: the same values and gradients, without
+    /// the full-size intermediate tensors.
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
         let fusesReLU = context.tape.backwardOverrides[.relu] == nil
         var x = input
@@ -52,6 +53,13 @@ public struct Sequential: Layer {
                 activation.function == .relu, let pool = layers[index + 1] as? MaxPool2d
             {
                 x = x.reluMaxPool2d(kernel: pool.kernelSize, stride: pool.stride)
+                index += 2
+                continue
+            }
+            if fusesReLU, index + 1 < layers.count, let linear = layers[index] as? Linear,
+                let activation = layers[index + 1] as? Activation, activation.function == .relu
+            {
+                x = linear.rectified(x, &context)
                 index += 2
                 continue
             }

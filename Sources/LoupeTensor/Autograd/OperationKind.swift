@@ -1,7 +1,7 @@
 /// The operations the tape records; a caller can substitute the backward rule of any kind.
 public enum OperationKind: String, Hashable, Sendable, CaseIterable {
     case leaf
-    case matmul, linear, conv2d, conv2dReLUMaxPool2d
+    case matmul, linear, linearReLU, conv2d, conv2dReLUMaxPool2d
     case maxPool2d, avgPool2d, globalAvgPool, reluMaxPool2d
     case relu, sigmoid, tanh
     case softmax, logSoftmax, crossEntropy

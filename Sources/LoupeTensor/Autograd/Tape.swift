@@ -90,7 +90,8 @@ public final class Tape {
             // goes back to the pool once the rule is done with it.
             guard node.requiresGradient, node.kind != .leaf, var gradient = grads[id].take() else { continue }
             precondition(
-                (node.kind != .reluMaxPool2d && node.kind != .conv2dReLUMaxPool2d) || backwardOverrides[.relu] == nil,
+                ![.reluMaxPool2d, .conv2dReLUMaxPool2d, .linearReLU].contains(node.kind)
+                    || backwardOverrides[.relu] == nil,
                 "a ReLU backward override was set after a forward pass that fused ReLU into max pooling")
             var inputGradients: [Tensor?]
             if let override = backwardOverrides[node.kind] {

@@ -122,6 +122,48 @@ extension Variable {
     }
 }
 
+extension Variable {
+    /// `linear(weight:bias:).relu()` as one operation: the product's output is rectified in
+    /// place while it is still in cache, and the backward pass masks the gradient with the
+    /// rectified output (positive exactly where the product was). The same values and
+    /// gradients, bit for bit, without the second full-size tensor and pass.
+    public func linearReLU(weight: Variable, bias: Variable?) -> Variable {
+        let (x, w) = (value, weight.value)
+        precondition(
+            x.rank == 2 && w.rank == 2 && x.shape[1] == w.shape[1],
+            "linear: input \(x.shape) does not fit weight \(w.shape)")
+        var out = x.matmul(
+            w, transposeOther: true,
+            addingTo: bias.map { Tensor(broadcasting: $0.value, channelsOf: [x.shape[0], w.shape[0]]) })
+        out.withUnsafeMutableBufferPointer { y in
+            streamSIMD16(count: y.count, y.baseAddress!, nil, y.baseAddress!) { y, _ in
+                y.replacing(with: 0, where: y .< 0)
+            }
+        }
+        let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
+        let hasBias = bias != nil
+        let needs = (requiresGradient, weight.requiresGradient)
+        let y = out
+        return tape.record(out, kind: .linearReLU, inputs: inputs) { g in
+            var masked = Tensor(shape: g.shape) { d in
+                g.withUnsafeBufferPointer { gp in
+                    y.withUnsafeBufferPointer { yp in
+                        streamSIMD16(count: d.count, gp.baseAddress!, yp.baseAddress!, d.baseAddress!) { g, y in
+                            SIMD16<Float>().replacing(with: g, where: y .> 0)
+                        }
+                    }
+                }
+            }
+            var grads: [Tensor?] = [
+                needs.0 ? masked.matmul(w) : nil, needs.1 ? masked.matmul(x, transposeSelf: true) : nil,
+            ]
+            if hasBias { grads.append(masked.sumPerChannel(channels: w.shape[0], innerSize: 1)) }
+            TensorStoragePool.shared.recycle(&masked)
+            return grads
+        }
+    }
+}
+
 /// Sum of `count` floats with eight independent partial sums, so the loop vectorises.
 @inline(__always)
 func sumOfFloats(_ values: UnsafePointer<Float>, count: Int) -> Float {
