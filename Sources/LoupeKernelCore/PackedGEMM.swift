@@ -82,11 +82,17 @@ extension PackedGEMMKernel {
         _ a: MatrixOperand, m: Int, k: Int, into packed: UnsafeMutablePointer<Float>, slices: Range<Int>? = nil
     ) {
         let paddedRows = (m + rowTile - 1) / rowTile * rowTile
+        forEachSlice(k: k, slices: slices) { pc, kc in
+            packA(a, row: 0, mc: m, depth: pc, kc: kc, alpha: 1, into: packed + pc * paddedRows)
+        }
+    }
+
+    /// Calls `body` with the start and depth of each depth slice in `slices` (all if nil).
+    @inlinable @inline(__always)
+    static func forEachSlice(k: Int, slices: Range<Int>?, _ body: (_ start: Int, _ depth: Int) -> Void) {
         let depth = sliceDepth(k: k)
         for slice in slices ?? 0..<sliceCount(k: k) {
-            let pc = slice * depth
-            let kc = min(depth, k - pc)
-            packA(a, row: 0, mc: m, depth: pc, kc: kc, alpha: 1, into: packed + pc * paddedRows)
+            body(slice * depth, min(depth, k - slice * depth))
         }
     }
 
@@ -101,10 +107,7 @@ extension PackedGEMMKernel {
         _ b: MatrixOperand, k: Int, n: Int, into packed: UnsafeMutablePointer<Float>, slices: Range<Int>? = nil
     ) {
         let paddedColumns = (n + columnTile - 1) / columnTile * columnTile
-        let depth = sliceDepth(k: k)
-        for slice in slices ?? 0..<sliceCount(k: k) {
-            let pc = slice * depth
-            let kc = min(depth, k - pc)
+        forEachSlice(k: k, slices: slices) { pc, kc in
             packB(b, depth: pc, kc: kc, column: 0, nc: n, into: packed + pc * paddedColumns)
         }
     }

@@ -103,31 +103,18 @@ extension Variable {
     /// A fully connected layer: `x * weightᵀ + bias` with `x: [B, in]`, `weight: [out, in]`
     /// (PyTorch's layout), `bias: [out]`.
     public func linear(weight: Variable, bias: Variable?) -> Variable {
-        let (x, w) = (value, weight.value)
-        precondition(
-            x.rank == 2 && w.rank == 2 && x.shape[1] == w.shape[1],
-            "linear: input \(x.shape) does not fit weight \(w.shape)")
-        let out = x.matmul(
-            w, transposeOther: true,
-            addingTo: bias.map { Tensor(broadcasting: $0.value, channelsOf: [x.shape[0], w.shape[0]]) })
-        let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
-        // The rule must not capture a Variable (that would retain the tape), only what it needs.
-        let hasBias = bias != nil
-        let needs = (requiresGradient, weight.requiresGradient)
-        return tape.record(out, kind: .linear, inputs: inputs) { g in
-            var grads: [Tensor?] = [needs.0 ? g.matmul(w) : nil, needs.1 ? g.matmul(x, transposeSelf: true) : nil]
-            if hasBias { grads.append(g.sumPerChannel(channels: w.shape[0], innerSize: 1)) }
-            return grads
-        }
+        fullyConnected(weight: weight, bias: bias, rectified: false)
     }
-}
 
-extension Variable {
     /// `linear(weight:bias:).relu()` as one operation: the product's output is rectified in
     /// place while it is still in cache, and the backward pass masks the gradient with the
     /// rectified output (positive exactly where the product was). The same values and
     /// gradients, bit for bit, without the second full-size tensor and pass.
     public func linearReLU(weight: Variable, bias: Variable?) -> Variable {
+        fullyConnected(weight: weight, bias: bias, rectified: true)
+    }
+
+    private func fullyConnected(weight: Variable, bias: Variable?, rectified: Bool) -> Variable {
         let (x, w) = (value, weight.value)
         precondition(
             x.rank == 2 && w.rank == 2 && x.shape[1] == w.shape[1],
@@ -135,16 +122,26 @@ extension Variable {
         var out = x.matmul(
             w, transposeOther: true,
             addingTo: bias.map { Tensor(broadcasting: $0.value, channelsOf: [x.shape[0], w.shape[0]]) })
-        out.withUnsafeMutableBufferPointer { y in
-            streamSIMD16(count: y.count, y.baseAddress!, nil, y.baseAddress!) { y, _ in
-                y.replacing(with: 0, where: y .< 0)
+        if rectified {
+            out.withUnsafeMutableBufferPointer { y in
+                streamSIMD16(count: y.count, y.baseAddress!, nil, y.baseAddress!) { y, _ in
+                    y.replacing(with: 0, where: y .< 0)
+                }
             }
         }
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
+        // The rule must not capture a Variable (that would retain the tape), only what it needs.
         let hasBias = bias != nil
         let needs = (requiresGradient, weight.requiresGradient)
-        let y = out
-        return tape.record(out, kind: .linearReLU, inputs: inputs) { g in
+        let y = rectified ? out : nil
+        return tape.record(out, kind: rectified ? .linearReLU : .linear, inputs: inputs) { g in
+            func gradients(_ g: Tensor) -> [Tensor?] {
+                var grads: [Tensor?] = [needs.0 ? g.matmul(w) : nil, needs.1 ? g.matmul(x, transposeSelf: true) : nil]
+                if hasBias { grads.append(g.sumPerChannel(channels: w.shape[0], innerSize: 1)) }
+                return grads
+            }
+            guard let y else { return gradients(g) }
+            // The gradient passes where the rectified output is positive.
             var masked = Tensor(shape: g.shape) { d in
                 g.withUnsafeBufferPointer { gp in
                     y.withUnsafeBufferPointer { yp in
@@ -154,10 +151,7 @@ extension Variable {
                     }
                 }
             }
-            var grads: [Tensor?] = [
-                needs.0 ? masked.matmul(w) : nil, needs.1 ? masked.matmul(x, transposeSelf: true) : nil,
-            ]
-            if hasBias { grads.append(masked.sumPerChannel(channels: w.shape[0], innerSize: 1)) }
+            let grads = gradients(masked)
             TensorStoragePool.shared.recycle(&masked)
             return grads
         }
