@@ -56,6 +56,9 @@ public final class PackedOperandCache: @unchecked Sendable {
     /// holds are left retired.
     public static func repackRetired(_ work: [(cache: PackedOperandCache, source: UnsafePointer<Float>)], threads: Int)
     {
+        // A cache listed twice (tensors sharing one) is locked and repacked once.
+        var seen = Set<ObjectIdentifier>()
+        let work = work.filter { seen.insert(ObjectIdentifier($0.cache)).inserted }
         for (cache, _) in work { cache.lock.lock() }
         defer { for (cache, _) in work { cache.lock.unlock() } }
         var forms: [(form: PackedOperand, source: UnsafePointer<Float>)] = []

@@ -148,4 +148,23 @@ final class PackedOperandTests: XCTestCase {
             }
         }
     }
+
+    /// Tensors that share a cache list it twice: it is repacked once, without waiting on itself.
+    func testRepackingACacheListedTwice() {
+        let (old, new): ([Float], [Float]) = ((0..<12).map(Float.init), (0..<12).map { Float($0) * -2 })
+        let cache = PackedOperandCache()
+        _ = cache.operand(side: .right, rows: 3, columns: 4, source: old, rowStride: 4, isTransposed: false)
+        cache.retireOperands()
+        new.withUnsafeBufferPointer {
+            PackedOperandCache.repackRetired([(cache, $0.baseAddress!), (cache, $0.baseAddress!)], threads: 2)
+        }
+        XCTAssertEqual(cache.count, 1)
+        let form = cache.operand(side: .right, rows: 3, columns: 4, source: new, rowStride: 4, isTransposed: false)
+        let a: [Float] = [1, 2, 3]
+        var expected = [Float](repeating: 0, count: 4)
+        var actual = expected
+        GEMM.multiply(m: 1, n: 4, k: 3, a: a, lda: 3, b: new, ldb: 4, c: &expected, ldc: 4)
+        GEMM.multiply(m: 1, n: 4, k: 3, a: a, lda: 3, b: new, ldb: 4, c: &actual, ldc: 4, packedB: form)
+        XCTAssertEqual(actual, expected)
+    }
 }

@@ -26,7 +26,8 @@ public protocol Optimizer: Sendable {
 
     /// `step(parameters:gradients:learningRate:)` with each gradient the element-wise sum of
     /// that position in every part (the gradients of a batch's shards), added in part order.
-    /// `gradientParts` is consumed. An optimiser may fold the sum into its update pass.
+    /// `gradientParts` is consumed; `threads` is for adding the parts (the update itself runs
+    /// as the optimiser is configured). An optimiser may fold the sum into its update pass.
     mutating func step(
         parameters: inout [Tensor], gradientParts: inout [[Tensor]], learningRate: Float, threads: Int)
 
