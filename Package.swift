@@ -78,7 +78,7 @@ let package = Package(
                 "LoupeAudit",
             ],
             path: "Benchmarks/loupe-bench", swiftSettings: optimized),
-        .testTarget(name: "LoupeSupportTests", dependencies: ["LoupeSupport"]),
+        .testTarget(name: "LoupeSupportTests", dependencies: ["LoupeSupport", "CLoupePlatform"]),
         .testTarget(name: "LoupeKernelsTests", dependencies: ["LoupeKernels"]),
         .testTarget(name: "LoupeTensorTests", dependencies: ["LoupeTensor", "LoupeKernels", "LoupeSupport"]),
         .testTarget(name: "LoupeNNTests", dependencies: ["LoupeNN", "LoupeData"]),

@@ -1,3 +1,4 @@
+import CLoupePlatform
 import Foundation
 import XCTest
 
@@ -78,6 +79,53 @@ final class ParallelTests: XCTestCase {
             let sorted = seen.ranges.sorted { $0.lowerBound < $1.lowerBound }
             XCTAssertEqual(sorted.count, expectedParts, "count \(count)")
             XCTAssertEqual(sorted.flatMap { Array($0) }, Array(0..<count))
+        }
+    }
+}
+
+/// The worker team's loop protocol under back-to-back loops of varying sizes: a worker late
+/// from one loop must never take an index of the next (issue 12: a late worker paired the old
+/// loop's exhausted ticket with the new loop's larger count and ran an index twice, or trapped
+/// in `withoutActuallyEscaping`).
+final class WorkerTeamStressTests: XCTestCase {
+    /// Two million tiny loops (sizes 1-9, small after large and large after small) on teams of
+    /// one and three workers, started back to back so that a worker is often still finishing
+    /// the previous loop: every index of every loop runs exactly once and no other index runs.
+    /// `LOUPE_STRESS_LOOPS` sets the number of loops per team.
+    func testBackToBackLoopsRunEveryIndexExactlyOnce() {
+        let loops = ProcessInfo.processInfo.environment["LOUPE_STRESS_LOOPS"].flatMap { Int($0) } ?? 1_000_000
+        let sizes = [2, 5, 1, 7, 3, 2, 9, 4, 6, 1, 8]
+        let slots = 16
+        let batch = 4096
+        let counters = UnsafeMutablePointer<CLongLong>.allocate(capacity: batch * slots)
+        defer { counters.deallocate() }
+        for workers in [1, 3] {
+            let team = WorkerTeam(workers: workers)
+            var failure: String?
+            var loop = 0
+            while loop < loops, failure == nil {
+                // Loops run back to back into their own counters; they are checked after the batch.
+                let first = loop
+                counters.initialize(repeating: 0, count: batch * slots)
+                var refused = 0
+                while loop < min(first + batch, loops) {
+                    let base = counters + (loop - first) * slots
+                    let ran = team.run(count: sizes[loop % sizes.count], threads: workers + 1) { index in
+                        _ = loupe_atomic_fetch_add(base + index, 1)
+                    }
+                    if !ran { refused += 1 }
+                    loop += 1
+                }
+                for checked in first..<loop {
+                    let size = sizes[checked % sizes.count]
+                    let runs = (0..<slots).map { counters[(checked - first) * slots + $0] }
+                    if refused > 0 || runs != (0..<slots).map({ $0 < size ? 1 : 0 }) {
+                        failure = "team of \(workers), loop \(checked) of size \(size): runs per index \(runs)"
+                        break
+                    }
+                }
+            }
+            XCTAssertNil(failure)
         }
     }
 }

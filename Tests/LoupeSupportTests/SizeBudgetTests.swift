@@ -27,12 +27,15 @@ final class SizeBudgetTests: XCTestCase {
     func testBytesAgainstBudget() throws {
         let budget = MemoryBudget(bytes: 1 << 20)
         XCTAssertEqual(try CheckedSize.bytes([256, 1024], bytesPerElement: 4, for: "x", budget: budget), 1 << 20)
-        XCTAssertThrowsError(try CheckedSize.bytes([256, 1025], bytesPerElement: 4, for: "fc1.weight", budget: budget)) {
+        XCTAssertThrowsError(try CheckedSize.bytes([256, 1025], bytesPerElement: 4, for: "fc1.weight", budget: budget))
+        {
             let message = "\($0)"
             XCTAssertTrue(message.hasPrefix("fc1.weight: needs 1.0 MiB"), message)
             XCTAssertTrue(message.contains("LOUPE_MEMORY_BUDGET"), message)
         }
-        XCTAssertThrowsError(try CheckedSize.bytes([1 << 40, 1 << 30], bytesPerElement: 4, for: "shape", budget: budget)) {
+        XCTAssertThrowsError(
+            try CheckedSize.bytes([1 << 40, 1 << 30], bytesPerElement: 4, for: "shape", budget: budget)
+        ) {
             XCTAssertEqual("\($0)", "shape: size [1099511627776, 1073741824] is negative or overflows")
         }
     }
