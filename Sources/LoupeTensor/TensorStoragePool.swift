@@ -71,6 +71,9 @@ public final class TensorStoragePool: @unchecked Sendable {
     /// Storage for `count` elements with unspecified contents: a kept buffer of that size if
     /// there is one, else a new one.
     public func storage(count: Int) -> [Float] {
+        // `Array(unsafeUninitializedCapacity: 0)` writes its count into the shared empty-array
+        // storage, which every thread reads: a data race (ThreadSanitizer reports it).
+        guard count > 0 else { return [] }
         if count >= Self.minimumCount {
             let kept: [Float]? = lock.withLock {
                 counters.requests += 1
