@@ -21,7 +21,7 @@ public enum InputFile {
     {
         let label = name ?? url.lastPathComponent
         let descriptor = open(url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else { throw FileError.fromErrno("cannot open", path: label) }
+        guard descriptor >= 0 else { throw FileError.fromErrno("cannot read file", path: label) }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw FileError.fromErrno("cannot inspect", path: label) }
@@ -36,8 +36,18 @@ public enum InputFile {
         while true {
             if filled == bytes.count {
                 // The file may have grown since fstat: keep reading, within the budget.
+                var probe: UInt8 = 0
+                let count = systemRead(descriptor, &probe, 1)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw FileError.fromErrno("cannot read", path: label)
+                }
+                if count == 0 { break }
                 try checkSize(filled + 1, label: label, budget: budget)
+                bytes.append(probe)
+                filled += 1
                 bytes.append(contentsOf: repeatElement(0, count: min(max(filled, 1 << 16), budget.bytes - filled)))
+                continue
             }
             let count = bytes.withUnsafeMutableBytes { buffer in
                 systemRead(descriptor, buffer.baseAddress! + filled, buffer.count - filled)

@@ -39,4 +39,20 @@ final class AttributeTableTests: XCTestCase {
             assertThrows(AttributesError.self, item.message) { _ = try AttributeTable.parse(item.text, file: "a.csv") }
         }
     }
+
+    /// A UTF-8 byte-order mark before the header does not hide the `id` column.
+    func testReadsAFileWithAByteOrderMark() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-attrs-\(UUID()).csv")
+        try Data([0xEF, 0xBB, 0xBF] + Array("id,group\n0,a\n".utf8)).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let table = try AttributeTable.read(url)
+        XCTAssertEqual(table.columns, ["group"])
+        XCTAssertEqual(table.ids, [0])
+    }
+
+    func testControlCharactersInCellsAreEscaped() {
+        assertThrows(AttributesError.self, "a.csv: line 2: id '\\x1b[1m7' is not an integer") {
+            _ = try AttributeTable.parse("id,g\n\u{1B}[1m7,a\n", file: "a.csv")
+        }
+    }
 }
