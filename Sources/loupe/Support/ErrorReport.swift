@@ -9,12 +9,19 @@ import LoupeSupport
 /// is printed as `Error: <description>` on one line of standard error, with control
 /// characters and line breaks escaped (`EscapedText`), so text from a file or an argument
 /// cannot split the message or drive the terminal; the exit status is 1. ArgumentParser's own
-/// outcomes (help, version, usage errors, `ExitCode`) keep its handling, with a validation
-/// message escaped the same way.
+/// outcomes (help, version, usage errors, `ExitCode`) keep its handling and exit codes, with
+/// a validation message escaped the same way.
 enum ErrorReport {
     /// The line printed for `error`.
     static func line(for error: any Error) -> String {
         "Error: " + EscapedText.escaping(String(describing: error))
+    }
+
+    /// Whether `error` is one of ArgumentParser's own (help and version requests arrive from
+    /// `run()` of its help command; `ExitCode`, `CleanExit`; its internal parse errors).
+    static func isArgumentParserOutcome(_ error: any Error) -> Bool {
+        error is ExitCode || error is CleanExit
+            || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
     }
 
     /// Reports `error` and exits.
@@ -22,7 +29,7 @@ enum ErrorReport {
         switch error {
         case let validation as ValidationError:
             Loupe.exit(withError: ValidationError(EscapedText.escaping(validation.message)))
-        case is ExitCode, is CleanExit:
+        case _ where isArgumentParserOutcome(error):
             Loupe.exit(withError: error)
         default:
             FileHandle.standardError.write(Data((line(for: error) + "\n").utf8))
