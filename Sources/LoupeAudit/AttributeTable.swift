@@ -63,7 +63,8 @@ public struct AttributeTable: Sendable, Equatable {
                 }
                 var names = Set<String>()
                 for name in cells where !names.insert(name).inserted {
-                    throw fail("line \(lineNumber): column \(EscapedText.quoted(name)) appears more than once in the header")
+                    throw fail(
+                        "line \(lineNumber): column \(EscapedText.quoted(name)) appears more than once in the header")
                 }
                 header = cells
                 idColumn = position

@@ -106,7 +106,9 @@ extension PopulationPredictions {
         labels.reserveCapacity(rows.count * ids.count)
         for (model, row) in rows.enumerated() {
             for id in ids {
-                guard let label = row[id] else { throw fail("model \(EscapedText.quoted(modelNames[model])) has no row for id \(id)") }
+                guard let label = row[id] else {
+                    throw fail("model \(EscapedText.quoted(modelNames[model])) has no row for id \(id)")
+                }
                 labels.append(label)
             }
         }

@@ -63,7 +63,9 @@ public struct Dataset: Sendable {
         if let bad = floats.firstIndex(where: { !$0.isFinite }) {
             throw DataError(
                 file: pixelSource ?? name,
-                problem: "non-finite pixel value \(floats[bad]) in image \(bad / max(CheckedSize.product([shape.channels, shape.height, shape.width]) ?? 1, 1))")
+                problem:
+                    "non-finite pixel value \(floats[bad]) in image \(bad / max(CheckedSize.product([shape.channels, shape.height, shape.width]) ?? 1, 1))"
+            )
         }
         try self.init(
             name: name, shape: shape, classCount: classCount, pixels: .floats(floats),

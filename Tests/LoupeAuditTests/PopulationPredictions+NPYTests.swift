@@ -93,7 +93,8 @@ final class PopulationPredictionsNPYTests: XCTestCase {
         XCTAssertThrowsError(try decode([0, 1 << 50], .uint8([]), classCount: 10)) { error in
             XCTAssertTrue(error is PredictionsError)
             XCTAssertTrue(
-                "\(error)".hasPrefix("ext.npy: shape [0, 1125899906842624] claims extents of 8192.0 TiB, over the memory budget"),
+                "\(error)".hasPrefix(
+                    "ext.npy: shape [0, 1125899906842624] claims extents of 8192.0 TiB, over the memory budget"),
                 "\(error)")
         }
     }

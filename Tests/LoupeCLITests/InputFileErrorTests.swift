@@ -47,7 +47,8 @@ final class InputFileErrorTests: CLITestCase {
             _ = try write(npy("<f4", shape: "(1, 28, 28)", payload: values.withUnsafeBytes { Data($0) }), to: name)
             assertFailsCleanly(
                 try loupe(
-                    "attribute", "--model-file", "m/model.safetensors", "--method", "integrated-gradients", "--ids", "5",
+                    "attribute", "--model-file", "m/model.safetensors", "--method", "integrated-gradients", "--ids",
+                    "5",
                     "--steps", "2", "--baseline", name, "--out", "a"),
                 mentioning: [name, "non-finite value \(bad)", "element 30"])
             assertNoOutput("a")

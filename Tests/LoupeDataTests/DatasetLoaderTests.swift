@@ -142,7 +142,8 @@ final class DatasetLoaderTests: XCTestCase {
 
     func testCSVShapeMustBeSquareOrGiven() throws {
         let url = try temporaryDirectory(self).appendingPathComponent("wide.csv")
-        try "0,1,2,3,4,5,6\n1,1,2,3,4,5,6\n0,1,2,3,4,5,6\n1,1,2,3,4,5,6\n".write(to: url, atomically: true, encoding: .utf8)
+        try "0,1,2,3,4,5,6\n1,1,2,3,4,5,6\n0,1,2,3,4,5,6\n1,1,2,3,4,5,6\n".write(
+            to: url, atomically: true, encoding: .utf8)
         assertDataError(
             try DatasetLoader.load(url.path), file: "wide.csv",
             problem: "6 values per image is not a square")

@@ -15,7 +15,8 @@ final class ClaimedShapeTests: XCTestCase {
             XCTAssertEqual("\($0)", "z.npy: shape [0, 4611686018427387904, 8] is negative or overflows")
         }
         XCTAssertThrowsError(
-            try CheckedSize.claimedBytes([0, 1 << 20], bytesPerElement: 1, for: "b.npy", budget: MemoryBudget(bytes: 1024))
+            try CheckedSize.claimedBytes(
+                [0, 1 << 20], bytesPerElement: 1, for: "b.npy", budget: MemoryBudget(bytes: 1024))
         ) {
             XCTAssertEqual(
                 "\($0)",

@@ -120,7 +120,9 @@ public struct VarianceOfGradients: Sendable {
             }
             let map = CheckedSize.product(shape.suffix(2))
             guard map == mapSize else {
-                throw fail("gradients have shape \(shape), maps of \(map.map(String.init) ?? "too many") pixels, expected \(mapSize)")
+                throw fail(
+                    "gradients have shape \(shape), maps of \(map.map(String.init) ?? "too many") pixels, expected \(mapSize)"
+                )
             }
             guard shape.count == 3 || shape[1] > 0 else { throw fail("gradients have shape \(shape) with no channels") }
         }

@@ -16,7 +16,8 @@ struct CSVColumns {
         let column = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         if let missing = required.first(where: { column[$0] == nil }) {
             throw FileError(
-                path: url.path, problem: "no column '\(missing)' (columns: \(EscapedText.escaping(header.joined(separator: ", "))))")
+                path: url.path,
+                problem: "no column '\(missing)' (columns: \(EscapedText.escaping(header.joined(separator: ", "))))")
         }
         let rows = Array(lines.dropFirst())
         if let bad = rows.firstIndex(where: { $0.count != header.count }) {
