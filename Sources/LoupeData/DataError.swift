@@ -22,11 +22,5 @@ public struct DataError: LoupeError, Sendable, Equatable {
         self.init(file: url.lastPathComponent, problem: problem)
     }
 
-    /// The same problem as a `SizeError` (a claimed size that overflows or is over the
-    /// memory budget), as a `DataError` naming `file`.
-    init(file: String, _ error: SizeError) {
-        self.init(file: file, problem: error.problem)
-    }
-
     public var description: String { "\(file): \(problem)" }
 }

@@ -58,6 +58,16 @@ final class PopulationPredictionsCSVTests: XCTestCase {
         XCTAssertEqual(read.label(model: 0, example: 0), 2)
     }
 
+    /// Predictions are read through `InputFile`: a FIFO is named, not blocked on.
+    func testFIFOIsNotARegularFile() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-preds-\(UUID()).csv")
+        XCTAssertEqual(mkfifo(url.path, 0o600), 0)
+        defer { try? FileManager.default.removeItem(at: url) }
+        assertThrows(PredictionsError.self, "\(url.lastPathComponent): not a regular file (a FIFO)") {
+            _ = try PopulationPredictions.readCSV(url, name: "ext", classCount: 3)
+        }
+    }
+
     func testControlCharactersInCellsAreEscaped() {
         assertThrows(PredictionsError.self, "preds.csv: line 2: id '\\x1b]0;x\\x07' is not an integer") {
             _ = try parse("model,id,label\na,\u{1B}]0;x\u{7},1\n")
