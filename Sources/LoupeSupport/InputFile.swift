@@ -21,7 +21,9 @@ public enum InputFile {
     {
         let label = name ?? url.lastPathComponent
         let descriptor = open(url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else { throw FileError.fromErrno("cannot read file", path: label) }
+        guard descriptor >= 0 else {
+            throw FileError(path: label, problem: String(cString: strerror(errno)))  // "No such file or directory"
+        }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw FileError.fromErrno("cannot inspect", path: label) }

@@ -19,7 +19,8 @@ final class AttributeTableTests: XCTestCase {
         let missing = url.deletingLastPathComponent().appendingPathComponent("no-such-attrs.csv")
         XCTAssertThrowsError(try AttributeTable.read(missing)) { error in
             XCTAssertTrue(
-                (error as? AttributesError)?.description.hasPrefix("no-such-attrs.csv: cannot read file") ?? false)
+                (error as? AttributesError)?.description.hasPrefix("no-such-attrs.csv: No such file or directory")
+                    ?? false)
         }
     }
 

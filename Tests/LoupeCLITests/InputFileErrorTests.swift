@@ -38,6 +38,15 @@ final class InputFileErrorTests: CLITestCase {
         assertNoOutput("o")
     }
 
+    /// A FIFO as a checkpoint was reported as "You don't have permission".
+    func testFIFOAsCheckpointIsNotARegularFile() throws {
+        let fifo = workDirectory.appendingPathComponent("model.safetensors")
+        XCTAssertEqual(mkfifo(fifo.path, 0o600), 0)
+        assertFailsCleanly(
+            try loupe("eval", "--model-file", "model.safetensors"),
+            mentioning: ["model.safetensors", "not a regular file (a FIFO)"])
+    }
+
     func testNonFiniteIntegratedGradientsBaselineIsRefused() throws {
         let trained = try loupe("train", "--model", "mlp", "--hidden", "8", "--epochs", "1", "--out", "m")
         XCTAssertEqual(trained.status, 0, trained.stderr)

@@ -72,6 +72,6 @@ final class IDXFileTests: XCTestCase {
     func testMissingFileNamesIt() throws {
         let url = try temporaryDirectory(self).appendingPathComponent("absent-idx1-ubyte")
         assertDataError(
-            try IDXFile.readLabels(url), file: "absent-idx1-ubyte", problem: "cannot read file")
+            try IDXFile.readLabels(url), file: "absent-idx1-ubyte", problem: "No such file or directory")
     }
 }

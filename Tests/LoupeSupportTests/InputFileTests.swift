@@ -43,7 +43,7 @@ final class InputFileTests: XCTestCase {
         assertFileError({ try InputFile.read(directory, name: "data") }, "data: not a regular file (a directory)")
         assertFileError(
             { try InputFile.read(directory.appendingPathComponent("absent.csv")) },
-            "absent.csv: cannot read file: No such file or directory")
+            "absent.csv: No such file or directory")
     }
 
     func testFileOverTheBudgetIsRefusedBeforeReading() throws {
