@@ -64,6 +64,17 @@ final class InputFileErrorTests: CLITestCase {
         }
     }
 
+    /// A NaN Taxicab score in a `cie.csv` would make `--top-cie` sort by an unordered key.
+    func testNonFiniteTaxicabScoreIsRefused() throws {
+        let trained = try loupe("train", "--model", "mlp", "--hidden", "8", "--epochs", "1", "--out", "m")
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        _ = try write(Data("variant,id,taxicab_score,is_cie\nprune,5,nan,1\nprune,8,1.5,1\n".utf8), to: "cie.csv")
+        assertFailsCleanly(
+            try loupe("attribute", "--model-file", "m/model.safetensors", "--top-cie", "cie.csv", "--out", "a"),
+            mentioning: ["cie.csv", "line 2", "taxicab_score"])
+        assertNoOutput("a")
+    }
+
     /// Control characters from a file or an argument reach the terminal escaped, on one line.
     func testControlCharactersAreEscapedInErrors() throws {
         _ = try write(Data("0,1,2,3,4\n1,\u{1B}[2J,2,3,4\n".utf8), to: "bad.csv")
