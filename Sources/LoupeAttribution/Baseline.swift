@@ -37,7 +37,8 @@ public enum Baseline: Sendable, Equatable, CustomStringConvertible {
     /// The baseline as an image of `inputShape` (`[C, H, W]`).
     ///
     /// - Throws: `AttributionError` when a mean or given image has another number of elements
-    ///   or another shape.
+    ///   or another shape, or holds a NaN or an infinity (integrated gradients from it would
+    ///   be NaN everywhere).
     public func image(for inputShape: [Int]) throws(AttributionError) -> Tensor {
         switch self {
         case .zero: return Tensor(zeros: inputShape)
@@ -50,6 +51,11 @@ public enum Baseline: Sendable, Equatable, CustomStringConvertible {
                 throw AttributionError(
                     source: "baseline",
                     problem: "\(description) image has shape \(image.shape), the model's input is \(inputShape)")
+            }
+            if let bad = image.scalars.firstIndex(where: { !$0.isFinite }) {
+                throw AttributionError(
+                    source: "baseline",
+                    problem: "\(description) image has the non-finite value \(image.scalars[bad]) at element \(bad)")
             }
             return image.reshaped(inputShape)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import LoupeSupport
 
 /// A table of protected attributes per example, read from a CSV file whose header row names
 /// an `id` column and one or more group columns, for example
@@ -8,8 +9,9 @@ import Foundation
 ///     1,M,old
 ///
 /// Cells are plain strings (surrounding spaces trimmed; no quoting, so a value cannot contain
-/// a comma). Blank lines are skipped and `\r\n` line endings are accepted. Ids are integers and
-/// must be distinct.
+/// a comma). Blank lines are skipped, `\r\n` line endings are accepted and a UTF-8 byte-order
+/// mark is dropped (the file is read by `InputFile.readText`). Ids are integers and must be
+/// distinct.
 public struct AttributeTable: Sendable, Equatable {
     /// The file name, used in errors.
     public let file: String
@@ -24,14 +26,13 @@ public struct AttributeTable: Sendable, Equatable {
     ///
     /// - Throws: `AttributesError` when the file cannot be read or is malformed (see `parse`).
     public static func read(_ url: URL) throws -> AttributeTable {
-        let data: Data
+        let text: String
         do {
-            data = try Data(contentsOf: url)
+            text = try InputFile.readText(url)
         } catch {
-            throw AttributesError(
-                file: url.lastPathComponent, problem: "cannot read file (\(error.localizedDescription))")
+            throw AttributesError(file: error.path, problem: error.problem)
         }
-        return try parse(String(decoding: data, as: UTF8.self), file: url.lastPathComponent)
+        return try parse(text, file: url.lastPathComponent)
     }
 
     /// Parses CSV text; `file` names the source in errors.
@@ -62,7 +63,8 @@ public struct AttributeTable: Sendable, Equatable {
                 }
                 var names = Set<String>()
                 for name in cells where !names.insert(name).inserted {
-                    throw fail("line \(lineNumber): column '\(name)' appears more than once in the header")
+                    throw fail(
+                        "line \(lineNumber): column \(EscapedText.quoted(name)) appears more than once in the header")
                 }
                 header = cells
                 idColumn = position
@@ -72,7 +74,7 @@ public struct AttributeTable: Sendable, Equatable {
                 throw fail("line \(lineNumber): \(cells.count) cells, expected \(columns.count)")
             }
             guard let id = Int(cells[idColumn]) else {
-                throw fail("line \(lineNumber): id '\(cells[idColumn])' is not an integer")
+                throw fail("line \(lineNumber): id \(EscapedText.quoted(cells[idColumn])) is not an integer")
             }
             if let first = firstLine[id] {
                 throw fail("line \(lineNumber): id \(id) appears more than once (first on line \(first))")

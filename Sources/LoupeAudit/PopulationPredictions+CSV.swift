@@ -1,4 +1,5 @@
 import Foundation
+import LoupeSupport
 
 extension PopulationPredictions {
     /// Reads the predictions of an externally trained population from a long-form CSV file:
@@ -13,22 +14,21 @@ extension PopulationPredictions {
     ///
     /// Models are any strings, numbered in order of first appearance; every model must have
     /// exactly one row per example id. Examples are ordered as `expectedIDs` when given, else
-    /// by ascending id. Blank lines are skipped and `\r\n` line endings are accepted.
+    /// by ascending id. Blank lines are skipped, `\r\n` line endings are accepted and a UTF-8
+    /// byte-order mark is dropped (the file is read by `InputFile.readText`).
     ///
     /// - Throws: `PredictionsError` naming the file; see `parseCSV`.
     public static func readCSV(
         _ url: URL, name: String, classCount: Int, expectedIDs: [Int]? = nil
     ) throws -> PopulationPredictions {
-        let data: Data
+        let text: String
         do {
-            data = try Data(contentsOf: url)
+            text = try InputFile.readText(url)
         } catch {
-            throw PredictionsError(
-                source: url.lastPathComponent, problem: "cannot read file (\(error.localizedDescription))")
+            throw PredictionsError(source: error.path, problem: error.problem)
         }
         return try parseCSV(
-            String(decoding: data, as: UTF8.self), file: url.lastPathComponent, name: name, classCount: classCount,
-            expectedIDs: expectedIDs)
+            text, file: url.lastPathComponent, name: name, classCount: classCount, expectedIDs: expectedIDs)
     }
 
     /// Parses long-form prediction CSV text (see `readCSV`); `file` names it in errors.
@@ -64,10 +64,10 @@ extension PopulationPredictions {
                 throw fail("line \(lineNumber): \(cells.count) cells, expected \(layout.count)")
             }
             guard let id = Int(cells[layout.id]) else {
-                throw fail("line \(lineNumber): id '\(cells[layout.id])' is not an integer")
+                throw fail("line \(lineNumber): id \(EscapedText.quoted(cells[layout.id])) is not an integer")
             }
             guard let label = Int32(cells[layout.label]) else {
-                throw fail("line \(lineNumber): label '\(cells[layout.label])' is not an integer")
+                throw fail("line \(lineNumber): label \(EscapedText.quoted(cells[layout.label])) is not an integer")
             }
             guard (0..<classCount).contains(Int(label)) else {
                 throw fail("line \(lineNumber): label \(label) is outside 0..<\(classCount)")
@@ -83,7 +83,7 @@ extension PopulationPredictions {
                 rows.append([:])
             }
             guard rows[position].updateValue(label, forKey: id) == nil else {
-                throw fail("line \(lineNumber): model '\(model)' has more than one row for id \(id)")
+                throw fail("line \(lineNumber): model \(EscapedText.quoted(model)) has more than one row for id \(id)")
             }
             allIDs.insert(id)
         }
@@ -106,7 +106,9 @@ extension PopulationPredictions {
         labels.reserveCapacity(rows.count * ids.count)
         for (model, row) in rows.enumerated() {
             for id in ids {
-                guard let label = row[id] else { throw fail("model '\(modelNames[model])' has no row for id \(id)") }
+                guard let label = row[id] else {
+                    throw fail("model \(EscapedText.quoted(modelNames[model])) has no row for id \(id)")
+                }
                 labels.append(label)
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import LoupeData
+import LoupeSupport
 
 extension PopulationPredictions {
     /// Reads the predictions of an externally trained population from a NumPy `.npy` file:
@@ -45,6 +46,12 @@ extension PopulationPredictions {
                 isInteger
                     ? "integer labels have shape \(shape), expected rank 2 [models, examples]"
                     : "float logits have shape \(shape), expected rank 3 [models, examples, classes]")
+        }
+        do {
+            // The extents size the id list and the label array: check them, zeros included.
+            try CheckedSize.claimedBytes(shape, bytesPerElement: MemoryLayout<Int>.size, for: file)
+        } catch let error as SizeError {
+            throw fail(error.problem)
         }
         let ids = exampleIDs ?? Array(0..<shape[1])
         guard ids.count == shape[1] else {

@@ -63,7 +63,9 @@ public struct Dataset: Sendable {
         if let bad = floats.firstIndex(where: { !$0.isFinite }) {
             throw DataError(
                 file: pixelSource ?? name,
-                problem: "non-finite pixel value \(floats[bad]) in image \(bad / max(shape.pixelCount, 1))")
+                problem:
+                    "non-finite pixel value \(floats[bad]) in image \(bad / max(CheckedSize.product([shape.channels, shape.height, shape.width]) ?? 1, 1))"
+            )
         }
         try self.init(
             name: name, shape: shape, classCount: classCount, pixels: .floats(floats),
@@ -82,12 +84,14 @@ public struct Dataset: Sendable {
         guard shape.channels > 0, shape.height > 0, shape.width > 0 else {
             throw DataError(file: name, problem: "image shape \(shape) has an empty dimension")
         }
-        let (expected, overflow) = labels.count.multipliedReportingOverflow(by: shape.pixelCount)
-        guard !overflow, pixelCount == expected else {
+        guard let perImage = CheckedSize.product([shape.channels, shape.height, shape.width]) else {
+            throw DataError(file: name, problem: "image shape \(shape) overflows")
+        }
+        guard pixelCount == CheckedSize.product(labels.count, perImage) else {
             throw DataError(
                 file: name,
                 problem:
-                    "\(labels.count) labels but \(Double(pixelCount) / Double(shape.pixelCount)) images of \(shape)"
+                    "\(labels.count) labels but \(Double(pixelCount) / Double(perImage)) images of \(shape)"
             )
         }
         if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= classCount }) {

@@ -1,4 +1,5 @@
 import Foundation
+import LoupeSupport
 
 /// Loads datasets by name or path.
 ///
@@ -176,20 +177,35 @@ public enum DatasetLoader {
         }
     }
 
+    /// The train and test parts of `parts`, refusing a source or a split with no images:
+    /// every loaded dataset passes here, so none can train or evaluate on nothing.
     private static func splits(_ parts: Parts, name: String, classCount: Int?, options: Options)
         throws -> DatasetSplits
     {
+        let result: DatasetSplits
         switch parts {
         case .trainAndTest(let train, let test):
+            for part in [train, test] where part.labels.isEmpty {
+                throw DataError(file: part.pixelFile, problem: "has no images")
+            }
             let classes = try classCount ?? inferredClassCount([train, test])
-            return DatasetSplits(
+            result = DatasetSplits(
                 train: try train.dataset(name: name + "/train", classCount: classes),
                 test: try test.dataset(name: name + "/test", classCount: classes))
         case .single(let all):
+            guard !all.labels.isEmpty else { throw DataError(file: all.pixelFile, problem: "has no images") }
             let dataset = try all.dataset(name: name, classCount: classCount ?? inferredClassCount([all]))
-            return DatasetSplits(
+            result = DatasetSplits(
                 stratifying: dataset, testFraction: options.testFraction, seed: options.splitSeed)
+            for (part, count) in [("training", result.train.count), ("test", result.test.count)] where count == 0 {
+                throw DataError(
+                    file: name,
+                    problem:
+                        "splitting \(dataset.count) images with test fraction \(options.testFraction) leaves no \(part) images; add images or change the test fraction"
+                )
+            }
         }
+        return result
     }
 
     private static func inferredClassCount(_ parts: [Examples]) throws -> Int {
@@ -293,7 +309,9 @@ public enum DatasetLoader {
                 problem: "images must have shape [N, P], [N, H, W] or [N, C, H, W], got \(dims)")
         }
         guard dims[0] > 0 else { throw DataError(file: images.file, problem: "no images") }
-        let perImage = dims.dropFirst().reduce(1, *)  // cannot overflow: NPYFile checked the full product
+        guard let perImage = CheckedSize.product(dims.dropFirst()) else {
+            throw DataError(file: images.file, problem: "image shape \(dims.dropFirst()) overflows")
+        }
         let shape: ImageShape
         switch dims.count {
         case 2: shape = try flatShape(pixelCount: perImage, options: options, file: images.file)
@@ -321,7 +339,7 @@ public enum DatasetLoader {
         -> ImageShape
     {
         if let shape = options.imageShape {
-            guard shape.pixelCount == pixelCount else {
+            guard CheckedSize.product([shape.channels, shape.height, shape.width]) == pixelCount else {
                 throw DataError(
                     file: file, problem: "image shape \(shape) does not hold \(pixelCount) values per image")
             }

@@ -25,11 +25,16 @@ struct Loupe: ParsableCommand {
     static func main() {
         loupe_keep_freed_memory()
         loupe_line_buffer_stdout()
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)  // help, version and usage errors, as ArgumentParser prints them
+        }
+        do {
             try command.run()
         } catch {
-            exit(withError: error)
+            ErrorReport.exit(reporting: error)
         }
     }
 }

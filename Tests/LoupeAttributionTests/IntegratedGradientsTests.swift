@@ -96,6 +96,14 @@ final class IntegratedGradientsTests: XCTestCase {
             _ = try IntegratedGradients(baseline: .given(Tensor(zeros: [1, 5, 5])))
                 .attributions(images, targets: [0], model: model, seeds: [])
         }
+        for bad in [Float.nan, .infinity, -.infinity] {
+            var values = [Float](repeating: 0, count: 36)
+            values[7] = bad
+            assertAttributionError(["baseline", "non-finite value \(bad)", "element 7"]) {
+                _ = try IntegratedGradients(baseline: .given(Tensor(shape: [1, 6, 6], scalars: values)))
+                    .attributions(images, targets: [0], model: model, seeds: [])
+            }
+        }
         assertAttributionError(["steps", "at least 1"]) {
             _ = try IntegratedGradients(steps: 0).attributions(images, targets: [0], model: model, seeds: [])
         }

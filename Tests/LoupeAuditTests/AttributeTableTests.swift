@@ -19,7 +19,8 @@ final class AttributeTableTests: XCTestCase {
         let missing = url.deletingLastPathComponent().appendingPathComponent("no-such-attrs.csv")
         XCTAssertThrowsError(try AttributeTable.read(missing)) { error in
             XCTAssertTrue(
-                (error as? AttributesError)?.description.hasPrefix("no-such-attrs.csv: cannot read file") ?? false)
+                (error as? AttributesError)?.description.hasPrefix("no-such-attrs.csv: No such file or directory")
+                    ?? false)
         }
     }
 
@@ -37,6 +38,22 @@ final class AttributeTableTests: XCTestCase {
         ]
         for item in cases {
             assertThrows(AttributesError.self, item.message) { _ = try AttributeTable.parse(item.text, file: "a.csv") }
+        }
+    }
+
+    /// A UTF-8 byte-order mark before the header does not hide the `id` column.
+    func testReadsAFileWithAByteOrderMark() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-attrs-\(UUID()).csv")
+        try Data([0xEF, 0xBB, 0xBF] + Array("id,group\n0,a\n".utf8)).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let table = try AttributeTable.read(url)
+        XCTAssertEqual(table.columns, ["group"])
+        XCTAssertEqual(table.ids, [0])
+    }
+
+    func testControlCharactersInCellsAreEscaped() {
+        assertThrows(AttributesError.self, "a.csv: line 2: id '\\x1b[1m7' is not an integer") {
+            _ = try AttributeTable.parse("id,g\n\u{1B}[1m7,a\n", file: "a.csv")
         }
     }
 }

@@ -47,4 +47,30 @@ final class PopulationPredictionsCSVTests: XCTestCase {
             }
         }
     }
+
+    /// A UTF-8 byte-order mark (Excel) before the header does not hide the `model` column.
+    func testReadsAFileWithAByteOrderMark() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-preds-\(UUID()).csv")
+        try Data([0xEF, 0xBB, 0xBF] + Array("model,id,label\na,0,2\n".utf8)).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let read = try PopulationPredictions.readCSV(url, name: "ext", classCount: 3)
+        XCTAssertEqual(read.exampleIDs, [0])
+        XCTAssertEqual(read.label(model: 0, example: 0), 2)
+    }
+
+    /// Predictions are read through `InputFile`: a FIFO is named, not blocked on.
+    func testFIFOIsNotARegularFile() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-preds-\(UUID()).csv")
+        XCTAssertEqual(mkfifo(url.path, 0o600), 0)
+        defer { try? FileManager.default.removeItem(at: url) }
+        assertThrows(PredictionsError.self, "\(url.lastPathComponent): not a regular file (a FIFO)") {
+            _ = try PopulationPredictions.readCSV(url, name: "ext", classCount: 3)
+        }
+    }
+
+    func testControlCharactersInCellsAreEscaped() {
+        assertThrows(PredictionsError.self, "preds.csv: line 2: id '\\x1b]0;x\\x07' is not an integer") {
+            _ = try parse("model,id,label\na,\u{1B}]0;x\u{7},1\n")
+        }
+    }
 }

@@ -87,4 +87,15 @@ final class PopulationPredictionsNPYTests: XCTestCase {
             _ = try PopulationPredictions.readNPY(url, name: "ext", classCount: 2)
         }
     }
+
+    /// No models of 2^50 examples: empty, but the example ids would be sized by the 2^50.
+    func testEmptyArrayWithHugeExtentsIsRejectedBeforeSizingIDs() {
+        XCTAssertThrowsError(try decode([0, 1 << 50], .uint8([]), classCount: 10)) { error in
+            XCTAssertTrue(error is PredictionsError)
+            XCTAssertTrue(
+                "\(error)".hasPrefix(
+                    "ext.npy: shape [0, 1125899906842624] claims extents of 8192.0 TiB, over the memory budget"),
+                "\(error)")
+        }
+    }
 }

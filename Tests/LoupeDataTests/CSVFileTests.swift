@@ -12,6 +12,27 @@ final class CSVFileTests: XCTestCase {
         XCTAssertNil(table.floatPixels)
     }
 
+    /// A UTF-8 byte-order mark (Excel) before a file without a header is not a header: the
+    /// first row is data.
+    func testByteOrderMarkDoesNotTurnTheFirstRowIntoAHeader() throws {
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let table = try CSVFile.parse(bom + Array("3,1,2\n4,5,6\n".utf8), file: "d.csv")
+        XCTAssertEqual(table.labels, [3, 4])
+        XCTAssertEqual(table.bytePixels, [1, 2, 5, 6])
+        let withHeader = try CSVFile.parse(bom + Array("label,a,b\n3,1,2\n".utf8), file: "d.csv")
+        XCTAssertEqual(withHeader.labels, [3])
+        assertDataError(
+            try CSVFile.parse([0xFF, 0xFE] + Array("3\0,\01\0".utf8), file: "w.csv"), file: "w.csv",
+            problem: "text is UTF-16 (byte-order mark); save it as UTF-8")
+    }
+
+    /// A cell's control characters are escaped in the error, not sent to the terminal.
+    func testControlCharactersInACellAreEscaped() {
+        assertDataError(
+            try CSVFile.parse(Array("1,2,3\n4,\u{1B}[2J\u{7},6\n".utf8), file: "d.csv"), file: "d.csv",
+            problem: "line 2: column 2: '\\x1b[2J\\x07' is not a number")
+    }
+
     func testFractionalPixelsBecomeScaledFloats() throws {
         let table = try CSVFile.parse(Array("0,255,127.5\n1,0,51\n".utf8), file: "d.csv")
         XCTAssertNil(table.bytePixels)

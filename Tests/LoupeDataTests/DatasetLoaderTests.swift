@@ -54,7 +54,7 @@ final class DatasetLoaderTests: XCTestCase {
 
     func testInferredClassCountIsCapped() throws {
         let url = try temporaryDirectory(self).appendingPathComponent("many.csv")
-        try "5000,1\n1,2\n".write(to: url, atomically: true, encoding: .utf8)
+        try "5000,1\n1,2\n1,3\n1,4\n".write(to: url, atomically: true, encoding: .utf8)
         assertDataError(
             try DatasetLoader.load(url.path), file: "many.csv",
             problem: "label 5000 implies more than 1000 classes; give the class count")
@@ -108,9 +108,42 @@ final class DatasetLoaderTests: XCTestCase {
         XCTAssertEqual(splits.train.sources, [url])
     }
 
+    /// A source without images, or a split that leaves one part empty, is refused: nothing
+    /// can train or be evaluated on it.
+    func testEmptyDatasetsAndSplitsAreRefused() throws {
+        let directory = try temporaryDirectory(self)
+        try writeIDXPair(in: directory, images: [], side: 2, labels: [])
+        assertDataError(
+            try DatasetLoader.load(directory.path, options: .init(classCount: 2)), file: "images-idx3-ubyte",
+            problem: "has no images")
+
+        let pairs = try temporaryDirectory(self)
+        try writeIDXPair(in: pairs, prefix: "train-", images: [[1, 2, 3, 4]], side: 2, labels: [0])
+        try writeIDXPair(in: pairs, prefix: "t10k-", images: [], side: 2, labels: [])
+        assertDataError(
+            try DatasetLoader.load(pairs.path), file: "t10k-images-idx3-ubyte", problem: "has no images")
+
+        let url = directory.appendingPathComponent("two.csv")
+        try "0,1,2,3,4\n1,1,2,3,4\n".write(to: url, atomically: true, encoding: .utf8)
+        assertDataError(
+            try DatasetLoader.load(url.path), file: "two.csv",
+            problem: "splitting 2 images with test fraction 0.2 leaves no test images")
+        assertDataError(
+            try DatasetLoader.load(url.path, options: .init(testFraction: 0.5)), file: "two.csv",
+            problem: "splitting 2 images with test fraction 0.5 leaves no training images")
+    }
+
+    /// A FIFO given as data is reported as what it is, without blocking on it.
+    func testFIFOIsNotARegularFile() throws {
+        let url = try temporaryDirectory(self).appendingPathComponent("pipe.csv")
+        XCTAssertEqual(mkfifo(url.path, 0o600), 0)
+        assertDataError(try DatasetLoader.load(url.path), file: "pipe.csv", problem: "not a regular file (a FIFO)")
+    }
+
     func testCSVShapeMustBeSquareOrGiven() throws {
         let url = try temporaryDirectory(self).appendingPathComponent("wide.csv")
-        try "0,1,2,3,4,5,6\n1,1,2,3,4,5,6\n".write(to: url, atomically: true, encoding: .utf8)
+        try "0,1,2,3,4,5,6\n1,1,2,3,4,5,6\n0,1,2,3,4,5,6\n1,1,2,3,4,5,6\n".write(
+            to: url, atomically: true, encoding: .utf8)
         assertDataError(
             try DatasetLoader.load(url.path), file: "wide.csv",
             problem: "6 values per image is not a square")

@@ -36,7 +36,16 @@ final class IDXFileTests: XCTestCase {
         try Data(idxBytes(dims: [0xFFFF_FFFF, 28, 28], data: pixels)).write(to: url)
         assertDataError(
             try IDXFile.readImages(url), file: "lying-idx3-ubyte",
-            problem: "IDX header claims 4294967295x28x28 = 3367254359280 bytes of data, file has 18")
+            problem: "IDX header shape [4294967295, 28, 28] claims extents of 3.1 TiB, over the memory budget")
+    }
+
+    /// Zero images of 2^31 x 2^31 pixels: no bytes, but an image size no model can take.
+    func testZeroImagesDoNotHideHugeImageExtents() throws {
+        let url = try temporaryDirectory(self).appendingPathComponent("empty-idx3-ubyte")
+        try Data(idxBytes(dims: [0, 1 << 31, 1 << 31], data: [])).write(to: url)
+        assertDataError(
+            try IDXFile.readImages(url), file: "empty-idx3-ubyte",
+            problem: "IDX header shape [0, 2147483648, 2147483648] claims extents of 4194304.0 TiB")
     }
 
     func testHeaderWhoseSizeOverflowsThrows() throws {
@@ -63,6 +72,6 @@ final class IDXFileTests: XCTestCase {
     func testMissingFileNamesIt() throws {
         let url = try temporaryDirectory(self).appendingPathComponent("absent-idx1-ubyte")
         assertDataError(
-            try IDXFile.readLabels(url), file: "absent-idx1-ubyte", problem: "cannot read file")
+            try IDXFile.readLabels(url), file: "absent-idx1-ubyte", problem: "No such file or directory")
     }
 }

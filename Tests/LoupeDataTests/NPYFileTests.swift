@@ -29,6 +29,27 @@ final class NPYFileTests: XCTestCase {
             try FileManager.default.contentsOfDirectory(atPath: directory.path), ["scores.npy"])
     }
 
+    /// A leading 0 makes the array empty but must not hide an overflowing product of the
+    /// other extents (multiplied left to right, 0 * anything never overflowed).
+    func testZeroLeadingShapeDoesNotHideAnOverflow() {
+        func file(_ header: String) -> [UInt8] {
+            [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0] + Array(header.utf8)
+        }
+        assertDataError(
+            try NPYFile.decode(
+                file("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4611686018427387904, 8), }"),
+                file: "z.npy"),
+            file: "z.npy", problem: "NPY shape [0, 4611686018427387904, 8] is negative or overflows")
+        assertDataError(
+            try NPYFile.decode(
+                file("{'descr': '|u1', 'fortran_order': False, 'shape': (0, 1099511627776, 1024), }"),
+                file: "b.npy"),
+            file: "b.npy", problem: "claims extents of 1024.0 TiB, over the memory budget")
+        XCTAssertEqual(
+            try NPYFile.decode(file("{'descr': '|u1', 'fortran_order': False, 'shape': (0, 784), }"), file: "e.npy"),
+            NPYArray(shape: [0, 784], elements: .uint8([])))
+    }
+
     func testRejectsBadHeaders() {
         func file(_ header: String, data: [UInt8] = []) -> [UInt8] {
             [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0] + Array(header.utf8) + data
@@ -49,13 +70,13 @@ final class NPYFileTests: XCTestCase {
                 file: "s.npy"),
             file: "s.npy",
             problem:
-                "NPY header claims shape [1000000000, 1000000000] of <f4 = 4000000000000000000 bytes, file has 0"
+                "NPY shape [1000000000, 1000000000] claims extents of 3637978.8 TiB, over the memory budget"
         )
         assertDataError(
             try NPYFile.decode(
                 file("{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }"),
                 file: "o.npy"),
-            file: "o.npy", problem: "is too large")
+            file: "o.npy", problem: "NPY shape [4294967296, 4294967296] is negative or overflows")
         assertDataError(
             try NPYFile.decode(
                 file("{'descr': '|u1', 'fortran_order': False, 'shape': (-1,), }"), file: "n.npy"),

@@ -1,5 +1,6 @@
 import Foundation
 import LoupeData
+import LoupeSupport
 
 extension EpochLogits {
     /// Reads per-epoch logits from a NumPy `.npy` file of shape `[epochs, examples, classes]`,
@@ -23,6 +24,11 @@ extension EpochLogits {
         guard shape.count == 3 else {
             throw DifficultyError(
                 source: file, problem: "logits have shape \(shape), expected rank 3 [epochs, examples, classes]")
+        }
+        do {
+            try CheckedSize.claimedBytes(shape, bytesPerElement: MemoryLayout<Float>.size, for: file)
+        } catch let error as SizeError {
+            throw DifficultyError(source: file, problem: error.problem)
         }
         let values: [Float]
         switch array.elements {

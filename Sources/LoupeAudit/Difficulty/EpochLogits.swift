@@ -1,3 +1,5 @@
+import LoupeSupport
+
 /// The logits of every training example recorded after each epoch (model in inference mode),
 /// shape `[epochs, examples, classes]`, flat in row-major order.
 public struct EpochLogits: Sendable, Equatable {
@@ -26,7 +28,7 @@ public struct EpochLogits: Sendable, Equatable {
         guard classCount >= 2 else {
             throw fail("logits of shape \(shape) have \(classCount) classes, at least 2 are needed")
         }
-        guard values.count == epochCount * exampleCount * classCount else {
+        guard values.count == CheckedSize.product(shape) else {
             throw fail("\(values.count) logits for shape \(shape)")
         }
         if let bad = values.firstIndex(where: { !$0.isFinite }) {

@@ -1,5 +1,6 @@
 import Foundation
 import LoupeData
+import LoupeSupport
 
 extension VarianceOfGradients {
     /// VoG from per-checkpoint gradient files, one NumPy `.npy` file per checkpoint in
@@ -92,8 +93,14 @@ private func readGradientNPY(_ url: URL) throws -> (NPYArray, String) {
             source: file,
             problem: "gradients have shape \(array.shape), expected [examples, H, W] or [examples, C, H, W]")
     }
+    do {
+        // The extents size the accumulator (a mean and a squared deviation per pixel).
+        try CheckedSize.claimedBytes(array.shape, bytesPerElement: 2 * MemoryLayout<Float>.size, for: file)
+    } catch let error as SizeError {
+        throw DifficultyError(source: file, problem: error.problem)
+    }
     return (array, file)
 }
 
-/// `H * W` of a rank-3 or rank-4 gradient shape.
-private func gradientMapSize(of shape: [Int]) -> Int { shape[shape.count - 2] * shape[shape.count - 1] }
+/// `H * W` of a rank-3 or rank-4 gradient shape (checked by `readGradientNPY`, so it fits).
+private func gradientMapSize(of shape: [Int]) -> Int { CheckedSize.product(shape.suffix(2)) ?? 0 }

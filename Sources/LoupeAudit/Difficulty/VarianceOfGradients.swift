@@ -1,3 +1,5 @@
+import LoupeSupport
+
 /// Variance of gradients (VoG, Agarwal, D'souza and Hooker 2022), accumulated one checkpoint
 /// at a time.
 ///
@@ -116,15 +118,19 @@ public struct VarianceOfGradients: Sendable {
             guard shape[0] == exampleCount else {
                 throw fail("gradients have shape \(shape) for \(shape[0]) examples, expected \(exampleCount)")
             }
-            let map = shape[shape.count - 2] * shape[shape.count - 1]
+            let map = CheckedSize.product(shape.suffix(2))
             guard map == mapSize else {
-                throw fail("gradients have shape \(shape), maps of \(map) pixels, expected \(mapSize)")
+                throw fail(
+                    "gradients have shape \(shape), maps of \(map.map(String.init) ?? "too many") pixels, expected \(mapSize)"
+                )
             }
             guard shape.count == 3 || shape[1] > 0 else { throw fail("gradients have shape \(shape) with no channels") }
         }
-        let expected = shape.reduce(1, *)
-        guard buffer.count == expected else {
-            throw fail("\(buffer.count) gradient values for shape \(shape), expected \(expected)")
+        let product = CheckedSize.product(shape)
+        guard let expected = product, buffer.count == expected else {
+            throw fail(
+                "\(buffer.count) gradient values for shape \(shape), expected \(product.map(String.init) ?? "more than fit in memory")"
+            )
         }
         if let bad = buffer.firstIndex(where: { !$0.isFinite }) {
             let perExample = max(expected / max(exampleCount, 1), 1)

@@ -1,10 +1,12 @@
 import Foundation
+import LoupeSupport
 
 /// Reader for image datasets stored as CSV: one example per row, the integer label in the
 /// first column and the pixel intensities (0...255) in the remaining columns.
 ///
 /// A first row containing any non-numeric cell is taken as a header and skipped. Blank lines
-/// are ignored; `\r\n` line endings are accepted; the file may be gzip-compressed.
+/// are ignored; `\r\n` line endings are accepted; a UTF-8 byte-order mark is dropped (see
+/// `TextEncoding`); the file may be gzip-compressed.
 public enum CSVFile {
     /// Labels and pixels read from a CSV file.
     public struct Table: Sendable {
@@ -28,11 +30,15 @@ public enum CSVFile {
         func fail(_ line: Int, _ problem: String) -> DataError {
             DataError(file: file, problem: "line \(line): \(problem)")
         }
+        let body: ArraySlice<UInt8>
+        do { body = try TextEncoding.utf8Body(of: bytes, file: file) } catch {
+            throw DataError(file: error.path, problem: error.problem)
+        }
         var labels: [Int64] = []
         var bytePixels: [UInt8] = []
         var floatPixels: [Float]?  // set once a fractional cell appears
         var columns: Int?
-        for (index, line) in bytes.split(
+        for (index, line) in body.split(
             separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false
         ).enumerated() {
             let lineNumber = index + 1
@@ -51,7 +57,7 @@ public enum CSVFile {
                 guard let value else {
                     throw fail(
                         lineNumber,
-                        "column \(column + 1): '\(String(decoding: cells[column], as: UTF8.self))' is not a number"
+                        "column \(column + 1): \(EscapedText.quoted(String(decoding: cells[column], as: UTF8.self))) is not a number"
                     )
                 }
                 guard value.isFinite else {

@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import LoupeSupport
 
 /// Streaming decompression through the system zlib.
 ///
@@ -77,12 +78,13 @@ enum Gzip {
     }
 }
 
-/// Reads a whole file, naming it in the error when it cannot be read.
+/// Reads a whole input file through `InputFile` (a regular file within the memory budget),
+/// naming it in the error when it cannot be read.
 func readFileBytes(_ url: URL) throws -> [UInt8] {
     do {
-        return [UInt8](try Data(contentsOf: url))
+        return try InputFile.read(url)
     } catch {
-        throw DataError(url, "cannot read file (\(error.localizedDescription))")
+        throw DataError(file: error.path, problem: error.problem)
     }
 }
 

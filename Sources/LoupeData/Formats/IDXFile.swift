@@ -1,4 +1,5 @@
 import Foundation
+import LoupeSupport
 
 /// Reader for the IDX format of MNIST and Fashion-MNIST, raw or gzip-compressed.
 ///
@@ -49,13 +50,13 @@ public enum IDXFile {
 
     /// Checks that the dimensions describe exactly the bytes that follow the header.
     private static func checkDataLength(_ bytes: [UInt8], dims: [Int], url: URL) throws {
-        var nonzeroProduct = 1  // zero dimensions skipped, so image sizes cannot overflow later
-        for dim in dims {
-            let (product, overflow) = nonzeroProduct.multipliedReportingOverflow(by: max(dim, 1))
-            guard !overflow else { throw DataError(url, "IDX header dimensions \(dims) overflow") }
-            nonzeroProduct = product
+        let claimed: Int
+        do {
+            // Zero dimensions do not hide the others: image sizes cannot overflow later.
+            claimed = try CheckedSize.claimedBytes(dims, bytesPerElement: 1, for: url.lastPathComponent)
+        } catch let error as SizeError {
+            throw DataError(url, "IDX header \(error.problem)")
         }
-        let claimed = dims.contains(0) ? 0 : nonzeroProduct
         let actual = bytes.count - headerSize(rank: dims.count)
         guard claimed == actual else {
             let shape = dims.map(String.init).joined(separator: "x")

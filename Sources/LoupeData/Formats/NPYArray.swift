@@ -1,3 +1,5 @@
+import LoupeSupport
+
 /// An n-dimensional array as stored in a NumPy `.npy` file: a shape and typed elements in
 /// C (row-major) order.
 public struct NPYArray: Sendable, Equatable {
@@ -39,7 +41,7 @@ public struct NPYArray: Sendable, Equatable {
     /// Creates an array; `elements.count` must equal the product of `shape`.
     public init(shape: [Int], elements: Elements) {
         precondition(
-            shape.reduce(1, *) == elements.count,
+            CheckedSize.product(shape) == elements.count,
             "shape \(shape) does not hold \(elements.count) elements")
         self.shape = shape
         self.elements = elements

@@ -1,4 +1,5 @@
 import Foundation
+import LoupeSupport
 
 /// Reader and writer for NumPy `.npy` files (format versions 1.0, 2.0 and 3.0).
 ///
@@ -55,11 +56,11 @@ public enum NPYFile {
         case "<i8", "<f8": itemSize = 8
         default: throw fail("unsupported dtype '\(descriptor)' (supported: |u1, <i4, <i8, <f4, <f8)")
         }
-        var count = 1
-        for dimension in shape + [itemSize] {
-            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
-            guard !overflow else { throw fail("NPY shape \(shape) is too large") }
-            count = product
+        let count: Int
+        do {
+            count = try CheckedSize.claimedBytes(shape, bytesPerElement: itemSize, for: file)
+        } catch let error as SizeError {
+            throw fail("NPY \(error.problem)")
         }
         let actual = bytes.count - dataStart
         guard count == actual else {

@@ -42,10 +42,9 @@ public struct SafeTensorsArchive: Sendable, Equatable {
     public init(contentsOf url: URL) throws {
         let file: Data
         do {
-            file = try Data(contentsOf: url, options: .alwaysMapped)
+            file = Data(try InputFile.read(url, name: url.path))  // a regular file within the memory budget
         } catch {
-            throw SafeTensorsError(
-                path: url.path, problem: .unreadable(reason: error.localizedDescription))
+            throw SafeTensorsError(path: url.path, problem: .unreadable(reason: error.problem))
         }
         let header = try SafeTensorsHeader(file: file, path: url.path)
         metadata = header.metadata

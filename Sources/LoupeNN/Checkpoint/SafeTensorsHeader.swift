@@ -108,7 +108,6 @@ struct SafeTensorsHeader {
             throw fail(.invalidShape(tensor: name, reason: "missing or not an array"))
         }
         var shape: [Int] = []
-        var byteCount = dtype.byteSize
         for dimension in dimensions {
             guard let extent = integer(dimension) else {
                 throw fail(.invalidShape(tensor: name, reason: "a dimension is not an integer"))
@@ -116,12 +115,11 @@ struct SafeTensorsHeader {
             guard extent >= 0 else {
                 throw fail(.invalidShape(tensor: name, reason: "negative dimension \(extent)"))
             }
-            let (product, overflow) = byteCount.multipliedReportingOverflow(by: extent)
-            guard !overflow else {
-                throw fail(.invalidShape(tensor: name, reason: "element count overflows"))
-            }
-            byteCount = product
             shape.append(extent)
+        }
+        // A zero extent does not hide an overflow in the others.
+        guard let byteCount = CheckedSize.product(shape + [dtype.byteSize]) else {
+            throw fail(.invalidShape(tensor: name, reason: "element count overflows"))
         }
 
         guard case .array(let offsets) = fields["data_offsets"], offsets.count == 2,

@@ -8,9 +8,7 @@ struct CSVColumns {
 
     init(url: URL, required: [String]) throws {
         let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw FileError(path: url.path, problem: "cannot read the file")
-        }
+        text = try InputFile.readText(url, name: url.path)
         let lines = text.split(whereSeparator: \.isNewline).map {
             $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         }
@@ -18,7 +16,8 @@ struct CSVColumns {
         let column = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         if let missing = required.first(where: { column[$0] == nil }) {
             throw FileError(
-                path: url.path, problem: "no column '\(missing)' (columns: \(header.joined(separator: ", ")))")
+                path: url.path,
+                problem: "no column '\(missing)' (columns: \(EscapedText.escaping(header.joined(separator: ", "))))")
         }
         let rows = Array(lines.dropFirst())
         if let bad = rows.firstIndex(where: { $0.count != header.count }) {

@@ -31,7 +31,7 @@ struct CIEJoin {
         isCIE = [:]
         taxicab = [:]
         for (line, row) in table.rows.enumerated() where row[variantColumn] == chosen {
-            guard let id = Int(row[idColumn]), let score = Double(row[scoreColumn]) else {
+            guard let id = Int(row[idColumn]), let score = Double(row[scoreColumn]), score.isFinite else {
                 throw FileError(path: url.path, problem: "line \(line + 2): malformed id or taxicab_score")
             }
             isCIE[id] = row[cieColumn] == "1"

@@ -83,7 +83,7 @@ final class DifficultyNPYTests: XCTestCase {
         XCTAssertThrowsError(
             try VarianceOfGradients.readNPY(checkpoints: [first, directory.appendingPathComponent("missing.npy")])
         ) { error in
-            XCTAssertTrue("\(error)".hasPrefix("missing.npy: cannot read file"), "\(error)")
+            XCTAssertTrue("\(error)".hasPrefix("missing.npy: No such file or directory"), "\(error)")
             XCTAssertTrue(error is DifficultyError)
         }
     }

@@ -1,0 +1,39 @@
+/// Text from a file or a user made safe to print inside a one-line message.
+///
+/// Control characters (C0, DEL, C1), line and paragraph separators and the bidirectional
+/// overrides could move the cursor, recolour the terminal, split one error into several
+/// lines or reorder what the reader sees; they are shown as escapes instead: `\n`, `\r`,
+/// `\t`, `\x1b`, `\u{202E}`. Everything else, including a backslash, is kept as it is.
+public enum EscapedText {
+    /// `text` with every unprintable scalar escaped.
+    public static func escaping(_ text: some StringProtocol) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x0A: result += "\\n"
+            case 0x0D: result += "\\r"
+            case 0x09: result += "\\t"
+            case 0x00..<0x20, 0x7F:
+                result += "\\x" + hex(scalar.value, digits: 2)
+            case 0x80..<0xA0, 0x2028, 0x2029, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0xFEFF:
+                result += "\\u{" + hex(scalar.value, digits: 1) + "}"
+            default:
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    /// A cell or value from a file, escaped and in single quotes, shortened to `limit`
+    /// characters (with `...`) so a huge cell cannot flood the message: `'ab\x1bc'`.
+    public static func quoted(_ text: some StringProtocol, limit: Int = 40) -> String {
+        let shortened = text.count > limit ? text.prefix(limit) + "..." : Substring(text)
+        return "'" + escaping(shortened) + "'"
+    }
+
+    private static func hex(_ value: UInt32, digits: Int) -> String {
+        let text = String(value, radix: 16)
+        return String(repeating: "0", count: max(digits - text.count, 0)) + text
+    }
+}
