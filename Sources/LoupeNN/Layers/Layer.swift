@@ -1,3 +1,4 @@
+import LoupeSupport
 import LoupeTensor
 
 /// A building block of a network: maps an input variable to an output variable, reading its
@@ -82,8 +83,9 @@ public struct ForwardContext {
     }
 }
 
-/// An error in a model's structure or in data that does not fit it.
-public struct ModelError: Error, CustomStringConvertible, Equatable {
+/// An error in a model's structure or in data that does not fit it: one line naming the
+/// file, layer or setting, and the problem.
+public struct ModelError: LoupeError, Equatable {
     public var description: String
     public init(_ description: String) { self.description = description }
 }

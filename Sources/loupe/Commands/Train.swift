@@ -81,7 +81,13 @@ struct Train: ParsableCommand {
                     problem: "was written with a different configuration; cannot resume (remove it or change --out)")
             }
             trainer = try Trainer(model: state.model, configuration: configuration)
-            try trainer.restore(optimizerState: state.optimizerState, epoch: state.epoch, step: state.step)
+            do {
+                try trainer.restore(
+                    optimizerState: state.optimizerState, epoch: state.epoch, step: state.step,
+                    trainingExamples: splits.train.count)
+            } catch {
+                throw FileError(path: stateURL.path, problem: "cannot resume: \(error.description)")
+            }
             metricsLines =
                 (try? String(contentsOf: metricsURL, encoding: .utf8))?
                 .split(separator: "\n").prefix(state.epoch).map(String.init) ?? []
@@ -95,42 +101,55 @@ struct Train: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var checkpointNames: [String] = []
-        try trainer.train(on: splits.train, test: splits.test) { event, trainer in
-            switch event {
-            case .batch(let done, let total):
-                if progress == nil {
-                    progress = ProgressLine(label: "epoch \(trainer.epoch + 1)/\(epochs)", total: splits.train.count)
+        var lastSavedEpoch = trainer.epoch
+        do {
+            try trainer.train(on: splits.train, test: splits.test) { event, trainer in
+                switch event {
+                case .batch(let done, let total):
+                    if progress == nil {
+                        progress = ProgressLine(
+                            label: "epoch \(trainer.epoch + 1)/\(epochs)", total: splits.train.count)
+                    }
+                    progress?.advance(by: done < total ? batchSize : splits.train.count - (total - 1) * batchSize)
+                case .trainingLogits:
+                    break
+                case .checkpoint:
+                    let name = String(
+                        format: "checkpoints/%@-%06d.safetensors",
+                        trainer.configuration.checkpointInterval.isSteps ? "step" : "epoch",
+                        trainer.configuration.checkpointInterval.isSteps ? trainer.step : trainer.epoch)
+                    try FileManager.default.createDirectory(
+                        at: directory.url.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+                    try ModelCheckpoint(
+                        model: trainer.model, training: configuration, epoch: trainer.epoch, step: trainer.step,
+                        dataset: dataOptions.data, optimizerState: trainer.optimizer.stateTensors()
+                    ).write(to: directory.output(name))
+                    checkpointNames.append(name)
+                case .epoch(let metrics):
+                    metricsLines.append(String(decoding: try encoder.encode(metrics), as: UTF8.self))
+                    try writeText(metricsLines.joined(separator: "\n") + "\n", to: metricsURL)
+                    try ModelCheckpoint(
+                        model: trainer.model, training: configuration, epoch: trainer.epoch, step: trainer.step,
+                        dataset: dataOptions.data, optimizerState: trainer.optimizer.stateTensors()
+                    ).write(to: stateURL)
+                    lastSavedEpoch = trainer.epoch
+                    progress?.finish()
+                    progress = nil
+                    print(
+                        String(
+                            format:
+                                "epoch %d/%d  loss %.4f  acc %.4f  test loss %.4f  test acc %.4f  %.1fs  %.0f img/s",
+                            metrics.epoch, epochs, metrics.trainLoss, metrics.trainAccuracy, metrics.testLoss ?? .nan,
+                            metrics.testAccuracy ?? .nan, metrics.seconds, metrics.imagesPerSecond))
                 }
-                progress?.advance(by: done < total ? batchSize : splits.train.count - (total - 1) * batchSize)
-            case .trainingLogits:
-                break
-            case .checkpoint:
-                let name = String(
-                    format: "checkpoints/%@-%06d.safetensors",
-                    trainer.configuration.checkpointInterval.isSteps ? "step" : "epoch",
-                    trainer.configuration.checkpointInterval.isSteps ? trainer.step : trainer.epoch)
-                try FileManager.default.createDirectory(
-                    at: directory.url.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
-                try ModelCheckpoint(
-                    model: trainer.model, training: configuration, epoch: trainer.epoch, step: trainer.step,
-                    dataset: dataOptions.data, optimizerState: trainer.optimizer.stateTensors()
-                ).write(to: directory.output(name))
-                checkpointNames.append(name)
-            case .epoch(let metrics):
-                metricsLines.append(String(decoding: try encoder.encode(metrics), as: UTF8.self))
-                try writeText(metricsLines.joined(separator: "\n") + "\n", to: metricsURL)
-                try ModelCheckpoint(
-                    model: trainer.model, training: configuration, epoch: trainer.epoch, step: trainer.step,
-                    dataset: dataOptions.data, optimizerState: trainer.optimizer.stateTensors()
-                ).write(to: stateURL)
-                progress?.finish()
-                progress = nil
-                print(
-                    String(
-                        format: "epoch %d/%d  loss %.4f  acc %.4f  test loss %.4f  test acc %.4f  %.1fs  %.0f img/s",
-                        metrics.epoch, epochs, metrics.trainLoss, metrics.trainAccuracy, metrics.testLoss ?? .nan,
-                        metrics.testAccuracy ?? .nan, metrics.seconds, metrics.imagesPerSecond))
             }
+        } catch let divergence as TrainingDivergence {
+            progress?.finish()
+            let kept =
+                lastSavedEpoch > 0
+                ? "the state after epoch \(lastSavedEpoch) is kept in \(stateURL.path) (--resume continues from it)"
+                : "no epoch completed, so no state was saved"
+            throw ModelError("\(divergence.description); \(kept)")
         }
         try ModelCheckpoint(
             model: trainer.model, training: configuration, epoch: trainer.epoch, step: trainer.step,

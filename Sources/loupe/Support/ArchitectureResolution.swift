@@ -5,6 +5,10 @@ import LoupeNN
 
 /// The architecture named by `--model`: a built-in name sized to the data, or a JSON file
 /// whose input shape must match the data.
+///
+/// Either way the architecture is built once here, before any output is written, so that a
+/// size that overflows or exceeds the memory budget (`Architecture.build()`) is refused with
+/// an error naming the file or option and the layer.
 func resolveArchitecture(_ name: String, hidden: String?, data: Dataset) throws -> Architecture {
     let inputShape = [data.shape.channels, data.shape.height, data.shape.width]
     var widths: [Int]?
@@ -18,6 +22,9 @@ func resolveArchitecture(_ name: String, hidden: String?, data: Dataset) throws 
     }
     if let builtin = Architecture.builtin(name, inputShape: inputShape, classes: data.classCount, hiddenWidths: widths)
     {
+        do { _ = try builtin.build() } catch {
+            throw ModelError("\(hidden.map { "--hidden \($0)" } ?? "--model \(name)"): \(error.description)")
+        }
         return builtin
     }
     guard name.hasSuffix(".json") || FileManager.default.fileExists(atPath: name) else {
