@@ -56,7 +56,7 @@ struct ArchitectureFootprint {
 
     private mutating func addActivation(_ shape: [Int], of label: String) throws(ModelError) {
         guard let count = CheckedSize.product(shape) else {
-            throw ModelError("\(label): output shape \(shape) has more elements than a size can hold")
+            throw ModelError("\(label): shape \(shape) has more elements than a size can hold")
         }
         largestActivation = max(largestActivation, count)
         guard let bytes = trainingBytes else {
