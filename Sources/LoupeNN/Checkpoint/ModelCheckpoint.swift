@@ -48,7 +48,7 @@ public struct ModelCheckpoint {
             optimizerState.map { ("\(Self.optimizerPrefix)\($0.key)", $0.value) }, uniquingKeysWith: { a, _ in a })
         where !tensor.scalars.allSatisfy(\.isFinite) {
             throw FileError(
-                path: url.lastPathComponent, problem: "tensor \(name) contains NaN or infinity; not written")
+                path: url.path, problem: "tensor \(name) contains NaN or infinity; not written")
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -75,7 +75,7 @@ public struct ModelCheckpoint {
     /// its architecture's shape and finite values, and `epoch` and `step` must be whole
     /// numbers >= 0 (0 when absent, as in a file that holds only a model).
     public init(contentsOf url: URL) throws {
-        let file = url.lastPathComponent
+        let file = url.path
         let archive = try SafeTensorsArchive(contentsOf: url)
         let decoder = JSONDecoder()
         guard let architectureJSON = archive.metadata["architecture"] else {

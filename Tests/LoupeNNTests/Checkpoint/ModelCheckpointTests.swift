@@ -42,8 +42,7 @@ final class ModelCheckpointTests: XCTestCase {
         for (field, value) in [("epoch", "abc"), ("epoch", "-1"), ("step", "-3"), ("step", "1e3"), ("epoch", " 2")] {
             let url = try checkpoint(named: "\(field).safetensors") { $0.metadata[field] = value }
             let text = error(url)
-            XCTAssertTrue(
-                text.hasPrefix("\(field).safetensors: metadata '\(field)' must be a whole number >= 0"), text)
+            XCTAssertTrue(text.hasPrefix(url.path + ": metadata '\(field)' must be a whole number >= 0"), text)
         }
         let valid = try ModelCheckpoint(contentsOf: try checkpoint(named: "ok.safetensors") { _ in })
         XCTAssertEqual([valid.epoch, valid.step], [1, 4])
@@ -56,7 +55,7 @@ final class ModelCheckpointTests: XCTestCase {
                 of: #""inputShape":[1,2,2]"#, with: #""inputShape":[1,4611686018427387904,8]"#)
         }
         let text = error(url)
-        XCTAssertTrue(text.hasPrefix("lying.safetensors: architecture in metadata: "), text)
+        XCTAssertTrue(text.hasPrefix(url.path + ": architecture in metadata: "), text)
         XCTAssertTrue(text.contains("4611686018427387904"), text)
     }
 
@@ -66,7 +65,7 @@ final class ModelCheckpointTests: XCTestCase {
         model.parameters["fc2.bias"]!.scalars[0] = .nan
         let url = directory.appendingPathComponent("nan.safetensors")
         XCTAssertThrowsError(try ModelCheckpoint(model: model).write(to: url)) { error in
-            XCTAssertEqual("\(error)", "nan.safetensors: tensor fc2.bias contains NaN or infinity; not written")
+            XCTAssertEqual("\(error)", url.path + ": tensor fc2.bias contains NaN or infinity; not written")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: url.path))
 
