@@ -148,7 +148,7 @@ struct Train: ParsableCommand {
             let kept =
                 lastSavedEpoch > 0
                 ? "the state after epoch \(lastSavedEpoch) is kept in \(stateURL.path) (--resume continues from it)"
-                : "no epoch completed, so no state was saved"
+                : "no epoch completed, so there is no state to resume from"
             throw ModelError("\(divergence.description); \(kept)")
         }
         try ModelCheckpoint(
