@@ -102,47 +102,46 @@ struct Train: ParsableCommand {
         encoder.outputFormatting = [.sortedKeys]
         var checkpointNames: [String] = []
         var lastSavedEpoch = trainer.epoch
-        do {
-            try trainer.train(on: splits.train, test: splits.test) { event, trainer in
-                switch event {
-                case .batch(let done, let total):
-                    if progress == nil {
-                        progress = ProgressLine(
-                            label: "epoch \(trainer.epoch + 1)/\(epochs)", total: splits.train.count)
-                    }
-                    progress?.advance(by: done < total ? batchSize : splits.train.count - (total - 1) * batchSize)
-                case .trainingLogits:
-                    break
-                case .checkpoint:
-                    let name = String(
-                        format: "checkpoints/%@-%06d.safetensors",
-                        trainer.configuration.checkpointInterval.isSteps ? "step" : "epoch",
-                        trainer.configuration.checkpointInterval.isSteps ? trainer.step : trainer.epoch)
-                    try FileManager.default.createDirectory(
-                        at: directory.url.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
-                    try ModelCheckpoint(
-                        model: trainer.model, training: configuration, epoch: trainer.epoch, step: trainer.step,
-                        dataset: dataOptions.data, optimizerState: trainer.optimizer.stateTensors()
-                    ).write(to: directory.output(name))
-                    checkpointNames.append(name)
-                case .epoch(let metrics):
-                    metricsLines.append(String(decoding: try encoder.encode(metrics), as: UTF8.self))
-                    try writeText(metricsLines.joined(separator: "\n") + "\n", to: metricsURL)
-                    try ModelCheckpoint(
-                        model: trainer.model, training: configuration, epoch: trainer.epoch, step: trainer.step,
-                        dataset: dataOptions.data, optimizerState: trainer.optimizer.stateTensors()
-                    ).write(to: stateURL)
-                    lastSavedEpoch = trainer.epoch
-                    progress?.finish()
-                    progress = nil
-                    print(
-                        String(
-                            format:
-                                "epoch %d/%d  loss %.4f  acc %.4f  test loss %.4f  test acc %.4f  %.1fs  %.0f img/s",
-                            metrics.epoch, epochs, metrics.trainLoss, metrics.trainAccuracy, metrics.testLoss ?? .nan,
-                            metrics.testAccuracy ?? .nan, metrics.seconds, metrics.imagesPerSecond))
+        let handler: (Trainer.Event, Trainer) throws -> Void = { event, trainer in
+            switch event {
+            case .batch(let done, let total):
+                if progress == nil {
+                    progress = ProgressLine(label: "epoch \(trainer.epoch + 1)/\(epochs)", total: splits.train.count)
                 }
+                progress?.advance(by: done < total ? batchSize : splits.train.count - (total - 1) * batchSize)
+            case .trainingLogits:
+                break
+            case .checkpoint:
+                let name = String(
+                    format: "checkpoints/%@-%06d.safetensors",
+                    trainer.configuration.checkpointInterval.isSteps ? "step" : "epoch",
+                    trainer.configuration.checkpointInterval.isSteps ? trainer.step : trainer.epoch)
+                try FileManager.default.createDirectory(
+                    at: directory.url.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+                try ModelCheckpoint(
+                    model: trainer.model, training: configuration, epoch: trainer.epoch, step: trainer.step,
+                    dataset: dataOptions.data, optimizerState: trainer.optimizer.stateTensors()
+                ).write(to: directory.output(name))
+                checkpointNames.append(name)
+            case .epoch(let metrics):
+                metricsLines.append(String(decoding: try encoder.encode(metrics), as: UTF8.self))
+                try writeText(metricsLines.joined(separator: "\n") + "\n", to: metricsURL)
+                try ModelCheckpoint(
+                    model: trainer.model, training: configuration, epoch: trainer.epoch, step: trainer.step,
+                    dataset: dataOptions.data, optimizerState: trainer.optimizer.stateTensors()
+                ).write(to: stateURL)
+                lastSavedEpoch = trainer.epoch
+                progress?.finish()
+                progress = nil
+                print(
+                    String(
+                        format: "epoch %d/%d  loss %.4f  acc %.4f  test loss %.4f  test acc %.4f  %.1fs  %.0f img/s",
+                        metrics.epoch, epochs, metrics.trainLoss, metrics.trainAccuracy, metrics.testLoss ?? .nan,
+                        metrics.testAccuracy ?? .nan, metrics.seconds, metrics.imagesPerSecond))
             }
+        }
+        do {
+            try trainer.train(on: splits.train, test: splits.test, handler: handler)
         } catch let divergence as TrainingDivergence {
             progress?.finish()
             let kept =
