@@ -33,7 +33,7 @@ public struct Flatten: Layer {
 
     public func outputShape(for input: [Int]) throws(ModelError) -> [Int] {
         guard let count = CheckedSize.product(input) else {
-            throw ModelError("flatten: input shape \(input) has more elements than a size can hold")
+            throw ModelError("flatten: input shape \(input) has more elements than a size can hold", isSizeLimit: true)
         }
         return [count]
     }

@@ -48,7 +48,8 @@ public struct Conv2d: Layer {
         guard let paddedHeight = CheckedSize.sum([input[1], padding, padding]),
             let paddedWidth = CheckedSize.sum([input[2], padding, padding])
         else {
-            throw ModelError("\(name): padding \(padding) of input \(input) is larger than a size can hold")
+            throw ModelError(
+                "\(name): padding \(padding) of input \(input) is larger than a size can hold", isSizeLimit: true)
         }
         let h = (paddedHeight - kernelSize) / stride + 1
         let w = (paddedWidth - kernelSize) / stride + 1

@@ -87,5 +87,12 @@ public struct ForwardContext {
 /// file, layer or setting, and the problem.
 public struct ModelError: LoupeError, Equatable {
     public var description: String
-    public init(_ description: String) { self.description = description }
+    /// Whether the error is a size that overflows or exceeds the memory budget (as opposed
+    /// to layers that do not fit together or the data).
+    public var isSizeLimit: Bool
+
+    public init(_ description: String, isSizeLimit: Bool = false) {
+        self.description = description
+        self.isSizeLimit = isSizeLimit
+    }
 }

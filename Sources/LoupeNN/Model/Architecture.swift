@@ -32,7 +32,9 @@ public struct Architecture: Codable, Equatable, Sendable {
         } catch {
             throw ModelError("\(file): invalid architecture: \(error)")
         }
-        do { _ = try build() } catch { throw ModelError("\(file): \(error.description)") }
+        do { _ = try build() } catch {
+            throw ModelError("\(file): \(error.description)", isSizeLimit: error.isSizeLimit)
+        }
     }
 
     /// Builds the layers, inferring every input size from `inputShape` and naming unnamed

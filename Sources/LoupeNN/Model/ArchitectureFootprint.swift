@@ -47,7 +47,9 @@ struct ArchitectureFootprint {
             guard let count = CheckedSize.product(spec.shape),
                 let total = CheckedSize.sum([parameterCount, count])
             else {
-                throw ModelError("\(label): \(spec.name) of shape \(spec.shape) has more elements than a size can hold")
+                throw ModelError(
+                    "\(label): \(spec.name) of shape \(spec.shape) has more elements than a size can hold",
+                    isSizeLimit: true)
             }
             parameterCount = total
         }
@@ -56,13 +58,13 @@ struct ArchitectureFootprint {
 
     private mutating func addActivation(_ shape: [Int], of label: String) throws(ModelError) {
         guard let count = CheckedSize.product(shape) else {
-            throw ModelError("\(label): shape \(shape) has more elements than a size can hold")
+            throw ModelError("\(label): shape \(shape) has more elements than a size can hold", isSizeLimit: true)
         }
         largestActivation = max(largestActivation, count)
         guard let bytes = trainingBytes else {
             throw ModelError(
-                "\(label): \(parameterCount) parameters and an activation of \(largestActivation) values per image overflow a size"
-            )
+                "\(label): \(parameterCount) parameters and an activation of \(largestActivation) values per image overflow a size",
+                isSizeLimit: true)
         }
         do {
             try budget.check(
@@ -71,7 +73,7 @@ struct ArchitectureFootprint {
                     "\(label): training \(parameterCount) parameters (\(Self.copiesPerParameter) copies of \(Self.bytesPerScalar) bytes each) and activations of \(largestActivation) values per image"
             )
         } catch {
-            throw ModelError("\(error)")
+            throw ModelError("\(error)", isSizeLimit: true)
         }
     }
 }

@@ -8,7 +8,8 @@ import LoupeNN
 ///
 /// Either way the architecture is built once here, before any output is written, so that a
 /// size that overflows or exceeds the memory budget (`Architecture.build()`) is refused with
-/// an error naming the file or option and the layer.
+/// an error naming the file or option and the layer. A JSON file must also build; a built-in
+/// whose layers do not fit the images fails later, when a model is made.
 func resolveArchitecture(_ name: String, hidden: String?, data: Dataset) throws -> Architecture {
     let inputShape = [data.shape.channels, data.shape.height, data.shape.width]
     var widths: [Int]?
@@ -22,9 +23,13 @@ func resolveArchitecture(_ name: String, hidden: String?, data: Dataset) throws 
     }
     if let builtin = Architecture.builtin(name, inputShape: inputShape, classes: data.classCount, hiddenWidths: widths)
     {
-        do { _ = try builtin.build() } catch {
-            throw ModelError("\(hidden.map { "--hidden \($0)" } ?? "--model \(name)"): \(error.description)")
-        }
+        // Sizes that overflow or exceed the memory budget are refused now, before any output;
+        // whether the built-in's layers fit the images is reported when a model is made (a
+        // command given its own arrays makes none).
+        do { _ = try builtin.build() } catch  where error.isSizeLimit {
+            throw ModelError(
+                "\(hidden.map { "--hidden \($0)" } ?? "--model \(name)"): \(error.description)", isSizeLimit: true)
+        } catch {}
         return builtin
     }
     guard name.hasSuffix(".json") || FileManager.default.fileExists(atPath: name) else {

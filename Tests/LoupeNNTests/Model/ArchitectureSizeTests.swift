@@ -15,15 +15,20 @@ final class ArchitectureSizeTests: XCTestCase {
         } catch { return "\(error)" }
     }
 
+    /// Asserts that making a model of `architecture` fails with one line holding every
+    /// fragment, marked as a size limit (or not: layers that do not fit together).
     func assertRefused(
-        _ architecture: Architecture, mentioning fragments: [String], file: StaticString = #filePath,
-        line: UInt = #line
+        _ architecture: Architecture, mentioning fragments: [String], isSizeLimit: Bool = true,
+        file: StaticString = #filePath, line: UInt = #line
     ) {
-        let text = message { _ = try Model(architecture: architecture, seed: 0) }
+        var caught: ModelError?
+        do { _ = try Model(architecture: architecture, seed: 0) } catch { caught = error }
+        let text = caught?.description ?? "no error"
         for fragment in fragments {
             XCTAssertTrue(text.contains(fragment), "'\(fragment)' not in: \(text)", file: file, line: line)
         }
         XCTAssertFalse(text.contains("\n"), "one line: \(text)", file: file, line: line)
+        XCTAssertEqual(caught?.isSizeLimit, isSizeLimit, text, file: file, line: line)
     }
 
     func testAThousandMillionUnitsExceedTheBudgetAndSayWhichLayer() {
@@ -45,7 +50,7 @@ final class ArchitectureSizeTests: XCTestCase {
         let wideKernel = Architecture(
             name: "kernel", inputShape: [1, 28, 28],
             layers: [.conv2d(name: nil, outputChannels: 4, kernelSize: huge, stride: huge, padding: 0, bias: true)])
-        assertRefused(wideKernel, mentioning: ["conv1", "does not fit"])
+        assertRefused(wideKernel, mentioning: ["conv1", "does not fit"], isSizeLimit: false)
         let channels = Architecture(
             name: "channels", inputShape: [1, 28, 28],
             layers: [.conv2d(name: nil, outputChannels: huge, kernelSize: 3, stride: 1, padding: 1, bias: true)])
