@@ -60,7 +60,7 @@ public struct Architecture: Codable, Equatable, Sendable {
         return network
     }
 
-    /// A decoding error as `at layers.2.out: problem`.
+    /// A decoding error in one line: the problem, then where (`missing 'out' at layers.2`).
     static func describe(_ error: DecodingError) -> String {
         func path(_ keys: [any CodingKey]) -> String {
             keys.isEmpty
