@@ -132,7 +132,7 @@ final class TrainerTests: XCTestCase {
             if case .epoch(let m) = event, m.epoch == 1 { saved = (trainer.model, trainer.optimizer.stateTensors()) }
         }
         var resumed = try Trainer(model: saved!.0, configuration: configuration)
-        try resumed.restore(optimizerState: saved!.1, epoch: 1, step: full.step / 2)
+        try resumed.restore(optimizerState: saved!.1, epoch: 1, step: full.step / 2, trainingExamples: train.count)
         try resumed.train(on: train, test: nil) { _, _ in }
         XCTAssertEqual(resumed.model.parameters, full.model.parameters)
         XCTAssertEqual(resumed.model.buffers, full.model.buffers)

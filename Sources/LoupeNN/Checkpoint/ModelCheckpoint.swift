@@ -10,6 +10,8 @@ import LoupeTensor
 /// configuration as JSON, the epoch, the step and the dataset.
 public struct ModelCheckpoint {
     public static let formatTag = "loupe-checkpoint-1"
+    /// The prefix of optimizer state tensors' names in the file (`optimizer.state.0.exp_avg`).
+    public static let optimizerPrefix = "optimizer."
 
     public var model: Model
     public var training: TrainingConfiguration?
@@ -36,7 +38,18 @@ public struct ModelCheckpoint {
     }
 
     /// Writes the checkpoint atomically.
+    ///
+    /// - Throws: A `FileError` naming the tensor, writing nothing, when a parameter, buffer or
+    ///   optimizer tensor holds NaN or infinity: such a file could not be read back (see
+    ///   ``init(contentsOf:)``), and a diverged run must keep its last good state.
     public func write(to url: URL) throws {
+        let stored = model.parameters.merging(model.buffers, uniquingKeysWith: { a, _ in a })
+        for (name, tensor) in stored.merging(
+            optimizerState.map { ("\(Self.optimizerPrefix)\($0.key)", $0.value) }, uniquingKeysWith: { a, _ in a })
+        where !tensor.scalars.allSatisfy(\.isFinite) {
+            throw FileError(
+                path: url.path, problem: "tensor \(name) contains NaN or infinity; not written")
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var metadata = [
@@ -48,17 +61,21 @@ public struct ModelCheckpoint {
         if let training { metadata["training"] = String(decoding: try encoder.encode(training), as: UTF8.self) }
         if let dataset { metadata["dataset"] = dataset }
         var archive = SafeTensorsArchive(metadata: metadata)
-        for (name, tensor) in model.parameters.merging(model.buffers, uniquingKeysWith: { a, _ in a }) {
-            archive.setTensor(tensor, named: name)
-        }
-        for (name, tensor) in optimizerState { archive.setTensor(tensor, named: "optimizer.\(name)") }
+        for (name, tensor) in stored { archive.setTensor(tensor, named: name) }
+        for (name, tensor) in optimizerState { archive.setTensor(tensor, named: "\(Self.optimizerPrefix)\(name)") }
         for (name, mask) in masks { archive.setTensor(mask, named: "mask.\(name)", storedAs: .uint8) }
         try archive.write(to: url)
     }
 
-    /// Reads a checkpoint written by `write(to:)`; errors name the file and the problem.
+    /// Reads a checkpoint written by `write(to:)`; errors name the file, the field and the
+    /// problem.
+    ///
+    /// The architecture in the metadata is built and checked against the memory budget
+    /// (`Architecture.build()`) before the model is made, every parameter must be present with
+    /// its architecture's shape and finite values, and `epoch` and `step` must be whole
+    /// numbers >= 0 (0 when absent, as in a file that holds only a model).
     public init(contentsOf url: URL) throws {
-        let file = url.lastPathComponent
+        let file = url.path
         let archive = try SafeTensorsArchive(contentsOf: url)
         let decoder = JSONDecoder()
         guard let architectureJSON = archive.metadata["architecture"] else {
@@ -66,7 +83,11 @@ public struct ModelCheckpoint {
         }
         let architecture: Architecture
         do { architecture = try decoder.decode(Architecture.self, from: Data(architectureJSON.utf8)) } catch {
-            throw FileError(path: file, problem: "invalid architecture in metadata: \(error)")
+            let reason = (error as? DecodingError).map(Architecture.describe) ?? "\(error)"
+            throw FileError(path: file, problem: "invalid architecture in metadata: \(reason)")
+        }
+        do { _ = try architecture.build() } catch {
+            throw FileError(path: file, problem: "architecture in metadata: \(error.description)")
         }
         var parameters: [String: Tensor] = [:]
         var optimizerState: [String: Tensor] = [:]
@@ -75,8 +96,8 @@ public struct ModelCheckpoint {
             let tensor = archive[name]!
             if name.hasPrefix("mask.") {
                 masks[String(name.dropFirst("mask.".count))] = tensor
-            } else if name.hasPrefix("optimizer.") {
-                optimizerState[String(name.dropFirst("optimizer.".count))] = tensor
+            } else if name.hasPrefix(Self.optimizerPrefix) {
+                optimizerState[String(name.dropFirst(Self.optimizerPrefix.count))] = tensor
             } else {
                 guard tensor.scalars.allSatisfy(\.isFinite) else {
                     throw FileError(path: file, problem: "tensor \(name) contains NaN or infinity")
@@ -94,8 +115,8 @@ public struct ModelCheckpoint {
                 throw FileError(path: file, problem: "invalid training configuration in metadata")
             }
         }
-        self.epoch = Int(archive.metadata["epoch"] ?? "0") ?? 0
-        self.step = Int(archive.metadata["step"] ?? "0") ?? 0
+        self.epoch = try Self.count(archive.metadata, "epoch", in: file)
+        self.step = try Self.count(archive.metadata, "step", in: file)
         self.dataset = archive.metadata["dataset"]
         self.optimizerState = optimizerState
         for (name, mask) in masks {
@@ -104,5 +125,17 @@ public struct ModelCheckpoint {
             }
         }
         self.masks = masks
+    }
+
+    /// A whole number >= 0 stored under `key` in the metadata, 0 when absent.
+    private static func count(_ metadata: [String: String], _ key: String, in file: String) throws -> Int {
+        guard let text = metadata[key] else { return 0 }
+        guard let value = Int(text), value >= 0, String(value) == text else {
+            throw FileError(
+                path: file,
+                problem:
+                    "metadata '\(key)' must be a whole number >= 0, got \(String(text.prefix(40)).debugDescription)")
+        }
+        return value
     }
 }

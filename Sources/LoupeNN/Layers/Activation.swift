@@ -1,3 +1,4 @@
+import LoupeSupport
 import LoupeTensor
 
 /// An element-wise nonlinearity.
@@ -30,7 +31,12 @@ public struct Activation: Layer {
 public struct Flatten: Layer {
     public init() {}
 
-    public func outputShape(for input: [Int]) throws(ModelError) -> [Int] { [input.reduce(1, *)] }
+    public func outputShape(for input: [Int]) throws(ModelError) -> [Int] {
+        guard let count = CheckedSize.product(input) else {
+            throw ModelError("flatten: input shape \(input) has more elements than a size can hold", isSizeLimit: true)
+        }
+        return [count]
+    }
 
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
         input.flattened()

@@ -1,3 +1,4 @@
+import LoupeSupport
 import LoupeTensor
 
 /// A 2-D convolution with square kernel, stride and zero padding; weight `[out, in, k, k]`.
@@ -24,7 +25,9 @@ public struct Conv2d: Layer {
     }
 
     public var parameterSpecs: [ParameterSpec] {
-        let bound = 1 / Float(inputChannels * kernelSize * kernelSize).squareRoot()
+        // The fan-in in Double: exact (so the same Float) for any real layer, and no trap for a
+        // described layer too large to build (the architecture refuses it by its size).
+        let bound = 1 / Float(Double(inputChannels) * Double(kernelSize) * Double(kernelSize)).squareRoot()
         var specs = [
             ParameterSpec(
                 name: "\(name).weight", shape: [outputChannels, inputChannels, kernelSize, kernelSize],
@@ -42,9 +45,15 @@ public struct Conv2d: Layer {
         guard input.count == 3, input[0] == inputChannels else {
             throw ModelError("\(name) expects \(inputChannels) input channels (C, H, W), got shape \(input)")
         }
-        let h = (input[1] + 2 * padding - kernelSize) / stride + 1
-        let w = (input[2] + 2 * padding - kernelSize) / stride + 1
-        guard h > 0, w > 0 else {
+        guard let paddedHeight = CheckedSize.sum([input[1], padding, padding]),
+            let paddedWidth = CheckedSize.sum([input[2], padding, padding])
+        else {
+            throw ModelError(
+                "\(name): padding \(padding) of input \(input) is larger than a size can hold", isSizeLimit: true)
+        }
+        let h = (paddedHeight - kernelSize) / stride + 1
+        let w = (paddedWidth - kernelSize) / stride + 1
+        guard paddedHeight >= kernelSize, paddedWidth >= kernelSize, h > 0, w > 0 else {
             throw ModelError("\(name): \(kernelSize)x\(kernelSize) kernel does not fit input \(input)")
         }
         return [outputChannels, h, w]
@@ -52,7 +61,7 @@ public struct Conv2d: Layer {
 
     public func forwardFLOPs(for input: [Int]) -> Int {
         guard let out = try? outputShape(for: input) else { return 0 }
-        return 2 * out[0] * out[1] * out[2] * inputChannels * kernelSize * kernelSize
+        return CheckedSize.product([2, out[0], out[1], out[2], inputChannels, kernelSize, kernelSize]) ?? .max
     }
 
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {

@@ -1,3 +1,4 @@
+import LoupeSupport
 import LoupeTensor
 
 /// A building block of a network: maps an input variable to an output variable, reading its
@@ -82,8 +83,16 @@ public struct ForwardContext {
     }
 }
 
-/// An error in a model's structure or in data that does not fit it.
-public struct ModelError: Error, CustomStringConvertible, Equatable {
+/// An error in a model's structure or in data that does not fit it: one line naming the
+/// file, layer or setting, and the problem.
+public struct ModelError: LoupeError, Equatable {
     public var description: String
-    public init(_ description: String) { self.description = description }
+    /// Whether the error is a size that overflows or exceeds the memory budget (as opposed
+    /// to layers that do not fit together or the data).
+    public var isSizeLimit: Bool
+
+    public init(_ description: String, isSizeLimit: Bool = false) {
+        self.description = description
+        self.isSizeLimit = isSizeLimit
+    }
 }

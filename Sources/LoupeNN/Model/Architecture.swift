@@ -19,28 +19,39 @@ public struct Architecture: Codable, Equatable, Sendable {
         self.layers = layers
     }
 
-    /// Reads an architecture JSON file; errors name the file and the problem.
+    /// Reads an architecture JSON file and checks that it builds within the memory budget
+    /// (see ``build()``); errors name the file, the layer and the problem.
     public init(contentsOf url: URL) throws(ModelError) {
+        let file = url.lastPathComponent
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw ModelError("\(url.path): cannot read architecture file")
         }
-        do { self = try JSONDecoder().decode(Architecture.self, from: data) } catch let DecodingError.dataCorrupted(
-            context)
-        {
-            throw ModelError("\(url.lastPathComponent): invalid architecture: \(context.debugDescription)")
+        do { self = try JSONDecoder().decode(Architecture.self, from: data) } catch let error as DecodingError {
+            throw ModelError("\(file): invalid architecture: \(Self.describe(error))")
         } catch {
-            throw ModelError("\(url.lastPathComponent): invalid architecture: \(error)")
+            throw ModelError("\(file): invalid architecture: \(error)")
+        }
+        do { _ = try build() } catch {
+            throw ModelError("\(file): \(error.description)", isSizeLimit: error.isSizeLimit)
         }
     }
 
     /// Builds the layers, inferring every input size from `inputShape` and naming unnamed
     /// parametric layers in order (`conv1`, `fc1`, `bn1`, ...).
+    ///
+    /// Every size is validated before anything is allocated: shapes, parameter counts and
+    /// activation sizes are computed with overflow-checked arithmetic, and the memory that
+    /// training the network needs (five 4-byte copies of every parameter, for the weights,
+    /// gradients, optimizer state and packed forms, plus the largest activation of one image)
+    /// must fit the memory budget: 4 GiB unless `LOUPE_MEMORY_BUDGET` raises it (see
+    /// `MemoryBudget`). Errors name the layer.
     public func build() throws(ModelError) -> Sequential {
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
             throw ModelError("architecture \(name): invalid input shape \(inputShape)")
         }
         var builder = Builder()
+        try builder.footprint.addInput(inputShape)
         let network = try builder.sequence(layers, input: inputShape).layer
         let names = network.parameterSpecs.map(\.name)
         if Set(names).count != names.count {
@@ -49,8 +60,29 @@ public struct Architecture: Codable, Equatable, Sendable {
         return network
     }
 
+    /// A decoding error in one line: the problem, then where (`missing 'out' at layers.2`).
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.isEmpty
+                ? "" : " at " + keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .dataCorrupted(let context):
+            let underlying = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return context.debugDescription + (underlying.map { " (\($0))" } ?? "") + path(context.codingPath)
+        case .keyNotFound(let key, let context):
+            return "missing '\(key.stringValue)'" + path(context.codingPath)
+        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+            return "expected \(type)" + path(context.codingPath)
+        @unknown default:
+            return "\(error)"
+        }
+    }
+
     private struct Builder {
         var counters: [String: Int] = [:]
+        /// The memory the layers built so far need, checked against the budget layer by layer.
+        var footprint = ArchitectureFootprint()
 
         mutating func name(_ given: String?, prefix: String) -> String {
             if let given { return given }
@@ -66,6 +98,10 @@ public struct Architecture: Codable, Equatable, Sendable {
             for description in descriptions {
                 let layer = try make(description, input: shape)
                 shape = try layer.outputShape(for: shape)
+                switch description {
+                case .sequential, .residual: break  // their layers were added as they were made
+                default: try footprint.add(layer, label: layer.description.label, output: shape)
+                }
                 layers.append(layer)
             }
             return (Sequential(layers), shape)
@@ -74,22 +110,27 @@ public struct Architecture: Codable, Equatable, Sendable {
         mutating func make(_ description: LayerDescription, input: [Int]) throws(ModelError) -> any Layer {
             switch description {
             case .linear(let given, let out, let bias):
+                let layerName = self.name(given, prefix: "fc")
                 guard input.count == 1 else {
-                    throw ModelError("linear layer needs a flat input, got shape \(input) (add a flatten layer)")
+                    throw ModelError(
+                        "\(layerName): linear layer needs a flat input, got shape \(input) (add a flatten layer)")
                 }
-                return Linear(
-                    name: name(given, prefix: "fc"), inputFeatures: input[0], outputFeatures: out, hasBias: bias)
+                return Linear(name: layerName, inputFeatures: input[0], outputFeatures: out, hasBias: bias)
             case .conv2d(let given, let out, let kernel, let stride, let padding, let bias):
-                guard input.count == 3 else { throw ModelError("conv2d needs a (C, H, W) input, got shape \(input)") }
+                let layerName = self.name(given, prefix: "conv")
+                guard input.count == 3 else {
+                    throw ModelError("\(layerName): conv2d needs a (C, H, W) input, got shape \(input)")
+                }
                 return Conv2d(
-                    name: name(given, prefix: "conv"), inputChannels: input[0], outputChannels: out,
+                    name: layerName, inputChannels: input[0], outputChannels: out,
                     kernelSize: kernel, stride: stride, padding: padding, hasBias: bias)
             case .maxPool2d(let kernel, let stride): return MaxPool2d(kernelSize: kernel, stride: stride)
             case .avgPool2d(let kernel, let stride): return AvgPool2d(kernelSize: kernel, stride: stride)
             case .globalAvgPool: return GlobalAvgPool()
             case .batchNorm(let given):
-                guard let features = input.first else { throw ModelError("batchnorm needs an input") }
-                return BatchNorm(name: name(given, prefix: "bn"), features: features)
+                let layerName = self.name(given, prefix: "bn")
+                guard let features = input.first else { throw ModelError("\(layerName): batchnorm needs an input") }
+                return BatchNorm(name: layerName, features: features)
             case .dropout(let rate): return Dropout(rate: rate)
             case .activation(let function): return Activation(function)
             case .flatten: return Flatten()

@@ -50,7 +50,9 @@ public struct Adam: Optimizer {
 
     public func stateTensors() -> [String: Tensor] { moments.stateTensors() }
 
-    public mutating func restore(from stateTensors: [String: Tensor]) throws(OptimizerStateError) {
-        try moments.restore(from: stateTensors)
+    public mutating func restore(
+        from stateTensors: [String: Tensor], parameterShapes: [[Int]]
+    ) throws(OptimizerStateError) {
+        try moments.restore(from: stateTensors, parameterShapes: parameterShapes)
     }
 }

@@ -90,12 +90,14 @@ struct AdamMoments: Sendable {
         return tensors
     }
 
-    /// Replaces the state with tensors produced by ``stateTensors()``.
-    mutating func restore(from stateTensors: [String: Tensor]) throws(OptimizerStateError) {
-        let grouped = try OptimizerState.group(
-            stateTensors, fields: [Self.stepField, Self.firstMomentField, Self.secondMomentField])
-        var restored = [ParameterState?](repeating: nil, count: (grouped.keys.max() ?? -1) + 1)
-        for (position, fields) in grouped {
+    /// Replaces the state with tensors produced by ``stateTensors()``, checked against the
+    /// shapes of the parameters they belong to.
+    mutating func restore(from stateTensors: [String: Tensor], parameterShapes: [[Int]]) throws(OptimizerStateError) {
+        let positions = try OptimizerState.positions(
+            stateTensors, fields: [Self.stepField, Self.firstMomentField, Self.secondMomentField],
+            scalarFields: [Self.stepField], parameterShapes: parameterShapes)
+        var restored: [ParameterState?] = []
+        for (position, fields) in positions.enumerated() {
             let stepCount = try OptimizerState.decodeStepCount(
                 OptimizerState.require(Self.stepField, in: fields, position: position),
                 name: OptimizerState.name(position: position, field: Self.stepField))
@@ -103,13 +105,7 @@ struct AdamMoments: Sendable {
                 Self.firstMomentField, in: fields, position: position)
             let secondMoment = try OptimizerState.require(
                 Self.secondMomentField, in: fields, position: position)
-            guard secondMoment.shape == firstMoment.shape else {
-                throw .shapeMismatch(
-                    name: OptimizerState.name(position: position, field: Self.secondMomentField),
-                    shape: secondMoment.shape, expected: firstMoment.shape)
-            }
-            restored[position] = ParameterState(
-                stepCount: stepCount, firstMoment: firstMoment, secondMoment: secondMoment)
+            restored.append(ParameterState(stepCount: stepCount, firstMoment: firstMoment, secondMoment: secondMoment))
         }
         states = restored
     }

@@ -47,7 +47,9 @@ public struct AdamW: Optimizer {
 
     public func stateTensors() -> [String: Tensor] { moments.stateTensors() }
 
-    public mutating func restore(from stateTensors: [String: Tensor]) throws(OptimizerStateError) {
-        try moments.restore(from: stateTensors)
+    public mutating func restore(
+        from stateTensors: [String: Tensor], parameterShapes: [[Int]]
+    ) throws(OptimizerStateError) {
+        try moments.restore(from: stateTensors, parameterShapes: parameterShapes)
     }
 }

@@ -13,7 +13,7 @@ import LoupeTensor
 ///     let saved = optimizer.stateTensors()
 ///     // ... later, in a fresh process ...
 ///     var resumed = SGD(momentum: 0.9)
-///     try resumed.restore(from: saved)
+///     try resumed.restore(from: saved, parameterShapes: parameters.map(\.shape))
 public protocol Optimizer: Sendable {
     /// Positions of the parameters that receive no weight decay, typically biases and
     /// normalisation scales.
@@ -37,10 +37,13 @@ public protocol Optimizer: Sendable {
     /// example `state.0.exp_avg`. Step counters are stored as one-element tensors.
     func stateTensors() -> [String: Tensor]
 
-    /// Replaces the optimizer's state with tensors produced by ``stateTensors()``.
+    /// Replaces the optimizer's state with tensors produced by ``stateTensors()`` for
+    /// parameters of `parameterShapes` (in position order).
     ///
-    /// On error the optimizer is left unchanged.
-    mutating func restore(from stateTensors: [String: Tensor]) throws(OptimizerStateError)
+    /// Every tensor is checked against the parameter it belongs to before anything changes:
+    /// its name and position, its shape, finite values; and the state must be empty (a fresh
+    /// start) or cover every position and field. On error the optimizer is left unchanged.
+    mutating func restore(from stateTensors: [String: Tensor], parameterShapes: [[Int]]) throws(OptimizerStateError)
 }
 
 extension Optimizer {

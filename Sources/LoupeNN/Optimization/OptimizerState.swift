@@ -1,21 +1,31 @@
+import LoupeSupport
 import LoupeTensor
 
 /// An error restoring an optimizer from named state tensors.
-public enum OptimizerStateError: Error, Equatable, CustomStringConvertible {
+public enum OptimizerStateError: LoupeError, Equatable {
     /// A tensor's name is not of the form `state.<position>.<field>` with a field this
     /// optimizer keeps.
     case unexpectedTensor(name: String)
-    /// A tensor the optimizer needs alongside others for the same parameter is absent.
+    /// A tensor names a parameter position the model does not have.
+    case positionOutOfRange(name: String, parameterCount: Int)
+    /// A tensor the optimizer needs is absent: a field of a parameter, or every field of a
+    /// parameter when other parameters have state.
     case missingTensor(name: String)
     /// A step counter is not a whole number from 1 to 2^24, the range a `Float` holds exactly.
     case invalidStepCount(name: String)
-    /// Two tensors describing the same parameter have different shapes.
+    /// A tensor does not have the shape of the parameter it belongs to.
     case shapeMismatch(name: String, shape: [Int], expected: [Int])
+    /// A tensor holds NaN or infinity.
+    case nonFinite(name: String)
 
     public var description: String {
         switch self {
         case .unexpectedTensor(let name):
             "unexpected optimizer state tensor '\(name)'"
+        case .positionOutOfRange(let name, let count):
+            "optimizer state tensor '\(name)' names a parameter position the model does not have (it has \(count) parameters)"
+        case .nonFinite(let name):
+            "optimizer state tensor '\(name)' contains NaN or infinity"
         case .missingTensor(let name):
             "missing optimizer state tensor '\(name)'"
         case .invalidStepCount(let name):
@@ -36,17 +46,40 @@ enum OptimizerState {
         "state.\(position).\(field)"
     }
 
-    /// Groups `state.<position>.<field>` tensors by position, rejecting any other name.
-    static func group(
-        _ tensors: [String: Tensor], fields: Set<String>
-    ) throws(OptimizerStateError) -> [Int: [String: Tensor]] {
-        var grouped: [Int: [String: Tensor]] = [:]
-        for (name, tensor) in tensors {
+    /// The state tensors of each parameter position, by field, after checking every tensor
+    /// against the parameters it belongs to: `[]` for an empty state (a fresh optimizer),
+    /// else one entry per parameter, each with every field in `fields`.
+    ///
+    /// Rejects a name not of the form `state.<position>.<field>`, a position the model does
+    /// not have (so a lying position never sizes anything), a missing field or position, a
+    /// non-finite value, and a tensor outside `scalarFields` whose shape is not its
+    /// parameter's shape. The scalar fields (step counters) are checked by their decoders.
+    static func positions(
+        _ tensors: [String: Tensor], fields: Set<String>, scalarFields: Set<String> = [],
+        parameterShapes: [[Int]]
+    ) throws(OptimizerStateError) -> [[String: Tensor]] {
+        guard !tensors.isEmpty else { return [] }
+        var grouped = [[String: Tensor]](repeating: [:], count: parameterShapes.count)
+        for name in tensors.keys.sorted() {
+            let tensor = tensors[name]!
             let parts = name.split(separator: ".", omittingEmptySubsequences: false)
             guard parts.count == 3, parts[0] == "state", let position = Int(parts[1]),
                 position >= 0, String(position) == parts[1], fields.contains(String(parts[2]))
             else { throw .unexpectedTensor(name: name) }
-            grouped[position, default: [:]][String(parts[2])] = tensor
+            guard position < parameterShapes.count else {
+                throw .positionOutOfRange(name: name, parameterCount: parameterShapes.count)
+            }
+            let field = String(parts[2])
+            if !scalarFields.contains(field), tensor.shape != parameterShapes[position] {
+                throw .shapeMismatch(name: name, shape: tensor.shape, expected: parameterShapes[position])
+            }
+            guard tensor.scalars.allSatisfy(\.isFinite) else { throw .nonFinite(name: name) }
+            grouped[position][field] = tensor
+        }
+        for position in grouped.indices {
+            for field in fields.sorted() where grouped[position][field] == nil {
+                throw .missingTensor(name: name(position: position, field: field))
+            }
         }
         return grouped
     }

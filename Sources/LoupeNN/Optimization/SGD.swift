@@ -148,12 +148,14 @@ public struct SGD: Optimizer {
         return tensors
     }
 
-    public mutating func restore(from stateTensors: [String: Tensor]) throws(OptimizerStateError) {
-        let grouped = try OptimizerState.group(stateTensors, fields: [Self.momentumBufferField])
-        var buffers = [Tensor?](repeating: nil, count: (grouped.keys.max() ?? -1) + 1)
-        for (position, fields) in grouped {
-            buffers[position] = try OptimizerState.require(
-                Self.momentumBufferField, in: fields, position: position)
+    public mutating func restore(
+        from stateTensors: [String: Tensor], parameterShapes: [[Int]]
+    ) throws(OptimizerStateError) {
+        let positions = try OptimizerState.positions(
+            stateTensors, fields: [Self.momentumBufferField], parameterShapes: parameterShapes)
+        var buffers: [Tensor?] = []
+        for (position, fields) in positions.enumerated() {
+            buffers.append(try OptimizerState.require(Self.momentumBufferField, in: fields, position: position))
         }
         momentumBuffers = buffers
     }

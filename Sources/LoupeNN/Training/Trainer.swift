@@ -4,19 +4,6 @@ import LoupeKernels
 import LoupeSupport
 import LoupeTensor
 
-/// Metrics of one training epoch.
-public struct EpochMetrics: Codable, Equatable, Sendable {
-    public var epoch: Int
-    public var step: Int
-    public var learningRate: Float
-    public var trainLoss: Double
-    public var trainAccuracy: Double
-    public var testLoss: Double?
-    public var testAccuracy: Double?
-    public var seconds: Double
-    public var imagesPerSecond: Double
-}
-
 /// Mini-batch training with seeded shuffling, augmentation and dropout.
 ///
 /// Every random draw of epoch `e` comes from a generator derived from the configuration's
@@ -41,11 +28,61 @@ public struct Trainer {
         self.optimizer = configuration.makeOptimizer(roles: model.parameterNames.map { roles[$0]! })
     }
 
-    /// Continues from a saved state: the model, the optimiser state and the position.
-    public mutating func restore(optimizerState: [String: Tensor], epoch: Int, step: Int) throws {
-        try optimizer.restore(from: optimizerState)
+    /// Continues from a saved state: the optimiser state and the position, for a trainer
+    /// made with the saved model.
+    ///
+    /// Everything is checked before anything changes: the position must be the end of an
+    /// epoch of this run (`epoch` in `0...configuration.epochs`, `step` the steps of that many
+    /// epochs of `trainingExamples` examples), and every optimizer tensor must fit the
+    /// model's parameters by name and shape (`Optimizer.restore(from:parameterShapes:)`);
+    /// a run past its first step with an optimizer that keeps state must have that state.
+    public mutating func restore(
+        optimizerState: [String: Tensor], epoch: Int, step: Int, trainingExamples: Int
+    ) throws(ResumeError) {
+        try checkPosition(epoch: epoch, step: step, trainingExamples: trainingExamples)
+        if step > 0, optimizerState.isEmpty, configuration.optimizerKeepsState {
+            throw .field(
+                name: "optimizer state",
+                problem:
+                    "is missing for a run at step \(step) (\(configuration.optimizer.rawValue) keeps state; a model file is not a resume state)"
+            )
+        }
+        let shapes = model.parameterNames.map { model.parameters[$0]!.shape }
+        do { try optimizer.restore(from: optimizerState, parameterShapes: shapes) } catch {
+            throw .optimizerState(error)
+        }
         self.epoch = epoch
         self.step = step
+    }
+
+    /// Optimizer steps in one epoch of `examples` examples.
+    private func stepsPerEpoch(examples: Int) -> Int {
+        examples / configuration.batchSize + (examples % configuration.batchSize == 0 ? 0 : 1)
+    }
+
+    /// Checks that `epoch` and `step` are the end of an epoch of this run.
+    private func checkPosition(epoch: Int, step: Int, trainingExamples: Int) throws(ResumeError) {
+        guard (0...configuration.epochs).contains(epoch) else {
+            throw .field(name: "epoch", problem: "\(epoch) is outside the run's 0...\(configuration.epochs) epochs")
+        }
+        let perEpoch = stepsPerEpoch(examples: trainingExamples)
+        guard let expected = CheckedSize.product(epoch, perEpoch), step == expected else {
+            throw .field(
+                name: "step",
+                problem:
+                    "\(step) is not the end of epoch \(epoch) (\(perEpoch) steps per epoch: \(trainingExamples) examples in batches of \(configuration.batchSize))"
+            )
+        }
+    }
+
+    /// Throws unless every parameter and buffer is finite: called before the weights are
+    /// reported, evaluated or saved.
+    private func checkWeightsAreFinite(epoch: Int) throws(TrainingDivergence) {
+        for name in model.parameterNames + model.buffers.keys.sorted() {
+            let tensor = model.parameters[name] ?? model.buffers[name]!
+            let finite = tensor.withUnsafeBufferPointer { values in values.allSatisfy(\.isFinite) }
+            guard finite else { throw TrainingDivergence(epoch: epoch, step: step, quantity: name) }
+        }
     }
 
     /// Events the training loop reports.
@@ -67,6 +104,10 @@ public struct Trainer {
 
     /// Trains until `configuration.epochs` epochs are complete, evaluating on `test` after
     /// each epoch when given. `handler` sees every event and may throw to stop.
+    ///
+    /// A run that diverges stops with a ``TrainingDivergence`` at the first non-finite
+    /// training loss, weight or test loss, before any event that would report or save it: the
+    /// last checkpoint the handler saved stays the last good state.
     public mutating func train(on train: Dataset, test: Dataset?, handler: (Event, Trainer) throws -> Void) throws {
         guard train.classCount <= model.classCount else {
             throw ModelError("\(train.name) has \(train.classCount) classes but the model predicts \(model.classCount)")
@@ -75,8 +116,13 @@ public struct Trainer {
             throw ModelError(
                 "\(train.name) images are \(train.shape) but the model expects \(model.architecture.inputShape)")
         }
-        let batchesPerEpoch = (train.count + configuration.batchSize - 1) / configuration.batchSize
-        let totalSteps = batchesPerEpoch * configuration.epochs
+        let batchesPerEpoch = stepsPerEpoch(examples: train.count)
+        guard let totalSteps = CheckedSize.product(batchesPerEpoch, configuration.epochs) else {
+            throw ModelError(
+                "epochs: \(configuration.epochs) epochs of \(batchesPerEpoch) steps are more steps than a count can hold"
+            )
+        }
+        try checkPosition(epoch: epoch, step: step, trainingExamples: train.count)
         let root = SeededGenerator(seed: configuration.seed)
         while epoch < configuration.epochs {
             let start = Date()
@@ -101,6 +147,9 @@ public struct Trainer {
                 let labels = train.labels(at: positions)
                 var (loss, hits, gradientParts) = trainingStep(
                     images: batchImages, labels: labels, generator: &generator)
+                guard loss.isFinite else {
+                    throw TrainingDivergence(epoch: epoch + 1, step: step, quantity: "the training loss")
+                }
                 lossSum += Double(loss) * Double(positions.count)
                 correct += hits
                 if hooks.isEmpty {
@@ -124,9 +173,11 @@ public struct Trainer {
                 model.repackWeights(threads: configuration.threads)
                 try handler(.batch(done: index + 1, of: batches.count), self)
                 if case .steps(let n) = configuration.checkpointInterval, step % n == 0 {
+                    try checkWeightsAreFinite(epoch: epoch + 1)
                     try handler(.checkpoint, self)
                 }
             }
+            try checkWeightsAreFinite(epoch: epoch + 1)
             epoch += 1
             if recordsTrainingLogits {
                 try handler(
@@ -134,6 +185,9 @@ public struct Trainer {
                 )
             }
             let evaluation = test.map { Evaluation(model: model, dataset: $0, threads: configuration.threads) }
+            if let evaluation, !evaluation.loss.isFinite {
+                throw TrainingDivergence(epoch: epoch, step: step, quantity: "the test loss")
+            }
             let seconds = Date().timeIntervalSince(start)
             let metrics = EpochMetrics(
                 epoch: epoch, step: step, learningRate: learningRate,

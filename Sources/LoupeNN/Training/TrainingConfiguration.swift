@@ -52,6 +52,10 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         }
     }
 
+    /// Whether the optimiser keeps per-parameter state from its first step on (momentum
+    /// buffers or moment estimates), which a resumed run must restore.
+    public var optimizerKeepsState: Bool { optimizer != .sgd || momentum != 0 }
+
     /// Checks the values make sense; the error names the bad setting.
     public func validate() throws(ModelError) {
         guard epochs >= 0 else { throw ModelError("epochs must be >= 0, got \(epochs)") }

@@ -81,7 +81,13 @@ struct Train: ParsableCommand {
                     problem: "was written with a different configuration; cannot resume (remove it or change --out)")
             }
             trainer = try Trainer(model: state.model, configuration: configuration)
-            try trainer.restore(optimizerState: state.optimizerState, epoch: state.epoch, step: state.step)
+            do {
+                try trainer.restore(
+                    optimizerState: state.optimizerState, epoch: state.epoch, step: state.step,
+                    trainingExamples: splits.train.count)
+            } catch {
+                throw FileError(path: stateURL.path, problem: "cannot resume: \(error.description)")
+            }
             metricsLines =
                 (try? String(contentsOf: metricsURL, encoding: .utf8))?
                 .split(separator: "\n").prefix(state.epoch).map(String.init) ?? []
@@ -95,7 +101,8 @@ struct Train: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var checkpointNames: [String] = []
-        try trainer.train(on: splits.train, test: splits.test) { event, trainer in
+        var lastSavedEpoch = trainer.epoch
+        let handler: (Trainer.Event, Trainer) throws -> Void = { event, trainer in
             switch event {
             case .batch(let done, let total):
                 if progress == nil {
@@ -123,6 +130,7 @@ struct Train: ParsableCommand {
                     model: trainer.model, training: configuration, epoch: trainer.epoch, step: trainer.step,
                     dataset: dataOptions.data, optimizerState: trainer.optimizer.stateTensors()
                 ).write(to: stateURL)
+                lastSavedEpoch = trainer.epoch
                 progress?.finish()
                 progress = nil
                 print(
@@ -131,6 +139,16 @@ struct Train: ParsableCommand {
                         metrics.epoch, epochs, metrics.trainLoss, metrics.trainAccuracy, metrics.testLoss ?? .nan,
                         metrics.testAccuracy ?? .nan, metrics.seconds, metrics.imagesPerSecond))
             }
+        }
+        do {
+            try trainer.train(on: splits.train, test: splits.test, handler: handler)
+        } catch let divergence as TrainingDivergence {
+            progress?.finish()
+            let kept =
+                lastSavedEpoch > 0
+                ? "the state after epoch \(lastSavedEpoch) is kept in \(stateURL.path) (--resume continues from it)"
+                : "no epoch completed, so there is no state to resume from"
+            throw ModelError("\(divergence.description); \(kept)")
         }
         try ModelCheckpoint(
             model: trainer.model, training: configuration, epoch: trainer.epoch, step: trainer.step,

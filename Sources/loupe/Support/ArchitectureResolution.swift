@@ -5,6 +5,11 @@ import LoupeNN
 
 /// The architecture named by `--model`: a built-in name sized to the data, or a JSON file
 /// whose input shape must match the data.
+///
+/// Either way the architecture is built once here, before any output is written, so that a
+/// size that overflows or exceeds the memory budget (`Architecture.build()`) is refused with
+/// an error naming the file or option and the layer. A JSON file must also build; a built-in
+/// whose layers do not fit the images fails later, when a model is made.
 func resolveArchitecture(_ name: String, hidden: String?, data: Dataset) throws -> Architecture {
     let inputShape = [data.shape.channels, data.shape.height, data.shape.width]
     var widths: [Int]?
@@ -18,6 +23,13 @@ func resolveArchitecture(_ name: String, hidden: String?, data: Dataset) throws 
     }
     if let builtin = Architecture.builtin(name, inputShape: inputShape, classes: data.classCount, hiddenWidths: widths)
     {
+        // Sizes that overflow or exceed the memory budget are refused now, before any output;
+        // whether the built-in's layers fit the images is reported when a model is made (a
+        // command given its own arrays makes none).
+        do { _ = try builtin.build() } catch  where error.isSizeLimit {
+            throw ModelError(
+                "\(hidden.map { "--hidden \($0)" } ?? "--model \(name)"): \(error.description)", isSizeLimit: true)
+        } catch {}
         return builtin
     }
     guard name.hasSuffix(".json") || FileManager.default.fileExists(atPath: name) else {

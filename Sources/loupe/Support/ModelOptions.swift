@@ -5,7 +5,9 @@ import LoupeNN
 /// The architecture and the basic training recipe, shared by every command that trains.
 struct ModelOptions: ParsableArguments {
     @Option(
-        help: ArgumentHelp("Architecture: mlp, cnn, resnet-mini, or an architecture JSON file.", valueName: "name|file")
+        help: ArgumentHelp(
+            "Architecture: mlp, cnn, resnet-mini, or an architecture JSON file. Training it must fit the memory budget (4 GiB; set LOUPE_MEMORY_BUDGET to change it).",
+            valueName: "name|file")
     )
     var model: String = "cnn"
     @Option(

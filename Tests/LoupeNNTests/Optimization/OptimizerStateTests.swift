@@ -4,6 +4,8 @@ import XCTest
 
 final class OptimizerStateTests: XCTestCase {
     let learningRates: [Float] = [0.1, 0.08, 0.06, 0.05, 0.04, 0.03, 0.02]
+    /// The shapes of the problem's parameters, [2, 3] and [3].
+    let shapes = QuadraticProblem.initialParameters.map(\.shape)
 
     /// Runs three steps, moves the state into a fresh optimizer and runs the rest there.
     func assertResumesBitIdentically<O: Optimizer>(
@@ -15,7 +17,7 @@ final class OptimizerStateTests: XCTestCase {
         var first = makeOptimizer()
         let midway = QuadraticProblem.run(&first, learningRates: Array(learningRates.prefix(3)))
         var resumed = makeOptimizer()
-        try resumed.restore(from: first.stateTensors())
+        try resumed.restore(from: first.stateTensors(), parameterShapes: shapes)
         XCTAssertEqual(resumed.stateTensors(), first.stateTensors(), file: file, line: line)
         let actual = QuadraticProblem.run(
             &resumed, learningRates: Array(learningRates.dropFirst(3)), from: midway)
@@ -60,7 +62,7 @@ final class OptimizerStateTests: XCTestCase {
         var fresh = AdamW()
         var restarted = AdamW()
         _ = QuadraticProblem.run(&restarted, learningRates: [0.1, 0.1])
-        try restarted.restore(from: [:])
+        try restarted.restore(from: [:], parameterShapes: shapes)
         assertBitIdentical(
             QuadraticProblem.run(&restarted, learningRates: learningRates),
             QuadraticProblem.run(&fresh, learningRates: learningRates))
@@ -75,7 +77,7 @@ final class OptimizerStateTests: XCTestCase {
             _ state: [String: Tensor], with expected: OptimizerStateError, line: UInt = #line
         ) {
             var optimizer = Adam()
-            XCTAssertThrowsError(try optimizer.restore(from: state), line: line) { error in
+            XCTAssertThrowsError(try optimizer.restore(from: state, parameterShapes: shapes), line: line) { error in
                 XCTAssertEqual(error as? OptimizerStateError, expected, line: line)
             }
             XCTAssertEqual(optimizer.stateTensors(), [:], "a failed restore changes nothing", line: line)
@@ -92,7 +94,7 @@ final class OptimizerStateTests: XCTestCase {
         missingMoment["state.1.exp_avg_sq"] = nil
         assertRejected(missingMoment, with: .missingTensor(name: "state.1.exp_avg_sq"))
 
-        for badStep: Float in [0, 2.5, .nan, 1e8] {
+        for badStep: Float in [0, 2.5, 1e8] {
             var withBadStep = valid
             withBadStep["state.0.step"] = Tensor(badStep)
             assertRejected(withBadStep, with: .invalidStepCount(name: "state.0.step"))
@@ -103,6 +105,59 @@ final class OptimizerStateTests: XCTestCase {
         assertRejected(
             withMismatchedShapes,
             with: .shapeMismatch(name: "state.0.exp_avg_sq", shape: [6], expected: [2, 3]))
+
+        // Both moments agree with each other but not with the parameter they belong to.
+        var withBothMomentsWrong = valid
+        withBothMomentsWrong["state.1.exp_avg"] = Tensor(zeros: [2])
+        withBothMomentsWrong["state.1.exp_avg_sq"] = Tensor(zeros: [2])
+        assertRejected(
+            withBothMomentsWrong, with: .shapeMismatch(name: "state.1.exp_avg", shape: [2], expected: [3]))
+
+        // A position the model does not have never sizes anything.
+        var withHugePosition = valid
+        withHugePosition["state.2147483648.step"] = Tensor(1)
+        assertRejected(
+            withHugePosition, with: .positionOutOfRange(name: "state.2147483648.step", parameterCount: 2))
+
+        // A position with no state at all while another has some is not dropped silently.
+        var withMissingPosition = valid
+        for field in ["step", "exp_avg", "exp_avg_sq"] { withMissingPosition["state.1.\(field)"] = nil }
+        assertRejected(withMissingPosition, with: .missingTensor(name: "state.1.exp_avg"))
+
+        var withNaN = valid
+        withNaN["state.0.exp_avg"] = Tensor(repeating: .nan, shape: [2, 3])
+        assertRejected(withNaN, with: .nonFinite(name: "state.0.exp_avg"))
+        var withNaNStep = valid
+        withNaNStep["state.0.step"] = Tensor(.nan)
+        assertRejected(withNaNStep, with: .nonFinite(name: "state.0.step"))
+    }
+
+    /// A momentum buffer must have its parameter's shape, and must exist for every parameter.
+    func testSGDRestoreChecksEveryBufferAgainstItsParameter() {
+        var sgd = SGD(momentum: 0.9)
+        _ = QuadraticProblem.run(&sgd, learningRates: [0.1])
+        let valid = sgd.stateTensors()
+
+        func assertRejected(_ state: [String: Tensor], with expected: OptimizerStateError, line: UInt = #line) {
+            var optimizer = SGD(momentum: 0.9)
+            XCTAssertThrowsError(try optimizer.restore(from: state, parameterShapes: shapes), line: line) { error in
+                XCTAssertEqual(error as? OptimizerStateError, expected, line: line)
+            }
+            XCTAssertEqual(optimizer.stateTensors(), [:], "a failed restore changes nothing", line: line)
+        }
+        var wrongShape = valid
+        wrongShape["state.0.momentum_buffer"] = Tensor(zeros: [3, 2])
+        assertRejected(
+            wrongShape, with: .shapeMismatch(name: "state.0.momentum_buffer", shape: [3, 2], expected: [2, 3]))
+        var missing = valid
+        missing["state.0.momentum_buffer"] = nil
+        assertRejected(missing, with: .missingTensor(name: "state.0.momentum_buffer"))
+        var beyond = valid
+        beyond["state.2.momentum_buffer"] = Tensor(zeros: [3])
+        assertRejected(beyond, with: .positionOutOfRange(name: "state.2.momentum_buffer", parameterCount: 2))
+        var unknown = valid
+        unknown["state.0.exp_avg"] = Tensor(zeros: [2, 3])
+        assertRejected(unknown, with: .unexpectedTensor(name: "state.0.exp_avg"))
     }
 
     func testStateErrorDescriptionsNameTheTensor() {
