@@ -85,6 +85,7 @@ struct Audit: ParsableCommand {
         } else {
             let spec = try populationOptions.makeSpec(data: dataOptions.description, train: splits.train)
             trainedRecipe = (spec.architecture.name, spec.training.epochs)
+            try RunDirectory.claim(path: out)  // the population is written into the folder before the rest
             let result = try runPopulation(
                 spec: spec, splits: splits, evaluate: evaluated,
                 directory: directoryURL.appendingPathComponent("population"),
