@@ -32,7 +32,7 @@ public struct RunRecorder: Sendable {
     /// The link to the archived earlier manifest, once this run has written one of its own.
     private var archivedPrevious: FileRecord??
     /// Outputs of the interrupted run this one continues, and the manifest that listed them.
-    private var carried: (records: [FileRecord], manifest: String) = ([], "")
+    private var carried: [FileRecord] = []
     /// The kernel path to record in the manifest's host description.
     public var kernelPath: String?
     /// How to run the command again, recorded in the manifest.
@@ -74,10 +74,12 @@ public struct RunRecorder: Sendable {
 
     /// Continues the run recorded in `directory`'s manifest, if there is one: its outputs that
     /// this run does not rewrite are listed again by ``finish(outputs:in:)``, provided they still
-    /// have the hash recorded then.
+    /// have the hash recorded then. Those not among `rewriting` (the outputs this run will
+    /// write again) are checked now, so a run that cannot vouch for them stops before it starts.
     ///
-    /// - Throws: ``ManifestError`` if that manifest cannot be read or was edited.
-    public mutating func continueRun(in directory: URL) throws {
+    /// - Throws: ``ManifestError`` if that manifest cannot be read or was edited, or names a
+    ///   file that changed since.
+    public mutating func continueRun(in directory: URL, rewriting: [URL] = []) throws {
         let url = directory.appendingPathComponent(RunManifest.fileName)
         guard FileManager.default.fileExists(atPath: url.path) else { return }
         let previous = try RunManifest(contentsOf: url)
@@ -88,7 +90,9 @@ public struct RunRecorder: Sendable {
                 throw ManifestError(path: url.path, problem: .unsafeEntry(error.description))
             }
         }
-        carried = (previous.outputs, RunManifest.fileName)
+        carried = previous.outputs
+        _ = try carriedRecords(
+            except: Set(try rewriting.map { try relativePath(of: $0, in: directory) }), in: directory)
     }
 
     /// Writes an in-progress manifest listing `outputs` (those that exist) and the outputs
@@ -128,18 +132,17 @@ public struct RunRecorder: Sendable {
     /// The records of `outputs` followed by those carried forward. Temporary files of
     /// ``AtomicFile`` and the folder's lock file are never outputs.
     private func records(outputs: [URL], in directory: URL) throws -> [FileRecord] {
-        let base = directory.standardizedFileURL.path
         var records: [FileRecord] = []
-        for url in outputs {
-            let path = url.standardizedFileURL.path
-            guard path.hasPrefix(base + "/") else {
-                throw ManifestError(path: path, problem: .outputOutsideDirectory(directory: base))
-            }
-            guard !Self.isBookkeeping(url.lastPathComponent) else { continue }
-            records.append(try FileRecord(measuring: url, recordedAs: String(path.dropFirst(base.count + 1))))
+        for url in outputs where !Self.isBookkeeping(url.lastPathComponent) {
+            records.append(try FileRecord(measuring: url, recordedAs: try relativePath(of: url, in: directory)))
         }
-        let written = Set(records.map(\.path))
-        for record in carried.records where !written.contains(record.path) && !Self.isBookkeeping(record.path) {
+        return records + (try carriedRecords(except: Set(records.map(\.path)), in: directory))
+    }
+
+    /// The carried outputs not in `written` that still exist, each checked against its hash.
+    private func carriedRecords(except written: Set<String>, in directory: URL) throws -> [FileRecord] {
+        var records: [FileRecord] = []
+        for record in carried where !written.contains(record.path) && !Self.isBookkeeping(record.path) {
             let url: URL
             do { url = try RunFolderFile.resolve(entry: record.path, in: directory) } catch {
                 if case .missing = error.problem { continue }  // removed since: no longer an output
@@ -152,11 +155,21 @@ public struct RunRecorder: Sendable {
             guard measured.sha256 == record.sha256, measured.bytes == record.bytes else {
                 throw ManifestError(
                     path: directory.appendingPathComponent(record.path).path,
-                    problem: .changedSinceRecorded(manifest: "the interrupted run's \(carried.manifest)"))
+                    problem: .changedSinceRecorded(manifest: "the manifest of the run it continues"))
             }
             records.append(record)
         }
         return records
+    }
+
+    /// `url`'s path relative to `directory`, which it must lie inside.
+    private func relativePath(of url: URL, in directory: URL) throws -> String {
+        let base = directory.standardizedFileURL.path
+        let path = url.standardizedFileURL.path
+        guard path.hasPrefix(base + "/") else {
+            throw ManifestError(path: path, problem: .outputOutsideDirectory(directory: base))
+        }
+        return String(path.dropFirst(base.count + 1))
     }
 
     /// Whether `name` is a file the run keeps for itself rather than an output.

@@ -84,9 +84,10 @@ struct RunDirectory {
     }
 
     /// Continues the interrupted run this folder's manifest describes: the outputs it recorded
-    /// and this run does not rewrite are listed again (hash-checked) when it finishes.
+    /// and this run does not rewrite are listed again when it finishes. Those other than the
+    /// outputs recorded so far (which this run rewrites) are hash-checked now.
     mutating func continuePreviousRun() throws {
-        try recorder.continueRun(in: url)
+        try recorder.continueRun(in: url, rewriting: outputs)
     }
 
     /// Writes an in-progress `manifest.json` listing the outputs written so far, so that a
