@@ -93,7 +93,8 @@ final class AuditTrailTests: CLITestCase {
         let rerun = try loupe(arguments: arguments)
         XCTAssertEqual(rerun.status, 0, rerun.stderr)
         XCTAssertTrue(rerun.stdout.contains("removed \(leftover)"), rerun.stdout)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("p/" + leftover).path))
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("p/" + leftover).path))
         XCTAssertFalse(try outputPaths("p").contains { $0.hasSuffix(".tmp") })
         let verified = try loupe("verify", "p")
         XCTAssertEqual(verified.status, 0, verified.stdout)
