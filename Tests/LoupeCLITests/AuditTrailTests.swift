@@ -170,6 +170,20 @@ final class AuditTrailTests: CLITestCase {
         XCTAssertTrue(altered.stdout.contains("not reproduced: 2 of 3"), altered.stdout)
     }
 
+    /// An audit's population reruns bit for bit too: members' timings are in the manifest,
+    /// not in their member.json.
+    func testRerunReproducesAnAuditRun() throws {
+        let audit = try loupe(
+            "audit", "--model", "mlp", "--hidden", "16", "--epochs", "1", "--members", "2", "--variants",
+            "dense,prune:0.5", "--threads", "2", "--out", "au")
+        XCTAssertEqual(audit.status, 0, audit.stderr)
+        XCTAssertNotNil(try manifest("au")["phaseSeconds"] as? [String: Double])
+        let rerun = try loupe("verify", "--rerun", "au")
+        XCTAssertEqual(rerun.status, 0, rerun.stdout + rerun.stderr)
+        XCTAssertTrue(rerun.stdout.contains("identical  population/dense/000/member.json"), rerun.stdout)
+        XCTAssertTrue(rerun.stdout.contains("reproduced: "), rerun.stdout)
+    }
+
     /// A run recorded by another version is not rerun (its numerics may differ).
     func testRerunRefusesAnotherToolVersion() throws {
         XCTAssertEqual(try loupe(arguments: smallRun + ["--out", "v"]).status, 0)

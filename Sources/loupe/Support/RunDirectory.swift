@@ -83,6 +83,11 @@ struct RunDirectory {
         }
     }
 
+    /// Records the time phases of the command took (in the manifest, not in outputs).
+    mutating func recordPhases(_ phases: [String: Double]) {
+        for (name, seconds) in phases { recorder.recordPhase(name, seconds: seconds) }
+    }
+
     /// Continues the interrupted run this folder's manifest describes: the outputs it recorded
     /// and this run does not rewrite are listed again when it finishes. Those other than the
     /// outputs recorded so far (which this run rewrites) are hash-checked now.
