@@ -95,8 +95,11 @@ public enum ManifestVerifier {
                 try checkSeal(earlier, path: record.path)
                 link = earlier.previous
                 if let next = link { try RunFolderFile.checkRelative(next.path) }
+            } catch let error as RunFolderFile.Refusal {
+                report.refused.append("\(record.path): its previous manifest \(error)")
+                break
             } catch {
-                report.refused.append("\(record.path): \(error)")
+                report.refused.append("\(error)")  // names the earlier manifest
                 break
             }
         }
