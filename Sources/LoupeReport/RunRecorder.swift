@@ -33,6 +33,9 @@ public struct RunRecorder: Sendable {
     private var archivedPrevious: FileRecord??
     /// Outputs of the interrupted run this one continues, and the manifest that listed them.
     private var carried: [FileRecord] = []
+    /// Hashes of outputs already listed in a progress manifest, so that each one lists the
+    /// run's growing outputs without hashing the unchanged ones again.
+    private let progressHashes = OutputHashCache()
     /// The kernel path to record in the manifest's host description.
     public var kernelPath: String?
     /// How to run the command again, recorded in the manifest.
@@ -99,7 +102,7 @@ public struct RunRecorder: Sendable {
     /// carried from an interrupted run, replacing this run's previous one.
     public mutating func writeProgress(outputs: [URL], in directory: URL) throws {
         if archivedPrevious == nil { archivedPrevious = .some(try RunManifest.archiveCurrent(in: directory)) }
-        var manifest = try manifest(outputs: outputs, in: directory)
+        var manifest = try manifest(outputs: outputs, in: directory, reusing: progressHashes)
         manifest.inProgress = true
         manifest.previous = archivedPrevious ?? nil
         try manifest.replace(inDirectory: directory)
@@ -116,14 +119,18 @@ public struct RunRecorder: Sendable {
         return try manifest.replace(inDirectory: directory)
     }
 
-    private func manifest(outputs: [URL], in directory: URL) throws -> RunManifest {
+    /// The manifest of the run so far; hashes of unchanged files come from `cache` if given
+    /// (progress manifests), and are all computed afresh otherwise (the final one).
+    private func manifest(outputs: [URL], in directory: URL, reusing cache: OutputHashCache? = nil) throws
+        -> RunManifest
+    {
         let usage = ResourceUsage.current()
         var host = HostDescription.current()
         host.kernelPath = kernelPath
         return RunManifest(
             tool: tool, toolVersion: toolVersion, gitCommit: gitCommit, commandLine: commandLine,
             configuration: configuration, seeds: seeds, threadCount: threadCount, inputs: inputs,
-            outputs: try records(outputs: outputs, in: directory),
+            outputs: try records(outputs: outputs, in: directory, reusing: cache),
             wallSeconds: stopwatch.elapsedSeconds, cpuSeconds: usage.cpuSeconds - cpuSecondsAtStart,
             peakMemoryBytes: usage.peakResidentBytes, flops: flops, startedAt: startedAt, endedAt: Date(),
             host: host, rerun: rerun, phaseSeconds: phaseSeconds.isEmpty ? nil : phaseSeconds)
@@ -131,10 +138,11 @@ public struct RunRecorder: Sendable {
 
     /// The records of `outputs` followed by those carried forward. Temporary files of
     /// ``AtomicFile`` and the folder's lock file are never outputs.
-    private func records(outputs: [URL], in directory: URL) throws -> [FileRecord] {
+    private func records(outputs: [URL], in directory: URL, reusing cache: OutputHashCache?) throws -> [FileRecord] {
         var records: [FileRecord] = []
         for url in outputs where !Self.isBookkeeping(url.lastPathComponent) {
-            records.append(try FileRecord(measuring: url, recordedAs: try relativePath(of: url, in: directory)))
+            let path = try relativePath(of: url, in: directory)
+            records.append(try cache?.record(of: url, as: path) ?? FileRecord(measuring: url, recordedAs: path))
         }
         return records + (try carriedRecords(except: Set(records.map(\.path)), in: directory))
     }

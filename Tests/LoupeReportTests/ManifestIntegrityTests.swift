@@ -203,6 +203,21 @@ final class ManifestIntegrityTests: XCTestCase {
         XCTAssertTrue(report.isOK, "\(report)")
     }
 
+    /// Progress manifests reuse the hashes of unchanged files but see every replaced one.
+    func testProgressManifestsSeeReplacedFiles() throws {
+        var run = recorder()
+        try AtomicFile.write(Data("state 1".utf8), to: url("state.bin"))
+        try run.writeProgress(outputs: [url("state.bin")], in: directory)
+        try AtomicFile.write(Data("state 2".utf8), to: url("state.bin"))
+        try run.writeProgress(outputs: [url("state.bin")], in: directory)
+        XCTAssertEqual(
+            try RunManifest(contentsOfDirectory: directory).outputs.first?.sha256,
+            SHA256.hex(of: Data("state 2".utf8)))
+        XCTAssertEqual(
+            try run.finish(outputs: [url("state.bin")], in: directory).outputs.first?.sha256,
+            SHA256.hex(of: Data("state 2".utf8)))
+    }
+
     /// An earlier output that changed after it was recorded is not vouched for: the
     /// continuing run stops before it starts, naming the file.
     func testContinuedRunRefusesAChangedEarlierOutput() throws {
