@@ -15,6 +15,20 @@ public struct ManifestError: LoupeError, Equatable {
         case corruptManifest(reason: String)
         /// An output is not inside the directory the manifest describes.
         case outputOutsideDirectory(directory: String)
+        /// The manifest has no content hash.
+        case unsealed
+        /// The manifest's content no longer matches its content hash: it was edited.
+        case tampered
+        /// An entry of the manifest names a file that must not be read (outside the run
+        /// folder, not a regular file, too large).
+        case unsafeEntry(String)
+        /// Another process holds the folder's lock and is writing into it.
+        case beingWritten(pid: Int32?)
+        /// A file an earlier, interrupted run recorded changed before this run could carry
+        /// it forward.
+        case changedSinceRecorded(manifest: String)
+        /// The run that wrote the manifest did not finish.
+        case inProgress
     }
 
     public init(path: String, problem: Problem) {
@@ -28,6 +42,17 @@ public struct ManifestError: LoupeError, Equatable {
         case .corruptManifest(let reason): "\(path): corrupt manifest: \(reason)"
         case .outputOutsideDirectory(let directory):
             "\(path): output is outside the output directory \(directory)"
+        case .unsealed:
+            "\(path): has no contentSHA256, so edits to it cannot be detected (written by an older loupe, or the field was removed)"
+        case .tampered:
+            "\(path): edited after it was written (its content does not match its contentSHA256)"
+        case .unsafeEntry(let entry): "\(path): entry \(entry)"
+        case .beingWritten(let pid):
+            "\(path): a loupe process\(pid.map { " (pid \($0))" } ?? "") is writing into this folder now; verify it when the run has finished"
+        case .changedSinceRecorded(let manifest):
+            "\(path): changed since \(manifest) recorded it, so this run cannot vouch for it (remove it or start again in a new --out)"
+        case .inProgress:
+            "\(path): the run that wrote it did not finish (interrupted); resume it, or start again in a new --out"
         }
     }
 }

@@ -24,41 +24,84 @@ public struct ManifestVerificationReport: Equatable, Sendable {
     public var missing: [String] = []
     /// Files in the directory that no manifest lists, relative to the directory.
     public var unlisted: [String] = []
+    /// Listed files that were not read, each as one line naming the entry and the reason
+    /// (outside the run folder, not a regular file, over the size limit).
+    public var refused: [String] = []
 
     public init() {}
 
     /// Whether every listed file matches and nothing unlisted is present.
-    public var isOK: Bool { changed.isEmpty && missing.isEmpty && unlisted.isEmpty }
+    public var isOK: Bool { changed.isEmpty && missing.isEmpty && unlisted.isEmpty && refused.isEmpty }
 }
 
 /// Checks that a directory still holds exactly what its `manifest.json` recorded.
 public enum ManifestVerifier {
-    /// Rehashes every file the manifest in `directory` lists: its outputs, its inputs, and
-    /// the chain of earlier manifests it replaced.
+    /// Reads `directory`'s manifest for checking: it must be a sealed, unedited manifest of a
+    /// finished run whose output and history entries are relative paths without `..`, and no
+    /// writer may hold the folder.
     ///
-    /// - Throws: ``ManifestError`` when `manifest.json` is missing or not a valid manifest.
-    public static func verify(directory: URL) throws -> ManifestVerificationReport {
+    /// - Throws: ``ManifestError`` naming the manifest and the problem.
+    public static func checkedManifest(in directory: URL) throws -> RunManifest {
+        let path = directory.appendingPathComponent(RunManifest.fileName).path
+        let lock = OutputFolderLock.holder(of: directory)
+        if lock.held { throw ManifestError(path: path, problem: .beingWritten(pid: lock.pid)) }
         let manifest = try RunManifest(contentsOfDirectory: directory)
+        try checkSeal(manifest, path: path)
+        for entry in manifest.outputs.map(\.path) + (manifest.previous.map { [$0.path] } ?? []) {
+            do { try RunFolderFile.checkRelative(entry) } catch {
+                throw ManifestError(path: path, problem: .unsafeEntry(error.description))
+            }
+        }
+        for entry in manifest.inputs.map(\.path)
+        where !entry.hasPrefix("/") || entry.split(separator: "/").contains("..") {
+            throw ManifestError(
+                path: path,
+                problem: .unsafeEntry("\(entry): an input must be recorded by its absolute path, without '..'"))
+        }
+        if manifest.inProgress == true { throw ManifestError(path: path, problem: .inProgress) }
+        return manifest
+    }
+
+    private static func checkSeal(_ manifest: RunManifest, path: String) throws {
+        guard manifest.contentSHA256 != nil else { throw ManifestError(path: path, problem: .unsealed) }
+        guard manifest.isSealIntact else { throw ManifestError(path: path, problem: .tampered) }
+    }
+
+    /// Rehashes every file the manifest in `directory` lists: its outputs, its inputs, and
+    /// the chain of earlier manifests it replaced (each also checked against its own content
+    /// hash). Only regular files are read; outputs and history only inside `directory`.
+    ///
+    /// - Throws: ``ManifestError`` when `manifest.json` is missing, not a valid manifest, edited,
+    ///   names a path outside the folder, or describes an unfinished run.
+    public static func verify(directory: URL) throws -> ManifestVerificationReport {
+        let manifest = try checkedManifest(in: directory)
         var report = ManifestVerificationReport()
         var listed: Set<String> = [RunManifest.fileName]
 
         for record in manifest.outputs {
             listed.insert(record.path)
-            check(record, at: directory.appendingPathComponent(record.path), into: &report)
+            check(record, inside: directory, into: &report)
         }
         for record in manifest.inputs {
-            let url =
-                record.path.hasPrefix("/")
-                ? URL(fileURLWithPath: record.path) : directory.appendingPathComponent(record.path)
-            check(record, at: url, into: &report)
+            check(record, at: URL(fileURLWithPath: record.path), into: &report)
         }
         // Follow the history while each link is intact.
         var link = manifest.previous
         while let record = link, !listed.contains(record.path) {
             listed.insert(record.path)
-            let url = directory.appendingPathComponent(record.path)
-            guard check(record, at: url, into: &report) else { break }
-            link = (try? RunManifest(contentsOf: url))?.previous
+            guard let url = check(record, inside: directory, into: &report) else { break }
+            do {
+                let earlier = try RunManifest(contentsOf: url)
+                try checkSeal(earlier, path: record.path)
+                link = earlier.previous
+                if let next = link { try RunFolderFile.checkRelative(next.path) }
+            } catch let error as RunFolderFile.Refusal {
+                report.refused.append("\(record.path): its previous manifest \(error)")
+                break
+            } catch {
+                report.refused.append("\(error)")  // names the earlier manifest
+                break
+            }
         }
 
         let base = directory.standardizedFileURL.path
@@ -66,8 +109,28 @@ public enum ManifestVerifier {
             record.path.hasPrefix(base + "/") ? String(record.path.dropFirst(base.count + 1)) : nil
         }
         listed.formUnion(inputsInside)
+        listed.insert(OutputFolderLock.fileName)
         report.unlisted = regularFiles(in: directory).filter { !listed.contains($0) }.sorted()
         return report
+    }
+
+    /// Checks an entry relative to `directory`: resolved inside it, then compared.
+    /// - Returns: The file's location if it matches.
+    @discardableResult
+    private static func check(
+        _ record: FileRecord, inside directory: URL, into report: inout ManifestVerificationReport
+    ) -> URL? {
+        do {
+            let url = try RunFolderFile.resolve(entry: record.path, in: directory)
+            return check(record, at: url, into: &report) ? url : nil
+        } catch {
+            if case .missing = error.problem {
+                report.missing.append(record.path)
+            } else {
+                report.refused.append(error.description)
+            }
+            return nil
+        }
     }
 
     /// Compares the file at `url` with `record`, adding the outcome to `report`.
@@ -76,10 +139,12 @@ public enum ManifestVerifier {
     private static func check(
         _ record: FileRecord, at url: URL, into report: inout ManifestVerificationReport
     ) -> Bool {
-        guard FileManager.default.fileExists(atPath: url.path),
-            let actual = try? SHA256.hex(ofFile: url)
-        else {
-            report.missing.append(record.path)
+        let actual: String
+        do { actual = try RunFolderFile.measure(url, entry: record.path).sha256 } catch {
+            switch error.problem {
+            case .missing: report.missing.append(record.path)
+            default: report.refused.append(error.description)
+            }
             return false
         }
         guard actual == record.sha256 else {

@@ -6,7 +6,9 @@ import LoupeSupport
 ///
 /// Writing into a directory that already has a manifest keeps the old one as
 /// `manifest-<n>.json` and records its hash in ``previous``, so the history forms a chain
-/// that ``ManifestVerifier`` checks.
+/// that ``ManifestVerifier`` checks. Each manifest also carries ``contentSHA256``, the hash of
+/// its own content, so an edit of the manifest itself is detected (an edit, not a forgery: whoever
+/// edits it can recompute the hash; a signature would need a key).
 public struct RunManifest: Codable, Equatable, Sendable {
     /// The manifest's file name within its directory.
     public static let fileName = "manifest.json"
@@ -45,6 +47,17 @@ public struct RunManifest: Codable, Equatable, Sendable {
     public var host: HostDescription
     /// The manifest this one replaced, kept in the same directory.
     public var previous: FileRecord?
+    /// True while the run that writes this manifest has not finished: it lists the outputs
+    /// written so far, so a run resumed after an interruption can vouch for them. Nil when finished.
+    public var inProgress: Bool?
+    /// How to run the command again (``RerunRecipe``), if it can be.
+    public var rerun: RerunRecipe?
+    /// Time spent per phase (such as `epoch 3`) in seconds: timings live here, not in the
+    /// outputs, so that a re-run's outputs can be compared byte for byte.
+    public var phaseSeconds: [String: Double]?
+    /// The SHA-256 of the manifest's canonical JSON (``DeterministicJSON``) without this field:
+    /// see ``sealed()``.
+    public var contentSHA256: String?
 
     public init(
         tool: String, toolVersion: String, gitCommit: String?, commandLine: [String],
@@ -52,7 +65,8 @@ public struct RunManifest: Codable, Equatable, Sendable {
         seeds: [String: UInt64], threadCount: Int, inputs: [FileRecord], outputs: [FileRecord],
         wallSeconds: Double,
         cpuSeconds: Double, peakMemoryBytes: Int, flops: [LayerFLOPs], startedAt: Date, endedAt: Date,
-        host: HostDescription, previous: FileRecord? = nil
+        host: HostDescription, previous: FileRecord? = nil, inProgress: Bool? = nil, rerun: RerunRecipe? = nil,
+        phaseSeconds: [String: Double]? = nil
     ) {
         self.tool = tool
         self.toolVersion = toolVersion
@@ -71,6 +85,9 @@ public struct RunManifest: Codable, Equatable, Sendable {
         self.endedAt = endedAt
         self.host = host
         self.previous = previous
+        self.inProgress = inProgress
+        self.rerun = rerun
+        self.phaseSeconds = phaseSeconds
     }
 
     /// Reads `manifest.json` from `directory`.
@@ -78,10 +95,15 @@ public struct RunManifest: Codable, Equatable, Sendable {
         try self.init(contentsOf: directory.appendingPathComponent(Self.fileName))
     }
 
-    /// Reads a manifest file.
+    /// Reads a manifest file: only a regular file (never a device or a FIFO), of at most
+    /// ``maximumBytes``.
     init(contentsOf url: URL) throws {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw ManifestError(path: url.path, problem: .missingManifest)
+        let data: Data
+        do {
+            data = try RunFolderFile.read(url, limit: Self.maximumBytes)
+        } catch {
+            if case .missing = error.problem { throw ManifestError(path: url.path, problem: .missingManifest) }
+            throw ManifestError(path: url.path, problem: .corruptManifest(reason: error.problem.description))
         }
         do {
             self = try DeterministicJSON.decode(RunManifest.self, from: data)
@@ -90,30 +112,68 @@ public struct RunManifest: Codable, Equatable, Sendable {
         }
     }
 
+    /// The largest manifest file read: 256 MiB (a manifest lists files, it does not hold them).
+    public static let maximumBytes = 256 << 20
+
     /// Writes the manifest atomically as `manifest.json` in `directory`.
     ///
     /// An existing `manifest.json` is first copied to the lowest free `manifest-<n>.json`
     /// and recorded as ``previous``.
     ///
-    /// - Returns: The manifest as written, with ``previous`` set.
+    /// - Returns: The manifest as written, with ``previous`` and ``contentSHA256`` set.
     @discardableResult
     public func write(toDirectory directory: URL) throws -> RunManifest {
-        let target = directory.appendingPathComponent(Self.fileName)
         var written = self
-        written.previous = nil
-        if let old = FileManager.default.contents(atPath: target.path) {
-            var number = 1
-            while FileManager.default.fileExists(
-                atPath: directory.appendingPathComponent("manifest-\(number).json").path)
-            {
-                number += 1
-            }
-            let name = "manifest-\(number).json"
-            try AtomicFile.write(old, to: directory.appendingPathComponent(name))
-            written.previous = FileRecord(path: name, bytes: old.count, sha256: SHA256.hex(of: old))
-        }
-        try AtomicFile.write(try DeterministicJSON.encode(written), to: target)
+        written.previous = try Self.archiveCurrent(in: directory)
+        return try written.replace(inDirectory: directory)
+    }
+
+    /// Writes the manifest, sealed, as `manifest.json` in `directory`, replacing whatever is
+    /// there without archiving it (``previous`` is kept as set).
+    func replace(inDirectory directory: URL) throws -> RunManifest {
+        let written = try sealed()
+        try AtomicFile.write(try DeterministicJSON.encode(written), to: directory.appendingPathComponent(Self.fileName))
         return written
+    }
+
+    /// Copies `manifest.json` in `directory`, if any, to the lowest free `manifest-<n>.json`.
+    ///
+    /// - Returns: The link to the copy, for ``previous``.
+    static func archiveCurrent(in directory: URL) throws -> FileRecord? {
+        let current = directory.appendingPathComponent(Self.fileName)
+        guard FileManager.default.fileExists(atPath: current.path) else { return nil }
+        let old: Data
+        do { old = try RunFolderFile.read(current, limit: maximumBytes) } catch {
+            throw ManifestError(path: current.path, problem: .corruptManifest(reason: "\(error)"))
+        }
+        var number = 1
+        while FileManager.default.fileExists(atPath: directory.appendingPathComponent("manifest-\(number).json").path) {
+            number += 1
+        }
+        let name = "manifest-\(number).json"
+        try AtomicFile.write(old, to: directory.appendingPathComponent(name))
+        return FileRecord(path: name, bytes: old.count, sha256: SHA256.hex(of: old))
+    }
+
+    /// The manifest with ``contentSHA256`` set to the hash of its canonical JSON without that field.
+    public func sealed() throws -> RunManifest {
+        var sealed = self
+        sealed.contentSHA256 = try contentHash()
+        return sealed
+    }
+
+    /// Whether ``contentSHA256`` is present and matches the content: false for a manifest
+    /// edited after it was written.
+    public var isSealIntact: Bool {
+        guard let recorded = contentSHA256 else { return false }
+        return (try? contentHash()) == recorded
+    }
+
+    /// The SHA-256 of the canonical JSON of the manifest without ``contentSHA256``.
+    func contentHash() throws -> String {
+        var content = self
+        content.contentSHA256 = nil
+        return SHA256.hex(of: try DeterministicJSON.encode(content))
     }
 
     private static func oneLine(_ error: any Error) -> String {

@@ -9,6 +9,12 @@ import LoupeSupport
 /// ... // the work
 /// try recorder.finish(outputs: [reportURL], in: outputDirectory)
 /// ```
+///
+/// A long command can publish its progress with ``writeProgress(outputs:in:)``: an
+/// in-progress manifest of the outputs written so far. A command that continues an
+/// interrupted run calls ``continueRun(in:)`` first: the outputs the interrupted run recorded,
+/// and this one does not rewrite, are carried into the new manifest once their hashes are
+/// checked against the old one, which the new manifest chains to.
 public struct RunRecorder: Sendable {
     private let tool: String
     private let toolVersion: String
@@ -22,8 +28,18 @@ public struct RunRecorder: Sendable {
     private let cpuSecondsAtStart = ResourceUsage.current().cpuSeconds
     private var inputs: [FileRecord] = []
     private var flops: [LayerFLOPs] = []
+    private var phaseSeconds: [String: Double] = [:]
+    /// The link to the archived earlier manifest, once this run has written one of its own.
+    private var archivedPrevious: FileRecord??
+    /// Outputs of the interrupted run this one continues, and the manifest that listed them.
+    private var carried: [FileRecord] = []
+    /// Hashes of outputs already listed in a progress manifest, so that each one lists the
+    /// run's growing outputs without hashing the unchanged ones again.
+    private let progressHashes = OutputHashCache()
     /// The kernel path to record in the manifest's host description.
     public var kernelPath: String?
+    /// How to run the command again, recorded in the manifest.
+    public var rerun: RerunRecipe?
 
     /// Starts recording a run now.
     ///
@@ -53,29 +69,121 @@ public struct RunRecorder: Sendable {
         flops.append(contentsOf: layers)
     }
 
+    /// Records the time a phase of the run took (such as `epoch 3`): timings belong in the
+    /// manifest, not in outputs that a re-run compares byte for byte.
+    public mutating func recordPhase(_ name: String, seconds: Double) {
+        phaseSeconds[name] = seconds
+    }
+
+    /// Continues the run recorded in `directory`'s manifest, if there is one: its outputs that
+    /// this run does not rewrite are listed again by ``finish(outputs:in:)``, provided they still
+    /// have the hash recorded then. Those not among `rewriting` (the outputs this run will
+    /// write again) are checked now, so a run that cannot vouch for them stops before it starts.
+    ///
+    /// - Throws: ``ManifestError`` if that manifest cannot be read or was edited, or names a
+    ///   file that changed since.
+    public mutating func continueRun(in directory: URL, rewriting: [URL] = []) throws {
+        let url = directory.appendingPathComponent(RunManifest.fileName)
+        guard FileManager.default.fileExists(atPath: url.path) else { return }
+        let previous = try RunManifest(contentsOf: url)
+        guard previous.contentSHA256 != nil else { throw ManifestError(path: url.path, problem: .unsealed) }
+        guard previous.isSealIntact else { throw ManifestError(path: url.path, problem: .tampered) }
+        for record in previous.outputs {
+            do { try RunFolderFile.checkRelative(record.path) } catch {
+                throw ManifestError(path: url.path, problem: .unsafeEntry(error.description))
+            }
+        }
+        carried = previous.outputs
+        _ = try carriedRecords(
+            except: Set(try rewriting.map { try relativePath(of: $0, in: directory) }), in: directory)
+    }
+
+    /// Writes an in-progress manifest listing `outputs` (those that exist) and the outputs
+    /// carried from an interrupted run, replacing this run's previous one.
+    public mutating func writeProgress(outputs: [URL], in directory: URL) throws {
+        if archivedPrevious == nil { archivedPrevious = .some(try RunManifest.archiveCurrent(in: directory)) }
+        var manifest = try manifest(outputs: outputs, in: directory, reusing: progressHashes)
+        manifest.inProgress = true
+        manifest.previous = archivedPrevious ?? nil
+        try manifest.replace(inDirectory: directory)
+    }
+
     /// Hashes `outputs`, which must lie inside `directory`, and writes the manifest there.
     ///
     /// - Returns: The manifest as written.
     @discardableResult
     public func finish(outputs: [URL], in directory: URL) throws -> RunManifest {
-        let base = directory.standardizedFileURL.path
-        let records = try outputs.map { url in
-            let path = url.standardizedFileURL.path
-            guard path.hasPrefix(base + "/") else {
-                throw ManifestError(path: path, problem: .outputOutsideDirectory(directory: base))
-            }
-            return try FileRecord(measuring: url, recordedAs: String(path.dropFirst(base.count + 1)))
-        }
+        var manifest = try manifest(outputs: outputs, in: directory)
+        guard let archivedPrevious else { return try manifest.write(toDirectory: directory) }
+        manifest.previous = archivedPrevious
+        return try manifest.replace(inDirectory: directory)
+    }
+
+    /// The manifest of the run so far; hashes of unchanged files come from `cache` if given
+    /// (progress manifests), and are all computed afresh otherwise (the final one).
+    private func manifest(outputs: [URL], in directory: URL, reusing cache: OutputHashCache? = nil) throws
+        -> RunManifest
+    {
         let usage = ResourceUsage.current()
         var host = HostDescription.current()
         host.kernelPath = kernelPath
-        let manifest = RunManifest(
+        return RunManifest(
             tool: tool, toolVersion: toolVersion, gitCommit: gitCommit, commandLine: commandLine,
             configuration: configuration, seeds: seeds, threadCount: threadCount, inputs: inputs,
-            outputs: records,
+            outputs: try records(outputs: outputs, in: directory, reusing: cache),
             wallSeconds: stopwatch.elapsedSeconds, cpuSeconds: usage.cpuSeconds - cpuSecondsAtStart,
             peakMemoryBytes: usage.peakResidentBytes, flops: flops, startedAt: startedAt, endedAt: Date(),
-            host: host)
-        return try manifest.write(toDirectory: directory)
+            host: host, rerun: rerun, phaseSeconds: phaseSeconds.isEmpty ? nil : phaseSeconds)
+    }
+
+    /// The records of `outputs` followed by those carried forward. Temporary files of
+    /// ``AtomicFile`` and the folder's lock file are never outputs.
+    private func records(outputs: [URL], in directory: URL, reusing cache: OutputHashCache?) throws -> [FileRecord] {
+        var records: [FileRecord] = []
+        for url in outputs where !Self.isBookkeeping(url.lastPathComponent) {
+            let path = try relativePath(of: url, in: directory)
+            records.append(try cache?.record(of: url, as: path) ?? FileRecord(measuring: url, recordedAs: path))
+        }
+        return records + (try carriedRecords(except: Set(records.map(\.path)), in: directory))
+    }
+
+    /// The carried outputs not in `written` that still exist, each checked against its hash.
+    private func carriedRecords(except written: Set<String>, in directory: URL) throws -> [FileRecord] {
+        var records: [FileRecord] = []
+        for record in carried where !written.contains(record.path) && !Self.isBookkeeping(record.path) {
+            let url: URL
+            do { url = try RunFolderFile.resolve(entry: record.path, in: directory) } catch {
+                if case .missing = error.problem { continue }  // removed since: no longer an output
+                throw ManifestError(path: record.path, problem: .unsafeEntry(error.description))
+            }
+            let measured: (bytes: Int, sha256: String)
+            do { measured = try RunFolderFile.measure(url, entry: record.path) } catch {
+                throw ManifestError(path: record.path, problem: .unsafeEntry(error.description))
+            }
+            guard measured.sha256 == record.sha256, measured.bytes == record.bytes else {
+                throw ManifestError(
+                    path: directory.appendingPathComponent(record.path).path,
+                    problem: .changedSinceRecorded(manifest: "the manifest of the run it continues"))
+            }
+            records.append(record)
+        }
+        return records
+    }
+
+    /// `url`'s path relative to `directory`, which it must lie inside.
+    private func relativePath(of url: URL, in directory: URL) throws -> String {
+        let base = directory.standardizedFileURL.path
+        let path = url.standardizedFileURL.path
+        guard path.hasPrefix(base + "/") else {
+            throw ManifestError(path: path, problem: .outputOutsideDirectory(directory: base))
+        }
+        return String(path.dropFirst(base.count + 1))
+    }
+
+    /// Whether `name` is a file the run keeps for itself rather than an output.
+    static func isBookkeeping(_ name: String) -> Bool {
+        let last = (name as NSString).lastPathComponent
+        return last == OutputFolderLock.fileName || AtomicFile.temporaryWriter(ofName: last) != nil
+            || name == RunManifest.fileName
     }
 }

@@ -23,8 +23,7 @@ public enum AtomicFile {
     /// temporary URL; if it throws, the target is untouched and the temporary file is removed.
     public static func write(to url: URL, _ body: (URL) throws -> Void) throws {
         let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(
-            ".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        let temporary = directory.appendingPathComponent(temporaryName(for: url.lastPathComponent))
         do {
             try body(temporary)
             try flushToDisk(temporary)
@@ -41,6 +40,48 @@ public enum AtomicFile {
             fsync(directoryDescriptor)
             close(directoryDescriptor)
         }
+    }
+
+    /// The name the content for `name` is written under before the rename:
+    /// `.<name>.<writer pid>.<random>.tmp`.
+    static func temporaryName(for name: String) -> String {
+        ".\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+    }
+
+    /// The id of the process that wrote `name`, if `name` is one of ``write(to:_:)``'s
+    /// temporary names (`.<name>.<pid>.<number>.tmp`); nil for any other name.
+    public static func temporaryWriter(ofName name: String) -> pid_t? {
+        guard name.hasPrefix("."), name.hasSuffix(".tmp") else { return nil }
+        let parts = name.dropFirst().dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 3, !parts.dropLast(2).joined(separator: ".").isEmpty,
+            let number = parts.last, number.allSatisfy(\.isNumber), UInt32(number) != nil,
+            let pid = pid_t(parts[parts.count - 2]), pid > 0
+        else { return nil }
+        return pid
+    }
+
+    /// Removes, under `directory` and its subdirectories, the temporary files that writers
+    /// which no longer run left behind (killed between writing and renaming). Files of
+    /// running writers and every other file are kept.
+    ///
+    /// - Returns: The removed files' paths relative to `directory`, sorted.
+    @discardableResult
+    public static func removeAbandonedTemporaryFiles(under directory: URL) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: directory.path) else { return [] }
+        var removed: [String] = []
+        while let path = enumerator.nextObject() as? String {
+            guard (enumerator.fileAttributes?[.type] as? FileAttributeType) == .typeRegular,
+                let writer = temporaryWriter(ofName: (path as NSString).lastPathComponent),
+                !isRunning(writer)
+            else { continue }
+            if unlink(directory.appendingPathComponent(path).path) == 0 { removed.append(path) }
+        }
+        return removed.sorted()
+    }
+
+    /// Whether a process with id `pid` exists (one owned by another user counts).
+    static func isRunning(_ pid: pid_t) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
     }
 
     private static func flushToDisk(_ url: URL) throws {

@@ -53,15 +53,25 @@ final class RoarBenchmarkTests: CLITestCase {
             XCTAssertTrue(svg.hasPrefix("<svg") && svg.contains("blurred-random"), chart)
         }
         let summary = try JSONSerialization.jsonObject(with: Data(text("r/summary.json").utf8)) as! [String: Any]
-        XCTAssertEqual(summary["retrainsTrained"] as? Int, 24)
-        XCTAssertEqual(summary["trainingImages"] as? Int, 24 * 300)
-        XCTAssertNotNil(summary["trainingImagesPerSecond"] as? Double)
+        XCTAssertEqual(summary["retrains"] as? Int, 24)
+        XCTAssertEqual(summary["recordedTrainingImages"] as? Int, 24 * 300)
+        // Timings are in the manifest, not in summary.json or the records.
+        XCTAssertNil(summary["wallSeconds"])
+        let manifest =
+            try JSONSerialization.jsonObject(with: Data(text("r/manifest.json").utf8)) as! [String: Any]
+        let phases = try XCTUnwrap(manifest["phaseSeconds"] as? [String: Double])
+        XCTAssertNotNil(phases["retraining"])
+        XCTAssertEqual(phases.keys.filter { $0.hasPrefix("gradient roar-10 #") }.count, 2, "\(phases.keys)")
+        XCTAssertFalse(try text("r/cells/gradient/kar-50/retrain-001.json").contains("seconds"))
         XCTAssertTrue(result.stdout.contains("training images/s"), result.stdout)
         XCTAssertTrue(result.stdout.contains("beats random"), result.stdout)
         XCTAssertTrue(
             FileManager.default.fileExists(
                 atPath: workDirectory.appendingPathComponent("r/cells/gradient/kar-50/retrain-001.json").path))
         XCTAssertEqual(try loupe("verify", "r").status, 0)
+        let rerun = try loupe("verify", "--rerun", "r")
+        XCTAssertEqual(rerun.status, 0, rerun.stdout + rerun.stderr)
+        XCTAssertTrue(rerun.stdout.contains("identical  cells/gradient/kar-50/retrain-001.json"), rerun.stdout)
 
         // Interrupt: some retrains never finished, one map cache lost.
         let original = try text("r/roar.csv")

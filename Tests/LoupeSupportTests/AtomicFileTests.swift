@@ -58,3 +58,57 @@ final class AtomicFileTests: XCTestCase {
         XCTAssertThrowsError(try AtomicFile.write(Data("x".utf8), to: target))
     }
 }
+
+final class AbandonedTemporaryFileTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-leftovers-\(UUID())")
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("dense/000"), withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try FileManager.default.removeItem(at: directory)
+    }
+
+    /// The id of a process that has ended.
+    private func deadProcessID() throws -> pid_t {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/true")
+        try process.run()
+        process.waitUntilExit()
+        return process.processIdentifier
+    }
+
+    func testTemporaryNamesAreRecognisedAndNothingElse() {
+        XCTAssertEqual(AtomicFile.temporaryWriter(ofName: ".model.safetensors.1234.42.tmp"), 1234)
+        XCTAssertEqual(AtomicFile.temporaryWriter(ofName: ".a.7.0.tmp"), 7)
+        for name in [
+            "model.safetensors", ".model.safetensors.tmp", "model.safetensors.1234.42.tmp", "..1234.42.tmp",
+            ".x.abc.42.tmp", ".x.1234.-1.tmp", ".x.0.1.tmp", ".x.1234.42.tmpx", ".1234.42.tmp",
+        ] {
+            XCTAssertNil(AtomicFile.temporaryWriter(ofName: name), name)
+        }
+    }
+
+    /// A writer killed between writing and renaming leaves its temporary file; it is removed,
+    /// a running writer's is kept, and so is every other file.
+    func testOnlyTemporaryFilesOfEndedWritersAreRemoved() throws {
+        let dead = try deadProcessID()
+        let files = [
+            "dense/000/.model.safetensors.\(dead).17.tmp", ".summary.json.\(dead).3.tmp",
+            "dense/000/.logits.npy.\(getpid()).5.tmp", "dense/000/model.safetensors", "notes.\(dead).1.tmp",
+        ]
+        for file in files { try Data("x".utf8).write(to: directory.appendingPathComponent(file)) }
+
+        let removed = AtomicFile.removeAbandonedTemporaryFiles(under: directory)
+
+        XCTAssertEqual(removed, [".summary.json.\(dead).3.tmp", "dense/000/.model.safetensors.\(dead).17.tmp"])
+        for file in files {
+            XCTAssertEqual(
+                FileManager.default.fileExists(atPath: directory.appendingPathComponent(file).path),
+                !removed.contains(file), file)
+        }
+    }
+}

@@ -13,5 +13,11 @@ public struct AttributionMapRecord: Codable, Equatable, Sendable {
     public var testShape: [Int]
     /// SHA-256 of `train.npy` and `test.npy`, by file name.
     public var files: [String: String]
-    public var seconds: Double
+    /// Time spent making it, in seconds; 0 when read back. Not written to the JSON: timings
+    /// belong in the run manifest, so that a repeated run's files are identical byte for byte.
+    public var seconds: Double = 0
+
+    private enum CodingKeys: String, CodingKey {
+        case method, baseModel, seed, spec, trainShape, testShape, files
+    }
 }

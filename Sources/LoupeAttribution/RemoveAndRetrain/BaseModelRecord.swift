@@ -11,5 +11,11 @@ public struct BaseModelRecord: Codable, Equatable, Sendable {
     /// Top-1 accuracy on the unmodified test set, `correct / testCount`.
     public var accuracy: Double
     public var trainingImages: Int
-    public var seconds: Double
+    /// Time spent making it, in seconds; 0 when read back. Not written to the JSON: timings
+    /// belong in the run manifest, so that a repeated run's files are identical byte for byte.
+    public var seconds: Double = 0
+
+    private enum CodingKeys: String, CodingKey {
+        case seed, spec, modelHash, correct, testCount, accuracy, trainingImages
+    }
 }

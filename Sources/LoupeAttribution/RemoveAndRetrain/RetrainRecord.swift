@@ -19,7 +19,13 @@ public struct RetrainRecord: Codable, Equatable, Sendable {
     public var inputs: [String: String]
     /// Training images processed (examples times epochs).
     public var trainingImages: Int
-    public var seconds: Double
+    /// Time spent making it, in seconds; 0 when read back. Not written to the JSON: timings
+    /// belong in the run manifest, so that a repeated run's files are identical byte for byte.
+    public var seconds: Double = 0
+
+    private enum CodingKeys: String, CodingKey {
+        case method, mode, percent, retrain, seed, correct, testCount, accuracy, trainAccuracy, inputs, trainingImages
+    }
 
     public init(
         method: String, mode: RetrainMode, percent: Double, retrain: Int, seed: UInt64, correct: Int, testCount: Int,

@@ -20,7 +20,14 @@ public struct MemberRecord: Codable, Equatable, Sendable {
     public var layerSparsity: [String: Double]?
     /// Size of the member's model file: the compact form for quantized members.
     public var bytesOnDisk: Int
-    public var seconds: Double
+    /// Time spent making the member, in seconds; 0 for a member read back. Not written to
+    /// `member.json`: timings belong in the run manifest, so that a repeated run's files are
+    /// identical byte for byte.
+    public var seconds: Double = 0
+
+    private enum CodingKeys: String, CodingKey {
+        case variant, index, seed, files, accuracy, sparsity, layerSparsity, bytesOnDisk
+    }
 }
 
 /// Top-1 predictions and logits of one member on the evaluated examples.

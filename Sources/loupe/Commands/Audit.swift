@@ -63,6 +63,7 @@ struct Audit: ParsableCommand {
         var members = 0
         var trainedRecipe: (architecture: String, epochs: Int)?
         var configuration: JSONValue = .object([:])
+        var memberSeconds: [String: Double] = [:]
         var inputs = splits.train.sources + splits.test.sources
         let directoryURL = URL(fileURLWithPath: out, isDirectory: true)
         if let baselinePredictions {
@@ -85,11 +86,13 @@ struct Audit: ParsableCommand {
         } else {
             let spec = try populationOptions.makeSpec(data: dataOptions.description, train: splits.train)
             trainedRecipe = (spec.architecture.name, spec.training.epochs)
+            try RunDirectory.claim(path: out)  // the population is written into the folder before the rest
             let result = try runPopulation(
                 spec: spec, splits: splits, evaluate: evaluated,
                 directory: directoryURL.appendingPathComponent("population"),
                 threads: populationOptions.threads)
             members = spec.members
+            memberSeconds = result.memberSeconds
             for variant in spec.orderedVariants {
                 let records = result.records[variant]!
                 let predictions = try PopulationPredictions(
@@ -133,6 +136,7 @@ struct Audit: ParsableCommand {
         var directory = try RunDirectory(
             path: out, configuration: configuration, seeds: ["sample": sampleSeed], threads: populationOptions.threads)
         try directory.recordInputs(inputs + (attributes.map { [URL(fileURLWithPath: $0)] } ?? []))
+        directory.recordPhases(memberSeconds)
         if members < 2 { print("class impact needs at least two models per population: skipped") }
         guard !analyses.isEmpty else {
             throw ValidationError("--variants needs at least one compressed variant besides dense")

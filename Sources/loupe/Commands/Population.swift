@@ -29,6 +29,7 @@ struct Population: ParsableCommand {
         let result = try runPopulation(
             spec: spec, splits: splits, directory: directory.url, threads: populationOptions.threads)
         printPopulationSummary(result)
+        directory.recordPhases(result.memberSeconds)
         directory.recordOutputs(under: ["population.json"] + spec.orderedVariants.map(\.name))
         try directory.finish()
     }

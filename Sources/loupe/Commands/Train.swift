@@ -80,6 +80,7 @@ struct Train: ParsableCommand {
                     path: stateURL.path,
                     problem: "was written with a different configuration; cannot resume (remove it or change --out)")
             }
+            try directory.continuePreviousRun()
             trainer = try Trainer(model: state.model, configuration: configuration)
             do {
                 try trainer.restore(
@@ -101,6 +102,20 @@ struct Train: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var checkpointNames: [String] = []
+        func saveCheckpoint(_ trainer: Trainer) throws {
+            let name = String(
+                format: "checkpoints/%@-%06d.safetensors",
+                trainer.configuration.checkpointInterval.isSteps ? "step" : "epoch",
+                trainer.configuration.checkpointInterval.isSteps ? trainer.step : trainer.epoch)
+            guard !checkpointNames.contains(name) else { return }
+            try FileManager.default.createDirectory(
+                at: directory.url.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+            try ModelCheckpoint(
+                model: trainer.model, training: configuration, epoch: trainer.epoch, step: trainer.step,
+                dataset: dataOptions.data, optimizerState: trainer.optimizer.stateTensors()
+            ).write(to: directory.output(name))
+            checkpointNames.append(name)
+        }
         var lastSavedEpoch = trainer.epoch
         let handler: (Trainer.Event, Trainer) throws -> Void = { event, trainer in
             switch event {
@@ -112,20 +127,17 @@ struct Train: ParsableCommand {
             case .trainingLogits:
                 break
             case .checkpoint:
-                let name = String(
-                    format: "checkpoints/%@-%06d.safetensors",
-                    trainer.configuration.checkpointInterval.isSteps ? "step" : "epoch",
-                    trainer.configuration.checkpointInterval.isSteps ? trainer.step : trainer.epoch)
-                try FileManager.default.createDirectory(
-                    at: directory.url.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
-                try ModelCheckpoint(
-                    model: trainer.model, training: configuration, epoch: trainer.epoch, step: trainer.step,
-                    dataset: dataOptions.data, optimizerState: trainer.optimizer.stateTensors()
-                ).write(to: directory.output(name))
-                checkpointNames.append(name)
+                try saveCheckpoint(trainer)  // an epoch's checkpoint is already saved with the epoch
             case .epoch(let metrics):
-                metricsLines.append(String(decoding: try encoder.encode(metrics), as: UTF8.self))
+                metricsLines.append(String(decoding: try encoder.encode(EpochMetricsLine(metrics)), as: UTF8.self))
+                directory.recorder.recordPhase("epoch \(metrics.epoch)", seconds: metrics.seconds)
                 try writeText(metricsLines.joined(separator: "\n") + "\n", to: metricsURL)
+                // The epoch's checkpoint and the progress manifest before the state moves on, so that every
+                // checkpoint a resumed run does not rewrite is listed in the manifest it continues.
+                if case .epochs(let n) = configuration.checkpointInterval, trainer.epoch % n == 0 {
+                    try saveCheckpoint(trainer)
+                }
+                try directory.writeProgress()
                 try ModelCheckpoint(
                     model: trainer.model, training: configuration, epoch: trainer.epoch, step: trainer.step,
                     dataset: dataOptions.data, optimizerState: trainer.optimizer.stateTensors()

@@ -4,12 +4,22 @@ import LoupeReport
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Recompute the hashes in a run's manifest.json and report changed, missing or unlisted files.")
+        abstract: "Recompute the hashes in a run's manifest.json and report changed, missing or unlisted files.",
+        discussion: """
+            The manifest itself must be unedited (its contentSHA256 matches), must describe a \
+            finished run, and may only name regular files (outputs inside DIR). With --rerun, \
+            the recorded command is also run again with the same version, seeds, threads and \
+            kernel path in a temporary folder, and each output is compared byte for byte with \
+            the recorded hash and with the file in DIR.
+            """)
 
     @Argument(help: "A directory written by a loupe command.") var directory: String
+    @Flag(help: "Run the recorded command again and compare its outputs with the recorded ones, file by file.")
+    var rerun = false
 
     func run() throws {
-        let report = try ManifestVerifier.verify(directory: URL(fileURLWithPath: directory, isDirectory: true))
+        let folder = URL(fileURLWithPath: directory, isDirectory: true)
+        let report = try ManifestVerifier.verify(directory: folder)
         for change in report.changed {
             print(
                 "changed  \(change.path)  expected \(change.expectedSHA256.prefix(16))…  got \(change.actualSHA256.prefix(16))…"
@@ -17,7 +27,10 @@ struct Verify: ParsableCommand {
         }
         for path in report.missing { print("missing  \(path)") }
         for path in report.unlisted { print("unlisted \(path)") }
-        if report.isOK {
+        for line in report.refused { print("refused  \(line)") }
+        if rerun {
+            try RerunCheck(folder: folder).run(folderReport: report)
+        } else if report.isOK {
             print("ok: \(report.verified.count) files match \(directory)/manifest.json")
         } else {
             throw ExitCode(1)

@@ -59,3 +59,16 @@ func runPopulation(
     progress.finish()
     return result
 }
+
+extension PopulationResult {
+    /// The time each member made by this run took, by `<variant> #<index>`, for the manifest.
+    var memberSeconds: [String: Double] {
+        var phases: [String: Double] = [:]
+        for (variant, records) in records {
+            for record in records where record.seconds > 0 {
+                phases["\(variant.name) #\(record.index)"] = record.seconds
+            }
+        }
+        return phases
+    }
+}

@@ -84,24 +84,30 @@ struct RoarOutputs {
                 yLabel: "test accuracy, mean of \(spec.retrains) retrains", series: series, width: 820)
     }
 
-    /// What summary.json holds: wall time and throughput of this invocation (a resumed run
-    /// only trains what is missing), the compute of every retrain on record whichever
-    /// invocation trained it, and the base model.
+    /// What summary.json holds: the base model, the retrains on record and the ranking. What
+    /// depends on the invocation (times, and how much a resumed run reused) is printed and
+    /// recorded in the manifest instead (``phaseSeconds``), so the file is the same whenever
+    /// the benchmark is repeated.
     struct Summary: Encodable {
-        var wallSeconds: Double
         var threads: Int
         var baseAccuracy: Double
         var channelMeans: [Float]
         var retrains: Int
-        var retrainsTrained: Int
-        var retrainsReused: Int
-        var trainingImages: Int
-        var retrainingSeconds: Double
-        var trainingImagesPerSecond: Double
-        /// Single-thread seconds and training images of all recorded retrains.
-        var recordedRetrainCoreSeconds: Double
+        /// Training images of all recorded retrains.
         var recordedTrainingImages: Int
         var ranking: [EstimatorRanking.Row]
+    }
+
+    /// Seconds spent by this invocation, for the manifest: retraining as a whole, and each
+    /// base model, map cache and retrain it made (single-thread seconds).
+    var phaseSeconds: [String: Double] {
+        var phases = ["wall": wallSeconds, "retraining": result.retrainingSeconds]
+        if result.base.seconds > 0 { phases["base model"] = result.base.seconds }
+        for record in result.records where record.seconds > 0 {
+            phases["\(record.method) \(record.mode.rawValue)-\(roarFractionText(record.percent)) #\(record.retrain)"] =
+                record.seconds
+        }
+        return phases
     }
 
     var imagesPerSecond: Double {
@@ -119,13 +125,11 @@ struct RoarOutputs {
             written.append(name)
         }
         let summary = Summary(
-            wallSeconds: wallSeconds, threads: threads, baseAccuracy: result.base.accuracy,
-            channelMeans: result.channelMeans, retrains: result.records.count, retrainsTrained: result.trainedRetrains,
-            retrainsReused: result.reusedRetrains, trainingImages: result.trainingImages,
-            retrainingSeconds: result.retrainingSeconds, trainingImagesPerSecond: imagesPerSecond,
-            recordedRetrainCoreSeconds: result.records.reduce(0) { $0 + $1.seconds },
+            threads: threads, baseAccuracy: result.base.accuracy, channelMeans: result.channelMeans,
+            retrains: result.records.count,
             recordedTrainingImages: result.records.reduce(0) { $0 + $1.trainingImages },
             ranking: ranking.rows)
+        directory.recordPhases(phaseSeconds)
         try AtomicFile.write(try DeterministicJSON.encode(summary), to: directory.output("summary.json"))
         written.append("summary.json")
         return written

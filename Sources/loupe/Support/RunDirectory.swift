@@ -4,22 +4,49 @@ import LoupeReport
 import LoupeSupport
 
 /// An output directory and the run manifest written into it when the command finishes.
+///
+/// Creating one claims the folder for the rest of the process (``claim(path:)``): it is
+/// locked against other writers and cleared of temporary files that killed writers left.
 struct RunDirectory {
     let url: URL
     var recorder: RunRecorder
     private(set) var outputs: [URL] = []
+    private let lock: OutputFolderLock
 
     init(path: String, configuration: some Encodable, seeds: [String: UInt64], threads: Int = 1) throws {
-        url = URL(fileURLWithPath: path, isDirectory: true)
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            throw FileError(path: path, problem: "cannot create output directory")
-        }
+        lock = try Self.claim(path: path)
+        url = lock.folder
         let json = try DeterministicJSON.decode(JSONValue.self, from: try DeterministicJSON.encode(configuration))
         recorder = RunRecorder(
             tool: "loupe", toolVersion: Loupe.version, configuration: json, seeds: seeds, threadCount: threads)
         recorder.kernelPath = KernelPath.active.rawValue
+        recorder.rerun = RerunRecipe(
+            commandLine: CommandLine.arguments, threads: threads,
+            workingDirectory: FileManager.default.currentDirectoryPath)
+    }
+
+    /// Creates the output folder at `path` if needed, locks it against other writers until
+    /// the process ends, and removes the temporary files of writers that were killed before
+    /// they could rename them. A command that writes into its folder before it has the rest
+    /// of its ``RunDirectory`` calls this first; calling it again for the same folder returns
+    /// the lock already held.
+    ///
+    /// - Throws: ``OutputFolderLockError`` if another process is writing into the folder.
+    @discardableResult
+    static func claim(path: String) throws -> OutputFolderLock {
+        let url = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
+        return try ClaimedFolders.shared.claim(url) {
+            do {
+                try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            } catch {
+                throw FileError(path: path, problem: "cannot create output directory")
+            }
+            let lock = try OutputFolderLock(folder: url)
+            for file in AtomicFile.removeAbandonedTemporaryFiles(under: url) {
+                print("removed \(file), left by an interrupted writer")
+            }
+            return lock
+        }
     }
 
     /// Hashes each distinct input file into the manifest.
@@ -56,9 +83,46 @@ struct RunDirectory {
         }
     }
 
+    /// Records the time phases of the command took (in the manifest, not in outputs).
+    mutating func recordPhases(_ phases: [String: Double]) {
+        for (name, seconds) in phases { recorder.recordPhase(name, seconds: seconds) }
+    }
+
+    /// Continues the interrupted run this folder's manifest describes: the outputs it recorded
+    /// and this run does not rewrite are listed again when it finishes. Those other than the
+    /// outputs recorded so far (which this run rewrites) are hash-checked now.
+    mutating func continuePreviousRun() throws {
+        try recorder.continueRun(in: url, rewriting: outputs)
+    }
+
+    /// Writes an in-progress `manifest.json` listing the outputs written so far, so that a
+    /// run resumed after an interruption can vouch for them.
+    mutating func writeProgress() throws {
+        try recorder.writeProgress(outputs: existingOutputs, in: url)
+    }
+
     /// Writes `manifest.json` listing every recorded output.
     func finish() throws {
-        try recorder.finish(outputs: outputs.filter { FileManager.default.fileExists(atPath: $0.path) }, in: url)
+        try recorder.finish(outputs: existingOutputs, in: url)
+    }
+
+    private var existingOutputs: [URL] { outputs.filter { FileManager.default.fileExists(atPath: $0.path) } }
+}
+
+/// The output folders this process has claimed, each with its lock (held until the process
+/// ends: a second `flock` by the same process on a new descriptor would conflict with the first).
+private final class ClaimedFolders: @unchecked Sendable {
+    static let shared = ClaimedFolders()
+    private let mutex = NSLock()
+    private var locks: [String: OutputFolderLock] = [:]
+
+    func claim(_ folder: URL, _ make: () throws -> OutputFolderLock) throws -> OutputFolderLock {
+        mutex.lock()
+        defer { mutex.unlock() }
+        if let lock = locks[folder.path] { return lock }
+        let lock = try make()
+        locks[folder.path] = lock
+        return lock
     }
 }
 

@@ -1,0 +1,51 @@
+/// What `loupe verify --rerun` needs to run a recorded command again into another folder.
+public struct RerunRecipe: Codable, Equatable, Sendable {
+    /// The placeholder in ``arguments`` for the output folder.
+    public static let outputPlaceholder = "{out}"
+
+    /// The arguments after the program name, with the output folder replaced by
+    /// ``outputPlaceholder`` and the thread count stated even when it was the default.
+    public var arguments: [String]
+    /// The directory the command ran in, against which relative input paths resolve.
+    public var workingDirectory: String
+
+    public init(arguments: [String], workingDirectory: String) {
+        self.arguments = arguments
+        self.workingDirectory = workingDirectory
+    }
+
+    /// The recipe of a command run with `commandLine` (program name first) and `threads`
+    /// threads: `--out` (or `--out=`) and its value become `--out {out}`, appended if the
+    /// default was used, and `--threads N` is appended if absent.
+    public init(commandLine: [String], threads: Int?, workingDirectory: String) {
+        var arguments: [String] = []
+        var sawOutput = false
+        var sawThreads = false
+        var index = 1
+        while index < commandLine.count {
+            let argument = commandLine[index]
+            if argument == "--out", index + 1 < commandLine.count {
+                arguments += ["--out", Self.outputPlaceholder]
+                sawOutput = true
+                index += 2
+                continue
+            }
+            if argument.hasPrefix("--out=") {
+                arguments += ["--out", Self.outputPlaceholder]
+                sawOutput = true
+            } else {
+                if argument == "--threads" || argument.hasPrefix("--threads=") { sawThreads = true }
+                arguments.append(argument)
+            }
+            index += 1
+        }
+        if !sawOutput { arguments += ["--out", Self.outputPlaceholder] }
+        if !sawThreads, let threads { arguments += ["--threads", String(threads)] }
+        self.init(arguments: arguments, workingDirectory: workingDirectory)
+    }
+
+    /// The arguments with the output folder filled in.
+    public func arguments(output: String) -> [String] {
+        arguments.map { $0 == Self.outputPlaceholder ? output : $0 }
+    }
+}

@@ -1,0 +1,152 @@
+import ArgumentParser
+import Foundation
+import LoupeKernels
+import LoupeReport
+import LoupeSupport
+
+/// `loupe verify --rerun`: runs a recorded command again in a temporary folder, with the
+/// recorded version, arguments (hence seeds), thread count and kernel path, and compares each
+/// output with the recorded hash and with the file in the run folder.
+struct RerunCheck {
+    let folder: URL
+
+    /// Why a run cannot be repeated.
+    struct Refusal: LoupeError {
+        var path: String
+        var problem: String
+        var description: String { "\(path): \(problem)" }
+    }
+
+    /// Repeats the run and prints one line per output; throws `ExitCode(1)` unless every
+    /// output is bit-identical in the folder, the manifest and the repetition.
+    func run(folderReport: ManifestVerificationReport) throws {
+        let manifestPath = folder.appendingPathComponent(RunManifest.fileName).path
+        let manifest = try ManifestVerifier.checkedManifest(in: folder)
+        guard manifest.tool == "loupe", manifest.toolVersion == Loupe.version else {
+            throw Refusal(
+                path: manifestPath,
+                problem:
+                    "recorded by \(manifest.tool) \(manifest.toolVersion); this is loupe \(Loupe.version): rerun it with the recorded version"
+            )
+        }
+        guard let recipe = manifest.rerun else {
+            throw Refusal(path: manifestPath, problem: "records no rerun recipe (written by an older loupe)")
+        }
+        guard let recorded = manifest.host.kernelPath, let kernel = KernelPath(rawValue: recorded) else {
+            throw Refusal(path: manifestPath, problem: "records no kernel path, so the run cannot be repeated exactly")
+        }
+        guard kernel <= KernelPath.supported else {
+            throw Refusal(
+                path: manifestPath,
+                problem:
+                    "was made on the \(kernel.rawValue) kernel path, which this CPU lacks (it has \(KernelPath.supported.rawValue)); the sums would differ"
+            )
+        }
+
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-rerun-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let output = scratch.appendingPathComponent("out")
+        var workingDirectory = URL(fileURLWithPath: recipe.workingDirectory, isDirectory: true)
+        if !FileManager.default.fileExists(atPath: workingDirectory.path) {
+            workingDirectory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+            print(
+                "note: the recorded working directory \(recipe.workingDirectory) is gone; running in \(workingDirectory.path)"
+            )
+        }
+        let arguments = recipe.arguments(output: output.path)
+        print(
+            "rerunning: loupe \(arguments.joined(separator: " ")) (LOUPE_KERNELS=\(kernel.rawValue), in \(workingDirectory.path))"
+        )
+        let status = try execute(arguments, kernel: kernel, in: workingDirectory, logs: scratch)
+        guard status == 0 else {
+            let log = (try? String(contentsOf: scratch.appendingPathComponent("stderr.log"), encoding: .utf8)) ?? ""
+            let reason = log.split(separator: "\n").last { $0.hasPrefix("Error:") }.map { $0.dropFirst(7) }
+            throw Refusal(
+                path: manifestPath,
+                problem: "the rerun failed (exit status \(status))" + (reason.map { ": \($0)" } ?? ""))
+        }
+        let repeated = try RunManifest(contentsOfDirectory: output)
+        guard try comparison(of: manifest, with: repeated, folderReport: folderReport) else { throw ExitCode(1) }
+    }
+
+    /// Runs this program with `arguments`, the recorded kernel path forced, its output in
+    /// log files under `logs`; returns the exit status.
+    private func execute(_ arguments: [String], kernel: KernelPath, in directory: URL, logs: URL) throws -> Int32 {
+        let process = Process()
+        process.executableURL = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var environment = ProcessInfo.processInfo.environment
+        environment["LOUPE_KERNELS"] = kernel.rawValue
+        process.environment = environment
+        let stdoutURL = logs.appendingPathComponent("stdout.log")
+        let stderrURL = logs.appendingPathComponent("stderr.log")
+        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
+        process.standardError = try FileHandle(forWritingTo: stderrURL)
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
+    }
+
+    /// Prints one line per output and input that differs, then a summary.
+    /// - Returns: Whether everything is identical.
+    private func comparison(
+        of recorded: RunManifest, with repeated: RunManifest, folderReport: ManifestVerificationReport
+    ) throws -> Bool {
+        var identical = 0
+        var problems = 0
+        let repeatedOutputs = Dictionary(repeated.outputs.map { ($0.path, $0.sha256) }) { first, _ in first }
+        let changedInFolder = Dictionary(folderReport.changed.map { ($0.path, $0.actualSHA256) }) { first, _ in first }
+        let missingInFolder = Set(folderReport.missing)
+        for record in recorded.outputs {
+            let short = { (hash: String) in String(hash.prefix(16)) + "…" }
+            guard let again = repeatedOutputs[record.path] else {
+                print("missing    \(record.path)  not written by the rerun")
+                problems += 1
+                continue
+            }
+            if again != record.sha256 {
+                print("differs    \(record.path)  recorded \(short(record.sha256))  rerun \(short(again))")
+                problems += 1
+            } else if let inFolder = changedInFolder[record.path] {
+                print(
+                    "differs    \(record.path)  the file in the run folder (\(short(inFolder))) is not what was recorded and rerun (\(short(again)))"
+                )
+                problems += 1
+            } else if missingInFolder.contains(record.path) {
+                print("differs    \(record.path)  missing from the run folder; the rerun matches the recorded hash")
+                problems += 1
+            } else {
+                print("identical  \(record.path)")
+                identical += 1
+            }
+        }
+        let recordedPaths = Set(recorded.outputs.map(\.path))
+        for record in repeated.outputs where !recordedPaths.contains(record.path) {
+            print("extra      \(record.path)  written by the rerun but not recorded")
+            problems += 1
+        }
+        let recordedInputs = recorded.inputs.map(\.sha256).sorted()
+        let repeatedInputs = Set(repeated.inputs.map(\.sha256))
+        for input in recorded.inputs where !repeatedInputs.contains(input.sha256) {
+            print("input      \(input.path)  the rerun did not read this content (input changed or moved)")
+            problems += 1
+        }
+        if recordedInputs.count != repeated.inputs.count {
+            print("input      the rerun read \(repeated.inputs.count) files, the run \(recordedInputs.count)")
+            problems += 1
+        }
+        problems += folderReport.unlisted.count + folderReport.refused.count
+        if problems == 0 {
+            print("reproduced: \(identical) of \(recorded.outputs.count) outputs bit-identical (\(folder.path))")
+        } else {
+            print(
+                "not reproduced: \(identical) of \(recorded.outputs.count) outputs bit-identical, \(problems) problems")
+        }
+        return problems == 0
+    }
+}

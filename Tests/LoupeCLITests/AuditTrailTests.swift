@@ -1,0 +1,218 @@
+import Foundation
+import XCTest
+
+/// The audit trail does not lie: resumed runs, killed writers, concurrent writers, edited
+/// manifests, and `verify --rerun`.
+final class AuditTrailTests: CLITestCase {
+    /// Starts `loupe` with `arguments` and returns once it has printed a line starting with
+    /// `marker` (the process keeps running; its output is still being collected).
+    private func start(_ arguments: [String], until marker: String) throws -> (Process, Pipe) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = workDirectory
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var seen = ""
+        while !seen.split(separator: "\n").contains(where: { $0.hasPrefix(marker) }) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        return (process, out)
+    }
+
+    private func manifest(_ run: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: workDirectory.appendingPathComponent("\(run)/manifest.json"))
+        return try JSONSerialization.jsonObject(with: data) as! [String: Any]
+    }
+
+    private func outputPaths(_ run: String) throws -> [String] {
+        ((try manifest(run)["outputs"] as? [[String: Any]]) ?? []).compactMap { $0["path"] as? String }
+    }
+
+    /// A training run killed mid-way and resumed verifies: the resumed run's manifest lists the
+    /// checkpoints the killed process wrote (carried from its in-progress manifest, to which it
+    /// chains), not only its own.
+    func testKilledAndResumedTrainingRunVerifies() throws {
+        let arguments = [
+            "train", "--model", "mlp", "--hidden", "128", "--epochs", "12", "--checkpoint-every", "1", "--out", "k",
+        ]
+        let (process, _) = try start(arguments, until: "epoch 1/")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal, "the run ended before it could be interrupted")
+        let interrupted = try loupe("verify", "k")
+        assertFailsCleanly(interrupted, mentioning: ["k/manifest.json", "did not finish"])
+
+        let resumed = try loupe(arguments: arguments + ["--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stdout.contains("resuming from epoch"), resumed.stdout)
+        let verified = try loupe("verify", "k")
+        XCTAssertEqual(verified.status, 0, verified.stdout + verified.stderr)
+        let outputs = try outputPaths("k")
+        for epoch in 1...12 {
+            XCTAssertTrue(outputs.contains(String(format: "checkpoints/epoch-%06d.safetensors", epoch)), "\(outputs)")
+        }
+        XCTAssertEqual((try manifest("k")["previous"] as? [String: Any])?["path"] as? String, "manifest-1.json")
+    }
+
+    /// A checkpoint of the interrupted run edited before the resume is not vouched for.
+    func testResumeRefusesAnEditedEarlierCheckpoint() throws {
+        let arguments = [
+            "train", "--model", "mlp", "--hidden", "128", "--epochs", "12", "--checkpoint-every", "1", "--out", "k",
+        ]
+        let (process, _) = try start(arguments, until: "epoch 1/")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let checkpoint = workDirectory.appendingPathComponent("k/checkpoints/epoch-000001.safetensors")
+        var data = try Data(contentsOf: checkpoint)
+        data[data.count - 1] ^= 1
+        try data.write(to: checkpoint)
+        let resumed = try loupe(arguments: arguments + ["--resume"])
+        assertFailsCleanly(resumed, mentioning: ["epoch-000001.safetensors", "changed since"])
+    }
+
+    /// A writer killed between writing and renaming leaves `.<name>.<pid>.<n>.tmp` in a member
+    /// folder; the re-run removes it, never lists it, and the folder verifies.
+    func testTemporaryLeftoversOfAKilledWriterAreRemovedAndNotListed() throws {
+        let arguments = [
+            "population", "--model", "mlp", "--hidden", "16", "--epochs", "1", "--members", "1", "--variants",
+            "dense", "--threads", "1", "--out", "p",
+        ]
+        XCTAssertEqual(try loupe(arguments: arguments).status, 0)
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        ended.waitUntilExit()
+        let leftover = "dense/000/.model.safetensors.\(ended.processIdentifier).12345.tmp"
+        _ = try write(Data("partial".utf8), to: "p/" + leftover)
+
+        let rerun = try loupe(arguments: arguments)
+        XCTAssertEqual(rerun.status, 0, rerun.stderr)
+        XCTAssertTrue(rerun.stdout.contains("removed \(leftover)"), rerun.stdout)
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("p/" + leftover).path))
+        XCTAssertFalse(try outputPaths("p").contains { $0.hasSuffix(".tmp") })
+        let verified = try loupe("verify", "p")
+        XCTAssertEqual(verified.status, 0, verified.stdout)
+    }
+
+    /// Two writers into one folder: the second is refused with the first's pid, `verify`
+    /// waits for the writer, and the folder verifies once the first has finished.
+    func testSecondWriterIntoTheSameFolderIsRefused() throws {
+        let (first, _) = try start(
+            ["train", "--model", "mlp", "--hidden", "128", "--epochs", "6", "--seed", "0", "--out", "shared"],
+            until: "training ")
+        // Paused, the first writer holds the folder for as long as the test needs.
+        kill(first.processIdentifier, SIGSTOP)
+        defer {
+            kill(first.processIdentifier, SIGCONT)
+            first.waitUntilExit()
+        }
+        XCTAssertTrue(first.isRunning, "the first run ended before the second started")
+        let second = try loupe(
+            "train", "--model", "mlp", "--hidden", "16", "--epochs", "1", "--seed", "42", "--out", "shared")
+        assertFailsCleanly(second, mentioning: ["shared", "pid \(first.processIdentifier)", "writing into"])
+        assertFailsCleanly(try loupe("verify", "shared"), mentioning: ["shared/manifest.json", "writing into"])
+
+        kill(first.processIdentifier, SIGCONT)
+        first.waitUntilExit()
+        XCTAssertEqual(first.terminationStatus, 0)
+        let verified = try loupe("verify", "shared")
+        XCTAssertEqual(verified.status, 0, verified.stdout + verified.stderr)
+        XCTAssertEqual((try manifest("shared")["seeds"] as? [String: Any])?["training"] as? Int, 0)
+    }
+
+    /// Editing manifest.json itself is reported in one line.
+    func testEditedManifestIsReported() throws {
+        XCTAssertEqual(try loupe("train", "--model", "mlp", "--hidden", "16", "--epochs", "1", "--out", "a").status, 0)
+        let url = workDirectory.appendingPathComponent("a/manifest.json")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        try Data(text.replacingOccurrences(of: #""training" : 0"#, with: #""training" : 42"#).utf8).write(to: url)
+        assertFailsCleanly(try loupe("verify", "a"), mentioning: ["a/manifest.json", "edited after it was written"])
+    }
+
+    /// A manifest.json that is a FIFO fails at once instead of blocking.
+    func testManifestThatIsAFIFOFailsWithoutBlocking() throws {
+        try FileManager.default.createDirectory(
+            at: workDirectory.appendingPathComponent("f"), withIntermediateDirectories: true)
+        XCTAssertEqual(mkfifo(workDirectory.appendingPathComponent("f/manifest.json").path, 0o644), 0)
+        assertFailsCleanly(try loupe("verify", "f"), mentioning: ["f/manifest.json", "FIFO"])
+    }
+
+    // MARK: verify --rerun
+
+    private let smallRun = ["train", "--model", "mlp", "--hidden", "16", "--epochs", "1", "--data", "mnist-5k"]
+
+    /// The recorded command run again reproduces every output bit for bit; a deliberately
+    /// altered output in the folder is reported as differing, with a non-zero exit.
+    func testRerunReproducesATrainingRunAndCatchesAnAlteredOutput() throws {
+        XCTAssertEqual(try loupe(arguments: smallRun + ["--out", "r"]).status, 0)
+        let rerun = try loupe("verify", "--rerun", "r")
+        XCTAssertEqual(rerun.status, 0, rerun.stdout + rerun.stderr)
+        for file in ["model.safetensors", "state.safetensors", "metrics.jsonl"] {
+            XCTAssertTrue(rerun.stdout.contains("identical  \(file)"), rerun.stdout)
+        }
+        XCTAssertTrue(rerun.stdout.contains("reproduced: 3 of 3 outputs bit-identical"), rerun.stdout)
+        XCTAssertTrue(rerun.stdout.contains("LOUPE_KERNELS="), rerun.stdout)
+
+        let model = workDirectory.appendingPathComponent("r/model.safetensors")
+        var data = try Data(contentsOf: model)
+        data[data.count / 2] ^= 0x40
+        try data.write(to: model)
+        let altered = try loupe("verify", "--rerun", "r")
+        XCTAssertEqual(altered.status, 1, altered.stdout + altered.stderr)
+        XCTAssertTrue(altered.stdout.contains("differs    model.safetensors"), altered.stdout)
+        XCTAssertTrue(altered.stdout.contains("identical  state.safetensors"), altered.stdout)
+        XCTAssertTrue(altered.stdout.contains("not reproduced: 2 of 3"), altered.stdout)
+    }
+
+    /// An audit's population reruns bit for bit too: members' timings are in the manifest,
+    /// not in their member.json.
+    func testRerunReproducesAnAuditRun() throws {
+        let audit = try loupe(
+            "audit", "--model", "mlp", "--hidden", "16", "--epochs", "1", "--members", "2", "--variants",
+            "dense,prune:0.5", "--threads", "2", "--out", "au")
+        XCTAssertEqual(audit.status, 0, audit.stderr)
+        XCTAssertNotNil(try manifest("au")["phaseSeconds"] as? [String: Double])
+        let rerun = try loupe("verify", "--rerun", "au")
+        XCTAssertEqual(rerun.status, 0, rerun.stdout + rerun.stderr)
+        XCTAssertTrue(rerun.stdout.contains("identical  population/dense/000/member.json"), rerun.stdout)
+        XCTAssertTrue(rerun.stdout.contains("reproduced: "), rerun.stdout)
+    }
+
+    /// A run recorded by another version is not rerun (its numerics may differ).
+    func testRerunRefusesAnotherToolVersion() throws {
+        XCTAssertEqual(try loupe(arguments: smallRun + ["--out", "v"]).status, 0)
+        let url = workDirectory.appendingPathComponent("v/manifest.json")
+        var text = try String(contentsOf: url, encoding: .utf8)
+        let version = try XCTUnwrap(text.range(of: #""toolVersion" : "[^"]*""#, options: .regularExpression))
+        text.replaceSubrange(version, with: #""toolVersion" : "0.0.9""#)
+        try reseal(text, to: url)
+        XCTAssertEqual(try loupe("verify", "v").status, 0, "a resealed manifest verifies")
+        assertFailsCleanly(try loupe("verify", "--rerun", "v"), mentioning: ["v/manifest.json", "0.0.9", "version"])
+    }
+
+    /// Writes a manifest's text with its `contentSHA256` recomputed, as a forger would: the
+    /// canonical form is the file without that line.
+    private func reseal(_ text: String, to url: URL) throws {
+        var lines = text.components(separatedBy: "\n")
+        let index = try XCTUnwrap(lines.firstIndex { $0.hasPrefix(#"  "contentSHA256" : "#) })
+        lines.remove(at: index)
+        let canonical = workDirectory.appendingPathComponent("canonical.json")
+        try Data(lines.joined(separator: "\n").utf8).write(to: canonical)
+        let hasher = Process()
+        hasher.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        hasher.arguments = [canonical.path]
+        let out = Pipe()
+        hasher.standardOutput = out
+        try hasher.run()
+        let digest = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+        hasher.waitUntilExit()
+        lines.insert(#"  "contentSHA256" : "\#(digest)","#, at: index)
+        try Data(lines.joined(separator: "\n").utf8).write(to: url)
+    }
+}
