@@ -1,10 +1,11 @@
 import Foundation
+import LoupeSupport
 
 /// A problem with a dataset file: unreadable, malformed, or inconsistent.
 ///
 /// The description is one line that names the file and the problem, for example
 /// `train-images-idx3-ubyte.gz: wrong IDX magic 0x00000804, expected 0x00000803 (images)`.
-public struct DataError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct DataError: LoupeError, Sendable, Equatable {
     /// The file (or dataset spec) the problem was found in.
     public var file: String
     /// What is wrong, in one line.
