@@ -88,5 +88,8 @@ let package = Package(
         .testTarget(name: "LoupeAuditTests", dependencies: ["LoupeAudit", "LoupeData"]),
         .testTarget(name: "LoupeAttributionTests", dependencies: ["LoupeAttribution", "LoupeNN", "LoupeData"]),
         .testTarget(name: "LoupeCLITests", dependencies: ["loupe"], exclude: ["HostileInputs"]),
+        .testTarget(
+            name: "LoupeFuzzTests",
+            dependencies: ["LoupeData", "LoupeNN", "LoupeAudit", "LoupeReport", "LoupeAttribution", "LoupeSupport"]),
     ]
 )
