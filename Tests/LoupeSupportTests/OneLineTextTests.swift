@@ -13,4 +13,9 @@ final class OneLineTextTests: XCTestCase {
         let text = "images-idx3-ubyte.gz: 'ünïcødé' 数据 \\ \"quoted\" 1e309"
         XCTAssertEqual(text.escapedForOneLine, text)
     }
+
+    func testFileAndSizeErrorsEscapeWhatTheyQuote() {
+        XCTAssertEqual(FileError(path: "a\nb.csv", problem: "cell '\r'").description, "a\\nb.csv: cell '\\r'")
+        XCTAssertEqual(SizeError(subject: "x\u{1B}", problem: "too big").description, "x\\u{1B}: too big")
+    }
 }
