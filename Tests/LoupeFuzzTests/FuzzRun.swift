@@ -53,6 +53,7 @@ struct FuzzRun {
         let folder = root.appendingPathComponent("cases/\(target.name)", isDirectory: true)
         if writtenSeeds[target.name] != seed.fixed {
             try? FileManager.default.removeItem(at: folder)
+            folders = folders.filter { !$0.hasPrefix(folder.path) }
             for (path, fixed) in seed.fixed { try write(fixed, to: folder.appendingPathComponent(path)) }
             writtenSeeds[target.name] = seed.fixed
         }
@@ -99,8 +100,16 @@ struct FuzzRun {
         return nil
     }
 
-    private func write(_ bytes: [UInt8], to url: URL) throws {
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    /// Folders known to exist, so a case costs one write of the mutated file and one of
+    /// `current-case.txt`.
+    private var folders: Set<String> = []
+
+    private mutating func write(_ bytes: [UInt8], to url: URL) throws {
+        let folder = url.deletingLastPathComponent()
+        if !folders.contains(folder.path) {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            folders.insert(folder.path)
+        }
         try Data(bytes).write(to: url)
     }
 }

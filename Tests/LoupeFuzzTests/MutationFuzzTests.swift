@@ -10,7 +10,8 @@ import XCTest
 /// - `LOUPE_FUZZ_CASE=I`: replay case I alone (with the same seed and formats);
 /// - `LOUPE_FUZZ_FORMATS=a,b`: only these formats (names as in the summary);
 /// - `LOUPE_FUZZ_VERBOSE=1`: print every case's outcome;
-/// - `LOUPE_FUZZ_DIR`: where cases are written (default: `loupe-fuzz` in the temp folder).
+/// - `LOUPE_FUZZ_DIR`: where cases are written (default: `/dev/shm/loupe-fuzz`, or
+///   `loupe-fuzz` in the temp folder without `/dev/shm`).
 ///
 /// Sizes claimed by mutated files are checked against a memory budget of 256 MiB during the
 /// run (`LOUPE_MEMORY_BUDGET`), far above what the tiny seeds need.
@@ -21,14 +22,18 @@ final class MutationFuzzTests: XCTestCase {
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
+    /// `/dev/shm/loupe-fuzz` where there is a memory file system (a case writes two small
+    /// files, which a busy disk makes the slowest part of a run), else the temp folder's.
+    static var defaultDirectory: String {
+        FileManager.default.isWritableFile(atPath: "/dev/shm")
+            ? "/dev/shm/loupe-fuzz" : FileManager.default.temporaryDirectory.appendingPathComponent("loupe-fuzz").path
+    }
+
     func testMutatedFilesNeverCrashAndFailWithOneLoupeErrorLine() throws {
         let caseCount = try environment["LOUPE_FUZZ_CASES"].map { try XCTUnwrap(Int($0), "LOUPE_FUZZ_CASES") }
         let runSeed = try environment["LOUPE_FUZZ_SEED"].map { try XCTUnwrap(UInt64($0), "LOUPE_FUZZ_SEED") }
         let replayed = try environment["LOUPE_FUZZ_CASE"].map { try XCTUnwrap(Int($0), "LOUPE_FUZZ_CASE") }
-        let root = URL(
-            fileURLWithPath: environment["LOUPE_FUZZ_DIR"]
-                ?? FileManager.default.temporaryDirectory.appendingPathComponent("loupe-fuzz").path,
-            isDirectory: true)
+        let root = URL(fileURLWithPath: environment["LOUPE_FUZZ_DIR"] ?? Self.defaultDirectory, isDirectory: true)
         try? FileManager.default.removeItem(at: root.appendingPathComponent("cases"))
 
         var targets = try FuzzCorpus.targets(scratch: root.appendingPathComponent("seeds"))
@@ -53,12 +58,18 @@ final class MutationFuzzTests: XCTestCase {
         }
 
         var run = FuzzRun(root: root, runSeed: runSeed ?? Self.defaultSeed, targets: targets)
+        print("fuzz: if this process crashes, \(run.currentCaseFile.path) names the case and how to replay it")
         run.verbose = environment["LOUPE_FUZZ_VERBOSE"] != nil
         let indices = replayed.map { $0...$0 } ?? 0...(caseCount ?? Self.defaultCases) - 1
         for index in indices {
             try run.runCase(index, replayHint: replayHint)
         }
-        try? FileManager.default.removeItem(at: run.currentCaseFile)
+        // No crash: nothing to keep.
+        for leftover in [
+            run.currentCaseFile, root.appendingPathComponent("cases"), root.appendingPathComponent("seeds"),
+        ] {
+            try? FileManager.default.removeItem(at: leftover)
+        }
 
         let summary = run.tallies.sorted { $0.key < $1.key }.map {
             "\($0.key) \($0.value.rejected)/\($0.value.accepted) \(String(format: "%.1fs", $0.value.seconds))"
