@@ -29,7 +29,68 @@ final class MutationFuzzTests: XCTestCase {
             ? "/dev/shm/loupe-fuzz" : FileManager.default.temporaryDirectory.appendingPathComponent("loupe-fuzz").path
     }
 
+    /// The environment variable that makes the test run the cases itself: set for the child
+    /// process the test starts.
+    static let inProcessVariable = "LOUPE_FUZZ_IN_PROCESS"
+
+    /// Runs the cases in a child process (this test, with `LOUPE_FUZZ_IN_PROCESS=1`), so a
+    /// crash fails this test with the case that caused it instead of ending the whole test run.
     func testMutatedFilesNeverCrashAndFailWithOneLoupeErrorLine() throws {
+        if environment[Self.inProcessVariable] != nil {
+            return try runCasesInThisProcess()
+        }
+        guard let child = Self.childInvocation(test: "testMutatedFilesNeverCrashAndFailWithOneLoupeErrorLine") else {
+            return try runCasesInThisProcess()  // an XCTest runner this test does not know how to start
+        }
+        let process = Process()
+        process.executableURL = child.executable
+        process.arguments = child.arguments
+        process.environment = environment.merging([Self.inProcessVariable: "1"]) { _, new in new }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let lines = text.split(separator: "\n")
+        for line in lines where line.hasPrefix("fuzz: ") { print(line) }
+
+        if process.terminationReason == .uncaughtSignal {
+            let root = environment["LOUPE_FUZZ_DIR"] ?? Self.defaultDirectory
+            let current = (try? String(contentsOfFile: root + "/current-case.txt", encoding: .utf8)) ?? "(no case file)"
+            // The fatal error and the crashing thread's frames in Loupe's sources.
+            let fatal =
+                lines.filter { $0.contains("Fatal error") || $0.contains("crashed") }.prefix(3)
+                + lines.filter { $0.contains("/Sources/") }.prefix(8)
+            XCTFail(
+                "fuzzing crashed (signal \(process.terminationStatus)) reading this case; its files stay in the case folder:\n\(current)\(fatal.joined(separator: "\n"))"
+            )
+        } else {
+            // The child's own failures (findings), passed on one per line.
+            let failures = lines.filter { $0.contains(": error: ") }.map {
+                $0.components(separatedBy: " : failed - ").last!
+            }
+            for failure in failures { XCTFail(String(failure)) }
+            XCTAssertEqual(
+                process.terminationStatus == 0, failures.isEmpty,
+                "child exited \(process.terminationStatus):\n\(text.suffix(2000))")
+        }
+    }
+
+    /// How to run one test of this bundle in a new process: the Linux test executable takes
+    /// `Module.Class/test`; Apple's `xctest` takes `-XCTest Module.Class/test bundle`.
+    static func childInvocation(test: String) -> (executable: URL, arguments: [String])? {
+        let name = "LoupeFuzzTests.MutationFuzzTests/\(test)"
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0])
+        if executable.lastPathComponent == "xctest", CommandLine.arguments.count > 1 {
+            return (executable, ["-XCTest", name, CommandLine.arguments.last!])
+        }
+        guard executable.lastPathComponent.hasSuffix(".xctest") else { return nil }
+        return (executable, [name])
+    }
+
+    /// Reads every case through its entry point here; a crash ends this process.
+    func runCasesInThisProcess() throws {
         let caseCount = try environment["LOUPE_FUZZ_CASES"].map { try XCTUnwrap(Int($0), "LOUPE_FUZZ_CASES") }
         let runSeed = try environment["LOUPE_FUZZ_SEED"].map { try XCTUnwrap(UInt64($0), "LOUPE_FUZZ_SEED") }
         let replayed = try environment["LOUPE_FUZZ_CASE"].map { try XCTUnwrap(Int($0), "LOUPE_FUZZ_CASE") }
