@@ -67,7 +67,7 @@ struct FuzzRun {
                 case: \(index)
                 mutated file: \(file.path)
                 case folder: \(folder.path)
-                replay: \(replayHint) LOUPE_FUZZ_SEED=\(runSeed) LOUPE_FUZZ_CASE=\(index) scripts/fuzz.sh
+                replay: \(replayHint.isEmpty ? "" : replayHint + " ")LOUPE_FUZZ_SEED=\(runSeed) LOUPE_FUZZ_CASE=\(index) scripts/fuzz.sh
 
                 """.utf8), to: currentCaseFile)
         let start = Date()
