@@ -87,6 +87,11 @@ let package = Package(
         .testTarget(name: "LoupeCompressTests", dependencies: ["LoupeCompress", "LoupeData"]),
         .testTarget(name: "LoupeAuditTests", dependencies: ["LoupeAudit", "LoupeData"]),
         .testTarget(name: "LoupeAttributionTests", dependencies: ["LoupeAttribution", "LoupeNN", "LoupeData"]),
-        .testTarget(name: "LoupeCLITests", dependencies: ["loupe"]),
+        .testTarget(name: "LoupeCLITests", dependencies: ["loupe"], exclude: ["HostileInputs"]),
+        // Optimised like the libraries: the mutation engine runs 20,000 cases per `swift test`.
+        .testTarget(
+            name: "LoupeFuzzTests",
+            dependencies: ["LoupeData", "LoupeNN", "LoupeAudit", "LoupeReport", "LoupeAttribution", "LoupeSupport"],
+            swiftSettings: optimized),
     ]
 )

@@ -18,5 +18,5 @@ public struct AttributionError: LoupeError, Equatable, Sendable {
         self.problem = problem.replacingOccurrences(of: "\n", with: " ")
     }
 
-    public var description: String { "\(source): \(problem)" }
+    public var description: String { "\(source.escapedForOneLine): \(problem.escapedForOneLine)" }
 }

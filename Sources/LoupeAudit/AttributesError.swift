@@ -18,5 +18,5 @@ public struct AttributesError: LoupeError, Equatable, Sendable {
         self.problem = problem.replacingOccurrences(of: "\n", with: " ")
     }
 
-    public var description: String { "\(file): \(problem)" }
+    public var description: String { "\(file.escapedForOneLine): \(problem.escapedForOneLine)" }
 }

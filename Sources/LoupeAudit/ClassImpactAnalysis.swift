@@ -46,6 +46,24 @@ public struct ClassImpactAnalysis: Sendable {
         self.classesWithoutExamples = classSizes.indices.filter { classSizes[$0] == 0 }
     }
 
+    /// The fewest models a population needs for the analysis: Welch's t-test needs two values
+    /// (one per model) on each side.
+    public static let minimumModelCount = 2
+
+    /// Why the analysis cannot compare `baseline` with `compressed` (a population with fewer
+    /// than ``minimumModelCount`` models), naming the population and its size; nil when it can.
+    ///
+    /// Each pair of populations is sized on its own, so a caller comparing one baseline with
+    /// several compressed populations of different sizes asks this once per pair.
+    public static func unavailableReason(baseline: PopulationPredictions, compressed: PopulationPredictions) -> String?
+    {
+        let tooSmall = [baseline, compressed].filter { $0.modelCount < minimumModelCount }
+        guard !tooSmall.isEmpty else { return nil }
+        let sizes = tooSmall.map { "'\($0.name)' has \($0.modelCount) model\($0.modelCount == 1 ? "" : "s")" }
+        return
+            "class impact needs at least \(minimumModelCount) models per population (Welch's t-test); \(sizes.joined(separator: " and "))"
+    }
+
     /// The impacted classes, ascending class index.
     public var impactedClasses: [ClassImpact] { classes.filter(\.isImpacted) }
 

@@ -19,5 +19,5 @@ public struct PredictionsError: LoupeError, Equatable, Sendable {
         self.problem = problem.replacingOccurrences(of: "\n", with: " ")
     }
 
-    public var description: String { "\(source): \(problem)" }
+    public var description: String { "\(source.escapedForOneLine): \(problem.escapedForOneLine)" }
 }

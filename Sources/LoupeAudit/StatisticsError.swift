@@ -16,5 +16,5 @@ public struct StatisticsError: LoupeError, Equatable, Sendable {
         self.problem = problem
     }
 
-    public var description: String { "\(test): \(problem)" }
+    public var description: String { "\(test.escapedForOneLine): \(problem.escapedForOneLine)" }
 }

@@ -22,5 +22,5 @@ public struct DataError: LoupeError, Sendable, Equatable {
         self.init(file: url.lastPathComponent, problem: problem)
     }
 
-    public var description: String { "\(file): \(problem)" }
+    public var description: String { "\(file.escapedForOneLine): \(problem.escapedForOneLine)" }
 }

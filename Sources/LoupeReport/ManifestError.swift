@@ -23,7 +23,7 @@ public struct ManifestError: LoupeError, Equatable {
         /// folder, not a regular file, too large).
         case unsafeEntry(String)
         /// Another process holds the folder's lock and is writing into it.
-        case beingWritten(pid: Int32?)
+        case beingWritten
         /// A file an earlier, interrupted run recorded changed before this run could carry
         /// it forward.
         case changedSinceRecorded(manifest: String)
@@ -47,8 +47,8 @@ public struct ManifestError: LoupeError, Equatable {
         case .tampered:
             "\(path): edited after it was written (its content does not match its contentSHA256)"
         case .unsafeEntry(let entry): "\(path): entry \(entry)"
-        case .beingWritten(let pid):
-            "\(path): a loupe process\(pid.map { " (pid \($0))" } ?? "") is writing into this folder now; verify it when the run has finished"
+        case .beingWritten:
+            "\(path): a loupe process is writing into this folder now; verify it when the run has finished"
         case .changedSinceRecorded(let manifest):
             "\(path): changed since \(manifest) recorded it, so this run cannot vouch for it (remove it or start again in a new --out)"
         case .inProgress:

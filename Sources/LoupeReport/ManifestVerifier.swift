@@ -43,8 +43,7 @@ public enum ManifestVerifier {
     /// - Throws: ``ManifestError`` naming the manifest and the problem.
     public static func checkedManifest(in directory: URL) throws -> RunManifest {
         let path = directory.appendingPathComponent(RunManifest.fileName).path
-        let lock = OutputFolderLock.holder(of: directory)
-        if lock.held { throw ManifestError(path: path, problem: .beingWritten(pid: lock.pid)) }
+        if OutputFolderLock.isHeld(directory) { throw ManifestError(path: path, problem: .beingWritten) }
         let manifest = try RunManifest(contentsOfDirectory: directory)
         try checkSeal(manifest, path: path)
         for entry in manifest.outputs.map(\.path) + (manifest.previous.map { [$0.path] } ?? []) {
@@ -109,7 +108,6 @@ public enum ManifestVerifier {
             record.path.hasPrefix(base + "/") ? String(record.path.dropFirst(base.count + 1)) : nil
         }
         listed.formUnion(inputsInside)
-        listed.insert(OutputFolderLock.fileName)
         report.unlisted = regularFiles(in: directory).filter { !listed.contains($0) }.sorted()
         return report
     }

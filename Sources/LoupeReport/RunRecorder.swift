@@ -183,7 +183,7 @@ public struct RunRecorder: Sendable {
     /// Whether `name` is a file the run keeps for itself rather than an output.
     static func isBookkeeping(_ name: String) -> Bool {
         let last = (name as NSString).lastPathComponent
-        return last == OutputFolderLock.fileName || AtomicFile.temporaryWriter(ofName: last) != nil
+        return AtomicFile.temporaryWriter(ofName: last) != nil
             || name == RunManifest.fileName
     }
 }

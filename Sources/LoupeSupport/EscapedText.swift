@@ -37,3 +37,11 @@ public enum EscapedText {
         return String(repeating: "0", count: max(digits - text.count, 0)) + text
     }
 }
+
+extension StringProtocol {
+    /// The text with every unprintable scalar escaped (`EscapedText.escaping`).
+    ///
+    /// A `LoupeError`'s `description` applies it to whatever it quotes from an input, so a CSV
+    /// cell holding a carriage return or an escape sequence prints as visible text on one line.
+    public var escapedForOneLine: String { EscapedText.escaping(self) }
+}

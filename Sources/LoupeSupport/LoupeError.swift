@@ -4,7 +4,9 @@ import Foundation
 ///
 /// `description` is one line naming the file (if any) and the problem, for example
 /// `model.safetensors: header length 9000000000 exceeds the file size 1024`, so a
-/// command can print it as-is and the user knows what to fix.
+/// command can print it as-is and the user knows what to fix. Text quoted from an input (a
+/// path, a cell, a name) goes through `escapedForOneLine`, so a control character from a file
+/// cannot break the line.
 public protocol LoupeError: Error, CustomStringConvertible {}
 
 /// A file could not be opened, read, written or renamed.
@@ -24,5 +26,5 @@ public struct FileError: LoupeError, Equatable {
         FileError(path: path, problem: "\(operation): \(String(cString: strerror(errno)))")
     }
 
-    public var description: String { "\(path): \(problem)" }
+    public var description: String { "\(path.escapedForOneLine): \(problem.escapedForOneLine)" }
 }

@@ -135,5 +135,5 @@ public struct SizeError: LoupeError, Equatable {
         self.problem = problem
     }
 
-    public var description: String { "\(subject): \(problem)" }
+    public var description: String { "\(subject.escapedForOneLine): \(problem.escapedForOneLine)" }
 }

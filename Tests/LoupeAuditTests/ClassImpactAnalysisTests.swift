@@ -66,4 +66,20 @@ final class ClassImpactAnalysisTests: XCTestCase {
             _ = try ClassImpactAnalysis(baseline: single, compressed: single, trueLabels: [0, 1])
         }
     }
+
+    /// Each pair is sized on its own: the reason names the too-small population and its size.
+    func testUnavailableReasonNamesTheTooSmallPopulation() throws {
+        let single = try population("one", ids: [0, 1], classCount: 2, [[0, 1]])
+        let pair = try population("two", ids: [0, 1], classCount: 2, [[0, 1], [1, 1]])
+        let five = try population("five", ids: [0, 1], classCount: 2, Array(repeating: [0, 0], count: 5))
+        XCTAssertNil(ClassImpactAnalysis.unavailableReason(baseline: five, compressed: pair))
+        XCTAssertNil(ClassImpactAnalysis.unavailableReason(baseline: pair, compressed: five))
+        XCTAssertEqual(
+            ClassImpactAnalysis.unavailableReason(baseline: five, compressed: single),
+            "class impact needs at least 2 models per population (Welch's t-test); 'one' has 1 model")
+        XCTAssertEqual(
+            ClassImpactAnalysis.unavailableReason(baseline: single, compressed: single),
+            "class impact needs at least 2 models per population (Welch's t-test); 'one' has 1 model and 'one' has 1 model"
+        )
+    }
 }

@@ -118,6 +118,61 @@ final class AuditCommandTests: CLITestCase {
             FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("byo/population").path))
     }
 
+    /// Populations of different sizes (a baseline of 5 against 4 and 1): each pair is sized on
+    /// its own, the class analysis runs for the pair that has two models per side and says why
+    /// it is skipped for the other, and summary.json gives every population's size; the order
+    /// of the compressed files does not matter.
+    func testPopulationsOfDifferentSizesAreSizedPerPair() throws {
+        let labels = try testLabels().map(Int64.init)
+        let n = labels.count
+        func population(_ models: Int, wrongWhen wrong: (Int, Int) -> Bool) -> [Int64] {
+            (0..<models).flatMap { model in
+                labels.enumerated().map { wrong(model, $0.offset) ? ($0.element + 1) % 10 : $0.element }
+            }
+        }
+        let populations = [
+            ("base", 5, population(5) { model, example in (example + model) % 11 == 0 }),
+            ("four", 4, population(4) { model, example in example < 40 || (example + model) % 9 == 0 }),
+            ("one", 1, population(1) { _, example in example % 5 == 0 }),
+        ]
+        for (name, models, values) in populations {
+            _ = try write(
+                npy("<i8", shape: "(\(models), \(n))", payload: values.withUnsafeBytes { Data($0) }), to: "\(name).npy")
+        }
+        var cieCounts: [[String: Int]] = []
+        for (order, out) in [("four.npy,one.npy", "sizes-a"), ("one.npy,four.npy", "sizes-b")] {
+            let result = try loupe(
+                "audit", "--baseline-predictions", "base.npy", "--compressed-predictions", order, "--out", out)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertTrue(result.stdout.contains("one: class impact needs at least 2 models"), result.stdout)
+            XCTAssertFalse(result.stdout.contains("four: class impact needs"), result.stdout)
+
+            let summary = try json("\(out)/summary.json")
+            XCTAssertEqual(summary["baseline_members"] as? Int, 5)
+            XCTAssertTrue(summary["members_per_variant"] == nil || summary["members_per_variant"] is NSNull)
+            let variants = Dictionary(
+                uniqueKeysWithValues: (summary["variants"] as! [[String: Any]]).map { ($0["variant"] as! String, $0) })
+            XCTAssertEqual(variants["four"]?["members"] as? Int, 4)
+            XCTAssertEqual(variants["one"]?["members"] as? Int, 1)
+            XCTAssertNil(variants["four"]?["class_analysis_skipped"] as? String)
+            XCTAssertTrue(
+                (variants["one"]?["class_analysis_skipped"] as? String)?.contains("'one' has 1 model") ?? false,
+                "\(variants["one"] ?? [:])")
+            cieCounts.append(variants.mapValues { $0["cie_count"] as! Int })
+
+            let classRows = try String(
+                contentsOf: workDirectory.appendingPathComponent("\(out)/classes.csv"), encoding: .utf8
+            ).split(separator: "\r\n").dropFirst()
+            XCTAssertEqual(classRows.filter { $0.hasPrefix("four,") }.count, 10, "one row per class for four")
+            XCTAssertEqual(classRows.filter { $0.hasPrefix("one,") }.count, 0)
+            let report = try String(
+                contentsOf: workDirectory.appendingPathComponent("\(out)/report.html"), encoding: .utf8)
+            XCTAssertTrue(report.contains("one") && report.contains("has 1 model; no per-class impact"))
+        }
+        XCTAssertEqual(cieCounts[0], cieCounts[1], "the order of the compressed files changes nothing")
+        XCTAssertGreaterThanOrEqual(cieCounts[0]["four"] ?? 0, 40)
+    }
+
     func testBadPredictionsAttributesAndVariants() throws {
         let n = try testLabels().count
         _ = try write(

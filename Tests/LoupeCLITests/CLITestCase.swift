@@ -7,6 +7,8 @@ class CLITestCase: XCTestCase {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// Whether a signal ended the process (`status` is then the signal's number on Linux).
+        var terminatedBySignal = false
     }
 
     var workDirectory: URL!
@@ -48,7 +50,8 @@ class CLITestCase: XCTestCase {
         process.waitUntilExit()
         return Result(
             status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+            stderr: String(decoding: stderr, as: UTF8.self),
+            terminatedBySignal: process.terminationReason == .uncaughtSignal)
     }
 
     /// Asserts a clean failure: non-zero exit (not a crash), and one error line mentioning
@@ -58,6 +61,7 @@ class CLITestCase: XCTestCase {
     ) {
         XCTAssertNotEqual(result.status, 0, "expected failure", file: file, line: line)
         XCTAssertLessThan(result.status, 128, "terminated by a signal: \(result.stderr)", file: file, line: line)
+        XCTAssertFalse(result.terminatedBySignal, "terminated by a signal: \(result.stderr)", file: file, line: line)
         XCTAssertFalse(result.stderr.contains("Fatal error"), result.stderr, file: file, line: line)
         let errorLines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
         XCTAssertEqual(errorLines.count, 1, "expected one error line in: \(result.stderr)", file: file, line: line)

@@ -150,7 +150,7 @@ final class ModelAndStateTests: CLITestCase {
     }
 
     /// A run that diverges in epoch 2 keeps epoch 1: its state and checkpoints load and resume,
-    /// and no file holds NaN weights or a manifest for a run that did not finish.
+    /// no file holds NaN weights, and `verify` refuses the unfinished run.
     func testADivergedRunKeepsItsLastGoodState() throws {
         // 4000 examples in batches of 128: 32 steps per epoch, then the rate becomes 5e28.
         let arguments = [
@@ -161,7 +161,10 @@ final class ModelAndStateTests: CLITestCase {
         assertFailsCleanly(
             result, mentioning: ["training diverged in epoch 2", "after epoch 1", "d/state.safetensors"])
         XCTAssertTrue(result.stdout.contains("epoch 1/3"), result.stdout)
-        XCTAssertFalse(exists("d/model.safetensors") || exists("d/manifest.json"))
+        XCTAssertFalse(exists("d/model.safetensors"))
+        // Only an in-progress manifest (for --resume) is left, and verify does not vouch for it.
+        let verification = try loupe("verify", "d")
+        assertFailsCleanly(verification, mentioning: ["d/manifest.json", "did not finish"])
         let metrics = try String(contentsOf: workDirectory.appendingPathComponent("d/metrics.jsonl"), encoding: .utf8)
         XCTAssertEqual(metrics.split(separator: "\n").count, 1)
         XCTAssertFalse(metrics.contains("null"), metrics)

@@ -167,9 +167,9 @@ final class ManifestIntegrityTests: XCTestCase {
 
     // MARK: Recording
 
-    /// Temporary files of interrupted writers and the lock file are never outputs.
-    func testTemporaryAndLockFilesAreNeverListed() throws {
-        let names = ["model.bin", ".model.bin.123.456.tmp", OutputFolderLock.fileName]
+    /// Temporary files of interrupted writers are never outputs.
+    func testTemporaryFilesAreNeverListed() throws {
+        let names = ["model.bin", ".model.bin.123.456.tmp"]
         for name in names { try Data("x".utf8).write(to: url(name)) }
         let manifest = try recorder().finish(outputs: names.map(url), in: directory)
         XCTAssertEqual(manifest.outputs.map(\.path), ["model.bin"])

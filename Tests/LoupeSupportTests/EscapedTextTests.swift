@@ -17,4 +17,10 @@ final class EscapedTextTests: XCTestCase {
         XCTAssertEqual(EscapedText.quoted("x\u{1B}"), "'x\\x1b'")
         XCTAssertEqual(EscapedText.quoted(String(repeating: "a", count: 100), limit: 5), "'aaaaa...'")
     }
+
+    func testFileAndSizeErrorsEscapeWhatTheyQuote() {
+        XCTAssertEqual(FileError(path: "a\nb.csv", problem: "cell '\r'").description, "a\\nb.csv: cell '\\r'")
+        XCTAssertEqual(SizeError(subject: "x\u{1B}", problem: "too big").description, "x\\x1b: too big")
+        XCTAssertFalse("1\u{0B}2\u{0C}3\u{2029}".escapedForOneLine.contains(where: \.isNewline))
+    }
 }

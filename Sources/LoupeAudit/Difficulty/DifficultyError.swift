@@ -20,5 +20,5 @@ public struct DifficultyError: LoupeError, Equatable, Sendable {
         self.problem = problem.replacingOccurrences(of: "\n", with: " ")
     }
 
-    public var description: String { "\(source): \(problem)" }
+    public var description: String { "\(source.escapedForOneLine): \(problem.escapedForOneLine)" }
 }

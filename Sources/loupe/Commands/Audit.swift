@@ -60,7 +60,6 @@ struct Audit: ParsableCommand {
         }
 
         var populations: [(variant: String, sparsity: Double, size: Int?, predictions: PopulationPredictions)] = []
-        var members = 0
         var trainedRecipe: (architecture: String, epochs: Int)?
         var configuration: JSONValue = .object([:])
         var memberSeconds: [String: Double] = [:]
@@ -77,7 +76,6 @@ struct Audit: ParsableCommand {
                 let predictions = try readPredictions(
                     url, name: name, ids: evaluated.ids, classCount: evaluated.classCount)
                 populations.append((name, 0, nil, predictions))
-                members = predictions.modelCount
                 inputs.append(url)
             }
             configuration = .object([
@@ -91,7 +89,6 @@ struct Audit: ParsableCommand {
                 spec: spec, splits: splits, evaluate: evaluated,
                 directory: directoryURL.appendingPathComponent("population"),
                 threads: populationOptions.threads)
-            members = spec.members
             memberSeconds = result.memberSeconds
             for variant in spec.orderedVariants {
                 let records = result.records[variant]!
@@ -110,8 +107,11 @@ struct Audit: ParsableCommand {
             let impact = try CompressionImpact(
                 baseline: baseline.predictions, compressed: population.predictions, trueLabels: evaluated.labels,
                 sampleSeed: sampleSeed)
+            // Each pair is sized on its own: populations of different sizes are compared as they are.
+            let classesSkipped = ClassImpactAnalysis.unavailableReason(
+                baseline: baseline.predictions, compressed: population.predictions)
             let classes =
-                members < 2
+                classesSkipped != nil
                 ? nil
                 : try ClassImpactAnalysis(
                     baseline: baseline.predictions, compressed: population.predictions, trueLabels: evaluated.labels)
@@ -122,8 +122,9 @@ struct Audit: ParsableCommand {
             }
             analyses.append(
                 VariantAnalysis(
-                    variant: population.variant, sparsity: population.sparsity, sizeOnDisk: population.size,
-                    impact: impact, classes: classes, groups: groups))
+                    variant: population.variant, members: population.predictions.modelCount,
+                    sparsity: population.sparsity, sizeOnDisk: population.size, impact: impact, classes: classes,
+                    classesSkipped: classesSkipped, groups: groups))
             print(
                 String(
                     format:
@@ -132,23 +133,26 @@ struct Audit: ParsableCommand {
                     impact.baselineAccuracies.onCIEs ?? .nan, impact.compressedAccuracies.onCIEs ?? .nan,
                     impact.baselineAccuracies.onNonCIEs ?? .nan, impact.compressedAccuracies.onNonCIEs ?? .nan,
                     classes?.impactedClasses.count ?? 0))
+            if let classesSkipped { print("\(population.variant): \(classesSkipped): skipped") }
         }
         var directory = try RunDirectory(
             path: out, configuration: configuration, seeds: ["sample": sampleSeed], threads: populationOptions.threads)
         try directory.recordInputs(inputs + (attributes.map { [URL(fileURLWithPath: $0)] } ?? []))
         directory.recordPhases(memberSeconds)
-        if members < 2 { print("class impact needs at least two models per population: skipped") }
         guard !analyses.isEmpty else {
             throw ValidationError("--variants needs at least one compressed variant besides dense")
         }
         let outputs = CompressionAuditOutputs(
             analyses: analyses, baselineAccuracy: analyses[0].impact.baselineAccuracies.overall,
             baselineSize: baseline.size,
-            members: members,
+            baselineMembers: baseline.predictions.modelCount,
             parameters: [
                 ("data", "\(dataOptions.data): \(splits.train.count) training, \(evaluated.count) evaluated examples"),
                 ("populations", populations.map(\.variant).joined(separator: ", ")),
-                ("members per population", String(members)),
+                (
+                    "members per population",
+                    Self.describeSizes(populations.map { ($0.variant, $0.predictions.modelCount) })
+                ),
                 ("architecture", trainedRecipe?.architecture ?? "external predictions"),
                 ("epochs", trainedRecipe.map { String($0.epochs) } ?? ""),
                 ("first seed", String(populationOptions.seed)), ("random sample seed", String(sampleSeed)),
@@ -207,6 +211,12 @@ struct Audit: ParsableCommand {
             base_rate: baseRate, variants: rows)
         try AtomicFile.write(try DeterministicJSON.encode(report), to: directory.output("label-noise.json"))
         return "label-noise.json"
+    }
+
+    /// `5` when every population has that many members, else `dense 5, four 4, one 1`.
+    static func describeSizes(_ sizes: [(variant: String, members: Int)]) -> String {
+        if let first = sizes.first, sizes.allSatisfy({ $0.members == first.members }) { return String(first.members) }
+        return sizes.map { "\($0.variant) \($0.members)" }.joined(separator: ", ")
     }
 
     func readPredictions(_ url: URL, name: String, ids: [Int], classCount: Int) throws -> PopulationPredictions {

@@ -8,11 +8,15 @@ import LoupeSupport
 /// The analysis of one compressed variant against the dense baseline.
 struct VariantAnalysis {
     var variant: String
+    /// The models in this variant's population (each pair with the baseline is sized on its own).
+    var members: Int
     var sparsity: Double
     var sizeOnDisk: Int?
     var impact: CompressionImpact
     /// `nil` when a population has a single model (the t-test needs two per side).
     var classes: ClassImpactAnalysis?
+    /// Why `classes` is nil: which population is too small.
+    var classesSkipped: String?
     var groups: SubgroupImpactAnalysis?
 }
 
@@ -21,7 +25,8 @@ struct CompressionAuditOutputs {
     var analyses: [VariantAnalysis]
     var baselineAccuracy: Double
     var baselineSize: Int?
-    var members: Int
+    /// The models in the baseline population.
+    var baselineMembers: Int
     var parameters: [(name: String, value: String)]
     var examples: Dataset
     var galleryCount: Int
@@ -112,6 +117,7 @@ struct CompressionAuditOutputs {
 
     struct VariantSummary: Encodable {
         var variant: String
+        var members: Int
         var sparsity: Double
         var size_on_disk_bytes: Int?
         var cie_count: Int
@@ -125,10 +131,16 @@ struct CompressionAuditOutputs {
         var baseline_accuracy_on_random_sample: Double?
         var compressed_accuracy_on_random_sample: Double?
         var impacted_classes: [Int]
+        /// Why there is no class analysis for this variant (a population with one model); nil
+        /// when there is one.
+        var class_analysis_skipped: String?
     }
 
     struct Summary: Encodable {
-        var members_per_variant: Int
+        /// The common population size; nil when the populations differ in size (see
+        /// `baseline_members` and each variant's `members`).
+        var members_per_variant: Int?
+        var baseline_members: Int
         var examples: Int
         var baseline_accuracy: Double
         var baseline_size_on_disk_bytes: Int?
@@ -137,18 +149,21 @@ struct CompressionAuditOutputs {
 
     var summary: Summary {
         Summary(
-            members_per_variant: members, examples: examples.count, baseline_accuracy: baselineAccuracy,
+            members_per_variant: analyses.allSatisfy({ $0.members == baselineMembers }) ? baselineMembers : nil,
+            baseline_members: baselineMembers, examples: examples.count, baseline_accuracy: baselineAccuracy,
             baseline_size_on_disk_bytes: baselineSize,
             variants: analyses.map { analysis in
                 let (b, c) = (analysis.impact.baselineAccuracies, analysis.impact.compressedAccuracies)
                 return VariantSummary(
-                    variant: analysis.variant, sparsity: analysis.sparsity, size_on_disk_bytes: analysis.sizeOnDisk,
+                    variant: analysis.variant, members: analysis.members, sparsity: analysis.sparsity,
+                    size_on_disk_bytes: analysis.sizeOnDisk,
                     cie_count: analysis.impact.cieCount, cie_fraction: analysis.impact.cieFraction,
                     baseline_accuracy: b.overall, compressed_accuracy: c.overall, baseline_accuracy_on_cie: b.onCIEs,
                     compressed_accuracy_on_cie: c.onCIEs, baseline_accuracy_on_non_cie: b.onNonCIEs,
                     compressed_accuracy_on_non_cie: c.onNonCIEs, baseline_accuracy_on_random_sample: b.onRandomSample,
                     compressed_accuracy_on_random_sample: c.onRandomSample,
-                    impacted_classes: analysis.classes?.impactedClasses.map(\.classIndex) ?? [])
+                    impacted_classes: analysis.classes?.impactedClasses.map(\.classIndex) ?? [],
+                    class_analysis_skipped: analysis.classesSkipped)
             })
     }
 
@@ -205,6 +220,9 @@ struct CompressionAuditOutputs {
                             String(format: "score %.2f", example.taxicabScore),
                         ], badge: example.trueLabel == example.baselineModalLabel ? nil : "dense wrong")
                 })
+            if let skipped = analysis.classesSkipped {
+                page.addParagraph("\(analysis.variant): \(skipped); no per-class impact for this variant.")
+            }
             if let classes = analysis.classes {
                 page.addDetails(summary: "\(analysis.variant): per-class impact (Welch t-test)") { section in
                     section.addTable(
