@@ -22,7 +22,6 @@ struct DifficultyOptions: ParsableArguments {
         var training = modelOptions.training(defaultEpochs: 9)
         training.seed = seed
         training.threads = threads
-        try training.validate()
         guard let target = DifficultyRun.VoGTarget(rawValue: vogTarget) else {
             throw ValidationError("--vog-target must be label or predicted, got '\(vogTarget)'")
         }
@@ -34,6 +33,7 @@ struct DifficultyOptions: ParsableArguments {
         run.confidentLearningFolds = clFolds
         guard el2nSeeds >= 1 else { throw ValidationError("--el2n-seeds must be at least 1") }
         run.el2nSeeds = el2nSeeds
+        try run.validate(for: train)
         return run
     }
 }

@@ -36,9 +36,17 @@ struct Train: ParsableCommand {
     @Option(help: "Output directory.") var out: String = "runs/train"
     @Flag(help: "Continue an interrupted run in --out from its last completed epoch.") var resume = false
 
-    func run() throws {
-        let splits = try dataOptions.load().splits
-        let architecture = try modelOptions.architecture(for: splits.train)
+    /// Checks the options on their own, before anything runs (ArgumentParser calls this after
+    /// parsing; the options of `modelOptions` check themselves).
+    func validate() throws {
+        guard cropPadding >= 0 else { throw ValidationError("--crop-padding must be 0 or more, got \(cropPadding)") }
+        do { try makeConfiguration().validate() } catch let error as ModelError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// The training configuration the options describe.
+    func makeConfiguration() throws -> TrainingConfiguration {
         var configuration = modelOptions.training(defaultEpochs: 5)
         configuration.momentum = momentum
         configuration.nesterov = nesterov
@@ -49,7 +57,15 @@ struct Train: ParsableCommand {
         configuration.seed = seed
         configuration.threads = threads
         configuration.checkpointInterval = try parseCheckpointInterval(checkpointEvery)
-        try configuration.validate()
+        return configuration
+    }
+
+    func run() throws {
+        let splits = try dataOptions.load().splits
+        let architecture = try modelOptions.architecture(for: splits.train)
+        let configuration = try makeConfiguration()
+        // Everything that depends on the data is checked before the output folder exists.
+        try configuration.validate(for: splits.train)
         let (epochs, batchSize) = (configuration.epochs, configuration.batchSize)
 
         struct RunConfiguration: Encodable {

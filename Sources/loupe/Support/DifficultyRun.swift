@@ -31,6 +31,20 @@ struct DifficultyRun {
 
     enum VoGTarget: String, CaseIterable { case label, predicted }
 
+    /// Values of one example's logits kept per epoch: the classes of the architecture's
+    /// output, at least 10.
+    static func logitWidth(of train: Dataset) -> Int { max(train.classCount, 10) }
+
+    /// Checks, before anything is trained or written, that the training configuration fits
+    /// `train` (`TrainingConfiguration.validate(for:)`) and that the training logits of every
+    /// epoch, which the training-dynamics scores need, fit the memory budget.
+    func validate(for train: Dataset) throws {
+        try training.validate(for: train)
+        try CheckedSize.bytes(
+            [training.epochs, train.count, Self.logitWidth(of: train)], bytesPerElement: MemoryLayout<Float>.size,
+            for: "--epochs \(training.epochs): the training logits of every epoch (\(train.count) examples)")
+    }
+
     struct Result {
         var scores: [NamedScore]
         /// Confident learning's flags (when folds were trained).
@@ -50,7 +64,7 @@ struct DifficultyRun {
         var vog = try StagedVarianceOfGradients(
             checkpointCount: epochs, exampleCount: train.count, mapSize: shape.height * shape.width, stages: stages)
         var logits: [Float] = []
-        logits.reserveCapacity(epochs * train.count * 10)
+        logits.reserveCapacity(epochs * train.count * Self.logitWidth(of: train))  // checked by validate(for:)
         var grand: [Double]?
         var el2nLogits: [Float] = []
         var trainer = try Trainer(
