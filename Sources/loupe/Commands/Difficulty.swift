@@ -91,8 +91,18 @@ struct Difficulty: ParsableCommand {
             if FileManager.default.fileExists(atPath: folder.appendingPathComponent("checkpoints").path) {
                 folder.appendPathComponent("checkpoints")
             }
-            let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
-                .filter { $0.hasSuffix(".safetensors") }.sorted().map { folder.appendingPathComponent($0) }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) else {
+                throw FileError(path: checkpoints, problem: "--checkpoints: No such file or directory")
+            }
+            guard isDirectory.boolValue, let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path)
+            else { throw FileError(path: checkpoints, problem: "--checkpoints: not a readable directory") }
+            let files = names.filter { $0.hasSuffix(".safetensors") }.sorted().map { folder.appendingPathComponent($0) }
+            guard files.count >= 2 else {
+                throw FileError(
+                    path: folder.path,
+                    problem: "VoG needs at least two checkpoints (.safetensors), found \(files.count)")
+            }
             inputs += files
             print("difficulty: \(files.count) checkpoints in \(folder.path) on \(train.count) training examples")
             result = try run.run(checkpoints: files, on: train) { print("  " + $0) }

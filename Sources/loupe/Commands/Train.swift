@@ -104,9 +104,7 @@ struct Train: ParsableCommand {
             } catch {
                 throw FileError(path: stateURL.path, problem: "cannot resume: \(error.description)")
             }
-            metricsLines =
-                (try? String(contentsOf: metricsURL, encoding: .utf8))?
-                .split(separator: "\n").prefix(state.epoch).map(String.init) ?? []
+            metricsLines = try resumedMetricsLines(metricsURL, epochs: state.epoch)
             print("resuming from epoch \(state.epoch)")
         }
 
@@ -176,6 +174,27 @@ struct Train: ParsableCommand {
         try directory.finish()
         print("wrote \(directory.url.path)/model.safetensors, metrics.jsonl, manifest.json")
     }
+}
+
+/// The lines of `metrics.jsonl` for the `epochs` epochs a resumed run completed.
+///
+/// The file is read through `InputFile` (a regular file within the memory budget: a FIFO
+/// cannot block the resume) and must hold a line for every completed epoch (the epoch
+/// handler writes the metrics before the state): a missing or short file would otherwise
+/// silently lose the history of the run.
+func resumedMetricsLines(_ url: URL, epochs: Int) throws -> [String] {
+    guard epochs > 0 else { return [] }
+    let text: String
+    do { text = try InputFile.readText(url, name: url.path) } catch {
+        throw FileError(path: error.path, problem: "cannot resume: \(error.problem)")
+    }
+    let lines = text.split(separator: "\n").prefix(epochs).map(String.init)
+    guard lines.count == epochs else {
+        throw FileError(
+            path: url.path,
+            problem: "cannot resume: holds \(lines.count) of the \(epochs) lines of the epochs the state completed")
+    }
+    return lines
 }
 
 /// `N` (epochs) or `Ns` (steps).
