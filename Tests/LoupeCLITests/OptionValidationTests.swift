@@ -62,6 +62,27 @@ final class OptionValidationTests: CLITestCase {
             mentioning: ["--epochs 100000000", "training logits", "over the memory budget of 4.0 GiB"])
     }
 
+    /// Counts of work whose bookkeeping is sized up front are checked before anything is
+    /// written: ROAR's planned retrains (2^62 aborted on a 43 GB allocation), confident
+    /// learning's folds (2^62 never finished), difficulty's early epoch (refused only after
+    /// the output folder existed) and a NaN label-noise fraction (silently ignored).
+    func testWorkCountsAreCheckedBeforeTheOutputFolder() throws {
+        _ = try write(Data((0..<20).map { "\($0 % 2),\($0),1,2,3\n" }.joined().utf8), to: "tiny.csv")
+        let small = ["--data", "tiny.csv", "--model", "mlp", "--hidden", "4"]
+        try assertRefusedBeforeOutput(
+            ["benchmark", "roar"] + small + ["--retrains", "4611686018427387904"],
+            mentioning: ["--retrains", "4611686018427387904", "overflows"])
+        try assertRefusedBeforeOutput(
+            ["benchmark", "roar"] + small + ["--retrains", "100000000"],
+            mentioning: ["--retrains", "over the memory budget of 4.0 GiB"])
+        try assertRefusedBeforeOutput(
+            ["difficulty"] + small + ["--cl-folds", "4611686018427387904"],
+            mentioning: ["--cl-folds 4611686018427387904", "16 training examples"])
+        try assertRefusedBeforeOutput(
+            ["difficulty"] + small + ["--early-epoch", "50"], mentioning: ["--early-epoch", "1...9"])
+        try assertRefusedBeforeOutput(["train", "--label-noise", "nan"], mentioning: ["--label-noise", "nan"])
+    }
+
     /// Architecture files are read through InputFile: a FIFO or a file over the budget is
     /// refused by name, without blocking or reading it.
     func testArchitectureFilesThatAreNotRegularOrTooLargeAreRefused() throws {

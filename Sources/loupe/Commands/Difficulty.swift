@@ -107,6 +107,7 @@ struct Difficulty: ParsableCommand {
             print("difficulty: \(files.count) checkpoints in \(folder.path) on \(train.count) training examples")
             result = try run.run(checkpoints: files, on: train) { print("  " + $0) }
         }
+        if result == nil { try run.validateTraining() }  // before the output folder exists
         var directory = try RunDirectory(
             path: out, configuration: run.training, seeds: ["training": options.seed], threads: options.threads)
         try directory.recordInputs(inputs)

@@ -40,6 +40,10 @@ struct DifficultyRun {
     /// epoch, which the training-dynamics scores need, fit the memory budget.
     func validate(for train: Dataset) throws {
         try training.validate(for: train)
+        guard confidentLearningFolds <= train.count else {
+            throw ModelError(
+                "--cl-folds \(confidentLearningFolds) is more folds than the \(train.count) training examples")
+        }
         try CheckedSize.bytes(
             [training.epochs, train.count, Self.logitWidth(of: train)], bytesPerElement: MemoryLayout<Float>.size,
             for: "--epochs \(training.epochs): the training logits of every epoch (\(train.count) examples)")
@@ -54,10 +58,17 @@ struct DifficultyRun {
         var finalModel: Model?
     }
 
-    func run(on train: Dataset, progress: (String) -> Void) throws -> Result {
+    /// Checks what training the model needs, before anything is written: VoG needs two
+    /// checkpoints, and the early epoch must be one of the run's.
+    func validateTraining() throws {
         let epochs = training.epochs
         guard epochs >= 2 else { throw ModelError("VoG needs at least two checkpoints: train for 2 epochs or more") }
         guard (1...epochs).contains(earlyEpoch) else { throw ModelError("--early-epoch must be in 1...\(epochs)") }
+    }
+
+    func run(on train: Dataset, progress: (String) -> Void) throws -> Result {
+        try validateTraining()
+        let epochs = training.epochs
         let labels = train.labels.map(Int.init)
         let shape = train.shape
         let stages: [TrainingStage] = epochs >= 6 ? TrainingStage.allCases : [.all]
