@@ -81,6 +81,10 @@ final class OptionValidationTests: CLITestCase {
         try assertRefusedBeforeOutput(
             ["difficulty"] + small + ["--early-epoch", "50"], mentioning: ["--early-epoch", "1...9"])
         try assertRefusedBeforeOutput(["train", "--label-noise", "nan"], mentioning: ["--label-noise", "nan"])
+        // audit with only the dense variant trained the whole population first.
+        try assertRefusedBeforeOutput(
+            ["audit"] + small + ["--epochs", "1", "--members", "2", "--variants", "dense"],
+            mentioning: ["--variants", "besides dense"])
     }
 
     /// Architecture files are read through InputFile: a FIFO or a file over the budget is

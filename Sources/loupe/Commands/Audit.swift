@@ -84,6 +84,9 @@ struct Audit: ParsableCommand {
             ])
         } else {
             let spec = try populationOptions.makeSpec(data: dataOptions.description, train: splits.train)
+            guard spec.orderedVariants.count >= 2 else {  // before any member is trained
+                throw ValidationError("--variants needs at least one compressed variant besides dense")
+            }
             trainedRecipe = (spec.architecture.name, spec.training.epochs)
             let result = try runPopulation(
                 spec: spec, splits: splits, evaluate: evaluated,
@@ -130,13 +133,13 @@ struct Audit: ParsableCommand {
                     impact.baselineAccuracies.onNonCIEs ?? .nan, impact.compressedAccuracies.onNonCIEs ?? .nan,
                     classes?.impactedClasses.count ?? 0))
         }
+        guard !analyses.isEmpty else {
+            throw ValidationError("--variants needs at least one compressed variant besides dense")
+        }
         var directory = try RunDirectory(
             path: out, configuration: configuration, seeds: ["sample": sampleSeed], threads: populationOptions.threads)
         try directory.recordInputs(inputs + (attributes.map { [URL(fileURLWithPath: $0)] } ?? []))
         if members < 2 { print("class impact needs at least two models per population: skipped") }
-        guard !analyses.isEmpty else {
-            throw ValidationError("--variants needs at least one compressed variant besides dense")
-        }
         let outputs = CompressionAuditOutputs(
             analyses: analyses, baselineAccuracy: analyses[0].impact.baselineAccuracies.overall,
             baselineSize: baseline.size,
