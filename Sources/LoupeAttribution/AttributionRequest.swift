@@ -1,8 +1,21 @@
 import LoupeNN
+import LoupeSupport
 import LoupeTensor
 
 /// The checks every attribution method makes before computing anything.
 enum AttributionRequest {
+    /// Throws, naming `method`, unless a workspace of `factors` floats (the images of a
+    /// batch times the steps or noisy copies per image times the values per image) fits the
+    /// memory budget: `--steps` or `--samples` of 2^62 would otherwise overflow or ask for
+    /// more memory than the machine has.
+    ///
+    /// - Parameter what: what the workspace holds, for the message (`"2^62 steps of 4 images"`).
+    static func checkWorkspace(method: String, _ factors: [Int], holding what: String) throws(AttributionError) {
+        do { try CheckedSize.bytes(factors, bytesPerElement: MemoryLayout<Float>.size, for: what) } catch {
+            throw AttributionError(source: method, problem: "\(error)")
+        }
+    }
+
     /// Throws, naming `method`, unless `images` is `[batch] + model.architecture.inputShape`,
     /// there is one target per image inside `0..<model.classCount`, and (for stochastic
     /// methods) one seed per image.

@@ -51,6 +51,8 @@ public struct IntegratedGradients: AttributionMethod {
         let reference = try baseline.image(for: inputShape)
         let (batch, size) = (images.shape[0], reference.count)
         let (x, x0) = (images.scalars, reference.scalars)
+        try AttributionRequest.checkWorkspace(
+            method: name, [batch, steps, size], holding: "\(steps) steps of \(batch) images of \(size) values")
         // Row i * steps + (k - 1) is image i at alpha = k / steps; alpha = 1 is the image itself.
         var path = [Float](repeating: 0, count: batch * steps * size)
         var differences = [Float](repeating: 0, count: batch * size)

@@ -31,6 +31,9 @@ struct NoisySamples {
         let imageShape = Array(images.shape.dropFirst())
         let size = imageShape.reduce(1, *)
         let imagesPerGroup = max(1, GradientPasses.rowsPerPass / samples)
+        try AttributionRequest.checkWorkspace(
+            method: method, [min(imagesPerGroup, batch), samples, size],
+            holding: "\(samples) noisy copies of \(min(imagesPerGroup, batch)) images of \(size) values")
         var parts: [Tensor] = []
         let x = images.scalars
         for start in stride(from: 0, to: batch, by: imagesPerGroup) {

@@ -29,7 +29,7 @@ struct Loupe: ParsableCommand {
         do {
             command = try parseAsRoot()
         } catch {
-            exit(withError: error)  // help, version and usage errors, as ArgumentParser prints them
+            ErrorReport.exit(parsing: error)  // help, version and usage errors, escaped
         }
         do {
             try command.run()

@@ -108,4 +108,23 @@ final class IntegratedGradientsTests: XCTestCase {
             _ = try IntegratedGradients(steps: 0).attributions(images, targets: [0], model: model, seeds: [])
         }
     }
+
+    /// `--steps` and `--samples` size a workspace of images x steps (or noisy copies) x
+    /// values: 2^62 overflowed it (a trap), 10^9 asked for tens of GB; both are refused by
+    /// name before anything is allocated.
+    func testStepsAndSamplesThatDoNotFitTheMemoryBudgetAreRefused() {
+        let model = Fixtures.mlp()
+        let images = Fixtures.images(2, shape: [1, 6, 6])
+        assertAttributionError(["integrated-gradients", "\(1 << 62) steps of 2 images", "overflows"]) {
+            _ = try IntegratedGradients(steps: 1 << 62).attributions(images, targets: [0, 1], model: model, seeds: [])
+        }
+        assertAttributionError(["integrated-gradients", "1000000000 steps", "over the memory budget"]) {
+            _ = try IntegratedGradients(steps: 1_000_000_000).attributions(
+                images, targets: [0, 1], model: model, seeds: [])
+        }
+        assertAttributionError(["smoothgrad", "\(1 << 62) noisy copies", "overflows"]) {
+            _ = try SmoothGrad(noiseStandardDeviation: 0.1, samples: 1 << 62).attributions(
+                images, targets: [0, 1], model: model, seeds: [1, 2])
+        }
+    }
 }

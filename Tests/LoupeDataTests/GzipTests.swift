@@ -1,3 +1,4 @@
+import LoupeSupport
 import XCTest
 
 @testable import LoupeData
@@ -23,10 +24,32 @@ final class GzipTests: XCTestCase {
             problem: "corrupt compressed data")
     }
 
-    func testOutputBeyondLimitThrows() throws {
+    func testOutputBeyondTheMemoryBudgetThrows() throws {
         let bomb = try gzipped([UInt8](repeating: 0, count: 5_000_000))
         assertDataError(
-            try Gzip.decompress(bomb, limit: 1_000_000, file: "bomb.gz"), file: "bomb.gz",
-            problem: "decompresses to more than 1000000 bytes")
+            try Gzip.decompress(bomb, budget: MemoryBudget(bytes: 1 << 20), file: "bomb.gz"), file: "bomb.gz",
+            problem: "decompresses to more than 1.0 MiB, over the memory budget of 1.0 MiB (set LOUPE_MEMORY_BUDGET")
+    }
+
+    func testOutputBeyondTheClaimedSizeThrows() throws {
+        let member = try gzipped([UInt8](repeating: 7, count: 3_000_000))
+        assertDataError(
+            try Gzip.decompress(member, claimedSize: 1_000, file: "a.npz (x.npy)"), file: "a.npz (x.npy)",
+            problem: "decompresses to more than the 1000 bytes it claims")
+    }
+
+    func testAClaimedSizeOverTheBudgetIsRefusedBeforeInflating() throws {
+        assertDataError(
+            try Gzip.decompress([1, 2, 3], claimedSize: 1 << 40, budget: MemoryBudget(bytes: 1 << 30), file: "a.npz"),
+            file: "a.npz", problem: "claims 1.0 TiB decompressed, over the memory budget of 1.0 GiB")
+    }
+
+    /// The default budget is the one in force (LOUPE_MEMORY_BUDGET), not a fixed cap.
+    func testTheDefaultLimitIsTheCurrentMemoryBudget() throws {
+        setenv("LOUPE_MEMORY_BUDGET", "1M", 1)
+        defer { unsetenv("LOUPE_MEMORY_BUDGET") }
+        let bomb = try gzipped([UInt8](repeating: 0, count: 2_000_000))
+        assertDataError(
+            try Gzip.decompress(bomb, file: "bomb.gz"), file: "bomb.gz", problem: "over the memory budget of 1.0 MiB")
     }
 }

@@ -100,7 +100,28 @@ public struct RemoveAndRetrainSpec: Codable, Equatable, Sendable {
             throw AttributionError(source: "--epochs", problem: "must be at least 1, got \(training.epochs)")
         }
         do { try training.validate() } catch { throw AttributionError(source: "training", problem: error.description) }
+        // Every retrain is planned (and its record kept) up front, and the images they
+        // process are counted: both are checked before anything is allocated.
+        let factors = [methods.count, percents.count, modes.count, retrains]
+        do {
+            try CheckedSize.bytes(
+                factors, bytesPerElement: Self.bytesPerPlannedRetrain,
+                for:
+                    "\(factors.map(String.init).joined(separator: " x ")) retrains (methods x fractions x modes x --retrains)"
+            )
+        } catch { throw AttributionError(source: "--retrains", problem: "\(error)") }
+        guard CheckedSize.product(factors + [trainCount, training.epochs]) != nil else {
+            throw AttributionError(
+                source: "--retrains",
+                problem:
+                    "\(retrains) retrains of \(training.epochs) epochs over \(trainCount) images are more images than a count can hold"
+            )
+        }
     }
+
+    /// The bookkeeping one planned retrain needs (its job and its record), for the memory
+    /// budget check of `validate()`.
+    public static let bytesPerPlannedRetrain = 256
 
     /// SHA-256 of the part of the spec that fixes the base model and the maps (see
     /// `fixedPart`), recorded with every cached result so none is reused under another spec

@@ -142,7 +142,8 @@ public struct PopulationRunner {
             var trainer = try Trainer(
                 model: try Model(architecture: spec.architecture, seed: seed), configuration: configuration)
             if case .pruned(let sparsity, let policy) = variant {
-                let steps = (train.count + configuration.batchSize - 1) / configuration.batchSize * configuration.epochs
+                try configuration.validate(for: train)
+                let steps = configuration.totalSteps(examples: train.count)!  // checked by validate(for:)
                 trainer.hooks = [
                     try GradualPruning(
                         schedule: spec.pruningSchedule(finalSparsity: sparsity, totalSteps: steps), policy: policy,

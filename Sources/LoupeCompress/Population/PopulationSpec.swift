@@ -1,4 +1,6 @@
+import LoupeData
 import LoupeNN
+import LoupeSupport
 
 /// What a population run trains: the data, the architecture, the training recipe, how many
 /// members per variant, and the variants. Stored as `population.json`; a re-run with the
@@ -56,5 +58,19 @@ public struct PopulationSpec: Codable, Equatable, Sendable {
             throw CompressionError("pruning window must satisfy 0 <= begin <= end <= 1")
         }
         do { try training.validate() } catch { throw CompressionError(error.description) }
+        guard CheckedSize.product(orderedVariants.count, members) != nil else {
+            throw CompressionError(
+                "members: \(orderedVariants.count) variants of \(members) members are more models than a count can hold"
+            )
+        }
+    }
+
+    /// Checks the settings for training on `train`, before anything is written: everything
+    /// ``validate()`` checks and the training configuration's checks for that data
+    /// (`TrainingConfiguration.validate(for:)`). Commands call this before they create
+    /// their output folder.
+    public func validate(for train: Dataset) throws(CompressionError) {
+        try validate()
+        do { try training.validate(for: train) } catch { throw CompressionError(error.description) }
     }
 }

@@ -4,12 +4,10 @@ import LoupeSupport
 
 /// Streaming decompression through the system zlib.
 ///
-/// Output grows in fixed-size chunks and stops at a caller-given cap, so a lying header or
-/// a decompression bomb cannot make it allocate more than the cap.
+/// Output grows in fixed-size chunks and stops at the memory budget (`MemoryBudget`, 4 GiB
+/// unless `LOUPE_MEMORY_BUDGET` says otherwise) or at the size the container claims, so a
+/// lying header or a decompression bomb cannot make it allocate more than that.
 enum Gzip {
-    /// The largest decompressed size accepted by default (1 GiB; Fashion-MNIST needs 47 MB).
-    static let defaultLimit = 1 << 30
-
     /// Which framing the compressed bytes use.
     enum Format {
         /// A gzip (or zlib) stream, detected from its header.
@@ -27,10 +25,23 @@ enum Gzip {
 
     /// Decompresses `input`; `file` names the source in errors.
     ///
-    /// - Throws: `DataError` when the stream is corrupt, truncated, or inflates past `limit`.
+    /// - Parameters:
+    ///   - claimedSize: the decompressed size the container states (a zip member's header),
+    ///     checked against the budget before anything is inflated; output beyond it is refused.
+    ///   - budget: the most bytes the output may hold.
+    /// - Throws: `DataError` when the stream is corrupt or truncated, when the claimed size is
+    ///   over the budget, or when the output grows past the claimed size or the budget.
     static func decompress(
-        _ input: [UInt8], format: Format = .gzip, limit: Int = defaultLimit, file: String
+        _ input: [UInt8], format: Format = .gzip, claimedSize: Int? = nil, budget: MemoryBudget = .current,
+        file: String
     ) throws -> [UInt8] {
+        let overBudget =
+            "over the memory budget of \(MemoryBudget.describe(budget.bytes)) (set LOUPE_MEMORY_BUDGET to raise it)"
+        if let claimedSize, claimedSize > budget.bytes {
+            throw DataError(
+                file: file, problem: "claims \(MemoryBudget.describe(claimedSize)) decompressed, \(overBudget)")
+        }
+        let limit = min(claimedSize ?? budget.bytes, budget.bytes)
         var stream = z_stream()
         guard
             inflateInit2_(&stream, format.windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
@@ -61,7 +72,10 @@ enum Gzip {
                     }
                     let produced = chunkSize - Int(stream.avail_out)
                     guard output.count + produced <= limit else {
-                        throw DataError(file: file, problem: "decompresses to more than \(limit) bytes")
+                        throw DataError(
+                            file: file,
+                            problem: claimedSize.map { "decompresses to more than the \($0) bytes it claims" }
+                                ?? "decompresses to more than \(MemoryBudget.describe(limit)), \(overBudget)")
                     }
                     output.append(contentsOf: buffer[0..<produced])
                 }

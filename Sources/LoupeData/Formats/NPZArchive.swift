@@ -58,7 +58,7 @@ public enum NPZArchive {
             case 0: member = Array(stored)
             case 8:
                 member = try Gzip.decompress(
-                    Array(stored), format: .rawDeflate, limit: min(size, Gzip.defaultLimit),
+                    Array(stored), format: .rawDeflate, claimedSize: size,
                     file: "\(file) (\(name))")
             default: throw fail("member \(name): unsupported zip compression method \(method)")
             }

@@ -72,14 +72,23 @@ public struct ModelCheckpoint {
     ///
     /// The architecture in the metadata is built and checked against the memory budget
     /// (`Architecture.build()`) before the model is made, every parameter must be present with
-    /// its architecture's shape and finite values, and `epoch` and `step` must be whole
-    /// numbers >= 0 (0 when absent, as in a file that holds only a model).
+    /// its architecture's shape and finite values, `epoch` and `step` must be whole
+    /// numbers >= 0 (0 when absent, as in a file that holds only a model), the training
+    /// configuration must pass `TrainingConfiguration.validate()`, and a `format` tag, when
+    /// present, must be ``formatTag``.
     public init(contentsOf url: URL) throws {
         let file = url.path
         let archive = try SafeTensorsArchive(contentsOf: url)
         let decoder = JSONDecoder()
         guard let architectureJSON = archive.metadata["architecture"] else {
             throw FileError(path: file, problem: "not a Loupe checkpoint (no architecture in the safetensors metadata)")
+        }
+        if let format = archive.metadata["format"], format != Self.formatTag {
+            throw FileError(
+                path: file,
+                problem:
+                    "metadata 'format' is \(String(format.prefix(40)).debugDescription), this Loupe reads \(Self.formatTag)"
+            )
         }
         let architecture: Architecture
         do { architecture = try decoder.decode(Architecture.self, from: Data(architectureJSON.utf8)) } catch {
@@ -111,9 +120,17 @@ public struct ModelCheckpoint {
             throw FileError(path: file, problem: error.description)
         }
         if let json = archive.metadata["training"] {
-            do { self.training = try decoder.decode(TrainingConfiguration.self, from: Data(json.utf8)) } catch {
-                throw FileError(path: file, problem: "invalid training configuration in metadata")
+            let training: TrainingConfiguration
+            do { training = try decoder.decode(TrainingConfiguration.self, from: Data(json.utf8)) } catch {
+                let reason = (error as? DecodingError).map(Architecture.describe) ?? "\(error)"
+                throw FileError(path: file, problem: "invalid training configuration in metadata: \(reason)")
             }
+            // A configuration that could not have trained (batch size 0, a negative crop
+            // padding) is a lie: refused here rather than trusted by a resume.
+            do { try training.validate() } catch {
+                throw FileError(path: file, problem: "training configuration in metadata: \(error.description)")
+            }
+            self.training = training
         }
         self.epoch = try Self.count(archive.metadata, "epoch", in: file)
         self.step = try Self.count(archive.metadata, "step", in: file)

@@ -1,4 +1,5 @@
 import Foundation
+import LoupeSupport
 
 /// A network's structure: the input shape and the layers, serialisable as JSON.
 ///
@@ -19,13 +20,26 @@ public struct Architecture: Codable, Equatable, Sendable {
         self.layers = layers
     }
 
+    private enum CodingKeys: String, CodingKey { case name, inputShape, layers }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        var shape = try container.nestedUnkeyedContainer(forKey: .inputShape)
+        inputShape = []
+        while !shape.isAtEnd { inputShape.append(try shape.decodeSize(field: "inputShape[\(shape.currentIndex)]")) }
+        layers = try container.decode([LayerDescription].self, forKey: .layers)
+    }
+
     /// Reads an architecture JSON file and checks that it builds within the memory budget
     /// (see ``build()``); errors name the file, the layer and the problem.
     public init(contentsOf url: URL) throws(ModelError) {
         let file = url.lastPathComponent
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ModelError("\(url.path): cannot read architecture file")
+        // Through InputFile: a regular file within the memory budget (a FIFO, a device or a
+        // huge file is refused before anything is read), named in the error.
+        do { data = Data(try InputFile.read(url)) } catch {
+            throw ModelError("\(error.path): cannot read architecture file: \(error.problem)")
         }
         do { self = try JSONDecoder().decode(Architecture.self, from: data) } catch let error as DecodingError {
             throw ModelError("\(file): invalid architecture: \(Self.describe(error))")

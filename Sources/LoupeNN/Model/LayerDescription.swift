@@ -50,10 +50,12 @@ extension LayerDescription: Codable {
         let name = try c.decodeIfPresent(String.self, forKey: .name)
         func int(_ key: Key, default value: Int? = nil) throws -> Int {
             if let value, !c.contains(key) { return value }
-            let result = try c.decode(Int.self, forKey: key)
+            let result = try c.decodeSize(forKey: key, field: "\(type): \(key.rawValue)")
             guard result > 0 || (key == .padding && result == 0) else {
+                let requirement = key == .padding ? "0 or more" : "positive"
                 throw DecodingError.dataCorruptedError(
-                    forKey: key, in: c, debugDescription: "\(type): \(key.rawValue) must be positive, got \(result)")
+                    forKey: key, in: c,
+                    debugDescription: "\(type): \(key.rawValue) must be \(requirement), got \(result)")
             }
             return result
         }

@@ -56,9 +56,7 @@ public struct Trainer {
     }
 
     /// Optimizer steps in one epoch of `examples` examples.
-    private func stepsPerEpoch(examples: Int) -> Int {
-        examples / configuration.batchSize + (examples % configuration.batchSize == 0 ? 0 : 1)
-    }
+    private func stepsPerEpoch(examples: Int) -> Int { configuration.stepsPerEpoch(examples: examples) }
 
     /// Checks that `epoch` and `step` are the end of an epoch of this run.
     private func checkPosition(epoch: Int, step: Int, trainingExamples: Int) throws(ResumeError) {
@@ -116,12 +114,9 @@ public struct Trainer {
             throw ModelError(
                 "\(train.name) images are \(train.shape) but the model expects \(model.architecture.inputShape)")
         }
+        try configuration.validate(for: train)
         let batchesPerEpoch = stepsPerEpoch(examples: train.count)
-        guard let totalSteps = CheckedSize.product(batchesPerEpoch, configuration.epochs) else {
-            throw ModelError(
-                "epochs: \(configuration.epochs) epochs of \(batchesPerEpoch) steps are more steps than a count can hold"
-            )
-        }
+        let totalSteps = batchesPerEpoch * configuration.epochs  // checked by validate(for:)
         try checkPosition(epoch: epoch, step: step, trainingExamples: train.count)
         let root = SeededGenerator(seed: configuration.seed)
         while epoch < configuration.epochs {

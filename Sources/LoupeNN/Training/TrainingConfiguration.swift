@@ -1,4 +1,5 @@
 import LoupeData
+import LoupeSupport
 
 /// Everything that determines a training run besides the data and the architecture.
 /// Recorded in checkpoints and manifests; the same configuration, data, architecture and
@@ -77,5 +78,39 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             throw ModelError("checkpoint interval must be positive")
         default: break
         }
+    }
+
+    /// Checks the values make sense for training on `train`, before anything is written or
+    /// allocated: everything ``validate()`` checks, the total number of optimizer steps
+    /// (`epochs` times ``stepsPerEpoch(examples:)``) must fit a count, and the crop padding
+    /// must not exceed the images' height or width (a larger shift only blanks the image).
+    ///
+    /// Commands call this before they create their output folder; `Trainer.train` calls it
+    /// again, so no caller can skip it.
+    public func validate(for train: Dataset) throws(ModelError) {
+        try validate()
+        guard totalSteps(examples: train.count) != nil else {
+            throw ModelError(
+                "epochs: \(epochs) epochs of \(stepsPerEpoch(examples: train.count)) steps (\(train.count) examples in batches of \(batchSize)) are more steps than a count can hold"
+            )
+        }
+        let side = min(train.shape.height, train.shape.width)
+        guard augmentation.cropPadding <= side else {
+            throw ModelError(
+                "crop padding \(augmentation.cropPadding) is larger than the \(train.shape.height)x\(train.shape.width) images (at most \(side))"
+            )
+        }
+    }
+
+    /// Optimizer steps in one epoch of `examples` examples (the last batch may be partial);
+    /// never overflows, whatever the batch size.
+    public func stepsPerEpoch(examples: Int) -> Int {
+        examples / batchSize + (examples % batchSize == 0 ? 0 : 1)
+    }
+
+    /// Optimizer steps of the whole run on `examples` examples, or nil when the count
+    /// overflows.
+    public func totalSteps(examples: Int) -> Int? {
+        CheckedSize.product(stepsPerEpoch(examples: examples), epochs)
     }
 }

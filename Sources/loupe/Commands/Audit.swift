@@ -83,6 +83,9 @@ struct Audit: ParsableCommand {
             ])
         } else {
             let spec = try populationOptions.makeSpec(data: dataOptions.description, train: splits.train)
+            guard spec.orderedVariants.count >= 2 else {  // before any member is trained
+                throw ValidationError("--variants needs at least one compressed variant besides dense")
+            }
             trainedRecipe = (spec.architecture.name, spec.training.epochs)
             try RunDirectory.claim(path: out)  // the population is written into the folder before the rest
             let result = try runPopulation(
@@ -135,13 +138,13 @@ struct Audit: ParsableCommand {
                     classes?.impactedClasses.count ?? 0))
             if let classesSkipped { print("\(population.variant): \(classesSkipped): skipped") }
         }
+        guard !analyses.isEmpty else {
+            throw ValidationError("--variants needs at least one compressed variant besides dense")
+        }
         var directory = try RunDirectory(
             path: out, configuration: configuration, seeds: ["sample": sampleSeed], threads: populationOptions.threads)
         try directory.recordInputs(inputs + (attributes.map { [URL(fileURLWithPath: $0)] } ?? []))
         directory.recordPhases(memberSeconds)
-        guard !analyses.isEmpty else {
-            throw ValidationError("--variants needs at least one compressed variant besides dense")
-        }
         let outputs = CompressionAuditOutputs(
             analyses: analyses, baselineAccuracy: analyses[0].impact.baselineAccuracies.overall,
             baselineSize: baseline.size,

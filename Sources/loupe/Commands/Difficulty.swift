@@ -22,7 +22,6 @@ struct DifficultyOptions: ParsableArguments {
         var training = modelOptions.training(defaultEpochs: 9)
         training.seed = seed
         training.threads = threads
-        try training.validate()
         guard let target = DifficultyRun.VoGTarget(rawValue: vogTarget) else {
             throw ValidationError("--vog-target must be label or predicted, got '\(vogTarget)'")
         }
@@ -34,6 +33,7 @@ struct DifficultyOptions: ParsableArguments {
         run.confidentLearningFolds = clFolds
         guard el2nSeeds >= 1 else { throw ValidationError("--el2n-seeds must be at least 1") }
         run.el2nSeeds = el2nSeeds
+        try run.validate(for: train)
         return run
     }
 }
@@ -91,12 +91,23 @@ struct Difficulty: ParsableCommand {
             if FileManager.default.fileExists(atPath: folder.appendingPathComponent("checkpoints").path) {
                 folder.appendPathComponent("checkpoints")
             }
-            let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
-                .filter { $0.hasSuffix(".safetensors") }.sorted().map { folder.appendingPathComponent($0) }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) else {
+                throw FileError(path: checkpoints, problem: "--checkpoints: No such file or directory")
+            }
+            guard isDirectory.boolValue, let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path)
+            else { throw FileError(path: checkpoints, problem: "--checkpoints: not a readable directory") }
+            let files = names.filter { $0.hasSuffix(".safetensors") }.sorted().map { folder.appendingPathComponent($0) }
+            guard files.count >= 2 else {
+                throw FileError(
+                    path: folder.path,
+                    problem: "VoG needs at least two checkpoints (.safetensors), found \(files.count)")
+            }
             inputs += files
             print("difficulty: \(files.count) checkpoints in \(folder.path) on \(train.count) training examples")
             result = try run.run(checkpoints: files, on: train) { print("  " + $0) }
         }
+        if result == nil { try run.validateTraining() }  // before the output folder exists
         var directory = try RunDirectory(
             path: out, configuration: run.training, seeds: ["training": options.seed], threads: options.threads)
         try directory.recordInputs(inputs)

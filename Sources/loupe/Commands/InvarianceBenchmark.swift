@@ -108,7 +108,7 @@ struct InvarianceBenchmark: ParsableCommand {
             training.learningRate = lr
             training.seed = trainingSeed
             training.threads = threads
-            try training.validate()
+            try training.validate(for: train)
             for name in model.split(separator: ",").map(String.init) {
                 let architecture = try resolveArchitecture(name, hidden: hidden, data: train)
                 var trainer = try Trainer(

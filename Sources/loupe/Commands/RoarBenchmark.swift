@@ -107,6 +107,7 @@ struct RoarBenchmark: ParsableCommand {
         spec.noisySamples = samples
         spec.noiseFraction = Double(noise)
         try spec.validate()
+        try training.validate(for: splits.train)
 
         var directory = try RunDirectory(
             path: out, configuration: spec, seeds: ["seed": seed, "split": dataOptions.splitSeed], threads: threads)

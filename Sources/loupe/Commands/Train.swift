@@ -36,9 +36,17 @@ struct Train: ParsableCommand {
     @Option(help: "Output directory.") var out: String = "runs/train"
     @Flag(help: "Continue an interrupted run in --out from its last completed epoch.") var resume = false
 
-    func run() throws {
-        let splits = try dataOptions.load().splits
-        let architecture = try modelOptions.architecture(for: splits.train)
+    /// Checks the options on their own, before anything runs (ArgumentParser calls this after
+    /// parsing; the options of `modelOptions` check themselves).
+    func validate() throws {
+        guard cropPadding >= 0 else { throw ValidationError("--crop-padding must be 0 or more, got \(cropPadding)") }
+        do { try makeConfiguration().validate() } catch let error as ModelError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// The training configuration the options describe.
+    func makeConfiguration() throws -> TrainingConfiguration {
         var configuration = modelOptions.training(defaultEpochs: 5)
         configuration.momentum = momentum
         configuration.nesterov = nesterov
@@ -49,7 +57,15 @@ struct Train: ParsableCommand {
         configuration.seed = seed
         configuration.threads = threads
         configuration.checkpointInterval = try parseCheckpointInterval(checkpointEvery)
-        try configuration.validate()
+        return configuration
+    }
+
+    func run() throws {
+        let splits = try dataOptions.load().splits
+        let architecture = try modelOptions.architecture(for: splits.train)
+        let configuration = try makeConfiguration()
+        // Everything that depends on the data is checked before the output folder exists.
+        try configuration.validate(for: splits.train)
         let (epochs, batchSize) = (configuration.epochs, configuration.batchSize)
 
         struct RunConfiguration: Encodable {
@@ -89,9 +105,7 @@ struct Train: ParsableCommand {
             } catch {
                 throw FileError(path: stateURL.path, problem: "cannot resume: \(error.description)")
             }
-            metricsLines =
-                (try? String(contentsOf: metricsURL, encoding: .utf8))?
-                .split(separator: "\n").prefix(state.epoch).map(String.init) ?? []
+            metricsLines = try resumedMetricsLines(metricsURL, epochs: state.epoch)
             print("resuming from epoch \(state.epoch)")
         }
 
@@ -172,6 +186,27 @@ struct Train: ParsableCommand {
         try directory.finish()
         print("wrote \(directory.url.path)/model.safetensors, metrics.jsonl, manifest.json")
     }
+}
+
+/// The lines of `metrics.jsonl` for the `epochs` epochs a resumed run completed.
+///
+/// The file is read through `InputFile` (a regular file within the memory budget: a FIFO
+/// cannot block the resume) and must hold a line for every completed epoch (the epoch
+/// handler writes the metrics before the state): a missing or short file would otherwise
+/// silently lose the history of the run.
+func resumedMetricsLines(_ url: URL, epochs: Int) throws -> [String] {
+    guard epochs > 0 else { return [] }
+    let text: String
+    do { text = try InputFile.readText(url, name: url.path) } catch {
+        throw FileError(path: error.path, problem: "cannot resume: \(error.problem)")
+    }
+    let lines = text.split(separator: "\n").prefix(epochs).map(String.init)
+    guard lines.count == epochs else {
+        throw FileError(
+            path: url.path,
+            problem: "cannot resume: holds \(lines.count) of the \(epochs) lines of the epochs the state completed")
+    }
+    return lines
 }
 
 /// `N` (epochs) or `Ns` (steps).

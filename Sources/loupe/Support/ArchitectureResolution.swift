@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LoupeData
 import LoupeNN
+import LoupeSupport
 
 /// The architecture named by `--model`: a built-in name sized to the data, or a JSON file
 /// whose input shape must match the data.
@@ -12,15 +13,7 @@ import LoupeNN
 /// whose layers do not fit the images fails later, when a model is made.
 func resolveArchitecture(_ name: String, hidden: String?, data: Dataset) throws -> Architecture {
     let inputShape = [data.shape.channels, data.shape.height, data.shape.width]
-    var widths: [Int]?
-    if let hidden {
-        widths = try hidden.split(separator: ",").map { part in
-            guard let width = Int(part.trimmingCharacters(in: .whitespaces)), width > 0 else {
-                throw ValidationError("--hidden: expected positive widths separated by commas, got '\(hidden)'")
-            }
-            return width
-        }
-    }
+    let widths = try hidden.map(parseHiddenWidths)
     if let builtin = Architecture.builtin(name, inputShape: inputShape, classes: data.classCount, hiddenWidths: widths)
     {
         // Sizes that overflow or exceed the memory budget are refused now, before any output;
@@ -47,4 +40,19 @@ func resolveArchitecture(_ name: String, hidden: String?, data: Dataset) throws 
         throw ModelError("\(name): architecture outputs \(outputs) but \(data.name) has \(data.classCount) classes")
     }
     return architecture
+}
+
+/// The widths of `--hidden`: positive integers separated by commas, none missing (`64,32`).
+///
+/// - Throws: `ValidationError` naming the option, for an empty list, an empty part, or a
+///   width that is not a positive integer.
+func parseHiddenWidths(_ text: String) throws -> [Int] {
+    let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+    return try parts.map { part in
+        guard let width = Int(part.trimmingCharacters(in: .whitespaces)), width > 0 else {
+            throw ValidationError(
+                "--hidden: expected positive widths separated by commas, got \(EscapedText.quoted(text))")
+        }
+        return width
+    }
 }

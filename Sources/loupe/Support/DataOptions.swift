@@ -25,6 +25,14 @@ struct DataOptions: ParsableArguments {
         help: ArgumentHelp("Keep only fraction F of training class C, making it rare on purpose.", valueName: "C:F"))
     var undersample: String?
 
+    /// Checks the options on their own, before anything runs (ArgumentParser calls this
+    /// after parsing); what depends on the data is checked when it is loaded.
+    func validate() throws {
+        guard labelNoise.isFinite, (0...1).contains(labelNoise) else {
+            throw ValidationError("--label-noise must be a fraction in [0, 1], got \(labelNoise)")
+        }
+    }
+
     /// `--data` with the changes made to the training split, for population specs.
     var description: String {
         var parts = [data]

@@ -31,6 +31,24 @@ struct DifficultyRun {
 
     enum VoGTarget: String, CaseIterable { case label, predicted }
 
+    /// Values of one example's logits kept per epoch: the classes of the architecture's
+    /// output, at least 10.
+    static func logitWidth(of train: Dataset) -> Int { max(train.classCount, 10) }
+
+    /// Checks, before anything is trained or written, that the training configuration fits
+    /// `train` (`TrainingConfiguration.validate(for:)`) and that the training logits of every
+    /// epoch, which the training-dynamics scores need, fit the memory budget.
+    func validate(for train: Dataset) throws {
+        try training.validate(for: train)
+        guard confidentLearningFolds <= train.count else {
+            throw ModelError(
+                "--cl-folds \(confidentLearningFolds) is more folds than the \(train.count) training examples")
+        }
+        try CheckedSize.bytes(
+            [training.epochs, train.count, Self.logitWidth(of: train)], bytesPerElement: MemoryLayout<Float>.size,
+            for: "--epochs \(training.epochs): the training logits of every epoch (\(train.count) examples)")
+    }
+
     struct Result {
         var scores: [NamedScore]
         /// Confident learning's flags (when folds were trained).
@@ -40,17 +58,24 @@ struct DifficultyRun {
         var finalModel: Model?
     }
 
-    func run(on train: Dataset, progress: (String) -> Void) throws -> Result {
+    /// Checks what training the model needs, before anything is written: VoG needs two
+    /// checkpoints, and the early epoch must be one of the run's.
+    func validateTraining() throws {
         let epochs = training.epochs
         guard epochs >= 2 else { throw ModelError("VoG needs at least two checkpoints: train for 2 epochs or more") }
         guard (1...epochs).contains(earlyEpoch) else { throw ModelError("--early-epoch must be in 1...\(epochs)") }
+    }
+
+    func run(on train: Dataset, progress: (String) -> Void) throws -> Result {
+        try validateTraining()
+        let epochs = training.epochs
         let labels = train.labels.map(Int.init)
         let shape = train.shape
         let stages: [TrainingStage] = epochs >= 6 ? TrainingStage.allCases : [.all]
         var vog = try StagedVarianceOfGradients(
             checkpointCount: epochs, exampleCount: train.count, mapSize: shape.height * shape.width, stages: stages)
         var logits: [Float] = []
-        logits.reserveCapacity(epochs * train.count * 10)
+        logits.reserveCapacity(epochs * train.count * Self.logitWidth(of: train))  // checked by validate(for:)
         var grand: [Double]?
         var el2nLogits: [Float] = []
         var trainer = try Trainer(

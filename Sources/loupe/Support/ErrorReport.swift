@@ -9,8 +9,8 @@ import LoupeSupport
 /// is printed as `Error: <description>` on one line of standard error, with control
 /// characters and line breaks escaped (`EscapedText`), so text from a file or an argument
 /// cannot split the message or drive the terminal; the exit status is 1. ArgumentParser's own
-/// outcomes (help, version, usage errors, `ExitCode`) keep its handling and exit codes, with
-/// a validation message escaped the same way.
+/// outcomes (help, version, usage errors, `ExitCode`) keep its output and exit codes, with
+/// the error message escaped the same way (`exit(parsing:)`).
 enum ErrorReport {
     /// The line printed for `error`.
     static func line(for error: any Error) -> String {
@@ -26,14 +26,34 @@ enum ErrorReport {
 
     /// Reports `error` and exits.
     static func exit(reporting error: any Error) -> Never {
-        switch error {
-        case let validation as ValidationError:
-            Loupe.exit(withError: ValidationError(EscapedText.escaping(validation.message)))
-        case _ where isArgumentParserOutcome(error):
-            Loupe.exit(withError: error)
-        default:
-            FileHandle.standardError.write(Data((line(for: error) + "\n").utf8))
-            Foundation.exit(EXIT_FAILURE)
+        if error is ValidationError || isArgumentParserOutcome(error) { exit(parsing: error) }
+        FileHandle.standardError.write(Data((line(for: error) + "\n").utf8))
+        Foundation.exit(EXIT_FAILURE)
+    }
+
+    /// Reports one of ArgumentParser's outcomes as ArgumentParser does (help and version on
+    /// standard output; usage and validation errors on standard error with the usage, and
+    /// its exit codes), except that the error message, which quotes the arguments as given,
+    /// is escaped (`EscapedText`): an argument with a line break or a terminal escape cannot
+    /// split the `Error:` line or drive the terminal.
+    static func exit(parsing error: any Error) -> Never {
+        let code = Loupe.exitCode(for: error)
+        guard code != .success else { Loupe.exit(withError: error) }
+        FileHandle.standardError.write(Data((escapedMessage(for: error) + "\n").utf8))
+        Foundation.exit(code.rawValue)
+    }
+
+    /// ArgumentParser's full message for `error` (`Error: ...` then the usage), with the
+    /// error message escaped.
+    static func escapedMessage(for error: any Error) -> String {
+        let full = Loupe.fullMessage(for: error)
+        let message = Loupe.message(for: error)
+        let prefix = "Error: " + message
+        guard !message.isEmpty, full.hasPrefix(prefix) else {
+            // No message of its own to isolate: escape each line.
+            return full.split(separator: "\n", omittingEmptySubsequences: false).map { EscapedText.escaping($0) }
+                .joined(separator: "\n")
         }
+        return "Error: " + EscapedText.escaping(message) + full.dropFirst(prefix.count)
     }
 }

@@ -19,6 +19,19 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Learning rate (default 0.05 for sgd, 0.001 for adam and adamw).") var lr: Float?
     @Option(help: "Optimizer: sgd, adam or adamw.") var optimizer: TrainingConfiguration.OptimizerKind = .sgd
 
+    /// Checks the options on their own, before any command runs (ArgumentParser calls this
+    /// after parsing): the widths of --hidden, and the training settings --epochs,
+    /// --batch-size and --lr (`TrainingConfiguration.validate()`). Checks that need the data
+    /// run in the command, still before its output folder exists.
+    func validate() throws {
+        if let hidden { _ = try parseHiddenWidths(hidden) }
+        if let epochs, epochs < 0 { throw ValidationError("--epochs must be 0 or more, got \(epochs)") }
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
+        if let lr, !(lr.isFinite && lr > 0) {
+            throw ValidationError("--lr must be a positive finite number, got \(lr)")
+        }
+    }
+
     /// The architecture sized for `data`.
     func architecture(for data: Dataset) throws -> Architecture {
         try resolveArchitecture(model, hidden: hidden, data: data)

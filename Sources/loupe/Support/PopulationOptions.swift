@@ -19,6 +19,15 @@ struct PopulationOptions: ParsableArguments {
     @Option(help: "Members trained at once, one per core.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    /// Checks the options on their own, before anything runs (ArgumentParser calls this after
+    /// parsing).
+    func validate() throws {
+        guard members >= 1 else { throw ValidationError("--members must be at least 1, got \(members)") }
+        guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
+    }
+
+    /// The population the options describe, checked for `train` (`PopulationSpec.validate(for:)`)
+    /// so that a command can refuse it before creating its output folder.
     func makeSpec(data: String, train: Dataset) throws -> PopulationSpec {
         let architecture = try modelOptions.architecture(for: train)
         var training = modelOptions.training(defaultEpochs: 4)
@@ -26,10 +35,11 @@ struct PopulationOptions: ParsableArguments {
         let parsed = try variants.split(separator: ",").map {
             try CompressionVariant(parsing: String($0).trimmingCharacters(in: .whitespaces))
         }
-        guard threads > 0 else { throw ValidationError("--threads must be positive") }
-        return PopulationSpec(
+        let spec = PopulationSpec(
             data: data, architecture: architecture, training: training, members: members, firstSeed: seed,
             variants: parsed)
+        try spec.validate(for: train)
+        return spec
     }
 }
 

@@ -59,6 +59,30 @@ final class ModelCheckpointTests: XCTestCase {
         XCTAssertTrue(text.contains("4611686018427387904"), text)
     }
 
+    /// A training configuration that could not have trained is refused with the setting;
+    /// one that is not valid JSON names the field.
+    func testLyingTrainingConfigurationInTheMetadataIsRefused() throws {
+        var training = TrainingConfiguration()
+        training.batchSize = 0
+        let json = String(decoding: try JSONEncoder().encode(training), as: UTF8.self)
+        let url = try checkpoint(named: "batch.safetensors") { $0.metadata["training"] = json }
+        XCTAssertEqual(
+            error(url), url.path + ": training configuration in metadata: batch size must be positive, got 0")
+        let typed = try checkpoint(named: "typed.safetensors") {
+            $0.metadata["training"] = json.replacingOccurrences(of: #""batchSize":0"#, with: #""batchSize":"many""#)
+        }
+        XCTAssertTrue(
+            error(typed).hasPrefix(
+                typed.path + ": invalid training configuration in metadata: expected Int at batchSize"), error(typed))
+    }
+
+    /// A checkpoint tagged with another format is refused, not read as if it were this one.
+    func testAnUnknownFormatTagIsRefused() throws {
+        let url = try checkpoint(named: "future.safetensors") { $0.metadata["format"] = "loupe-checkpoint-2" }
+        XCTAssertEqual(
+            error(url), url.path + #": metadata 'format' is "loupe-checkpoint-2", this Loupe reads loupe-checkpoint-1"#)
+    }
+
     func testWeightsThatAreNotFiniteAreNeverWritten() throws {
         var model = try Model(
             architecture: .builtin("mlp", inputShape: [1, 2, 2], classes: 2, hiddenWidths: [3])!, seed: 1)

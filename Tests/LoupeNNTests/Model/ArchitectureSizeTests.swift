@@ -125,3 +125,40 @@ final class ArchitectureSizeTests: XCTestCase {
         XCTAssertEqual(missing, "missing.json: invalid architecture: missing 'out' at layers.1")
     }
 }
+
+/// Sizes written in an architecture JSON file that do not fit an integer (`1e30`, `10.5`,
+/// `2^64`) name the field and the value, instead of Foundation's "not valid JSON".
+final class ArchitectureJSONSizeTests: XCTestCase {
+    func decodingMessage(_ json: String) -> String {
+        do {
+            _ = try JSONDecoder().decode(Architecture.self, from: Data(json.utf8))
+            return "decoded"
+        } catch let error as DecodingError { return Architecture.describe(error) } catch { return "\(error)" }
+    }
+
+    func testUnitsThatDoNotFitAnIntegerNameTheField() {
+        for value in ["1e30", "10.5", "18446744073709551616"] {
+            let text = decodingMessage(
+                #"{"name": "x", "inputShape": [1, 2, 2], "layers": [{"type": "flatten"}, {"type": "linear", "out": \#(value)}]}"#
+            )
+            XCTAssertTrue(text.contains("linear: out must be a whole number"), text)
+            XCTAssertTrue(text.contains("at layers.1.out"), text)
+        }
+        let kernel = decodingMessage(
+            #"{"name": "x", "inputShape": [1, 2, 2], "layers": [{"type": "conv2d", "out": 2, "kernel": 3.5}]}"#)
+        XCTAssertTrue(kernel.contains("conv2d: kernel must be a whole number") && kernel.contains("3.5"), kernel)
+    }
+
+    func testAnInputShapeThatDoesNotFitAnIntegerNamesTheElement() {
+        let text = decodingMessage(#"{"name": "x", "inputShape": [1, 1e30, 2], "layers": []}"#)
+        XCTAssertTrue(text.contains("inputShape[1] must be a whole number"), text)
+    }
+
+    func testWholeNumbersStillDecode() throws {
+        let json =
+            #"{"name": "x", "inputShape": [1, 2, 2], "layers": [{"type": "flatten"}, {"type": "linear", "out": 3}]}"#
+        let architecture = try JSONDecoder().decode(Architecture.self, from: Data(json.utf8))
+        XCTAssertEqual(architecture.inputShape, [1, 2, 2])
+        XCTAssertEqual(architecture.layers.last, .linear(name: nil, outputFeatures: 3, bias: true))
+    }
+}
