@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Re-runs the small recorded result of RESULTS.md (section 0: the README's default audit on
 # the embedded mnist-5k, kernel path avx2) and compares its outputs byte for byte with the
-# SHA-256 recorded there. CI runs it; any difference fails.
+# SHA-256 recorded there, then has `loupe verify --rerun` run the recorded command again from
+# the folder's manifest and compare every output. CI runs it; any difference fails.
 #   scripts/reproduce.sh [outdir]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,4 +22,6 @@ while read -r file hash; do
     fi
 done < <(sed -n 's/^- `\([^`]*\)` SHA-256 `\([0-9a-f]\{64\}\)`.*/\1 \2/p' RESULTS.md)
 [[ $(grep -c '^- `[^`]*` SHA-256 `' RESULTS.md) -gt 0 ]] || { echo "RESULTS.md records no hashes"; status=1; }
+# The third-party check: every output of the folder, rerun from its manifest alone.
+"$loupe" verify --rerun "$out" | grep -v "^identical " || status=1
 exit "$status"
