@@ -36,7 +36,9 @@ public struct ManifestError: LoupeError, Equatable {
         self.problem = problem
     }
 
-    public var description: String {
+    public var description: String { message.escapedForOneLine }
+
+    private var message: String {
         switch problem {
         case .missingManifest: "\(path): no manifest found"
         case .corruptManifest(let reason): "\(path): corrupt manifest: \(reason)"

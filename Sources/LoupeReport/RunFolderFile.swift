@@ -12,7 +12,7 @@ enum RunFolderFile {
         var entry: String
         var problem: Problem
 
-        var description: String { "\(entry): \(problem)" }
+        var description: String { "\(entry): \(problem)".escapedForOneLine }
     }
 
     /// Why an entry is not read.

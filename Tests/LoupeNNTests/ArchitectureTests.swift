@@ -75,6 +75,10 @@ final class ArchitectureTests: XCTestCase {
         XCTAssertTrue(
             error(#"{"name": "x", "inputShape": [1, 4, 4], "layers": [{"type": "warp"}]}"#).contains(
                 "unknown layer type 'warp'"))
+        // A control character in a name from the file stays visible and on one line (found by fuzzing).
+        XCTAssertTrue(
+            error(#"{"name": "x", "inputShape": [1, 4, 4], "layers": [{"type": "line\r\u001b[2J"}]}"#).contains(
+                #"unknown layer type 'line\r\x1b[2J'"#))
         XCTAssertTrue(
             error(#"{"name": "x", "inputShape": [1, 4, 4], "layers": [{"type": "linear", "out": 3}]}"#).contains(
                 "flatten"))

@@ -261,4 +261,14 @@ final class ManifestIntegrityTests: XCTestCase {
         XCTAssertEqual(
             defaulted.arguments(output: "/tmp/x"), ["benchmark", "roar", "--out", "/tmp/x", "--threads", "1"])
     }
+
+    /// Entries and reasons come from the manifest: they are shown escaped, on one line.
+    func testManifestErrorsEscapeWhatTheyQuote() {
+        XCTAssertEqual(
+            ManifestError(path: "m.json", problem: .unsafeEntry("a\nb: is an absolute path")).description,
+            "m.json: entry a\\nb: is an absolute path")
+        XCTAssertEqual(
+            RunFolderFile.Refusal(entry: "x\u{1B}]0;t\u{7}", problem: .missing).description,
+            "x\\x1b]0;t\\x07: does not exist")
+    }
 }

@@ -31,7 +31,7 @@ public struct SafeTensorsError: LoupeError, Equatable {
         self.problem = problem
     }
 
-    public var description: String { "\(path): \(problem.message)" }
+    public var description: String { "\(path): \(problem.message)".escapedForOneLine }
 }
 
 extension SafeTensorsError.Problem {

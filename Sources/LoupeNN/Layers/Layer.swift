@@ -91,8 +91,9 @@ public struct ModelError: LoupeError, Equatable {
     /// to layers that do not fit together or the data).
     public var isSizeLimit: Bool
 
+    /// `description` is escaped for one line (it often quotes names from an architecture file).
     public init(_ description: String, isSizeLimit: Bool = false) {
-        self.description = description
+        self.description = description.escapedForOneLine
         self.isSizeLimit = isSizeLimit
     }
 }

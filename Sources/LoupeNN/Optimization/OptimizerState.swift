@@ -18,7 +18,9 @@ public enum OptimizerStateError: LoupeError, Equatable {
     /// A tensor holds NaN or infinity.
     case nonFinite(name: String)
 
-    public var description: String {
+    public var description: String { message.escapedForOneLine }
+
+    private var message: String {
         switch self {
         case .unexpectedTensor(let name):
             "unexpected optimizer state tensor '\(name)'"

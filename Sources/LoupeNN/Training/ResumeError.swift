@@ -8,7 +8,9 @@ public enum ResumeError: LoupeError, Equatable {
     /// The optimizer state does not fit the model's parameters.
     case optimizerState(OptimizerStateError)
 
-    public var description: String {
+    public var description: String { message.escapedForOneLine }
+
+    private var message: String {
         switch self {
         case .field(let name, let problem): "\(name) \(problem)"
         case .optimizerState(let error): error.description

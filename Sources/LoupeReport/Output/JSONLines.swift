@@ -59,5 +59,5 @@ public struct JSONLinesError: LoupeError {
         }
     }
 
-    public var description: String { "line \(line): cannot encode as JSON: \(reason)" }
+    public var description: String { "line \(line): cannot encode as JSON: \(reason)".escapedForOneLine }
 }

@@ -14,7 +14,7 @@ struct RerunCheck {
     struct Refusal: LoupeError {
         var path: String
         var problem: String
-        var description: String { "\(path): \(problem)" }
+        var description: String { "\(path): \(problem)".escapedForOneLine }
     }
 
     /// Repeats the run and prints one line per output; throws `ExitCode(1)` unless every

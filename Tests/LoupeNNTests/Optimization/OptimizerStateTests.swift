@@ -202,4 +202,15 @@ final class SGDThreadsTests: XCTestCase {
             }
         }
     }
+
+    /// Tensor names come from the checkpoint: one that holds a line break or an escape
+    /// sequence is shown escaped, so the message stays one visible line.
+    func testTensorNamesFromTheFileAreEscaped() {
+        XCTAssertEqual(
+            OptimizerStateError.unexpectedTensor(name: "m\n\u{1B}[2J").description,
+            "unexpected optimizer state tensor 'm\\n\\x1b[2J'")
+        XCTAssertEqual(
+            ResumeError.optimizerState(.missingTensor(name: "a\rb")).description,
+            "missing optimizer state tensor 'a\\rb'")
+    }
 }
