@@ -140,13 +140,23 @@ final class ModelAndStateTests: CLITestCase {
     }
 
     /// `--lr 1e30` stops at the first non-finite loss with one line, before writing anything
-    /// from the diverged state.
+    /// from the diverged state: the output folder it made is removed again, while a folder
+    /// that existed before is kept as it was.
     func testADivergedRunStopsWithAClearError() throws {
         let result = try loupe(
-            "train", "--model", "mlp", "--hidden", "16", "--lr", "1e30", "--threads", "1", "--out", "d")
+            "train", "--model", "mlp", "--hidden", "16", "--lr", "1e30", "--threads", "1", "--out", "d/run")
         assertFailsCleanly(result, mentioning: ["training diverged in epoch 1", "no state to resume from"])
         XCTAssertFalse(result.stderr.contains("EncodingError"), result.stderr)
-        XCTAssertFalse(exists("d/model.safetensors") || exists("d/manifest.json") || exists("d/state.safetensors"))
+        XCTAssertFalse(exists("d/run"), "an empty output folder was left behind")
+        XCTAssertTrue(exists("d"), "only the folder the run made is removed")
+
+        try FileManager.default.createDirectory(
+            at: workDirectory.appendingPathComponent("kept"), withIntermediateDirectories: true)
+        let again = try loupe(
+            "train", "--model", "mlp", "--hidden", "16", "--lr", "1e30", "--threads", "1", "--out", "kept")
+        assertFailsCleanly(again, mentioning: ["training diverged in epoch 1"])
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: workDirectory.appendingPathComponent("kept").path), [])
     }
 
     /// A run that diverges in epoch 2 keeps epoch 1: its state and checkpoints load and resume,

@@ -26,6 +26,7 @@ enum ErrorReport {
 
     /// Reports `error` and exits.
     static func exit(reporting error: any Error) -> Never {
+        RunDirectory.removeEmptyCreatedFolders()
         if error is ValidationError || isArgumentParserOutcome(error) { exit(parsing: error) }
         FileHandle.standardError.write(Data((line(for: error) + "\n").utf8))
         Foundation.exit(EXIT_FAILURE)

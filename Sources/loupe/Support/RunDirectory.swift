@@ -36,6 +36,7 @@ struct RunDirectory {
     static func claim(path: String) throws -> OutputFolderLock {
         let url = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
         return try ClaimedFolders.shared.claim(url) {
+            if !FileManager.default.fileExists(atPath: url.path) { ClaimedFolders.shared.created.append(url) }
             do {
                 try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
             } catch {
@@ -109,12 +110,23 @@ struct RunDirectory {
     private var existingOutputs: [URL] { outputs.filter { FileManager.default.fileExists(atPath: $0.path) } }
 }
 
+extension RunDirectory {
+    /// Removes each output folder this process created that is still empty, so that a
+    /// command that fails before writing anything leaves no trace (`rmdir` removes only an
+    /// empty folder, so nothing written is ever lost). Called when a command fails.
+    static func removeEmptyCreatedFolders() {
+        for folder in ClaimedFolders.shared.created.reversed() { rmdir(folder.path) }
+    }
+}
+
 /// The output folders this process has claimed, each with its lock (held until the process
 /// ends: a second `flock` by the same process on a new descriptor would conflict with the first).
 private final class ClaimedFolders: @unchecked Sendable {
     static let shared = ClaimedFolders()
     private let mutex = NSLock()
     private var locks: [String: OutputFolderLock] = [:]
+    /// The claimed folders that did not exist before, in the order they were made.
+    var created: [URL] = []
 
     func claim(_ folder: URL, _ make: () throws -> OutputFolderLock) throws -> OutputFolderLock {
         mutex.lock()
