@@ -47,25 +47,31 @@ let package = Package(
                 "CLoupePlatform", "LoupeKernelCore", "LoupeKernelsAVX2", "LoupeKernelsAVX512", "LoupeSupport",
             ],
             swiftSettings: optimized),
-        .target(name: "LoupeTensor", dependencies: ["LoupeKernels", "LoupeSupport"], swiftSettings: optimized),
+        .target(name: "LoupeRandom", swiftSettings: optimized),
         .target(
-            name: "LoupeNN", dependencies: ["LoupeKernels", "LoupeTensor", "LoupeData", "LoupeSupport"],
+            name: "LoupeTensor", dependencies: ["LoupeKernels", "LoupeRandom", "LoupeSupport"], swiftSettings: optimized
+        ),
+        .target(
+            name: "LoupeNN", dependencies: ["LoupeKernels", "LoupeRandom", "LoupeTensor", "LoupeData", "LoupeSupport"],
             swiftSettings: optimized),
         .target(
-            name: "LoupeData", dependencies: ["LoupeTensor", "LoupeSupport", "CZlib"],
+            name: "LoupeData", dependencies: ["LoupeRandom", "LoupeTensor", "LoupeSupport", "CZlib"],
             resources: [.copy("Resources/mnist-5k")], swiftSettings: optimized),
         .target(name: "LoupeReport", dependencies: ["LoupeSupport", "CZlib"], swiftSettings: optimized),
         .target(
-            name: "LoupeCompress", dependencies: ["LoupeNN", "LoupeTensor", "LoupeKernels", "LoupeSupport"],
+            name: "LoupeCompress",
+            dependencies: ["LoupeNN", "LoupeRandom", "LoupeTensor", "LoupeKernels", "LoupeSupport"],
             swiftSettings: optimized),
-        .target(name: "LoupeAudit", dependencies: ["LoupeData", "LoupeSupport"], swiftSettings: optimized),
         .target(
-            name: "LoupeAttribution", dependencies: ["LoupeNN", "LoupeTensor", "LoupeData", "LoupeSupport"],
+            name: "LoupeAudit", dependencies: ["LoupeData", "LoupeRandom", "LoupeSupport"], swiftSettings: optimized),
+        .target(
+            name: "LoupeAttribution",
+            dependencies: ["LoupeNN", "LoupeRandom", "LoupeTensor", "LoupeData", "LoupeSupport"],
             swiftSettings: optimized),
         .executableTarget(
             name: "loupe",
             dependencies: [
-                "CLoupePlatform", "LoupeKernels", "LoupeTensor", "LoupeNN", "LoupeData", "LoupeReport",
+                "CLoupePlatform", "LoupeKernels", "LoupeTensor", "LoupeNN", "LoupeData", "LoupeRandom", "LoupeReport",
                 "LoupeSupport", "LoupeCompress", "LoupeAudit", "LoupeAttribution",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -79,14 +85,17 @@ let package = Package(
             ],
             path: "Benchmarks/loupe-bench", swiftSettings: optimized),
         .testTarget(name: "LoupeSupportTests", dependencies: ["LoupeSupport", "CLoupePlatform"]),
+        .testTarget(name: "LoupeRandomTests", dependencies: ["LoupeRandom"]),
         .testTarget(name: "LoupeKernelsTests", dependencies: ["LoupeKernels"]),
-        .testTarget(name: "LoupeTensorTests", dependencies: ["LoupeTensor", "LoupeKernels", "LoupeSupport"]),
-        .testTarget(name: "LoupeNNTests", dependencies: ["LoupeNN", "LoupeData"]),
-        .testTarget(name: "LoupeDataTests", dependencies: ["LoupeData"]),
+        .testTarget(
+            name: "LoupeTensorTests", dependencies: ["LoupeTensor", "LoupeKernels", "LoupeRandom", "LoupeSupport"]),
+        .testTarget(name: "LoupeNNTests", dependencies: ["LoupeNN", "LoupeData", "LoupeRandom"]),
+        .testTarget(name: "LoupeDataTests", dependencies: ["LoupeData", "LoupeRandom"]),
         .testTarget(name: "LoupeReportTests", dependencies: ["LoupeReport"]),
-        .testTarget(name: "LoupeCompressTests", dependencies: ["LoupeCompress", "LoupeData"]),
-        .testTarget(name: "LoupeAuditTests", dependencies: ["LoupeAudit", "LoupeData"]),
-        .testTarget(name: "LoupeAttributionTests", dependencies: ["LoupeAttribution", "LoupeNN", "LoupeData"]),
+        .testTarget(name: "LoupeCompressTests", dependencies: ["LoupeCompress", "LoupeData", "LoupeRandom"]),
+        .testTarget(name: "LoupeAuditTests", dependencies: ["LoupeAudit", "LoupeData", "LoupeRandom"]),
+        .testTarget(
+            name: "LoupeAttributionTests", dependencies: ["LoupeAttribution", "LoupeNN", "LoupeData", "LoupeRandom"]),
         .testTarget(name: "LoupeCLITests", dependencies: ["loupe"], exclude: ["HostileInputs"]),
         // Optimised like the libraries: the mutation engine runs 20,000 cases per `swift test`.
         .testTarget(

@@ -1,4 +1,5 @@
 import LoupeNN
+import LoupeRandom
 import LoupeTensor
 
 /// The maps of a base method on `samples` noisy copies `x + N(0, sigma^2)` of every image:

@@ -1,4 +1,5 @@
 import LoupeNN
+import LoupeRandom
 import LoupeTensor
 
 /// The random control: independent standard normal values, drawn from each image's own seed.

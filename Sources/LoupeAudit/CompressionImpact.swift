@@ -1,3 +1,5 @@
+import LoupeRandom
+
 /// The compression identified exemplars (CIEs) of one (baseline, compressed) pair of
 /// populations, with their Taxicab scores and the accuracy of both populations on CIEs, on
 /// the other examples and on a random sample of the same size as the CIE set.

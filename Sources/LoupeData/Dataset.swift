@@ -1,4 +1,5 @@
 import Foundation
+import LoupeRandom
 import LoupeSupport
 import LoupeTensor
 
@@ -197,17 +198,6 @@ public struct Dataset: Sendable {
         if shuffle { order.fisherYatesShuffle(using: &generator) }
         return stride(from: 0, to: count, by: batchSize).map {
             Array(order[$0..<min($0 + batchSize, count)])
-        }
-    }
-}
-
-extension Array {
-    /// Shuffles in place with a Fisher-Yates walk whose draws are fixed by `generator`
-    /// (unlike `shuffle(using:)`, whose algorithm the standard library may change).
-    mutating func fisherYatesShuffle(using generator: inout SeededGenerator) {
-        guard count > 1 else { return }
-        for index in stride(from: count - 1, to: 0, by: -1) {
-            swapAt(index, generator.nextInt(below: index + 1))
         }
     }
 }

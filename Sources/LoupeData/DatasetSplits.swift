@@ -1,4 +1,4 @@
-import LoupeTensor
+import LoupeRandom
 
 /// A dataset divided into a training part and a held-out test part.
 public struct DatasetSplits: Sendable {

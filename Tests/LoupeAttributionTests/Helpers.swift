@@ -1,6 +1,7 @@
 import LoupeAttribution
 import LoupeData
 import LoupeNN
+import LoupeRandom
 import LoupeTensor
 import XCTest
 

@@ -1,4 +1,5 @@
 import LoupeAudit
+import LoupeRandom
 import XCTest
 
 final class CompressionImpactTests: XCTestCase {

@@ -1,5 +1,6 @@
 import LoupeData
 import LoupeNN
+import LoupeRandom
 import LoupeTensor
 import XCTest
 

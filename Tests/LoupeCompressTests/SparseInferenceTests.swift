@@ -1,6 +1,7 @@
 import LoupeCompress
 import LoupeKernels
 import LoupeNN
+import LoupeRandom
 import LoupeTensor
 import XCTest
 

@@ -1,4 +1,5 @@
 import Foundation
+import LoupeRandom
 import LoupeTensor
 import XCTest
 

@@ -1,3 +1,4 @@
+import LoupeRandom
 import XCTest
 
 @testable import LoupeNN

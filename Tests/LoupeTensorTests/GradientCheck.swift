@@ -1,3 +1,4 @@
+import LoupeRandom
 import LoupeTensor
 import XCTest
 

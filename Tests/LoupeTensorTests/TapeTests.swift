@@ -1,3 +1,4 @@
+import LoupeRandom
 import LoupeSupport
 import LoupeTensor
 import XCTest

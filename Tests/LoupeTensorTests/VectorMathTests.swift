@@ -1,4 +1,5 @@
 import Foundation
+import LoupeRandom
 import XCTest
 
 @testable import LoupeTensor

@@ -1,4 +1,5 @@
 import LoupeNN
+import LoupeRandom
 import LoupeTensor
 
 /// The blurred random control of remove-and-retrain: per example and channel, Gaussian white

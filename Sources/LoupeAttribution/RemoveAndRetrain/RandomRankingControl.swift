@@ -1,4 +1,5 @@
 import LoupeNN
+import LoupeRandom
 import LoupeTensor
 
 /// The random control of remove-and-retrain: every example's elements in a random order,
@@ -34,9 +35,7 @@ public struct RandomRankingControl: AttributionMethod {
     public static func permutation(count: Int, seed: UInt64) -> [Int] {
         var generator = SeededGenerator(seed: seed)
         var order = Array(0..<count)
-        for index in stride(from: count - 1, to: 0, by: -1) {
-            order.swapAt(index, generator.nextInt(below: index + 1))
-        }
+        order.fisherYatesShuffle(using: &generator)
         return order
     }
 }

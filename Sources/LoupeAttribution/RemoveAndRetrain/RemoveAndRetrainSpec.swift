@@ -1,5 +1,6 @@
 import Foundation
 import LoupeNN
+import LoupeRandom
 import LoupeSupport
 
 /// What a remove-and-retrain (ROAR/KAR) benchmark computes: the data, the model and its
@@ -56,7 +57,7 @@ public struct RemoveAndRetrainSpec: Codable, Equatable, Sendable {
     }
 
     /// The seed of retrained model `retrain` (the same in every cell).
-    public func retrainSeed(_ retrain: Int) -> UInt64 { seed &+ 1 &+ UInt64(retrain) }
+    public func retrainSeed(_ retrain: Int) -> UInt64 { SeedStream.retrain.seed(from: seed, index: retrain) }
 
     /// The spec without what a re-run may change (methods, fractions, modes and retrains are
     /// added to or dropped from a run freely; everything else fixes the base model and maps).

@@ -1,6 +1,7 @@
 import Foundation
 import LoupeData
 import LoupeNN
+import LoupeRandom
 import LoupeSupport
 import LoupeTensor
 
@@ -128,7 +129,7 @@ public struct PopulationRunner {
         if let record = try? verifiedRecord(in: folder) { return (record, true) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let started = Date()
-        let seed = spec.firstSeed + UInt64(index)
+        let seed = SeedStream.member.seed(from: spec.firstSeed, index: index)
         var model: Model
         var masks = PruningMasks()
         var bytesOnDisk: Int
@@ -169,7 +170,7 @@ public struct PopulationRunner {
             var pruned = base.model
             masks.apply(to: &pruned)
             var configuration = spec.training
-            configuration.seed = seed &+ 1_000_003  // fine-tuning shuffles differently from the dense run
+            configuration.seed = SeedStream.fineTuning.seed(from: seed)
             configuration.threads = 1
             configuration.epochs = epochs
             var trainer = try Trainer(model: pruned, configuration: configuration)

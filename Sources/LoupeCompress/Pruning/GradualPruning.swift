@@ -1,4 +1,5 @@
 import LoupeNN
+import LoupeRandom
 import LoupeTensor
 
 /// Gradual magnitude pruning as a training hook: follows a `PruningSchedule`, recomputes the

@@ -1,5 +1,6 @@
 import Foundation
 import LoupeNN
+import LoupeRandom
 import LoupeTensor
 
 /// Computes pruning masks with exact counts.
@@ -32,10 +33,12 @@ public enum MagnitudePruner {
         var masks: [String: Tensor] = [:]
         for (index, name) in names.enumerated() {
             let tensor = tensors[index]
-            let order: [Int]
+            var order: [Int]
             switch policy.method {
             case .magnitude: order = rankedByMagnitude(tensor.scalars)
-            case .random: order = Array(0..<tensor.count).shuffledDeterministically(using: &generator)
+            case .random:
+                order = Array(0..<tensor.count)
+                order.fisherYatesShuffle(using: &generator)
             }
             var mask = [Float](repeating: 0, count: tensor.count)
             for position in order.prefix(keep[index]) { mask[position] = 1 }
@@ -79,16 +82,4 @@ public enum MagnitudePruner {
 public struct CompressionError: Error, CustomStringConvertible, Equatable {
     public var description: String
     public init(_ description: String) { self.description = description }
-}
-
-extension Array {
-    /// Fisher-Yates shuffle whose result depends only on the generator's state.
-    func shuffledDeterministically(using generator: inout SeededGenerator) -> [Element] {
-        var result = self
-        guard result.count > 1 else { return result }
-        for i in stride(from: result.count - 1, to: 0, by: -1) {
-            result.swapAt(i, generator.nextInt(below: i + 1))
-        }
-        return result
-    }
 }

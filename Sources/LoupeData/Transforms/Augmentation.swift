@@ -1,3 +1,4 @@
+import LoupeRandom
 import LoupeTensor
 
 /// Random training-time augmentation of image batches.

@@ -1,4 +1,4 @@
-import LoupeTensor
+import LoupeRandom
 
 /// Deliberate label corruption for benchmarks: a seeded fraction of examples gets a label
 /// drawn uniformly from the other classes.

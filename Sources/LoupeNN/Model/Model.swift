@@ -1,4 +1,5 @@
 import LoupeData
+import LoupeRandom
 import LoupeSupport
 import LoupeTensor
 

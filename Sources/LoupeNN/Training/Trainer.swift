@@ -1,6 +1,7 @@
 import Foundation
 import LoupeData
 import LoupeKernels
+import LoupeRandom
 import LoupeSupport
 import LoupeTensor
 

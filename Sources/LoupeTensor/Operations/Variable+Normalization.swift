@@ -1,3 +1,5 @@
+import LoupeRandom
+
 /// Batch statistics a training-mode `batchNorm` computed, for updating running averages.
 public struct BatchStatistics {
     /// Per-channel mean over the batch (and spatial positions).

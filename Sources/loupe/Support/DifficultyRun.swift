@@ -2,6 +2,7 @@ import Foundation
 import LoupeAudit
 import LoupeData
 import LoupeNN
+import LoupeRandom
 import LoupeSupport
 import LoupeTensor
 
@@ -182,7 +183,7 @@ struct DifficultyRun {
             // EL2N averaged over seeds: short extra runs up to the early epoch.
             progress("EL2N: extra run \(extra + 1) of \(el2nSeeds)")
             var configuration = training
-            configuration.seed = training.seed &+ UInt64(extra) &* 104_729
+            configuration.seed = SeedStream.el2nRun.seed(from: training.seed, index: extra)
             var trainer = try Trainer(
                 model: try Model(architecture: architecture, seed: configuration.seed), configuration: configuration)
             var stopped: [Float] = []
@@ -310,15 +311,16 @@ struct DifficultyRun {
     /// Softmax probabilities of every example from a model trained on the other folds
     /// (stratification is not needed: folds are a seeded random partition).
     func outOfSampleProbabilities(_ data: Dataset, folds: Int) throws -> [Double] {
-        var generator = SeededGenerator(seed: training.seed ^ 0x00C0_FFEE)
-        let order = Array(0..<data.count).shuffled(using: &generator)
+        var generator = SeededGenerator(seed: SeedStream.confidentLearningFolds.seed(from: training.seed))
+        var order = Array(0..<data.count)
+        order.fisherYatesShuffle(using: &generator, walk: .fromStart)
         var probabilities = [Double](repeating: 0, count: data.count * 10)
         var classCount = 10
         for fold in 0..<folds {
             let held = Set(order.enumerated().filter { $0.offset % folds == fold }.map(\.element))
             let trainPositions = (0..<data.count).filter { !held.contains($0) }
             var configuration = training
-            configuration.seed = training.seed &+ UInt64(fold + 1) * 7919
+            configuration.seed = SeedStream.confidentLearningFold.seed(from: training.seed, index: fold)
             var trainer = try Trainer(
                 model: try Model(architecture: architecture, seed: configuration.seed), configuration: configuration)
             try trainer.train(on: data.subset(trainPositions), test: nil) { _, _ in }

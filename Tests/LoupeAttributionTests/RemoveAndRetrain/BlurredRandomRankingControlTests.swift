@@ -1,5 +1,6 @@
 import LoupeAttribution
 import LoupeNN
+import LoupeRandom
 import LoupeTensor
 import XCTest
 

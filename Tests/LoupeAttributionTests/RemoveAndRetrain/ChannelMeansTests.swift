@@ -1,5 +1,6 @@
 import LoupeAttribution
 import LoupeData
+import LoupeRandom
 import LoupeTensor
 import XCTest
 

@@ -1,4 +1,5 @@
 import LoupeAttribution
+import LoupeRandom
 import LoupeTensor
 import XCTest
 

@@ -1,6 +1,7 @@
 import LoupeAttribution
 import LoupeData
 import LoupeNN
+import LoupeRandom
 import LoupeTensor
 
 /// Small synthetic data for the remove-and-retrain tests.

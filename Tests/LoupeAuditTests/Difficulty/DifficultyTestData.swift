@@ -1,4 +1,5 @@
 import LoupeAudit
+import LoupeRandom
 
 /// `count` pseudo-random floats uniform in `[-scale, scale)`, reproducible from `seed`.
 func uniformFloats(_ count: Int, seed: UInt64, scale: Float = 1) -> [Float] {

@@ -1,4 +1,4 @@
-import LoupeAudit
+import LoupeRandom
 import XCTest
 
 final class SplitMix64Tests: XCTestCase {
@@ -21,10 +21,21 @@ final class SplitMix64Tests: XCTestCase {
         XCTAssertEqual(whole.sample(5, from: 5), [0, 1, 2, 3, 4])
     }
 
+    func testSampleIsThePartialWalkItWasFirstWrittenAs() {
+        // The loop `sample` had before it used the shared shuffle: `count` swaps from the start.
+        for (count, population) in [(0, 0), (0, 7), (3, 10), (9, 10), (10, 10), (40, 1000)] {
+            var old = SplitMix64(seed: UInt64(count * 31 + population))
+            var positions = Array(0..<population)
+            for i in 0..<count { positions.swapAt(i, i + old.nextInt(below: population - i)) }
+            var new = SplitMix64(seed: UInt64(count * 31 + population))
+            XCTAssertEqual(new.sample(count, from: population), positions[0..<count].sorted())
+        }
+    }
+
     func testBoundedDrawsCoverTheRangeRoughlyUniformly() {
         var generator = SplitMix64(seed: 7)
         var counts = [Int](repeating: 0, count: 6)
-        for _ in 0..<60_000 { counts[generator.next(below: 6)] += 1 }
+        for _ in 0..<60_000 { counts[generator.nextInt(below: 6)] += 1 }
         for count in counts { XCTAssertEqual(Double(count), 10_000, accuracy: 400) }
     }
 }

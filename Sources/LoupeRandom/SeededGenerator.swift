@@ -7,23 +7,26 @@ import Foundation
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: (UInt64, UInt64, UInt64, UInt64)
 
-    /// Creates a generator whose sequence is determined by `seed`.
+    /// Creates a generator whose sequence is determined by `seed`: the state is the first four
+    /// outputs of `SplitMix64(seed: seed)`.
     public init(seed: UInt64) {
-        var s = seed
-        func splitMix() -> UInt64 {
-            s &+= 0x9E37_79B9_7F4A_7C15
-            var z = s
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        state = (splitMix(), splitMix(), splitMix(), splitMix())
+        var seeder = SplitMix64(seed: seed)
+        state = (seeder.next(), seeder.next(), seeder.next(), seeder.next())
     }
 
-    /// Derives an independent generator for a named sub-stream (for example one per epoch).
+    /// Derives an independent generator for a numbered sub-stream (for example one per epoch):
+    /// seeded with this generator's next output xor `stream * 0xD1B54A32D192ED03`; `self` is
+    /// not advanced.
     public func derived(_ stream: UInt64) -> SeededGenerator {
         var copy = self
         return SeededGenerator(seed: copy.next() ^ (stream &* 0xD1B5_4A32_D192_ED03))
+    }
+
+    /// Derives an independent generator for a named sub-stream: `derived(fnv1a(name))`, the
+    /// 64-bit FNV-1a hash of the name's UTF-8 bytes (stable across runs and platforms, unlike
+    /// `Hasher`).
+    public func derived(_ name: String) -> SeededGenerator {
+        derived(Self.fnv1a(name))
     }
 
     public mutating func next() -> UInt64 {
@@ -55,8 +58,13 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return (-2 * log(u1)).squareRoot() * cos(2 * Float.pi * u2)
     }
 
-    /// A uniform integer in `0..<bound`.
-    public mutating func nextInt(below bound: Int) -> Int {
-        Int(next(upperBound: UInt64(bound)))
+    /// The 64-bit FNV-1a hash of the UTF-8 bytes of `text`.
+    package static func fnv1a(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return hash
     }
 }

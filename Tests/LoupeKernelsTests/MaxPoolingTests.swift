@@ -1,0 +1,121 @@
+import LoupeKernels
+import XCTest
+
+/// The pooling kernels against naive loops, on values from a small set so that windows have
+/// tied maxima (the gradient must go to the first, row-major) and sums are exact.
+final class MaxPoolingTests: XCTestCase {
+    var generator = SystemRandomNumberGenerator()
+
+    func values(_ count: Int) -> [Float] {
+        (0..<count).map { _ in Float(Int.random(in: -3...3, using: &generator)) / 2 }
+    }
+
+    /// Naive pooling: each window's maximum and the offset (from the plane) of its first maximum.
+    func naive(_ x: [Float], planes: Int, height h: Int, width w: Int, kernel: Int, stride: Int)
+        -> (maximum: [Float], first: [Int])
+    {
+        let (oh, ow) = ((h - kernel) / stride + 1, (w - kernel) / stride + 1)
+        var (maximum, first) = ([Float](), [Int]())
+        for p in 0..<planes {
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    var best = (value: -Float.infinity, index: -1)
+                    for ky in 0..<kernel {
+                        for kx in 0..<kernel {
+                            let index = p * h * w + (oy * stride + ky) * w + ox * stride + kx
+                            if x[index] > best.value { best = (x[index], index) }
+                        }
+                    }
+                    maximum.append(best.value)
+                    first.append(best.index)
+                }
+            }
+        }
+        return (maximum, first)
+    }
+
+    func testGeneralWindowsAndGradients() {
+        let shapes = [
+            (3, 6, 20, 2, 2), (2, 7, 9, 2, 2), (2, 5, 40, 2, 2), (2, 7, 8, 3, 2), (1, 6, 6, 3, 1), (2, 4, 5, 2, 1),
+        ]
+        for (planes, h, w, kernel, stride) in shapes {
+            let x = values(planes * h * w)
+            let expected = naive(x, planes: planes, height: h, width: w, kernel: kernel, stride: stride)
+            var y = [Float](repeating: .nan, count: expected.maximum.count)
+            MaxPooling.forward(x, planes: planes, height: h, width: w, kernel: kernel, stride: stride, into: &y)
+            XCTAssertEqual(y, expected.maximum, "\(planes) x \(h) x \(w), kernel \(kernel), stride \(stride)")
+            let g = values(y.count)
+            var d = [Float](repeating: 0, count: x.count)
+            MaxPooling.backward(
+                x, maximum: y, gradient: g, planes: planes, height: h, width: w, kernel: kernel, stride: stride,
+                into: &d)
+            var naiveGradient = [Float](repeating: 0, count: x.count)
+            for (window, index) in expected.first.enumerated() { naiveGradient[index] += g[window] }
+            XCTAssertEqual(d, naiveGradient, "\(planes) x \(h) x \(w), kernel \(kernel), stride \(stride)")
+        }
+    }
+
+    func testWindowPairsAndTheirGradients() {
+        for (planes, h, w) in [(1, 2, 8), (3, 4, 8), (2, 6, 24), (4, 2, 10), (2, 8, 28)] {
+            let x = values(planes * h * w)
+            let pairs = planes * h / 2
+            let expected = naive(x, planes: planes, height: h, width: w, kernel: 2, stride: 2)
+            for rectifying in [false, true] {
+                var y = [Float](repeating: .nan, count: expected.maximum.count)
+                var windows = [Float](repeating: .nan, count: y.count)
+                MaxPooling.windowPairs(
+                    x, pairs: pairs, rowLength: w, width: w, rectifying: rectifying, into: &y, windows: &windows)
+                XCTAssertEqual(y, expected.maximum.map { rectifying ? max($0, 0) : $0 })
+                let firstInWindow = expected.first.map { index in Float((index / w) % 2 * 2 + index % w % 2) }
+                XCTAssertEqual(windows, firstInWindow)
+                let g = values(y.count)
+                var d = [Float](repeating: .nan, count: x.count)
+                MaxPooling.windowPairGradients(
+                    x, maximum: y, gradient: g, pairs: pairs, width: w, rectified: rectifying, into: &d)
+                var naiveGradient = [Float](repeating: 0, count: x.count)
+                for (window, index) in expected.first.enumerated() where !rectifying || y[window] > 0 {
+                    naiveGradient[index] = g[window]
+                }
+                XCTAssertEqual(d, naiveGradient, "\(planes) x \(h) x \(w), rectifying \(rectifying)")
+            }
+        }
+    }
+
+    /// The fused block's layout: convolution rows `rowLength` apart with unused cells after
+    /// each row's outputs; the gradient leaves those cells at zero.
+    func testRecordedWindowGradientsAndBiasSums() {
+        for (pairs, width, rowLength) in [(1, 8, 8), (3, 8, 10), (5, 26, 30), (4, 12, 12)] {
+            let rows = 2 * pairs
+            var x = [Float](repeating: 0, count: rows * rowLength)
+            for row in 0..<rows {
+                for column in 0..<width { x[row * rowLength + column] = values(1)[0] }
+            }
+            let count = pairs * width / 2
+            var y = [Float](repeating: .nan, count: count)
+            var windows = [Float](repeating: .nan, count: count)
+            MaxPooling.windowPairs(
+                x, pairs: pairs, rowLength: rowLength, width: width, rectifying: true, into: &y, windows: &windows)
+            let g = values(count)
+            var d = [Float](repeating: 0, count: x.count)
+            MaxPooling.recordedWindowGradients(
+                g, maximum: y, windows: windows, pairs: pairs, width: width, rowLength: rowLength, into: &d)
+            var naiveGradient = [Float](repeating: 0, count: x.count)
+            var naiveSum: Float = 0
+            for pair in 0..<pairs {
+                for ox in 0..<width / 2 {
+                    let window = pair * width / 2 + ox
+                    let cells = [0, 1, rowLength, rowLength + 1].map { pair * 2 * rowLength + 2 * ox + $0 }
+                    let maximum = cells.map { x[$0] }.max()!
+                    let first = cells.first { x[$0] == maximum }!
+                    XCTAssertEqual(y[window], max(maximum, 0))
+                    if maximum > 0 {
+                        naiveGradient[first] = g[window]
+                        naiveSum += g[window]
+                    }
+                }
+            }
+            XCTAssertEqual(d, naiveGradient, "\(pairs) pairs of \(width) in rows of \(rowLength)")
+            XCTAssertEqual(MaxPooling.rectifiedSum(g, maximum: y, count: count), naiveSum)
+        }
+    }
+}
