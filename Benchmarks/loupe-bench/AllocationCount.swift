@@ -54,9 +54,10 @@ func runAllocationCount(
         start = counts()
         for _ in 0..<measured { _ = model.logits(images, threads: threads) }
         report(name, "per-inference-batch", start, counts(), per: measured)
-        for _ in 0..<warmUp { _ = model.inputGradients(images, classes: labels, threads: threads) }
+        let batching = InputGradientBatching(rowsPerChunk: batchSize, threads: threads)
+        for _ in 0..<warmUp { _ = model.inputGradients(images, classes: labels, batching: batching) }
         start = counts()
-        for _ in 0..<measured { _ = model.inputGradients(images, classes: labels, threads: threads) }
+        for _ in 0..<measured { _ = model.inputGradients(images, classes: labels, batching: batching) }
         report(name, "per-input-gradient-batch", start, counts(), per: measured)
     }
 }

@@ -24,7 +24,8 @@ func runVoGSpeed(
             let positions = Array(batch..<min(batch + 512, train.count))
             gradients +=
                 model.inputGradients(
-                    train.images(at: positions), classes: positions.map { labels[$0] }, threads: threads
+                    train.images(at: positions), classes: positions.map { labels[$0] },
+                    batching: InputGradientBatching(for: model, threads: threads)
                 ).gradients.scalars
         }
         try vog.add(gradients, shape: [train.count, 1, 28, 28])

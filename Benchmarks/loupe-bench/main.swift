@@ -282,7 +282,11 @@ for name in arguments.contains("--skip-throughput") ? [] : modelNames {
     let inferenceTime = seconds { for (images, _) in batches { _ = model.logits(images, threads: threads) } }
     emit(["model": name, "metric": "inference", "images_per_second": Double(modelSteps * batchSize) / inferenceTime])
     let gradientTime = seconds {
-        for (images, labels) in batches { _ = model.inputGradients(images, classes: labels, threads: threads) }
+        for (images, labels) in batches {
+            _ = model.inputGradients(
+                images, classes: labels,
+                batching: InputGradientBatching(rowsPerChunk: images.shape[0], threads: threads))
+        }
     }
     emit([
         "model": name, "metric": "input-gradient", "images_per_second": Double(modelSteps * batchSize) / gradientTime,

@@ -44,54 +44,13 @@ enum AttributionRequest {
     }
 }
 
-/// Input gradients of many rows (images, noisy copies, path points), in passes of at most
-/// `rowsPerPass` rows so that memory stays bounded; each pass is one batched forward and
-/// backward.
-enum GradientPasses {
-    /// At most this many rows go through the network at once.
-    static let rowsPerPass = 256
-
-    /// `d logits[i, classes[i]] / d rows[i]` for every row, and the logits; ReLU's backward
-    /// rule is replaced by `reluBackward` when given (guided backpropagation).
-    static func inputGradients(
-        _ model: Model, rows: Tensor, classes: [Int], reluBackward: Tape.CustomBackwardRule? = nil
-    ) -> (logits: Tensor, gradients: Tensor) {
+extension Model {
+    /// The logits of many rows, in passes of at most 256 rows so that memory stays bounded.
+    func logitsInPasses(_ rows: Tensor) -> Tensor {
         let count = rows.shape[0]
-        if count == 0 { return (Tensor(zeros: [0, model.classCount]), rows) }
-        if count <= rowsPerPass { return pass(model, rows, classes, reluBackward) }
-        var logits: [Tensor] = []
-        var gradients: [Tensor] = []
-        for start in stride(from: 0, to: count, by: rowsPerPass) {
-            let range = start..<min(start + rowsPerPass, count)
-            let part = pass(model, rows.slice(range), Array(classes[range]), reluBackward)
-            logits.append(part.logits)
-            gradients.append(part.gradients)
-        }
-        return (Tensor.concatenating(logits), Tensor.concatenating(gradients))
-    }
-
-    private static func pass(
-        _ model: Model, _ rows: Tensor, _ classes: [Int], _ reluBackward: Tape.CustomBackwardRule?
-    ) -> (logits: Tensor, gradients: Tensor) {
-        guard let reluBackward else { return model.inputGradients(rows, classes: classes) }
-        let tape = Tape()
-        tape.backwardOverrides[.relu] = reluBackward
-        var context = model.makeContext(tape: tape, isTraining: false, trainable: false)
-        let input = tape.variable(rows)
-        let output = model(input, &context)
-        var seed = Tensor(zeros: output.shape)
-        for (row, target) in classes.enumerated() { seed.scalars[row * model.classCount + target] = 1 }
-        return (output.value, tape.gradients(of: output, seed: seed)[input]!)
-    }
-
-    /// The logits of many rows, in passes of at most `rowsPerPass`.
-    static func logits(_ model: Model, rows: Tensor) -> Tensor {
-        let count = rows.shape[0]
-        if count == 0 { return Tensor(zeros: [0, model.classCount]) }
-        if count <= rowsPerPass { return model.logits(rows) }
+        if count == 0 { return Tensor(zeros: [0, classCount]) }
+        if count <= 256 { return logits(rows) }
         return Tensor.concatenating(
-            stride(from: 0, to: count, by: rowsPerPass).map {
-                model.logits(rows.slice($0..<min($0 + rowsPerPass, count)))
-            })
+            stride(from: 0, to: count, by: 256).map { logits(rows.slice($0..<min($0 + 256, count))) })
     }
 }

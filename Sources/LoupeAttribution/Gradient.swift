@@ -12,6 +12,6 @@ public struct Gradient: AttributionMethod {
         -> Tensor
     {
         try AttributionRequest.validate(method: name, images: images, targets: targets, model: model, seeds: nil)
-        return GradientPasses.inputGradients(model, rows: images, classes: targets).gradients
+        return model.inputGradients(images, classes: targets).gradients
     }
 }

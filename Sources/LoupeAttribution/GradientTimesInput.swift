@@ -12,6 +12,6 @@ public struct GradientTimesInput: AttributionMethod {
         -> Tensor
     {
         try AttributionRequest.validate(method: name, images: images, targets: targets, model: model, seeds: nil)
-        return GradientPasses.inputGradients(model, rows: images, classes: targets).gradients.zipWith(images, *)
+        return model.inputGradients(images, classes: targets).gradients.zipWith(images, *)
     }
 }

@@ -21,8 +21,6 @@ public struct GuidedBackprop: AttributionMethod {
         -> Tensor
     {
         try AttributionRequest.validate(method: name, images: images, targets: targets, model: model, seeds: nil)
-        return GradientPasses.inputGradients(
-            model, rows: images, classes: targets, reluBackward: Self.guidedReLUBackward
-        ).gradients
+        return model.inputGradients(images, classes: targets, reluBackward: Self.guidedReLUBackward).gradients
     }
 }

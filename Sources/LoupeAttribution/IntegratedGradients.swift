@@ -73,8 +73,8 @@ public struct IntegratedGradients: AttributionMethod {
             }
         }
         let classes = targets.flatMap { Array(repeating: $0, count: steps) }
-        let (pathLogits, gradients) = GradientPasses.inputGradients(
-            model, rows: Tensor(shape: [batch * steps] + inputShape, scalars: path), classes: classes)
+        let (pathLogits, gradients) = model.inputGradients(
+            Tensor(shape: [batch * steps] + inputShape, scalars: path), classes: classes)
         let baselineLogits = model.logits(reference.reshaped([1] + inputShape))
         let g = gradients.scalars
         var attributions = [Float](repeating: 0, count: batch * size)

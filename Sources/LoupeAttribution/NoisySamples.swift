@@ -8,7 +8,7 @@ import LoupeTensor
 /// Image i's noise and the seeds its copies pass to the base method come from two streams
 /// derived from `seeds[i]` alone, so the maps depend neither on the batch nor on the thread
 /// count. Copies go to the base method in groups of whole images of at most
-/// `GradientPasses.rowsPerPass` rows.
+/// the rows `Model.inputGradients` puts in one chunk by default.
 struct NoisySamples {
     var base: any AttributionMethod
     var noiseStandardDeviation: Float
@@ -31,7 +31,7 @@ struct NoisySamples {
         let batch = images.shape[0]
         let imageShape = Array(images.shape.dropFirst())
         let size = imageShape.reduce(1, *)
-        let imagesPerGroup = max(1, GradientPasses.rowsPerPass / samples)
+        let imagesPerGroup = max(1, InputGradientBatching(for: model).rowsPerChunk / samples)
         try AttributionRequest.checkWorkspace(
             method: method, [min(imagesPerGroup, batch), samples, size],
             holding: "\(samples) noisy copies of \(min(imagesPerGroup, batch)) images of \(size) values")

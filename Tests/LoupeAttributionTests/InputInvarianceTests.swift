@@ -82,7 +82,10 @@ final class InputInvarianceTests: XCTestCase {
     func testConvolutionCompensationIsPositionDependent() throws {
         let model = models()[1]
         let shifted = try InputShift.shiftedModel(model, shift: shift, compensation: .exact)
-        let map = try XCTUnwrap(shifted.convolutionPositionBiases["conv1"])
+        let layer = try XCTUnwrap(shifted.network.layers.first as? PositionBiasedConv2d)
+        XCTAssertEqual(layer.base.name, "conv1")
+        XCTAssertTrue(model.network.layers.first is Conv2d)  // the original is left as it was
+        let map = layer.positionBias
         XCTAssertEqual(map.shape, [32, 28, 28])
         XCTAssertEqual(shifted.parameters["conv1.bias"], model.parameters["conv1.bias"])
         let weight = model.parameters["conv1.weight"]!

@@ -1,10 +1,10 @@
 import Foundation
 import LoupeData
 import LoupeNN
-import LoupeTensor
 import XCTest
 
 @testable import LoupeCompress
+@testable import LoupeTensor
 
 final class QuantizationTests: XCTestCase {
     static let model: Model = {
@@ -69,17 +69,50 @@ final class QuantizationTests: XCTestCase {
     func testFullIntegerActivationsLieOnTheGrid() throws {
         let quantized = try Quantizer.quantize(Self.model, scheme: .int8Full, calibration: Self.images.slice(0..<100))
         XCTAssertEqual(Set(quantized.activationRanges.keys), ["conv1", "conv2", "fc1", "fc2"])
-        var seen = 0
-        _ = quantized.model.logits(Self.images.slice(0..<4)) { layer, input in
-            let range = quantized.activationRanges[layer]!
+        let seen = Counter()
+        let ranges = quantized.activationRanges
+        _ = quantized.model.wrappingLayerInputs(observe: { layer, input in
+            let range = ranges[layer]!
             let q = input.map {
                 min(max(($0 / range.scale).rounded(.toNearestOrEven) + Float(range.zeroPoint), -128), 127)
             }
             XCTAssertTrue(q.scalars.allSatisfy { $0 >= -128 && $0 <= 127 })
-            seen += 1
-            return input
+            seen.increment()
+        }).logits(Self.images.slice(0..<4))
+        XCTAssertEqual(seen.value, 4)
+    }
+
+    /// int8-full simulated in float: every linear and convolution layer is replaced by its
+    /// `InputQuantized` form, which runs fused as the layer does and computes the layer on
+    /// its input rounded to the grid; the quantized model itself is left as it is.
+    func testSimulatedModelRoundsEveryLayerInput() throws {
+        let quantized = try Quantizer.quantize(Self.model, scheme: .int8Full, calibration: Self.images.slice(0..<100))
+        let simulated = quantized.simulatedModel
+        XCTAssertEqual(simulated.network.layers.filter { $0 is InputQuantized<Conv2d> }.count, 2)
+        XCTAssertEqual(simulated.network.layers.filter { $0 is InputQuantized<Linear> }.count, 2)
+        XCTAssertEqual(quantized.model.network.layers.filter { $0 is Linear || $0 is Conv2d }.count, 4)
+        XCTAssertEqual(simulated.network.description, quantized.model.network.description)
+        let images = Self.images.slice(0..<3)
+        let tape = Tape()
+        var context = simulated.makeContext(tape: tape, isTraining: false, trainable: false)
+        _ = simulated(tape.constant(images), &context)
+        let kinds = tape.nodes.map(\.kind)
+        XCTAssertEqual(kinds.filter { $0 == .conv2dReLUMaxPool2d }.count, 2)
+        XCTAssertEqual(kinds.filter { $0 == .linearReLU }.count, 1)
+        // By hand: each layer on its own, its input rounded first.
+        var x = images
+        var plain = quantized.model.makeContext(tape: tape, isTraining: false, trainable: false)
+        for layer in quantized.model.network.layers {
+            if let name = (layer as? Linear)?.name ?? (layer as? Conv2d)?.name {
+                let range = quantized.activationRanges[name]!
+                x = x.map {
+                    let q = min(max(($0 / range.scale).rounded(.toNearestOrEven) + Float(range.zeroPoint), -128), 127)
+                    return range.scale * (q - Float(range.zeroPoint))
+                }
+            }
+            x = layer(tape.constant(x), &plain).value
         }
-        XCTAssertEqual(seen, 4)
+        XCTAssertEqual(quantized.simulatedLogits(images).scalars, x.scalars)
     }
 
     /// Compact files: int8 about a quarter of float32, int4 about an eighth, float16 a half.
@@ -102,6 +135,14 @@ final class QuantizationTests: XCTestCase {
         let reloaded = try SafeTensorsArchive(contentsOf: directory.appendingPathComponent("int8-channel.safetensors"))
         XCTAssertEqual(reloaded.storageTypes["conv2.weight"], .int8)
     }
+}
+
+/// A count shared with a layer's observer.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.withLock { count } }
+    func increment() { lock.withLock { count += 1 } }
 }
 
 extension Tensor {

@@ -82,7 +82,7 @@ public struct InputInvarianceTest: Sendable {
         shifted: Model, check: OutputCheck
     ) {
         let shifted = try InputShift.shiftedModel(model, shift: shift, compensation: compensation)
-        let scale = GradientPasses.logits(model, rows: images).scalars.reduce(Float(1)) { max($0, abs($1)) }
+        let scale = model.logitsInPasses(images).scalars.reduce(Float(1)) { max($0, abs($1)) }
         let difference = InputShift.largestLogitDifference(
             original: model, shifted: shifted, images: images, shift: shift)
         return (shifted, OutputCheck(largestDifference: difference, allowedDifference: outputTolerance * scale))

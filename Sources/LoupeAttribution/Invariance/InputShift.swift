@@ -13,7 +13,7 @@ public enum ShiftCompensation: String, Sendable, CaseIterable {
     case uniformBias = "uniform-bias"
     /// Exact everywhere. A linear layer gets `b2 = b1 - W1 m`. A convolution gets the
     /// per-position bias map `-conv(m * ones, W1)` (zero padding, no bias), added to the
-    /// product before the bias (`Model.convolutionPositionBiases`): at every position it
+    /// product before the bias (`PositionBiasedConv2d`): at every position it
     /// removes exactly what the shift added, which at the borders is only the kernel taps that
     /// fall inside the image. Where the shifted patch is the constant image's patch (blank
     /// regions) the cancellation is bit for bit, so ties that max pooling breaks stay as
@@ -74,8 +74,16 @@ public enum InputShift {
                 let product = constant.conv2d(
                     weight: tape.constant(weight), bias: nil, stride: layer.stride, padding: layer.padding
                 ).value
-                shifted.convolutionPositionBiases[layer.name] =
-                    product.scaled(by: -1).reshaped(Array(product.shape.dropFirst()))
+                let map = product.scaled(by: -1).reshaped(Array(product.shape.dropFirst()))
+                do {
+                    shifted = try model.rewritingLayers(
+                        where: { ($0 as? Conv2d)?.name == layer.name },
+                        with: {
+                            PositionBiasedConv2d($0 as! Conv2d, positionBias: map)
+                        })
+                } catch {
+                    throw AttributionError(source: "input invariance", problem: error.description)
+                }
             }
         }
         return shifted
@@ -84,8 +92,8 @@ public enum InputShift {
     /// The largest absolute difference between `shifted`'s logits on `images + shift` and
     /// `original`'s on `images`.
     public static func largestLogitDifference(original: Model, shifted: Model, images: Tensor, shift: Float) -> Float {
-        let before = GradientPasses.logits(original, rows: images)
-        let after = GradientPasses.logits(shifted, rows: images.map { $0 + shift })
+        let before = original.logitsInPasses(images)
+        let after = shifted.logitsInPasses(images.map { $0 + shift })
         return zip(before.scalars, after.scalars).reduce(0) { max($0, abs($1.0 - $1.1)) }
     }
 

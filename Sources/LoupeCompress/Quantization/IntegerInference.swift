@@ -53,10 +53,7 @@ public struct IntegerInference: Sendable {
     /// Input codes minus the zero point, as Int32: `q - zp` with `q = clamp(round(x / s) + zp)`.
     func centeredCodes(_ x: Tensor, layer: String) -> (codes: [Int32], scale: Float) {
         let range = quantized.activationRanges[layer]!
-        let codes = x.scalars.map { value -> Int32 in
-            let q = min(max((value / range.scale).rounded(.toNearestOrEven) + Float(range.zeroPoint), -128), 127)
-            return Int32(q) - Int32(range.zeroPoint)
-        }
+        let codes = x.scalars.map { Int32(range.code($0)) - Int32(range.zeroPoint) }
         return (codes, range.scale)
     }
 

@@ -10,9 +10,8 @@ public struct QuantizedModel: Sendable {
     public var model: Model
     /// Integer weight codes and their scales per quantized tensor (empty for float16).
     public var codes: [String: (values: [Int8], scales: [Float])]
-    /// Per layer input range `(scale, zeroPoint)` for `int8Full`: `real = scale * (q - zeroPoint)`
-    /// with `q` in -128...127.
-    public var activationRanges: [String: (scale: Float, zeroPoint: Int)]
+    /// Per layer input range for `int8Full`, by layer name.
+    public var activationRanges: [String: ActivationRange]
 
     /// Logits for a batch: the dequantized model; for `int8Full`, integer arithmetic
     /// (`IntegerInference`) where the architecture allows, else `simulatedLogits(_:)`.
@@ -26,15 +25,12 @@ public struct QuantizedModel: Sendable {
     /// dequantized, products accumulated in float32 (equal to integer arithmetic up to float
     /// rounding of large sums).
     public func simulatedLogits(_ images: Tensor) -> Tensor {
-        let ranges = activationRanges
-        return model.logits(images) { layer, input in
-            guard let range = ranges[layer] else { return input }
-            return input.map { value in
-                let q = min(max((value / range.scale).rounded(.toNearestOrEven) + Float(range.zeroPoint), -128), 127)
-                return range.scale * (q - Float(range.zeroPoint))
-            }
-        }
+        simulatedModel.logits(images)
     }
+
+    /// `int8Full` simulated in float: the model with every linear and convolution layer that
+    /// has an input range replaced by its `InputQuantized` form.
+    public var simulatedModel: Model { model.wrappingLayerInputs(ranges: activationRanges) }
 }
 
 /// Post-training quantization of a trained model.
@@ -73,27 +69,38 @@ public enum Quantizer {
             quantized.parameters[name] = Tensor(shape: tensor.shape, scalars: dequantized)
             codes[name] = (values, scales)
         }
-        var ranges: [String: (scale: Float, zeroPoint: Int)] = [:]
+        var ranges: [String: ActivationRange] = [:]
         if scheme == .int8Full {
             guard let calibration, calibration.shape.first ?? 0 > 0 else {
                 throw CompressionError(
                     "int8-full quantization needs a calibration batch (e.g. the first 100 training images)")
             }
-            var extremes: [String: (min: Float, max: Float)] = [:]
-            _ = quantized.logits(calibration) { layer, input in
-                var (low, high) = extremes[layer] ?? (0, 0)  // the range always includes 0
-                for value in input.scalars {
-                    low = min(low, value)
-                    high = max(high, value)
-                }
-                extremes[layer] = (low, high)
-                return input
-            }
-            for (layer, extreme) in extremes {
+            let extremes = InputExtremes()
+            _ = quantized.wrappingLayerInputs(observe: { extremes.observe($0, $1) }).logits(calibration)
+            for (layer, extreme) in extremes.values {
                 let scale = max(extreme.max - extreme.min, 1e-8) / 255
-                ranges[layer] = (scale, Int((-128 - extreme.min / scale).rounded(.toNearestOrEven)))
+                ranges[layer] = ActivationRange(
+                    scale: scale, zeroPoint: Int((-128 - extreme.min / scale).rounded(.toNearestOrEven)))
             }
         }
         return QuantizedModel(scheme: scheme, model: quantized, codes: codes, activationRanges: ranges)
+    }
+}
+
+/// The smallest and largest input value of each layer (each range includes 0), recorded
+/// during calibration.
+private final class InputExtremes: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [String: (min: Float, max: Float)] = [:]
+
+    func observe(_ layer: String, _ input: Tensor) {
+        lock.withLock {
+            var (low, high) = values[layer] ?? (0, 0)
+            for value in input.scalars {
+                low = min(low, value)
+                high = max(high, value)
+            }
+            values[layer] = (low, high)
+        }
     }
 }

@@ -2,7 +2,7 @@ import LoupeSupport
 import LoupeTensor
 
 /// A 2-D convolution with square kernel, stride and zero padding; weight `[out, in, k, k]`.
-public struct Conv2d: Layer {
+public struct Conv2d: ReLUMaxPoolFusible {
     public var name: String
     public var inputChannels: Int
     public var outputChannels: Int
@@ -65,26 +65,17 @@ public struct Conv2d: Layer {
     }
 
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
-        let input = context.transformedInput(input, layer: name)
-        let weight = context.parameter("\(name).weight")
-        let bias = hasBias ? context.parameter("\(name).bias") : nil
-        guard let positionBias = context.convolutionPositionBiases[name] else {
-            return input.conv2d(weight: weight, bias: bias, stride: stride, padding: padding)
-        }
-        // (W * x + map) + b: the map first, so that it can cancel the product exactly.
-        let product = input.conv2d(weight: weight, bias: nil, stride: stride, padding: padding)
-        let shifted = product + context.tape.constant(positionBias)
-        return bias.map { shifted + $0.reshaped([outputChannels, 1, 1]) } ?? shifted
+        input.conv2d(
+            weight: context.parameter("\(name).weight"), bias: hasBias ? context.parameter("\(name).bias") : nil,
+            stride: stride, padding: padding)
     }
 
     /// The layer followed by ReLU and 2 x 2 max pooling, as one fused operation (see
-    /// `Variable.conv2dReLUMaxPool2x2`), or nil when the layer adds a per-position bias map.
-    func reluMaxPooled(_ input: Variable, _ context: inout ForwardContext) -> Variable? {
-        guard context.convolutionPositionBiases[name] == nil else { return nil }
-        let input = context.transformedInput(input, layer: name)
-        let weight = context.parameter("\(name).weight")
-        let bias = hasBias ? context.parameter("\(name).bias") : nil
-        return input.conv2dReLUMaxPool2x2(weight: weight, bias: bias, stride: stride, padding: padding)
+    /// `Variable.conv2dReLUMaxPool2x2`).
+    public func rectifiedMaxPooled2x2(_ input: Variable, _ context: inout ForwardContext) -> Variable {
+        input.conv2dReLUMaxPool2x2(
+            weight: context.parameter("\(name).weight"), bias: hasBias ? context.parameter("\(name).bias") : nil,
+            stride: stride, padding: padding)
     }
 
     public var description: LayerDescription {

@@ -4,6 +4,10 @@ import LoupeTensor
 
 /// A building block of a network: maps an input variable to an output variable, reading its
 /// parameters from the forward context by their stable names.
+///
+/// Other modules define layers too, to substitute for built-in ones with
+/// `Model.rewritingLayers(where:with:)` (quantized layers, for example); such a layer reads
+/// its parameters with `ForwardContext.parameter(_:)`.
 public protocol Layer: Sendable {
     /// The parameters this layer owns (full dotted names such as `conv1.weight`).
     var parameterSpecs: [ParameterSpec] { get }
@@ -18,12 +22,16 @@ public protocol Layer: Sendable {
     func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable
     /// The serialisable description of this layer.
     var description: LayerDescription { get }
+    /// This layer with each of the layers it is made of replaced by `transform(layer)`; a
+    /// layer made of no other layers returns itself (the default).
+    func mappingSublayers(_ transform: (any Layer) -> any Layer) -> any Layer
 }
 
 extension Layer {
     public var parameterSpecs: [ParameterSpec] { [] }
     public var bufferSpecs: [ParameterSpec] { [] }
     public func forwardFLOPs(for input: [Int]) -> Int { 0 }
+    public func mappingSublayers(_ transform: (any Layer) -> any Layer) -> any Layer { self }
 }
 
 /// What kind of tensor a parameter is: compression treats weights, biases and normalisation
@@ -60,25 +68,15 @@ public struct ForwardContext {
     public internal(set) var batchStatistics: [String: BatchStatistics] = [:]
     /// Randomness for dropout.
     public var generator: SeededGenerator
-    /// Applied to the input of every linear and convolution layer, with the layer's name,
-    /// before the layer uses it; inference only (the result is recorded as a constant).
-    /// Quantization simulates integer activations and calibrates their ranges this way.
-    public var layerInputTransform: ((_ layer: String, _ input: Tensor) -> Tensor)?
-    /// Per-position bias maps of convolution layers, by layer name (see
-    /// `Model.convolutionPositionBiases`).
-    public var convolutionPositionBiases: [String: Tensor] = [:]
 
-    func transformedInput(_ input: Variable, layer: String) -> Variable {
-        guard let layerInputTransform else { return input }
-        return tape.constant(layerInputTransform(layer, input.value))
-    }
-
-    func parameter(_ name: String) -> Variable {
+    /// The parameter `name` (`conv1.weight`) bound to the tape; it must be one of the model's.
+    public func parameter(_ name: String) -> Variable {
         guard let variable = parameters[name] else { preconditionFailure("parameter \(name) not bound") }
         return variable
     }
 
-    func buffer(_ name: String) -> Tensor {
+    /// The buffer `name` (`bn1.running_mean`); it must be one of the model's.
+    public func buffer(_ name: String) -> Tensor {
         guard let tensor = buffers[name] else { preconditionFailure("buffer \(name) missing") }
         return tensor
     }

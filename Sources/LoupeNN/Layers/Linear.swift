@@ -1,7 +1,7 @@
 import LoupeTensor
 
 /// A fully connected layer, `y = x Wᵀ + b`, with PyTorch's weight layout `[out, in]`.
-public struct Linear: Layer {
+public struct Linear: ReLUFusible {
     public var name: String
     public var inputFeatures: Int
     public var outputFeatures: Int
@@ -39,13 +39,13 @@ public struct Linear: Layer {
     public func forwardFLOPs(for input: [Int]) -> Int { 2 * inputFeatures * outputFeatures }
 
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
-        context.transformedInput(input, layer: name).linear(
+        input.linear(
             weight: context.parameter("\(name).weight"), bias: hasBias ? context.parameter("\(name).bias") : nil)
     }
 
     /// The layer followed by ReLU, as one operation (`Variable.linearReLU`).
-    func rectified(_ input: Variable, _ context: inout ForwardContext) -> Variable {
-        context.transformedInput(input, layer: name).linearReLU(
+    public func rectified(_ input: Variable, _ context: inout ForwardContext) -> Variable {
+        input.linearReLU(
             weight: context.parameter("\(name).weight"), bias: hasBias ? context.parameter("\(name).bias") : nil)
     }
 

@@ -34,6 +34,13 @@ public struct ResidualBlock: Layer {
         return (main + side).relu()
     }
 
+    /// The block with the layers of its body and shortcut transformed.
+    public func mappingSublayers(_ transform: (any Layer) -> any Layer) -> any Layer {
+        ResidualBlock(
+            body: Sequential(body.layers.map(transform)),
+            shortcut: shortcut.map { Sequential($0.layers.map(transform)) })
+    }
+
     public var description: LayerDescription {
         .residual(body: body.layers.map(\.description), shortcut: shortcut?.layers.map(\.description))
     }

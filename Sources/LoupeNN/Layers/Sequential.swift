@@ -30,43 +30,45 @@ public struct Sequential: Layer {
         return result
     }
 
-    /// Applies the layers in order. Unless the tape overrides ReLU's backward rule (as guided
-    /// backpropagation does), a convolution followed by ReLU and 2 x 2 max pooling runs as
+    /// Applies the layers in order, fusing where the tape allows it (`Tape.fusesReLU`: not
+    /// when ReLU's backward rule is overridden, as guided backpropagation does): a layer that
+    /// is `ReLUMaxPoolFusible` (a convolution) followed by ReLU and 2 x 2 max pooling runs as
     /// one operation image by image, any other ReLU followed by max pooling as one pass, and a
-    /// linear layer followed by ReLU as one operation: the same values and gradients, without
-    /// the full-size intermediate tensors.
+    /// `ReLUFusible` layer (a linear layer) followed by ReLU as one operation: the same values
+    /// and gradients, without the full-size intermediate tensors. This is the only place that
+    /// decides fusion.
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
-        let fusesReLU = context.tape.backwardOverrides[.relu] == nil
+        let fuses = context.tape.fusesReLU
         var x = input
         var index = 0
+        func isReLU(_ offset: Int) -> Bool {
+            index + offset < layers.count && (layers[index + offset] as? Activation)?.function == .relu
+        }
+        func pool(_ offset: Int) -> MaxPool2d? {
+            index + offset < layers.count ? layers[index + offset] as? MaxPool2d : nil
+        }
         while index < layers.count {
-            if fusesReLU, index + 2 < layers.count, let convolution = layers[index] as? Conv2d,
-                let activation = layers[index + 1] as? Activation, activation.function == .relu,
-                let pool = layers[index + 2] as? MaxPool2d, pool.kernelSize == 2, pool.stride == 2,
-                let fused = convolution.reluMaxPooled(x, &context)
+            if fuses, let layer = layers[index] as? any ReLUMaxPoolFusible, isReLU(1),
+                let pool = pool(2), pool.kernelSize == 2, pool.stride == 2
             {
-                x = fused
+                x = layer.rectifiedMaxPooled2x2(x, &context)
                 index += 3
-                continue
-            }
-            if fusesReLU, index + 1 < layers.count, let activation = layers[index] as? Activation,
-                activation.function == .relu, let pool = layers[index + 1] as? MaxPool2d
-            {
+            } else if fuses, isReLU(0), let pool = pool(1) {
                 x = x.reluMaxPool2d(kernel: pool.kernelSize, stride: pool.stride)
                 index += 2
-                continue
-            }
-            if fusesReLU, index + 1 < layers.count, let linear = layers[index] as? Linear,
-                let activation = layers[index + 1] as? Activation, activation.function == .relu
-            {
-                x = linear.rectified(x, &context)
+            } else if fuses, let layer = layers[index] as? any ReLUFusible, isReLU(1) {
+                x = layer.rectified(x, &context)
                 index += 2
-                continue
+            } else {
+                x = layers[index](x, &context)
+                index += 1
             }
-            x = layers[index](x, &context)
-            index += 1
         }
         return x
+    }
+
+    public func mappingSublayers(_ transform: (any Layer) -> any Layer) -> any Layer {
+        Sequential(layers.map(transform))
     }
 
     public var description: LayerDescription { .sequential(layers.map(\.description)) }

@@ -60,7 +60,10 @@ public struct Architecture: Codable, Equatable, Sendable {
     /// gradients, optimizer state and packed forms, plus the largest activation of one image)
     /// must fit the memory budget: 4 GiB unless `LOUPE_MEMORY_BUDGET` raises it (see
     /// `MemoryBudget`). Errors name the layer.
-    public func build() throws(ModelError) -> Sequential {
+    public func build() throws(ModelError) -> Sequential { try built().network }
+
+    /// The built layers and the memory they need.
+    func built() throws(ModelError) -> (network: Sequential, footprint: ArchitectureFootprint) {
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
             throw ModelError("architecture \(name): invalid input shape \(inputShape)")
         }
@@ -71,7 +74,7 @@ public struct Architecture: Codable, Equatable, Sendable {
         if Set(names).count != names.count {
             throw ModelError("architecture \(name): duplicate parameter names in \(names)")
         }
-        return network
+        return (network, builder.footprint)
     }
 
     /// A decoding error in one line: the problem, then where (`missing 'out' at layers.2`).

@@ -23,6 +23,9 @@ struct ArchitectureFootprint {
     private(set) var parameterCount = 0
     /// Scalars of the largest activation of one image so far (the input counts).
     private(set) var largestActivation = 0
+    /// Scalars of all activations of one image so far (the input counts): what a forward
+    /// pass records on a tape per image. Checked like the largest.
+    private(set) var totalActivation = 0
 
     init(budget: MemoryBudget = .current) { self.budget = budget }
 
@@ -61,6 +64,10 @@ struct ArchitectureFootprint {
             throw ModelError("\(label): shape \(shape) has more elements than a size can hold", isSizeLimit: true)
         }
         largestActivation = max(largestActivation, count)
+        guard let total = CheckedSize.sum([totalActivation, count]) else {
+            throw ModelError("\(label): the activations of one image overflow a size", isSizeLimit: true)
+        }
+        totalActivation = total
         guard let bytes = trainingBytes else {
             throw ModelError(
                 "\(label): \(parameterCount) parameters and an activation of \(largestActivation) values per image overflow a size",

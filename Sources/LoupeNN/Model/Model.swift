@@ -6,7 +6,8 @@ import LoupeTensor
 /// A network with its parameters and buffers: what training produces and checkpoints store.
 public struct Model: Sendable {
     public let architecture: Architecture
-    /// The built layers.
+    /// The layers that run: `architecture` built, with any layers substituted by
+    /// `rewritingLayers(where:with:)`.
     public let network: Sequential
     /// Parameter names in a stable order (the order of the layers).
     public let parameterNames: [String]
@@ -20,16 +21,8 @@ public struct Model: Sendable {
     public var buffers: [String: Tensor]
     /// Output shape of the network: `[classes]`.
     public let outputShape: [Int]
-    /// Per-position bias maps of convolution layers, by layer name, each of the layer's output
-    /// shape without the batch dimension (`[out, outH, outW]`). A layer with a map computes
-    /// `(W * x + map) + b` instead of `W * x + b`: the map is added to the product before the
-    /// bias, so that a map that cancels the product of a constant image exactly leaves `b`
-    /// bit for bit.
-    ///
-    /// Empty for every trained or loaded model, and never stored in checkpoints. The
-    /// input-invariance test uses it to compensate a constant input shift exactly at the
-    /// zero-padded borders of a convolution, where the compensation depends on the position.
-    public var convolutionPositionBiases: [String: Tensor] = [:]
+    /// Scalars a forward pass records per example: the input and every layer's output.
+    let activationScalarsPerExample: Int
 
     /// A freshly initialised model (PyTorch's default initialisation), seeded.
     public init(architecture: Architecture, seed: UInt64) throws(ModelError) {
@@ -52,7 +45,18 @@ public struct Model: Sendable {
     /// A model from stored tensors; every tensor must be present with the architecture's shape.
     public init(architecture: Architecture, parameters: [String: Tensor], buffers: [String: Tensor]) throws(ModelError)
     {
-        let network = try architecture.build()
+        let (network, footprint) = try architecture.built()
+        try self.init(
+            architecture: architecture, network: network, parameters: parameters, buffers: buffers,
+            activationScalarsPerExample: footprint.totalActivation)
+    }
+
+    /// A model running `network`, which must take `architecture`'s input and have a tensor of
+    /// the right shape for each of its parameters and buffers.
+    init(
+        architecture: Architecture, network: Sequential, parameters: [String: Tensor], buffers: [String: Tensor],
+        activationScalarsPerExample: Int
+    ) throws(ModelError) {
         for spec in network.parameterSpecs + network.bufferSpecs {
             guard let tensor = parameters[spec.name] ?? buffers[spec.name] else {
                 throw ModelError("tensor \(spec.name) missing for architecture \(architecture.name)")
@@ -69,6 +73,7 @@ public struct Model: Sendable {
         self.parameters = parameters.filter { name, _ in network.parameterSpecs.contains { $0.name == name } }
         self.buffers = buffers.filter { name, _ in network.bufferSpecs.contains { $0.name == name } }
         self.outputShape = try network.outputShape(for: architecture.inputShape)
+        self.activationScalarsPerExample = activationScalarsPerExample
         enablePackedOperandCaches()
     }
 
@@ -95,8 +100,7 @@ public struct Model: Sendable {
     ) -> ForwardContext {
         let bound = parameters.mapValues { tape.variable($0, requiresGradient: trainable) }
         return ForwardContext(
-            tape: tape, isTraining: isTraining, parameters: bound, buffers: buffers, generator: generator,
-            convolutionPositionBiases: convolutionPositionBiases)
+            tape: tape, isTraining: isTraining, parameters: bound, buffers: buffers, generator: generator)
     }
 
     /// Runs the network on `input` of shape `[batch] + inputShape`.
@@ -122,12 +126,10 @@ public struct Model: Sendable {
         }
     }
 
-    /// Logits `[batch, classes]` in inference mode, optionally transforming the input of
-    /// every linear and convolution layer (see `ForwardContext.layerInputTransform`).
-    public func logits(_ images: Tensor, layerInputTransform: ((String, Tensor) -> Tensor)? = nil) -> Tensor {
+    /// Logits `[batch, classes]` in inference mode.
+    public func logits(_ images: Tensor) -> Tensor {
         let tape = Tape()
         var context = makeContext(tape: tape, isTraining: false, trainable: false)
-        context.layerInputTransform = layerInputTransform
         return self(tape.constant(images), &context).value
     }
 
@@ -175,32 +177,6 @@ public struct Model: Sendable {
             }
             return total.squareRoot()
         }
-    }
-
-    /// `inputGradients(_:classes:)` with the batch split across `threads` threads.
-    public func inputGradients(_ images: Tensor, classes: [Int], threads: Int) -> (logits: Tensor, gradients: Tensor) {
-        let shards = Parallel.ranges(count: images.shape[0], parts: threads)
-        if shards.count <= 1 { return inputGradients(images, classes: classes) }
-        var parts = Parallel.map(count: shards.count, threads: threads) {
-            var shard = images.slice(shards[$0])
-            defer { TensorStoragePool.shared.recycle(&shard) }
-            return inputGradients(shard, classes: Array(classes[shards[$0]]))
-        }
-        let result = (Tensor.concatenating(parts.map(\.logits)), Tensor.concatenating(parts.map(\.gradients)))
-        for index in parts.indices { TensorStoragePool.shared.recycle(&parts[index].gradients) }
-        return result
-    }
-
-    /// The gradient of one logit per example with respect to the input, in inference mode:
-    /// `d logits[i, classes[i]] / d images[i]`. Returns the logits too.
-    public func inputGradients(_ images: Tensor, classes: [Int]) -> (logits: Tensor, gradients: Tensor) {
-        let tape = Tape()
-        var context = makeContext(tape: tape, isTraining: false, trainable: false)
-        let input = tape.variable(images)
-        let output = self(input, &context)
-        var seed = Tensor(zeros: output.shape)
-        for (row, target) in classes.enumerated() { seed.scalars[row * classCount + target] = 1 }
-        return (output.value, tape.gradients(of: output, seed: seed)[input]!)
     }
 
     /// Forward FLOPs per example for each top-level layer, with backward taken as twice the

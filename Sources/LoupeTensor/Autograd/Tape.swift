@@ -28,9 +28,13 @@ public final class Tape {
     var nodes: [Node] = []
 
     /// Backward rules to use instead of the built-in ones, by operation kind. Set them before
-    /// the forward pass: a network fuses ReLU into a following max pooling only when the tape
-    /// has no ReLU override.
+    /// the forward pass: see `fusesReLU`.
     public var backwardOverrides: [OperationKind: CustomBackwardRule] = [:]
+
+    /// Whether a forward pass may fuse ReLU with the operations around it: not when ReLU's
+    /// backward rule is overridden, since a fused operation has no ReLU for the override to
+    /// replace. Networks ask this before fusing.
+    public var fusesReLU: Bool { backwardOverrides[.relu] == nil }
 
     public init() {}
 
@@ -90,8 +94,7 @@ public final class Tape {
             // goes back to the pool once the rule is done with it.
             guard node.requiresGradient, node.kind != .leaf, var gradient = grads[id].take() else { continue }
             precondition(
-                ![.reluMaxPool2d, .conv2dReLUMaxPool2d, .linearReLU].contains(node.kind)
-                    || backwardOverrides[.relu] == nil,
+                fusesReLU || ![.reluMaxPool2d, .conv2dReLUMaxPool2d, .linearReLU].contains(node.kind),
                 "a ReLU backward override was set after a forward pass that fused ReLU into max pooling")
             var inputGradients: [Tensor?]
             if let override = backwardOverrides[node.kind] {

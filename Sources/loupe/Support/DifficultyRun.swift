@@ -292,7 +292,8 @@ struct DifficultyRun {
             let positions = Array(start..<min(start + 512, data.count))
             gradients +=
                 model.inputGradients(
-                    data.images(at: positions), classes: positions.map { classes[$0] }, threads: training.threads
+                    data.images(at: positions), classes: positions.map { classes[$0] },
+                    batching: InputGradientBatching(for: model, threads: training.threads)
                 ).gradients.scalars
         }
         return gradients

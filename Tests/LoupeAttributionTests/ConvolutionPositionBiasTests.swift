@@ -1,7 +1,19 @@
+import LoupeAttribution
 import LoupeNN
 import LoupeRandom
 import LoupeTensor
 import XCTest
+
+extension Model {
+    /// The model with its layer `conv1` replaced by a `PositionBiasedConv2d` with `map`.
+    func positionBiased(_ map: Tensor) throws -> Model {
+        try rewritingLayers(
+            where: { ($0 as? Conv2d)?.name == "conv1" },
+            with: {
+                PositionBiasedConv2d($0 as! Conv2d, positionBias: map)
+            })
+    }
+}
 
 final class ConvolutionPositionBiasTests: XCTestCase {
     /// A convolution read out through an identity layer: the logits are the convolution's
@@ -21,9 +33,8 @@ final class ConvolutionPositionBiasTests: XCTestCase {
 
     func testMapIsAddedPerPositionAndLeavesGradientsAlone() throws {
         let plain = try makeModel()
-        var shifted = plain
         let map = Tensor(shape: [1, 3, 3], scalars: [0.5, -1, 2, 0, 3, -0.25, 1, 1.5, -2])
-        shifted.convolutionPositionBiases["conv1"] = map
+        let shifted = try plain.positionBiased(map)
         var rng = SeededGenerator(seed: 1)
         let images = Tensor(shape: [2, 1, 3, 3], scalars: (0..<18).map { _ in rng.nextUniform() })
         let expected = plain.logits(images).scalars.enumerated().map { $1 + map.scalars[$0 % 9] }
@@ -42,7 +53,7 @@ final class ConvolutionPositionBiasTests: XCTestCase {
         let image = Tensor(repeating: -1, shape: [1, 1, 3, 3])
         var unbiased = model
         unbiased.parameters["conv1.bias"] = Tensor(shape: [1], scalars: [0])
-        model.convolutionPositionBiases["conv1"] = unbiased.logits(image).scaled(by: -1).reshaped([1, 3, 3])
+        model = try model.positionBiased(unbiased.logits(image).scaled(by: -1).reshaped([1, 3, 3]))
         XCTAssertEqual(model.logits(image).scalars, [Float](repeating: 0.1, count: 9))
     }
 }
