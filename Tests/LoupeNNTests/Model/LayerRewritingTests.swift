@@ -1,5 +1,6 @@
 import Foundation
 import LoupeNN
+import LoupeRandom
 import LoupeTensor
 import XCTest
 
