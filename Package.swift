@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "LoupeCompress", targets: ["LoupeCompress"]),
         .library(name: "LoupeAudit", targets: ["LoupeAudit"]),
         .library(name: "LoupeAttribution", targets: ["LoupeAttribution"]),
+        .library(name: "LoupeWorkflows", targets: ["LoupeWorkflows"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -62,11 +63,19 @@ let package = Package(
         .target(
             name: "LoupeAttribution", dependencies: ["LoupeNN", "LoupeTensor", "LoupeData", "LoupeSupport"],
             swiftSettings: optimized),
+        // Every workflow a command runs, callable from Swift without a process.
+        .target(
+            name: "LoupeWorkflows",
+            dependencies: [
+                "LoupeKernels", "LoupeTensor", "LoupeNN", "LoupeData", "LoupeReport", "LoupeSupport", "LoupeCompress",
+                "LoupeAudit", "LoupeAttribution",
+            ],
+            swiftSettings: optimized),
         .executableTarget(
             name: "loupe",
             dependencies: [
                 "CLoupePlatform", "LoupeKernels", "LoupeTensor", "LoupeNN", "LoupeData", "LoupeReport",
-                "LoupeSupport", "LoupeCompress", "LoupeAudit", "LoupeAttribution",
+                "LoupeSupport", "LoupeCompress", "LoupeAudit", "LoupeAttribution", "LoupeWorkflows",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -87,6 +96,8 @@ let package = Package(
         .testTarget(name: "LoupeCompressTests", dependencies: ["LoupeCompress", "LoupeData"]),
         .testTarget(name: "LoupeAuditTests", dependencies: ["LoupeAudit", "LoupeData"]),
         .testTarget(name: "LoupeAttributionTests", dependencies: ["LoupeAttribution", "LoupeNN", "LoupeData"]),
+        .testTarget(
+            name: "LoupeWorkflowsTests", dependencies: ["LoupeWorkflows", "LoupeData", "LoupeNN", "LoupeSupport"]),
         .testTarget(name: "LoupeCLITests", dependencies: ["loupe"], exclude: ["HostileInputs"]),
         // Optimised like the libraries: the mutation engine runs 20,000 cases per `swift test`.
         .testTarget(

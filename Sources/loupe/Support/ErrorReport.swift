@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoupeSupport
+import LoupeWorkflows
 
 /// How `loupe` reports an error that ends a command: the last line of defence for the
 /// one-line rule.
@@ -27,6 +28,7 @@ enum ErrorReport {
     /// Reports `error` and exits.
     static func exit(reporting error: any Error) -> Never {
         RunDirectory.removeEmptyCreatedFolders()
+        if let option = error as? OptionError { exit(parsing: ValidationError(option.message)) }
         if error is ValidationError || isArgumentParserOutcome(error) { exit(parsing: error) }
         FileHandle.standardError.write(Data((line(for: error) + "\n").utf8))
         Foundation.exit(EXIT_FAILURE)
@@ -57,4 +59,10 @@ enum ErrorReport {
         }
         return "Error: " + EscapedText.escaping(message) + full.dropFirst(prefix.count)
     }
+}
+
+/// Runs a check of a workflow's settings inside an option group's or command's `validate()`,
+/// reporting its ``OptionError`` as ArgumentParser's `ValidationError` (a usage error).
+func checkingOptions<T>(_ check: () throws -> T) throws -> T {
+    do { return try check() } catch let error as OptionError { throw ValidationError(error.message) }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LoupeWorkflows
 import LoupeKernels
 import LoupeReport
 import LoupeSupport
