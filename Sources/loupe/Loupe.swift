@@ -1,6 +1,6 @@
 import ArgumentParser
-import LoupeWorkflows
 import CLoupePlatform
+import LoupeWorkflows
 
 @main
 struct Loupe: ParsableCommand {

@@ -213,7 +213,8 @@ public struct AttributeWorkflow {
             let url = URL(fileURLWithPath: config.baseline)
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw AttributionError(
-                    source: "--baseline", problem: "expected zero, black, mean or an NPY file, got '\(config.baseline)'")
+                    source: "--baseline", problem: "expected zero, black, mean or an NPY file, got '\(config.baseline)'"
+                )
             }
             let array = try NPYFile.read(url)
             guard case .float32(let values) = array.elements else {
@@ -229,7 +230,8 @@ public struct AttributeWorkflow {
         }
         let settings = config.settings.settings(inputRange: inputRange, baseline: baselineValue)
         let methods = try AttributionMethodParser.methods(named: config.methods, settings: settings)
-        let targets = try AttributionTarget(parsing: config.target).classes(for: examples, model: model, threads: threads)
+        let targets = try AttributionTarget(parsing: config.target).classes(
+            for: examples, model: model, threads: threads)
         let predictions = try AttributionTarget.predicted.classes(for: examples, model: model, threads: threads)
 
         progress.log(

@@ -175,7 +175,7 @@ public struct AuditWorkflow {
         let labelNoise =
             prepared.flippedLabels.isEmpty
             ? nil : AuditLabelNoise(prepared.flippedLabels, analyses: analyses, evaluated: evaluated)
-        labelNoise?.lines.forEach(progress.log)
+        for line in labelNoise?.lines ?? [] { progress.log(line) }
         let outputs = CompressionAuditOutputs(
             analyses: analyses, baselineAccuracy: analyses[0].impact.baselineAccuracies.overall,
             baselineSize: baseline.size,

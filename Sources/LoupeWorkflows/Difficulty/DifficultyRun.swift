@@ -32,7 +32,6 @@ struct DifficultyRun {
     var el2nSeeds = 1
     var checkpointDirectory: URL?
 
-
     /// Values of one example's logits kept per epoch: the classes of the architecture's
     /// output, at least those of the data.
     func logitWidth(of train: Dataset) -> Int {

@@ -101,7 +101,8 @@ public struct DifficultyWorkflow {
         var directory: RunDirectory?
         if result == nil {
             var made = try RunDirectory(
-                path: config.output.relativePath, configuration: run.training, seeds: ["training": config.settings.seed],
+                path: config.output.relativePath, configuration: run.training,
+                seeds: ["training": config.settings.seed],
                 threads: config.settings.threads)
             try made.recordInputs(inputs)
             let checkpointFolder = made.url.appendingPathComponent("checkpoints")

@@ -72,7 +72,8 @@ public struct EvalWorkflow {
         guard dataset.classCount <= model.classCount else {
             throw FileError(
                 path: modelFile,
-                problem: "model predicts \(model.classCount) classes but \(data) has labels up to \(dataset.classCount - 1)"
+                problem:
+                    "model predicts \(model.classCount) classes but \(data) has labels up to \(dataset.classCount - 1)"
             )
         }
         let evaluation = Evaluation(model: model, dataset: dataset, threads: max(1, configuration.threads))

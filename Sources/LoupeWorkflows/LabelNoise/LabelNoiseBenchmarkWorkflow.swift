@@ -105,7 +105,8 @@ public struct LabelNoiseBenchmarkWorkflow {
         for score in result.scores {
             let auroc = try areaUnderROC(scores: score.hardness, positives: positives)
             let precision = try precisionAtK(scores: score.hardness, positives: positives)
-            rows.append(Row(score: score.name, auroc: auroc, precision: precision, k: flipped.count, baseRate: baseRate))
+            rows.append(
+                Row(score: score.name, auroc: auroc, precision: precision, k: flipped.count, baseRate: baseRate))
             progress.log(
                 score.name.padding(toLength: 28, withPad: " ", startingAt: 0)
                     + String(format: " %.3f   %.3f", auroc, precision))

@@ -33,7 +33,8 @@ public struct PopulationWorkflow {
             for (variant, records) in population.records.sorted(by: { $0.key.name < $1.key.name }) {
                 let accuracies = records.map(\.accuracy)
                 let mean = accuracies.reduce(0, +) / Double(accuracies.count)
-                let sd = (accuracies.map { ($0 - mean) * ($0 - mean) }.reduce(0, +)
+                let sd =
+                    (accuracies.map { ($0 - mean) * ($0 - mean) }.reduce(0, +)
                     / Double(max(accuracies.count - 1, 1))).squareRoot()
                 let sparsity = records.map(\.sparsity).reduce(0, +) / Double(records.count)
                 let size = records.map(\.bytesOnDisk).reduce(0, +) / max(records.count, 1)

@@ -50,7 +50,7 @@ public struct TrainWorkflow {
             try RunDirectory.requireSame(folder, as: directory.url)
             var directory = directory
             try ModelCheckpoint(model: model, training: training, epoch: epoch, step: step, dataset: dataset)
-            .write(to: directory.output("model.safetensors"))
+                .write(to: directory.output("model.safetensors"))
             directory.recorder.recordFLOPs(
                 model.flopsPerLayer.map { LayerFLOPs(layer: $0.layer, forward: $0.forward, backward: $0.backward) })
             try directory.finish()
@@ -65,7 +65,8 @@ public struct TrainWorkflow {
     /// Trains (or resumes) the model, writing checkpoints, state and metrics as it goes.
     public func run(progress: any WorkflowProgress) throws -> Result {
         let splits = try configuration.data.load().splits
-        let architecture = try resolveArchitecture(configuration.model, hidden: configuration.hidden, data: splits.train)
+        let architecture = try resolveArchitecture(
+            configuration.model, hidden: configuration.hidden, data: splits.train)
         let training = configuration.training
         let dataName = configuration.data.data
         // Everything that depends on the data is checked before the output folder exists.
@@ -88,7 +89,8 @@ public struct TrainWorkflow {
             seeds: ["training": training.seed, "split": configuration.data.splitSeed], threads: training.threads)
         try directory.recordInputs(splits.train.sources + splits.test.sources)
 
-        var trainer = try Trainer(model: try Model(architecture: architecture, seed: training.seed), configuration: training)
+        var trainer = try Trainer(
+            model: try Model(architecture: architecture, seed: training.seed), configuration: training)
         let stateURL = directory.output("state.safetensors")
         let metricsURL = directory.output("metrics.jsonl")
         var metricsLines: [String] = []

@@ -21,7 +21,7 @@ struct Eval: ParsableCommand {
         if json {
             print(try result.json())
         } else {
-            result.lines.forEach { print($0) }
+            for line in result.lines { print(line) }
         }
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import LoupeWorkflows
 import LoupeAttribution
+import LoupeWorkflows
 
 struct InvarianceBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -86,7 +86,7 @@ struct InvarianceBenchmark: ParsableCommand {
         let output = URL(fileURLWithPath: out, isDirectory: true)
         let result = try InvarianceWorkflow(workflowConfiguration).run(progress: TerminalProgress())
         let written = try result.write(to: output)
-        result.lines.forEach { print($0) }
+        for line in result.lines { print(line) }
         print("wrote \(written.joined(separator: ", ")) and manifest.json to \(output.standardizedFileURL.path)")
     }
 }

@@ -24,7 +24,7 @@ struct Population: ParsableCommand {
                 data: dataOptions.source, population: try populationOptions.recipe,
                 output: URL(fileURLWithPath: out, isDirectory: true)))
         let result = try workflow.run(progress: TerminalProgress())
-        result.summaryLines.forEach { print($0) }
+        for line in result.summaryLines { print(line) }
         _ = try result.write(to: result.folder)
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import LoupeWorkflows
 import LoupeAttribution
+import LoupeWorkflows
 
 struct RoarBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(

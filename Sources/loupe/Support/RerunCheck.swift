@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
-import LoupeWorkflows
 import LoupeKernels
 import LoupeReport
 import LoupeSupport
+import LoupeWorkflows
 
 /// `loupe verify --rerun`: runs a recorded command again in a temporary folder, with the
 /// recorded version, arguments (hence seeds), thread count and kernel path, and compares each
