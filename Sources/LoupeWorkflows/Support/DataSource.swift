@@ -35,10 +35,7 @@ public struct DataSource: Sendable, Equatable {
         var splits = try DatasetLoader.load(
             data, options: DatasetLoader.Options(testFraction: testFraction, splitSeed: splitSeed))
         if let undersample {
-            let parts = undersample.split(separator: ":")
-            guard parts.count == 2, let label = Int32(parts[0]), let fraction = Double(parts[1]) else {
-                throw OptionError("--undersample: expected CLASS:FRACTION, for example 3:0.1, got '\(undersample)'")
-            }
+            let (label, fraction) = try Self.parseUndersample(undersample)
             splits.train = try splits.train.undersampling(class: label, keeping: fraction, seed: noiseSeed)
         }
         var flipped: [FlippedLabel] = []
@@ -49,6 +46,17 @@ public struct DataSource: Sendable, Equatable {
             flipped = positions.map { FlippedLabel(id: noisy.ids[$0], original: original[$0], noisy: noisy.labels[$0]) }
         }
         return PreparedData(splits: splits, flippedLabels: flipped)
+    }
+}
+
+extension DataSource {
+    /// The class and fraction of ``undersample``'s `C:F`.
+    public static func parseUndersample(_ text: String) throws(OptionError) -> (label: Int32, fraction: Double) {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let label = Int32(parts[0]), let fraction = Double(parts[1]) else {
+            throw OptionError("--undersample: expected CLASS:FRACTION, for example 3:0.1, got '\(text)'")
+        }
+        return (label, fraction)
     }
 }
 

@@ -32,6 +32,7 @@ struct DataOptions: ParsableArguments {
         guard labelNoise.isFinite, (0...1).contains(labelNoise) else {
             throw ValidationError("--label-noise must be a fraction in [0, 1], got \(labelNoise)")
         }
+        if let undersample { _ = try checkingOptions { try DataSource.parseUndersample(undersample) } }
     }
 
     /// The data these options describe.

@@ -10,8 +10,9 @@ import LoupeWorkflows
 /// is printed as `Error: <description>` on one line of standard error, with control
 /// characters and line breaks escaped (`EscapedText`), so text from a file or an argument
 /// cannot split the message or drive the terminal; the exit status is 1. ArgumentParser's own
-/// outcomes (help, version, usage errors, `ExitCode`) keep its output and exit codes, with
-/// the error message escaped the same way (`exit(parsing:)`).
+/// outcomes (help, version, usage errors, `ExitCode`), and a workflow's `OptionError` as a
+/// usage error, keep ArgumentParser's output and exit codes, with the error message escaped
+/// the same way (`exit(parsing:)`).
 enum ErrorReport {
     /// The line printed for `error`.
     static func line(for error: any Error) -> String {
