@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "LoupeCompress", targets: ["LoupeCompress"]),
         .library(name: "LoupeAudit", targets: ["LoupeAudit"]),
         .library(name: "LoupeAttribution", targets: ["LoupeAttribution"]),
+        .library(name: "LoupeWorkflows", targets: ["LoupeWorkflows"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -68,11 +69,19 @@ let package = Package(
             name: "LoupeAttribution",
             dependencies: ["LoupeNN", "LoupeRandom", "LoupeTensor", "LoupeData", "LoupeSupport"],
             swiftSettings: optimized),
+        // Every workflow a command runs, callable from Swift without a process.
+        .target(
+            name: "LoupeWorkflows",
+            dependencies: [
+                "LoupeKernels", "LoupeTensor", "LoupeNN", "LoupeData", "LoupeRandom", "LoupeReport", "LoupeSupport",
+                "LoupeCompress", "LoupeAudit", "LoupeAttribution",
+            ],
+            swiftSettings: optimized),
         .executableTarget(
             name: "loupe",
             dependencies: [
                 "CLoupePlatform", "LoupeKernels", "LoupeTensor", "LoupeNN", "LoupeData", "LoupeRandom", "LoupeReport",
-                "LoupeSupport", "LoupeCompress", "LoupeAudit", "LoupeAttribution",
+                "LoupeSupport", "LoupeCompress", "LoupeAudit", "LoupeAttribution", "LoupeWorkflows",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -96,6 +105,9 @@ let package = Package(
         .testTarget(name: "LoupeAuditTests", dependencies: ["LoupeAudit", "LoupeData", "LoupeRandom"]),
         .testTarget(
             name: "LoupeAttributionTests", dependencies: ["LoupeAttribution", "LoupeNN", "LoupeData", "LoupeRandom"]),
+        .testTarget(
+            name: "LoupeWorkflowsTests",
+            dependencies: ["LoupeWorkflows", "LoupeData", "LoupeNN", "LoupeRandom", "LoupeSupport"]),
         .testTarget(name: "LoupeCLITests", dependencies: ["loupe"], exclude: ["HostileInputs"]),
         // Optimised like the libraries: the mutation engine runs 20,000 cases per `swift test`.
         .testTarget(

@@ -1,9 +1,10 @@
 import ArgumentParser
 import CLoupePlatform
+import LoupeWorkflows
 
 @main
 struct Loupe: ParsableCommand {
-    static let version = "0.1.0"
+    static let version = ToolVersion.current
 
     static let configuration = CommandConfiguration(
         commandName: "loupe",

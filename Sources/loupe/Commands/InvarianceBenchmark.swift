@@ -1,11 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoupeAttribution
-import LoupeData
-import LoupeNN
-import LoupeReport
-import LoupeSupport
-import LoupeTensor
+import LoupeWorkflows
 
 struct InvarianceBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -57,169 +53,40 @@ struct InvarianceBenchmark: ParsableCommand {
     @Option(help: "Threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Output directory.") var out: String = "runs/invariance"
 
-    func run() throws {
-        guard let chosenCompensation = ShiftCompensation(rawValue: compensation) else {
+    /// Checks the options on their own, before any data is read.
+    func validate() throws {
+        guard ShiftCompensation(rawValue: compensation) != nil else {
             throw AttributionError(
                 source: "--compensation", problem: "expected exact, uniform-bias or none, got '\(compensation)'")
         }
-        guard examples >= 1 else { throw AttributionError(source: "--examples", problem: "must be at least 1") }
-        guard shift.isFinite else { throw AttributionError(source: "--shift", problem: "must be finite") }
-        guard tolerance >= 0, outputTolerance >= 0 else {
-            throw AttributionError(source: "--tolerance", problem: "tolerances must be nonnegative")
-        }
-        let threads = max(1, threads)
-        let splits = try dataOptions.load().splits
-        let (train, test) = (splits.train, splits.test)
-        let inputRange = InputRange(of: train)
-        let meanImage = Baseline.meanImage(of: train)
-        let settings = methodOptions.settings(inputRange: inputRange)
-        // Rejects settings no method can use (no steps or samples, negative noise).
-        _ = try AttributionMethodParser.method(named: "integrated-gradients", settings: settings)
-        let cases = InvarianceCase.standard(
-            inputRange: inputRange, shift: shift, meanImage: meanImage, steps: settings.steps,
-            samples: settings.samples, noiseFraction: settings.noiseFraction)
-        let positions = Array(0..<min(examples, test.count))
-        let images = test.images(at: positions)
-        let seeds = positions.map { exampleSeed(runSeed: methodOptions.seed, id: test.ids[$0]) }
-        let invariance = InputInvarianceTest(
-            shift: shift, compensation: chosenCompensation, outputTolerance: outputTolerance,
-            attributionTolerance: tolerance)
+        try InvarianceWorkflow.validate(workflowConfiguration)
+    }
 
-        var inputs = train.sources + test.sources
-        var models: [(name: String, model: Model, trained: Bool)] = []
-        if let modelFile {
-            for path in modelFile.split(separator: ",").map(String.init) {
-                let loaded = try ModelCheckpoint(contentsOf: URL(fileURLWithPath: path)).model
-                guard loaded.architecture.inputShape == [train.shape.channels, train.shape.height, train.shape.width]
-                else {
-                    throw FileError(
-                        path: path,
-                        problem:
-                            "model expects images \(loaded.architecture.inputShape) but \(dataOptions.data) has \(train.shape)"
-                    )
-                }
-                models.append((URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, loaded, false))
-                inputs.append(URL(fileURLWithPath: path))
-            }
-        } else {
-            var training = TrainingConfiguration()
-            training.epochs = epochs
-            training.batchSize = batchSize
-            training.learningRate = lr
-            training.seed = trainingSeed
-            training.threads = threads
-            try training.validate(for: train)
-            for name in model.split(separator: ",").map(String.init) {
-                let architecture = try resolveArchitecture(name, hidden: hidden, data: train)
-                var trainer = try Trainer(
-                    model: try Model(architecture: architecture, seed: trainingSeed), configuration: training)
-                try trainer.train(on: train, test: test) { event, _ in
-                    if case .epoch(let metrics) = event {
-                        print(
-                            String(
-                                format: "trained %@ epoch %d: test accuracy %.4f", architecture.name, metrics.epoch,
-                                metrics.testAccuracy ?? 0))
-                    }
-                }
-                models.append((architecture.name, trainer.model, true))
-            }
-        }
+    /// The workflow's configuration (the compensation as checked by `validate()`).
+    var workflowConfiguration: InvarianceWorkflow.Configuration {
+        var configuration = InvarianceWorkflow.Configuration(data: dataOptions.source)
+        configuration.models = model.split(separator: ",").map(String.init)
+        configuration.hidden = hidden
+        configuration.modelFiles = modelFile?.split(separator: ",").map { URL(fileURLWithPath: String($0)) }
+        configuration.epochs = epochs
+        configuration.batchSize = batchSize
+        configuration.learningRate = lr
+        configuration.trainingSeed = trainingSeed
+        configuration.examples = examples
+        configuration.shift = shift
+        configuration.compensation = ShiftCompensation(rawValue: compensation) ?? .exact
+        configuration.tolerance = tolerance
+        configuration.outputTolerance = outputTolerance
+        configuration.methods = methodOptions.settings
+        configuration.threads = threads
+        return configuration
+    }
 
-        print(
-            "input invariance: shift \(shift), \(chosenCompensation.rawValue) compensation, \(images.shape[0]) test images, tolerance \(tolerance)"
-        )
-        var outputRows: [[String]] = []
-        var outcomes: [(model: String, result: InputInvarianceTest.MethodResult)] = []
-        for (name, candidate, _) in models {
-            for kind in ShiftCompensation.allCases {
-                let check = try InputInvarianceTest(shift: shift, compensation: kind, outputTolerance: outputTolerance)
-                    .checkOutputs(model: candidate, images: images).check
-                outputRows.append([
-                    name, kind.rawValue, CSVTable.cell(check.largestDifference), CSVTable.cell(check.allowedDifference),
-                    check.agrees ? "1" : "0",
-                ])
-                print(
-                    "  \(name): \(kind.rawValue) compensation, largest logit difference \(check.largestDifference) (allowed \(check.allowedDifference)): \(check.agrees ? "equivalent" : "NOT equivalent")"
-                )
-            }
-            let targets = try AttributionTarget.predicted.classes(
-                for: test.subset(positions), model: candidate, threads: threads)
-            let (_, results) = try invariance.run(
-                model: candidate, images: images, targets: targets, seeds: seeds, cases: cases, threads: threads)
-            outcomes += results.map { (name, $0) }
-        }
-
-        struct Configuration: Encodable {
-            var command = "benchmark invariance"
-            var data: String
-            var models: [String]
-            var epochs: Int?
-            var examples: Int
-            var shift: Float
-            var compensation: String
-            var tolerance: Float
-            var outputTolerance: Float
-            var steps: Int
-            var samples: Int
-            var noise: Float
-        }
-        var directory = try RunDirectory(
-            path: out,
-            configuration: Configuration(
-                data: dataOptions.description, models: models.map(\.name), epochs: modelFile == nil ? epochs : nil,
-                examples: images.shape[0], shift: shift, compensation: chosenCompensation.rawValue,
-                tolerance: tolerance, outputTolerance: outputTolerance, steps: settings.steps,
-                samples: settings.samples, noise: settings.noiseFraction),
-            seeds: ["training": trainingSeed, "attribution": methodOptions.seed], threads: threads)
-        try directory.recordInputs(inputs)
-        var table = CSVTable(header: [
-            "model", "method", "max_abs_difference", "map_scale", "relative_difference",
-            "worst_image_relative_difference", "relative_norm_difference", "tolerance", "pass", "expected",
-        ])
-        for (name, result) in outcomes {
-            table.append([
-                name, result.label, CSVTable.cell(result.largestAbsoluteDifference), CSVTable.cell(result.mapScale),
-                CSVTable.cell(result.relativeDifference), CSVTable.cell(result.worstImageRelativeDifference),
-                CSVTable.cell(result.relativeNormDifference), CSVTable.cell(result.tolerance),
-                result.passes ? "1" : "0", result.expectedToPass ? "1" : "0",
-            ])
-        }
-        try table.write(to: directory.output("invariance.csv"))
-        var outputTable = CSVTable(header: [
-            "model", "compensation", "max_logit_difference", "allowed_difference", "equivalent",
-        ])
-        for row in outputRows { outputTable.append(row) }
-        try outputTable.write(to: directory.output("output-check.csv"))
-        let trainedModels = models.filter(\.trained)
-        if !trainedModels.isEmpty {
-            try FileManager.default.createDirectory(
-                at: directory.url.appendingPathComponent("models"), withIntermediateDirectories: true)
-            for (name, trainedModel, _) in trainedModels {
-                try ModelCheckpoint(model: trainedModel, dataset: dataOptions.data).write(
-                    to: directory.output("models/\(name).safetensors"))
-            }
-        }
-        try directory.finish()
-
-        print(
-            "model  method                                  max |A2-A1|  / map scale  ||A2-A1||/||A1||  pass  expected")
-        for (name, result) in outcomes {
-            print(
-                name.padding(toLength: 6, withPad: " ", startingAt: 0) + " "
-                    + result.label.padding(toLength: 38, withPad: " ", startingAt: 0)
-                    + String(
-                        format: " %11.4g  %11.4g  %16.4g  ", result.largestAbsoluteDifference,
-                        result.relativeDifference,
-                        result.relativeNormDifference)
-                    + (result.passes ? "pass " : "FAIL ") + (result.expectedToPass ? " pass" : " fail")
-                    + (result.asExpected ? "" : "  UNEXPECTED"))
-        }
-        let surprises = outcomes.filter { !$0.result.asExpected }.count
-        print(
-            surprises == 0
-                ? "every outcome is as theory predicts" : "\(surprises) outcomes differ from what theory predicts")
-        print(
-            "wrote invariance.csv, output-check.csv\(trainedModels.isEmpty ? "" : ", models/") and manifest.json to \(directory.url.path)"
-        )
+    func run() throws {
+        let output = URL(fileURLWithPath: out, isDirectory: true)
+        let result = try InvarianceWorkflow(workflowConfiguration).run(progress: TerminalProgress())
+        let written = try result.write(to: output)
+        for line in result.lines { print(line) }
+        print("wrote \(written.joined(separator: ", ")) and manifest.json to \(output.standardizedFileURL.path)")
     }
 }

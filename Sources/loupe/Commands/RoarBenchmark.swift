@@ -1,9 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoupeAttribution
-import LoupeData
-import LoupeNN
-import LoupeSupport
+import LoupeWorkflows
 
 struct RoarBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -64,107 +62,49 @@ struct RoarBenchmark: ParsableCommand {
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Output directory.") var out: String = "runs/roar"
 
+    /// Checks the options on their own, before any data is read: the method names, the
+    /// fractions, the modes and the counts.
+    func validate() throws {
+        if methods.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw AttributionError(source: "--methods", problem: "empty method name in '\(methods)'")
+        }
+        _ = try workflowConfiguration
+    }
+
+    /// The workflow's configuration.
+    var workflowConfiguration: RoarWorkflow.Configuration {
+        get throws {
+            var configuration = RoarWorkflow.Configuration(
+                data: dataOptions.source, model: modelOptions.recipe,
+                methods: methods.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
+                threads: threads, output: URL(fileURLWithPath: out, isDirectory: true))
+            try RoarWorkflow.validate(configuration)
+            configuration.percents = try parseFractions()
+            configuration.modes = try modes.split(separator: ",").map {
+                try RetrainMode(parsing: $0.trimmingCharacters(in: .whitespaces))
+            }
+            configuration.retrains = retrains
+            configuration.seed = seed
+            configuration.blurSigma = blurSigma
+            (configuration.settings.steps, configuration.settings.samples) = (steps, samples)
+            configuration.settings.noise = noise
+            (configuration.trainLimit, configuration.testLimit) = (trainLimit, testLimit)
+            return configuration
+        }
+    }
+
     func run() throws {
-        let watch = Stopwatch()
-        let methodNames = methods.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        // Names are checked before the data are read; the methods are built for the data's range.
-        _ = try methodNames.map { try rankingSource($0, settings: settings(inputRange: .unit)) }
-        let percents = try parseFractions()
-        let parsedModes = try modes.split(separator: ",").map {
-            try RetrainMode(parsing: $0.trimmingCharacters(in: .whitespaces))
-        }
-        guard threads > 0 else {
-            throw AttributionError(source: "--threads", problem: "must be positive, got \(threads)")
-        }
-        for (name, limit) in [("--train-limit", trainLimit), ("--test-limit", testLimit)] {
-            if let limit, limit < 1 { throw AttributionError(source: name, problem: "must be positive, got \(limit)") }
-        }
-
-        var splits = try dataOptions.load().splits
-        var data = dataOptions.description
-        if let trainLimit, trainLimit < splits.train.count {
-            splits.train = splits.train.subset(evenlySpaced(trainLimit, of: splits.train.count))
-            data += "; \(trainLimit) training examples evenly spaced"
-        }
-        if let testLimit, testLimit < splits.test.count {
-            splits.test = splits.test.subset(evenlySpaced(testLimit, of: splits.test.count))
-            data += "; \(testLimit) test examples evenly spaced"
-        }
-        let rankingSources = try methodNames.map {
-            try rankingSource($0, settings: settings(inputRange: InputRange(of: splits.train)))
-        }
-        var training = modelOptions.training(defaultEpochs: 4)
-        training.schedule = .cosine(minimum: 0)
-        guard training.epochs >= 1 else {
-            throw AttributionError(source: "--epochs", problem: "must be at least 1, got \(training.epochs)")
-        }
-        var spec = RemoveAndRetrainSpec(
-            data: data, trainCount: splits.train.count, testCount: splits.test.count,
-            architecture: try modelOptions.architecture(for: splits.train), training: training, seed: seed,
-            methods: methodNames, percents: percents, modes: parsedModes, retrains: retrains)
-        spec.blurSigma = blurSigma
-        spec.integratedGradientsSteps = steps
-        spec.noisySamples = samples
-        spec.noiseFraction = Double(noise)
-        try spec.validate()
-        try training.validate(for: splits.train)
-
-        var directory = try RunDirectory(
-            path: out, configuration: spec, seeds: ["seed": seed, "split": dataOptions.splitSeed], threads: threads)
-        try directory.recordInputs(splits.train.sources + splits.test.sources)
-        let runner = try RemoveAndRetrainRunner(spec: spec, directory: directory.url)
-        print(
-            "roar: \(methodNames.count) methods x \(percents.count) fractions x \(parsedModes.count) modes x \(retrains) retrains of \(spec.architecture.name), \(training.epochs) epochs on \(splits.train.count) training images; evaluated on \(splits.test.count)"
-        )
-        let progress = RoarProgress()
-        let result = try runner.run(
-            train: splits.train, test: splits.test, methods: rankingSources, threads: threads,
-            events: { progress.handle($0) })
-        progress.stop()
-
-        let outputs = RoarOutputs(spec: spec, result: result, threads: threads, wallSeconds: watch.elapsedSeconds)
-        let written = try outputs.write(into: &directory)
-        directory.recordOutputs(under: ["roar.json", "base", "maps", "cells"])
-        try directory.finish()
-        print(outputs.rankingText)
+        let result = try RoarWorkflow(try workflowConfiguration).run(progress: TerminalProgress())
+        let written = try result.write(to: result.folder)
+        print(result.rankingText)
         print(
             String(
                 format: "wall time %.1fs; %d retrains trained (%d reused): %.0f training images/s on %d threads",
-                watch.elapsedSeconds, result.trainedRetrains, result.reusedRetrains, outputs.imagesPerSecond, threads))
+                result.wallSeconds, result.result.trainedRetrains, result.result.reusedRetrains,
+                result.imagesPerSecond, threads))
         print(
-            "wrote \((written + ["maps/", "cells/", "manifest.json"]).joined(separator: ", ")) to \(directory.url.path)"
+            "wrote \((written + ["maps/", "cells/", "manifest.json"]).joined(separator: ", ")) to \(result.folder.path)"
         )
-    }
-
-    /// The settings of the methods built by name, for data in `inputRange`.
-    func settings(inputRange: InputRange) -> AttributionSettings {
-        AttributionSettings(inputRange: inputRange, steps: steps, samples: samples, noiseFraction: noise)
-    }
-
-    /// The controls by name, every other name through the attribution method parser.
-    func rankingSource(_ name: String, settings: AttributionSettings) throws -> any AttributionMethod {
-        switch name {
-        case "random": return RandomRankingControl()
-        case "blurred-random":
-            guard blurSigma > 0, blurSigma.isFinite else {
-                throw AttributionError(source: "--blur-sigma", problem: "must be positive, got \(blurSigma)")
-            }
-            return BlurredRandomRankingControl(sigma: blurSigma)
-        case "": throw AttributionError(source: "--methods", problem: "empty method name in '\(methods)'")
-        default:
-            do {
-                return try AttributionMethodParser.method(named: name, settings: settings)
-            } catch {
-                // This command's option is --methods; errors of --steps and the like stay as they are.
-                throw error.source == "--method" ? AttributionError(source: "--methods", problem: error.problem) : error
-            }
-        }
-    }
-
-    /// `count` positions of `0..<total` spread evenly: `i * total / count` (data files are
-    /// often sorted by class, so the first ones would be one class).
-    func evenlySpaced(_ count: Int, of total: Int) -> [Int] {
-        (0..<count).map { $0 * total / count }
     }
 
     /// The fractions in percent, ascending, without repeats.

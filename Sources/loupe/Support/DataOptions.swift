@@ -1,5 +1,6 @@
 import ArgumentParser
 import LoupeData
+import LoupeWorkflows
 
 /// The `--data` option and what refines it, shared by every command that reads a dataset.
 struct DataOptions: ParsableArguments {
@@ -31,50 +32,20 @@ struct DataOptions: ParsableArguments {
         guard labelNoise.isFinite, (0...1).contains(labelNoise) else {
             throw ValidationError("--label-noise must be a fraction in [0, 1], got \(labelNoise)")
         }
+        if let undersample { _ = try checkingOptions { try DataSource.parseUndersample(undersample) } }
+    }
+
+    /// The data these options describe.
+    var source: DataSource {
+        var source = DataSource(data: data)
+        source.testFraction = testFraction
+        source.splitSeed = splitSeed
+        source.labelNoise = labelNoise
+        source.noiseSeed = noiseSeed
+        source.undersample = undersample
+        return source
     }
 
     /// `--data` with the changes made to the training split, for population specs.
-    var description: String {
-        var parts = [data]
-        if let undersample { parts.append("undersample \(undersample) seed \(noiseSeed)") }
-        if labelNoise > 0 { parts.append("label noise \(labelNoise) seed \(noiseSeed)") }
-        if testFraction != 0.2 || splitSeed != DatasetLoader.defaultSplitSeed {
-            parts.append("test fraction \(testFraction) split seed \(splitSeed)")
-        }
-        return parts.joined(separator: "; ")
-    }
-
-    /// The splits, with the requested changes applied to the training split.
-    func load() throws -> PreparedData {
-        var splits = try DatasetLoader.load(
-            data, options: DatasetLoader.Options(testFraction: testFraction, splitSeed: splitSeed))
-        if let undersample {
-            let parts = undersample.split(separator: ":")
-            guard parts.count == 2, let label = Int32(parts[0]), let fraction = Double(parts[1]) else {
-                throw ValidationError("--undersample: expected CLASS:FRACTION, for example 3:0.1, got '\(undersample)'")
-            }
-            splits.train = try splits.train.undersampling(class: label, keeping: fraction, seed: noiseSeed)
-        }
-        var flipped: [FlippedLabel] = []
-        if labelNoise > 0 {
-            let original = splits.train.labels
-            let (noisy, positions) = try LabelNoise.apply(to: splits.train, fraction: labelNoise, seed: noiseSeed)
-            splits.train = noisy
-            flipped = positions.map { FlippedLabel(id: noisy.ids[$0], original: original[$0], noisy: noisy.labels[$0]) }
-        }
-        return PreparedData(splits: splits, flippedLabels: flipped)
-    }
-}
-
-/// A training label changed by `--label-noise`.
-struct FlippedLabel: Encodable {
-    var id: Int
-    var original: Int32
-    var noisy: Int32
-}
-
-/// Loaded splits and what was done to them.
-struct PreparedData {
-    var splits: DatasetSplits
-    var flippedLabels: [FlippedLabel]
+    var description: String { source.description }
 }

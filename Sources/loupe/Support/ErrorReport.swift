@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoupeSupport
+import LoupeWorkflows
 
 /// How `loupe` reports an error that ends a command: the last line of defence for the
 /// one-line rule.
@@ -9,8 +10,9 @@ import LoupeSupport
 /// is printed as `Error: <description>` on one line of standard error, with control
 /// characters and line breaks escaped (`EscapedText`), so text from a file or an argument
 /// cannot split the message or drive the terminal; the exit status is 1. ArgumentParser's own
-/// outcomes (help, version, usage errors, `ExitCode`) keep its output and exit codes, with
-/// the error message escaped the same way (`exit(parsing:)`).
+/// outcomes (help, version, usage errors, `ExitCode`), and a workflow's `OptionError` as a
+/// usage error, keep ArgumentParser's output and exit codes, with the error message escaped
+/// the same way (`exit(parsing:)`).
 enum ErrorReport {
     /// The line printed for `error`.
     static func line(for error: any Error) -> String {
@@ -27,6 +29,7 @@ enum ErrorReport {
     /// Reports `error` and exits.
     static func exit(reporting error: any Error) -> Never {
         RunDirectory.removeEmptyCreatedFolders()
+        if let option = error as? OptionError { exit(parsing: ValidationError(option.message)) }
         if error is ValidationError || isArgumentParserOutcome(error) { exit(parsing: error) }
         FileHandle.standardError.write(Data((line(for: error) + "\n").utf8))
         Foundation.exit(EXIT_FAILURE)
@@ -57,4 +60,10 @@ enum ErrorReport {
         }
         return "Error: " + EscapedText.escaping(message) + full.dropFirst(prefix.count)
     }
+}
+
+/// Runs a check of a workflow's settings inside an option group's or command's `validate()`,
+/// reporting its ``OptionError`` as ArgumentParser's `ValidationError` (a usage error).
+func checkingOptions<T>(_ check: () throws -> T) throws -> T {
+    do { return try check() } catch let error as OptionError { throw ValidationError(error.message) }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LoupeData
 import LoupeNN
+import LoupeWorkflows
 
 /// The architecture and the basic training recipe, shared by every command that trains.
 struct ModelOptions: ParsableArguments {
@@ -24,7 +25,7 @@ struct ModelOptions: ParsableArguments {
     /// --batch-size and --lr (`TrainingConfiguration.validate()`). Checks that need the data
     /// run in the command, still before its output folder exists.
     func validate() throws {
-        if let hidden { _ = try parseHiddenWidths(hidden) }
+        if let hidden { _ = try checkingOptions { try parseHiddenWidths(hidden) } }
         if let epochs, epochs < 0 { throw ValidationError("--epochs must be 0 or more, got \(epochs)") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
         if let lr, !(lr.isFinite && lr > 0) {
@@ -32,18 +33,15 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
-    /// The architecture sized for `data`.
-    func architecture(for data: Dataset) throws -> Architecture {
-        try resolveArchitecture(model, hidden: hidden, data: data)
+    /// The recipe these options describe.
+    var recipe: ModelRecipe {
+        var recipe = ModelRecipe(model: model, hidden: hidden, epochs: epochs)
+        recipe.batchSize = batchSize
+        recipe.learningRate = lr
+        recipe.optimizer = optimizer
+        return recipe
     }
 
     /// A training configuration with these options, `defaultEpochs` when --epochs is absent.
-    func training(defaultEpochs: Int) -> TrainingConfiguration {
-        var training = TrainingConfiguration()
-        training.epochs = epochs ?? defaultEpochs
-        training.batchSize = batchSize
-        training.optimizer = optimizer
-        training.learningRate = lr ?? (optimizer == .sgd ? 0.05 : 0.001)
-        return training
-    }
+    func training(defaultEpochs: Int) -> TrainingConfiguration { recipe.training(defaultEpochs: defaultEpochs) }
 }

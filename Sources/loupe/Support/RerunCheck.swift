@@ -3,6 +3,7 @@ import Foundation
 import LoupeKernels
 import LoupeReport
 import LoupeSupport
+import LoupeWorkflows
 
 /// `loupe verify --rerun`: runs a recorded command again in a temporary folder, with the
 /// recorded version, arguments (hence seeds), thread count and kernel path, and compares each

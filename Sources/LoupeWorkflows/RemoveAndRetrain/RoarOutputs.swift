@@ -5,7 +5,7 @@ import LoupeSupport
 
 /// Writes roar.csv, ranking.csv, roar.svg and kar.svg (for the modes that were run) and
 /// summary.json, and prints the ranking.
-struct RoarOutputs {
+package struct RoarOutputs {
     var spec: RemoveAndRetrainSpec
     var result: RemoveAndRetrainResult
     var threads: Int

@@ -2,11 +2,11 @@ import Foundation
 import LoupeSupport
 
 /// A CSV file without quoted fields, read by column name.
-struct CSVColumns {
-    var column: [String: Int]
-    var rows: [[String]]
+package struct CSVColumns {
+    package var column: [String: Int]
+    package var rows: [[String]]
 
-    init(url: URL, required: [String]) throws {
+    package init(url: URL, required: [String]) throws {
         let text: String
         text = try InputFile.readText(url, name: url.path)
         let lines = text.split(whereSeparator: \.isNewline).map {

@@ -7,18 +7,18 @@ import LoupeSupport
 ///
 /// Creating one claims the folder for the rest of the process (``claim(path:)``): it is
 /// locked against other writers and cleared of temporary files that killed writers left.
-struct RunDirectory {
-    let url: URL
-    var recorder: RunRecorder
+package struct RunDirectory {
+    package let url: URL
+    package var recorder: RunRecorder
     private(set) var outputs: [URL] = []
     private let lock: OutputFolderLock
 
-    init(path: String, configuration: some Encodable, seeds: [String: UInt64], threads: Int = 1) throws {
+    package init(path: String, configuration: some Encodable, seeds: [String: UInt64], threads: Int = 1) throws {
         lock = try Self.claim(path: path)
         url = lock.folder
         let json = try DeterministicJSON.decode(JSONValue.self, from: try DeterministicJSON.encode(configuration))
         recorder = RunRecorder(
-            tool: "loupe", toolVersion: Loupe.version, configuration: json, seeds: seeds, threadCount: threads)
+            tool: "loupe", toolVersion: ToolVersion.current, configuration: json, seeds: seeds, threadCount: threads)
         recorder.kernelPath = KernelPath.active.rawValue
         recorder.rerun = RerunRecipe(
             commandLine: CommandLine.arguments, threads: threads,
@@ -33,7 +33,7 @@ struct RunDirectory {
     ///
     /// - Throws: ``OutputFolderLockError`` if another process is writing into the folder.
     @discardableResult
-    static func claim(path: String) throws -> OutputFolderLock {
+    package static func claim(path: String) throws -> OutputFolderLock {
         let url = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
         return try ClaimedFolders.shared.claim(url) {
             if !FileManager.default.fileExists(atPath: url.path) { ClaimedFolders.shared.created.append(url) }
@@ -51,7 +51,7 @@ struct RunDirectory {
     }
 
     /// Hashes each distinct input file into the manifest.
-    mutating func recordInputs(_ urls: [URL]) throws {
+    package mutating func recordInputs(_ urls: [URL]) throws {
         var seen = Set<String>()
         for url in urls where seen.insert(url.standardizedFileURL.path).inserted {
             try recorder.recordInput(url)
@@ -59,14 +59,14 @@ struct RunDirectory {
     }
 
     /// A path inside the directory, recorded as an output.
-    mutating func output(_ relativePath: String) -> URL {
+    package mutating func output(_ relativePath: String) -> URL {
         let file = url.appendingPathComponent(relativePath)
         if !outputs.contains(file) { outputs.append(file) }
         return file
     }
 
     /// Records every file under the given relative paths (files or directories) as outputs.
-    mutating func recordOutputs(under relativePaths: [String]) {
+    package mutating func recordOutputs(under relativePaths: [String]) {
         for path in relativePaths {
             let root = url.appendingPathComponent(path)
             var isDirectory: ObjCBool = false
@@ -85,25 +85,25 @@ struct RunDirectory {
     }
 
     /// Records the time phases of the command took (in the manifest, not in outputs).
-    mutating func recordPhases(_ phases: [String: Double]) {
+    package mutating func recordPhases(_ phases: [String: Double]) {
         for (name, seconds) in phases { recorder.recordPhase(name, seconds: seconds) }
     }
 
     /// Continues the interrupted run this folder's manifest describes: the outputs it recorded
     /// and this run does not rewrite are listed again when it finishes. Those other than the
     /// outputs recorded so far (which this run rewrites) are hash-checked now.
-    mutating func continuePreviousRun() throws {
+    package mutating func continuePreviousRun() throws {
         try recorder.continueRun(in: url, rewriting: outputs)
     }
 
     /// Writes an in-progress `manifest.json` listing the outputs written so far, so that a
     /// run resumed after an interruption can vouch for them.
-    mutating func writeProgress() throws {
+    package mutating func writeProgress() throws {
         try recorder.writeProgress(outputs: existingOutputs, in: url)
     }
 
     /// Writes `manifest.json` listing every recorded output.
-    func finish() throws {
+    package func finish() throws {
         try recorder.finish(outputs: existingOutputs, in: url)
     }
 
@@ -114,7 +114,7 @@ extension RunDirectory {
     /// Removes each output folder this process created that is still empty, so that a
     /// command that fails before writing anything leaves no trace (`rmdir` removes only an
     /// empty folder, so nothing written is ever lost). Called when a command fails.
-    static func removeEmptyCreatedFolders() {
+    package static func removeEmptyCreatedFolders() {
         for folder in ClaimedFolders.shared.created.reversed() { rmdir(folder.path) }
     }
 }
@@ -139,6 +139,15 @@ private final class ClaimedFolders: @unchecked Sendable {
 }
 
 /// Writes `text` to a file atomically.
-func writeText(_ text: String, to url: URL) throws {
+package func writeText(_ text: String, to url: URL) throws {
     try AtomicFile.write(Data(text.utf8), to: url)
+}
+
+extension RunDirectory {
+    /// Refuses to write a run's results anywhere but the folder it wrote into while it ran.
+    static func requireSame(_ folder: URL, as run: URL) throws {
+        guard folder.standardizedFileURL.path == run.standardizedFileURL.path else {
+            throw OptionError("the results belong in the run's folder \(run.path), not \(folder.path)")
+        }
+    }
 }

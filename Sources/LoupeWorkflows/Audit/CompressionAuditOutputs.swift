@@ -6,18 +6,18 @@ import LoupeReport
 import LoupeSupport
 
 /// The analysis of one compressed variant against the dense baseline.
-struct VariantAnalysis {
-    var variant: String
+public struct VariantAnalysis {
+    public var variant: String
     /// The models in this variant's population (each pair with the baseline is sized on its own).
-    var members: Int
-    var sparsity: Double
-    var sizeOnDisk: Int?
-    var impact: CompressionImpact
+    public var members: Int
+    public var sparsity: Double
+    public var sizeOnDisk: Int?
+    public var impact: CompressionImpact
     /// `nil` when a population has a single model (the t-test needs two per side).
-    var classes: ClassImpactAnalysis?
+    public var classes: ClassImpactAnalysis?
     /// Why `classes` is nil: which population is too small.
-    var classesSkipped: String?
-    var groups: SubgroupImpactAnalysis?
+    public var classesSkipped: String?
+    public var groups: SubgroupImpactAnalysis?
 }
 
 /// Writes cie.csv, cie.jsonl, classes.csv, groups.csv, summary.json and report.html.
@@ -254,5 +254,5 @@ struct CompressionAuditOutputs {
         return page
     }
 
-    func thumbnail(position: Int) -> PNGImage { loupe.thumbnail(examples, position: position) }
+    func thumbnail(position: Int) -> PNGImage { LoupeWorkflows.thumbnail(examples, position: position) }
 }

@@ -5,8 +5,11 @@ import LoupeSupport
 /// Shows what a remove-and-retrain run is doing: a line per phase (base model, each method's
 /// maps, retraining) and a progress line with rate and ETA while it works.
 final class RoarProgress: @unchecked Sendable {
+    private let progress: any WorkflowProgress
     private let lock = NSLock()
-    private var line: ProgressLine?
+    private var line: (any ProgressMeter)?
+
+    init(_ progress: any WorkflowProgress) { self.progress = progress }
 
     func handle(_ event: RemoveAndRetrainEvent) {
         lock.lock()
@@ -22,23 +25,23 @@ final class RoarProgress: @unchecked Sendable {
                     format: "  %@ %@ %@%%  #%d  accuracy %.4f  %.1fs", record.method, record.mode.rawValue,
                     roarFractionText(record.percent), record.retrain, record.accuracy, record.seconds))
         case .baseTrainingStarted(let images):
-            start(ProgressLine(label: "base model: training images", total: images))
+            start(progress.meter("base model: training images", total: images))
         case .baseModelReady(let record, let reused):
             stop()
-            print(
+            progress.log(
                 String(
                     format: "base model: test accuracy %.4f (%@)", record.accuracy,
                     reused ? "verified, reused" : String(format: "trained in %.1fs", record.seconds)))
         case .mapsStarted(let method, let examples):
-            start(ProgressLine(label: "maps \(method): examples", total: examples))
+            start(progress.meter("maps \(method): examples", total: examples))
         case .mapsReady(let record, let reused):
             stop()
-            print(
+            progress.log(
                 "maps \(record.method): "
                     + (reused ? "verified, reused" : String(format: "computed in %.1fs", record.seconds)))
         case .retrainsPlanned(let total, let toTrain, let images):
-            print("retrains: \(total) in all, \(total - toTrain) verified and reused, \(toTrain) to train")
-            if toTrain > 0 { start(ProgressLine(label: "retraining: training images", total: images)) }
+            progress.log("retrains: \(total) in all, \(total - toTrain) verified and reused, \(toTrain) to train")
+            if toTrain > 0 { start(progress.meter("retraining: training images", total: images)) }
         }
     }
 
@@ -51,10 +54,10 @@ final class RoarProgress: @unchecked Sendable {
         current?.finish()
     }
 
-    private func start(_ progress: ProgressLine) {
+    private func start(_ meter: any ProgressMeter) {
         stop()
         lock.lock()
-        line = progress
+        line = meter
         lock.unlock()
     }
 }

@@ -3,7 +3,7 @@ import LoupeNN
 /// One line of `metrics.jsonl`: an epoch's metrics without its timing, which goes to the
 /// manifest (``LoupeReport/RunRecorder/recordPhase(_:seconds:)``), so that the file is
 /// identical when the run is repeated.
-struct EpochMetricsLine: Encodable {
+package struct EpochMetricsLine: Encodable {
     var epoch: Int
     var step: Int
     var learningRate: Float
@@ -12,7 +12,7 @@ struct EpochMetricsLine: Encodable {
     var testLoss: Double?
     var testAccuracy: Double?
 
-    init(_ metrics: EpochMetrics) {
+    package init(_ metrics: EpochMetrics) {
         epoch = metrics.epoch
         step = metrics.step
         learningRate = metrics.learningRate

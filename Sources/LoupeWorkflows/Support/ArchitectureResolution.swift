@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import LoupeData
 import LoupeNN
@@ -11,7 +10,7 @@ import LoupeSupport
 /// size that overflows or exceeds the memory budget (`Architecture.build()`) is refused with
 /// an error naming the file or option and the layer. A JSON file must also build; a built-in
 /// whose layers do not fit the images fails later, when a model is made.
-func resolveArchitecture(_ name: String, hidden: String?, data: Dataset) throws -> Architecture {
+public func resolveArchitecture(_ name: String, hidden: String?, data: Dataset) throws -> Architecture {
     let inputShape = [data.shape.channels, data.shape.height, data.shape.width]
     let widths = try hidden.map(parseHiddenWidths)
     if let builtin = Architecture.builtin(name, inputShape: inputShape, classes: data.classCount, hiddenWidths: widths)
@@ -26,7 +25,7 @@ func resolveArchitecture(_ name: String, hidden: String?, data: Dataset) throws 
         return builtin
     }
     guard name.hasSuffix(".json") || FileManager.default.fileExists(atPath: name) else {
-        throw ValidationError(
+        throw OptionError(
             "--model: unknown architecture '\(name)' (built-in: \(Architecture.builtinNames.joined(separator: ", ")), or a JSON file)"
         )
     }
@@ -44,13 +43,13 @@ func resolveArchitecture(_ name: String, hidden: String?, data: Dataset) throws 
 
 /// The widths of `--hidden`: positive integers separated by commas, none missing (`64,32`).
 ///
-/// - Throws: `ValidationError` naming the option, for an empty list, an empty part, or a
+/// - Throws: ``OptionError`` naming the option, for an empty list, an empty part, or a
 ///   width that is not a positive integer.
-func parseHiddenWidths(_ text: String) throws -> [Int] {
+public func parseHiddenWidths(_ text: String) throws -> [Int] {
     let parts = text.split(separator: ",", omittingEmptySubsequences: false)
     return try parts.map { part in
         guard let width = Int(part.trimmingCharacters(in: .whitespaces)), width > 0 else {
-            throw ValidationError(
+            throw OptionError(
                 "--hidden: expected positive widths separated by commas, got \(EscapedText.quoted(text))")
         }
         return width

@@ -7,14 +7,17 @@ import LoupeSupport
 import LoupeTensor
 
 /// One named score per training example, with the direction it points.
-struct NamedScore {
-    var name: String
-    var measure: DifficultyMeasure
-    var values: [Double]
+public struct NamedScore: Sendable {
+    public var name: String
+    public var measure: DifficultyMeasure
+    public var values: [Double]
 
     /// Higher is harder (a new array on every access: keep it in a local).
-    var hardness: [Double] { DifficultyScores(measure: measure, values: values).hardness }
+    public var hardness: [Double] { DifficultyScores(measure: measure, values: values).hardness }
 }
+
+/// The logit whose input gradient VoG takes: the label's or the predicted class's.
+public enum VoGTarget: String, CaseIterable, Sendable { case label, predicted }
 
 /// Trains a model while recording what every difficulty score needs, then computes them:
 /// VoG from the input gradients at every epoch's checkpoint (streamed, one checkpoint's
@@ -30,11 +33,12 @@ struct DifficultyRun {
     var el2nSeeds = 1
     var checkpointDirectory: URL?
 
-    enum VoGTarget: String, CaseIterable { case label, predicted }
-
     /// Values of one example's logits kept per epoch: the classes of the architecture's
-    /// output, at least 10.
-    static func logitWidth(of train: Dataset) -> Int { max(train.classCount, 10) }
+    /// output, at least those of the data.
+    func logitWidth(of train: Dataset) -> Int {
+        let outputs = try? architecture.build().outputShape(for: architecture.inputShape).reduce(1, *)
+        return max(train.classCount, outputs ?? 0)
+    }
 
     /// Checks, before anything is trained or written, that the training configuration fits
     /// `train` (`TrainingConfiguration.validate(for:)`) and that the training logits of every
@@ -46,7 +50,7 @@ struct DifficultyRun {
                 "--cl-folds \(confidentLearningFolds) is more folds than the \(train.count) training examples")
         }
         try CheckedSize.bytes(
-            [training.epochs, train.count, Self.logitWidth(of: train)], bytesPerElement: MemoryLayout<Float>.size,
+            [training.epochs, train.count, logitWidth(of: train)], bytesPerElement: MemoryLayout<Float>.size,
             for: "--epochs \(training.epochs): the training logits of every epoch (\(train.count) examples)")
     }
 
@@ -76,7 +80,7 @@ struct DifficultyRun {
         var vog = try StagedVarianceOfGradients(
             checkpointCount: epochs, exampleCount: train.count, mapSize: shape.height * shape.width, stages: stages)
         var logits: [Float] = []
-        logits.reserveCapacity(epochs * train.count * Self.logitWidth(of: train))  // checked by validate(for:)
+        logits.reserveCapacity(epochs * train.count * logitWidth(of: train))  // checked by validate(for:)
         var grand: [Double]?
         var el2nLogits: [Float] = []
         var trainer = try Trainer(
@@ -315,8 +319,8 @@ struct DifficultyRun {
         var generator = SeededGenerator(seed: SeedStream.confidentLearningFolds.seed(from: training.seed))
         var order = Array(0..<data.count)
         order.fisherYatesShuffle(using: &generator, walk: .fromStart)
-        var probabilities = [Double](repeating: 0, count: data.count * 10)
-        var classCount = 10
+        var probabilities: [Double] = []
+        var classCount = 0
         for fold in 0..<folds {
             let held = Set(order.enumerated().filter { $0.offset % folds == fold }.map(\.element))
             let trainPositions = (0..<data.count).filter { !held.contains($0) }

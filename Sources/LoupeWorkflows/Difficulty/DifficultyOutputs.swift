@@ -5,19 +5,19 @@ import LoupeReport
 import LoupeSupport
 
 /// CIE results of a `loupe audit` run, by example id, for one variant.
-struct CIEJoin {
-    var variant: String
-    var isCIE: [Int: Bool]
-    var taxicab: [Int: Double]
+package struct CIEJoin {
+    package var variant: String
+    package var isCIE: [Int: Bool]
+    package var taxicab: [Int: Double]
 
     /// Reads `cie.csv` of an audit directory; `variant` defaults to the last one listed.
-    init(directory: URL, variant: String?) throws {
+    package init(directory: URL, variant: String?) throws {
         try self.init(url: directory.appendingPathComponent("cie.csv"), variant: variant)
     }
 
     /// Reads a `cie.csv` written by `loupe audit`, by column name; `variant` defaults to the
     /// last one listed.
-    init(url: URL, variant: String?) throws {
+    package init(url: URL, variant: String?) throws {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw FileError(path: url.path, problem: "no CIE results (run `loupe audit` first)")
         }
@@ -180,7 +180,7 @@ struct DifficultyOutputs {
 }
 
 /// A dataset image as a PNG (grayscale, or RGB for three channels).
-func thumbnail(_ data: Dataset, position: Int) -> PNGImage {
+package func thumbnail(_ data: Dataset, position: Int) -> PNGImage {
     let image = data.images(at: [position])
     let shape = data.shape
     let plane = shape.height * shape.width

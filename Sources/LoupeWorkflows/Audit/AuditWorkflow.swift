@@ -1,0 +1,219 @@
+import Foundation
+import LoupeAudit
+import LoupeCompress
+import LoupeData
+import LoupeReport
+import LoupeSupport
+
+/// The compression audit: a population per variant (trained into the run folder, or given
+/// as predictions made elsewhere), each compressed population compared with the dense one
+/// on the evaluated split: CIEs, class and subgroup impact, an HTML report.
+public struct AuditWorkflow {
+    /// Predictions of populations trained elsewhere (NPY labels or logits, or CSV `model,id,label`).
+    public struct ExternalPredictions: Sendable {
+        public var baseline: URL
+        /// One file per compressed population, named after the file.
+        public var compressed: [URL]
+
+        public init(baseline: URL, compressed: [URL]) { (self.baseline, self.compressed) = (baseline, compressed) }
+    }
+
+    public struct Configuration: Sendable {
+        public var data: DataSource
+        /// The populations to train (also the seed and threads recorded with external predictions).
+        public var population: PopulationRecipe
+        /// Audit these instead of training.
+        public var predictions: ExternalPredictions?
+        /// CSV of group attributes: an id column, then one column per attribute.
+        public var attributes: URL?
+        /// CIE thumbnails per variant in report.html.
+        public var gallery = 48
+        /// Seed of the random comparison sample.
+        public var sampleSeed: UInt64 = 0
+        /// The audited examples: the held-out split, or the training split (where label noise is).
+        public var evaluate: EvaluatedSplit = .test
+        /// The run folder (the population is trained into `population/` inside it).
+        public var output: URL
+
+        public init(data: DataSource, population: PopulationRecipe, output: URL) {
+            (self.data, self.population, self.output) = (data, population, output)
+        }
+    }
+
+    /// Every compressed variant's analysis, ready to be written.
+    public struct Result {
+        public var analyses: [VariantAnalysis]
+        /// The audited examples.
+        public var evaluated: Dataset
+        /// With label noise: how many flipped labels each variant's CIEs catch.
+        public var labelNoise: AuditLabelNoise?
+        var trained: URL?
+        var configuration: JSONValue
+        var inputs: [URL]
+        var memberSeconds: [String: Double]
+        var outputs: CompressionAuditOutputs
+        var sampleSeed: UInt64
+        var threads: Int
+
+        /// Writes cie.csv, cie.jsonl, classes.csv, groups.csv (with attributes), summary.json,
+        /// report.html, label-noise.json (with label noise) and manifest.json; returns the names
+        /// of all but the manifest. A trained audit must be written into its run folder.
+        public func write(to folder: URL) throws -> [String] {
+            if let trained { try RunDirectory.requireSame(folder, as: trained) }
+            var directory = try RunDirectory(
+                path: folder.relativePath, configuration: configuration, seeds: ["sample": sampleSeed],
+                threads: threads)
+            try directory.recordInputs(inputs)
+            directory.recordPhases(memberSeconds)
+            var written = try outputs.write(into: &directory)
+            if let labelNoise {
+                try AtomicFile.write(try DeterministicJSON.encode(labelNoise), to: directory.output("label-noise.json"))
+                written.append("label-noise.json")
+            }
+            directory.recordOutputs(under: ["population"])
+            try directory.finish()
+            return written
+        }
+    }
+
+    public var configuration: Configuration
+
+    public init(_ configuration: Configuration) { self.configuration = configuration }
+
+    public func run(progress: any WorkflowProgress) throws -> Result {
+        let config = configuration
+        let prepared = try config.data.load()
+        let splits = prepared.splits
+        let evaluated = config.evaluate == .test ? splits.test : splits.train
+        let attributeTable = try config.attributes.map { try AttributeTable.read($0) }
+        if let attributeTable, let attributes = config.attributes {
+            let known = Set(evaluated.ids)
+            if let unknown = attributeTable.ids.first(where: { !known.contains($0) }) {
+                throw FileError(
+                    path: attributes.relativePath,
+                    problem: "id \(unknown) is not among the \(evaluated.count) audited examples")
+            }
+        }
+
+        var populations: [(variant: String, sparsity: Double, size: Int?, predictions: PopulationPredictions)] = []
+        var trainedRecipe: (architecture: String, epochs: Int)?
+        var configuration: JSONValue = .object([:])
+        var memberSeconds: [String: Double] = [:]
+        var inputs = splits.train.sources + splits.test.sources
+        if let external = config.predictions {
+            for (index, url) in ([external.baseline] + external.compressed).enumerated() {
+                let name = index == 0 ? "dense" : url.deletingPathExtension().lastPathComponent
+                let predictions = try Self.readPredictions(
+                    url, name: name, ids: evaluated.ids, classCount: evaluated.classCount)
+                populations.append((name, 0, nil, predictions))
+                inputs.append(url)
+            }
+            configuration = .object([
+                "baseline": .string(external.baseline.relativePath),
+                "compressed": .string(external.compressed.map(\.relativePath).joined(separator: ",")),
+            ])
+        } else {
+            let spec = try config.population.makeSpec(data: config.data.description, train: splits.train)
+            guard spec.orderedVariants.count >= 2 else {  // before any member is trained
+                throw OptionError("--variants needs at least one compressed variant besides dense")
+            }
+            trainedRecipe = (spec.architecture.name, spec.training.epochs)
+            try RunDirectory.claim(path: config.output.relativePath)  // the population is written before the rest
+            let result = try runPopulation(
+                spec: spec, splits: splits, evaluate: evaluated,
+                directory: config.output.appendingPathComponent("population"), threads: config.population.threads,
+                progress: progress)
+            memberSeconds = result.memberSeconds
+            for variant in spec.orderedVariants {
+                let records = result.records[variant]!
+                let predictions = try PopulationPredictions(
+                    name: variant.name, exampleIDs: result.ids, classCount: result.classCount,
+                    labels: result.predictions[variant]!.map(\.labels))
+                let sparsity = records.map(\.sparsity).reduce(0, +) / Double(records.count)
+                populations.append((variant.name, sparsity, records.first?.bytesOnDisk, predictions))
+            }
+            configuration = try DeterministicJSON.decode(JSONValue.self, from: DeterministicJSON.encode(spec))
+        }
+
+        let baseline = populations[0]
+        var analyses: [VariantAnalysis] = []
+        for population in populations.dropFirst() {
+            let impact = try CompressionImpact(
+                baseline: baseline.predictions, compressed: population.predictions, trueLabels: evaluated.labels,
+                sampleSeed: config.sampleSeed)
+            // Each pair is sized on its own: populations of different sizes are compared as they are.
+            let classesSkipped = ClassImpactAnalysis.unavailableReason(
+                baseline: baseline.predictions, compressed: population.predictions)
+            let classes =
+                classesSkipped != nil
+                ? nil
+                : try ClassImpactAnalysis(
+                    baseline: baseline.predictions, compressed: population.predictions, trueLabels: evaluated.labels)
+            let groups = try attributeTable.map {
+                try SubgroupImpactAnalysis(
+                    attributes: $0, baseline: baseline.predictions, compressed: population.predictions,
+                    trueLabels: evaluated.labels)
+            }
+            analyses.append(
+                VariantAnalysis(
+                    variant: population.variant, members: population.predictions.modelCount,
+                    sparsity: population.sparsity, sizeOnDisk: population.size, impact: impact, classes: classes,
+                    classesSkipped: classesSkipped, groups: groups))
+            progress.log(
+                String(
+                    format:
+                        "%@: %d CIEs (%.2f%% of %d); accuracy on CIEs %.3f dense / %.3f compressed, on the rest %.3f / %.3f; %d classes impacted",
+                    population.variant, impact.cieCount, 100 * impact.cieFraction, evaluated.count,
+                    impact.baselineAccuracies.onCIEs ?? .nan, impact.compressedAccuracies.onCIEs ?? .nan,
+                    impact.baselineAccuracies.onNonCIEs ?? .nan, impact.compressedAccuracies.onNonCIEs ?? .nan,
+                    classes?.impactedClasses.count ?? 0))
+            if let classesSkipped { progress.log("\(population.variant): \(classesSkipped): skipped") }
+        }
+        guard !analyses.isEmpty else {
+            throw OptionError("--variants needs at least one compressed variant besides dense")
+        }
+        let labelNoise =
+            prepared.flippedLabels.isEmpty
+            ? nil : AuditLabelNoise(prepared.flippedLabels, analyses: analyses, evaluated: evaluated)
+        for line in labelNoise?.lines ?? [] { progress.log(line) }
+        let outputs = CompressionAuditOutputs(
+            analyses: analyses, baselineAccuracy: analyses[0].impact.baselineAccuracies.overall,
+            baselineSize: baseline.size,
+            baselineMembers: baseline.predictions.modelCount,
+            parameters: [
+                (
+                    "data",
+                    "\(config.data.data): \(splits.train.count) training, \(evaluated.count) evaluated examples"
+                ),
+                ("populations", populations.map(\.variant).joined(separator: ", ")),
+                (
+                    "members per population",
+                    Self.describeSizes(populations.map { ($0.variant, $0.predictions.modelCount) })
+                ),
+                ("architecture", trainedRecipe?.architecture ?? "external predictions"),
+                ("epochs", trainedRecipe.map { String($0.epochs) } ?? ""),
+                ("first seed", String(config.population.seed)), ("random sample seed", String(config.sampleSeed)),
+                ("tool", "loupe \(ToolVersion.current)"),
+            ], examples: evaluated, galleryCount: config.gallery)
+        return Result(
+            analyses: analyses, evaluated: evaluated, labelNoise: labelNoise,
+            trained: config.predictions == nil ? config.output : nil, configuration: configuration,
+            inputs: inputs + (config.attributes.map { [$0] } ?? []), memberSeconds: memberSeconds, outputs: outputs,
+            sampleSeed: config.sampleSeed, threads: config.population.threads)
+    }
+
+    /// `5` when every population has that many members, else `dense 5, four 4, one 1`.
+    static func describeSizes(_ sizes: [(variant: String, members: Int)]) -> String {
+        if let first = sizes.first, sizes.allSatisfy({ $0.members == first.members }) { return String(first.members) }
+        return sizes.map { "\($0.variant) \($0.members)" }.joined(separator: ", ")
+    }
+
+    static func readPredictions(_ url: URL, name: String, ids: [Int], classCount: Int) throws
+        -> PopulationPredictions
+    {
+        if url.pathExtension.lowercased() == "csv" {
+            return try PopulationPredictions.readCSV(url, name: name, classCount: classCount, expectedIDs: ids)
+        }
+        return try PopulationPredictions.readNPY(url, name: name, exampleIDs: ids, classCount: classCount)
+    }
+}

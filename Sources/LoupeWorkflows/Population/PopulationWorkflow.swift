@@ -1,0 +1,78 @@
+import Foundation
+import LoupeCompress
+import LoupeData
+import LoupeSupport
+
+/// Trains (or resumes) a population of models per compression variant into a run folder:
+/// every member's weights, logits and predictions.
+public struct PopulationWorkflow {
+    public struct Configuration: Sendable {
+        public var data: DataSource
+        public var population: PopulationRecipe
+        /// The run folder.
+        public var output: URL
+
+        public init(data: DataSource, population: PopulationRecipe, output: URL) {
+            (self.data, self.population, self.output) = (data, population, output)
+        }
+    }
+
+    /// The trained population, in the run folder.
+    public struct Result {
+        public var spec: PopulationSpec
+        public var population: PopulationResult
+        var directory: RunDirectory
+
+        /// The run folder.
+        public var folder: URL { directory.url }
+
+        /// One line per variant: mean and standard deviation of the members' accuracy,
+        /// sparsity, model size.
+        public var summaryLines: [String] {
+            var lines = ["variant            members  accuracy (mean ± sd)  sparsity  size on disk"]
+            for (variant, records) in population.records.sorted(by: { $0.key.name < $1.key.name }) {
+                let accuracies = records.map(\.accuracy)
+                let mean = accuracies.reduce(0, +) / Double(accuracies.count)
+                let sd =
+                    (accuracies.map { ($0 - mean) * ($0 - mean) }.reduce(0, +)
+                    / Double(max(accuracies.count - 1, 1))).squareRoot()
+                let sparsity = records.map(\.sparsity).reduce(0, +) / Double(records.count)
+                let size = records.map(\.bytesOnDisk).reduce(0, +) / max(records.count, 1)
+                lines.append(
+                    variant.name.padding(toLength: 18, withPad: " ", startingAt: 0)
+                        + String(
+                            format: " %7d  %.4f ± %.4f       %.2f      %d KB", records.count, mean, sd, sparsity,
+                            size / 1024))
+            }
+            return lines
+        }
+
+        /// Writes `manifest.json` into the run folder (`folder` must be it), listing every member.
+        public func write(to folder: URL) throws -> [String] {
+            try RunDirectory.requireSame(folder, as: directory.url)
+            var directory = directory
+            directory.recordPhases(population.memberSeconds)
+            directory.recordOutputs(under: ["population.json"] + spec.orderedVariants.map(\.name))
+            try directory.finish()
+            return ["manifest.json"]
+        }
+    }
+
+    public var configuration: Configuration
+
+    public init(_ configuration: Configuration) { self.configuration = configuration }
+
+    /// Trains the members that are missing and verifies the ones already there.
+    public func run(progress: any WorkflowProgress) throws -> Result {
+        let splits = try configuration.data.load().splits
+        let recipe = configuration.population
+        let spec = try recipe.makeSpec(data: configuration.data.description, train: splits.train)
+        var directory = try RunDirectory(
+            path: configuration.output.relativePath, configuration: spec, seeds: ["first member": spec.firstSeed],
+            threads: recipe.threads)
+        try directory.recordInputs(splits.train.sources + splits.test.sources)
+        let result = try runPopulation(
+            spec: spec, splits: splits, directory: directory.url, threads: recipe.threads, progress: progress)
+        return Result(spec: spec, population: result, directory: directory)
+    }
+}

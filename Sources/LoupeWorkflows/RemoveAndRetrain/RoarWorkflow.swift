@@ -1,0 +1,177 @@
+import Foundation
+import LoupeAttribution
+import LoupeData
+import LoupeNN
+import LoupeSupport
+
+/// Remove and retrain (ROAR) and keep and retrain (KAR): per method, fraction and mode, the
+/// top-ranked (or all other) input elements are replaced by the channel mean, fresh models are
+/// retrained on the modified training set and evaluated on the modified test set. The base
+/// model, the maps and every retrain are cached in the run folder, so a run resumes.
+public struct RoarWorkflow {
+    public struct Configuration: Sendable {
+        public var data: DataSource
+        /// Every model's recipe (4 epochs by default, with a cosine schedule).
+        public var model: ModelRecipe
+        /// Attribution methods and the controls `random` and `blurred-random`.
+        public var methods: [String]
+        /// Fractions of input elements, in percent, ascending, each in (0, 100).
+        public var percents: [Double] = [10, 30, 50, 70, 90]
+        public var modes: [RetrainMode] = [.roar, .kar]
+        /// Models retrained from scratch per method, fraction and mode.
+        public var retrains = 5
+        /// Seed of the base model (retrain r uses seed + 1 + r) and of every random map.
+        public var seed: UInt64 = 0
+        /// Sigma in pixels of the blurred-random control's Gaussian blur.
+        public var blurSigma = 2.0
+        public var settings = MethodSettings()
+        /// Use only this many training (test) examples, evenly spaced through the split.
+        public var trainLimit: Int?
+        public var testLimit: Int?
+        /// Models trained at once, one per core; results do not depend on it.
+        public var threads: Int
+        /// The run folder.
+        public var output: URL
+
+        public init(data: DataSource, model: ModelRecipe, methods: [String], threads: Int, output: URL) {
+            (self.data, self.model, self.methods, self.threads, self.output) = (data, model, methods, threads, output)
+        }
+    }
+
+    /// Every cell's accuracies, in the run folder that caches them.
+    public struct Result {
+        public var spec: RemoveAndRetrainSpec
+        public var result: RemoveAndRetrainResult
+        /// Seconds the run took.
+        public var wallSeconds: Double
+        var directory: RunDirectory
+        var threads: Int
+
+        /// The run folder.
+        public var folder: URL { directory.url }
+
+        var outputs: RoarOutputs {
+            RoarOutputs(spec: spec, result: result, threads: threads, wallSeconds: wallSeconds)
+        }
+
+        /// The ranking as a table for the terminal.
+        public var rankingText: String { outputs.rankingText }
+
+        /// Training images per second of retraining.
+        public var imagesPerSecond: Double { outputs.imagesPerSecond }
+
+        /// Writes roar.csv, ranking.csv, roar.svg and kar.svg (the modes run), summary.json and
+        /// manifest.json into the run folder (`folder` must be it); returns the names written
+        /// before the manifest.
+        public func write(to folder: URL) throws -> [String] {
+            try RunDirectory.requireSame(folder, as: directory.url)
+            var directory = directory
+            let written = try outputs.write(into: &directory)
+            directory.recordOutputs(under: ["roar.json", "base", "maps", "cells"])
+            try directory.finish()
+            return written
+        }
+    }
+
+    public var configuration: Configuration
+
+    public init(_ configuration: Configuration) { self.configuration = configuration }
+
+    /// Checks what needs no data: the method names, the modes, the counts.
+    public static func validate(_ configuration: Configuration) throws(AttributionError) {
+        for name in configuration.methods {
+            _ = try rankingSource(name, configuration: configuration, inputRange: .unit)
+        }
+        guard configuration.threads > 0 else {
+            throw AttributionError(source: "--threads", problem: "must be positive, got \(configuration.threads)")
+        }
+        for (name, limit) in [("--train-limit", configuration.trainLimit), ("--test-limit", configuration.testLimit)] {
+            if let limit, limit < 1 { throw AttributionError(source: name, problem: "must be positive, got \(limit)") }
+        }
+    }
+
+    public func run(progress: any WorkflowProgress) throws -> Result {
+        let watch = Stopwatch()
+        let config = configuration
+        try Self.validate(config)
+        let threads = config.threads
+        var splits = try config.data.load().splits
+        var data = config.data.description
+        if let trainLimit = config.trainLimit, trainLimit < splits.train.count {
+            splits.train = splits.train.subset(Self.evenlySpaced(trainLimit, of: splits.train.count))
+            data += "; \(trainLimit) training examples evenly spaced"
+        }
+        if let testLimit = config.testLimit, testLimit < splits.test.count {
+            splits.test = splits.test.subset(Self.evenlySpaced(testLimit, of: splits.test.count))
+            data += "; \(testLimit) test examples evenly spaced"
+        }
+        let rankingSources = try config.methods.map {
+            try Self.rankingSource($0, configuration: config, inputRange: InputRange(of: splits.train))
+        }
+        var training = config.model.training(defaultEpochs: 4)
+        training.schedule = .cosine(minimum: 0)
+        guard training.epochs >= 1 else {
+            throw AttributionError(source: "--epochs", problem: "must be at least 1, got \(training.epochs)")
+        }
+        var spec = RemoveAndRetrainSpec(
+            data: data, trainCount: splits.train.count, testCount: splits.test.count,
+            architecture: try config.model.architecture(for: splits.train), training: training, seed: config.seed,
+            methods: config.methods, percents: config.percents, modes: config.modes, retrains: config.retrains)
+        spec.blurSigma = config.blurSigma
+        spec.integratedGradientsSteps = config.settings.steps
+        spec.noisySamples = config.settings.samples
+        spec.noiseFraction = Double(config.settings.noise)
+        try spec.validate()
+        try training.validate(for: splits.train)
+
+        var directory = try RunDirectory(
+            path: config.output.relativePath, configuration: spec,
+            seeds: ["seed": config.seed, "split": config.data.splitSeed], threads: threads)
+        try directory.recordInputs(splits.train.sources + splits.test.sources)
+        let runner = try RemoveAndRetrainRunner(spec: spec, directory: directory.url)
+        progress.log(
+            "roar: \(config.methods.count) methods x \(config.percents.count) fractions x \(config.modes.count) modes x \(config.retrains) retrains of \(spec.architecture.name), \(training.epochs) epochs on \(splits.train.count) training images; evaluated on \(splits.test.count)"
+        )
+        let events = RoarProgress(progress)
+        let result = try runner.run(
+            train: splits.train, test: splits.test, methods: rankingSources, threads: threads,
+            events: { events.handle($0) })
+        events.stop()
+        return Result(
+            spec: spec, result: result, wallSeconds: watch.elapsedSeconds, directory: directory, threads: threads)
+    }
+
+    /// The controls by name, every other name through the attribution method parser, for data
+    /// in `inputRange`.
+    static func rankingSource(_ name: String, configuration: Configuration, inputRange: InputRange)
+        throws(AttributionError) -> any AttributionMethod
+    {
+        switch name {
+        case "random": return RandomRankingControl()
+        case "blurred-random":
+            let sigma = configuration.blurSigma
+            guard sigma > 0, sigma.isFinite else {
+                throw AttributionError(source: "--blur-sigma", problem: "must be positive, got \(sigma)")
+            }
+            return BlurredRandomRankingControl(sigma: sigma)
+        case "":
+            throw AttributionError(
+                source: "--methods",
+                problem: "empty method name in '\(configuration.methods.joined(separator: ","))'")
+        default:
+            do {
+                return try AttributionMethodParser.method(
+                    named: name, settings: configuration.settings.settings(inputRange: inputRange))
+            } catch {
+                // This command's option is --methods; errors of --steps and the like stay as they are.
+                throw error.source == "--method" ? AttributionError(source: "--methods", problem: error.problem) : error
+            }
+        }
+    }
+
+    /// `count` positions of `0..<total` spread evenly: `i * total / count` (data files are
+    /// often sorted by class, so the first ones would be one class).
+    static func evenlySpaced(_ count: Int, of total: Int) -> [Int] {
+        (0..<count).map { $0 * total / count }
+    }
+}

@@ -1,0 +1,39 @@
+import LoupeData
+import LoupeNN
+
+/// The architecture and the basic training recipe of a workflow that trains: an
+/// architecture by name (sized to the data when it is loaded) and the settings every
+/// command that trains shares.
+public struct ModelRecipe: Sendable, Equatable {
+    /// `mlp`, `cnn`, `resnet-mini`, or an architecture JSON file.
+    public var model: String
+    /// Hidden widths for mlp (comma-separated), or the hidden width of cnn.
+    public var hidden: String?
+    /// Training epochs; nil for the workflow's default.
+    public var epochs: Int?
+    public var batchSize = 128
+    /// Learning rate; nil for 0.05 with SGD, 0.001 with Adam and AdamW.
+    public var learningRate: Float?
+    public var optimizer: TrainingConfiguration.OptimizerKind = .sgd
+
+    public init(model: String = "cnn", hidden: String? = nil, epochs: Int? = nil) {
+        self.model = model
+        self.hidden = hidden
+        self.epochs = epochs
+    }
+
+    /// The architecture sized for `data` (``resolveArchitecture(_:hidden:data:)``).
+    public func architecture(for data: Dataset) throws -> Architecture {
+        try resolveArchitecture(model, hidden: hidden, data: data)
+    }
+
+    /// A training configuration with these settings, `defaultEpochs` when ``epochs`` is nil.
+    public func training(defaultEpochs: Int) -> TrainingConfiguration {
+        var training = TrainingConfiguration()
+        training.epochs = epochs ?? defaultEpochs
+        training.batchSize = batchSize
+        training.optimizer = optimizer
+        training.learningRate = learningRate ?? (optimizer == .sgd ? 0.05 : 0.001)
+        return training
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import LoupeWorkflows
+import XCTest
+
+final class AuditWorkflowTests: WorkflowTestCase {
+    /// A trained audit of a dense and a pruned population: the summary written agrees with
+    /// the analyses, every evaluated example has a row per variant, and a second run in
+    /// another folder writes the same bytes.
+    func testTrainedAuditIsDeterministicAndMatchesItsFiles() throws {
+        let data = try syntheticData(classes: 3)
+        var population = PopulationRecipe(
+            model: ModelRecipe(model: "mlp", hidden: "8", epochs: 1),
+            variants: try PopulationRecipe.variants(parsing: "dense,prune:0.5"), threads: 2)
+        population.members = 2
+        var written: [[String: Data]] = []
+        for name in ["a", "b"] {
+            let output = folder.appendingPathComponent(name)
+            let progress = RecordedProgress()
+            let result = try AuditWorkflow(.init(data: data, population: population, output: output))
+                .run(progress: progress)
+            XCTAssertEqual(result.analyses.map(\.variant), ["prune-0.50"])
+            XCTAssertEqual(progress.lines.filter { $0.contains(" #") }.count, 4, "\(progress.lines)")
+            XCTAssertEqual(
+                try result.write(to: output),
+                ["cie.csv", "cie.jsonl", "classes.csv", "summary.json", "report.html"])
+            let summary =
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: output.appendingPathComponent("summary.json"))) as! [String: Any]
+            let variant = (summary["variants"] as! [[String: Any]])[0]
+            XCTAssertEqual(variant["cie_count"] as? Int, result.analyses[0].impact.cieCount)
+            XCTAssertEqual(summary["examples"] as? Int, result.evaluated.count)
+            XCTAssertEqual(try csvRows(output.appendingPathComponent("cie.csv")).count, result.evaluated.count + 1)
+            written.append(try outputFiles(output))
+        }
+        XCTAssertEqual(written[0], written[1])
+        XCTAssertEqual(
+            written[0].keys.filter { $0.hasPrefix("population/") && $0.hasSuffix("model.safetensors") }.count, 4)
+    }
+
+    /// A configuration with no compressed variant is refused before anything is trained.
+    func testADensePopulationAloneIsRefused() throws {
+        let data = try syntheticData(classes: 2, perClass: 10)
+        let output = folder.appendingPathComponent("dense")
+        let population = PopulationRecipe(model: ModelRecipe(model: "mlp", hidden: "4"), variants: [.dense], threads: 1)
+        XCTAssertThrowsError(
+            try AuditWorkflow(.init(data: data, population: population, output: output)).run(progress: SilentProgress())
+        ) {
+            XCTAssertEqual(
+                $0 as? OptionError, OptionError("--variants needs at least one compressed variant besides dense"))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
+    }
+}
