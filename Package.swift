@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "LoupeReport", dependencies: ["LoupeSupport", "CZlib"], swiftSettings: optimized),
         .target(
             name: "LoupeCompress",
-            dependencies: ["LoupeNN", "LoupeRandom", "LoupeTensor", "LoupeKernels", "LoupeSupport"],
+            dependencies: ["LoupeNN", "LoupeData", "LoupeRandom", "LoupeTensor", "LoupeKernels", "LoupeSupport"],
             swiftSettings: optimized),
         .target(
             name: "LoupeAudit", dependencies: ["LoupeData", "LoupeRandom", "LoupeSupport"], swiftSettings: optimized),
@@ -98,21 +98,27 @@ let package = Package(
         .testTarget(name: "LoupeKernelsTests", dependencies: ["LoupeKernels"]),
         .testTarget(
             name: "LoupeTensorTests", dependencies: ["LoupeTensor", "LoupeKernels", "LoupeRandom", "LoupeSupport"]),
-        .testTarget(name: "LoupeNNTests", dependencies: ["LoupeNN", "LoupeData", "LoupeRandom"]),
-        .testTarget(name: "LoupeDataTests", dependencies: ["LoupeData", "LoupeRandom"]),
-        .testTarget(name: "LoupeReportTests", dependencies: ["LoupeReport"]),
-        .testTarget(name: "LoupeCompressTests", dependencies: ["LoupeCompress", "LoupeData", "LoupeRandom"]),
-        .testTarget(name: "LoupeAuditTests", dependencies: ["LoupeAudit", "LoupeData", "LoupeRandom"]),
         .testTarget(
-            name: "LoupeAttributionTests", dependencies: ["LoupeAttribution", "LoupeNN", "LoupeData", "LoupeRandom"]),
+            name: "LoupeNNTests", dependencies: ["LoupeNN", "LoupeData", "LoupeRandom", "LoupeTensor", "LoupeSupport"]),
+        .testTarget(name: "LoupeDataTests", dependencies: ["LoupeData", "LoupeRandom", "LoupeTensor", "LoupeSupport"]),
+        .testTarget(name: "LoupeReportTests", dependencies: ["LoupeReport", "LoupeSupport"]),
+        .testTarget(
+            name: "LoupeCompressTests",
+            dependencies: ["LoupeCompress", "LoupeNN", "LoupeTensor", "LoupeKernels", "LoupeData", "LoupeRandom"]),
+        .testTarget(name: "LoupeAuditTests", dependencies: ["LoupeAudit", "LoupeData", "LoupeRandom", "LoupeSupport"]),
+        .testTarget(
+            name: "LoupeAttributionTests",
+            dependencies: ["LoupeAttribution", "LoupeNN", "LoupeTensor", "LoupeData", "LoupeRandom", "LoupeSupport"]),
         .testTarget(
             name: "LoupeWorkflowsTests",
-            dependencies: ["LoupeWorkflows", "LoupeData", "LoupeNN", "LoupeRandom", "LoupeSupport"]),
+            dependencies: ["LoupeWorkflows", "LoupeAttribution", "LoupeData", "LoupeNN", "LoupeRandom", "LoupeSupport"]),
         .testTarget(name: "LoupeCLITests", dependencies: ["loupe"], exclude: ["HostileInputs"]),
         // Optimised like the libraries: the mutation engine runs 20,000 cases per `swift test`.
         .testTarget(
             name: "LoupeFuzzTests",
-            dependencies: ["LoupeData", "LoupeNN", "LoupeAudit", "LoupeReport", "LoupeAttribution", "LoupeSupport"],
+            dependencies: [
+                "LoupeData", "LoupeNN", "LoupeTensor", "LoupeAudit", "LoupeReport", "LoupeAttribution", "LoupeSupport",
+            ],
             swiftSettings: optimized),
     ]
 )

@@ -8,15 +8,21 @@ public struct AuditLabelNoise: Encodable {
     public struct VariantRow: Encodable {
         public var variant: String
         public var cies: Int
-        public var flipped_among_cies: Int
+        public var flippedAmongCIEs: Int
         public var precision: Double
         public var recall: Double
+
+        enum CodingKeys: String, CodingKey {
+            case variant, cies
+            case flippedAmongCIEs = "flipped_among_cies"
+            case precision, recall
+        }
     }
 
-    public var flipped_labels: [FlippedLabel]
-    public var audited_examples: Int
-    public var flipped_in_audited_examples: Int
-    public var base_rate: Double
+    public var flippedLabels: [FlippedLabel]
+    public var auditedExamples: Int
+    public var flippedInAuditedExamples: Int
+    public var baseRate: Double
     public var variants: [VariantRow]
 
     init(_ flipped: [FlippedLabel], analyses: [VariantAnalysis], evaluated: Dataset) {
@@ -27,14 +33,14 @@ public struct AuditLabelNoise: Encodable {
             let cies = analysis.impact.cieIDs
             let hits = cies.filter(flippedIDs.contains).count
             return VariantRow(
-                variant: analysis.variant, cies: cies.count, flipped_among_cies: hits,
+                variant: analysis.variant, cies: cies.count, flippedAmongCIEs: hits,
                 precision: cies.isEmpty ? 0 : Double(hits) / Double(cies.count),
                 recall: flippedIDs.isEmpty ? 0 : Double(hits) / Double(flippedIDs.count))
         }
-        flipped_labels = flipped
-        audited_examples = audited.count
-        flipped_in_audited_examples = flippedIDs.count
-        base_rate = baseRate
+        flippedLabels = flipped
+        auditedExamples = audited.count
+        flippedInAuditedExamples = flippedIDs.count
+        self.baseRate = baseRate
         variants = rows
     }
 
@@ -43,8 +49,16 @@ public struct AuditLabelNoise: Encodable {
         variants.map { row in
             String(
                 format: "%@: %d of %d CIEs have a flipped label (precision %.3f, base rate %.3f, %.1fx)",
-                row.variant, row.flipped_among_cies, row.cies, row.precision, base_rate,
-                base_rate > 0 ? row.precision / base_rate : 0)
+                row.variant, row.flippedAmongCIEs, row.cies, row.precision, baseRate,
+                baseRate > 0 ? row.precision / baseRate : 0)
         }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case flippedLabels = "flipped_labels"
+        case auditedExamples = "audited_examples"
+        case flippedInAuditedExamples = "flipped_in_audited_examples"
+        case baseRate = "base_rate"
+        case variants
     }
 }

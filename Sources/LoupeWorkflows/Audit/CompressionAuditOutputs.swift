@@ -34,13 +34,25 @@ struct CompressionAuditOutputs {
     struct CIERow: Encodable {
         var variant: String
         var id: Int
-        var true_label: Int32
-        var baseline_modal_label: Int32
-        var compressed_modal_label: Int32
-        var taxicab_score: Double
-        var is_cie: Bool
-        var baseline_accuracy: Double
-        var compressed_accuracy: Double
+        var trueLabel: Int32
+        var baselineModalLabel: Int32
+        var compressedModalLabel: Int32
+        var taxicabScore: Double
+        var isCIE: Bool
+        var baselineAccuracy: Double
+        var compressedAccuracy: Double
+
+        enum CodingKeys: String, CodingKey {
+            case variant
+            case id
+            case trueLabel = "true_label"
+            case baselineModalLabel = "baseline_modal_label"
+            case compressedModalLabel = "compressed_modal_label"
+            case taxicabScore = "taxicab_score"
+            case isCIE = "is_cie"
+            case baselineAccuracy = "baseline_accuracy"
+            case compressedAccuracy = "compressed_accuracy"
+        }
     }
 
     /// Writes the files and records them as outputs of `directory`; returns their names.
@@ -53,17 +65,17 @@ struct CompressionAuditOutputs {
         for analysis in analyses {
             for example in analysis.impact.rankedByTaxicabScore {
                 let row = CIERow(
-                    variant: analysis.variant, id: example.id, true_label: example.trueLabel,
-                    baseline_modal_label: example.baselineModalLabel,
-                    compressed_modal_label: example.compressedModalLabel,
-                    taxicab_score: example.taxicabScore, is_cie: example.isCIE,
-                    baseline_accuracy: example.baselineCorrectFraction,
-                    compressed_accuracy: example.compressedCorrectFraction)
+                    variant: analysis.variant, id: example.id, trueLabel: example.trueLabel,
+                    baselineModalLabel: example.baselineModalLabel,
+                    compressedModalLabel: example.compressedModalLabel,
+                    taxicabScore: example.taxicabScore, isCIE: example.isCIE,
+                    baselineAccuracy: example.baselineCorrectFraction,
+                    compressedAccuracy: example.compressedCorrectFraction)
                 rows.append(row)
                 cie.append([
-                    row.variant, String(row.id), String(row.true_label), String(row.baseline_modal_label),
-                    String(row.compressed_modal_label), CSVTable.cell(row.taxicab_score), row.is_cie ? "1" : "0",
-                    CSVTable.cell(row.baseline_accuracy), CSVTable.cell(row.compressed_accuracy),
+                    row.variant, String(row.id), String(row.trueLabel), String(row.baselineModalLabel),
+                    String(row.compressedModalLabel), CSVTable.cell(row.taxicabScore), row.isCIE ? "1" : "0",
+                    CSVTable.cell(row.baselineAccuracy), CSVTable.cell(row.compressedAccuracy),
                 ])
             }
         }
@@ -119,51 +131,79 @@ struct CompressionAuditOutputs {
         var variant: String
         var members: Int
         var sparsity: Double
-        var size_on_disk_bytes: Int?
-        var cie_count: Int
-        var cie_fraction: Double
-        var baseline_accuracy: Double
-        var compressed_accuracy: Double
-        var baseline_accuracy_on_cie: Double?
-        var compressed_accuracy_on_cie: Double?
-        var baseline_accuracy_on_non_cie: Double?
-        var compressed_accuracy_on_non_cie: Double?
-        var baseline_accuracy_on_random_sample: Double?
-        var compressed_accuracy_on_random_sample: Double?
-        var impacted_classes: [Int]
+        var sizeOnDiskBytes: Int?
+        var cieCount: Int
+        var cieFraction: Double
+        var baselineAccuracy: Double
+        var compressedAccuracy: Double
+        var baselineAccuracyOnCIE: Double?
+        var compressedAccuracyOnCIE: Double?
+        var baselineAccuracyOnNonCIE: Double?
+        var compressedAccuracyOnNonCIE: Double?
+        var baselineAccuracyOnRandomSample: Double?
+        var compressedAccuracyOnRandomSample: Double?
+        var impactedClasses: [Int]
         /// Why there is no class analysis for this variant (a population with one model); nil
         /// when there is one.
-        var class_analysis_skipped: String?
+        var classAnalysisSkipped: String?
+
+        enum CodingKeys: String, CodingKey {
+            case variant
+            case members
+            case sparsity
+            case sizeOnDiskBytes = "size_on_disk_bytes"
+            case cieCount = "cie_count"
+            case cieFraction = "cie_fraction"
+            case baselineAccuracy = "baseline_accuracy"
+            case compressedAccuracy = "compressed_accuracy"
+            case baselineAccuracyOnCIE = "baseline_accuracy_on_cie"
+            case compressedAccuracyOnCIE = "compressed_accuracy_on_cie"
+            case baselineAccuracyOnNonCIE = "baseline_accuracy_on_non_cie"
+            case compressedAccuracyOnNonCIE = "compressed_accuracy_on_non_cie"
+            case baselineAccuracyOnRandomSample = "baseline_accuracy_on_random_sample"
+            case compressedAccuracyOnRandomSample = "compressed_accuracy_on_random_sample"
+            case impactedClasses = "impacted_classes"
+            case classAnalysisSkipped = "class_analysis_skipped"
+        }
     }
 
     struct Summary: Encodable {
         /// The common population size; nil when the populations differ in size (see
-        /// `baseline_members` and each variant's `members`).
-        var members_per_variant: Int?
-        var baseline_members: Int
+        /// `baselineMembers` and each variant's `members`).
+        var membersPerVariant: Int?
+        var baselineMembers: Int
         var examples: Int
-        var baseline_accuracy: Double
-        var baseline_size_on_disk_bytes: Int?
+        var baselineAccuracy: Double
+        var baselineSizeOnDiskBytes: Int?
         var variants: [VariantSummary]
+
+        enum CodingKeys: String, CodingKey {
+            case membersPerVariant = "members_per_variant"
+            case baselineMembers = "baseline_members"
+            case examples
+            case baselineAccuracy = "baseline_accuracy"
+            case baselineSizeOnDiskBytes = "baseline_size_on_disk_bytes"
+            case variants
+        }
     }
 
     var summary: Summary {
         Summary(
-            members_per_variant: analyses.allSatisfy({ $0.members == baselineMembers }) ? baselineMembers : nil,
-            baseline_members: baselineMembers, examples: examples.count, baseline_accuracy: baselineAccuracy,
-            baseline_size_on_disk_bytes: baselineSize,
+            membersPerVariant: analyses.allSatisfy({ $0.members == baselineMembers }) ? baselineMembers : nil,
+            baselineMembers: baselineMembers, examples: examples.count, baselineAccuracy: baselineAccuracy,
+            baselineSizeOnDiskBytes: baselineSize,
             variants: analyses.map { analysis in
                 let (b, c) = (analysis.impact.baselineAccuracies, analysis.impact.compressedAccuracies)
                 return VariantSummary(
                     variant: analysis.variant, members: analysis.members, sparsity: analysis.sparsity,
-                    size_on_disk_bytes: analysis.sizeOnDisk,
-                    cie_count: analysis.impact.cieCount, cie_fraction: analysis.impact.cieFraction,
-                    baseline_accuracy: b.overall, compressed_accuracy: c.overall, baseline_accuracy_on_cie: b.onCIEs,
-                    compressed_accuracy_on_cie: c.onCIEs, baseline_accuracy_on_non_cie: b.onNonCIEs,
-                    compressed_accuracy_on_non_cie: c.onNonCIEs, baseline_accuracy_on_random_sample: b.onRandomSample,
-                    compressed_accuracy_on_random_sample: c.onRandomSample,
-                    impacted_classes: analysis.classes?.impactedClasses.map(\.classIndex) ?? [],
-                    class_analysis_skipped: analysis.classesSkipped)
+                    sizeOnDiskBytes: analysis.sizeOnDisk,
+                    cieCount: analysis.impact.cieCount, cieFraction: analysis.impact.cieFraction,
+                    baselineAccuracy: b.overall, compressedAccuracy: c.overall, baselineAccuracyOnCIE: b.onCIEs,
+                    compressedAccuracyOnCIE: c.onCIEs, baselineAccuracyOnNonCIE: b.onNonCIEs,
+                    compressedAccuracyOnNonCIE: c.onNonCIEs, baselineAccuracyOnRandomSample: b.onRandomSample,
+                    compressedAccuracyOnRandomSample: c.onRandomSample,
+                    impactedClasses: analysis.classes?.impactedClasses.map(\.classIndex) ?? [],
+                    classAnalysisSkipped: analysis.classesSkipped)
             })
     }
 
@@ -183,13 +223,13 @@ struct CompressionAuditOutputs {
             ],
             rows: summary.variants.map { v in
                 [
-                    v.variant, String(format: "%.2f", v.sparsity), v.size_on_disk_bytes.map { "\($0 / 1024) KB" } ?? "",
-                    String(v.cie_count), percent(v.cie_fraction),
-                    "\(percent(v.baseline_accuracy)) / \(percent(v.compressed_accuracy))",
-                    "\(percent(v.baseline_accuracy_on_cie)) / \(percent(v.compressed_accuracy_on_cie))",
-                    "\(percent(v.baseline_accuracy_on_non_cie)) / \(percent(v.compressed_accuracy_on_non_cie))",
-                    "\(percent(v.baseline_accuracy_on_random_sample)) / \(percent(v.compressed_accuracy_on_random_sample))",
-                    v.impacted_classes.map(String.init).joined(separator: " "),
+                    v.variant, String(format: "%.2f", v.sparsity), v.sizeOnDiskBytes.map { "\($0 / 1024) KB" } ?? "",
+                    String(v.cieCount), percent(v.cieFraction),
+                    "\(percent(v.baselineAccuracy)) / \(percent(v.compressedAccuracy))",
+                    "\(percent(v.baselineAccuracyOnCIE)) / \(percent(v.compressedAccuracyOnCIE))",
+                    "\(percent(v.baselineAccuracyOnNonCIE)) / \(percent(v.compressedAccuracyOnNonCIE))",
+                    "\(percent(v.baselineAccuracyOnRandomSample)) / \(percent(v.compressedAccuracyOnRandomSample))",
+                    v.impactedClasses.map(String.init).joined(separator: " "),
                 ]
             }, numericColumns: [1, 3, 4])
         let pruned = summary.variants.filter {
@@ -198,7 +238,7 @@ struct CompressionAuditOutputs {
         }
         if !pruned.isEmpty {
             let points =
-                [(0.0, 0.0, baselineAccuracy)] + pruned.map { ($0.sparsity, $0.cie_fraction, $0.compressed_accuracy) }
+                [(0.0, 0.0, baselineAccuracy)] + pruned.map { ($0.sparsity, $0.cieFraction, $0.compressedAccuracy) }
             page.addChart(
                 SVGLineChart(
                     title: "CIE fraction and accuracy against sparsity", xLabel: "weight sparsity", yLabel: "fraction",
