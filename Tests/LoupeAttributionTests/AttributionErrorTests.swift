@@ -1,9 +1,10 @@
 import LoupeAttribution
+import LoupeSupport
 import XCTest
 
 final class AttributionErrorTests: XCTestCase {
     func testDescriptionIsOneLineNamingTheSource() {
-        let error = AttributionError(source: "--method", problem: "unknown method 'x'\nknown: gradient")
+        let error = InputError(source: "--method", problem: "unknown method 'x'\nknown: gradient")
         XCTAssertEqual(error.description, "--method: unknown method 'x' known: gradient")
     }
 }

@@ -1,4 +1,5 @@
 import LoupeAudit
+import LoupeSupport
 import XCTest
 
 /// Errors quote bad cells as visible text on one line: a carriage return or an escape
@@ -34,8 +35,8 @@ final class ErrorDescriptionTests: XCTestCase {
 
     func testDescriptionsOfEveryAuditErrorEscape() {
         let errors: [any Error & CustomStringConvertible] = [
-            PredictionsError(source: "a\nb", problem: "x\ry"), AttributesError(file: "a\nb", problem: "x\ry"),
-            DifficultyError(source: "a\nb", problem: "x\ry"), StatisticsError(test: "a\nb", problem: "x\ry"),
+            InputError(source: "a\nb", problem: "x\ry"), InputError(source: "a\nb", problem: "x\ry"),
+            InputError(source: "a\nb", problem: "x\ry"), InputError(source: "a\nb", problem: "x\ry"),
         ]
         for error in errors { XCTAssertEqual(error.description, "a\\nb: x\\ry") }
     }
