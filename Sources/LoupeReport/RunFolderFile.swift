@@ -18,6 +18,7 @@ enum RunFolderFile {
     /// Why an entry is not read.
     enum Kind: Equatable, CustomStringConvertible {
         case missing
+        case empty
         case absolutePath
         case parentComponent
         case outsideFolder(resolved: String)
@@ -28,6 +29,7 @@ enum RunFolderFile {
         var description: String {
             switch self {
             case .missing: "does not exist"
+            case .empty: "is empty; a run folder's entries must name a file in it"
             case .absolutePath: "is an absolute path; a run folder's entries must be relative to it"
             case .parentComponent: "has a '..' component; a run folder's entries must stay inside it"
             case .outsideFolder(let resolved): "resolves to \(resolved), outside the run folder"
@@ -57,9 +59,10 @@ enum RunFolderFile {
         return URL(fileURLWithPath: resolved)
     }
 
-    /// Refuses an entry that is empty, absolute or has a `..` component.
+    /// Refuses an entry that is empty (named `''`), absolute or has a `..` component.
     static func checkRelative(_ entry: String) throws(Refusal) {
-        guard !entry.isEmpty, !entry.hasPrefix("/") else { throw Refusal(source: entry, kind: .absolutePath) }
+        guard !entry.isEmpty else { throw Refusal(source: "''", kind: .empty) }
+        guard !entry.hasPrefix("/") else { throw Refusal(source: entry, kind: .absolutePath) }
         guard !entry.split(separator: "/").contains("..") else {
             throw Refusal(source: entry, kind: .parentComponent)
         }

@@ -33,11 +33,7 @@ final class ErrorDescriptionTests: XCTestCase {
             { _ = try AttributeTable.parse("id,sex\n1,f\n\r\u{0C},m\n", file: "groups.csv") }, containing: "groups.csv")
     }
 
-    func testDescriptionsOfEveryAuditErrorEscape() {
-        let errors: [any Error & CustomStringConvertible] = [
-            InputError(source: "a\nb", problem: "x\ry"), InputError(source: "a\nb", problem: "x\ry"),
-            InputError(source: "a\nb", problem: "x\ry"), InputError(source: "a\nb", problem: "x\ry"),
-        ]
-        for error in errors { XCTAssertEqual(error.description, "a\\nb: x\\ry") }
+    func testDescriptionOfTheAuditErrorEscapes() {
+        XCTAssertEqual(InputError(source: "a\nb", problem: "x\ry").description, "a\\nb: x\\ry")
     }
 }

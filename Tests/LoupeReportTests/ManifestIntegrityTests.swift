@@ -100,7 +100,7 @@ final class ManifestIntegrityTests: XCTestCase {
         try Data("secret".utf8).write(to: directory.deletingLastPathComponent().appendingPathComponent("secret"))
         for (entry, fragment) in [
             ("../secret", "'..'"), ("checkpoints/../../secret", "'..'"), ("/etc/passwd", "absolute path"),
-            ("", "absolute path"),
+            ("", "is empty"),
         ] {
             var forged = manifest
             forged.outputs.append(FileRecord(path: entry, bytes: 6, sha256: SHA256.hex(of: Data("secret".utf8))))
@@ -109,7 +109,7 @@ final class ManifestIntegrityTests: XCTestCase {
                 guard case .unsafeEntry(let text) = (error as? ManifestError)?.kind else {
                     return XCTFail("\(error)")
                 }
-                XCTAssertTrue(text.hasPrefix(entry + ": ") && text.contains(fragment), text)
+                XCTAssertTrue(text.hasPrefix((entry.isEmpty ? "''" : entry) + ": ") && text.contains(fragment), text)
             }
         }
         var forged = manifest
