@@ -1,8 +1,8 @@
 import Foundation
+import LoupeSupport
 import XCTest
 
 @testable import LoupeData
-import LoupeSupport
 
 /// A fresh temporary directory, removed when the test ends.
 func temporaryDirectory(_ test: XCTestCase) throws -> URL {

@@ -22,7 +22,8 @@ extension PopulationPredictions {
         _ url: URL, name: String, classCount: Int, expectedIDs: [Int]? = nil
     ) throws -> PopulationPredictions {
         try parseCSV(
-            InputFile.readText(url), file: url.lastPathComponent, name: name, classCount: classCount, expectedIDs: expectedIDs)
+            InputFile.readText(url), file: url.lastPathComponent, name: name, classCount: classCount,
+            expectedIDs: expectedIDs)
     }
 
     /// Parses long-form prediction CSV text (see `readCSV`); `file` names it in errors.

@@ -81,7 +81,8 @@ public struct ModelCheckpoint {
         let archive = try SafeTensorsArchive(contentsOf: url)
         let decoder = JSONDecoder()
         guard let architectureJSON = archive.metadata["architecture"] else {
-            throw InputError(source: file, problem: "not a Loupe checkpoint (no architecture in the safetensors metadata)")
+            throw InputError(
+                source: file, problem: "not a Loupe checkpoint (no architecture in the safetensors metadata)")
         }
         if let format = archive.metadata["format"], format != Self.formatTag {
             throw InputError(

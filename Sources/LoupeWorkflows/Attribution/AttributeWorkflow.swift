@@ -218,7 +218,8 @@ public struct AttributeWorkflow {
             }
             let array = try NPYFile.read(url)
             guard case .float32(let values) = array.elements else {
-                throw InputError(source: url.path, problem: "baseline must be float32, got \(array.elements.descriptor)")
+                throw InputError(
+                    source: url.path, problem: "baseline must be float32, got \(array.elements.descriptor)")
             }
             do throws(InputError) {
                 baselineValue = .given(Tensor(shape: array.shape, scalars: values))

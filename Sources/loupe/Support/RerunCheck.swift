@@ -34,7 +34,8 @@ struct RerunCheck {
             throw Refusal(source: manifestPath, problem: "records no rerun recipe (written by an older loupe)")
         }
         guard let recorded = manifest.host.kernelPath, let kernel = KernelPath(rawValue: recorded) else {
-            throw Refusal(source: manifestPath, problem: "records no kernel path, so the run cannot be repeated exactly")
+            throw Refusal(
+                source: manifestPath, problem: "records no kernel path, so the run cannot be repeated exactly")
         }
         guard kernel <= KernelPath.supported else {
             throw Refusal(
