@@ -1,4 +1,5 @@
 import LoupeNN
+import LoupeSupport
 import LoupeTensor
 
 /// A way of explaining a classifier's output: a map, the shape of the input, saying how much
@@ -21,8 +22,8 @@ public protocol AttributionMethod: Sendable {
     /// `targets` (one class per image), of the same shape as `images`.
     ///
     /// - Parameter seeds: one seed per image for stochastic methods (ignored by the others).
-    /// - Throws: `AttributionError` when a target is outside `0..<model.classCount` or the
+    /// - Throws: `InputError` when a target is outside `0..<model.classCount` or the
     ///   images do not fit the model.
-    func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(AttributionError)
+    func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(InputError)
         -> Tensor
 }

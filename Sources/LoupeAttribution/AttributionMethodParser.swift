@@ -1,4 +1,5 @@
 import Foundation
+import LoupeSupport
 
 /// Builds attribution methods from their command-line names.
 ///
@@ -19,33 +20,33 @@ public enum AttributionMethodParser {
 
     /// The method called `name`, configured by `settings`.
     ///
-    /// - Throws: `AttributionError` from `--method` for an unknown name (listing the known
+    /// - Throws: `InputError` from `--method` for an unknown name (listing the known
     ///   ones), unbalanced parentheses, or settings no method can use (fewer than one step
     ///   or sample, a negative noise fraction).
     public static func method(named name: String, settings: AttributionSettings = AttributionSettings())
-        throws(AttributionError) -> any AttributionMethod
+        throws(InputError) -> any AttributionMethod
     {
         guard settings.steps >= 1 else {
-            throw AttributionError(source: "--steps", problem: "must be at least 1, got \(settings.steps)")
+            throw InputError(source: "--steps", problem: "must be at least 1, got \(settings.steps)")
         }
         guard settings.samples >= 1 else {
-            throw AttributionError(source: "--samples", problem: "must be at least 1, got \(settings.samples)")
+            throw InputError(source: "--samples", problem: "must be at least 1, got \(settings.samples)")
         }
         guard settings.noiseFraction >= 0, settings.noiseFraction.isFinite else {
-            throw AttributionError(
+            throw InputError(
                 source: "--noise", problem: "must be finite and nonnegative, got \(settings.noiseFraction)")
         }
         return try parse(name.trimmingCharacters(in: .whitespaces), whole: name, settings: settings)
     }
 
-    private static func parse(_ text: String, whole: String, settings: AttributionSettings) throws(AttributionError)
+    private static func parse(_ text: String, whole: String, settings: AttributionSettings) throws(InputError)
         -> any AttributionMethod
     {
         var wrapper = text
         var base: any AttributionMethod = Gradient()
         if let open = text.firstIndex(of: "(") {
             guard text.hasSuffix(")") else {
-                throw AttributionError(source: "--method", problem: "'\(whole)': unbalanced parentheses")
+                throw InputError(source: "--method", problem: "'\(whole)': unbalanced parentheses")
             }
             wrapper = String(text[..<open])
             let inner = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
@@ -68,8 +69,8 @@ public enum AttributionMethodParser {
         }
     }
 
-    private static func unknown(_ name: String, whole: String) -> AttributionError {
-        AttributionError(
+    private static func unknown(_ name: String, whole: String) -> InputError {
+        InputError(
             source: "--method",
             problem:
                 "unknown method '\(whole)'; known: \(knownNames.joined(separator: ", ")) (wrappers also as smoothgrad(<method>))"
@@ -78,19 +79,19 @@ public enum AttributionMethodParser {
 
     /// The methods of a comma-separated list such as `gradient,smoothgrad(integrated-gradients)`.
     ///
-    /// - Throws: `AttributionError` for an empty list, an unknown name or a repeated one.
+    /// - Throws: `InputError` for an empty list, an unknown name or a repeated one.
     public static func methods(named list: String, settings: AttributionSettings = AttributionSettings())
-        throws(AttributionError) -> [any AttributionMethod]
+        throws(InputError) -> [any AttributionMethod]
     {
         let names = list.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         guard !names.isEmpty, names.allSatisfy({ !$0.isEmpty }) else {
-            throw AttributionError(source: "--method", problem: "no method named in '\(list)'")
+            throw InputError(source: "--method", problem: "no method named in '\(list)'")
         }
         var methods: [any AttributionMethod] = []
         for name in names {
             let method = try method(named: name, settings: settings)
             guard !methods.contains(where: { $0.name == method.name }) else {
-                throw AttributionError(source: "--method", problem: "'\(name)' is listed twice")
+                throw InputError(source: "--method", problem: "'\(name)' is listed twice")
             }
             methods.append(method)
         }

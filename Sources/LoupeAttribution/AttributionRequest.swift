@@ -10,9 +10,9 @@ enum AttributionRequest {
     /// more memory than the machine has.
     ///
     /// - Parameter what: what the workspace holds, for the message (`"2^62 steps of 4 images"`).
-    static func checkWorkspace(method: String, _ factors: [Int], holding what: String) throws(AttributionError) {
+    static func checkWorkspace(method: String, _ factors: [Int], holding what: String) throws(InputError) {
         do { try CheckedSize.bytes(factors, bytesPerElement: MemoryLayout<Float>.size, for: what) } catch {
-            throw AttributionError(source: method, problem: "\(error)")
+            throw InputError(source: method, problem: "\(error)")
         }
     }
 
@@ -21,25 +21,25 @@ enum AttributionRequest {
     /// methods) one seed per image.
     static func validate(
         method: String, images: Tensor, targets: [Int], model: Model, seeds: [UInt64]?
-    ) throws(AttributionError) {
+    ) throws(InputError) {
         let inputShape = model.architecture.inputShape
         guard images.rank == inputShape.count + 1, Array(images.shape.dropFirst()) == inputShape else {
-            throw AttributionError(
+            throw InputError(
                 source: method,
                 problem:
                     "images of shape \(images.shape) do not fit the model's input [batch, \(inputShape.map(String.init).joined(separator: ", "))]"
             )
         }
         guard targets.count == images.shape[0] else {
-            throw AttributionError(source: method, problem: "\(targets.count) targets for \(images.shape[0]) images")
+            throw InputError(source: method, problem: "\(targets.count) targets for \(images.shape[0]) images")
         }
         if let bad = targets.firstIndex(where: { !(0..<model.classCount).contains($0) }) {
-            throw AttributionError(
+            throw InputError(
                 source: method,
                 problem: "target class \(targets[bad]) of image \(bad) is outside 0..<\(model.classCount)")
         }
         if let seeds, seeds.count != images.shape[0] {
-            throw AttributionError(source: method, problem: "\(seeds.count) seeds for \(images.shape[0]) images")
+            throw InputError(source: method, problem: "\(seeds.count) seeds for \(images.shape[0]) images")
         }
     }
 }

@@ -14,14 +14,14 @@ public enum AttributionTarget: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses `predicted`, `label` or a class number.
     ///
-    /// - Throws: `AttributionError` from `--target` for anything else.
-    public init(parsing text: String) throws(AttributionError) {
+    /// - Throws: `InputError` from `--target` for anything else.
+    public init(parsing text: String) throws(InputError) {
         switch text {
         case "predicted": self = .predicted
         case "label": self = .label
         default:
             guard let value = Int(text) else {
-                throw AttributionError(
+                throw InputError(
                     source: "--target", problem: "expected predicted, label or a class number, got '\(text)'")
             }
             self = .fixed(value)
@@ -38,9 +38,9 @@ public enum AttributionTarget: Sendable, Equatable, CustomStringConvertible {
 
     /// The target class of every example of `dataset`.
     ///
-    /// - Throws: `AttributionError` when a fixed class or a label is outside
+    /// - Throws: `InputError` when a fixed class or a label is outside
     ///   `0..<model.classCount`.
-    public func classes(for dataset: Dataset, model: Model, threads: Int = 1) throws(AttributionError) -> [Int] {
+    public func classes(for dataset: Dataset, model: Model, threads: Int = 1) throws(InputError) -> [Int] {
         let classes: [Int]
         switch self {
         case .predicted:
@@ -57,7 +57,7 @@ public enum AttributionTarget: Sendable, Equatable, CustomStringConvertible {
         case .fixed(let value): classes = Array(repeating: value, count: dataset.count)
         }
         if let bad = classes.first(where: { !(0..<model.classCount).contains($0) }) {
-            throw AttributionError(
+            throw InputError(
                 source: "--target", problem: "class \(bad) is outside the model's classes 0..<\(model.classCount)")
         }
         return classes

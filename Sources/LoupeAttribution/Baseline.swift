@@ -1,4 +1,5 @@
 import LoupeData
+import LoupeSupport
 import LoupeTensor
 
 /// The reference input integrated gradients integrates from: the input that stands for
@@ -36,10 +37,10 @@ public enum Baseline: Sendable, Equatable, CustomStringConvertible {
 
     /// The baseline as an image of `inputShape` (`[C, H, W]`).
     ///
-    /// - Throws: `AttributionError` when a mean or given image has another number of elements
+    /// - Throws: `InputError` when a mean or given image has another number of elements
     ///   or another shape, or holds a NaN or an infinity (integrated gradients from it would
     ///   be NaN everywhere).
-    public func image(for inputShape: [Int]) throws(AttributionError) -> Tensor {
+    public func image(for inputShape: [Int]) throws(InputError) -> Tensor {
         switch self {
         case .zero: return Tensor(zeros: inputShape)
         case .black(let range): return Tensor(repeating: range.lower, shape: inputShape)
@@ -48,12 +49,12 @@ public enum Baseline: Sendable, Equatable, CustomStringConvertible {
                 image.shape.first == 1 && image.rank == inputShape.count + 1
                 ? Array(image.shape.dropFirst()) : image.shape
             guard shape == inputShape else {
-                throw AttributionError(
+                throw InputError(
                     source: "baseline",
                     problem: "\(description) image has shape \(image.shape), the model's input is \(inputShape)")
             }
             if let bad = image.scalars.firstIndex(where: { !$0.isFinite }) {
-                throw AttributionError(
+                throw InputError(
                     source: "baseline",
                     problem: "\(description) image has the non-finite value \(image.scalars[bad]) at element \(bad)")
             }

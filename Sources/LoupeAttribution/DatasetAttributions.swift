@@ -12,10 +12,10 @@ extension AttributionMethod {
     /// and the example alone, not on the batch size, the thread count or the other examples.
     ///
     /// - Parameter targets: one class per example (see `AttributionTarget.classes`).
-    /// - Throws: `AttributionError` for targets out of range or data that does not fit the model.
+    /// - Throws: `InputError` for targets out of range or data that does not fit the model.
     public func attributions(
         of dataset: Dataset, targets: [Int], model: Model, runSeed: UInt64, threads: Int = 1, batchSize: Int = 32
-    ) throws(AttributionError) -> Tensor {
+    ) throws(InputError) -> Tensor {
         try attributions(
             of: dataset, targets: targets, model: model, seedOfExample: { exampleSeed(runSeed: runSeed, id: $0) },
             threads: threads, batchSize: batchSize)
@@ -24,18 +24,18 @@ extension AttributionMethod {
     /// The maps of every example of `dataset`, in order, with example `id` seeded by
     /// `seedOfExample(id)`; `advanced` is told the size of every batch done (for progress).
     ///
-    /// - Throws: `AttributionError` for targets out of range, data that does not fit the model,
+    /// - Throws: `InputError` for targets out of range, data that does not fit the model,
     ///   or a method returning maps of another shape than its images.
     public func attributions(
         of dataset: Dataset, targets: [Int], model: Model, seedOfExample: @Sendable (_ id: Int) -> UInt64,
         threads: Int = 1, batchSize: Int = 32, advanced: @Sendable (Int) -> Void = { _ in }
-    ) throws(AttributionError) -> Tensor {
+    ) throws(InputError) -> Tensor {
         guard targets.count == dataset.count else {
-            throw AttributionError(source: name, problem: "\(targets.count) targets for \(dataset.count) examples")
+            throw InputError(source: name, problem: "\(targets.count) targets for \(dataset.count) examples")
         }
         let inputShape = [dataset.shape.channels, dataset.shape.height, dataset.shape.width]
         guard inputShape == model.architecture.inputShape else {
-            throw AttributionError(
+            throw InputError(
                 source: name,
                 problem: "\(dataset.name) has images \(inputShape), the model expects \(model.architecture.inputShape)")
         }
@@ -44,15 +44,15 @@ extension AttributionMethod {
             Array($0..<min($0 + max(1, batchSize), dataset.count))
         }
         let results = Parallel.map(count: batches.count, threads: threads) {
-            index -> Result<Tensor, AttributionError> in
+            index -> Result<Tensor, InputError> in
             let positions = batches[index]
-            do throws(AttributionError) {
+            do throws(InputError) {
                 let images = dataset.images(at: positions)
                 let maps = try attributions(
                     images, targets: positions.map { targets[$0] }, model: model,
                     seeds: positions.map { seedOfExample(dataset.ids[$0]) })
                 guard maps.shape == images.shape else {
-                    throw AttributionError(
+                    throw InputError(
                         source: name, problem: "returned maps of shape \(maps.shape) for images \(images.shape)")
                 }
                 advanced(positions.count)

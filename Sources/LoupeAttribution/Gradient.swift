@@ -1,4 +1,5 @@
 import LoupeNN
+import LoupeSupport
 import LoupeTensor
 
 /// Saliency: the gradient of the target class's logit with respect to the input, in inference
@@ -8,7 +9,7 @@ public struct Gradient: AttributionMethod {
 
     public var name: String { "gradient" }
 
-    public func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(AttributionError)
+    public func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(InputError)
         -> Tensor
     {
         try AttributionRequest.validate(method: name, images: images, targets: targets, model: model, seeds: nil)

@@ -1,4 +1,5 @@
 import LoupeNN
+import LoupeSupport
 import LoupeTensor
 
 /// Guided backpropagation (Springenberg et al., 2015): the input gradient of the target logit
@@ -17,7 +18,7 @@ public struct GuidedBackprop: AttributionMethod {
         [gradient.zipWith(inputs[0]) { g, x in x > 0 && g > 0 ? g : 0 }]
     }
 
-    public func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(AttributionError)
+    public func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(InputError)
         -> Tensor
     {
         try AttributionRequest.validate(method: name, images: images, targets: targets, model: model, seeds: nil)

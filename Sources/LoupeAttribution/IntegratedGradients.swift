@@ -1,4 +1,5 @@
 import LoupeNN
+import LoupeSupport
 import LoupeTensor
 
 /// Integrated gradients (Sundararajan et al., 2017): `(x - x') * mean over k = 1...m of the
@@ -32,7 +33,7 @@ public struct IntegratedGradients: AttributionMethod {
         public var completenessErrors: [Float]
     }
 
-    public func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(AttributionError)
+    public func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(InputError)
         -> Tensor
     {
         try explain(images, targets: targets, model: model).attributions
@@ -40,12 +41,12 @@ public struct IntegratedGradients: AttributionMethod {
 
     /// The attributions of `images` towards `targets` and their completeness errors.
     ///
-    /// - Throws: `AttributionError` for a target out of range, images that do not fit the
+    /// - Throws: `InputError` for a target out of range, images that do not fit the
     ///   model, a baseline of the wrong shape, or fewer than one step.
-    public func explain(_ images: Tensor, targets: [Int], model: Model) throws(AttributionError) -> Explanation {
+    public func explain(_ images: Tensor, targets: [Int], model: Model) throws(InputError) -> Explanation {
         try AttributionRequest.validate(method: name, images: images, targets: targets, model: model, seeds: nil)
         guard steps >= 1 else {
-            throw AttributionError(source: name, problem: "steps must be at least 1, got \(steps)")
+            throw InputError(source: name, problem: "steps must be at least 1, got \(steps)")
         }
         let inputShape = model.architecture.inputShape
         let reference = try baseline.image(for: inputShape)

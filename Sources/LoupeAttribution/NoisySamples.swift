@@ -1,5 +1,6 @@
 import LoupeNN
 import LoupeRandom
+import LoupeSupport
 import LoupeTensor
 
 /// The maps of a base method on `samples` noisy copies `x + N(0, sigma^2)` of every image:
@@ -18,13 +19,13 @@ struct NoisySamples {
     /// are rows `i * samples ..< (i + 1) * samples` of the result.
     func maps(
         method: String, images: Tensor, targets: [Int], model: Model, seeds: [UInt64]
-    ) throws(AttributionError) -> Tensor {
+    ) throws(InputError) -> Tensor {
         try AttributionRequest.validate(method: method, images: images, targets: targets, model: model, seeds: seeds)
         guard samples >= 1 else {
-            throw AttributionError(source: method, problem: "samples must be at least 1, got \(samples)")
+            throw InputError(source: method, problem: "samples must be at least 1, got \(samples)")
         }
         guard noiseStandardDeviation >= 0, noiseStandardDeviation.isFinite else {
-            throw AttributionError(
+            throw InputError(
                 source: method,
                 problem: "noise standard deviation must be finite and nonnegative, got \(noiseStandardDeviation)")
         }

@@ -1,5 +1,6 @@
 import LoupeNN
 import LoupeRandom
+import LoupeSupport
 import LoupeTensor
 
 /// The random control: independent standard normal values, drawn from each image's own seed.
@@ -9,7 +10,7 @@ public struct RandomAttribution: AttributionMethod {
 
     public var name: String { "random" }
 
-    public func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(AttributionError)
+    public func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(InputError)
         -> Tensor
     {
         try AttributionRequest.validate(method: name, images: images, targets: targets, model: model, seeds: seeds)

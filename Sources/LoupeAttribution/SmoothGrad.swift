@@ -1,4 +1,5 @@
 import LoupeNN
+import LoupeSupport
 import LoupeTensor
 
 /// SmoothGrad (Smilkov et al., 2017): the mean of a base method's maps over `samples` noisy
@@ -51,7 +52,7 @@ public struct NoisyCopiesAttribution<Statistic: NoisyMapStatistic>: AttributionM
         base is Gradient ? Statistic.wrapperName : "\(Statistic.wrapperName)(\(base.name))"
     }
 
-    public func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(AttributionError)
+    public func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(InputError)
         -> Tensor
     {
         let maps = try NoisySamples(base: base, noiseStandardDeviation: noiseStandardDeviation, samples: samples)

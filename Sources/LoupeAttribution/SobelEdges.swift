@@ -1,4 +1,5 @@
 import LoupeNN
+import LoupeSupport
 import LoupeTensor
 
 /// The edge-detector control: the Sobel gradient magnitude `sqrt(gx^2 + gy^2)` of each channel
@@ -12,7 +13,7 @@ public struct SobelEdges: AttributionMethod {
 
     public var name: String { "sobel" }
 
-    public func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(AttributionError)
+    public func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(InputError)
         -> Tensor
     {
         try AttributionRequest.validate(method: name, images: images, targets: targets, model: model, seeds: nil)

@@ -24,24 +24,18 @@ public struct AttributeTable: Sendable, Equatable {
 
     /// Reads the table in the file at `url`.
     ///
-    /// - Throws: `AttributesError` when the file cannot be read or is malformed (see `parse`).
+    /// - Throws: `InputError` when the file cannot be read or is malformed (see `parse`).
     public static func read(_ url: URL) throws -> AttributeTable {
-        let text: String
-        do {
-            text = try InputFile.readText(url)
-        } catch {
-            throw AttributesError(file: error.path, problem: error.problem)
-        }
-        return try parse(text, file: url.lastPathComponent)
+        try parse(InputFile.readText(url), file: url.lastPathComponent)
     }
 
     /// Parses CSV text; `file` names the source in errors.
     ///
-    /// - Throws: `AttributesError` for an empty file, a header without an `id` column or
+    /// - Throws: `InputError` for an empty file, a header without an `id` column or
     ///   without group columns, a repeated column name, a row with the wrong number of cells,
     ///   a non-integer id, a repeated id, or no data rows.
     public static func parse(_ text: String, file: String) throws -> AttributeTable {
-        func fail(_ problem: String) -> AttributesError { AttributesError(file: file, problem: problem) }
+        func fail(_ problem: String) -> InputError { InputError(source: file, problem: problem) }
         var header: [String]?
         var idColumn = 0
         var ids: [Int] = []

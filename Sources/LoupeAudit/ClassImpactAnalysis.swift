@@ -1,3 +1,5 @@
+import LoupeSupport
+
 /// Class-level impact of compression for every class (methods.md section 3): for every model
 /// and class `c`, `recall(c)` minus that model's own overall top-1 accuracy; per class a
 /// two-sided Welch t-test between the baseline and compressed populations' values;
@@ -16,8 +18,8 @@ public struct ClassImpactAnalysis: Sendable {
 
     /// Computes the impact of every class.
     ///
-    /// - Throws: `PredictionsError` when the populations predict different examples or the
-    ///   true labels are invalid; `StatisticsError` when a population has fewer than two
+    /// - Throws: `InputError` when the populations predict different examples or the
+    ///   true labels are invalid; `InputError` when a population has fewer than two
     ///   models (the t-test needs two values per group).
     public init(
         baseline: PopulationPredictions, compressed: PopulationPredictions, trueLabels: [Int32],

@@ -1,4 +1,5 @@
 import LoupeRandom
+import LoupeSupport
 
 /// The compression identified exemplars (CIEs) of one (baseline, compressed) pair of
 /// populations, with their Taxicab scores and the accuracy of both populations on CIEs, on
@@ -30,7 +31,7 @@ public struct CompressionImpact: Sendable {
     /// with `sampleSeed`; callers that want another sample can pass its positions to
     /// `PopulationPredictions.meanAccuracy(on:trueLabels:)`.
     ///
-    /// - Throws: `PredictionsError` when the populations predict different examples or class
+    /// - Throws: `InputError` when the populations predict different examples or class
     ///   counts, or `trueLabels` does not hold one valid label per example.
     public init(
         baseline: PopulationPredictions, compressed: PopulationPredictions, trueLabels: [Int32],

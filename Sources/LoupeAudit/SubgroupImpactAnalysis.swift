@@ -1,3 +1,5 @@
+import LoupeSupport
+
 /// Subgroup impact of compression (methods.md section 3, after the CIE paper's CelebA study):
 /// the error rate, and for binary tasks the false-positive and false-negative rates, of the
 /// baseline and compressed populations on every group of an attribute table and every
@@ -18,8 +20,8 @@ public struct SubgroupImpactAnalysis: Sendable {
     ///
     /// - Parameter maximumIntersectionSize: the most columns combined in one intersection;
     ///   `nil` combines up to all columns.
-    /// - Throws: `AttributesError` when the table has an id that is not among the predictions'
-    ///   example ids; `PredictionsError` when the populations predict different examples or
+    /// - Throws: `InputError` when the table has an id that is not among the predictions'
+    ///   example ids; `InputError` when the populations predict different examples or
     ///   the true labels are invalid.
     public init(
         attributes: AttributeTable, baseline: PopulationPredictions, compressed: PopulationPredictions,
@@ -31,8 +33,8 @@ public struct SubgroupImpactAnalysis: Sendable {
         for (position, id) in baseline.exampleIDs.enumerated() { positionOfID[id] = position }
         let positions = try attributes.ids.map { id in
             guard let position = positionOfID[id] else {
-                throw AttributesError(
-                    file: attributes.file,
+                throw InputError(
+                    source: attributes.file,
                     problem: "id \(id) is not among the example ids of population '\(baseline.name)'")
             }
             return position

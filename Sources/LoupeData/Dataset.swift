@@ -40,7 +40,7 @@ public struct Dataset: Sendable {
     /// Creates a dataset of byte images (`shape.pixelCount` bytes per image, image after
     /// image) whose ids are their indices.
     ///
-    /// - Throws: `DataError` naming `labelSource` when a label is outside `0..<classCount`,
+    /// - Throws: `InputError` naming `labelSource` when a label is outside `0..<classCount`,
     ///   or naming `name` when the pixel and label counts disagree.
     public init(
         name: String, shape: ImageShape, classCount: Int, bytes: [UInt8], labels: [Int64],
@@ -55,15 +55,15 @@ public struct Dataset: Sendable {
     /// Creates a dataset of `Float` images (used as they are, not divided by 255) whose ids
     /// are their indices.
     ///
-    /// - Throws: `DataError` for a non-finite pixel, a label outside `0..<classCount`, or
+    /// - Throws: `InputError` for a non-finite pixel, a label outside `0..<classCount`, or
     ///   pixel and label counts that disagree.
     public init(
         name: String, shape: ImageShape, classCount: Int, floats: [Float], labels: [Int64],
         sources: [URL] = [], pixelSource: String? = nil, labelSource: String? = nil
     ) throws {
         if let bad = floats.firstIndex(where: { !$0.isFinite }) {
-            throw DataError(
-                file: pixelSource ?? name,
+            throw InputError(
+                source: pixelSource ?? name,
                 problem:
                     "non-finite pixel value \(floats[bad]) in image \(bad / max(CheckedSize.product([shape.channels, shape.height, shape.width]) ?? 1, 1))"
             )
@@ -80,24 +80,24 @@ public struct Dataset: Sendable {
         sources: [URL], labelSource: String?
     ) throws {
         guard (1...Int(Int32.max)).contains(classCount) else {
-            throw DataError(file: name, problem: "class count \(classCount) must be positive")
+            throw InputError(source: name, problem: "class count \(classCount) must be positive")
         }
         guard shape.channels > 0, shape.height > 0, shape.width > 0 else {
-            throw DataError(file: name, problem: "image shape \(shape) has an empty dimension")
+            throw InputError(source: name, problem: "image shape \(shape) has an empty dimension")
         }
         guard let perImage = CheckedSize.product([shape.channels, shape.height, shape.width]) else {
-            throw DataError(file: name, problem: "image shape \(shape) overflows")
+            throw InputError(source: name, problem: "image shape \(shape) overflows")
         }
         guard pixelCount == CheckedSize.product(labels.count, perImage) else {
-            throw DataError(
-                file: name,
+            throw InputError(
+                source: name,
                 problem:
                     "\(labels.count) labels but \(Double(pixelCount) / Double(perImage)) images of \(shape)"
             )
         }
         if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= classCount }) {
-            throw DataError(
-                file: labelSource ?? name,
+            throw InputError(
+                source: labelSource ?? name,
                 problem: "label \(labels[bad]) of example \(bad) is outside 0..<\(classCount)")
         }
         self.name = name
@@ -135,7 +135,7 @@ public struct Dataset: Sendable {
     /// The same examples (ids, labels, sources) with new `Float` pixels, `shape.pixelCount`
     /// values per example in this dataset's order, used as they are.
     ///
-    /// - Throws: `DataError` for a non-finite pixel or a pixel count that does not match.
+    /// - Throws: `InputError` for a non-finite pixel or a pixel count that does not match.
     public func replacingPixels(floats: [Float], name: String? = nil) throws -> Dataset {
         let replaced = try Dataset(
             name: name ?? self.name, shape: shape, classCount: classCount, floats: floats,

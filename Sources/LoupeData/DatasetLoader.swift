@@ -48,17 +48,17 @@ public enum DatasetLoader {
 
     /// Loads the dataset named by `spec` (see ``DatasetLoader``) as train and test parts.
     ///
-    /// - Throws: `DataError` naming the file and the problem.
+    /// - Throws: `InputError` naming the file and the problem.
     public static func load(_ spec: String, options: Options = Options()) throws -> DatasetSplits {
         guard options.testFraction > 0, options.testFraction < 1 else {
-            throw DataError(
-                file: spec, problem: "test fraction \(options.testFraction) must be between 0 and 1")
+            throw InputError(
+                source: spec, problem: "test fraction \(options.testFraction) must be between 0 and 1")
         }
         switch spec {
         case "mnist-5k":
             guard let directory = Bundle.module.url(forResource: "mnist-5k", withExtension: nil),
                 let parts = try idxParts(in: directory)
-            else { throw DataError(file: spec, problem: "embedded dataset resource is missing") }
+            else { throw InputError(source: spec, problem: "embedded dataset resource is missing") }
             return try splits(parts, name: spec, classCount: 10, options: options)
         case "fashion-mnist":
             return try loadFashionMNIST(from: fashionMNISTDirectory, options: options)
@@ -67,8 +67,8 @@ public enum DatasetLoader {
             let name = url.lastPathComponent
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: spec, isDirectory: &isDirectory) else {
-                throw DataError(
-                    file: spec,
+                throw InputError(
+                    source: spec,
                     problem: "unknown dataset: not mnist-5k, fashion-mnist, or an existing file or directory")
             }
             let parts: Parts
@@ -93,7 +93,7 @@ public enum DatasetLoader {
             } else if name.lowercased().hasSuffix(".csv") || name.lowercased().hasSuffix(".csv.gz") {
                 parts = .single(try csvExamples(url, options: options))
             } else {
-                throw DataError(
+                throw InputError(
                     url, "unsupported dataset file; expected a directory, .csv, .csv.gz or .npz")
             }
             return try splits(parts, name: name, classCount: options.classCount, options: options)
@@ -107,12 +107,12 @@ public enum DatasetLoader {
             "t10k-labels-idx1-ubyte.gz",
         ]
         where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(file).path) {
-            throw DataError(
-                file: directory.appendingPathComponent(file).path,
+            throw InputError(
+                source: directory.appendingPathComponent(file).path,
                 problem: "Fashion-MNIST is not installed; run `apt-get install -y dataset-fashion-mnist`")
         }
         guard let parts = try idxParts(in: directory) else {
-            throw DataError(directory, "no IDX files")
+            throw InputError(directory, "no IDX files")
         }
         return try splits(parts, name: "fashion-mnist", classCount: 10, options: options)
     }
@@ -135,8 +135,8 @@ public enum DatasetLoader {
             pixelFile: String, labelFile: String
         ) throws {
             guard imageCount == labels.count else {
-                throw DataError(
-                    file: labelFile,
+                throw InputError(
+                    source: labelFile,
                     problem: "\(labels.count) labels but \(pixelFile) has \(imageCount) images")
             }
             (self.shape, self.pixels, self.labels, self.sources) = (shape, pixels, labels, sources)
@@ -186,20 +186,20 @@ public enum DatasetLoader {
         switch parts {
         case .trainAndTest(let train, let test):
             for part in [train, test] where part.labels.isEmpty {
-                throw DataError(file: part.pixelFile, problem: "has no images")
+                throw InputError(source: part.pixelFile, problem: "has no images")
             }
             let classes = try classCount ?? inferredClassCount([train, test])
             result = DatasetSplits(
                 train: try train.dataset(name: name + "/train", classCount: classes),
                 test: try test.dataset(name: name + "/test", classCount: classes))
         case .single(let all):
-            guard !all.labels.isEmpty else { throw DataError(file: all.pixelFile, problem: "has no images") }
+            guard !all.labels.isEmpty else { throw InputError(source: all.pixelFile, problem: "has no images") }
             let dataset = try all.dataset(name: name, classCount: classCount ?? inferredClassCount([all]))
             result = DatasetSplits(
                 stratifying: dataset, testFraction: options.testFraction, seed: options.splitSeed)
             for (part, count) in [("training", result.train.count), ("test", result.test.count)] where count == 0 {
-                throw DataError(
-                    file: name,
+                throw InputError(
+                    source: name,
                     problem:
                         "splitting \(dataset.count) images with test fraction \(options.testFraction) leaves no \(part) images; add images or change the test fraction"
                 )
@@ -213,8 +213,8 @@ public enum DatasetLoader {
         for part in parts {
             guard let maximum = part.labels.max() else { continue }
             guard maximum < maximumInferredClassCount else {
-                throw DataError(
-                    file: part.labelFile,
+                throw InputError(
+                    source: part.labelFile,
                     problem:
                         "label \(maximum) implies more than \(maximumInferredClassCount) classes; give the class count"
                 )
@@ -253,7 +253,7 @@ public enum DatasetLoader {
         let labels = names.filter { $0.contains("idx1-ubyte") }
         guard !images.isEmpty || !labels.isEmpty else { return nil }
         guard images.count == 1, labels.count == 1 else {
-            throw DataError(
+            throw InputError(
                 directory,
                 "expected train-/t10k- IDX pairs or one images/labels pair, found \(images.count) image and \(labels.count) label files"
             )
@@ -279,7 +279,7 @@ public enum DatasetLoader {
                 return .single(try arrayExamples(images, labels, options: options))
             }
         }
-        throw DataError(source, "no arrays named x/y, images/labels, or x_train/y_train/x_test/y_test")
+        throw InputError(source, "no arrays named x/y, images/labels, or x_train/y_train/x_test/y_test")
     }
 
     private static func arrayExamples(
@@ -292,25 +292,25 @@ public enum DatasetLoader {
         case .int32(let values): labelValues = values.map(Int64.init)
         case .int64(let values): labelValues = values
         case .float32, .float64:
-            throw DataError(
-                file: labels.file,
+            throw InputError(
+                source: labels.file,
                 problem: "labels must be integers, got dtype \(labels.array.elements.descriptor)")
         }
         guard
             labels.array.shape.count == 1 || (labels.array.shape.count == 2 && labels.array.shape[1] == 1)
         else {
-            throw DataError(
-                file: labels.file, problem: "labels must have shape [N], got \(labels.array.shape)")
+            throw InputError(
+                source: labels.file, problem: "labels must have shape [N], got \(labels.array.shape)")
         }
         let dims = images.array.shape
         guard (2...4).contains(dims.count) else {
-            throw DataError(
-                file: images.file,
+            throw InputError(
+                source: images.file,
                 problem: "images must have shape [N, P], [N, H, W] or [N, C, H, W], got \(dims)")
         }
-        guard dims[0] > 0 else { throw DataError(file: images.file, problem: "no images") }
+        guard dims[0] > 0 else { throw InputError(source: images.file, problem: "no images") }
         guard let perImage = CheckedSize.product(dims.dropFirst()) else {
-            throw DataError(file: images.file, problem: "image shape \(dims.dropFirst()) overflows")
+            throw InputError(source: images.file, problem: "image shape \(dims.dropFirst()) overflows")
         }
         let shape: ImageShape
         switch dims.count {
@@ -324,8 +324,8 @@ public enum DatasetLoader {
         case .float32(let values): pixels = .floats(values)
         case .float64(let values): pixels = .floats(values.map(Float.init))
         case .int32, .int64:
-            throw DataError(
-                file: images.file,
+            throw InputError(
+                source: images.file,
                 problem:
                     "images must be uint8, float32 or float64, got dtype \(images.array.elements.descriptor)")
         }
@@ -340,14 +340,14 @@ public enum DatasetLoader {
     {
         if let shape = options.imageShape {
             guard CheckedSize.product([shape.channels, shape.height, shape.width]) == pixelCount else {
-                throw DataError(
-                    file: file, problem: "image shape \(shape) does not hold \(pixelCount) values per image")
+                throw InputError(
+                    source: file, problem: "image shape \(shape) does not hold \(pixelCount) values per image")
             }
             return shape
         }
         guard let shape = ImageShape.square(pixelCount: pixelCount) else {
-            throw DataError(
-                file: file, problem: "\(pixelCount) values per image is not a square; give the image shape")
+            throw InputError(
+                source: file, problem: "\(pixelCount) values per image is not a square; give the image shape")
         }
         return shape
     }

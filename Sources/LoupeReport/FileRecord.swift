@@ -22,8 +22,8 @@ public struct FileRecord: Codable, Equatable, Sendable {
         do {
             attributes = try FileManager.default.attributesOfItem(atPath: url.path)
         } catch {
-            throw FileError(
-                path: url.path, problem: "cannot read attributes: \(error.localizedDescription)")
+            throw InputError(
+                source: url.path, problem: "cannot read attributes: \(error.localizedDescription)")
         }
         self.init(
             path: path, bytes: (attributes[.size] as? NSNumber)?.intValue ?? 0,

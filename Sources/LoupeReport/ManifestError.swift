@@ -3,12 +3,12 @@ import LoupeSupport
 /// A manifest that cannot be written, read or checked, and why.
 public struct ManifestError: LoupeError, Equatable {
     /// The file concerned.
-    public var path: String
+    public var source: String
     /// What is wrong.
-    public var problem: Problem
+    public var kind: Kind
 
     /// The ways recording or verifying a run can fail.
-    public enum Problem: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable {
         /// The directory has no `manifest.json`.
         case missingManifest
         /// `manifest.json` is not a valid manifest.
@@ -31,30 +31,28 @@ public struct ManifestError: LoupeError, Equatable {
         case inProgress
     }
 
-    public init(path: String, problem: Problem) {
-        self.path = path
-        self.problem = problem
+    public init(source: String, kind: Kind) {
+        self.source = source
+        self.kind = kind
     }
 
-    public var description: String { message.escapedForOneLine }
-
-    private var message: String {
-        switch problem {
-        case .missingManifest: "\(path): no manifest found"
-        case .corruptManifest(let reason): "\(path): corrupt manifest: \(reason)"
+    public var problem: String {
+        switch kind {
+        case .missingManifest: "no manifest found"
+        case .corruptManifest(let reason): "corrupt manifest: \(reason)"
         case .outputOutsideDirectory(let directory):
-            "\(path): output is outside the output directory \(directory)"
+            "output is outside the output directory \(directory)"
         case .unsealed:
-            "\(path): has no contentSHA256, so edits to it cannot be detected (written by an older loupe, or the field was removed)"
+            "has no contentSHA256, so edits to it cannot be detected (written by an older loupe, or the field was removed)"
         case .tampered:
-            "\(path): edited after it was written (its content does not match its contentSHA256)"
-        case .unsafeEntry(let entry): "\(path): entry \(entry)"
+            "edited after it was written (its content does not match its contentSHA256)"
+        case .unsafeEntry(let entry): "entry \(entry)"
         case .beingWritten:
-            "\(path): a loupe process is writing into this folder now; verify it when the run has finished"
+            "a loupe process is writing into this folder now; verify it when the run has finished"
         case .changedSinceRecorded(let manifest):
-            "\(path): changed since \(manifest) recorded it, so this run cannot vouch for it (remove it or start again in a new --out)"
+            "changed since \(manifest) recorded it, so this run cannot vouch for it (remove it or start again in a new --out)"
         case .inProgress:
-            "\(path): the run that wrote it did not finish (interrupted); resume it, or start again in a new --out"
+            "the run that wrote it did not finish (interrupted); resume it, or start again in a new --out"
         }
     }
 }

@@ -43,27 +43,27 @@ public enum ManifestVerifier {
     /// - Throws: ``ManifestError`` naming the manifest and the problem.
     public static func checkedManifest(in directory: URL) throws -> RunManifest {
         let path = directory.appendingPathComponent(RunManifest.fileName).path
-        if OutputFolderLock.isHeld(directory) { throw ManifestError(path: path, problem: .beingWritten) }
+        if OutputFolderLock.isHeld(directory) { throw ManifestError(source: path, kind: .beingWritten) }
         let manifest = try RunManifest(contentsOfDirectory: directory)
         try checkSeal(manifest, path: path)
         for entry in manifest.outputs.map(\.path) + (manifest.previous.map { [$0.path] } ?? []) {
             do { try RunFolderFile.checkRelative(entry) } catch {
-                throw ManifestError(path: path, problem: .unsafeEntry(error.description))
+                throw ManifestError(source: path, kind: .unsafeEntry(error.description))
             }
         }
         for entry in manifest.inputs.map(\.path)
         where !entry.hasPrefix("/") || entry.split(separator: "/").contains("..") {
             throw ManifestError(
-                path: path,
-                problem: .unsafeEntry("\(entry): an input must be recorded by its absolute path, without '..'"))
+                source: path,
+                kind: .unsafeEntry("\(entry): an input must be recorded by its absolute path, without '..'"))
         }
-        if manifest.inProgress == true { throw ManifestError(path: path, problem: .inProgress) }
+        if manifest.inProgress == true { throw ManifestError(source: path, kind: .inProgress) }
         return manifest
     }
 
     private static func checkSeal(_ manifest: RunManifest, path: String) throws {
-        guard manifest.contentSHA256 != nil else { throw ManifestError(path: path, problem: .unsealed) }
-        guard manifest.isSealIntact else { throw ManifestError(path: path, problem: .tampered) }
+        guard manifest.contentSHA256 != nil else { throw ManifestError(source: path, kind: .unsealed) }
+        guard manifest.isSealIntact else { throw ManifestError(source: path, kind: .tampered) }
     }
 
     /// Rehashes every file the manifest in `directory` lists: its outputs, its inputs, and
@@ -122,7 +122,7 @@ public enum ManifestVerifier {
             let url = try RunFolderFile.resolve(entry: record.path, in: directory)
             return check(record, at: url, into: &report) ? url : nil
         } catch {
-            if case .missing = error.problem {
+            if case .missing = error.kind {
                 report.missing.append(record.path)
             } else {
                 report.refused.append(error.description)
@@ -139,7 +139,7 @@ public enum ManifestVerifier {
     ) -> Bool {
         let actual: String
         do { actual = try RunFolderFile.measure(url, entry: record.path).sha256 } catch {
-            switch error.problem {
+            switch error.kind {
             case .missing: report.missing.append(record.path)
             default: report.refused.append(error.description)
             }

@@ -9,15 +9,16 @@ enum RunFolderFile {
     /// A manifest entry that is not read, and why.
     struct Refusal: LoupeError, Equatable {
         /// The entry as the manifest names it.
-        var entry: String
-        var problem: Problem
+        var source: String
+        var kind: Kind
 
-        var description: String { "\(entry): \(problem)".escapedForOneLine }
+        var problem: String { kind.description }
     }
 
     /// Why an entry is not read.
-    enum Problem: Equatable, CustomStringConvertible {
+    enum Kind: Equatable, CustomStringConvertible {
         case missing
+        case empty
         case absolutePath
         case parentComponent
         case outsideFolder(resolved: String)
@@ -28,6 +29,7 @@ enum RunFolderFile {
         var description: String {
             switch self {
             case .missing: "does not exist"
+            case .empty: "is empty; a run folder's entries must name a file in it"
             case .absolutePath: "is an absolute path; a run folder's entries must be relative to it"
             case .parentComponent: "has a '..' component; a run folder's entries must stay inside it"
             case .outsideFolder(let resolved): "resolves to \(resolved), outside the run folder"
@@ -49,19 +51,20 @@ enum RunFolderFile {
         try checkRelative(entry)
         let base = realPath(folder.path) ?? folder.standardizedFileURL.path
         guard let resolved = realPath(folder.appendingPathComponent(entry).path) else {
-            throw Refusal(entry: entry, problem: .missing)
+            throw Refusal(source: entry, kind: .missing)
         }
         guard resolved.hasPrefix(base.hasSuffix("/") ? base : base + "/") else {
-            throw Refusal(entry: entry, problem: .outsideFolder(resolved: resolved))
+            throw Refusal(source: entry, kind: .outsideFolder(resolved: resolved))
         }
         return URL(fileURLWithPath: resolved)
     }
 
-    /// Refuses an entry that is empty, absolute or has a `..` component.
+    /// Refuses an entry that is empty (named `''`), absolute or has a `..` component.
     static func checkRelative(_ entry: String) throws(Refusal) {
-        guard !entry.isEmpty, !entry.hasPrefix("/") else { throw Refusal(entry: entry, problem: .absolutePath) }
+        guard !entry.isEmpty else { throw Refusal(source: "''", kind: .empty) }
+        guard !entry.hasPrefix("/") else { throw Refusal(source: entry, kind: .absolutePath) }
         guard !entry.split(separator: "/").contains("..") else {
-            throw Refusal(entry: entry, problem: .parentComponent)
+            throw Refusal(source: entry, kind: .parentComponent)
         }
     }
 
@@ -91,21 +94,21 @@ enum RunFolderFile {
     ) throws(Refusal) -> Int {
         let descriptor = open(url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
         guard descriptor >= 0 else {
-            let problem: Problem =
+            let problem: Kind =
                 errno == ENOENT || errno == ENOTDIR
                 ? .missing : .unreadable(reason: String(cString: strerror(errno)))
-            throw Refusal(entry: entry, problem: problem)
+            throw Refusal(source: entry, kind: problem)
         }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else {
-            throw Refusal(entry: entry, problem: .unreadable(reason: String(cString: strerror(errno))))
+            throw Refusal(source: entry, kind: .unreadable(reason: String(cString: strerror(errno))))
         }
         guard status.st_mode & S_IFMT == S_IFREG else {
-            throw Refusal(entry: entry, problem: .notRegularFile(kind: kind(of: status.st_mode)))
+            throw Refusal(source: entry, kind: .notRegularFile(kind: kind(of: status.st_mode)))
         }
         let size = Int(status.st_size)
-        guard size <= limit else { throw Refusal(entry: entry, problem: .tooLarge(bytes: size, limit: limit)) }
+        guard size <= limit else { throw Refusal(source: entry, kind: .tooLarge(bytes: size, limit: limit)) }
         let chunkSize = 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
@@ -114,12 +117,12 @@ enum RunFolderFile {
             let count = Glibc.read(descriptor, buffer.baseAddress, chunkSize)
             if count < 0 {
                 if errno == EINTR { continue }
-                throw Refusal(entry: entry, problem: .unreadable(reason: String(cString: strerror(errno))))
+                throw Refusal(source: entry, kind: .unreadable(reason: String(cString: strerror(errno))))
             }
             if count == 0 { return total }
             total += count
             // A file that grows while it is read is held to the same bound.
-            guard total <= limit else { throw Refusal(entry: entry, problem: .tooLarge(bytes: total, limit: limit)) }
+            guard total <= limit else { throw Refusal(source: entry, kind: .tooLarge(bytes: total, limit: limit)) }
             body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         }
     }

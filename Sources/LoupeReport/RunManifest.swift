@@ -102,13 +102,13 @@ public struct RunManifest: Codable, Equatable, Sendable {
         do {
             data = try RunFolderFile.read(url, limit: Self.maximumBytes)
         } catch {
-            if case .missing = error.problem { throw ManifestError(path: url.path, problem: .missingManifest) }
-            throw ManifestError(path: url.path, problem: .corruptManifest(reason: error.problem.description))
+            if case .missing = error.kind { throw ManifestError(source: url.path, kind: .missingManifest) }
+            throw ManifestError(source: url.path, kind: .corruptManifest(reason: error.problem))
         }
         do {
             self = try DeterministicJSON.decode(RunManifest.self, from: data)
         } catch {
-            throw ManifestError(path: url.path, problem: .corruptManifest(reason: Self.oneLine(error)))
+            throw ManifestError(source: url.path, kind: .corruptManifest(reason: Self.oneLine(error)))
         }
     }
 
@@ -144,7 +144,7 @@ public struct RunManifest: Codable, Equatable, Sendable {
         guard FileManager.default.fileExists(atPath: current.path) else { return nil }
         let old: Data
         do { old = try RunFolderFile.read(current, limit: maximumBytes) } catch {
-            throw ManifestError(path: current.path, problem: .corruptManifest(reason: "\(error)"))
+            throw ManifestError(source: current.path, kind: .corruptManifest(reason: "\(error)"))
         }
         var number = 1
         while FileManager.default.fileExists(atPath: directory.appendingPathComponent("manifest-\(number).json").path) {

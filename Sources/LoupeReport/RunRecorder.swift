@@ -86,11 +86,11 @@ public struct RunRecorder: Sendable {
         let url = directory.appendingPathComponent(RunManifest.fileName)
         guard FileManager.default.fileExists(atPath: url.path) else { return }
         let previous = try RunManifest(contentsOf: url)
-        guard previous.contentSHA256 != nil else { throw ManifestError(path: url.path, problem: .unsealed) }
-        guard previous.isSealIntact else { throw ManifestError(path: url.path, problem: .tampered) }
+        guard previous.contentSHA256 != nil else { throw ManifestError(source: url.path, kind: .unsealed) }
+        guard previous.isSealIntact else { throw ManifestError(source: url.path, kind: .tampered) }
         for record in previous.outputs {
             do { try RunFolderFile.checkRelative(record.path) } catch {
-                throw ManifestError(path: url.path, problem: .unsafeEntry(error.description))
+                throw ManifestError(source: url.path, kind: .unsafeEntry(error.description))
             }
         }
         carried = previous.outputs
@@ -153,17 +153,17 @@ public struct RunRecorder: Sendable {
         for record in carried where !written.contains(record.path) && !Self.isBookkeeping(record.path) {
             let url: URL
             do { url = try RunFolderFile.resolve(entry: record.path, in: directory) } catch {
-                if case .missing = error.problem { continue }  // removed since: no longer an output
-                throw ManifestError(path: record.path, problem: .unsafeEntry(error.description))
+                if case .missing = error.kind { continue }  // removed since: no longer an output
+                throw ManifestError(source: record.path, kind: .unsafeEntry(error.description))
             }
             let measured: (bytes: Int, sha256: String)
             do { measured = try RunFolderFile.measure(url, entry: record.path) } catch {
-                throw ManifestError(path: record.path, problem: .unsafeEntry(error.description))
+                throw ManifestError(source: record.path, kind: .unsafeEntry(error.description))
             }
             guard measured.sha256 == record.sha256, measured.bytes == record.bytes else {
                 throw ManifestError(
-                    path: directory.appendingPathComponent(record.path).path,
-                    problem: .changedSinceRecorded(manifest: "the manifest of the run it continues"))
+                    source: directory.appendingPathComponent(record.path).path,
+                    kind: .changedSinceRecorded(manifest: "the manifest of the run it continues"))
             }
             records.append(record)
         }
@@ -175,7 +175,7 @@ public struct RunRecorder: Sendable {
         let base = directory.standardizedFileURL.path
         let path = url.standardizedFileURL.path
         guard path.hasPrefix(base + "/") else {
-            throw ManifestError(path: path, problem: .outputOutsideDirectory(directory: base))
+            throw ManifestError(source: path, kind: .outputOutsideDirectory(directory: base))
         }
         return String(path.dropFirst(base.count + 1))
     }

@@ -12,7 +12,7 @@ public enum AtomicFile {
             do {
                 try data.write(to: temporary)
             } catch {
-                throw FileError(path: url.path, problem: "cannot write: \(error.localizedDescription)")
+                throw InputError(source: url.path, problem: "cannot write: \(error.localizedDescription)")
             }
         }
     }
@@ -28,7 +28,7 @@ public enum AtomicFile {
             try body(temporary)
             try flushToDisk(temporary)
             guard rename(temporary.path, url.path) == 0 else {
-                throw FileError.fromErrno("cannot replace", path: url.path)
+                throw InputError.fromErrno("cannot replace", path: url.path)
             }
         } catch {
             unlink(temporary.path)
@@ -87,9 +87,9 @@ public enum AtomicFile {
     private static func flushToDisk(_ url: URL) throws {
         let descriptor = open(url.path, O_RDONLY)
         guard descriptor >= 0 else {
-            throw FileError.fromErrno("cannot reopen to flush", path: url.path)
+            throw InputError.fromErrno("cannot reopen to flush", path: url.path)
         }
         defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw FileError.fromErrno("cannot flush", path: url.path) }
+        guard fsync(descriptor) == 0 else { throw InputError.fromErrno("cannot flush", path: url.path) }
     }
 }

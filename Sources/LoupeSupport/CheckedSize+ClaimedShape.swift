@@ -16,11 +16,11 @@ extension CheckedSize {
     ) throws -> Int {
         let nonzero = shape.filter { $0 != 0 }
         guard let extent = product(nonzero + [bytesPerElement]) else {
-            throw SizeError(subject: what, problem: "shape \(Self.shape(shape)) is negative or overflows")
+            throw SizeError(source: what, problem: "shape \(Self.shape(shape)) is negative or overflows")
         }
         guard extent <= budget.bytes else {
             throw SizeError(
-                subject: what,
+                source: what,
                 problem:
                     "shape \(Self.shape(shape)) claims extents of \(MemoryBudget.describe(extent)), over the memory budget of \(MemoryBudget.describe(budget.bytes)) (set LOUPE_MEMORY_BUDGET to raise it)"
             )

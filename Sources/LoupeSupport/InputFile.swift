@@ -7,29 +7,29 @@ import Foundation
 /// the open or the read), checked with `fstat` on the open descriptor to be a regular file
 /// (not a FIFO, a device such as `/dev/zero`, a socket or a directory), and its size is
 /// checked against the memory budget before anything is allocated. Every failure is a
-/// `FileError` naming the file: `data.csv: not a regular file (a FIFO)`.
+/// `InputError` naming the file: `data.csv: not a regular file (a FIFO)`.
 public enum InputFile {
     /// The bytes of the regular file at `url`.
     ///
     /// - Parameters:
     ///   - name: how errors name the file; the last path component when `nil`.
     ///   - budget: the most bytes the file may hold; the current `MemoryBudget` by default.
-    /// - Throws: `FileError` when the file cannot be opened, is not a regular file, is larger
+    /// - Throws: `InputError` when the file cannot be opened, is not a regular file, is larger
     ///   than the budget, or cannot be read.
-    public static func read(_ url: URL, name: String? = nil, budget: MemoryBudget = .current) throws(FileError)
+    public static func read(_ url: URL, name: String? = nil, budget: MemoryBudget = .current) throws(InputError)
         -> [UInt8]
     {
         let label = name ?? url.lastPathComponent
         let descriptor = open(url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw FileError(path: label, problem: String(cString: strerror(errno)))  // "No such file or directory"
+            throw InputError(source: label, problem: String(cString: strerror(errno)))  // "No such file or directory"
         }
         defer { close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw FileError.fromErrno("cannot inspect", path: label) }
+        guard fstat(descriptor, &status) == 0 else { throw InputError.fromErrno("cannot inspect", path: label) }
         let kind = status.st_mode & S_IFMT
         guard kind == S_IFREG else {
-            throw FileError(path: label, problem: "not a regular file (\(describe(fileType: kind)))")
+            throw InputError(source: label, problem: "not a regular file (\(describe(fileType: kind)))")
         }
         let size = Int(status.st_size)
         try checkSize(size, label: label, budget: budget)
@@ -42,7 +42,7 @@ public enum InputFile {
                 let count = systemRead(descriptor, &probe, 1)
                 if count < 0 {
                     if errno == EINTR { continue }
-                    throw FileError.fromErrno("cannot read", path: label)
+                    throw InputError.fromErrno("cannot read", path: label)
                 }
                 if count == 0 { break }
                 try checkSize(filled + 1, label: label, budget: budget)
@@ -56,7 +56,7 @@ public enum InputFile {
             }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw FileError.fromErrno("cannot read", path: label)
+                throw InputError.fromErrno("cannot read", path: label)
             }
             if count == 0 { break }
             filled += count
@@ -68,8 +68,8 @@ public enum InputFile {
     /// The UTF-8 text of the regular file at `url`, without a leading byte-order mark (see
     /// `TextEncoding.utf8Body`). Invalid UTF-8 sequences become U+FFFD.
     ///
-    /// - Throws: `FileError` as `read` does, and for text in UTF-16 or UTF-32.
-    public static func readText(_ url: URL, name: String? = nil, budget: MemoryBudget = .current) throws(FileError)
+    /// - Throws: `InputError` as `read` does, and for text in UTF-16 or UTF-32.
+    public static func readText(_ url: URL, name: String? = nil, budget: MemoryBudget = .current) throws(InputError)
         -> String
     {
         let label = name ?? url.lastPathComponent
@@ -77,10 +77,10 @@ public enum InputFile {
         return String(decoding: try TextEncoding.utf8Body(of: bytes, file: label), as: UTF8.self)
     }
 
-    private static func checkSize(_ size: Int, label: String, budget: MemoryBudget) throws(FileError) {
+    private static func checkSize(_ size: Int, label: String, budget: MemoryBudget) throws(InputError) {
         guard size <= budget.bytes else {
-            throw FileError(
-                path: label,
+            throw InputError(
+                source: label,
                 problem:
                     "file of \(MemoryBudget.describe(size)) is over the memory budget of \(MemoryBudget.describe(budget.bytes)) (set LOUPE_MEMORY_BUDGET to raise it)"
             )

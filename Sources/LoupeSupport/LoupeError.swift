@@ -1,30 +1,22 @@
-import Foundation
-
-/// The convention every Loupe error follows.
+/// The one shape of every Loupe error: where the problem is, and what it is.
 ///
-/// `description` is one line naming the file (if any) and the problem, for example
-/// `model.safetensors: header length 9000000000 exceeds the file size 1024`, so a
-/// command can print it as-is and the user knows what to fix. Text quoted from an input (a
-/// path, a cell, a name) goes through `escapedForOneLine`, so a control character from a file
-/// cannot break the line.
-public protocol LoupeError: Error, CustomStringConvertible {}
+/// `description` is one line, `source: problem`, for example
+/// `model.safetensors: header length 9000000000 exceeds the file size 1024`, or just
+/// `problem` when there is no source, so a command can print it as-is and the user knows what
+/// to fix. Both parts go through `escapedForOneLine`, so a control character quoted from an
+/// input (a path, a cell, a name) cannot break the line. Conforming types supply `source`
+/// and `problem`, never `description`.
+public protocol LoupeError: Error, CustomStringConvertible {
+    /// Where the problem is: a file, a field of a file, an option, a computation such as
+    /// `Welch t-test`; empty when the problem names it itself.
+    var source: String { get }
+    /// What is wrong, without repeating the source.
+    var problem: String { get }
+}
 
-/// A file could not be opened, read, written or renamed.
-public struct FileError: LoupeError, Equatable {
-    /// The file's path.
-    public var path: String
-    /// What went wrong, in a few words.
-    public var problem: String
-
-    public init(path: String, problem: String) {
-        self.path = path
-        self.problem = problem
+extension LoupeError {
+    /// `source: problem` (or `problem` when the source is empty), escaped for one line.
+    public var description: String {
+        source.isEmpty ? problem.escapedForOneLine : "\(source.escapedForOneLine): \(problem.escapedForOneLine)"
     }
-
-    /// An error for `path` from the current `errno`, prefixed with the failed operation.
-    static func fromErrno(_ operation: String, path: String) -> FileError {
-        FileError(path: path, problem: "\(operation): \(String(cString: strerror(errno)))")
-    }
-
-    public var description: String { "\(path.escapedForOneLine): \(problem.escapedForOneLine)" }
 }

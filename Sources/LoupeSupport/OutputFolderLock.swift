@@ -17,16 +17,16 @@ public final class OutputFolderLock: Sendable {
         self.folder = folder
         let descriptor = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw OutputFolderLockError(folder: folder.path, problem: .cannotOpen(String(cString: strerror(errno))))
+            throw OutputFolderLockError(source: folder.path, kind: .cannotOpen(String(cString: strerror(errno))))
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let reason = errno
             close(descriptor)
             guard reason == EWOULDBLOCK else {
                 throw OutputFolderLockError(
-                    folder: folder.path, problem: .cannotOpen(String(cString: strerror(reason))))
+                    source: folder.path, kind: .cannotOpen(String(cString: strerror(reason))))
             }
-            throw OutputFolderLockError(folder: folder.path, problem: .held)
+            throw OutputFolderLockError(source: folder.path, kind: .held)
         }
         self.descriptor = descriptor
     }
@@ -45,29 +45,29 @@ public final class OutputFolderLock: Sendable {
 /// An output folder that cannot be locked, and why.
 public struct OutputFolderLockError: LoupeError, Equatable {
     /// The folder.
-    public var folder: String
+    public var source: String
     /// What is wrong.
-    public var problem: Problem
+    public var kind: Kind
 
     /// The ways locking can fail.
-    public enum Problem: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable {
         /// Another writer holds the lock.
         case held
         /// The folder cannot be opened or locked.
         case cannotOpen(String)
     }
 
-    public init(folder: String, problem: Problem) {
-        self.folder = folder
-        self.problem = problem
+    public init(source: String, kind: Kind) {
+        self.source = source
+        self.kind = kind
     }
 
-    public var description: String {
-        switch problem {
+    public var problem: String {
+        switch kind {
         case .held:
-            "\(folder.escapedForOneLine): another loupe process is writing into this output folder; wait for it to finish or choose another --out"
+            "another loupe process is writing into this output folder; wait for it to finish or choose another --out"
         case .cannotOpen(let reason):
-            "\(folder.escapedForOneLine): cannot lock the output folder: \(reason)"
+            "cannot lock the output folder: \(reason)"
         }
     }
 }

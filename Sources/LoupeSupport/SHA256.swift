@@ -86,7 +86,7 @@ public struct SHA256: Sendable {
     public static func hex(ofFile url: URL) throws -> String {
         let descriptor = open(url.path, O_RDONLY)
         guard descriptor >= 0 else {
-            throw FileError.fromErrno("cannot open for hashing", path: url.path)
+            throw InputError.fromErrno("cannot open for hashing", path: url.path)
         }
         defer { close(descriptor) }
         let chunkSize = 1 << 20
@@ -97,7 +97,7 @@ public struct SHA256: Sendable {
             let count = read(descriptor, buffer.baseAddress, chunkSize)
             if count < 0 {
                 if errno == EINTR { continue }
-                throw FileError.fromErrno("cannot read for hashing", path: url.path)
+                throw InputError.fromErrno("cannot read for hashing", path: url.path)
             }
             if count == 0 { break }
             hasher.update(bytes: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))

@@ -54,7 +54,7 @@ public enum CheckedSize {
         _ factors: [Int], bytesPerElement: Int, for what: String, budget: MemoryBudget = .current
     ) throws -> Int {
         guard let count = product(factors + [bytesPerElement]) else {
-            throw SizeError(subject: what, problem: "size \(shape(factors)) is negative or overflows")
+            throw SizeError(source: what, problem: "size \(shape(factors)) is negative or overflows")
         }
         try budget.check(count, for: what)
         return count
@@ -106,7 +106,7 @@ public struct MemoryBudget: Sendable, Equatable {
     public func check(_ requested: Int, for what: String) throws {
         guard requested <= bytes else {
             throw SizeError(
-                subject: what,
+                source: what,
                 problem:
                     "needs \(Self.describe(requested)), over the memory budget of \(Self.describe(bytes)) (set LOUPE_MEMORY_BUDGET to raise it)"
             )
@@ -126,14 +126,12 @@ public struct MemoryBudget: Sendable, Equatable {
 /// A size that overflows, is negative, or exceeds the memory budget.
 public struct SizeError: LoupeError, Equatable {
     /// What was being sized: a file and field, a layer, an option.
-    public var subject: String
+    public var source: String
     /// What is wrong with the size.
     public var problem: String
 
-    public init(subject: String, problem: String) {
-        self.subject = subject
+    public init(source: String, problem: String) {
+        self.source = source
         self.problem = problem
     }
-
-    public var description: String { "\(subject.escapedForOneLine): \(problem.escapedForOneLine)" }
 }

@@ -11,16 +11,16 @@ public enum TextEncoding {
 
     /// `bytes` without a leading UTF-8 byte-order mark.
     ///
-    /// - Throws: `FileError` naming `file` when the bytes start with a UTF-16 or UTF-32
+    /// - Throws: `InputError` naming `file` when the bytes start with a UTF-16 or UTF-32
     ///   byte-order mark.
-    public static func utf8Body(of bytes: [UInt8], file: String) throws(FileError) -> ArraySlice<UInt8> {
+    public static func utf8Body(of bytes: [UInt8], file: String) throws(InputError) -> ArraySlice<UInt8> {
         if bytes.starts(with: utf8ByteOrderMark) { return bytes.dropFirst(utf8ByteOrderMark.count) }
         let marks: [(bytes: [UInt8], name: String)] = [
             ([0xFF, 0xFE, 0x00, 0x00], "UTF-32"), ([0x00, 0x00, 0xFE, 0xFF], "UTF-32"),
             ([0xFF, 0xFE], "UTF-16"), ([0xFE, 0xFF], "UTF-16"),
         ]
         if let mark = marks.first(where: { bytes.starts(with: $0.bytes) }) {
-            throw FileError(path: file, problem: "text is \(mark.name) (byte-order mark); save it as UTF-8")
+            throw InputError(source: file, problem: "text is \(mark.name) (byte-order mark); save it as UTF-8")
         }
         return bytes[...]
     }

@@ -2,6 +2,7 @@ import LoupeAttribution
 import LoupeData
 import LoupeNN
 import LoupeRandom
+import LoupeSupport
 import LoupeTensor
 import XCTest
 
@@ -56,17 +57,17 @@ func maxAbsoluteDifference(_ a: Tensor, _ b: Tensor) -> Float {
 
 func maxAbsolute(_ a: Tensor) -> Float { a.scalars.reduce(0) { max($0, abs($1)) } }
 
-/// Asserts that `body` throws an `AttributionError` whose description contains every fragment.
+/// Asserts that `body` throws an `InputError` whose description contains every fragment.
 func assertAttributionError(
     _ fragments: [String], file: StaticString = #filePath, line: UInt = #line,
     _ body: () throws -> Void
 ) {
     do {
         try body()
-        XCTFail("expected an AttributionError mentioning \(fragments)", file: file, line: line)
+        XCTFail("expected an InputError mentioning \(fragments)", file: file, line: line)
     } catch {
-        guard let error = error as? AttributionError else {
-            return XCTFail("expected an AttributionError, got \(error)", file: file, line: line)
+        guard let error = error as? InputError else {
+            return XCTFail("expected an InputError, got \(error)", file: file, line: line)
         }
         for fragment in fragments {
             XCTAssertTrue(

@@ -1,6 +1,7 @@
 import Foundation
 import LoupeAttribution
 import LoupeNN
+import LoupeSupport
 import LoupeTensor
 import XCTest
 
@@ -13,7 +14,7 @@ final class RecordingGradient: AttributionMethod, @unchecked Sendable {
 
     var name: String { "recording-gradient" }
 
-    func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(AttributionError)
+    func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(InputError)
         -> Tensor
     {
         let maps = try Gradient().attributions(images, targets: targets, model: model, seeds: seeds)

@@ -1,5 +1,6 @@
 import Foundation
 import LoupeAudit
+import LoupeSupport
 import XCTest
 
 final class AttributeTableTests: XCTestCase {
@@ -19,7 +20,7 @@ final class AttributeTableTests: XCTestCase {
         let missing = url.deletingLastPathComponent().appendingPathComponent("no-such-attrs.csv")
         XCTAssertThrowsError(try AttributeTable.read(missing)) { error in
             XCTAssertTrue(
-                (error as? AttributesError)?.description.hasPrefix("no-such-attrs.csv: No such file or directory")
+                (error as? InputError)?.description.hasPrefix("no-such-attrs.csv: No such file or directory")
                     ?? false)
         }
     }
@@ -37,7 +38,7 @@ final class AttributeTableTests: XCTestCase {
             ("id,sex\n", "a.csv: no data rows"),
         ]
         for item in cases {
-            assertThrows(AttributesError.self, item.message) { _ = try AttributeTable.parse(item.text, file: "a.csv") }
+            assertThrows(InputError.self, item.message) { _ = try AttributeTable.parse(item.text, file: "a.csv") }
         }
     }
 
@@ -52,7 +53,7 @@ final class AttributeTableTests: XCTestCase {
     }
 
     func testControlCharactersInCellsAreEscaped() {
-        assertThrows(AttributesError.self, "a.csv: line 2: id '\\x1b[1m7' is not an integer") {
+        assertThrows(InputError.self, "a.csv: line 2: id '\\x1b[1m7' is not an integer") {
             _ = try AttributeTable.parse("id,g\n\u{1B}[1m7,a\n", file: "a.csv")
         }
     }

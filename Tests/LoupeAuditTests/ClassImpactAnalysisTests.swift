@@ -1,4 +1,5 @@
 import LoupeAudit
+import LoupeSupport
 import XCTest
 
 final class ClassImpactAnalysisTests: XCTestCase {
@@ -62,7 +63,7 @@ final class ClassImpactAnalysisTests: XCTestCase {
 
     func testSingleModelPopulationsCannotBeTested() throws {
         let single = try population("one", ids: [0, 1], classCount: 2, [[0, 1]])
-        assertThrows(StatisticsError.self, "Welch t-test: the first sample has 1 value, at least 2 are needed") {
+        assertThrows(InputError.self, "Welch t-test: the first sample has 1 value, at least 2 are needed") {
             _ = try ClassImpactAnalysis(baseline: single, compressed: single, trueLabels: [0, 1])
         }
     }

@@ -1,5 +1,6 @@
 import LoupeAudit
 import LoupeRandom
+import LoupeSupport
 import XCTest
 
 final class CompressionImpactTests: XCTestCase {
@@ -103,11 +104,11 @@ final class CompressionImpactTests: XCTestCase {
     func testMismatchedInputsAreRejected() throws {
         let other = try population("pruned", ids: [10, 11, 12, 14], classCount: 3, [[0, 0, 0, 0]])
         assertThrows(
-            PredictionsError.self,
+            InputError.self,
             "population 'pruned': example ids differ from population 'baseline' at position 3: 14 vs 13"
         ) { _ = try CompressionImpact(baseline: baseline(), compressed: other, trueLabels: truth) }
         assertThrows(
-            PredictionsError.self, "true labels for population 'baseline': 2 true labels, expected 4 (one per example)"
+            InputError.self, "true labels for population 'baseline': 2 true labels, expected 4 (one per example)"
         ) { _ = try CompressionImpact(baseline: baseline(), compressed: compressed(), trueLabels: [0, 1]) }
     }
 }

@@ -1,4 +1,5 @@
 import LoupeAudit
+import LoupeSupport
 import XCTest
 
 /// Errors quote bad cells as visible text on one line: a carriage return or an escape
@@ -32,11 +33,7 @@ final class ErrorDescriptionTests: XCTestCase {
             { _ = try AttributeTable.parse("id,sex\n1,f\n\r\u{0C},m\n", file: "groups.csv") }, containing: "groups.csv")
     }
 
-    func testDescriptionsOfEveryAuditErrorEscape() {
-        let errors: [any Error & CustomStringConvertible] = [
-            PredictionsError(source: "a\nb", problem: "x\ry"), AttributesError(file: "a\nb", problem: "x\ry"),
-            DifficultyError(source: "a\nb", problem: "x\ry"), StatisticsError(test: "a\nb", problem: "x\ry"),
-        ]
-        for error in errors { XCTAssertEqual(error.description, "a\\nb: x\\ry") }
+    func testDescriptionOfTheAuditErrorEscapes() {
+        XCTAssertEqual(InputError(source: "a\nb", problem: "x\ry").description, "a\\nb: x\\ry")
     }
 }

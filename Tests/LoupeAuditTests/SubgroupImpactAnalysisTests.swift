@@ -1,4 +1,5 @@
 import LoupeAudit
+import LoupeSupport
 import XCTest
 
 final class SubgroupImpactAnalysisTests: XCTestCase {
@@ -87,7 +88,7 @@ final class SubgroupImpactAnalysisTests: XCTestCase {
     func testIDsNotInThePredictionsAreRejected() throws {
         let p = try population("baseline", ids: [0, 1], classCount: 2, [[0, 1]])
         let table = try AttributeTable.parse("id,g\n0,a\n7,b\n", file: "g.csv")
-        assertThrows(AttributesError.self, "g.csv: id 7 is not among the example ids of population 'baseline'") {
+        assertThrows(InputError.self, "g.csv: id 7 is not among the example ids of population 'baseline'") {
             _ = try SubgroupImpactAnalysis(attributes: table, baseline: p, compressed: p, trueLabels: [0, 1])
         }
     }

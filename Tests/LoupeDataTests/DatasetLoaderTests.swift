@@ -46,7 +46,7 @@ final class DatasetLoaderTests: XCTestCase {
 
     func testMissingFashionMNISTSaysHowToInstallIt() throws {
         let directory = try temporaryDirectory(self)
-        assertDataError(
+        assertInputError(
             try DatasetLoader.loadFashionMNIST(from: directory, options: .init()),
             file: directory.appendingPathComponent("train-images-idx3-ubyte.gz").path,
             problem: "run `apt-get install -y dataset-fashion-mnist`")
@@ -55,7 +55,7 @@ final class DatasetLoaderTests: XCTestCase {
     func testInferredClassCountIsCapped() throws {
         let url = try temporaryDirectory(self).appendingPathComponent("many.csv")
         try "5000,1\n1,2\n1,3\n1,4\n".write(to: url, atomically: true, encoding: .utf8)
-        assertDataError(
+        assertInputError(
             try DatasetLoader.load(url.path), file: "many.csv",
             problem: "label 5000 implies more than 1000 classes; give the class count")
         XCTAssertEqual(
@@ -79,15 +79,15 @@ final class DatasetLoaderTests: XCTestCase {
     func testIDXDirectoryErrors() throws {
         let directory = try temporaryDirectory(self)
         try writeIDXPair(in: directory, images: [[1], [2]], side: 1, labels: [0, 1, 1])
-        assertDataError(
+        assertInputError(
             try DatasetLoader.load(directory.path), file: "labels-idx1-ubyte",
             problem: "3 labels but images-idx3-ubyte has 2 images")
-        assertDataError(
+        assertInputError(
             try DatasetLoader.load(directory.path, options: .init(testFraction: 1)), file: directory.path,
             problem: "test fraction 1.0 must be between 0 and 1")
 
         try writeIDXPair(in: directory, images: [[1], [2]], side: 1, labels: [0, 7])
-        assertDataError(
+        assertInputError(
             try DatasetLoader.load(directory.path, options: .init(classCount: 5)),
             file: "labels-idx1-ubyte",
             problem: "label 7 of example 1 is outside 0..<5")
@@ -113,22 +113,22 @@ final class DatasetLoaderTests: XCTestCase {
     func testEmptyDatasetsAndSplitsAreRefused() throws {
         let directory = try temporaryDirectory(self)
         try writeIDXPair(in: directory, images: [], side: 2, labels: [])
-        assertDataError(
+        assertInputError(
             try DatasetLoader.load(directory.path, options: .init(classCount: 2)), file: "images-idx3-ubyte",
             problem: "has no images")
 
         let pairs = try temporaryDirectory(self)
         try writeIDXPair(in: pairs, prefix: "train-", images: [[1, 2, 3, 4]], side: 2, labels: [0])
         try writeIDXPair(in: pairs, prefix: "t10k-", images: [], side: 2, labels: [])
-        assertDataError(
+        assertInputError(
             try DatasetLoader.load(pairs.path), file: "t10k-images-idx3-ubyte", problem: "has no images")
 
         let url = directory.appendingPathComponent("two.csv")
         try "0,1,2,3,4\n1,1,2,3,4\n".write(to: url, atomically: true, encoding: .utf8)
-        assertDataError(
+        assertInputError(
             try DatasetLoader.load(url.path), file: "two.csv",
             problem: "splitting 2 images with test fraction 0.2 leaves no test images")
-        assertDataError(
+        assertInputError(
             try DatasetLoader.load(url.path, options: .init(testFraction: 0.5)), file: "two.csv",
             problem: "splitting 2 images with test fraction 0.5 leaves no training images")
     }
@@ -137,14 +137,14 @@ final class DatasetLoaderTests: XCTestCase {
     func testFIFOIsNotARegularFile() throws {
         let url = try temporaryDirectory(self).appendingPathComponent("pipe.csv")
         XCTAssertEqual(mkfifo(url.path, 0o600), 0)
-        assertDataError(try DatasetLoader.load(url.path), file: "pipe.csv", problem: "not a regular file (a FIFO)")
+        assertInputError(try DatasetLoader.load(url.path), file: "pipe.csv", problem: "not a regular file (a FIFO)")
     }
 
     func testCSVShapeMustBeSquareOrGiven() throws {
         let url = try temporaryDirectory(self).appendingPathComponent("wide.csv")
         try "0,1,2,3,4,5,6\n1,1,2,3,4,5,6\n0,1,2,3,4,5,6\n1,1,2,3,4,5,6\n".write(
             to: url, atomically: true, encoding: .utf8)
-        assertDataError(
+        assertInputError(
             try DatasetLoader.load(url.path), file: "wide.csv",
             problem: "6 values per image is not a square")
         let shape = ImageShape(channels: 3, height: 1, width: 2)
@@ -184,7 +184,7 @@ final class DatasetLoaderTests: XCTestCase {
         let labels = NPYArray(shape: [2], elements: .uint8([0, 1]))
         try Data(storedZip([("x.npy", NPYFile.encode(nanImages)), ("y.npy", NPYFile.encode(labels))]))
             .write(to: archive)
-        assertDataError(
+        assertInputError(
             try DatasetLoader.load(archive.path), file: "bad.npz (x.npy)",
             problem: "non-finite pixel value nan")
 
@@ -195,22 +195,22 @@ final class DatasetLoaderTests: XCTestCase {
             ])
         )
         .write(to: archive)
-        assertDataError(
+        assertInputError(
             try DatasetLoader.load(archive.path), file: "bad.npz (labels.npy)",
             problem: "labels must be integers, got dtype <f4")
 
         try Data(storedZip([("other.npy", NPYFile.encode(labels))])).write(to: archive)
-        assertDataError(
+        assertInputError(
             try DatasetLoader.load(archive.path), file: "bad.npz", problem: "no arrays named x/y")
     }
 
     func testUnknownSpecAndUnsupportedFile() throws {
-        assertDataError(
+        assertInputError(
             try DatasetLoader.load("no-such-dataset"), file: "no-such-dataset", problem: "unknown dataset"
         )
         let url = try temporaryDirectory(self).appendingPathComponent("data.bin")
         try Data([1, 2, 3]).write(to: url)
-        assertDataError(
+        assertInputError(
             try DatasetLoader.load(url.path), file: "data.bin", problem: "unsupported dataset file")
     }
 }

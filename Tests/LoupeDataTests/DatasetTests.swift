@@ -52,26 +52,26 @@ final class DatasetTests: XCTestCase {
 
     func testRejectsBadLabelsNonFinitePixelsAndCountMismatch() {
         let shape = ImageShape(channels: 1, height: 1, width: 2)
-        assertDataError(
+        assertInputError(
             try Dataset(
                 name: "d", shape: shape, classCount: 3, bytes: [1, 2, 3, 4], labels: [0, 3],
                 labelSource: "y.npy"),
             file: "y.npy", problem: "label 3 of example 1 is outside 0..<3")
-        assertDataError(
+        assertInputError(
             try Dataset(name: "d", shape: shape, classCount: 3, bytes: [1, 2, 3, 4], labels: [-1, 0]),
             file: "d",
             problem: "label -1 of example 0 is outside 0..<3")
-        assertDataError(
+        assertInputError(
             try Dataset(
                 name: "d", shape: shape, classCount: 3, floats: [1, .nan], labels: [0], pixelSource: "x.npy"
             ),
             file: "x.npy", problem: "non-finite pixel value nan in image 0")
-        assertDataError(
+        assertInputError(
             try Dataset(
                 name: "d", shape: shape, classCount: 3, floats: [1, 2, .infinity, 0], labels: [0, 0]),
             file: "d",
             problem: "non-finite pixel value inf in image 1")
-        assertDataError(
+        assertInputError(
             try Dataset(name: "d", shape: shape, classCount: 3, bytes: [1, 2, 3], labels: [0, 1]),
             file: "d",
             problem: "2 labels but 1.5 images of 1x1x2")

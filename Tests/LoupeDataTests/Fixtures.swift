@@ -1,4 +1,5 @@
 import Foundation
+import LoupeSupport
 import XCTest
 
 @testable import LoupeData
@@ -41,7 +42,7 @@ func run(_ tool: String, _ arguments: [String], input: [UInt8] = []) throws -> [
     let output = stdout.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-        throw DataError(file: tool, problem: "exited with status \(process.terminationStatus)")
+        throw InputError(source: tool, problem: "exited with status \(process.terminationStatus)")
     }
     return [UInt8](output)
 }
@@ -69,16 +70,16 @@ func writeIDXPair(
         to: directory.appendingPathComponent("\(prefix)labels-idx1-ubyte\(suffix)"))
 }
 
-/// Asserts that `body` throws a `DataError` whose one-line description starts with `file`
+/// Asserts that `body` throws an `InputError` whose one-line description starts with `file`
 /// and contains `problem`.
-func assertDataError<T>(
+func assertInputError<T>(
     _ body: @autoclosure () throws -> T, file: String, problem: String,
     sourceFile: StaticString = #filePath, line: UInt = #line
 ) {
     do {
         _ = try body()
         XCTFail("expected an error about \(file): \(problem)", file: sourceFile, line: line)
-    } catch let error as DataError {
+    } catch let error as InputError {
         let text = error.description
         XCTAssertTrue(
             text.hasPrefix(file + ": "), "\(text) does not name \(file)", file: sourceFile, line: line)
@@ -86,6 +87,6 @@ func assertDataError<T>(
             text.contains(problem), "\(text) does not mention '\(problem)'", file: sourceFile, line: line)
         XCTAssertFalse(text.contains("\n"), "\(text) is not one line", file: sourceFile, line: line)
     } catch {
-        XCTFail("expected a DataError, got \(error)", file: sourceFile, line: line)
+        XCTFail("expected an InputError, got \(error)", file: sourceFile, line: line)
     }
 }

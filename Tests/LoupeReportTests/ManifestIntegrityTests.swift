@@ -41,10 +41,10 @@ final class ManifestIntegrityTests: XCTestCase {
     }
 
     private func assertVerifyFails(
-        _ problem: ManifestError.Problem, file: StaticString = #filePath, line: UInt = #line
+        _ problem: ManifestError.Kind, file: StaticString = #filePath, line: UInt = #line
     ) {
         XCTAssertThrowsError(try ManifestVerifier.verify(directory: directory), file: file, line: line) { error in
-            XCTAssertEqual((error as? ManifestError)?.problem, problem, "\(error)", file: file, line: line)
+            XCTAssertEqual((error as? ManifestError)?.kind, problem, "\(error)", file: file, line: line)
             XCTAssertFalse("\(error)".contains("\n"), file: file, line: line)
         }
     }
@@ -68,7 +68,7 @@ final class ManifestIntegrityTests: XCTestCase {
             .write(to: url(RunManifest.fileName))
         assertVerifyFails(.tampered)
         XCTAssertTrue(
-            "\(ManifestError(path: "m", problem: .tampered))".contains("edited after it was written"))
+            "\(ManifestError(source: "m", kind: .tampered))".contains("edited after it was written"))
     }
 
     func testManifestWithoutContentHashIsRefused() throws {
@@ -90,7 +90,7 @@ final class ManifestIntegrityTests: XCTestCase {
         current.previous = FileRecord(path: "manifest-1.json", bytes: edited.count, sha256: SHA256.hex(of: edited))
         try writeSealed(current)
         let report = try ManifestVerifier.verify(directory: directory)
-        XCTAssertEqual(report.refused, ["\(ManifestError(path: "manifest-1.json", problem: .tampered))"])
+        XCTAssertEqual(report.refused, ["\(ManifestError(source: "manifest-1.json", kind: .tampered))"])
     }
 
     // MARK: Entries
@@ -100,16 +100,16 @@ final class ManifestIntegrityTests: XCTestCase {
         try Data("secret".utf8).write(to: directory.deletingLastPathComponent().appendingPathComponent("secret"))
         for (entry, fragment) in [
             ("../secret", "'..'"), ("checkpoints/../../secret", "'..'"), ("/etc/passwd", "absolute path"),
-            ("", "absolute path"),
+            ("", "is empty"),
         ] {
             var forged = manifest
             forged.outputs.append(FileRecord(path: entry, bytes: 6, sha256: SHA256.hex(of: Data("secret".utf8))))
             try writeSealed(forged)
             XCTAssertThrowsError(try ManifestVerifier.verify(directory: directory), entry) { error in
-                guard case .unsafeEntry(let text) = (error as? ManifestError)?.problem else {
+                guard case .unsafeEntry(let text) = (error as? ManifestError)?.kind else {
                     return XCTFail("\(error)")
                 }
-                XCTAssertTrue(text.hasPrefix(entry + ": ") && text.contains(fragment), text)
+                XCTAssertTrue(text.hasPrefix((entry.isEmpty ? "''" : entry) + ": ") && text.contains(fragment), text)
             }
         }
         var forged = manifest
@@ -151,7 +151,7 @@ final class ManifestIntegrityTests: XCTestCase {
         XCTAssertEqual(mkfifo(url(RunManifest.fileName).path, 0o644), 0)
         XCTAssertThrowsError(try ManifestVerifier.verify(directory: directory)) { error in
             XCTAssertEqual(
-                (error as? ManifestError)?.problem, .corruptManifest(reason: "is a FIFO, not a regular file"))
+                (error as? ManifestError)?.kind, .corruptManifest(reason: "is a FIFO, not a regular file"))
         }
     }
 
@@ -230,8 +230,8 @@ final class ManifestIntegrityTests: XCTestCase {
             XCTAssertEqual(
                 error as? ManifestError,
                 ManifestError(
-                    path: url("checkpoints/epoch-1.bin").path,
-                    problem: .changedSinceRecorded(manifest: "the manifest of the run it continues")))
+                    source: url("checkpoints/epoch-1.bin").path,
+                    kind: .changedSinceRecorded(manifest: "the manifest of the run it continues")))
         }
         // An edited in-progress manifest is not continued either.
         try Data("epoch 1".utf8).write(to: url("checkpoints/epoch-1.bin"))
@@ -239,7 +239,7 @@ final class ManifestIntegrityTests: XCTestCase {
         text = text.replacingOccurrences(of: #""training" : 0"#, with: #""training" : 42"#)
         try Data(text.utf8).write(to: url(RunManifest.fileName))
         XCTAssertThrowsError(try second.continueRun(in: directory)) { error in
-            XCTAssertEqual((error as? ManifestError)?.problem, .tampered)
+            XCTAssertEqual((error as? ManifestError)?.kind, .tampered)
         }
     }
 
@@ -265,10 +265,10 @@ final class ManifestIntegrityTests: XCTestCase {
     /// Entries and reasons come from the manifest: they are shown escaped, on one line.
     func testManifestErrorsEscapeWhatTheyQuote() {
         XCTAssertEqual(
-            ManifestError(path: "m.json", problem: .unsafeEntry("a\nb: is an absolute path")).description,
+            ManifestError(source: "m.json", kind: .unsafeEntry("a\nb: is an absolute path")).description,
             "m.json: entry a\\nb: is an absolute path")
         XCTAssertEqual(
-            RunFolderFile.Refusal(entry: "x\u{1B}]0;t\u{7}", problem: .missing).description,
+            RunFolderFile.Refusal(source: "x\u{1B}]0;t\u{7}", kind: .missing).description,
             "x\\x1b]0;t\\x07: does not exist")
     }
 }

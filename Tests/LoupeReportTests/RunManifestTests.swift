@@ -82,7 +82,7 @@ final class RunManifestTests: XCTestCase {
         let outside = FileManager.default.temporaryDirectory.appendingPathComponent("elsewhere.txt")
         XCTAssertThrowsError(try recorder.finish(outputs: [outside], in: directory)) { error in
             XCTAssertEqual(
-                (error as? ManifestError)?.problem,
+                (error as? ManifestError)?.kind,
                 .outputOutsideDirectory(directory: directory.standardizedFileURL.path))
         }
     }
@@ -126,14 +126,14 @@ final class RunManifestTests: XCTestCase {
 
     func testCorruptOrMissingManifestIsAClearError() throws {
         XCTAssertThrowsError(try ManifestVerifier.verify(directory: directory)) { error in
-            XCTAssertEqual((error as? ManifestError)?.problem, .missingManifest)
+            XCTAssertEqual((error as? ManifestError)?.kind, .missingManifest)
         }
         try recordRun()
         var data = try Data(contentsOf: url("manifest.json"))
         data.removeLast(20)
         try data.write(to: url("manifest.json"))
         XCTAssertThrowsError(try ManifestVerifier.verify(directory: directory)) { error in
-            guard let error = error as? ManifestError, case .corruptManifest = error.problem else {
+            guard let error = error as? ManifestError, case .corruptManifest = error.kind else {
                 return XCTFail("\(error)")
             }
             XCTAssertTrue(
@@ -144,7 +144,7 @@ final class RunManifestTests: XCTestCase {
         // Valid JSON that is not a manifest.
         try Data(#"{"tool": "loupe"}"#.utf8).write(to: url("manifest.json"))
         XCTAssertThrowsError(try ManifestVerifier.verify(directory: directory)) { error in
-            guard case .corruptManifest(let reason) = (error as? ManifestError)?.problem else {
+            guard case .corruptManifest(let reason) = (error as? ManifestError)?.kind else {
                 return XCTFail("\(error)")
             }
             XCTAssertTrue(reason.contains("missing field"), reason)

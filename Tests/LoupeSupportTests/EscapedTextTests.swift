@@ -19,8 +19,8 @@ final class EscapedTextTests: XCTestCase {
     }
 
     func testFileAndSizeErrorsEscapeWhatTheyQuote() {
-        XCTAssertEqual(FileError(path: "a\nb.csv", problem: "cell '\r'").description, "a\\nb.csv: cell '\\r'")
-        XCTAssertEqual(SizeError(subject: "x\u{1B}", problem: "too big").description, "x\\x1b: too big")
+        XCTAssertEqual(InputError(source: "a\nb.csv", problem: "cell '\r'").description, "a\\nb.csv: cell '\\r'")
+        XCTAssertEqual(SizeError(source: "x\u{1B}", problem: "too big").description, "x\\x1b: too big")
         XCTAssertFalse("1\u{0B}2\u{0C}3\u{2029}".escapedForOneLine.contains(where: \.isNewline))
     }
 }

@@ -17,7 +17,7 @@ final class InputFileTests: XCTestCase {
         _ body: () throws -> some Any, _ expected: String, file: StaticString = #filePath, line: UInt = #line
     ) {
         XCTAssertThrowsError(try body(), file: file, line: line) { error in
-            XCTAssertEqual((error as? FileError)?.description, expected, file: file, line: line)
+            XCTAssertEqual((error as? InputError)?.description, expected, file: file, line: line)
         }
     }
 

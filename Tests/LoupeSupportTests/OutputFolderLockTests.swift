@@ -21,7 +21,7 @@ final class OutputFolderLockTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), [])
         XCTAssertThrowsError(try OutputFolderLock(folder: directory)) { error in
             XCTAssertEqual(
-                error as? OutputFolderLockError, OutputFolderLockError(folder: directory.path, problem: .held))
+                error as? OutputFolderLockError, OutputFolderLockError(source: directory.path, kind: .held))
             let text = "\(error)"
             XCTAssertTrue(text.hasPrefix(directory.path + ": another loupe process is writing"), text)
             XCTAssertFalse(text.contains("\n"))

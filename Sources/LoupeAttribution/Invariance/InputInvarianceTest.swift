@@ -78,7 +78,7 @@ public struct InputInvarianceTest: Sendable {
     }
 
     /// The shifted model and the output check on `images`.
-    public func checkOutputs(model: Model, images: Tensor) throws(AttributionError) -> (
+    public func checkOutputs(model: Model, images: Tensor) throws(InputError) -> (
         shifted: Model, check: OutputCheck
     ) {
         let shifted = try InputShift.shiftedModel(model, shift: shift, compensation: compensation)
@@ -92,15 +92,15 @@ public struct InputInvarianceTest: Sendable {
     /// the same `seeds` on both sides, the cases spread over up to `threads` threads (the
     /// results do not depend on the thread count).
     ///
-    /// - Throws: `AttributionError` from `input invariance` when the shifted model's outputs
+    /// - Throws: `InputError` from `input invariance` when the shifted model's outputs
     ///   differ from the original's beyond the tolerance (nothing is compared then), or any
     ///   error of the methods.
     public func run(
         model: Model, images: Tensor, targets: [Int], seeds: [UInt64], cases: [InvarianceCase], threads: Int = 1
-    ) throws(AttributionError) -> (check: OutputCheck, results: [MethodResult]) {
+    ) throws(InputError) -> (check: OutputCheck, results: [MethodResult]) {
         let (shifted, check) = try checkOutputs(model: model, images: images)
         guard check.agrees else {
-            throw AttributionError(
+            throw InputError(
                 source: "input invariance",
                 problem:
                     "the shifted \(model.architecture.name) model's logits differ from the original's by \(check.largestDifference) (allowed \(check.allowedDifference)) with \(compensation.rawValue) compensation of shift \(shift); the models are not equivalent, so their maps cannot be compared"
@@ -108,8 +108,8 @@ public struct InputInvarianceTest: Sendable {
         }
         let shiftedImages = images.map { $0 + shift }
         let outcomes = Parallel.map(count: cases.count, threads: threads) {
-            index -> Result<MethodResult, AttributionError> in
-            do throws(AttributionError) {
+            index -> Result<MethodResult, InputError> in
+            do throws(InputError) {
                 let testCase = cases[index]
                 let before = try testCase.original.attributions(images, targets: targets, model: model, seeds: seeds)
                 let after = try testCase.shifted.attributions(

@@ -1,4 +1,5 @@
 import LoupeNN
+import LoupeSupport
 import LoupeTensor
 
 /// How the first layer of a model is changed when its inputs are shifted by a constant `m`
@@ -28,10 +29,10 @@ public enum InputShift {
     /// The first layer with parameters must be a linear or convolution layer, reached through
     /// nothing but flattening.
     ///
-    /// - Throws: `AttributionError` for any other architecture, or for `uniformBias` on a
+    /// - Throws: `InputError` for any other architecture, or for `uniformBias` on a
     ///   layer without bias.
     public static func shiftedModel(_ model: Model, shift: Float, compensation: ShiftCompensation)
-        throws(AttributionError) -> Model
+        throws(InputError) -> Model
     {
         let first = try firstLayer(of: model)
         var shifted = model
@@ -39,7 +40,7 @@ public enum InputShift {
         switch first {
         case .linear(let layer):
             guard layer.hasBias else {
-                throw AttributionError(source: "input invariance", problem: "\(layer.name) has no bias to compensate")
+                throw InputError(source: "input invariance", problem: "\(layer.name) has no bias to compensate")
             }
             let weight = model.parameters["\(layer.name).weight"]!
             var bias = model.parameters["\(layer.name).bias"]!
@@ -55,7 +56,7 @@ public enum InputShift {
             let weight = model.parameters["\(layer.name).weight"]!
             if compensation == .uniformBias {
                 guard layer.hasBias else {
-                    throw AttributionError(
+                    throw InputError(
                         source: "input invariance", problem: "\(layer.name) has no bias to compensate")
                 }
                 var bias = model.parameters["\(layer.name).bias"]!
@@ -82,7 +83,7 @@ public enum InputShift {
                             PositionBiasedConv2d($0 as! Conv2d, positionBias: map)
                         })
                 } catch {
-                    throw AttributionError(source: "input invariance", problem: error.description)
+                    throw InputError(source: "input invariance", problem: error.description)
                 }
             }
         }
@@ -102,13 +103,13 @@ public enum InputShift {
         case convolution(Conv2d)
     }
 
-    static func firstLayer(of model: Model) throws(AttributionError) -> FirstLayer {
+    static func firstLayer(of model: Model) throws(InputError) -> FirstLayer {
         for layer in model.network.layers {
             if let linear = layer as? Linear { return .linear(linear) }
             if let convolution = layer as? Conv2d { return .convolution(convolution) }
             guard case .flatten = layer.description else { break }
         }
-        throw AttributionError(
+        throw InputError(
             source: "input invariance",
             problem:
                 "architecture \(model.architecture.name) does not start with a linear or convolution layer (after flattening); cannot compensate an input shift"

@@ -82,7 +82,7 @@ struct AttributionMapCache {
     func load(_ split: ExampleSeeds.Split, shape: [Int]) throws -> [Float] {
         let array = try NPYFile.read(url(split))
         guard array.shape == shape, case .float32(let values) = array.elements else {
-            throw FileError(path: url(split).path, problem: "expected float32 maps of shape \(shape)")
+            throw InputError(source: url(split).path, problem: "expected float32 maps of shape \(shape)")
         }
         return values
     }
@@ -100,7 +100,7 @@ struct AttributionMapCache {
             threads: threads, batchSize: batchSize, advanced: advanced
         ).scalars
         if let bad = maps.firstIndex(where: { !$0.isFinite }) {
-            throw AttributionError(
+            throw InputError(
                 source: name,
                 problem:
                     "non-finite attribution \(maps[bad]) for example id \(dataset.ids[bad / dataset.shape.pixelCount])")

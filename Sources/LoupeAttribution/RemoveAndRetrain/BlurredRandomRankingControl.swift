@@ -1,5 +1,6 @@
 import LoupeNN
 import LoupeRandom
+import LoupeSupport
 import LoupeTensor
 
 /// The blurred random control of remove-and-retrain: per example and channel, Gaussian white
@@ -24,15 +25,15 @@ public struct BlurredRandomRankingControl: AttributionMethod {
 
     public var name: String { "blurred-random" }
 
-    public func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(AttributionError)
+    public func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(InputError)
         -> Tensor
     {
         let batch = images.shape[0]
         guard images.shape.count == 4 else {
-            throw AttributionError(source: name, problem: "expects [batch, channels, height, width] images")
+            throw InputError(source: name, problem: "expects [batch, channels, height, width] images")
         }
         guard seeds.count == batch else {
-            throw AttributionError(source: name, problem: "\(seeds.count) seeds for \(batch) images")
+            throw InputError(source: name, problem: "\(seeds.count) seeds for \(batch) images")
         }
         let (channels, height, width) = (images.shape[1], images.shape[2], images.shape[3])
         var scalars: [Float] = []

@@ -1,5 +1,6 @@
 import LoupeNN
 import LoupeRandom
+import LoupeSupport
 import LoupeTensor
 
 /// The random control of remove-and-retrain: every example's elements in a random order,
@@ -13,12 +14,12 @@ public struct RandomRankingControl: AttributionMethod {
 
     public var name: String { "random" }
 
-    public func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(AttributionError)
+    public func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(InputError)
         -> Tensor
     {
         let batch = images.shape[0]
         guard seeds.count == batch else {
-            throw AttributionError(source: name, problem: "\(seeds.count) seeds for \(batch) images")
+            throw InputError(source: name, problem: "\(seeds.count) seeds for \(batch) images")
         }
         let count = images.count / max(batch, 1)
         var scalars = [Float](repeating: 0, count: images.count)

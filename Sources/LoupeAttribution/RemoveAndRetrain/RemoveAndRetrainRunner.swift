@@ -36,11 +36,11 @@ public struct RemoveAndRetrainRunner {
             do {
                 existing = try DeterministicJSON.decode(RemoveAndRetrainSpec.self, from: Data(contentsOf: specURL))
             } catch {
-                throw FileError(path: specURL.path, problem: "unreadable benchmark spec: \(error)")
+                throw InputError(source: specURL.path, problem: "unreadable benchmark spec: \(error)")
             }
             guard existing.fixedPart == spec.fixedPart else {
-                throw FileError(
-                    path: specURL.path,
+                throw InputError(
+                    source: specURL.path,
                     problem:
                         "describes a benchmark with other data, model, recipe or seed; use another --out or remove it")
             }
@@ -73,18 +73,18 @@ public struct RemoveAndRetrainRunner {
         events: @Sendable (RemoveAndRetrainEvent) -> Void = { _ in }
     ) throws -> RemoveAndRetrainResult {
         guard methods.map(\.name) == spec.methods else {
-            throw AttributionError(
+            throw InputError(
                 source: "remove and retrain",
                 problem: "methods \(methods.map(\.name)) are not the spec's \(spec.methods)")
         }
         guard train.count == spec.trainCount, test.count == spec.testCount, train.shape == test.shape else {
-            throw AttributionError(
+            throw InputError(
                 source: "remove and retrain",
                 problem:
                     "\(train.count) training and \(test.count) test examples, the spec says \(spec.trainCount) and \(spec.testCount)"
             )
         }
-        guard threads >= 1 else { throw AttributionError(source: "--threads", problem: "must be positive") }
+        guard threads >= 1 else { throw InputError(source: "--threads", problem: "must be positive") }
 
         let specHash = spec.fixedPartHash
         let (base, model) = try baseModel(train: train, test: test, events: events)

@@ -71,36 +71,36 @@ public struct RemoveAndRetrainSpec: Codable, Equatable, Sendable {
     }
 
     /// Checks the settings; the error names the option at fault.
-    public func validate() throws(AttributionError) {
-        guard !methods.isEmpty else { throw AttributionError(source: "--methods", problem: "no method given") }
+    public func validate() throws(InputError) {
+        guard !methods.isEmpty else { throw InputError(source: "--methods", problem: "no method given") }
         if let repeated = methods.first(where: { name in methods.filter { $0 == name }.count > 1 }) {
-            throw AttributionError(source: "--methods", problem: "method '\(repeated)' is listed twice")
+            throw InputError(source: "--methods", problem: "method '\(repeated)' is listed twice")
         }
-        guard !percents.isEmpty else { throw AttributionError(source: "--fractions", problem: "no fraction given") }
+        guard !percents.isEmpty else { throw InputError(source: "--fractions", problem: "no fraction given") }
         if let bad = percents.first(where: { !($0 > 0 && $0 < 100) }) {
-            throw AttributionError(
+            throw InputError(
                 source: "--fractions", problem: "fraction \(bad.compactText) is outside (0, 100) percent")
         }
         if let repeated = percents.first(where: { value in percents.filter { $0 == value }.count > 1 }) {
-            throw AttributionError(source: "--fractions", problem: "fraction \(repeated.compactText) is listed twice")
+            throw InputError(source: "--fractions", problem: "fraction \(repeated.compactText) is listed twice")
         }
-        guard !modes.isEmpty else { throw AttributionError(source: "--modes", problem: "no mode given") }
+        guard !modes.isEmpty else { throw InputError(source: "--modes", problem: "no mode given") }
         if let repeated = modes.first(where: { mode in modes.filter { $0 == mode }.count > 1 }) {
-            throw AttributionError(source: "--modes", problem: "mode '\(repeated.rawValue)' is listed twice")
+            throw InputError(source: "--modes", problem: "mode '\(repeated.rawValue)' is listed twice")
         }
         guard retrains >= 1 else {
-            throw AttributionError(source: "--retrains", problem: "must be at least 1, got \(retrains)")
+            throw InputError(source: "--retrains", problem: "must be at least 1, got \(retrains)")
         }
         guard blurSigma > 0, blurSigma.isFinite else {
-            throw AttributionError(source: "--blur-sigma", problem: "must be positive, got \(blurSigma)")
+            throw InputError(source: "--blur-sigma", problem: "must be positive, got \(blurSigma)")
         }
         guard mapBatchSize >= 1 else {
-            throw AttributionError(source: "map batch size", problem: "must be at least 1, got \(mapBatchSize)")
+            throw InputError(source: "map batch size", problem: "must be at least 1, got \(mapBatchSize)")
         }
         guard training.epochs >= 1 else {
-            throw AttributionError(source: "--epochs", problem: "must be at least 1, got \(training.epochs)")
+            throw InputError(source: "--epochs", problem: "must be at least 1, got \(training.epochs)")
         }
-        do { try training.validate() } catch { throw AttributionError(source: "training", problem: error.description) }
+        do { try training.validate() } catch { throw InputError(source: "training", problem: error.description) }
         // Every retrain is planned (and its record kept) up front, and the images they
         // process are counted: both are checked before anything is allocated.
         let factors = [methods.count, percents.count, modes.count, retrains]
@@ -110,9 +110,9 @@ public struct RemoveAndRetrainSpec: Codable, Equatable, Sendable {
                 for:
                     "\(factors.map(String.init).joined(separator: " x ")) retrains (methods x fractions x modes x --retrains)"
             )
-        } catch { throw AttributionError(source: "--retrains", problem: "\(error)") }
+        } catch { throw InputError(source: "--retrains", problem: "\(error)") }
         guard CheckedSize.product(factors + [trainCount, training.epochs]) != nil else {
-            throw AttributionError(
+            throw InputError(
                 source: "--retrains",
                 problem:
                     "\(retrains) retrains of \(training.epochs) epochs over \(trainCount) images are more images than a count can hold"

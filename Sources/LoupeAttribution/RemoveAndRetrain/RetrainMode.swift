@@ -1,3 +1,5 @@
+import LoupeSupport
+
 /// Which elements a remove-and-retrain cell replaces by the per-channel training-set mean.
 public enum RetrainMode: String, Codable, CaseIterable, Sendable {
     /// Remove and retrain: the top fraction of elements (by squared attribution) is replaced.
@@ -9,10 +11,10 @@ public enum RetrainMode: String, Codable, CaseIterable, Sendable {
 
     /// Parses `roar` or `kar` (any case).
     ///
-    /// - Throws: `AttributionError` naming `source` for any other text.
-    public init(parsing text: String, source: String = "--modes") throws(AttributionError) {
+    /// - Throws: `InputError` naming `source` for any other text.
+    public init(parsing text: String, source: String = "--modes") throws(InputError) {
         guard let mode = RetrainMode(rawValue: text.lowercased()) else {
-            throw AttributionError(
+            throw InputError(
                 source: source,
                 problem: "unknown mode '\(text)' (\(RetrainMode.allCases.map(\.rawValue).joined(separator: ", ")))")
         }

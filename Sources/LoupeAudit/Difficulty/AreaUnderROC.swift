@@ -1,3 +1,5 @@
+import LoupeSupport
+
 /// The area under the ROC curve of `scores` for finding the examples flagged in `positives`
 /// (a higher score should mean more likely positive; pass `DifficultyScores.hardness` for a
 /// difficulty score).
@@ -6,7 +8,7 @@
 /// their average rank, so a tie between a positive and a negative counts one half; this
 /// equals `sklearn.metrics.roc_auc_score(positives, scores)`. 0.5 is chance, 1 is perfect.
 ///
-/// - Throws: `DifficultyError` when the counts differ, a score is not finite, or there are
+/// - Throws: `InputError` when the counts differ, a score is not finite, or there are
 ///   no positives or no negatives.
 public func areaUnderROC(scores: [Double], positives: [Bool]) throws -> Double {
     let source = "AUROC"
@@ -14,7 +16,7 @@ public func areaUnderROC(scores: [Double], positives: [Bool]) throws -> Double {
     let positiveCount = positives.count { $0 }
     let negativeCount = positives.count - positiveCount
     guard positiveCount > 0 && negativeCount > 0 else {
-        throw DifficultyError(
+        throw InputError(
             source: source,
             problem: "\(positiveCount) positives and \(negativeCount) negatives, at least one of each is needed")
     }

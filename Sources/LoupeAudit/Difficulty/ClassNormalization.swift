@@ -1,3 +1,5 @@
+import LoupeSupport
+
 /// Normalisation of a difficulty score within each true class, so that examples are ranked
 /// against the other examples of their class (as VoG ranks them: some classes have larger
 /// gradients throughout).
@@ -14,7 +16,7 @@ public enum ClassNormalization: String, CaseIterable, Sendable, Equatable {
     /// 1 (for `zScore`, unless all the class's scores are equal). The class statistics are
     /// computed in two passes.
     ///
-    /// - Throws: `DifficultyError` when the counts differ, a label is negative or a score is
+    /// - Throws: `InputError` when the counts differ, a label is negative or a score is
     ///   not finite.
     public func apply(to scores: [Double], labels: [Int]) throws -> [Double] {
         let source = "class normalisation"

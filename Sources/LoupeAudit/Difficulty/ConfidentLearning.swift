@@ -1,3 +1,5 @@
+import LoupeSupport
+
 /// Confident learning (Northcutt, Jiang and Chuang 2021): finds likely label errors from
 /// out-of-sample predicted probabilities (for example from K-fold cross-validation, computed
 /// elsewhere) and the given labels.
@@ -32,21 +34,21 @@ public struct ConfidentLearning: Sendable, Equatable {
     /// Runs confident learning on `probabilities` of shape `[examples, classes]`, flat in
     /// row-major order, and the given `labels`.
     ///
-    /// - Throws: `DifficultyError` when the shape and counts disagree, a label is outside
+    /// - Throws: `InputError` when the shape and counts disagree, a label is outside
     ///   `0..<classCount`, or a probability is not in `[0, 1]`.
     public init(probabilities: [Double], classCount: Int, labels: [Int]) throws {
         let source = "confident learning"
         guard classCount >= 2 else {
-            throw DifficultyError(source: source, problem: "\(classCount) classes, at least 2 are needed")
+            throw InputError(source: source, problem: "\(classCount) classes, at least 2 are needed")
         }
         guard probabilities.count == labels.count * classCount else {
-            throw DifficultyError(
+            throw InputError(
                 source: source,
                 problem: "\(probabilities.count) probabilities for \(labels.count) examples of \(classCount) classes")
         }
         try validateLabels(labels, exampleCount: labels.count, classCount: classCount, source: source)
         if let bad = probabilities.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
-            throw DifficultyError(
+            throw InputError(
                 source: source,
                 problem:
                     "probability of example \(bad / classCount), class \(bad % classCount) is \(probabilities[bad])")

@@ -1,3 +1,5 @@
+import LoupeSupport
+
 /// Top-1 error of the examples in each decile of a score, as the VoG paper reports it.
 ///
 /// Deciles are by rank, not by value thresholds: the examples are sorted by increasing score
@@ -30,7 +32,7 @@ public struct DecileTable: Sendable, Equatable {
     /// Builds the table from one score and one correctness flag (top-1 prediction equals the
     /// label) per example.
     ///
-    /// - Throws: `DifficultyError` when the counts differ or a score is not finite.
+    /// - Throws: `InputError` when the counts differ or a score is not finite.
     public init(scores: [Double], correct: [Bool]) throws {
         try validateScores(scores, flags: correct, flagName: "correctness flags", source: "decile table")
         let order = indicesByIncreasingScore(scores)

@@ -6,15 +6,10 @@ extension EpochLogits {
     /// Reads per-epoch logits from a NumPy `.npy` file of shape `[epochs, examples, classes]`,
     /// dtype `<f4` or `<f8` (`<f8` is rounded to `Float`). Errors name the file.
     ///
-    /// - Throws: `DifficultyError` for an unreadable or malformed file, another rank or
+    /// - Throws: `InputError` for an unreadable or malformed file, another rank or
     ///   dtype, zero epochs, fewer than two classes or a non-finite logit.
     public static func readNPY(_ url: URL) throws -> EpochLogits {
-        let array: NPYArray
-        do {
-            array = try NPYFile.read(url)
-        } catch let error as DataError {
-            throw DifficultyError(source: error.file, problem: error.problem)
-        }
+        let array = try NPYFile.read(url)
         return try EpochLogits(npy: array, file: url.lastPathComponent)
     }
 
@@ -22,20 +17,20 @@ extension EpochLogits {
     public init(npy array: NPYArray, file: String) throws {
         let shape = array.shape
         guard shape.count == 3 else {
-            throw DifficultyError(
+            throw InputError(
                 source: file, problem: "logits have shape \(shape), expected rank 3 [epochs, examples, classes]")
         }
         do {
             try CheckedSize.claimedBytes(shape, bytesPerElement: MemoryLayout<Float>.size, for: file)
         } catch let error as SizeError {
-            throw DifficultyError(source: file, problem: error.problem)
+            throw InputError(source: file, problem: error.problem)
         }
         let values: [Float]
         switch array.elements {
         case .float32(let floats): values = floats
         case .float64(let doubles): values = doubles.map { Float($0) }
         default:
-            throw DifficultyError(
+            throw InputError(
                 source: file, problem: "logits have dtype \(array.elements.descriptor), expected <f4 or <f8")
         }
         try self.init(values, epochCount: shape[0], exampleCount: shape[1], classCount: shape[2], source: file)

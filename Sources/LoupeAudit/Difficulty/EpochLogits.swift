@@ -16,12 +16,12 @@ public struct EpochLogits: Sendable, Equatable {
 
     /// Checks and wraps logits of shape `[epochCount, exampleCount, classCount]`.
     ///
-    /// - Throws: `DifficultyError` naming `source` when there are no epochs, fewer than two
+    /// - Throws: `InputError` naming `source` when there are no epochs, fewer than two
     ///   classes, a value count that does not match the shape, or a non-finite logit.
     public init(_ values: [Float], epochCount: Int, exampleCount: Int, classCount: Int, source: String = "logits")
         throws
     {
-        func fail(_ problem: String) -> DifficultyError { DifficultyError(source: source, problem: problem) }
+        func fail(_ problem: String) -> InputError { InputError(source: source, problem: problem) }
         let shape = [epochCount, exampleCount, classCount]
         guard epochCount >= 1 else { throw fail("logits of shape \(shape) have no epochs") }
         guard exampleCount >= 0 else { throw fail("logits of shape \(shape) have a negative example count") }

@@ -1,3 +1,5 @@
+import LoupeSupport
+
 /// The example indices ordered by decreasing score, ties by increasing index.
 func indicesByDecreasingScore(_ scores: [Double]) -> [Int] {
     scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
@@ -11,7 +13,7 @@ func indicesByIncreasingScore(_ scores: [Double]) -> [Int] {
 /// Checks that `scores` and `flags` have the same length and every score is finite.
 func validateScores(_ scores: [Double], flags: [Bool], flagName: String, source: String) throws {
     guard scores.count == flags.count else {
-        throw DifficultyError(source: source, problem: "\(scores.count) scores for \(flags.count) \(flagName)")
+        throw InputError(source: source, problem: "\(scores.count) scores for \(flags.count) \(flagName)")
     }
     try validateFinite(scores, what: "score", source: source)
 }

@@ -1,3 +1,5 @@
+import LoupeSupport
+
 /// VoG computed separately over the early, middle and late thirds of training and over all
 /// checkpoints (see `TrainingStage` for how the checkpoints are split), in one pass over the
 /// checkpoints.
@@ -29,7 +31,7 @@ public struct StagedVarianceOfGradients: Sendable {
     /// Prepares to receive `checkpointCount` checkpoints of `exampleCount` maps of `mapSize`
     /// pixels, computing the scores of `stages` (all four by default).
     ///
-    /// - Throws: `DifficultyError` when a requested stage would get fewer than two
+    /// - Throws: `InputError` when a requested stage would get fewer than two
     ///   checkpoints (the thirds need at least six checkpoints in all).
     public init(
         checkpointCount: Int, exampleCount: Int, mapSize: Int, stages: [TrainingStage] = TrainingStage.allCases,
@@ -39,7 +41,7 @@ public struct StagedVarianceOfGradients: Sendable {
         for stage in stages {
             let size = stage.checkpointIndices(checkpointCount: max(checkpointCount, 0)).count
             guard size >= 2 else {
-                throw DifficultyError(
+                throw InputError(
                     source: source,
                     problem:
                         "stage '\(stage.rawValue)' gets \(size) of \(checkpointCount) checkpoints, at least 2 are needed for a variance"
@@ -59,7 +61,7 @@ public struct StagedVarianceOfGradients: Sendable {
     /// Adds the next checkpoint's gradients, shape `[examples, H, W]` or `[examples, C, H, W]`.
     ///
     /// - Parameter source: names this checkpoint in errors; `nil` means `VoG checkpoint k`.
-    /// - Throws: `DifficultyError` when all checkpoints were already added, or for the
+    /// - Throws: `InputError` when all checkpoints were already added, or for the
     ///   problems `VarianceOfGradients.add` reports. Nothing changes when it throws.
     public mutating func add(_ gradients: [Float], shape: [Int], source: String? = nil) throws {
         try gradients.withUnsafeBufferPointer { try add(buffer: $0, shape: shape, source: source) }
@@ -72,14 +74,14 @@ public struct StagedVarianceOfGradients: Sendable {
 
     /// The VoG scores of `stage` (one per example).
     ///
-    /// - Throws: `DifficultyError` when the stage was not requested or not all checkpoints
+    /// - Throws: `InputError` when the stage was not requested or not all checkpoints
     ///   have been added.
     public func scores(for stage: TrainingStage) throws -> [Double] {
         guard stages.contains(stage) else {
-            throw DifficultyError(source: source, problem: "stage '\(stage.rawValue)' was not requested")
+            throw InputError(source: source, problem: "stage '\(stage.rawValue)' was not requested")
         }
         guard addedCount == checkpointCount else {
-            throw DifficultyError(
+            throw InputError(
                 source: source, problem: "\(addedCount) of \(checkpointCount) checkpoints added, the stages need all")
         }
         if stage == .all, let all { return try all.scores() }
@@ -91,7 +93,7 @@ public struct StagedVarianceOfGradients: Sendable {
     ) throws {
         let name = source ?? "\(self.source) checkpoint \(addedCount + 1)"
         guard addedCount < checkpointCount else {
-            throw DifficultyError(source: name, problem: "all \(checkpointCount) checkpoints were already added")
+            throw InputError(source: name, problem: "all \(checkpointCount) checkpoints were already added")
         }
         try VarianceOfGradients.validate(
             buffer: buffer, shape: shape, firstShape: firstShape, exampleCount: exampleCount, mapSize: mapSize,

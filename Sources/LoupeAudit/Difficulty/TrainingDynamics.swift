@@ -1,3 +1,5 @@
+import LoupeSupport
+
 /// Difficulty scores from the training dynamics: the logits of every training example
 /// recorded after each epoch (`EpochLogits`) and the labels the model was trained on.
 ///
@@ -36,7 +38,7 @@ public struct TrainingDynamics: Sendable, Equatable {
     /// Computes every score from `logits` and the training `labels`.
     ///
     /// - Parameter grand: precomputed GraNd scores, one per example, or `nil`.
-    /// - Throws: `DifficultyError` naming the logits' source when the label count differs
+    /// - Throws: `InputError` naming the logits' source when the label count differs
     ///   from the example count or a label is outside `0..<classCount`, or when `grand` has
     ///   the wrong count or a non-finite value.
     public init(logits: EpochLogits, labels: [Int], grand: [Double]? = nil) throws {
@@ -44,7 +46,7 @@ public struct TrainingDynamics: Sendable, Equatable {
         try validateLabels(labels, exampleCount: n, classCount: logits.classCount, source: logits.source)
         if let grand {
             guard grand.count == n else {
-                throw DifficultyError(source: "GraNd", problem: "\(grand.count) scores for \(n) examples")
+                throw InputError(source: "GraNd", problem: "\(grand.count) scores for \(n) examples")
             }
             try validateFinite(grand, what: "score", source: "GraNd")
         }

@@ -8,7 +8,7 @@ extension VarianceOfGradients {
     /// `<f8`. The files are read one at a time, so memory holds one checkpoint beside the
     /// running statistics.
     ///
-    /// - Throws: `DifficultyError` when fewer than two files are given (before reading any),
+    /// - Throws: `InputError` when fewer than two files are given (before reading any),
     ///   or naming the file that is unreadable, malformed, of another dtype or rank, has a
     ///   shape that differs from the first file's, or holds a non-finite gradient.
     public static func readNPY(checkpoints urls: [URL]) throws -> VarianceOfGradients {
@@ -31,7 +31,7 @@ extension VarianceOfGradients {
         case .float32(let values): try add(values, shape: array.shape, source: file)
         case .float64(let values): try add(values, shape: array.shape, source: file)
         default:
-            throw DifficultyError(
+            throw InputError(
                 source: file, problem: "gradients have dtype \(array.elements.descriptor), expected <f4 or <f8")
         }
     }
@@ -65,7 +65,7 @@ extension StagedVarianceOfGradients {
         case .float32(let values): try add(values, shape: array.shape, source: file)
         case .float64(let values): try add(values, shape: array.shape, source: file)
         default:
-            throw DifficultyError(
+            throw InputError(
                 source: file, problem: "gradients have dtype \(array.elements.descriptor), expected <f4 or <f8")
         }
     }
@@ -73,7 +73,7 @@ extension StagedVarianceOfGradients {
 
 private func requireTwoCheckpoints(_ count: Int) throws {
     guard count >= 2 else {
-        throw DifficultyError(
+        throw InputError(
             source: "VoG",
             problem: "\(count) checkpoint file\(count == 1 ? "" : "s") given, at least 2 are needed for a variance")
     }
@@ -82,14 +82,9 @@ private func requireTwoCheckpoints(_ count: Int) throws {
 /// Reads one gradient file and checks its rank, so the first file can size the accumulator.
 private func readGradientNPY(_ url: URL) throws -> (NPYArray, String) {
     let file = url.lastPathComponent
-    let array: NPYArray
-    do {
-        array = try NPYFile.read(url)
-    } catch let error as DataError {
-        throw DifficultyError(source: error.file, problem: error.problem)
-    }
+    let array = try NPYFile.read(url)
     guard array.shape.count == 3 || array.shape.count == 4 else {
-        throw DifficultyError(
+        throw InputError(
             source: file,
             problem: "gradients have shape \(array.shape), expected [examples, H, W] or [examples, C, H, W]")
     }
@@ -97,7 +92,7 @@ private func readGradientNPY(_ url: URL) throws -> (NPYArray, String) {
         // The extents size the accumulator (a mean and a squared deviation per pixel).
         try CheckedSize.claimedBytes(array.shape, bytesPerElement: 2 * MemoryLayout<Float>.size, for: file)
     } catch let error as SizeError {
-        throw DifficultyError(source: file, problem: error.problem)
+        throw InputError(source: file, problem: error.problem)
     }
     return (array, file)
 }

@@ -49,7 +49,7 @@ public struct VarianceOfGradients: Sendable {
     ///
     /// - Parameter source: names this checkpoint in errors (for example its file name);
     ///   `nil` means `VoG checkpoint k` with `k` counted from 1.
-    /// - Throws: `DifficultyError` when the shape does not hold `exampleCount` maps of
+    /// - Throws: `InputError` when the shape does not hold `exampleCount` maps of
     ///   `mapSize` pixels, differs from the first checkpoint's shape, does not match the
     ///   number of values, or a gradient is NaN or infinite. The accumulator is unchanged
     ///   when it throws.
@@ -64,10 +64,10 @@ public struct VarianceOfGradients: Sendable {
 
     /// The VoG score of every example: the mean over pixels of `sqrt(M2 / K)`.
     ///
-    /// - Throws: `DifficultyError` when fewer than two checkpoints were added.
+    /// - Throws: `InputError` when fewer than two checkpoints were added.
     public func scores() throws -> [Double] {
         guard checkpointCount >= 2 else {
-            throw DifficultyError(
+            throw InputError(
                 source: source,
                 problem:
                     "\(checkpointCount) checkpoint\(checkpointCount == 1 ? "" : "s") added, at least 2 are needed for a variance"
@@ -105,7 +105,7 @@ public struct VarianceOfGradients: Sendable {
         buffer: UnsafeBufferPointer<T>, shape: [Int], firstShape: [Int]?, exampleCount: Int, mapSize: Int,
         source: String
     ) throws {
-        func fail(_ problem: String) -> DifficultyError { DifficultyError(source: source, problem: problem) }
+        func fail(_ problem: String) -> InputError { InputError(source: source, problem: problem) }
         if let first = firstShape {
             guard shape == first else {
                 throw fail("shape \(shape) differs from the first checkpoint's \(first)")

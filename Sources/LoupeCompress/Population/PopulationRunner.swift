@@ -67,13 +67,13 @@ public struct PopulationRunner {
         if FileManager.default.fileExists(atPath: specURL.path) {
             let existing: PopulationSpec
             do { existing = try DeterministicJSON.decode(PopulationSpec.self, from: Data(contentsOf: specURL)) } catch {
-                throw FileError(path: specURL.path, problem: "unreadable population spec: \(error)")
+                throw InputError(source: specURL.path, problem: "unreadable population spec: \(error)")
             }
             var comparable = existing
             comparable.variants = spec.variants
             guard comparable == spec else {
-                throw FileError(
-                    path: specURL.path, problem: "describes a different population; use another --out or remove it")
+                throw InputError(
+                    source: specURL.path, problem: "describes a different population; use another --out or remove it")
             }
             if existing.variants != spec.variants {
                 var merged = existing
@@ -229,7 +229,7 @@ public struct PopulationRunner {
         let record = try DeterministicJSON.decode(
             MemberRecord.self, from: Data(contentsOf: folder.appendingPathComponent("member.json")))
         for (name, hash) in record.files where try SHA256.hex(ofFile: folder.appendingPathComponent(name)) != hash {
-            throw FileError(path: folder.appendingPathComponent(name).path, problem: "changed since it was recorded")
+            throw InputError(source: folder.appendingPathComponent(name).path, problem: "changed since it was recorded")
         }
         return record
     }
@@ -241,7 +241,7 @@ public struct PopulationRunner {
         guard case .int64(let values) = labels.elements, values.count == count,
             case .float32(let scores) = logits.elements
         else {
-            throw FileError(path: folder.path, problem: "predictions do not match the evaluated examples")
+            throw InputError(source: folder.path, problem: "predictions do not match the evaluated examples")
         }
         return MemberPredictions(labels: values.map { Int32($0) }, logits: scores)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import LoupeNN
 import LoupeRandom
+import LoupeSupport
 import LoupeTensor
 
 /// Computes pruning masks with exact counts.
@@ -78,8 +79,12 @@ public enum MagnitudePruner {
     }
 }
 
-/// An error in a compression request.
-public struct CompressionError: Error, CustomStringConvertible, Equatable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+/// An error in a compression request: a sparsity, scheme or variant that cannot be applied.
+public struct CompressionError: LoupeError, Equatable {
+    /// The whole line, which names the setting itself.
+    public var problem: String
+
+    public init(_ problem: String) { self.problem = problem }
+
+    public var source: String { "" }
 }

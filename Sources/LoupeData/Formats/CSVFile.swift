@@ -27,13 +27,10 @@ public enum CSVFile {
 
     /// Parses CSV bytes; `file` names the source in errors.
     public static func parse(_ bytes: [UInt8], file: String) throws -> Table {
-        func fail(_ line: Int, _ problem: String) -> DataError {
-            DataError(file: file, problem: "line \(line): \(problem)")
+        func fail(_ line: Int, _ problem: String) -> InputError {
+            InputError(source: file, problem: "line \(line): \(problem)")
         }
-        let body: ArraySlice<UInt8>
-        do { body = try TextEncoding.utf8Body(of: bytes, file: file) } catch {
-            throw DataError(file: error.path, problem: error.problem)
-        }
+        let body = try TextEncoding.utf8Body(of: bytes, file: file)
         var labels: [Int64] = []
         var bytePixels: [UInt8] = []
         var floatPixels: [Float]?  // set once a fractional cell appears
@@ -83,7 +80,7 @@ public enum CSVFile {
                 }
             }
         }
-        guard let columns, !labels.isEmpty else { throw DataError(file: file, problem: "no data rows") }
+        guard let columns, !labels.isEmpty else { throw InputError(source: file, problem: "no data rows") }
         return Table(
             labels: labels, pixelColumns: columns - 1,
             bytePixels: floatPixels == nil ? bytePixels : nil,

@@ -29,7 +29,7 @@ enum Gzip {
     ///   - claimedSize: the decompressed size the container states (a zip member's header),
     ///     checked against the budget before anything is inflated; output beyond it is refused.
     ///   - budget: the most bytes the output may hold.
-    /// - Throws: `DataError` when the stream is corrupt or truncated, when the claimed size is
+    /// - Throws: `InputError` when the stream is corrupt or truncated, when the claimed size is
     ///   over the budget, or when the output grows past the claimed size or the budget.
     static func decompress(
         _ input: [UInt8], format: Format = .gzip, claimedSize: Int? = nil, budget: MemoryBudget = .current,
@@ -38,15 +38,15 @@ enum Gzip {
         let overBudget =
             "over the memory budget of \(MemoryBudget.describe(budget.bytes)) (set LOUPE_MEMORY_BUDGET to raise it)"
         if let claimedSize, claimedSize > budget.bytes {
-            throw DataError(
-                file: file, problem: "claims \(MemoryBudget.describe(claimedSize)) decompressed, \(overBudget)")
+            throw InputError(
+                source: file, problem: "claims \(MemoryBudget.describe(claimedSize)) decompressed, \(overBudget)")
         }
         let limit = min(claimedSize ?? budget.bytes, budget.bytes)
         var stream = z_stream()
         guard
             inflateInit2_(&stream, format.windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
                 == Z_OK
-        else { throw DataError(file: file, problem: "cannot initialise zlib") }
+        else { throw InputError(source: file, problem: "cannot initialise zlib") }
         defer { inflateEnd(&stream) }
 
         let chunkSize = 1 << 20
@@ -65,15 +65,15 @@ enum Gzip {
                     switch status {
                     case Z_OK, Z_STREAM_END: break
                     case Z_BUF_ERROR:
-                        throw DataError(file: file, problem: "truncated compressed data (stream ends early)")
+                        throw InputError(source: file, problem: "truncated compressed data (stream ends early)")
                     default:
                         let reason = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
-                        throw DataError(file: file, problem: "corrupt compressed data: \(reason)")
+                        throw InputError(source: file, problem: "corrupt compressed data: \(reason)")
                     }
                     let produced = chunkSize - Int(stream.avail_out)
                     guard output.count + produced <= limit else {
-                        throw DataError(
-                            file: file,
+                        throw InputError(
+                            source: file,
                             problem: claimedSize.map { "decompresses to more than the \($0) bytes it claims" }
                                 ?? "decompresses to more than \(MemoryBudget.describe(limit)), \(overBudget)")
                     }
@@ -92,18 +92,8 @@ enum Gzip {
     }
 }
 
-/// Reads a whole input file through `InputFile` (a regular file within the memory budget),
-/// naming it in the error when it cannot be read.
-func readFileBytes(_ url: URL) throws -> [UInt8] {
-    do {
-        return try InputFile.read(url)
-    } catch {
-        throw DataError(file: error.path, problem: error.problem)
-    }
-}
-
 /// Reads a whole file and decompresses it when it is gzip-compressed.
 func readPossiblyGzippedFile(_ url: URL) throws -> [UInt8] {
-    let bytes = try readFileBytes(url)
+    let bytes = try InputFile.read(url)
     return Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, file: url.lastPathComponent) : bytes
 }

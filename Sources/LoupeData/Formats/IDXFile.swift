@@ -38,12 +38,12 @@ public enum IDXFile {
     /// Validates the magic number and returns the dimensions.
     private static func header(_ bytes: [UInt8], rank: Int, kind: String, url: URL) throws -> [Int] {
         guard bytes.count >= headerSize(rank: rank) else {
-            throw DataError(url, "file has \(bytes.count) bytes, too short for an IDX \(kind) header")
+            throw InputError(url, "file has \(bytes.count) bytes, too short for an IDX \(kind) header")
         }
         let magic = bigEndianUInt32(bytes, at: 0)
         let expected = UInt32(0x0800 + rank)
         guard magic == expected else {
-            throw DataError(url, "wrong IDX magic \(hex(magic)), expected \(hex(expected)) (\(kind))")
+            throw InputError(url, "wrong IDX magic \(hex(magic)), expected \(hex(expected)) (\(kind))")
         }
         return (0..<rank).map { Int(bigEndianUInt32(bytes, at: 4 + 4 * $0)) }
     }
@@ -55,12 +55,12 @@ public enum IDXFile {
             // Zero dimensions do not hide the others: image sizes cannot overflow later.
             claimed = try CheckedSize.claimedBytes(dims, bytesPerElement: 1, for: url.lastPathComponent)
         } catch let error as SizeError {
-            throw DataError(url, "IDX header \(error.problem)")
+            throw InputError(url, "IDX header \(error.problem)")
         }
         let actual = bytes.count - headerSize(rank: dims.count)
         guard claimed == actual else {
             let shape = dims.map(String.init).joined(separator: "x")
-            throw DataError(
+            throw InputError(
                 url, "IDX header claims \(shape) = \(claimed) bytes of data, file has \(actual)")
         }
     }

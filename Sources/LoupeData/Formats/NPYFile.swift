@@ -4,18 +4,18 @@ import LoupeSupport
 /// Reader and writer for NumPy `.npy` files (format versions 1.0, 2.0 and 3.0).
 ///
 /// Supported dtypes: `|u1`, `<i4`, `<i8`, `<f4`, `<f8`, in C order. Fortran-order arrays,
-/// big-endian data and other dtypes are rejected with a `DataError`.
+/// big-endian data and other dtypes are rejected with an `InputError`.
 public enum NPYFile {
     private static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
     /// Reads the array stored in the file at `url`.
     public static func read(_ url: URL) throws -> NPYArray {
-        try decode(readFileBytes(url), file: url.lastPathComponent)
+        try decode(InputFile.read(url), file: url.lastPathComponent)
     }
 
     /// Decodes the bytes of an `.npy` file; `file` names it in errors.
     public static func decode(_ bytes: [UInt8], file: String) throws -> NPYArray {
-        func fail(_ problem: String) -> DataError { DataError(file: file, problem: problem) }
+        func fail(_ problem: String) -> InputError { InputError(source: file, problem: problem) }
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
             throw fail("not an NPY file (bad magic)")
         }
@@ -86,12 +86,12 @@ public enum NPYFile {
         do {
             try Data(bytes).write(to: temporary)
             guard rename(temporary.path, url.path) == 0 else {
-                throw DataError(url, "cannot rename temporary file into place (errno \(errno))")
+                throw InputError(url, "cannot rename temporary file into place (errno \(errno))")
             }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            if let error = error as? DataError { throw error }
-            throw DataError(url, "cannot write file (\(error.localizedDescription))")
+            if let error = error as? InputError { throw error }
+            throw InputError(url, "cannot write file (\(error.localizedDescription))")
         }
     }
 
@@ -147,7 +147,7 @@ public enum NPYFile {
         return String(rest[..<end]).trimmingCharacters(in: .whitespaces)
     }
 
-    private static func parseShape(_ header: String, fail: (String) -> DataError) throws -> [Int] {
+    private static func parseShape(_ header: String, fail: (String) -> InputError) throws -> [Int] {
         guard let key = header.range(of: "'shape'"),
             let open = header[key.upperBound...].firstIndex(of: "("),
             let close = header[open...].firstIndex(of: ")")

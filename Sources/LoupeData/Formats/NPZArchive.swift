@@ -1,4 +1,5 @@
 import Foundation
+import LoupeSupport
 
 /// Reader for NumPy `.npz` archives: zip files whose members are `.npy` files.
 ///
@@ -7,9 +8,9 @@ import Foundation
 public enum NPZArchive {
     /// Reads every array in the archive, keyed by member name without the `.npy` suffix.
     public static func read(_ url: URL) throws -> [String: NPYArray] {
-        let bytes = try readFileBytes(url)
+        let bytes = try InputFile.read(url)
         let file = url.lastPathComponent
-        func fail(_ problem: String) -> DataError { DataError(file: file, problem: problem) }
+        func fail(_ problem: String) -> InputError { InputError(source: file, problem: problem) }
 
         // The end-of-central-directory record is within the last 22 + 65535 bytes.
         let searchStart = max(0, bytes.count - 22 - 65535)

@@ -1,4 +1,5 @@
 import LoupeRandom
+import LoupeSupport
 
 /// Deliberate label corruption for benchmarks: a seeded fraction of examples gets a label
 /// drawn uniformly from the other classes.
@@ -10,10 +11,10 @@ public enum LabelNoise {
         dataset: Dataset, flipped: [Int]
     ) {
         guard fraction >= 0, fraction <= 1 else {
-            throw DataError(file: dataset.name, problem: "label-noise fraction must be in [0, 1], got \(fraction)")
+            throw InputError(source: dataset.name, problem: "label-noise fraction must be in [0, 1], got \(fraction)")
         }
         guard dataset.classCount >= 2 else {
-            throw DataError(file: dataset.name, problem: "label noise needs at least two classes")
+            throw InputError(source: dataset.name, problem: "label noise needs at least two classes")
         }
         var generator = SeededGenerator(seed: seed)
         var order = Array(0..<dataset.count)
@@ -33,10 +34,10 @@ extension Dataset {
     /// ones after a seeded shuffle); other classes are untouched. Makes a class rare on purpose.
     public func undersampling(class label: Int32, keeping fraction: Double, seed: UInt64) throws -> Dataset {
         guard fraction > 0, fraction <= 1 else {
-            throw DataError(file: name, problem: "undersampling fraction must be in (0, 1], got \(fraction)")
+            throw InputError(source: name, problem: "undersampling fraction must be in (0, 1], got \(fraction)")
         }
         guard label >= 0, Int(label) < classCount else {
-            throw DataError(file: name, problem: "class \(label) is outside 0..<\(classCount)")
+            throw InputError(source: name, problem: "class \(label) is outside 0..<\(classCount)")
         }
         var members = labels.indices.filter { labels[$0] == label }
         var generator = SeededGenerator(seed: seed)

@@ -39,7 +39,7 @@ public struct ModelCheckpoint {
 
     /// Writes the checkpoint atomically.
     ///
-    /// - Throws: A `FileError` naming the tensor, writing nothing, when a parameter, buffer or
+    /// - Throws: An `InputError` naming the tensor, writing nothing, when a parameter, buffer or
     ///   optimizer tensor holds NaN or infinity: such a file could not be read back (see
     ///   ``init(contentsOf:)``), and a diverged run must keep its last good state.
     public func write(to url: URL) throws {
@@ -47,8 +47,8 @@ public struct ModelCheckpoint {
         for (name, tensor) in stored.merging(
             optimizerState.map { ("\(Self.optimizerPrefix)\($0.key)", $0.value) }, uniquingKeysWith: { a, _ in a })
         where !tensor.scalars.allSatisfy(\.isFinite) {
-            throw FileError(
-                path: url.path, problem: "tensor \(name) contains NaN or infinity; not written")
+            throw InputError(
+                source: url.path, problem: "tensor \(name) contains NaN or infinity; not written")
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -81,11 +81,12 @@ public struct ModelCheckpoint {
         let archive = try SafeTensorsArchive(contentsOf: url)
         let decoder = JSONDecoder()
         guard let architectureJSON = archive.metadata["architecture"] else {
-            throw FileError(path: file, problem: "not a Loupe checkpoint (no architecture in the safetensors metadata)")
+            throw InputError(
+                source: file, problem: "not a Loupe checkpoint (no architecture in the safetensors metadata)")
         }
         if let format = archive.metadata["format"], format != Self.formatTag {
-            throw FileError(
-                path: file,
+            throw InputError(
+                source: file,
                 problem:
                     "metadata 'format' is \(String(format.prefix(40)).debugDescription), this Loupe reads \(Self.formatTag)"
             )
@@ -93,10 +94,10 @@ public struct ModelCheckpoint {
         let architecture: Architecture
         do { architecture = try decoder.decode(Architecture.self, from: Data(architectureJSON.utf8)) } catch {
             let reason = (error as? DecodingError).map(Architecture.describe) ?? "\(error)"
-            throw FileError(path: file, problem: "invalid architecture in metadata: \(reason)")
+            throw InputError(source: file, problem: "invalid architecture in metadata: \(reason)")
         }
         do { _ = try architecture.build() } catch {
-            throw FileError(path: file, problem: "architecture in metadata: \(error.description)")
+            throw InputError(source: file, problem: "architecture in metadata: \(error.description)")
         }
         var parameters: [String: Tensor] = [:]
         var optimizerState: [String: Tensor] = [:]
@@ -109,7 +110,7 @@ public struct ModelCheckpoint {
                 optimizerState[String(name.dropFirst(Self.optimizerPrefix.count))] = tensor
             } else {
                 guard tensor.scalars.allSatisfy(\.isFinite) else {
-                    throw FileError(path: file, problem: "tensor \(name) contains NaN or infinity")
+                    throw InputError(source: file, problem: "tensor \(name) contains NaN or infinity")
                 }
                 parameters[name] = tensor
             }
@@ -117,18 +118,18 @@ public struct ModelCheckpoint {
         do {
             self.model = try Model(architecture: architecture, parameters: parameters, buffers: parameters)
         } catch {
-            throw FileError(path: file, problem: error.description)
+            throw InputError(source: file, problem: error.description)
         }
         if let json = archive.metadata["training"] {
             let training: TrainingConfiguration
             do { training = try decoder.decode(TrainingConfiguration.self, from: Data(json.utf8)) } catch {
                 let reason = (error as? DecodingError).map(Architecture.describe) ?? "\(error)"
-                throw FileError(path: file, problem: "invalid training configuration in metadata: \(reason)")
+                throw InputError(source: file, problem: "invalid training configuration in metadata: \(reason)")
             }
             // A configuration that could not have trained (batch size 0, a negative crop
             // padding) is a lie: refused here rather than trusted by a resume.
             do { try training.validate() } catch {
-                throw FileError(path: file, problem: "training configuration in metadata: \(error.description)")
+                throw InputError(source: file, problem: "training configuration in metadata: \(error.description)")
             }
             self.training = training
         }
@@ -138,7 +139,7 @@ public struct ModelCheckpoint {
         self.optimizerState = optimizerState
         for (name, mask) in masks {
             guard model.parameters[name]?.shape == mask.shape, mask.scalars.allSatisfy({ $0 == 0 || $0 == 1 }) else {
-                throw FileError(path: file, problem: "mask.\(name) does not fit parameter \(name) or is not binary")
+                throw InputError(source: file, problem: "mask.\(name) does not fit parameter \(name) or is not binary")
             }
         }
         self.masks = masks
@@ -148,8 +149,8 @@ public struct ModelCheckpoint {
     private static func count(_ metadata: [String: String], _ key: String, in file: String) throws -> Int {
         guard let text = metadata[key] else { return 0 }
         guard let value = Int(text), value >= 0, String(value) == text else {
-            throw FileError(
-                path: file,
+            throw InputError(
+                source: file,
                 problem:
                     "metadata '\(key)' must be a whole number >= 0, got \(String(text.prefix(40)).debugDescription)")
         }

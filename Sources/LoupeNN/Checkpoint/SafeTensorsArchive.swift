@@ -44,7 +44,7 @@ public struct SafeTensorsArchive: Sendable, Equatable {
         do {
             file = Data(try InputFile.read(url, name: url.path))  // a regular file within the memory budget
         } catch {
-            throw SafeTensorsError(path: url.path, problem: .unreadable(reason: error.problem))
+            throw SafeTensorsError(source: url.path, kind: .unreadable(reason: error.problem))
         }
         let header = try SafeTensorsHeader(file: file, path: url.path)
         metadata = header.metadata
@@ -90,13 +90,13 @@ public struct SafeTensorsArchive: Sendable, Equatable {
                 ? leftRank > rightRank : left.utf8.lexicographicallyPrecedes(right.utf8)
         }
         if let reserved = order.first(where: { $0 == "__metadata__" }) {
-            throw SafeTensorsError(path: url.path, problem: .reservedName(reserved))
+            throw SafeTensorsError(source: url.path, kind: .reservedName(reserved))
         }
         let header = headerBytes(order: order)
         try AtomicFile.write(to: url) { temporary in
             guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
                 throw SafeTensorsError(
-                    path: url.path, problem: .unwritable(reason: "cannot create a temporary file"))
+                    source: url.path, kind: .unwritable(reason: "cannot create a temporary file"))
             }
             let handle = try FileHandle(forWritingTo: temporary)
             defer { try? handle.close() }
@@ -109,7 +109,7 @@ public struct SafeTensorsArchive: Sendable, Equatable {
                 throw error
             } catch {
                 throw SafeTensorsError(
-                    path: url.path, problem: .unwritable(reason: error.localizedDescription))
+                    source: url.path, kind: .unwritable(reason: error.localizedDescription))
             }
         }
     }
@@ -198,7 +198,7 @@ public struct SafeTensorsArchive: Sendable, Equatable {
         }
         func unrepresentable(_ value: Float) -> SafeTensorsError {
             SafeTensorsError(
-                path: path, problem: .unrepresentableValue(tensor: name, value: value, dtype: dtype))
+                source: path, kind: .unrepresentableValue(tensor: name, value: value, dtype: dtype))
         }
         func exactly<T: FixedWidthInteger>(_ value: Float, _: T.Type) throws -> T {
             guard let exact = T(exactly: value) else { throw unrepresentable(value) }

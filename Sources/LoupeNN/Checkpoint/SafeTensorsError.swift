@@ -3,12 +3,12 @@ import LoupeSupport
 /// A safetensors file that cannot be read or written, and why.
 public struct SafeTensorsError: LoupeError, Equatable {
     /// The file's path.
-    public var path: String
+    public var source: String
     /// What is wrong.
-    public var problem: Problem
+    public var kind: Kind
 
     /// The ways a safetensors file or archive can be wrong.
-    public enum Problem: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable {
         case unreadable(reason: String)
         case unwritable(reason: String)
         case fileTooShort(bytes: Int)
@@ -26,15 +26,15 @@ public struct SafeTensorsError: LoupeError, Equatable {
         case reservedName(String)
     }
 
-    public init(path: String, problem: Problem) {
-        self.path = path
-        self.problem = problem
+    public init(source: String, kind: Kind) {
+        self.source = source
+        self.kind = kind
     }
 
-    public var description: String { "\(path): \(problem.message)".escapedForOneLine }
+    public var problem: String { kind.message }
 }
 
-extension SafeTensorsError.Problem {
+extension SafeTensorsError.Kind {
     /// One line describing the problem.
     var message: String {
         switch self {

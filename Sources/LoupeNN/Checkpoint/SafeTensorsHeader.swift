@@ -25,8 +25,8 @@ struct SafeTensorsHeader {
     ///
     /// Every size is checked against `file.count` before anything is allocated from it.
     init(file: Data, path: String) throws {
-        func fail(_ problem: SafeTensorsError.Problem) -> SafeTensorsError {
-            SafeTensorsError(path: path, problem: problem)
+        func fail(_ problem: SafeTensorsError.Kind) -> SafeTensorsError {
+            SafeTensorsError(source: path, kind: problem)
         }
         guard file.count >= 8 else { throw fail(.fileTooShort(bytes: file.count)) }
         let headerBytes = file.withUnsafeBytes {
@@ -92,7 +92,7 @@ struct SafeTensorsHeader {
 
     private static func entry(
         name: String, value: JSONValue, bufferBytes: Int,
-        fail: (SafeTensorsError.Problem) -> SafeTensorsError
+        fail: (SafeTensorsError.Kind) -> SafeTensorsError
     ) throws -> Entry {
         guard case .object(let fields) = value else {
             throw fail(.invalidHeader(reason: "entry for '\(name)' is not an object"))

@@ -85,14 +85,16 @@ public struct ForwardContext {
 /// An error in a model's structure or in data that does not fit it: one line naming the
 /// file, layer or setting, and the problem.
 public struct ModelError: LoupeError, Equatable {
-    public var description: String
+    /// The whole line, which names the file, layer or setting itself.
+    public var problem: String
     /// Whether the error is a size that overflows or exceeds the memory budget (as opposed
     /// to layers that do not fit together or the data).
     public var isSizeLimit: Bool
 
-    /// `description` is escaped for one line (it often quotes names from an architecture file).
-    public init(_ description: String, isSizeLimit: Bool = false) {
-        self.description = description.escapedForOneLine
+    public init(_ problem: String, isSizeLimit: Bool = false) {
+        self.problem = problem
         self.isSizeLimit = isSizeLimit
     }
+
+    public var source: String { "" }
 }

@@ -39,7 +39,7 @@ public struct Architecture: Codable, Equatable, Sendable {
         // Through InputFile: a regular file within the memory budget (a FIFO, a device or a
         // huge file is refused before anything is read), named in the error.
         do { data = Data(try InputFile.read(url)) } catch {
-            throw ModelError("\(error.path): cannot read architecture file: \(error.problem)")
+            throw ModelError("\(error.source): cannot read architecture file: \(error.problem)")
         }
         do { self = try JSONDecoder().decode(Architecture.self, from: data) } catch let error as DecodingError {
             throw ModelError("\(file): invalid architecture: \(Self.describe(error))")

@@ -1,11 +1,15 @@
+import LoupeSupport
+
 /// A string that does not describe a learning-rate schedule.
-public struct LearningRateScheduleParseError: Error, Equatable, CustomStringConvertible {
+public struct LearningRateScheduleParseError: LoupeError, Equatable {
     /// The whole string that failed to parse.
     public var input: String
     /// What is wrong with it.
     public var reason: String
 
-    public var description: String {
+    public var source: String { "" }
+
+    public var problem: String {
         "invalid learning-rate schedule '\(input)': \(reason) "
             + "(expected constant, step:INTERVAL:GAMMA, cosine, cosine:min=RATE, or warmup:STEPS+SCHEDULE)"
     }

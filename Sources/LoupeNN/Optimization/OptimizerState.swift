@@ -18,9 +18,9 @@ public enum OptimizerStateError: LoupeError, Equatable {
     /// A tensor holds NaN or infinity.
     case nonFinite(name: String)
 
-    public var description: String { message.escapedForOneLine }
+    public var source: String { "" }
 
-    private var message: String {
+    public var problem: String {
         switch self {
         case .unexpectedTensor(let name):
             "unexpected optimizer state tensor '\(name)'"

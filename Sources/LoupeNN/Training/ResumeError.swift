@@ -8,12 +8,17 @@ public enum ResumeError: LoupeError, Equatable {
     /// The optimizer state does not fit the model's parameters.
     case optimizerState(OptimizerStateError)
 
-    public var description: String { message.escapedForOneLine }
+    public var source: String {
+        switch self {
+        case .field: ""
+        case .optimizerState(let error): error.source
+        }
+    }
 
-    private var message: String {
+    public var problem: String {
         switch self {
         case .field(let name, let problem): "\(name) \(problem)"
-        case .optimizerState(let error): error.description
+        case .optimizerState(let error): error.problem
         }
     }
 }

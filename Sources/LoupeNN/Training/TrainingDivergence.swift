@@ -20,7 +20,9 @@ public struct TrainingDivergence: LoupeError, Equatable {
         self.quantity = quantity
     }
 
-    public var description: String {
+    public var source: String { "" }
+
+    public var problem: String {
         "training diverged in epoch \(epoch) after step \(step): \(quantity) is not finite (NaN or infinity); lower the learning rate"
     }
 }

@@ -29,13 +29,13 @@ public enum JSONLines {
 
     /// Writes `values` as JSON Lines to `url`, atomically.
     ///
-    /// - Throws: `FileError` naming the file and the line that cannot be encoded or written.
+    /// - Throws: `InputError` naming the file and the line that cannot be encoded or written.
     public static func write<Value: Encodable>(_ values: [Value], to url: URL) throws {
         let data: Data
         do {
             data = try encode(values)
         } catch let error as JSONLinesError {
-            throw FileError(path: url.path, problem: error.description)
+            throw InputError(source: url.path, problem: error.description)
         }
         try AtomicFile.write(data, to: url)
     }
@@ -59,5 +59,7 @@ public struct JSONLinesError: LoupeError {
         }
     }
 
-    public var description: String { "line \(line): cannot encode as JSON: \(reason)".escapedForOneLine }
+    public var source: String { "line \(line)" }
+
+    public var problem: String { "cannot encode as JSON: \(reason)" }
 }

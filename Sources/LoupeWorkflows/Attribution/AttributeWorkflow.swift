@@ -188,14 +188,14 @@ public struct AttributeWorkflow {
         let pool = chosenSplit == .train ? splits.train : splits.test
         let shape = [pool.shape.channels, pool.shape.height, pool.shape.width]
         guard shape == model.architecture.inputShape else {
-            throw FileError(
-                path: modelFile,
+            throw InputError(
+                source: modelFile,
                 problem: "model expects images \(model.architecture.inputShape) but \(dataName) has \(shape)")
         }
         let positionOfId = Dictionary(pool.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         let positions = try selection.ids.map { id -> Int in
             guard let position = positionOfId[id] else {
-                throw AttributionError(
+                throw InputError(
                     source: "example id \(id)",
                     problem: "not in the \(chosenSplit.rawValue) split of \(dataName) (choose another --split)")
             }
@@ -212,19 +212,20 @@ public struct AttributeWorkflow {
         default:
             let url = URL(fileURLWithPath: config.baseline)
             guard FileManager.default.fileExists(atPath: url.path) else {
-                throw AttributionError(
+                throw InputError(
                     source: "--baseline", problem: "expected zero, black, mean or an NPY file, got '\(config.baseline)'"
                 )
             }
             let array = try NPYFile.read(url)
             guard case .float32(let values) = array.elements else {
-                throw FileError(path: url.path, problem: "baseline must be float32, got \(array.elements.descriptor)")
+                throw InputError(
+                    source: url.path, problem: "baseline must be float32, got \(array.elements.descriptor)")
             }
-            do throws(AttributionError) {
+            do throws(InputError) {
                 baselineValue = .given(Tensor(shape: array.shape, scalars: values))
                 _ = try baselineValue.image(for: model.architecture.inputShape)
             } catch {
-                throw FileError(path: url.path, problem: error.problem)
+                throw InputError(source: url.path, problem: error.problem)
             }
             inputs.append(url)
         }
@@ -245,8 +246,8 @@ public struct AttributeWorkflow {
                 // In batches, as `attributions(of:)` does, keeping the completeness errors.
                 let batches = stride(from: 0, to: examples.count, by: 32).map { $0..<min($0 + 32, examples.count) }
                 let explanations = try Parallel.map(count: batches.count, threads: threads) {
-                    index -> Swift.Result<IntegratedGradients.Explanation, AttributionError> in
-                    do throws(AttributionError) {
+                    index -> Swift.Result<IntegratedGradients.Explanation, InputError> in
+                    do throws(InputError) {
                         let range = batches[index]
                         return .success(
                             try integrated.explain(

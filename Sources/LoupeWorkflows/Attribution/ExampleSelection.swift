@@ -20,7 +20,7 @@ package struct ExampleSelection {
         var ids: [Int] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             guard let id = Int(part.trimmingCharacters(in: .whitespaces)), id >= 0 else {
-                throw AttributionError(
+                throw InputError(
                     source: "--ids", problem: "expected example ids separated by commas, got '\(text)'")
             }
             if !ids.contains(id) { ids.append(id) }
@@ -36,7 +36,7 @@ package struct ExampleSelection {
         let cie = try CIEJoin(url: url, variant: variant)
         let candidates = cie.isCIE.filter(\.value).map { (id: $0.key, score: cie.taxicab[$0.key]!) }
         guard !candidates.isEmpty else {
-            throw FileError(path: url.path, problem: "variant '\(cie.variant)' has no CIEs")
+            throw InputError(source: url.path, problem: "variant '\(cie.variant)' has no CIEs")
         }
         let top = candidates.sorted { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }.prefix(count)
         return ExampleSelection(
@@ -53,11 +53,11 @@ package struct ExampleSelection {
         var candidates: [(id: Int, score: Double)] = []
         for (line, row) in table.rows.enumerated() {
             guard let id = Int(row[table.column["id"]!]), let score = Double(row[table.column[column]!]) else {
-                throw FileError(path: url.path, problem: "line \(line + 2): malformed id or \(column)")
+                throw InputError(source: url.path, problem: "line \(line + 2): malformed id or \(column)")
             }
             if score.isFinite { candidates.append((id, score)) }
         }
-        guard !candidates.isEmpty else { throw FileError(path: url.path, problem: "no rows") }
+        guard !candidates.isEmpty else { throw InputError(source: url.path, problem: "no rows") }
         let top = candidates.sorted { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }.prefix(count)
         return ExampleSelection(ids: top.map(\.id), score: (column, column, top.map(\.score)), sources: [url])
     }

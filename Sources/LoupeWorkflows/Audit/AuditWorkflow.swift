@@ -89,8 +89,8 @@ public struct AuditWorkflow {
         if let attributeTable, let attributes = config.attributes {
             let known = Set(evaluated.ids)
             if let unknown = attributeTable.ids.first(where: { !known.contains($0) }) {
-                throw FileError(
-                    path: attributes.relativePath,
+                throw InputError(
+                    source: attributes.relativePath,
                     problem: "id \(unknown) is not among the \(evaluated.count) audited examples")
             }
         }

@@ -19,25 +19,25 @@ package struct CIEJoin {
     /// last one listed.
     package init(url: URL, variant: String?) throws {
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw FileError(path: url.path, problem: "no CIE results (run `loupe audit` first)")
+            throw InputError(source: url.path, problem: "no CIE results (run `loupe audit` first)")
         }
         let table = try CSVColumns(url: url, required: ["variant", "id", "taxicab_score", "is_cie"])
         let (variantColumn, idColumn) = (table.column["variant"]!, table.column["id"]!)
         let (scoreColumn, cieColumn) = (table.column["taxicab_score"]!, table.column["is_cie"]!)
         guard let chosen = variant ?? table.rows.last?[variantColumn] else {
-            throw FileError(path: url.path, problem: "no rows")
+            throw InputError(source: url.path, problem: "no rows")
         }
         self.variant = chosen
         isCIE = [:]
         taxicab = [:]
         for (line, row) in table.rows.enumerated() where row[variantColumn] == chosen {
             guard let id = Int(row[idColumn]), let score = Double(row[scoreColumn]), score.isFinite else {
-                throw FileError(path: url.path, problem: "line \(line + 2): malformed id or taxicab_score")
+                throw InputError(source: url.path, problem: "line \(line + 2): malformed id or taxicab_score")
             }
             isCIE[id] = row[cieColumn] == "1"
             taxicab[id] = score
         }
-        guard !isCIE.isEmpty else { throw FileError(path: url.path, problem: "no rows for variant '\(chosen)'") }
+        guard !isCIE.isEmpty else { throw InputError(source: url.path, problem: "no rows for variant '\(chosen)'") }
     }
 }
 

@@ -134,13 +134,13 @@ struct DifficultyRun {
         for (index, url) in urls.enumerated() {
             let model = try ModelCheckpoint(contentsOf: url).model
             if let first, first != model.architecture {
-                throw FileError(
-                    path: url.path,
+                throw InputError(
+                    source: url.path,
                     problem: "architecture differs from the first checkpoint's (\(urls[0].lastPathComponent))")
             }
             guard model.architecture.inputShape == [shape.channels, shape.height, shape.width] else {
-                throw FileError(
-                    path: url.path,
+                throw InputError(
+                    source: url.path,
                     problem: "model expects images \(model.architecture.inputShape), the data has \(shape)")
             }
             first = model.architecture
@@ -192,15 +192,14 @@ struct DifficultyRun {
                 model: try Model(architecture: architecture, seed: configuration.seed), configuration: configuration)
             var stopped: [Float] = []
             trainer.recordsTrainingLogits = true
-            struct Stop: Error {}
             do {
                 try trainer.train(on: train, test: nil) { event, _ in
                     if case .trainingLogits(let epoch, let epochLogits) = event, epoch == earlyEpoch {
                         stopped = epochLogits.scalars
-                        throw Stop()
+                        throw EarlyEpochReached()
                     }
                 }
-            } catch is Stop {}
+            } catch is EarlyEpochReached {}
             el2nRuns.append(try EpochLogits(stopped, epochCount: 1, exampleCount: train.count, classCount: classCount))
         }
         scores.append(
@@ -232,8 +231,8 @@ struct DifficultyRun {
             let stages: [TrainingStage] = gradients.count >= 6 ? TrainingStage.allCases : [.all]
             let vog = try StagedVarianceOfGradients.readNPY(checkpoints: gradients, stages: stages)
             guard vog.exampleCount == labels.count else {
-                throw FileError(
-                    path: gradients[0].path, problem: "\(vog.exampleCount) examples but \(labels.count) labels")
+                throw InputError(
+                    source: gradients[0].path, problem: "\(vog.exampleCount) examples but \(labels.count) labels")
             }
             scores += try vogScores(vog, stages: stages, labels: labelValues)
         }
@@ -241,12 +240,12 @@ struct DifficultyRun {
         if let epochLogits {
             let logits = try EpochLogits.readNPY(epochLogits)
             guard logits.exampleCount == labels.count else {
-                throw FileError(
-                    path: epochLogits.path, problem: "\(logits.exampleCount) examples but \(labels.count) labels")
+                throw InputError(
+                    source: epochLogits.path, problem: "\(logits.exampleCount) examples but \(labels.count) labels")
             }
             guard (1...logits.epochCount).contains(earlyEpoch) else {
-                throw FileError(
-                    path: epochLogits.path,
+                throw InputError(
+                    source: epochLogits.path,
                     problem: "has \(logits.epochCount) epochs; --early-epoch \(earlyEpoch) is missing")
             }
             let dynamics = try TrainingDynamics(logits: logits, labels: labelValues)
@@ -357,3 +356,7 @@ extension Tensor {
         }
     }
 }
+
+/// Ends an extra EL2N run at the early epoch: thrown by its training handler once the epoch's
+/// logits are kept and caught right there, so it is control flow, never reported.
+private struct EarlyEpochReached: Error {}

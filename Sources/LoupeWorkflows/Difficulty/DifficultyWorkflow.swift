@@ -130,14 +130,14 @@ public struct DifficultyWorkflow {
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) else {
-            throw FileError(path: path, problem: "--checkpoints: No such file or directory")
+            throw InputError(source: path, problem: "--checkpoints: No such file or directory")
         }
         guard isDirectory.boolValue, let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path)
-        else { throw FileError(path: path, problem: "--checkpoints: not a readable directory") }
+        else { throw InputError(source: path, problem: "--checkpoints: not a readable directory") }
         let files = names.filter { $0.hasSuffix(".safetensors") }.sorted().map { folder.appendingPathComponent($0) }
         guard files.count >= 2 else {
-            throw FileError(
-                path: folder.path, problem: "VoG needs at least two checkpoints (.safetensors), found \(files.count)")
+            throw InputError(
+                source: folder.path, problem: "VoG needs at least two checkpoints (.safetensors), found \(files.count)")
         }
         return files
     }

@@ -65,13 +65,13 @@ public struct EvalWorkflow {
         let dataset = configuration.split == .test ? splits.test : splits.train
         let shape = [dataset.shape.channels, dataset.shape.height, dataset.shape.width]
         guard shape == model.architecture.inputShape else {
-            throw FileError(
-                path: modelFile,
+            throw InputError(
+                source: modelFile,
                 problem: "model expects images \(model.architecture.inputShape) but \(data) has \(shape)")
         }
         guard dataset.classCount <= model.classCount else {
-            throw FileError(
-                path: modelFile,
+            throw InputError(
+                source: modelFile,
                 problem:
                     "model predicts \(model.classCount) classes but \(data) has labels up to \(dataset.classCount - 1)"
             )

@@ -117,13 +117,13 @@ public struct InvarianceWorkflow {
     public init(_ configuration: Configuration) { self.configuration = configuration }
 
     /// Checks the settings that need no data.
-    public static func validate(_ configuration: Configuration) throws(AttributionError) {
+    public static func validate(_ configuration: Configuration) throws(InputError) {
         guard configuration.examples >= 1 else {
-            throw AttributionError(source: "--examples", problem: "must be at least 1")
+            throw InputError(source: "--examples", problem: "must be at least 1")
         }
-        guard configuration.shift.isFinite else { throw AttributionError(source: "--shift", problem: "must be finite") }
+        guard configuration.shift.isFinite else { throw InputError(source: "--shift", problem: "must be finite") }
         guard configuration.tolerance >= 0, configuration.outputTolerance >= 0 else {
-            throw AttributionError(source: "--tolerance", problem: "tolerances must be nonnegative")
+            throw InputError(source: "--tolerance", problem: "tolerances must be nonnegative")
         }
     }
 
@@ -157,8 +157,8 @@ public struct InvarianceWorkflow {
                 let loaded = try ModelCheckpoint(contentsOf: url).model
                 guard loaded.architecture.inputShape == [train.shape.channels, train.shape.height, train.shape.width]
                 else {
-                    throw FileError(
-                        path: path,
+                    throw InputError(
+                        source: path,
                         problem:
                             "model expects images \(loaded.architecture.inputShape) but \(config.data.data) has \(train.shape)"
                     )

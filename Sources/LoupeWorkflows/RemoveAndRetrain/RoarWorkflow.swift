@@ -78,15 +78,15 @@ public struct RoarWorkflow {
     public init(_ configuration: Configuration) { self.configuration = configuration }
 
     /// Checks what needs no data: the method names, the modes, the counts.
-    public static func validate(_ configuration: Configuration) throws(AttributionError) {
+    public static func validate(_ configuration: Configuration) throws(InputError) {
         for name in configuration.methods {
             _ = try rankingSource(name, configuration: configuration, inputRange: .unit)
         }
         guard configuration.threads > 0 else {
-            throw AttributionError(source: "--threads", problem: "must be positive, got \(configuration.threads)")
+            throw InputError(source: "--threads", problem: "must be positive, got \(configuration.threads)")
         }
         for (name, limit) in [("--train-limit", configuration.trainLimit), ("--test-limit", configuration.testLimit)] {
-            if let limit, limit < 1 { throw AttributionError(source: name, problem: "must be positive, got \(limit)") }
+            if let limit, limit < 1 { throw InputError(source: name, problem: "must be positive, got \(limit)") }
         }
     }
 
@@ -111,7 +111,7 @@ public struct RoarWorkflow {
         var training = config.model.training(defaultEpochs: 4)
         training.schedule = .cosine(minimum: 0)
         guard training.epochs >= 1 else {
-            throw AttributionError(source: "--epochs", problem: "must be at least 1, got \(training.epochs)")
+            throw InputError(source: "--epochs", problem: "must be at least 1, got \(training.epochs)")
         }
         var spec = RemoveAndRetrainSpec(
             data: data, trainCount: splits.train.count, testCount: splits.test.count,
@@ -144,18 +144,18 @@ public struct RoarWorkflow {
     /// The controls by name, every other name through the attribution method parser, for data
     /// in `inputRange`.
     static func rankingSource(_ name: String, configuration: Configuration, inputRange: InputRange)
-        throws(AttributionError) -> any AttributionMethod
+        throws(InputError) -> any AttributionMethod
     {
         switch name {
         case "random": return RandomRankingControl()
         case "blurred-random":
             let sigma = configuration.blurSigma
             guard sigma > 0, sigma.isFinite else {
-                throw AttributionError(source: "--blur-sigma", problem: "must be positive, got \(sigma)")
+                throw InputError(source: "--blur-sigma", problem: "must be positive, got \(sigma)")
             }
             return BlurredRandomRankingControl(sigma: sigma)
         case "":
-            throw AttributionError(
+            throw InputError(
                 source: "--methods",
                 problem: "empty method name in '\(configuration.methods.joined(separator: ","))'")
         default:
@@ -164,7 +164,7 @@ public struct RoarWorkflow {
                     named: name, settings: configuration.settings.settings(inputRange: inputRange))
             } catch {
                 // This command's option is --methods; errors of --steps and the like stay as they are.
-                throw error.source == "--method" ? AttributionError(source: "--methods", problem: error.problem) : error
+                throw error.source == "--method" ? InputError(source: "--methods", problem: error.problem) : error
             }
         }
     }

@@ -6,9 +6,9 @@ import LoupeSupport
 /// The `loupe` command reports it as a usage error, like the checks of its options.
 public struct OptionError: LoupeError, Equatable {
     /// The problem, naming the option.
-    public var message: String
+    public var problem: String
 
-    public init(_ message: String) { self.message = message }
+    public init(_ problem: String) { self.problem = problem }
 
-    public var description: String { message }
+    public var source: String { "" }
 }

@@ -40,7 +40,7 @@ package struct RunDirectory {
             do {
                 try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
             } catch {
-                throw FileError(path: path, problem: "cannot create output directory")
+                throw InputError(source: path, problem: "cannot create output directory")
             }
             let lock = try OutputFolderLock(folder: url)
             for file in AtomicFile.removeAbandonedTemporaryFiles(under: url) {

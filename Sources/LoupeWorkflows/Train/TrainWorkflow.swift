@@ -97,8 +97,8 @@ public struct TrainWorkflow {
         if configuration.resume, FileManager.default.fileExists(atPath: stateURL.path) {
             let state = try ModelCheckpoint(contentsOf: stateURL)
             guard state.training == training, state.model.architecture == architecture else {
-                throw FileError(
-                    path: stateURL.path,
+                throw InputError(
+                    source: stateURL.path,
                     problem: "was written with a different configuration; cannot resume (remove it or change --out)")
             }
             try directory.continuePreviousRun()
@@ -108,7 +108,7 @@ public struct TrainWorkflow {
                     optimizerState: state.optimizerState, epoch: state.epoch, step: state.step,
                     trainingExamples: splits.train.count)
             } catch {
-                throw FileError(path: stateURL.path, problem: "cannot resume: \(error.description)")
+                throw InputError(source: stateURL.path, problem: "cannot resume: \(error.description)")
             }
             metricsLines = try resumedMetricsLines(metricsURL, epochs: state.epoch)
             progress.log("resuming from epoch \(state.epoch)")
@@ -197,12 +197,12 @@ func resumedMetricsLines(_ url: URL, epochs: Int) throws -> [String] {
     guard epochs > 0 else { return [] }
     let text: String
     do { text = try InputFile.readText(url, name: url.path) } catch {
-        throw FileError(path: error.path, problem: "cannot resume: \(error.problem)")
+        throw InputError(source: error.source, problem: "cannot resume: \(error.problem)")
     }
     let lines = text.split(separator: "\n").prefix(epochs).map(String.init)
     guard lines.count == epochs else {
-        throw FileError(
-            path: url.path,
+        throw InputError(
+            source: url.path,
             problem: "cannot resume: holds \(lines.count) of the \(epochs) lines of the epochs the state completed")
     }
     return lines

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoupeAttribution
+import LoupeSupport
 import LoupeWorkflows
 
 struct Attribute: ParsableCommand {
@@ -51,14 +52,14 @@ struct Attribute: ParsableCommand {
     /// Checks the options on their own, before anything is read.
     func validate() throws {
         _ = try selection
-        guard count >= 1 else { throw AttributionError(source: "--count", problem: "must be at least 1, got \(count)") }
+        guard count >= 1 else { throw InputError(source: "--count", problem: "must be at least 1, got \(count)") }
     }
 
     /// The examples the options choose.
     var selection: AttributeWorkflow.Selection {
         get throws {
             guard [ids, topCie, topVog].compactMap({ $0 }).count == 1 else {
-                throw AttributionError(source: "--ids, --top-cie, --top-vog", problem: "give exactly one of them")
+                throw InputError(source: "--ids, --top-cie, --top-vog", problem: "give exactly one of them")
             }
             if let ids { return .ids(try ExampleSelection.ids(ids).ids) }
             if let topCie { return .topCIEs(URL(fileURLWithPath: topCie), variant: cieVariant, count: count) }

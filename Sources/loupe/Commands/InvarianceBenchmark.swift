@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoupeAttribution
+import LoupeSupport
 import LoupeWorkflows
 
 struct InvarianceBenchmark: ParsableCommand {
@@ -56,7 +57,7 @@ struct InvarianceBenchmark: ParsableCommand {
     /// Checks the options on their own, before any data is read.
     func validate() throws {
         guard ShiftCompensation(rawValue: compensation) != nil else {
-            throw AttributionError(
+            throw InputError(
                 source: "--compensation", problem: "expected exact, uniform-bias or none, got '\(compensation)'")
         }
         try InvarianceWorkflow.validate(workflowConfiguration)

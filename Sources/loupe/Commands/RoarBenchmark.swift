@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoupeAttribution
+import LoupeSupport
 import LoupeWorkflows
 
 struct RoarBenchmark: ParsableCommand {
@@ -66,7 +67,7 @@ struct RoarBenchmark: ParsableCommand {
     /// fractions, the modes and the counts.
     func validate() throws {
         if methods.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
-            throw AttributionError(source: "--methods", problem: "empty method name in '\(methods)'")
+            throw InputError(source: "--methods", problem: "empty method name in '\(methods)'")
         }
         _ = try workflowConfiguration
     }
@@ -112,10 +113,10 @@ struct RoarBenchmark: ParsableCommand {
         let values = try fractions.split(separator: ",", omittingEmptySubsequences: false).map { part in
             let text = part.trimmingCharacters(in: .whitespaces)
             guard let value = Double(text), value.isFinite else {
-                throw AttributionError(source: "--fractions", problem: "'\(text)' is not a percentage")
+                throw InputError(source: "--fractions", problem: "'\(text)' is not a percentage")
             }
             guard value > 0, value < 100 else {
-                throw AttributionError(source: "--fractions", problem: "fraction \(text) is outside (0, 100) percent")
+                throw InputError(source: "--fractions", problem: "fraction \(text) is outside (0, 100) percent")
             }
             return value
         }

@@ -29,7 +29,7 @@ enum ErrorReport {
     /// Reports `error` and exits.
     static func exit(reporting error: any Error) -> Never {
         RunDirectory.removeEmptyCreatedFolders()
-        if let option = error as? OptionError { exit(parsing: ValidationError(option.message)) }
+        if let option = error as? OptionError { exit(parsing: ValidationError(option.description)) }
         if error is ValidationError || isArgumentParserOutcome(error) { exit(parsing: error) }
         FileHandle.standardError.write(Data((line(for: error) + "\n").utf8))
         Foundation.exit(EXIT_FAILURE)
@@ -65,5 +65,5 @@ enum ErrorReport {
 /// Runs a check of a workflow's settings inside an option group's or command's `validate()`,
 /// reporting its ``OptionError`` as ArgumentParser's `ValidationError` (a usage error).
 func checkingOptions<T>(_ check: () throws -> T) throws -> T {
-    do { return try check() } catch let error as OptionError { throw ValidationError(error.message) }
+    do { return try check() } catch let error as OptionError { throw ValidationError(error.description) }
 }

@@ -13,9 +13,9 @@ struct RerunCheck {
 
     /// Why a run cannot be repeated.
     struct Refusal: LoupeError {
-        var path: String
+        /// The run's manifest.
+        var source: String
         var problem: String
-        var description: String { "\(path): \(problem)".escapedForOneLine }
     }
 
     /// Repeats the run and prints one line per output; throws `ExitCode(1)` unless every
@@ -25,20 +25,21 @@ struct RerunCheck {
         let manifest = try ManifestVerifier.checkedManifest(in: folder)
         guard manifest.tool == "loupe", manifest.toolVersion == Loupe.version else {
             throw Refusal(
-                path: manifestPath,
+                source: manifestPath,
                 problem:
                     "recorded by \(manifest.tool) \(manifest.toolVersion); this is loupe \(Loupe.version): rerun it with the recorded version"
             )
         }
         guard let recipe = manifest.rerun else {
-            throw Refusal(path: manifestPath, problem: "records no rerun recipe (written by an older loupe)")
+            throw Refusal(source: manifestPath, problem: "records no rerun recipe (written by an older loupe)")
         }
         guard let recorded = manifest.host.kernelPath, let kernel = KernelPath(rawValue: recorded) else {
-            throw Refusal(path: manifestPath, problem: "records no kernel path, so the run cannot be repeated exactly")
+            throw Refusal(
+                source: manifestPath, problem: "records no kernel path, so the run cannot be repeated exactly")
         }
         guard kernel <= KernelPath.supported else {
             throw Refusal(
-                path: manifestPath,
+                source: manifestPath,
                 problem:
                     "was made on the \(kernel.rawValue) kernel path, which this CPU lacks (it has \(KernelPath.supported.rawValue)); the sums would differ"
             )
@@ -64,7 +65,7 @@ struct RerunCheck {
             let log = (try? String(contentsOf: scratch.appendingPathComponent("stderr.log"), encoding: .utf8)) ?? ""
             let reason = log.split(separator: "\n").last { $0.hasPrefix("Error:") }.map { $0.dropFirst(7) }
             throw Refusal(
-                path: manifestPath,
+                source: manifestPath,
                 problem: "the rerun failed (exit status \(status))" + (reason.map { ": \($0)" } ?? ""))
         }
         let repeated = try RunManifest(contentsOfDirectory: output)

@@ -2,6 +2,7 @@ import LoupeAttribution
 import LoupeData
 import LoupeNN
 import LoupeRandom
+import LoupeSupport
 import LoupeTensor
 
 /// Small synthetic data for the remove-and-retrain tests.
@@ -40,7 +41,7 @@ enum RemoveAndRetrainFixtures {
 struct OracleAttribution: AttributionMethod {
     var name: String { "oracle" }
 
-    func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(AttributionError)
+    func attributions(_ images: Tensor, targets: [Int], model: Model, seeds: [UInt64]) throws(InputError)
         -> Tensor
     {
         var maps = Tensor(zeros: images.shape)

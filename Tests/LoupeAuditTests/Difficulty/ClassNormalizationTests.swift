@@ -1,4 +1,5 @@
 import LoupeAudit
+import LoupeSupport
 import XCTest
 
 final class ClassNormalizationTests: XCTestCase {
@@ -32,13 +33,13 @@ final class ClassNormalizationTests: XCTestCase {
     }
 
     func testErrors() {
-        assertThrows(DifficultyError.self, "class normalisation: 2 labels for 3 examples") {
+        assertThrows(InputError.self, "class normalisation: 2 labels for 3 examples") {
             _ = try ClassNormalization.zScore.apply(to: [1, 2, 3], labels: [0, 1])
         }
-        assertThrows(DifficultyError.self, "class normalisation: label -1 of example 1 is outside 0...") {
+        assertThrows(InputError.self, "class normalisation: label -1 of example 1 is outside 0...") {
             _ = try ClassNormalization.zScore.apply(to: [1, 2], labels: [0, -1])
         }
-        assertThrows(DifficultyError.self, "class normalisation: score of example 0 is nan") {
+        assertThrows(InputError.self, "class normalisation: score of example 0 is nan") {
             _ = try ClassNormalization.zScore.apply(to: [.nan, 2], labels: [0, 0])
         }
     }

@@ -1,4 +1,5 @@
 import LoupeAudit
+import LoupeSupport
 import XCTest
 
 final class ConfidentLearningTests: XCTestCase {
@@ -44,16 +45,16 @@ final class ConfidentLearningTests: XCTestCase {
     }
 
     func testErrors() {
-        assertThrows(DifficultyError.self, "confident learning: 5 probabilities for 2 examples of 3 classes") {
+        assertThrows(InputError.self, "confident learning: 5 probabilities for 2 examples of 3 classes") {
             _ = try ConfidentLearning(probabilities: [0.5, 0.5, 0, 1, 0], classCount: 3, labels: [0, 1])
         }
-        assertThrows(DifficultyError.self, "confident learning: label 3 of example 1 is outside 0..<3") {
+        assertThrows(InputError.self, "confident learning: label 3 of example 1 is outside 0..<3") {
             _ = try ConfidentLearning(probabilities: [0.5, 0.5, 0, 1, 0, 0], classCount: 3, labels: [0, 3])
         }
-        assertThrows(DifficultyError.self, "confident learning: probability of example 1, class 2 is nan") {
+        assertThrows(InputError.self, "confident learning: probability of example 1, class 2 is nan") {
             _ = try ConfidentLearning(probabilities: [0.5, 0.5, 0, 1, 0, .nan], classCount: 3, labels: [0, 1])
         }
-        assertThrows(DifficultyError.self, "confident learning: probability of example 0, class 0 is 1.5") {
+        assertThrows(InputError.self, "confident learning: probability of example 0, class 0 is 1.5") {
             _ = try ConfidentLearning(probabilities: [1.5, -0.5], classCount: 2, labels: [0])
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import LoupeAudit
 import LoupeData
+import LoupeSupport
 import XCTest
 
 final class DifficultyNPYTests: XCTestCase {
@@ -58,24 +59,24 @@ final class DifficultyNPYTests: XCTestCase {
         let integers = try write(
             NPYArray(shape: [4, 1, 2, 2], elements: .int32([Int32](repeating: 0, count: 16))), "g3.npy")
         let flat = try write(NPYArray(shape: [16], elements: .float32(uniformFloats(16, seed: 4))), "g4.npy")
-        assertThrows(DifficultyError.self, "VoG: 1 checkpoint file given, at least 2 are needed for a variance") {
+        assertThrows(InputError.self, "VoG: 1 checkpoint file given, at least 2 are needed for a variance") {
             _ = try VarianceOfGradients.readNPY(checkpoints: [first])
         }
         assertThrows(
-            DifficultyError.self, "g1.npy: shape [4, 1, 2, 3] differs from the first checkpoint's [4, 1, 2, 2]"
+            InputError.self, "g1.npy: shape [4, 1, 2, 3] differs from the first checkpoint's [4, 1, 2, 2]"
         ) {
             _ = try VarianceOfGradients.readNPY(checkpoints: [first, wider])
         }
         assertThrows(
-            DifficultyError.self, "g2.npy: shape [3, 1, 2, 2] differs from the first checkpoint's [4, 1, 2, 2]"
+            InputError.self, "g2.npy: shape [3, 1, 2, 2] differs from the first checkpoint's [4, 1, 2, 2]"
         ) {
             _ = try VarianceOfGradients.readNPY(checkpoints: [first, first, fewer])
         }
-        assertThrows(DifficultyError.self, "g3.npy: gradients have dtype <i4, expected <f4 or <f8") {
+        assertThrows(InputError.self, "g3.npy: gradients have dtype <i4, expected <f4 or <f8") {
             _ = try VarianceOfGradients.readNPY(checkpoints: [first, integers])
         }
         assertThrows(
-            DifficultyError.self, "g4.npy: gradients have shape [16], expected [examples, H, W] or [examples, C, H, W]"
+            InputError.self, "g4.npy: gradients have shape [16], expected [examples, H, W] or [examples, C, H, W]"
         ) {
             _ = try StagedVarianceOfGradients.readNPY(checkpoints: [flat, first], stages: [.all])
         }
@@ -84,7 +85,7 @@ final class DifficultyNPYTests: XCTestCase {
             try VarianceOfGradients.readNPY(checkpoints: [first, directory.appendingPathComponent("missing.npy")])
         ) { error in
             XCTAssertTrue("\(error)".hasPrefix("missing.npy: No such file or directory"), "\(error)")
-            XCTAssertTrue(error is DifficultyError)
+            XCTAssertTrue(error is InputError)
         }
     }
 
@@ -96,25 +97,25 @@ final class DifficultyNPYTests: XCTestCase {
         XCTAssertEqual(logits.values, dynamicsLogits)
         XCTAssertEqual(logits.source, "logits.npy")
         XCTAssertEqual(try TrainingDynamics(logits: logits, labels: dynamicsLabels).forgettingEvents, [0, 2, 0, 1, 1])
-        assertThrows(DifficultyError.self, "logits.npy: label 5 of example 2 is outside 0..<3") {
+        assertThrows(InputError.self, "logits.npy: label 5 of example 2 is outside 0..<3") {
             _ = try TrainingDynamics(logits: logits, labels: [0, 1, 5, 0, 1])
         }
     }
 
     func testEpochLogitsFileErrors() throws {
         let empty = try write(NPYArray(shape: [0, 5, 3], elements: .float32([])), "empty.npy")
-        assertThrows(DifficultyError.self, "empty.npy: logits of shape [0, 5, 3] have no epochs") {
+        assertThrows(InputError.self, "empty.npy: logits of shape [0, 5, 3] have no epochs") {
             _ = try EpochLogits.readNPY(empty)
         }
         let flat = try write(NPYArray(shape: [15], elements: .float32(Array(dynamicsLogits[0..<15]))), "flat.npy")
         assertThrows(
-            DifficultyError.self, "flat.npy: logits have shape [15], expected rank 3 [epochs, examples, classes]"
+            InputError.self, "flat.npy: logits have shape [15], expected rank 3 [epochs, examples, classes]"
         ) {
             _ = try EpochLogits.readNPY(flat)
         }
         let labels = try write(
             NPYArray(shape: [1, 5, 3], elements: .int64([Int64](repeating: 0, count: 15))), "labels.npy")
-        assertThrows(DifficultyError.self, "labels.npy: logits have dtype <i8, expected <f4 or <f8") {
+        assertThrows(InputError.self, "labels.npy: logits have dtype <i8, expected <f4 or <f8") {
             _ = try EpochLogits.readNPY(labels)
         }
         let seed1 = try EpochLogits.readNPY(
@@ -122,7 +123,7 @@ final class DifficultyNPYTests: XCTestCase {
         let seed2 = try EpochLogits.readNPY(
             try write(NPYArray(shape: [2, 6, 2], elements: .float32(Array(dynamicsLogits[0..<24]))), "seed2.npy"))
         assertThrows(
-            DifficultyError.self,
+            InputError.self,
             "seed2.npy: logits of shape [2, 6, 2] disagree with seed1.npy's [4, 5, 3] in examples or classes"
         ) {
             _ = try EL2N.scores(runs: [seed1, seed2], labels: dynamicsLabels, epoch: 0)

@@ -1,4 +1,5 @@
 import LoupeAudit
+import LoupeSupport
 import XCTest
 
 final class EL2NTests: XCTestCase {
@@ -29,19 +30,19 @@ final class EL2NTests: XCTestCase {
             Array(dynamicsLogits[0..<15]), epochCount: 1, exampleCount: 5, classCount: 3, source: "seed2.npy")
         let narrow = try EpochLogits(
             Array(dynamicsLogits[0..<10]), epochCount: 1, exampleCount: 5, classCount: 2, source: "seed3.npy")
-        assertThrows(DifficultyError.self, "EL2N: no runs given") {
+        assertThrows(InputError.self, "EL2N: no runs given") {
             _ = try EL2N.scores(runs: [], labels: dynamicsLabels, epoch: 0)
         }
-        assertThrows(DifficultyError.self, "seed2.npy: EL2N epoch index 1 is outside 0..<1") {
+        assertThrows(InputError.self, "seed2.npy: EL2N epoch index 1 is outside 0..<1") {
             _ = try EL2N.scores(runs: [first, short], labels: dynamicsLabels, epoch: 1)
         }
         assertThrows(
-            DifficultyError.self,
+            InputError.self,
             "seed3.npy: logits of shape [1, 5, 2] disagree with seed1.npy's [4, 5, 3] in examples or classes"
         ) {
             _ = try EL2N.scores(runs: [first, narrow], labels: dynamicsLabels, epoch: 0)
         }
-        assertThrows(DifficultyError.self, "seed1.npy: label 7 of example 0 is outside 0..<3") {
+        assertThrows(InputError.self, "seed1.npy: label 7 of example 0 is outside 0..<3") {
             _ = try EL2N.scores(runs: [first], labels: [7, 1, 2, 0, 1], epoch: 0)
         }
     }

@@ -1,4 +1,5 @@
 import LoupeAudit
+import LoupeSupport
 import XCTest
 
 final class RankingEvaluationTests: XCTestCase {
@@ -23,14 +24,14 @@ final class RankingEvaluationTests: XCTestCase {
         XCTAssertEqual(try areaUnderROC(scores: [0.9, 0.8, 0.1, 0.2], positives: [false, false, true, true]), 0)
         XCTAssertEqual(try areaUnderROC(scores: [1, 1, 1, 1], positives: [false, true, true, false]), 0.5)
         assertThrows(
-            DifficultyError.self, "AUROC: 0 positives and 2 negatives, at least one of each is needed"
+            InputError.self, "AUROC: 0 positives and 2 negatives, at least one of each is needed"
         ) {
             _ = try areaUnderROC(scores: [1, 2], positives: [false, false])
         }
-        assertThrows(DifficultyError.self, "AUROC: 2 scores for 3 positive flags") {
+        assertThrows(InputError.self, "AUROC: 2 scores for 3 positive flags") {
             _ = try areaUnderROC(scores: [1, 2], positives: [false, true, true])
         }
-        assertThrows(DifficultyError.self, "AUROC: score of example 1 is inf") {
+        assertThrows(InputError.self, "AUROC: score of example 1 is inf") {
             _ = try areaUnderROC(scores: [1, .infinity], positives: [false, true])
         }
     }
@@ -42,10 +43,10 @@ final class RankingEvaluationTests: XCTestCase {
         XCTAssertEqual(try precisionAtK(scores: scores, positives: [false, false, true, false, true]), 0.5)
         XCTAssertEqual(try precisionAtK(scores: scores, positives: [false, true, false, false, true]), 1)
         XCTAssertEqual(try precisionAtK(scores: scores, positives: [false, true, false, false, true], k: 4), 0.5)
-        assertThrows(DifficultyError.self, "precision at k: k = 0 is outside 1...2") {
+        assertThrows(InputError.self, "precision at k: k = 0 is outside 1...2") {
             _ = try precisionAtK(scores: [1, 2], positives: [false, false])
         }
-        assertThrows(DifficultyError.self, "precision at k: k = 3 is outside 1...2") {
+        assertThrows(InputError.self, "precision at k: k = 3 is outside 1...2") {
             _ = try precisionAtK(scores: [1, 2], positives: [true, false], k: 3)
         }
     }
@@ -74,7 +75,7 @@ final class RankingEvaluationTests: XCTestCase {
         XCTAssertEqual(small.rows.map(\.count), [1, 1, 1, 0, 0, 0, 0, 0, 0, 0])
         XCTAssertEqual(small.rows[0].errors, 1)
         XCTAssertTrue(small.rows[9].errorRate.isNaN)
-        assertThrows(DifficultyError.self, "decile table: 3 scores for 2 correctness flags") {
+        assertThrows(InputError.self, "decile table: 3 scores for 2 correctness flags") {
             _ = try DecileTable(scores: [3, 1, 2], correct: [true, false])
         }
     }

@@ -1,4 +1,5 @@
 import LoupeAudit
+import LoupeSupport
 import XCTest
 
 final class StagedVarianceOfGradientsTests: XCTestCase {
@@ -38,34 +39,34 @@ final class StagedVarianceOfGradientsTests: XCTestCase {
         for value in [0, 0, 0, 0, 1, 3] as [Float] { try staged.add([value], shape: [1, 1, 1]) }
         // The late third is checkpoints 4 and 5: values 1 and 3, population std 1.
         XCTAssertEqual(try staged.scores(for: .late), [1])
-        assertThrows(DifficultyError.self, "VoG: stage 'all' was not requested") {
+        assertThrows(InputError.self, "VoG: stage 'all' was not requested") {
             _ = try staged.scores(for: .all)
         }
     }
 
     func testStageErrors() throws {
         assertThrows(
-            DifficultyError.self, "VoG: stage 'late' gets 1 of 5 checkpoints, at least 2 are needed for a variance"
+            InputError.self, "VoG: stage 'late' gets 1 of 5 checkpoints, at least 2 are needed for a variance"
         ) {
             _ = try StagedVarianceOfGradients(checkpointCount: 5, exampleCount: 1, mapSize: 1)
         }
         assertThrows(
-            DifficultyError.self, "VoG: stage 'all' gets 1 of 1 checkpoints, at least 2 are needed for a variance"
+            InputError.self, "VoG: stage 'all' gets 1 of 1 checkpoints, at least 2 are needed for a variance"
         ) {
             _ = try StagedVarianceOfGradients(checkpointCount: 1, exampleCount: 1, mapSize: 1, stages: [.all])
         }
         var staged = try StagedVarianceOfGradients(checkpointCount: 2, exampleCount: 1, mapSize: 1, stages: [.all])
         try staged.add([1] as [Float], shape: [1, 1, 1])
-        assertThrows(DifficultyError.self, "VoG: 1 of 2 checkpoints added, the stages need all") {
+        assertThrows(InputError.self, "VoG: 1 of 2 checkpoints added, the stages need all") {
             _ = try staged.scores(for: .all)
         }
         assertThrows(
-            DifficultyError.self, "VoG checkpoint 2: shape [1, 1, 1, 1] differs from the first checkpoint's [1, 1, 1]"
+            InputError.self, "VoG checkpoint 2: shape [1, 1, 1, 1] differs from the first checkpoint's [1, 1, 1]"
         ) {
             try staged.add([1] as [Float], shape: [1, 1, 1, 1])
         }
         try staged.add([2] as [Float], shape: [1, 1, 1])
-        assertThrows(DifficultyError.self, "VoG checkpoint 3: all 2 checkpoints were already added") {
+        assertThrows(InputError.self, "VoG checkpoint 3: all 2 checkpoints were already added") {
             try staged.add([3] as [Float], shape: [1, 1, 1])
         }
         XCTAssertEqual(try staged.scores(for: .all), [0.5])

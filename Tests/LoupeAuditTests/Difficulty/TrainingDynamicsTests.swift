@@ -1,4 +1,5 @@
 import LoupeAudit
+import LoupeSupport
 import XCTest
 
 /// Four epochs of five examples of three classes. Example 1 goes correct, wrong, correct,
@@ -79,24 +80,24 @@ final class TrainingDynamicsTests: XCTestCase {
 
     func testErrors() throws {
         let logits = try EpochLogits(dynamicsLogits, epochCount: 4, exampleCount: 5, classCount: 3, source: "run1.npy")
-        assertThrows(DifficultyError.self, "run1.npy: label 3 of example 4 is outside 0..<3") {
+        assertThrows(InputError.self, "run1.npy: label 3 of example 4 is outside 0..<3") {
             _ = try TrainingDynamics(logits: logits, labels: [0, 1, 2, 0, 3])
         }
-        assertThrows(DifficultyError.self, "run1.npy: 4 labels for 5 examples") {
+        assertThrows(InputError.self, "run1.npy: 4 labels for 5 examples") {
             _ = try TrainingDynamics(logits: logits, labels: [0, 1, 2, 0])
         }
-        assertThrows(DifficultyError.self, "GraNd: 2 scores for 5 examples") {
+        assertThrows(InputError.self, "GraNd: 2 scores for 5 examples") {
             _ = try TrainingDynamics(logits: logits, labels: dynamicsLabels, grand: [1, 2])
         }
-        assertThrows(DifficultyError.self, "logits: logits of shape [0, 5, 3] have no epochs") {
+        assertThrows(InputError.self, "logits: logits of shape [0, 5, 3] have no epochs") {
             _ = try EpochLogits([], epochCount: 0, exampleCount: 5, classCount: 3)
         }
-        assertThrows(DifficultyError.self, "logits: 14 logits for shape [1, 5, 3]") {
+        assertThrows(InputError.self, "logits: 14 logits for shape [1, 5, 3]") {
             _ = try EpochLogits(Array(dynamicsLogits[0..<14]), epochCount: 1, exampleCount: 5, classCount: 3)
         }
         var bad = dynamicsLogits
         bad[3 * 15 + 4] = .nan
-        assertThrows(DifficultyError.self, "logits: logit of epoch 3, example 1 is nan") {
+        assertThrows(InputError.self, "logits: logit of epoch 3, example 1 is nan") {
             _ = try EpochLogits(bad, epochCount: 4, exampleCount: 5, classCount: 3)
         }
     }

@@ -1,4 +1,5 @@
 import LoupeAudit
+import LoupeSupport
 import XCTest
 
 final class VarianceOfGradientsTests: XCTestCase {
@@ -76,11 +77,11 @@ final class VarianceOfGradientsTests: XCTestCase {
 
     func testFewerThanTwoCheckpointsIsAnError() throws {
         var vog = VarianceOfGradients(exampleCount: 2, mapSize: 1)
-        assertThrows(DifficultyError.self, "VoG: 0 checkpoints added, at least 2 are needed for a variance") {
+        assertThrows(InputError.self, "VoG: 0 checkpoints added, at least 2 are needed for a variance") {
             _ = try vog.scores()
         }
         try vog.add([1, 2] as [Float], shape: [2, 1, 1])
-        assertThrows(DifficultyError.self, "VoG: 1 checkpoint added, at least 2 are needed for a variance") {
+        assertThrows(InputError.self, "VoG: 1 checkpoint added, at least 2 are needed for a variance") {
             _ = try vog.scores()
         }
     }
@@ -88,32 +89,32 @@ final class VarianceOfGradientsTests: XCTestCase {
     func testShapeErrors() throws {
         var vog = VarianceOfGradients(exampleCount: 2, mapSize: 4)
         assertThrows(
-            DifficultyError.self, "VoG checkpoint 1: gradients have shape [3, 2, 2] for 3 examples, expected 2"
+            InputError.self, "VoG checkpoint 1: gradients have shape [3, 2, 2] for 3 examples, expected 2"
         ) {
             try vog.add([Float](repeating: 0, count: 12), shape: [3, 2, 2])
         }
         assertThrows(
-            DifficultyError.self, "VoG checkpoint 1: gradients have shape [2, 1, 3, 3], maps of 9 pixels, expected 4"
+            InputError.self, "VoG checkpoint 1: gradients have shape [2, 1, 3, 3], maps of 9 pixels, expected 4"
         ) {
             try vog.add([Float](repeating: 0, count: 18), shape: [2, 1, 3, 3])
         }
         assertThrows(
-            DifficultyError.self,
+            InputError.self,
             "VoG checkpoint 1: gradients have shape [8], expected [examples, H, W] or [examples, C, H, W]"
         ) {
             try vog.add([Float](repeating: 0, count: 8), shape: [8])
         }
-        assertThrows(DifficultyError.self, "VoG checkpoint 1: 7 gradient values for shape [2, 2, 2], expected 8") {
+        assertThrows(InputError.self, "VoG checkpoint 1: 7 gradient values for shape [2, 2, 2], expected 8") {
             try vog.add([Float](repeating: 0, count: 7), shape: [2, 2, 2])
         }
         try vog.add([Float](repeating: 0, count: 8), shape: [2, 1, 2, 2])
         assertThrows(
-            DifficultyError.self, "grad_2.npy: shape [2, 2, 2] differs from the first checkpoint's [2, 1, 2, 2]"
+            InputError.self, "grad_2.npy: shape [2, 2, 2] differs from the first checkpoint's [2, 1, 2, 2]"
         ) {
             try vog.add([Float](repeating: 0, count: 8), shape: [2, 2, 2], source: "grad_2.npy")
         }
         assertThrows(
-            DifficultyError.self,
+            InputError.self,
             "VoG checkpoint 2: shape [2, 3, 2, 2] differs from the first checkpoint's [2, 1, 2, 2]"
         ) {
             try vog.add([Float](repeating: 0, count: 24), shape: [2, 3, 2, 2])
@@ -124,10 +125,10 @@ final class VarianceOfGradientsTests: XCTestCase {
     func testNonFiniteGradientsAreRejectedWithoutChangingTheState() throws {
         var vog = VarianceOfGradients(exampleCount: 3, mapSize: 2)
         try vog.add([1, 2, 3, 4, 5, 6] as [Float], shape: [3, 1, 2])
-        assertThrows(DifficultyError.self, "VoG checkpoint 2: gradient of example 2 is nan") {
+        assertThrows(InputError.self, "VoG checkpoint 2: gradient of example 2 is nan") {
             try vog.add([1, 2, 3, 4, 5, .nan] as [Float], shape: [3, 1, 2])
         }
-        assertThrows(DifficultyError.self, "VoG checkpoint 2: gradient of example 1 is -inf") {
+        assertThrows(InputError.self, "VoG checkpoint 2: gradient of example 1 is -inf") {
             try vog.add([1, 2, 3, -.infinity, 5, 6] as [Double], shape: [3, 1, 2])
         }
         XCTAssertEqual(vog.checkpointCount, 1)

@@ -1,5 +1,6 @@
 import Foundation
 import LoupeAudit
+import LoupeSupport
 import XCTest
 
 final class PopulationPredictionsCSVTests: XCTestCase {
@@ -42,7 +43,7 @@ final class PopulationPredictionsCSVTests: XCTestCase {
             ("model,id,label\n", nil, "preds.csv: no data rows"),
         ]
         for item in cases {
-            assertThrows(PredictionsError.self, item.message) {
+            assertThrows(InputError.self, item.message) {
                 _ = try parse(item.text, expectedIDs: item.expectedIDs)
             }
         }
@@ -63,13 +64,13 @@ final class PopulationPredictionsCSVTests: XCTestCase {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-preds-\(UUID()).csv")
         XCTAssertEqual(mkfifo(url.path, 0o600), 0)
         defer { try? FileManager.default.removeItem(at: url) }
-        assertThrows(PredictionsError.self, "\(url.lastPathComponent): not a regular file (a FIFO)") {
+        assertThrows(InputError.self, "\(url.lastPathComponent): not a regular file (a FIFO)") {
             _ = try PopulationPredictions.readCSV(url, name: "ext", classCount: 3)
         }
     }
 
     func testControlCharactersInCellsAreEscaped() {
-        assertThrows(PredictionsError.self, "preds.csv: line 2: id '\\x1b]0;x\\x07' is not an integer") {
+        assertThrows(InputError.self, "preds.csv: line 2: id '\\x1b]0;x\\x07' is not an integer") {
             _ = try parse("model,id,label\na,\u{1B}]0;x\u{7},1\n")
         }
     }

@@ -1,4 +1,5 @@
 import LoupeAudit
+import LoupeSupport
 import XCTest
 
 final class PopulationPredictionsAccuracyTests: XCTestCase {
@@ -14,12 +15,12 @@ final class PopulationPredictionsAccuracyTests: XCTestCase {
     func testInvalidTrueLabelsAreRejected() throws {
         let p = try population("p", ids: [0, 1], classCount: 2, [[0, 1]])
         assertThrows(
-            PredictionsError.self, "true labels for population 'p': 3 true labels, expected 2 (one per example)"
+            InputError.self, "true labels for population 'p': 3 true labels, expected 2 (one per example)"
         ) {
             _ = try p.modelAccuracies(trueLabels: [0, 1, 1])
         }
         assertThrows(
-            PredictionsError.self, "true labels for population 'p': true label 2 of example id 1 is outside 0..<2"
+            InputError.self, "true labels for population 'p': true label 2 of example id 1 is outside 0..<2"
         ) {
             _ = try p.modelAccuracies(trueLabels: [0, 2])
         }

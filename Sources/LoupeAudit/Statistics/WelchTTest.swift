@@ -1,3 +1,5 @@
+import LoupeSupport
+
 /// The two-sided Welch t-test (unequal variances) of two independent samples, as
 /// `scipy.stats.ttest_ind(first, second, equal_var=False)` computes it.
 ///
@@ -20,19 +22,19 @@ public struct WelchTTest: Sendable, Equatable {
 
     /// Tests whether `first` and `second` have the same mean.
     ///
-    /// - Throws: `StatisticsError` when a sample has fewer than two values or a value is not
+    /// - Throws: `InputError` when a sample has fewer than two values or a value is not
     ///   finite.
     public init(_ first: [Double], _ second: [Double]) throws {
         for (name, sample) in [("first", first), ("second", second)] {
             guard sample.count >= 2 else {
-                throw StatisticsError(
-                    test: "Welch t-test",
+                throw InputError(
+                    source: "Welch t-test",
                     problem:
                         "the \(name) sample has \(sample.count) value\(sample.count == 1 ? "" : "s"), at least 2 are needed"
                 )
             }
             if let bad = sample.first(where: { !$0.isFinite }) {
-                throw StatisticsError(test: "Welch t-test", problem: "the \(name) sample contains \(bad)")
+                throw InputError(source: "Welch t-test", problem: "the \(name) sample contains \(bad)")
             }
         }
         let (mean1, variance1) = Self.meanAndVariance(first)

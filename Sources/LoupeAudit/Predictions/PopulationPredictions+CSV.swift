@@ -17,30 +17,25 @@ extension PopulationPredictions {
     /// by ascending id. Blank lines are skipped, `\r\n` line endings are accepted and a UTF-8
     /// byte-order mark is dropped (the file is read by `InputFile.readText`).
     ///
-    /// - Throws: `PredictionsError` naming the file; see `parseCSV`.
+    /// - Throws: `InputError` naming the file; see `parseCSV`.
     public static func readCSV(
         _ url: URL, name: String, classCount: Int, expectedIDs: [Int]? = nil
     ) throws -> PopulationPredictions {
-        let text: String
-        do {
-            text = try InputFile.readText(url)
-        } catch {
-            throw PredictionsError(source: error.path, problem: error.problem)
-        }
-        return try parseCSV(
-            text, file: url.lastPathComponent, name: name, classCount: classCount, expectedIDs: expectedIDs)
+        try parseCSV(
+            InputFile.readText(url), file: url.lastPathComponent, name: name, classCount: classCount,
+            expectedIDs: expectedIDs)
     }
 
     /// Parses long-form prediction CSV text (see `readCSV`); `file` names it in errors.
     ///
-    /// - Throws: `PredictionsError` for a header without `model`, `id` or `label`, a row with
+    /// - Throws: `InputError` for a header without `model`, `id` or `label`, a row with
     ///   the wrong number of cells, a non-integer id or label, a (model, id) pair given twice,
     ///   a model without a row for some id, an id not in `expectedIDs` or one of them missing,
     ///   a label outside `0..<classCount`, or no data rows.
     public static func parseCSV(
         _ text: String, file: String, name: String, classCount: Int, expectedIDs: [Int]? = nil
     ) throws -> PopulationPredictions {
-        func fail(_ problem: String) -> PredictionsError { PredictionsError(source: file, problem: problem) }
+        func fail(_ problem: String) -> InputError { InputError(source: file, problem: problem) }
         var columns: (model: Int, id: Int, label: Int, count: Int)?
         var modelNames: [String] = []
         var modelIndex: [String: Int] = [:]

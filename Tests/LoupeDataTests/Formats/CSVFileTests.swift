@@ -21,14 +21,14 @@ final class CSVFileTests: XCTestCase {
         XCTAssertEqual(table.bytePixels, [1, 2, 5, 6])
         let withHeader = try CSVFile.parse(bom + Array("label,a,b\n3,1,2\n".utf8), file: "d.csv")
         XCTAssertEqual(withHeader.labels, [3])
-        assertDataError(
+        assertInputError(
             try CSVFile.parse([0xFF, 0xFE] + Array("3\0,\01\0".utf8), file: "w.csv"), file: "w.csv",
             problem: "text is UTF-16 (byte-order mark); save it as UTF-8")
     }
 
     /// A cell's control characters are escaped in the error, not sent to the terminal.
     func testControlCharactersInACellAreEscaped() {
-        assertDataError(
+        assertInputError(
             try CSVFile.parse(Array("1,2,3\n4,\u{1B}[2J\u{7},6\n".utf8), file: "d.csv"), file: "d.csv",
             problem: "line 2: column 2: '\\x1b[2J\\x07' is not a number")
     }
@@ -40,25 +40,25 @@ final class CSVFileTests: XCTestCase {
     }
 
     func testBadRowsThrowNamingFileAndLine() {
-        assertDataError(
+        assertInputError(
             try CSVFile.parse(Array("1,2,3\n4,5\n".utf8), file: "d.csv"), file: "d.csv",
             problem: "line 2: 2 columns, expected 3")
-        assertDataError(
+        assertInputError(
             try CSVFile.parse(Array("1,2,3\n4,x5,6\n".utf8), file: "d.csv"), file: "d.csv",
             problem: "line 2: column 2: 'x5' is not a number")
-        assertDataError(
+        assertInputError(
             try CSVFile.parse(Array("1,2,nan\n".utf8), file: "d.csv"), file: "d.csv",
             problem: "line 1: column 3: non-finite value nan")
-        assertDataError(
+        assertInputError(
             try CSVFile.parse(Array("1,2,inf\n".utf8), file: "d.csv"), file: "d.csv",
             problem: "non-finite value inf")
-        assertDataError(
+        assertInputError(
             try CSVFile.parse(Array("1.5,2,3\n".utf8), file: "d.csv"), file: "d.csv",
             problem: "line 1: label 1.5 is not an integer")
-        assertDataError(
+        assertInputError(
             try CSVFile.parse(Array("1,2,300\n".utf8), file: "d.csv"), file: "d.csv",
             problem: "pixel 300.0 outside 0...255")
-        assertDataError(
+        assertInputError(
             try CSVFile.parse(Array("a,b\n".utf8), file: "d.csv"), file: "d.csv", problem: "no data rows")
     }
 }

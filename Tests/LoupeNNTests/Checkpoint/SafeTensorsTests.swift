@@ -106,7 +106,7 @@ final class SafeTensorsTests: XCTestCase {
             archive.setTensor(Tensor(shape: [2], scalars: [0, value]), named: "m", storedAs: dtype)
             XCTAssertThrowsError(try archive.write(to: file)) { error in
                 XCTAssertEqual(
-                    (error as? SafeTensorsError)?.problem,
+                    (error as? SafeTensorsError)?.kind,
                     .unrepresentableValue(tensor: "m", value: value, dtype: dtype))
             }
         }
@@ -119,7 +119,7 @@ final class SafeTensorsTests: XCTestCase {
         var archive = SafeTensorsArchive()
         archive.setTensor(Tensor(1), named: "__metadata__")
         XCTAssertThrowsError(try archive.write(to: url("x"))) { error in
-            XCTAssertEqual((error as? SafeTensorsError)?.problem, .reservedName("__metadata__"))
+            XCTAssertEqual((error as? SafeTensorsError)?.kind, .reservedName("__metadata__"))
         }
     }
 
@@ -139,7 +139,7 @@ final class SafeTensorsTests: XCTestCase {
     }
 
     private func assertRejects(
-        _ file: URL, _ expected: SafeTensorsError.Problem, file sourceFile: StaticString = #filePath,
+        _ file: URL, _ expected: SafeTensorsError.Kind, file sourceFile: StaticString = #filePath,
         line: UInt = #line
     ) {
         XCTAssertThrowsError(try SafeTensorsArchive(contentsOf: file), file: sourceFile, line: line) {
@@ -147,7 +147,7 @@ final class SafeTensorsTests: XCTestCase {
             guard let error = error as? SafeTensorsError else {
                 return XCTFail("unexpected error \(error)", file: sourceFile, line: line)
             }
-            XCTAssertEqual(error.problem, expected, file: sourceFile, line: line)
+            XCTAssertEqual(error.kind, expected, file: sourceFile, line: line)
             XCTAssertTrue(
                 error.description.hasPrefix(file.path + ": "), error.description, file: sourceFile,
                 line: line)
@@ -184,7 +184,7 @@ final class SafeTensorsTests: XCTestCase {
             XCTAssertThrowsError(
                 try SafeTensorsArchive(contentsOf: try rawFile(json, dataBytes: 0)), json
             ) { error in
-                guard case .invalidHeader = (error as? SafeTensorsError)?.problem else {
+                guard case .invalidHeader = (error as? SafeTensorsError)?.kind else {
                     return XCTFail("\(error)")
                 }
             }
@@ -239,7 +239,7 @@ final class SafeTensorsTests: XCTestCase {
 
     func testMissingFileIsUnreadable() {
         XCTAssertThrowsError(try SafeTensorsArchive(contentsOf: url("absent.safetensors"))) { error in
-            guard case .unreadable = (error as? SafeTensorsError)?.problem else {
+            guard case .unreadable = (error as? SafeTensorsError)?.kind else {
                 return XCTFail("\(error)")
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import LoupeAudit
 import LoupeData
+import LoupeSupport
 import XCTest
 
 final class PopulationPredictionsNPYTests: XCTestCase {
@@ -45,36 +46,36 @@ final class PopulationPredictionsNPYTests: XCTestCase {
 
     func testBadInputIsRejected() {
         assertThrows(
-            PredictionsError.self, "ext.npy: integer labels have shape [4], expected rank 2 [models, examples]"
+            InputError.self, "ext.npy: integer labels have shape [4], expected rank 2 [models, examples]"
         ) {
             _ = try decode([4], .int32([0, 1, 0, 1]), classCount: 2)
         }
         assertThrows(
-            PredictionsError.self,
+            InputError.self,
             "ext.npy: float logits have shape [2, 2], expected rank 3 [models, examples, classes]"
         ) { _ = try decode([2, 2], .float32([0, 1, 0, 1])) }
-        assertThrows(PredictionsError.self, "ext.npy: integer labels need a class count") {
+        assertThrows(InputError.self, "ext.npy: integer labels need a class count") {
             _ = try decode([1, 2], .int32([0, 1]))
         }
-        assertThrows(PredictionsError.self, "ext.npy: label 5 of model 1, example id 0 is outside 0..<3") {
+        assertThrows(InputError.self, "ext.npy: label 5 of model 1, example id 0 is outside 0..<3") {
             _ = try decode([2, 2], .int32([0, 1, 5, 1]), classCount: 3)
         }
-        assertThrows(PredictionsError.self, "ext.npy: label 4294967296 of model 0, example id 1 is outside 0..<3") {
+        assertThrows(InputError.self, "ext.npy: label 4294967296 of model 0, example id 1 is outside 0..<3") {
             _ = try decode([1, 2], .int64([0, 1 << 32]), classCount: 3)
         }
-        assertThrows(PredictionsError.self, "ext.npy: logit nan of model 0, example id 1, class 0 is not finite") {
+        assertThrows(InputError.self, "ext.npy: logit nan of model 0, example id 1, class 0 is not finite") {
             _ = try decode([1, 2, 2], .float32([0, 1, .nan, 1]))
         }
-        assertThrows(PredictionsError.self, "ext.npy: logits have 2 classes, expected 10") {
+        assertThrows(InputError.self, "ext.npy: logits have 2 classes, expected 10") {
             _ = try decode([1, 2, 2], .float32([0, 1, 0, 1]), classCount: 10)
         }
-        assertThrows(PredictionsError.self, "ext.npy: 3 example ids for 2 example columns in shape [1, 2]") {
+        assertThrows(InputError.self, "ext.npy: 3 example ids for 2 example columns in shape [1, 2]") {
             _ = try decode([1, 2], .int32([0, 1]), ids: [1, 2, 3], classCount: 2)
         }
-        assertThrows(PredictionsError.self, "ext.npy: example id 1 appears more than once") {
+        assertThrows(InputError.self, "ext.npy: example id 1 appears more than once") {
             _ = try decode([1, 2], .int32([0, 1]), ids: [1, 1], classCount: 2)
         }
-        assertThrows(PredictionsError.self, "ext.npy: empty population: no models") {
+        assertThrows(InputError.self, "ext.npy: empty population: no models") {
             _ = try decode([0, 2], .int32([]), classCount: 2)
         }
     }
@@ -83,7 +84,7 @@ final class PopulationPredictionsNPYTests: XCTestCase {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-bad-\(UUID().uuidString).npy")
         try Data("not numpy at all".utf8).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
-        assertThrows(PredictionsError.self, "\(url.lastPathComponent): not an NPY file (bad magic)") {
+        assertThrows(InputError.self, "\(url.lastPathComponent): not an NPY file (bad magic)") {
             _ = try PopulationPredictions.readNPY(url, name: "ext", classCount: 2)
         }
     }
@@ -91,7 +92,7 @@ final class PopulationPredictionsNPYTests: XCTestCase {
     /// No models of 2^50 examples: empty, but the example ids would be sized by the 2^50.
     func testEmptyArrayWithHugeExtentsIsRejectedBeforeSizingIDs() {
         XCTAssertThrowsError(try decode([0, 1 << 50], .uint8([]), classCount: 10)) { error in
-            XCTAssertTrue(error is PredictionsError)
+            XCTAssertTrue(error is InputError)
             XCTAssertTrue(
                 "\(error)".hasPrefix(
                     "ext.npy: shape [0, 1125899906842624] claims extents of 8192.0 TiB, over the memory budget"),

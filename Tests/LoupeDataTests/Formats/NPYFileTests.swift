@@ -35,12 +35,12 @@ final class NPYFileTests: XCTestCase {
         func file(_ header: String) -> [UInt8] {
             [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0] + Array(header.utf8)
         }
-        assertDataError(
+        assertInputError(
             try NPYFile.decode(
                 file("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4611686018427387904, 8), }"),
                 file: "z.npy"),
             file: "z.npy", problem: "NPY shape [0, 4611686018427387904, 8] is negative or overflows")
-        assertDataError(
+        assertInputError(
             try NPYFile.decode(
                 file("{'descr': '|u1', 'fortran_order': False, 'shape': (0, 1099511627776, 1024), }"),
                 file: "b.npy"),
@@ -54,17 +54,17 @@ final class NPYFileTests: XCTestCase {
         func file(_ header: String, data: [UInt8] = []) -> [UInt8] {
             [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0] + Array(header.utf8) + data
         }
-        assertDataError(
+        assertInputError(
             try NPYFile.decode(
                 file("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", data: [0, 0, 0, 0]),
                 file: "f.npy"),
             file: "f.npy", problem: "Fortran-order arrays are not supported")
-        assertDataError(
+        assertInputError(
             try NPYFile.decode(
                 file("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", data: [0, 0, 0, 0]),
                 file: "b.npy"),
             file: "b.npy", problem: "unsupported dtype '>f4'")
-        assertDataError(
+        assertInputError(
             try NPYFile.decode(
                 file("{'descr': '<f4', 'fortran_order': False, 'shape': (1000000000, 1000000000), }"),
                 file: "s.npy"),
@@ -72,19 +72,19 @@ final class NPYFileTests: XCTestCase {
             problem:
                 "NPY shape [1000000000, 1000000000] claims extents of 3637978.8 TiB, over the memory budget"
         )
-        assertDataError(
+        assertInputError(
             try NPYFile.decode(
                 file("{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }"),
                 file: "o.npy"),
             file: "o.npy", problem: "NPY shape [4294967296, 4294967296] is negative or overflows")
-        assertDataError(
+        assertInputError(
             try NPYFile.decode(
                 file("{'descr': '|u1', 'fortran_order': False, 'shape': (-1,), }"), file: "n.npy"),
             file: "n.npy", problem: "bad dimension '-1'")
-        assertDataError(
+        assertInputError(
             try NPYFile.decode(Array("not numpy".utf8), file: "x.npy"), file: "x.npy",
             problem: "bad magic")
-        assertDataError(
+        assertInputError(
             try NPYFile.decode([0x93] + Array("NUMPY".utf8) + [1, 0, 200, 0, 0x7b], file: "t.npy"),
             file: "t.npy",
             problem: "NPY header truncated")

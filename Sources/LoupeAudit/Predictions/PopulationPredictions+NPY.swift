@@ -12,18 +12,13 @@ extension PopulationPredictions {
     ///   - exampleIDs: the dataset id of each example column; `nil` means `0..<examples`.
     ///   - classCount: required for labels; for logits it must equal the last dimension
     ///     when given.
-    /// - Throws: `PredictionsError` naming the file for an unreadable or malformed file, a
+    /// - Throws: `InputError` naming the file for an unreadable or malformed file, a
     ///   wrong rank, dtype or shape, a missing class count, labels out of range, non-finite
     ///   logits, or example ids that do not match the array.
     public static func readNPY(
         _ url: URL, name: String, exampleIDs: [Int]? = nil, classCount: Int? = nil
     ) throws -> PopulationPredictions {
-        let array: NPYArray
-        do {
-            array = try NPYFile.read(url)
-        } catch let error as DataError {
-            throw PredictionsError(source: error.file, problem: error.problem)
-        }
+        let array = try NPYFile.read(url)
         return try PopulationPredictions(
             npy: array, name: name, file: url.lastPathComponent, exampleIDs: exampleIDs, classCount: classCount)
     }
@@ -33,7 +28,7 @@ extension PopulationPredictions {
     public init(npy array: NPYArray, name: String, file: String, exampleIDs: [Int]? = nil, classCount: Int? = nil)
         throws
     {
-        func fail(_ problem: String) -> PredictionsError { PredictionsError(source: file, problem: problem) }
+        func fail(_ problem: String) -> InputError { InputError(source: file, problem: problem) }
         let shape = array.shape
         let isInteger: Bool
         switch array.elements {

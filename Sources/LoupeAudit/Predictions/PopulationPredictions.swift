@@ -1,3 +1,5 @@
+import LoupeSupport
+
 /// The top-1 predictions of a population of models (for example 30 independently trained
 /// networks, or the same 30 after pruning) on a common set of examples.
 ///
@@ -26,7 +28,7 @@ public struct PopulationPredictions: Sendable, Equatable {
     /// Creates a population from flat labels (`[models][examples]`, model after model) and
     /// optional flat logits (`[models][examples][classes]`).
     ///
-    /// - Throws: `PredictionsError` naming `population 'name'` when the population is empty,
+    /// - Throws: `InputError` naming `population 'name'` when the population is empty,
     ///   the shapes do not match, an id repeats, a label is out of range or a logit is not
     ///   finite.
     public init(
@@ -40,11 +42,11 @@ public struct PopulationPredictions: Sendable, Equatable {
 
     /// Creates a population from nested labels, one row of `exampleIDs.count` labels per model.
     ///
-    /// - Throws: `PredictionsError` as the flat initializer, and when the rows are ragged.
+    /// - Throws: `InputError` as the flat initializer, and when the rows are ragged.
     public init(name: String, exampleIDs: [Int], classCount: Int, labels rows: [[Int32]]) throws {
         let source = "population '\(name)'"
         if let ragged = rows.firstIndex(where: { $0.count != exampleIDs.count }) {
-            throw PredictionsError(
+            throw InputError(
                 source: source,
                 problem: "model \(ragged) has \(rows[ragged].count) labels, expected \(exampleIDs.count) (one per id)")
         }
@@ -56,7 +58,7 @@ public struct PopulationPredictions: Sendable, Equatable {
     /// Creates a population from logits `[models][examples][classes]` (flattened); each
     /// label is the argmax of its logits, ties going to the smallest class index.
     ///
-    /// - Throws: `PredictionsError` when the population is empty, the shapes do not match,
+    /// - Throws: `InputError` when the population is empty, the shapes do not match,
     ///   an id repeats or a logit is NaN or infinite.
     public init(name: String, exampleIDs: [Int], modelCount: Int, classCount: Int, logits: [Float]) throws {
         try self.init(
@@ -72,7 +74,7 @@ public struct PopulationPredictions: Sendable, Equatable {
             source: source, exampleCount: exampleIDs.count, modelCount: modelCount, classCount: classCount)
         let expected = modelCount * exampleIDs.count * classCount
         guard logits.count == expected else {
-            throw PredictionsError(
+            throw InputError(
                 source: source,
                 problem:
                     "\(logits.count) logits, expected \(expected) = \(modelCount) models x \(exampleIDs.count) examples x \(classCount) classes"
@@ -97,7 +99,7 @@ public struct PopulationPredictions: Sendable, Equatable {
         name: String, source: String, exampleIDs: [Int], modelCount: Int, classCount: Int, labels: [Int32],
         logits: [Float]?
     ) throws {
-        func fail(_ problem: String) -> PredictionsError { PredictionsError(source: source, problem: problem) }
+        func fail(_ problem: String) -> InputError { InputError(source: source, problem: problem) }
         try Self.checkShape(
             source: source, exampleCount: exampleIDs.count, modelCount: modelCount, classCount: classCount)
         let exampleCount = exampleIDs.count
@@ -140,10 +142,10 @@ public struct PopulationPredictions: Sendable, Equatable {
     /// Throws unless `other` predicts the same examples, in the same order, with the same
     /// number of classes.
     ///
-    /// - Throws: `PredictionsError` naming `other` and the first differing id.
+    /// - Throws: `InputError` naming `other` and the first differing id.
     public func requireSameExamples(as other: PopulationPredictions) throws {
-        func fail(_ problem: String) -> PredictionsError {
-            PredictionsError(source: "population '\(other.name)'", problem: problem)
+        func fail(_ problem: String) -> InputError {
+            InputError(source: "population '\(other.name)'", problem: problem)
         }
         guard other.classCount == classCount else {
             throw fail("\(other.classCount) classes, population '\(name)' has \(classCount)")
@@ -159,7 +161,7 @@ public struct PopulationPredictions: Sendable, Equatable {
     }
 
     private static func checkShape(source: String, exampleCount: Int, modelCount: Int, classCount: Int) throws {
-        func fail(_ problem: String) -> PredictionsError { PredictionsError(source: source, problem: problem) }
+        func fail(_ problem: String) -> InputError { InputError(source: source, problem: problem) }
         guard modelCount > 0 else { throw fail("empty population: no models") }
         guard exampleCount > 0 else { throw fail("empty population: no examples") }
         guard classCount > 0 else { throw fail("class count \(classCount) must be positive") }
@@ -169,7 +171,7 @@ public struct PopulationPredictions: Sendable, Equatable {
         if let bad = logits.firstIndex(where: { !$0.isFinite }) {
             let row = bad / classCount
             let exampleCount = exampleIDs.count
-            throw PredictionsError(
+            throw InputError(
                 source: source,
                 problem:
                     "logit \(logits[bad]) of model \(row / exampleCount), example id \(exampleIDs[row % exampleCount]), class \(bad % classCount) is not finite"

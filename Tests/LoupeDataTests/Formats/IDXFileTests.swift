@@ -26,7 +26,7 @@ final class IDXFileTests: XCTestCase {
     func testWrongMagicNamesFileAndBothMagics() throws {
         let url = try temporaryDirectory(self).appendingPathComponent("train-images-idx3-ubyte.gz")
         try Data(try gzipped(idxBytes(dims: [18], data: pixels))).write(to: url)
-        assertDataError(
+        assertInputError(
             try IDXFile.readImages(url), file: "train-images-idx3-ubyte.gz",
             problem: "wrong IDX magic 0x00000801, expected 0x00000803 (images)")
     }
@@ -34,7 +34,7 @@ final class IDXFileTests: XCTestCase {
     func testHeaderClaimingFourBillionImagesThrowsWithoutAllocating() throws {
         let url = try temporaryDirectory(self).appendingPathComponent("lying-idx3-ubyte")
         try Data(idxBytes(dims: [0xFFFF_FFFF, 28, 28], data: pixels)).write(to: url)
-        assertDataError(
+        assertInputError(
             try IDXFile.readImages(url), file: "lying-idx3-ubyte",
             problem: "IDX header shape [4294967295, 28, 28] claims extents of 3.1 TiB, over the memory budget")
     }
@@ -43,7 +43,7 @@ final class IDXFileTests: XCTestCase {
     func testZeroImagesDoNotHideHugeImageExtents() throws {
         let url = try temporaryDirectory(self).appendingPathComponent("empty-idx3-ubyte")
         try Data(idxBytes(dims: [0, 1 << 31, 1 << 31], data: [])).write(to: url)
-        assertDataError(
+        assertInputError(
             try IDXFile.readImages(url), file: "empty-idx3-ubyte",
             problem: "IDX header shape [0, 2147483648, 2147483648] claims extents of 4194304.0 TiB")
     }
@@ -51,27 +51,27 @@ final class IDXFileTests: XCTestCase {
     func testHeaderWhoseSizeOverflowsThrows() throws {
         let url = try temporaryDirectory(self).appendingPathComponent("overflow-idx3-ubyte")
         try Data(idxBytes(dims: [0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF], data: [])).write(to: url)
-        assertDataError(try IDXFile.readImages(url), file: "overflow-idx3-ubyte", problem: "overflow")
+        assertInputError(try IDXFile.readImages(url), file: "overflow-idx3-ubyte", problem: "overflow")
     }
 
     func testShortFileAndTruncatedGzipThrow() throws {
         let directory = try temporaryDirectory(self)
         let short = directory.appendingPathComponent("short")
         try Data([0, 0, 8]).write(to: short)
-        assertDataError(
+        assertInputError(
             try IDXFile.readLabels(short), file: "short", problem: "too short for an IDX labels header")
 
         let truncated = directory.appendingPathComponent("t10k-images-idx3-ubyte.gz")
         let compressed = try gzipped(idxBytes(dims: [2, 3, 3], data: pixels))
         try Data(compressed.prefix(compressed.count - 12)).write(to: truncated)
-        assertDataError(
+        assertInputError(
             try IDXFile.readImages(truncated), file: "t10k-images-idx3-ubyte.gz",
             problem: "truncated compressed data")
     }
 
     func testMissingFileNamesIt() throws {
         let url = try temporaryDirectory(self).appendingPathComponent("absent-idx1-ubyte")
-        assertDataError(
+        assertInputError(
             try IDXFile.readLabels(url), file: "absent-idx1-ubyte", problem: "No such file or directory")
     }
 }

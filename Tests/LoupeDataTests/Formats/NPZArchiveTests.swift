@@ -40,13 +40,13 @@ final class NPZArchiveTests: XCTestCase {
         archive[40] ^= 0xff  // inside the member's data
         let corrupt = directory.appendingPathComponent("corrupt.npz")
         try Data(archive).write(to: corrupt)
-        assertDataError(
+        assertInputError(
             try NPZArchive.read(corrupt), file: "corrupt.npz",
             problem: "member x.npy: size or CRC-32 mismatch")
 
         let notZip = directory.appendingPathComponent("plain.npz")
         try Data(repeating: 7, count: 100).write(to: notZip)
-        assertDataError(try NPZArchive.read(notZip), file: "plain.npz", problem: "not a zip archive")
+        assertInputError(try NPZArchive.read(notZip), file: "plain.npz", problem: "not a zip archive")
     }
 
     func testReadsNumPyCompressedAndUncompressedArchives() throws {

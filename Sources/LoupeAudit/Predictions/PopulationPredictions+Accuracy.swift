@@ -1,3 +1,5 @@
+import LoupeSupport
+
 extension PopulationPredictions {
     /// The fraction of models that predicted `trueLabel` for the example at position `example`.
     public func correctFraction(example: Int, trueLabel: Int32) -> Double {
@@ -8,7 +10,7 @@ extension PopulationPredictions {
 
     /// The top-1 accuracy of each model over all examples.
     ///
-    /// - Throws: `PredictionsError` when `trueLabels` does not hold one label in
+    /// - Throws: `InputError` when `trueLabels` does not hold one label in
     ///   `0..<classCount` per example.
     public func modelAccuracies(trueLabels: [Int32]) throws -> [Double] {
         try validate(trueLabels: trueLabels)
@@ -25,7 +27,7 @@ extension PopulationPredictions {
     /// when `positions` is empty. Every model sees the same examples, so this equals the mean
     /// over those examples of the fraction of models that are correct.
     ///
-    /// - Throws: `PredictionsError` when `trueLabels` does not hold one valid label per example.
+    /// - Throws: `InputError` when `trueLabels` does not hold one valid label per example.
     public func meanAccuracy(on positions: [Int], trueLabels: [Int32]) throws -> Double? {
         try validate(trueLabels: trueLabels)
         guard !positions.isEmpty else { return nil }
@@ -37,11 +39,11 @@ extension PopulationPredictions {
     func validate(trueLabels: [Int32]) throws {
         let source = "true labels for population '\(name)'"
         guard trueLabels.count == exampleCount else {
-            throw PredictionsError(
+            throw InputError(
                 source: source, problem: "\(trueLabels.count) true labels, expected \(exampleCount) (one per example)")
         }
         if let bad = trueLabels.firstIndex(where: { $0 < 0 || Int($0) >= classCount }) {
-            throw PredictionsError(
+            throw InputError(
                 source: source,
                 problem: "true label \(trueLabels[bad]) of example id \(exampleIDs[bad]) is outside 0..<\(classCount)")
         }

@@ -1,4 +1,5 @@
 import LoupeAudit
+import LoupeSupport
 import XCTest
 
 final class PopulationPredictionsTests: XCTestCase {
@@ -23,24 +24,24 @@ final class PopulationPredictionsTests: XCTestCase {
     }
 
     func testEmptyPopulationIsRejected() {
-        assertThrows(PredictionsError.self, "population 'b': empty population: no models") {
+        assertThrows(InputError.self, "population 'b': empty population: no models") {
             _ = try population("b", ids: [1, 2], classCount: 2, [])
         }
-        assertThrows(PredictionsError.self, "population 'b': empty population: no examples") {
+        assertThrows(InputError.self, "population 'b': empty population: no examples") {
             _ = try population("b", ids: [], classCount: 2, [[], []])
         }
     }
 
     func testRaggedShapesAreRejected() {
-        assertThrows(PredictionsError.self, "population 'b': model 1 has 1 labels, expected 2 (one per id)") {
+        assertThrows(InputError.self, "population 'b': model 1 has 1 labels, expected 2 (one per id)") {
             _ = try population("b", ids: [1, 2], classCount: 2, [[0, 1], [0]])
         }
-        assertThrows(PredictionsError.self, "population 'b': 3 labels, expected 4 = 2 models x 2 examples") {
+        assertThrows(InputError.self, "population 'b': 3 labels, expected 4 = 2 models x 2 examples") {
             _ = try PopulationPredictions(
                 name: "b", exampleIDs: [1, 2], modelCount: 2, classCount: 2, labels: [0, 1, 0])
         }
         assertThrows(
-            PredictionsError.self, "population 'b': 5 logits, expected 4 = 1 models x 2 examples x 2 classes"
+            InputError.self, "population 'b': 5 logits, expected 4 = 1 models x 2 examples x 2 classes"
         ) {
             _ = try PopulationPredictions(
                 name: "b", exampleIDs: [1, 2], modelCount: 1, classCount: 2, logits: [0, 1, 0, 1, 0])
@@ -48,26 +49,26 @@ final class PopulationPredictionsTests: XCTestCase {
     }
 
     func testLabelsOutOfRangeAreRejected() {
-        assertThrows(PredictionsError.self, "population 'b': label 3 of model 1, example id 20 is outside 0..<3") {
+        assertThrows(InputError.self, "population 'b': label 3 of model 1, example id 20 is outside 0..<3") {
             _ = try population("b", ids: [10, 20], classCount: 3, [[0, 1], [2, 3]])
         }
-        assertThrows(PredictionsError.self, "population 'b': label -1 of model 0, example id 10 is outside 0..<3") {
+        assertThrows(InputError.self, "population 'b': label -1 of model 0, example id 10 is outside 0..<3") {
             _ = try population("b", ids: [10, 20], classCount: 3, [[-1, 1]])
         }
     }
 
     func testDuplicateIDsAndNonFiniteLogitsAreRejected() {
-        assertThrows(PredictionsError.self, "population 'b': example id 4 appears more than once") {
+        assertThrows(InputError.self, "population 'b': example id 4 appears more than once") {
             _ = try population("b", ids: [4, 5, 4], classCount: 2, [[0, 1, 0]])
         }
         assertThrows(
-            PredictionsError.self, "population 'b': logit nan of model 0, example id 9, class 1 is not finite"
+            InputError.self, "population 'b': logit nan of model 0, example id 9, class 1 is not finite"
         ) {
             _ = try PopulationPredictions(
                 name: "b", exampleIDs: [8, 9], modelCount: 1, classCount: 2, logits: [0, 1, 0, .nan])
         }
         assertThrows(
-            PredictionsError.self, "population 'b': logit inf of model 0, example id 8, class 0 is not finite"
+            InputError.self, "population 'b': logit inf of model 0, example id 8, class 0 is not finite"
         ) {
             _ = try PopulationPredictions(
                 name: "b", exampleIDs: [8, 9], modelCount: 1, classCount: 2, labels: [0, 1],
@@ -81,13 +82,13 @@ final class PopulationPredictionsTests: XCTestCase {
         let shorter = try population("pruned", ids: [1, 2], classCount: 2, [[0, 1]])
         let moreClasses = try population("pruned", ids: [1, 2, 3], classCount: 3, [[0, 1, 0]])
         assertThrows(
-            PredictionsError.self,
+            InputError.self,
             "population 'pruned': example ids differ from population 'baseline' at position 1: 3 vs 2"
         ) { try baseline.requireSameExamples(as: reordered) }
-        assertThrows(PredictionsError.self, "population 'pruned': 2 examples, population 'baseline' has 3") {
+        assertThrows(InputError.self, "population 'pruned': 2 examples, population 'baseline' has 3") {
             try baseline.requireSameExamples(as: shorter)
         }
-        assertThrows(PredictionsError.self, "population 'pruned': 3 classes, population 'baseline' has 2") {
+        assertThrows(InputError.self, "population 'pruned': 3 classes, population 'baseline' has 2") {
             try baseline.requireSameExamples(as: moreClasses)
         }
         XCTAssertNoThrow(try baseline.requireSameExamples(as: baseline))
