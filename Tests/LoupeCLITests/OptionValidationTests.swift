@@ -29,6 +29,21 @@ final class OptionValidationTests: CLITestCase {
         }
     }
 
+    /// `--out ""` made the current directory the run folder (every command wrote its files
+    /// beside whatever was there); each command refuses it before reading anything.
+    func testAnEmptyOutputFolderIsRefusedByEveryCommand() throws {
+        let before = try FileManager.default.contentsOfDirectory(atPath: workDirectory.path)
+        for command in [
+            ["train"], ["population"], ["audit"], ["difficulty"],
+            ["attribute", "--model-file", "m.safetensors", "--ids", "0"],
+            ["benchmark", "invariance"], ["benchmark", "roar"], ["benchmark", "label-noise"],
+        ] {
+            let result = try loupe(arguments: command + ["--out", ""])
+            assertFailsCleanly(result, mentioning: ["--out is empty"])
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: workDirectory.path), before)
+    }
+
     /// Pure option checks run in ArgumentParser's validate(), before any data is read.
     func testOptionsThatAreWrongOnTheirOwnAreRefusedBeforeAnything() throws {
         try assertRefusedBeforeOutput(["train", "--crop-padding=-1"], mentioning: ["--crop-padding", "-1"])

@@ -51,6 +51,7 @@ struct Attribute: ParsableCommand {
 
     /// Checks the options on their own, before anything is read.
     func validate() throws {
+        try validateOutputFolder(out)
         _ = try selection
         guard count >= 1 else { throw InputError(source: "--count", problem: "must be at least 1, got \(count)") }
     }

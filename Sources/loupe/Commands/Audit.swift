@@ -42,6 +42,7 @@ struct Audit: ParsableCommand {
     /// Checks the options on their own, before anything runs (ArgumentParser calls this after
     /// parsing; the option groups check themselves).
     func validate() throws {
+        try validateOutputFolder(out)
         if baselinePredictions != nil, compressedPredictions == nil {
             throw ValidationError("--baseline-predictions needs --compressed-predictions")
         }

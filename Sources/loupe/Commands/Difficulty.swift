@@ -34,6 +34,8 @@ struct Difficulty: ParsableCommand {
     @Option(help: "The audit variant to join (default: the last).") var cieVariant: String?
     @Option(help: "Output directory.") var out: String = "runs/difficulty"
 
+    func validate() throws { try validateOutputFolder(out) }
+
     func run() throws {
         let output = URL(fileURLWithPath: out, isDirectory: true)
         var configuration = DifficultyWorkflow.Configuration(

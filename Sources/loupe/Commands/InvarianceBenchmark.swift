@@ -56,6 +56,7 @@ struct InvarianceBenchmark: ParsableCommand {
 
     /// Checks the options on their own, before any data is read.
     func validate() throws {
+        try validateOutputFolder(out)
         guard ShiftCompensation(rawValue: compensation) != nil else {
             throw InputError(
                 source: "--compensation", problem: "expected exact, uniform-bias or none, got '\(compensation)'")

@@ -21,6 +21,8 @@ struct LabelNoiseBenchmark: ParsableCommand {
     @Option(help: "A `loupe audit --evaluate train` directory with the same noise, for the CIE flag.") var cie: String?
     @Option(help: "Output directory.") var out: String = "runs/label-noise"
 
+    func validate() throws { try validateOutputFolder(out) }
+
     func run() throws {
         let output = URL(fileURLWithPath: out, isDirectory: true)
         var configuration = LabelNoiseBenchmarkWorkflow.Configuration(

@@ -18,6 +18,8 @@ struct Population: ParsableCommand {
     @OptionGroup var populationOptions: PopulationOptions
     @Option(help: "Output directory.") var out: String = "runs/population"
 
+    func validate() throws { try validateOutputFolder(out) }
+
     func run() throws {
         let workflow = PopulationWorkflow(
             .init(

@@ -66,6 +66,7 @@ struct RoarBenchmark: ParsableCommand {
     /// Checks the options on their own, before any data is read: the method names, the
     /// fractions, the modes and the counts.
     func validate() throws {
+        try validateOutputFolder(out)
         if methods.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
             throw InputError(source: "--methods", problem: "empty method name in '\(methods)'")
         }

@@ -40,6 +40,7 @@ struct Train: ParsableCommand {
     /// Checks the options on their own, before anything runs (ArgumentParser calls this after
     /// parsing; the options of `modelOptions` check themselves).
     func validate() throws {
+        try validateOutputFolder(out)
         guard cropPadding >= 0 else { throw ValidationError("--crop-padding must be 0 or more, got \(cropPadding)") }
         do { try makeConfiguration().validate() } catch let error as ModelError {
             throw ValidationError(error.description)
