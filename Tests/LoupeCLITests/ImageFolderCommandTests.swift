@@ -118,4 +118,59 @@ final class ImageFolderCommandTests: CLITestCase {
             try Data(contentsOf: workDirectory.appendingPathComponent("first/model.safetensors")),
             try Data(contentsOf: workDirectory.appendingPathComponent("second/model.safetensors")))
     }
+
+    /// Outputs that name an example give its path and class name; the audit's classes.csv the class name.
+    func testOutputsNameExamplesByPathAndClass() throws {
+        var files: [String: [UInt8]] = [:]
+        for index in 0..<5 {
+            files["dark/\(index).png"] = Self.png(side: 4, value: UInt8(10 * index))
+            files["light/\(index).png"] = Self.png(side: 4, value: UInt8(250 - 10 * index))
+        }
+        try folder("shades", files)
+        let environment = ["LOUPE_CACHE_DIR": workDirectory.appendingPathComponent("cache").path]
+        let audit = try loupe(
+            arguments: [
+                "audit", "--data", "shades", "--test-fraction", "0.4", "--model", "mlp", "--hidden", "4", "--members",
+                "2", "--epochs", "1", "--variants", "dense,prune:0.5", "--out", "audit",
+            ], environment: environment)
+        XCTAssertEqual(audit.status, 0, audit.stderr)
+        let cie = try String(contentsOf: workDirectory.appendingPathComponent("audit/cie.csv"), encoding: .utf8)
+            .split(whereSeparator: \.isNewline)
+        XCTAssertTrue(cie[0].hasSuffix(",compressed_accuracy,path,class_name"), String(cie[0]))
+        XCTAssertEqual(cie.count, 1 + 4)
+        for row in cie.dropFirst() {
+            let cells = row.split(separator: ",", omittingEmptySubsequences: false)
+            let (id, label) = (Int(cells[1])!, cells[2])
+            // Ids follow the sorted paths: dark/0..4 are 0..4, light/0..4 are 5..9.
+            XCTAssertEqual(
+                cells.suffix(2).map(String.init),
+                ["\(["dark", "light"][id / 5])/\(id % 5).png", label == "0" ? "dark" : "light"])
+        }
+        let classes = try String(contentsOf: workDirectory.appendingPathComponent("audit/classes.csv"), encoding: .utf8)
+        XCTAssertTrue(classes.hasPrefix("variant,class,class_name,examples,"), classes)
+        XCTAssertTrue(classes.contains(",0,dark,") && classes.contains(",1,light,"), classes)
+        let cieLine = try String(contentsOf: workDirectory.appendingPathComponent("audit/cie.jsonl"), encoding: .utf8)
+        XCTAssertTrue(cieLine.contains(#""class_name":"#) && cieLine.contains(#""path":"#), cieLine)
+
+        let difficulty = try loupe(
+            arguments: [
+                "difficulty", "--data", "shades", "--test-fraction", "0.4", "--model", "mlp", "--hidden", "4",
+                "--epochs",
+                "2", "--out", "difficulty",
+            ], environment: environment)
+        XCTAssertEqual(difficulty.status, 0, difficulty.stderr)
+        let table = try String(
+            contentsOf: workDirectory.appendingPathComponent("difficulty/difficulty.csv"), encoding: .utf8
+        )
+        .split(whereSeparator: \.isNewline)
+        XCTAssertTrue(table[0].hasPrefix("id,label,path,class_name,"), String(table[0]))
+        XCTAssertEqual(table.count, 1 + 6)
+        for row in table.dropFirst() {
+            let cells = row.split(separator: ",")
+            let id = Int(cells[0])!
+            XCTAssertEqual(
+                cells[2...3].map(String.init),
+                ["\(["dark", "light"][id / 5])/\(id % 5).png", ["dark", "light"][id / 5]])
+        }
+    }
 }
