@@ -28,6 +28,9 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // JPEG and PNG decoding through Debian's libjpeg-turbo and libpng, errors returned
+        // as messages (a C shim: their error callbacks must longjmp, which Swift cannot).
+        .target(name: "CImageDecoding", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
         .target(name: "LoupeSupport", dependencies: ["CLoupePlatform"], swiftSettings: optimized),
         .target(name: "CLoupePlatform"),
         .target(name: "LoupeKernelCore", swiftSettings: optimized),
@@ -56,7 +59,7 @@ let package = Package(
             name: "LoupeNN", dependencies: ["LoupeKernels", "LoupeRandom", "LoupeTensor", "LoupeData", "LoupeSupport"],
             swiftSettings: optimized),
         .target(
-            name: "LoupeData", dependencies: ["LoupeRandom", "LoupeTensor", "LoupeSupport", "CZlib"],
+            name: "LoupeData", dependencies: ["LoupeRandom", "LoupeTensor", "LoupeSupport", "CZlib", "CImageDecoding"],
             resources: [.copy("Resources/mnist-5k")], swiftSettings: optimized),
         .target(name: "LoupeReport", dependencies: ["LoupeSupport", "CZlib"], swiftSettings: optimized),
         .target(

@@ -37,6 +37,12 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
+// `--image-folder DIR`: ImageFolder decoding and cache speed alone (Benchmarks/image-decode.sh).
+if let index = arguments.firstIndex(of: "--image-folder"), index + 1 < arguments.count {
+    try runImageFolderSpeed(arguments[index + 1], rounds: Int(option("--rounds", default: "3"))!)
+    exit(0)
+}
+
 let splits: DatasetSplits
 do {
     splits = try DatasetLoader.load(dataName)

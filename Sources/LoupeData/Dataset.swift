@@ -24,6 +24,12 @@ public struct Dataset: Sendable {
     public private(set) var labels: [Int32]
     /// The files the examples were read from, for hashing in a run manifest.
     public let sources: [URL]
+    /// The name of each class (index = label) when the source names them, as an ImageFolder's
+    /// folder names do; `nil` for sources with bare labels.
+    public private(set) var classNames: [String]?
+    /// Each example's file relative to the dataset's root (`train/cat/0001.jpg`) when every
+    /// example is a file of its own, as in an ImageFolder; `nil` otherwise.
+    public private(set) var paths: [String]?
 
     private let pixels: PixelStorage
     /// The image index in `pixels` of each example.
@@ -52,6 +58,23 @@ public struct Dataset: Sendable {
             labels: labels, sources: sources, labelSource: labelSource)
     }
 
+    /// Creates a dataset of byte images whose classes have names (`classNames.count` classes)
+    /// and whose examples are files (`paths[i]` the file of example `i`, relative to the root).
+    ///
+    /// - Throws: `DataError` as the other initialisers do, and when `paths` does not have one
+    ///   entry per label.
+    public init(
+        name: String, shape: ImageShape, classNames: [String], bytes: [UInt8], labels: [Int64], paths: [String],
+        sources: [URL] = []
+    ) throws {
+        guard paths.count == labels.count else {
+            throw DataError(file: name, problem: "\(paths.count) paths for \(labels.count) examples")
+        }
+        try self.init(
+            name: name, shape: shape, classCount: classNames.count, pixels: .bytes(bytes), pixelCount: bytes.count,
+            labels: labels, sources: sources, labelSource: nil, classNames: classNames, paths: paths)
+    }
+
     /// Creates a dataset of `Float` images (used as they are, not divided by 255) whose ids
     /// are their indices.
     ///
@@ -77,7 +100,7 @@ public struct Dataset: Sendable {
     private init(
         name: String, shape: ImageShape, classCount: Int, pixels: PixelStorage, pixelCount: Int,
         labels: [Int64],
-        sources: [URL], labelSource: String?
+        sources: [URL], labelSource: String?, classNames: [String]? = nil, paths: [String]? = nil
     ) throws {
         guard (1...Int(Int32.max)).contains(classCount) else {
             throw InputError(source: name, problem: "class count \(classCount) must be positive")
@@ -108,6 +131,8 @@ public struct Dataset: Sendable {
         self.labels = labels.map { Int32($0) }
         self.sources = sources
         self.pixels = pixels
+        self.classNames = classNames
+        self.paths = paths
     }
 
     /// The examples at `positions` of `dataset`, with their ids or the given ones.
@@ -120,6 +145,8 @@ public struct Dataset: Sendable {
         self.labels = positions.map { dataset.labels[$0] }
         self.sources = dataset.sources
         self.pixels = dataset.pixels
+        self.classNames = dataset.classNames
+        self.paths = dataset.paths.map { paths in positions.map { paths[$0] } }
     }
 
     /// The same examples with other labels (for example, deliberately noisy ones); ids and
@@ -137,9 +164,10 @@ public struct Dataset: Sendable {
     ///
     /// - Throws: `InputError` for a non-finite pixel or a pixel count that does not match.
     public func replacingPixels(floats: [Float], name: String? = nil) throws -> Dataset {
-        let replaced = try Dataset(
+        var replaced = try Dataset(
             name: name ?? self.name, shape: shape, classCount: classCount, floats: floats,
             labels: labels.map(Int64.init), sources: sources)
+        (replaced.paths, replaced.classNames) = (paths, classNames)
         return Dataset(renaming: replaced, name: replaced.name, positions: Array(0..<count), ids: ids)
     }
 
@@ -182,6 +210,12 @@ public struct Dataset: Sendable {
     /// (the division is correctly rounded in every lane, as in scalar code).
     private static func convert(_ bytes: UnsafePointer<UInt8>, count: Int, into output: UnsafeMutablePointer<Float>) {
         for index in 0..<count { output[index] = Float(bytes[index]) / 255 }
+    }
+
+    /// The name of class `label`: its folder name when the source names classes, else the
+    /// label's number.
+    public func className(of label: Int32) -> String {
+        classNames.map { $0[Int(label)] } ?? String(label)
     }
 
     /// The labels at `positions`.

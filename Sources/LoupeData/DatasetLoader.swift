@@ -12,6 +12,8 @@ import LoupeSupport
 /// - a directory of `.npy` files or an `.npz` archive holding `x_train`, `y_train`, `x_test`,
 ///   `y_test`, or one pair `x`/`y` or `images`/`labels`, split stratified.
 /// - a `.csv` (or `.csv.gz`) file: label, then pixels 0...255 per row; split stratified.
+/// - a directory of class folders of JPEG and PNG files (``ImageFolder``): `train/<class>/*`
+///   and `test/<class>/*`, or `<class>/*` split stratified.
 ///
 /// Image arrays may be `[N, P]` (shape inferred as 1 x sqrt(P) x sqrt(P), or given),
 /// `[N, H, W]` or `[N, C, H, W]`; bytes are scaled by 1/255 per batch, floats used as they are.
@@ -34,15 +36,18 @@ public enum DatasetLoader {
         public var classCount: Int?
         /// The image shape of flat (`[N, P]` or CSV) data; inferred when square and `nil`.
         public var imageShape: ImageShape?
+        /// Size, channels and cache of an ``ImageFolder``.
+        public var imageFolder: ImageFolder.Options
 
         public init(
             testFraction: Double = 0.2, splitSeed: UInt64 = DatasetLoader.defaultSplitSeed,
-            classCount: Int? = nil, imageShape: ImageShape? = nil
+            classCount: Int? = nil, imageShape: ImageShape? = nil, imageFolder: ImageFolder.Options = .init()
         ) {
             self.testFraction = testFraction
             self.splitSeed = splitSeed
             self.classCount = classCount
             self.imageShape = imageShape
+            self.imageFolder = imageFolder
         }
     }
 
@@ -75,6 +80,8 @@ public enum DatasetLoader {
             if isDirectory.boolValue {
                 if let idx = try idxParts(in: url) {
                     parts = idx
+                } else if ImageFolder.isImageFolder(url) {
+                    return try imageFolderSplits(url, options: options)
                 } else {
                     var sources: [URL] = []
                     let arrays = try arrayParts(source: url, options: options) { arrayName in
@@ -222,6 +229,32 @@ public enum DatasetLoader {
             classCount = max(classCount, Int(maximum) + 1)
         }
         return classCount
+    }
+
+    // MARK: ImageFolder
+
+    private static func imageFolderSplits(_ root: URL, options: Options) throws -> DatasetSplits {
+        let loaded = try ImageFolder.load(root, options: options.imageFolder)
+        var result: DatasetSplits
+        if let test = loaded.test {
+            result = DatasetSplits(train: loaded.train, test: test)
+        } else {
+            result = DatasetSplits(
+                stratifying: loaded.train, testFraction: options.testFraction, seed: options.splitSeed)
+            for (part, count) in [("training", result.train.count), ("test", result.test.count)] where count == 0 {
+                throw DataError(
+                    file: root.lastPathComponent,
+                    problem:
+                        "splitting \(loaded.train.count) images with test fraction \(options.testFraction) leaves no \(part) images; add images or change the test fraction"
+                )
+            }
+        }
+        if loaded.skippedFiles > 0 {
+            result.notes.append(
+                "\(root.path): skipped \(loaded.skippedFiles) file(s) in class folders that are hidden or not .jpg, .jpeg or .png"
+            )
+        }
+        return result
     }
 
     // MARK: IDX

@@ -4,6 +4,9 @@ import LoupeRandom
 public struct DatasetSplits: Sendable {
     public var train: Dataset
     public var test: Dataset
+    /// What the loader did that the caller should be told, one line each (for example the
+    /// files an ImageFolder skipped).
+    public var notes: [String] = []
 
     public init(train: Dataset, test: Dataset) {
         self.train = train

@@ -23,7 +23,7 @@ enum FuzzCorpus {
         let checkpoints = try checkpointSeeds(scratch: scratch)
         return [
             idxTarget(), idxGzipTarget(), idxGzipPayloadTarget(), npyDatasetTarget(), npzTarget(), npzMemberTarget(),
-            csvDatasetTarget(), csvGzipPayloadTarget(),
+            csvDatasetTarget(), csvGzipPayloadTarget(), imageFolderTarget(),
             FuzzTarget(name: "safetensors", seeds: checkpoints, style: .binary, read: readCheckpointAndResume),
             FuzzTarget(
                 name: "safetensors-header", seeds: checkpoints.compactMap(headerSeed), style: .json,
@@ -161,6 +161,35 @@ enum FuzzCorpus {
             name: "csv-gzip-payload",
             seeds: csvTexts.map { .init(path: "data.csv.gz", bytes: $0, wrap: Containers.gzip) },
             style: .text, read: readDataset)
+    }
+
+    /// A 5x4 progressive colour JPEG (Pillow, quality 90).
+    static let jpeg = [UInt8](
+        Data(
+            base64Encoded:
+                "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAMCAgMCAgMDAwMEAwMEBQgFBQQEBQoHBwYIDAoMDAsKCwsNDhIQDQ4RDgsLEBYQERMUFRUVDA8XGBYUGBIUFRT/2wBDAQMEBAUEBQkFBQkUDQsNFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBT/wgARCAAEAAUDASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAX/xAAUAQEAAAAAAAAAAAAAAAAAAAAF/9oADAMBAAIQAxAAAAG4Ghf/xAAWEAEBAQAAAAAAAAAAAAAAAAAEAwX/2gAIAQEAAQUChiCCP//EABwRAAIBBQEAAAAAAAAAAAAAAAECAwAEBRFCUf/aAAgBAwEBPwGLJXyRoqzsBodHyv/EABkRAAEFAAAAAAAAAAAAAAAAAAEAAgMEEf/aAAgBAgEBPwGqAYW6v//EABkQAAIDAQAAAAAAAAAAAAAAAAMSAAECUv/aAAgBAQAGPwISAzbdT//EABcQAAMBAAAAAAAAAAAAAAAAAAARMdH/2gAIAQEAAT8hvv3UWn//2gAMAwEAAgADAAAAEA//xAAYEQEAAwEAAAAAAAAAAAAAAAABACExQf/aAAgBAwEBPxAWUrBMcGf/xAAXEQEAAwAAAAAAAAAAAAAAAAABABHh/9oACAECAQE/EHAW7P/EABcQAQEBAQAAAAAAAAAAAAAAABFRAAH/2gAIAQEAAT8QgGP0AAVv/9k="
+        )!)
+
+    /// Mutations of a JPEG and of PNGs (grey, RGB) in a class folder, beside valid images,
+    /// read through the ImageFolder loader (no cache).
+    static func imageFolderTarget() -> FuzzTarget {
+        let grey = PNGImage(width: 5, height: 4, channels: .grayscale, pixels: Array(pixels.prefix(20)))
+        let rgb = PNGImage(width: 5, height: 4, channels: .rgb, pixels: Array(pixels.prefix(60)))
+        let (greyPNG, rgbPNG) = ([UInt8](grey.pngData()), [UInt8](rgb.pngData()))
+        func folder(_ image: [UInt8], _ other: [UInt8]) -> [String: [UInt8]] {
+            [
+                "data/train/a/0.png": image, "data/train/b/0.png": other, "data/test/a/0.png": image,
+                "data/test/b/0.png": image,
+            ]
+        }
+        let seeds: [FuzzTarget.Seed] = [
+            .init(fixed: folder(rgbPNG, jpeg), path: "data/train/a/1.jpg", bytes: jpeg),
+            .init(fixed: folder(rgbPNG, jpeg), path: "data/test/b/1.png", bytes: rgbPNG),
+            .init(fixed: folder(greyPNG, [UInt8](grey.pngData())), path: "data/train/b/1.png", bytes: greyPNG),
+        ]
+        return FuzzTarget(name: "imagefolder", seeds: seeds, style: .binary) { folder, _ in
+            _ = try DatasetLoader.load(folder.appendingPathComponent("data").path)
+        }
     }
 
     // MARK: Checkpoints and resume states (eval, attribute, difficulty --checkpoints, train --resume)

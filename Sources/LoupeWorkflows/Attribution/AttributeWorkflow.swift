@@ -91,15 +91,16 @@ public struct AttributeWorkflow {
                     map.scalars, shape: map.shape, to: directory.output(attributionFileName(method) + ".npy"))
             }
             try NPYFile.write(examples.ids.map(Int64.init), shape: [examples.count], to: directory.output("ids.npy"))
-            var header = ["id", "label", "prediction", "target"]
+            var header = ["id", "label", "prediction", "target"] + examples.namingColumns
             if let score = selection.score { header.append(score.column) }
             header += completeness.map { "\($0.name)_completeness_error" }
             var table = CSVTable(header: header)
             for index in 0..<examples.count {
-                var row = [
-                    String(examples.ids[index]), String(examples.labels[index]), String(predictions[index]),
-                    String(targets[index]),
-                ]
+                var row =
+                    [
+                        String(examples.ids[index]), String(examples.labels[index]), String(predictions[index]),
+                        String(targets[index]),
+                    ] + examples.namingCells(at: index)
                 if let score = selection.score { row.append(CSVTable.cell(score.values[index])) }
                 row += completeness.map { CSVTable.cell($0.errors[index]) }
                 table.append(row)
@@ -138,6 +139,7 @@ public struct AttributeWorkflow {
                 if let score = selection.score {
                     title += String(format: ", %@ %.4g", score.column, score.values[index])
                 }
+                title += examples.namingCaption(at: index).map { " (\($0))" }.joined()
                 page.addHeading(title, level: 3)
                 let items = zip(methods, maps).map { name, map in
                     let values = Array(map.scalars[(index * size)..<((index + 1) * size)])

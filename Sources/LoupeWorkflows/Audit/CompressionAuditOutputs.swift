@@ -41,6 +41,9 @@ struct CompressionAuditOutputs {
         var isCIE: Bool
         var baselineAccuracy: Double
         var compressedAccuracy: Double
+        /// The example's file and class name, for data whose examples are files (else omitted).
+        var path: String?
+        var className: String?
 
         enum CodingKeys: String, CodingKey {
             case variant
@@ -52,49 +55,57 @@ struct CompressionAuditOutputs {
             case isCIE = "is_cie"
             case baselineAccuracy = "baseline_accuracy"
             case compressedAccuracy = "compressed_accuracy"
+            case path
+            case className = "class_name"
         }
     }
 
     /// Writes the files and records them as outputs of `directory`; returns their names.
     func write(into directory: inout RunDirectory) throws -> [String] {
-        var cie = CSVTable(header: [
-            "variant", "id", "true_label", "baseline_modal_label", "compressed_modal_label", "taxicab_score", "is_cie",
-            "baseline_accuracy", "compressed_accuracy",
-        ])
+        var cie = CSVTable(
+            header: [
+                "variant", "id", "true_label", "baseline_modal_label", "compressed_modal_label", "taxicab_score",
+                "is_cie", "baseline_accuracy", "compressed_accuracy",
+            ] + examples.namingColumns)
         var rows: [CIERow] = []
         for analysis in analyses {
             for example in analysis.impact.rankedByTaxicabScore {
+                let naming = examples.namingCells(at: example.position)
                 let row = CIERow(
                     variant: analysis.variant, id: example.id, trueLabel: example.trueLabel,
                     baselineModalLabel: example.baselineModalLabel,
                     compressedModalLabel: example.compressedModalLabel,
                     taxicabScore: example.taxicabScore, isCIE: example.isCIE,
                     baselineAccuracy: example.baselineCorrectFraction,
-                    compressedAccuracy: example.compressedCorrectFraction)
+                    compressedAccuracy: example.compressedCorrectFraction, path: naming.first, className: naming.last)
                 rows.append(row)
-                cie.append([
-                    row.variant, String(row.id), String(row.trueLabel), String(row.baselineModalLabel),
-                    String(row.compressedModalLabel), CSVTable.cell(row.taxicabScore), row.isCIE ? "1" : "0",
-                    CSVTable.cell(row.baselineAccuracy), CSVTable.cell(row.compressedAccuracy),
-                ])
+                cie.append(
+                    [
+                        row.variant, String(row.id), String(row.trueLabel), String(row.baselineModalLabel),
+                        String(row.compressedModalLabel), CSVTable.cell(row.taxicabScore), row.isCIE ? "1" : "0",
+                        CSVTable.cell(row.baselineAccuracy), CSVTable.cell(row.compressedAccuracy),
+                    ] + naming)
             }
         }
         try cie.write(to: directory.output("cie.csv"))
         try JSONLines.write(rows, to: directory.output("cie.jsonl"))
 
-        var classes = CSVTable(header: [
-            "variant", "class", "examples", "baseline_mean", "compressed_mean", "difference", "t", "df", "p",
-            "impacted",
-            "direction",
-        ])
+        let classNameColumn = examples.classNames == nil ? [] : ["class_name"]
+        var classes = CSVTable(
+            header: ["variant", "class"] + classNameColumn + [
+                "examples", "baseline_mean", "compressed_mean", "difference", "t", "df", "p", "impacted", "direction",
+            ])
         for analysis in analyses {
             for row in analysis.classes?.classes ?? [] {
-                classes.append([
-                    analysis.variant, String(row.classIndex), String(row.exampleCount), CSVTable.cell(row.baselineMean),
-                    CSVTable.cell(row.compressedMean), CSVTable.cell(row.compressedMean - row.baselineMean),
-                    CSVTable.cell(row.test.t), CSVTable.cell(row.test.degreesOfFreedom), CSVTable.cell(row.test.pValue),
-                    row.isImpacted ? "1" : "0", row.direction.rawValue,
-                ])
+                let name = classNameColumn.isEmpty ? [] : [examples.className(of: Int32(row.classIndex))]
+                classes.append(
+                    [analysis.variant, String(row.classIndex)] + name + [
+                        String(row.exampleCount), CSVTable.cell(row.baselineMean),
+                        CSVTable.cell(row.compressedMean), CSVTable.cell(row.compressedMean - row.baselineMean),
+                        CSVTable.cell(row.test.t), CSVTable.cell(row.test.degreesOfFreedom),
+                        CSVTable.cell(row.test.pValue),
+                        row.isImpacted ? "1" : "0", row.direction.rawValue,
+                    ])
             }
         }
         try classes.write(to: directory.output("classes.csv"))
@@ -258,7 +269,8 @@ struct CompressionAuditOutputs {
                             "id \(example.id)  label \(example.trueLabel)",
                             "dense \(example.baselineModalLabel) → compressed \(example.compressedModalLabel)",
                             String(format: "score %.2f", example.taxicabScore),
-                        ], badge: example.trueLabel == example.baselineModalLabel ? nil : "dense wrong")
+                        ] + examples.namingCaption(at: example.position),
+                        badge: example.trueLabel == example.baselineModalLabel ? nil : "dense wrong")
                 })
             if let skipped = analysis.classesSkipped {
                 page.addParagraph("\(analysis.variant): \(skipped); no per-class impact for this variant.")
@@ -269,7 +281,10 @@ struct CompressionAuditOutputs {
                         headers: ["class", "examples", "dense recall − accuracy", "compressed", "t", "p", "impact"],
                         rows: classes.classes.map { row in
                             [
-                                String(row.classIndex), String(row.exampleCount),
+                                examples.classNames == nil
+                                    ? String(row.classIndex)
+                                    : "\(row.classIndex) \(examples.className(of: Int32(row.classIndex)))",
+                                String(row.exampleCount),
                                 String(format: "%+.4f", row.baselineMean),
                                 String(format: "%+.4f", row.compressedMean), String(format: "%.2f", row.test.t),
                                 String(format: "%.3g", row.test.pValue), row.isImpacted ? row.direction.rawValue : "",

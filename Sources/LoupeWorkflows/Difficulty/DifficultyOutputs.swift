@@ -62,7 +62,7 @@ struct DifficultyOutputs {
             for (position, index) in order.enumerated() { rank[index] = position + 1 }
             return rank
         }
-        var header = ["id", "label"]
+        var header = ["id", "label"] + data.namingColumns
         if result.finalPredictions != nil { header.append("final_prediction") }
         if flipped != nil { header.append("label_flipped") }
         if result.labelIssues != nil { header.append("cl_label_issue") }
@@ -73,7 +73,8 @@ struct DifficultyOutputs {
         for index in 0..<data.count {
             let id = data.ids[index]
             var row: [String: JSONValue] = ["id": .number(Double(id)), "label": .number(Double(data.labels[index]))]
-            var cells = [String(id), String(data.labels[index])]
+            var cells = [String(id), String(data.labels[index])] + data.namingCells(at: index)
+            for (column, cell) in zip(data.namingColumns, data.namingCells(at: index)) { row[column] = .string(cell) }
             if let predictions = result.finalPredictions {
                 cells.append(String(predictions[index]))
                 row["final_prediction"] = .number(Double(predictions[index]))
@@ -167,7 +168,8 @@ struct DifficultyOutputs {
                                 "id \(data.ids[index])  label \(data.labels[index])",
                                 result.finalPredictions.map { "predicted \($0[index])" } ?? "",
                                 String(format: "%@ %.3g  rank %d", score.name, score.values[index], ranks[s][index]),
-                            ], badge: flipped?.contains(data.ids[index]) == true ? "flipped" : nil)
+                            ] + data.namingCaption(at: index),
+                            badge: flipped?.contains(data.ids[index]) == true ? "flipped" : nil)
                     }
                 }
                 page.addDetails(summary: "\(score.name): \(end) per class", open: end == "hardest") { section in

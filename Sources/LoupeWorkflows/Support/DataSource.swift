@@ -1,5 +1,6 @@
 import Foundation
 import LoupeData
+import LoupeSupport
 
 /// The data a workflow reads: a dataset by name or path, split, with the changes made to
 /// its training split on purpose (label noise, an undersampled class).
@@ -16,6 +17,8 @@ public struct DataSource: Sendable, Equatable {
     public var noiseSeed: UInt64 = 0
     /// `C:F`: keep only fraction F of training class C.
     public var undersample: String?
+    /// Size, channels and decoded cache of an ImageFolder (class folders of JPEG and PNG files).
+    public var imageFolder = ImageFolder.Options(cacheDirectory: ImageFolder.defaultCacheDirectory)
 
     public init(data: String = "mnist-5k") { self.data = data }
 
@@ -24,16 +27,21 @@ public struct DataSource: Sendable, Equatable {
         var parts = [data]
         if let undersample { parts.append("undersample \(undersample) seed \(noiseSeed)") }
         if labelNoise > 0 { parts.append("label noise \(labelNoise) seed \(noiseSeed)") }
+        if let size = imageFolder.imageSize { parts.append("image size \(size)") }
+        if let channels = imageFolder.channels { parts.append("channels \(channels)") }
         if testFraction != 0.2 || splitSeed != DatasetLoader.defaultSplitSeed {
             parts.append("test fraction \(testFraction) split seed \(splitSeed)")
         }
         return parts.joined(separator: "; ")
     }
 
-    /// The splits, with the requested changes applied to the training split.
+    /// The splits, with the requested changes applied to the training split. The loader's
+    /// notes (files an ImageFolder skipped) go to standard error, one line each.
     public func load() throws -> PreparedData {
         var splits = try DatasetLoader.load(
-            data, options: DatasetLoader.Options(testFraction: testFraction, splitSeed: splitSeed))
+            data,
+            options: DatasetLoader.Options(testFraction: testFraction, splitSeed: splitSeed, imageFolder: imageFolder))
+        for note in splits.notes { FileHandle.standardError.write(Data((note.escapedForOneLine + "\n").utf8)) }
         if let undersample {
             let (label, fraction) = try Self.parseUndersample(undersample)
             splits.train = try splits.train.undersampling(class: label, keeping: fraction, seed: noiseSeed)

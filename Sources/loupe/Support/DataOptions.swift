@@ -7,7 +7,7 @@ struct DataOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Dataset: mnist-5k (embedded), fashion-mnist (Debian package dataset-fashion-mnist), or a path: a directory of IDX or NPY files, an .npz or a .csv file.",
+            "Dataset: mnist-5k (embedded), fashion-mnist (Debian package dataset-fashion-mnist), or a path: a directory of IDX or NPY files, an .npz or a .csv file, or an ImageFolder (train/<class>/*.jpg|png and test/<class>/*, or <class>/* to split; decoded once into $LOUPE_CACHE_DIR, else $XDG_CACHE_HOME/loupe or ~/.cache/loupe).",
             valueName: "name|path"))
     var data: String = "mnist-5k"
 
@@ -26,6 +26,21 @@ struct DataOptions: ParsableArguments {
         help: ArgumentHelp("Keep only fraction F of training class C, making it rare on purpose.", valueName: "C:F"))
     var undersample: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "ImageFolder: resize every image to this size (area averaging); without it, images of another size than the first are an error.",
+            valueName: "HxW"))
+    var imageSize: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "ImageFolder: convert every image to 1 (grey, BT.601 luma) or 3 (RGB) channels; alpha is always dropped. Without it, mixed grey and colour images are an error.",
+            valueName: "1|3"))
+    var channels: Int?
+
+    @Flag(help: "ImageFolder: decode every image, neither reading nor writing the decoded cache.")
+    var noImageCache = false
+
     /// Checks the options on their own, before anything runs (ArgumentParser calls this
     /// after parsing); what depends on the data is checked when it is loaded.
     func validate() throws {
@@ -33,6 +48,13 @@ struct DataOptions: ParsableArguments {
             throw ValidationError("--label-noise must be a fraction in [0, 1], got \(labelNoise)")
         }
         if let undersample { _ = try checkingOptions { try DataSource.parseUndersample(undersample) } }
+        if let imageSize, ImageSize(parsing: imageSize) == nil {
+            throw ValidationError(
+                "--image-size: expected HxW with sides in 1...65535, for example 32x32, got '\(imageSize)'")
+        }
+        if let channels, channels != 1 && channels != 3 {
+            throw ValidationError("--channels must be 1 or 3, got \(channels)")
+        }
     }
 
     /// The data these options describe.
@@ -43,6 +65,9 @@ struct DataOptions: ParsableArguments {
         source.labelNoise = labelNoise
         source.noiseSeed = noiseSeed
         source.undersample = undersample
+        source.imageFolder.imageSize = imageSize.flatMap(ImageSize.init(parsing:))
+        source.imageFolder.channels = channels
+        if noImageCache { source.imageFolder.cacheDirectory = nil }
         return source
     }
 

@@ -1,0 +1,71 @@
+import Foundation
+import LoupeSupport
+
+/// The decoded pixels of an ``ImageFolder``, stored outside it so later loads skip decoding.
+///
+/// One file per folder and options (`imagefolder-<hash>.bin`, the hash of the folder's absolute
+/// path and the options) holds a fingerprint of the listing (every file's path, label, size and
+/// modification time, and the options), the shape, each part's image count and the pixels. A
+/// cache whose fingerprint or sizes do not match is ignored and rewritten; it is written
+/// atomically and read as any input file (within the memory budget).
+struct ImageFolderCache {
+    static let magic = Array("LOUPEIF1".utf8)
+    let file: URL
+
+    init(directory: URL, root: URL, options: ImageFolder.Options) {
+        var hash = SHA256()
+        let key = "\(root.standardizedFileURL.path)\n\(options.imageSize?.description ?? "-")\n\(options.channels ?? 0)"
+        hash.update(Data(key.utf8))
+        let name = hash.finalize().prefix(12).map { String(format: "%02x", $0) }.joined()
+        file = directory.appendingPathComponent("imagefolder-\(name).bin")
+    }
+
+    /// The cached shape and parts when the cache matches `fingerprint` and `counts`; `nil` otherwise.
+    func read(fingerprint: [UInt8], counts: [Int]) -> (shape: ImageShape, parts: [[UInt8]])? {
+        guard let bytes = try? InputFile.read(file) else { return nil }
+        let header = Self.magic.count + 32 + 12 + 8 * counts.count
+        guard bytes.count >= header, Array(bytes[0..<8]) == Self.magic, Array(bytes[8..<40]) == fingerprint else {
+            return nil
+        }
+        func integer(at offset: Int, size: Int) -> Int {
+            (0..<size).reduce(0) { $0 | Int(bytes[offset + $1]) << (8 * $1) }
+        }
+        let shape = ImageShape(
+            channels: integer(at: 40, size: 4), height: integer(at: 44, size: 4), width: integer(at: 48, size: 4))
+        guard shape.channels > 0, shape.height > 0, shape.width > 0,
+            (0..<counts.count).allSatisfy({ integer(at: 52 + 8 * $0, size: 8) == counts[$0] }),
+            let sizes = Optional(counts.map { CheckedSize.product([$0, shape.channels, shape.height, shape.width]) }),
+            !sizes.contains(nil), CheckedSize.sum(sizes.map { $0! } + [header]) == bytes.count
+        else { return nil }
+        var offset = header
+        let parts = sizes.map { size in
+            defer { offset += size! }
+            return Array(bytes[offset..<offset + size!])
+        }
+        return (shape, parts)
+    }
+
+    /// Stores `parts` under `fingerprint`, creating the cache folder if needed.
+    func write(fingerprint: [UInt8], shape: ImageShape, parts: [[UInt8]]) throws {
+        try FileManager.default.createDirectory(
+            at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        var data = Data(Self.magic + fingerprint)
+        func append(_ value: Int, size: Int) {
+            data.append(contentsOf: (0..<size).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) })
+        }
+        for value in [shape.channels, shape.height, shape.width] { append(value, size: 4) }
+        for part in parts { append(part.count / shape.pixelCount, size: 8) }
+        for part in parts { data.append(contentsOf: part) }
+        try AtomicFile.write(data, to: file)
+    }
+
+    /// `$LOUPE_CACHE_DIR`, else `$XDG_CACHE_HOME/loupe`, else `~/.cache/loupe`.
+    static var defaultDirectory: URL {
+        let environment = ProcessInfo.processInfo.environment
+        if let directory = environment["LOUPE_CACHE_DIR"], !directory.isEmpty { return URL(fileURLWithPath: directory) }
+        if let directory = environment["XDG_CACHE_HOME"], !directory.isEmpty {
+            return URL(fileURLWithPath: directory).appendingPathComponent("loupe")
+        }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/loupe")
+    }
+}

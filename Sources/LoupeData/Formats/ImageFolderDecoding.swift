@@ -1,0 +1,84 @@
+import Foundation
+import LoupeSupport
+
+/// Decodes the files of a ``FolderListing`` in parallel into one CHW byte array per part.
+enum ImageFolderDecoding {
+    static func decode(_ listing: FolderListing, options: ImageFolder.Options) throws -> (
+        shape: ImageShape, parts: [[UInt8]]
+    ) {
+        // The first training image sets whatever the options leave open.
+        let first = listing.parts[0].files[0]
+        var shape = ImageShape(channels: options.channels ?? 0, height: 0, width: 0)
+        if let size = options.imageSize { (shape.height, shape.width) = (size.height, size.width) }
+        if options.channels == nil || options.imageSize == nil {
+            let image = try read(first, root: listing.root)
+            if options.channels == nil { shape.channels = image.channels }
+            if options.imageSize == nil { (shape.height, shape.width) = (image.height, image.width) }
+        }
+        let perImage = shape.pixelCount
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        let parts = try listing.parts.map { part in
+            let count = part.files.count
+            try MemoryBudget.current.check(
+                CheckedSize.product(count, perImage) ?? .max, for: "\(count) images of \(shape)")
+            var bytes = [UInt8](repeating: 0, count: count * perImage)
+            let errors = bytes.withUnsafeMutableBufferPointer { output in
+                let base = output.baseAddress!
+                return Parallel.map(count: count, threads: threads) { index -> DataError? in
+                    do {
+                        let image = try read(part.files[index], root: listing.root)
+                        try place(
+                            image, file: part.files[index].path, into: base + index * perImage, shape: shape,
+                            options: options, reference: first.path)
+                        return nil
+                    } catch let error as DataError {
+                        return error
+                    } catch {
+                        return DataError(file: part.files[index].path, problem: "\(error)")
+                    }
+                }
+            }
+            // The first failure in example order, whatever the threads did first.
+            if let error = errors.lazy.compactMap({ $0 }).first { throw error }
+            return bytes
+        }
+        return (shape, parts)
+    }
+
+    private static func read(_ file: FolderListing.File, root: URL) throws -> DecodedImage {
+        let bytes: [UInt8]
+        do {
+            bytes = try InputFile.read(root.appendingPathComponent(file.path), name: file.path)
+        } catch {
+            throw DataError(file: error.path, problem: error.problem)
+        }
+        return try ImageDecoder.decode(bytes, file: file.path)
+    }
+
+    /// Checks `image` against `shape` (unless the options convert it), converts it, and
+    /// writes it CHW at `output`.
+    private static func place(
+        _ image: DecodedImage, file: String, into output: UnsafeMutablePointer<UInt8>, shape: ImageShape,
+        options: ImageFolder.Options, reference: String
+    ) throws(DataError) {
+        if options.channels == nil && image.channels != shape.channels {
+            throw DataError(
+                file: file,
+                problem:
+                    "image has \(image.channels) channel(s) but the first image (\(reference)) has \(shape.channels); give the channel count (--channels 1|3) to convert"
+            )
+        }
+        if options.imageSize == nil && (image.height != shape.height || image.width != shape.width) {
+            throw DataError(
+                file: file,
+                problem:
+                    "image is \(image.height)x\(image.width) but the first image (\(reference)) is \(shape.height)x\(shape.width); give an image size (--image-size HxW) to resize"
+            )
+        }
+        var image = image
+        if image.height != shape.height || image.width != shape.width {
+            image = ImageResampling.areaAverage(image, height: shape.height, width: shape.width)
+        }
+        ImageResampling.writePlanar(image, channels: shape.channels, into: output)
+    }
+}
