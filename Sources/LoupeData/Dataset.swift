@@ -61,14 +61,14 @@ public struct Dataset: Sendable {
     /// Creates a dataset of byte images whose classes have names (`classNames.count` classes)
     /// and whose examples are files (`paths[i]` the file of example `i`, relative to the root).
     ///
-    /// - Throws: `DataError` as the other initialisers do, and when `paths` does not have one
+    /// - Throws: `InputError` as the other initialisers do, and when `paths` does not have one
     ///   entry per label.
     public init(
         name: String, shape: ImageShape, classNames: [String], bytes: [UInt8], labels: [Int64], paths: [String],
         sources: [URL] = []
     ) throws {
         guard paths.count == labels.count else {
-            throw DataError(file: name, problem: "\(paths.count) paths for \(labels.count) examples")
+            throw InputError(source: name, problem: "\(paths.count) paths for \(labels.count) examples")
         }
         try self.init(
             name: name, shape: shape, classCount: classNames.count, pixels: .bytes(bytes), pixelCount: bytes.count,

@@ -242,8 +242,8 @@ public enum DatasetLoader {
             result = DatasetSplits(
                 stratifying: loaded.train, testFraction: options.testFraction, seed: options.splitSeed)
             for (part, count) in [("training", result.train.count), ("test", result.test.count)] where count == 0 {
-                throw DataError(
-                    file: root.lastPathComponent,
+                throw InputError(
+                    source: root.lastPathComponent,
                     problem:
                         "splitting \(loaded.train.count) images with test fraction \(options.testFraction) leaves no \(part) images; add images or change the test fraction"
                 )

@@ -32,8 +32,8 @@ final class ImageDecoderTests: XCTestCase {
         ]
         for (file, bytes, problem) in cases {
             XCTAssertThrowsError(try ImageDecoder.decode(bytes, file: file), file) { error in
-                let error = error as? DataError
-                XCTAssertEqual(error?.file, file)
+                let error = error as? InputError
+                XCTAssertEqual(error?.source, file)
                 XCTAssertTrue(error?.problem.contains(problem) == true, "\(file): \(String(describing: error))")
                 XCTAssertFalse(error?.description.contains("\n") ?? true)
             }
@@ -118,7 +118,7 @@ final class ImageFolderTests: XCTestCase {
         let small = ImageDecoderTestsData.png(width: 2, height: 2, channels: 1, pixels: [0, 100, 200, 255])
         let mixedSize = try folder(["a/1.png": grey.bytes, "a/2.png": small])
         XCTAssertThrowsError(try DatasetLoader.load(mixedSize.path)) { error in
-            XCTAssertEqual((error as? DataError)?.file, "a/2.png")
+            XCTAssertEqual((error as? InputError)?.source, "a/2.png")
             XCTAssertTrue("\(error)".contains("is 2x2 but the first image (a/1.png) is 4x5"), "\(error)")
         }
         let resized = try ImageFolder.load(mixedSize, options: .init(imageSize: ImageSize(height: 1, width: 1)))
@@ -128,7 +128,7 @@ final class ImageFolderTests: XCTestCase {
 
         let mixedChannels = try folder(["a/1.png": grey.bytes, "a/2.png": rgb.bytes])
         XCTAssertThrowsError(try DatasetLoader.load(mixedChannels.path)) { error in
-            XCTAssertEqual((error as? DataError)?.file, "a/2.png")
+            XCTAssertEqual((error as? InputError)?.source, "a/2.png")
             XCTAssertTrue("\(error)".contains("3 channel(s) but the first image (a/1.png) has 1"), "\(error)")
         }
         let colour = try ImageFolder.load(mixedChannels, options: .init(channels: 3)).train
@@ -176,7 +176,7 @@ final class ImageFolderTests: XCTestCase {
         for (files, file, problem) in cases {
             let root = try folder(files)
             XCTAssertThrowsError(try DatasetLoader.load(root.path), file) { error in
-                XCTAssertEqual((error as? DataError)?.file, file, "\(error)")
+                XCTAssertEqual((error as? InputError)?.source, file, "\(error)")
                 XCTAssertTrue("\(error)".contains(problem), "\(error)")
             }
         }
@@ -186,13 +186,13 @@ final class ImageFolderTests: XCTestCase {
         let root = try folder(["a/1.png": rgb.bytes, "b/1.png": rgb.bytes])
         try FileManager.default.createSymbolicLink(atPath: root.path + "/a/self.png", withDestinationPath: "self.png")
         XCTAssertThrowsError(try DatasetLoader.load(root.path)) { error in
-            XCTAssertEqual((error as? DataError)?.file, "a/self.png", "\(error)")
+            XCTAssertEqual((error as? InputError)?.source, "a/self.png", "\(error)")
             XCTAssertTrue("\(error)".contains("symbolic links"), "\(error)")
         }
         try FileManager.default.removeItem(atPath: root.path + "/a/self.png")
         try FileManager.default.createSymbolicLink(atPath: root.path + "/b/up", withDestinationPath: "..")
         XCTAssertThrowsError(try DatasetLoader.load(root.path)) { error in
-            XCTAssertEqual((error as? DataError)?.file, "b/up/b/", "\(error)")
+            XCTAssertEqual((error as? InputError)?.source, "b/up/b/", "\(error)")
             XCTAssertTrue("\(error)".contains("symbolic link loop"), "\(error)")
         }
     }
@@ -205,7 +205,7 @@ final class ImageFolderTests: XCTestCase {
         }
         try XCTSkipIf(geteuid() == 0, "running as root, where chmod 000 does not prevent reading")
         XCTAssertThrowsError(try DatasetLoader.load(root.path)) { error in
-            XCTAssertEqual((error as? DataError)?.file, "a/1.png", "\(error)")
+            XCTAssertEqual((error as? InputError)?.source, "a/1.png", "\(error)")
             XCTAssertTrue("\(error)".contains("Permission denied"), "\(error)")
         }
     }

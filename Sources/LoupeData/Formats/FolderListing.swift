@@ -31,10 +31,10 @@ struct FolderListing {
             let train = try Self.classes(root, "train/")
             let test = try Self.classes(root, "test/")
             if let extra = test.first(where: { !train.contains($0) }) {
-                throw DataError(file: "test/\(extra)", problem: "class folder missing from train/")
+                throw InputError(source: "test/\(extra)", problem: "class folder missing from train/")
             }
             if let missing = train.first(where: { !test.contains($0) }) {
-                throw DataError(file: "test/\(missing)", problem: "class folder of train/ missing from test/")
+                throw InputError(source: "test/\(missing)", problem: "class folder of train/ missing from test/")
             }
             classNames = train
             parts = try ["train", "test"].map { (part: String) in
@@ -52,7 +52,7 @@ struct FolderListing {
         let names = try FolderEntry.list(root.appendingPathComponent(prefix), relative: prefix)
             .filter(\.isDirectory).map(\.name)
         guard !names.isEmpty else {
-            throw DataError(file: prefix.isEmpty ? root.path : prefix, problem: "no class folders")
+            throw InputError(source: prefix.isEmpty ? root.path : prefix, problem: "no class folders")
         }
         return names
     }
@@ -67,7 +67,7 @@ struct FolderListing {
                 root.appendingPathComponent(folder), folder, label: label, ancestors: [], into: &found,
                 skipped: &skipped)
             guard !found.isEmpty else {
-                throw DataError(file: folder, problem: "empty class folder: no .jpg, .jpeg or .png files")
+                throw InputError(source: folder, problem: "empty class folder: no .jpg, .jpeg or .png files")
             }
             found.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
             result += found
@@ -81,7 +81,7 @@ struct FolderListing {
     ) throws {
         let entries = try FolderEntry.list(url, relative: relative, skippedHidden: &skipped)
         guard let identity = try? FolderEntry.identity(of: url), !ancestors.contains(identity) else {
-            throw DataError(file: relative, problem: "symbolic link loop: the folder contains itself")
+            throw InputError(source: relative, problem: "symbolic link loop: the folder contains itself")
         }
         for entry in entries {
             let path = relative + entry.name
@@ -134,7 +134,7 @@ struct FolderEntry {
     static func list(_ url: URL, relative: String, skippedHidden: inout Int) throws -> [FolderEntry] {
         let label = relative.isEmpty ? url.path : relative
         guard let folder = opendir(url.path) else {
-            throw DataError(file: label, problem: "cannot open folder: \(String(cString: strerror(errno)))")
+            throw InputError(source: label, problem: "cannot open folder: \(String(cString: strerror(errno)))")
         }
         defer { closedir(folder) }
         var entries: [FolderEntry] = []
@@ -148,7 +148,7 @@ struct FolderEntry {
             }
             var status = stat()
             guard fstatat(dirfd(folder), name, &status, 0) == 0 else {
-                throw DataError(file: relative + name, problem: String(cString: strerror(errno)))
+                throw InputError(source: relative + name, problem: String(cString: strerror(errno)))
             }
             entries.append(FolderEntry(name: name, status: status))
         }
@@ -158,7 +158,7 @@ struct FolderEntry {
     /// The device and inode of the folder at `url`.
     static func identity(of url: URL) throws -> [UInt64] {
         var status = stat()
-        guard stat(url.path, &status) == 0 else { throw FileError(path: url.path, problem: "cannot inspect") }
+        guard stat(url.path, &status) == 0 else { throw InputError(source: url.path, problem: "cannot inspect") }
         return [UInt64(status.st_dev), UInt64(status.st_ino)]
     }
 }

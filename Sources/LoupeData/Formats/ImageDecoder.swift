@@ -17,9 +17,9 @@ package enum ImageDecoder {
     /// grey+alpha, RGB, RGBA or palette, any bit depth, interlaced or not), chosen by the
     /// file's signature, not its name. Alpha is dropped; 16-bit samples keep their high byte.
     ///
-    /// - Throws: `DataError` naming `file` for anything the decoders report (a truncated or
+    /// - Throws: `InputError` naming `file` for anything the decoders report (a truncated or
     ///   corrupt file, a bad CRC, a file that is neither format) and for an image over `budget`.
-    package static func decode(_ bytes: [UInt8], file: String, budget: MemoryBudget = .current) throws(DataError)
+    package static func decode(_ bytes: [UInt8], file: String, budget: MemoryBudget = .current) throws(InputError)
         -> DecodedImage
     {
         var image = loupe_image()
@@ -29,7 +29,7 @@ package enum ImageDecoder {
         }
         guard status == 0, let pixels = image.pixels else {
             let text = message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
-            throw DataError(file: file, problem: String(decoding: text, as: UTF8.self))
+            throw InputError(source: file, problem: String(decoding: text, as: UTF8.self))
         }
         defer { loupe_image_free(&image) }
         let count = Int(image.width) * Int(image.height) * Int(image.channels)

@@ -56,7 +56,7 @@ public enum ImageFolder {
 
     /// Reads and decodes the folder at `root`.
     ///
-    /// - Throws: `DataError` naming the file (relative to `root`) for an unreadable, corrupt
+    /// - Throws: `InputError` naming the file (relative to `root`) for an unreadable, corrupt
     ///   or truncated image, an empty class folder, a class in `test/` missing from `train/`
     ///   (or the reverse), a symbolic-link loop, or an image whose size or channel count differs
     ///   from the first image's when `options` do not convert it.

@@ -24,17 +24,17 @@ enum ImageFolderDecoding {
             var bytes = [UInt8](repeating: 0, count: count * perImage)
             let errors = bytes.withUnsafeMutableBufferPointer { output in
                 let base = output.baseAddress!
-                return Parallel.map(count: count, threads: threads) { index -> DataError? in
+                return Parallel.map(count: count, threads: threads) { index -> InputError? in
                     do {
                         let image = try read(part.files[index], root: listing.root)
                         try place(
                             image, file: part.files[index].path, into: base + index * perImage, shape: shape,
                             options: options, reference: first.path)
                         return nil
-                    } catch let error as DataError {
+                    } catch let error as InputError {
                         return error
                     } catch {
-                        return DataError(file: part.files[index].path, problem: "\(error)")
+                        return InputError(source: part.files[index].path, problem: "\(error)")
                     }
                 }
             }
@@ -46,12 +46,7 @@ enum ImageFolderDecoding {
     }
 
     private static func read(_ file: FolderListing.File, root: URL) throws -> DecodedImage {
-        let bytes: [UInt8]
-        do {
-            bytes = try InputFile.read(root.appendingPathComponent(file.path), name: file.path)
-        } catch {
-            throw DataError(file: error.path, problem: error.problem)
-        }
+        let bytes = try InputFile.read(root.appendingPathComponent(file.path), name: file.path)
         return try ImageDecoder.decode(bytes, file: file.path)
     }
 
@@ -60,17 +55,17 @@ enum ImageFolderDecoding {
     private static func place(
         _ image: DecodedImage, file: String, into output: UnsafeMutablePointer<UInt8>, shape: ImageShape,
         options: ImageFolder.Options, reference: String
-    ) throws(DataError) {
+    ) throws(InputError) {
         if options.channels == nil && image.channels != shape.channels {
-            throw DataError(
-                file: file,
+            throw InputError(
+                source: file,
                 problem:
                     "image has \(image.channels) channel(s) but the first image (\(reference)) has \(shape.channels); give the channel count (--channels 1|3) to convert"
             )
         }
         if options.imageSize == nil && (image.height != shape.height || image.width != shape.width) {
-            throw DataError(
-                file: file,
+            throw InputError(
+                source: file,
                 problem:
                     "image is \(image.height)x\(image.width) but the first image (\(reference)) is \(shape.height)x\(shape.width); give an image size (--image-size HxW) to resize"
             )
