@@ -6,14 +6,14 @@ import Foundation
 /// The lock is `flock(2)` on the folder itself, so it leaves nothing behind: a refused or
 /// finished run adds no file to the folder. The lock is released when the value is
 /// deallocated or the process ends, however it ends.
-public final class OutputFolderLock: Sendable {
+package final class OutputFolderLock: Sendable {
     /// The locked folder.
-    public let folder: URL
+    package let folder: URL
     private let descriptor: Int32
 
     /// Locks `folder`, which must exist, or throws ``OutputFolderLockError`` at once if another
     /// open lock holds it (this process's included).
-    public init(folder: URL) throws {
+    package init(folder: URL) throws {
         self.folder = folder
         let descriptor = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -34,7 +34,7 @@ public final class OutputFolderLock: Sendable {
     deinit { close(descriptor) }
 
     /// Whether a writer holds the lock of `folder` now. Takes no lock.
-    public static func isHeld(_ folder: URL) -> Bool {
+    package static func isHeld(_ folder: URL) -> Bool {
         let descriptor = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
@@ -43,26 +43,26 @@ public final class OutputFolderLock: Sendable {
 }
 
 /// An output folder that cannot be locked, and why.
-public struct OutputFolderLockError: LoupeError, Equatable {
+package struct OutputFolderLockError: LoupeError, Equatable {
     /// The folder.
-    public var folder: String
+    package var folder: String
     /// What is wrong.
-    public var problem: Problem
+    package var problem: Problem
 
     /// The ways locking can fail.
-    public enum Problem: Equatable, Sendable {
+    package enum Problem: Equatable, Sendable {
         /// Another writer holds the lock.
         case held
         /// The folder cannot be opened or locked.
         case cannotOpen(String)
     }
 
-    public init(folder: String, problem: Problem) {
+    package init(folder: String, problem: Problem) {
         self.folder = folder
         self.problem = problem
     }
 
-    public var description: String {
+    package var description: String {
         switch problem {
         case .held:
             "\(folder.escapedForOneLine): another loupe process is writing into this output folder; wait for it to finish or choose another --out"
