@@ -43,26 +43,26 @@ package final class OutputFolderLock: Sendable {
 }
 
 /// An output folder that cannot be locked, and why.
-package struct OutputFolderLockError: LoupeError, Equatable {
+public struct OutputFolderLockError: LoupeError, Equatable {
     /// The folder.
-    package var folder: String
+    public var folder: String
     /// What is wrong.
-    package var problem: Problem
+    public var problem: Problem
 
     /// The ways locking can fail.
-    package enum Problem: Equatable, Sendable {
+    public enum Problem: Equatable, Sendable {
         /// Another writer holds the lock.
         case held
         /// The folder cannot be opened or locked.
         case cannotOpen(String)
     }
 
-    package init(folder: String, problem: Problem) {
+    public init(folder: String, problem: Problem) {
         self.folder = folder
         self.problem = problem
     }
 
-    package var description: String {
+    public var description: String {
         switch problem {
         case .held:
             "\(folder.escapedForOneLine): another loupe process is writing into this output folder; wait for it to finish or choose another --out"
