@@ -8,12 +8,12 @@
 /// stored matrix is then `base[rowOffsets[i] + j]`. A convolution over a zero-padded image is
 /// such a matrix, each row (channel, kernel row, kernel column) a shifted view of the image,
 /// so its patches never have to be copied out (im2col).
-package struct MatrixOperand {
-    package let base: UnsafePointer<Float>
-    package let rowStride: Int
-    package let isTransposed: Bool
+@usableFromInline package struct MatrixOperand {
+    @usableFromInline package let base: UnsafePointer<Float>
+    @usableFromInline package let rowStride: Int
+    @usableFromInline package let isTransposed: Bool
     /// The offset of each row from `base`, or nil for rows `rowStride` apart.
-    package let rowOffsets: UnsafePointer<Int>?
+    @usableFromInline package let rowOffsets: UnsafePointer<Int>?
 
     @inlinable
     package init(base: UnsafePointer<Float>, rowStride: Int, isTransposed: Bool) {

@@ -12,7 +12,7 @@
 }
 
 /// Separate multiply and add (two roundings); portable to any SIMD instruction set.
-package enum SeparateMultiplyAdd: MultiplyAdd {
+@usableFromInline package enum SeparateMultiplyAdd: MultiplyAdd {
     @inlinable @inline(__always)
     package static func multiplyAdd(
         _ accumulator: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>

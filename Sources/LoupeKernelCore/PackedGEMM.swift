@@ -6,7 +6,7 @@
 /// `rowTile`-row panels that stay in L1, and the micro-kernel keeps a `rowTile x columnTile`
 /// tile of C in registers across the whole slice. A conforming type supplies the tile shape
 /// and the micro-kernel; the driver and the packing are shared.
-package protocol PackedGEMMKernel {
+@usableFromInline package protocol PackedGEMMKernel {
     /// Rows of C the micro-kernel computes at once.
     static var rowTile: Int { get }
     /// Columns of C the micro-kernel computes at once (a multiple of 16).
@@ -23,23 +23,23 @@ package protocol PackedGEMMKernel {
 }
 
 /// Where a micro-kernel reads the depth steps of a B panel.
-package protocol PanelRows {
+@usableFromInline package protocol PanelRows {
     /// The start of depth step `p` (`columnTile` consecutive values).
     func row(_ p: Int) -> UnsafeRawPointer
 }
 
 /// A packed panel: depth steps `step` bytes apart.
-package struct PackedPanel: PanelRows {
-    package let start: UnsafeRawPointer
-    package let step: Int
+@usableFromInline package struct PackedPanel: PanelRows {
+    @usableFromInline package let start: UnsafeRawPointer
+    @usableFromInline package let step: Int
     @inlinable package init(start: UnsafeRawPointer, step: Int) { (self.start, self.step) = (start, step) }
     @inlinable @inline(__always) package func row(_ p: Int) -> UnsafeRawPointer { start + p * step }
 }
 
 /// A panel read in place from a matrix given by row starts (`MatrixOperand.rowOffsets`).
-package struct OffsetPanel: PanelRows {
-    package let start: UnsafePointer<Float>
-    package let offsets: UnsafePointer<Int>
+@usableFromInline package struct OffsetPanel: PanelRows {
+    @usableFromInline package let start: UnsafePointer<Float>
+    @usableFromInline package let offsets: UnsafePointer<Int>
     @inlinable package init(start: UnsafePointer<Float>, offsets: UnsafePointer<Int>) {
         (self.start, self.offsets) = (start, offsets)
     }
@@ -505,7 +505,7 @@ func transpose16x16(
 
 /// The 6 x 16 tile: twelve 8-wide accumulators on AVX2 (of its sixteen registers), or six
 /// 16-wide ones where a SIMD16 is one register.
-package enum PackedGEMM<Arithmetic: MultiplyAdd>: PackedGEMMKernel {
+@usableFromInline package enum PackedGEMM<Arithmetic: MultiplyAdd>: PackedGEMMKernel {
     @inlinable package static var rowTile: Int { 6 }
     @inlinable package static var columnTile: Int { 16 }
     @inlinable package static var depthBlock: Int { 384 }
@@ -544,7 +544,7 @@ package enum PackedGEMM<Arithmetic: MultiplyAdd>: PackedGEMMKernel {
 /// The 8 x 32 tile for CPUs with 32 16-wide registers (AVX-512): sixteen accumulators hide
 /// the fused multiply-add latency on two pipes, and each step loads two B vectors and eight
 /// A scalars for sixteen multiply-adds.
-package enum WidePackedGEMM<Arithmetic: MultiplyAdd>: PackedGEMMKernel {
+@usableFromInline package enum WidePackedGEMM<Arithmetic: MultiplyAdd>: PackedGEMMKernel {
     @inlinable package static var rowTile: Int { 8 }
     @inlinable package static var columnTile: Int { 32 }
     /// 256 deep: a 32-column B panel (32 KB) and an 8-row A panel (8 KB) fit the 48 KB L1.

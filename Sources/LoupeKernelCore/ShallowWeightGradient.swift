@@ -7,7 +7,7 @@
 /// (eight loads for sixteen multiply-adds); leftover outputs or taps take one accumulator each.
 /// Sums are reduced across lanes at the end, so they round differently from a product that
 /// adds positions in order.
-package enum ShallowWeightGradient<Arithmetic: MultiplyAdd> {
+@usableFromInline package enum ShallowWeightGradient<Arithmetic: MultiplyAdd> {
     /// - Parameters:
     ///   - gradient: `outputs` rows of `positions` values, `gradientStride` apart.
     ///   - image: the padded image; tap `j` reads `positions` values from `image + offsets[j]`.

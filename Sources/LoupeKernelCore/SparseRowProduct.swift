@@ -7,11 +7,11 @@
 /// is one broadcast multiply-add over a contiguous run of examples. Lanes are processed 64 at a
 /// time (four 16-wide accumulators, eight AVX2 registers, enough independent chains to hide
 /// the multiply-add latency), then 16 at a time; `lanes` must be a multiple of 16.
-package enum SparseRowProduct<Arithmetic: MultiplyAdd> {
+@usableFromInline package enum SparseRowProduct<Arithmetic: MultiplyAdd> {
     /// Lanes accumulated together by the wide tile.
-    package static var laneTile: Int { 64 }
+    @usableFromInline package static var laneTile: Int { 64 }
     /// The SIMD width; `lanes` must be a multiple of it.
-    package static var laneVector: Int { 16 }
+    @usableFromInline package static var laneVector: Int { 16 }
 
     /// Computes output rows `rows` (a sub-range, so threads can split the rows).
     ///
