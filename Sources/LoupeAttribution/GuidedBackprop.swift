@@ -14,7 +14,7 @@ public struct GuidedBackprop: AttributionMethod {
     public var name: String { "guided-backprop" }
 
     /// The substituted ReLU rule: `g` where the forward input `x > 0` and `g > 0`, else 0.
-    public static func guidedReLUBackward(inputs: [Tensor], output: Tensor, gradient: Tensor) -> [Tensor?] {
+    package static func guidedReLUBackward(inputs: [Tensor], output: Tensor, gradient: Tensor) -> [Tensor?] {
         [gradient.zipWith(inputs[0]) { g, x in x > 0 && g > 0 ? g : 0 }]
     }
 

@@ -58,7 +58,7 @@ public struct SparseInference: Sendable {
     }
 
     /// The sparse weight matrix of each linear layer, by layer name, in forward order.
-    public var linearLayers: [(name: String, weight: SparseMatrix)] {
+    package var linearLayers: [(name: String, weight: SparseMatrix)] {
         stages.compactMap { stage in
             guard case .linear(let name, let weight, _, _) = stage else { return nil }
             return (name, weight)

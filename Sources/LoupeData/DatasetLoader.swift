@@ -21,7 +21,7 @@ public enum DatasetLoader {
     /// The seed of the stratified split when none is given.
     public static let defaultSplitSeed: UInt64 = 20_240_917
     /// The most classes inferred from labels (max label + 1) when no class count is given.
-    public static let maximumInferredClassCount = 1000
+    package static let maximumInferredClassCount = 1000
     /// Where `apt-get install -y dataset-fashion-mnist` puts Fashion-MNIST.
     public static let fashionMNISTDirectory = URL(
         fileURLWithPath: "/usr/share/datasets/fashion-mnist")

@@ -5,7 +5,7 @@
 /// pipe without spilling registers (6 SIMD16 chains are 12 registers on AVX2, which has 16;
 /// AVX-512 has 32 registers of 16 lanes and needs 12 chains to keep two pipes busy).
 @inlinable
-public func multiplyAddChains<Arithmetic: MultiplyAdd>(
+package func multiplyAddChains<Arithmetic: MultiplyAdd>(
     _: Arithmetic.Type, iterations: Int, chains: Int = 6
 ) -> Float {
     precondition(chains == 6 || chains == 12, "chains must be 6 or 12")
@@ -53,4 +53,4 @@ public func multiplyAddChains<Arithmetic: MultiplyAdd>(
 
 /// Floating-point operations per iteration of `multiplyAddChains`: chains x 16 lanes x 2.
 @inlinable
-public func multiplyAddChainFLOPs(chains: Int) -> Int { chains * 16 * 2 }
+package func multiplyAddChainFLOPs(chains: Int) -> Int { chains * 16 * 2 }

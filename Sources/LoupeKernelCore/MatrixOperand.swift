@@ -8,15 +8,15 @@
 /// stored matrix is then `base[rowOffsets[i] + j]`. A convolution over a zero-padded image is
 /// such a matrix, each row (channel, kernel row, kernel column) a shifted view of the image,
 /// so its patches never have to be copied out (im2col).
-public struct MatrixOperand {
-    public let base: UnsafePointer<Float>
-    public let rowStride: Int
-    public let isTransposed: Bool
+@usableFromInline package struct MatrixOperand {
+    @usableFromInline package let base: UnsafePointer<Float>
+    @usableFromInline package let rowStride: Int
+    @usableFromInline package let isTransposed: Bool
     /// The offset of each row from `base`, or nil for rows `rowStride` apart.
-    public let rowOffsets: UnsafePointer<Int>?
+    @usableFromInline package let rowOffsets: UnsafePointer<Int>?
 
     @inlinable
-    public init(base: UnsafePointer<Float>, rowStride: Int, isTransposed: Bool) {
+    package init(base: UnsafePointer<Float>, rowStride: Int, isTransposed: Bool) {
         self.base = base
         self.rowStride = rowStride
         self.isTransposed = isTransposed
@@ -25,7 +25,7 @@ public struct MatrixOperand {
 
     /// An operand whose stored row `i` starts at `base + rowOffsets[i]`.
     @inlinable
-    public init(base: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>, isTransposed: Bool) {
+    package init(base: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>, isTransposed: Bool) {
         self.base = base
         self.rowStride = 0
         self.isTransposed = isTransposed

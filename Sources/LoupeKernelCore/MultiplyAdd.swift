@@ -5,16 +5,16 @@
 /// library call per lane where it does not, so the portable build multiplies then adds. Each
 /// CPU-specific module defines its own fused policy type (`AVX2MultiplyAdd`,
 /// `AVX512MultiplyAdd`) so that its specialisations carry symbol names of their own.
-public protocol MultiplyAdd {
+@usableFromInline package protocol MultiplyAdd {
     static func multiplyAdd(
         _ accumulator: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>
     ) -> SIMD16<Float>
 }
 
 /// Separate multiply and add (two roundings); portable to any SIMD instruction set.
-public enum SeparateMultiplyAdd: MultiplyAdd {
+@usableFromInline package enum SeparateMultiplyAdd: MultiplyAdd {
     @inlinable @inline(__always)
-    public static func multiplyAdd(
+    package static func multiplyAdd(
         _ accumulator: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>
     ) -> SIMD16<Float> {
         accumulator + a * b

@@ -6,7 +6,7 @@
 /// `rowTile`-row panels that stay in L1, and the micro-kernel keeps a `rowTile x columnTile`
 /// tile of C in registers across the whole slice. A conforming type supplies the tile shape
 /// and the micro-kernel; the driver and the packing are shared.
-public protocol PackedGEMMKernel {
+@usableFromInline package protocol PackedGEMMKernel {
     /// Rows of C the micro-kernel computes at once.
     static var rowTile: Int { get }
     /// Columns of C the micro-kernel computes at once (a multiple of 16).
@@ -23,27 +23,27 @@ public protocol PackedGEMMKernel {
 }
 
 /// Where a micro-kernel reads the depth steps of a B panel.
-public protocol PanelRows {
+@usableFromInline package protocol PanelRows {
     /// The start of depth step `p` (`columnTile` consecutive values).
     func row(_ p: Int) -> UnsafeRawPointer
 }
 
 /// A packed panel: depth steps `step` bytes apart.
-public struct PackedPanel: PanelRows {
-    public let start: UnsafeRawPointer
-    public let step: Int
-    @inlinable public init(start: UnsafeRawPointer, step: Int) { (self.start, self.step) = (start, step) }
-    @inlinable @inline(__always) public func row(_ p: Int) -> UnsafeRawPointer { start + p * step }
+@usableFromInline package struct PackedPanel: PanelRows {
+    @usableFromInline package let start: UnsafeRawPointer
+    @usableFromInline package let step: Int
+    @inlinable package init(start: UnsafeRawPointer, step: Int) { (self.start, self.step) = (start, step) }
+    @inlinable @inline(__always) package func row(_ p: Int) -> UnsafeRawPointer { start + p * step }
 }
 
 /// A panel read in place from a matrix given by row starts (`MatrixOperand.rowOffsets`).
-public struct OffsetPanel: PanelRows {
-    public let start: UnsafePointer<Float>
-    public let offsets: UnsafePointer<Int>
-    @inlinable public init(start: UnsafePointer<Float>, offsets: UnsafePointer<Int>) {
+@usableFromInline package struct OffsetPanel: PanelRows {
+    @usableFromInline package let start: UnsafePointer<Float>
+    @usableFromInline package let offsets: UnsafePointer<Int>
+    @inlinable package init(start: UnsafePointer<Float>, offsets: UnsafePointer<Int>) {
         (self.start, self.offsets) = (start, offsets)
     }
-    @inlinable @inline(__always) public func row(_ p: Int) -> UnsafeRawPointer { UnsafeRawPointer(start + offsets[p]) }
+    @inlinable @inline(__always) package func row(_ p: Int) -> UnsafeRawPointer { UnsafeRawPointer(start + offsets[p]) }
 }
 
 extension PackedGEMMKernel {
@@ -51,25 +51,25 @@ extension PackedGEMMKernel {
     @inlinable static var columnBlock: Int { 2048 }
 
     /// Floats of scratch space `multiply` needs for packing.
-    @inlinable public static var workspaceCount: Int {
+    @inlinable package static var workspaceCount: Int {
         depthBlock * (rowBlock + columnBlock)
     }
 
     /// The depth of each slice a product of depth `k` is split into: balanced slices no
     /// deeper than `depthBlock` (a depth of 288 is one slice, not 256 + 32).
     @inlinable
-    public static func sliceDepth(k: Int) -> Int {
+    package static func sliceDepth(k: Int) -> Int {
         let slices = (k + depthBlock - 1) / depthBlock
         return (k + slices - 1) / slices
     }
 
     /// Floats of a whole `m x k` A operand packed ahead of time (`packWholeA`).
     @inlinable
-    public static func packedACount(m: Int, k: Int) -> Int { (m + rowTile - 1) / rowTile * rowTile * k }
+    package static func packedACount(m: Int, k: Int) -> Int { (m + rowTile - 1) / rowTile * rowTile * k }
 
     /// Floats of a whole `k x n` B operand packed ahead of time (`packWholeB`).
     @inlinable
-    public static func packedBCount(k: Int, n: Int) -> Int { (n + columnTile - 1) / columnTile * columnTile * k }
+    package static func packedBCount(k: Int, n: Int) -> Int { (n + columnTile - 1) / columnTile * columnTile * k }
 
     /// Packs all of op(A) (`m x k`) the way `multiply` would pack it block by block: slice
     /// after slice of depth, each slice holding every row panel. `multiply` given the result
@@ -78,7 +78,7 @@ extension PackedGEMMKernel {
     /// `slices` restricts the work to those depth slices (of `sliceCount(k:)`), each written to
     /// its own part of `packed`, so that several threads can pack one operand.
     @inlinable
-    public static func packWholeA(
+    package static func packWholeA(
         _ a: MatrixOperand, m: Int, k: Int, into packed: UnsafeMutablePointer<Float>, slices: Range<Int>? = nil
     ) {
         let paddedRows = (m + rowTile - 1) / rowTile * rowTile
@@ -98,12 +98,12 @@ extension PackedGEMMKernel {
 
     /// Depth slices of a whole packed operand of depth `k`.
     @inlinable
-    public static func sliceCount(k: Int) -> Int { k == 0 ? 0 : (k + sliceDepth(k: k) - 1) / sliceDepth(k: k) }
+    package static func sliceCount(k: Int) -> Int { k == 0 ? 0 : (k + sliceDepth(k: k) - 1) / sliceDepth(k: k) }
 
     /// Packs all of op(B) (`k x n`) the way `multiply` would pack it block by block (see
     /// `packWholeA`).
     @inlinable
-    public static func packWholeB(
+    package static func packWholeB(
         _ b: MatrixOperand, k: Int, n: Int, into packed: UnsafeMutablePointer<Float>, slices: Range<Int>? = nil
     ) {
         let paddedColumns = (n + columnTile - 1) / columnTile * columnTile
@@ -120,7 +120,7 @@ extension PackedGEMMKernel {
     ///   - packedB: op(B) packed by `packWholeB`, or nil to pack `b` here.
     ///   - workspace: at least `workspaceCount` floats, 64-byte aligned preferred.
     @inlinable
-    public static func multiply(
+    package static func multiply(
         m: Int, n: Int, k: Int, alpha: Float,
         a: MatrixOperand, b: MatrixOperand,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
@@ -505,13 +505,13 @@ func transpose16x16(
 
 /// The 6 x 16 tile: twelve 8-wide accumulators on AVX2 (of its sixteen registers), or six
 /// 16-wide ones where a SIMD16 is one register.
-public enum PackedGEMM<Arithmetic: MultiplyAdd>: PackedGEMMKernel {
-    @inlinable public static var rowTile: Int { 6 }
-    @inlinable public static var columnTile: Int { 16 }
-    @inlinable public static var depthBlock: Int { 384 }
+@usableFromInline package enum PackedGEMM<Arithmetic: MultiplyAdd>: PackedGEMMKernel {
+    @inlinable package static var rowTile: Int { 6 }
+    @inlinable package static var columnTile: Int { 16 }
+    @inlinable package static var depthBlock: Int { 384 }
 
     @inlinable @inline(__always)
-    public static func microKernel<Panel: PanelRows>(
+    package static func microKernel<Panel: PanelRows>(
         kc: Int, a: UnsafePointer<Float>, b: Panel,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int
     ) {
@@ -544,14 +544,14 @@ public enum PackedGEMM<Arithmetic: MultiplyAdd>: PackedGEMMKernel {
 /// The 8 x 32 tile for CPUs with 32 16-wide registers (AVX-512): sixteen accumulators hide
 /// the fused multiply-add latency on two pipes, and each step loads two B vectors and eight
 /// A scalars for sixteen multiply-adds.
-public enum WidePackedGEMM<Arithmetic: MultiplyAdd>: PackedGEMMKernel {
-    @inlinable public static var rowTile: Int { 8 }
-    @inlinable public static var columnTile: Int { 32 }
+@usableFromInline package enum WidePackedGEMM<Arithmetic: MultiplyAdd>: PackedGEMMKernel {
+    @inlinable package static var rowTile: Int { 8 }
+    @inlinable package static var columnTile: Int { 32 }
     /// 256 deep: a 32-column B panel (32 KB) and an 8-row A panel (8 KB) fit the 48 KB L1.
-    @inlinable public static var depthBlock: Int { 256 }
+    @inlinable package static var depthBlock: Int { 256 }
 
     @inlinable @inline(__always)
-    public static func microKernel<Panel: PanelRows>(
+    package static func microKernel<Panel: PanelRows>(
         kc: Int, a: UnsafePointer<Float>, b: Panel,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int
     ) {

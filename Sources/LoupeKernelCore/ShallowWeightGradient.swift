@@ -7,13 +7,13 @@
 /// (eight loads for sixteen multiply-adds); leftover outputs or taps take one accumulator each.
 /// Sums are reduced across lanes at the end, so they round differently from a product that
 /// adds positions in order.
-public enum ShallowWeightGradient<Arithmetic: MultiplyAdd> {
+@usableFromInline package enum ShallowWeightGradient<Arithmetic: MultiplyAdd> {
     /// - Parameters:
     ///   - gradient: `outputs` rows of `positions` values, `gradientStride` apart.
     ///   - image: the padded image; tap `j` reads `positions` values from `image + offsets[j]`.
     ///   - weights: `outputs` rows of `taps` values, `weightStride` apart, added onto.
     @inlinable
-    public static func accumulate(
+    package static func accumulate(
         outputs: Int, taps: Int, positions: Int, gradient: UnsafePointer<Float>, gradientStride: Int,
         image: UnsafePointer<Float>, offsets: UnsafePointer<Int>,
         into weights: UnsafeMutablePointer<Float>, weightStride: Int

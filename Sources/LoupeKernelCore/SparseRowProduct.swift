@@ -7,11 +7,11 @@
 /// is one broadcast multiply-add over a contiguous run of examples. Lanes are processed 64 at a
 /// time (four 16-wide accumulators, eight AVX2 registers, enough independent chains to hide
 /// the multiply-add latency), then 16 at a time; `lanes` must be a multiple of 16.
-public enum SparseRowProduct<Arithmetic: MultiplyAdd> {
+@usableFromInline package enum SparseRowProduct<Arithmetic: MultiplyAdd> {
     /// Lanes accumulated together by the wide tile.
-    public static var laneTile: Int { 64 }
+    @usableFromInline package static var laneTile: Int { 64 }
     /// The SIMD width; `lanes` must be a multiple of it.
-    public static var laneVector: Int { 16 }
+    @usableFromInline package static var laneVector: Int { 16 }
 
     /// Computes output rows `rows` (a sub-range, so threads can split the rows).
     ///
@@ -28,7 +28,7 @@ public enum SparseRowProduct<Arithmetic: MultiplyAdd> {
     ///   - bias: one value per row added to every lane, or nil for zero.
     ///   - rectify: whether to clamp the results at zero (a fused ReLU).
     @inlinable
-    public static func multiply(
+    package static func multiply(
         rows: Range<Int>, segmentOffsets: UnsafePointer<Int>, columnBlocks: Int,
         columnIndices: UnsafePointer<Int32>, values: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         input: UnsafePointer<Float>, inputStride: Int, lanes: Int,

@@ -9,16 +9,16 @@ import LoupeKernelsAVX512
 /// position (zero outside the image); a convolution is then one matrix product with the
 /// `[outputChannels, channels * kernelHeight * kernelWidth]` weight matrix. `col2im` is its
 /// adjoint: it adds each column entry back onto the pixel it came from.
-public struct ConvolutionGeometry: Hashable, Sendable {
-    public var channels: Int
-    public var height: Int
-    public var width: Int
-    public var kernelHeight: Int
-    public var kernelWidth: Int
-    public var stride: Int
-    public var padding: Int
+package struct ConvolutionGeometry: Hashable, Sendable {
+    package var channels: Int
+    package var height: Int
+    package var width: Int
+    package var kernelHeight: Int
+    package var kernelWidth: Int
+    package var stride: Int
+    package var padding: Int
 
-    public init(
+    package init(
         channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
         stride: Int, padding: Int
     ) {
@@ -31,14 +31,14 @@ public struct ConvolutionGeometry: Hashable, Sendable {
         self.padding = padding
     }
 
-    public var outputHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
-    public var outputWidth: Int { (width + 2 * padding - kernelWidth) / stride + 1 }
+    package var outputHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
+    package var outputWidth: Int { (width + 2 * padding - kernelWidth) / stride + 1 }
     /// Rows of the lowered matrix: one per (channel, kernel row, kernel column).
-    public var patchSize: Int { channels * kernelHeight * kernelWidth }
+    package var patchSize: Int { channels * kernelHeight * kernelWidth }
 
     /// Lowers `image` (`channels * height * width` floats) into `columns`
     /// (`patchSize * outputHeight * outputWidth` floats).
-    public func im2col(_ image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>) {
+    package func im2col(_ image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>) {
         let oh = outputHeight
         let ow = outputWidth
         var row = columns
@@ -75,7 +75,7 @@ public struct ConvolutionGeometry: Hashable, Sendable {
     }
 
     /// Adds the lowered gradient `columns` back onto `image` (which it accumulates into).
-    public func col2im(_ columns: UnsafePointer<Float>, addingInto image: UnsafeMutablePointer<Float>) {
+    package func col2im(_ columns: UnsafePointer<Float>, addingInto image: UnsafeMutablePointer<Float>) {
         let oh = outputHeight
         let ow = outputWidth
         var row = columns
@@ -122,18 +122,18 @@ public struct ConvolutionGeometry: Hashable, Sendable {
 /// back onto the padded buffer sixteen values at a time.
 extension ConvolutionGeometry {
     /// Whether the padded lowering applies (stride 1).
-    public var lowersPadded: Bool { stride == 1 }
+    package var lowersPadded: Bool { stride == 1 }
     /// Row length of the padded image.
-    public var paddedWidth: Int { width + 2 * padding }
+    package var paddedWidth: Int { width + 2 * padding }
     /// Floats per padded channel.
-    public var paddedPlane: Int { (height + 2 * padding) * paddedWidth }
+    package var paddedPlane: Int { (height + 2 * padding) * paddedWidth }
     /// Floats of a padded image buffer, with room for the last row's overrun.
-    public var paddedImageCount: Int { channels * paddedPlane + kernelWidth - 1 }
+    package var paddedImageCount: Int { channels * paddedPlane + kernelWidth - 1 }
     /// Output positions in the padded numbering: `outputHeight * paddedWidth`.
-    public var paddedPositions: Int { outputHeight * paddedWidth }
+    package var paddedPositions: Int { outputHeight * paddedWidth }
 
     /// Where each row `(c, ky, kx)` of the lowered matrix starts in the padded image.
-    public func paddedRowOffsets() -> [Int] {
+    package func paddedRowOffsets() -> [Int] {
         var offsets: [Int] = []
         offsets.reserveCapacity(patchSize)
         for c in 0..<channels {
@@ -145,7 +145,7 @@ extension ConvolutionGeometry {
     }
 
     /// Copies `image` into the interior of `padded`, whose border must already be zero.
-    public func pad(_ image: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
+    package func pad(_ image: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
         for c in 0..<channels {
             for y in 0..<height {
                 (padded + c * paddedPlane + (y + padding) * paddedWidth + padding)
@@ -155,7 +155,7 @@ extension ConvolutionGeometry {
     }
 
     /// Copies the interior of `padded` into `image`.
-    public func unpad(_ padded: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>) {
+    package func unpad(_ padded: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>) {
         for c in 0..<channels {
             for y in 0..<height {
                 (image + (c * height + y) * width)
@@ -166,7 +166,7 @@ extension ConvolutionGeometry {
 
     /// Adds each row of `columns` (`patchSize x paddedPositions`, zero at the positions that
     /// are not outputs) onto `padded` at its row's offset, rows in order.
-    public func addPaddedColumns(
+    package func addPaddedColumns(
         _ columns: UnsafePointer<Float>, offsets: UnsafeBufferPointer<Int>, into padded: UnsafeMutablePointer<Float>
     ) {
         let count = paddedPositions
@@ -191,13 +191,13 @@ extension ConvolutionGeometry {
 extension ConvolutionGeometry {
     /// Taps below which `accumulatePaddedWeightGradient` computes the weight gradient
     /// directly instead of as a matrix product (whose panels would be mostly padding).
-    public static let shallowPatchLimit = 32
+    package static let shallowPatchLimit = 32
 
     /// `dW += g * patchesᵀ` for one image in the padded lowering: `gradient` is `outputs`
     /// rows of `paddedPositions` values (zero past each row's outputs), `padded` the padded
     /// image, `weights` `outputs x patchSize`. Shallow patches (fewer than
     /// `shallowPatchLimit` taps) are summed directly, deeper ones by a matrix product.
-    public func accumulatePaddedWeightGradient(
+    package func accumulatePaddedWeightGradient(
         outputs: Int, gradient: UnsafePointer<Float>, padded: UnsafePointer<Float>,
         offsets: UnsafePointer<Int>, into weights: UnsafeMutablePointer<Float>, path: KernelPath = .active
     ) {

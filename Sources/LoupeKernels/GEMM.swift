@@ -10,7 +10,7 @@ import LoupeKernelsAVX512
 #endif
 
 /// Single-precision general matrix multiply on row-major matrices.
-public enum GEMM {
+package enum GEMM {
     /// Computes `C = alpha * op(A) * op(B) + beta * C` where `op(A)` is `m x k`, `op(B)` is
     /// `k x n` and `C` is `m x n`; `lda`, `ldb`, `ldc` are the row strides of the matrices as
     /// stored (before transposition). With `beta == 0`, `C` need not be initialised.
@@ -19,7 +19,7 @@ public enum GEMM {
     /// (`PackedOperand`); the product then reads them instead of packing `a` or `b`, with the
     /// same result bit for bit. A packed A needs `alpha == 1`. `bRowOffsets`, when given,
     /// makes B the matrix whose stored row `i` starts at `b + bRowOffsets[i]` (`ldb` unused).
-    public static func multiply(
+    package static func multiply(
         transposeA: Bool = false, transposeB: Bool = false,
         m: Int, n: Int, k: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int,
@@ -95,7 +95,7 @@ enum GEMMWorkspace {
 extension GEMM {
     /// The single-core arithmetic peak of a kernel path in GFLOP/s, measured with a loop of
     /// independent multiply-add chains (best of five runs of about 0.1 s).
-    public static func measurePeakGFLOPS(path: KernelPath = .active) -> Double {
+    package static func measurePeakGFLOPS(path: KernelPath = .active) -> Double {
         let iterations = 20_000_000
         var best = Double.infinity
         var sink: Float = 0

@@ -8,28 +8,28 @@ import LoupeKernelsAVX512
 ///
 /// A product given a packed operand computes bit for bit what it computes packing the same
 /// operand itself: the packing code and layout are the same.
-public final class PackedOperand: @unchecked Sendable {
+package final class PackedOperand: @unchecked Sendable {
     /// Which side of the product the operand was packed for.
-    public enum Side: Sendable {
+    package enum Side: Sendable {
         /// The left operand, `op(A)` of `op(A) * op(B)`.
         case left
         /// The right operand, `op(B)`.
         case right
     }
 
-    public let side: Side
+    package let side: Side
     /// The kernel path whose layout the panels follow.
-    public let path: KernelPath
+    package let path: KernelPath
     /// Rows and columns of the operand as the product sees it (after any transposition).
-    public let rows: Int
-    public let columns: Int
+    package let rows: Int
+    package let columns: Int
     /// Whether the stored matrix was read transposed, and its row stride.
-    public let isTransposed: Bool
-    public let rowStride: Int
+    package let isTransposed: Bool
+    package let rowStride: Int
     let panels: UnsafeMutablePointer<Float>
 
     /// Packs `rows x columns` of `op(source)` for `side` in `path`'s layout.
-    public init(
+    package init(
         side: Side, rows: Int, columns: Int, source: UnsafePointer<Float>, rowStride: Int, isTransposed: Bool,
         path: KernelPath = .active
     ) {

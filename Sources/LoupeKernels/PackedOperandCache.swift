@@ -8,17 +8,17 @@ import LoupeSupport
 /// matrix changes; `Tensor` does so on every mutation, or, when it holds the only reference
 /// to the cache, calls `retireOperands()`: the next forms are then packed into the memory of
 /// the retired ones (a training step that updates the weights allocates no new panels).
-public final class PackedOperandCache: @unchecked Sendable {
+@usableFromInline package final class PackedOperandCache: @unchecked Sendable {
     private let lock = NSLock()
     private var operands: [PackedOperand] = []
     /// Forms of earlier values, kept for their memory.
     private var retired: [PackedOperand] = []
 
-    public init() {}
+    @usableFromInline package init() {}
 
     /// The packed `op(source)` for `side`, packed now if it is not cached yet. `source` must
     /// be the matrix the cache belongs to.
-    public func operand(
+    package func operand(
         side: PackedOperand.Side, rows: Int, columns: Int, source: UnsafePointer<Float>, rowStride: Int,
         isTransposed: Bool, path: KernelPath = .active
     ) -> PackedOperand {
@@ -54,7 +54,7 @@ public final class PackedOperandCache: @unchecked Sendable {
     /// Each `source` must hold the current values of its cache's matrix and stay unchanged
     /// during the call; requests to these caches wait until it returns. Forms someone still
     /// holds are left retired.
-    public static func repackRetired(_ work: [(cache: PackedOperandCache, source: UnsafePointer<Float>)], threads: Int)
+    package static func repackRetired(_ work: [(cache: PackedOperandCache, source: UnsafePointer<Float>)], threads: Int)
     {
         // A cache listed twice (tensors sharing one) is locked and repacked once.
         var seen = Set<ObjectIdentifier>()
@@ -89,7 +89,7 @@ public final class PackedOperandCache: @unchecked Sendable {
     /// Drops every form (the matrix is about to change), keeping their memory for the forms
     /// of the new values. Only for the sole owner of the cache: any other holder would lose
     /// forms it may still use.
-    public func retireOperands() {
+    @usableFromInline package func retireOperands() {
         lock.lock()
         defer { lock.unlock() }
         retired.append(contentsOf: operands)
@@ -97,7 +97,7 @@ public final class PackedOperandCache: @unchecked Sendable {
     }
 
     /// Number of packed forms held (for tests).
-    public var count: Int {
+    package var count: Int {
         lock.lock()
         defer { lock.unlock() }
         return operands.count

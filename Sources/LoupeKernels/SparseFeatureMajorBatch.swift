@@ -7,24 +7,24 @@
 /// multiple of 64, to avoid cache-set conflicts); the padding lanes hold
 /// unspecified finite values that never mix with the real ones (every lane is computed
 /// independently).
-public struct FeatureMajorBatch: Sendable, Equatable {
+package struct FeatureMajorBatch: Sendable, Equatable {
     /// Features per example (rows of the storage).
-    public let features: Int
+    package let features: Int
     /// Examples in the batch (lanes in use).
-    public let batch: Int
+    package let batch: Int
     /// Distance between consecutive features in `scalars`: a multiple of 16, at least `batch`.
-    public let laneStride: Int
+    package let laneStride: Int
     /// `features * laneStride` floats.
-    public var scalars: [Float]
+    package var scalars: [Float]
 
     /// Lanes are padded to a multiple of this width.
-    public static let laneAlignment = 16
+    package static let laneAlignment = 16
 
     /// `batch` rounded up to the SIMD width: the lanes the product computes.
     var computedLanes: Int { (batch + Self.laneAlignment - 1) / Self.laneAlignment * Self.laneAlignment }
 
     /// A zero-filled batch.
-    public init(features: Int, batch: Int) {
+    package init(features: Int, batch: Int) {
         precondition(features >= 0 && batch >= 0, "invalid batch shape")
         self.features = features
         self.batch = batch
@@ -36,7 +36,7 @@ public struct FeatureMajorBatch: Sendable, Equatable {
     }
 
     /// The transpose of a batch-major (row-major `[batch, features]`) matrix.
-    public init(batchMajor: UnsafePointer<Float>, batch: Int, features: Int) {
+    package init(batchMajor: UnsafePointer<Float>, batch: Int, features: Int) {
         self.init(features: features, batch: batch)
         let stride = laneStride
         scalars.withUnsafeMutableBufferPointer { destination in
@@ -47,7 +47,7 @@ public struct FeatureMajorBatch: Sendable, Equatable {
     }
 
     /// The transpose of a batch-major (row-major `[batch, features]`) array.
-    public init(batchMajor: [Float], batch: Int, features: Int) {
+    package init(batchMajor: [Float], batch: Int, features: Int) {
         precondition(batchMajor.count == batch * features, "need \(batch) x \(features) values")
         self = batchMajor.withUnsafeBufferPointer {
             Self(batchMajor: $0.baseAddress!, batch: batch, features: features)
@@ -55,7 +55,7 @@ public struct FeatureMajorBatch: Sendable, Equatable {
     }
 
     /// Writes the batch back batch-major: `batch * features` floats, row-major `[batch, features]`.
-    public func copyBatchMajor(into destination: UnsafeMutablePointer<Float>) {
+    package func copyBatchMajor(into destination: UnsafeMutablePointer<Float>) {
         scalars.withUnsafeBufferPointer { source in
             transpose(
                 source.baseAddress!, rows: features, columns: batch, sourceStride: laneStride, into: destination,
@@ -64,7 +64,7 @@ public struct FeatureMajorBatch: Sendable, Equatable {
     }
 
     /// The batch as a batch-major (row-major `[batch, features]`) array.
-    public func batchMajorScalars() -> [Float] {
+    package func batchMajorScalars() -> [Float] {
         [Float](unsafeUninitializedCapacity: batch * features) { buffer, count in
             if batch * features > 0 { copyBatchMajor(into: buffer.baseAddress!) }
             count = batch * features
@@ -72,7 +72,7 @@ public struct FeatureMajorBatch: Sendable, Equatable {
     }
 
     /// Applies `transform` to every stored value, padding lanes included.
-    public mutating func transform(_ transform: (Float) -> Float) {
+    package mutating func transform(_ transform: (Float) -> Float) {
         for i in scalars.indices { scalars[i] = transform(scalars[i]) }
     }
 }

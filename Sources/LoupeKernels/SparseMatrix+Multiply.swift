@@ -15,7 +15,7 @@ extension SparseMatrix {
     ///   - rectify: clamps the results at zero (a ReLU fused into the product).
     ///   - threads: output rows are split across this many threads, balanced by nonzeros; the
     ///     result does not depend on it.
-    public func multiply(
+    package func multiply(
         _ input: FeatureMajorBatch, bias: [Float]? = nil, rectify: Bool = false, threads: Int = 1,
         path: KernelPath = .active
     ) -> FeatureMajorBatch {
@@ -59,7 +59,7 @@ extension SparseMatrix {
     /// The linear layer `Y = X Wᵀ + bias` on a batch-major `input` (`[batch, columns]`
     /// row-major), returning `[batch, rows]` row-major. Transposes the input once into the
     /// feature-major layout and the result back.
-    public func multiply(
+    package func multiply(
         batchMajor input: [Float], batch: Int, bias: [Float]? = nil, rectify: Bool = false, threads: Int = 1,
         path: KernelPath = .active
     ) -> [Float] {

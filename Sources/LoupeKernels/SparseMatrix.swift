@@ -4,18 +4,18 @@
 ///
 /// For a linear layer `y = x Wᵀ + b` with `W` of shape `[out, in]` (PyTorch's layout), the rows
 /// are the output features and the columns the input features; `multiply` computes the layer.
-public struct SparseMatrix: Sendable, Equatable {
+package struct SparseMatrix: Sendable, Equatable {
     /// Number of rows (output features of a linear layer).
-    public let rows: Int
+    package let rows: Int
     /// Number of columns (input features of a linear layer).
-    public let columns: Int
+    package let columns: Int
     /// Where each row's nonzeros start in `columnIndices` and `values`; `rows + 1` entries,
     /// the last being `nonzeroCount`.
-    public let rowOffsets: [Int]
+    package let rowOffsets: [Int]
     /// The column of every stored value.
-    public let columnIndices: [Int32]
+    package let columnIndices: [Int32]
     /// The stored values, row by row.
-    public let values: [Float]
+    package let values: [Float]
     /// Where each row's nonzeros in each block of `columnBlockWidth` columns start: entry
     /// `r * (columnBlockCount + 1) + j` for row `r`, block `j` (the product's loop order).
     let segmentOffsets: [Int]
@@ -29,7 +29,7 @@ public struct SparseMatrix: Sendable, Equatable {
 
     /// A matrix from its CSR arrays; traps if they are inconsistent (offsets not starting at
     /// zero or decreasing, columns out of range or not ascending within a row).
-    public init(rows: Int, columns: Int, rowOffsets: [Int], columnIndices: [Int32], values: [Float]) {
+    package init(rows: Int, columns: Int, rowOffsets: [Int], columnIndices: [Int32], values: [Float]) {
         precondition(rows >= 0 && columns >= 0 && columns <= Int(Int32.max), "invalid shape [\(rows), \(columns)]")
         precondition(rowOffsets.count == rows + 1 && rowOffsets.first == 0, "need rows + 1 offsets starting at 0")
         precondition(rowOffsets.last == values.count && columnIndices.count == values.count, "inconsistent CSR arrays")
@@ -54,13 +54,13 @@ public struct SparseMatrix: Sendable, Equatable {
 
     /// The nonzeros of a dense row-major `[rows, columns]` matrix; exact zeros (and negative
     /// zeros) are dropped.
-    public init(dense: [Float], rows: Int, columns: Int) {
+    package init(dense: [Float], rows: Int, columns: Int) {
         self.init(dense: dense, rows: rows, columns: columns) { index in dense[index] != 0 }
     }
 
     /// The entries of a dense row-major `[rows, columns]` matrix where `mask` is true, zero or
     /// not; the others are dropped.
-    public init(dense: [Float], rows: Int, columns: Int, mask: [Bool]) {
+    package init(dense: [Float], rows: Int, columns: Int, mask: [Bool]) {
         precondition(mask.count == dense.count, "mask has \(mask.count) entries, matrix \(dense.count)")
         self.init(dense: dense, rows: rows, columns: columns) { index in mask[index] }
     }
@@ -103,15 +103,15 @@ public struct SparseMatrix: Sendable, Equatable {
     }
 
     /// Number of stored values: the multiply-adds per example of the layer product.
-    public var nonzeroCount: Int { values.count }
+    package var nonzeroCount: Int { values.count }
 
     /// Stored values as a fraction of all `rows * columns` entries (1 for an empty shape).
-    public var density: Double {
+    package var density: Double {
         rows * columns == 0 ? 1 : Double(nonzeroCount) / Double(rows * columns)
     }
 
     /// The dense row-major `[rows, columns]` matrix, zeros where nothing is stored.
-    public func denseScalars() -> [Float] {
+    package func denseScalars() -> [Float] {
         var result = [Float](repeating: 0, count: rows * columns)
         for row in 0..<rows {
             for k in rowOffsets[row]..<rowOffsets[row + 1] {

@@ -2,7 +2,7 @@ import LoupeKernelCore
 
 /// The packed GEMM specialised for AVX2 + FMA (this module is compiled with those flags).
 /// Call only after checking the CPU supports them.
-public func avx2Multiply(
+package func avx2Multiply(
     m: Int, n: Int, k: Int, alpha: Float, a: MatrixOperand, b: MatrixOperand,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, workspace: UnsafeMutablePointer<Float>,
     packedA: UnsafePointer<Float>?, packedB: UnsafePointer<Float>?
@@ -13,21 +13,21 @@ public func avx2Multiply(
 }
 
 /// `packWholeA` of the kernel `avx2Multiply` uses, compiled for AVX2.
-public func avx2PackWholeA(
+package func avx2PackWholeA(
     _ a: MatrixOperand, m: Int, k: Int, into packed: UnsafeMutablePointer<Float>, slices: Range<Int>? = nil
 ) {
     PackedGEMM<AVX2MultiplyAdd>.packWholeA(a, m: m, k: k, into: packed, slices: slices)
 }
 
 /// `packWholeB` of the kernel `avx2Multiply` uses, compiled for AVX2.
-public func avx2PackWholeB(
+package func avx2PackWholeB(
     _ b: MatrixOperand, k: Int, n: Int, into packed: UnsafeMutablePointer<Float>, slices: Range<Int>? = nil
 ) {
     PackedGEMM<AVX2MultiplyAdd>.packWholeB(b, k: k, n: n, into: packed, slices: slices)
 }
 
 /// `ShallowWeightGradient.accumulate` compiled for AVX2.
-public func avx2AccumulateShallowWeightGradient(
+package func avx2AccumulateShallowWeightGradient(
     outputs: Int, taps: Int, positions: Int, gradient: UnsafePointer<Float>, gradientStride: Int,
     image: UnsafePointer<Float>, offsets: UnsafePointer<Int>, into weights: UnsafeMutablePointer<Float>,
     weightStride: Int
@@ -38,6 +38,6 @@ public func avx2AccumulateShallowWeightGradient(
 }
 
 /// `multiplyAddChains` compiled for AVX2 + FMA.
-public func avx2MultiplyAddChains(iterations: Int) -> Float {
+package func avx2MultiplyAddChains(iterations: Int) -> Float {
     multiplyAddChains(AVX2MultiplyAdd.self, iterations: iterations)
 }

@@ -2,7 +2,7 @@ import LoupeKernelCore
 
 /// The CSR-times-feature-major product specialised for AVX2 + FMA (this module is compiled
 /// with those flags). Call only after checking the CPU supports them.
-public func avx2SparseRowProduct(
+package func avx2SparseRowProduct(
     rows: Range<Int>, segmentOffsets: UnsafePointer<Int>, columnBlocks: Int, columnIndices: UnsafePointer<Int32>,
     values: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
     input: UnsafePointer<Float>, inputStride: Int, lanes: Int,

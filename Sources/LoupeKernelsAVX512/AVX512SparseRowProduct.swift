@@ -2,7 +2,7 @@ import LoupeKernelCore
 
 /// The CSR-times-feature-major product specialised for AVX-512F (this module is compiled
 /// with that flag). Call only after checking the CPU supports it.
-public func avx512SparseRowProduct(
+package func avx512SparseRowProduct(
     rows: Range<Int>, segmentOffsets: UnsafePointer<Int>, columnBlocks: Int, columnIndices: UnsafePointer<Int32>,
     values: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
     input: UnsafePointer<Float>, inputStride: Int, lanes: Int,

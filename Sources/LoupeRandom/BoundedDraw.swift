@@ -6,7 +6,7 @@ extension RandomNumberGenerator {
     /// algorithm Swift does not promise to keep: this is that algorithm as Swift 5 to 6.3 run
     /// it on 64-bit platforms, so every seeded draw Loupe makes stays the same on any
     /// toolchain (`BoundedDrawTests` checks the equality on the toolchain that builds it).
-    public mutating func nextInt(below bound: Int) -> Int {
+    package mutating func nextInt(below bound: Int) -> Int {
         precondition(bound > 0, "bound must be positive")
         let range = UInt64(bound)
         var product = next().multipliedFullWidth(by: range)

@@ -3,7 +3,7 @@
 /// not the same permutation for the same draws: a walk from the start is a walk from the end
 /// of the reversed array with every draw `r` replaced by `bound - 1 - r`. Each call site keeps
 /// the walk its recorded results were made with.
-public enum FisherYatesWalk: Sendable {
+package enum FisherYatesWalk: Sendable {
     /// Durstenfeld's walk: for `i` from `n - 1` down to 1, swap element `i` with element
     /// `nextInt(below: i + 1)`. Training batch orders, dataset splits, label noise and random
     /// pruning use it.
@@ -18,7 +18,7 @@ public enum FisherYatesWalk: Sendable {
 extension MutableCollection where Self: RandomAccessCollection, Index == Int {
     /// Shuffles in place by a Fisher-Yates `walk` whose swaps depend only on `generator`'s
     /// state (unlike `shuffle(using:)`, whose algorithm the standard library may change).
-    public mutating func fisherYatesShuffle(
+    package mutating func fisherYatesShuffle(
         using generator: inout some RandomNumberGenerator, walk: FisherYatesWalk = .fromEnd
     ) {
         fisherYatesSteps(count - 1, using: &generator, walk: walk)
@@ -47,7 +47,7 @@ extension MutableCollection where Self: RandomAccessCollection, Index == Int {
 extension RandomNumberGenerator {
     /// `count` distinct positions drawn uniformly from `0..<population`, in ascending order:
     /// the first `count` steps of a Fisher-Yates walk from the start over `0..<population`.
-    public mutating func sample(_ count: Int, from population: Int) -> [Int] {
+    package mutating func sample(_ count: Int, from population: Int) -> [Int] {
         precondition(count >= 0 && count <= population, "cannot draw \(count) of \(population)")
         var positions = Array(0..<population)
         positions.fisherYatesSteps(min(count, population - 1), using: &self, walk: .fromStart)

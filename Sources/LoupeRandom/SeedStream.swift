@@ -4,7 +4,7 @@
 /// results (RESULTS.md, `scripts/same-weights.sh`, `loupe verify --rerun`) stay bit-identical:
 /// a new stream gets a new case, and an existing formula never changes. Sub-streams of a
 /// generator (per epoch, step, example or method name) are `SeededGenerator.derived(_:)`.
-public enum SeedStream: String, CaseIterable, Sendable {
+package enum SeedStream: String, CaseIterable, Sendable {
     /// The model of population member `index` (0-based): `seed + index`.
     case member
     /// Fine-tuning after one-shot pruning, so that it shuffles differently from the dense
@@ -23,7 +23,7 @@ public enum SeedStream: String, CaseIterable, Sendable {
 
     /// The seed of this stream's `index`-th member derived from `seed` (all arithmetic
     /// wrapping).
-    public func seed(from seed: UInt64, index: Int = 0) -> UInt64 {
+    package func seed(from seed: UInt64, index: Int = 0) -> UInt64 {
         let index = UInt64(index)
         switch self {
         case .member: return seed &+ index

@@ -113,7 +113,7 @@ public struct RunManifest: Codable, Equatable, Sendable {
     }
 
     /// The largest manifest file read: 256 MiB (a manifest lists files, it does not hold them).
-    public static let maximumBytes = 256 << 20
+    package static let maximumBytes = 256 << 20
 
     /// Writes the manifest atomically as `manifest.json` in `directory`.
     ///

@@ -5,9 +5,9 @@ import Foundation
 /// The new content goes to a temporary file in the target's directory, is flushed to
 /// disk, and is renamed over the target. If anything fails, the target is untouched and
 /// the temporary file is removed.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Replaces the file at `url` with `data`.
-    public static func write(_ data: Data, to url: URL) throws {
+    package static func write(_ data: Data, to url: URL) throws {
         try write(to: url) { temporary in
             do {
                 try data.write(to: temporary)
@@ -21,7 +21,7 @@ public enum AtomicFile {
     ///
     /// Use this for writers that stream their output. `body` must create the file at the
     /// temporary URL; if it throws, the target is untouched and the temporary file is removed.
-    public static func write(to url: URL, _ body: (URL) throws -> Void) throws {
+    package static func write(to url: URL, _ body: (URL) throws -> Void) throws {
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(temporaryName(for: url.lastPathComponent))
         do {
@@ -50,7 +50,7 @@ public enum AtomicFile {
 
     /// The id of the process that wrote `name`, if `name` is one of ``write(to:_:)``'s
     /// temporary names (`.<name>.<pid>.<number>.tmp`); nil for any other name.
-    public static func temporaryWriter(ofName name: String) -> pid_t? {
+    package static func temporaryWriter(ofName name: String) -> pid_t? {
         guard name.hasPrefix("."), name.hasSuffix(".tmp") else { return nil }
         let parts = name.dropFirst().dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count >= 3, !parts.dropLast(2).joined(separator: ".").isEmpty,
@@ -66,7 +66,7 @@ public enum AtomicFile {
     ///
     /// - Returns: The removed files' paths relative to `directory`, sorted.
     @discardableResult
-    public static func removeAbandonedTemporaryFiles(under directory: URL) -> [String] {
+    package static func removeAbandonedTemporaryFiles(under directory: URL) -> [String] {
         guard let enumerator = FileManager.default.enumerator(atPath: directory.path) else { return [] }
         var removed: [String] = []
         while let path = enumerator.nextObject() as? String {

@@ -11,7 +11,7 @@ extension CheckedSize {
     /// - Throws: `SizeError` when an extent is negative, the nonzero product overflows, or it
     ///   exceeds the budget.
     @discardableResult
-    public static func claimedBytes(
+    package static func claimedBytes(
         _ shape: [Int], bytesPerElement: Int, for what: String, budget: MemoryBudget = .current
     ) throws -> Int {
         let nonzero = shape.filter { $0 != 0 }

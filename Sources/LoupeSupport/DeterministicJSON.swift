@@ -2,9 +2,9 @@ import Foundation
 
 /// JSON coding with a fixed output form: pretty-printed, object keys sorted, slashes
 /// unescaped, dates as ISO 8601. Equal values encode to identical bytes.
-public enum DeterministicJSON {
+package enum DeterministicJSON {
     /// Encodes `value`, ending with a newline.
-    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+    package static func encode<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
@@ -12,7 +12,7 @@ public enum DeterministicJSON {
     }
 
     /// Decodes a `T` encoded by ``encode(_:)`` (or any JSON with ISO 8601 dates).
-    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return try decoder.decode(type, from: data)

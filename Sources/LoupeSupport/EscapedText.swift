@@ -4,9 +4,9 @@
 /// overrides could move the cursor, recolour the terminal, split one error into several
 /// lines or reorder what the reader sees; they are shown as escapes instead: `\n`, `\r`,
 /// `\t`, `\x1b`, `\u{202E}`. Everything else, including a backslash, is kept as it is.
-public enum EscapedText {
+package enum EscapedText {
     /// `text` with every unprintable scalar escaped.
-    public static func escaping(_ text: some StringProtocol) -> String {
+    package static func escaping(_ text: some StringProtocol) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -27,7 +27,7 @@ public enum EscapedText {
 
     /// A cell or value from a file, escaped and in single quotes, shortened to `limit`
     /// characters (with `...`) so a huge cell cannot flood the message: `'ab\x1bc'`.
-    public static func quoted(_ text: some StringProtocol, limit: Int = 40) -> String {
+    package static func quoted(_ text: some StringProtocol, limit: Int = 40) -> String {
         let shortened = text.count > limit ? text.prefix(limit) + "..." : Substring(text)
         return "'" + escaping(shortened) + "'"
     }
@@ -43,5 +43,5 @@ extension StringProtocol {
     ///
     /// A `LoupeError`'s `description` applies it to whatever it quotes from an input, so a CSV
     /// cell holding a carriage return or an escape sequence prints as visible text on one line.
-    public var escapedForOneLine: String { EscapedText.escaping(self) }
+    package var escapedForOneLine: String { EscapedText.escaping(self) }
 }

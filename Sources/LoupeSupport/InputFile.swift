@@ -8,7 +8,7 @@ import Foundation
 /// (not a FIFO, a device such as `/dev/zero`, a socket or a directory), and its size is
 /// checked against the memory budget before anything is allocated. Every failure is a
 /// `InputError` naming the file: `data.csv: not a regular file (a FIFO)`.
-public enum InputFile {
+package enum InputFile {
     /// The bytes of the regular file at `url`.
     ///
     /// - Parameters:
@@ -16,7 +16,7 @@ public enum InputFile {
     ///   - budget: the most bytes the file may hold; the current `MemoryBudget` by default.
     /// - Throws: `InputError` when the file cannot be opened, is not a regular file, is larger
     ///   than the budget, or cannot be read.
-    public static func read(_ url: URL, name: String? = nil, budget: MemoryBudget = .current) throws(InputError)
+    package static func read(_ url: URL, name: String? = nil, budget: MemoryBudget = .current) throws(InputError)
         -> [UInt8]
     {
         let label = name ?? url.lastPathComponent
@@ -69,7 +69,7 @@ public enum InputFile {
     /// `TextEncoding.utf8Body`). Invalid UTF-8 sequences become U+FFFD.
     ///
     /// - Throws: `InputError` as `read` does, and for text in UTF-16 or UTF-32.
-    public static func readText(_ url: URL, name: String? = nil, budget: MemoryBudget = .current) throws(InputError)
+    package static func readText(_ url: URL, name: String? = nil, budget: MemoryBudget = .current) throws(InputError)
         -> String
     {
         let label = name ?? url.lastPathComponent

@@ -6,14 +6,14 @@ import Foundation
 /// The lock is `flock(2)` on the folder itself, so it leaves nothing behind: a refused or
 /// finished run adds no file to the folder. The lock is released when the value is
 /// deallocated or the process ends, however it ends.
-public final class OutputFolderLock: Sendable {
+package final class OutputFolderLock: Sendable {
     /// The locked folder.
-    public let folder: URL
+    package let folder: URL
     private let descriptor: Int32
 
     /// Locks `folder`, which must exist, or throws ``OutputFolderLockError`` at once if another
     /// open lock holds it (this process's included).
-    public init(folder: URL) throws {
+    package init(folder: URL) throws {
         self.folder = folder
         let descriptor = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -34,7 +34,7 @@ public final class OutputFolderLock: Sendable {
     deinit { close(descriptor) }
 
     /// Whether a writer holds the lock of `folder` now. Takes no lock.
-    public static func isHeld(_ folder: URL) -> Bool {
+    package static func isHeld(_ folder: URL) -> Bool {
         let descriptor = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }

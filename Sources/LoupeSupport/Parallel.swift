@@ -5,11 +5,11 @@ import Foundation
 ///
 /// Results are returned by index, never in completion order, so a caller that combines them
 /// in that order gets the same answer on every run with the same thread count.
-public enum Parallel {
+package enum Parallel {
     /// `[body(0), body(1), ..., body(count - 1)]`, evaluated on up to `threads` threads.
     ///
     /// `body` must only read shared state; each call gets its own index.
-    public static func map<T>(count: Int, threads: Int, _ body: (Int) -> T) -> [T] {
+    package static func map<T>(count: Int, threads: Int, _ body: (Int) -> T) -> [T] {
         if threads <= 1 || count <= 1 { return (0..<count).map(body) }
         return withoutActuallyEscaping(body) { body in
             let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
@@ -39,7 +39,7 @@ public enum Parallel {
     /// when there are at least `minimumPerThread` elements per thread; otherwise once over
     /// the whole range on the calling thread. For element-wise loops, whose results do not
     /// depend on how the range is split.
-    public static func forEachRange(
+    package static func forEachRange(
         count: Int, threads: Int, minimumPerThread: Int = 16_384, _ body: (Range<Int>) -> Void
     ) {
         let parts = min(threads, count / max(minimumPerThread, 1))
@@ -52,7 +52,7 @@ public enum Parallel {
     }
 
     /// Splits `0..<count` into `parts` contiguous ranges whose sizes differ by at most one.
-    public static func ranges(count: Int, parts: Int) -> [Range<Int>] {
+    package static func ranges(count: Int, parts: Int) -> [Range<Int>] {
         let parts = max(1, min(parts, count))
         return (0..<parts).map { part in (count * part / parts)..<(count * (part + 1) / parts) }
     }

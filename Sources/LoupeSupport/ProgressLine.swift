@@ -5,7 +5,7 @@ import Foundation
 /// The line is rewritten in place (carriage return) on standard error, at most about ten
 /// times a second. When standard error is not a terminal (piped or redirected) nothing is
 /// printed, so logs stay clean. Safe to call from several threads.
-public final class ProgressLine: @unchecked Sendable {
+package final class ProgressLine: @unchecked Sendable {
     private let label: String
     private let total: Int?
     private let isEnabled: Bool
@@ -27,7 +27,7 @@ public final class ProgressLine: @unchecked Sendable {
     ///   - minimumInterval: Seconds between redraws.
     ///   - output: Receives each piece of text to print; by default writes to standard error.
     ///   - now: A monotonic time in seconds; replaceable for tests.
-    public init(
+    package init(
         label: String,
         total: Int?,
         isEnabled: Bool = isatty(STDERR_FILENO) != 0,
@@ -47,7 +47,7 @@ public final class ProgressLine: @unchecked Sendable {
     }
 
     /// Records that `count` more items are done, redrawing if enough time has passed.
-    public func advance(by count: Int = 1) {
+    package func advance(by count: Int = 1) {
         lock.withLock {
             done += count
             drawIfDue(force: false)
@@ -55,7 +55,7 @@ public final class ProgressLine: @unchecked Sendable {
     }
 
     /// Records that `done` items are done in total, redrawing if enough time has passed.
-    public func update(done: Int) {
+    package func update(done: Int) {
         lock.withLock {
             self.done = done
             drawIfDue(force: false)
@@ -64,7 +64,7 @@ public final class ProgressLine: @unchecked Sendable {
 
     /// Prints `line` to standard output above the progress line: the progress line is
     /// cleared first and redrawn after.
-    public func log(_ line: String) {
+    package func log(_ line: String) {
         lock.withLock {
             if isEnabled, !isFinished, lastDrawTime != nil { output("\r\u{1B}[K") }
             print(line)
@@ -74,7 +74,7 @@ public final class ProgressLine: @unchecked Sendable {
     }
 
     /// Draws the final state and ends the line. Later calls do nothing.
-    public func finish() {
+    package func finish() {
         lock.withLock {
             guard !isFinished else { return }
             drawIfDue(force: true)

@@ -1,18 +1,18 @@
 import Foundation
 
 /// The resources this process has used so far.
-public struct ResourceUsage: Sendable, Equatable {
+package struct ResourceUsage: Sendable, Equatable {
     /// The largest resident set size the process has reached, in bytes.
-    public var peakResidentBytes: Int
+    package var peakResidentBytes: Int
     /// CPU time spent in user mode, summed over all threads, in seconds.
-    public var userCPUSeconds: Double
+    package var userCPUSeconds: Double
     /// CPU time spent in the kernel on the process's behalf, in seconds.
-    public var systemCPUSeconds: Double
+    package var systemCPUSeconds: Double
 
     /// User plus system CPU time, in seconds.
-    public var cpuSeconds: Double { userCPUSeconds + systemCPUSeconds }
+    package var cpuSeconds: Double { userCPUSeconds + systemCPUSeconds }
 
-    public init(peakResidentBytes: Int, userCPUSeconds: Double, systemCPUSeconds: Double) {
+    package init(peakResidentBytes: Int, userCPUSeconds: Double, systemCPUSeconds: Double) {
         self.peakResidentBytes = peakResidentBytes
         self.userCPUSeconds = userCPUSeconds
         self.systemCPUSeconds = systemCPUSeconds
@@ -22,7 +22,7 @@ public struct ResourceUsage: Sendable, Equatable {
     ///
     /// The peak is the larger of `getrusage`'s `ru_maxrss` and, on Linux, `VmHWM` from
     /// `/proc/self/status`.
-    public static func current() -> ResourceUsage {
+    package static func current() -> ResourceUsage {
         var usage = rusage()
         #if os(Linux)
             getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -39,7 +39,7 @@ public struct ResourceUsage: Sendable, Equatable {
 
     /// `VmHWM` (peak resident set size) from `/proc/self/status`, in bytes, or `nil` where
     /// that file does not exist.
-    public static func peakResidentBytesFromProcStatus() -> Int? {
+    package static func peakResidentBytesFromProcStatus() -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else {
             return nil
         }

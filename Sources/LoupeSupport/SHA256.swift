@@ -8,7 +8,7 @@ import Foundation
 /// hasher.update(chunk2)
 /// let digest = hasher.finalize()  // 32 bytes
 /// ```
-public struct SHA256: Sendable {
+package struct SHA256: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab,
         0x5be0_cd19
@@ -18,15 +18,15 @@ public struct SHA256: Sendable {
     /// Total message length in bytes.
     private var length: UInt64 = 0
 
-    public init() { pending.reserveCapacity(64) }
+    package init() { pending.reserveCapacity(64) }
 
     /// Adds bytes to the message.
-    public mutating func update(_ data: Data) {
+    package mutating func update(_ data: Data) {
         data.withUnsafeBytes { update(bytes: $0) }
     }
 
     /// Adds bytes to the message.
-    public mutating func update(bytes: UnsafeRawBufferPointer) {
+    package mutating func update(bytes: UnsafeRawBufferPointer) {
         length &+= UInt64(bytes.count)
         var rest = bytes[...]
         if !pending.isEmpty {
@@ -50,7 +50,7 @@ public struct SHA256: Sendable {
     }
 
     /// The 32-byte digest of everything added so far.
-    public func finalize() -> [UInt8] {
+    package func finalize() -> [UInt8] {
         var copy = self
         var tail = copy.pending
         tail.append(0x80)
@@ -75,7 +75,7 @@ public struct SHA256: Sendable {
     }
 
     /// The lowercase hexadecimal digest of `data`.
-    public static func hex(of data: Data) -> String {
+    package static func hex(of data: Data) -> String {
         var hasher = SHA256()
         hasher.update(data)
         return hexString(hasher.finalize())
@@ -83,7 +83,7 @@ public struct SHA256: Sendable {
 
     /// The lowercase hexadecimal digest of the file at `url`, read in 1 MiB chunks so
     /// memory use does not grow with the file.
-    public static func hex(ofFile url: URL) throws -> String {
+    package static func hex(ofFile url: URL) throws -> String {
         let descriptor = open(url.path, O_RDONLY)
         guard descriptor >= 0 else {
             throw InputError.fromErrno("cannot open for hashing", path: url.path)

@@ -11,10 +11,10 @@
 /// The memory grows to the largest request seen on the thread and is freed when the thread
 /// ends. A call made while the thread's memory is in use (from inside `body`) gets memory
 /// of its own, freed on return.
-public enum ScratchMemory {
+package enum ScratchMemory {
     /// Calls `body` with `byteCount` bytes of memory, 64-byte aligned, of unspecified
     /// contents. The memory is valid only until `body` returns.
-    public static func withBytes<R>(_ byteCount: Int, _ body: (UnsafeMutableRawPointer) throws -> R) rethrows -> R {
+    package static func withBytes<R>(_ byteCount: Int, _ body: (UnsafeMutableRawPointer) throws -> R) rethrows -> R {
         let region = ThreadRegion.current
         guard !region.isInUse else {
             let memory = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: alignment)
@@ -28,7 +28,7 @@ public enum ScratchMemory {
 
     /// Calls `body` with one zero-filled buffer of `Float` per entry of `counts`, each
     /// 64-byte aligned. The buffers are valid only until `body` returns.
-    public static func withZeroedFloats<R>(
+    package static func withZeroedFloats<R>(
         _ counts: [Int], _ body: ([UnsafeMutableBufferPointer<Float>]) throws -> R
     ) rethrows -> R {
         let strides = counts.map { ($0 * MemoryLayout<Float>.stride + alignment - 1) / alignment * alignment }

@@ -7,12 +7,12 @@ import Foundation
 /// architecture file or an option claims goes through these functions: a product that would
 /// overflow, a negative size or a size over the budget becomes a `SizeError` naming what was
 /// being sized, never a trap or an allocation the machine cannot serve.
-public enum CheckedSize {
+package enum CheckedSize {
     /// The product of `factors`, or nil when one is negative or the product overflows `Int`.
     ///
     /// A zero factor does not hide an overflow in the others: `[0, 2^62, 8]` is rejected,
     /// since the other factors still describe a size no file can hold.
-    public static func product(_ factors: some Sequence<Int>) -> Int? {
+    package static func product(_ factors: some Sequence<Int>) -> Int? {
         var nonzero = 1
         var hasZero = false
         for factor in factors {
@@ -29,10 +29,10 @@ public enum CheckedSize {
     }
 
     /// `a * b`, or nil when either is negative or the product overflows.
-    public static func product(_ a: Int, _ b: Int) -> Int? { product([a, b]) }
+    package static func product(_ a: Int, _ b: Int) -> Int? { product([a, b]) }
 
     /// The sum of `terms`, or nil when one is negative or the sum overflows `Int`.
-    public static func sum(_ terms: some Sequence<Int>) -> Int? {
+    package static func sum(_ terms: some Sequence<Int>) -> Int? {
         var total = 0
         for term in terms {
             guard term >= 0 else { return nil }
@@ -50,7 +50,7 @@ public enum CheckedSize {
     /// - Throws: `SizeError` when a factor is negative, the product overflows, or the bytes
     ///   exceed the budget.
     @discardableResult
-    public static func bytes(
+    package static func bytes(
         _ factors: [Int], bytesPerElement: Int, for what: String, budget: MemoryBudget = .current
     ) throws -> Int {
         guard let count = product(factors + [bytesPerElement]) else {

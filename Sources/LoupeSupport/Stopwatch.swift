@@ -1,12 +1,12 @@
 /// Measures elapsed wall-clock time on a monotonic clock.
-public struct Stopwatch: Sendable {
+package struct Stopwatch: Sendable {
     private let start = ContinuousClock.now
 
     /// Starts measuring now.
-    public init() {}
+    package init() {}
 
     /// Seconds since the stopwatch was created.
-    public var elapsedSeconds: Double {
+    package var elapsedSeconds: Double {
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }

@@ -15,7 +15,7 @@ public struct Tensor: Sendable {
     @usableFromInline var storage: [Float]
     @usableFromInline var packedOperandCache: PackedOperandCache?
     /// Packed forms of this tensor's values, when enabled.
-    public var packedOperands: PackedOperandCache? { packedOperandCache }
+    package var packedOperands: PackedOperandCache? { packedOperandCache }
 
     /// The elements in row-major order; `scalars.count == shape.reduce(1, *)`.
     @inlinable
@@ -45,7 +45,7 @@ public struct Tensor: Sendable {
 
     /// Gives this tensor a cache of packed forms (see the type's documentation); for tensors
     /// used as the same product operand many times, such as weights.
-    public mutating func enablePackedOperandCache() {
+    package mutating func enablePackedOperandCache() {
         if packedOperandCache == nil { packedOperandCache = PackedOperandCache() }
     }
 

@@ -14,42 +14,42 @@ import Foundation
 /// element. Small buffers (under `minimumCount` elements) are left to the C allocator, and
 /// when the kept storage would exceed `capacityBytes` the pool is emptied first, so a loop
 /// whose sizes keep changing never holds more than that.
-public final class TensorStoragePool: @unchecked Sendable {
+@usableFromInline package final class TensorStoragePool: @unchecked Sendable {
     /// The pool that operations and tapes use.
-    public static let shared = TensorStoragePool(capacityBytes: 256 << 20)
+    @usableFromInline package static let shared = TensorStoragePool(capacityBytes: 256 << 20)
     /// Buffers with fewer elements are not kept.
-    public static let minimumCount = 1024
+    package static let minimumCount = 1024
 
     /// The most storage kept at once, in bytes.
-    public let capacityBytes: Int
+    package let capacityBytes: Int
     private let lock = NSLock()
     private var buffers: [Int: [[Float]]] = [:]
     private var keptBytes = 0
     private var counters = Counters()
 
     /// How often storage was asked for and how often the pool had it.
-    public struct Counters: Equatable, Sendable {
+    package struct Counters: Equatable, Sendable {
         /// Requests for storage of at least `minimumCount` elements.
-        public var requests = 0
+        package var requests = 0
         /// Requests served with recycled storage.
-        public var reuses = 0
+        package var reuses = 0
         /// Buffers kept.
-        public var recycled = 0
+        package var recycled = 0
     }
 
     /// Creates an empty pool.
-    public init(capacityBytes: Int) {
+    package init(capacityBytes: Int) {
         self.capacityBytes = capacityBytes
     }
 
     /// The request counters so far.
-    public var counts: Counters { lock.withLock { counters } }
+    package var counts: Counters { lock.withLock { counters } }
 
     /// Bytes of storage kept now.
-    public var bytesKept: Int { lock.withLock { keptBytes } }
+    package var bytesKept: Int { lock.withLock { keptBytes } }
 
     /// Frees every kept buffer.
-    public func removeAll() {
+    package func removeAll() {
         lock.withLock {
             buffers.removeAll()
             keptBytes = 0
@@ -70,7 +70,7 @@ public final class TensorStoragePool: @unchecked Sendable {
 
     /// Storage for `count` elements with unspecified contents: a kept buffer of that size if
     /// there is one, else a new one.
-    public func storage(count: Int) -> [Float] {
+    @usableFromInline package func storage(count: Int) -> [Float] {
         // `Array(unsafeUninitializedCapacity: 0)` writes its count into the shared empty-array
         // storage, which every thread reads: a data race (ThreadSanitizer reports it).
         guard count > 0 else { return [] }
@@ -88,7 +88,7 @@ public final class TensorStoragePool: @unchecked Sendable {
     }
 
     /// Keeps `storage` for reuse if nothing else refers to it, and leaves `storage` empty.
-    public func recycle(_ storage: inout [Float]) {
+    package func recycle(_ storage: inout [Float]) {
         let count = storage.count
         guard count >= Self.minimumCount, storage.isUniquelyReferenced else {
             storage = []
@@ -113,7 +113,7 @@ public final class TensorStoragePool: @unchecked Sendable {
 
     /// Keeps the storage of `tensor` for reuse if nothing else refers to it, and leaves
     /// `tensor` empty (shape `[0]`).
-    public func recycle(_ tensor: inout Tensor) {
+    package func recycle(_ tensor: inout Tensor) {
         var storage = tensor.releaseStorage()
         recycle(&storage)
     }

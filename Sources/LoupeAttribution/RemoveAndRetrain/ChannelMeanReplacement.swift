@@ -23,7 +23,7 @@ public struct ChannelMeanReplacement: Sendable {
     /// The number of ranked elements at `percent`: `percent / 100 * elementCount` rounded to
     /// the nearest integer, halves away from zero (computed as `percent * n / 100`, exact for
     /// whole percentages).
-    public static func rankedCount(percent: Double, elementCount: Int) -> Int {
+    package static func rankedCount(percent: Double, elementCount: Int) -> Int {
         Int((percent * Double(elementCount) / 100).rounded())
     }
 

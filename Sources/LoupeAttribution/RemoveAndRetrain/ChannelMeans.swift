@@ -2,11 +2,11 @@ import LoupeData
 
 /// The mean of every channel over all pixels of all images of a dataset: the value
 /// remove-and-retrain puts in place of the elements it removes.
-public enum ChannelMeans {
+package enum ChannelMeans {
     /// One mean per channel, over every pixel of every image of `dataset` as the model sees
     /// it (bytes divided by 255). Sums are accumulated in `Double`, in dataset order, so the
     /// result is deterministic and exact to `Float` rounding.
-    public static func of(_ dataset: Dataset, batchSize: Int = 512) -> [Float] {
+    package static func of(_ dataset: Dataset, batchSize: Int = 512) -> [Float] {
         let channels = dataset.shape.channels
         let plane = dataset.shape.height * dataset.shape.width
         var sums = [Double](repeating: 0, count: channels)

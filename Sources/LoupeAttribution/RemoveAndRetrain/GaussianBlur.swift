@@ -28,7 +28,7 @@ public struct GaussianBlur: Sendable {
     /// (width - 2 radius)` plane: rows first, then columns, accumulated in `Double`.
     ///
     /// - Precondition: the plane is larger than `2 * radius` in both directions.
-    public func blurValid(_ plane: [Double], height: Int, width: Int) -> [Double] {
+    package func blurValid(_ plane: [Double], height: Int, width: Int) -> [Double] {
         precondition(plane.count == height * width, "plane has \(plane.count) values, not \(height) x \(width)")
         let (outHeight, outWidth) = (height - 2 * radius, width - 2 * radius)
         precondition(outHeight > 0 && outWidth > 0, "a \(height) x \(width) plane is too small for radius \(radius)")

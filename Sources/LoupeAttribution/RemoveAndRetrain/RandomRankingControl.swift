@@ -33,7 +33,7 @@ public struct RandomRankingControl: AttributionMethod {
     }
 
     /// A uniformly random order of `0..<count` (Fisher-Yates, driven by `seed`).
-    public static func permutation(count: Int, seed: UInt64) -> [Int] {
+    package static func permutation(count: Int, seed: UInt64) -> [Int] {
         var generator = SeededGenerator(seed: seed)
         var order = Array(0..<count)
         order.fisherYatesShuffle(using: &generator)

@@ -57,7 +57,7 @@ public struct RemoveAndRetrainSpec: Codable, Equatable, Sendable {
     }
 
     /// The seed of retrained model `retrain` (the same in every cell).
-    public func retrainSeed(_ retrain: Int) -> UInt64 { SeedStream.retrain.seed(from: seed, index: retrain) }
+    package func retrainSeed(_ retrain: Int) -> UInt64 { SeedStream.retrain.seed(from: seed, index: retrain) }
 
     /// The spec without what a re-run may change (methods, fractions, modes and retrains are
     /// added to or dropped from a run freely; everything else fixes the base model and maps).
@@ -122,12 +122,12 @@ public struct RemoveAndRetrainSpec: Codable, Equatable, Sendable {
 
     /// The bookkeeping one planned retrain needs (its job and its record), for the memory
     /// budget check of `validate()`.
-    public static let bytesPerPlannedRetrain = 256
+    package static let bytesPerPlannedRetrain = 256
 
     /// SHA-256 of the part of the spec that fixes the base model and the maps (see
     /// `fixedPart`), recorded with every cached result so none is reused under another spec
     /// even if `roar.json` was removed.
-    public var fixedPartHash: String {
+    package var fixedPartHash: String {
         SHA256.hex(of: (try? DeterministicJSON.encode(fixedPart)) ?? Data())
     }
 }

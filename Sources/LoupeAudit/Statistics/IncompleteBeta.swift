@@ -4,9 +4,9 @@ import Foundation
 /// distribution, evaluated by its continued fraction with the modified Lentz method
 /// (Numerical Recipes, 3rd ed., section 6.4, `betacf`). Relative accuracy is about 1e-15
 /// for moderate `a` and `b`.
-public enum IncompleteBeta {
+package enum IncompleteBeta {
     /// `I_x(a, b)` for `a > 0`, `b > 0` and `x` in `[0, 1]`; NaN outside that domain.
-    public static func regularized(a: Double, b: Double, x: Double) -> Double {
+    package static func regularized(a: Double, b: Double, x: Double) -> Double {
         regularized(a: a, b: b, x: x, oneMinusX: 1 - x)
     }
 

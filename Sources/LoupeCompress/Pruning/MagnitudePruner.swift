@@ -49,7 +49,7 @@ public enum MagnitudePruner {
     }
 
     /// `round(n * (1 - s))`.
-    public static func keptCount(_ n: Int, sparsity: Double) -> Int {
+    package static func keptCount(_ n: Int, sparsity: Double) -> Int {
         Int((Double(n) * (1 - sparsity)).rounded(.toNearestOrAwayFromZero))
     }
 

@@ -51,13 +51,13 @@ public struct InputQuantized<Base: Layer>: Layer {
 }
 
 extension InputQuantized: ReLUFusible where Base: ReLUFusible {
-    public func rectified(_ input: Variable, _ context: inout ForwardContext) -> Variable {
+    package func rectified(_ input: Variable, _ context: inout ForwardContext) -> Variable {
         base.rectified(quantized(input, context), &context)
     }
 }
 
 extension InputQuantized: ReLUMaxPoolFusible where Base: ReLUMaxPoolFusible {
-    public func rectifiedMaxPooled2x2(_ input: Variable, _ context: inout ForwardContext) -> Variable {
+    package func rectifiedMaxPooled2x2(_ input: Variable, _ context: inout ForwardContext) -> Variable {
         base.rectifiedMaxPooled2x2(quantized(input, context), &context)
     }
 }

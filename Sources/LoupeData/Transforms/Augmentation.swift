@@ -24,7 +24,7 @@ public struct Augmentation: Sendable, Equatable, Codable {
     public static let none = Augmentation()
 
     /// Whether this augmentation changes anything.
-    public var isIdentity: Bool { cropPadding == 0 && !horizontalFlip }
+    package var isIdentity: Bool { cropPadding == 0 && !horizontalFlip }
 
     /// The augmented copy of `batch`, a `[B, C, H, W]` tensor.
     public func apply(to batch: Tensor, generator: inout SeededGenerator) -> Tensor {

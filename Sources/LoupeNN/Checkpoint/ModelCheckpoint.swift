@@ -11,7 +11,7 @@ import LoupeTensor
 public struct ModelCheckpoint {
     public static let formatTag = "loupe-checkpoint-1"
     /// The prefix of optimizer state tensors' names in the file (`optimizer.state.0.exp_avg`).
-    public static let optimizerPrefix = "optimizer."
+    package static let optimizerPrefix = "optimizer."
 
     public var model: Model
     public var training: TrainingConfiguration?

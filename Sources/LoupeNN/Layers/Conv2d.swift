@@ -72,7 +72,7 @@ public struct Conv2d: ReLUMaxPoolFusible {
 
     /// The layer followed by ReLU and 2 x 2 max pooling, as one fused operation (see
     /// `Variable.conv2dReLUMaxPool2x2`).
-    public func rectifiedMaxPooled2x2(_ input: Variable, _ context: inout ForwardContext) -> Variable {
+    package func rectifiedMaxPooled2x2(_ input: Variable, _ context: inout ForwardContext) -> Variable {
         input.conv2dReLUMaxPool2x2(
             weight: context.parameter("\(name).weight"), bias: hasBias ? context.parameter("\(name).bias") : nil,
             stride: stride, padding: padding)

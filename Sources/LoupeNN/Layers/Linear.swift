@@ -44,7 +44,7 @@ public struct Linear: ReLUFusible {
     }
 
     /// The layer followed by ReLU, as one operation (`Variable.linearReLU`).
-    public func rectified(_ input: Variable, _ context: inout ForwardContext) -> Variable {
+    package func rectified(_ input: Variable, _ context: inout ForwardContext) -> Variable {
         input.linearReLU(
             weight: context.parameter("\(name).weight"), bias: hasBias ? context.parameter("\(name).bias") : nil)
     }

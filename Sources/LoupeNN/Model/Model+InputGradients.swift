@@ -4,7 +4,7 @@ import LoupeTensor
 extension Model {
     /// The working memory of an input-gradient pass per row: the value and the gradient of the
     /// input and of every layer's output, 4 bytes each.
-    public var inputGradientBytesPerRow: Int {
+    package var inputGradientBytesPerRow: Int {
         CheckedSize.product([activationScalarsPerExample, 2, MemoryLayout<Float>.size]) ?? .max
     }
 

@@ -2,11 +2,11 @@ import LoupeSupport
 import LoupeTensor
 
 /// The gradients of one batch's shards, one list of parameter gradients per shard.
-public enum GradientParts {
+package enum GradientParts {
     /// The element-wise sum of each position over `parts`, added in part order into the
     /// first part's tensors (on up to `threads` threads by element ranges); the other parts'
     /// storage goes back to `TensorStoragePool.shared`.
-    public static func sum(_ parts: inout [[Tensor]], threads: Int) -> [Tensor] {
+    package static func sum(_ parts: inout [[Tensor]], threads: Int) -> [Tensor] {
         precondition(!parts.isEmpty, "no gradient parts")
         var total = parts[0]
         parts[0] = []  // leaves `total` uniquely referenced, so it is added to in place

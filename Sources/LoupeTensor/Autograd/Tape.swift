@@ -34,7 +34,7 @@ public final class Tape {
     /// Whether a forward pass may fuse ReLU with the operations around it: not when ReLU's
     /// backward rule is overridden, since a fused operation has no ReLU for the override to
     /// replace. Networks ask this before fusing.
-    public var fusesReLU: Bool { backwardOverrides[.relu] == nil }
+    package var fusesReLU: Bool { backwardOverrides[.relu] == nil }
 
     public init() {}
 

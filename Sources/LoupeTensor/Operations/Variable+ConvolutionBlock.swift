@@ -13,7 +13,8 @@ extension Variable {
     /// gradient (summed over pooled windows) agree to float rounding. Shapes whose convolution
     /// output the pooling cannot stream (odd height or width, or narrower than 8) run the three
     /// operations.
-    public func conv2dReLUMaxPool2x2(weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable {
+    package func conv2dReLUMaxPool2x2(weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable
+    {
         let geometry = ConvolutionGeometry(input: shape, weight: weight.shape, stride: stride, padding: padding)
         let (oh, ow) = (geometry.outputHeight, geometry.outputWidth)
         guard ow >= 8, oh % 2 == 0, ow % 2 == 0 else {

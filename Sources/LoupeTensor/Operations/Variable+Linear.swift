@@ -110,7 +110,7 @@ extension Variable {
     /// place while it is still in cache, and the backward pass masks the gradient with the
     /// rectified output (positive exactly where the product was). The same values and
     /// gradients, bit for bit, without the second full-size tensor and pass.
-    public func linearReLU(weight: Variable, bias: Variable?) -> Variable {
+    package func linearReLU(weight: Variable, bias: Variable?) -> Variable {
         fullyConnected(weight: weight, bias: bias, rectified: true)
     }
 

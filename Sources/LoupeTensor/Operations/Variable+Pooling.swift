@@ -40,7 +40,7 @@ extension Variable {
     /// rectifying the four times smaller result), with the same values and gradients: the
     /// gradient goes to the first maximum of each window whose maximum is positive. Shapes
     /// the fused pass does not cover run the two operations.
-    public func reluMaxPool2d(kernel: Int, stride: Int? = nil) -> Variable {
+    package func reluMaxPool2d(kernel: Int, stride: Int? = nil) -> Variable {
         let stride = stride ?? kernel
         guard kernel == 2 && stride == 2 && Self.streamsWindowPairs(value.shape) else {
             return relu().maxPool2d(kernel: kernel, stride: stride)
