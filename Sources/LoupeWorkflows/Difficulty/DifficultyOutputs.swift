@@ -181,16 +181,11 @@ struct DifficultyOutputs {
     }
 }
 
-/// A dataset image as a PNG (grayscale, or RGB for three channels).
+/// A dataset image as a PNG (grayscale, or RGB for three channels), its stored [0, 1] scalars
+/// mapped to 0...255.
 package func thumbnail(_ data: Dataset, position: Int) -> PNGImage {
-    let image = data.images(at: [position])
     let shape = data.shape
-    let plane = shape.height * shape.width
-    let bytes = image.scalars.map { UInt8(max(0, min(255, ($0 * 255).rounded()))) }
-    if shape.channels == 3 {
-        var rgb = [UInt8](repeating: 0, count: 3 * plane)
-        for p in 0..<plane { for c in 0..<3 { rgb[3 * p + c] = bytes[c * plane + p] } }
-        return PNGImage(width: shape.width, height: shape.height, channels: .rgb, pixels: rgb)
-    }
-    return PNGImage(width: shape.width, height: shape.height, channels: .grayscale, pixels: Array(bytes.prefix(plane)))
+    return AttributionPicture.image(
+        data.images(at: [position]).scalars, channels: shape.channels, height: shape.height, width: shape.width,
+        range: .unit)
 }
