@@ -108,6 +108,7 @@ public struct DifficultyWorkflow {
             let checkpointFolder = made.url.appendingPathComponent("checkpoints")
             try FileManager.default.createDirectory(at: checkpointFolder, withIntermediateDirectories: true)
             run.checkpointDirectory = checkpointFolder
+            if let line = run.architecture.normalizationLine { progress.log(line) }
             progress.log(
                 "difficulty: \(run.architecture.name), \(run.training.epochs) epochs on \(train.count) training examples of \(config.data.data)"
             )

@@ -18,6 +18,8 @@ public struct InvarianceWorkflow {
         public var hidden: String?
         /// Checkpoints to test instead of training.
         public var modelFiles: [URL]?
+        /// How the trained models normalise their inputs (`--normalize`); checkpoints bring their own.
+        public var normalization: InputNormalization = .none
         public var epochs = 1
         public var batchSize = 128
         /// Learning rate of SGD with momentum 0.9.
@@ -175,7 +177,9 @@ public struct InvarianceWorkflow {
             training.threads = threads
             try training.validate(for: train)
             for name in config.models {
-                let architecture = try resolveArchitecture(name, hidden: config.hidden, data: train)
+                let architecture = try config.normalization.applied(
+                    to: try resolveArchitecture(name, hidden: config.hidden, data: train), train: train)
+                if let line = architecture.normalizationLine { progress.log("\(architecture.name): \(line)") }
                 var trainer = try Trainer(
                     model: try Model(architecture: architecture, seed: config.trainingSeed), configuration: training)
                 try trainer.train(on: train, test: test) { event, _ in

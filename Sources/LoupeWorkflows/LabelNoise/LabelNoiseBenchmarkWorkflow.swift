@@ -92,6 +92,7 @@ public struct LabelNoiseBenchmarkWorkflow {
         run.checkpointDirectory = nil
         try RunDirectory.claim(path: configuration.output.relativePath)
         let flipped = Set(prepared.flippedLabels.map(\.id))
+        if let line = run.architecture.normalizationLine { progress.log(line) }
         progress.log(
             "label-noise benchmark: \(flipped.count) of \(train.count) training labels flipped (seed \(data.noiseSeed)); \(run.architecture.name), \(run.training.epochs) epochs"
         )

@@ -38,6 +38,7 @@ struct InvarianceBenchmark: ParsableCommand {
     var model: String = "mlp,cnn"
     @Option(help: "Hidden widths for mlp (comma-separated), or the hidden width of cnn.") var hidden: String?
     @Option(help: "Comma-separated checkpoints to test instead of training.") var modelFile: String?
+    @OptionGroup var normalizationOption: NormalizationOption
     @Option(help: "Training epochs.") var epochs: Int = 1
     @Option(help: "Training mini-batch size.") var batchSize: Int = 128
     @Option(help: "Training learning rate (SGD, momentum 0.9).") var lr: Float = 0.05
@@ -70,6 +71,7 @@ struct InvarianceBenchmark: ParsableCommand {
         configuration.models = model.split(separator: ",").map(String.init)
         configuration.hidden = hidden
         configuration.modelFiles = modelFile?.split(separator: ",").map { URL(fileURLWithPath: String($0)) }
+        configuration.normalization = normalizationOption.normalization
         configuration.epochs = epochs
         configuration.batchSize = batchSize
         configuration.learningRate = lr
