@@ -64,6 +64,7 @@ public struct DifficultyWorkflow {
                     threads: manifest.threads)
                 try directory.recordInputs(manifest.inputs)
             }
+            directory.recordData([examples])
             try DifficultyOutputs(data: examples, result: run, flipped: flipped, cie: cie).write(into: &directory)
             directory.recordOutputs(under: ["checkpoints"])
             try directory.finish()

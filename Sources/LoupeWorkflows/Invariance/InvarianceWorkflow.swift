@@ -51,6 +51,8 @@ public struct InvarianceWorkflow {
         var seeds: [String: UInt64]
         var threads: Int
         var inputs: [URL]
+        /// The data, for the ImageFolder it came from, if any.
+        var data: [Dataset]
         var dataName: String
 
         /// Writes invariance.csv, output-check.csv, models/ (trained models) and manifest.json;
@@ -59,6 +61,7 @@ public struct InvarianceWorkflow {
             var directory = try RunDirectory(
                 path: folder.relativePath, configuration: manifestConfiguration, seeds: seeds, threads: threads)
             try directory.recordInputs(inputs)
+            directory.recordData(data)
             var table = CSVTable(header: [
                 "model", "method", "max_abs_difference", "map_scale", "relative_difference",
                 "worst_image_relative_difference", "relative_norm_difference", "tolerance", "pass", "expected",
@@ -242,6 +245,6 @@ public struct InvarianceWorkflow {
             manifestConfiguration: try DeterministicJSON.decode(
                 JSONValue.self, from: try DeterministicJSON.encode(manifestConfiguration)),
             seeds: ["training": config.trainingSeed, "attribution": config.methods.seed], threads: threads,
-            inputs: inputs, dataName: config.data.data)
+            inputs: inputs, data: [train, test], dataName: config.data.data)
     }
 }

@@ -63,6 +63,7 @@ public struct LabelNoiseBenchmarkWorkflow {
                 seeds: ["training": configuration.settings.seed, "noise": data.noiseSeed],
                 threads: configuration.settings.threads)
             try directory.recordInputs(difficulty.examples.sources)
+            directory.recordData([difficulty.examples])
             var table = CSVTable(header: ["score", "auroc", "precision_at_k", "k", "base_rate"])
             for row in rows {
                 table.append([

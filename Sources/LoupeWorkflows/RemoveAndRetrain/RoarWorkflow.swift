@@ -128,6 +128,7 @@ public struct RoarWorkflow {
             path: config.output.relativePath, configuration: spec,
             seeds: ["seed": config.seed, "split": config.data.splitSeed], threads: threads)
         try directory.recordInputs(splits.train.sources + splits.test.sources)
+        directory.recordData([splits.train, splits.test])
         let runner = try RemoveAndRetrainRunner(spec: spec, directory: directory.url)
         if let line = spec.architecture.normalizationLine { progress.log(line) }
         progress.log(

@@ -91,6 +91,7 @@ public struct TrainWorkflow {
                 architecture: architecture, training: training),
             seeds: ["training": training.seed, "split": configuration.data.splitSeed], threads: training.threads)
         try directory.recordInputs(splits.train.sources + splits.test.sources)
+        directory.recordData([splits.train, splits.test])
 
         var trainer = try Trainer(
             model: try Model(architecture: architecture, seed: training.seed), configuration: training)
