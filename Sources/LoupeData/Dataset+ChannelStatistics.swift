@@ -10,7 +10,9 @@ extension Dataset {
     /// `x.std(axis=(0, 2, 3))` (equal up to the order of summation).
     public func channelStatistics() -> (mean: [Double], std: [Double]) {
         let (channels, plane) = (shape.channels, shape.height * shape.width)
-        guard count > 0 else { return ([Double](repeating: 0, count: channels), [Double](repeating: 0, count: channels)) }
+        guard count > 0 else {
+            return ([Double](repeating: 0, count: channels), [Double](repeating: 0, count: channels))
+        }
         let chunk = max(1, 1 << 20 / max(shape.pixelCount, 1))
         func visit(_ body: (_ channel: Int, _ values: UnsafeBufferPointer<Float>) -> Void) {
             var start = 0

@@ -114,7 +114,9 @@ public enum ManifestVerifier {
                             expectedSHA256: record.sha256, actualSHA256: actual))
                 }
             } catch {
-                report.refused.append("\(record.path): cannot load the \(record.kind) to check it: \((error as? any LoupeError)?.description ?? "\(error)")")
+                report.refused.append(
+                    "\(record.path): cannot load the \(record.kind) to check it: \((error as? any LoupeError)?.description ?? "\(error)")"
+                )
             }
         }
         // Follow the history while each link is intact.

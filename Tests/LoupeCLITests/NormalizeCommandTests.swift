@@ -15,7 +15,9 @@ final class NormalizeCommandTests: CLITestCase {
         }
     }
 
-    private var environment: [String: String] { ["LOUPE_CACHE_DIR": workDirectory.appendingPathComponent("cache").path] }
+    private var environment: [String: String] {
+        ["LOUPE_CACHE_DIR": workDirectory.appendingPathComponent("cache").path]
+    }
 
     private func json(_ path: String) throws -> [String: Any] {
         let data = try Data(contentsOf: workDirectory.appendingPathComponent(path))
@@ -66,7 +68,8 @@ final class NormalizeCommandTests: CLITestCase {
         let digest = try XCTUnwrap(datasets[0]["sha256"] as? String)
         XCTAssertEqual(digest.count, 64)
         // A cached start records the same hash.
-        XCTAssertEqual((try json("maps/manifest.json")["datasets"] as? [[String: Any]])?.first?["sha256"] as? String, digest)
+        XCTAssertEqual(
+            (try json("maps/manifest.json")["datasets"] as? [[String: Any]])?.first?["sha256"] as? String, digest)
         XCTAssertEqual(try loupe("verify", "run").status, 0)
 
         // One pixel file changes (same size): the decoded content, and so the hash, differ.

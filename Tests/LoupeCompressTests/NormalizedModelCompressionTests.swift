@@ -21,8 +21,10 @@ final class NormalizedModelCompressionTests: XCTestCase {
         let (plain, normalized) = try models()
         var first = SeededGenerator(seed: 0)
         var second = SeededGenerator(seed: 0)
-        let plainMasks = try MagnitudePruner.masks(for: plain, sparsity: 0.9, policy: PruningPolicy(), generator: &first)
-        let masks = try MagnitudePruner.masks(for: normalized, sparsity: 0.9, policy: PruningPolicy(), generator: &second)
+        let plainMasks = try MagnitudePruner.masks(
+            for: plain, sparsity: 0.9, policy: PruningPolicy(), generator: &first)
+        let masks = try MagnitudePruner.masks(
+            for: normalized, sparsity: 0.9, policy: PruningPolicy(), generator: &second)
         XCTAssertEqual(masks.masks, plainMasks.masks)
         XCTAssertNil(masks.masks["conv1.weight"], "the first weighted layer stays dense")
     }

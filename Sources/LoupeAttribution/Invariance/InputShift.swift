@@ -18,7 +18,7 @@ public enum ShiftCompensation: String, Sendable, CaseIterable {
     /// removes exactly what the shift added, which at the borders is only the kernel taps that
     /// fall inside the image. Where the shifted patch is the constant image's patch (blank
     /// regions) the cancellation is bit for bit, so ties that max pooling breaks stay as
-    /// they were.
+    /// they were (without an input normalisation; with one, up to its rounding).
     case exact
 }
 

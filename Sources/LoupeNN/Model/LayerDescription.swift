@@ -95,7 +95,8 @@ extension LayerDescription: Codable {
             guard !mean.isEmpty, mean.count == std.count else {
                 throw DecodingError.dataCorruptedError(
                     forKey: .std, in: c,
-                    debugDescription: "normalize: needs one mean and one std per channel, got \(mean.count) and \(std.count)")
+                    debugDescription:
+                        "normalize: needs one mean and one std per channel, got \(mean.count) and \(std.count)")
             }
             guard mean.allSatisfy(\.isFinite), std.allSatisfy({ $0.isFinite && $0 > 0 }) else {
                 throw DecodingError.dataCorruptedError(

@@ -234,12 +234,18 @@ public struct InvarianceWorkflow {
             var steps: Int
             var samples: Int
             var noise: Float
+            /// Each model's input normalisation, by name; absent when none has one.
+            var normalize: [String: LayerDescription]?
         }
-        let manifestConfiguration = ManifestConfiguration(
+        var manifestConfiguration = ManifestConfiguration(
             data: config.data.description, models: models.map(\.name),
             epochs: config.modelFiles == nil ? config.epochs : nil, examples: images.shape[0], shift: shift,
             compensation: config.compensation.rawValue, tolerance: tolerance, outputTolerance: outputTolerance,
             steps: settings.steps, samples: settings.samples, noise: settings.noiseFraction)
+        let normalizations = Dictionary(
+            models.compactMap { model in model.model.architecture.inputNormalization.map { (model.name, $0) } },
+            uniquingKeysWith: { first, _ in first })
+        manifestConfiguration.normalize = normalizations.isEmpty ? nil : normalizations
         return Result(
             outputRows: outputRows, outcomes: outcomes, models: models,
             manifestConfiguration: try DeterministicJSON.decode(

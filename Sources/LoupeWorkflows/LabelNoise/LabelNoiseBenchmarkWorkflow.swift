@@ -46,6 +46,8 @@ public struct LabelNoiseBenchmarkWorkflow {
         var configuration: Configuration
         var description: String
         var training: TrainingConfiguration
+        /// The model's input normalisation, if any (`--normalize`).
+        var normalize: LayerDescription?
 
         /// Writes label-noise.csv, the difficulty outputs and manifest.json into `folder`.
         public func write(to folder: URL) throws {
@@ -54,12 +56,14 @@ public struct LabelNoiseBenchmarkWorkflow {
                 var noise: Double
                 var noiseSeed: UInt64
                 var training: TrainingConfiguration
+                var normalize: LayerDescription?
             }
             let data = configuration.data
             var directory = try RunDirectory(
                 path: folder.relativePath,
                 configuration: ManifestConfiguration(
-                    data: description, noise: configuration.noise, noiseSeed: data.noiseSeed, training: training),
+                    data: description, noise: configuration.noise, noiseSeed: data.noiseSeed, training: training,
+                    normalize: normalize),
                 seeds: ["training": configuration.settings.seed, "noise": data.noiseSeed],
                 threads: configuration.settings.threads)
             try directory.recordInputs(difficulty.examples.sources)
@@ -141,6 +145,6 @@ public struct LabelNoiseBenchmarkWorkflow {
             directory: nil)
         return Result(
             rows: rows, flipped: flipped, difficulty: difficulty, configuration: configuration,
-            description: data.description, training: run.training)
+            description: data.description, training: run.training, normalize: run.architecture.inputNormalization)
     }
 }

@@ -1,6 +1,6 @@
 import LoupeData
-import LoupeSupport
 import LoupeNN
+import LoupeSupport
 
 /// How a model normalises its input images (`--normalize`): not at all (pixels / 255, the
 /// default), with the training split's per-channel mean and standard deviation, or with
@@ -43,7 +43,8 @@ public enum InputNormalization: Sendable, Equatable, CustomStringConvertible {
             }
             let (mean, std) = (try numbers(halves[0]), try numbers(halves[1]))
             guard mean.count == std.count else {
-                throw OptionError("--normalize: \(mean.count) mean(s) but \(std.count) std(s); give one of each per channel")
+                throw OptionError(
+                    "--normalize: \(mean.count) mean(s) but \(std.count) std(s); give one of each per channel")
             }
             guard mean.allSatisfy(\.isFinite) else { throw OptionError("--normalize: means must be finite") }
             guard std.allSatisfy({ $0.isFinite && $0 > 0 }) else {
@@ -83,7 +84,8 @@ public enum InputNormalization: Sendable, Equatable, CustomStringConvertible {
             let (mean, std) = train.channelStatistics()
             if let constant = std.firstIndex(where: { !(Float($0) > 0) }) {
                 throw OptionError(
-                    "--normalize dataset: channel \(constant) of \(train.name) is constant (std 0); give M:S explicitly")
+                    "--normalize dataset: channel \(constant) of \(train.name) is constant (std 0); give M:S explicitly"
+                )
             }
             statistics = (mean.map { Float($0) }, std.map { Float($0) })
         }
@@ -97,6 +99,12 @@ public enum InputNormalization: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Architecture {
+    /// The first layer when it is a normalize layer, for manifests.
+    var inputNormalization: LayerDescription? {
+        guard case .normalize? = layers.first else { return nil }
+        return layers.first
+    }
+
     /// The log line that says how the model normalises its inputs, when its first layer is a
     /// normalize layer: `normalize: mean [0.1307] std [0.3081] (in the model)`.
     var normalizationLine: String? {

@@ -15,7 +15,10 @@ struct InvarianceBenchmark: ParsableCommand {
             compensation is a per-position bias map, exact at the borders. The logits of both \
             models on the first --examples test images are checked to agree (the run stops \
             with an error if they do not: with --compensation none, the published mistake, \
-            they never do), then every method is computed on both and its maps compared.
+            they never do), then every method is computed on both and its maps compared. \
+            With an input normalisation (--normalize, or a checkpoint trained with it) the \
+            shift is added to the pixels and the normalisation kept, so the first layer is \
+            compensated for m / std[c] in each channel c.
 
             A method passes when ||A2 - A1|| / ||A1|| <= --tolerance (Euclidean norms over all \
             images): rounding can send one of the many path points or noisy copies across a \

@@ -26,7 +26,8 @@ struct Verify: ParsableCommand {
         let folder = URL(fileURLWithPath: directory, isDirectory: true)
         let report = try ManifestVerifier.verify(directory: folder) { record in
             try ImageFolderDigest(
-                root: record.path, imageCount: record.images, imageSize: record.imageSize.flatMap(ImageSize.init(parsing:)),
+                root: record.path, imageCount: record.images,
+                imageSize: record.imageSize.flatMap(ImageSize.init(parsing:)),
                 channels: record.channels, sha256: record.sha256
             ).recomputedSHA256()
         }

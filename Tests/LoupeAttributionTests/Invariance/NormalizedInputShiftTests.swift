@@ -56,7 +56,8 @@ final class NormalizedInputShiftTests: XCTestCase {
             for input in 0..<inputs {
                 total += Double(weight.scalars[output * inputs + input]) * Double(shift) / Double(std[input / 64])
             }
-            XCTAssertEqual(shifted.parameters["fc1.bias"]!.scalars[output], bias.scalars[output] - Float(total), accuracy: 1e-5)
+            XCTAssertEqual(
+                shifted.parameters["fc1.bias"]!.scalars[output], bias.scalars[output] - Float(total), accuracy: 1e-5)
         }
     }
 }

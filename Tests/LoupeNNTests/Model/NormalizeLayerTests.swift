@@ -30,7 +30,9 @@ final class NormalizeLayerTests: XCTestCase {
         let classes = [0, 1, 2, 0]
         let pixel = normalized.inputGradients(x, classes: classes).gradients
         let inside = plain.inputGradients(scaled, classes: classes).gradients
-        for (a, b) in zip(pixel.scalars, inside.scalars) { XCTAssertEqual(a, b / std[0], accuracy: 1e-6 * max(1, abs(a))) }
+        for (a, b) in zip(pixel.scalars, inside.scalars) {
+            XCTAssertEqual(a, b / std[0], accuracy: 1e-6 * max(1, abs(a)))
+        }
         XCTAssertEqual(normalized.flopsPerLayer.first?.layer, "normalize")
         XCTAssertEqual(normalized.flopsPerLayer.first?.forward, 2 * 64)
     }
