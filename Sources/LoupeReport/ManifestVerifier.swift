@@ -53,7 +53,7 @@ public enum ManifestVerifier {
                 throw ManifestError(source: path, kind: .unsafeEntry(error.description))
             }
         }
-        for entry in manifest.inputs.map(\.path)
+        for entry in manifest.inputs.map(\.path) + (manifest.datasets ?? []).map(\.path)
         where !entry.hasPrefix("/") || entry.split(separator: "/").contains("..") {
             throw ManifestError(
                 source: path,
