@@ -30,6 +30,9 @@ public struct Dataset: Sendable {
     /// Each example's file relative to the dataset's root (`train/cat/0001.jpg`) when every
     /// example is a file of its own, as in an ImageFolder; `nil` otherwise.
     public private(set) var paths: [String]?
+    /// The ImageFolder the examples were decoded from, and the hash of its decoded content,
+    /// for a run manifest; `nil` for other sources.
+    public internal(set) var imageFolder: ImageFolderDigest?
 
     private let pixels: PixelStorage
     /// The image index in `pixels` of each example.
@@ -147,6 +150,7 @@ public struct Dataset: Sendable {
         self.pixels = dataset.pixels
         self.classNames = dataset.classNames
         self.paths = dataset.paths.map { paths in positions.map { paths[$0] } }
+        self.imageFolder = dataset.imageFolder
     }
 
     /// The same examples with other labels (for example, deliberately noisy ones); ids and
@@ -167,7 +171,7 @@ public struct Dataset: Sendable {
         var replaced = try Dataset(
             name: name ?? self.name, shape: shape, classCount: classCount, floats: floats,
             labels: labels.map(Int64.init), sources: sources)
-        (replaced.paths, replaced.classNames) = (paths, classNames)
+        (replaced.paths, replaced.classNames, replaced.imageFolder) = (paths, classNames, imageFolder)
         return Dataset(renaming: replaced, name: replaced.name, positions: Array(0..<count), ids: ids)
     }
 

@@ -27,6 +27,8 @@ public struct ManifestVerificationReport: Equatable, Sendable {
     /// Listed files that were not read, each as one line naming the entry and the reason
     /// (outside the run folder, not a regular file, over the size limit).
     public var refused: [String] = []
+    /// Recorded datasets (ImageFolders) not checked because no way to load them was given.
+    public var uncheckedDatasets: [String] = []
 
     public init() {}
 
@@ -51,7 +53,7 @@ public enum ManifestVerifier {
                 throw ManifestError(source: path, kind: .unsafeEntry(error.description))
             }
         }
-        for entry in manifest.inputs.map(\.path)
+        for entry in manifest.inputs.map(\.path) + (manifest.datasets ?? []).map(\.path)
         where !entry.hasPrefix("/") || entry.split(separator: "/").contains("..") {
             throw ManifestError(
                 source: path,
@@ -70,9 +72,17 @@ public enum ManifestVerifier {
     /// the chain of earlier manifests it replaced (each also checked against its own content
     /// hash). Only regular files are read; outputs and history only inside `directory`.
     ///
+    /// Recorded datasets (``RunManifest/datasets``) are checked with `datasetSHA256`, which
+    /// loads one again and returns the hash of its decoded content (LoupeReport cannot decode
+    /// images; `loupe verify` passes the loader): a different hash is a change, a folder that
+    /// is gone is missing, one that cannot be loaded is refused. Without it they are listed
+    /// as unchecked.
+    ///
     /// - Throws: ``ManifestError`` when `manifest.json` is missing, not a valid manifest, edited,
     ///   names a path outside the folder, or describes an unfinished run.
-    public static func verify(directory: URL) throws -> ManifestVerificationReport {
+    public static func verify(
+        directory: URL, datasetSHA256: ((DatasetRecord) throws -> String)? = nil
+    ) throws -> ManifestVerificationReport {
         let manifest = try checkedManifest(in: directory)
         var report = ManifestVerificationReport()
         var listed: Set<String> = [RunManifest.fileName]
@@ -83,6 +93,31 @@ public enum ManifestVerifier {
         }
         for record in manifest.inputs {
             check(record, at: URL(fileURLWithPath: record.path), into: &report)
+        }
+        for record in manifest.datasets ?? [] {
+            guard let datasetSHA256 else {
+                report.uncheckedDatasets.append(record.path)
+                continue
+            }
+            guard FileManager.default.fileExists(atPath: record.path) else {
+                report.missing.append(record.path)
+                continue
+            }
+            do {
+                let actual = try datasetSHA256(record)
+                if actual == record.sha256 {
+                    report.verified.append(record.path)
+                } else {
+                    report.changed.append(
+                        .init(
+                            path: "\(record.path) (decoded \(record.kind) of \(record.images) images)",
+                            expectedSHA256: record.sha256, actualSHA256: actual))
+                }
+            } catch {
+                report.refused.append(
+                    "\(record.path): cannot load the \(record.kind) to check it: \((error as? any LoupeError)?.description ?? "\(error)")"
+                )
+            }
         }
         // Follow the history while each link is intact.
         var link = manifest.previous

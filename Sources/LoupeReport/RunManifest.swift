@@ -29,6 +29,9 @@ public struct RunManifest: Codable, Equatable, Sendable {
     public var threadCount: Int
     /// Files read, with absolute paths.
     public var inputs: [FileRecord]
+    /// Datasets read that are folders rather than files (ImageFolders), by the hash of their
+    /// decoded content; nil when there are none.
+    public var datasets: [DatasetRecord]?
     /// Files written, with paths relative to the manifest's directory.
     public var outputs: [FileRecord]
     /// Elapsed wall-clock time in seconds.
@@ -66,8 +69,9 @@ public struct RunManifest: Codable, Equatable, Sendable {
         wallSeconds: Double,
         cpuSeconds: Double, peakMemoryBytes: Int, flops: [LayerFLOPs], startedAt: Date, endedAt: Date,
         host: HostDescription, previous: FileRecord? = nil, inProgress: Bool? = nil, rerun: RerunRecipe? = nil,
-        phaseSeconds: [String: Double]? = nil
+        phaseSeconds: [String: Double]? = nil, datasets: [DatasetRecord]? = nil
     ) {
+        self.datasets = datasets
         self.tool = tool
         self.toolVersion = toolVersion
         self.gitCommit = gitCommit

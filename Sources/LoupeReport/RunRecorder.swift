@@ -27,6 +27,7 @@ public struct RunRecorder: Sendable {
     private let stopwatch = Stopwatch()
     private let cpuSecondsAtStart = ResourceUsage.current().cpuSeconds
     private var inputs: [FileRecord] = []
+    private var datasets: [DatasetRecord] = []
     private var flops: [LayerFLOPs] = []
     private var phaseSeconds: [String: Double] = [:]
     /// The link to the archived earlier manifest, once this run has written one of its own.
@@ -62,6 +63,12 @@ public struct RunRecorder: Sendable {
     /// Hashes and records a file the run reads, under its absolute path.
     public mutating func recordInput(_ url: URL) throws {
         inputs.append(try FileRecord(measuring: url, recordedAs: url.standardizedFileURL.path))
+    }
+
+    /// Records a dataset the run reads that is a folder (an ImageFolder), by the hash of its
+    /// decoded content; the same record twice is kept once.
+    public mutating func recordDataset(_ record: DatasetRecord) {
+        if !datasets.contains(record) { datasets.append(record) }
     }
 
     /// Records the operation counts of the run's layers.
@@ -133,7 +140,8 @@ public struct RunRecorder: Sendable {
             outputs: try records(outputs: outputs, in: directory, reusing: cache),
             wallSeconds: stopwatch.elapsedSeconds, cpuSeconds: usage.cpuSeconds - cpuSecondsAtStart,
             peakMemoryBytes: usage.peakResidentBytes, flops: flops, startedAt: startedAt, endedAt: Date(),
-            host: host, rerun: rerun, phaseSeconds: phaseSeconds.isEmpty ? nil : phaseSeconds)
+            host: host, rerun: rerun, phaseSeconds: phaseSeconds.isEmpty ? nil : phaseSeconds,
+            datasets: datasets.isEmpty ? nil : datasets)
     }
 
     /// The records of `outputs` followed by those carried forward. Temporary files of

@@ -8,8 +8,10 @@ import LoupeTensor
 /// rescaled (`scale_input * scale_weight[channel]`) and the float bias added. ReLU, pooling
 /// and flatten run on the rescaled values.
 ///
-/// Supports sequential networks of linear, convolution, activation, pooling, flatten and
-/// dropout layers (`mlp`, `cnn`); batch norm and residual blocks need folding first.
+/// Supports sequential networks of linear, convolution, activation, pooling, flatten,
+/// dropout and input normalisation layers (`mlp`, `cnn`, with or without `--normalize`; the
+/// normalisation runs in float before the first layer quantizes its input); batch norm and
+/// residual blocks need folding first.
 public struct IntegerInference: Sendable {
     public let quantized: QuantizedModel
 
@@ -20,11 +22,11 @@ public struct IntegerInference: Sendable {
         for layer in quantized.model.network.layers {
             switch layer {
             case is Linear, is Conv2d, is Activation, is MaxPool2d, is AvgPool2d, is GlobalAvgPool, is Flatten,
-                is Dropout:
+                is Dropout, is Normalize:
                 continue
             default:
                 throw CompressionError(
-                    "integer inference supports linear, convolution, activation, pooling and flatten layers, not \(layer.description.label)"
+                    "integer inference supports linear, convolution, activation, pooling, flatten and normalize layers, not \(layer.description.label)"
                 )
             }
         }

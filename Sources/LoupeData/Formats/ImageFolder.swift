@@ -45,6 +45,8 @@ public enum ImageFolder {
         public var skippedFiles: Int
         /// Whether the pixels came from the decoded cache.
         public var fromCache: Bool
+        /// The folder's content, for a run manifest (also carried by ``train`` and ``test``).
+        public var digest: ImageFolderDigest
     }
 
     /// Whether `directory` is laid out as class folders: it holds a folder that is not hidden
@@ -65,23 +67,30 @@ public enum ImageFolder {
         let name = root.standardizedFileURL.lastPathComponent
         let cache = options.cacheDirectory.map { ImageFolderCache(directory: $0, root: root, options: options) }
         let fingerprint = listing.fingerprint(options: options)
-        let decoded: (shape: ImageShape, parts: [[UInt8]])
+        let decoded: (shape: ImageShape, parts: [[UInt8]], sha256: [UInt8])
         var fromCache = false
         if let cached = cache?.read(fingerprint: fingerprint, counts: listing.parts.map(\.files.count)) {
             decoded = cached
             fromCache = true
         } else {
-            decoded = try ImageFolderDecoding.decode(listing, options: options)
-            try? cache?.write(fingerprint: fingerprint, shape: decoded.shape, parts: decoded.parts)
+            let (shape, parts) = try ImageFolderDecoding.decode(listing, options: options)
+            decoded = (shape, parts, ImageFolderDigest.sha256(listing: listing, shape: shape, parts: parts))
+            try? cache?.write(fingerprint: fingerprint, shape: shape, parts: parts, sha256: decoded.sha256)
         }
+        let digest = ImageFolderDigest(
+            root: root.standardizedFileURL.path, imageCount: listing.parts.reduce(0) { $0 + $1.files.count },
+            imageSize: options.imageSize, channels: options.channels,
+            sha256: decoded.sha256.map { String(format: "%02x", $0) }.joined())
         let datasets = try zip(listing.parts, decoded.parts).map { part, bytes in
-            try Dataset(
+            var dataset = try Dataset(
                 name: part.name.map { "\(name)/\($0)" } ?? name, shape: decoded.shape, classNames: listing.classNames,
                 bytes: bytes, labels: part.files.map { Int64($0.label) }, paths: part.files.map(\.path))
+            dataset.imageFolder = digest
+            return dataset
         }
         return Loaded(
             train: datasets[0], test: datasets.count > 1 ? datasets[1] : nil, skippedFiles: listing.skippedFiles,
-            fromCache: fromCache)
+            fromCache: fromCache, digest: digest)
     }
 }
 

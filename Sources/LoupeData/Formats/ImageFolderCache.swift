@@ -5,11 +5,13 @@ import LoupeSupport
 ///
 /// One file per folder and options (`imagefolder-<hash>.bin`, the hash of the folder's absolute
 /// path and the options) holds a fingerprint of the listing (every file's path, label, size and
-/// modification time, and the options), the shape, each part's image count and the pixels. A
+/// modification time, and the options), the SHA-256 of the decoded dataset
+/// (``ImageFolderDigest``), the shape, each part's image count and the pixels. A
 /// cache whose fingerprint or sizes do not match is ignored and rewritten; it is written
 /// atomically and read as any input file (within the memory budget).
 struct ImageFolderCache {
-    static let magic = Array("LOUPEIF1".utf8)
+    /// Version 2 added the dataset hash; a version-1 cache is ignored and rewritten.
+    static let magic = Array("LOUPEIF2".utf8)
     let file: URL
 
     init(directory: URL, root: URL, options: ImageFolder.Options) {
@@ -21,19 +23,20 @@ struct ImageFolderCache {
     }
 
     /// The cached shape and parts when the cache matches `fingerprint` and `counts`; `nil` otherwise.
-    func read(fingerprint: [UInt8], counts: [Int]) -> (shape: ImageShape, parts: [[UInt8]])? {
+    func read(fingerprint: [UInt8], counts: [Int]) -> (shape: ImageShape, parts: [[UInt8]], sha256: [UInt8])? {
         guard let bytes = try? InputFile.read(file) else { return nil }
-        let header = Self.magic.count + 32 + 12 + 8 * counts.count
+        let header = Self.magic.count + 32 + 32 + 12 + 8 * counts.count
         guard bytes.count >= header, Array(bytes[0..<8]) == Self.magic, Array(bytes[8..<40]) == fingerprint else {
             return nil
         }
+        let sha256 = Array(bytes[40..<72])
         func integer(at offset: Int, size: Int) -> Int {
             (0..<size).reduce(0) { $0 | Int(bytes[offset + $1]) << (8 * $1) }
         }
         let shape = ImageShape(
-            channels: integer(at: 40, size: 4), height: integer(at: 44, size: 4), width: integer(at: 48, size: 4))
+            channels: integer(at: 72, size: 4), height: integer(at: 76, size: 4), width: integer(at: 80, size: 4))
         guard shape.channels > 0, shape.height > 0, shape.width > 0,
-            (0..<counts.count).allSatisfy({ integer(at: 52 + 8 * $0, size: 8) == counts[$0] }),
+            (0..<counts.count).allSatisfy({ integer(at: 84 + 8 * $0, size: 8) == counts[$0] }),
             let sizes = Optional(counts.map { CheckedSize.product([$0, shape.channels, shape.height, shape.width]) }),
             !sizes.contains(nil), CheckedSize.sum(sizes.map { $0! } + [header]) == bytes.count
         else { return nil }
@@ -42,14 +45,14 @@ struct ImageFolderCache {
             defer { offset += size! }
             return Array(bytes[offset..<offset + size!])
         }
-        return (shape, parts)
+        return (shape, parts, sha256)
     }
 
-    /// Stores `parts` under `fingerprint`, creating the cache folder if needed.
-    func write(fingerprint: [UInt8], shape: ImageShape, parts: [[UInt8]]) throws {
+    /// Stores `parts` and their hash under `fingerprint`, creating the cache folder if needed.
+    func write(fingerprint: [UInt8], shape: ImageShape, parts: [[UInt8]], sha256: [UInt8]) throws {
         try FileManager.default.createDirectory(
             at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        var data = Data(Self.magic + fingerprint)
+        var data = Data(Self.magic + fingerprint + sha256)
         func append(_ value: Int, size: Int) {
             data.append(contentsOf: (0..<size).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) })
         }

@@ -151,6 +151,7 @@ public struct Architecture: Codable, Equatable, Sendable {
             case .dropout(let rate): return Dropout(rate: rate)
             case .activation(let function): return Activation(function)
             case .flatten: return Flatten()
+            case .normalize(let mean, let std): return Normalize(mean: mean, std: std)
             case .sequential(let layers): return try sequence(layers, input: input).layer
             case .residual(let body, let shortcut):
                 let main = try sequence(body, input: input).layer

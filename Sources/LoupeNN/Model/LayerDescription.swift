@@ -7,7 +7,9 @@
 ///
 /// JSON form: `{"type": "conv2d", "out": 32, "kernel": 3, "stride": 1, "padding": 1}`,
 /// `{"type": "linear", "out": 10}`, `{"type": "relu"}`, `{"type": "maxpool", "kernel": 2}`,
-/// `{"type": "residual", "body": [...], "shortcut": [...]}`.
+/// `{"type": "residual", "body": [...], "shortcut": [...]}`,
+/// `{"type": "normalize", "mean": [0.5], "std": [0.25]}` (fixed per-channel input
+/// normalisation, one mean and one positive standard deviation per channel).
 public indirect enum LayerDescription: Equatable, Sendable {
     case linear(name: String?, outputFeatures: Int, bias: Bool)
     case conv2d(name: String?, outputChannels: Int, kernelSize: Int, stride: Int, padding: Int, bias: Bool)
@@ -20,6 +22,8 @@ public indirect enum LayerDescription: Equatable, Sendable {
     case flatten
     case sequential([LayerDescription])
     case residual(body: [LayerDescription], shortcut: [LayerDescription]?)
+    /// Fixed per-channel normalisation `(x - mean[c]) / std[c]` (``Normalize``).
+    case normalize(mean: [Float], std: [Float])
 
     /// A short label for tables: the layer's name, or its type.
     public var label: String {
@@ -35,13 +39,14 @@ public indirect enum LayerDescription: Equatable, Sendable {
         case .flatten: "flatten"
         case .sequential: "sequential"
         case .residual: "residual"
+        case .normalize: "normalize"
         }
     }
 }
 
 extension LayerDescription: Codable {
     private enum Key: String, CodingKey {
-        case type, name, out, bias, kernel, stride, padding, rate, layers, body, shortcut
+        case type, name, out, bias, kernel, stride, padding, rate, layers, body, shortcut, mean, std
     }
 
     public init(from decoder: Decoder) throws {
@@ -84,12 +89,27 @@ extension LayerDescription: Codable {
             self = .residual(
                 body: try c.decode([LayerDescription].self, forKey: .body),
                 shortcut: try c.decodeIfPresent([LayerDescription].self, forKey: .shortcut))
+        case "normalize":
+            let mean = try c.decode([Float].self, forKey: .mean)
+            let std = try c.decode([Float].self, forKey: .std)
+            guard !mean.isEmpty, mean.count == std.count else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .std, in: c,
+                    debugDescription:
+                        "normalize: needs one mean and one std per channel, got \(mean.count) and \(std.count)")
+            }
+            guard mean.allSatisfy(\.isFinite), std.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .std, in: c,
+                    debugDescription: "normalize: means must be finite and stds positive and finite")
+            }
+            self = .normalize(mean: mean, std: std)
         default:
             guard let function = Activation.Function(rawValue: type) else {
                 throw DecodingError.dataCorruptedError(
                     forKey: .type, in: c,
                     debugDescription:
-                        "unknown layer type '\(type)' (known: linear, conv2d, maxpool, avgpool, globalavgpool, batchnorm, dropout, relu, tanh, sigmoid, flatten, sequential, residual)"
+                        "unknown layer type '\(type)' (known: linear, conv2d, maxpool, avgpool, globalavgpool, batchnorm, dropout, relu, tanh, sigmoid, flatten, sequential, residual, normalize)"
                 )
             }
             self = .activation(function)
@@ -131,6 +151,10 @@ extension LayerDescription: Codable {
             try c.encode("residual", forKey: .type)
             try c.encode(body, forKey: .body)
             try c.encodeIfPresent(shortcut, forKey: .shortcut)
+        case .normalize(let mean, let std):
+            try c.encode("normalize", forKey: .type)
+            try c.encode(mean, forKey: .mean)
+            try c.encode(std, forKey: .std)
         }
     }
 }

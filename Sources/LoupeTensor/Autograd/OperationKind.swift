@@ -8,5 +8,5 @@ public enum OperationKind: String, Hashable, Sendable, CaseIterable {
     case add, subtract, multiply, divide
     case reshape
     case sum, mean
-    case batchNorm, dropout
+    case batchNorm, normalizeChannels, dropout
 }

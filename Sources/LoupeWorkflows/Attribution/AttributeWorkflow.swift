@@ -86,6 +86,7 @@ public struct AttributeWorkflow {
                     noise: settings.noise, inputRange: [inputRange.lower, inputRange.upper]),
                 seeds: ["attribution": settings.seed], threads: max(1, configuration.threads))
             try directory.recordInputs(inputs)
+            directory.recordData([examples])
             for (method, map) in zip(methods, maps) {
                 try NPYFile.write(
                     map.scalars, shape: map.shape, to: directory.output(attributionFileName(method) + ".npy"))

@@ -64,6 +64,7 @@ public struct AuditWorkflow {
                 path: folder.relativePath, configuration: configuration, seeds: ["sample": sampleSeed],
                 threads: threads)
             try directory.recordInputs(inputs)
+            directory.recordData([evaluated])
             directory.recordPhases(memberSeconds)
             var written = try outputs.write(into: &directory)
             if let labelNoise {

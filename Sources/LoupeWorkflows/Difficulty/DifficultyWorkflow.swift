@@ -64,6 +64,7 @@ public struct DifficultyWorkflow {
                     threads: manifest.threads)
                 try directory.recordInputs(manifest.inputs)
             }
+            directory.recordData([examples])
             try DifficultyOutputs(data: examples, result: run, flipped: flipped, cie: cie).write(into: &directory)
             directory.recordOutputs(under: ["checkpoints"])
             try directory.finish()
@@ -108,6 +109,7 @@ public struct DifficultyWorkflow {
             let checkpointFolder = made.url.appendingPathComponent("checkpoints")
             try FileManager.default.createDirectory(at: checkpointFolder, withIntermediateDirectories: true)
             run.checkpointDirectory = checkpointFolder
+            if let line = run.architecture.normalizationLine { progress.log(line) }
             progress.log(
                 "difficulty: \(run.architecture.name), \(run.training.epochs) epochs on \(train.count) training examples of \(config.data.data)"
             )

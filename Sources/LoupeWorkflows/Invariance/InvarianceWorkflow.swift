@@ -18,6 +18,8 @@ public struct InvarianceWorkflow {
         public var hidden: String?
         /// Checkpoints to test instead of training.
         public var modelFiles: [URL]?
+        /// How the trained models normalise their inputs (`--normalize`); checkpoints bring their own.
+        public var normalization: InputNormalization = .none
         public var epochs = 1
         public var batchSize = 128
         /// Learning rate of SGD with momentum 0.9.
@@ -49,6 +51,8 @@ public struct InvarianceWorkflow {
         var seeds: [String: UInt64]
         var threads: Int
         var inputs: [URL]
+        /// The data, for the ImageFolder it came from, if any.
+        var data: [Dataset]
         var dataName: String
 
         /// Writes invariance.csv, output-check.csv, models/ (trained models) and manifest.json;
@@ -57,6 +61,7 @@ public struct InvarianceWorkflow {
             var directory = try RunDirectory(
                 path: folder.relativePath, configuration: manifestConfiguration, seeds: seeds, threads: threads)
             try directory.recordInputs(inputs)
+            directory.recordData(data)
             var table = CSVTable(header: [
                 "model", "method", "max_abs_difference", "map_scale", "relative_difference",
                 "worst_image_relative_difference", "relative_norm_difference", "tolerance", "pass", "expected",
@@ -175,7 +180,9 @@ public struct InvarianceWorkflow {
             training.threads = threads
             try training.validate(for: train)
             for name in config.models {
-                let architecture = try resolveArchitecture(name, hidden: config.hidden, data: train)
+                let architecture = try config.normalization.applied(
+                    to: try resolveArchitecture(name, hidden: config.hidden, data: train), train: train)
+                if let line = architecture.normalizationLine { progress.log("\(architecture.name): \(line)") }
                 var trainer = try Trainer(
                     model: try Model(architecture: architecture, seed: config.trainingSeed), configuration: training)
                 try trainer.train(on: train, test: test) { event, _ in
@@ -227,17 +234,23 @@ public struct InvarianceWorkflow {
             var steps: Int
             var samples: Int
             var noise: Float
+            /// Each model's input normalisation, by name; absent when none has one.
+            var normalize: [String: LayerDescription]?
         }
-        let manifestConfiguration = ManifestConfiguration(
+        var manifestConfiguration = ManifestConfiguration(
             data: config.data.description, models: models.map(\.name),
             epochs: config.modelFiles == nil ? config.epochs : nil, examples: images.shape[0], shift: shift,
             compensation: config.compensation.rawValue, tolerance: tolerance, outputTolerance: outputTolerance,
             steps: settings.steps, samples: settings.samples, noise: settings.noiseFraction)
+        let normalizations = Dictionary(
+            models.compactMap { model in model.model.architecture.inputNormalization.map { (model.name, $0) } },
+            uniquingKeysWith: { first, _ in first })
+        manifestConfiguration.normalize = normalizations.isEmpty ? nil : normalizations
         return Result(
             outputRows: outputRows, outcomes: outcomes, models: models,
             manifestConfiguration: try DeterministicJSON.decode(
                 JSONValue.self, from: try DeterministicJSON.encode(manifestConfiguration)),
             seeds: ["training": config.trainingSeed, "attribution": config.methods.seed], threads: threads,
-            inputs: inputs, dataName: config.data.data)
+            inputs: inputs, data: [train, test], dataName: config.data.data)
     }
 }

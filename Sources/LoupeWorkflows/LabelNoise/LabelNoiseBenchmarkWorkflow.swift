@@ -46,6 +46,8 @@ public struct LabelNoiseBenchmarkWorkflow {
         var configuration: Configuration
         var description: String
         var training: TrainingConfiguration
+        /// The model's input normalisation, if any (`--normalize`).
+        var normalize: LayerDescription?
 
         /// Writes label-noise.csv, the difficulty outputs and manifest.json into `folder`.
         public func write(to folder: URL) throws {
@@ -54,15 +56,18 @@ public struct LabelNoiseBenchmarkWorkflow {
                 var noise: Double
                 var noiseSeed: UInt64
                 var training: TrainingConfiguration
+                var normalize: LayerDescription?
             }
             let data = configuration.data
             var directory = try RunDirectory(
                 path: folder.relativePath,
                 configuration: ManifestConfiguration(
-                    data: description, noise: configuration.noise, noiseSeed: data.noiseSeed, training: training),
+                    data: description, noise: configuration.noise, noiseSeed: data.noiseSeed, training: training,
+                    normalize: normalize),
                 seeds: ["training": configuration.settings.seed, "noise": data.noiseSeed],
                 threads: configuration.settings.threads)
             try directory.recordInputs(difficulty.examples.sources)
+            directory.recordData([difficulty.examples])
             var table = CSVTable(header: ["score", "auroc", "precision_at_k", "k", "base_rate"])
             for row in rows {
                 table.append([
@@ -92,6 +97,7 @@ public struct LabelNoiseBenchmarkWorkflow {
         run.checkpointDirectory = nil
         try RunDirectory.claim(path: configuration.output.relativePath)
         let flipped = Set(prepared.flippedLabels.map(\.id))
+        if let line = run.architecture.normalizationLine { progress.log(line) }
         progress.log(
             "label-noise benchmark: \(flipped.count) of \(train.count) training labels flipped (seed \(data.noiseSeed)); \(run.architecture.name), \(run.training.epochs) epochs"
         )
@@ -139,6 +145,6 @@ public struct LabelNoiseBenchmarkWorkflow {
             directory: nil)
         return Result(
             rows: rows, flipped: flipped, difficulty: difficulty, configuration: configuration,
-            description: data.description, training: run.training)
+            description: data.description, training: run.training, normalize: run.architecture.inputNormalization)
     }
 }

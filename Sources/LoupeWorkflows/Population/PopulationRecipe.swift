@@ -52,6 +52,7 @@ func runPopulation(
     let evaluate = evaluate ?? splits.test
     let runner = try PopulationRunner(spec: spec, directory: directory)
     let trained = spec.orderedVariants.filter(\.isTrained).count * spec.members
+    if let line = spec.architecture.normalizationLine { progress.log(line) }
     progress.log(
         "population: \(spec.orderedVariants.map(\.name).joined(separator: ", ")) x \(spec.members) members of \(spec.architecture.name), \(spec.training.epochs) epochs on \(splits.train.count) images; evaluated on \(evaluate.count)"
     )

@@ -71,6 +71,7 @@ public struct PopulationWorkflow {
             path: configuration.output.relativePath, configuration: spec, seeds: ["first member": spec.firstSeed],
             threads: recipe.threads)
         try directory.recordInputs(splits.train.sources + splits.test.sources)
+        directory.recordData([splits.train, splits.test])
         let result = try runPopulation(
             spec: spec, splits: splits, directory: directory.url, threads: recipe.threads, progress: progress)
         return Result(spec: spec, population: result, directory: directory)

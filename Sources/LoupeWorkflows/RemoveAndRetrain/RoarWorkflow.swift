@@ -128,7 +128,9 @@ public struct RoarWorkflow {
             path: config.output.relativePath, configuration: spec,
             seeds: ["seed": config.seed, "split": config.data.splitSeed], threads: threads)
         try directory.recordInputs(splits.train.sources + splits.test.sources)
+        directory.recordData([splits.train, splits.test])
         let runner = try RemoveAndRetrainRunner(spec: spec, directory: directory.url)
+        if let line = spec.architecture.normalizationLine { progress.log(line) }
         progress.log(
             "roar: \(config.methods.count) methods x \(config.percents.count) fractions x \(config.modes.count) modes x \(config.retrains) retrains of \(spec.architecture.name), \(training.epochs) epochs on \(splits.train.count) training images; evaluated on \(splits.test.count)"
         )

@@ -15,6 +15,8 @@ public struct ModelRecipe: Sendable, Equatable {
     /// Learning rate; nil for 0.05 with SGD, 0.001 with Adam and AdamW.
     public var learningRate: Float?
     public var optimizer: TrainingConfiguration.OptimizerKind = .sgd
+    /// How the model normalises its inputs (`--normalize`): its first layer unless ``InputNormalization/none``.
+    public var normalization: InputNormalization = .none
 
     public init(model: String = "cnn", hidden: String? = nil, epochs: Int? = nil) {
         self.model = model
@@ -22,9 +24,10 @@ public struct ModelRecipe: Sendable, Equatable {
         self.epochs = epochs
     }
 
-    /// The architecture sized for `data` (``resolveArchitecture(_:hidden:data:)``).
+    /// The architecture sized for `data` (``resolveArchitecture(_:hidden:data:)``), the
+    /// training split, with ``normalization`` as its first layer (statistics from `data`).
     public func architecture(for data: Dataset) throws -> Architecture {
-        try resolveArchitecture(model, hidden: hidden, data: data)
+        try normalization.applied(to: try resolveArchitecture(model, hidden: hidden, data: data), train: data)
     }
 
     /// A training configuration with these settings, `defaultEpochs` when ``epochs`` is nil.

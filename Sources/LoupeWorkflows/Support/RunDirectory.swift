@@ -1,4 +1,5 @@
 import Foundation
+import LoupeData
 import LoupeKernels
 import LoupeReport
 import LoupeSupport
@@ -55,6 +56,18 @@ package struct RunDirectory {
         var seen = Set<String>()
         for url in urls where seen.insert(url.standardizedFileURL.path).inserted {
             try recorder.recordInput(url)
+        }
+    }
+
+    /// Records the ImageFolders the datasets were decoded from (``Dataset/imageFolder``) by
+    /// the hash of their decoded content; datasets from files are recorded with
+    /// ``recordInputs(_:)``.
+    package mutating func recordData(_ datasets: [Dataset]) {
+        for digest in datasets.compactMap(\.imageFolder) {
+            recorder.recordDataset(
+                DatasetRecord(
+                    kind: "imagefolder", path: digest.root, images: digest.imageCount,
+                    imageSize: digest.imageSize?.description, channels: digest.channels, sha256: digest.sha256))
         }
     }
 

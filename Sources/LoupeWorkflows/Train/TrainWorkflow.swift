@@ -20,6 +20,8 @@ public struct TrainWorkflow {
         public var output: URL
         /// Continue an interrupted run in ``output`` from its last completed epoch.
         public var resume = false
+        /// How the model normalises its inputs (`--normalize`), recorded in its architecture.
+        public var normalization: InputNormalization = .none
 
         public init(
             data: DataSource, model: String, hidden: String? = nil, training: TrainingConfiguration, output: URL,
@@ -65,8 +67,9 @@ public struct TrainWorkflow {
     /// Trains (or resumes) the model, writing checkpoints, state and metrics as it goes.
     public func run(progress: any WorkflowProgress) throws -> Result {
         let splits = try configuration.data.load().splits
-        let architecture = try resolveArchitecture(
-            configuration.model, hidden: configuration.hidden, data: splits.train)
+        let architecture = try configuration.normalization.applied(
+            to: try resolveArchitecture(configuration.model, hidden: configuration.hidden, data: splits.train),
+            train: splits.train)
         let training = configuration.training
         let dataName = configuration.data.data
         // Everything that depends on the data is checked before the output folder exists.
@@ -88,6 +91,7 @@ public struct TrainWorkflow {
                 architecture: architecture, training: training),
             seeds: ["training": training.seed, "split": configuration.data.splitSeed], threads: training.threads)
         try directory.recordInputs(splits.train.sources + splits.test.sources)
+        directory.recordData([splits.train, splits.test])
 
         var trainer = try Trainer(
             model: try Model(architecture: architecture, seed: training.seed), configuration: training)
@@ -114,6 +118,7 @@ public struct TrainWorkflow {
             progress.log("resuming from epoch \(state.epoch)")
         }
 
+        if let line = architecture.normalizationLine { progress.log(line) }
         progress.log(
             "training \(architecture.name) (\(trainer.model.parameterCount) parameters) on \(dataName): \(splits.train.count) train, \(splits.test.count) test"
         )

@@ -15,7 +15,10 @@ struct InvarianceBenchmark: ParsableCommand {
             compensation is a per-position bias map, exact at the borders. The logits of both \
             models on the first --examples test images are checked to agree (the run stops \
             with an error if they do not: with --compensation none, the published mistake, \
-            they never do), then every method is computed on both and its maps compared.
+            they never do), then every method is computed on both and its maps compared. \
+            With an input normalisation (--normalize, or a checkpoint trained with it) the \
+            shift is added to the pixels and the normalisation kept, so the first layer is \
+            compensated for m / std[c] in each channel c.
 
             A method passes when ||A2 - A1|| / ||A1|| <= --tolerance (Euclidean norms over all \
             images): rounding can send one of the many path points or noisy copies across a \
@@ -38,6 +41,7 @@ struct InvarianceBenchmark: ParsableCommand {
     var model: String = "mlp,cnn"
     @Option(help: "Hidden widths for mlp (comma-separated), or the hidden width of cnn.") var hidden: String?
     @Option(help: "Comma-separated checkpoints to test instead of training.") var modelFile: String?
+    @OptionGroup var normalizationOption: NormalizationOption
     @Option(help: "Training epochs.") var epochs: Int = 1
     @Option(help: "Training mini-batch size.") var batchSize: Int = 128
     @Option(help: "Training learning rate (SGD, momentum 0.9).") var lr: Float = 0.05
@@ -70,6 +74,7 @@ struct InvarianceBenchmark: ParsableCommand {
         configuration.models = model.split(separator: ",").map(String.init)
         configuration.hidden = hidden
         configuration.modelFiles = modelFile?.split(separator: ",").map { URL(fileURLWithPath: String($0)) }
+        configuration.normalization = normalizationOption.normalization
         configuration.epochs = epochs
         configuration.batchSize = batchSize
         configuration.learningRate = lr

@@ -63,11 +63,11 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        let workflow = TrainWorkflow(
-            .init(
-                data: dataOptions.source, model: modelOptions.model, hidden: modelOptions.hidden,
-                training: try makeConfiguration(), output: URL(fileURLWithPath: out, isDirectory: true),
-                resume: resume))
+        var configuration = TrainWorkflow.Configuration(
+            data: dataOptions.source, model: modelOptions.model, hidden: modelOptions.hidden,
+            training: try makeConfiguration(), output: URL(fileURLWithPath: out, isDirectory: true), resume: resume)
+        configuration.normalization = modelOptions.recipe.normalization
+        let workflow = TrainWorkflow(configuration)
         let result = try workflow.run(progress: TerminalProgress())
         _ = try result.write(to: result.folder)
         print("wrote \(result.folder.path)/model.safetensors, metrics.jsonl, manifest.json")

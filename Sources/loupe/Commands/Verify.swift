@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LoupeData
 import LoupeReport
 
 struct Verify: ParsableCommand {
@@ -11,6 +12,10 @@ struct Verify: ParsableCommand {
             the recorded command is also run again with the same version, seeds, threads and \
             kernel path in a temporary folder, and each output is compared byte for byte with \
             the recorded hash and with the file in DIR.
+
+            An ImageFolder the run read is recorded by the SHA-256 of its decoded content \
+            (paths, labels, shape and pixels); when the folder is present it is decoded again, \
+            without the cache, and compared (a missing folder is reported as missing).
             """)
 
     @Argument(help: "A directory written by a loupe command.") var directory: String
@@ -19,7 +24,13 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         let folder = URL(fileURLWithPath: directory, isDirectory: true)
-        let report = try ManifestVerifier.verify(directory: folder)
+        let report = try ManifestVerifier.verify(directory: folder) { record in
+            try ImageFolderDigest(
+                root: record.path, imageCount: record.images,
+                imageSize: record.imageSize.flatMap(ImageSize.init(parsing:)),
+                channels: record.channels, sha256: record.sha256
+            ).recomputedSHA256()
+        }
         for change in report.changed {
             print(
                 "changed  \(change.path)  expected \(change.expectedSHA256.prefix(16))…  got \(change.actualSHA256.prefix(16))…"

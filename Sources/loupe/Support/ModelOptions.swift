@@ -19,6 +19,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Mini-batch size.") var batchSize: Int = 128
     @Option(help: "Learning rate (default 0.05 for sgd, 0.001 for adam and adamw).") var lr: Float?
     @Option(help: "Optimizer: sgd, adam or adamw.") var optimizer: TrainingConfiguration.OptimizerKind = .sgd
+    @OptionGroup var normalizationOption: NormalizationOption
 
     /// Checks the options on their own, before any command runs (ArgumentParser calls this
     /// after parsing): the widths of --hidden, and the training settings --epochs,
@@ -39,6 +40,7 @@ struct ModelOptions: ParsableArguments {
         recipe.batchSize = batchSize
         recipe.learningRate = lr
         recipe.optimizer = optimizer
+        recipe.normalization = normalizationOption.normalization
         return recipe
     }
 
