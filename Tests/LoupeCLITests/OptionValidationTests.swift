@@ -53,6 +53,21 @@ final class OptionValidationTests: CLITestCase {
         try assertRefusedBeforeOutput(["population", "--lr", "nan"], mentioning: ["--lr", "nan"])
         try assertRefusedBeforeOutput(["population", "--members", "0"], mentioning: ["--members", "0"])
         try assertRefusedBeforeOutput(["audit", "--batch-size", "0"], mentioning: ["--batch-size", "0"])
+        try assertRefusedBeforeOutput(
+            ["difficulty", "--evaluate", "test"], mentioning: ["--evaluate test needs --checkpoints"])
+    }
+
+    /// The training recipe's options are shared by every command that trains, and checked
+    /// the same way in each.
+    func testTheSharedTrainingOptionsAreCheckedByEveryCommandThatTrains() throws {
+        for command in [["train"], ["population"], ["audit"], ["difficulty"], ["benchmark", "roar"]] {
+            try assertRefusedBeforeOutput(command + ["--crop-padding=-1"], mentioning: ["--crop-padding", "-1"])
+            try assertRefusedBeforeOutput(command + ["--momentum", "1.5"], mentioning: ["momentum", "1.5"])
+            try assertRefusedBeforeOutput(command + ["--label-smoothing", "1"], mentioning: ["label smoothing", "1"])
+            try assertRefusedBeforeOutput(command + ["--weight-decay", "nan"], mentioning: ["weight decay", "nan"])
+        }
+        try assertRefusedBeforeOutput(
+            ["audit", "--crop-padding", "29"], mentioning: ["crop padding 29 is larger than the 28x28 images"])
     }
 
     /// A crop padding of 2^62 overflowed in the augmentation (a trap after the output folder

@@ -56,6 +56,44 @@ final class DifficultyWorkflowTests: WorkflowTestCase {
         XCTAssertEqual(first.finalPredictions, second.finalPredictions)
     }
 
+    /// From checkpoints, `evaluate: .test` scores the held-out examples: every score covers
+    /// each test example once, the final predictions are the last checkpoint's (its confusion
+    /// matrix from the eval workflow has the same errors as the deciles), and a training run
+    /// here refuses it before writing anything.
+    func testCheckpointsScoreTheTestSplit() throws {
+        let data = try syntheticData(classes: 2, perClass: 20)
+        var noFolds = settings(epochs: 3)
+        noFolds.confidentLearningFolds = 0
+        let trained = folder.appendingPathComponent("trained")
+        _ = try DifficultyWorkflow(.init(data: data, settings: noFolds, output: trained)).run(
+            progress: SilentProgress())
+        var onTest = DifficultyWorkflow.Configuration(
+            data: data, settings: noFolds, output: folder.appendingPathComponent("test"))
+        onTest.source = .checkpoints(trained)
+        onTest.evaluate = .test
+        let result = try DifficultyWorkflow(onTest).run(progress: SilentProgress())
+        let test = try data.load().splits.test
+        XCTAssertEqual(result.examples.ids, test.ids)
+        XCTAssertTrue(result.scores.allSatisfy { $0.values.count == test.count })
+        let evaluation = try EvalWorkflow(
+            .init(modelFile: trained.appendingPathComponent("checkpoints/epoch-000003.safetensors"), data: data)
+        ).run(progress: SilentProgress()).evaluation
+        let errors = zip(result.finalPredictions!, test.labels).filter { $0 != $1 }.count
+        XCTAssertEqual(errors, evaluation.count - Int((evaluation.accuracy * Double(evaluation.count)).rounded()))
+        try result.write(to: onTest.output)
+        let vogDeciles = try csvRows(onTest.output.appendingPathComponent("deciles.csv")).filter { $0[0] == "vog" }
+        XCTAssertEqual(vogDeciles.map { Int($0[6])! }.reduce(0, +), errors)
+        XCTAssertEqual(vogDeciles.map { Int($0[3])! }.reduce(0, +), test.count)
+
+        var training = onTest
+        training.source = .training
+        training.output = folder.appendingPathComponent("refused")
+        XCTAssertThrowsError(try DifficultyWorkflow(training).run(progress: SilentProgress())) {
+            XCTAssertTrue("\($0)".contains("--evaluate test needs --checkpoints"), "\($0)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: training.output.path))
+    }
+
     /// The label-noise benchmark flips the requested fraction and scores every difficulty
     /// measure plus confident learning's flag, as written to label-noise.csv.
     func testLabelNoiseBenchmarkReportsEveryScore() throws {

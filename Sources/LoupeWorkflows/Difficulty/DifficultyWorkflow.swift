@@ -7,6 +7,8 @@ import LoupeSupport
 /// Ranks every training example by difficulty: VoG and the training-dynamics scores, from a
 /// training run it makes (checkpoints into the run folder), from existing checkpoints, or
 /// from gradient and logit arrays saved elsewhere; optionally joined with an audit's CIEs.
+/// From checkpoints or arrays it can score the test split instead (``Configuration/evaluate``):
+/// the VoG paper's main table, test error by VoG decile, is that run's `deciles.csv`.
 public struct DifficultyWorkflow {
     /// Where the checkpoints' gradients and logits come from.
     public enum Source: Sendable {
@@ -26,6 +28,9 @@ public struct DifficultyWorkflow {
         public var cie: URL?
         /// The audit variant to join (default: the last).
         public var cieVariant: String?
+        /// Which examples to score: the training split, or the held-out test split (from
+        /// checkpoints or arrays only: a training run here records the training split's dynamics).
+        public var evaluate: EvaluatedSplit = .train
         /// The run folder.
         public var output: URL
 
@@ -34,9 +39,9 @@ public struct DifficultyWorkflow {
         }
     }
 
-    /// Every score of every training example.
+    /// Every score of every scored example.
     public struct Result {
-        /// The scored examples (the training split, with any label noise).
+        /// The scored examples (the training split, with any label noise, or the test split).
         public var examples: Dataset
         /// The scores, in the order of the written columns.
         public var scores: [NamedScore] { run.scores }
@@ -80,22 +85,30 @@ public struct DifficultyWorkflow {
         let prepared = try config.data.load()
         let train = prepared.splits.train
         var run = try config.settings.makeRun(train: train)
+        if config.evaluate == .test, case .training = config.source {
+            throw OptionError(
+                "--evaluate test needs --checkpoints (for example of `loupe train --checkpoint-every 1`) or --gradients: a training run here scores the examples it trains on"
+            )
+        }
+        let scored = config.evaluate == .test ? prepared.splits.test : train
         let join = try config.cie.map { try CIEJoin(directory: $0, variant: config.cieVariant) }
-        var inputs = train.sources + (config.cie.map { [$0.appendingPathComponent("cie.csv")] } ?? [])
+        var inputs = scored.sources + (config.cie.map { [$0.appendingPathComponent("cie.csv")] } ?? [])
         // Inputs that can be wrong are read before anything is written.
         var result: DifficultyRun.Result?
         switch config.source {
         case .arrays(let gradients, let epochLogits):
             inputs += gradients + (epochLogits.map { [$0] } ?? [])
             result = try DifficultyRun.run(
-                gradients: gradients, epochLogits: epochLogits, labels: train.labels,
+                gradients: gradients, epochLogits: epochLogits, labels: scored.labels,
                 earlyEpoch: config.settings.earlyEpoch)
         case .checkpoints(let given):
             let files = try Self.checkpointFiles(in: given)
             inputs += files
             let folder = files[0].deletingLastPathComponent()
-            progress.log("difficulty: \(files.count) checkpoints in \(folder.path) on \(train.count) training examples")
-            result = try run.run(checkpoints: files, on: train) { progress.log("  " + $0) }
+            progress.log(
+                "difficulty: \(files.count) checkpoints in \(folder.path) on \(scored.count) \(config.evaluate.rawValue) examples"
+            )
+            result = try run.run(checkpoints: files, on: scored) { progress.log("  " + $0) }
         case .training:
             try run.validateTraining()  // before the output folder exists
         }
@@ -116,9 +129,10 @@ public struct DifficultyWorkflow {
             result = try run.run(on: train) { progress.log("  " + $0) }
             directory = made
         }
+        let scoresFlippedLabels = config.evaluate == .train && !prepared.flippedLabels.isEmpty
         return Result(
-            examples: train, run: result!,
-            flipped: prepared.flippedLabels.isEmpty ? nil : Set(prepared.flippedLabels.map(\.id)), cie: join,
+            examples: scored, run: result!,
+            flipped: !scoresFlippedLabels ? nil : Set(prepared.flippedLabels.map(\.id)), cie: join,
             manifest: (run.training, config.settings.seed, config.settings.threads, inputs), directory: directory)
     }
 

@@ -34,8 +34,7 @@ public struct PopulationRecipe: Sendable, Equatable {
     /// workflow can refuse it before creating its output folder.
     public func makeSpec(data: String, train: Dataset) throws -> PopulationSpec {
         let architecture = try model.architecture(for: train)
-        var training = model.training(defaultEpochs: 4)
-        training.schedule = .cosine(minimum: 0)
+        let training = model.training(defaultEpochs: 4, defaultSchedule: .cosine(minimum: 0))
         let spec = PopulationSpec(
             data: data, architecture: architecture, training: training, members: members, firstSeed: seed,
             variants: variants)

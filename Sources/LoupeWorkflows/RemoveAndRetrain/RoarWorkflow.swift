@@ -108,8 +108,7 @@ public struct RoarWorkflow {
         let rankingSources = try config.methods.map {
             try Self.rankingSource($0, configuration: config, inputRange: InputRange(of: splits.train))
         }
-        var training = config.model.training(defaultEpochs: 4)
-        training.schedule = .cosine(minimum: 0)
+        let training = config.model.training(defaultEpochs: 4, defaultSchedule: .cosine(minimum: 0))
         guard training.epochs >= 1 else {
             throw InputError(source: "--epochs", problem: "must be at least 1, got \(training.epochs)")
         }

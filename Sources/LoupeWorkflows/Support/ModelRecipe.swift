@@ -17,6 +17,19 @@ public struct ModelRecipe: Sendable, Equatable {
     public var optimizer: TrainingConfiguration.OptimizerKind = .sgd
     /// How the model normalises its inputs (`--normalize`): its first layer unless ``InputNormalization/none``.
     public var normalization: InputNormalization = .none
+    /// SGD momentum.
+    public var momentum: Float = 0.9
+    /// Nesterov momentum (SGD).
+    public var nesterov = false
+    /// Weight decay (biases and norm parameters excluded).
+    public var weightDecay: Float = 0
+    /// The learning-rate schedule; nil for the workflow's default (constant for `train` and
+    /// `difficulty`, cosine for populations and remove-and-retrain).
+    public var schedule: LearningRateSchedule?
+    /// Label smoothing of the cross-entropy.
+    public var labelSmoothing: Float = 0
+    /// Random crop and flip of training batches.
+    public var augmentation: Augmentation = .none
 
     public init(model: String = "cnn", hidden: String? = nil, epochs: Int? = nil) {
         self.model = model
@@ -30,13 +43,22 @@ public struct ModelRecipe: Sendable, Equatable {
         try normalization.applied(to: try resolveArchitecture(model, hidden: hidden, data: data), train: data)
     }
 
-    /// A training configuration with these settings, `defaultEpochs` when ``epochs`` is nil.
-    public func training(defaultEpochs: Int) -> TrainingConfiguration {
+    /// A training configuration with these settings, `defaultEpochs` when ``epochs`` is nil
+    /// and `defaultSchedule` when ``schedule`` is.
+    public func training(
+        defaultEpochs: Int, defaultSchedule: LearningRateSchedule = .constant
+    ) -> TrainingConfiguration {
         var training = TrainingConfiguration()
         training.epochs = epochs ?? defaultEpochs
         training.batchSize = batchSize
         training.optimizer = optimizer
         training.learningRate = learningRate ?? (optimizer == .sgd ? 0.05 : 0.001)
+        training.momentum = momentum
+        training.nesterov = nesterov
+        training.weightDecay = weightDecay
+        training.schedule = schedule ?? defaultSchedule
+        training.labelSmoothing = labelSmoothing
+        training.augmentation = augmentation
         return training
     }
 }

@@ -16,8 +16,12 @@ struct Difficulty: ParsableCommand {
             Writes difficulty.csv and difficulty.jsonl (every score and its rank, rank 1 = \
             hardest), scores/<name>.npy, deciles.csv (top-1 error per decile of each score), \
             difficulty.html (hardest and easiest examples per class), checkpoints/ and \
-            manifest.json. With --cie DIR the table joins the CIE results of `loupe audit \
-            --evaluate train` on the same data.
+            manifest.json. With --cie DIR the table joins the CIE results of `loupe audit` on \
+            the same examples (`--evaluate train` in both, or test in both).
+
+            With --checkpoints (or --gradients) and --evaluate test it scores the held-out test \
+            examples instead: deciles.csv is then the test error by VoG decile, the VoG paper's \
+            main table.
             """)
 
     @OptionGroup var dataOptions: DataOptions
@@ -32,9 +36,19 @@ struct Difficulty: ParsableCommand {
     var epochLogits: String?
     @Option(help: "A `loupe audit` output directory whose CIE results to join (same examples).") var cie: String?
     @Option(help: "The audit variant to join (default: the last).") var cieVariant: String?
+    @Option(
+        help: "Which examples to score: the training split, or the test split (needs --checkpoints or --gradients).")
+    var evaluate: EvaluatedSplit = .train
     @Option(help: "Output directory.") var out: String = "runs/difficulty"
 
-    func validate() throws { try validateOutputFolder(out) }
+    func validate() throws {
+        try validateOutputFolder(out)
+        if evaluate == .test, checkpoints == nil, gradients == nil {
+            throw ValidationError(
+                "--evaluate test needs --checkpoints (for example of `loupe train --checkpoint-every 1`) or --gradients"
+            )
+        }
+    }
 
     func run() throws {
         let output = URL(fileURLWithPath: out, isDirectory: true)
@@ -49,6 +63,7 @@ struct Difficulty: ParsableCommand {
         }
         configuration.cie = cie.map { URL(fileURLWithPath: $0) }
         configuration.cieVariant = cieVariant
+        configuration.evaluate = evaluate
         let result = try DifficultyWorkflow(configuration).run(progress: TerminalProgress())
         try result.write(to: output)
         print(

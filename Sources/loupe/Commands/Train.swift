@@ -19,14 +19,6 @@ struct Train: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
 
     @OptionGroup var modelOptions: ModelOptions
-    @Option(help: "SGD momentum.") var momentum: Float = 0.9
-    @Flag(help: "Use Nesterov momentum.") var nesterov = false
-    @Option(help: "Weight decay (biases and norm parameters excluded).") var weightDecay: Float = 0
-    @Option(help: "Learning-rate schedule: constant, step:N:gamma, cosine[:min=X], warmup:N+<schedule>.")
-    var schedule: LearningRateSchedule = .constant
-    @Option(help: "Label smoothing for the cross-entropy.") var labelSmoothing: Float = 0
-    @Option(help: "Random-crop augmentation: zero padding in pixels (0 = off).") var cropPadding: Int = 0
-    @Flag(help: "Random horizontal-flip augmentation.") var flip = false
     @Option(help: "Seed for initialization, shuffling, augmentation and dropout.") var seed: UInt64 = 0
     @Option(
         help: ArgumentHelp(
@@ -41,7 +33,6 @@ struct Train: ParsableCommand {
     /// parsing; the options of `modelOptions` check themselves).
     func validate() throws {
         try validateOutputFolder(out)
-        guard cropPadding >= 0 else { throw ValidationError("--crop-padding must be 0 or more, got \(cropPadding)") }
         do { try makeConfiguration().validate() } catch let error as ModelError {
             throw ValidationError(error.description)
         }
@@ -50,12 +41,6 @@ struct Train: ParsableCommand {
     /// The training configuration the options describe.
     func makeConfiguration() throws -> TrainingConfiguration {
         var configuration = modelOptions.training(defaultEpochs: 5)
-        configuration.momentum = momentum
-        configuration.nesterov = nesterov
-        configuration.weightDecay = weightDecay
-        configuration.schedule = schedule
-        configuration.labelSmoothing = labelSmoothing
-        configuration.augmentation = Augmentation(cropPadding: cropPadding, horizontalFlip: flip)
         configuration.seed = seed
         configuration.threads = threads
         configuration.checkpointInterval = try parseCheckpointInterval(checkpointEvery)
