@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Loupe and PyTorch side by side on the same machine, data, models, batch size and thread
 # count, and prints the comparison table recorded in BENCHMARKS.md.
-#   Benchmarks/run.sh [--rounds 3] [--threads 2] [--steps 200] [--data fashion-mnist]
+#   Benchmarks/run.sh [--rounds 3] [--threads 2] [--steps 200] [--data fashion-mnist] [--models mlp,cnn]
+#   Benchmarks/run.sh --models resnet-mini --data /work/shared/datasets/cifar10-images (a CIFAR-style ImageFolder)
 #
 # The throughput measurements run in rounds, alternating Loupe and PyTorch, with
 # `loupe-bench --core-check` before and after each engine's pass: this virtual machine has

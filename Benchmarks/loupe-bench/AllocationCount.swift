@@ -36,7 +36,7 @@ func runAllocationCount(
     let measured = 20
     for name in models {
         let examples = min(splits.train.count, (warmUp + measured + 1) * batchSize)
-        var trainer = try Trainer.benchmark(name, batchSize: batchSize, threads: threads)
+        var trainer = try Trainer.benchmark(name, for: splits.train, batchSize: batchSize, threads: threads)
         var start: [Int64] = []
         var end: [Int64] = []
         try trainer.train(on: splits.train.subset(Array(0..<examples)), test: nil) { event, _ in

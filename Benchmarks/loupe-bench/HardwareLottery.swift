@@ -17,7 +17,7 @@ import LoupeTensor
 func runHardwareLottery(
     splits: DatasetSplits, dataName: String, batchSize: Int, emit: ([String: Any]) -> Void
 ) throws {
-    var trainer = try Trainer.benchmark("mlp", batchSize: batchSize, threads: 1)
+    var trainer = try Trainer.benchmark("mlp", for: splits.train, batchSize: batchSize, threads: 1)
     try trainer.train(on: splits.train, test: nil) { _, _ in }
     let model = trainer.model
 

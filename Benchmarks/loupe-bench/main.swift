@@ -20,7 +20,9 @@ let threads = Int(option("--threads", default: "2"))!
 let batchSize = Int(option("--batch-size", default: "128"))!
 let steps = Int(option("--steps", default: "200"))!
 var dataName = option("--data", default: "fashion-mnist")
-/// `--models cnn` restricts the throughput section; `--throughput-only` stops after it (for profiling),
+/// `--models cnn` restricts the throughput section (`mlp`, `cnn`, `resnet-mini`) and the
+/// population measurement (`mlp`, `cnn`); `--data` names a dataset `loupe train` reads (a
+/// CIFAR-style ImageFolder path, read in place, for `resnet-mini`); `--throughput-only` stops after it (for profiling),
 /// `--skip-throughput` runs everything else (Benchmarks/run.sh runs the throughput in rounds).
 let modelNames = option("--models", default: "mlp,cnn").split(separator: ",").map(String.init)
 
@@ -263,10 +265,10 @@ if arguments.contains("--allocations") {
 }
 
 for name in arguments.contains("--skip-throughput") ? [] : modelNames {
-    let modelSteps = name == "cnn" ? steps : steps * 5
+    let modelSteps = name == "mlp" ? steps * 5 : steps
     let warmUp = 5
     let examples = min(splits.train.count, (modelSteps + warmUp) * batchSize)
-    var trainer = try Trainer.benchmark(name, batchSize: batchSize, threads: threads)
+    var trainer = try Trainer.benchmark(name, for: splits.train, batchSize: batchSize, threads: threads)
     var startedAt: UInt64 = 0
     var endedAt: UInt64 = 0
     var timedImages = 0
@@ -308,7 +310,7 @@ func populationRate(_ name: String, steps: Int, oneModelPerCore: Bool) throws ->
     let examples = min(splits.train.count, steps * batchSize)
     let data = splits.train.subset(Array(0..<examples))
     func trainMember(_ seed: Int, threads: Int) throws {
-        var trainer = try Trainer.benchmark(name, batchSize: batchSize, threads: threads, seed: UInt64(seed))
+        var trainer = try Trainer.benchmark(name, for: data, batchSize: batchSize, threads: threads, seed: UInt64(seed))
         try trainer.train(on: data, test: nil) { _, _ in }
     }
     let time = try seconds {
@@ -324,7 +326,7 @@ func populationRate(_ name: String, steps: Int, oneModelPerCore: Bool) throws ->
     return Double(members * examples) / time
 }
 
-for name in ["mlp", "cnn"] {
+for name in ["mlp", "cnn"] where modelNames.contains(name) {
     let modelSteps = name == "cnn" ? steps / 2 : steps * 2
     for perCore in [false, true] {
         emit([

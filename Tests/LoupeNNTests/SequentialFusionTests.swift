@@ -7,12 +7,12 @@ import XCTest
 /// `Sequential` runs Linear + ReLU and Conv2d + ReLU + MaxPool2d as fused operations, unless
 /// the tape overrides ReLU's backward rule.
 final class SequentialFusionTests: XCTestCase {
-    func kinds(_ name: String, overridingReLU: Bool) throws -> [OperationKind] {
-        let model = try Model(architecture: .builtin(name, inputShape: [1, 28, 28], classes: 10)!, seed: 1)
+    func kinds(_ name: String, overridingReLU: Bool, channels: Int = 1) throws -> [OperationKind] {
+        let model = try Model(architecture: .builtin(name, inputShape: [channels, 28, 28], classes: 10)!, seed: 1)
         let tape = Tape()
         if overridingReLU { tape.backwardOverrides[.relu] = { _, _, g in [g] } }
         var context = model.makeContext(tape: tape, isTraining: false, generator: SeededGenerator(seed: 1))
-        _ = model(tape.constant(Tensor(zeros: [2, 1, 28, 28])), &context)
+        _ = model(tape.constant(Tensor(zeros: [2, channels, 28, 28])), &context)
         return tape.nodes.map(\.kind)
     }
 
@@ -24,5 +24,41 @@ final class SequentialFusionTests: XCTestCase {
         XCTAssertEqual(try kinds("cnn", overridingReLU: false).filter { $0 == .conv2dReLUMaxPool2d }.count, 2)
         XCTAssertEqual(try kinds("cnn", overridingReLU: false).filter { $0 == .linearReLU }.count, 1)
         XCTAssertEqual(try kinds("cnn", overridingReLU: true).filter { $0 == .relu }.count, 3)
+    }
+
+    /// resnet-mini runs batch norm + ReLU and the residual sum + ReLU fused.
+    func testResNetFusesBatchNormReLUAndResidualSums() throws {
+        let fused = try kinds("resnet-mini", overridingReLU: false, channels: 3)
+        XCTAssertEqual(fused.filter { $0 == .batchNormReLU }.count, 4)
+        XCTAssertEqual(fused.filter { $0 == .addReLU }.count, 3)
+        XCTAssertFalse(fused.contains(.relu))
+        let unfused = try kinds("resnet-mini", overridingReLU: true, channels: 3)
+        XCTAssertEqual(unfused.filter { $0 == .relu }.count, 7)
+        XCTAssertFalse(unfused.contains(.batchNormReLU) || unfused.contains(.addReLU))
+    }
+
+    /// With ReLU's own rule set as an override (which turns fusion off), resnet-mini's loss,
+    /// parameter gradients and batch statistics in training are the fused run's, bit for bit.
+    func testResNetFusionKeepsTrainingValuesAndGradientsBitIdentical() throws {
+        let model = try Model(architecture: .builtin("resnet-mini", inputShape: [3, 12, 12], classes: 4)!, seed: 3)
+        var generator = SeededGenerator(seed: 4)
+        let images = Tensor(shape: [3, 3, 12, 12], scalars: (0..<(3 * 3 * 144)).map { _ in generator.nextUniform() })
+        func run(fused: Bool) -> [[UInt32]] {
+            let tape = Tape()
+            if !fused {
+                tape.backwardOverrides[.relu] = { inputs, _, g in
+                    [Tensor(shape: g.shape, scalars: zip(g.scalars, inputs[0].scalars).map { $1 > 0 ? $0 : 0 })]
+                }
+            }
+            var context = model.makeContext(tape: tape, isTraining: true)
+            let loss = model(tape.constant(images), &context).crossEntropy(labels: [0, 3, 1])
+            let gradients = tape.gradients(of: loss)
+            let parameters = model.parameterVariables(in: context).map { gradients[$0]!.scalars.map(\.bitPattern) }
+            let statistics = context.batchStatistics.keys.sorted().flatMap {
+                [context.batchStatistics[$0]!.mean.scalars, context.batchStatistics[$0]!.variance.scalars]
+            }
+            return [[loss.value.scalar.bitPattern]] + parameters + statistics.map { $0.map(\.bitPattern) }
+        }
+        XCTAssertEqual(run(fused: true), run(fused: false))
     }
 }

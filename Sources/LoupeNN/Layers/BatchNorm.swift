@@ -3,7 +3,7 @@ import LoupeTensor
 /// Batch normalization over the channel axis of `(C)` or `(C, H, W)` inputs, with learnable
 /// scale and shift and running statistics (PyTorch's names: `weight`, `bias`, `running_mean`,
 /// `running_var`; momentum 0.1, running variance unbiased).
-public struct BatchNorm: Layer {
+public struct BatchNorm: ReLUFusible {
     public var name: String
     public var features: Int
     public var momentum: Float
@@ -41,12 +41,23 @@ public struct BatchNorm: Layer {
     public func forwardFLOPs(for input: [Int]) -> Int { 4 * input.reduce(1, *) }
 
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
+        normalize(input, &context, rectify: false)
+    }
+
+    /// The layer followed by ReLU, as one operation (`Variable.rectifiedBatchNorm`).
+    package func rectified(_ input: Variable, _ context: inout ForwardContext) -> Variable {
+        normalize(input, &context, rectify: true)
+    }
+
+    private func normalize(_ input: Variable, _ context: inout ForwardContext, rectify: Bool) -> Variable {
         let running =
             context.isTraining
             ? nil : (mean: context.buffer("\(name).running_mean"), variance: context.buffer("\(name).running_var"))
-        let (output, statistics) = input.batchNorm(
-            scale: context.parameter("\(name).weight"), shift: context.parameter("\(name).bias"),
-            running: running, epsilon: epsilon)
+        let (scale, shift) = (context.parameter("\(name).weight"), context.parameter("\(name).bias"))
+        let (output, statistics) =
+            rectify
+            ? input.rectifiedBatchNorm(scale: scale, shift: shift, running: running, epsilon: epsilon)
+            : input.batchNorm(scale: scale, shift: shift, running: running, epsilon: epsilon)
         if let statistics { context.batchStatistics[name] = statistics }
         return output
     }

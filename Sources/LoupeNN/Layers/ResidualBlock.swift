@@ -31,7 +31,8 @@ public struct ResidualBlock: Layer {
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
         let main = body(input, &context)
         let side = shortcut.map { $0(input, &context) } ?? input
-        return (main + side).relu()
+        // One pass for the sum and its ReLU, unless ReLU's backward rule is overridden.
+        return context.tape.fusesReLU ? main.rectifiedSum(side) : (main + side).relu()
     }
 
     /// The block with the layers of its body and shortcut transformed.

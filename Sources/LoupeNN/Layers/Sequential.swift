@@ -34,7 +34,7 @@ public struct Sequential: Layer {
     /// when ReLU's backward rule is overridden, as guided backpropagation does): a layer that
     /// is `ReLUMaxPoolFusible` (a convolution) followed by ReLU and 2 x 2 max pooling runs as
     /// one operation image by image, any other ReLU followed by max pooling as one pass, and a
-    /// `ReLUFusible` layer (a linear layer) followed by ReLU as one operation: the same values
+    /// `ReLUFusible` layer (a linear layer, a batch norm) followed by ReLU as one operation: the same values
     /// and gradients, without the full-size intermediate tensors. This is the only place that
     /// decides fusion.
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {

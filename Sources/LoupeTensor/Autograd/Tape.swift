@@ -94,8 +94,10 @@ public final class Tape {
             // goes back to the pool once the rule is done with it.
             guard node.requiresGradient, node.kind != .leaf, var gradient = grads[id].take() else { continue }
             precondition(
-                fusesReLU || ![.reluMaxPool2d, .conv2dReLUMaxPool2d, .linearReLU].contains(node.kind),
-                "a ReLU backward override was set after a forward pass that fused ReLU into max pooling")
+                fusesReLU
+                    || ![.reluMaxPool2d, .conv2dReLUMaxPool2d, .linearReLU, .batchNormReLU, .addReLU].contains(
+                        node.kind),
+                "a ReLU backward override was set after a forward pass that fused ReLU into another operation")
             var inputGradients: [Tensor?]
             if let override = backwardOverrides[node.kind] {
                 inputGradients = override(node.inputs.map { nodes[$0].value }, node.value, gradient)

@@ -1,3 +1,4 @@
+import LoupeKernels
 import LoupeRandom
 
 /// Batch statistics a training-mode `batchNorm` computed, for updating running averages.
@@ -15,97 +16,93 @@ extension Variable {
     ///
     /// In training mode (`running == nil`) normalises with the batch's own mean and biased
     /// variance, differentiably, and returns them; in inference mode normalises with the given
-    /// running mean and variance, treated as constants.
+    /// running mean and variance, treated as constants. Either way the output is one
+    /// multiply-add per element, `x * a[c] + b[c]` with `a = scale / sqrt(variance + epsilon)`
+    /// and `b = shift - mean * a`, as PyTorch computes it.
     public func batchNorm(
         scale gamma: Variable, shift beta: Variable, running: (mean: Tensor, variance: Tensor)?,
         epsilon: Float = 1e-5
     ) -> (output: Variable, statistics: BatchStatistics?) {
+        normalized(scale: gamma, shift: beta, running: running, epsilon: epsilon, rectify: false)
+    }
+
+    /// `batchNorm(scale:shift:running:epsilon:)` followed by ReLU, as one operation with the
+    /// same values and gradients: the output is rectified as it is written, and the backward
+    /// rule passes no gradient where the output is not positive.
+    package func rectifiedBatchNorm(
+        scale gamma: Variable, shift beta: Variable, running: (mean: Tensor, variance: Tensor)?,
+        epsilon: Float = 1e-5
+    ) -> (output: Variable, statistics: BatchStatistics?) {
+        normalized(scale: gamma, shift: beta, running: running, epsilon: epsilon, rectify: true)
+    }
+
+    private func normalized(
+        scale gamma: Variable, shift beta: Variable, running: (mean: Tensor, variance: Tensor)?,
+        epsilon: Float, rectify: Bool
+    ) -> (output: Variable, statistics: BatchStatistics?) {
         let x = value
         precondition(x.rank == 2 || x.rank == 4, "batchNorm expects [N, C] or [N, C, H, W], got \(x.shape)")
         let (batch, channels) = (x.shape[0], x.shape[1])
-        let inner = x.rank == 4 ? x.shape[2] * x.shape[3] : 1
-        let count = batch * inner
-        var mean = [Float](repeating: 0, count: channels)
-        var variance = [Float](repeating: 0, count: channels)
-        if let running {
-            mean = running.mean.scalars
-            variance = running.variance.scalars
-        } else {
-            var sums = [Double](repeating: 0, count: channels)
-            var squares = [Double](repeating: 0, count: channels)
-            x.withUnsafeBufferPointer { xp in
-                for n in 0..<batch {
-                    for c in 0..<channels {
-                        let base = (n * channels + c) * inner
-                        for s in 0..<inner { sums[c] += Double(xp[base + s]) }
-                    }
-                }
-                for c in 0..<channels { sums[c] /= Double(count) }
-                for n in 0..<batch {
-                    for c in 0..<channels {
-                        let base = (n * channels + c) * inner
-                        for s in 0..<inner {
-                            let d = Double(xp[base + s]) - sums[c]
-                            squares[c] += d * d
-                        }
-                    }
-                }
-            }
-            mean = sums.map(Float.init)
-            variance = squares.map { Float($0 / Double(count)) }
-        }
-        let inverseStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
-        let (g, b) = (gamma.value.scalars, beta.value.scalars)
-        var normalized = [Float](repeating: 0, count: x.count)
-        var out = [Float](repeating: 0, count: x.count)
-        x.withUnsafeBufferPointer { xp in
-            for n in 0..<batch {
-                for c in 0..<channels {
-                    let base = (n * channels + c) * inner
-                    for s in 0..<inner {
-                        let h = (xp[base + s] - mean[c]) * inverseStd[c]
-                        normalized[base + s] = h
-                        out[base + s] = g[c] * h + b[c]
-                    }
-                }
-            }
-        }
+        let kernels = BatchNormalization(
+            batch: batch, channels: channels, inner: x.rank == 4 ? x.shape[2] * x.shape[3] : 1)
+        let count = batch * kernels.inner
         let isTraining = running == nil
-        let output = tape.record(Tensor(shape: x.shape, scalars: out), kind: .batchNorm, inputs: [self, gamma, beta]) {
-            gradient in
-            var dGamma = [Double](repeating: 0, count: channels)
-            var dBeta = [Double](repeating: 0, count: channels)
-            let gp = gradient.scalars
-            for n in 0..<batch {
-                for c in 0..<channels {
-                    let base = (n * channels + c) * inner
-                    for s in 0..<inner {
-                        dBeta[c] += Double(gp[base + s])
-                        dGamma[c] += Double(gp[base + s] * normalized[base + s])
+        let (mean, variance): ([Float], [Float]) =
+            running.map { ($0.mean.scalars, $0.variance.scalars) }
+            ?? {
+                var (mean, variance) = ([Float](repeating: 0, count: channels), [Float](repeating: 0, count: channels))
+                x.withUnsafeBufferPointer { kernels.statistics($0.baseAddress!, mean: &mean, variance: &variance) }
+                return (mean, variance)
+            }()
+        let inverseStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
+        let g = gamma.value.scalars
+        let scale = (0..<channels).map { g[$0] * inverseStd[$0] }
+        let shift = zip(beta.value.scalars, zip(mean, scale)).map { $0 - $1.0 * $1.1 }
+        let result = Tensor(shape: x.shape) { out in
+            x.withUnsafeBufferPointer {
+                kernels.affine($0.baseAddress!, scale: scale, shift: shift, rectify: rectify, into: out.baseAddress!)
+            }
+        }
+        let kind: OperationKind = rectify ? .batchNormReLU : .batchNorm
+        let output = tape.record(result, kind: kind, inputs: [self, gamma, beta]) { gradient in
+            var sums = [Double](repeating: 0, count: channels)
+            var products = [Double](repeating: 0, count: channels)
+            gradient.withUnsafeBufferPointer { gp in
+                x.withUnsafeBufferPointer { xp in
+                    result.withUnsafeBufferPointer { yp in
+                        kernels.gradientSums(
+                            gp.baseAddress!, input: xp.baseAddress!, rectified: rectify ? yp.baseAddress! : nil,
+                            mean: mean, sums: &sums, products: &products)
                     }
                 }
             }
-            var dx = [Float](repeating: 0, count: x.count)
-            for n in 0..<batch {
+            // dx = scale * (g - mean(g) - h * mean(g * h)) with h = (x - mean) * inverseStd in
+            // training; scale * g in inference, where mean and variance are constants.
+            var inputScale = [Float](repeating: 0, count: channels)
+            var constant = [Float](repeating: 0, count: channels)
+            if isTraining {
                 for c in 0..<channels {
-                    let base = (n * channels + c) * inner
-                    let k = g[c] * inverseStd[c]
-                    if isTraining {
-                        // dx = gamma/std * (dy - mean(dy) - h * mean(dy * h))
-                        let meanDy = Float(dBeta[c] / Double(count))
-                        let meanDyH = Float(dGamma[c] / Double(count))
-                        for s in 0..<inner {
-                            dx[base + s] = k * (gp[base + s] - meanDy - normalized[base + s] * meanDyH)
+                    let meanGH = products[c] * Double(inverseStd[c]) / Double(count)
+                    inputScale[c] = Float(-Double(scale[c]) * Double(inverseStd[c]) * meanGH)
+                    constant[c] = Float(-Double(scale[c]) * sums[c] / Double(count))
+                }
+            }
+            let dx = Tensor(shape: x.shape) { dx in
+                gradient.withUnsafeBufferPointer { gp in
+                    x.withUnsafeBufferPointer { xp in
+                        result.withUnsafeBufferPointer { yp in
+                            kernels.inputGradient(
+                                gp.baseAddress!, input: xp.baseAddress!, rectified: rectify ? yp.baseAddress! : nil,
+                                mean: mean, gradientScale: scale, inputScale: inputScale, constant: constant,
+                                into: dx.baseAddress!)
                         }
-                    } else {
-                        for s in 0..<inner { dx[base + s] = k * gp[base + s] }
                     }
                 }
             }
             return [
-                Tensor(shape: x.shape, scalars: dx),
-                Tensor(shape: [channels], scalars: dGamma.map(Float.init)),
-                Tensor(shape: [channels], scalars: dBeta.map(Float.init)),
+                dx,
+                Tensor(shape: [channels], scalars: (0..<channels).map { Float(products[$0] * Double(inverseStd[$0])) }),
+                Tensor(shape: [channels], scalars: sums.map(Float.init)),
             ]
         }
         let statistics =

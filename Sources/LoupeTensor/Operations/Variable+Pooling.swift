@@ -126,28 +126,42 @@ extension Variable {
         }
     }
 
-    /// Mean over the spatial dimensions: `[N, C, H, W]` to `[N, C]`.
+    /// Mean over the spatial dimensions: `[N, C, H, W]` to `[N, C]`. Each plane is summed
+    /// sixteen values at a time in sixteen lanes, added at the end.
     public func globalAvgPool() -> Variable {
         let x = value
         precondition(x.rank == 4, "globalAvgPool expects [N, C, H, W], got \(x.shape)")
         let spatial = x.shape[2] * x.shape[3]
         let scale = 1 / Float(spatial)
-        var out = [Float](repeating: 0, count: x.shape[0] * x.shape[1])
-        x.withUnsafeBufferPointer { xp in
-            for p in out.indices {
-                var total: Float = 0
-                for s in 0..<spatial { total += xp[p * spatial + s] }
-                out[p] = total * scale
+        let result = Tensor(shape: [x.shape[0], x.shape[1]]) { out in
+            x.withUnsafeBufferPointer { xp in
+                for p in out.indices {
+                    let plane = xp.baseAddress! + p * spatial
+                    var lanes = SIMD16<Float>()
+                    var s = 0
+                    while s + 16 <= spatial {
+                        lanes += UnsafeRawPointer(plane + s).loadUnaligned(as: SIMD16<Float>.self)
+                        s += 16
+                    }
+                    var total = lanes.sum()
+                    while s < spatial {
+                        total += plane[s]
+                        s += 1
+                    }
+                    out[p] = total * scale
+                }
             }
         }
-        return tape.record(Tensor(shape: [x.shape[0], x.shape[1]], scalars: out), kind: .globalAvgPool, inputs: [self])
-        { g in
-            var dx = [Float](repeating: 0, count: x.count)
-            for p in 0..<g.count {
-                let share = g.scalars[p] * scale
-                for s in 0..<spatial { dx[p * spatial + s] = share }
+        return tape.record(result, kind: .globalAvgPool, inputs: [self]) { g in
+            // Every cell is written.
+            let dx = Tensor(shape: x.shape) { dx in
+                g.withUnsafeBufferPointer { gp in
+                    for p in gp.indices {
+                        (dx.baseAddress! + p * spatial).update(repeating: gp[p] * scale, count: spatial)
+                    }
+                }
             }
-            return [Tensor(shape: x.shape, scalars: dx)]
+            return [dx]
         }
     }
 }

@@ -1,0 +1,192 @@
+/// The batch-normalization kernels of `[batch, channels, inner]` tensors (`inner` is H x W, or
+/// 1 for `[N, C]`): each channel's `batch` planes of `inner` values, `channels x inner` apart.
+///
+/// Every plane is summed with sixteen-lane accumulators (lanes added at the end), and the
+/// planes' sums of one channel are added in `Double`, plane after plane: the result depends
+/// on the kernel path (fused or separate multiply-add) but not on how channels are shared
+/// between threads, since each channel is computed on its own.
+@usableFromInline package enum ChannelNormalization<Arithmetic: MultiplyAdd> {
+    /// Each channel's mean and biased variance: per plane its mean and sum of squared
+    /// deviations from it (two passes over the plane, which is small enough to stay in cache),
+    /// then the planes combined exactly in `Double`:
+    /// `M2 = Σ M2_p + inner * Σ (mean_p - mean)²`.
+    @inlinable
+    package static func statistics(
+        _ x: UnsafePointer<Float>, batch: Int, channels: Range<Int>, channelCount: Int, inner: Int,
+        mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>
+    ) {
+        let planeMeans = UnsafeMutablePointer<Double>.allocate(capacity: batch)
+        defer { planeMeans.deallocate() }
+        for c in channels {
+            var deviations: Double = 0
+            var total: Double = 0
+            for n in 0..<batch {
+                let plane = x + (n * channelCount + c) * inner
+                let planeMean = Float(Double(sum(plane, count: inner)) / Double(inner))
+                planeMeans[n] = Double(planeMean)
+                total += Double(planeMean)
+                deviations += Double(squaredDeviations(plane, from: planeMean, count: inner))
+            }
+            let channelMean = total / Double(batch)
+            var spread: Double = 0
+            for n in 0..<batch {
+                let d = planeMeans[n] - channelMean
+                spread += d * d
+            }
+            mean[c] = Float(channelMean)
+            variance[c] = Float((deviations + Double(inner) * spread) / Double(batch * inner))
+        }
+    }
+
+    /// `y = x * scale[c] + shift[c]` (one multiply-add), rectified (`max(y, 0)`) if asked.
+    @inlinable
+    package static func affine(
+        _ x: UnsafePointer<Float>, batch: Int, channels: Range<Int>, channelCount: Int, inner: Int,
+        scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, rectify: Bool, into y: UnsafeMutablePointer<Float>
+    ) {
+        for n in 0..<batch {
+            for c in channels {
+                let offset = (n * channelCount + c) * inner
+                let (source, target) = (x + offset, y + offset)
+                let (a, b) = (SIMD16<Float>(repeating: scale[c]), SIMD16<Float>(repeating: shift[c]))
+                var i = 0
+                while i + 16 <= inner {
+                    var value = Arithmetic.multiplyAdd(b, load(source + i), a)
+                    if rectify { value.replace(with: 0, where: value .< 0) }
+                    UnsafeMutableRawPointer(target + i).storeBytes(of: value, as: SIMD16<Float>.self)
+                    i += 16
+                }
+                if i < inner {
+                    var value = Arithmetic.multiplyAdd(b, loadPartial(source + i, count: inner - i), a)
+                    if rectify { value.replace(with: 0, where: value .< 0) }
+                    for j in 0..<(inner - i) { target[i + j] = value[j] }
+                }
+            }
+        }
+    }
+
+    /// Per channel `Σ g'` and `Σ g' * (x - mean[c])`, where `g'` is the output gradient `g`,
+    /// zeroed where the rectified output `rectified` is not positive when given.
+    @inlinable
+    package static func gradientSums(
+        _ g: UnsafePointer<Float>, input x: UnsafePointer<Float>, rectified y: UnsafePointer<Float>?, batch: Int,
+        channels: Range<Int>, channelCount: Int, inner: Int, mean: UnsafePointer<Float>,
+        sums: UnsafeMutablePointer<Double>, products: UnsafeMutablePointer<Double>
+    ) {
+        for c in channels {
+            var (total, product): (Double, Double) = (0, 0)
+            let center = SIMD16<Float>(repeating: mean[c])
+            for n in 0..<batch {
+                let offset = (n * channelCount + c) * inner
+                var (s, p) = (SIMD16<Float>(), SIMD16<Float>())
+                var i = 0
+                while i + 16 <= inner {
+                    let gradient = masked(load(g + offset + i), y.map { load($0 + offset + i) })
+                    s += gradient
+                    p = Arithmetic.multiplyAdd(p, gradient, load(x + offset + i) - center)
+                    i += 16
+                }
+                if i < inner {
+                    let count = inner - i
+                    let gradient = masked(
+                        loadPartial(g + offset + i, count: count), y.map { loadPartial($0 + offset + i, count: count) })
+                    s += gradient
+                    // Lanes past the plane have a zero gradient: their product is 0.
+                    p = Arithmetic.multiplyAdd(p, gradient, loadPartial(x + offset + i, count: count) - center)
+                }
+                total += Double(s.sum())
+                product += Double(p.sum())
+            }
+            sums[c] = total
+            products[c] = product
+        }
+    }
+
+    /// `dx = a[c] * g' + (b[c] * (x - mean[c]) + k[c])`, with `g'` as in `gradientSums`: the
+    /// input gradient of batch norm with the channel coefficients the caller derived.
+    @inlinable
+    package static func inputGradient(
+        _ g: UnsafePointer<Float>, input x: UnsafePointer<Float>, rectified y: UnsafePointer<Float>?, batch: Int,
+        channels: Range<Int>, channelCount: Int, inner: Int, mean: UnsafePointer<Float>,
+        gradientScale a: UnsafePointer<Float>, inputScale b: UnsafePointer<Float>, constant k: UnsafePointer<Float>,
+        into dx: UnsafeMutablePointer<Float>
+    ) {
+        for n in 0..<batch {
+            for c in channels {
+                let offset = (n * channelCount + c) * inner
+                let center = SIMD16<Float>(repeating: mean[c])
+                let (scaleG, scaleX, constant) = (
+                    SIMD16<Float>(repeating: a[c]), SIMD16<Float>(repeating: b[c]), SIMD16<Float>(repeating: k[c])
+                )
+                var i = 0
+                while i + 16 <= inner {
+                    let gradient = masked(load(g + offset + i), y.map { load($0 + offset + i) })
+                    let value = Arithmetic.multiplyAdd(
+                        Arithmetic.multiplyAdd(constant, load(x + offset + i) - center, scaleX), gradient, scaleG)
+                    UnsafeMutableRawPointer(dx + offset + i).storeBytes(of: value, as: SIMD16<Float>.self)
+                    i += 16
+                }
+                if i < inner {
+                    let count = inner - i
+                    let gradient = masked(
+                        loadPartial(g + offset + i, count: count), y.map { loadPartial($0 + offset + i, count: count) })
+                    let value = Arithmetic.multiplyAdd(
+                        Arithmetic.multiplyAdd(constant, loadPartial(x + offset + i, count: count) - center, scaleX),
+                        gradient, scaleG)
+                    for j in 0..<count { dx[offset + i + j] = value[j] }
+                }
+            }
+        }
+    }
+
+    @inlinable @inline(__always)
+    static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var accumulator = SIMD16<Float>()
+        var i = 0
+        while i + 16 <= count {
+            accumulator += load(x + i)
+            i += 16
+        }
+        if i < count { accumulator += loadPartial(x + i, count: count - i) }
+        return accumulator.sum()
+    }
+
+    @inlinable @inline(__always)
+    static func squaredDeviations(_ x: UnsafePointer<Float>, from center: Float, count: Int) -> Float {
+        var accumulator = SIMD16<Float>()
+        let mean = SIMD16<Float>(repeating: center)
+        var i = 0
+        while i + 16 <= count {
+            let d = load(x + i) - mean
+            accumulator = Arithmetic.multiplyAdd(accumulator, d, d)
+            i += 16
+        }
+        if i < count {
+            let lanes = count - i
+            var d = loadPartial(x + i, count: lanes) - mean
+            for j in lanes..<16 { d[j] = 0 }
+            accumulator = Arithmetic.multiplyAdd(accumulator, d, d)
+        }
+        return accumulator.sum()
+    }
+
+    @inlinable @inline(__always)
+    static func masked(_ gradient: SIMD16<Float>, _ rectified: SIMD16<Float>?) -> SIMD16<Float> {
+        guard let rectified else { return gradient }
+        return SIMD16<Float>().replacing(with: gradient, where: rectified .> 0)
+    }
+
+    /// Sixteen floats from `pointer`, unaligned.
+    @inlinable @inline(__always)
+    static func load(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
+    }
+
+    /// The first `count` (< 16) floats from `pointer`, zeros after them.
+    @inlinable @inline(__always)
+    static func loadPartial(_ pointer: UnsafePointer<Float>, count: Int) -> SIMD16<Float> {
+        var value = SIMD16<Float>()
+        for j in 0..<count { value[j] = pointer[j] }
+        return value
+    }
+}

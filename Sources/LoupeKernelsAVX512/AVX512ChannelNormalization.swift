@@ -1,0 +1,46 @@
+import LoupeKernelCore
+
+// The batch-normalization kernels (`ChannelNormalization`) compiled for AVX-512. Call only
+// after checking the CPU supports them.
+
+/// `ChannelNormalization.statistics` compiled for AVX-512.
+package func avx512ChannelStatistics(
+    _ x: UnsafePointer<Float>, batch: Int, channels: Range<Int>, channelCount: Int, inner: Int,
+    mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>
+) {
+    ChannelNormalization<AVX512MultiplyAdd>.statistics(
+        x, batch: batch, channels: channels, channelCount: channelCount, inner: inner, mean: mean, variance: variance)
+}
+
+/// `ChannelNormalization.affine` compiled for AVX-512.
+package func avx512ChannelAffine(
+    _ x: UnsafePointer<Float>, batch: Int, channels: Range<Int>, channelCount: Int, inner: Int,
+    scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, rectify: Bool, into y: UnsafeMutablePointer<Float>
+) {
+    ChannelNormalization<AVX512MultiplyAdd>.affine(
+        x, batch: batch, channels: channels, channelCount: channelCount, inner: inner, scale: scale, shift: shift,
+        rectify: rectify, into: y)
+}
+
+/// `ChannelNormalization.gradientSums` compiled for AVX-512.
+package func avx512ChannelGradientSums(
+    _ g: UnsafePointer<Float>, input x: UnsafePointer<Float>, rectified y: UnsafePointer<Float>?, batch: Int,
+    channels: Range<Int>, channelCount: Int, inner: Int, mean: UnsafePointer<Float>,
+    sums: UnsafeMutablePointer<Double>, products: UnsafeMutablePointer<Double>
+) {
+    ChannelNormalization<AVX512MultiplyAdd>.gradientSums(
+        g, input: x, rectified: y, batch: batch, channels: channels, channelCount: channelCount, inner: inner,
+        mean: mean, sums: sums, products: products)
+}
+
+/// `ChannelNormalization.inputGradient` compiled for AVX-512.
+package func avx512ChannelInputGradient(
+    _ g: UnsafePointer<Float>, input x: UnsafePointer<Float>, rectified y: UnsafePointer<Float>?, batch: Int,
+    channels: Range<Int>, channelCount: Int, inner: Int, mean: UnsafePointer<Float>,
+    gradientScale a: UnsafePointer<Float>, inputScale b: UnsafePointer<Float>, constant k: UnsafePointer<Float>,
+    into dx: UnsafeMutablePointer<Float>
+) {
+    ChannelNormalization<AVX512MultiplyAdd>.inputGradient(
+        g, input: x, rectified: y, batch: batch, channels: channels, channelCount: channelCount, inner: inner,
+        mean: mean, gradientScale: a, inputScale: b, constant: k, into: dx)
+}
