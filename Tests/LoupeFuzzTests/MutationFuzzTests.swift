@@ -10,8 +10,9 @@ import XCTest
 /// - `LOUPE_FUZZ_CASE=I`: replay case I alone (with the same seed and formats);
 /// - `LOUPE_FUZZ_FORMATS=a,b`: only these formats (names as in the summary);
 /// - `LOUPE_FUZZ_VERBOSE=1`: print every case's outcome;
-/// - `LOUPE_FUZZ_DIR`: where cases are written (default: `/dev/shm/loupe-fuzz`, or
-///   `loupe-fuzz` in the temp folder without `/dev/shm`).
+/// - `LOUPE_FUZZ_DIR`: where cases are written (default: `/dev/shm/loupe-fuzz-<pid>`, or
+///   `loupe-fuzz-<pid>` in the temp folder without `/dev/shm`: one folder per test process, so
+///   test runs side by side do not delete each other's cases; removed after a run without crash).
 ///
 /// Sizes claimed by mutated files are checked against a memory budget of 256 MiB during the
 /// run (`LOUPE_MEMORY_BUDGET`), far above what the tiny seeds need.
@@ -22,11 +23,12 @@ final class MutationFuzzTests: XCTestCase {
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
-    /// `/dev/shm/loupe-fuzz` where there is a memory file system (a case writes two small
-    /// files, which a busy disk makes the slowest part of a run), else the temp folder's.
+    /// `/dev/shm/loupe-fuzz-<pid>` where there is a memory file system (a case writes two
+    /// small files, which a busy disk makes the slowest part of a run), else the temp folder's.
     static var defaultDirectory: String {
-        FileManager.default.isWritableFile(atPath: "/dev/shm")
-            ? "/dev/shm/loupe-fuzz" : FileManager.default.temporaryDirectory.appendingPathComponent("loupe-fuzz").path
+        let name = "loupe-fuzz-\(ProcessInfo.processInfo.processIdentifier)"
+        return FileManager.default.isWritableFile(atPath: "/dev/shm")
+            ? "/dev/shm/" + name : FileManager.default.temporaryDirectory.appendingPathComponent(name).path
     }
 
     /// The environment variable that makes the test run the cases itself: set for the child
@@ -42,10 +44,12 @@ final class MutationFuzzTests: XCTestCase {
         guard let child = Self.childInvocation(test: "testMutatedFilesNeverCrashAndFailWithOneLoupeErrorLine") else {
             return try runCasesInThisProcess()  // an XCTest runner this test does not know how to start
         }
+        let root = environment["LOUPE_FUZZ_DIR"] ?? Self.defaultDirectory
         let process = Process()
         process.executableURL = child.executable
         process.arguments = child.arguments
-        process.environment = environment.merging([Self.inProcessVariable: "1"]) { _, new in new }
+        process.environment = environment.merging([Self.inProcessVariable: "1", "LOUPE_FUZZ_DIR": root]) { _, new in new
+        }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
@@ -56,7 +60,6 @@ final class MutationFuzzTests: XCTestCase {
         for line in lines where line.hasPrefix("fuzz: ") { print(line) }
 
         if process.terminationReason == .uncaughtSignal {
-            let root = environment["LOUPE_FUZZ_DIR"] ?? Self.defaultDirectory
             let current = (try? String(contentsOfFile: root + "/current-case.txt", encoding: .utf8)) ?? "(no case file)"
             // The fatal error and the crashing thread's frames in Loupe's sources.
             let fatal =
@@ -74,6 +77,7 @@ final class MutationFuzzTests: XCTestCase {
             XCTAssertEqual(
                 process.terminationStatus == 0, failures.isEmpty,
                 "child exited \(process.terminationStatus):\n\(text.suffix(2000))")
+            if environment["LOUPE_FUZZ_DIR"] == nil { try? FileManager.default.removeItem(atPath: root) }
         }
     }
 
