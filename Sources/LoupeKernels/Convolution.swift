@@ -171,6 +171,27 @@ extension ConvolutionGeometry {
             }
             return
         }
+        if stride == 2 && kernelHeight >= 2 && kernelWidth >= 2 {
+            // Every phase read: each image row is split into its even and odd padded columns,
+            // sixteen pixels at a time.
+            forEachRowOfStride2 { row, even, odd in
+                let line = image + row
+                var x = 0
+                while x + 16 <= width {
+                    let v = UnsafeRawPointer(line + x).loadUnaligned(as: SIMD16<Float>.self)
+                    let (first, second) = Self.stride2Targets(even, odd, x + padding)
+                    UnsafeMutableRawPointer(padded + first).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(padded + second).storeBytes(of: v.oddHalf, as: SIMD8<Float>.self)
+                    x += 16
+                }
+                while x < width {
+                    let px = x + padding
+                    padded[(px % 2 == 0 ? even : odd) + px / 2] = line[x]
+                    x += 1
+                }
+            }
+            return
+        }
         forEachPhaseRun { source, target, count in
             for i in 0..<count { padded[target + i] = image[source + i * stride] }
         }
@@ -188,9 +209,52 @@ extension ConvolutionGeometry {
             }
             return
         }
+        if stride == 2 {
+            forEachRowOfStride2 { row, even, odd in
+                let line = image + row
+                var x = 0
+                while x + 16 <= width {
+                    let (first, second) = Self.stride2Targets(even, odd, x + padding)
+                    var v = SIMD16<Float>()
+                    v.evenHalf = UnsafeRawPointer(padded + first).loadUnaligned(as: SIMD8<Float>.self)
+                    v.oddHalf = UnsafeRawPointer(padded + second).loadUnaligned(as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(line + x).storeBytes(of: v, as: SIMD16<Float>.self)
+                    x += 16
+                }
+                while x < width {
+                    let px = x + padding
+                    line[x] = padded[(px % 2 == 0 ? even : odd) + px / 2]
+                    x += 1
+                }
+            }
+            return
+        }
         forEachPhaseRun(readPhasesOnly: false) { source, target, count in
             for i in 0..<count { image[source + i * stride] = padded[target + i] }
         }
+    }
+
+    /// Stride 2: calls `body` with the start of each image row and of the two phase rows
+    /// (even and odd padded columns) that hold it.
+    @inline(__always)
+    func forEachRowOfStride2(
+        _ body: (_ line: Int, _ even: Int, _ odd: Int) -> Void
+    ) {
+        for c in 0..<channels {
+            for y in 0..<height {
+                let py = y + padding
+                let even = (c * phases + py % 2 * 2) * paddedPlane + py / 2 * phaseWidth
+                body((c * height + y) * width, even, even + paddedPlane)
+            }
+        }
+    }
+
+    /// Where the even- and odd-indexed of sixteen pixels starting at padded column `column`
+    /// go (stride 2, offsets from the phase-row starts `even` and `odd`): the phase of the
+    /// column's parity, then the other, at the columns halved.
+    @inline(__always)
+    static func stride2Targets(_ even: Int, _ odd: Int, _ column: Int) -> (Int, Int) {
+        column % 2 == 0 ? (even + column / 2, odd + column / 2) : (odd + column / 2, even + (column + 1) / 2)
     }
 
     /// Calls `body` for each run of image pixels one phase row holds (stride above 1): the

@@ -46,6 +46,16 @@ final class LoweredConvolutionTests: XCTestCase {
         Case(
             batch: 1, channels: 40, height: 5, width: 5, outChannels: 40, kernelHeight: 3, kernelWidth: 3, stride: 1,
             padding: 1),
+        // Rows of sixteen pixels and more at stride 2 (split sixteen at a time), both paddings.
+        Case(
+            batch: 1, channels: 3, height: 5, width: 37, outChannels: 4, kernelHeight: 3, kernelWidth: 3, stride: 2,
+            padding: 1),
+        Case(
+            batch: 1, channels: 2, height: 4, width: 35, outChannels: 3, kernelHeight: 3, kernelWidth: 3, stride: 2,
+            padding: 0),
+        Case(
+            batch: 2, channels: 3, height: 4, width: 33, outChannels: 5, kernelHeight: 1, kernelWidth: 1, stride: 2,
+            padding: 0),
     ]
 
     func random(_ count: Int, seed: UInt64) -> [Float] {
