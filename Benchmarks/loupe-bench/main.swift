@@ -45,6 +45,12 @@ if let index = arguments.firstIndex(of: "--image-folder"), index + 1 < arguments
     exit(0)
 }
 
+// `--resnet-convolutions`: GFLOP/s of resnet-mini's convolutions, pass by pass (one thread).
+if arguments.contains("--resnet-convolutions") {
+    runResNetConvolutions(batch: batchSize / 2, rounds: Int(option("--rounds", default: "20"))!, emit: emit)
+    exit(0)
+}
+
 let splits: DatasetSplits
 do {
     splits = try DatasetLoader.load(dataName)

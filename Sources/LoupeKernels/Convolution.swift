@@ -112,60 +112,205 @@ package struct ConvolutionGeometry: Hashable, Sendable {
     }
 }
 
-/// Lowering without im2col, for stride-1 convolutions.
+/// Lowering without im2col.
 ///
-/// The image is copied into a zero-bordered buffer whose rows are `paddedWidth` long. Output
-/// positions are then numbered `y * paddedWidth + x` (the last `kernelWidth - 1` of each row
-/// are not outputs), and row `(c, ky, kx)` of the lowered matrix is the padded buffer itself,
-/// shifted by `c * paddedPlane + ky * paddedWidth + kx`: a matrix product reads it through
-/// `paddedRowOffsets` instead of a copy, and the adjoint adds each row of a lowered gradient
-/// back onto the padded buffer sixteen values at a time.
+/// The image is copied into a zero-bordered buffer split into `stride * stride` phases: phase
+/// `(a, b)` of a channel holds the padded pixels `(a + stride * y, b + stride * x)` in rows
+/// `phaseWidth` long, so that kernel tap `(ky, kx)` reads phase `(ky % stride, kx % stride)`
+/// at stride 1, shifted by `(ky / stride, kx / stride)`. Output positions are then numbered
+/// `y * phaseWidth + x` (the positions past `outputWidth` in each row are not outputs), and
+/// row `(c, ky, kx)` of the lowered matrix is the buffer itself, shifted by the start of its
+/// channel's phase plus `(ky / stride) * phaseWidth + kx / stride`: a matrix product reads it
+/// through `paddedRowOffsets` instead of a copy, and the adjoint adds each row of a lowered
+/// gradient back onto the buffer sixteen values at a time. With stride 1 there is one phase,
+/// the zero-padded image itself, with rows `paddedWidth` long.
 extension ConvolutionGeometry {
-    /// Whether the padded lowering applies (stride 1).
+    /// Whether `ConvolutionBlock` lowers in place (stride 1: one phase, output rows
+    /// `paddedWidth` apart, as its pooling streams them).
     package var lowersPadded: Bool { stride == 1 }
     /// Row length of the padded image.
     package var paddedWidth: Int { width + 2 * padding }
-    /// Floats per padded channel.
-    package var paddedPlane: Int { (height + 2 * padding) * paddedWidth }
-    /// Floats of a padded image buffer, with room for the last row's overrun.
-    package var paddedImageCount: Int { channels * paddedPlane + kernelWidth - 1 }
-    /// Output positions in the padded numbering: `outputHeight * paddedWidth`.
-    package var paddedPositions: Int { outputHeight * paddedWidth }
+    /// Row length of each phase: `paddedWidth` divided by the stride, rounded up.
+    package var phaseWidth: Int { (width + 2 * padding + stride - 1) / stride }
+    /// Rows of each phase.
+    package var phaseHeight: Int { (height + 2 * padding + stride - 1) / stride }
+    /// Phases per channel: `stride * stride`.
+    package var phases: Int { stride * stride }
+    /// Floats per phase of a channel (the padded plane when the stride is 1).
+    package var paddedPlane: Int { phaseHeight * phaseWidth }
+    /// Floats of a lowered image buffer, with room for the last row's overrun.
+    package var paddedImageCount: Int { channels * phases * paddedPlane + (kernelWidth - 1) / stride }
+    /// Output positions in the lowered numbering: `outputHeight * phaseWidth`.
+    package var paddedPositions: Int { outputHeight * phaseWidth }
 
-    /// Where each row `(c, ky, kx)` of the lowered matrix starts in the padded image.
+    /// Where each row `(c, ky, kx)` of the lowered matrix starts in the lowered image.
     package func paddedRowOffsets() -> [Int] {
         var offsets: [Int] = []
         offsets.reserveCapacity(patchSize)
         for c in 0..<channels {
             for ky in 0..<kernelHeight {
-                for kx in 0..<kernelWidth { offsets.append(c * paddedPlane + ky * paddedWidth + kx) }
+                for kx in 0..<kernelWidth {
+                    let phase = (ky % stride) * stride + kx % stride
+                    offsets.append(
+                        (c * phases + phase) * paddedPlane + ky / stride * phaseWidth + kx / stride)
+                }
             }
         }
         return offsets
     }
 
-    /// Copies `image` into the interior of `padded`, whose border must already be zero.
+    /// Copies `image` into the phases of `padded` that a kernel tap reads (all of them when
+    /// the kernel is at least as large as the stride), whose border must already be zero.
     package func pad(_ image: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
+        if stride == 1 {
+            for c in 0..<channels {
+                for y in 0..<height {
+                    (padded + c * paddedPlane + (y + padding) * paddedWidth + padding)
+                        .update(from: image + (c * height + y) * width, count: width)
+                }
+            }
+            return
+        }
+        if stride == 2 && kernelHeight >= 2 && kernelWidth >= 2 {
+            // Every phase read: each image row is split into its even and odd padded columns,
+            // sixteen pixels at a time.
+            forEachRowOfStride2 { row, even, odd in
+                let line = image + row
+                var x = 0
+                while x + 16 <= width {
+                    let v = UnsafeRawPointer(line + x).loadUnaligned(as: SIMD16<Float>.self)
+                    let (first, second) = Self.stride2Targets(even, odd, x + padding)
+                    UnsafeMutableRawPointer(padded + first).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(padded + second).storeBytes(of: v.oddHalf, as: SIMD8<Float>.self)
+                    x += 16
+                }
+                while x < width {
+                    let px = x + padding
+                    padded[(px % 2 == 0 ? even : odd) + px / 2] = line[x]
+                    x += 1
+                }
+            }
+            return
+        }
+        forEachPhaseRun { source, target, count in
+            for i in 0..<count { padded[target + i] = image[source + i * stride] }
+        }
+    }
+
+    /// Copies the pixels of `padded` that lie in the image into `image` (the adjoint of `pad`
+    /// on a buffer whose unread phases are zero).
+    package func unpad(_ padded: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>) {
+        if stride == 1 {
+            for c in 0..<channels {
+                for y in 0..<height {
+                    (image + (c * height + y) * width)
+                        .update(from: padded + c * paddedPlane + (y + padding) * paddedWidth + padding, count: width)
+                }
+            }
+            return
+        }
+        if stride == 2 {
+            forEachRowOfStride2 { row, even, odd in
+                let line = image + row
+                var x = 0
+                while x + 16 <= width {
+                    let (first, second) = Self.stride2Targets(even, odd, x + padding)
+                    var v = SIMD16<Float>()
+                    v.evenHalf = UnsafeRawPointer(padded + first).loadUnaligned(as: SIMD8<Float>.self)
+                    v.oddHalf = UnsafeRawPointer(padded + second).loadUnaligned(as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(line + x).storeBytes(of: v, as: SIMD16<Float>.self)
+                    x += 16
+                }
+                while x < width {
+                    let px = x + padding
+                    line[x] = padded[(px % 2 == 0 ? even : odd) + px / 2]
+                    x += 1
+                }
+            }
+            return
+        }
+        forEachPhaseRun(readPhasesOnly: false) { source, target, count in
+            for i in 0..<count { image[source + i * stride] = padded[target + i] }
+        }
+    }
+
+    /// Stride 2: calls `body` with the start of each image row and of the two phase rows
+    /// (even and odd padded columns) that hold it.
+    @inline(__always)
+    func forEachRowOfStride2(
+        _ body: (_ line: Int, _ even: Int, _ odd: Int) -> Void
+    ) {
         for c in 0..<channels {
             for y in 0..<height {
-                (padded + c * paddedPlane + (y + padding) * paddedWidth + padding)
-                    .update(from: image + (c * height + y) * width, count: width)
+                let py = y + padding
+                let even = (c * phases + py % 2 * 2) * paddedPlane + py / 2 * phaseWidth
+                body((c * height + y) * width, even, even + paddedPlane)
             }
         }
     }
 
-    /// Copies the interior of `padded` into `image`.
-    package func unpad(_ padded: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>) {
+    /// Where the even- and odd-indexed of sixteen pixels starting at padded column `column`
+    /// go (stride 2, offsets from the phase-row starts `even` and `odd`): the phase of the
+    /// column's parity, then the other, at the columns halved.
+    @inline(__always)
+    static func stride2Targets(_ even: Int, _ odd: Int, _ column: Int) -> (Int, Int) {
+        column % 2 == 0 ? (even + column / 2, odd + column / 2) : (odd + column / 2, even + (column + 1) / 2)
+    }
+
+    /// Calls `body` for each run of image pixels one phase row holds (stride above 1): the
+    /// run starts at `image[source]` and takes every `stride`-th pixel, `count` of them, into
+    /// `padded[target...]`. Only the phases a kernel tap reads, unless `readPhasesOnly` is false.
+    @inline(__always)
+    func forEachPhaseRun(readPhasesOnly: Bool = true, _ body: (_ source: Int, _ target: Int, _ count: Int) -> Void) {
         for c in 0..<channels {
-            for y in 0..<height {
-                (image + (c * height + y) * width)
-                    .update(from: padded + c * paddedPlane + (y + padding) * paddedWidth + padding, count: width)
+            for a in 0..<stride where !readPhasesOnly || a < kernelHeight {
+                for b in 0..<stride where !readPhasesOnly || b < kernelWidth {
+                    let plane = (c * phases + a * stride + b) * paddedPlane
+                    // Phase columns whose padded column b + stride * x lies in the image.
+                    let firstX = max(0, (padding - b + stride - 1) / stride)
+                    let endX = min(phaseWidth, (width + padding - b + stride - 1) / stride)
+                    guard endX > firstX else { continue }
+                    for y in 0..<phaseHeight {
+                        let row = a + stride * y - padding
+                        guard row >= 0 && row < height else { continue }
+                        body(
+                            (c * height + row) * width + b + stride * firstX - padding, plane + y * phaseWidth + firstX,
+                            endX - firstX)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Copies `rows` rows of `paddedPositions` values (`lowered`) into `rows` compact planes
+    /// of `outputHeight * outputWidth` values, dropping the positions that are not outputs.
+    package func compactOutputs(
+        _ lowered: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>
+    ) {
+        let (oh, ow, positions) = (outputHeight, outputWidth, paddedPositions)
+        for r in 0..<rows {
+            for y in 0..<oh {
+                (output + (r * oh + y) * ow).update(from: lowered + r * positions + y * phaseWidth, count: ow)
+            }
+        }
+    }
+
+    /// Copies `rows` compact planes of outputs into rows of `paddedPositions` values; the
+    /// positions that are not outputs are left as they are (zero in a zeroed buffer).
+    package func expandOutputs(
+        _ output: UnsafePointer<Float>, rows: Int, into lowered: UnsafeMutablePointer<Float>
+    ) {
+        let (oh, ow, positions) = (outputHeight, outputWidth, paddedPositions)
+        for r in 0..<rows {
+            for y in 0..<oh {
+                (lowered + r * positions + y * phaseWidth).update(from: output + (r * oh + y) * ow, count: ow)
             }
         }
     }
 
     /// Adds each row of `columns` (`patchSize x paddedPositions`, zero at the positions that
-    /// are not outputs) onto `padded` at its row's offset, rows in order.
+    /// are not outputs) onto `padded` at its row's offset, rows in order: the adjoint of the
+    /// lowering, up to `unpad`.
     package func addPaddedColumns(
         _ columns: UnsafePointer<Float>, offsets: UnsafeBufferPointer<Int>, into padded: UnsafeMutablePointer<Float>
     ) {
@@ -193,9 +338,9 @@ extension ConvolutionGeometry {
     /// directly instead of as a matrix product (whose panels would be mostly padding).
     package static let shallowPatchLimit = 32
 
-    /// `dW += g * patchesᵀ` for one image in the padded lowering: `gradient` is `outputs`
+    /// `dW += g * patchesᵀ` for one image in the lowering without im2col: `gradient` is `outputs`
     /// rows of `paddedPositions` values (zero past each row's outputs), `padded` the padded
-    /// image, `weights` `outputs x patchSize`. Shallow patches (fewer than
+    /// image (`pad`), `weights` `outputs x patchSize`. Shallow patches (fewer than
     /// `shallowPatchLimit` taps) are summed directly, deeper ones by a matrix product.
     package func accumulatePaddedWeightGradient(
         outputs: Int, gradient: UnsafePointer<Float>, padded: UnsafePointer<Float>,

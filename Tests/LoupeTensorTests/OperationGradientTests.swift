@@ -31,6 +31,13 @@ final class OperationGradientTests: XCTestCase {
             ([1, 2, 5, 7], [3, 2, 3, 3], 2, 0),
             ([1, 1, 7, 5], [2, 1, 2, 2], 2, 1),
             ([2, 2, 4, 4], [1, 2, 1, 1], 1, 0),
+            // resnet-mini's shapes, small: the transposed input gradient (at least as many
+            // inputs as outputs, stride 1), stride-2 3 x 3 and 1 x 1 shortcuts, odd sizes.
+            ([2, 4, 5, 7], [3, 4, 3, 3], 1, 1),
+            ([1, 3, 5, 5], [3, 3, 3, 3], 1, 0),
+            ([2, 3, 9, 9], [5, 3, 3, 3], 2, 1),
+            ([1, 4, 7, 6], [6, 4, 1, 1], 2, 0),
+            ([1, 2, 8, 7], [2, 2, 3, 3], 3, 1),
         ]
         for (offset, c) in cases.enumerated() {
             let seed = UInt64(offset * 10)

@@ -3,34 +3,31 @@ import LoupeKernels
 extension Variable {
     /// 2-D cross-correlation (PyTorch's `conv2d`): `x: [N, C, H, W]`, `weight: [O, C, KH, KW]`,
     /// `bias: [O]`, square stride and zero padding; output `[N, O, OH, OW]`.
+    ///
+    /// The passes read the kernel taps in place from a zero-padded copy of each image
+    /// (`LoweredConvolution`): the output is bit for bit the im2col product's.
     public func conv2d(weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable {
         let (x, w) = (value, weight.value)
         let geometry = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
-        let (batch, outChannels) = (x.shape[0], w.shape[0])
-        let spatial = geometry.outputHeight * geometry.outputWidth
-        let patch = geometry.patchSize
-        let imageSize = geometry.channels * geometry.height * geometry.width
+        let (batch, outChannels, patch) = (x.shape[0], w.shape[0], geometry.patchSize)
+        let convolution = LoweredConvolution(geometry: geometry, outChannels: outChannels)
         let outShape = [batch, outChannels, geometry.outputHeight, geometry.outputWidth]
-        // Start from the bias (or nothing) and accumulate the product onto it: no extra pass.
-        var result =
-            bias.map { Tensor(broadcasting: $0.value, channelsOf: outShape) } ?? Tensor(shape: outShape) { _ in }
-        let beta: Float = bias == nil ? 0 : 1
-        var columns = [Float](repeating: 0, count: patch * spatial)
-        x.withUnsafeBufferPointer { xp in
-            w.withUnsafeBufferPointer { wp in
-                let packedWeight = w.packedOperands?.operand(
-                    side: .left, rows: outChannels, columns: patch, source: wp.baseAddress!, rowStride: patch,
-                    isTransposed: false)
-                columns.withUnsafeMutableBufferPointer { col in
-                    result.withUnsafeMutableBufferPointer { op in
-                        for n in 0..<batch {
-                            geometry.im2col(xp.baseAddress! + n * imageSize, into: col.baseAddress!)
-                            GEMM.multiply(
-                                m: outChannels, n: spatial, k: patch, a: wp.baseAddress!, lda: patch,
-                                b: col.baseAddress!, ldb: spatial,
-                                beta: beta, c: op.baseAddress! + n * outChannels * spatial, ldc: spatial,
-                                packedA: packedWeight)
-                        }
+        // y = W * x + b
+        let result = Tensor(shape: outShape) { out in
+            x.withUnsafeBufferPointer { xp in
+                w.withUnsafeBufferPointer { wp in
+                    let packedWeight = w.packedOperands?.operand(
+                        side: .left, rows: outChannels, columns: patch, source: wp.baseAddress!, rowStride: patch,
+                        isTransposed: false)
+                    let forward = { (bias: UnsafePointer<Float>?) in
+                        convolution.forward(
+                            xp.baseAddress!, batch: batch, weights: wp.baseAddress!, packedWeights: packedWeight,
+                            bias: bias, into: out.baseAddress!)
+                    }
+                    if let bias {
+                        bias.value.withUnsafeBufferPointer { forward($0.baseAddress!) }
+                    } else {
+                        forward(nil)
                     }
                 }
             }
@@ -40,49 +37,39 @@ extension Variable {
         let hasBias = bias != nil
         let needs = (input: requiresGradient, weight: weight.requiresGradient)
         return tape.record(result, kind: .conv2d, inputs: inputs) { g in
-            var dx = [Float](repeating: 0, count: needs.input ? x.count : 0)
-            var dw = [Float](repeating: 0, count: needs.weight ? w.count : 0)
-            var columns = [Float](repeating: 0, count: patch * spatial)
+            // dx = Wᵀ g (as a convolution), dW = Σ_n g_n * patches(x_n)ᵀ, db = Σ g per channel.
+            var dx = Tensor(zeros: needs.input ? x.shape : [0])
+            var dw = Tensor(zeros: needs.weight ? w.shape : [0])
             x.withUnsafeBufferPointer { xp in
                 w.withUnsafeBufferPointer { wp in
-                    let packedWeight =
-                        needs.input
-                        ? w.packedOperands?.operand(
-                            side: .left, rows: patch, columns: outChannels, source: wp.baseAddress!, rowStride: patch,
-                            isTransposed: true) : nil
                     g.withUnsafeBufferPointer { gp in
-                        columns.withUnsafeMutableBufferPointer { col in
+                        if needs.weight {
+                            dw.withUnsafeMutableBufferPointer { dwp in
+                                convolution.accumulateWeightGradient(
+                                    gp.baseAddress!, input: xp.baseAddress!, batch: batch, into: dwp.baseAddress!)
+                            }
+                        }
+                        if needs.input {
+                            let packedWeight =
+                                convolution.transposesInputGradient
+                                ? nil
+                                : w.packedOperands?.operand(
+                                    side: .left, rows: patch, columns: outChannels, source: wp.baseAddress!,
+                                    rowStride: patch, isTransposed: true)
                             dx.withUnsafeMutableBufferPointer { dxp in
-                                dw.withUnsafeMutableBufferPointer { dwp in
-                                    for n in 0..<batch {
-                                        let gn = gp.baseAddress! + n * outChannels * spatial
-                                        if needs.weight {
-                                            geometry.im2col(xp.baseAddress! + n * imageSize, into: col.baseAddress!)
-                                            GEMM.multiply(
-                                                transposeB: true, m: outChannels, n: patch, k: spatial,
-                                                a: gn, lda: spatial, b: col.baseAddress!, ldb: spatial,
-                                                beta: 1, c: dwp.baseAddress!, ldc: patch)
-                                        }
-                                        if needs.input {
-                                            GEMM.multiply(
-                                                transposeA: true, m: patch, n: spatial, k: outChannels,
-                                                a: wp.baseAddress!, lda: patch, b: gn, ldb: spatial,
-                                                c: col.baseAddress!, ldc: spatial, packedA: packedWeight)
-                                            geometry.col2im(
-                                                col.baseAddress!, addingInto: dxp.baseAddress! + n * imageSize)
-                                        }
-                                    }
-                                }
+                                convolution.inputGradient(
+                                    gp.baseAddress!, batch: batch, weights: wp.baseAddress!,
+                                    packedTransposedWeights: packedWeight, into: dxp.baseAddress!)
                             }
                         }
                     }
                 }
             }
-            var grads: [Tensor?] = [
-                needs.input ? Tensor(shape: x.shape, scalars: dx) : nil,
-                needs.weight ? Tensor(shape: w.shape, scalars: dw) : nil,
-            ]
-            if hasBias { grads.append(g.sumPerChannel(channels: outChannels, innerSize: spatial)) }
+            var grads: [Tensor?] = [needs.input ? dx : nil, needs.weight ? dw : nil]
+            if hasBias {
+                grads.append(
+                    g.sumPerChannel(channels: outChannels, innerSize: geometry.outputHeight * geometry.outputWidth))
+            }
             return grads
         }
     }

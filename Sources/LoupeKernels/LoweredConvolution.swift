@@ -1,0 +1,165 @@
+import LoupeSupport
+
+/// The three passes of a 2-D convolution (`conv2d`) over a batch of CHW images, image by
+/// image, on the lowering without im2col (`ConvolutionGeometry.paddedRowOffsets`): the
+/// products read the kernel taps in place from a zero-padded, phase-split copy of the image,
+/// for any stride and kernel size.
+///
+/// - The forward product `W * patches` is bit for bit the im2col product (the same values in
+///   the same order), and so is the input gradient when it is lowered (`Wᵀ * g`, added back
+///   onto the image tap by tap, as col2im does).
+/// - The input gradient of a stride-1 convolution that does not widen (at least as many
+///   input channels as outputs, a square kernel, padding below its size) is instead the
+///   convolution of the zero-padded output gradient with the flipped, transposed weights: one
+///   product as deep as `outChannels * kernel²`, and no lowered gradient to add back.
+/// - The weight gradient sums over the lowered positions (zero past each row's outputs).
+///
+/// The last two round differently from the im2col formulation; each is deterministic.
+package struct LoweredConvolution: Sendable {
+    package let geometry: ConvolutionGeometry
+    package let outChannels: Int
+    package let path: KernelPath
+    let offsets: [Int]
+
+    package init(geometry: ConvolutionGeometry, outChannels: Int, path: KernelPath = .active) {
+        (self.geometry, self.outChannels, self.path) = (geometry, outChannels, path)
+        offsets = geometry.paddedRowOffsets()
+    }
+
+    var positions: Int { geometry.paddedPositions }
+    var patch: Int { geometry.patchSize }
+    var imageSize: Int { geometry.channels * geometry.height * geometry.width }
+    var outputSize: Int { outChannels * geometry.outputHeight * geometry.outputWidth }
+
+    /// `y = W * x + bias` for `batch` images: `x` `[batch, C, H, W]`, `weights`
+    /// `[outChannels, patchSize]` (`packedWeights` the same packed as a left operand for
+    /// `path`, or nil), `y` `[batch, outChannels, outputHeight, outputWidth]`.
+    package func forward(
+        _ x: UnsafePointer<Float>, batch: Int, weights: UnsafePointer<Float>, packedWeights: PackedOperand?,
+        bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>
+    ) {
+        ScratchMemory.withZeroedFloats([geometry.paddedImageCount, outChannels * positions]) { scratch in
+            let (lowered, product) = (scratch[0].baseAddress!, scratch[1].baseAddress!)
+            offsets.withUnsafeBufferPointer { offsets in
+                for n in 0..<batch {
+                    // Start from the bias and add the product, as the im2col product does.
+                    if let bias {
+                        for o in 0..<outChannels {
+                            (product + o * positions).update(repeating: bias[o], count: positions)
+                        }
+                    }
+                    geometry.pad(x + n * imageSize, into: lowered)
+                    GEMM.multiply(
+                        m: outChannels, n: positions, k: patch, a: weights, lda: patch, b: lowered, ldb: 0,
+                        beta: bias == nil ? 0 : 1, c: product, ldc: positions, path: path, packedA: packedWeights,
+                        bRowOffsets: offsets.baseAddress)
+                    geometry.compactOutputs(product, rows: outChannels, into: y + n * outputSize)
+                }
+            }
+        }
+    }
+
+    /// `dW += Σ_n g_n * patches(x_n)ᵀ`: `g` `[batch, outChannels, outputHeight, outputWidth]`,
+    /// `x` the forward input, `weightGradient` `[outChannels, patchSize]`.
+    package func accumulateWeightGradient(
+        _ g: UnsafePointer<Float>, input x: UnsafePointer<Float>, batch: Int,
+        into weightGradient: UnsafeMutablePointer<Float>
+    ) {
+        ScratchMemory.withZeroedFloats([geometry.paddedImageCount, outChannels * positions]) { scratch in
+            let (lowered, gradient) = (scratch[0].baseAddress!, scratch[1].baseAddress!)
+            offsets.withUnsafeBufferPointer { offsets in
+                for n in 0..<batch {
+                    geometry.pad(x + n * imageSize, into: lowered)
+                    geometry.expandOutputs(g + n * outputSize, rows: outChannels, into: gradient)
+                    geometry.accumulatePaddedWeightGradient(
+                        outputs: outChannels, gradient: gradient, padded: lowered, offsets: offsets.baseAddress!,
+                        into: weightGradient, path: path)
+                }
+            }
+        }
+    }
+
+    /// Whether `inputGradient` convolves the output gradient with the flipped weights rather
+    /// than adding the lowered gradient back: stride 1, a square kernel, padding below its
+    /// size, and no more outputs than input channels (whose count is the rows of that product;
+    /// a widening first layer keeps the lowered gradient, as deep as its outputs).
+    package var transposesInputGradient: Bool {
+        geometry.stride == 1 && geometry.kernelHeight == geometry.kernelWidth
+            && geometry.padding < geometry.kernelHeight && geometry.channels >= outChannels
+    }
+
+    /// The geometry of the input gradient as a convolution of the output gradient (stride 1,
+    /// padding `kernel - 1 - padding`): its output is the input's size.
+    var transposedGeometry: ConvolutionGeometry {
+        ConvolutionGeometry(
+            channels: outChannels, height: geometry.outputHeight, width: geometry.outputWidth,
+            kernelHeight: geometry.kernelHeight, kernelWidth: geometry.kernelWidth, stride: 1,
+            padding: geometry.kernelHeight - 1 - geometry.padding)
+    }
+
+    /// `[C, outChannels, KH, KW]` weights of the transposed convolution: `W[o, c, KH-1-ky, KW-1-kx]`.
+    func flippedTransposedWeights(_ weights: UnsafePointer<Float>) -> [Float] {
+        let (kh, kw, channels) = (geometry.kernelHeight, geometry.kernelWidth, geometry.channels)
+        return [Float](unsafeUninitializedCapacity: channels * outChannels * kh * kw) {
+            buffer, count in
+            for c in 0..<channels {
+                for o in 0..<outChannels {
+                    for ky in 0..<kh {
+                        for kx in 0..<kw {
+                            buffer[((c * outChannels + o) * kh + ky) * kw + kx] =
+                                weights[((o * channels + c) * kh + kh - 1 - ky) * kw + kw - 1 - kx]
+                        }
+                    }
+                }
+            }
+            count = channels * outChannels * kh * kw
+        }
+    }
+
+    /// `dx = ∂(W * x)/∂x ᵀ g` for `batch` images (written, not added): `g`
+    /// `[batch, outChannels, outputHeight, outputWidth]`, `dx` `[batch, C, H, W]`.
+    /// `packedTransposedWeights`, when given, is `Wᵀ` (`patchSize x outChannels`) packed as a
+    /// left operand for `path`; the transposed formulation packs its own weights.
+    package func inputGradient(
+        _ g: UnsafePointer<Float>, batch: Int, weights: UnsafePointer<Float>,
+        packedTransposedWeights: PackedOperand?, into dx: UnsafeMutablePointer<Float>
+    ) {
+        if transposesInputGradient {
+            transposedInputGradient(g, batch: batch, weights: weights, into: dx)
+            return
+        }
+        let counts = [outChannels * positions, patch * positions, geometry.paddedImageCount]
+        ScratchMemory.withZeroedFloats(counts) { scratch in
+            let (gradient, columns, lowered) = (
+                scratch[0].baseAddress!, scratch[1].baseAddress!, scratch[2].baseAddress!
+            )
+            offsets.withUnsafeBufferPointer { offsets in
+                for n in 0..<batch {
+                    geometry.expandOutputs(g + n * outputSize, rows: outChannels, into: gradient)
+                    GEMM.multiply(
+                        transposeA: true, m: patch, n: positions, k: outChannels, a: weights, lda: patch,
+                        b: gradient, ldb: positions, c: columns, ldc: positions, path: path,
+                        packedA: packedTransposedWeights)
+                    scratch[2].update(repeating: 0)
+                    geometry.addPaddedColumns(columns, offsets: offsets, into: lowered)
+                    geometry.unpad(lowered, into: dx + n * imageSize)
+                }
+            }
+        }
+    }
+
+    private func transposedInputGradient(
+        _ g: UnsafePointer<Float>, batch: Int, weights: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>
+    ) {
+        let transposed = LoweredConvolution(geometry: transposedGeometry, outChannels: geometry.channels, path: path)
+        let flipped = flippedTransposedWeights(weights)
+        let packed = flipped.withUnsafeBufferPointer {
+            PackedOperand(
+                side: .left, rows: geometry.channels, columns: transposed.patch, source: $0.baseAddress!,
+                rowStride: transposed.patch, isTransposed: false, path: path)
+        }
+        flipped.withUnsafeBufferPointer {
+            transposed.forward(g, batch: batch, weights: $0.baseAddress!, packedWeights: packed, bias: nil, into: dx)
+        }
+    }
+}
