@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "LoupeCompress", targets: ["LoupeCompress"]),
         .library(name: "LoupeAudit", targets: ["LoupeAudit"]),
         .library(name: "LoupeAttribution", targets: ["LoupeAttribution"]),
+        .library(name: "LoupeONNX", targets: ["LoupeONNX"]),
         .library(name: "LoupeWorkflows", targets: ["LoupeWorkflows"]),
     ],
     dependencies: [
@@ -72,6 +73,9 @@ let package = Package(
             name: "LoupeAttribution",
             dependencies: ["LoupeNN", "LoupeRandom", "LoupeTensor", "LoupeData", "LoupeSupport"],
             swiftSettings: optimized),
+        // ONNX files: reading and writing the format, and turning graphs into Loupe models.
+        .target(
+            name: "LoupeONNX", dependencies: ["LoupeNN", "LoupeTensor", "LoupeSupport"], swiftSettings: optimized),
         // Every workflow a command runs, callable from Swift without a process.
         .target(
             name: "LoupeWorkflows",
@@ -115,6 +119,9 @@ let package = Package(
         .testTarget(
             name: "LoupeWorkflowsTests",
             dependencies: ["LoupeWorkflows", "LoupeAttribution", "LoupeData", "LoupeNN", "LoupeRandom", "LoupeSupport"]),
+        .testTarget(
+            name: "LoupeONNXTests", dependencies: ["LoupeONNX", "LoupeNN", "LoupeTensor", "LoupeSupport"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "LoupeCLITests", dependencies: ["loupe"], exclude: ["HostileInputs"]),
         // Optimised like the libraries: the mutation engine runs 20,000 cases per `swift test`.
         .testTarget(
