@@ -171,6 +171,14 @@ final class OperationGradientTests: XCTestCase {
         assertGradientsMatchFiniteDifferences([x]) { $0[0].relu() }
         assertGradientsMatchFiniteDifferences([x.scaled(by: 3)]) { $0[0].sigmoid() }
         assertGradientsMatchFiniteDifferences([x.scaled(by: 2)]) { $0[0].tanh() }
+        assertGradientsMatchFiniteDifferences([x]) { $0[0].leakyReLU(slope: 0.1) }
+    }
+
+    func testLeakyReLUKeepsPositivesAndScalesTheRest() {
+        // 37 values: two full 16-lane blocks and a tail.
+        let x = Tensor(shape: [37], scalars: (0..<37).map { Float($0 - 18) / 4 })
+        let y = Tape().variable(x).leakyReLU(slope: 0.25).value
+        XCTAssertEqual(y.scalars, x.scalars.map { $0 > 0 ? $0 : 0.25 * $0 })
     }
 
     func testSoftmaxFamily() {

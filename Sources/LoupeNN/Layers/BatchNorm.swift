@@ -74,5 +74,5 @@ public struct BatchNorm: ReLUFusible {
         }
     }
 
-    public var description: LayerDescription { .batchNorm(name: name) }
+    public var description: LayerDescription { .batchNorm(name: name, epsilon: epsilon) }
 }

@@ -144,12 +144,13 @@ public struct Architecture: Codable, Equatable, Sendable {
             case .maxPool2d(let kernel, let stride): return MaxPool2d(kernelSize: kernel, stride: stride)
             case .avgPool2d(let kernel, let stride): return AvgPool2d(kernelSize: kernel, stride: stride)
             case .globalAvgPool: return GlobalAvgPool()
-            case .batchNorm(let given):
+            case .batchNorm(let given, let epsilon):
                 let layerName = self.name(given, prefix: "bn")
                 guard let features = input.first else { throw ModelError("\(layerName): batchnorm needs an input") }
-                return BatchNorm(name: layerName, features: features)
+                return BatchNorm(name: layerName, features: features, epsilon: epsilon)
             case .dropout(let rate): return Dropout(rate: rate)
             case .activation(let function): return Activation(function)
+            case .leakyReLU(let slope): return LeakyReLU(slope: slope)
             case .flatten: return Flatten()
             case .normalize(let mean, let std): return Normalize(mean: mean, std: std)
             case .sequential(let layers): return try sequence(layers, input: input).layer

@@ -9,16 +9,19 @@
 /// `{"type": "linear", "out": 10}`, `{"type": "relu"}`, `{"type": "maxpool", "kernel": 2}`,
 /// `{"type": "residual", "body": [...], "shortcut": [...]}`,
 /// `{"type": "normalize", "mean": [0.5], "std": [0.25]}` (fixed per-channel input
-/// normalisation, one mean and one positive standard deviation per channel).
+/// normalisation, one mean and one positive standard deviation per channel),
+/// `{"type": "leakyrelu", "slope": 0.1}`; a batch norm may give `"epsilon"` (default 1e-5).
 public indirect enum LayerDescription: Equatable, Sendable {
     case linear(name: String?, outputFeatures: Int, bias: Bool)
     case conv2d(name: String?, outputChannels: Int, kernelSize: Int, stride: Int, padding: Int, bias: Bool)
     case maxPool2d(kernelSize: Int, stride: Int)
     case avgPool2d(kernelSize: Int, stride: Int)
     case globalAvgPool
-    case batchNorm(name: String?)
+    case batchNorm(name: String?, epsilon: Float = 1e-5)
     case dropout(rate: Float)
     case activation(Activation.Function)
+    /// ``LeakyReLU`` with the given negative slope.
+    case leakyReLU(slope: Float)
     case flatten
     case sequential([LayerDescription])
     case residual(body: [LayerDescription], shortcut: [LayerDescription]?)
@@ -33,9 +36,10 @@ public indirect enum LayerDescription: Equatable, Sendable {
         case .maxPool2d: "maxpool"
         case .avgPool2d: "avgpool"
         case .globalAvgPool: "globalavgpool"
-        case .batchNorm(let name): name ?? "batchnorm"
+        case .batchNorm(let name, _): name ?? "batchnorm"
         case .dropout: "dropout"
         case .activation(let function): function.rawValue
+        case .leakyReLU: "leakyrelu"
         case .flatten: "flatten"
         case .sequential: "sequential"
         case .residual: "residual"
@@ -46,7 +50,7 @@ public indirect enum LayerDescription: Equatable, Sendable {
 
 extension LayerDescription: Codable {
     private enum Key: String, CodingKey {
-        case type, name, out, bias, kernel, stride, padding, rate, layers, body, shortcut, mean, std
+        case type, name, out, bias, kernel, stride, padding, rate, layers, body, shortcut, mean, std, slope, epsilon
     }
 
     public init(from decoder: Decoder) throws {
@@ -81,7 +85,20 @@ extension LayerDescription: Codable {
                 type == "maxpool"
                 ? .maxPool2d(kernelSize: kernel, stride: stride) : .avgPool2d(kernelSize: kernel, stride: stride)
         case "globalavgpool": self = .globalAvgPool
-        case "batchnorm": self = .batchNorm(name: name)
+        case "batchnorm":
+            let epsilon = try c.decodeIfPresent(Float.self, forKey: .epsilon) ?? 1e-5
+            guard epsilon.isFinite, epsilon > 0 else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .epsilon, in: c, debugDescription: "batchnorm: epsilon must be positive and finite")
+            }
+            self = .batchNorm(name: name, epsilon: epsilon)
+        case "leakyrelu":
+            let slope = try c.decodeIfPresent(Float.self, forKey: .slope) ?? 0.01
+            guard slope.isFinite else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .slope, in: c, debugDescription: "leakyrelu: slope must be finite")
+            }
+            self = .leakyReLU(slope: slope)
         case "dropout": self = .dropout(rate: try c.decode(Float.self, forKey: .rate))
         case "flatten": self = .flatten
         case "sequential": self = .sequential(try c.decode([LayerDescription].self, forKey: .layers))
@@ -109,7 +126,7 @@ extension LayerDescription: Codable {
                 throw DecodingError.dataCorruptedError(
                     forKey: .type, in: c,
                     debugDescription:
-                        "unknown layer type '\(type)' (known: linear, conv2d, maxpool, avgpool, globalavgpool, batchnorm, dropout, relu, tanh, sigmoid, flatten, sequential, residual, normalize)"
+                        "unknown layer type '\(type)' (known: linear, conv2d, maxpool, avgpool, globalavgpool, batchnorm, dropout, relu, leakyrelu, tanh, sigmoid, flatten, sequential, residual, normalize)"
                 )
             }
             self = .activation(function)
@@ -138,9 +155,13 @@ extension LayerDescription: Codable {
             try c.encode(stride, forKey: .stride)
         case .globalAvgPool, .flatten, .activation:
             try c.encode(label, forKey: .type)
-        case .batchNorm(let name):
+        case .batchNorm(let name, let epsilon):
             try c.encode("batchnorm", forKey: .type)
             try c.encodeIfPresent(name, forKey: .name)
+            if epsilon != 1e-5 { try c.encode(epsilon, forKey: .epsilon) }
+        case .leakyReLU(let slope):
+            try c.encode("leakyrelu", forKey: .type)
+            try c.encode(slope, forKey: .slope)
         case .dropout(let rate):
             try c.encode("dropout", forKey: .type)
             try c.encode(rate, forKey: .rate)

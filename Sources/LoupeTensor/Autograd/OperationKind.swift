@@ -3,7 +3,7 @@ public enum OperationKind: String, Hashable, Sendable, CaseIterable {
     case leaf
     case matmul, linear, linearReLU, conv2d, conv2dReLUMaxPool2d
     case maxPool2d, avgPool2d, globalAvgPool, reluMaxPool2d
-    case relu, sigmoid, tanh
+    case relu, leakyReLU, sigmoid, tanh
     case softmax, logSoftmax, crossEntropy
     case add, subtract, multiply, divide
     case reshape

@@ -26,6 +26,32 @@ extension Variable {
         }
     }
 
+    /// x for x > 0, `slope * x` otherwise (ONNX's LeakyRelu, PyTorch's `LeakyReLU`); the
+    /// gradient at exactly 0 is taken as `slope`.
+    public func leakyReLU(slope: Float) -> Variable {
+        let input = value
+        let out = Tensor(shape: input.shape) { out in
+            input.withUnsafeBufferPointer { x in
+                streamSIMD16(count: x.count, x.baseAddress!, nil, out.baseAddress!) { x, _ in
+                    x.replacing(with: x * slope, where: x .<= 0)
+                }
+            }
+        }
+        return tape.record(out, kind: .leakyReLU, inputs: [self]) { g in
+            [
+                Tensor(shape: g.shape) { dx in
+                    g.withUnsafeBufferPointer { gp in
+                        input.withUnsafeBufferPointer { x in
+                            streamSIMD16(count: x.count, gp.baseAddress!, x.baseAddress!, dx.baseAddress!) { g, x in
+                                g.replacing(with: g * slope, where: x .<= 0)
+                            }
+                        }
+                    }
+                }
+            ]
+        }
+    }
+
     /// 1 / (1 + exp(-x)).
     public func sigmoid() -> Variable {
         let out = value.map { 1 / (1 + expf(-$0)) }

@@ -1,0 +1,20 @@
+/// The ONNX operators Loupe turns into layers, and those it folds away.
+enum SupportedOperators {
+    /// Operators that become layers or are absorbed by a neighbour (a bias `Add` after a
+    /// `MatMul`, a residual `Add`, a final `Softmax`).
+    static let layers: Set<String> = [
+        "Conv", "Gemm", "MatMul", "Add", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "MaxPool", "AveragePool",
+        "GlobalAveragePool", "ReduceMean", "BatchNormalization", "Flatten", "Reshape", "Squeeze", "Identity",
+        "Dropout", "Softmax",
+    ]
+    /// Operators of the constant shape sub-graphs older exporters write (folded at import).
+    static let shapeArithmetic: Set<String> = ["Shape", "Gather", "Unsqueeze", "Concat", "Constant"]
+
+    static let all = layers.union(shapeArithmetic)
+
+    /// The supported opsets of the default domain.
+    static let opsets = 13...20
+
+    /// One line for an error: the supported operators, sorted.
+    static var list: String { all.sorted().joined(separator: ", ") }
+}
