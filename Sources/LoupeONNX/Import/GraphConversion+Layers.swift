@@ -5,9 +5,9 @@ import LoupeTensor
 extension GraphConversion {
     /// A float constant input of `node` (a weight or a bias), checked to have `rank` dimensions.
     mutating func weight(_ node: ONNXNode, input: Int, rank: Set<Int>) throws(ONNXError) -> ONNXTensor {
-        guard input < node.inputs.count, !node.inputs[input].isEmpty, let tensor = folding.constant(node.inputs[input])
-        else { throw fail(node, "input \(input) must be a constant (an initializer)") }
-        folding.markConstant(node.inputs[input])
+        guard input < node.inputs.count, let tensor = try folding.constant(node.inputs[input]) else {
+            throw fail(node, "input \(input) must be a constant (an initializer)")
+        }
         guard tensor.dataType.isFloatingPoint else {
             throw fail(node, "constant '\(node.inputs[input])' holds \(tensor.dataType), not floating-point values")
         }
@@ -28,6 +28,9 @@ extension GraphConversion {
     mutating func bias(_ node: ONNXNode, input: Int, count: Int, scale: Float = 1) throws(ONNXError) -> Tensor? {
         guard input < node.inputs.count, !node.inputs[input].isEmpty else { return nil }
         let tensor = try weight(node, input: input, rank: [0, 1, 2])
+        // A zero bias computed by the graph (not stored) is no bias: the unoptimised export
+        // of a bias-free convolution.
+        if graph.initializers[node.inputs[input]] == nil, tensor.floats.allSatisfy({ $0 == 0 }) { return nil }
         let values: [Float]
         if tensor.floats.count == count {
             values = tensor.floats
@@ -179,7 +182,7 @@ extension GraphConversion {
         let users = (consumers[output] ?? []).filter { !used.contains($0) }
         if users.count == 1, graph.nodes[users[0]].opType == "Add" {
             let add = graph.nodes[users[0]]
-            if let other = add.inputs.first(where: { $0 != output }), folding.constant(other) != nil,
+            if let other = add.inputs.first(where: { $0 != output }), try folding.constant(other) != nil,
                 add.inputs.count == 2
             {
                 bias = try self.bias(add, input: add.inputs.firstIndex(of: other)!, count: outputs)

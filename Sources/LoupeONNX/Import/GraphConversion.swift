@@ -20,7 +20,7 @@ struct GraphConversion {
     var parameters: [String: Tensor] = [:]
     var buffers: [String: Tensor] = [:]
     var notes: [String] = []
-    var folding: ShapeFolding
+    var folding: ConstantFolding
 
     /// A value on the path being converted: its name and its per-example shape in ONNX's
     /// layout (`[C, H, W]`, `[C, 1, 1]` after global pooling, `[F]`), and the shape Loupe's
@@ -42,7 +42,7 @@ struct GraphConversion {
         }
         self.producer = producer
         self.consumers = consumers
-        self.folding = ShapeFolding(graph: graph, producer: producer, source: source)
+        self.folding = ConstantFolding(graph: graph, producer: producer, source: source)
     }
 
     func fail(_ node: ONNXNode, _ problem: String) -> ONNXError {
@@ -73,8 +73,10 @@ struct GraphConversion {
     }
 
     /// Whether `node` joins two computed values (a residual sum).
-    private func isMerge(_ node: ONNXNode) -> Bool {
-        node.opType == "Add" && node.inputs.count == 2 && node.inputs.allSatisfy { folding.constant($0) == nil }
+    private mutating func isMerge(_ node: ONNXNode) throws(ONNXError) -> Bool {
+        guard node.opType == "Add", node.inputs.count == 2 else { return false }
+        for input in node.inputs where try folding.constant(input) != nil { return false }
+        return true
     }
 
     /// Converts nodes from `cursor` on until the graph output or a residual sum, which is
@@ -91,7 +93,7 @@ struct GraphConversion {
             case 0:
                 throw ONNXError(source, "value '\(cursor.value)' is not used by any node and is not the graph output")
             case 1:
-                if isMerge(graph.nodes[users[0]]) { return (layers, cursor, users[0]) }
+                if try isMerge(graph.nodes[users[0]]) { return (layers, cursor, users[0]) }
                 try convert(users[0], &cursor, &layers, output: output)
             case 2:
                 try residual(users, &cursor, &layers, output: output)
@@ -111,7 +113,7 @@ struct GraphConversion {
     ) throws(ONNXError) {
         var branches: [(layers: [LayerDescription], end: Cursor, merge: Int?)] = []
         for user in users {
-            if isMerge(graph.nodes[user]) {
+            if try isMerge(graph.nodes[user]) {
                 branches.append(([], cursor, user))
                 continue
             }
@@ -215,7 +217,7 @@ struct GraphConversion {
             guard node.inputs.count == 2, let target = try folding.integers(node.inputs[1]) else {
                 throw fail(node, "its target shape is not a constant")
             }
-            guard ShapeFolding.isFlatten(target, perExample: cursor.shape) else {
+            guard ConstantFolding.isFlatten(target, perExample: cursor.shape) else {
                 throw fail(node, "only a reshape to [N, -1] (a flatten) is supported, got \(target.map(\.description))")
             }
             let count = try flattenedCount(cursor.shape)

@@ -7,8 +7,11 @@ enum SupportedOperators {
         "GlobalAveragePool", "ReduceMean", "BatchNormalization", "Flatten", "Reshape", "Squeeze", "Identity",
         "Dropout", "Softmax",
     ]
-    /// Operators of the constant shape sub-graphs older exporters write (folded at import).
-    static let shapeArithmetic: Set<String> = ["Shape", "Gather", "Unsqueeze", "Concat", "Constant"]
+    /// Operators of the constant sub-graphs exporters write (folded at import, see
+    /// ``ConstantFolding``); `Squeeze` and `Reshape` also appear on the data path.
+    static let shapeArithmetic: Set<String> = [
+        "Shape", "Gather", "Unsqueeze", "Concat", "Constant", "Expand", "CastLike", "Cast",
+    ]
 
     static let all = layers.union(shapeArithmetic)
 
