@@ -220,6 +220,28 @@ struct ConstantFolding {
                 }
                 return source
             }
+        case "DequantizeLinear":
+            // int8 weight codes: (q - zero point) * scale, per tensor or along `axis`.
+            guard let codes = try constant(node.inputs[0]), !codes.dataType.isFloatingPoint,
+                node.inputs.count > 1, let scale = try constant(node.inputs[1]), scale.dataType.isFloatingPoint
+            else { return nil }
+            let zero = node.inputs.count > 2 ? try constant(node.inputs[2]) : nil
+            let zeros = zero?.integers ?? Array(repeating: 0, count: scale.count)
+            guard zeros.count == scale.count, !scale.floats.isEmpty else {
+                throw fail(node, "has \(scale.count) scales and \(zeros.count) zero points")
+            }
+            var axis = try node.int("axis", default: 1, source)
+            if axis < 0 { axis += codes.shape.count }
+            let perAxis = scale.count > 1
+            guard !perAxis || (axis >= 0 && axis < codes.shape.count && codes.shape[axis] == scale.count) else {
+                throw fail(node, "\(scale.count) scales do not fit axis \(axis) of shape \(codes.shape)")
+            }
+            let inner = perAxis ? codes.shape[(axis + 1)...].reduce(1, *) : 1
+            let values = codes.integers.enumerated().map { index, code in
+                let channel = perAxis ? (index / inner) % scale.count : 0
+                return Float(code - zeros[channel]) * scale.floats[channel]
+            }
+            return ONNXTensor(name: name, shape: codes.shape, floats: values)
         case "CastLike", "Cast":
             guard var data = try constant(node.inputs[0]) else { return nil }
             let toFloat: Bool

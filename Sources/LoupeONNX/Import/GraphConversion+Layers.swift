@@ -83,6 +83,43 @@ extension GraphConversion {
         return (kernel[0], strides[0], pads[0])
     }
 
+    /// `Div(Sub(x, mean), std)` with per-channel constants: a ``Normalize`` layer.
+    mutating func normalization(_ node: ONNXNode, _ cursor: inout Cursor, _ layers: inout [LayerDescription])
+        throws(ONNXError)
+    {
+        let channels = cursor.layerShape[0]
+        let users = (consumers[node.outputs[0]] ?? []).filter { !used.contains($0) }
+        guard users.count == 1, graph.nodes[users[0]].opType == "Div",
+            graph.nodes[users[0]].inputs.first == node.outputs[0]
+        else { throw fail(node, "only Sub then Div by per-channel constants (a normalisation) is supported") }
+        let division = graph.nodes[users[0]]
+        let mean = try weight(node, input: 1, rank: [1, 3, 4])
+        let std = try weight(division, input: 1, rank: [1, 3, 4])
+        guard [1, 3].contains(cursor.layerShape.count), mean.count == channels, std.count == channels,
+            std.floats.allSatisfy({ $0 > 0 && $0.isFinite }), mean.floats.allSatisfy(\.isFinite)
+        else {
+            throw fail(
+                node, "mean \(mean.shape) and std \(std.shape) are not \(channels) finite per-channel values (std > 0)")
+        }
+        used.insert(users[0])
+        var moved = node
+        moved.outputs = division.outputs
+        try append(Normalize(mean: mean.floats, std: std.floats), for: moved, &cursor, &layers)
+    }
+
+    /// A `QuantizeLinear` / `DequantizeLinear` pair on the data path (activation
+    /// quantization): removed, with a note, since Loupe's imported layers compute in float.
+    mutating func roundingPair(_ node: ONNXNode, _ cursor: inout Cursor) throws(ONNXError) {
+        let users = (consumers[node.outputs[0]] ?? []).filter { !used.contains($0) }
+        guard users.count == 1, graph.nodes[users[0]].opType == "DequantizeLinear" else {
+            throw fail(node, "a QuantizeLinear must be followed by its DequantizeLinear")
+        }
+        used.insert(users[0])
+        let note = "activation QuantizeLinear/DequantizeLinear pairs were removed: imported layers compute in float"
+        if !notes.contains(note) { notes.append(note) }
+        cursor.value = graph.nodes[users[0]].outputs[0]
+    }
+
     mutating func convolution(
         _ node: ONNXNode, _ cursor: inout Cursor, _ layers: inout [LayerDescription]
     ) throws(ONNXError) {

@@ -183,6 +183,8 @@ struct GraphConversion {
             }
             notes.append("the final Softmax was removed: Loupe's models output logits")
             move(nil, shape: cursor.shape, layerShape: cursor.layerShape)
+        case "Sub": try normalization(node, &cursor, &layers)
+        case "QuantizeLinear": try roundingPair(node, &cursor)
         case "Conv": try convolution(node, &cursor, &layers)
         case "BatchNormalization": try batchNormalization(node, &cursor, &layers)
         case "Gemm": try gemm(node, &cursor, &layers)

@@ -1,11 +1,12 @@
 /// The ONNX operators Loupe turns into layers, and those it folds away.
 enum SupportedOperators {
     /// Operators that become layers or are absorbed by a neighbour (a bias `Add` after a
-    /// `MatMul`, a residual `Add`, a final `Softmax`).
+    /// `MatMul`, a residual `Add`, a final `Softmax`, `Sub` then `Div` by per-channel
+    /// constants, weights stored as int8 codes behind a `DequantizeLinear`).
     static let layers: Set<String> = [
         "Conv", "Gemm", "MatMul", "Add", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "MaxPool", "AveragePool",
         "GlobalAveragePool", "ReduceMean", "BatchNormalization", "Flatten", "Reshape", "Squeeze", "Identity",
-        "Dropout", "Softmax",
+        "Dropout", "Softmax", "Sub", "Div", "QuantizeLinear", "DequantizeLinear",
     ]
     /// Operators of the constant sub-graphs exporters write (folded at import, see
     /// ``ConstantFolding``); `Squeeze` and `Reshape` also appear on the data path.
