@@ -25,7 +25,9 @@ let package = Package(
         .library(name: "LoupeWorkflows", targets: ["LoupeWorkflows"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // ONNX's protobuf encoding (LoupeONNX): the runtime of the code scripts/onnx-proto.sh generates.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -75,7 +77,11 @@ let package = Package(
             swiftSettings: optimized),
         // ONNX files: reading and writing the format, and turning graphs into Loupe models.
         .target(
-            name: "LoupeONNX", dependencies: ["LoupeNN", "LoupeTensor", "LoupeSupport"], swiftSettings: optimized),
+            name: "LoupeONNX",
+            dependencies: [
+                "LoupeNN", "LoupeTensor", "LoupeSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Format/onnx-subset.proto"], swiftSettings: optimized),
         // Every workflow a command runs, callable from Swift without a process.
         .target(
             name: "LoupeWorkflows",
@@ -127,7 +133,8 @@ let package = Package(
         .testTarget(
             name: "LoupeFuzzTests",
             dependencies: [
-                "LoupeData", "LoupeNN", "LoupeTensor", "LoupeAudit", "LoupeReport", "LoupeAttribution", "LoupeSupport",
+                "LoupeData", "LoupeNN", "LoupeTensor", "LoupeAudit", "LoupeReport", "LoupeAttribution", "LoupeONNX",
+                "LoupeSupport",
             ],
             swiftSettings: optimized),
     ]

@@ -42,10 +42,14 @@ def targets():
                           capture_output=True, text=True).stdout
     result = {}
     for target in json.loads(dump)["targets"]:
+        # {"byName": [name, ...]} for this package's targets, {"product": [name, package, ...]}
+        # for another package's products (ArgumentParser, SwiftProtobuf).
         dependencies = [next(iter(d.values()))[0] for d in target["dependencies"]]
         kind = target["type"]
         path = target.get("path") or ("Tests/" if kind == "test" else "Sources/") + target["name"]
-        result[target["name"]] = {"kind": kind, "path": ROOT / path, "dependencies": dependencies}
+        products = [d["product"][0] for d in target["dependencies"] if "product" in d]
+        result[target["name"]] = {"kind": kind, "path": ROOT / path, "dependencies": dependencies,
+                                  "products": products}
     return result
 
 
@@ -72,6 +76,7 @@ def reach(graph, name):
 
 def check(graph):
     problems = []
+    products = {product for target in graph.values() for product in target["products"]}
     import_line = re.compile(r"^\s*(?:@\w+(?:\([^)]*\))?\s+)*import\s+(?:struct |class |enum |func |protocol )?(\w+)")
     for name, target in graph.items():
         allowed = set(target["dependencies"]) | {name}
@@ -81,7 +86,7 @@ def check(graph):
                 module = match.group(1) if match else None
                 # Only this package's modules and its dependencies' products; test files also
                 # hold Python snippets whose imports are not Swift's.
-                if module and (module in graph or module == "ArgumentParser") and module not in allowed:
+                if module and (module in graph or module in products) and module not in allowed:
                     problems.append(f"{file.relative_to(ROOT)}:{number}: imports {match.group(1)}, "
                                     f"which {name} does not list in Package.swift")
     for name, banned in FORBIDDEN.items():

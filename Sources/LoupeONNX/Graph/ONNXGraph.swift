@@ -11,6 +11,9 @@ public struct ONNXGraph: Equatable, Sendable {
     /// The graph's inputs that are not initializers: what a caller feeds.
     public var inputs: [ONNXValueInfo]
     public var outputs: [ONNXValueInfo]
+    /// The types and shapes the file declares for other values (`GraphProto.value_info`, as
+    /// exporters record intermediate results), in file order; empty when it declares none.
+    public var valueInfos: [ONNXValueInfo] = []
 
     public init(
         name: String, nodes: [ONNXNode], initializers: [String: ONNXTensor], inputs: [ONNXValueInfo],
