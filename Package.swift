@@ -126,7 +126,7 @@ let package = Package(
             name: "LoupeWorkflowsTests",
             dependencies: ["LoupeWorkflows", "LoupeAttribution", "LoupeData", "LoupeNN", "LoupeRandom", "LoupeSupport"]),
         .testTarget(
-            name: "LoupeONNXTests", dependencies: ["LoupeONNX", "LoupeNN", "LoupeTensor", "LoupeSupport"],
+            name: "LoupeONNXTests", dependencies: ["LoupeONNX", "LoupeNN", "LoupeTensor", "LoupeData", "LoupeSupport"],
             exclude: ["Fixtures"]),
         .testTarget(name: "LoupeCLITests", dependencies: ["loupe"], exclude: ["HostileInputs"]),
         // Optimised like the libraries: the mutation engine runs 20,000 cases per `swift test`.

@@ -67,9 +67,13 @@ struct GraphConversion {
         return (walked.layers, walked.end.layerShape)
     }
 
-    /// The nodes using `value` as data (a `Shape` node only reads its size).
+    /// The nodes using `value` as data (`Shape` reads only its size, `CastLike` only the
+    /// element type of its second input).
     private func dataConsumers(of value: String) -> [Int] {
-        (consumers[value] ?? []).filter { graph.nodes[$0].opType != "Shape" }.sorted()
+        (consumers[value] ?? []).filter { index in
+            let node = graph.nodes[index]
+            return node.opType != "Shape" && (node.opType != "CastLike" || node.inputs.first == value)
+        }.sorted()
     }
 
     /// Whether `node` joins two computed values (a residual sum).
