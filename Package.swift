@@ -87,7 +87,7 @@ let package = Package(
             name: "LoupeWorkflows",
             dependencies: [
                 "LoupeKernels", "LoupeTensor", "LoupeNN", "LoupeData", "LoupeRandom", "LoupeReport", "LoupeSupport",
-                "LoupeCompress", "LoupeAudit", "LoupeAttribution",
+                "LoupeCompress", "LoupeAudit", "LoupeAttribution", "LoupeONNX",
             ],
             swiftSettings: optimized),
         .executableTarget(
@@ -124,7 +124,10 @@ let package = Package(
             dependencies: ["LoupeAttribution", "LoupeNN", "LoupeTensor", "LoupeData", "LoupeRandom", "LoupeSupport"]),
         .testTarget(
             name: "LoupeWorkflowsTests",
-            dependencies: ["LoupeWorkflows", "LoupeAttribution", "LoupeData", "LoupeNN", "LoupeRandom", "LoupeSupport"]),
+            dependencies: [
+                "LoupeWorkflows", "LoupeAttribution", "LoupeData", "LoupeNN", "LoupeRandom", "LoupeSupport",
+                "LoupeONNX", "LoupeCompress", "LoupeTensor",
+            ]),
         .testTarget(
             name: "LoupeONNXTests", dependencies: ["LoupeONNX", "LoupeNN", "LoupeTensor", "LoupeData", "LoupeSupport"],
             exclude: ["Fixtures"]),

@@ -43,6 +43,9 @@ def main():
     parser.add_argument("output", type=pathlib.Path, help="where to write the output (.npy)")
     parser.add_argument("--compare", type=pathlib.Path, help="a reference output (.npy) to compare with")
     parser.add_argument("--tolerance", type=float, default=1e-4, help="relative bound for --compare (default 1e-4)")
+    parser.add_argument("--no-optimization", action="store_true",
+                        help="disable onnxruntime's graph optimizations, so QuantizeLinear/DequantizeLinear run as "
+                             "the ONNX specification states instead of being fused into integer kernels")
     args = parser.parse_args()
 
     import onnx
@@ -59,6 +62,8 @@ def main():
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
+    if args.no_optimization:
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     options.inter_op_num_threads = 1
     try:
         session = ort.InferenceSession(str(args.model), options, providers=["CPUExecutionProvider"])

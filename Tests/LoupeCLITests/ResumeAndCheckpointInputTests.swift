@@ -53,7 +53,7 @@ final class ResumeAndCheckpointInputTests: CLITestCase {
             mentioning: ["tiny.csv", "--checkpoints", "not a readable directory"])
         assertFailsCleanly(
             try loupe(arguments: arguments + ["--checkpoints", "one", "--out", "out"]),
-            mentioning: ["one", "VoG needs at least two checkpoints (.safetensors), found 1"])
+            mentioning: ["one", "VoG needs at least two checkpoints (.safetensors or .onnx), found 1"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("out").path))
     }
 }

@@ -166,8 +166,7 @@ public struct AttributeWorkflow {
         let modelFile = config.modelFile.relativePath
         let dataName = config.data.data
         let threads = max(1, config.threads)
-        let checkpoint = try ModelCheckpoint(contentsOf: config.modelFile)
-        let model = checkpoint.model
+        let model = try ModelFile.load(config.modelFile).model
         let splits = try config.data.load().splits
         let selection: ExampleSelection
         var isVoG = false

@@ -132,7 +132,7 @@ struct DifficultyRun {
         var grand: [Double]?
         var last: Model?
         for (index, url) in urls.enumerated() {
-            let model = try ModelCheckpoint(contentsOf: url).model
+            let model = try ModelFile.load(url).model
             if let first, first != model.architecture {
                 throw InputError(
                     source: url.path,

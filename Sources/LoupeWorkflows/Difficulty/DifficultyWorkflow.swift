@@ -136,8 +136,8 @@ public struct DifficultyWorkflow {
             manifest: (run.training, config.settings.seed, config.settings.threads, inputs), directory: directory)
     }
 
-    /// The `.safetensors` files of a checkpoint folder (or of `checkpoints/` in a run
-    /// folder), in name order: at least two.
+    /// The `.safetensors` (or `.onnx`) files of a checkpoint folder (or of `checkpoints/` in
+    /// a run folder), in name order: at least two.
     static func checkpointFiles(in given: URL) throws -> [URL] {
         let path = given.relativePath
         var folder = URL(fileURLWithPath: path, isDirectory: true)
@@ -150,10 +150,18 @@ public struct DifficultyWorkflow {
         }
         guard isDirectory.boolValue, let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path)
         else { throw InputError(source: path, problem: "--checkpoints: not a readable directory") }
-        let files = names.filter { $0.hasSuffix(".safetensors") }.sorted().map { folder.appendingPathComponent($0) }
+        let checkpoints = names.filter { $0.hasSuffix(".safetensors") }
+        let onnx = names.filter { $0.lowercased().hasSuffix(".onnx") }
+        guard checkpoints.isEmpty || onnx.isEmpty else {
+            throw InputError(
+                source: folder.path,
+                problem: "holds both .safetensors and .onnx files; keep one kind of checkpoint per folder")
+        }
+        let files = (checkpoints + onnx).sorted().map { folder.appendingPathComponent($0) }
         guard files.count >= 2 else {
             throw InputError(
-                source: folder.path, problem: "VoG needs at least two checkpoints (.safetensors), found \(files.count)")
+                source: folder.path,
+                problem: "VoG needs at least two checkpoints (.safetensors or .onnx), found \(files.count)")
         }
         return files
     }

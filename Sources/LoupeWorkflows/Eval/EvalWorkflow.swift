@@ -59,8 +59,7 @@ public struct EvalWorkflow {
     public func run(progress: any WorkflowProgress) throws -> Result {
         let modelFile = configuration.modelFile.relativePath
         let data = configuration.data.data
-        let checkpoint = try ModelCheckpoint(contentsOf: configuration.modelFile)
-        let model = checkpoint.model
+        let model = try ModelFile.load(configuration.modelFile).model
         let splits = try configuration.data.load().splits
         let dataset = configuration.split == .test ? splits.test : splits.train
         let shape = [dataset.shape.channels, dataset.shape.height, dataset.shape.width]

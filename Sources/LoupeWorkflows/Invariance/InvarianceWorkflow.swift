@@ -159,7 +159,7 @@ public struct InvarianceWorkflow {
         if let modelFiles = config.modelFiles {
             for url in modelFiles {
                 let path = url.relativePath
-                let loaded = try ModelCheckpoint(contentsOf: url).model
+                let loaded = try ModelFile.load(url).model
                 guard loaded.architecture.inputShape == [train.shape.channels, train.shape.height, train.shape.width]
                 else {
                     throw InputError(

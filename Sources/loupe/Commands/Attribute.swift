@@ -24,7 +24,8 @@ struct Attribute: ParsableCommand {
             input is wrong.
             """)
 
-    @Option(help: "A checkpoint written by `loupe train` (.safetensors).") var modelFile: String
+    @Option(help: "A checkpoint written by `loupe train` (.safetensors) or an ONNX model (.onnx).") var modelFile:
+        String
     @OptionGroup var dataOptions: DataOptions
     @Option(help: "Comma-separated methods (see above).") var method: String = "gradient"
     @Option(help: "Comma-separated example ids.") var ids: String?

@@ -27,7 +27,9 @@ struct Difficulty: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var options: DifficultyOptions
     @Option(
-        help: "Use these checkpoints (a directory of .safetensors, e.g. a `loupe train` output) instead of training.")
+        help:
+            "Use these checkpoints (a directory of .safetensors, e.g. a `loupe train` output, or of .onnx files) instead of training."
+    )
     var checkpoints: String?
     @Option(
         help: "Bring your own: comma-separated NPY input gradients, one file per checkpoint, [examples, (C,) H, W].")

@@ -6,7 +6,8 @@ struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate a checkpoint: accuracy, loss and confusion matrix.")
 
-    @Option(help: "A checkpoint written by `loupe train` (.safetensors).") var modelFile: String
+    @Option(help: "A checkpoint written by `loupe train` (.safetensors) or an ONNX model (.onnx).") var modelFile:
+        String
     @OptionGroup var dataOptions: DataOptions
     @Option(help: "Which split to evaluate: test or train.") var split: EvaluatedSplit = .test
     @Flag(help: "Print machine-readable JSON instead of a table.") var json = false

@@ -40,7 +40,8 @@ struct InvarianceBenchmark: ParsableCommand {
     @Option(help: "Comma-separated architectures to train: mlp, cnn, or architecture JSON files.")
     var model: String = "mlp,cnn"
     @Option(help: "Hidden widths for mlp (comma-separated), or the hidden width of cnn.") var hidden: String?
-    @Option(help: "Comma-separated checkpoints to test instead of training.") var modelFile: String?
+    @Option(help: "Comma-separated checkpoints (.safetensors or .onnx) to test instead of training.") var modelFile:
+        String?
     @OptionGroup var normalizationOption: NormalizationOption
     @Option(help: "Training epochs.") var epochs: Int = 1
     @Option(help: "Training mini-batch size.") var batchSize: Int = 128
