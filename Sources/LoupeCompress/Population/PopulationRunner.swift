@@ -54,6 +54,8 @@ public struct PopulationResult: Sendable {
 public struct PopulationRunner {
     public let spec: PopulationSpec
     public let directory: URL
+    /// The dense members, when they are given (``PopulationSpec/baseModels``) instead of trained.
+    public var baseModels: [Model]?
 
     /// Prepares `directory`, writing `population.json`, or checks that the one there describes
     /// the same members (data, architecture, recipe, seeds; a different one is refused rather
@@ -94,6 +96,9 @@ public struct PopulationRunner {
     public func run(
         train: Dataset, evaluate: Dataset, threads: Int, progress: (MemberRecord, Bool) -> Void = { _, _ in }
     ) throws -> PopulationResult {
+        if let hashes = spec.baseModels, baseModels?.count != hashes.count {
+            throw CompressionError("the population is made from \(hashes.count) given models; pass them as baseModels")
+        }
         let variants = spec.orderedVariants
         var records: [CompressionVariant: [MemberRecord?]] = Dictionary(
             uniqueKeysWithValues: variants.map { ($0, [MemberRecord?](repeating: nil, count: spec.members)) })
@@ -136,6 +141,12 @@ public struct PopulationRunner {
         let modelURL = folder.appendingPathComponent("model.safetensors")
         let predict: (Tensor) -> Tensor
         switch variant {
+        case .dense where baseModels != nil:
+            model = baseModels![index]
+            try ModelCheckpoint(model: model, dataset: spec.data).write(to: modelURL)
+            bytesOnDisk = try fileSize(modelURL)
+            let given = model
+            predict = { given.logits($0) }
         case .dense, .pruned:
             var configuration = spec.training
             configuration.seed = seed

@@ -23,6 +23,9 @@ public struct PopulationSpec: Codable, Equatable, Sendable {
     public var pruningUpdates: Int = 20
     /// Training images used to calibrate int8-full activation ranges (the first ones).
     public var calibrationExamples: Int = 100
+    /// When the dense members are the user's trained models instead of trained here: the
+    /// SHA-256 of each model file, member by member (nil: every dense member is trained).
+    public var baseModels: [String]?
 
     public init(
         data: String, architecture: Architecture, training: TrainingConfiguration, members: Int, firstSeed: UInt64,
@@ -58,6 +61,16 @@ public struct PopulationSpec: Codable, Equatable, Sendable {
             throw CompressionError("pruning window must satisfy 0 <= begin <= end <= 1")
         }
         do { try training.validate() } catch { throw CompressionError(error.description) }
+        if let baseModels {
+            guard baseModels.count == members else {
+                throw CompressionError("members: \(members) members but \(baseModels.count) given models")
+            }
+            if let trained = variants.first(where: { if case .pruned = $0 { true } else { false } }) {
+                throw CompressionError(
+                    "variant '\(trained.name)' trains from scratch; with given models use oneshot:S[:E] (prune each model, fine-tune E epochs)"
+                )
+            }
+        }
         guard CheckedSize.product(orderedVariants.count, members) != nil else {
             throw CompressionError(
                 "members: \(orderedVariants.count) variants of \(members) members are more models than a count can hold"

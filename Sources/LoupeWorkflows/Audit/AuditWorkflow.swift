@@ -114,14 +114,16 @@ public struct AuditWorkflow {
                 "compressed": .string(external.compressed.map(\.relativePath).joined(separator: ",")),
             ])
         } else {
-            let spec = try config.population.makeSpec(data: config.data.description, train: splits.train)
+            let (spec, baseModels) = try config.population.makePopulation(
+                data: config.data.description, train: splits.train)
+            inputs += config.population.baseModels ?? []
             guard spec.orderedVariants.count >= 2 else {  // before any member is trained
                 throw OptionError("--variants needs at least one compressed variant besides dense")
             }
             trainedRecipe = (spec.architecture.name, spec.training.epochs)
             try RunDirectory.claim(path: config.output.relativePath)  // the population is written before the rest
             let result = try runPopulation(
-                spec: spec, splits: splits, evaluate: evaluated,
+                spec: spec, baseModels: baseModels, splits: splits, evaluate: evaluated,
                 directory: config.output.appendingPathComponent("population"), threads: config.population.threads,
                 progress: progress)
             memberSeconds = result.memberSeconds
@@ -191,7 +193,12 @@ public struct AuditWorkflow {
                     "members per population",
                     Self.describeSizes(populations.map { ($0.variant, $0.predictions.modelCount) })
                 ),
-                ("architecture", trainedRecipe?.architecture ?? "external predictions"),
+                (
+                    "architecture",
+                    config.population.baseModels.map {
+                        "given models: " + $0.map(\.lastPathComponent).joined(separator: ", ")
+                    } ?? trainedRecipe?.architecture ?? "external predictions"
+                ),
                 ("epochs", trainedRecipe.map { String($0.epochs) } ?? ""),
                 ("first seed", String(config.population.seed)), ("random sample seed", String(config.sampleSeed)),
                 ("tool", "loupe \(ToolVersion.current)"),

@@ -16,6 +16,9 @@ public struct PopulationRecipe: Sendable, Equatable {
     public var seed: UInt64 = 0
     /// Members trained at once, one per core.
     public var threads: Int
+    /// The user's trained models (checkpoints or ONNX files) to use as the dense members,
+    /// in order, instead of training them; they set the architecture and the member count.
+    public var baseModels: [URL]?
 
     public init(model: ModelRecipe, variants: [CompressionVariant], threads: Int) {
         self.model = model
@@ -30,26 +33,74 @@ public struct PopulationRecipe: Sendable, Equatable {
         }
     }
 
+    /// `a.onnx,b.onnx` or a folder: the model files, a folder's `.onnx` or `.safetensors`
+    /// files (one kind) in name order.
+    public static func modelFiles(parsing list: String) throws -> [URL] {
+        var isDirectory: ObjCBool = false
+        guard !list.contains(","), FileManager.default.fileExists(atPath: list, isDirectory: &isDirectory),
+            isDirectory.boolValue
+        else {
+            return list.split(separator: ",").map {
+                URL(fileURLWithPath: String($0).trimmingCharacters(in: .whitespaces))
+            }
+        }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: list)) ?? []
+        let kinds = ModelFile.extensions.map { kind in names.filter { $0.lowercased().hasSuffix(".\(kind)") } }
+        guard let files = kinds.first(where: { !$0.isEmpty }), kinds.filter({ !$0.isEmpty }).count == 1 else {
+            throw InputError(
+                source: list, problem: "--models: the folder must hold .onnx or .safetensors files, one kind")
+        }
+        return files.sorted().map { URL(fileURLWithPath: list).appendingPathComponent($0) }
+    }
+
     /// The population for `train`, checked (`PopulationSpec.validate(for:)`) so that a
     /// workflow can refuse it before creating its output folder.
     public func makeSpec(data: String, train: Dataset) throws -> PopulationSpec {
-        let architecture = try model.architecture(for: train)
+        try makePopulation(data: data, train: train).spec
+    }
+
+    /// The population for `train` and, with ``baseModels``, the given models: loaded, of one
+    /// architecture and fitting the data (each error names the file).
+    func makePopulation(data: String, train: Dataset) throws -> (spec: PopulationSpec, baseModels: [Model]?) {
+        var architecture: Architecture
+        var given: [Model]?
+        var hashes: [String]?
+        if let files = baseModels {
+            guard let first = files.first else { throw OptionError("--models names no model") }
+            let models = try files.map { try ModelFile.load($0).model }
+            architecture = models[0].architecture
+            for (file, model) in zip(files, models) {
+                try ModelFile.check(model, fits: train, model: file, data: data)
+                guard model.architecture.layers == architecture.layers else {
+                    throw InputError(
+                        source: file.relativePath,
+                        problem: "has another architecture than \(first.lastPathComponent); a population shares one")
+                }
+            }
+            architecture.name = first.deletingPathExtension().lastPathComponent
+            given = models
+            hashes = try files.map { try SHA256.hex(ofFile: $0) }
+        } else {
+            architecture = try model.architecture(for: train)
+        }
         let training = model.training(defaultEpochs: 4, defaultSchedule: .cosine(minimum: 0))
-        let spec = PopulationSpec(
-            data: data, architecture: architecture, training: training, members: members, firstSeed: seed,
-            variants: variants)
+        var spec = PopulationSpec(
+            data: data, architecture: architecture, training: training, members: given?.count ?? members,
+            firstSeed: seed, variants: variants)
+        spec.baseModels = hashes
         try spec.validate(for: train)
-        return spec
+        return (spec, given)
     }
 }
 
 /// Trains or resumes a population, logging one line per member.
 func runPopulation(
-    spec: PopulationSpec, splits: DatasetSplits, evaluate: Dataset? = nil, directory: URL, threads: Int,
-    progress: any WorkflowProgress
+    spec: PopulationSpec, baseModels: [Model]? = nil, splits: DatasetSplits, evaluate: Dataset? = nil,
+    directory: URL, threads: Int, progress: any WorkflowProgress
 ) throws -> PopulationResult {
     let evaluate = evaluate ?? splits.test
-    let runner = try PopulationRunner(spec: spec, directory: directory)
+    var runner = try PopulationRunner(spec: spec, directory: directory)
+    runner.baseModels = baseModels
     let trained = spec.orderedVariants.filter(\.isTrained).count * spec.members
     if let line = spec.architecture.normalizationLine { progress.log(line) }
     progress.log(

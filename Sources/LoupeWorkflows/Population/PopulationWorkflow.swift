@@ -66,14 +66,15 @@ public struct PopulationWorkflow {
     public func run(progress: any WorkflowProgress) throws -> Result {
         let splits = try configuration.data.load().splits
         let recipe = configuration.population
-        let spec = try recipe.makeSpec(data: configuration.data.description, train: splits.train)
+        let (spec, baseModels) = try recipe.makePopulation(data: configuration.data.description, train: splits.train)
         var directory = try RunDirectory(
             path: configuration.output.relativePath, configuration: spec, seeds: ["first member": spec.firstSeed],
             threads: recipe.threads)
-        try directory.recordInputs(splits.train.sources + splits.test.sources)
+        try directory.recordInputs(splits.train.sources + splits.test.sources + (recipe.baseModels ?? []))
         directory.recordData([splits.train, splits.test])
         let result = try runPopulation(
-            spec: spec, splits: splits, directory: directory.url, threads: recipe.threads, progress: progress)
+            spec: spec, baseModels: baseModels, splits: splits, directory: directory.url, threads: recipe.threads,
+            progress: progress)
         return Result(spec: spec, population: result, directory: directory)
     }
 }

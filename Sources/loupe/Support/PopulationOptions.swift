@@ -10,9 +10,14 @@ struct PopulationOptions: ParsableArguments {
     var members: Int = 5
     @Option(
         help: ArgumentHelp(
-            "Comma-separated variants: dense, prune:S[:global|random] (gradual magnitude pruning to sparsity S), float16, int8-tensor, int8-channel, int4-channel, int8-full.",
+            "Comma-separated variants: dense, prune:S[:global|random] (gradual magnitude pruning to sparsity S), oneshot:S[:E] (magnitude pruning of each dense member to sparsity S, then E fine-tuning epochs, 1 by default), float16, int8-tensor, int8-channel, int4-channel, int8-full.",
             valueName: "list"))
     var variants: String = "dense,prune:0.5,prune:0.9,int8-channel"
+    @Option(
+        help: ArgumentHelp(
+            "Your trained models as the dense population, instead of training it: comma-separated checkpoints or ONNX files, or a folder of them; compressed variants are derived from them (oneshot:S[:E], quantization). Sets the architecture and --members.",
+            valueName: "list|folder"))
+    var models: String?
     @Option(help: "Seed of the first member; member i uses seed + i.") var seed: UInt64 = 0
     @Option(help: "Members trained at once, one per core.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -33,6 +38,7 @@ struct PopulationOptions: ParsableArguments {
                 threads: threads)
             recipe.members = members
             recipe.seed = seed
+            recipe.baseModels = try models.map { try PopulationRecipe.modelFiles(parsing: $0) }
             return recipe
         }
     }
