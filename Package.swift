@@ -103,7 +103,7 @@ let package = Package(
             dependencies: [
                 "CLoupePlatform", "LoupeKernels", "LoupeNN", "LoupeData", "LoupeSupport", "LoupeTensor",
                 "LoupeCompress",
-                "LoupeAudit",
+                "LoupeAudit", "LoupeONNX",
             ],
             path: "Benchmarks/loupe-bench", swiftSettings: optimized),
         .testTarget(name: "LoupeSupportTests", dependencies: ["LoupeSupport", "CLoupePlatform"]),

@@ -440,10 +440,19 @@ def readme(table, folder):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=pathlib.Path, default=DEFAULT_OUT, help="output folder (default: %(default)s)")
+    parser.add_argument("--full-width-resnet", type=pathlib.Path, metavar="FILE",
+                        help="instead, export only the ResNet-18 layout at full width (64-512) to FILE "
+                             "(one file, legacy exporter, opset 17; for Benchmarks/onnx.sh)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     logging.getLogger("torch.onnx").setLevel(logging.ERROR)  # "torchvision is not installed"
     torch.use_deterministic_algorithms(True)
+    if args.full_width_resnet:
+        torch.manual_seed(3)
+        model = ResNet18(widths=(64, 128, 256, 512)).eval()
+        export(model, torch.rand(1, 3, 32, 32),
+               args.full_width_resnet, {"dynamo": False, "opset_version": 17, "dynamic_axes": {"x": {0: "batch"}}})
+        return 0
     out = args.out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     table = []

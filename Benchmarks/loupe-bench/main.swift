@@ -45,6 +45,15 @@ if let index = arguments.firstIndex(of: "--image-folder"), index + 1 < arguments
     exit(0)
 }
 
+// `--onnx-inference FILE [--builtin NAME]`: an imported ONNX model's inference speed (Benchmarks/onnx.sh).
+if let index = arguments.firstIndex(of: "--onnx-inference"), index + 1 < arguments.count {
+    try runONNXInference(
+        arguments[index + 1], builtin: arguments.contains("--builtin") ? option("--builtin", default: "") : nil,
+        batch: batchSize, threads: threads, batches: Int(option("--batches", default: "10"))!,
+        rounds: Int(option("--rounds", default: "3"))!)
+    exit(0)
+}
+
 // `--resnet-convolutions`: GFLOP/s of resnet-mini's convolutions, pass by pass (one thread).
 if arguments.contains("--resnet-convolutions") {
     runResNetConvolutions(batch: batchSize / 2, rounds: Int(option("--rounds", default: "20"))!, emit: emit)

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Inference of every ONNX zoo model (Tests/LoupeONNXTests/Fixtures/zoo, made by
+# scripts/onnx-zoo.py) in Loupe (imported) and in onnxruntime's CPU execution provider, side by
+# side in one run: batch 128, 2 threads, best of 3 passes of 10 batches, the engines
+# alternating per model. Also a full-width ResNet-18 layout for 32x32 inputs (widths 64-512,
+# exported here when PyTorch is installed) and the built-in cnn next to its imported copy.
+#   Benchmarks/onnx.sh [--threads 2] [--batch 128]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+threads=2 batch=128
+while [ $# -gt 0 ]; do
+    case $1 in
+    --threads) threads=$2; shift 2 ;;
+    --batch) batch=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+done
+python3 -c "import onnxruntime" 2>/dev/null || { echo "Benchmarks/onnx.sh needs onnxruntime (pip install onnxruntime)" >&2; exit 1; }
+swift build -c release --product loupe-bench >/dev/null
+bench=.build/release/loupe-bench
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+models=(Tests/LoupeONNXTests/Fixtures/zoo/*.onnx)
+if python3 -c "import torch, onnxscript" 2>/dev/null; then
+    python3 scripts/onnx-zoo.py --full-width-resnet "$work/resnet18-full.onnx" >/dev/null
+    models+=("$work/resnet18-full.onnx")
+fi
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; $(date -u +%Y-%m-%d); batch $batch, $threads threads"
+out="$work/results.jsonl"
+for model in "${models[@]}"; do
+    extra=()
+    [[ $(basename "$model") == cnn-legacy.onnx ]] && extra=(--builtin cnn)
+    "$bench" --onnx-inference "$model" "${extra[@]}" --batch-size "$batch" --threads "$threads" | tee -a "$out" >&2
+    python3 Benchmarks/onnxruntime_reference.py "$model" --batch "$batch" --threads "$threads" | tee -a "$out" >&2
+done
+python3 - "$out" <<'PY'
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+loupe = {r["model"]: r["images_per_second"] for r in rows if r["engine"] == "loupe"}
+ort = {r["model"]: r["images_per_second"] for r in rows if r["engine"] == "onnxruntime"}
+print("| model | Loupe img/s | onnxruntime img/s | Loupe / onnxruntime |")
+print("| --- | ---: | ---: | ---: |")
+for name, rate in loupe.items():
+    other = ort.get(name)
+    print(f"| {name} | {rate:,.0f} | {other:,.0f} | {rate / other:.2f}x |" if other else f"| {name} | {rate:,.0f} | | |")
+PY
