@@ -1,4 +1,4 @@
-/// Minimal writers of the containers Loupe reads (gzip, zip), so the fuzzer can mutate what is
+/// Minimal writers of the containers Loupe reads (gzip, zip, protobuf fields), so the fuzzer can mutate what is
 /// inside a container and still hand the parser a container whose checksums hold.
 ///
 /// Both store their payload uncompressed (deflate's stored blocks, zip's method 0), which the
@@ -69,5 +69,33 @@ enum Containers {
     /// A safetensors file from a header JSON and the tensor bytes, with the length prefix fixed.
     static func safetensors(header: [UInt8], body: [UInt8]) -> [UInt8] {
         littleEndian(UInt64(header.count)) + header + body
+    }
+
+    // MARK: Protobuf
+
+    /// A protobuf base-128 varint.
+    static func varint(_ value: UInt64) -> [UInt8] {
+        var value = value
+        var out: [UInt8] = []
+        while value >= 0x80 {
+            out.append(UInt8(value & 0x7F) | 0x80)
+            value >>= 7
+        }
+        return out + [UInt8(value)]
+    }
+
+    /// A varint field: its key (field number, wire type 0), then the value.
+    static func protobufField(_ number: Int, varint value: Int64) -> [UInt8] {
+        varint(UInt64(number) << 3) + varint(UInt64(bitPattern: value))
+    }
+
+    /// A length-delimited field (wire type 2): a string, bytes, a message or a packed list.
+    static func protobufField(_ number: Int, bytes: [UInt8]) -> [UInt8] {
+        varint(UInt64(number) << 3 | 2) + varint(UInt64(bytes.count)) + bytes
+    }
+
+    /// A 32-bit field (wire type 5), such as a `float`.
+    static func protobufField(_ number: Int, fixed32 value: UInt32) -> [UInt8] {
+        varint(UInt64(number) << 3 | 5) + littleEndian(value)
     }
 }

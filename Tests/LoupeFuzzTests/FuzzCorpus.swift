@@ -31,7 +31,7 @@ enum FuzzCorpus {
             try checkpointArchitectureTarget(checkpoint: checkpoints[0]), architectureTarget(),
             try manifestTarget(scratch: scratch), predictionsNPYTarget(), predictionsCSVTarget(), attributesTarget(),
             epochLogitsTarget(), gradientsTarget(), attributionBaselineTarget(),
-        ]
+        ] + (try onnxTargets())
     }
 
     // MARK: Datasets (DatasetLoader.load, what --data resolves to)

@@ -38,11 +38,29 @@ final class MutationFuzzTests: XCTestCase {
     /// Runs the cases in a child process (this test, with `LOUPE_FUZZ_IN_PROCESS=1`), so a
     /// crash fails this test with the case that caused it instead of ending the whole test run.
     func testMutatedFilesNeverCrashAndFailWithOneLoupeErrorLine() throws {
-        if environment[Self.inProcessVariable] != nil {
-            return try runCasesInThisProcess()
+        try runInChildProcess(test: "testMutatedFilesNeverCrashAndFailWithOneLoupeErrorLine") {
+            try self.runCasesInThisProcess()
         }
-        guard let child = Self.childInvocation(test: "testMutatedFilesNeverCrashAndFailWithOneLoupeErrorLine") else {
-            return try runCasesInThisProcess()  // an XCTest runner this test does not know how to start
+    }
+
+    /// The ONNX reader on its own: 10,000 mutated models (whole files, a tensor or a node in a
+    /// valid model, external data), every one read or refused with one `ONNXError` line.
+    func testMutatedONNXModelsNeverCrashAndFailWithOneLoupeErrorLine() throws {
+        try runInChildProcess(test: "testMutatedONNXModelsNeverCrashAndFailWithOneLoupeErrorLine") {
+            try self.runCasesInThisProcess(formats: FuzzCorpus.onnxFormats, defaultCases: Self.onnxCases)
+        }
+    }
+
+    static let onnxCases = 10_000
+
+    /// Runs `test` again in a child process that calls `run` (or calls `run` here when this is
+    /// the child, or a runner this test cannot start), and fails with the case a crash names.
+    func runInChildProcess(test: String, _ run: () throws -> Void) throws {
+        if environment[Self.inProcessVariable] != nil {
+            return try run()
+        }
+        guard let child = Self.childInvocation(test: test) else {
+            return try run()  // an XCTest runner this test does not know how to start
         }
         let root = environment["LOUPE_FUZZ_DIR"] ?? Self.defaultDirectory
         let process = Process()
@@ -94,7 +112,11 @@ final class MutationFuzzTests: XCTestCase {
     }
 
     /// Reads every case through its entry point here; a crash ends this process.
-    func runCasesInThisProcess() throws {
+    ///
+    /// - Parameters:
+    ///   - formats: the formats to fuzz when `LOUPE_FUZZ_FORMATS` does not say; all when nil.
+    ///   - defaultCases: the cases to run when `LOUPE_FUZZ_CASES` does not say.
+    func runCasesInThisProcess(formats: Set<String>? = nil, defaultCases: Int = MutationFuzzTests.defaultCases) throws {
         let caseCount = try environment["LOUPE_FUZZ_CASES"].map { try XCTUnwrap(Int($0), "LOUPE_FUZZ_CASES") }
         let runSeed = try environment["LOUPE_FUZZ_SEED"].map { try XCTUnwrap(UInt64($0), "LOUPE_FUZZ_SEED") }
         let replayed = try environment["LOUPE_FUZZ_CASE"].map { try XCTUnwrap(Int($0), "LOUPE_FUZZ_CASE") }
@@ -103,6 +125,10 @@ final class MutationFuzzTests: XCTestCase {
 
         var targets = try FuzzCorpus.targets(scratch: root.appendingPathComponent("seeds"))
         var replayHint = ""
+        if let formats, environment["LOUPE_FUZZ_FORMATS"] == nil {
+            targets = targets.filter { formats.contains($0.name) }
+            replayHint = "LOUPE_FUZZ_FORMATS=\(formats.sorted().joined(separator: ","))"
+        }
         if let formats = environment["LOUPE_FUZZ_FORMATS"] {
             let names = Set(formats.split(separator: ",").map(String.init))
             let unknown = names.subtracting(targets.map(\.name))
@@ -125,7 +151,7 @@ final class MutationFuzzTests: XCTestCase {
         var run = FuzzRun(root: root, runSeed: runSeed ?? Self.defaultSeed, targets: targets)
         print("fuzz: if this process crashes, \(run.currentCaseFile.path) names the case and how to replay it")
         run.verbose = environment["LOUPE_FUZZ_VERBOSE"] != nil
-        let indices = replayed.map { $0...$0 } ?? 0...(caseCount ?? Self.defaultCases) - 1
+        let indices = replayed.map { $0...$0 } ?? 0...(caseCount ?? defaultCases) - 1
         for index in indices {
             try run.runCase(index, replayHint: replayHint)
         }

@@ -52,7 +52,12 @@ extension ONNXModel {
     /// - Throws: `ONNXError`: one line naming `source` and the problem (the tensor, node or
     ///   value, and the sizes involved).
     public init(serialized bytes: [UInt8], source: String, externalDataFolder: URL?) throws(ONNXError) {
-        let context = DecodingContext(source: source, budget: .current, externalDataFolder: externalDataFolder)
+        try self.init(serialized: bytes, source: source, externalDataFolder: externalDataFolder, budget: .current)
+    }
+
+    /// ``init(serialized:source:externalDataFolder:)`` with the tensors held to `budget`.
+    init(serialized bytes: [UInt8], source: String, externalDataFolder: URL?, budget: MemoryBudget) throws(ONNXError) {
+        let context = DecodingContext(source: source, budget: budget, externalDataFolder: externalDataFolder)
         let proto: ProtoONNX_ModelProto
         do {
             var options = BinaryDecodingOptions()
