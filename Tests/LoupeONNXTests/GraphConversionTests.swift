@@ -181,6 +181,22 @@ final class GraphConversionTests: XCTestCase {
         for (a, b) in zip(logits.scalars, reference) { XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(b))) }
     }
 
+    func testAConstantPassedThroughIdentityIsStillAConstant() throws {
+        // The older exporter shares equal folded biases through Identity nodes.
+        var onnx = residualGraph()
+        onnx.graph.initializers["shared"] = Self.tensor("shared", [4], seed: 60)
+        onnx.graph.nodes.insert(
+            ONNXNode(name: "copy", opType: "Identity", inputs: ["shared"], outputs: ["bias"]), at: 0)
+        onnx.graph.nodes[1].inputs.append("bias")
+        let model = try ImportedModel(converting: onnx, source: "m.onnx", name: "m").model
+        XCTAssertEqual(model.parameters["stem.bias"]?.scalars, onnx.graph.initializers["shared"]!.floats)
+        let x = Self.values(2 * 8 * 8, seed: 3)
+        let reference = NaiveGraphEvaluation(onnx.graph).run(x, batch: 1, shape: [2, 8, 8])
+        for (a, b) in zip(model.logits(Tensor(shape: [1, 2, 8, 8], scalars: x)).scalars, reference) {
+            XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(b)))
+        }
+    }
+
     // MARK: Errors: one line naming the node
 
     func convert(_ onnx: ONNXModel) -> String {

@@ -20,7 +20,10 @@ struct NaiveGraphEvaluation {
             let x = values[node.inputs.first ?? ""]
             let result: Value?
             switch node.opType {
-            case "Conv": result = conv(x!, values[node.inputs[1]]!, node)
+            case "Conv":
+                result = conv(
+                    x!, values[node.inputs[1]]!, node, bias: node.inputs.count > 2 ? values[node.inputs[2]]!.data : nil)
+            case "Identity": result = x
             case "Relu": result = Value(shape: x!.shape, data: x!.data.map { max($0, 0) })
             case "Add":
                 let y = values[node.inputs[1]]!
@@ -63,7 +66,7 @@ struct NaiveGraphEvaluation {
         return values[graph.outputs[0].name]!.data
     }
 
-    func conv(_ x: Value, _ w: Value, _ node: ONNXNode) -> Value {
+    func conv(_ x: Value, _ w: Value, _ node: ONNXNode, bias: [Float]?) -> Value {
         var pads = [0, 0, 0, 0]
         var stride = 1
         if case .ints(let given) = node.attributes["pads"] { pads = given }
@@ -77,7 +80,7 @@ struct NaiveGraphEvaluation {
             for o in 0..<m {
                 for y in 0..<oh {
                     for z in 0..<ow {
-                        var sum: Float = 0
+                        var sum: Float = bias?[o] ?? 0
                         for i in 0..<c {
                             for ky in 0..<k {
                                 for kx in 0..<k {

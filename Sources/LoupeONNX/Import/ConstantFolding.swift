@@ -132,6 +132,10 @@ struct ConstantFolding {
                 picked.append(Int(position))
             }
             return tensor(data, shape: indices.shape) { picked[$0] }
+        case "Identity":  // the older exporter's shared constants (equal folded biases)
+            guard var data = try constant(node.inputs[0]) else { return nil }
+            data.name = name
+            return data
         case "Unsqueeze", "Squeeze":
             guard var data = try constant(node.inputs[0]) else { return nil }
             var axes = try node.ints("axes", source)
