@@ -49,6 +49,23 @@ final class VectorMathTests: XCTestCase {
         XCTAssertLessThanOrEqual(ulps, 2, "worst at \(at)")
     }
 
+    func testTanhAndSigmoidAreWithinThreeUlps() {
+        var rng = SeededGenerator(seed: 5)
+        var values = (0..<200_000).map { _ in (rng.nextUniform() * 2 - 1) * 12 }
+        values += (0..<2001).map { Float($0) * 0.001 - 1 }  // around the 0.625 switch
+        values += [0, -0.0, 0.625, -0.625, 0.624_999_9, 1e-8, -1e-30, 9, -9, 20, -20, 100, -100]
+        let tanh = worst(values, VectorMath.tanh, Foundation.tanh)
+        XCTAssertLessThanOrEqual(tanh.ulps, 3, "worst at \(tanh.at)")
+        // The logistic function has no C library twin: against 1 / (1 + exp(-x)) in Double.
+        // Below -87 the value is subnormal (then 0, as the scalar formula gave).
+        values = values.filter { $0 > -87 } + (0..<1000).map { -80 + Float($0) * 0.01 }
+        let sigmoid = worst(values, VectorMath.sigmoid) { Float(1 / (1 + Foundation.exp(-Double($0)))) }
+        XCTAssertLessThanOrEqual(sigmoid.ulps, 3, "worst at \(sigmoid.at)")
+        let special = VectorMath.tanh(SIMD16(.infinity, -.infinity, .nan, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        XCTAssertEqual([special[0], special[1]], [1, -1])
+        XCTAssertTrue(special[2].isNaN)
+    }
+
     func testSpecialValues() {
         let exp = VectorMath.exp(SIMD16(0, -.infinity, .infinity, .nan, 89, -105, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         XCTAssertEqual(Array(exp.indices.prefix(7)).map { exp[$0] }.prefix(3), [1, 0, .infinity])

@@ -54,7 +54,7 @@ extension Variable {
 
     /// 1 / (1 + exp(-x)).
     public func sigmoid() -> Variable {
-        let out = value.map { 1 / (1 + expf(-$0)) }
+        let out = value.mappedSIMD16(VectorMath.sigmoid)
         return tape.record(out, kind: .sigmoid, inputs: [self]) { g in
             [g.zipWith(out) { $0 * $1 * (1 - $1) }]
         }
@@ -62,7 +62,7 @@ extension Variable {
 
     /// Hyperbolic tangent.
     public func tanh() -> Variable {
-        let out = value.map { tanhf($0) }
+        let out = value.mappedSIMD16(VectorMath.tanh)
         return tape.record(out, kind: .tanh, inputs: [self]) { g in
             [g.zipWith(out) { $0 * (1 - $1 * $1) }]
         }
@@ -92,5 +92,17 @@ func streamSIMD16(
         }
         let result = transform(a, b)
         for j in 0..<(count - i) { output[i + j] = result[j] }
+    }
+}
+
+extension Tensor {
+    /// `function` applied to every element, sixteen at a time.
+    func mappedSIMD16(_ function: (SIMD16<Float>) -> SIMD16<Float>) -> Tensor {
+        let input = self
+        return Tensor(shape: shape) { out in
+            input.withUnsafeBufferPointer { x in
+                VectorMath.map(x.baseAddress!, out.baseAddress!, count: x.count, function)
+            }
+        }
     }
 }
