@@ -16,9 +16,12 @@ public enum ModelFile {
     /// The model in `url`, and what an ONNX import changed (empty for a checkpoint).
     public static func load(_ url: URL) throws -> (model: Model, notes: [String]) {
         guard isONNX(url) else { return (try ModelCheckpoint(contentsOf: url).model, []) }
+        // Named as the graph (the same for every file one exporter writes of a network, so
+        // a folder of epochs compares equal), else as the file.
+        let onnx = try ONNXModel(contentsOf: url)
         let imported = try ImportedModel(
-            converting: try ONNXModel(contentsOf: url), source: url.lastPathComponent,
-            name: url.deletingPathExtension().lastPathComponent)
+            converting: onnx, source: url.lastPathComponent,
+            name: onnx.graph.name.isEmpty ? url.deletingPathExtension().lastPathComponent : onnx.graph.name)
         return (imported.model, imported.notes)
     }
 }
