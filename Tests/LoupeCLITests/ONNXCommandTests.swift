@@ -27,6 +27,12 @@ final class ONNXCommandTests: CLITestCase {
             try loupe("eval", "--model-file", $0, "--json", "--threads", "1")
         }
         for result in results { XCTAssertEqual(result.status, 0, result.stderr) }
+        // The ONNX file's architecture trains afresh like a built-in one.
+        let retrain = try loupe("train", "--model", "cnn.onnx", "--epochs", "1", "--threads", "1", "--out", "again")
+        XCTAssertEqual(retrain.status, 0, retrain.stderr)
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("again/model.safetensors").path)
+        )
         XCTAssertEqual(
             Set(
                 results.map(\.stdout).map {

@@ -3,8 +3,9 @@ import LoupeData
 import LoupeNN
 import LoupeSupport
 
-/// The architecture named by `--model`: a built-in name sized to the data, or a JSON file
-/// whose input shape must match the data.
+/// The architecture named by `--model`: a built-in name sized to the data, or a JSON file, an
+/// ONNX model or a checkpoint (its architecture, freshly initialised) whose input shape must
+/// match the data.
 ///
 /// Either way the architecture is built once here, before any output is written, so that a
 /// size that overflows or exceeds the memory budget (`Architecture.build()`) is refused with
@@ -26,10 +27,14 @@ public func resolveArchitecture(_ name: String, hidden: String?, data: Dataset) 
     }
     guard name.hasSuffix(".json") || FileManager.default.fileExists(atPath: name) else {
         throw OptionError(
-            "--model: unknown architecture '\(name)' (built-in: \(Architecture.builtinNames.joined(separator: ", ")), or a JSON file)"
+            "--model: unknown architecture '\(name)' (built-in: \(Architecture.builtinNames.joined(separator: ", ")), or a JSON, .onnx or .safetensors file)"
         )
     }
-    let architecture = try Architecture(contentsOf: URL(fileURLWithPath: name))
+    // An ONNX model (or a checkpoint) gives its architecture; its weights are not used.
+    let architecture =
+        ModelFile.extensions.contains(URL(fileURLWithPath: name).pathExtension.lowercased())
+        ? try ModelFile.load(URL(fileURLWithPath: name)).model.architecture
+        : try Architecture(contentsOf: URL(fileURLWithPath: name))
     guard architecture.inputShape == inputShape else {
         throw ModelError(
             "\(name): architecture expects input \(architecture.inputShape) but \(data.name) images are \(inputShape)")

@@ -7,7 +7,7 @@ import LoupeWorkflows
 struct ModelOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Architecture: mlp, cnn, resnet-mini, or an architecture JSON file. Training it must fit the memory budget (4 GiB; set LOUPE_MEMORY_BUDGET to change it).",
+            "Architecture: mlp, cnn, resnet-mini, an architecture JSON file, or an ONNX model or checkpoint whose architecture is trained afresh. Training it must fit the memory budget (4 GiB; set LOUPE_MEMORY_BUDGET to change it).",
             valueName: "name|file")
     )
     var model: String = "cnn"
