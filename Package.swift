@@ -129,7 +129,8 @@ let package = Package(
                 "LoupeONNX", "LoupeCompress", "LoupeTensor",
             ]),
         .testTarget(
-            name: "LoupeONNXTests", dependencies: ["LoupeONNX", "LoupeNN", "LoupeTensor", "LoupeData", "LoupeSupport"],
+            name: "LoupeONNXTests",
+            dependencies: ["LoupeONNX", "LoupeNN", "LoupeTensor", "LoupeData", "LoupeRandom", "LoupeSupport"],
             exclude: ["Fixtures"]),
         .testTarget(name: "LoupeCLITests", dependencies: ["loupe"], exclude: ["HostileInputs"]),
         // Optimised like the libraries: the mutation engine runs 20,000 cases per `swift test`.

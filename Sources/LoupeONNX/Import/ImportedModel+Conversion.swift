@@ -27,6 +27,14 @@ extension ImportedModel {
                     "\(node.label): op type \(node.opType)\(domain) (opset \(onnx.opsetVersion)) is not supported; Loupe imports \(SupportedOperators.list)"
                 )
             }
+            let needed = SupportedOperators.minimumInputs[node.opType] ?? 1
+            guard node.inputs.count >= needed, !node.inputs.prefix(needed).contains(""),
+                let output = node.outputs.first, !output.isEmpty
+            else {
+                throw ONNXError(
+                    source,
+                    "\(node.label): needs \(needed) input(s) and an output, has \(node.inputs) -> \(node.outputs)")
+            }
         }
         guard let input = onnx.graph.inputs.first, onnx.graph.inputs.count == 1 else {
             throw ONNXError(source, "the graph has \(onnx.graph.inputs.count) inputs; Loupe imports one (the images)")

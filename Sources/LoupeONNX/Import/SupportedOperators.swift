@@ -16,6 +16,13 @@ enum SupportedOperators {
 
     static let all = layers.union(shapeArithmetic)
 
+    /// The inputs each operator needs at least (the rest are optional).
+    static let minimumInputs: [String: Int] = [
+        "Conv": 2, "Gemm": 2, "MatMul": 2, "Add": 2, "Sub": 2, "Div": 2, "BatchNormalization": 5, "Reshape": 2,
+        "Expand": 2, "CastLike": 2, "Gather": 2, "QuantizeLinear": 2, "DequantizeLinear": 2, "Constant": 0,
+        "Concat": 1,
+    ]
+
     /// The supported opsets of the default domain.
     static let opsets = 13...20
 
