@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Inference of every ONNX zoo model (Tests/LoupeONNXTests/Fixtures/zoo, made by
 # scripts/onnx-zoo.py) in Loupe (imported) and in onnxruntime's CPU execution provider, side by
-# side in one run: batch 128, 2 threads, best of 3 passes of 10 batches, the engines
-# alternating per model. Also a full-width ResNet-18 layout for 32x32 inputs (widths 64-512,
+# side in one run: batch 128, 2 threads, best of 3 passes of at least 1 s (and 3 batches) each,
+# the engines alternating per model. Also a full-width ResNet-18 layout for 32x32 inputs (widths 64-512,
 # exported here when PyTorch is installed) and the built-in cnn next to its imported copy.
 #   Benchmarks/onnx.sh [--threads 2] [--batch 128]
 set -euo pipefail

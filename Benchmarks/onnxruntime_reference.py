@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """onnxruntime's side of Benchmarks/onnx.sh: images per second of a model's inference on the
-CPU execution provider, seeded uniform images, best of --rounds passes of --batches calls.
+CPU execution provider, seeded uniform images, best of --rounds passes of at least --batches
+calls and at least --seconds each (as loupe-bench --onnx-inference measures).
 
-  python3 Benchmarks/onnxruntime_reference.py MODEL.onnx [--batch 128] [--threads 2] [--batches 10] [--rounds 3]
+  python3 Benchmarks/onnxruntime_reference.py MODEL.onnx [--batch 128] [--threads 2] [--batches 3] [--seconds 1] [--rounds 3]
 
 intra_op_num_threads = --threads, inter_op_num_threads = 1, sequential execution, all graph
 optimizations (onnxruntime's default). Prints one JSON line, as loupe-bench does."""
@@ -17,7 +18,8 @@ parser = argparse.ArgumentParser()
 parser.add_argument("model")
 parser.add_argument("--batch", type=int, default=128)
 parser.add_argument("--threads", type=int, default=2)
-parser.add_argument("--batches", type=int, default=10)
+parser.add_argument("--batches", type=int, default=3)
+parser.add_argument("--seconds", type=float, default=1.0)
 parser.add_argument("--rounds", type=int, default=3)
 args = parser.parse_args()
 
@@ -30,12 +32,15 @@ first = session.get_inputs()[0]
 shape = [args.batch] + [int(d) for d in first.shape[1:]]
 images = np.random.default_rng(7).random(shape, dtype=np.float32)
 session.run(None, {first.name: images})
-best = float("inf")
+best = 0.0
 for _ in range(args.rounds):
-    start = time.perf_counter()
-    for _ in range(args.batches):
+    calls, elapsed = 0, 0.0
+    while calls < args.batches or elapsed < args.seconds:
+        start = time.perf_counter()
         session.run(None, {first.name: images})
-    best = min(best, time.perf_counter() - start)
+        elapsed += time.perf_counter() - start
+        calls += 1
+    best = max(best, args.batch * calls / elapsed)
 print(json.dumps({"engine": "onnxruntime", "model": args.model.split("/")[-1], "metric": "onnx-inference",
-                  "images_per_second": args.batch * args.batches / best, "threads": args.threads,
+                  "images_per_second": best, "threads": args.threads,
                   "batch": args.batch, "version": ort.__version__}, sort_keys=True))

@@ -4,10 +4,12 @@ import LoupeONNX
 import LoupeTensor
 
 /// `--onnx-inference FILE`: images per second of the imported model's logits on seeded
-/// uniform images, `batch` per call on `threads` threads, best of `rounds` passes of `batches`
-/// calls. `--builtin NAME` also times the built-in architecture of that name, with the same
+/// uniform images, `batch` per call on `threads` threads, best of `rounds` passes of at least
+/// `batches` calls and at least `minimumSeconds` each. `--builtin NAME` also times the built-in architecture of that name, with the same
 /// input shape and classes, to show that an imported copy runs as fast as Loupe's own.
-func runONNXInference(_ file: String, builtin: String?, batch: Int, threads: Int, batches: Int, rounds: Int) throws {
+func runONNXInference(
+    _ file: String, builtin: String?, batch: Int, threads: Int, batches: Int, rounds: Int, minimumSeconds: Double
+) throws {
     let url = URL(fileURLWithPath: file)
     let imported = try ImportedModel(
         converting: try ONNXModel(contentsOf: url), source: url.lastPathComponent,
@@ -29,12 +31,17 @@ func runONNXInference(_ file: String, builtin: String?, batch: Int, threads: Int
             }
         }
         _ = model.logits(images, threads: threads)
-        var best = Double.infinity
+        var best = 0.0
         for _ in 0..<rounds {
-            best = min(best, seconds { for _ in 0..<batches { _ = model.logits(images, threads: threads) } })
+            var (calls, elapsed) = (0, 0.0)
+            while calls < batches || elapsed < minimumSeconds {
+                elapsed += seconds { _ = model.logits(images, threads: threads) }
+                calls += 1
+            }
+            best = max(best, Double(batch * calls) / elapsed)
         }
         emit([
-            "model": name, "metric": "onnx-inference", "images_per_second": Double(batch * batches) / best,
+            "model": name, "metric": "onnx-inference", "images_per_second": best,
             "threads": threads, "batch": batch,
         ])
     }

@@ -49,8 +49,8 @@ if let index = arguments.firstIndex(of: "--image-folder"), index + 1 < arguments
 if let index = arguments.firstIndex(of: "--onnx-inference"), index + 1 < arguments.count {
     try runONNXInference(
         arguments[index + 1], builtin: arguments.contains("--builtin") ? option("--builtin", default: "") : nil,
-        batch: batchSize, threads: threads, batches: Int(option("--batches", default: "10"))!,
-        rounds: Int(option("--rounds", default: "3"))!)
+        batch: batchSize, threads: threads, batches: Int(option("--batches", default: "3"))!,
+        rounds: Int(option("--rounds", default: "3"))!, minimumSeconds: Double(option("--seconds", default: "1"))!)
     exit(0)
 }
 
