@@ -115,6 +115,13 @@ final class InterchangeWorkflowTests: WorkflowTestCase {
         assertClose(reloaded.logits(images), Tensor(shape: ort.shape, scalars: reference), "cnn-legacy")
     }
 
+    func testAManifestNamesAnONNXModelsExternalDataAmongItsInputs() {
+        let dynamo = Self.zoo.appendingPathComponent("resnet18-dynamo.onnx")
+        XCTAssertEqual(
+            ModelFile.inputs(dynamo).map(\.lastPathComponent), ["resnet18-dynamo.onnx", "resnet18-dynamo.onnx.data"])
+        XCTAssertEqual(ModelFile.inputs(Self.zoo.appendingPathComponent("cnn-legacy.onnx")).count, 1)
+    }
+
     func testAModelThatDoesNotFitTheDataIsRefusedBeforeAnythingIsWritten() throws {
         let output = folder.appendingPathComponent("r.safetensors")
         let data = try syntheticData(classes: 4)

@@ -16,6 +16,9 @@ final class ExternalDataFiles {
     /// Open files by location.
     private var files: [String: (descriptor: Int32, size: Int)] = [:]
 
+    /// The locations read, sorted.
+    var locations: [String] { files.keys.sorted() }
+
     init(folder: URL, source: String) {
         self.folder = folder
         self.source = source

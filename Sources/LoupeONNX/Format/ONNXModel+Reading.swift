@@ -72,6 +72,7 @@ extension ONNXModel {
             producer: proto.producerVersion.isEmpty
                 ? proto.producerName : "\(proto.producerName) \(proto.producerVersion)",
             graph: try ONNXGraph(decoding: proto.graph, context: context))
+        externalDataFiles = context.externalData?.locations ?? []
     }
 
     /// The version of the default domain's operator set, checked to be supported.

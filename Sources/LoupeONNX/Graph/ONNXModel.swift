@@ -11,6 +11,9 @@ public struct ONNXModel: Equatable, Sendable {
     /// `producer_name` and `producer_version`, joined by a space (`pytorch 2.13.0`).
     public var producer: String
     public var graph: ONNXGraph
+    /// The external data files the tensors were read from, relative to the model's folder
+    /// (PyTorch's `<name>.onnx.data`); empty for a self-contained file.
+    public var externalDataFiles: [String] = []
 
     public init(irVersion: Int, opsetVersion: Int, producer: String, graph: ONNXGraph) {
         self.irVersion = irVersion

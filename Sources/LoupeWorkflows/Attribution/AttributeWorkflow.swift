@@ -205,7 +205,7 @@ public struct AttributeWorkflow {
         }
         let examples = pool.subset(positions, name: "\(pool.name) selection")
         let inputRange = InputRange(of: splits.train)
-        var inputs = [config.modelFile] + pool.sources + selection.sources
+        var inputs = ModelFile.inputs(config.modelFile) + pool.sources + selection.sources
         let baselineValue: Baseline
         switch config.baseline {
         case "zero": baselineValue = .zero

@@ -116,7 +116,7 @@ public struct AuditWorkflow {
         } else {
             let (spec, baseModels) = try config.population.makePopulation(
                 data: config.data.description, train: splits.train)
-            inputs += config.population.baseModels ?? []
+            inputs += (config.population.baseModels ?? []).flatMap(ModelFile.inputs)
             guard spec.orderedVariants.count >= 2 else {  // before any member is trained
                 throw OptionError("--variants needs at least one compressed variant besides dense")
             }

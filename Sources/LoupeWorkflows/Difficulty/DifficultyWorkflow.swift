@@ -103,7 +103,7 @@ public struct DifficultyWorkflow {
                 earlyEpoch: config.settings.earlyEpoch)
         case .checkpoints(let given):
             let files = try Self.checkpointFiles(in: given)
-            inputs += files
+            inputs += files.flatMap(ModelFile.inputs)
             let folder = files[0].deletingLastPathComponent()
             progress.log(
                 "difficulty: \(files.count) checkpoints in \(folder.path) on \(scored.count) \(config.evaluate.rawValue) examples"

@@ -169,7 +169,7 @@ public struct InvarianceWorkflow {
                     )
                 }
                 models.append((url.deletingPathExtension().lastPathComponent, loaded, false))
-                inputs.append(url)
+                inputs += ModelFile.inputs(url)
             }
         } else {
             var training = TrainingConfiguration()

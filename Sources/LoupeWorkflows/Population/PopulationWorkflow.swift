@@ -70,7 +70,8 @@ public struct PopulationWorkflow {
         var directory = try RunDirectory(
             path: configuration.output.relativePath, configuration: spec, seeds: ["first member": spec.firstSeed],
             threads: recipe.threads)
-        try directory.recordInputs(splits.train.sources + splits.test.sources + (recipe.baseModels ?? []))
+        try directory.recordInputs(
+            splits.train.sources + splits.test.sources + (recipe.baseModels ?? []).flatMap(ModelFile.inputs))
         directory.recordData([splits.train, splits.test])
         let result = try runPopulation(
             spec: spec, baseModels: baseModels, splits: splits, directory: directory.url, threads: recipe.threads,

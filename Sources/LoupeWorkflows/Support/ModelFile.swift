@@ -27,6 +27,13 @@ public enum ModelFile {
 }
 
 extension ModelFile {
+    /// The files a model is read from, for a run manifest: the file, and an ONNX model's
+    /// external data files.
+    public static func inputs(_ url: URL) -> [URL] {
+        guard isONNX(url), let onnx = try? ONNXModel(contentsOf: url) else { return [url] }
+        return [url] + onnx.externalDataFiles.map { url.deletingLastPathComponent().appendingPathComponent($0) }
+    }
+
     /// Checks that `model` takes `dataset`'s images and predicts at least its classes.
     static func check(_ model: Model, fits dataset: Dataset, model file: URL, data: String) throws {
         let shape = [dataset.shape.channels, dataset.shape.height, dataset.shape.width]
