@@ -3,6 +3,7 @@ import LoupeCompress
 import LoupeData
 import LoupeNN
 import LoupeONNX
+import LoupeSupport
 import LoupeTensor
 import LoupeWorkflows
 import XCTest
@@ -57,7 +58,7 @@ final class AuditGivenModelsTests: WorkflowTestCase {
         // The population records the files by hash, and a different file is refused.
         let spec = String(
             decoding: try Data(contentsOf: output.appendingPathComponent("population/population.json")), as: UTF8.self)
-        XCTAssertTrue(spec.contains(try SHA256Hex.of(files[1])), spec)
+        XCTAssertTrue(spec.contains(try SHA256.hex(ofFile: files[1])), spec)
         try ONNXModel(exporting: try ModelFile.load(files[0]).model).write(to: files[1])
         XCTAssertThrowsError(
             try AuditWorkflow(.init(data: data, population: population, output: output)).run(progress: SilentProgress())
@@ -96,20 +97,5 @@ final class AuditGivenModelsTests: WorkflowTestCase {
                 "\($0)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
-    }
-}
-
-/// The SHA-256 of a file, as population.json records it.
-enum SHA256Hex {
-    static func of(_ url: URL) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        process.arguments = [url.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return String(text.prefix(64))
     }
 }
