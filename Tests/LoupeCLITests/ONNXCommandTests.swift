@@ -27,6 +27,11 @@ final class ONNXCommandTests: CLITestCase {
             try loupe("eval", "--model-file", $0, "--json", "--threads", "1")
         }
         for result in results { XCTAssertEqual(result.status, 0, result.stderr) }
+        // The invariance test on the ONNX file: its first convolution's bias compensates the shift.
+        let invariance = try loupe(
+            "benchmark", "invariance", "--model-file", "cnn.onnx", "--examples", "4", "--threads", "1", "--out", "inv")
+        XCTAssertEqual(invariance.status, 0, invariance.stderr)
+        XCTAssertTrue(invariance.stdout.contains("every outcome is as theory predicts"), invariance.stdout)
         // The ONNX file's architecture trains afresh like a built-in one.
         let retrain = try loupe("train", "--model", "cnn.onnx", "--epochs", "1", "--threads", "1", "--out", "again")
         XCTAssertEqual(retrain.status, 0, retrain.stderr)
