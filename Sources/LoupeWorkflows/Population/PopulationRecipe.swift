@@ -103,8 +103,9 @@ func runPopulation(
     runner.baseModels = baseModels
     let trained = spec.orderedVariants.filter(\.isTrained).count * spec.members
     if let line = spec.architecture.normalizationLine { progress.log(line) }
+    let recipe = spec.baseModels == nil ? "\(spec.training.epochs) epochs" : "given dense models"
     progress.log(
-        "population: \(spec.orderedVariants.map(\.name).joined(separator: ", ")) x \(spec.members) members of \(spec.architecture.name), \(spec.training.epochs) epochs on \(splits.train.count) images; evaluated on \(evaluate.count)"
+        "population: \(spec.orderedVariants.map(\.name).joined(separator: ", ")) x \(spec.members) members of \(spec.architecture.name), \(recipe) on \(splits.train.count) images; evaluated on \(evaluate.count)"
     )
     let meter = progress.meter("members", total: spec.orderedVariants.count * spec.members)
     var done = 0
