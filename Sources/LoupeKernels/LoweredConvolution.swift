@@ -43,7 +43,8 @@ package struct LoweredConvolution: Sendable {
     /// `[outChannels, patchSize]` (`packedWeights` the same packed as a left operand for
     /// `path`, or nil), `y` `[batch, outChannels, outputHeight, outputWidth]`.
     ///
-    /// Images go through the product `imagesPerProduct` at a time: their padded copies side by
+    /// Unless the layer is narrow for its image size (`gathersOutputs`), images go through the
+    /// product `imagesPerProduct` at a time: their padded copies side by
     /// side, the columns of B their output positions only (`GEMM`'s column offsets), so that
     /// the weights are read once per group rather than per image. Each output is the same sum
     /// in the same order whatever the grouping.
@@ -51,6 +52,10 @@ package struct LoweredConvolution: Sendable {
         _ x: UnsafePointer<Float>, batch: Int, weights: UnsafePointer<Float>, packedWeights: PackedOperand?,
         bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>
     ) {
+        guard gathersOutputs else {
+            forwardInPlace(x, batch: batch, weights: weights, packedWeights: packedWeights, bias: bias, into: y)
+            return
+        }
         let group = imagesPerProduct(batch: batch)
         let (spatial, paddedCount) = (geometry.outputHeight * geometry.outputWidth, geometry.paddedImageCount)
         // One image at a time, the product is the output itself.
@@ -87,6 +92,42 @@ package struct LoweredConvolution: Sendable {
                         }
                         first += images
                     }
+                }
+            }
+        }
+    }
+
+    /// Whether `forward` gathers the output positions of several images rather than reading
+    /// each image's padded positions in place: when the positions that are not outputs (in
+    /// 16-wide panels) would cost the product more than gathering, taken as four rows of the
+    /// product per gathered value. Narrow layers on wide images read in place.
+    var gathersOutputs: Bool {
+        let spatial = geometry.outputHeight * geometry.outputWidth
+        return outChannels * ((positions + 15) / 16 * 16 - spatial) > 4 * spatial
+    }
+
+    /// `forward` image by image, B read in place from the padded image at every padded
+    /// position (`paddedPositions`), the outputs then compacted.
+    private func forwardInPlace(
+        _ x: UnsafePointer<Float>, batch: Int, weights: UnsafePointer<Float>, packedWeights: PackedOperand?,
+        bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>
+    ) {
+        ScratchMemory.withZeroedFloats([geometry.paddedImageCount, outChannels * positions]) { scratch in
+            let (lowered, product) = (scratch[0].baseAddress!, scratch[1].baseAddress!)
+            offsets.withUnsafeBufferPointer { offsets in
+                for n in 0..<batch {
+                    // Start from the bias and add the product, as the im2col product does.
+                    if let bias {
+                        for o in 0..<outChannels {
+                            (product + o * positions).update(repeating: bias[o], count: positions)
+                        }
+                    }
+                    geometry.pad(x + n * imageSize, into: lowered)
+                    GEMM.multiply(
+                        m: outChannels, n: positions, k: patch, a: weights, lda: patch, b: lowered, ldb: 0,
+                        beta: bias == nil ? 0 : 1, c: product, ldc: positions, path: path, packedA: packedWeights,
+                        bRowOffsets: offsets.baseAddress)
+                    geometry.compactOutputs(product, rows: outChannels, into: y + n * outputSize)
                 }
             }
         }
