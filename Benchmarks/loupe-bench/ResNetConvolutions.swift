@@ -4,23 +4,55 @@ import LoupeKernels
 /// GFLOP/s of each convolution of `resnet-mini` on CIFAR-10 shapes, one thread, `batch`
 /// images (a two-thread step of 128 gives each thread 64): forward, weight gradient and input
 /// gradient, through `LoweredConvolution` (what `conv2d` runs) and through im2col/col2im
-/// with one product per image (what it ran before), best of `rounds`.
-func runResNetConvolutions(batch: Int, rounds: Int, emit: ([String: Any]) -> Void) {
+/// with one product per image (what it ran before), best of `rounds`. `widths` and `blocks`
+/// describe another CIFAR ResNet (64...512 and 2 for ResNet-18), `passNames` picks passes,
+/// `cpuTime` times the thread's CPU time instead of wall time.
+func runResNetConvolutions(
+    batch: Int, rounds: Int, widths: [Int] = [16, 32, 64], blocks: Int = 1, passNames: Set<String>? = nil,
+    cpuTime: Bool = false, emit: ([String: Any]) -> Void
+) {
+    // Seconds of wall time, or of this thread's CPU time (steadier on a shared machine).
+    func now() -> Double {
+        guard cpuTime else { return Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
     func geometry(_ c: Int, _ size: Int, kernel: Int, stride: Int) -> ConvolutionGeometry {
         ConvolutionGeometry(
             channels: c, height: size, width: size, kernelHeight: kernel, kernelWidth: kernel, stride: stride,
             padding: kernel / 2)
     }
-    let layers: [(String, ConvolutionGeometry, Int, Int)] = [
-        ("stem 3x3 3-16 @32", geometry(3, 32, kernel: 3, stride: 1), 16, 1),
-        ("stage1 3x3 16-16 @32", geometry(16, 32, kernel: 3, stride: 1), 16, 2),
-        ("stage2 3x3/2 16-32 @32", geometry(16, 32, kernel: 3, stride: 2), 32, 1),
-        ("stage2 3x3 32-32 @16", geometry(32, 16, kernel: 3, stride: 1), 32, 1),
-        ("stage2 1x1/2 16-32 @32", geometry(16, 32, kernel: 1, stride: 2), 32, 1),
-        ("stage3 3x3/2 32-64 @16", geometry(32, 16, kernel: 3, stride: 2), 64, 1),
-        ("stage3 3x3 64-64 @8", geometry(64, 8, kernel: 3, stride: 1), 64, 1),
-        ("stage3 1x1/2 32-64 @16", geometry(32, 16, kernel: 1, stride: 2), 64, 1),
+    // A CIFAR ResNet: a 3x3 stem, then per stage `blocks` basic blocks (two 3x3 convolutions;
+    // the first of a later stage has stride 2 and a 1x1 stride-2 shortcut).
+    var layers: [(String, ConvolutionGeometry, Int, Int)] = [
+        ("stem 3x3 3-\(widths[0]) @32", geometry(3, 32, kernel: 3, stride: 1), widths[0], 1)
     ]
+    var size = 32
+    for (stage, width) in widths.enumerated() {
+        if stage == 0 {
+            layers.append(
+                (
+                    "stage1 3x3 \(width)-\(width) @\(size)", geometry(width, size, kernel: 3, stride: 1), width,
+                    2 * blocks
+                ))
+            continue
+        }
+        let (previous, label) = (widths[stage - 1], "stage\(stage + 1)")
+        layers.append(
+            ("\(label) 3x3/2 \(previous)-\(width) @\(size)", geometry(previous, size, kernel: 3, stride: 2), width, 1))
+        size /= 2
+        layers.append(
+            (
+                "\(label) 3x3 \(width)-\(width) @\(size)", geometry(width, size, kernel: 3, stride: 1), width,
+                2 * blocks - 1
+            ))
+        layers.append(
+            (
+                "\(label) 1x1/2 \(previous)-\(width) @\(size * 2)", geometry(previous, size * 2, kernel: 1, stride: 2),
+                width, 1
+            ))
+    }
     var totals: [String: Double] = [:]
     for (name, geometry, outChannels, count) in layers {
         let convolution = LoweredConvolution(geometry: geometry, outChannels: outChannels)
@@ -107,12 +139,12 @@ func runResNetConvolutions(batch: Int, rounds: Int, emit: ([String: Any]) -> Voi
             ),
         ]
         let flops = 2 * Double(batch * outChannels * spatial * patch)
-        for (pass, lowering, run) in passes {
+        for (pass, lowering, run) in passes where passNames?.contains(pass) ?? true {
             var best = Double.infinity
             for _ in 0..<rounds {
-                let start = DispatchTime.now().uptimeNanoseconds
+                let start = now()
                 run()
-                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                best = min(best, now() - start)
             }
             totals[lowering, default: 0] += best * Double(count)
             emit([

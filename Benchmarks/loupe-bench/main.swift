@@ -54,9 +54,18 @@ if let index = arguments.firstIndex(of: "--onnx-inference"), index + 1 < argumen
     exit(0)
 }
 
-// `--resnet-convolutions`: GFLOP/s of resnet-mini's convolutions, pass by pass (one thread).
+// `--resnet-convolutions`: GFLOP/s of resnet-mini's convolutions, pass by pass (one thread);
+// `--widths 64,128,256,512 --blocks 2` for a full-width ResNet-18, `--passes forward` for some,
+// `--cpu-time` to time CPU time rather than wall time.
 if arguments.contains("--resnet-convolutions") {
-    runResNetConvolutions(batch: batchSize / 2, rounds: Int(option("--rounds", default: "20"))!, emit: emit)
+    runResNetConvolutions(
+        batch: batchSize / 2, rounds: Int(option("--rounds", default: "20"))!,
+        widths: option("--widths", default: "16,32,64").split(separator: ",").map { Int($0)! },
+        blocks: Int(option("--blocks", default: "1"))!,
+        passNames: arguments.contains("--passes")
+            ? Set(option("--passes", default: "").split(separator: ",").map(String.init)) : nil,
+        cpuTime: arguments.contains("--cpu-time"), emit: emit)
+    emit(["metric": "fma-peak", "gflops": GEMM.measurePeakGFLOPS(), "path": KernelPath.active.rawValue])
     exit(0)
 }
 

@@ -7,13 +7,19 @@
 /// A right operand may instead give the start of each stored row: element (i, j) of the
 /// stored matrix is then `base[rowOffsets[i] + j]`. A convolution over a zero-padded image is
 /// such a matrix, each row (channel, kernel row, kernel column) a shifted view of the image,
-/// so its patches never have to be copied out (im2col).
+/// so its patches never have to be copied out (im2col). It may also give the offset of each
+/// column (`columnOffsets`): element (i, j) is then `base[rowOffsets[i] + columnOffsets[j]]`,
+/// so that the columns can be the output positions of several images, the positions that are
+/// not outputs skipped; such an operand is gathered into panels when packed.
 @usableFromInline package struct MatrixOperand {
     @usableFromInline package let base: UnsafePointer<Float>
     @usableFromInline package let rowStride: Int
     @usableFromInline package let isTransposed: Bool
     /// The offset of each row from `base`, or nil for rows `rowStride` apart.
     @usableFromInline package let rowOffsets: UnsafePointer<Int>?
+    /// With `rowOffsets`, the offset of each column from its row's start, or nil for columns
+    /// one apart.
+    @usableFromInline package let columnOffsets: UnsafePointer<Int>?
 
     @inlinable
     package init(base: UnsafePointer<Float>, rowStride: Int, isTransposed: Bool) {
@@ -21,15 +27,22 @@
         self.rowStride = rowStride
         self.isTransposed = isTransposed
         self.rowOffsets = nil
+        self.columnOffsets = nil
     }
 
-    /// An operand whose stored row `i` starts at `base + rowOffsets[i]`.
+    /// An operand whose stored row `i` starts at `base + rowOffsets[i]`, and whose column `j`
+    /// is `columnOffsets[j]` past that start (`j` when nil; untransposed only).
     @inlinable
-    package init(base: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>, isTransposed: Bool) {
+    package init(
+        base: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>, columnOffsets: UnsafePointer<Int>? = nil,
+        isTransposed: Bool
+    ) {
+        precondition(columnOffsets == nil || !isTransposed, "column offsets of a transposed operand")
         self.base = base
         self.rowStride = 0
         self.isTransposed = isTransposed
         self.rowOffsets = rowOffsets
+        self.columnOffsets = columnOffsets
     }
 
     /// Distance between consecutive rows and columns of the logical (possibly transposed) matrix.

@@ -147,7 +147,7 @@ extension PackedGEMMKernel {
                 let panelsB: UnsafePointer<Float>
                 // An untransposed B given by row starts is read in place, full panels at least:
                 // only a last, partial panel is packed (into the buffer's start).
-                let inPlace = packedB == nil && b.rowOffsets != nil && !b.isTransposed
+                let inPlace = packedB == nil && b.rowOffsets != nil && b.columnOffsets == nil && !b.isTransposed
                 let fullColumns = inPlace ? nc / columnTile * columnTile : 0
                 if let packedB {
                     panelsB = packedB + pc * paddedColumns + jc * kc
@@ -245,6 +245,12 @@ extension PackedGEMMKernel {
         into packed: UnsafeMutablePointer<Float>
     ) {
         if let offsets = b.rowOffsets {
+            if let columnOffsets = b.columnOffsets {
+                packGatheredB(
+                    b.base, rowOffsets: offsets + depth, columnOffsets: columnOffsets + column, kc: kc, nc: nc,
+                    into: packed)
+                return
+            }
             if !b.isTransposed {
                 packRowsB(b.base, offsets: offsets + depth, kc: kc, column: column, nc: nc, into: packed)
                 return
@@ -358,6 +364,68 @@ extension PackedGEMMKernel {
             }
             destination += kc * tile
             j0 += tile
+        }
+    }
+
+    /// `packB` for an operand given by row starts and column offsets: depth `p`, column `q`
+    /// is `base[rowOffsets[p] + columnOffsets[q]]`. Each panel's columns are first cut into
+    /// runs of consecutive offsets (an image's output row), then every depth copies its runs.
+    @inlinable
+    static func packGatheredB(
+        _ base: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>, columnOffsets: UnsafePointer<Int>, kc: Int,
+        nc: Int, into packed: UnsafeMutablePointer<Float>
+    ) {
+        let tile = columnTile
+        withUnsafeTemporaryAllocation(of: (column: Int, offset: Int, count: Int).self, capacity: tile) { runs in
+            var destination = packed
+            var j0 = 0
+            while j0 < nc {
+                let columns = min(tile, nc - j0)
+                var runCount = 0
+                var q = 0
+                while q < columns {
+                    let start = columnOffsets[j0 + q]
+                    var count = 1
+                    while q + count < columns && columnOffsets[j0 + q + count] == start + count { count += 1 }
+                    runs[runCount] = (q, start, count)
+                    runCount += 1
+                    q += count
+                }
+                for p in 0..<kc {
+                    let (source, row) = (base + rowOffsets[p], destination + p * tile)
+                    for r in 0..<runCount {
+                        copyRun(from: source + runs[r].offset, to: row + runs[r].column, count: runs[r].count)
+                    }
+                    for q in columns..<tile { row[q] = 0 }
+                }
+                destination += kc * tile
+                j0 += tile
+            }
+        }
+    }
+
+    /// Copies `count` floats, sixteen, eight or four at a time where it can.
+    @inlinable @inline(__always)
+    static func copyRun(from source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 16 <= count {
+            UnsafeMutableRawPointer(target + i).storeBytes(
+                of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+            i += 16
+        }
+        if i + 8 <= count {
+            UnsafeMutableRawPointer(target + i).storeBytes(
+                of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+            i += 8
+        }
+        if i + 4 <= count {
+            UnsafeMutableRawPointer(target + i).storeBytes(
+                of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+            i += 4
+        }
+        while i < count {
+            target[i] = source[i]
+            i += 1
         }
     }
 

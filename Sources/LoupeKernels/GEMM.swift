@@ -18,7 +18,9 @@ package enum GEMM {
     /// `packedA` or `packedB`, when given, must be `op(A)` or `op(B)` packed for this path
     /// (`PackedOperand`); the product then reads them instead of packing `a` or `b`, with the
     /// same result bit for bit. A packed A needs `alpha == 1`. `bRowOffsets`, when given,
-    /// makes B the matrix whose stored row `i` starts at `b + bRowOffsets[i]` (`ldb` unused).
+    /// makes B the matrix whose stored row `i` starts at `b + bRowOffsets[i]` (`ldb` unused);
+    /// `bColumnOffsets`, with it, places column `j` of each row `bColumnOffsets[j]` past its
+    /// start (B untransposed).
     package static func multiply(
         transposeA: Bool = false, transposeB: Bool = false,
         m: Int, n: Int, k: Int, alpha: Float = 1,
@@ -26,8 +28,10 @@ package enum GEMM {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
         path: KernelPath = .active,
-        packedA: PackedOperand? = nil, packedB: PackedOperand? = nil, bRowOffsets: UnsafePointer<Int>? = nil
+        packedA: PackedOperand? = nil, packedB: PackedOperand? = nil, bRowOffsets: UnsafePointer<Int>? = nil,
+        bColumnOffsets: UnsafePointer<Int>? = nil
     ) {
+        precondition(bColumnOffsets == nil || bRowOffsets != nil, "column offsets of B without row offsets")
         if let packedA {
             precondition(
                 packedA.side == .left && packedA.path == path && packedA.rows == m && packedA.columns == k,
@@ -42,7 +46,9 @@ package enum GEMM {
         }
         let opA = MatrixOperand(base: a, rowStride: lda, isTransposed: transposeA)
         let opB =
-            bRowOffsets.map { MatrixOperand(base: b, rowOffsets: $0, isTransposed: transposeB) }
+            bRowOffsets.map {
+                MatrixOperand(base: b, rowOffsets: $0, columnOffsets: bColumnOffsets, isTransposed: transposeB)
+            }
             ?? MatrixOperand(base: b, rowStride: ldb, isTransposed: transposeB)
         let workspace = GEMMWorkspace.forCurrentThread()
         let (panelsA, panelsB) = (packedA.map { UnsafePointer($0.panels) }, packedB.map { UnsafePointer($0.panels) })

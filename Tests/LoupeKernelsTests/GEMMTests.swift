@@ -98,6 +98,37 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// A B operand given by row starts and column offsets (several padded images' output
+    /// positions) is, bit for bit, the product with the same matrix gathered into a plain
+    /// one: every path, runs of 1 to 40 consecutive columns, ragged panels, several slices.
+    func testColumnOffsetOperandIsTheGatheredProduct() {
+        var rng = SystemRandomNumberGenerator()
+        for path in KernelPath.allCases where path <= KernelPath.supported {
+            for (m, k, run, runs) in [(5, 3, 1, 7), (9, 288, 4, 50), (33, 600, 8, 9), (16, 37, 16, 5), (7, 9, 40, 3)] {
+                let n = run * runs
+                // Runs `run` long, `run + 3` apart, so the gap between them is skipped.
+                let columnOffsets = (0..<n).map { $0 / run * (run + 3) + $0 % run }
+                let storage = randomArray(runs * (run + 3) + 2 * k + 8, &rng)
+                let rowOffsets = (0..<k).map { ($0 * 7 + $0 % 3) % (2 * k + 1) }
+                let gathered = rowOffsets.flatMap { row in columnOffsets.map { storage[row + $0] } }
+                let a = randomArray(m * k, &rng)
+                for beta: Float in [0, 1] {
+                    let start = randomArray(m * n, &rng)
+                    var (c, expected) = (start, start)
+                    GEMM.multiply(
+                        m: m, n: n, k: k, a: a, lda: k, b: gathered, ldb: n, beta: beta, c: &expected, ldc: n,
+                        path: path)
+                    GEMM.multiply(
+                        m: m, n: n, k: k, a: a, lda: k, b: storage, ldb: 0, beta: beta, c: &c, ldc: n, path: path,
+                        bRowOffsets: rowOffsets, bColumnOffsets: columnOffsets)
+                    XCTAssertEqual(
+                        c.map(\.bitPattern), expected.map(\.bitPattern), "\(path) m=\(m) k=\(k) run=\(run) beta=\(beta)"
+                    )
+                }
+            }
+        }
+    }
+
     func testEmptyDepthScalesC() {
         var c: [Float] = [1, 2, 3, 4]
         GEMM.multiply(m: 2, n: 2, k: 0, a: [], lda: 1, b: [], ldb: 2, beta: 0.5, c: &c, ldc: 2)

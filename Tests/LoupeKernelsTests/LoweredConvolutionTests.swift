@@ -192,6 +192,36 @@ final class LoweredConvolutionTests: XCTestCase {
         }
     }
 
+    /// The forward pass gives the same bits however many images each product covers (one,
+    /// some with a last smaller group, all), with and without a bias.
+    func testForwardIsTheSameForAnyImagesPerProduct() {
+        for path in KernelPath.allCases where path <= KernelPath.supported {
+            for (index, base) in Self.cases.enumerated() {
+                var t = base
+                t.batch = 5
+                let g = t.geometry
+                let spatial = g.outputHeight * g.outputWidth
+                let imageSize = t.channels * t.height * t.width
+                let x = random(t.batch * imageSize, seed: UInt64(index) + 800)
+                let w = random(t.outChannels * g.patchSize, seed: UInt64(index) + 900)
+                let bias = random(t.outChannels, seed: UInt64(index) + 1000)
+                for withBias in [false, true] {
+                    var outputs: [[UInt32]] = []
+                    for columns in [1, 2 * spatial, 1 << 20] {
+                        let convolution = LoweredConvolution(
+                            geometry: g, outChannels: t.outChannels, path: path, columnsPerProduct: columns)
+                        var y = [Float](repeating: .nan, count: t.batch * t.outChannels * spatial)
+                        convolution.forward(
+                            x, batch: t.batch, weights: w, packedWeights: nil, bias: withBias ? bias : nil, into: &y)
+                        outputs.append(y.map(\.bitPattern))
+                    }
+                    XCTAssertEqual(outputs[1], outputs[0], "\(path) case \(index) bias \(withBias)")
+                    XCTAssertEqual(outputs[2], outputs[0], "\(path) case \(index) bias \(withBias)")
+                }
+            }
+        }
+    }
+
     /// Stride 2 and 3: row `(c, ky, kx)` of the phase-split image read at position
     /// `y * phaseWidth + x` is im2col's entry for output `(y, x)`, and `unpad` inverts `pad`.
     func testPhaseRowsAreTheIm2colRows() {
