@@ -1,3 +1,5 @@
+import LoupeSupport
+
 /// Evaluates the constant sub-graphs exporters write beside the network: the older
 /// exporter's `Shape(x) -> Gather -> Unsqueeze -> Concat([-1])` target of a flatten, and the
 /// new exporter's unoptimised `Expand(CastLike(0, x), Shape(weight)[0:1])` zero biases,
@@ -58,13 +60,8 @@ struct ConstantFolding {
     }
 
     private func checkedCount(_ shape: [Int], _ node: ONNXNode) throws(ONNXError) -> Int {
-        var count = 1
-        for size in shape {
-            let (product, overflow) = count.multipliedReportingOverflow(by: size)
-            guard !overflow, size >= 0, product <= Self.elementLimit else {
-                throw fail(node, "a constant of shape \(shape) exceeds \(Self.elementLimit) elements")
-            }
-            count = product
+        guard let count = CheckedSize.product(shape), count <= Self.elementLimit else {
+            throw fail(node, "a constant of shape \(shape) exceeds \(Self.elementLimit) elements")
         }
         return count
     }

@@ -256,16 +256,10 @@ extension GraphConversion {
         return result
     }
 
-    /// The axes of a `ReduceMean` (attribute before opset 18, input since), non-negative, sorted.
-    mutating func reductionAxes(_ node: ONNXNode) throws(ONNXError) -> [Int] {
-        try axes(node, rank: 4)
-    }
-
-    mutating func squeezeAxes(_ node: ONNXNode) throws(ONNXError) -> [Int] {
-        try axes(node, rank: 4)
-    }
-
-    private mutating func axes(_ node: ONNXNode, rank: Int) throws(ONNXError) -> [Int] {
+    /// The axes of a `ReduceMean` or `Squeeze` of an `[N, C, H, W]` value (an attribute before
+    /// opset 13/18, a constant input since), non-negative, sorted.
+    mutating func spatialAxes(_ node: ONNXNode) throws(ONNXError) -> [Int] {
+        let rank = 4
         var axes: [Int]
         if let given = try node.ints("axes", source) {
             axes = given

@@ -198,7 +198,7 @@ struct GraphConversion {
             guard cursor.shape.count == 3 else { throw fail(node, "needs an [N, C, H, W] input, got \(cursor.shape)") }
             move(.globalAvgPool, shape: [cursor.shape[0], 1, 1], layerShape: [cursor.shape[0]])
         case "ReduceMean":
-            let axes = try reductionAxes(node)
+            let axes = try spatialAxes(node)
             let keep = try node.int("keepdims", default: 1, source) != 0
             guard cursor.shape.count == 3, axes == [2, 3] else {
                 throw fail(node, "only a mean over H and W of an [N, C, H, W] value is supported, got axes \(axes)")
@@ -207,7 +207,7 @@ struct GraphConversion {
                 .globalAvgPool, shape: keep ? [cursor.shape[0], 1, 1] : [cursor.shape[0]], layerShape: [cursor.shape[0]]
             )
         case "Squeeze":
-            let axes = try squeezeAxes(node)
+            let axes = try spatialAxes(node)
             let dims = cursor.shape.enumerated().filter { !axes.contains($0.offset + 1) }.map(\.element)
             guard axes.allSatisfy({ $0 >= 1 && $0 <= cursor.shape.count && cursor.shape[$0 - 1] == 1 }),
                 dims == cursor.layerShape

@@ -23,8 +23,8 @@ enum SupportedOperators {
         "Concat": 1,
     ]
 
-    /// The supported opsets of the default domain.
-    static let opsets = 13...20
+    /// The supported opsets of the default domain: those the reader accepts.
+    static let opsets = FormatLimits.opsets
 
     /// One line for an error: the supported operators, sorted.
     static var list: String { all.sorted().joined(separator: ", ") }
