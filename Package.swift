@@ -11,7 +11,7 @@ let optimized: [SwiftSetting] = [
 
 let package = Package(
     name: "Loupe",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "loupe", targets: ["loupe"]),
         .library(name: "LoupeTensor", targets: ["LoupeTensor"]),
@@ -23,11 +23,16 @@ let package = Package(
         .library(name: "LoupeAttribution", targets: ["LoupeAttribution"]),
         .library(name: "LoupeONNX", targets: ["LoupeONNX"]),
         .library(name: "LoupeWorkflows", targets: ["LoupeWorkflows"]),
+        .library(name: "LoupeReview", targets: ["LoupeReview"]),
+        .library(name: "LoupeReviewServer", targets: ["LoupeReviewServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // ONNX's protobuf encoding (LoupeONNX): the runtime of the code scripts/onnx-proto.sh generates.
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        // Human review (LoupeReview, LoupeReviewServer): verdicts in SQLite, served over HTTP.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -90,11 +95,26 @@ let package = Package(
                 "LoupeCompress", "LoupeAudit", "LoupeAttribution", "LoupeONNX",
             ],
             swiftSettings: optimized),
+        // Human review: verdicts appended to SQLite, agreement between reviewers, the review
+        // queues read from output folders; free of the NN stack and of HTTP.
+        .target(
+            name: "LoupeReview",
+            dependencies: ["LoupeSupport", "LoupeReport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: optimized),
+        // `loupe review`: the web app over LoupeReview (Hummingbird), its page embedded in the binary.
+        .target(
+            name: "LoupeReviewServer",
+            dependencies: [
+                "LoupeReview", "LoupeWorkflows", "LoupeData", "LoupeReport", "LoupeSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            exclude: ["Assets"], swiftSettings: optimized),
         .executableTarget(
             name: "loupe",
             dependencies: [
                 "CLoupePlatform", "LoupeKernels", "LoupeTensor", "LoupeNN", "LoupeData", "LoupeRandom", "LoupeReport",
                 "LoupeSupport", "LoupeCompress", "LoupeAudit", "LoupeAttribution", "LoupeWorkflows",
+                "LoupeReviewServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -132,6 +152,12 @@ let package = Package(
             name: "LoupeONNXTests",
             dependencies: ["LoupeONNX", "LoupeNN", "LoupeTensor", "LoupeData", "LoupeRandom", "LoupeSupport"],
             exclude: ["Fixtures"]),
+        .testTarget(name: "LoupeReviewTests", dependencies: ["LoupeReview", "LoupeSupport"]),
+        .testTarget(
+            name: "LoupeReviewServerTests",
+            dependencies: [
+                "LoupeReviewServer", "LoupeReview", "LoupeWorkflows", "LoupeData", "LoupeSupport",
+            ]),
         .testTarget(name: "LoupeCLITests", dependencies: ["loupe"], exclude: ["HostileInputs"]),
         // Optimised like the libraries: the mutation engine runs 20,000 cases per `swift test`.
         .testTarget(

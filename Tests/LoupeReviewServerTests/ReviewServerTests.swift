@@ -1,0 +1,4 @@
+import LoupeReviewServer
+import XCTest
+
+final class ReviewServerTests: XCTestCase {}
