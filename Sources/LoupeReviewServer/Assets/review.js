@@ -44,7 +44,7 @@ function h(tag, props = {}, ...kids) {
 }
 const table = (head, rows) =>
   h("table", {}, h("thead", {}, h("tr", {}, head.map((c) => h("th", { scope: "col" }, c)))), h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c) => h("td", {}, c))))));
-const num = (x) => (x == null || Number.isNaN(x) ? "–" : Number.isInteger(x) ? String(x) : Number(x).toPrecision(3));
+const num = (x) => (x == null || Number.isNaN(x) ? "–" : typeof x !== "number" || Number.isInteger(x) ? String(x) : x.toPrecision(3));
 const className = (k) => (k == null ? "–" : `${k} ${session.dataset.classes[k] ?? "?"}`);
 const verdictTitle = (w) => VERDICTS.find((v) => v.word === w)?.title.replace("…", "") ?? w;
 const readHash = () => Object.fromEntries(new URLSearchParams(location.hash.slice(1)));
@@ -181,8 +181,8 @@ async function itemView(s) {
   const i = parseInt(s.i, 10);
   const inQueue = s.queue && Number.isFinite(i);
   const [item, ctx] = await Promise.all([api(`/api/items/${id}`), inQueue ? api(listQuery(s, i, 1)) : null]);
-  for (const k of ["queues", "populations", "heatmaps", "neighbours", "history"]) item[k] ??= [];
-  for (const k of ["scores", "modal_labels", "verdicts", "difficulty"]) item[k] ??= {};
+  for (const k of ["queues", "populations", "heatmaps", "neighbours", "history"]) item[k] = item[k] ?? [];
+  for (const k of ["scores", "modal_labels", "verdicts", "difficulty"]) item[k] = item[k] ?? {};
   const classes = session.dataset.classes;
   const back = { ...listState(s), v: "grid", page: inQueue ? Math.floor(i / PAGE) : 0 };
   const bar = h(
@@ -204,8 +204,6 @@ async function itemView(s) {
   const info = h(
     "section",
     { class: "info" },
-    h("h2", {}, `#${id}: labelled ${className(item.label)}`),
-    item.path && h("p", { class: "path" }, item.path),
     h("p", {}, "Queues: ", item.queues.join(", ") || "none"),
     Object.keys(item.scores).length > 0 && [h("h3", {}, "Scores"), table(["score", "value"], Object.entries(item.scores).map(([k, v]) => [k, num(v)]))],
     item.populations.length > 0 && [
@@ -247,7 +245,8 @@ async function itemView(s) {
       ? h("p", {}, "No records.")
       : h("ol", { class: "history" }, item.history.map((r) => h("li", {}, `${r.recorded_at} ${r.reviewer}: `, r.verdict == null ? `undo of #${r.undoes}` : verdictTitle(r.verdict), r.suggested_label != null && ` → ${className(r.suggested_label)}`, r.note && ` “${r.note}”`, r.queue && ` (${r.queue})`, ` #${r.sequence}`)))
   );
-  return { nodes: [bar, h("div", { class: "detail", "data-id": id, "data-label": item.label }, media, info, panel)], ctx: { s, item, i: inQueue ? i : null } };
+  const title = h("h2", {}, `#${id}: labelled ${className(item.label)}`, item.path && h("span", { class: "path" }, ` ${item.path}`));
+  return { nodes: [bar, title, h("div", { class: "detail", "data-id": id, "data-label": item.label }, media, info, panel)], ctx: { s, item, i: inQueue ? i : null } };
 }
 
 async function agreementView() {
@@ -369,7 +368,7 @@ async function move(direction) {
 
 async function undo() {
   if (busy || !reviewer) return;
-  const last = undoStack.at(-1) ?? (current && { id: current.item.id, i: current.i });
+  const last = undoStack[undoStack.length - 1] ?? (current && { id: current.item.id, i: current.i });
   if (!last) return;
   busy = true;
   try {
@@ -381,7 +380,7 @@ async function undo() {
   } finally {
     busy = false;
   }
-  if (undoStack.at(-1) === last) undoStack.pop();
+  if (undoStack[undoStack.length - 1] === last) undoStack.pop();
   go({ ...listState(current?.s ?? {}), v: "item", id: last.id, i: last.i });
 }
 
