@@ -14,7 +14,7 @@ import json
 import os
 import sys
 import time
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, quote, urlparse
 
 from playwright.sync_api import sync_playwright
 
@@ -84,6 +84,9 @@ def main():
         queues = [q for q in api("/api/queues").json()["queues"] if q["total"] >= 4]
         check(queues, "/api/queues: no queue with at least four items to review")
         queue = next((q for q in queues if q["kind"] != "disagreements"), queues[0])
+        order = "desc" if queue["descending"] else "asc"
+        first = api(f"/api/items?queue={quote(queue['name'])}&sort={quote(queue['sort'])}&order={order}&offset=0&limit=4").json()["items"]
+        first = [str(item["id"]) for item in first]
 
         # Open the page with the token; the first visit asks for the reviewer name.
         page.goto(url)
@@ -121,6 +124,7 @@ def main():
         if page.locator("#picker").is_visible():
             page.keyboard.press("Enter")
         d = wait_for_item(not_id=c)
+        check([a, b, c, d] == first, f"visited items {[a, b, c, d]}, expected the queue's first four {first}")
         page.keyboard.press("u")
         wait_for_item(is_id=c)
         healthy("after the verdicts and the undo")
