@@ -9,6 +9,8 @@ records three verdicts by keyboard (correct; ambiguous with a note typed full of
 mislabelled with a suggested class from the picker), undoes the last one, then checks through
 GET /api/verdicts?format=json that exactly those four records arrived, and that the agreement view
 loads. Uses only the documented HTTP API. Prints a short summary; exits 1 with one line on failure.
+The four records stay in the verdict log (reviewer "ui-check-<unix time>"): run it against a scratch
+database, not one whose verdicts matter.
 """
 import json
 import os
