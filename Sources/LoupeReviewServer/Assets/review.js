@@ -231,7 +231,7 @@ async function itemView(s) {
     "section",
     { class: "panel", "aria-label": "Verdict" },
     h("h3", {}, "Your verdict", mine ? `: ${verdictTitle(mine.verdict)}` : ""),
-    h("div", { class: "buttons" }, VERDICTS.map((v) => h("button", { type: "button", class: `verdict ${v.word}`, onclick: () => choose(v.word) }, h("kbd", {}, v.keys[0]), " ", v.title, " ", h("kbd", {}, v.keys[1])))),
+    h("div", { class: "buttons" }, VERDICTS.map((v) => h("button", { type: "button", "aria-pressed": String(mine?.verdict === v.word), onclick: () => choose(v.word) }, h("kbd", {}, v.keys[0]), " ", v.title, " ", h("kbd", {}, v.keys[1])))),
     picker,
     h("label", { for: "note" }, "Note (n)"),
     h("textarea", { id: "note", rows: 2, maxlength: 10000 }),
@@ -243,7 +243,7 @@ async function itemView(s) {
     h("h3", {}, "History"),
     item.history.length === 0
       ? h("p", {}, "No records.")
-      : h("ol", { class: "history" }, item.history.map((r) => h("li", {}, `${r.recorded_at} ${r.reviewer}: `, r.verdict == null ? `undo of #${r.undoes}` : verdictTitle(r.verdict), r.suggested_label != null && ` → ${className(r.suggested_label)}`, r.note && ` “${r.note}”`, r.queue && ` (${r.queue})`, ` #${r.sequence}`)))
+      : h("ol", { class: "history" }, item.history.map((r) => h("li", { title: r.recorded_at }, `${r.recorded_at.slice(0, 16).replace("T", " ")} ${r.reviewer}: `, r.verdict == null ? `undo of #${r.undoes}` : verdictTitle(r.verdict), r.suggested_label != null && ` → ${className(r.suggested_label)}`, r.note && ` “${r.note}”`, r.queue && ` (${r.queue})`, ` #${r.sequence}`)))
   );
   const title = h("h2", {}, `#${id}: labelled ${className(item.label)}`, item.path && h("span", { class: "path" }, ` ${item.path}`));
   return { nodes: [bar, title, h("div", { class: "detail", "data-id": id, "data-label": item.label }, media, info, panel)], ctx: { s, item, i: inQueue ? i : null } };
