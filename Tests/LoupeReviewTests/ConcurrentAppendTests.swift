@@ -58,4 +58,32 @@ final class ConcurrentAppendTests: XCTestCase {
         let current = try await store.current()
         XCTAssertEqual(current[5], [:])
     }
+
+    func testRecordsAndUndosInterleavedAcrossTasksKeepEachReviewersOrder() async throws {
+        let scratch = try ReviewScratch()
+        let store = try scratch.open()
+        // Each task: a verdict, a second one, then an undo that must retract the second.
+        let firsts = try await withThrowingTaskGroup(of: (Int, VerdictRecord, VerdictRecord, VerdictRecord?).self) {
+            group in
+            for task in 0..<50 {
+                group.addTask {
+                    let first = try await store.record(
+                        VerdictSubmission(exampleID: task % 10, reviewer: "r\(task)", verdict: .correct))
+                    let second = try await store.record(
+                        VerdictSubmission(exampleID: task % 10, reviewer: "r\(task)", verdict: .ambiguous))
+                    let undo = try await store.undo(exampleID: task % 10, reviewer: "r\(task)")
+                    return (task, first, second, undo)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let current = try await store.current()
+        for (task, first, second, undo) in firsts {
+            XCTAssertEqual(undo?.undoes, second.sequence)
+            XCTAssertEqual(current[task % 10]["r\(task)"], first)
+        }
+        let log = try await store.log()
+        XCTAssertEqual(log.count, 150)
+        XCTAssertEqual(CurrentVerdicts(log: log), current)
+    }
 }

@@ -52,15 +52,14 @@ final class StoreOpeningTests: XCTestCase {
 
     func testACorruptDatabaseIsRefused() async throws {
         let scratch = try ReviewScratch()
-        do {
-            let store = try scratch.open()
-            for id in 0..<100 {
-                _ = try await store.record(
-                    VerdictSubmission(
-                        exampleID: id, reviewer: "alice", verdict: .correct, note: String(repeating: "x", count: 500)))
-            }
+        let store = try scratch.open()
+        for id in 0..<100 {
+            _ = try await store.record(
+                VerdictSubmission(
+                    exampleID: id, reviewer: "alice", verdict: .correct, note: String(repeating: "x", count: 500)))
         }
-        // Checkpointed into the main file on close; overwrite pages past the header with garbage.
+        // Everything in the database file and none in the WAL; then garbage over the pages past the first.
+        try await store.checkpoint()
         let handle = try FileHandle(forWritingTo: scratch.database)
         let size = try handle.seekToEnd()
         XCTAssertGreaterThan(size, 16384)

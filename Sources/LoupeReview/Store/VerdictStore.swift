@@ -6,9 +6,10 @@ import LoupeSupport
 ///
 /// The database is a GRDB `DatabasePool` in WAL mode with `synchronous = FULL`, so a record is
 /// on disk when ``record(_:)`` or ``undo(exampleID:reviewer:)`` returns, and a crash at any
-/// moment loses no acknowledged record. Each record is one transaction; writes are serialised
-/// by GRDB's writer queue (and, between processes, by SQLite's lock with a busy timeout) while
-/// reads run concurrently on snapshots.
+/// moment loses no acknowledged record. Records that arrive while a transaction commits are
+/// appended together in the next one (group commit, ``VerdictWriter``), each in its own
+/// savepoint; writes are serialised by GRDB's writer queue (and, between processes, by
+/// SQLite's lock with a busy timeout) while reads run concurrently on snapshots.
 public final class VerdictStore: Sendable {
     /// The database file.
     public let path: URL
@@ -18,6 +19,7 @@ public final class VerdictStore: Sendable {
     public let toolVersion: String
     private let exampleIDs: Set<Int>
     private let pool: DatabasePool
+    private let writer: VerdictWriter
 
     /// How long a write waits for another process's lock before failing.
     static let busyTimeout: TimeInterval = 10
@@ -58,6 +60,9 @@ public final class VerdictStore: Sendable {
         } catch {
             throw Self.openingError(error, path: name)
         }
+        writer = VerdictWriter(pool: pool, toolVersion: toolVersion) { error in
+            InputError(source: name, problem: "cannot record: \(Self.describe(error))")
+        }
     }
 
     /// Validates `submission` and appends it; returns the record as stored.
@@ -66,23 +71,10 @@ public final class VerdictStore: Sendable {
     /// ``InputError`` naming the file when the database cannot be written.
     public func record(_ submission: VerdictSubmission) async throws -> VerdictRecord {
         try submission.validate(classCount: classCount, exampleIDs: exampleIDs)
-        let toolVersion = toolVersion
-        return try await writing { db in
-            let recordedAt = ReviewClock.now()
-            try db.execute(
-                sql: """
-                    INSERT INTO verdict (example_id, reviewer, verdict, suggested_label, note, queue, recorded_at, tool_version)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    submission.exampleID, submission.reviewer, submission.verdict.rawValue, submission.suggestedLabel,
-                    submission.note, submission.queue, recordedAt, toolVersion,
-                ])
-            return VerdictRecord(
-                sequence: db.lastInsertedRowID, exampleID: submission.exampleID, reviewer: submission.reviewer,
-                verdict: submission.verdict, suggestedLabel: submission.suggestedLabel, note: submission.note,
-                queue: submission.queue, recordedAt: recordedAt, toolVersion: toolVersion)
+        guard let record = try await writer.append(.record(submission)) else {
+            preconditionFailure("a verdict is always appended")
         }
+        return record
     }
 
     /// Appends an undo of `reviewer`'s latest active verdict on the example (a verdict no undo
@@ -93,28 +85,7 @@ public final class VerdictStore: Sendable {
             throw ReviewInputError(field: "id", problem: "\(exampleID) is not an example of the dataset")
         }
         try SubmissionLimits.checkReviewer(reviewer)
-        let toolVersion = toolVersion
-        return try await writing { db -> VerdictRecord? in
-            guard
-                let target = try Int64.fetchOne(
-                    db,
-                    sql: """
-                        SELECT sequence FROM verdict AS v
-                        WHERE example_id = ? AND reviewer = ? AND verdict IS NOT NULL
-                          AND NOT EXISTS (SELECT 1 FROM verdict AS u WHERE u.undoes = v.sequence)
-                        ORDER BY sequence DESC LIMIT 1
-                        """, arguments: [exampleID, reviewer])
-            else { return nil }
-            let recordedAt = ReviewClock.now()
-            try db.execute(
-                sql: """
-                    INSERT INTO verdict (example_id, reviewer, verdict, suggested_label, note, queue, recorded_at, tool_version, undoes)
-                    VALUES (?, ?, NULL, NULL, '', NULL, ?, ?, ?)
-                    """, arguments: [exampleID, reviewer, recordedAt, toolVersion, target])
-            return VerdictRecord(
-                sequence: db.lastInsertedRowID, exampleID: exampleID, reviewer: reviewer, verdict: nil,
-                recordedAt: recordedAt, toolVersion: toolVersion, undoes: target)
-        }
+        return try await writer.append(.undo(exampleID: exampleID, reviewer: reviewer))
     }
 
     /// Every record, verdicts and undos, in append order.
@@ -152,15 +123,12 @@ public final class VerdictStore: Sendable {
         }
     }
 
-    // MARK: - Access
-
-    private func writing<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do {
-            return try await pool.write(body)
-        } catch let error as DatabaseError {
-            throw InputError(source: path.path, problem: "cannot record: \(Self.describe(error))")
-        }
+    /// Copies the WAL into the database file and empties it, for tests that edit the file.
+    package func checkpoint() async throws {
+        try await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     }
+
+    // MARK: - Access
 
     private func reading<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
