@@ -42,6 +42,7 @@ final class StoreOpeningTests: XCTestCase {
         try garbage.write(to: scratch.database)
         assertRefused(scratch.database, "is not an SQLite database") { try scratch.open() }
         XCTAssertEqual(try Data(contentsOf: scratch.database), garbage, "the file must be left as it was")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.folder.path), ["review.sqlite"])
     }
 
     func testATextFileIsNotAnSQLiteDatabase() throws {
