@@ -1,0 +1,45 @@
+import Foundation
+import LoupeReport
+
+/// The verdict log and its conclusions as files: `GET /api/verdicts?format=csv|jsonl` and the
+/// label-override file.
+public enum VerdictExport {
+    /// The CSV columns, in order.
+    public static let columns = [
+        "sequence", "id", "reviewer", "verdict", "suggested_label", "note", "queue", "recorded_at", "tool_version",
+        "undoes",
+    ]
+
+    /// `records` as CSV (RFC 4180, CRLF line ends, ``LoupeReport/CSVTable``): a header of
+    /// ``columns``, then one row per record; absent values are empty cells.
+    public static func csv(_ records: [VerdictRecord]) -> String {
+        var table = CSVTable(header: columns)
+        for record in records {
+            table.append([
+                String(record.sequence), String(record.exampleID), record.reviewer, record.verdict?.rawValue ?? "",
+                record.suggestedLabel.map(String.init) ?? "", record.note, record.queue ?? "", record.recordedAt,
+                record.toolVersion, record.undoes.map(String.init) ?? "",
+            ])
+        }
+        return table.text
+    }
+
+    /// `records` as JSON Lines: one compact JSON object per line (keys as in
+    /// ``VerdictRecord``, sorted), each line ended by LF.
+    public static func jsonLines(_ records: [VerdictRecord]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var text = ""
+        for record in records {
+            // Encoding strings, integers and nulls cannot fail.
+            text += String(decoding: try! encoder.encode(record), as: UTF8.self) + "\n"
+        }
+        return text
+    }
+
+    /// The labels the reviewers' current verdicts correct, and the examples where they do not
+    /// settle on one; see ``LabelOverrides`` for the rule.
+    public static func labelOverrides(_ current: CurrentVerdicts) -> LabelOverrides {
+        LabelOverrides(current)
+    }
+}
