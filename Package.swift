@@ -33,6 +33,7 @@ let package = Package(
         // Human review (LoupeReview, LoupeReviewServer): verdicts in SQLite, served over HTTP.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -107,6 +108,7 @@ let package = Package(
             dependencies: [
                 "LoupeReview", "LoupeWorkflows", "LoupeData", "LoupeReport", "LoupeSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Assets"], swiftSettings: optimized),
         .executableTarget(

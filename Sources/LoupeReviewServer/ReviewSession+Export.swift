@@ -1,0 +1,66 @@
+import Foundation
+import LoupeReview
+import LoupeSupport
+import LoupeWorkflows
+
+extension ReviewSession {
+    /// Writes the verdict log as CSV to `file`, and beside it `verdicts.jsonl`,
+    /// `label-overrides.csv` (`id,label`, for `--label-overrides`), `agreement.json` and
+    /// `manifest.json` (the database and the reviewed tables as inputs); returns the names written.
+    public func export(to file: URL) async throws -> [String] {
+        let folder = file.deletingLastPathComponent()
+        let name = file.lastPathComponent
+        guard name.lowercased().hasSuffix(".csv") else {
+            throw OptionError("--export: name a .csv file (the other exports are written beside it), got \(name)")
+        }
+        let companions = ["verdicts.jsonl", "label-overrides.csv", "agreement.json", "manifest.json"]
+        guard !companions.contains(name) else {
+            throw OptionError("--export: \(name) is one of the files written beside the export; choose another name")
+        }
+        struct ManifestConfiguration: Encodable {
+            var folders: [String]
+            var database: String
+            var data: String
+            var split: String
+        }
+        var directory = try RunDirectory(
+            path: folder.relativePath,
+            configuration: ManifestConfiguration(
+                folders: sources.folders, database: configuration.databaseFile.path, data: data.description,
+                split: split.rawValue),
+            seeds: [:])
+        let tables = sources.folders.flatMap { folder in
+            ["cie.csv", "difficulty.csv"].map { URL(fileURLWithPath: folder).appendingPathComponent($0) }
+                .filter { FileManager.default.fileExists(atPath: $0.path) }
+        }
+        let files = sources.folders.map(URL.init(fileURLWithPath:)).filter {
+            !$0.hasDirectoryPath && $0.pathExtension == "csv"
+        }
+        try directory.recordInputs([configuration.databaseFile] + tables + files)
+        let records = try await store.log()
+        let current = try await store.current()
+        try AtomicFile.write(Data(VerdictExport.csv(records).utf8), to: directory.output(name))
+        try AtomicFile.write(Data(VerdictExport.jsonLines(records).utf8), to: directory.output("verdicts.jsonl"))
+        try AtomicFile.write(
+            Data(VerdictExport.labelOverrides(current).csv.utf8), to: directory.output("label-overrides.csv"))
+        try AtomicFile.write(
+            try DeterministicJSON.encode(Agreement(current)), to: directory.output("agreement.json"))
+        try directory.finish()
+        return [name] + companions.dropLast()
+    }
+
+    /// ``export(to:)`` from synchronous code.
+    public func exportBlocking(to file: URL) throws -> [String] {
+        let outcome = Locked<Result<[String], any Error>>(.success([]))
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do {
+                let written = try await export(to: file)
+                outcome.withLock { $0 = .success(written) }
+            } catch { outcome.withLock { $0 = .failure(error) } }
+            done.signal()
+        }
+        done.wait()
+        return try outcome.withLock { $0 }.get()
+    }
+}

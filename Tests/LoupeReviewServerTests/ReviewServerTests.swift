@@ -1,4 +1,0 @@
-import LoupeReviewServer
-import XCTest
-
-final class ReviewServerTests: XCTestCase {}
