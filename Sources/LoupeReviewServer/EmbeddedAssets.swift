@@ -210,7 +210,12 @@ function h(tag, props = {}, ...kids) {
 const table = (head, rows) =>
   h("table", {}, h("thead", {}, h("tr", {}, head.map((c) => h("th", { scope: "col" }, c)))), h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c) => h("td", {}, c))))));
 const num = (x) => (x == null || Number.isNaN(x) ? "–" : typeof x !== "number" || Number.isInteger(x) ? String(x) : x.toPrecision(3));
-const className = (k) => (k == null ? "–" : `${k} ${session.dataset.classes[k] ?? "?"}`);
+// "3 cat" for named classes; just "3" when the class's name is its number (IDX, NPY data).
+const className = (k) => {
+  if (k == null) return "–";
+  const name = session.dataset.classes[k] ?? "?";
+  return name === String(k) ? name : `${k} ${name}`;
+};
 const verdictTitle = (w) => VERDICTS.find((v) => v.word === w)?.title.replace("…", "") ?? w;
 const readHash = () => Object.fromEntries(new URLSearchParams(location.hash.slice(1)));
 const hashFor = (s) => "#" + new URLSearchParams(Object.entries(s).filter(([, v]) => v != null && v !== "")).toString();
