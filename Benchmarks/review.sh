@@ -16,6 +16,7 @@ work=$(mktemp -d)
 server=
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
+[ -n "${REVIEW_BENCH_KEEP:-}" ] && trap - EXIT
 token=review-benchmark-0123456789
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; $(date -u +%Y-%m-%d); commit $(git rev-parse --short HEAD)"
 python3 - "$work/scores.csv" <<'PY'
@@ -55,7 +56,7 @@ wait "$server" 2>/dev/null || true
 wait "$hammer" || true
 server=
 start
-python3 - "$url" "$token" "$work/acknowledged.txt" "$work/review.sqlite" <<'PY'
+python3 - "$url" "$token" "$work/acknowledged.txt" "$work/review.sqlite" <<'PY' || { cat "$work/server.log" >&2; exit 1; }
 import json, sqlite3, sys, urllib.request
 url, token, log, database = sys.argv[1:5]
 acknowledged = {int(line) for line in open(log)}
