@@ -33,6 +33,13 @@ public struct ReviewConfiguration: Sendable {
     /// Whether `host` is a loopback address, where a random token printed to the terminal is enough.
     public var isLoopback: Bool { Self.isLoopback(host: host) }
 
+    /// Why `token` cannot be used, or nil when it can: 16 to 256 letters, digits, `-` and `_`,
+    /// so that it fits a URL and a cookie unchanged.
+    public static func tokenProblem(_ token: String) -> String? {
+        AccessToken.isAcceptable(token)
+            ? nil : "--token: use 16 to 256 letters, digits, '-' or '_' (it goes into a URL and a cookie)"
+    }
+
     /// Whether `host` names this machine only.
     public static func isLoopback(host: String) -> Bool { ["127.0.0.1", "localhost", "::1"].contains(host) }
 }

@@ -15,10 +15,7 @@ public struct ReviewServer: Sendable {
     public init(session: ReviewSession) throws {
         self.session = session
         if let token = session.configuration.token {
-            guard AccessToken.isAcceptable(token) else {
-                throw OptionError(
-                    "--token: use 16 to 256 letters, digits, '-' or '_' (it goes into a URL and a cookie)")
-            }
+            if let problem = ReviewConfiguration.tokenProblem(token) { throw OptionError(problem) }
             self.token = token
         } else {
             token = AccessToken.random()

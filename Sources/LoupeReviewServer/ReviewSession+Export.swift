@@ -6,7 +6,7 @@ import LoupeWorkflows
 extension ReviewSession {
     /// Writes the verdict log as CSV to `file`, and beside it `verdicts.jsonl`,
     /// `label-overrides.csv` (`id,label`, for `--label-overrides`), `agreement.json` and
-    /// `manifest.json` (the database and the reviewed tables as inputs); returns the names written.
+    /// `manifest.json` (the reviewed tables as inputs); returns the names written.
     public func export(to file: URL) async throws -> [String] {
         let folder = file.deletingLastPathComponent()
         let name = file.lastPathComponent
@@ -36,7 +36,9 @@ extension ReviewSession {
         let files = sources.folders.map(URL.init(fileURLWithPath:)).filter {
             !$0.hasDirectoryPath && $0.pathExtension == "csv"
         }
-        try directory.recordInputs([configuration.databaseFile] + tables + files)
+        // The database stays live (reviewers go on, SQLite checkpoints it): the log it held is
+        // the export itself, and its path is in the configuration.
+        try directory.recordInputs(tables + files)
         let records = try await store.log()
         let current = try await store.current()
         try AtomicFile.write(Data(VerdictExport.csv(records).utf8), to: directory.output(name))

@@ -41,6 +41,7 @@ struct Review: ParsableCommand {
             throw ValidationError(
                 "--export: name a .csv file (the other exports are written beside it), got '\(export)'")
         }
+        if let token, let problem = ReviewConfiguration.tokenProblem(token) { throw ValidationError(problem) }
         if token == nil && export == nil && !ReviewConfiguration.isLoopback(host: host) {
             throw ValidationError("--host \(host) reaches beyond this machine: choose a --token as well")
         }

@@ -1,0 +1,109 @@
+import Foundation
+import XCTest
+
+/// `loupe review` through the command line: the server started as a user starts it, verdicts
+/// posted over HTTP, a clean stop on SIGTERM, the export with its manifest, and one-line errors.
+final class ReviewCommandTests: CLITestCase {
+    static let token = "cli-review-token-0123456789"
+
+    /// Starts `loupe review` and returns the process and the port it printed.
+    func startServer(_ arguments: [String]) throws -> (Process, Int) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["review"] + arguments + ["--port", "0", "--token", Self.token]
+        process.currentDirectoryURL = workDirectory
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        while !text.contains("?token=") {
+            let data = out.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        let pattern = try NSRegularExpression(pattern: "open http://127\\.0\\.0\\.1:([0-9]+)/\\?token=")
+        guard let match = pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+            let range = Range(match.range(at: 1), in: text), let port = Int(text[range])
+        else {
+            process.terminate()
+            throw XCTSkip("the server printed no URL: \(text)")
+        }
+        return (process, port)
+    }
+
+    /// Posts `body` as JSON with the token, through Python's standard library; returns the status.
+    func post(_ port: Int, _ path: String, _ body: String) throws -> Int {
+        let script = """
+            import sys, urllib.request, urllib.error
+            request = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST",
+                headers={"Content-Type": "application/json", "Authorization": "Bearer " + sys.argv[3]})
+            try:
+                print(urllib.request.urlopen(request).status)
+            except urllib.error.HTTPError as error:
+                print(error.code)
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, "http://127.0.0.1:\(port)\(path)", body, Self.token]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
+    func testReviewRecordExportAndAuditAgainOnCorrectedLabels() throws {
+        let audit = try loupe(
+            "audit", "--model", "mlp", "--hidden", "8", "--members", "2", "--epochs", "1", "--variants",
+            "dense,prune:0.9", "--threads", "1", "--out", "audit")
+        XCTAssertEqual(audit.status, 0, audit.stderr)
+        let cie = try String(contentsOf: workDirectory.appendingPathComponent("audit/cie.csv"), encoding: .utf8)
+        let ids = cie.split(whereSeparator: \.isNewline).dropFirst().prefix(2).map { Int($0.split(separator: ",")[1])! }
+        let (server, port) = try startServer(["audit"])
+        XCTAssertEqual(
+            try post(
+                port, "/api/verdicts",
+                #"{"id": \#(ids[0]), "verdict": "mislabelled", "suggested_label": 7, "reviewer": "ann"}"#),
+            201)
+        XCTAssertEqual(
+            try post(port, "/api/verdicts", #"{"id": \#(ids[1]), "verdict": "correct", "reviewer": "ann"}"#), 201)
+        XCTAssertEqual(
+            try post(port, "/api/verdicts", #"{"id": \#(ids[1]), "verdict": "bogus", "reviewer": "ann"}"#), 400)
+        server.terminate()  // SIGTERM: a graceful stop
+        server.waitUntilExit()
+        XCTAssertEqual(server.terminationStatus, 0)
+
+        let export = try loupe("review", "audit", "--export", "out/verdicts.csv")
+        XCTAssertEqual(export.status, 0, export.stderr)
+        let verdicts = try String(contentsOf: workDirectory.appendingPathComponent("out/verdicts.csv"), encoding: .utf8)
+        XCTAssertEqual(verdicts.split(whereSeparator: \.isNewline).count, 3, verdicts)
+        let overrides = try String(
+            contentsOf: workDirectory.appendingPathComponent("out/label-overrides.csv"), encoding: .utf8)
+        XCTAssertEqual(overrides, "id,label\r\n\(ids[0]),7\r\n")
+        for file in ["verdicts.jsonl", "agreement.json", "manifest.json"] {
+            XCTAssertTrue(
+                FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("out/" + file).path))
+        }
+        let verify = try loupe("verify", "out")
+        XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
+    }
+
+    func testBadInvocationsFailInOneLineAndWriteNothing() throws {
+        try FileManager.default.createDirectory(
+            at: workDirectory.appendingPathComponent("empty"), withIntermediateDirectories: true)
+        assertFailsCleanly(try loupe("review", "missing"), mentioning: ["missing", "no such folder or file"])
+        assertFailsCleanly(try loupe("review", "empty"), mentioning: ["empty", "nothing to review"])
+        assertFailsCleanly(try loupe("review", "empty", "--host", "0.0.0.0"), mentioning: ["--token"])
+        assertFailsCleanly(try loupe("review", "empty", "--token", "short"), mentioning: ["--token"])
+        assertFailsCleanly(try loupe("review", "empty", "--export", "v.txt"), mentioning: ["--export", ".csv"])
+        assertFailsCleanly(try loupe("review", "empty", "--port", "70000"), mentioning: ["--port"])
+        let bad = try write(Data("id,score\n1,0.5\n1,0.7\n".utf8), to: "bad.csv")
+        assertFailsCleanly(try loupe("review", bad.path), mentioning: ["bad.csv", "id 1 appears twice"])
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: workDirectory.path).sorted()
+        XCTAssertEqual(leftovers, ["bad.csv", "empty"])
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: workDirectory.appendingPathComponent("empty").path), [])
+    }
+}
