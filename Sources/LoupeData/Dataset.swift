@@ -22,8 +22,9 @@ public struct Dataset: Sendable {
     public let ids: [Int]
     /// The class of each example.
     public private(set) var labels: [Int32]
-    /// The files the examples were read from, for hashing in a run manifest.
-    public let sources: [URL]
+    /// The files the examples were read from (and any file that changed them, such as a
+    /// label-override file), for hashing in a run manifest.
+    public internal(set) var sources: [URL]
     /// The name of each class (index = label) when the source names them, as an ImageFolder's
     /// folder names do; `nil` for sources with bare labels.
     public private(set) var classNames: [String]?

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LoupeData
 import LoupeWorkflows
 
@@ -25,6 +26,12 @@ struct DataOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp("Keep only fraction F of training class C, making it rare on purpose.", valueName: "C:F"))
     var undersample: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Corrected labels: a CSV file with a header id,label (as the review app writes it), one row per example whose label changes to the given class index; applied to both splits before anything else. An optional split column (train|test) picks the split of an id both splits have; other columns are ignored. Recorded by its SHA-256 in the manifest.",
+            valueName: "file"))
+    var labelOverrides: String?
 
     @Option(
         help: ArgumentHelp(
@@ -65,6 +72,7 @@ struct DataOptions: ParsableArguments {
         source.labelNoise = labelNoise
         source.noiseSeed = noiseSeed
         source.undersample = undersample
+        source.labelOverrides = labelOverrides.map { URL(fileURLWithPath: $0) }
         source.imageFolder.imageSize = imageSize.flatMap(ImageSize.init(parsing:))
         source.imageFolder.channels = channels
         if noImageCache { source.imageFolder.cacheDirectory = nil }
