@@ -5,7 +5,7 @@ import LoupeWorkflows
 
 extension ReviewSession {
     /// Writes the verdict log as CSV to `file`, and beside it `verdicts.jsonl`,
-    /// `label-overrides.csv` (`id,label`, for `--label-overrides`), `agreement.json` and
+    /// `label-overrides.csv` (`id,label,split`, for `--label-overrides`), `agreement.json` and
     /// `manifest.json` (the reviewed tables as inputs); returns the names written.
     public func export(to file: URL) async throws -> [String] {
         let folder = file.deletingLastPathComponent()
@@ -44,7 +44,7 @@ extension ReviewSession {
         try AtomicFile.write(Data(VerdictExport.csv(records).utf8), to: directory.output(name))
         try AtomicFile.write(Data(VerdictExport.jsonLines(records).utf8), to: directory.output("verdicts.jsonl"))
         try AtomicFile.write(
-            Data(VerdictExport.labelOverrides(current).csv.utf8), to: directory.output("label-overrides.csv"))
+            Data(VerdictExport.labelOverrides(current).csv(split: split.rawValue).utf8), to: directory.output("label-overrides.csv"))
         try AtomicFile.write(
             try DeterministicJSON.encode(Agreement(current)), to: directory.output("agreement.json"))
         try directory.finish()

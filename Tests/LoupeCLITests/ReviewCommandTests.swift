@@ -81,13 +81,24 @@ final class ReviewCommandTests: CLITestCase {
         XCTAssertEqual(verdicts.split(whereSeparator: \.isNewline).count, 3, verdicts)
         let overrides = try String(
             contentsOf: workDirectory.appendingPathComponent("out/label-overrides.csv"), encoding: .utf8)
-        XCTAssertEqual(overrides, "id,label\r\n\(ids[0]),7\r\n")
+        XCTAssertEqual(overrides, "id,label,split\r\n\(ids[0]),7,test\r\n")
         for file in ["verdicts.jsonl", "agreement.json", "manifest.json"] {
             XCTAssertTrue(
                 FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("out/" + file).path))
         }
         let verify = try loupe("verify", "out")
         XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
+        // The audit again, on the corrected label: the example's true label is now 7.
+        let again = try loupe(
+            "audit", "--model", "mlp", "--hidden", "8", "--members", "2", "--epochs", "1", "--variants",
+            "dense,prune:0.9", "--threads", "1", "--label-overrides", "out/label-overrides.csv", "--out", "corrected")
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(
+            again.stderr.contains("label overrides: 1 labels changed from out/label-overrides.csv"), again.stderr)
+        let corrected = try String(
+            contentsOf: workDirectory.appendingPathComponent("corrected/cie.csv"), encoding: .utf8)
+        let row = corrected.split(whereSeparator: \.isNewline).first { $0.split(separator: ",")[1] == "\(ids[0])" }
+        XCTAssertEqual(row?.split(separator: ",")[2], "7")
     }
 
     func testBadInvocationsFailInOneLineAndWriteNothing() throws {

@@ -32,6 +32,7 @@ final class LabelOverridesTests: XCTestCase {
         XCTAssertEqual(overrides.conflicts[0].description, "example 3: alice mislabelled->4, bob correct")
         XCTAssertEqual(overrides.csv, "id,label\r\n1,5\r\n2,3\r\n7,0\r\n")
         XCTAssertEqual(parseCSV(overrides.csv), [["id", "label"], ["1", "5"], ["2", "3"], ["7", "0"]])
+        XCTAssertEqual(overrides.csv(split: "test"), "id,label,split\r\n1,5,test\r\n2,3,test\r\n7,0,test\r\n")
     }
 
     func testNoCorrectionsGiveJustTheHeader() {

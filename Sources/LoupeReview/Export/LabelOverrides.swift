@@ -65,9 +65,15 @@ public struct LabelOverrides: Sendable, Equatable {
 
     /// The override file: CSV with the header `id,label` and one row per override (CRLF line
     /// ends, as every CSV Loupe writes).
-    public var csv: String {
-        var table = CSVTable(header: ["id", "label"])
-        for override in overrides { table.append([String(override.exampleID), String(override.label)]) }
+    public var csv: String { csv(split: nil) }
+
+    /// The override file with a `split` column naming the split of every id (`train` or
+    /// `test`), which `--label-overrides` needs where both splits count their ids from 0.
+    public func csv(split: String?) -> String {
+        var table = CSVTable(header: ["id", "label"] + (split.map { _ in ["split"] } ?? []))
+        for override in overrides {
+            table.append([String(override.exampleID), String(override.label)] + (split.map { [$0] } ?? []))
+        }
         return table.text
     }
 }
