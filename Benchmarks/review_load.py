@@ -10,9 +10,12 @@
                                                                each acknowledged (201) verdict's
                                                                sequence to LOG
 
-Each client is a thread with its own keep-alive connection (http.client); the clock is
-time.perf_counter around each request and its full reply.
+In `writes` every client is a keep-alive connection of one asyncio event loop (a thread per
+client would cost the 2-core machine more CPU than the server); in `hammer` a thread with
+http.client. The clock is time.perf_counter around each request and its full reply; the
+server's own handler time comes from its Server-Timing header.
 """
+import asyncio
 import http.client
 import json
 import statistics
@@ -29,13 +32,15 @@ def connect(url):
     return http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
 
 
-def request(connection, token, method, path, body=None):
+def request(connection, token, method, path, body=None, timings=None):
     headers = {"Authorization": f"Bearer {token}"}
     if body is not None:
         headers["Content-Type"] = "application/json"
         body = json.dumps(body)
     connection.request(method, path, body=body, headers=headers)
     reply = connection.getresponse()
+    if timings is not None:  # the server's own measure of the handler: "app;dur=12.34"
+        timings.append(float(reply.getheader("Server-Timing", "app;dur=nan").split("dur=")[1]))
     return reply.status, reply.read()
 
 
@@ -51,46 +56,60 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+async def post_verdicts(host, port, token, k, per_client, ids, gate, results):
+    """One client: a keep-alive connection posting its verdicts one after another."""
+    reader, writer = await asyncio.open_connection(host, port)
+    await gate.wait()
+    for n in range(per_client):
+        body = {"id": ids[(k * per_client + n) % len(ids)], "verdict": VERDICTS[(k + n) % 5],
+                "reviewer": f"client-{k:03d}", "note": f"load test {k}/{n}"}
+        if body["verdict"] == "mislabelled":
+            body["suggested_label"] = (k + n) % 10
+        payload = json.dumps(body).encode()
+        head = (f"POST /api/verdicts HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {token}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n").encode()
+        began = time.perf_counter()
+        writer.write(head + payload)
+        try:
+            status_line = await reader.readline()
+            headers = {}
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode().partition(":")
+                headers[name.strip().lower()] = value.strip()
+            reply = await reader.readexactly(int(headers.get("content-length", "0")))
+        except (asyncio.IncompleteReadError, ConnectionError) as error:
+            results["failures"].append(str(error))
+            return
+        elapsed = time.perf_counter() - began
+        status = int(status_line.split()[1])
+        if status != 201:
+            results["failures"].append(f"{status} {reply[:200]!r}")
+            continue
+        results["latencies"].append(elapsed)
+        results["server"].append(float(headers.get("server-timing", "app;dur=nan").split("dur=")[1]))
+        results["acknowledged"].append(json.loads(reply)["sequence"])
+    writer.close()
+
+
 def writes(url, token, clients, per_client, queue):
+    """CLIENTS connections at once (one asyncio event loop, so the load generator itself costs
+    little CPU next to the server), each posting PER_CLIENT verdicts in turn."""
     ids = ids_of(url, token, queue, 500)
-    latencies, acknowledged, failures = [], [], []
-    lock = threading.Lock()
-    start_gate = threading.Barrier(clients)
+    parts = urllib.parse.urlsplit(url)
+    results = {"latencies": [], "server": [], "acknowledged": [], "failures": []}
 
-    def client(k):
-        connection = connect(url)
-        mine = []
-        start_gate.wait()
-        for n in range(per_client):
-            body = {"id": ids[(k * per_client + n) % len(ids)], "verdict": VERDICTS[(k + n) % 5],
-                    "reviewer": f"client-{k:03d}", "note": f"load test {k}/{n}"}
-            if body["verdict"] == "mislabelled":
-                body["suggested_label"] = (k + n) % 10
-            began = time.perf_counter()
-            try:
-                status, reply = request(connection, token, "POST", "/api/verdicts", body)
-            except Exception as error:  # a dropped connection is a failure, counted
-                with lock:
-                    failures.append(str(error))
-                connection = connect(url)
-                continue
-            elapsed = time.perf_counter() - began
-            if status == 201:
-                mine.append((elapsed, json.loads(reply)["sequence"]))
-            else:
-                with lock:
-                    failures.append(f"{status} {reply[:200]!r}")
-        with lock:
-            latencies.extend(e for e, _ in mine)
-            acknowledged.extend(s for _, s in mine)
+    async def run():
+        gate = asyncio.Event()
+        tasks = [asyncio.create_task(post_verdicts(parts.hostname, parts.port, token, k, per_client, ids, gate,
+                                                   results)) for k in range(clients)]
+        await asyncio.sleep(0.2)  # every connection open before the first verdict
+        began = time.perf_counter()
+        gate.set()
+        await asyncio.gather(*tasks)
+        return time.perf_counter() - began
 
-    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
-    began = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - began
+    wall = asyncio.run(run())
+    latencies, server, acknowledged, failures = (results[k] for k in ("latencies", "server", "acknowledged", "failures"))
     connection = connect(url)
     status, body = request(connection, token, "GET", "/api/verdicts?format=json")
     stored = {record["sequence"] for record in json.loads(body)["verdicts"]}
@@ -105,6 +124,8 @@ def writes(url, token, clients, per_client, queue):
         "writes_per_second": round(len(acknowledged) / wall, 1),
         "latency_ms": {"p50": round(statistics.median(ms), 2), "p99": round(percentile(ms, 99), 2),
                        "max": round(max(ms), 2)},
+        "server_ms": {"p50": round(statistics.median(server), 2), "p99": round(percentile(server, 99), 2),
+                      "max": round(max(server), 2)},
     }))
     if failures:
         print("first failure:", failures[0], file=sys.stderr)

@@ -292,7 +292,18 @@ struct ReviewRoutes: Sendable {
     // MARK: Responses
 
     /// Runs a handler, turning every error into a JSON error response.
+    /// Runs a handler, turning every error into a JSON error response; the response's
+    /// `Server-Timing` header says how long the handler took (waiting for the database included).
     private func guarded(_ handler: () async throws -> Response) async -> Response {
+        let started = ContinuousClock.now
+        var response = await respond(handler)
+        let elapsed = started.duration(to: .now)
+        let milliseconds = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
+        response.headers[.init("Server-Timing")!] = String(format: "app;dur=%.2f", milliseconds)
+        return response
+    }
+
+    private func respond(_ handler: () async throws -> Response) async -> Response {
         do {
             return try await handler()
         } catch let error as RequestError {
