@@ -44,7 +44,8 @@ extension ReviewSession {
         try AtomicFile.write(Data(VerdictExport.csv(records).utf8), to: directory.output(name))
         try AtomicFile.write(Data(VerdictExport.jsonLines(records).utf8), to: directory.output("verdicts.jsonl"))
         try AtomicFile.write(
-            Data(VerdictExport.labelOverrides(current).csv(split: split.rawValue).utf8), to: directory.output("label-overrides.csv"))
+            Data(VerdictExport.labelOverrides(current).csv(split: split.rawValue).utf8),
+            to: directory.output("label-overrides.csv"))
         try AtomicFile.write(
             try DeterministicJSON.encode(Agreement(current)), to: directory.output("agreement.json"))
         try directory.finish()
