@@ -29,6 +29,9 @@ with open(sys.argv[1], "w") as f:
 PY
 
 start() {  # start the server on a free port; sets $server and $url
+    # Emptied here, not by the background job's redirection: that one may come after the first
+    # read below, which would then find the previous server's address.
+    : >"$work/server.log"
     "$loupe" review "$work/scores.csv" --data fashion-mnist --split train --db "$work/review.sqlite" \
         --port 0 --token "$token" >"$work/server.log" 2>&1 &
     server=$!
@@ -48,9 +51,14 @@ python3 Benchmarks/review_load.py page "$url" "$token" csv:scores 21
 echo "== 200 concurrent clients x 10 verdicts"
 python3 Benchmarks/review_load.py writes "$url" "$token" 200 10 csv:scores
 echo "== SIGKILL during writes, then a restart"
-python3 Benchmarks/review_load.py hammer "$url" "$token" 8 "$work/acknowledged.txt" csv:scores &
+: >"$work/acknowledged.txt"
+python3 Benchmarks/review_load.py hammer "$url" "$token" 30 "$work/acknowledged.txt" csv:scores &
 hammer=$!
-sleep 3
+# Kill once the writers are well under way (on a loaded machine they take a while to start).
+for _ in $(seq 300); do
+    [ "$(wc -l <"$work/acknowledged.txt")" -ge 1000 ] && break
+    sleep 0.1
+done
 kill -9 "$server"
 wait "$server" 2>/dev/null || true
 wait "$hammer" || true
