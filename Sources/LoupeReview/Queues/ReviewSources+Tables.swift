@@ -73,9 +73,13 @@ extension ReviewSources {
             for (s, name) in names.enumerated() { scores[name] = values[s][row] }
             difficulty[id] = scores
         }
-        func entry(_ row: Int, extra: Double) -> ReviewQueue.Entry {
+        // A queue's own score comes first (a grid card shows the first ones), its rank last.
+        func order(leading: Int?) -> [Int] {
+            leading.map { lead in [lead] + names.indices.filter { $0 != lead } } ?? Array(names.indices)
+        }
+        func entry(_ row: Int, leading: Int?, rank: Double) -> ReviewQueue.Entry {
             ReviewQueue.Entry(
-                id: ids[row], scores: values.map { $0[row] } + [extra],
+                id: ids[row], scores: order(leading: leading).map { values[$0][row] } + [rank],
                 modalLabels: predictions.flatMap { Self.integer($0[row]) }.map { ["model": $0] } ?? [:])
         }
         for (s, name) in names.enumerated() {
@@ -83,22 +87,26 @@ extension ReviewSources {
             queues.append(
                 ReviewQueue(
                     name: "difficulty:\(name)", title: "Hardest by \(name)", kind: .difficulty, folder: folder,
-                    scoreNames: names + [name + "_rank"], sortScore: name + "_rank", descending: false,
-                    entries: rows.map { entry($0, extra: ranks[s][$0]) }))
+                    scoreNames: order(leading: s).map { names[$0] } + [name + "_rank"], sortScore: name + "_rank",
+                    descending: false, entries: rows.map { entry($0, leading: s, rank: ranks[s][$0]) }))
         }
         if table.columns["cl_label_issue"] != nil {
             let flagged = try Self.numbers(table, "cl_label_issue", from: source)
-            let order = names.firstIndex(of: "self-confidence")
+            let selfConfidence = names.firstIndex(of: "self-confidence")
             let rows = ids.indices.filter { flagged[$0] == 1 }.sorted {
-                guard let order else { return ids[$0] < ids[$1] }
-                return (ranks[order][$0], ids[$0]) < (ranks[order][$1], ids[$1])
+                guard let selfConfidence else { return ids[$0] < ids[$1] }
+                return (ranks[selfConfidence][$0], ids[$0]) < (ranks[selfConfidence][$1], ids[$1])
             }
             queues.append(
                 ReviewQueue(
                     name: "label-issues", title: "Label issues found by confident learning", kind: .labelIssues,
-                    folder: folder, scoreNames: names + ["self-confidence_rank"],
-                    sortScore: order == nil ? nil : "self-confidence_rank", descending: false,
-                    entries: rows.map { entry($0, extra: order.map { ranks[$0] }?[$0] ?? .nan) }))
+                    folder: folder,
+                    scoreNames: order(leading: selfConfidence).map { names[$0] } + ["self-confidence_rank"],
+                    sortScore: selfConfidence == nil ? nil : "self-confidence_rank", descending: false,
+                    entries: rows.map {
+                        entry($0, leading: selfConfidence, rank: selfConfidence.map { ranks[$0] }?[$0] ?? .nan)
+                    }
+                ))
         }
         return Self.pathSplit(table)
     }

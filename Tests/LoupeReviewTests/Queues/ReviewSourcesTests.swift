@@ -56,6 +56,10 @@ final class ReviewSourcesTests: XCTestCase {
         XCTAssertEqual(sources.queues[1].entries.map(\.id), [1, 2, 0])
         XCTAssertEqual(sources.queues[2].entries.map(\.id), [1, 2])
         XCTAssertEqual(sources.queues[2].entries[0].modalLabels, ["model": 0])
+        // Each queue's own score first, its rank last, in the entries' order too.
+        XCTAssertEqual(sources.queues[1].scoreNames, ["self-confidence", "vog", "self-confidence_rank"])
+        XCTAssertEqual(sources.queues[1].entries[0].scores, [0.2, 0.1, 1])
+        XCTAssertEqual(sources.queues[2].scoreNames, ["self-confidence", "vog", "self-confidence_rank"])
         XCTAssertEqual(sources.difficulty[2], ["vog": 0.9, "self-confidence": 0.4])
     }
 
