@@ -16,6 +16,8 @@ final class ReviewCommandTests: CLITestCase {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
+        // Stopped however the test ends (a failed assertion, a thrown error).
+        addTeardownBlock { if process.isRunning { process.terminate() } }
         var text = ""
         while !text.contains("?token=") {
             let data = out.fileHandleForReading.availableData
