@@ -12,9 +12,14 @@ final class NearestExamples: Sendable {
     }
 
     let training: Dataset
+    /// The position of each training example by id.
+    let positions: [Int: Int]
     private let cache = Locked<[Int: [Neighbour]]>([:])
 
-    init(training: Dataset) { self.training = training }
+    init(training: Dataset) {
+        self.training = training
+        positions = Dictionary(training.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
 
     /// The `count` training examples nearest to `image` (`[C, H, W]`), nearest first (ties by
     /// id); `excluding` leaves out the example itself when it is a training example.
@@ -49,7 +54,7 @@ final class NearestExamples: Sendable {
         }
         let neighbours = best.map {
             Neighbour(
-                id: training.ids[$0.position], label: Int(training.labels(at: [$0.position])[0]),
+                id: training.ids[$0.position], label: Int(training.labels[$0.position]),
                 distance: Double($0.distance).squareRoot())
         }
         cache.withLock { $0[key] = neighbours }

@@ -128,7 +128,7 @@ struct ReviewRoutes: Sendable {
         }
         let examples = session.examples
         let (total, page) = try query.select(
-            from: queue, labels: { id in session.position(of: id).map { Int(examples.labels(at: [$0])[0]) } },
+            from: queue, labels: { id in session.position(of: id).map { Int(examples.labels[$0]) } },
             current: current, disagreements: Set(Agreement(current).disagreements))
         let items = page.map { entry in
             var item = payload(for: entry.id, current: current)!
@@ -153,7 +153,8 @@ struct ReviewRoutes: Sendable {
     {
         let text = context.parameters.get("id") ?? ""
         let dataset = training ? session.neighbours.training : session.examples
-        guard let id = Int(text), let position = training ? dataset.ids.firstIndex(of: id) : session.position(of: id)
+        guard let id = Int(text),
+            let position = training ? session.neighbours.positions[id] : session.position(of: id)
         else {
             throw RequestError(.notFound, "id: '\(text.prefix(40))' is not an example of the \(dataset.name) split")
         }

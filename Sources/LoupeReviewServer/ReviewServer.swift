@@ -49,13 +49,6 @@ public struct ReviewServer: Sendable {
 
     /// ``run(ready:)`` from synchronous code: blocks until the server stops.
     public func runBlocking(ready: @escaping @Sendable (Int) async -> Void) throws {
-        let outcome = Locked<(any Error)?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do { try await run(ready: ready) } catch { outcome.withLock { $0 = error } }
-            done.signal()
-        }
-        done.wait()
-        if let error = outcome.withLock({ $0 }) { throw error }
+        try waitFor { try await run(ready: ready) }
     }
 }

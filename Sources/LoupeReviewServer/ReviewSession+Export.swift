@@ -54,16 +54,6 @@ extension ReviewSession {
 
     /// ``export(to:)`` from synchronous code.
     public func exportBlocking(to file: URL) throws -> [String] {
-        let outcome = Locked<Result<[String], any Error>>(.success([]))
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do {
-                let written = try await export(to: file)
-                outcome.withLock { $0 = .success(written) }
-            } catch { outcome.withLock { $0 = .failure(error) } }
-            done.signal()
-        }
-        done.wait()
-        return try outcome.withLock { $0 }.get()
+        try waitFor { try await self.export(to: file) }
     }
 }

@@ -53,18 +53,18 @@ public struct ReviewSources: Sendable {
         }
         folders.append(url.path)
         guard isDirectory.boolValue else { return try addScores(CSVRecords(url: url), from: url.path) }
-        let manifest = Self.rerunArguments(in: url)
+        let evaluated = RecordedCommand.of(url)?.value(of: "--evaluate")
         var split: String?
         var found = false
         let cie = url.appendingPathComponent("cie.csv")
         if FileManager.default.fileExists(atPath: cie.path) {
-            split = try addAudit(CSVRecords(url: cie), from: url.path) ?? Self.evaluated(manifest) ?? "test"
+            split = try addAudit(CSVRecords(url: cie), from: url.path) ?? evaluated ?? "test"
             found = true
         }
         let difficulty = url.appendingPathComponent("difficulty.csv")
         if FileManager.default.fileExists(atPath: difficulty.path) {
             split =
-                try addDifficulty(CSVRecords(url: difficulty), from: url.path) ?? Self.evaluated(manifest) ?? "train"
+                try addDifficulty(CSVRecords(url: difficulty), from: url.path) ?? evaluated ?? "train"
             found = true
         }
         guard found else {
@@ -72,28 +72,6 @@ public struct ReviewSources: Sendable {
                 source: url.path, problem: "nothing to review: no cie.csv (an audit) or difficulty.csv (difficulty)")
         }
         return split
-    }
-
-    /// The `--evaluate` value a run's manifest records, if any.
-    private static func evaluated(_ arguments: [String]?) -> String? {
-        guard let arguments, let flag = arguments.firstIndex(of: "--evaluate"), flag + 1 < arguments.count else {
-            return nil
-        }
-        return arguments[flag + 1]
-    }
-
-    /// The arguments of the command that wrote the folder (its manifest's rerun recipe).
-    private static func rerunArguments(in folder: URL) -> [String]? {
-        let url = folder.appendingPathComponent("manifest.json")
-        guard let data = try? InputFile.read(url),
-            let manifest = try? JSONDecoder().decode(Manifest.self, from: Data(data))
-        else { return nil }
-        return manifest.rerun?.arguments
-    }
-
-    private struct Manifest: Decodable {
-        struct Rerun: Decodable { var arguments: [String] }
-        var rerun: Rerun?
     }
 }
 
