@@ -16,7 +16,9 @@ public struct RerunRecipe: Codable, Equatable, Sendable {
 
     /// The recipe of a command run with `commandLine` (program name first) and `threads`
     /// threads: `--out` (or `--out=`) and its value become `--out {out}`, appended if the
-    /// default was used, and `--threads N` is appended if absent.
+    /// default was used, and `--threads N` is appended if absent. The sharding options
+    /// (`--shard`, `--shards`, `--collect`) are dropped: a run its shard tasks made is re-run on
+    /// one machine by the same command without them, to the same outputs.
     public init(commandLine: [String], threads: Int?, workingDirectory: String) {
         var arguments: [String] = []
         var sawOutput = false
@@ -28,6 +30,14 @@ public struct RerunRecipe: Codable, Equatable, Sendable {
                 arguments += ["--out", Self.outputPlaceholder]
                 sawOutput = true
                 index += 2
+                continue
+            }
+            if argument == "--shard" || argument == "--shards" {
+                index += 2
+                continue
+            }
+            if argument == "--collect" || argument.hasPrefix("--shard=") || argument.hasPrefix("--shards=") {
+                index += 1
                 continue
             }
             if argument.hasPrefix("--out=") {

@@ -58,6 +58,9 @@ public struct RunManifest: Codable, Equatable, Sendable {
     /// Time spent per phase (such as `epoch 3`) in seconds: timings live here, not in the
     /// outputs, so that a re-run's outputs can be compared byte for byte.
     public var phaseSeconds: [String: Double]?
+    /// For a run made by shard tasks (``ShardRecord``): where and how long each ran. Timings
+    /// only, like ``phaseSeconds``; nil for a run made on one machine.
+    public var shards: [ShardRecord]?
     /// The SHA-256 of the manifest's canonical JSON (``DeterministicJSON``) without this field:
     /// see ``sealed()``.
     public var contentSHA256: String?

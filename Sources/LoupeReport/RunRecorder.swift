@@ -30,6 +30,7 @@ public struct RunRecorder: Sendable {
     private var datasets: [DatasetRecord] = []
     private var flops: [LayerFLOPs] = []
     private var phaseSeconds: [String: Double] = [:]
+    private var shards: [ShardRecord] = []
     /// The link to the archived earlier manifest, once this run has written one of its own.
     private var archivedPrevious: FileRecord??
     /// Outputs of the interrupted run this one continues, and the manifest that listed them.
@@ -80,6 +81,15 @@ public struct RunRecorder: Sendable {
     /// manifest, not in outputs that a re-run compares byte for byte.
     public mutating func recordPhase(_ name: String, seconds: Double) {
         phaseSeconds[name] = seconds
+    }
+
+    /// Records the shard tasks that made the run's work units: their timings go in the
+    /// manifest, and the time each unit took becomes a phase.
+    public mutating func recordShards(_ records: [ShardRecord]) {
+        shards = records
+        for record in records {
+            for (unit, seconds) in record.madeSeconds { phaseSeconds[unit] = seconds }
+        }
     }
 
     /// Continues the run recorded in `directory`'s manifest, if there is one: its outputs that
@@ -134,7 +144,7 @@ public struct RunRecorder: Sendable {
         let usage = ResourceUsage.current()
         var host = HostDescription.current()
         host.kernelPath = kernelPath
-        return RunManifest(
+        var manifest = RunManifest(
             tool: tool, toolVersion: toolVersion, gitCommit: gitCommit, commandLine: commandLine,
             configuration: configuration, seeds: seeds, threadCount: threadCount, inputs: inputs,
             outputs: try records(outputs: outputs, in: directory, reusing: cache),
@@ -142,6 +152,8 @@ public struct RunRecorder: Sendable {
             peakMemoryBytes: usage.peakResidentBytes, flops: flops, startedAt: startedAt, endedAt: Date(),
             host: host, rerun: rerun, phaseSeconds: phaseSeconds.isEmpty ? nil : phaseSeconds,
             datasets: datasets.isEmpty ? nil : datasets)
+        manifest.shards = shards.isEmpty ? nil : shards
+        return manifest
     }
 
     /// The records of `outputs` followed by those carried forward. Temporary files of

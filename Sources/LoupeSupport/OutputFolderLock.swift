@@ -1,7 +1,11 @@
 import Foundation
 
-/// An exclusive advisory lock on an output folder, so that two commands never write into
-/// the same folder at once (their outputs and manifests would mix).
+/// An advisory lock on an output folder, so that two commands never write into the same
+/// folder at once (their outputs and manifests would mix).
+///
+/// The shard tasks of one run (``Shard``) share the folder: each takes the lock shared, since
+/// they write disjoint units atomically; the run that collects their outputs takes it
+/// exclusively, so it waits for no task and no task starts under it.
 ///
 /// The lock is `flock(2)` on the folder itself, so it leaves nothing behind: a refused or
 /// finished run adds no file to the folder. The lock is released when the value is
@@ -11,24 +15,29 @@ package final class OutputFolderLock: Sendable {
     package let folder: URL
     private let descriptor: Int32
 
+    /// Whether the lock is shared with other shard tasks.
+    package let isShared: Bool
+
     /// Locks `folder`, which must exist, or throws ``OutputFolderLockError`` at once if another
-    /// open lock holds it (this process's included).
-    package init(folder: URL) throws {
+    /// open lock holds it (this process's included): exclusively, or `shared` with other
+    /// shared holders.
+    package init(folder: URL, shared: Bool = false) throws {
         self.folder = folder
         let descriptor = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw OutputFolderLockError(source: folder.path, kind: .cannotOpen(String(cString: strerror(errno))))
         }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        guard flock(descriptor, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0 else {
             let reason = errno
             close(descriptor)
             guard reason == EWOULDBLOCK else {
                 throw OutputFolderLockError(
                     source: folder.path, kind: .cannotOpen(String(cString: strerror(reason))))
             }
-            throw OutputFolderLockError(source: folder.path, kind: .held)
+            throw OutputFolderLockError(source: folder.path, kind: shared ? .heldExclusively : .held)
         }
         self.descriptor = descriptor
+        self.isShared = shared
     }
 
     deinit { close(descriptor) }
@@ -53,6 +62,8 @@ public struct OutputFolderLockError: LoupeError, Equatable {
     public enum Kind: Equatable, Sendable {
         /// Another writer holds the lock.
         case held
+        /// A run that is not a shard task holds the lock, so a shard task cannot join.
+        case heldExclusively
         /// The folder cannot be opened or locked.
         case cannotOpen(String)
     }
@@ -65,7 +76,9 @@ public struct OutputFolderLockError: LoupeError, Equatable {
     public var problem: String {
         switch kind {
         case .held:
-            "another loupe process is writing into this output folder; wait for it to finish or choose another --out"
+            "another loupe process is writing into this output folder (shard tasks included); wait for it to finish or choose another --out"
+        case .heldExclusively:
+            "a loupe process that is not a shard task is writing into this output folder; wait for it to finish"
         case .cannotOpen(let reason):
             "cannot lock the output folder: \(reason)"
         }

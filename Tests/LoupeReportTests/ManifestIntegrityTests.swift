@@ -262,6 +262,20 @@ final class ManifestIntegrityTests: XCTestCase {
             defaulted.arguments(output: "/tmp/x"), ["benchmark", "roar", "--out", "/tmp/x", "--threads", "1"])
     }
 
+    /// A run its shard tasks made is re-run on one machine: the sharding options are dropped.
+    func testRerunRecipeDropsTheShardingOptions() {
+        XCTAssertEqual(
+            RerunRecipe(
+                commandLine: ["loupe", "audit", "--shard", "1/4", "--members", "3", "--shards=4", "--collect"],
+                threads: 1, workingDirectory: "/w"
+            ).arguments, ["audit", "--members", "3", "--out", "{out}", "--threads", "1"])
+        XCTAssertEqual(
+            RerunRecipe(
+                commandLine: ["loupe", "audit", "--shards", "4", "--shard=0/4"], threads: 2, workingDirectory: "/w"
+            )
+            .arguments, ["audit", "--out", "{out}", "--threads", "2"])
+    }
+
     /// Entries and reasons come from the manifest: they are shown escaped, on one line.
     func testManifestErrorsEscapeWhatTheyQuote() {
         XCTAssertEqual(

@@ -36,4 +36,24 @@ final class OutputFolderLockTests: XCTestCase {
         XCTAssertFalse(OutputFolderLock.isHeld(directory))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), [])
     }
+
+    /// Shard tasks share the folder; a run that is not a shard task excludes them and is
+    /// excluded by them.
+    func testSharedLocksCoexistAndExcludeAnExclusiveOne() throws {
+        var first: OutputFolderLock? = try OutputFolderLock(folder: directory, shared: true)
+        let second = try OutputFolderLock(folder: directory, shared: true)
+        XCTAssertTrue(first!.isShared && second.isShared)
+        XCTAssertTrue(OutputFolderLock.isHeld(directory))
+        XCTAssertThrowsError(try OutputFolderLock(folder: directory)) { error in
+            XCTAssertEqual((error as? OutputFolderLockError)?.kind, .held)
+        }
+        first = nil
+        withExtendedLifetime(second) {}
+        let exclusive = try OutputFolderLock(folder: directory)
+        XCTAssertThrowsError(try OutputFolderLock(folder: directory, shared: true)) { error in
+            XCTAssertEqual((error as? OutputFolderLockError)?.kind, .heldExclusively)
+            XCTAssertTrue("\(error)".contains("not a shard task"), "\(error)")
+        }
+        withExtendedLifetime(exclusive) {}
+    }
 }

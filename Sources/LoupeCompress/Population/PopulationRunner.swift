@@ -48,6 +48,18 @@ public struct PopulationResult: Sendable {
     public var records: [CompressionVariant: [MemberRecord]]
 }
 
+/// A work unit of a population run: one member of a trained variant and the members derived
+/// from it (``PopulationRunner/workUnits``).
+public struct PopulationWorkUnit: Equatable, Sendable {
+    public var variant: CompressionVariant
+    public var index: Int
+    /// The variants whose member `index` is made from this one, after it.
+    public var derived: [CompressionVariant]
+
+    /// `dense #3`: the name of the unit in shard records and errors.
+    public var name: String { "\(variant.name) #\(index)" }
+}
+
 /// Trains (or derives) every member of every variant, one model per core, writing each
 /// member atomically into `directory/<variant>/<index>/`. A re-run skips members whose
 /// `member.json` exists and whose files still match their recorded hashes.
@@ -91,39 +103,103 @@ public struct PopulationRunner {
         directory.appendingPathComponent(variant.name).appendingPathComponent(String(format: "%03d", index))
     }
 
+    /// The run's work units, in the order every task numbers them: one per member of each
+    /// trained variant (dense first). A member derived from dense member `i` (one-shot
+    /// pruning, quantization) is made by dense member `i`'s unit, after it.
+    public var workUnits: [PopulationWorkUnit] {
+        let derived = spec.orderedVariants.filter { !$0.isTrained }
+        return spec.orderedVariants.filter(\.isTrained).flatMap { variant in
+            (0..<spec.members).map { index in
+                PopulationWorkUnit(variant: variant, index: index, derived: variant == .dense ? derived : [])
+            }
+        }
+    }
+
     /// Runs every missing member, `threads` at a time, and loads every member's predictions.
     /// `progress` is called after each member with its record and whether it was reused.
+    /// With `makeMissing` false (collecting the outputs of shard tasks), no member is made:
+    /// every one must be present and intact, or ``IncompleteRunError`` names those that are not
+    /// and the shards of `shardCount` that own them.
     public func run(
-        train: Dataset, evaluate: Dataset, threads: Int, progress: (MemberRecord, Bool) -> Void = { _, _ in }
+        train: Dataset, evaluate: Dataset, threads: Int, makeMissing: Bool = true, shardCount: Int? = nil,
+        progress: (MemberRecord, Bool) -> Void = { _, _ in }
     ) throws -> PopulationResult {
-        if let hashes = spec.baseModels, baseModels?.count != hashes.count {
-            throw CompressionError("the population is made from \(hashes.count) given models; pass them as baseModels")
+        let units = workUnits
+        var made: [String: MemberRecord] = [:]
+        if makeMissing {
+            for (record, _) in try make(units, train: train, evaluate: evaluate, threads: threads, progress: progress) {
+                made["\(record.variant) #\(record.index)"] = record
+            }
         }
-        let variants = spec.orderedVariants
-        var records: [CompressionVariant: [MemberRecord?]] = Dictionary(
-            uniqueKeysWithValues: variants.map { ($0, [MemberRecord?](repeating: nil, count: spec.members)) })
-        // Trained members first (all variants in one pool, so no core idles between
-        // variants), then the members derived from them.
-        for group in [variants.filter(\.isTrained), variants.filter { !$0.isTrained }] {
-            let jobs = group.flatMap { variant in (0..<spec.members).map { (variant, $0) } }
-            let outcomes = Parallel.map(count: jobs.count, threads: threads) { job in
-                Result { try self.member(jobs[job].0, jobs[job].1, train: train, evaluate: evaluate) }
+        var records: [CompressionVariant: [MemberRecord]] = [:]
+        var missing: [IncompleteRunError.Unit] = []
+        for (number, unit) in units.enumerated() {
+            for variant in [unit.variant] + unit.derived {
+                do {
+                    let record =
+                        try made["\(variant.name) #\(unit.index)"]
+                        ?? verifiedRecord(in: memberDirectory(variant, unit.index))
+                    records[variant, default: []].append(record)
+                    if !makeMissing { progress(record, true) }
+                } catch {
+                    let exists = FileManager.default.fileExists(
+                        atPath: memberDirectory(variant, unit.index).appendingPathComponent("member.json").path)
+                    missing.append(
+                        .init(
+                            name: "\(variant.name) #\(unit.index)", number: number,
+                            problem: exists ? "damaged (\(error))" : "missing"))
+                }
             }
-            for (job, outcome) in zip(jobs, outcomes) {
-                let (record, reused) = try outcome.get()
-                records[job.0]![job.1] = record
-                progress(record, reused)
-            }
+        }
+        guard missing.isEmpty else {
+            throw IncompleteRunError(
+                source: directory.path, units: missing, unitCount: units.count, shardCount: shardCount)
         }
         var predictions: [CompressionVariant: [MemberPredictions]] = [:]
-        for variant in variants {
+        for variant in spec.orderedVariants {
+            records[variant]!.sort { $0.index < $1.index }
             predictions[variant] = try (0..<spec.members).map {
                 try loadPredictions(variant, $0, count: evaluate.count)
             }
         }
         return PopulationResult(
             ids: evaluate.ids, trueLabels: evaluate.labels, classCount: spec.architecture.outputClassCount,
-            predictions: predictions, records: records.mapValues { $0.map { $0! } })
+            predictions: predictions, records: records)
+    }
+
+    /// Makes the missing members of `shard`'s work units (every unit without a shard), `threads`
+    /// at a time; returns the record of each of their members and whether it was reused.
+    public func runShard(
+        _ shard: Shard, train: Dataset, evaluate: Dataset, threads: Int,
+        progress: (MemberRecord, Bool) -> Void = { _, _ in }
+    ) throws -> [(record: MemberRecord, reused: Bool)] {
+        let owned = workUnits.enumerated().filter { shard.owns(unit: $0.offset) }.map(\.element)
+        return try make(owned, train: train, evaluate: evaluate, threads: threads, progress: progress)
+    }
+
+    /// Makes (or verifies) the members of `units`: trained members first, all in one pool so
+    /// no core idles between variants, then the members derived from them.
+    private func make(
+        _ units: [PopulationWorkUnit], train: Dataset, evaluate: Dataset, threads: Int,
+        progress: (MemberRecord, Bool) -> Void
+    ) throws -> [(record: MemberRecord, reused: Bool)] {
+        if let hashes = spec.baseModels, baseModels?.count != hashes.count {
+            throw CompressionError("the population is made from \(hashes.count) given models; pass them as baseModels")
+        }
+        var made: [(record: MemberRecord, reused: Bool)] = []
+        let trained = units.map { ($0.variant, $0.index) }
+        let derived = units.flatMap { unit in unit.derived.map { ($0, unit.index) } }
+        for jobs in [trained, derived] {
+            let outcomes = Parallel.map(count: jobs.count, threads: threads) { job in
+                Result { try self.member(jobs[job].0, jobs[job].1, train: train, evaluate: evaluate) }
+            }
+            for outcome in outcomes {
+                let (record, reused) = try outcome.get()
+                made.append((record, reused))
+                progress(record, reused)
+            }
+        }
+        return made
     }
 
     /// Reuses a verified member or makes it.

@@ -77,22 +77,10 @@ public enum NPYFile {
         }
     }
 
-    /// Writes `array` to `url` atomically: a temporary file in the same directory is written,
-    /// then renamed over `url`, so readers never see a partial file.
+    /// Writes `array` to `url` atomically (``AtomicFile``): readers, and other processes writing
+    /// the same file, never see a partial file.
     public static func write(_ array: NPYArray, to url: URL) throws {
-        let bytes = encode(array)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        do {
-            try Data(bytes).write(to: temporary)
-            guard rename(temporary.path, url.path) == 0 else {
-                throw InputError(url, "cannot rename temporary file into place (errno \(errno))")
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            if let error = error as? InputError { throw error }
-            throw InputError(url, "cannot write file (\(error.localizedDescription))")
-        }
+        try AtomicFile.write(Data(encode(array)), to: url)
     }
 
     /// Writes a `Float` array with the given shape.

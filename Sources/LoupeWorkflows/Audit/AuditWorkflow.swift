@@ -34,6 +34,9 @@ public struct AuditWorkflow {
         public var evaluate: EvaluatedSplit = .test
         /// The run folder (the population is trained into `population/` inside it).
         public var output: URL
+        /// A run on one machine, a shard task (``runShard(progress:)``) or the collection of
+        /// the outputs the tasks' units make.
+        public var role: ShardRole = .whole
 
         public init(data: DataSource, population: PopulationRecipe, output: URL) {
             (self.data, self.population, self.output) = (data, population, output)
@@ -54,6 +57,7 @@ public struct AuditWorkflow {
         var outputs: CompressionAuditOutputs
         var sampleSeed: UInt64
         var threads: Int
+        var shardRecords: [ShardRecord] = []
 
         /// Writes cie.csv, cie.jsonl, classes.csv, groups.csv (with attributes), summary.json,
         /// report.html, label-noise.json (with label noise) and manifest.json; returns the names
@@ -66,6 +70,7 @@ public struct AuditWorkflow {
             try directory.recordInputs(inputs)
             directory.recordData([evaluated])
             directory.recordPhases(memberSeconds)
+            directory.recordShardTasks(shardRecords)
             var written = try outputs.write(into: &directory)
             if let labelNoise {
                 try AtomicFile.write(try DeterministicJSON.encode(labelNoise), to: directory.output("label-noise.json"))
@@ -81,8 +86,38 @@ public struct AuditWorkflow {
 
     public init(_ configuration: Configuration) { self.configuration = configuration }
 
+    /// Makes the missing members of the shard's work units (the configuration's role must be
+    /// a shard task) into the run folder, shared with the run's other tasks, and writes no
+    /// outputs.
+    public func runShard(progress: any WorkflowProgress) throws -> ShardReport {
+        let config = configuration
+        guard case .task(let shard) = config.role else { throw OptionError("runShard needs a shard task's role") }
+        guard config.predictions == nil else {
+            throw OptionError("--shard: audited predictions made elsewhere train nothing, so there is nothing to shard")
+        }
+        let splits = try config.data.load().splits
+        let (spec, baseModels) = try config.population.makePopulation(
+            data: config.data.description, train: splits.train)
+        guard spec.orderedVariants.count >= 2 else {
+            throw OptionError("--variants needs at least one compressed variant besides dense")
+        }
+        try RunDirectory.claim(path: config.output.relativePath, shared: true)
+        return try runPopulationShard(
+            shard, spec: spec, baseModels: baseModels, splits: splits,
+            evaluate: config.evaluate == .test ? splits.test : splits.train,
+            directory: config.output.appendingPathComponent("population"), runFolder: config.output,
+            threads: config.population.threads, progress: progress)
+    }
+
+    /// Trains (or, collecting, verifies) the populations and compares them; the result is
+    /// written by ``Result/write(to:)``.
     public func run(progress: any WorkflowProgress) throws -> Result {
         let config = configuration
+        if case .task = config.role { throw OptionError("a shard task writes no outputs: use runShard") }
+        if config.role != .whole, config.predictions != nil {
+            throw OptionError(
+                "--collect: audited predictions made elsewhere train nothing, so there is nothing to collect")
+        }
         let prepared = try config.data.load()
         let splits = prepared.splits
         let evaluated = config.evaluate == .test ? splits.test : splits.train
@@ -100,6 +135,8 @@ public struct AuditWorkflow {
         var trainedRecipe: (architecture: String, epochs: Int)?
         var configuration: JSONValue = .object([:])
         var memberSeconds: [String: Double] = [:]
+        var shardRecords: [ShardRecord] = []
+        var shardCount: Int?
         var inputs = splits.train.sources + splits.test.sources
         if let external = config.predictions {
             for (index, url) in ([external.baseline] + external.compressed).enumerated() {
@@ -122,10 +159,14 @@ public struct AuditWorkflow {
             }
             trainedRecipe = (spec.architecture.name, spec.training.epochs)
             try RunDirectory.claim(path: config.output.relativePath)  // the population is written before the rest
+            // Shard tasks may have made some or all units (a plain run then collects them too).
+            shardRecords = try ShardRecord.read(in: config.output)
+            if case .collect(let count) = config.role { shardCount = count ?? shardRecords.first?.shardNumbers.count }
+            if let warning = ShardRecord.kernelPathWarning(shardRecords) { progress.log(warning) }
             let result = try runPopulation(
                 spec: spec, baseModels: baseModels, splits: splits, evaluate: evaluated,
                 directory: config.output.appendingPathComponent("population"), threads: config.population.threads,
-                progress: progress)
+                collecting: config.role != .whole, shardCount: shardCount, progress: progress)
             memberSeconds = result.memberSeconds
             for variant in spec.orderedVariants {
                 let records = result.records[variant]!
@@ -207,7 +248,7 @@ public struct AuditWorkflow {
             analyses: analyses, evaluated: evaluated, labelNoise: labelNoise,
             trained: config.predictions == nil ? config.output : nil, configuration: configuration,
             inputs: inputs + (config.attributes.map { [$0] } ?? []), memberSeconds: memberSeconds, outputs: outputs,
-            sampleSeed: config.sampleSeed, threads: config.population.threads)
+            sampleSeed: config.sampleSeed, threads: config.population.threads, shardRecords: shardRecords)
     }
 
     /// `5` when every population has that many members, else `dense 5, four 4, one 1`.

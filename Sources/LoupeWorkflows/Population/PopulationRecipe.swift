@@ -93,15 +93,21 @@ public struct PopulationRecipe: Sendable, Equatable {
     }
 }
 
-/// Trains or resumes a population, logging one line per member.
+/// Trains or resumes a population, logging one line per member; when `collecting` the
+/// outputs of shard tasks, makes none and requires every one (``PopulationRunner/run``).
 func runPopulation(
     spec: PopulationSpec, baseModels: [Model]? = nil, splits: DatasetSplits, evaluate: Dataset? = nil,
-    directory: URL, threads: Int, progress: any WorkflowProgress
+    directory: URL, threads: Int, collecting: Bool = false, shardCount: Int? = nil, progress: any WorkflowProgress
 ) throws -> PopulationResult {
     let evaluate = evaluate ?? splits.test
     var runner = try PopulationRunner(spec: spec, directory: directory)
     runner.baseModels = baseModels
     let trained = spec.orderedVariants.filter(\.isTrained).count * spec.members
+    if collecting {
+        progress.log("population: collecting \(runner.workUnits.count) work units from \(directory.relativePath)")
+        return try runner.run(
+            train: splits.train, evaluate: evaluate, threads: threads, makeMissing: false, shardCount: shardCount)
+    }
     if let line = spec.architecture.normalizationLine { progress.log(line) }
     let recipe = spec.baseModels == nil ? "\(spec.training.epochs) epochs" : "given dense models"
     progress.log(
@@ -122,6 +128,37 @@ func runPopulation(
     }
     meter.finish()
     return result
+}
+
+/// Makes the missing members of `shard`'s work units, logging one line per member, and
+/// writes the task's record into `runFolder`.
+func runPopulationShard(
+    _ shard: Shard, spec: PopulationSpec, baseModels: [Model]?, splits: DatasetSplits, evaluate: Dataset,
+    directory: URL, runFolder: URL, threads: Int, progress: any WorkflowProgress
+) throws -> ShardReport {
+    let clock = ShardTaskClock(shard)
+    var runner = try PopulationRunner(spec: spec, directory: directory)
+    runner.baseModels = baseModels
+    let units = runner.workUnits.enumerated().filter { shard.owns(unit: $0.offset) }.map(\.element)
+    let members = units.map { 1 + $0.derived.count }.reduce(0, +)
+    progress.log(
+        "population shard \(shard): \(units.count) of \(runner.workUnits.count) work units (\(members) members) of \(spec.architecture.name) on \(splits.train.count) images; evaluated on \(evaluate.count)"
+    )
+    let meter = progress.meter("members", total: members)
+    let made = try runner.runShard(shard, train: splits.train, evaluate: evaluate, threads: threads) { record, reused in
+        meter.advance(by: 1)
+        let note = reused ? "verified, reused" : String(format: "%.1fs", record.seconds)
+        meter.log(
+            String(
+                format: "  %@ #%d  accuracy %.4f  sparsity %.2f  %@", record.variant, record.index, record.accuracy,
+                record.sparsity, note))
+    }
+    meter.finish()
+    var seconds: [String: Double] = [:]
+    for (record, reused) in made where !reused { seconds["\(record.variant) #\(record.index)"] = record.seconds }
+    return try clock.finish(
+        units: units.map(\.name), unitCount: runner.workUnits.count,
+        results: made.map { "\($0.record.variant) #\($0.record.index)" }, madeSeconds: seconds, in: runFolder)
 }
 
 extension PopulationResult {

@@ -1,6 +1,7 @@
 import Foundation
 import LoupeCompress
 import LoupeData
+import LoupeReport
 import LoupeSupport
 
 /// Trains (or resumes) a population of models per compression variant into a run folder:
@@ -11,6 +12,9 @@ public struct PopulationWorkflow {
         public var population: PopulationRecipe
         /// The run folder.
         public var output: URL
+        /// A run on one machine, a shard task (``runShard(progress:)``) or the collection of
+        /// the members the tasks made.
+        public var role: ShardRole = .whole
 
         public init(data: DataSource, population: PopulationRecipe, output: URL) {
             (self.data, self.population, self.output) = (data, population, output)
@@ -22,6 +26,7 @@ public struct PopulationWorkflow {
         public var spec: PopulationSpec
         public var population: PopulationResult
         var directory: RunDirectory
+        var shardRecords: [ShardRecord]
 
         /// The run folder.
         public var folder: URL { directory.url }
@@ -52,6 +57,7 @@ public struct PopulationWorkflow {
             try RunDirectory.requireSame(folder, as: directory.url)
             var directory = directory
             directory.recordPhases(population.memberSeconds)
+            directory.recordShardTasks(shardRecords)
             directory.recordOutputs(under: ["population.json"] + spec.orderedVariants.map(\.name))
             try directory.finish()
             return ["manifest.json"]
@@ -62,8 +68,25 @@ public struct PopulationWorkflow {
 
     public init(_ configuration: Configuration) { self.configuration = configuration }
 
-    /// Trains the members that are missing and verifies the ones already there.
+    /// Makes the missing members of the shard's work units (the configuration's role must be
+    /// a shard task) into the run folder, shared with the run's other tasks; writes no manifest.
+    public func runShard(progress: any WorkflowProgress) throws -> ShardReport {
+        guard case .task(let shard) = configuration.role else {
+            throw OptionError("runShard needs a shard task's role")
+        }
+        let splits = try configuration.data.load().splits
+        let (spec, baseModels) = try configuration.population.makePopulation(
+            data: configuration.data.description, train: splits.train)
+        let folder = try RunDirectory.claim(path: configuration.output.relativePath, shared: true).folder
+        return try runPopulationShard(
+            shard, spec: spec, baseModels: baseModels, splits: splits, evaluate: splits.test, directory: folder,
+            runFolder: folder, threads: configuration.population.threads, progress: progress)
+    }
+
+    /// Trains the members that are missing and verifies the ones already there (collecting:
+    /// trains none, and every one must be there).
     public func run(progress: any WorkflowProgress) throws -> Result {
+        if case .task = configuration.role { throw OptionError("a shard task writes no manifest: use runShard") }
         let splits = try configuration.data.load().splits
         let recipe = configuration.population
         let (spec, baseModels) = try recipe.makePopulation(data: configuration.data.description, train: splits.train)
@@ -73,9 +96,15 @@ public struct PopulationWorkflow {
         try directory.recordInputs(
             splits.train.sources + splits.test.sources + (recipe.baseModels ?? []).flatMap(ModelFile.inputs))
         directory.recordData([splits.train, splits.test])
+        let shardRecords = try ShardRecord.read(in: directory.url)
+        if let warning = ShardRecord.kernelPathWarning(shardRecords) { progress.log(warning) }
+        var shardCount: Int?
+        if case .collect(let count) = configuration.role {
+            shardCount = count ?? shardRecords.first?.shardNumbers.count
+        }
         let result = try runPopulation(
             spec: spec, baseModels: baseModels, splits: splits, directory: directory.url, threads: recipe.threads,
-            progress: progress)
-        return Result(spec: spec, population: result, directory: directory)
+            collecting: configuration.role != .whole, shardCount: shardCount, progress: progress)
+        return Result(spec: spec, population: result, directory: directory, shardRecords: shardRecords)
     }
 }

@@ -12,6 +12,7 @@ package struct RunDirectory {
     package let url: URL
     package var recorder: RunRecorder
     private(set) var outputs: [URL] = []
+    private var collectedShards = false
     private let lock: OutputFolderLock
 
     package init(path: String, configuration: some Encodable, seeds: [String: UInt64], threads: Int = 1) throws {
@@ -32,9 +33,12 @@ package struct RunDirectory {
     /// of its ``RunDirectory`` calls this first; calling it again for the same folder returns
     /// the lock already held.
     ///
+    /// A shard task (`shared`) shares the folder with the other tasks of its run and removes no
+    /// temporary file: the writer of one may be alive on another machine.
+    ///
     /// - Throws: ``OutputFolderLockError`` if another process is writing into the folder.
     @discardableResult
-    package static func claim(path: String) throws -> OutputFolderLock {
+    package static func claim(path: String, shared: Bool = false) throws -> OutputFolderLock {
         let url = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
         return try ClaimedFolders.shared.claim(url) {
             if !FileManager.default.fileExists(atPath: url.path) { ClaimedFolders.shared.created.append(url) }
@@ -43,7 +47,8 @@ package struct RunDirectory {
             } catch {
                 throw InputError(source: path, problem: "cannot create output directory")
             }
-            let lock = try OutputFolderLock(folder: url)
+            let lock = try OutputFolderLock(folder: url, shared: shared)
+            if shared { return lock }
             for file in AtomicFile.removeAbandonedTemporaryFiles(under: url) {
                 print("removed \(file), left by an interrupted writer")
             }
@@ -91,7 +96,8 @@ package struct RunDirectory {
             let files = (FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? []).sorted()
             for file in files where !file.hasSuffix("/") {
                 var isFolder: ObjCBool = false
-                FileManager.default.fileExists(atPath: root.appendingPathComponent(file).path, isDirectory: &isFolder)
+                _ = FileManager.default.fileExists(
+                    atPath: root.appendingPathComponent(file).path, isDirectory: &isFolder)
                 if !isFolder.boolValue { _ = output(path + "/" + file) }
             }
         }
@@ -115,9 +121,21 @@ package struct RunDirectory {
         try recorder.writeProgress(outputs: existingOutputs, in: url)
     }
 
-    /// Writes `manifest.json` listing every recorded output.
+    /// Carries the records of the shard tasks that made the run's units (``ShardRecord``)
+    /// into the manifest; ``finish()`` then removes them from the folder.
+    package mutating func recordShardTasks(_ records: [ShardRecord]) {
+        guard !records.isEmpty else { return }
+        recorder.recordShards(records)
+        collectedShards = true
+    }
+
+    /// Writes `manifest.json` listing every recorded output, then removes the shard records it
+    /// carries.
     package func finish() throws {
         try recorder.finish(outputs: existingOutputs, in: url)
+        if collectedShards {
+            try? FileManager.default.removeItem(at: url.appendingPathComponent(ShardRecord.folderName))
+        }
     }
 
     private var existingOutputs: [URL] { outputs.filter { FileManager.default.fileExists(atPath: $0.path) } }

@@ -38,11 +38,16 @@ struct Audit: ParsableCommand {
     )
     var evaluate: EvaluatedSplit = .test
     @Option(help: "Output directory.") var out: String = "runs/audit"
+    @OptionGroup(title: "Running on a cluster") var shardOptions: ShardOptions
 
     /// Checks the options on their own, before anything runs (ArgumentParser calls this after
     /// parsing; the option groups check themselves).
     func validate() throws {
         try validateOutputFolder(out)
+        if baselinePredictions != nil, shardOptions.shard != nil || shardOptions.shards != nil || shardOptions.collect {
+            throw ValidationError(
+                "--shard, --shards and --collect split training; predictions made elsewhere need none")
+        }
         if baselinePredictions != nil, compressedPredictions == nil {
             throw ValidationError("--baseline-predictions needs --compressed-predictions")
         }
@@ -64,6 +69,11 @@ struct Audit: ParsableCommand {
         configuration.gallery = gallery
         configuration.sampleSeed = sampleSeed
         configuration.evaluate = evaluate
+        configuration.role = try shardOptions.role()
+        if case .task = configuration.role {
+            print(try AuditWorkflow(configuration).runShard(progress: TerminalProgress()).summaryLine)
+            return
+        }
         let result = try AuditWorkflow(configuration).run(progress: TerminalProgress())
         let written = try result.write(to: output)
         print("wrote \(written.joined(separator: ", ")) and manifest.json to \(output.standardizedFileURL.path)")

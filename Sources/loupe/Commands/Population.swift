@@ -17,14 +17,20 @@ struct Population: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var populationOptions: PopulationOptions
     @Option(help: "Output directory.") var out: String = "runs/population"
+    @OptionGroup(title: "Running on a cluster") var shardOptions: ShardOptions
 
     func validate() throws { try validateOutputFolder(out) }
 
     func run() throws {
-        let workflow = PopulationWorkflow(
-            .init(
-                data: dataOptions.source, population: try populationOptions.recipe,
-                output: URL(fileURLWithPath: out, isDirectory: true)))
+        var configuration = PopulationWorkflow.Configuration(
+            data: dataOptions.source, population: try populationOptions.recipe,
+            output: URL(fileURLWithPath: out, isDirectory: true))
+        configuration.role = try shardOptions.role()
+        let workflow = PopulationWorkflow(configuration)
+        if case .task = configuration.role {
+            print(try workflow.runShard(progress: TerminalProgress()).summaryLine)
+            return
+        }
         let result = try workflow.run(progress: TerminalProgress())
         for line in result.summaryLines { print(line) }
         _ = try result.write(to: result.folder)

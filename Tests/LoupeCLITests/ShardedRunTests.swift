@@ -1,0 +1,164 @@
+import Foundation
+import XCTest
+
+/// A run split among shard tasks (a SLURM job array, a Kubernetes Indexed Job) over one run
+/// folder: tasks run as concurrent processes, one unit run twice at once, then collected, gives
+/// the outputs of the same command on one machine byte for byte.
+final class ShardedRunTests: CLITestCase {
+    let audit = [
+        "audit", "--model", "mlp", "--hidden", "16", "--members", "2", "--epochs", "1", "--variants",
+        "dense,prune:0.5,int8-channel", "--threads", "1",
+    ]
+
+    /// Runs each argument list as its own `loupe` process, all at once; returns each status
+    /// and what it printed (to files, so that no pipe fills).
+    private func runConcurrently(_ runs: [(arguments: [String], environment: [String: String])]) throws -> [Result] {
+        var processes: [(Process, URL, URL)] = []
+        for (number, run) in runs.enumerated() {
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = run.arguments
+            process.environment = ProcessInfo.processInfo.environment.merging(run.environment) { _, new in new }
+            process.currentDirectoryURL = workDirectory
+            let out = workDirectory.appendingPathComponent("task-\(number).out")
+            let err = workDirectory.appendingPathComponent("task-\(number).err")
+            FileManager.default.createFile(atPath: out.path, contents: nil)
+            FileManager.default.createFile(atPath: err.path, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: out)
+            process.standardError = try FileHandle(forWritingTo: err)
+            try process.run()
+            processes.append((process, out, err))
+        }
+        return try processes.map { process, out, err in
+            process.waitUntilExit()
+            defer {
+                try? FileManager.default.removeItem(at: out)
+                try? FileManager.default.removeItem(at: err)
+            }
+            return Result(
+                status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
+                stderr: try String(contentsOf: err, encoding: .utf8))
+        }
+    }
+
+    private func regularFiles(_ run: String) -> [String: Data] {
+        let root = workDirectory.appendingPathComponent(run)
+        var files: [String: Data] = [:]
+        let enumerator = FileManager.default.enumerator(atPath: root.path)
+        while let path = enumerator?.nextObject() as? String {
+            if (enumerator?.fileAttributes?[.type] as? FileAttributeType) == .typeRegular {
+                files[path] = FileManager.default.contents(atPath: root.appendingPathComponent(path).path)
+            }
+        }
+        return files
+    }
+
+    private func manifest(_ run: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(
+            with: Data(contentsOf: workDirectory.appendingPathComponent("\(run)/manifest.json"))) as! [String: Any]
+    }
+
+    func testShardedAuditIsByteIdenticalToOneMachine() throws {
+        let single = try loupe(arguments: audit + ["--out", "single"])
+        XCTAssertEqual(single.status, 0, single.stderr)
+
+        // Three shards of the 4 units (dense and prune-0.50 x 2 members; int8 rides with dense),
+        // with shard 1 run twice at once, as a retried or preempted task would be.
+        let tasks = try runConcurrently(
+            ["0/3", "1/3", "2/3", "1/3"].map { (audit + ["--out", "sharded", "--shard", $0], [:]) })
+        for task in tasks { XCTAssertEqual(task.status, 0, task.stderr) }
+        XCTAssertTrue(tasks[0].stdout.contains("shard 0/3: 2 of 4 work units"), tasks[0].stdout)
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("sharded/cie.csv").path))
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("sharded/manifest.json").path))
+
+        let collect = try loupe(arguments: audit + ["--out", "sharded", "--collect"])
+        XCTAssertEqual(collect.status, 0, collect.stderr)
+
+        let oneMachine = regularFiles("single")
+        let sharded = regularFiles("sharded")
+        XCTAssertEqual(Set(sharded.keys), Set(oneMachine.keys), "the same files, and no shard records left")
+        for (path, data) in oneMachine where path != "manifest.json" {
+            XCTAssertEqual(sharded[path], data, "\(path) differs")
+        }
+        // The manifests agree on everything but timings, the command line and where it ran.
+        let (a, b) = (try manifest("single"), try manifest("sharded"))
+        for key in ["outputs", "inputs", "configuration", "seeds", "rerun", "threadCount"] {
+            XCTAssertEqual(
+                try JSONSerialization.data(withJSONObject: [a[key]!], options: .sortedKeys),
+                try JSONSerialization.data(withJSONObject: [b[key]!], options: .sortedKeys), key)
+        }
+        let shards = try XCTUnwrap(b["shards"] as? [[String: Any]])
+        XCTAssertEqual(shards.map { $0["shard"] as? String }, ["0/3", "1/3", "2/3"])
+        XCTAssertEqual(
+            Set(shards.flatMap { ($0["madeSeconds"] as? [String: Double] ?? [:]).keys }),
+            ["dense #0", "dense #1", "prune-0.50 #0", "prune-0.50 #1", "int8-channel #0", "int8-channel #1"])
+        XCTAssertNil(a["shards"])
+        let verify = try loupe("verify", "sharded")
+        XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
+    }
+
+    /// Task indices from the environment (Kubernetes' JOB_COMPLETION_INDEX, SLURM's array
+    /// variables); a collect before every unit is there names the missing units and their
+    /// shard and writes nothing; re-running only that shard completes the run.
+    func testIndicesFromTheEnvironmentAndAnIncompleteCollect() throws {
+        let first = try loupe(
+            arguments: audit + ["--out", "run", "--shards", "2"], environment: ["JOB_COMPLETION_INDEX": "0"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stdout.contains("shard 0/2"), first.stdout)
+
+        let early = try loupe(arguments: audit + ["--out", "run", "--collect", "--shards", "2"])
+        assertFailsCleanly(
+            early,
+            mentioning: [
+                "2 of 4 work units are missing", "dense #1 (shard 1/2) missing", "prune-0.50 #1 (shard 1/2) missing",
+                "sbatch --array=1",
+            ])
+        for name in ["cie.csv", "summary.json", "manifest.json", "report.html"] {
+            XCTAssertFalse(
+                FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("run/\(name)").path), name)
+        }
+
+        // A SLURM array task of a whole array 0-1 needs no --shards.
+        let second = try loupe(
+            arguments: audit + ["--out", "run"],
+            environment: [
+                "SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "2", "SLURM_ARRAY_TASK_MIN": "0",
+                "SLURM_ARRAY_TASK_MAX": "1",
+            ])
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertTrue(second.stdout.contains("shard 1/2"), second.stdout)
+
+        // Without --collect, the plain command collects once every unit is there.
+        let plain = try loupe(arguments: audit + ["--out", "run"])
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        let memberLines = plain.stdout.split(separator: "\n").filter { $0.contains("accuracy") && $0.contains("#") }
+        XCTAssertFalse(memberLines.isEmpty, plain.stdout)
+        XCTAssertTrue(memberLines.allSatisfy { $0.hasSuffix("verified, reused") }, "made again: \(plain.stdout)")
+        XCTAssertEqual(try (manifest("run")["shards"] as? [Any])?.count, 2)
+        XCTAssertEqual(try loupe("verify", "run").status, 0)
+    }
+
+    func testShardOptionErrors() throws {
+        assertFailsCleanly(try loupe(arguments: audit + ["--shard", "2/2"]), mentioning: ["--shard", "outside 0..<2"])
+        assertFailsCleanly(try loupe(arguments: audit + ["--shard", "one/2"]), mentioning: ["--shard", "K/N"])
+        assertFailsCleanly(
+            try loupe(arguments: audit + ["--shard", "0/2", "--collect"]), mentioning: ["--collect", "--shard"])
+        assertFailsCleanly(
+            try loupe(arguments: audit + ["--shards", "2"]), mentioning: ["--shards", "SLURM_ARRAY_TASK_ID"])
+        // A re-submitted subset of an array (--array=1) cannot tell the shard count.
+        assertFailsCleanly(
+            try loupe(
+                arguments: audit,
+                environment: [
+                    "SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "1", "SLURM_ARRAY_TASK_MIN": "1",
+                    "SLURM_ARRAY_TASK_MAX": "1",
+                ]), mentioning: ["SLURM_ARRAY_TASK_ID", "--shards"])
+        assertFailsCleanly(
+            try loupe(
+                "audit", "--baseline-predictions", "a.npy", "--compressed-predictions", "b.npy", "--collect"),
+            mentioning: ["--collect"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("runs").path))
+    }
+}
