@@ -149,7 +149,8 @@ let package = Package(
             dependencies: [
                 "LoupeWorkflows", "LoupeAttribution", "LoupeData", "LoupeNN", "LoupeRandom", "LoupeSupport",
                 "LoupeONNX", "LoupeCompress", "LoupeTensor",
-            ]),
+            ],
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "LoupeONNXTests",
             dependencies: ["LoupeONNX", "LoupeNN", "LoupeTensor", "LoupeData", "LoupeRandom", "LoupeSupport"],
