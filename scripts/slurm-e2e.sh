@@ -1,32 +1,31 @@
 #!/usr/bin/env bash
-# End-to-end check of a SLURM plan on a real (one-node) engine: starts a throw-away cluster with
-# scripts/slurm-cluster.sh in a temporary folder (stopped on exit however the script ends), then
-#   1. submits a plan (array + collect) and waits: every array task runs and sees its
-#      SLURM_ARRAY_TASK_ID; the collect job, held by --dependency=afterok:<array>, starts only
-#      after every task has finished, and finds every shard;
-#   2. submits a plan again, cancels one task while it runs: the array is left incomplete and the
-#      collect job never runs; resubmitting only the missing index (submit.sh --indices K)
-#      completes it and the collect job then finds every shard.
+# End-to-end check of `loupe plan slurm` on a real (one-node) SLURM engine. Starts a throw-away
+# cluster with scripts/slurm-cluster.sh in a temporary folder (stopped on exit however the script
+# ends), and:
+#   0. runs the audit on one machine: mnist-5k, cnn, dense + prune:0.9 + int8-channel,
+#      $MEMBERS members each ($EPOCHS epochs);
+#   1. plans the same audit as a job array (one task per work unit) and a collect job, submits
+#      it, waits: every task and the collect job complete, and the outputs equal the one-machine
+#      run's byte for byte (every file; the manifest's outputs, inputs, configuration, seeds);
+#   2. plans it again into another run folder, cancels one task mid-way: the collect job never
+#      runs, no output is written, `--collect` names the missing units and their shard;
+#      resubmitting only that index (submit.sh --indices K) completes the run, again
+#      byte-identical to the one-machine run.
 # Prints the time of each step. Exits non-zero with one line naming the failed check.
 #
-#   scripts/slurm-e2e.sh            LOUPE_SLURM_KEEP=1 keeps the temporary folder
-#
-# A plan is a folder with the contract of `loupe plan slurm --out PLANDIR -- ...`:
-#   PLANDIR/array.sbatch    #SBATCH --array=0-(N-1); task i runs shard i
-#   PLANDIR/collect.sbatch  merges the shards; fails if one is missing
-#   PLANDIR/submit.sh       [--indices 3,5]: submits the array (or only those indices), then
-#                           collect with --dependency=afterok:<array id>; prints `array <id>`
-#                           and `collect <id>` lines
-# The stub plan below (make_plan, shard_indices_done, plan_result) follows that contract; to check
-# a real plan, replace make_plan's body with the `loupe plan slurm` call and the two readers with
-# the plan's own layout.
+#   scripts/slurm-e2e.sh            LOUPE=path/to/loupe (default: a release build of this checkout)
+#                                   LOUPE_SLURM_KEEP=1 keeps the temporary folder
+#                                   LOUPE_E2E_MEMBERS (6), LOUPE_E2E_EPOCHS (2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
 
-N=6                    # array tasks
+MEMBERS=${LOUPE_E2E_MEMBERS:-6}
+EPOCHS=${LOUPE_E2E_EPOCHS:-2}
 KILL_INDEX=3           # the task cancelled in step 2
-JOB_TIMEOUT=${LOUPE_SLURM_JOB_TIMEOUT:-180}
+JOB_TIMEOUT=${LOUPE_SLURM_JOB_TIMEOUT:-3600}
+# shellcheck disable=SC2054 # the commas are in one argument
+AUDIT=(audit --members "$MEMBERS" --epochs "$EPOCHS" --variants dense,prune:0.9,int8-channel)
 
 ROOT=$(mktemp -d /tmp/loupe-slurm-e2e.XXXXXX)
 CLUSTER=$ROOT/cluster
@@ -62,81 +61,42 @@ step() {
 	return 0
 }
 
-# ---- the plan under test (stub) -------------------------------------------------------------
-
-# make_plan PLANDIR: writes array.sbatch, collect.sbatch and submit.sh into PLANDIR.
-# Real plan: loupe plan slurm --out "$1" -- audit ...
-# Stub shard i sleeps STUB_SHARD_SECONDS (2), or STUB_SLOW_SECONDS (600) if i is STUB_SLOW_INDEX
-# (both read at run time: sbatch exports the submitter's environment by default).
-make_plan() {
-	local plan=$1
-	mkdir -p "$plan"
-	cat >"$plan/array.sbatch" <<EOF
-#!/usr/bin/env bash
-#SBATCH --job-name=loupe-shard
-#SBATCH --array=0-$((N - 1))
-#SBATCH --cpus-per-task=1
-#SBATCH --output=logs/array-%A_%a.out
-set -euo pipefail
-i=\${SLURM_ARRAY_TASK_ID:?not an array task}
-start=\$EPOCHREALTIME
-seconds=\${STUB_SHARD_SECONDS:-2}
-[[ "\$i" == "\${STUB_SLOW_INDEX:-}" ]] && seconds=\${STUB_SLOW_SECONDS:-600}
-echo "shard \$i of job \$SLURM_JOB_ID (array \$SLURM_ARRAY_JOB_ID) on \$(hostname -s): \$seconds s"
-sleep "\$seconds"
-mkdir -p shards
-printf 'task=%s job=%s start=%s end=%s\n' "\$i" "\$SLURM_JOB_ID" "\$start" "\$EPOCHREALTIME" >"shards/.shard-\$i.tmp"
-mv "shards/.shard-\$i.tmp" "shards/shard-\$i.txt"
-EOF
-	cat >"$plan/collect.sbatch" <<EOF
-#!/usr/bin/env bash
-#SBATCH --job-name=loupe-collect
-#SBATCH --cpus-per-task=1
-#SBATCH --output=logs/collect-%j.out
-set -euo pipefail
-start=\$EPOCHREALTIME
-for ((i = 0; i < $N; i++)); do
-	[[ -f "shards/shard-\$i.txt" ]] || { echo "collect: shard \$i missing" >&2; exit 1; }
-done
-{ echo "collect start=\$start job=\$SLURM_JOB_ID"; cat shards/shard-*.txt; } >result.tmp
-mv result.tmp result.txt
-EOF
-	cat >"$plan/submit.sh" <<'EOF'
-#!/usr/bin/env bash
-# Submits the array (all tasks, or only --indices LIST) and then collect, held until the array succeeds.
-set -euo pipefail
-cd "$(dirname "$0")"
-mkdir -p logs
-array_args=()
-if [[ "${1:-}" == --indices ]]; then
-	[[ "${2:-}" =~ ^[0-9]+(,[0-9]+)*$ ]] || { echo "submit.sh: --indices wants a list like 3,5" >&2; exit 2; }
-	array_args=("--array=$2")
-elif (($# > 0)); then
-	echo "usage: submit.sh [--indices 3,5]" >&2
-	exit 2
+if [[ -z "${LOUPE:-}" ]]; then
+	swift build -c release --product loupe >/dev/null
+	LOUPE=$REPO/.build/release/loupe
 fi
-array=$(sbatch --parsable "${array_args[@]}" array.sbatch)
-array=${array%%;*}
-collect=$(sbatch --parsable --dependency="afterok:$array" --kill-on-invalid-dep=yes collect.sbatch)
-collect=${collect%%;*}
-echo "array $array"
-echo "collect $collect"
-EOF
-	chmod +x "$plan/submit.sh"
-}
+LOUPE=$(realpath "$LOUPE")
 
-# shard_indices_done PLANDIR: the array indices whose shard was written, one a line, sorted.
-shard_indices_done() {
-	local f
-	for f in "$1"/shards/shard-*.txt; do
-		[[ -e "$f" ]] || continue
-		f=${f##*/shard-}
-		echo "${f%.txt}"
-	done | sort -n
+# same_outputs RUN: RUN's files equal the one-machine run's byte for byte (the manifest: its
+# outputs, inputs, configuration, seeds and rerun recipe but its thread count), and `loupe verify` passes on it.
+same_outputs() {
+	python3 - "$ROOT/single" "$1" <<'PY' || fail "$1 differs from the one-machine run"
+import json, os, sys
+a, b = sys.argv[1], sys.argv[2]
+def files(root):
+    return sorted(os.path.relpath(os.path.join(d, f), root) for d, _, fs in os.walk(root) for f in fs)
+fa, fb = files(a), files(b)
+if fa != fb:
+    sys.exit(f"file lists differ: only one machine {sorted(set(fa) - set(fb))[:5]}, only sharded {sorted(set(fb) - set(fa))[:5]}")
+for f in fa:
+    if f == "manifest.json":
+        continue
+    if open(os.path.join(a, f), "rb").read() != open(os.path.join(b, f), "rb").read():
+        sys.exit(f"{f} differs")
+ma, mb = (json.load(open(os.path.join(r, "manifest.json"))) for r in (a, b))
+for m in (ma, mb):  # the thread count is each run's own; members do not depend on it
+    args = m["rerun"]["arguments"]
+    i = args.index("--threads")
+    m["rerun"]["arguments"] = args[:i] + args[i + 2:]
+for key in ["outputs", "inputs", "configuration", "seeds", "rerun"]:
+    if ma[key] != mb[key]:
+        sys.exit(f"manifest {key} differs")
+shards = mb.get("shards") or []
+print(f"  {len(fa)} files identical ({len(ma['outputs'])} outputs in the manifest); {len(shards)} shard records:",
+      ", ".join(f"{s['shard']} {s['wallSeconds']:.1f}s" for s in shards))
+PY
+	"$LOUPE" verify "$1" >/dev/null || fail "loupe verify $1 failed"
 }
-
-# plan_result PLANDIR: the merged result's path (exists only once collect succeeded).
-plan_result() { echo "$1/result.txt"; }
 
 # ---- engine helpers -------------------------------------------------------------------------
 
@@ -202,44 +162,43 @@ start_cluster() {
 	sinfo -h -N -o '  node %N: %t, %c CPUs, %m MB'
 }
 
-# Step 1: array + collect (afterok) run to the end; every task sees its index; collect runs last.
+one_machine() {
+	step "the audit on one machine (2 threads): ${AUDIT[*]}"
+	(cd "$ROOT" && "$LOUPE" "${AUDIT[@]}" --threads 2 --out single >single.log 2>&1) || fail "one-machine audit failed: $(tail -1 "$ROOT/single.log")"
+	tail -n 2 "$ROOT/single.log" | sed 's/^/  /'
+}
+
+# plan PLANDIR RUN: loupe plan slurm for the audit into run folder RUN (relative to $ROOT).
+plan() {
+	(cd "$ROOT" && "$LOUPE" plan slurm --out "$1" --loupe "$LOUPE" -- "${AUDIT[@]}" --out "$2") | sed 's/^/  /'
+	grep -q "^#SBATCH --array=0-" "$1/array.sbatch" || fail "$1/array.sbatch has no array"
+}
+
+# Step 1: the plan runs to the end; collect runs last; outputs equal the one-machine run's.
 check_full_run() {
 	local plan=$ROOT/plan-full
-	step "plan of $N shards: array + collect, wait for both"
-	make_plan "$plan"
+	step "plan, submit, wait for the array and the collect job"
+	plan "$plan" sharded
+	local tasks
+	tasks=$(sed -n 's/^#SBATCH --array=0-//p' "$plan/array.sbatch")
+	echo "  $((tasks + 1)) tasks"
 	submit "$plan"
-	local submitted=$EPOCHREALTIME
 	wait_gone "$ARRAY_ID" "$COLLECT_ID"
 	expect_states "$ARRAY_ID" COMPLETED
 	expect_states "$COLLECT_ID" COMPLETED
-	local done_list
-	done_list=$(shard_indices_done "$plan" | tr '\n' ' ')
-	[[ "$done_list" == "$(seq -s ' ' 0 $((N - 1))) " ]] || fail "shards written: '$done_list', expected 0..$((N - 1))"
-	local i
-	for ((i = 0; i < N; i++)); do
-		grep -q "^task=$i " "$plan/shards/shard-$i.txt" || fail "shard $i does not record SLURM_ARRAY_TASK_ID=$i"
-	done
-	local result
-	result=$(plan_result "$plan")
-	[[ -f "$result" ]] || fail "collect wrote no $result"
-	# Collect started after every shard ended (times from the jobs themselves).
-	awk -v t0="$submitted" '
-		/^collect/ { split($2, a, "="); cstart = a[2] }
-		/^task=/ { split($3, s, "="); split($4, e, "="); if (e[2] > last) last = e[2]
-			printf "  task %s: %6.2f s .. %6.2f s after submit\n", substr($1, 6), s[2] - t0, e[2] - t0 }
-		END { printf "  collect start: %6.2f s after submit (last shard ended %6.2f s)\n", cstart - t0, last - t0
-			if (cstart < last) { print "collect started before the last shard ended" > "/dev/stderr"; exit 1 } }
-	' "$result" || fail "dependency afterok:$ARRAY_ID did not hold collect back"
+	step "compare with the one-machine run"
+	same_outputs "$ROOT/sharded"
 }
 
-# Step 2: a task cancelled mid-way leaves the array incomplete; resubmitting that index completes it.
+# Step 2: a task cancelled mid-way leaves the run incomplete; resubmitting that index completes it.
 check_resubmit() {
 	local plan=$ROOT/plan-resubmit
-	step "plan of $N shards, cancel task $KILL_INDEX while it runs"
-	make_plan "$plan"
-	STUB_SLOW_INDEX=$KILL_INDEX submit "$plan"
+	step "plan again, cancel task $KILL_INDEX while it trains"
+	plan "$plan" resubmitted
+	submit "$plan"
 	local first_array=$ARRAY_ID first_collect=$COLLECT_ID
 	wait_running "${first_array}_$KILL_INDEX"
+	sleep 3
 	scancel "${first_array}_$KILL_INDEX"
 	echo "  scancel ${first_array}_$KILL_INDEX"
 	wait_gone "$first_array" "$first_collect"
@@ -247,29 +206,31 @@ check_resubmit() {
 	states=$(task_states "$first_array")
 	echo "  array $first_array tasks: $(tr '\n' ' ' <<<"$states")"
 	grep -q "^$KILL_INDEX CANCELLED\$" <<<"$states" || fail "task $KILL_INDEX not CANCELLED"
-	[[ $(grep -c ' COMPLETED$' <<<"$states") == $((N - 1)) ]] || fail "expected $((N - 1)) completed tasks"
 	local collect_state
 	collect_state=$(task_states "$first_collect")
 	echo "  collect $first_collect: ${collect_state#- } ($(scontrol -o show job "$first_collect" | grep -o 'Reason=[^ ]*'))"
 	[[ "$collect_state" == "- CANCELLED" ]] || fail "collect should be cancelled (dependency never satisfied), got '$collect_state'"
-	[[ ! -e "$(plan_result "$plan")" ]] || fail "collect wrote a result from an incomplete array"
-
-	local missing
-	missing=$(comm -23 <(seq 0 $((N - 1)) | sort) <(shard_indices_done "$plan" | sort) | sort -n | paste -sd, -)
-	[[ "$missing" == "$KILL_INDEX" ]] || fail "missing shards '$missing', expected $KILL_INDEX"
-	step "resubmit only the missing index $missing"
-	submit "$plan" --indices "$missing"
+	[[ ! -e "$ROOT/resubmitted/cie.csv" && ! -e "$ROOT/resubmitted/manifest.json" ]] || fail "outputs written from an incomplete run"
+	local tasks message
+	tasks=$(($(sed -n 's/^#SBATCH --array=0-//p' "$plan/array.sbatch") + 1))
+	if message=$(cd "$ROOT" && "$LOUPE" "${AUDIT[@]}" --out resubmitted --collect --shards "$tasks" 2>&1); then
+		fail "--collect succeeded on an incomplete run"
+	fi
+	echo "  $(grep '^Error:' <<<"$message")"
+	grep -q "(shard $KILL_INDEX/$tasks) missing" <<<"$message" || fail "--collect did not name shard $KILL_INDEX"
+	step "resubmit only index $KILL_INDEX"
+	submit "$plan" --indices "$KILL_INDEX"
 	wait_gone "$ARRAY_ID" "$COLLECT_ID"
 	expect_states "$ARRAY_ID" COMPLETED
 	expect_states "$COLLECT_ID" COMPLETED
 	states=$(task_states "$ARRAY_ID")
-	[[ "$states" == "$missing COMPLETED" ]] || fail "resubmitted array ran '$(tr '\n' ' ' <<<"$states")', expected only $missing"
-	[[ -f "$(plan_result "$plan")" ]] || fail "collect wrote no result after the resubmission"
-	[[ $(grep -c '^task=' "$(plan_result "$plan")") == "$N" ]] || fail "result does not hold $N shards"
-	echo "  result holds $N shards; collect $COLLECT_ID COMPLETED"
+	[[ "$states" == "$KILL_INDEX COMPLETED" ]] || fail "resubmitted array ran '$(tr '\n' ' ' <<<"$states")', expected only $KILL_INDEX"
+	step "compare with the one-machine run"
+	same_outputs "$ROOT/resubmitted"
 }
 
 start_cluster
+one_machine
 check_full_run
 check_resubmit
 step ""

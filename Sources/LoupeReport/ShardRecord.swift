@@ -35,11 +35,15 @@ public struct ShardRecord: Codable, Equatable, Sendable {
     /// The folder of a run folder that holds its shard records until they are collected.
     public static let folderName = "shards"
 
-    /// The record's file name for shard `K/N`: `shard-K-of-N.json`.
-    public static func fileName(for shard: Shard) -> String { "shard-\(shard.index)-of-\(shard.count).json" }
+    /// The record's file name for this task of shard `K/N`: `shard-K-of-N-<host>-<pid>.json`, so
+    /// that a task run twice (a retry, a preempted task) keeps both records.
+    public static func fileName(for shard: Shard) -> String {
+        let host = ProcessInfo.processInfo.hostName.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }
+        return "shard-\(shard.index)-of-\(shard.count)-\(String(host))-\(getpid()).json"
+    }
 
-    /// The records in `runFolder`'s `shards/` folder, in shard order; unreadable files are
-    /// named in the error.
+    /// The records in `runFolder`'s `shards/` folder, by shard, then start; unreadable files
+    /// are named in the error.
     public static func read(in runFolder: URL) throws -> [ShardRecord] {
         let folder = runFolder.appendingPathComponent(folderName)
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
@@ -54,7 +58,9 @@ public struct ShardRecord: Codable, Equatable, Sendable {
                 throw InputError(source: url.path, problem: "unreadable shard record: \(error)")
             }
         }
-        return records.sorted { ($0.shardNumbers.index, $0.shard) < ($1.shardNumbers.index, $1.shard) }
+        return records.sorted {
+            ($0.shardNumbers.index, $0.startedAt, $0.hostName) < ($1.shardNumbers.index, $1.startedAt, $1.hostName)
+        }
     }
 
     /// The shard's number and count, read from ``shard``.

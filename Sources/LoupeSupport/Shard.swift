@@ -20,6 +20,11 @@ public struct Shard: Sendable, Equatable, Hashable, CustomStringConvertible {
         (self.index, self.count) = (index, count)
     }
 
+    private init(checked index: Int, _ count: Int) { (self.index, self.count) = (index, count) }
+
+    /// The shards `0/N` to `N-1/N` (none for a count below one).
+    public static func all(count: Int) -> [Shard] { (0..<max(count, 0)).map { Shard(checked: $0, count) } }
+
     /// Reads `K/N`, such as `2/8`.
     public init(parsing text: String, source: String = "--shard") throws(InputError) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)

@@ -19,7 +19,7 @@ struct Loupe: ParsableCommand {
         version: version,
         subcommands: [
             Audit.self, Train.self, Eval.self, Population.self, Difficulty.self, Attribute.self, Benchmark.self,
-            Review.self, ImportModel.self, ExportModel.self, Verify.self,
+            Review.self, Plan.self, ImportModel.self, ExportModel.self, Verify.self,
         ]
     )
 

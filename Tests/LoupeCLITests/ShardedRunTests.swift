@@ -12,11 +12,13 @@ final class ShardedRunTests: CLITestCase {
 
     /// Runs each argument list as its own `loupe` process, all at once; returns each status
     /// and what it printed (to files, so that no pipe fills).
-    private func runConcurrently(_ runs: [(arguments: [String], environment: [String: String])]) throws -> [Result] {
+    private func runConcurrently(
+        _ runs: [(arguments: [String], environment: [String: String])], program: String? = nil
+    ) throws -> [Result] {
         var processes: [(Process, URL, URL)] = []
         for (number, run) in runs.enumerated() {
             let process = Process()
-            process.executableURL = executable
+            process.executableURL = program.map { URL(fileURLWithPath: $0) } ?? executable
             process.arguments = run.arguments
             process.environment = ProcessInfo.processInfo.environment.merging(run.environment) { _, new in new }
             process.currentDirectoryURL = workDirectory
@@ -90,7 +92,8 @@ final class ShardedRunTests: CLITestCase {
                 try JSONSerialization.data(withJSONObject: [b[key]!], options: .sortedKeys), key)
         }
         let shards = try XCTUnwrap(b["shards"] as? [[String: Any]])
-        XCTAssertEqual(shards.map { $0["shard"] as? String }, ["0/3", "1/3", "2/3"])
+        // Each task's record, the two runs of shard 1 included.
+        XCTAssertEqual(shards.map { $0["shard"] as? String }, ["0/3", "1/3", "1/3", "2/3"])
         XCTAssertEqual(
             Set(shards.flatMap { ($0["madeSeconds"] as? [String: Double] ?? [:]).keys }),
             ["dense #0", "dense #1", "prune-0.50 #0", "prune-0.50 #1", "int8-channel #0", "int8-channel #1"])
@@ -138,6 +141,60 @@ final class ShardedRunTests: CLITestCase {
         XCTAssertTrue(memberLines.allSatisfy { $0.hasSuffix("verified, reused") }, "made again: \(plain.stdout)")
         XCTAssertEqual(try (manifest("run")["shards"] as? [Any])?.count, 2)
         XCTAssertEqual(try loupe("verify", "run").status, 0)
+    }
+
+    /// The generated plans run: SLURM's scripts with bash (`#SBATCH` lines are comments to
+    /// it) and SLURM_ARRAY_TASK_ID per task; Kubernetes' Indexed Job by the container arguments
+    /// in its manifest with JOB_COMPLETION_INDEX per index. Both collect to the outputs of the
+    /// one-machine run.
+    func testPlansRunAsTheirEnginesWouldRunThem() throws {
+        let planned = Array(audit.dropLast(2))  // the plan sets each task's --threads
+        XCTAssertEqual(try loupe(arguments: planned + ["--threads", "1", "--out", "single"]).status, 0)
+
+        let slurm = try loupe(
+            arguments: ["plan", "slurm", "--out", "plan", "--loupe", executable.path, "--"] + planned + [
+                "--out", "viaslurm",
+            ])
+        XCTAssertEqual(slurm.status, 0, slurm.stderr)
+        XCTAssertTrue(slurm.stdout.contains("tasks: 4 x 1 core(s)"), slurm.stdout)
+        let tasks = try runConcurrently(
+            (0..<4).map { (["plan/array.sbatch"], ["SLURM_ARRAY_TASK_ID": String($0)]) }, program: "/bin/bash")
+        for task in tasks { XCTAssertEqual(task.status, 0, task.stderr) }
+        let collect = try runConcurrently([(["plan/collect.sbatch"], [:])], program: "/bin/bash")[0]
+        XCTAssertEqual(collect.status, 0, collect.stderr)
+
+        let kubernetes = try loupe(
+            arguments: ["plan", "kubernetes", "--out", "kplan", "--tasks", "3", "--"] + planned + [
+                "--out", "viakubernetes",
+            ])
+        XCTAssertEqual(kubernetes.status, 0, kubernetes.stderr)
+        let unitArguments = try containerArguments(in: "kplan/units-job.yaml")
+        XCTAssertEqual(unitArguments.suffix(4), ["--shards", "3", "--threads", "1"])
+        let pods = try runConcurrently((0..<3).map { (unitArguments, ["JOB_COMPLETION_INDEX": String($0)]) })
+        for pod in pods { XCTAssertEqual(pod.status, 0, pod.stderr) }
+        XCTAssertEqual(try loupe(arguments: try containerArguments(in: "kplan/collect-job.yaml")).status, 0)
+
+        let oneMachine = regularFiles("single")
+        for run in ["viaslurm", "viakubernetes"] {
+            let files = regularFiles(run)
+            XCTAssertEqual(Set(files.keys), Set(oneMachine.keys), run)
+            for (path, data) in oneMachine where path != "manifest.json" {
+                XCTAssertEqual(files[path], data, "\(run)/\(path)")
+            }
+        }
+    }
+
+    /// The container's `args` of a manifest `loupe plan kubernetes` wrote (one double-quoted
+    /// JSON string per line).
+    private func containerArguments(in file: String) throws -> [String] {
+        let text = try String(contentsOf: workDirectory.appendingPathComponent(file), encoding: .utf8)
+        let lines = text.split(separator: "\n").map(String.init)
+        let start = try XCTUnwrap(
+            lines.firstIndex { ["args:", "- args:"].contains($0.trimmingCharacters(in: .whitespaces)) })
+        return try lines[(start + 1)...].prefix { $0.trimmingCharacters(in: .whitespaces).hasPrefix("- \"") }.map {
+            let quoted = $0.trimmingCharacters(in: .whitespaces).dropFirst(2)
+            return try JSONDecoder().decode(String.self, from: Data(quoted.utf8))
+        }
     }
 
     func testShardOptionErrors() throws {

@@ -56,10 +56,11 @@ struct Audit: ParsableCommand {
         }
     }
 
-    func run() throws {
-        let output = URL(fileURLWithPath: out, isDirectory: true)
+    /// The workflow's configuration these options describe.
+    func workflowConfiguration() throws -> AuditWorkflow.Configuration {
         var configuration = AuditWorkflow.Configuration(
-            data: dataOptions.source, population: try populationOptions.recipe, output: output)
+            data: dataOptions.source, population: try populationOptions.recipe,
+            output: URL(fileURLWithPath: out, isDirectory: true))
         if let baselinePredictions, let compressedPredictions {
             configuration.predictions = .init(
                 baseline: URL(fileURLWithPath: baselinePredictions),
@@ -70,12 +71,19 @@ struct Audit: ParsableCommand {
         configuration.sampleSeed = sampleSeed
         configuration.evaluate = evaluate
         configuration.role = try shardOptions.role()
+        return configuration
+    }
+
+    func run() throws {
+        let configuration = try workflowConfiguration()
         if case .task = configuration.role {
             print(try AuditWorkflow(configuration).runShard(progress: TerminalProgress()).summaryLine)
             return
         }
         let result = try AuditWorkflow(configuration).run(progress: TerminalProgress())
-        let written = try result.write(to: output)
-        print("wrote \(written.joined(separator: ", ")) and manifest.json to \(output.standardizedFileURL.path)")
+        let written = try result.write(to: configuration.output)
+        print(
+            "wrote \(written.joined(separator: ", ")) and manifest.json to \(configuration.output.standardizedFileURL.path)"
+        )
     }
 }

@@ -21,11 +21,17 @@ struct Population: ParsableCommand {
 
     func validate() throws { try validateOutputFolder(out) }
 
-    func run() throws {
+    /// The workflow's configuration these options describe.
+    func workflowConfiguration() throws -> PopulationWorkflow.Configuration {
         var configuration = PopulationWorkflow.Configuration(
             data: dataOptions.source, population: try populationOptions.recipe,
             output: URL(fileURLWithPath: out, isDirectory: true))
         configuration.role = try shardOptions.role()
+        return configuration
+    }
+
+    func run() throws {
+        let configuration = try workflowConfiguration()
         let workflow = PopulationWorkflow(configuration)
         if case .task = configuration.role {
             print(try workflow.runShard(progress: TerminalProgress()).summaryLine)

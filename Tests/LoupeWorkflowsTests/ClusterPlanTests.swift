@@ -1,0 +1,95 @@
+import Foundation
+import LoupeSupport
+import XCTest
+
+@testable import LoupeWorkflows
+
+/// The plan's arithmetic, its SLURM scripts and its Kubernetes manifests, from a given cost.
+final class ClusterPlanTests: XCTestCase {
+    /// Units of 100, 200, 300, 400 and 500 core-seconds, a start of 10 s, a 300 MB peak.
+    let cost = WorkUnitCost(
+        units: [("dense #0", 100), ("dense #1", 200), ("prune #0", 300), ("prune #1", 400), ("prune #2", 500)],
+        startSeconds: 10, peakMemoryBytes: 300 << 20, stepSeconds: 0.01, evaluationSecondsPerExample: 1e-4)
+
+    func testTasksTimeAndMemoryFollowTheMeasuredCost() throws {
+        let one = try ClusterPlan(arguments: ["audit"], cost: cost, tasks: nil, cpusPerTask: 1, name: "loupe-a")
+        XCTAssertEqual(one.tasks, 5)
+        // The slowest task holds the 500 s unit: (500 + 10) s x 2 = 17 minutes.
+        XCTAssertEqual(one.taskMinutes, 17)
+        // 300 MiB x 1.5 = 450 MiB, at least 512.
+        XCTAssertEqual(one.memoryMiB, 512)
+        // Two tasks: shard 0 holds units 0, 2, 4 (900 s), shard 1 units 1, 3 (600 s); (900 + 10) x 2 / 60.
+        let two = try ClusterPlan(arguments: ["audit"], cost: cost, tasks: 2, cpusPerTask: 1, name: "loupe-a")
+        XCTAssertEqual(two.taskMinutes, Int((910.0 * 2 / 60).rounded(.up)))
+        XCTAssertEqual(cost.seconds(of: try Shard(index: 1, count: 2)), 610)
+        // Two cores per task halve the units' time, not the start.
+        let wide = try ClusterPlan(arguments: ["audit"], cost: cost, tasks: 2, cpusPerTask: 2, name: "loupe-a")
+        XCTAssertEqual(wide.taskMinutes, Int(((900.0 / 2 + 10) * 2 / 60).rounded(.up)))
+        // More tasks than units: one per unit.
+        XCTAssertEqual(try ClusterPlan(arguments: [], cost: cost, tasks: 50, cpusPerTask: 1, name: "x").tasks, 5)
+        var big = cost
+        big.peakMemoryBytes = 1000 << 20
+        XCTAssertEqual(
+            try ClusterPlan(arguments: [], cost: big, tasks: nil, cpusPerTask: 1, name: "x").memoryMiB, 1536)
+        XCTAssertEqual(two.taskArguments, ["audit", "--shards", "2", "--threads", "1"])
+        XCTAssertEqual(two.collectArguments, ["audit", "--collect", "--shards", "2", "--threads", "1"])
+        XCTAssertThrowsError(try ClusterPlan(arguments: [], cost: cost, tasks: 0, cpusPerTask: 1, name: "x"))
+        XCTAssertThrowsError(try ClusterPlan(arguments: [], cost: cost, tasks: nil, cpusPerTask: 0, name: "x"))
+    }
+
+    func testSlurmScriptsQuoteTheCommandAndAskForTheMeasuredResources() throws {
+        let plan = try ClusterPlan(
+            arguments: ["audit", "--out", "runs/my run", "--data", "it's.csv"], cost: cost, tasks: 2, cpusPerTask: 1,
+            name: "loupe-my-run")
+        var slurm = SlurmPlan(plan: plan, executable: "/opt/loupe", workingDirectory: "/shared", folder: "/shared/plan")
+        slurm.partition = "cpu"
+        let files = Dictionary(uniqueKeysWithValues: slurm.files.map { ($0.name, $0.text) })
+        let array = try XCTUnwrap(files["array.sbatch"])
+        for line in [
+            "#SBATCH --array=0-1", "#SBATCH --cpus-per-task=1", "#SBATCH --mem=512M", "#SBATCH --time=0:31:00",
+            "#SBATCH --chdir=/shared", "#SBATCH --partition=cpu", "export LOUPE_KERNELS=\(plan.kernelPath)",
+            "exec /opt/loupe audit --out 'runs/my run' --data 'it'\\''s.csv' --shards 2 --threads 1",
+        ] {
+            XCTAssertTrue(array.split(separator: "\n").contains(Substring(line)), "\(line) not in:\n\(array)")
+        }
+        let collect = try XCTUnwrap(files["collect.sbatch"])
+        XCTAssertFalse(collect.contains("--array"))
+        XCTAssertTrue(collect.contains("--collect --shards 2 --threads 1\n"), collect)
+        XCTAssertTrue(try XCTUnwrap(files["submit.sh"]).contains("--dependency=\"afterok:$array\""))
+        // Every #SBATCH line comes before the first command, as sbatch requires.
+        let lines = array.split(separator: "\n")
+        let firstCommand = try XCTUnwrap(lines.firstIndex { !$0.hasPrefix("#") })
+        XCTAssertFalse(lines[firstCommand...].contains { $0.hasPrefix("#SBATCH") })
+    }
+
+    /// Both jobs are valid batch/v1 Jobs of Kubernetes 1.30 (strict schema: no unknown field).
+    func testKubernetesJobsValidateAgainstTheJobSchema() throws {
+        let plan = try ClusterPlan(
+            arguments: ["audit", "--out", "runs/a"], cost: cost, tasks: 3, cpusPerTask: 2, name: "loupe-a")
+        let kubernetes = try KubernetesPlan(
+            plan: plan, image: "registry.example/loupe:1", claim: "runs", mountPath: "/w")
+        let validator = try JSONSchemaValidator(
+            contentsOf: KubernetesJobSchemaTests.fixtures.appendingPathComponent("kubernetes-job-schema.json"))
+        XCTAssertEqual(validator.violations(of: kubernetes.unitsJob).map(\.description), [])
+        XCTAssertEqual(validator.violations(of: kubernetes.collectJob).map(\.description), [])
+        guard case .object(let job) = kubernetes.unitsJob, case .object(let spec) = job["spec"] else {
+            return XCTFail("not an object")
+        }
+        XCTAssertEqual(spec["completionMode"], .string("Indexed"))
+        XCTAssertEqual(spec["completions"], .number(3))
+        let text = YAMLText.document(kubernetes.unitsJob)
+        for fragment in [
+            "- \"--shards\"\n", "- \"3\"\n", "claimName: \"runs\"", "cpu: \"2\"", "memory: \"512Mi\"",
+            "workingDir: \"/w\"",
+        ] {
+            XCTAssertTrue(text.contains(fragment), "\(fragment) not in:\n\(text)")
+        }
+        XCTAssertThrowsError(try KubernetesPlan(plan: plan, image: "i", claim: "c", mountPath: "relative"))
+    }
+
+    func testJobNamesAreKubernetesNames() {
+        XCTAssertEqual(PlanWorkflow.jobName("My Run_2"), "loupe-my-run-2")
+        XCTAssertEqual(PlanWorkflow.jobName("..."), "loupe-run")
+        XCTAssertEqual(PlanWorkflow.jobName(String(repeating: "a", count: 100)).count, 46)
+    }
+}
