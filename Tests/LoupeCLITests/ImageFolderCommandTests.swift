@@ -119,6 +119,47 @@ final class ImageFolderCommandTests: CLITestCase {
             try Data(contentsOf: workDirectory.appendingPathComponent("second/model.safetensors")))
     }
 
+    /// report.html names the impacted classes: `1 light`, not `1`. Predictions made elsewhere
+    /// on a train/ and test/ ImageFolder: the compressed population gets every light test image
+    /// wrong, so the light class is impacted.
+    func testReportNamesImpactedClasses() throws {
+        var files: [String: [UInt8]] = [:]
+        for split in ["train", "test"] {
+            for index in 0..<10 {
+                files["\(split)/dark/\(index).png"] = Self.png(side: 4, value: UInt8(10 * index))
+                files["\(split)/light/\(index).png"] = Self.png(side: 4, value: UInt8(250 - 10 * index))
+            }
+        }
+        try folder("shades", files)
+        // Test ids: dark 0...9 (label 0), light 10...19 (label 1).
+        func population(wrong: (Int, Int) -> Bool) -> Data {
+            let labels = (0..<3).flatMap { model in
+                (0..<20).map { example -> Int64 in
+                    let label = Int64(example / 10)
+                    return wrong(model, example) ? 1 - label : label
+                }
+            }
+            return npy("<i8", shape: "(3, 20)", payload: labels.withUnsafeBytes { Data($0) })
+        }
+        _ = try write(population { model, example in (example + model) % 7 == 0 }, to: "base.npy")
+        _ = try write(population { model, example in example >= 10 || (example + model) % 5 == 0 }, to: "pruned.npy")
+        let audit = try loupe(
+            arguments: [
+                "audit", "--data", "shades", "--baseline-predictions", "base.npy", "--compressed-predictions",
+                "pruned.npy", "--out", "audit",
+            ], environment: ["LOUPE_CACHE_DIR": workDirectory.appendingPathComponent("cache").path])
+        XCTAssertEqual(audit.status, 0, audit.stderr)
+        let summary =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: workDirectory.appendingPathComponent("audit/summary.json"))) as! [String: Any]
+        let variants = summary["variants"] as! [[String: Any]]
+        // Both classes move against the overall accuracy (the measure is recall minus accuracy).
+        XCTAssertEqual(variants[0]["impacted_classes"] as? [Int], [0, 1])
+        let html = try String(contentsOf: workDirectory.appendingPathComponent("audit/report.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("<td>0 dark, 1 light</td>"), "impacted classes not named")
+        XCTAssertTrue(html.contains("<td>0 dark</td>") && html.contains("<td>1 light</td>"), "per-class rows not named")
+    }
+
     /// Outputs that name an example give its path and class name; the audit's classes.csv the class name.
     func testOutputsNameExamplesByPathAndClass() throws {
         var files: [String: [UInt8]] = [:]

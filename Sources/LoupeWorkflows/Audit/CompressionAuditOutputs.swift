@@ -225,6 +225,10 @@ struct CompressionAuditOutputs {
         )
         page.addParameters(parameters)
         page.addHeading("Summary")
+        /// `3`, or `3 cat` for data whose classes have names.
+        func classLabel(_ index: Int) -> String {
+            examples.classNames == nil ? String(index) : "\(index) \(examples.className(of: Int32(index)))"
+        }
         func percent(_ value: Double?) -> String { value.map { String(format: "%.2f%%", 100 * $0) } ?? "" }
         page.addTable(
             headers: [
@@ -240,7 +244,7 @@ struct CompressionAuditOutputs {
                     "\(percent(v.baselineAccuracyOnCIE)) / \(percent(v.compressedAccuracyOnCIE))",
                     "\(percent(v.baselineAccuracyOnNonCIE)) / \(percent(v.compressedAccuracyOnNonCIE))",
                     "\(percent(v.baselineAccuracyOnRandomSample)) / \(percent(v.compressedAccuracyOnRandomSample))",
-                    v.impactedClasses.map(String.init).joined(separator: " "),
+                    v.impactedClasses.map(classLabel).joined(separator: examples.classNames == nil ? " " : ", "),
                 ]
             }, numericColumns: [1, 3, 4])
         let pruned = summary.variants.filter {
@@ -281,9 +285,7 @@ struct CompressionAuditOutputs {
                         headers: ["class", "examples", "dense recall − accuracy", "compressed", "t", "p", "impact"],
                         rows: classes.classes.map { row in
                             [
-                                examples.classNames == nil
-                                    ? String(row.classIndex)
-                                    : "\(row.classIndex) \(examples.className(of: Int32(row.classIndex)))",
+                                classLabel(row.classIndex),
                                 String(row.exampleCount),
                                 String(format: "%+.4f", row.baselineMean),
                                 String(format: "%+.4f", row.compressedMean), String(format: "%.2f", row.test.t),
