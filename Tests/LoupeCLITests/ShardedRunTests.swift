@@ -197,6 +197,19 @@ final class ShardedRunTests: CLITestCase {
         }
     }
 
+    func testPlanRefusesWhatItCannotShard() throws {
+        assertFailsCleanly(try loupe("plan", "slurm"), mentioning: ["after --"])
+        assertFailsCleanly(try loupe("plan", "slurm", "--", "train"), mentioning: ["'train' is not sharded"])
+        assertFailsCleanly(
+            try loupe("plan", "slurm", "--", "audit", "--shard", "0/2"), mentioning: ["must not shard itself"])
+        assertFailsCleanly(try loupe("plan", "pbs", "--", "audit"), mentioning: ["pbs"])
+        assertFailsCleanly(
+            try loupe("plan", "slurm", "--", "audit", "--members", "0"), mentioning: ["does not parse", "--members"])
+        assertFailsCleanly(
+            try loupe("plan", "kubernetes", "--mount-path", "work", "--", "audit"), mentioning: ["--mount-path"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("plan").path))
+    }
+
     func testShardOptionErrors() throws {
         assertFailsCleanly(try loupe(arguments: audit + ["--shard", "2/2"]), mentioning: ["--shard", "outside 0..<2"])
         assertFailsCleanly(try loupe(arguments: audit + ["--shard", "one/2"]), mentioning: ["--shard", "K/N"])

@@ -45,6 +45,9 @@ struct Plan: ParsableCommand {
                 "plan: the planned command must not shard itself; the plan adds --shards and --collect")
         }
         if let tasks, tasks < 1 { throw ValidationError("--tasks must be positive, got \(tasks)") }
+        guard mountPath.hasPrefix("/") else {
+            throw ValidationError("--mount-path must be absolute, got '\(mountPath)'")
+        }
         guard cpusPerTask >= 1 else { throw ValidationError("--cpus-per-task must be positive, got \(cpusPerTask)") }
     }
 
