@@ -42,12 +42,13 @@ package final class OutputFolderLock: Sendable {
 
     deinit { close(descriptor) }
 
-    /// Whether a writer holds the lock of `folder` now. Takes no lock.
+    /// Whether a writer holds the lock of `folder` now, exclusively or shared (shard tasks).
+    /// Holds no lock afterwards: the probe's lock, if it gets one, is released at once.
     package static func isHeld(_ folder: URL) -> Bool {
         let descriptor = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
-        return flock(descriptor, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK
+        return flock(descriptor, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK
     }
 }
 
