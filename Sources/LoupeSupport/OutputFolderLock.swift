@@ -27,7 +27,7 @@ package final class OutputFolderLock: Sendable {
         guard descriptor >= 0 else {
             throw OutputFolderLockError(source: folder.path, kind: .cannotOpen(String(cString: strerror(errno))))
         }
-        guard flock(descriptor, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0 else {
+        guard Self.lock(descriptor, shared: shared) else {
             let reason = errno
             close(descriptor)
             guard reason == EWOULDBLOCK else {
@@ -42,12 +42,24 @@ package final class OutputFolderLock: Sendable {
 
     deinit { close(descriptor) }
 
-    /// Whether a writer holds the lock of `folder` now. Takes no lock.
+    /// Takes the lock without waiting for a writer; a shared lock retries for up to 0.2 s, since
+    /// ``isHeld(_:)`` holds the lock exclusively for the moment of its probe.
+    private static func lock(_ descriptor: Int32, shared: Bool) -> Bool {
+        for attempt in 0..<(shared ? 40 : 1) {
+            if flock(descriptor, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0 { return true }
+            guard errno == EWOULDBLOCK, attempt < 39 else { return false }
+            usleep(5_000)
+        }
+        return false
+    }
+
+    /// Whether a writer holds the lock of `folder` now, exclusively or shared (shard tasks).
+    /// Holds no lock afterwards: the probe's lock, if it gets one, is released at once.
     package static func isHeld(_ folder: URL) -> Bool {
         let descriptor = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
-        return flock(descriptor, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK
+        return flock(descriptor, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK
     }
 }
 

@@ -95,7 +95,10 @@ final class ShardedRunTests: CLITestCase {
         // Each task's record, the two runs of shard 1 included.
         XCTAssertEqual(shards.map { $0["shard"] as? String }, ["0/3", "1/3", "1/3", "2/3"])
         XCTAssertEqual(
-            Set(shards.flatMap { ($0["madeSeconds"] as? [String: Double] ?? [:]).keys }),
+            Set(
+                shards.flatMap {
+                    Array(($0["madeSeconds"] as? [String: Double] ?? [:]).keys) + ($0["reused"] as? [String] ?? [])
+                }),
             ["dense #0", "dense #1", "prune-0.50 #0", "prune-0.50 #1", "int8-channel #0", "int8-channel #1"])
         XCTAssertNil(a["shards"])
         let verify = try loupe("verify", "sharded")
@@ -208,6 +211,139 @@ final class ShardedRunTests: CLITestCase {
         assertFailsCleanly(
             try loupe("plan", "kubernetes", "--mount-path", "work", "--", "audit"), mentioning: ["--mount-path"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("plan").path))
+    }
+
+    /// A screening-size ROAR benchmark: 8 retrains (gradient and random x 50% x roar and kar x
+    /// 2), numbered gradient roar #0, #1, gradient kar #0, #1, random roar #0, ...
+    let roar = [
+        "benchmark", "roar", "--model", "mlp", "--hidden", "8", "--epochs", "1", "--retrains", "2", "--fractions",
+        "50", "--methods", "gradient,random", "--train-limit", "120", "--test-limit", "40", "--threads", "1",
+    ]
+
+    func testShardedRoarIsByteIdenticalToOneMachine() throws {
+        let single = try loupe(arguments: roar + ["--out", "single"])
+        XCTAssertEqual(single.status, 0, single.stderr)
+
+        // Three shards of the 8 retrains, shard 1 twice at once; all four find the base model
+        // and the maps missing and make them at once.
+        let tasks = try runConcurrently(
+            ["0/3", "1/3", "2/3", "1/3"].map { (roar + ["--out", "sharded", "--shard", $0], [:]) })
+        for task in tasks { XCTAssertEqual(task.status, 0, task.stderr) }
+        XCTAssertTrue(tasks[0].stdout.contains("shard 0/3: 3 of 8 work units"), tasks[0].stdout)
+        XCTAssertTrue(tasks[2].stdout.contains("shard 2/3: 2 of 8 work units"), tasks[2].stdout)
+        for name in ["roar.csv", "ranking.csv", "summary.json", "roar.svg", "manifest.json"] {
+            XCTAssertFalse(
+                FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("sharded/\(name)").path),
+                name)
+        }
+
+        let collect = try loupe(arguments: roar + ["--out", "sharded", "--collect"])
+        XCTAssertEqual(collect.status, 0, collect.stderr)
+        XCTAssertTrue(collect.stdout.contains("0 retrains trained (8 reused)"), collect.stdout)
+
+        let oneMachine = regularFiles("single")
+        let sharded = regularFiles("sharded")
+        XCTAssertEqual(Set(sharded.keys), Set(oneMachine.keys), "the same files, and no shard records left")
+        XCTAssertTrue(oneMachine.keys.contains("cells/random/kar-50/retrain-001.json"))
+        for (path, data) in oneMachine where path != "manifest.json" {
+            XCTAssertEqual(sharded[path], data, "\(path) differs")
+        }
+        let (a, b) = (try manifest("single"), try manifest("sharded"))
+        for key in ["outputs", "inputs", "configuration", "seeds", "rerun", "threadCount"] {
+            XCTAssertEqual(
+                try JSONSerialization.data(withJSONObject: [a[key]!], options: .sortedKeys),
+                try JSONSerialization.data(withJSONObject: [b[key]!], options: .sortedKeys), key)
+        }
+        let shards = try XCTUnwrap(b["shards"] as? [[String: Any]])
+        XCTAssertEqual(shards.map { $0["shard"] as? String }, ["0/3", "1/3", "2/3"])
+        // Of shard 1's two runs, the record of the one that ended last is kept: it made some of
+        // the shard's retrains and found the others made by its twin.
+        let made = Set(shards.flatMap { ($0["madeSeconds"] as? [String: Double] ?? [:]).keys })
+        let reused = Set(shards.flatMap { $0["reused"] as? [String] ?? [] })
+        let retrains = ["gradient", "random"].flatMap { method in
+            ["roar", "kar"].flatMap { mode in (0..<2).map { "\(method) \(mode)-50 #\($0)" } }
+        }
+        XCTAssertEqual(made.union(reused).subtracting(["base model", "maps gradient", "maps random"]), Set(retrains))
+        let phases = try XCTUnwrap(b["phaseSeconds"] as? [String: Double])
+        XCTAssertTrue(Set(phases.keys).isSuperset(of: made), "\(phases.keys)")
+        XCTAssertNil(a["shards"])
+        let verify = try loupe("verify", "sharded")
+        XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
+    }
+
+    /// A collect before every retrain is there names the missing ones and their shard and
+    /// writes nothing; a missing base model or maps are named too, and made again (identically)
+    /// by a task that needs them; the plain command collects once everything is there.
+    func testIncompleteRoarCollectNamesMissingRetrainsAndPrerequisites() throws {
+        let first = try loupe(
+            arguments: roar + ["--out", "run", "--shards", "2"], environment: ["JOB_COMPLETION_INDEX": "0"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stdout.contains("shard 0/2: 4 of 8 work units"), first.stdout)
+        XCTAssertTrue(first.stdout.contains("this task makes it (base/)"), first.stdout)
+        XCTAssertTrue(first.stdout.contains("the maps of random are missing"), first.stdout)
+
+        let outputs = ["roar.csv", "ranking.csv", "summary.json", "roar.svg", "kar.svg", "manifest.json"]
+        func assertNoOutputs(_ message: String) {
+            for name in outputs {
+                XCTAssertFalse(
+                    FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("run/\(name)").path),
+                    "\(name) \(message)")
+            }
+        }
+        let early = try loupe(arguments: roar + ["--out", "run", "--collect", "--shards", "2"])
+        assertFailsCleanly(
+            early,
+            mentioning: [
+                "4 of 8 work units are missing", "gradient roar 50% #1 (shard 1/2) missing",
+                "random kar 50% #1 (shard 1/2) missing", "sbatch --array=1",
+            ])
+        assertNoOutputs("written by an incomplete collect")
+
+        // Shard 1 from a whole SLURM array 0-1 finds the base model and maps made: it makes
+        // only its retrains.
+        let second = try loupe(
+            arguments: roar + ["--out", "run"],
+            environment: [
+                "SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "2", "SLURM_ARRAY_TASK_MIN": "0",
+                "SLURM_ARRAY_TASK_MAX": "1",
+            ])
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertTrue(second.stdout.contains("shard 1/2: 4 of 8 work units, 4 results (4 made"), second.stdout)
+        XCTAssertFalse(second.stdout.contains("this task makes"), second.stdout)
+        assertNoOutputs("written by a shard task")
+
+        // A lost base model and a damaged map cache: named (with the shard of their first
+        // retrain) by a collect, which makes neither.
+        let base = workDirectory.appendingPathComponent("run/base/base.json")
+        let baseBytes = try Data(contentsOf: base)
+        try FileManager.default.removeItem(at: base)
+        let lostBase = try loupe(arguments: roar + ["--out", "run", "--collect"])
+        assertFailsCleanly(lostBase, mentioning: ["the base model (shard 0/2) missing", "sbatch --array=0"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: base.path), "the collect made the base model")
+        try baseBytes.write(to: base)
+        let mapURL = workDirectory.appendingPathComponent("run/maps/random/test.npy")
+        var mapBytes = try Data(contentsOf: mapURL)
+        mapBytes[mapBytes.count - 1] ^= 0xFF
+        try mapBytes.write(to: mapURL)
+        let damagedMaps = try loupe(arguments: roar + ["--out", "run", "--collect"])
+        assertFailsCleanly(damagedMaps, mentioning: ["1 of 8 work units", "the maps of random (shard 0/2) damaged"])
+        assertNoOutputs("written by an incomplete collect")
+
+        // Shard 0 again makes the maps anew, byte for byte, so every retrain stays valid.
+        let again = try loupe(arguments: roar + ["--out", "run", "--shard", "0/2"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stdout.contains("the maps of random are missing or damaged"), again.stdout)
+        XCTAssertTrue(
+            again.stdout.contains("4 of 8 work units, 5 results (1 made, 4 verified and reused)"), again.stdout)
+
+        // Without --collect, the plain command collects once every retrain is there.
+        let plain = try loupe(arguments: roar + ["--out", "run"])
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        XCTAssertTrue(plain.stdout.contains("retrains: 8 in all, 8 verified and reused, 0 to train"), plain.stdout)
+        XCTAssertEqual(try (manifest("run")["shards"] as? [Any])?.count, 2)
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("run/shards").path))
+        XCTAssertEqual(try loupe("verify", "run").status, 0)
     }
 
     func testShardOptionErrors() throws {

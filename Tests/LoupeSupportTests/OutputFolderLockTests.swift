@@ -41,14 +41,16 @@ final class OutputFolderLockTests: XCTestCase {
     /// excluded by them.
     func testSharedLocksCoexistAndExcludeAnExclusiveOne() throws {
         var first: OutputFolderLock? = try OutputFolderLock(folder: directory, shared: true)
-        let second = try OutputFolderLock(folder: directory, shared: true)
-        XCTAssertTrue(first!.isShared && second.isShared)
+        var second: OutputFolderLock? = try OutputFolderLock(folder: directory, shared: true)
+        XCTAssertTrue(first!.isShared && second!.isShared)
         XCTAssertTrue(OutputFolderLock.isHeld(directory))
         XCTAssertThrowsError(try OutputFolderLock(folder: directory)) { error in
             XCTAssertEqual((error as? OutputFolderLockError)?.kind, .held)
         }
         first = nil
-        withExtendedLifetime(second) {}
+        XCTAssertTrue(OutputFolderLock.isHeld(directory), "by the other shard task")
+        second = nil
+        XCTAssertFalse(OutputFolderLock.isHeld(directory))
         let exclusive = try OutputFolderLock(folder: directory)
         XCTAssertThrowsError(try OutputFolderLock(folder: directory, shared: true)) { error in
             XCTAssertEqual((error as? OutputFolderLockError)?.kind, .heldExclusively)

@@ -103,11 +103,13 @@ package struct RoarOutputs {
     var phaseSeconds: [String: Double] {
         var phases = ["wall": wallSeconds, "retraining": result.retrainingSeconds]
         if result.base.seconds > 0 { phases["base model"] = result.base.seconds }
-        for record in result.records where record.seconds > 0 {
-            phases["\(record.method) \(record.mode.rawValue)-\(roarFractionText(record.percent)) #\(record.retrain)"] =
-                record.seconds
-        }
+        for record in result.records where record.seconds > 0 { phases[Self.phaseName(of: record)] = record.seconds }
         return phases
+    }
+
+    /// `gradient roar-10 #0`: a retrain's phase in the manifest.
+    static func phaseName(of record: RetrainRecord) -> String {
+        "\(record.method) \(record.mode.rawValue)-\(roarFractionText(record.percent)) #\(record.retrain)"
     }
 
     var imagesPerSecond: Double {

@@ -3,13 +3,15 @@ import LoupeAttribution
 import LoupeSupport
 
 /// Shows what a remove-and-retrain run is doing: a line per phase (base model, each method's
-/// maps, retraining) and a progress line with rate and ETA while it works.
+/// maps, retraining) and a progress line with rate and ETA while it works. A shard task also
+/// says when it makes the base model or maps it found missing.
 final class RoarProgress: @unchecked Sendable {
     private let progress: any WorkflowProgress
+    private let shard: Shard?
     private let lock = NSLock()
     private var line: (any ProgressMeter)?
 
-    init(_ progress: any WorkflowProgress) { self.progress = progress }
+    init(_ progress: any WorkflowProgress, shard: Shard? = nil) { (self.progress, self.shard) = (progress, shard) }
 
     func handle(_ event: RemoveAndRetrainEvent) {
         lock.lock()
@@ -25,6 +27,9 @@ final class RoarProgress: @unchecked Sendable {
                     format: "  %@ %@ %@%%  #%d  accuracy %.4f  %.1fs", record.method, record.mode.rawValue,
                     roarFractionText(record.percent), record.retrain, record.accuracy, record.seconds))
         case .baseTrainingStarted(let images):
+            if let shard {
+                progress.log("shard \(shard): the base model is missing or damaged; this task makes it (base/)")
+            }
             start(progress.meter("base model: training images", total: images))
         case .baseModelReady(let record, let reused):
             stop()
@@ -33,6 +38,10 @@ final class RoarProgress: @unchecked Sendable {
                     format: "base model: test accuracy %.4f (%@)", record.accuracy,
                     reused ? "verified, reused" : String(format: "trained in %.1fs", record.seconds)))
         case .mapsStarted(let method, let examples):
+            if let shard {
+                progress.log(
+                    "shard \(shard): the maps of \(method) are missing or damaged; this task makes them (maps/)")
+            }
             start(progress.meter("maps \(method): examples", total: examples))
         case .mapsReady(let record, let reused):
             stop()

@@ -2,12 +2,17 @@ import Foundation
 import LoupeAttribution
 import LoupeData
 import LoupeNN
+import LoupeReport
 import LoupeSupport
 
 /// Remove and retrain (ROAR) and keep and retrain (KAR): per method, fraction and mode, the
 /// top-ranked (or all other) input elements are replaced by the channel mean, fresh models are
 /// retrained on the modified training set and evaluated on the modified test set. The base
 /// model, the maps and every retrain are cached in the run folder, so a run resumes.
+///
+/// The retrains are the work units of a run split among the tasks of a cluster job array
+/// (``runShard(progress:)``), collected by ``run(progress:)`` into the outputs of a run on one
+/// machine.
 public struct RoarWorkflow {
     public struct Configuration: Sendable {
         public var data: DataSource
@@ -32,6 +37,9 @@ public struct RoarWorkflow {
         public var threads: Int
         /// The run folder.
         public var output: URL
+        /// A run on one machine, a shard task (``runShard(progress:)``) or the collection of
+        /// the retrains the tasks made.
+        public var role: ShardRole = .whole
 
         public init(data: DataSource, model: ModelRecipe, methods: [String], threads: Int, output: URL) {
             (self.data, self.model, self.methods, self.threads, self.output) = (data, model, methods, threads, output)
@@ -46,6 +54,7 @@ public struct RoarWorkflow {
         public var wallSeconds: Double
         var directory: RunDirectory
         var threads: Int
+        var shardRecords: [ShardRecord] = []
 
         /// The run folder.
         public var folder: URL { directory.url }
@@ -66,6 +75,7 @@ public struct RoarWorkflow {
         public func write(to folder: URL) throws -> [String] {
             try RunDirectory.requireSame(folder, as: directory.url)
             var directory = directory
+            directory.recordShardTasks(shardRecords)
             let written = try outputs.write(into: &directory)
             directory.recordOutputs(under: ["roar.json", "base", "maps", "cells"])
             try directory.finish()
@@ -90,11 +100,17 @@ public struct RoarWorkflow {
         }
     }
 
-    public func run(progress: any WorkflowProgress) throws -> Result {
-        let watch = Stopwatch()
+    /// The benchmark the configuration describes, and the data and methods it runs on.
+    struct Benchmark {
+        var spec: RemoveAndRetrainSpec
+        var splits: DatasetSplits
+        var methods: [any AttributionMethod]
+    }
+
+    /// Loads the data (limited as configured) and makes the benchmark's spec, checking both.
+    func benchmark() throws -> Benchmark {
         let config = configuration
         try Self.validate(config)
-        let threads = config.threads
         var splits = try config.data.load().splits
         var data = config.data.description
         if let trainLimit = config.trainLimit, trainLimit < splits.train.count {
@@ -122,24 +138,85 @@ public struct RoarWorkflow {
         spec.noiseFraction = Double(config.settings.noise)
         try spec.validate()
         try training.validate(for: splits.train)
+        return Benchmark(spec: spec, splits: splits, methods: rankingSources)
+    }
+
+    /// Makes the missing retrains of the shard's work units (the configuration's role must be
+    /// a shard task), and the base model and maps they need if those are missing, into the run
+    /// folder, shared with the run's other tasks; writes no outputs.
+    public func runShard(progress: any WorkflowProgress) throws -> ShardReport {
+        let config = configuration
+        guard case .task(let shard) = config.role else { throw OptionError("runShard needs a shard task's role") }
+        let clock = ShardTaskClock(shard)
+        let benchmark = try benchmark()
+        let (spec, splits) = (benchmark.spec, benchmark.splits)
+        let folder = try RunDirectory.claim(path: config.output.relativePath, shared: true).folder
+        let runner = try RemoveAndRetrainRunner(spec: spec, directory: folder)
+        let owned = runner.jobs.indices.filter { shard.owns(unit: $0) }.count
+        if let line = spec.architecture.normalizationLine { progress.log(line) }
+        progress.log(
+            "roar shard \(shard): \(owned) of \(runner.jobs.count) retrains (\(config.methods.count) methods x \(config.percents.count) fractions x \(config.modes.count) modes x \(config.retrains) retrains) of \(spec.architecture.name), \(spec.training.epochs) epochs on \(splits.train.count) training images; evaluated on \(splits.test.count)"
+        )
+        let events = RoarProgress(progress, shard: shard)
+        let made = try runner.runShard(
+            shard, train: splits.train, test: splits.test, methods: benchmark.methods, threads: config.threads,
+            events: { events.handle($0) })
+        events.stop()
+        var results = made.records.map { RoarOutputs.phaseName(of: $0.record) }
+        var seconds: [String: Double] = [:]
+        for (record, reused) in made.records where !reused {
+            seconds[RoarOutputs.phaseName(of: record)] = record.seconds
+        }
+        if let base = made.madeBaseModel {
+            results.append("base model")
+            seconds["base model"] = base.seconds
+        }
+        for maps in made.madeMaps {
+            results.append("maps \(maps.method)")
+            seconds["maps \(maps.method)"] = maps.seconds
+        }
+        return try clock.finish(
+            units: made.units.map(\.name), unitCount: made.unitCount, results: results, madeSeconds: seconds,
+            in: folder)
+    }
+
+    /// Runs the benchmark, making what is missing (collecting: making nothing, and every
+    /// retrain must be there); the result is written by ``Result/write(to:)``.
+    public func run(progress: any WorkflowProgress) throws -> Result {
+        let watch = Stopwatch()
+        let config = configuration
+        if case .task = config.role { throw OptionError("a shard task writes no outputs: use runShard") }
+        let benchmark = try benchmark()
+        let (spec, splits, threads) = (benchmark.spec, benchmark.splits, config.threads)
 
         var directory = try RunDirectory(
             path: config.output.relativePath, configuration: spec,
             seeds: ["seed": config.seed, "split": config.data.splitSeed], threads: threads)
         try directory.recordInputs(splits.train.sources + splits.test.sources)
         directory.recordData([splits.train, splits.test])
-        let runner = try RemoveAndRetrainRunner(spec: spec, directory: directory.url)
-        if let line = spec.architecture.normalizationLine { progress.log(line) }
-        progress.log(
-            "roar: \(config.methods.count) methods x \(config.percents.count) fractions x \(config.modes.count) modes x \(config.retrains) retrains of \(spec.architecture.name), \(training.epochs) epochs on \(splits.train.count) training images; evaluated on \(splits.test.count)"
-        )
+        // Shard tasks may have made some or all retrains (a plain run then collects them too).
+        let shardRecords = try ShardRecord.read(in: directory.url)
+        if let warning = ShardRecord.kernelPathWarning(shardRecords) { progress.log(warning) }
+        var shardCount: Int?
+        let collecting = config.role != .whole
+        if case .collect(let count) = config.role { shardCount = count ?? shardRecords.first?.shardNumbers.count }
+        let runner = try RemoveAndRetrainRunner(spec: spec, directory: directory.url, writingSpec: !collecting)
+        if collecting {
+            progress.log("roar: collecting \(runner.jobs.count) retrains from \(directory.url.relativePath)")
+        } else {
+            if let line = spec.architecture.normalizationLine { progress.log(line) }
+            progress.log(
+                "roar: \(config.methods.count) methods x \(config.percents.count) fractions x \(config.modes.count) modes x \(config.retrains) retrains of \(spec.architecture.name), \(spec.training.epochs) epochs on \(splits.train.count) training images; evaluated on \(splits.test.count)"
+            )
+        }
         let events = RoarProgress(progress)
         let result = try runner.run(
-            train: splits.train, test: splits.test, methods: rankingSources, threads: threads,
-            events: { events.handle($0) })
+            train: splits.train, test: splits.test, methods: benchmark.methods, threads: threads,
+            makeMissing: !collecting, shardCount: shardCount, events: { events.handle($0) })
         events.stop()
         return Result(
-            spec: spec, result: result, wallSeconds: watch.elapsedSeconds, directory: directory, threads: threads)
+            spec: spec, result: result, wallSeconds: watch.elapsedSeconds, directory: directory, threads: threads,
+            shardRecords: shardRecords)
     }
 
     /// The controls by name, every other name through the attribution method parser, for data

@@ -33,6 +33,13 @@ struct RoarBenchmark: ParsableCommand {
             (wall time, training images/s), maps/, cells/ (one JSON per retrain), base/ and \
             manifest.json. Models train one per core, single-threaded; an interrupted run \
             resumes from its finished retrains and ends with the same roar.csv.
+
+            On a cluster, the retrains (method x fraction x mode x retrain, numbered in that \
+            order) are the work units of a job array: each task (--shard K/N, or --shards N \
+            with the index from SLURM or Kubernetes) makes its own missing retrains into the \
+            shared --out, and the base model and maps they need if those are missing; then the \
+            same command with --collect (or without, once every task has finished) writes the \
+            outputs of a run on one machine.
             """)
 
     static let defaultMethods =
@@ -62,6 +69,7 @@ struct RoarBenchmark: ParsableCommand {
     @Option(help: "Models trained at once, one per core; results do not depend on it.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Output directory.") var out: String = "runs/roar"
+    @OptionGroup(title: "Running on a cluster") var shardOptions: ShardOptions
 
     /// Checks the options on their own, before any data is read: the method names, the
     /// fractions, the modes and the counts.
@@ -96,7 +104,13 @@ struct RoarBenchmark: ParsableCommand {
     }
 
     func run() throws {
-        let result = try RoarWorkflow(try workflowConfiguration).run(progress: TerminalProgress())
+        var configuration = try workflowConfiguration
+        configuration.role = try shardOptions.role()
+        if case .task = configuration.role {
+            print(try RoarWorkflow(configuration).runShard(progress: TerminalProgress()).summaryLine)
+            return
+        }
+        let result = try RoarWorkflow(configuration).run(progress: TerminalProgress())
         let written = try result.write(to: result.folder)
         print(result.rankingText)
         print(
