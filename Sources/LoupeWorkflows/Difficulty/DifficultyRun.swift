@@ -60,7 +60,36 @@ struct DifficultyRun {
         var labelIssues: [Bool]?
         /// Top-1 predictions after training (`nil` when only gradients were given).
         var finalPredictions: [Int32]?
-        var finalModel: Model?
+    }
+
+    /// What the main training run (or a pass over checkpoints) leaves for the scores.
+    struct MainRun {
+        /// Raw VoG of each stage, in stage order.
+        var vog: [(stage: TrainingStage, values: [Double])]
+        /// The training examples' logits at every epoch (checkpoint), `[epochs, examples, classCount]`.
+        var logits: [Float]
+        var epochs: Int
+        var classCount: Int
+        /// The logits at the early epoch (EL2N of the first seed), `[examples, classCount]`.
+        var el2nLogits: [Float]
+        var grand: [Double]?
+    }
+
+    /// Out-of-sample softmax probabilities of one confident-learning fold's held-out examples.
+    struct FoldProbabilities {
+        /// Positions of the held-out examples in the training split, ascending.
+        var positions: [Int]
+        /// `[positions, classCount]`, row-major.
+        var probabilities: [Double]
+        var classCount: Int
+    }
+
+    /// What the runs after the main one leave: EL2N's extra runs and confident learning's folds.
+    struct Extras {
+        /// The early-epoch logits of EL2N runs `1..<el2nSeeds`, in order.
+        var el2nLogits: [[Float]] = []
+        /// Every fold, in order (none when confident learning is off).
+        var folds: [FoldProbabilities] = []
     }
 
     /// Checks what training the model needs, before anything is written: VoG needs two
@@ -71,7 +100,15 @@ struct DifficultyRun {
         guard (1...epochs).contains(earlyEpoch) else { throw ModelError("--early-epoch must be in 1...\(epochs)") }
     }
 
+    /// Trains every run in memory, one after the other, and computes the scores.
     func run(on train: Dataset, progress: (String) -> Void) throws -> Result {
+        let main = try trainMainRun(on: train, progress: progress)
+        return try assemble(main: main, extras: trainExtras(on: train, progress: progress), train: train)
+    }
+
+    /// The main training run: a checkpoint per epoch (into ``checkpointDirectory``), whose input
+    /// gradients VoG accumulates, and every epoch's training logits.
+    func trainMainRun(on train: Dataset, progress: (String) -> Void) throws -> MainRun {
         try validateTraining()
         let epochs = training.epochs
         let labels = train.labels.map(Int.init)
@@ -108,10 +145,9 @@ struct DifficultyRun {
             progress("epoch \(epoch)/\(epochs): checkpoint gradients added")
         }
         if let failure { throw failure }
-        return try assemble(
-            vog: vog, stages: stages, logits: logits, epochs: epochs, el2nLogits: el2nLogits, grand: grand,
-            train: train,
-            classCount: trainer.model.classCount, finalModel: trainer.model, progress: progress)
+        return MainRun(
+            vog: try stages.map { ($0, try vog.scores(for: $0)) }, logits: logits, epochs: epochs,
+            classCount: trainer.model.classCount, el2nLogits: el2nLogits, grand: grand)
     }
 
     /// Scores from checkpoints saved elsewhere (for example `loupe train --checkpoint-every 1`):
@@ -157,23 +193,59 @@ struct DifficultyRun {
             progress("\(url.lastPathComponent): checkpoint gradients added")
             last = model
         }
-        return try assemble(
-            vog: vog, stages: stages, logits: logits, epochs: urls.count, el2nLogits: el2nLogits, grand: grand,
-            train: train,
-            classCount: last!.classCount, finalModel: last!, progress: progress)
+        let main = MainRun(
+            vog: try stages.map { ($0, try vog.scores(for: $0)) }, logits: logits, epochs: urls.count,
+            classCount: last!.classCount, el2nLogits: el2nLogits, grand: grand)
+        return try assemble(main: main, extras: trainExtras(on: train, progress: progress), train: train)
     }
 
-    private func assemble(
-        vog: StagedVarianceOfGradients, stages: [TrainingStage], logits: [Float], epochs: Int, el2nLogits: [Float],
-        grand: [Double]?, train: Dataset, classCount: Int, finalModel: Model, progress: (String) -> Void
-    ) throws -> Result {
+    /// EL2N's extra runs and confident learning's fold models, trained in memory one after the other.
+    func trainExtras(on train: Dataset, progress: (String) -> Void) throws -> Extras {
+        var extras = Extras()
+        for extra in 1..<max(el2nSeeds, 1) {
+            progress("EL2N: extra run \(extra + 1) of \(el2nSeeds)")
+            extras.el2nLogits.append(try el2nRun(extra, on: train))
+        }
+        if confidentLearningFolds >= 2 {
+            progress("confident learning: training \(confidentLearningFolds) fold models")
+            for (fold, heldOut) in heldOutPositions(count: train.count).enumerated() {
+                extras.folds.append(try foldProbabilities(fold, heldOut: heldOut, on: train))
+            }
+        }
+        return extras
+    }
+
+    /// The early-epoch training logits of EL2N's extra run `index` (a run of its own seed,
+    /// stopped at the early epoch), `[examples, classes]`.
+    func el2nRun(_ index: Int, on train: Dataset) throws -> [Float] {
+        var configuration = training
+        configuration.seed = SeedStream.el2nRun.seed(from: training.seed, index: index)
+        var trainer = try Trainer(
+            model: try Model(architecture: architecture, seed: configuration.seed), configuration: configuration)
+        var stopped: [Float] = []
+        trainer.recordsTrainingLogits = true
+        do {
+            try trainer.train(on: train, test: nil) { event, _ in
+                if case .trainingLogits(let epoch, let epochLogits) = event, epoch == earlyEpoch {
+                    stopped = epochLogits.scalars
+                    throw EarlyEpochReached()
+                }
+            }
+        } catch is EarlyEpochReached {}
+        return stopped
+    }
+
+    /// Computes the scores from the main run and the extra runs.
+    func assemble(main: MainRun, extras: Extras, train: Dataset) throws -> Result {
         let labels = train.labels.map(Int.init)
+        let classCount = main.classCount
         let dynamics = try TrainingDynamics(
-            logits: EpochLogits(logits, epochCount: epochs, exampleCount: train.count, classCount: classCount),
-            labels: labels, grand: grand)
+            logits: EpochLogits(
+                main.logits, epochCount: main.epochs, exampleCount: train.count, classCount: classCount),
+            labels: labels, grand: main.grand)
         var scores: [NamedScore] = []
         var labelIssues: [Bool]?
-        scores += try Self.vogScores(vog, stages: stages, labels: labels)
+        scores += try Self.vogScores(main.vog, labels: labels)
         for measure in [
             DifficultyMeasure.finalLoss, .finalMargin, .grand, .forgetting, .areaUnderMargin, .confidence, .variability,
             .correctness,
@@ -182,42 +254,30 @@ struct DifficultyRun {
                 scores.append(NamedScore(name: measure.rawValue, measure: measure, values: values))
             }
         }
-        var el2nRuns = [try EpochLogits(el2nLogits, epochCount: 1, exampleCount: train.count, classCount: classCount)]
-        for extra in 1..<max(el2nSeeds, 1) {
-            // EL2N averaged over seeds: short extra runs up to the early epoch.
-            progress("EL2N: extra run \(extra + 1) of \(el2nSeeds)")
-            var configuration = training
-            configuration.seed = SeedStream.el2nRun.seed(from: training.seed, index: extra)
-            var trainer = try Trainer(
-                model: try Model(architecture: architecture, seed: configuration.seed), configuration: configuration)
-            var stopped: [Float] = []
-            trainer.recordsTrainingLogits = true
-            do {
-                try trainer.train(on: train, test: nil) { event, _ in
-                    if case .trainingLogits(let epoch, let epochLogits) = event, epoch == earlyEpoch {
-                        stopped = epochLogits.scalars
-                        throw EarlyEpochReached()
-                    }
-                }
-            } catch is EarlyEpochReached {}
-            el2nRuns.append(try EpochLogits(stopped, epochCount: 1, exampleCount: train.count, classCount: classCount))
+        // EL2N averaged over seeds: the main run and short extra runs up to the early epoch.
+        let el2nRuns = try ([main.el2nLogits] + extras.el2nLogits).map {
+            try EpochLogits($0, epochCount: 1, exampleCount: train.count, classCount: classCount)
         }
         scores.append(
             NamedScore(name: "el2n", measure: .el2n, values: try EL2N.scores(runs: el2nRuns, labels: labels, epoch: 0)))
         if confidentLearningFolds >= 2 {
-            progress("confident learning: training \(confidentLearningFolds) fold models")
-            let probabilities = try outOfSampleProbabilities(train, folds: confidentLearningFolds)
+            let width = extras.folds.first?.classCount ?? classCount
+            var probabilities = [Double](repeating: 0, count: train.count * width)
+            for fold in extras.folds {
+                for (row, position) in fold.positions.enumerated() {
+                    for c in 0..<width { probabilities[position * width + c] = fold.probabilities[row * width + c] }
+                }
+            }
             let learning = try ConfidentLearning(probabilities: probabilities, classCount: classCount, labels: labels)
             scores.append(
                 NamedScore(name: "self-confidence", measure: .selfConfidence, values: learning.selfConfidence))
             labelIssues = learning.isLabelIssue
         }
-        let final = Array(logits.suffix(train.count * classCount))
+        let final = Array(main.logits.suffix(train.count * classCount))
         return Result(
             scores: scores, labelIssues: labelIssues,
             finalPredictions: Tensor(shape: [train.count, classCount], scalars: final).argmaxPerRowInt().map(
-                Int32.init),
-            finalModel: finalModel)
+                Int32.init))
     }
 
     /// Scores from arrays saved elsewhere: per-checkpoint input gradients (NPY
@@ -234,7 +294,7 @@ struct DifficultyRun {
                 throw InputError(
                     source: gradients[0].path, problem: "\(vog.exampleCount) examples but \(labels.count) labels")
             }
-            scores += try vogScores(vog, stages: stages, labels: labelValues)
+            scores += try vogScores(stages.map { ($0, try vog.scores(for: $0)) }, labels: labelValues)
         }
         var predictions: [Int32]?
         if let epochLogits {
@@ -265,15 +325,12 @@ struct DifficultyRun {
             predictions = Tensor(shape: [logits.exampleCount, logits.classCount], scalars: last).argmaxPerRowInt().map(
                 Int32.init)
         }
-        return Result(scores: scores, labelIssues: nil, finalPredictions: predictions, finalModel: nil)
+        return Result(scores: scores, labelIssues: nil, finalPredictions: predictions)
     }
 
-    /// Raw, class-normalised and absolute class-normalised VoG for each stage.
-    static func vogScores(_ vog: StagedVarianceOfGradients, stages: [TrainingStage], labels: [Int]) throws
-        -> [NamedScore]
-    {
-        try stages.flatMap { stage -> [NamedScore] in
-            let raw = try vog.scores(for: stage)
+    /// Raw, class-normalised and absolute class-normalised VoG for each stage, from its raw VoG.
+    static func vogScores(_ raw: [(stage: TrainingStage, values: [Double])], labels: [Int]) throws -> [NamedScore] {
+        try raw.flatMap { stage, raw -> [NamedScore] in
             let name = stage == .all ? "vog" : "vog-\(stage.rawValue)"
             return [
                 NamedScore(name: name, measure: .vog, values: raw),
@@ -312,36 +369,31 @@ struct DifficultyRun {
         return norms
     }
 
-    /// Softmax probabilities of every example from a model trained on the other folds
-    /// (stratification is not needed: folds are a seeded random partition).
-    func outOfSampleProbabilities(_ data: Dataset, folds: Int) throws -> [Double] {
+    /// The held-out positions of each confident-learning fold, ascending: folds are a seeded
+    /// random partition of the `count` training examples (stratification is not needed).
+    func heldOutPositions(count: Int) -> [[Int]] {
         var generator = SeededGenerator(seed: SeedStream.confidentLearningFolds.seed(from: training.seed))
-        var order = Array(0..<data.count)
+        var order = Array(0..<count)
         order.fisherYatesShuffle(using: &generator, walk: .fromStart)
-        var probabilities: [Double] = []
-        var classCount = 0
-        for fold in 0..<folds {
-            let held = Set(order.enumerated().filter { $0.offset % folds == fold }.map(\.element))
-            let trainPositions = (0..<data.count).filter { !held.contains($0) }
-            var configuration = training
-            configuration.seed = SeedStream.confidentLearningFold.seed(from: training.seed, index: fold)
-            var trainer = try Trainer(
-                model: try Model(architecture: architecture, seed: configuration.seed), configuration: configuration)
-            try trainer.train(on: data.subset(trainPositions), test: nil) { _, _ in }
-            classCount = trainer.model.classCount
-            if probabilities.count != data.count * classCount {
-                probabilities = [Double](repeating: 0, count: data.count * classCount)
-            }
-            let heldPositions = held.sorted()
-            let logits = trainer.model.logits(of: data.subset(heldPositions), threads: training.threads)
-                .logSoftmaxLastAxis()
-            for (row, position) in heldPositions.enumerated() {
-                for c in 0..<classCount {
-                    probabilities[position * classCount + c] = exp(Double(logits.scalars[row * classCount + c]))
-                }
-            }
+        return (0..<confidentLearningFolds).map { fold in
+            order.enumerated().filter { $0.offset % confidentLearningFolds == fold }.map(\.element).sorted()
         }
-        return probabilities
+    }
+
+    /// Softmax probabilities of fold `fold`'s held-out examples from a model trained on the
+    /// other folds.
+    func foldProbabilities(_ fold: Int, heldOut: [Int], on data: Dataset) throws -> FoldProbabilities {
+        let held = Set(heldOut)
+        let trainPositions = (0..<data.count).filter { !held.contains($0) }
+        var configuration = training
+        configuration.seed = SeedStream.confidentLearningFold.seed(from: training.seed, index: fold)
+        var trainer = try Trainer(
+            model: try Model(architecture: architecture, seed: configuration.seed), configuration: configuration)
+        try trainer.train(on: data.subset(trainPositions), test: nil) { _, _ in }
+        let classCount = trainer.model.classCount
+        let logits = trainer.model.logits(of: data.subset(heldOut), threads: training.threads).logSoftmaxLastAxis()
+        return FoldProbabilities(
+            positions: heldOut, probabilities: logits.scalars.map { exp(Double($0)) }, classCount: classCount)
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import LoupeAudit
 import LoupeData
 import LoupeNN
+import LoupeReport
 import LoupeSupport
 
 /// Ranks every training example by difficulty: VoG and the training-dynamics scores, from a
@@ -18,6 +19,12 @@ public struct DifficultyWorkflow {
         case checkpoints(URL)
         /// NPY input gradients (one file per checkpoint) and per-epoch logits saved elsewhere.
         case arrays(gradients: [URL], epochLogits: URL?)
+
+        /// Whether the run trains here (and so has work units to shard).
+        var trains: Bool {
+            if case .training = self { return true }
+            return false
+        }
     }
 
     public struct Configuration: Sendable {
@@ -33,6 +40,10 @@ public struct DifficultyWorkflow {
         public var evaluate: EvaluatedSplit = .train
         /// The run folder.
         public var output: URL
+        /// A training run on one machine, a shard task (``runShard(progress:)``) or the
+        /// collection of the outputs the tasks' work units make (the main run, EL2N's extra
+        /// runs, confident learning's folds).
+        public var role: ShardRole = .whole
 
         public init(data: DataSource, settings: DifficultySettings, output: URL) {
             (self.data, self.settings, self.output) = (data, settings, output)
@@ -55,6 +66,11 @@ public struct DifficultyWorkflow {
         var manifest: (training: TrainingConfiguration, seed: UInt64, threads: Int, inputs: [URL])
         /// The folder a training run wrote its checkpoints into.
         var directory: RunDirectory?
+        /// A training run's work units' folders (relative paths), listed as outputs.
+        var unitFolders: [String] = []
+        /// The time each work unit made by this run took, by name.
+        var unitSeconds: [String: Double] = [:]
+        var shardRecords: [ShardRecord] = []
 
         /// Writes difficulty.csv, difficulty.jsonl, scores/, deciles.csv, difficulty.html and
         /// manifest.json; a run that trained must be written into its run folder.
@@ -70,8 +86,10 @@ public struct DifficultyWorkflow {
                 try directory.recordInputs(manifest.inputs)
             }
             directory.recordData([examples])
+            directory.recordPhases(unitSeconds)
+            directory.recordShardTasks(shardRecords)
             try DifficultyOutputs(data: examples, result: run, flipped: flipped, cie: cie).write(into: &directory)
-            directory.recordOutputs(under: ["checkpoints"])
+            directory.recordOutputs(under: ["checkpoints"] + unitFolders)
             try directory.finish()
         }
     }
@@ -80,16 +98,48 @@ public struct DifficultyWorkflow {
 
     public init(_ configuration: Configuration) { self.configuration = configuration }
 
+    /// Makes the missing work units of the shard (the configuration's role must be a shard
+    /// task of a training run) into the run folder, shared with the run's other tasks, and
+    /// writes no outputs.
+    public func runShard(progress: any WorkflowProgress) throws -> ShardReport {
+        let config = configuration
+        guard case .task(let shard) = config.role else { throw OptionError("runShard needs a shard task's role") }
+        guard config.source.trains else {
+            throw OptionError("--shard: scores from checkpoints or arrays train nothing, so there is nothing to shard")
+        }
+        try Self.requireTrainingSplit(config.evaluate)
+        let train = try config.data.load().splits.train
+        let run = try config.settings.makeRun(train: train)
+        try run.validateTraining()
+        let clock = ShardTaskClock(shard)
+        let folder = try RunDirectory.claim(path: config.output.relativePath, shared: true).folder
+        let store = DifficultyUnitStore(run: run, train: train, folder: folder)
+        let owned = store.units.enumerated().filter { shard.owns(unit: $0.offset) }.map(\.element)
+        progress.log(
+            "difficulty shard \(shard): \(owned.map(\.name).joined(separator: ", ")) (\(owned.count) of \(store.units.count) work units) of \(run.architecture.name), \(run.training.epochs) epochs on \(train.count) training examples"
+        )
+        var seconds: [String: Double] = [:]
+        for (record, reused) in try store.makeMissing(owned, progress: { progress.log("  " + $0) }) {
+            progress.log(
+                "  \(record.unit): " + (reused ? "verified, reused" : String(format: "%.1fs", record.seconds)))
+            if !reused { seconds[record.unit] = record.seconds }
+        }
+        return try clock.finish(
+            units: owned.map(\.name), unitCount: store.units.count, results: owned.map(\.name), madeSeconds: seconds,
+            in: folder)
+    }
+
     public func run(progress: any WorkflowProgress) throws -> Result {
         let config = configuration
+        if case .task = config.role { throw OptionError("a shard task writes no outputs: use runShard") }
+        if config.role != .whole, !config.source.trains {
+            throw OptionError(
+                "--collect: scores from checkpoints or arrays train nothing, so there is nothing to collect")
+        }
         let prepared = try config.data.load()
         let train = prepared.splits.train
-        var run = try config.settings.makeRun(train: train)
-        if config.evaluate == .test, case .training = config.source {
-            throw OptionError(
-                "--evaluate test needs --checkpoints (for example of `loupe train --checkpoint-every 1`) or --gradients: a training run here scores the examples it trains on"
-            )
-        }
+        let run = try config.settings.makeRun(train: train)
+        if case .training = config.source { try Self.requireTrainingSplit(config.evaluate) }
         let scored = config.evaluate == .test ? prepared.splits.test : train
         let join = try config.cie.map { try CIEJoin(directory: $0, variant: config.cieVariant) }
         var inputs = scored.sources + (config.cie.map { [$0.appendingPathComponent("cie.csv")] } ?? [])
@@ -113,27 +163,57 @@ public struct DifficultyWorkflow {
             try run.validateTraining()  // before the output folder exists
         }
         var directory: RunDirectory?
+        var units: (folders: [String], seconds: [String: Double], shardRecords: [ShardRecord]) = ([], [:], [])
         if result == nil {
             var made = try RunDirectory(
                 path: config.output.relativePath, configuration: run.training,
                 seeds: ["training": config.settings.seed],
                 threads: config.settings.threads)
             try made.recordInputs(inputs)
-            let checkpointFolder = made.url.appendingPathComponent("checkpoints")
-            try FileManager.default.createDirectory(at: checkpointFolder, withIntermediateDirectories: true)
-            run.checkpointDirectory = checkpointFolder
-            if let line = run.architecture.normalizationLine { progress.log(line) }
-            progress.log(
-                "difficulty: \(run.architecture.name), \(run.training.epochs) epochs on \(train.count) training examples of \(config.data.data)"
-            )
-            result = try run.run(on: train) { progress.log("  " + $0) }
+            // Shard tasks may have made some or all units (a plain run then collects them too).
+            units.shardRecords = try ShardRecord.read(in: made.url)
+            if let warning = ShardRecord.kernelPathWarning(units.shardRecords) { progress.log(warning) }
+            let store = DifficultyUnitStore(run: run, train: train, folder: made.url)
+            var shardCount: Int?
+            var madeHere: Set<String> = []
+            if case .collect(let count) = config.role {
+                shardCount = count ?? units.shardRecords.first?.shardNumbers.count
+                progress.log("difficulty: collecting \(store.units.count) work units from \(made.url.relativePath)")
+            } else {
+                if let line = run.architecture.normalizationLine { progress.log(line) }
+                progress.log(
+                    "difficulty: \(run.architecture.name), \(run.training.epochs) epochs on \(train.count) training examples of \(config.data.data)"
+                )
+                for (record, reused) in try store.makeMissing(store.units, progress: { progress.log("  " + $0) }) {
+                    if reused {
+                        progress.log("  \(record.unit): verified, reused")
+                    } else {
+                        madeHere.insert(record.unit)
+                        units.seconds[record.unit] = record.seconds
+                    }
+                }
+            }
+            try store.requireComplete(made: madeHere, shardCount: shardCount)
+            let (main, extras) = try store.load()
+            result = try run.assemble(main: main, extras: extras, train: train)
+            units.folders = store.units.map(DifficultyUnitStore.path)
             directory = made
         }
         let scoresFlippedLabels = config.evaluate == .train && !prepared.flippedLabels.isEmpty
         return Result(
             examples: scored, run: result!,
             flipped: !scoresFlippedLabels ? nil : Set(prepared.flippedLabels.map(\.id)), cie: join,
-            manifest: (run.training, config.settings.seed, config.settings.threads, inputs), directory: directory)
+            manifest: (run.training, config.settings.seed, config.settings.threads, inputs), directory: directory,
+            unitFolders: units.folders, unitSeconds: units.seconds, shardRecords: units.shardRecords)
+    }
+
+    /// A training run here scores the examples it trains on.
+    static func requireTrainingSplit(_ evaluate: EvaluatedSplit) throws {
+        guard evaluate == .train else {
+            throw OptionError(
+                "--evaluate test needs --checkpoints (for example of `loupe train --checkpoint-every 1`) or --gradients: a training run here scores the examples it trains on"
+            )
+        }
     }
 
     /// The `.safetensors` (or `.onnx`) files of a checkpoint folder (or of `checkpoints/` in

@@ -22,6 +22,11 @@ struct Difficulty: ParsableCommand {
             With --checkpoints (or --gradients) and --evaluate test it scores the held-out test \
             examples instead: deciles.csv is then the test error by VoG decile, the VoG paper's \
             main table.
+
+            A training run's work units (the main run, each extra EL2N run, each confident \
+            learning fold model) are kept in units/ and reused when the run is resumed; with \
+            --shard K/N they are split among the tasks of a cluster job array sharing --out, \
+            and --collect writes the outputs once every task has finished.
             """)
 
     @OptionGroup var dataOptions: DataOptions
@@ -42,9 +47,16 @@ struct Difficulty: ParsableCommand {
         help: "Which examples to score: the training split, or the test split (needs --checkpoints or --gradients).")
     var evaluate: EvaluatedSplit = .train
     @Option(help: "Output directory.") var out: String = "runs/difficulty"
+    @OptionGroup(title: "Running on a cluster") var shardOptions: ShardOptions
 
     func validate() throws {
         try validateOutputFolder(out)
+        if checkpoints != nil || gradients != nil || epochLogits != nil,
+            shardOptions.shard != nil || shardOptions.shards != nil || shardOptions.collect
+        {
+            throw ValidationError(
+                "--shard, --shards and --collect split a training run; scores from checkpoints or arrays train nothing")
+        }
         if evaluate == .test, checkpoints == nil, gradients == nil {
             throw ValidationError(
                 "--evaluate test needs --checkpoints (for example of `loupe train --checkpoint-every 1`) or --gradients"
@@ -66,6 +78,11 @@ struct Difficulty: ParsableCommand {
         configuration.cie = cie.map { URL(fileURLWithPath: $0) }
         configuration.cieVariant = cieVariant
         configuration.evaluate = evaluate
+        if case .training = configuration.source { configuration.role = try shardOptions.role() }
+        if case .task = configuration.role {
+            print(try DifficultyWorkflow(configuration).runShard(progress: TerminalProgress()).summaryLine)
+            return
+        }
         let result = try DifficultyWorkflow(configuration).run(progress: TerminalProgress())
         try result.write(to: output)
         print(
