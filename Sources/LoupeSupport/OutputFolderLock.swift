@@ -45,9 +45,10 @@ package final class OutputFolderLock: Sendable {
     /// Takes the lock without waiting for a writer; a shared lock retries for up to 0.2 s, since
     /// ``isHeld(_:)`` holds the lock exclusively for the moment of its probe.
     private static func lock(_ descriptor: Int32, shared: Bool) -> Bool {
-        for attempt in 0..<(shared ? 40 : 1) {
+        let attempts = shared ? 40 : 1
+        for attempt in 1...attempts {
             if flock(descriptor, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0 { return true }
-            guard errno == EWOULDBLOCK, attempt < 39 else { return false }
+            guard errno == EWOULDBLOCK, attempt < attempts else { return false }  // errno stays the reason
             usleep(5_000)
         }
         return false
