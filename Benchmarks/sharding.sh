@@ -47,13 +47,16 @@ else
     echo "   outputs differ" >&2
     exit 1
 fi
-python3 - sharded/manifest.json <<'PY'
+shard_costs() {  # each shard task's wall time, its units' time and the rest (start-up: reading the data)
+    python3 - "$1" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
 for s in m["shards"]:
     made = sum(s["madeSeconds"].values())
-    print(f"   shard {s['shard']}: wall {s['wallSeconds']:.1f} s, units {made:.1f} s, start-up and the rest {s['wallSeconds'] - made:.1f} s, peak {s['peakMemoryBytes'] / 2**20:.0f} MiB")
+    print(f"   shard {s['shard']}: wall {s['wallSeconds']:.2f} s, units {made:.2f} s, start-up and the rest {s['wallSeconds'] - made:.2f} s, peak {s['peakMemoryBytes'] / 2**20:.0f} MiB")
 PY
+}
+shard_costs sharded/manifest.json
 
 echo "2. collect of 30 members x 5 variants on Fashion-MNIST"
 # shellcheck disable=SC2054
@@ -68,4 +71,5 @@ for run in 1 2 3; do
     t=$(now)
     "$loupe" "${fashion[@]}" --threads 1 --out "fashion" --collect >fcollect.log 2>&1
     echo "   collect (run $run): $(seconds "$t" "$(now)") s; $(grep -c '"path"' fashion/manifest.json) files in the manifest"
+    [ "$run" = 1 ] && shard_costs fashion/manifest.json
 done

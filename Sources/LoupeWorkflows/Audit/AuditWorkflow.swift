@@ -95,6 +95,7 @@ public struct AuditWorkflow {
         guard config.predictions == nil else {
             throw OptionError("--shard: audited predictions made elsewhere train nothing, so there is nothing to shard")
         }
+        let clock = ShardTaskClock(shard)  // from before the data is read: start-up counts
         let splits = try config.data.load().splits
         let (spec, baseModels) = try config.population.makePopulation(
             data: config.data.description, train: splits.train)
@@ -103,7 +104,7 @@ public struct AuditWorkflow {
         }
         try RunDirectory.claim(path: config.output.relativePath, shared: true)
         return try runPopulationShard(
-            shard, spec: spec, baseModels: baseModels, splits: splits,
+            clock, spec: spec, baseModels: baseModels, splits: splits,
             evaluate: config.evaluate == .test ? splits.test : splits.train,
             directory: config.output.appendingPathComponent("population"), runFolder: config.output,
             threads: config.population.threads, progress: progress)

@@ -108,10 +108,10 @@ public struct DifficultyWorkflow {
             throw OptionError("--shard: scores from checkpoints or arrays train nothing, so there is nothing to shard")
         }
         try Self.requireTrainingSplit(config.evaluate)
+        let clock = ShardTaskClock(shard)  // from before the data is read: start-up counts
         let train = try config.data.load().splits.train
         let run = try config.settings.makeRun(train: train)
         try run.validateTraining()
-        let clock = ShardTaskClock(shard)
         let folder = try RunDirectory.claim(path: config.output.relativePath, shared: true).folder
         let store = DifficultyUnitStore(run: run, train: train, folder: folder)
         let owned = store.units.enumerated().filter { shard.owns(unit: $0.offset) }.map(\.element)

@@ -130,13 +130,13 @@ func runPopulation(
     return result
 }
 
-/// Makes the missing members of `shard`'s work units, logging one line per member, and
-/// writes the task's record into `runFolder`.
+/// Makes the missing members of the work units of the shard `clock` times (started before the
+/// data was read), logging one line per member, and writes the task's record into `runFolder`.
 func runPopulationShard(
-    _ shard: Shard, spec: PopulationSpec, baseModels: [Model]?, splits: DatasetSplits, evaluate: Dataset,
+    _ clock: ShardTaskClock, spec: PopulationSpec, baseModels: [Model]?, splits: DatasetSplits, evaluate: Dataset,
     directory: URL, runFolder: URL, threads: Int, progress: any WorkflowProgress
 ) throws -> ShardReport {
-    let clock = ShardTaskClock(shard)
+    let shard = clock.shard
     var runner = try PopulationRunner(spec: spec, directory: directory)
     runner.baseModels = baseModels
     let units = runner.workUnits.enumerated().filter { shard.owns(unit: $0.offset) }.map(\.element)

@@ -74,12 +74,13 @@ public struct PopulationWorkflow {
         guard case .task(let shard) = configuration.role else {
             throw OptionError("runShard needs a shard task's role")
         }
+        let clock = ShardTaskClock(shard)  // from before the data is read: start-up counts
         let splits = try configuration.data.load().splits
         let (spec, baseModels) = try configuration.population.makePopulation(
             data: configuration.data.description, train: splits.train)
         let folder = try RunDirectory.claim(path: configuration.output.relativePath, shared: true).folder
         return try runPopulationShard(
-            shard, spec: spec, baseModels: baseModels, splits: splits, evaluate: splits.test, directory: folder,
+            clock, spec: spec, baseModels: baseModels, splits: splits, evaluate: splits.test, directory: folder,
             runFolder: folder, threads: configuration.population.threads, progress: progress)
     }
 
