@@ -198,7 +198,7 @@ check_resubmit() {
 	submit "$plan"
 	local first_array=$ARRAY_ID first_collect=$COLLECT_ID
 	wait_running "${first_array}_$KILL_INDEX"
-	sleep 3
+	sleep 1
 	scancel "${first_array}_$KILL_INDEX"
 	echo "  scancel ${first_array}_$KILL_INDEX"
 	wait_gone "$first_array" "$first_collect"
