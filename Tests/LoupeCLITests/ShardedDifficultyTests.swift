@@ -5,63 +5,12 @@ import XCTest
 /// training run, EL2N's extra runs and confident learning's fold models. Tasks run as
 /// concurrent processes (one twice at once), then collected, give the outputs of the same
 /// command on one machine byte for byte.
-final class ShardedDifficultyTests: CLITestCase {
+final class ShardedDifficultyTests: ShardedRunTestCase {
     /// 6 work units: the main run, EL2N runs 1 and 2, confident-learning folds 0 to 2.
     let difficulty = [
         "difficulty", "--model", "mlp", "--hidden", "16", "--epochs", "2", "--el2n-seeds", "3", "--cl-folds", "3",
         "--threads", "1",
     ]
-
-    /// Runs each argument list as its own `loupe` process, all at once; returns each status
-    /// and what it printed (to files, so that no pipe fills).
-    private func runAtOnce(_ runs: [[String]]) throws -> [Result] {
-        var processes: [(Process, URL, URL)] = []
-        for (number, arguments) in runs.enumerated() {
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = arguments
-            process.currentDirectoryURL = workDirectory
-            let out = workDirectory.appendingPathComponent("task-\(number).out")
-            let err = workDirectory.appendingPathComponent("task-\(number).err")
-            FileManager.default.createFile(atPath: out.path, contents: nil)
-            FileManager.default.createFile(atPath: err.path, contents: nil)
-            process.standardOutput = try FileHandle(forWritingTo: out)
-            process.standardError = try FileHandle(forWritingTo: err)
-            try process.run()
-            processes.append((process, out, err))
-        }
-        return try processes.map { process, out, err in
-            process.waitUntilExit()
-            defer {
-                try? FileManager.default.removeItem(at: out)
-                try? FileManager.default.removeItem(at: err)
-            }
-            return Result(
-                status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
-                stderr: try String(contentsOf: err, encoding: .utf8))
-        }
-    }
-
-    private func regularFiles(_ run: String) -> [String: Data] {
-        let root = workDirectory.appendingPathComponent(run)
-        var files: [String: Data] = [:]
-        let enumerator = FileManager.default.enumerator(atPath: root.path)
-        while let path = enumerator?.nextObject() as? String {
-            if (enumerator?.fileAttributes?[.type] as? FileAttributeType) == .typeRegular {
-                files[path] = FileManager.default.contents(atPath: root.appendingPathComponent(path).path)
-            }
-        }
-        return files
-    }
-
-    private func manifest(_ run: String) throws -> [String: Any] {
-        try JSONSerialization.jsonObject(
-            with: Data(contentsOf: workDirectory.appendingPathComponent("\(run)/manifest.json"))) as! [String: Any]
-    }
-
-    private func exists(_ path: String) -> Bool {
-        FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent(path).path)
-    }
 
     func testShardedDifficultyIsByteIdenticalToOneMachine() throws {
         let single = try loupe(arguments: difficulty + ["--out", "single"])
@@ -73,8 +22,8 @@ final class ShardedDifficultyTests: CLITestCase {
 
         // Three shards of the 6 units, shard 1 run twice at once, as a retried or preempted
         // task would be.
-        let tasks = try runAtOnce(
-            ["0/3", "1/3", "2/3", "1/3"].map { difficulty + ["--out", "sharded", "--shard", $0] })
+        let tasks = try runConcurrently(
+            ["0/3", "1/3", "2/3", "1/3"].map { (difficulty + ["--out", "sharded", "--shard", $0], [:]) })
         for task in tasks { XCTAssertEqual(task.status, 0, task.stderr) }
         XCTAssertTrue(tasks[0].stdout.contains("shard 0/3: 2 of 6 work units"), tasks[0].stdout)
         for name in ["difficulty.csv", "scores", "deciles.csv", "difficulty.html", "manifest.json"] {
@@ -84,18 +33,7 @@ final class ShardedDifficultyTests: CLITestCase {
         let collect = try loupe(arguments: difficulty + ["--out", "sharded", "--collect"])
         XCTAssertEqual(collect.status, 0, collect.stderr)
 
-        let oneMachine = regularFiles("single")
-        let sharded = regularFiles("sharded")
-        XCTAssertEqual(Set(sharded.keys), Set(oneMachine.keys), "the same files, and no shard records left")
-        for (path, data) in oneMachine where path != "manifest.json" {
-            XCTAssertEqual(sharded[path], data, "\(path) differs")
-        }
-        let (a, b) = (try manifest("single"), try manifest("sharded"))
-        for key in ["outputs", "inputs", "configuration", "seeds", "rerun", "threadCount"] {
-            XCTAssertEqual(
-                try JSONSerialization.data(withJSONObject: [a[key]!], options: .sortedKeys),
-                try JSONSerialization.data(withJSONObject: [b[key]!], options: .sortedKeys), key)
-        }
+        let (a, b) = try assertSameAsOneMachine("sharded")
         let outputs = try XCTUnwrap(a["outputs"] as? [[String: Any]]).compactMap { $0["path"] as? String }
         XCTAssertTrue(outputs.contains("units/cl-fold-2/probabilities.npy"), "\(outputs)")
         let shards = try XCTUnwrap(b["shards"] as? [[String: Any]])

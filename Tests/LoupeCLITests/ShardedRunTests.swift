@@ -4,61 +4,11 @@ import XCTest
 /// A run split among shard tasks (a SLURM job array, a Kubernetes Indexed Job) over one run
 /// folder: tasks run as concurrent processes, one unit run twice at once, then collected, gives
 /// the outputs of the same command on one machine byte for byte.
-final class ShardedRunTests: CLITestCase {
+final class ShardedRunTests: ShardedRunTestCase {
     let audit = [
         "audit", "--model", "mlp", "--hidden", "16", "--members", "2", "--epochs", "1", "--variants",
         "dense,prune:0.5,int8-channel", "--threads", "1",
     ]
-
-    /// Runs each argument list as its own `loupe` process, all at once; returns each status
-    /// and what it printed (to files, so that no pipe fills).
-    private func runConcurrently(
-        _ runs: [(arguments: [String], environment: [String: String])], program: String? = nil
-    ) throws -> [Result] {
-        var processes: [(Process, URL, URL)] = []
-        for (number, run) in runs.enumerated() {
-            let process = Process()
-            process.executableURL = program.map { URL(fileURLWithPath: $0) } ?? executable
-            process.arguments = run.arguments
-            process.environment = ProcessInfo.processInfo.environment.merging(run.environment) { _, new in new }
-            process.currentDirectoryURL = workDirectory
-            let out = workDirectory.appendingPathComponent("task-\(number).out")
-            let err = workDirectory.appendingPathComponent("task-\(number).err")
-            FileManager.default.createFile(atPath: out.path, contents: nil)
-            FileManager.default.createFile(atPath: err.path, contents: nil)
-            process.standardOutput = try FileHandle(forWritingTo: out)
-            process.standardError = try FileHandle(forWritingTo: err)
-            try process.run()
-            processes.append((process, out, err))
-        }
-        return try processes.map { process, out, err in
-            process.waitUntilExit()
-            defer {
-                try? FileManager.default.removeItem(at: out)
-                try? FileManager.default.removeItem(at: err)
-            }
-            return Result(
-                status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
-                stderr: try String(contentsOf: err, encoding: .utf8))
-        }
-    }
-
-    private func regularFiles(_ run: String) -> [String: Data] {
-        let root = workDirectory.appendingPathComponent(run)
-        var files: [String: Data] = [:]
-        let enumerator = FileManager.default.enumerator(atPath: root.path)
-        while let path = enumerator?.nextObject() as? String {
-            if (enumerator?.fileAttributes?[.type] as? FileAttributeType) == .typeRegular {
-                files[path] = FileManager.default.contents(atPath: root.appendingPathComponent(path).path)
-            }
-        }
-        return files
-    }
-
-    private func manifest(_ run: String) throws -> [String: Any] {
-        try JSONSerialization.jsonObject(
-            with: Data(contentsOf: workDirectory.appendingPathComponent("\(run)/manifest.json"))) as! [String: Any]
-    }
 
     func testShardedAuditIsByteIdenticalToOneMachine() throws {
         let single = try loupe(arguments: audit + ["--out", "single"])
@@ -78,19 +28,8 @@ final class ShardedRunTests: CLITestCase {
         let collect = try loupe(arguments: audit + ["--out", "sharded", "--collect"])
         XCTAssertEqual(collect.status, 0, collect.stderr)
 
-        let oneMachine = regularFiles("single")
-        let sharded = regularFiles("sharded")
-        XCTAssertEqual(Set(sharded.keys), Set(oneMachine.keys), "the same files, and no shard records left")
-        for (path, data) in oneMachine where path != "manifest.json" {
-            XCTAssertEqual(sharded[path], data, "\(path) differs")
-        }
         // The manifests agree on everything but timings, the command line and where it ran.
-        let (a, b) = (try manifest("single"), try manifest("sharded"))
-        for key in ["outputs", "inputs", "configuration", "seeds", "rerun", "threadCount"] {
-            XCTAssertEqual(
-                try JSONSerialization.data(withJSONObject: [a[key]!], options: .sortedKeys),
-                try JSONSerialization.data(withJSONObject: [b[key]!], options: .sortedKeys), key)
-        }
+        let (a, b) = try assertSameAsOneMachine("sharded")
         let shards = try XCTUnwrap(b["shards"] as? [[String: Any]])
         // Each task's record, the two runs of shard 1 included.
         XCTAssertEqual(shards.map { $0["shard"] as? String }, ["0/3", "1/3", "1/3", "2/3"])
@@ -241,19 +180,8 @@ final class ShardedRunTests: CLITestCase {
         XCTAssertEqual(collect.status, 0, collect.stderr)
         XCTAssertTrue(collect.stdout.contains("0 retrains trained (8 reused)"), collect.stdout)
 
-        let oneMachine = regularFiles("single")
-        let sharded = regularFiles("sharded")
-        XCTAssertEqual(Set(sharded.keys), Set(oneMachine.keys), "the same files, and no shard records left")
-        XCTAssertTrue(oneMachine.keys.contains("cells/random/kar-50/retrain-001.json"))
-        for (path, data) in oneMachine where path != "manifest.json" {
-            XCTAssertEqual(sharded[path], data, "\(path) differs")
-        }
-        let (a, b) = (try manifest("single"), try manifest("sharded"))
-        for key in ["outputs", "inputs", "configuration", "seeds", "rerun", "threadCount"] {
-            XCTAssertEqual(
-                try JSONSerialization.data(withJSONObject: [a[key]!], options: .sortedKeys),
-                try JSONSerialization.data(withJSONObject: [b[key]!], options: .sortedKeys), key)
-        }
+        XCTAssertTrue(regularFiles("single").keys.contains("cells/random/kar-50/retrain-001.json"))
+        let (a, b) = try assertSameAsOneMachine("sharded")
         let shards = try XCTUnwrap(b["shards"] as? [[String: Any]])
         // Each task's record, the two runs of shard 1 included (each made some of the shard's
         // retrains and may have found the others made by its twin).

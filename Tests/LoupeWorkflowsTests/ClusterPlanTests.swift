@@ -32,6 +32,11 @@ final class ClusterPlanTests: XCTestCase {
         XCTAssertEqual(
             try ClusterPlan(arguments: [], cost: big, tasks: nil, cpusPerTask: 1, name: "x").memoryMiB, 1536)
         XCTAssertEqual(two.taskArguments, ["audit", "--shards", "2", "--threads", "1"])
+        // The planned command's own thread count gives way to each task's cores.
+        let threaded = try ClusterPlan(
+            arguments: ["audit", "--threads", "8", "--out", "a", "--threads=4"], cost: cost, tasks: 2, cpusPerTask: 3,
+            name: "x")
+        XCTAssertEqual(threaded.taskArguments, ["audit", "--out", "a", "--shards", "2", "--threads", "3"])
         XCTAssertEqual(two.collectArguments, ["audit", "--collect", "--shards", "2", "--threads", "1"])
         XCTAssertThrowsError(try ClusterPlan(arguments: [], cost: cost, tasks: 0, cpusPerTask: 1, name: "x"))
         XCTAssertThrowsError(try ClusterPlan(arguments: [], cost: cost, tasks: nil, cpusPerTask: 0, name: "x"))

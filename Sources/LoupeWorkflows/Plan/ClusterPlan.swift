@@ -5,7 +5,8 @@ import LoupeSupport
 /// A sharded run laid out for a cluster: how many tasks, what each asks for, and the command
 /// each runs, from the run's measured work-unit costs (``WorkUnitCost``).
 public struct ClusterPlan: Sendable {
-    /// The loupe arguments of the run, without the program name or any sharding option.
+    /// The loupe arguments of the run, without the program name, any sharding option or
+    /// `--threads` (each task's thread count is its cores).
     public var arguments: [String]
     public var cost: WorkUnitCost
     /// Tasks of the array (shards); at most one per work unit.
@@ -32,7 +33,7 @@ public struct ClusterPlan: Sendable {
             throw InputError(source: "--cpus-per-task", problem: "must be positive, got \(cpusPerTask)")
         }
         if let tasks, tasks < 1 { throw InputError(source: "--tasks", problem: "must be positive, got \(tasks)") }
-        self.arguments = arguments
+        self.arguments = Self.withoutThreads(arguments)
         self.cost = cost
         self.tasks = min(tasks ?? cost.units.count, cost.units.count)
         self.cpusPerTask = cpusPerTask
@@ -71,6 +72,21 @@ public struct ClusterPlan: Sendable {
             "tasks: \(tasks) x \(cpusPerTask) core(s), \(memoryMiB) MiB, \(taskMinutes) min each (\(Self.timeMargin)x the slowest task's estimate); collect: \(collectMinutes) min",
             "kernel path pinned to \(kernelPath) (LOUPE_KERNELS) for results bit-identical to one machine",
         ]
+    }
+
+    /// `arguments` without `--threads N` or `--threads=N`.
+    static func withoutThreads(_ arguments: [String]) -> [String] {
+        var kept: [String] = []
+        var index = 0
+        while index < arguments.count {
+            if arguments[index] == "--threads" {
+                index += 2
+                continue
+            }
+            if !arguments[index].hasPrefix("--threads=") { kept.append(arguments[index]) }
+            index += 1
+        }
+        return kept
     }
 
     /// `H:MM:00` for SLURM's `--time`.

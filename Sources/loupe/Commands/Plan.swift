@@ -77,7 +77,6 @@ struct Plan: ParsableCommand {
         default:
             throw ValidationError("plan: only audit and population are sharded")
         }
-        configuration.arguments = Self.withoutThreads(command)
         configuration.tasks = tasks
         configuration.cpusPerTask = cpusPerTask
         configuration.partition = partition
@@ -92,21 +91,6 @@ struct Plan: ParsableCommand {
         print(
             "wrote \(result.files.map(\.lastPathComponent).joined(separator: ", ")) to \(URL(fileURLWithPath: out).standardizedFileURL.path)"
         )
-    }
-
-    /// The command without `--threads`: each task's thread count is its cores.
-    static func withoutThreads(_ arguments: [String]) -> [String] {
-        var kept: [String] = []
-        var index = 0
-        while index < arguments.count {
-            if arguments[index] == "--threads" {
-                index += 2
-                continue
-            }
-            if !arguments[index].hasPrefix("--threads=") { kept.append(arguments[index]) }
-            index += 1
-        }
-        return kept
     }
 }
 
