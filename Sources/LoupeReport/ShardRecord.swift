@@ -6,7 +6,7 @@ import LoupeSupport
 /// It holds only timings and where the task ran, never results, so the collected outputs
 /// are those of a run on one machine.
 public struct ShardRecord: Codable, Equatable, Sendable {
-    /// `K/N`.
+    /// `K/N`, or ``preparation`` for the job that made what every unit needs first.
     public var shard: String
     /// The machine's host name (tasks of one run may run on many machines).
     public var hostName: String
@@ -35,11 +35,19 @@ public struct ShardRecord: Codable, Equatable, Sendable {
     /// The folder of a run folder that holds its shard records until they are collected.
     public static let folderName = "shards"
 
+    /// The ``shard`` of the job that made what every unit needs, before the array's tasks
+    /// (ROAR's base model and maps).
+    public static let preparation = "prepare"
+
     /// The record's file name for this task of shard `K/N`: `shard-K-of-N-<host>-<pid>.json`, so
     /// that a task run twice (a retry, a preempted task) keeps both records.
     public static func fileName(for shard: Shard) -> String {
-        let host = ProcessInfo.processInfo.hostName.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }
-        return "shard-\(shard.index)-of-\(shard.count)-\(String(host))-\(getpid()).json"
+        "shard-\(shard.index)-of-\(shard.count)-\(hostTag)-\(getpid()).json"
+    }
+
+    /// The host name as a file name's part.
+    private static var hostTag: String {
+        String(ProcessInfo.processInfo.hostName.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
     }
 
     /// The records in `runFolder`'s `shards/` folder, by shard, then start; unreadable files
@@ -47,7 +55,7 @@ public struct ShardRecord: Codable, Equatable, Sendable {
     public static func read(in runFolder: URL) throws -> [ShardRecord] {
         let folder = runFolder.appendingPathComponent(folderName)
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
-            .filter { $0.hasPrefix("shard-") && $0.hasSuffix(".json") }
+            .filter { ($0.hasPrefix("shard-") || $0.hasPrefix("prepare-")) && $0.hasSuffix(".json") }
         var records: [ShardRecord] = []
         for name in names {
             let url = folder.appendingPathComponent(name)
@@ -63,10 +71,16 @@ public struct ShardRecord: Codable, Equatable, Sendable {
         }
     }
 
-    /// The shard's number and count, read from ``shard``.
+    /// The shard's number and count, read from ``shard``; `(-1, 0)` for the preparation job,
+    /// which comes before every shard.
     public var shardNumbers: (index: Int, count: Int) {
         let parts = shard.split(separator: "/").compactMap { Int($0) }
-        return parts.count == 2 ? (parts[0], parts[1]) : (0, 0)
+        return parts.count == 2 ? (parts[0], parts[1]) : (-1, 0)
+    }
+
+    /// The shard count of the tasks whose records these are, if any task's record is there.
+    public static func shardCount(of records: [ShardRecord]) -> Int? {
+        records.lazy.map(\.shardNumbers.count).first { $0 > 0 }
     }
 
     /// A warning when the tasks ran on different kernel paths: their units are then not
@@ -80,9 +94,18 @@ public struct ShardRecord: Codable, Equatable, Sendable {
 
     /// Writes the record for `shard` into `runFolder`'s `shards/` folder, atomically.
     public func write(in runFolder: URL, for shard: Shard) throws {
+        try write(in: runFolder, fileName: Self.fileName(for: shard))
+    }
+
+    /// Writes the preparation job's record into `runFolder`'s `shards/` folder, as
+    /// `prepare-<host>-<pid>.json`.
+    public func writePreparation(in runFolder: URL) throws {
+        try write(in: runFolder, fileName: "prepare-\(Self.hostTag)-\(getpid()).json")
+    }
+
+    private func write(in runFolder: URL, fileName: String) throws {
         let folder = runFolder.appendingPathComponent(Self.folderName)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try AtomicFile.write(
-            try DeterministicJSON.encode(self), to: folder.appendingPathComponent(Self.fileName(for: shard)))
+        try AtomicFile.write(try DeterministicJSON.encode(self), to: folder.appendingPathComponent(fileName))
     }
 }

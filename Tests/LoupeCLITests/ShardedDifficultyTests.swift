@@ -103,4 +103,31 @@ final class ShardedDifficultyTests: ShardedRunTestCase {
             mentioning: ["--collect", "training run"])
         XCTAssertFalse(exists("x"))
     }
+
+    /// `loupe plan slurm -- difficulty ...`: one task per unit, sized from the measured cost;
+    /// its scripts run by bash with SLURM_ARRAY_TASK_ID per task collect to the one-machine bytes.
+    func testPlannedDifficultyRunsAsSlurmWouldRunIt() throws {
+        // The plan sets each task's --threads after the command, as the rerun recipe then does.
+        let planned = Array(difficulty.dropLast(2))
+        XCTAssertEqual(try loupe(arguments: planned + ["--out", "single", "--threads", "1"]).status, 0)
+        let plan = try loupe(
+            arguments: ["plan", "slurm", "--out", "plan", "--loupe", executable.path, "--"] + planned + [
+                "--out", "viaslurm",
+            ])
+        XCTAssertEqual(plan.status, 0, plan.stderr)
+        XCTAssertTrue(plan.stdout.contains("work units: 6,"), plan.stdout)
+        XCTAssertTrue(plan.stdout.contains("tasks: 6 x 1 core(s)"), plan.stdout)
+        XCTAssertFalse(exists("plan/prepare.sbatch"), "a difficulty run needs nothing made first")
+        let tasks = try runConcurrently(
+            (0..<6).map { (["plan/array.sbatch"], ["SLURM_ARRAY_TASK_ID": String($0)]) }, program: "/bin/bash")
+        for task in tasks { XCTAssertEqual(task.status, 0, task.stderr) }
+        let collect = try runConcurrently([(["plan/collect.sbatch"], [:])], program: "/bin/bash")[0]
+        XCTAssertEqual(collect.status, 0, collect.stderr)
+        try assertSameAsOneMachine("viaslurm")
+
+        assertFailsCleanly(
+            try loupe("plan", "slurm", "--out", "plan2", "--", "difficulty", "--checkpoints", "somewhere"),
+            mentioning: ["trains nothing to shard"])
+        XCTAssertFalse(exists("plan2"))
+    }
 }

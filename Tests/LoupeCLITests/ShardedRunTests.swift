@@ -143,6 +143,9 @@ final class ShardedRunTests: ShardedRunTestCase {
         assertFailsCleanly(try loupe("plan", "slurm"), mentioning: ["after --"])
         assertFailsCleanly(try loupe("plan", "slurm", "--", "train"), mentioning: ["'train' is not sharded"])
         assertFailsCleanly(
+            try loupe("plan", "slurm", "--", "benchmark", "invariance"),
+            mentioning: ["'benchmark invariance' is not sharded"])
+        assertFailsCleanly(
             try loupe("plan", "slurm", "--", "audit", "--shard", "0/2"), mentioning: ["must not shard itself"])
         assertFailsCleanly(try loupe("plan", "pbs", "--", "audit"), mentioning: ["pbs"])
         assertFailsCleanly(
@@ -197,6 +200,47 @@ final class ShardedRunTests: ShardedRunTestCase {
         XCTAssertNil(a["shards"])
         let verify = try loupe("verify", "sharded")
         XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
+    }
+
+    /// `loupe plan kubernetes -- benchmark roar ...`: a preparation Job makes the base model
+    /// and maps once, then the Indexed Job's pods (by the container arguments, with
+    /// JOB_COMPLETION_INDEX) find them made and make only retrains; the collect Job gives the
+    /// one-machine bytes, and the manifest keeps the preparation's record first.
+    func testPlannedRoarPreparesOnceThenRunsAsKubernetesWouldRunIt() throws {
+        // The plan sets each task's --threads after the command, as the rerun recipe then does.
+        let planned = Array(roar.dropLast(2))
+        XCTAssertEqual(try loupe(arguments: planned + ["--out", "single", "--threads", "1"]).status, 0)
+        let plan = try loupe(
+            arguments: ["plan", "kubernetes", "--out", "kplan", "--tasks", "3", "--"] + planned + ["--out", "viak8s"])
+        XCTAssertEqual(plan.status, 0, plan.stderr)
+        XCTAssertTrue(plan.stdout.contains("work units: 8,"), plan.stdout)
+        XCTAssertTrue(plan.stdout.contains("first, once: the base model and the maps of gradient, random"), plan.stdout)
+
+        let prepare = try loupe(arguments: try containerArguments(in: "kplan/prepare-job.yaml"))
+        XCTAssertEqual(prepare.status, 0, prepare.stderr)
+        XCTAssertTrue(exists("viak8s/base/base.json"))
+        XCTAssertFalse(exists("viak8s/cells"), "the preparation makes no retrain")
+        let unitArguments = try containerArguments(in: "kplan/units-job.yaml")
+        let pods = try runConcurrently((0..<3).map { (unitArguments, ["JOB_COMPLETION_INDEX": String($0)]) })
+        for pod in pods {
+            XCTAssertEqual(pod.status, 0, pod.stderr)
+            XCTAssertFalse(pod.stdout.contains("this task makes"), "made again by a pod: \(pod.stdout)")
+        }
+        XCTAssertEqual(try loupe(arguments: try containerArguments(in: "kplan/collect-job.yaml")).status, 0)
+
+        let (_, b) = try assertSameAsOneMachine("viak8s")
+        let shards = try XCTUnwrap(b["shards"] as? [[String: Any]])
+        XCTAssertEqual(shards.map { $0["shard"] as? String }, ["prepare", "0/3", "1/3", "2/3"])
+        XCTAssertEqual(
+            Set((shards[0]["madeSeconds"] as? [String: Double] ?? [:]).keys),
+            ["base model", "maps gradient", "maps random"])
+        XCTAssertEqual(try loupe("verify", "viak8s").status, 0)
+
+        assertFailsCleanly(
+            try loupe(arguments: ["plan", "slurm", "--"] + planned + ["--prepare"]),
+            mentioning: ["must not shard itself"])
+        assertFailsCleanly(
+            try loupe(arguments: roar + ["--prepare", "--collect"]), mentioning: ["--prepare", "--collect"])
     }
 
     /// A collect before every retrain is there names the missing ones and their shard and

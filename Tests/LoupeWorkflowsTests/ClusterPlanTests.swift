@@ -92,6 +92,62 @@ final class ClusterPlanTests: XCTestCase {
         XCTAssertThrowsError(try KubernetesPlan(plan: plan, image: "i", claim: "c", mountPath: "relative"))
     }
 
+    /// A run whose units need something made first (ROAR's base model and maps) gets a
+    /// preparation job: SLURM's array waits for it, Kubernetes' Indexed Job is applied after it.
+    func testPreparationJobComesFirst() throws {
+        var prepared = cost
+        prepared.preparation = ("the base model and the maps of gradient", 1000)
+        let plan = try ClusterPlan(
+            arguments: ["benchmark", "roar", "--threads", "4"], cost: prepared, tasks: 2, cpusPerTask: 2,
+            name: "loupe-r")
+        XCTAssertEqual(plan.preparationArguments, ["benchmark", "roar", "--prepare", "--threads", "2"])
+        // Estimated on one core: (1000 + 10) s x 2 = 34 minutes.
+        XCTAssertEqual(plan.preparationMinutes, 34)
+        XCTAssertTrue(
+            plan.summaryLines.last?.hasPrefix("first, once: the base model and the maps of gradient") ?? false)
+        XCTAssertNil(
+            try ClusterPlan(arguments: ["audit"], cost: cost, tasks: 2, cpusPerTask: 1, name: "a").preparationArguments)
+
+        let slurm = SlurmPlan(plan: plan, executable: "/opt/loupe", workingDirectory: "/shared", folder: "/shared/plan")
+        XCTAssertEqual(slurm.files.map(\.name), ["prepare.sbatch", "array.sbatch", "collect.sbatch", "submit.sh"])
+        let files = Dictionary(uniqueKeysWithValues: slurm.files.map { ($0.name, $0.text) })
+        let prepare = try XCTUnwrap(files["prepare.sbatch"])
+        for line in [
+            "#SBATCH --job-name=loupe-r-prepare", "#SBATCH --time=0:34:00", "#SBATCH --cpus-per-task=2",
+            "exec /opt/loupe benchmark roar --prepare --threads 2",
+        ] {
+            XCTAssertTrue(prepare.split(separator: "\n").contains(Substring(line)), "\(line) not in:\n\(prepare)")
+        }
+        XCTAssertFalse(prepare.contains("--array"))
+        let submit = try XCTUnwrap(files["submit.sh"])
+        XCTAssertTrue(
+            submit.contains("array_args=(\"--dependency=afterok:$prepare\" --kill-on-invalid-dep=yes)"), submit)
+        // Without a preparation job, submit.sh submits no such job.
+        let plain = SlurmPlan(
+            plan: try ClusterPlan(arguments: ["audit"], cost: cost, tasks: 2, cpusPerTask: 1, name: "a"),
+            executable: "/opt/loupe", workingDirectory: "/shared", folder: "/shared/plan")
+        XCTAssertFalse(plain.submitScript.contains("prepare"))
+        XCTAssertEqual(plain.files.map(\.name), ["array.sbatch", "collect.sbatch", "submit.sh"])
+
+        let kubernetes = try KubernetesPlan(plan: plan, image: "loupe:1", claim: "runs", mountPath: "/w")
+        XCTAssertEqual(
+            kubernetes.files.map(\.name), ["prepare-job.yaml", "units-job.yaml", "collect-job.yaml", "submit.sh"])
+        let validator = try JSONSchemaValidator(
+            contentsOf: KubernetesJobSchemaTests.fixtures.appendingPathComponent("kubernetes-job-schema.json"))
+        let job = try XCTUnwrap(kubernetes.preparationJob)
+        XCTAssertEqual(validator.violations(of: job).map(\.description), [])
+        let text = YAMLText.document(job)
+        for fragment in ["name: \"loupe-r-prepare\"", "- \"--prepare\"\n", "activeDeadlineSeconds: 2040"] {
+            XCTAssertTrue(text.contains(fragment), "\(fragment) not in:\n\(text)")
+        }
+        let script = kubernetes.submitScript
+        let order = ["prepare-job.yaml", "job/loupe-r-prepare", "units-job.yaml", "collect-job.yaml"].map {
+            script.range(of: $0)?.lowerBound
+        }
+        XCTAssertFalse(order.contains(nil), script)
+        XCTAssertEqual(order.compactMap { $0 }, order.compactMap { $0 }.sorted(), script)
+    }
+
     func testJobNamesAreKubernetesNames() {
         XCTAssertEqual(PlanWorkflow.jobName("My Run_2"), "loupe-my-run-2")
         XCTAssertEqual(PlanWorkflow.jobName("..."), "loupe-run")

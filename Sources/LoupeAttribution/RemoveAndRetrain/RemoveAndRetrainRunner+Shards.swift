@@ -38,6 +38,21 @@ extension RemoveAndRetrainRunner {
         return result
     }
 
+    /// Makes the base model and every method's maps when they are missing (verifying and
+    /// keeping them when present), and no retrain: the job a cluster plan runs once before
+    /// the array's tasks, which then find them made. `methods` must be the spec's.
+    public func prepareAll(
+        train: Dataset, test: Dataset, methods: [any AttributionMethod], threads: Int,
+        events: @Sendable (RemoveAndRetrainEvent) -> Void = { _ in }
+    ) throws -> RemoveAndRetrainShardResult {
+        try check(train: train, test: test, methods: methods, threads: threads)
+        let prerequisites = try prepare(methods, train: train, test: test, threads: threads, events: events)
+        return RemoveAndRetrainShardResult(
+            units: [], unitCount: jobs.count, records: [],
+            madeBaseModel: prerequisites.madeBase ? prerequisites.base : nil,
+            madeMaps: prerequisites.madeMaps.map { prerequisites.maps[$0]! })
+    }
+
     /// The results of a run whose parts shard tasks made, made nothing: every part must be
     /// present and intact, else ``IncompleteRunError`` names each that is not (the base model
     /// as unit 0, a method's maps as its first retrain, whose shard makes them again) and

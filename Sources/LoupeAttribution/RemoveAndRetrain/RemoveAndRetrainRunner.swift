@@ -70,17 +70,9 @@ public struct RemoveAndRetrainRunner {
             .appendingPathComponent(String(format: "retrain-%03d.json", retrain))
     }
 
-    /// Every retrain of the benchmark, in the order every shard task numbers them: by method,
-    /// fraction, mode and retrain, as in the spec.
-    public var jobs: [RetrainJob] {
-        spec.methods.flatMap { method in
-            spec.percents.flatMap { percent in
-                spec.modes.flatMap { mode in
-                    (0..<spec.retrains).map { RetrainJob(method: method, percent: percent, mode: mode, retrain: $0) }
-                }
-            }
-        }
-    }
+    /// Every retrain of the benchmark, in the order every shard task numbers them
+    /// (``RemoveAndRetrainSpec/jobs``).
+    public var jobs: [RetrainJob] { spec.jobs }
 
     /// The base model and the maps the retrains are made from.
     struct Prerequisites {

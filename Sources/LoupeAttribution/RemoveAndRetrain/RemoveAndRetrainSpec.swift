@@ -130,6 +130,18 @@ public struct RemoveAndRetrainSpec: Codable, Equatable, Sendable {
     package var fixedPartHash: String {
         SHA256.hex(of: (try? DeterministicJSON.encode(fixedPart)) ?? Data())
     }
+
+    /// Every retrain of the benchmark, in the order every shard task numbers them: by method,
+    /// fraction, mode and retrain.
+    public var jobs: [RetrainJob] {
+        methods.flatMap { method in
+            percents.flatMap { percent in
+                modes.flatMap { mode in
+                    (0..<retrains).map { RetrainJob(method: method, percent: percent, mode: mode, retrain: $0) }
+                }
+            }
+        }
+    }
 }
 
 extension Double {

@@ -162,7 +162,7 @@ public struct AuditWorkflow {
             try RunDirectory.claim(path: config.output.relativePath)  // the population is written before the rest
             // Shard tasks may have made some or all units (a plain run then collects them too).
             shardRecords = try ShardRecord.read(in: config.output)
-            if case .collect(let count) = config.role { shardCount = count ?? shardRecords.first?.shardNumbers.count }
+            if case .collect(let count) = config.role { shardCount = count ?? ShardRecord.shardCount(of: shardRecords) }
             if let warning = ShardRecord.kernelPathWarning(shardRecords) { progress.log(warning) }
             let result = try runPopulation(
                 spec: spec, baseModels: baseModels, splits: splits, evaluate: evaluated,

@@ -177,7 +177,7 @@ public struct DifficultyWorkflow {
             var shardCount: Int?
             var madeHere: Set<String> = []
             if case .collect(let count) = config.role {
-                shardCount = count ?? units.shardRecords.first?.shardNumbers.count
+                shardCount = count ?? ShardRecord.shardCount(of: units.shardRecords)
                 progress.log("difficulty: collecting \(store.units.count) work units from \(made.url.relativePath)")
             } else {
                 if let line = run.architecture.normalizationLine { progress.log(line) }

@@ -43,6 +43,11 @@ public struct ClusterPlan: Sendable {
 
     /// The run's arguments for a task of the array: its shard comes from the engine's index.
     public var taskArguments: [String] { arguments + ["--shards", String(tasks), "--threads", String(cpusPerTask)] }
+    /// The run's arguments for the job that makes what every unit needs first (ROAR's base
+    /// model and maps), before the array starts; nil when the units need nothing.
+    public var preparationArguments: [String]? {
+        cost.preparation == nil ? nil : arguments + ["--prepare", "--threads", String(cpusPerTask)]
+    }
     /// The run's arguments for the job that collects the outputs.
     public var collectArguments: [String] { arguments + ["--collect", "--shards", String(tasks), "--threads", "1"] }
 
@@ -50,6 +55,15 @@ public struct ClusterPlan: Sendable {
     public var taskMinutes: Int {
         let slowest = Shard.all(count: tasks).map(cost.seconds(of:)).max() ?? 0
         let seconds = (slowest - cost.startSeconds) / Double(cpusPerTask) + cost.startSeconds
+        return max(5, Int((seconds * Self.timeMargin / 60).rounded(.up)))
+    }
+
+    /// The preparation job's estimated wall time with ``timeMargin``, in whole minutes (at
+    /// least 5); 0 without one. It is estimated on one core: ROAR's base model trains on one
+    /// thread, and only the maps use the job's other cores.
+    public var preparationMinutes: Int {
+        guard let preparation = cost.preparation else { return 0 }
+        let seconds = preparation.seconds + cost.startSeconds
         return max(5, Int((seconds * Self.timeMargin / 60).rounded(.up)))
     }
 
@@ -67,11 +81,14 @@ public struct ClusterPlan: Sendable {
     /// One line per fact a user checks before submitting.
     public var summaryLines: [String] {
         let total = cost.units.map(\.seconds).reduce(0, +)
+        let preparation = cost.preparation.map {
+            "first, once: \($0.name), \(String(format: "%.3g", $0.seconds)) core-seconds estimated; \(preparationMinutes) min"
+        }
         return [
             "work units: \(cost.units.count), \(String(format: "%.3g", total)) core-seconds estimated in total from a measured training step of \(String(format: "%.3g", cost.stepSeconds * 1000)) ms, evaluation at \(String(format: "%.3g", cost.evaluationSecondsPerExample * 1e6)) µs per example and a start of \(String(format: "%.2g", cost.startSeconds)) s",
             "tasks: \(tasks) x \(cpusPerTask) core(s), \(memoryMiB) MiB, \(taskMinutes) min each (\(Self.timeMargin)x the slowest task's estimate); collect: \(collectMinutes) min",
             "kernel path pinned to \(kernelPath) (LOUPE_KERNELS) for results bit-identical to one machine",
-        ]
+        ] + (preparation.map { [$0] } ?? [])
     }
 
     /// `arguments` without `--threads N` or `--threads=N`.

@@ -4,6 +4,8 @@ import LoupeSupport
 /// The files a Kubernetes user applies for a ``ClusterPlan``: an Indexed Job with one
 /// completion per shard (`JOB_COMPLETION_INDEX` is the shard), a Job that collects the
 /// outputs, and `submit.sh`, which applies the first, waits for it, then applies the second.
+/// When the units need something made first (ROAR's base model and maps), a preparation Job
+/// is applied and waited for before the Indexed Job.
 public struct KubernetesPlan: Sendable {
     public var plan: ClusterPlan
     public var image: String
@@ -23,7 +25,7 @@ public struct KubernetesPlan: Sendable {
 
     /// File name and content of each file, `submit.sh` last.
     public var files: [(name: String, text: String)] {
-        [
+        (preparationJob.map { [("prepare-job.yaml", YAMLText.document($0))] } ?? []) + [
             ("units-job.yaml", YAMLText.document(unitsJob)), ("collect-job.yaml", YAMLText.document(collectJob)),
             ("submit.sh", submitScript),
         ]
@@ -34,6 +36,15 @@ public struct KubernetesPlan: Sendable {
         job(
             name: plan.name, arguments: plan.taskArguments, cpus: plan.cpusPerTask, minutes: plan.taskMinutes,
             indexed: true)
+    }
+
+    /// The Job that makes what every unit needs, before the Indexed Job; nil when none.
+    public var preparationJob: JSONValue? {
+        plan.preparationArguments.map {
+            job(
+                name: plan.name + "-prepare", arguments: $0, cpus: plan.cpusPerTask, minutes: plan.preparationMinutes,
+                indexed: false)
+        }
     }
 
     /// The Job that collects the outputs once the Indexed Job completed.
@@ -92,17 +103,25 @@ public struct KubernetesPlan: Sendable {
     }
 
     var submitScript: String {
-        """
-        #!/bin/bash
-        # Applies the Indexed Job, waits until every index completed, then applies the collect
-        # Job. Failed indices are retried by Kubernetes (backoffLimit); finished units are kept.
-        set -euo pipefail
-        cd "$(dirname "$0")"
-        kubectl apply -f units-job.yaml
-        kubectl wait --for=condition=complete --timeout=\(plan.taskMinutes * 60 * max(1, plan.tasks))s job/\(plan.name)
-        kubectl apply -f collect-job.yaml
-        kubectl wait --for=condition=complete --timeout=\(plan.collectMinutes * 60)s job/\(plan.name)-collect
+        let preparation =
+            plan.preparationArguments == nil
+            ? ""
+            : """
+            kubectl apply -f prepare-job.yaml
+            kubectl wait --for=condition=complete --timeout=\(plan.preparationMinutes * 60 * 4)s job/\(plan.name)-prepare
 
-        """
+            """
+        return """
+            #!/bin/bash
+            # Applies the Indexed Job, waits until every index completed, then applies the collect
+            # Job. Failed indices are retried by Kubernetes (backoffLimit); finished units are kept.
+            set -euo pipefail
+            cd "$(dirname "$0")"
+            \(preparation)kubectl apply -f units-job.yaml
+            kubectl wait --for=condition=complete --timeout=\(plan.taskMinutes * 60 * max(1, plan.tasks))s job/\(plan.name)
+            kubectl apply -f collect-job.yaml
+            kubectl wait --for=condition=complete --timeout=\(plan.collectMinutes * 60)s job/\(plan.name)-collect
+
+            """
     }
 }

@@ -1,24 +1,33 @@
 import Foundation
 import LoupeCompress
 import LoupeData
+import LoupeNN
 import LoupeSupport
 
-/// Lays a population run (`loupe audit` or `loupe population`) out for a cluster: measures its
-/// work units on this machine and writes what a user submits to SLURM or Kubernetes.
+/// Lays a run whose work units shard (`loupe audit`, `loupe population`, `loupe difficulty`,
+/// `loupe benchmark roar`) out for a cluster: measures its work units on this machine and
+/// writes what a user submits to SLURM or Kubernetes.
 public struct PlanWorkflow {
     /// The cluster engines a plan is written for.
     public enum Engine: String, CaseIterable, Sendable {
         case slurm, kubernetes
     }
 
+    /// What the planned command makes, unit by unit.
+    public enum Work: Sendable {
+        /// A population's members (`loupe audit`, `loupe population`), evaluated on a split.
+        case population(DataSource, PopulationRecipe, evaluate: EvaluatedSplit)
+        /// A difficulty run's main run, extra EL2N runs and confident-learning folds.
+        case difficulty(DataSource, DifficultySettings)
+        /// A remove-and-retrain benchmark's retrains, after its base model and maps.
+        case roar(RoarWorkflow.Configuration)
+    }
+
     public struct Configuration: Sendable {
         public var engine: Engine
         /// The planned loupe command's arguments, without the program name.
         public var arguments: [String]
-        /// What the planned command trains.
-        public var data: DataSource
-        public var population: PopulationRecipe
-        public var evaluate: EvaluatedSplit = .test
+        public var work: Work
         /// Tasks of the array: one per work unit unless fewer are asked for.
         public var tasks: Int?
         public var cpusPerTask = 1
@@ -36,12 +45,8 @@ public struct PlanWorkflow {
         public var claim = "loupe-runs"
         public var mountPath = "/work"
 
-        public init(
-            engine: Engine, arguments: [String], data: DataSource, population: PopulationRecipe, output: URL
-        ) {
-            (self.engine, self.arguments, self.data, self.population, self.output) = (
-                engine, arguments, data, population, output
-            )
+        public init(engine: Engine, arguments: [String], work: Work, output: URL) {
+            (self.engine, self.arguments, self.work, self.output) = (engine, arguments, work, output)
         }
     }
 
@@ -57,15 +62,7 @@ public struct PlanWorkflow {
 
     public func run(progress: any WorkflowProgress) throws -> Result {
         let config = configuration
-        let start = Stopwatch()
-        let splits = try config.data.load().splits
-        let (spec, _) = try config.population.makePopulation(data: config.data.description, train: splits.train)
-        let startSeconds = start.elapsedSeconds
-        progress.log(
-            "plan: measuring a work unit of \(spec.architecture.name) on \(splits.train.count) images, one thread")
-        let cost = try WorkUnitCost.measure(
-            spec: spec, givenModels: spec.baseModels != nil, train: splits.train,
-            evaluate: config.evaluate == .test ? splits.test : splits.train, startSeconds: startSeconds)
+        let cost = try measure(progress: progress)
         let name = Self.jobName((config.runFolder ?? config.output).standardizedFileURL.lastPathComponent)
         let plan = try ClusterPlan(
             arguments: config.arguments, cost: cost, tasks: config.tasks, cpusPerTask: config.cpusPerTask, name: name)
@@ -96,6 +93,39 @@ public struct PlanWorkflow {
             written.append(url)
         }
         return Result(plan: plan, files: written)
+    }
+
+    /// Reads the data and builds the run as a task would (timing it: a task's start), then
+    /// measures its work units on one thread.
+    func measure(progress: any WorkflowProgress) throws -> WorkUnitCost {
+        let start = Stopwatch()
+        func measuring(_ architecture: Architecture, _ examples: Int) {
+            progress.log("plan: measuring the work units of \(architecture.name) on \(examples) images, one thread")
+        }
+        switch configuration.work {
+        case .population(let data, let recipe, let evaluate):
+            let splits = try data.load().splits
+            let (spec, _) = try recipe.makePopulation(data: data.description, train: splits.train)
+            let startSeconds = start.elapsedSeconds
+            measuring(spec.architecture, splits.train.count)
+            return try .population(
+                spec: spec, givenModels: spec.baseModels != nil, train: splits.train,
+                evaluate: evaluate == .test ? splits.test : splits.train, startSeconds: startSeconds)
+        case .difficulty(let data, let settings):
+            let train = try data.load().splits.train
+            let run = try settings.makeRun(train: train)
+            try run.validateTraining()
+            let startSeconds = start.elapsedSeconds
+            measuring(run.architecture, train.count)
+            return try .difficulty(run: run, train: train, startSeconds: startSeconds)
+        case .roar(let roar):
+            let benchmark = try RoarWorkflow(roar).benchmark()
+            let startSeconds = start.elapsedSeconds
+            measuring(benchmark.spec.architecture, benchmark.splits.train.count)
+            return try .roar(
+                spec: benchmark.spec, methods: benchmark.methods, train: benchmark.splits.train,
+                test: benchmark.splits.test, startSeconds: startSeconds)
+        }
     }
 
     /// A job name from the run folder's name: lower-case letters, digits and hyphens, as

@@ -101,7 +101,7 @@ public struct PopulationWorkflow {
         if let warning = ShardRecord.kernelPathWarning(shardRecords) { progress.log(warning) }
         var shardCount: Int?
         if case .collect(let count) = configuration.role {
-            shardCount = count ?? shardRecords.first?.shardNumbers.count
+            shardCount = count ?? ShardRecord.shardCount(of: shardRecords)
         }
         let result = try runPopulation(
             spec: spec, baseModels: baseModels, splits: splits, directory: directory.url, threads: recipe.threads,

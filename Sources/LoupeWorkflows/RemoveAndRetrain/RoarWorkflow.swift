@@ -162,11 +162,45 @@ public struct RoarWorkflow {
             shard, train: splits.train, test: splits.test, methods: benchmark.methods, threads: config.threads,
             events: { events.handle($0) })
         events.stop()
-        var results = made.records.map { RoarOutputs.phaseName(of: $0.record) }
-        var seconds: [String: Double] = [:]
+        var (results, seconds) = Self.madePrerequisites(made)
+        results = made.records.map { RoarOutputs.phaseName(of: $0.record) } + results
         for (record, reused) in made.records where !reused {
             seconds[RoarOutputs.phaseName(of: record)] = record.seconds
         }
+        return try clock.finish(
+            units: made.units.map(\.name), unitCount: made.unitCount, results: results, madeSeconds: seconds,
+            in: folder)
+    }
+
+    /// Makes the base model and every method's maps when they are missing, and no retrain,
+    /// into the run folder (shared with the array's tasks, which then find them made); writes
+    /// its record beside the tasks' and no outputs. A cluster plan's first job runs it.
+    public func runPreparation(progress: any WorkflowProgress) throws -> ShardRecord {
+        let clock = TaskClock()
+        let benchmark = try benchmark()
+        let (spec, splits) = (benchmark.spec, benchmark.splits)
+        let folder = try RunDirectory.claim(path: configuration.output.relativePath, shared: true).folder
+        let runner = try RemoveAndRetrainRunner(spec: spec, directory: folder)
+        if let line = spec.architecture.normalizationLine { progress.log(line) }
+        progress.log(
+            "roar preparation: the base model (\(spec.architecture.name), \(spec.training.epochs) epochs on \(splits.train.count) training images) and the maps of \(configuration.methods.joined(separator: ", ")) for the \(runner.jobs.count) retrains"
+        )
+        let events = RoarProgress(progress)
+        let made = try runner.prepareAll(
+            train: splits.train, test: splits.test, methods: benchmark.methods, threads: configuration.threads,
+            events: { events.handle($0) })
+        events.stop()
+        let (results, seconds) = Self.madePrerequisites(made)
+        let record = clock.record(shard: ShardRecord.preparation, results: results, madeSeconds: seconds)
+        try record.writePreparation(in: folder)
+        return record
+    }
+
+    /// The base model and maps `made` holds (every method's, when the task made them), by
+    /// name, with the seconds of those it made.
+    static func madePrerequisites(_ made: RemoveAndRetrainShardResult) -> ([String], [String: Double]) {
+        var results: [String] = []
+        var seconds: [String: Double] = [:]
         if let base = made.madeBaseModel {
             results.append("base model")
             seconds["base model"] = base.seconds
@@ -175,9 +209,7 @@ public struct RoarWorkflow {
             results.append("maps \(maps.method)")
             seconds["maps \(maps.method)"] = maps.seconds
         }
-        return try clock.finish(
-            units: made.units.map(\.name), unitCount: made.unitCount, results: results, madeSeconds: seconds,
-            in: folder)
+        return (results, seconds)
     }
 
     /// Runs the benchmark, making what is missing (collecting: making nothing, and every
@@ -199,7 +231,7 @@ public struct RoarWorkflow {
         if let warning = ShardRecord.kernelPathWarning(shardRecords) { progress.log(warning) }
         var shardCount: Int?
         let collecting = config.role != .whole
-        if case .collect(let count) = config.role { shardCount = count ?? shardRecords.first?.shardNumbers.count }
+        if case .collect(let count) = config.role { shardCount = count ?? ShardRecord.shardCount(of: shardRecords) }
         let runner = try RemoveAndRetrainRunner(spec: spec, directory: directory.url, writingSpec: !collecting)
         if collecting {
             progress.log("roar: collecting \(runner.jobs.count) retrains from \(directory.url.relativePath)")

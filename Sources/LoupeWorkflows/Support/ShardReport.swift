@@ -30,9 +30,7 @@ public struct ShardReport: Sendable {
 /// Times a shard task from its start and writes its ``ShardRecord`` when it ends.
 struct ShardTaskClock {
     let shard: Shard
-    private let startedAt = Date()
-    private let stopwatch = Stopwatch()
-    private let cpuSecondsAtStart = ResourceUsage.current().cpuSeconds
+    private let clock = TaskClock()
 
     init(_ shard: Shard) { self.shard = shard }
 
@@ -40,17 +38,30 @@ struct ShardTaskClock {
     func finish(
         units: [String], unitCount: Int, results: [String], madeSeconds: [String: Double], in folder: URL
     ) throws -> ShardReport {
-        let usage = ResourceUsage.current()
-        var host = HostDescription.current()
-        host.kernelPath = KernelPath.active.rawValue
-        let record = ShardRecord(
-            shard: shard.description, hostName: ProcessInfo.processInfo.hostName, host: host, startedAt: startedAt,
-            endedAt: Date(), wallSeconds: stopwatch.elapsedSeconds, cpuSeconds: usage.cpuSeconds - cpuSecondsAtStart,
-            peakMemoryBytes: usage.peakResidentBytes, madeSeconds: madeSeconds,
-            reused: results.filter { madeSeconds[$0] == nil })
-        try record.write(in: folder, for: shard)
+        try clock.record(shard: shard.description, results: results, madeSeconds: madeSeconds)
+            .write(in: folder, for: shard)
         return ShardReport(
             shard: shard, units: units, unitCount: unitCount, results: results, madeSeconds: madeSeconds,
             folder: folder)
+    }
+}
+
+/// Times a task of a sharded run (a shard task, or the preparation job before them) from its
+/// start, for its ``ShardRecord``.
+struct TaskClock {
+    private let startedAt = Date()
+    private let stopwatch = Stopwatch()
+    private let cpuSecondsAtStart = ResourceUsage.current().cpuSeconds
+
+    /// The record of the task `shard` (`K/N` or ``ShardRecord/preparation``), timed until now.
+    func record(shard: String, results: [String], madeSeconds: [String: Double]) -> ShardRecord {
+        let usage = ResourceUsage.current()
+        var host = HostDescription.current()
+        host.kernelPath = KernelPath.active.rawValue
+        return ShardRecord(
+            shard: shard, hostName: ProcessInfo.processInfo.hostName, host: host, startedAt: startedAt,
+            endedAt: Date(), wallSeconds: stopwatch.elapsedSeconds, cpuSeconds: usage.cpuSeconds - cpuSecondsAtStart,
+            peakMemoryBytes: usage.peakResidentBytes, madeSeconds: madeSeconds,
+            reused: results.filter { madeSeconds[$0] == nil })
     }
 }

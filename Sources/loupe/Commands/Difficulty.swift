@@ -64,10 +64,11 @@ struct Difficulty: ParsableCommand {
         }
     }
 
-    func run() throws {
-        let output = URL(fileURLWithPath: out, isDirectory: true)
+    /// The workflow's configuration, for a run on one machine.
+    func workflowConfiguration() throws -> DifficultyWorkflow.Configuration {
         var configuration = DifficultyWorkflow.Configuration(
-            data: dataOptions.source, settings: try options.settings, output: output)
+            data: dataOptions.source, settings: try options.settings,
+            output: URL(fileURLWithPath: out, isDirectory: true))
         if gradients != nil || epochLogits != nil {
             configuration.source = .arrays(
                 gradients: gradients.map { $0.split(separator: ",").map { URL(fileURLWithPath: String($0)) } } ?? [],
@@ -78,6 +79,12 @@ struct Difficulty: ParsableCommand {
         configuration.cie = cie.map { URL(fileURLWithPath: $0) }
         configuration.cieVariant = cieVariant
         configuration.evaluate = evaluate
+        return configuration
+    }
+
+    func run() throws {
+        var configuration = try workflowConfiguration()
+        let output = configuration.output
         if case .training = configuration.source { configuration.role = try shardOptions.role() }
         if case .task = configuration.role {
             print(try DifficultyWorkflow(configuration).runShard(progress: TerminalProgress()).summaryLine)

@@ -4,7 +4,8 @@ import LoupeWorkflows
 
 struct Plan: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write what a cluster runs: a population audit as a SLURM job array or a Kubernetes Indexed Job.",
+        abstract:
+            "Write what a cluster runs: an audit, population, difficulty or ROAR run as a SLURM job array or a Kubernetes Indexed Job.",
         discussion: """
             `loupe plan slurm -- audit --members 30 --out runs/a` measures one work unit of the \
             command on this machine (a short burst of training and evaluation on one thread) and \
@@ -13,6 +14,11 @@ struct Plan: ParsableCommand {
             memory per task from the measurement. `loupe plan kubernetes` writes an Indexed Job \
             (JOB_COMPLETION_INDEX), a collect Job and submit.sh. The run folder must be on a \
             filesystem every task shares; tasks that run the same unit twice write the same bytes.
+
+            `loupe plan slurm -- difficulty ...` shards a difficulty run's main run, extra EL2N \
+            runs and confident-learning folds; `loupe plan slurm -- benchmark roar ...` shards \
+            the retrains, after a preparation job (prepare.sbatch, `--prepare`; for Kubernetes \
+            prepare-job.yaml) that makes the base model and every method's maps once.
             """)
 
     @Argument(help: "slurm or kubernetes.") var engine: PlanWorkflow.Engine
@@ -27,7 +33,9 @@ struct Plan: ParsableCommand {
     @Option(help: "Kubernetes: the PersistentVolumeClaim of the shared run folder.") var claim: String = "loupe-runs"
     @Option(help: "Kubernetes: where the claim is mounted; the command's relative paths resolve against it.")
     var mountPath: String = "/work"
-    @Argument(parsing: .postTerminator, help: "The loupe command to plan, after `--`: audit or population.")
+    @Argument(
+        parsing: .postTerminator,
+        help: "The loupe command to plan, after `--`: audit, population, difficulty or benchmark roar.")
     var command: [String] = []
 
     func validate() throws {
@@ -35,14 +43,16 @@ struct Plan: ParsableCommand {
         guard let first = command.first else {
             throw ValidationError("name the command to plan after --, such as: loupe plan slurm -- audit --out runs/a")
         }
-        guard ["audit", "population"].contains(first) else {
-            throw ValidationError("plan: '\(first)' is not sharded; plan audit or population")
+        let name = first == "benchmark" ? command.prefix(2).joined(separator: " ") : first
+        guard ["audit", "population", "difficulty", "benchmark roar"].contains(name) else {
+            throw ValidationError(
+                "plan: '\(name)' is not sharded; plan audit, population, difficulty or benchmark roar")
         }
         if command.contains(where: {
-            ["--shard", "--shards", "--collect"].contains($0.split(separator: "=").first.map(String.init))
+            ["--shard", "--shards", "--collect", "--prepare"].contains($0.split(separator: "=").first.map(String.init))
         }) {
             throw ValidationError(
-                "plan: the planned command must not shard itself; the plan adds --shards and --collect")
+                "plan: the planned command must not shard itself; the plan adds --shards, --prepare and --collect")
         }
         if let tasks, tasks < 1 { throw ValidationError("--tasks must be positive, got \(tasks)") }
         guard mountPath.hasPrefix("/") else {
@@ -56,6 +66,7 @@ struct Plan: ParsableCommand {
         do { parsed = try Loupe.parseAsRoot(command) } catch {
             throw ValidationError("plan: the planned command does not parse: \(Loupe.message(for: error))")
         }
+        let output = URL(fileURLWithPath: out, isDirectory: true)
         var configuration: PlanWorkflow.Configuration
         switch parsed {
         case let audit as Audit:
@@ -64,18 +75,29 @@ struct Plan: ParsableCommand {
                 throw ValidationError("plan: an audit of predictions made elsewhere trains nothing to shard")
             }
             configuration = .init(
-                engine: engine, arguments: command, data: planned.data, population: planned.population,
-                output: URL(fileURLWithPath: out, isDirectory: true))
-            configuration.evaluate = planned.evaluate
+                engine: engine, arguments: command,
+                work: .population(planned.data, planned.population, evaluate: planned.evaluate), output: output)
             configuration.runFolder = planned.output
         case let population as Population:
             let planned = try population.workflowConfiguration()
             configuration = .init(
-                engine: engine, arguments: command, data: planned.data, population: planned.population,
-                output: URL(fileURLWithPath: out, isDirectory: true))
+                engine: engine, arguments: command,
+                work: .population(planned.data, planned.population, evaluate: .test), output: output)
+            configuration.runFolder = planned.output
+        case let difficulty as Difficulty:
+            let planned = try difficulty.workflowConfiguration()
+            guard case .training = planned.source else {
+                throw ValidationError("plan: a difficulty run from checkpoints or arrays trains nothing to shard")
+            }
+            configuration = .init(
+                engine: engine, arguments: command, work: .difficulty(planned.data, planned.settings), output: output)
+            configuration.runFolder = planned.output
+        case let roar as RoarBenchmark:
+            let planned = try roar.workflowConfiguration
+            configuration = .init(engine: engine, arguments: command, work: .roar(planned), output: output)
             configuration.runFolder = planned.output
         default:
-            throw ValidationError("plan: only audit and population are sharded")
+            throw ValidationError("plan: only audit, population, difficulty and benchmark roar are sharded")
         }
         configuration.tasks = tasks
         configuration.cpusPerTask = cpusPerTask

@@ -39,7 +39,8 @@ struct RoarBenchmark: ParsableCommand {
             with the index from SLURM or Kubernetes) makes its own missing retrains into the \
             shared --out, and the base model and maps they need if those are missing; then the \
             same command with --collect (or without, once every task has finished) writes the \
-            outputs of a run on one machine.
+            outputs of a run on one machine. --prepare makes only the base model and every \
+            method's maps, once, before the array's tasks start (the first job of `loupe plan`).
             """)
 
     static let defaultMethods =
@@ -70,6 +71,11 @@ struct RoarBenchmark: ParsableCommand {
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Output directory.") var out: String = "runs/roar"
     @OptionGroup(title: "Running on a cluster") var shardOptions: ShardOptions
+    @Flag(
+        help:
+            "Make only the base model and every method's maps, which every retrain needs, into the shared --out; write no outputs. A cluster plan's first job, before the array's tasks."
+    )
+    var prepare = false
 
     /// Checks the options on their own, before any data is read: the method names, the
     /// fractions, the modes and the counts.
@@ -79,6 +85,10 @@ struct RoarBenchmark: ParsableCommand {
             throw InputError(source: "--methods", problem: "empty method name in '\(methods)'")
         }
         _ = try workflowConfiguration
+        if prepare, shardOptions.shard != nil || shardOptions.collect {
+            throw ValidationError(
+                "--prepare makes what every shard needs: it cannot be combined with --shard or --collect")
+        }
     }
 
     /// The workflow's configuration.
@@ -105,6 +115,13 @@ struct RoarBenchmark: ParsableCommand {
 
     func run() throws {
         var configuration = try workflowConfiguration
+        if prepare {
+            let record = try RoarWorkflow(configuration).runPreparation(progress: TerminalProgress())
+            print(
+                "prepare: \(record.madeSeconds.isEmpty ? "the base model and maps were there, verified" : "made \(record.madeSeconds.keys.sorted().joined(separator: ", "))") in \(configuration.output.standardizedFileURL.path); the array's tasks make the retrains"
+            )
+            return
+        }
         configuration.role = try shardOptions.role()
         if case .task = configuration.role {
             print(try RoarWorkflow(configuration).runShard(progress: TerminalProgress()).summaryLine)
