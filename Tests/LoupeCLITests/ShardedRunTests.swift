@@ -197,6 +197,11 @@ final class ShardedRunTests: ShardedRunTestCase {
         XCTAssertEqual(made.union(reused).subtracting(["base model", "maps gradient", "maps random"]), Set(retrains))
         let phases = try XCTUnwrap(b["phaseSeconds"] as? [String: Double])
         XCTAssertTrue(Set(phases.keys).isSuperset(of: made), "\(phases.keys)")
+        // The one-machine run times its base model and maps too.
+        let oneMachinePhases = try XCTUnwrap(a["phaseSeconds"] as? [String: Double])
+        XCTAssertTrue(
+            Set(oneMachinePhases.keys).isSuperset(of: ["base model", "maps gradient", "maps random"]),
+            "\(oneMachinePhases.keys)")
         XCTAssertNil(a["shards"])
         let verify = try loupe("verify", "sharded")
         XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)

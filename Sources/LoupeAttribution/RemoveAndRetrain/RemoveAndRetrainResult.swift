@@ -15,4 +15,7 @@ public struct RemoveAndRetrainResult: Sendable {
     public var trainingImages: Int
     /// Wall time of this run's retraining phase, in seconds.
     public var retrainingSeconds: Double
+    /// The maps of every method, in method order (those this run made have their time in
+    /// `seconds`).
+    public var maps: [AttributionMapRecord] = []
 }

@@ -118,6 +118,7 @@ extension RemoveAndRetrainRunner {
             base: prerequisites.base, channelMeans: ChannelMeans.of(train), records: records,
             cells: RetrainCellSummary.summaries(
                 of: records, methods: spec.methods, percents: spec.percents, modes: spec.modes),
-            trainedRetrains: 0, reusedRetrains: all.count, trainingImages: 0, retrainingSeconds: 0)
+            trainedRetrains: 0, reusedRetrains: all.count, trainingImages: 0, retrainingSeconds: 0,
+            maps: spec.methods.compactMap { prerequisites.maps[$0] })
     }
 }

@@ -129,7 +129,8 @@ public struct RemoveAndRetrainRunner {
             cells: RetrainCellSummary.summaries(
                 of: complete, methods: spec.methods, percents: spec.percents, modes: spec.modes),
             trainedRetrains: missing.count, reusedRetrains: jobs.count - missing.count,
-            trainingImages: missing.count * imagesPerRetrain, retrainingSeconds: retrainingSeconds)
+            trainingImages: missing.count * imagesPerRetrain, retrainingSeconds: retrainingSeconds,
+            maps: spec.methods.compactMap { prerequisites.maps[$0] })
     }
 
     /// Checks that `methods` are the spec's and the data what it describes.

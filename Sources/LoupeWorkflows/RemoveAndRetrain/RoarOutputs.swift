@@ -103,6 +103,7 @@ package struct RoarOutputs {
     var phaseSeconds: [String: Double] {
         var phases = ["wall": wallSeconds, "retraining": result.retrainingSeconds]
         if result.base.seconds > 0 { phases["base model"] = result.base.seconds }
+        for maps in result.maps where maps.seconds > 0 { phases["maps \(maps.method)"] = maps.seconds }
         for record in result.records where record.seconds > 0 { phases[Self.phaseName(of: record)] = record.seconds }
         return phases
     }
