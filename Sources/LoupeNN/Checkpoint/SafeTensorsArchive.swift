@@ -73,6 +73,16 @@ public struct SafeTensorsArchive: Sendable, Equatable {
     /// The tensor named `name`, if any.
     public subscript(name: String) -> Tensor? { tensors[name] }
 
+    /// Archives are equal when they hold the same tensors (integer tensors with the same exact
+    /// values, whether read from a file or set), names, dtypes and metadata.
+    public static func == (left: SafeTensorsArchive, right: SafeTensorsArchive) -> Bool {
+        left.tensors == right.tensors && left.names == right.names && left.storageTypes == right.storageTypes
+            && left.metadata == right.metadata
+            && Set(left.wideIntegers.keys).union(right.wideIntegers.keys).allSatisfy {
+                left.integers(named: $0) == right.integers(named: $0)
+            }
+    }
+
     /// Adds `tensor` under `name`, or replaces the tensor already there, to be written as `dtype`.
     ///
     /// Writing fails if a value cannot be stored exactly in an integer or `BOOL` dtype;

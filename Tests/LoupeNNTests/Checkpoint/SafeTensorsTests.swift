@@ -114,6 +114,15 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertEqual(loaded.integers(named: "u8"), [0, 255, 7])
         XCTAssertEqual(loaded.integers(named: "i16"), [-32768, 32767])
         XCTAssertNil(loaded.integers(named: "f"))
+        var small = SafeTensorsArchive()
+        small.setTensor(Tensor(shape: [1], scalars: [5]), named: "i", storedAs: .int32)
+        try small.write(to: url("small.safetensors"))
+        XCTAssertEqual(try SafeTensorsArchive(contentsOf: url("small.safetensors")), small)
+        var other = small
+        other.setIntegers([(1 << 24) + 1], shape: [1], named: "i", storedAs: .int32)
+        var rounded = small
+        rounded.setIntegers([1 << 24], shape: [1], named: "i", storedAs: .int32)
+        XCTAssertNotEqual(other, rounded, "equal as Float, not as integers")
         XCTAssertNil(loaded.integers(named: "absent"))
         // The bytes on disk are the little-endian integers themselves.
         let bytes = try Data(contentsOf: file)
