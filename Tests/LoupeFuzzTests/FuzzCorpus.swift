@@ -213,8 +213,9 @@ enum FuzzCorpus {
         }
     }
 
-    /// Checkpoints of every built-in architecture (one with a pruning mask) and resume states
-    /// with SGD-momentum and Adam optimizer state after an epoch of training.
+    /// Checkpoints of every built-in architecture (the mlp with a dense-stored pruning mask and
+    /// a weight pruned to CSR, the cnn with a weight pruned to a bitmap) and resume states with
+    /// SGD-momentum and Adam optimizer state after an epoch of training.
     static func checkpointSeeds(scratch: URL) throws -> [FuzzTarget.Seed] {
         var files: [[UInt8]] = []
         func save(_ checkpoint: ModelCheckpoint) throws {
@@ -223,10 +224,21 @@ enum FuzzCorpus {
             files.append(Array(try Data(contentsOf: url)))
         }
         for architecture in architectures {
-            let model = try Model(architecture: architecture, seed: 7)
+            var model = try Model(architecture: architecture, seed: 7)
             var masks: [String: Tensor] = [:]
             if architecture.name == "mlp", let (parameter, weights) = model.parameters.min(by: { $0.key < $1.key }) {
                 masks[parameter] = Tensor(shape: weights.shape, scalars: (0..<weights.count).map { Float($0 % 2) })
+            }
+            // Removed weights zeroed as pruning does, so they are stored compactly: every other
+            // weight of the cnn's first convolution kept (a bitmap), one in 32 of the mlp's
+            // first layer (CSR).
+            for (name, parameter, period) in [("cnn", "conv1.weight", 2), ("mlp", "fc1.weight", 32)]
+            where architecture.name == name {
+                var weights = model.parameters[parameter]!
+                let mask = Tensor(shape: weights.shape, scalars: (0..<weights.count).map { $0 % period == 0 ? 1 : 0 })
+                for position in 0..<weights.count { weights.scalars[position] *= mask.scalars[position] }
+                model.parameters[parameter] = weights
+                masks[parameter] = mask
             }
             try save(ModelCheckpoint(model: model, dataset: "fuzz", masks: masks))
         }

@@ -30,6 +30,13 @@ final class AuditWorkflowTests: WorkflowTestCase {
             XCTAssertEqual(variant["cie_count"] as? Int, result.analyses[0].impact.cieCount)
             XCTAssertEqual(summary["examples"] as? Int, result.evaluated.count)
             XCTAssertEqual(try csvRows(output.appendingPathComponent("cie.csv")).count, result.evaluated.count + 1)
+            // The size column is the first member's file.
+            func member(_ variant: String) -> URL {
+                output.appendingPathComponent("population/\(variant)/000/model.safetensors")
+            }
+            func bytes(_ url: URL) throws -> Int { try Data(contentsOf: url).count }
+            XCTAssertEqual(variant["size_on_disk_bytes"] as? Int, try bytes(member("prune-0.50")))
+            XCTAssertEqual(summary["baseline_size_on_disk_bytes"] as? Int, try bytes(member("dense")))
             written.append(try outputFiles(output))
         }
         XCTAssertEqual(written[0], written[1])

@@ -8,8 +8,17 @@ import LoupeTensor
 /// so PyTorch code loads them into a module with the same attribute names; optimiser state is
 /// stored under `optimizer.` names. The metadata holds the architecture and the training
 /// configuration as JSON, the epoch, the step and the dataset.
+///
+/// A parameter with a pruning mask is stored in the smallest ``ParameterStorageLayout``:
+/// only its kept weights and their positions (a bitmap or compressed sparse rows), so a pruned
+/// model's file shrinks with its sparsity; reading rebuilds the same tensor and mask bit for
+/// bit. A file holding such a parameter is tagged ``compactFormatTag``; one without,
+/// ``formatTag`` (what Loupe wrote before compact storage, and still reads).
 public struct ModelCheckpoint {
+    /// The format tag of a checkpoint whose parameters are all stored dense.
     public static let formatTag = "loupe-checkpoint-1"
+    /// The format tag of a checkpoint storing a pruned parameter compactly (`sparse.` tensors).
+    public static let compactFormatTag = "loupe-checkpoint-2"
     /// The prefix of optimizer state tensors' names in the file (`optimizer.state.0.exp_avg`).
     package static let optimizerPrefix = "optimizer."
 
@@ -20,8 +29,8 @@ public struct ModelCheckpoint {
     public var dataset: String?
     /// Optimiser state to resume from (empty for a model-only file).
     public var optimizerState: [String: Tensor]
-    /// Pruning masks by parameter name (1 keeps a weight), stored as `U8` tensors named
-    /// `mask.<parameter>`.
+    /// Pruning masks by parameter name (1 keeps a weight), stored with their parameters in
+    /// the smallest ``ParameterStorageLayout``.
     public var masks: [String: Tensor] = [:]
 
     public init(
@@ -41,7 +50,8 @@ public struct ModelCheckpoint {
     ///
     /// - Throws: An `InputError` naming the tensor, writing nothing, when a parameter, buffer or
     ///   optimizer tensor holds NaN or infinity: such a file could not be read back (see
-    ///   ``init(contentsOf:)``), and a diverged run must keep its last good state.
+    ///   ``init(contentsOf:)``), and a diverged run must keep its last good state; or when a
+    ///   mask names no parameter, has another shape or holds a value other than 0 and 1.
     public func write(to url: URL) throws {
         let stored = model.parameters.merging(model.buffers, uniquingKeysWith: { a, _ in a })
         for (name, tensor) in stored.merging(
@@ -61,9 +71,16 @@ public struct ModelCheckpoint {
         if let training { metadata["training"] = String(decoding: try encoder.encode(training), as: UTF8.self) }
         if let dataset { metadata["dataset"] = dataset }
         var archive = SafeTensorsArchive(metadata: metadata)
-        for (name, tensor) in stored { archive.setTensor(tensor, named: name) }
+        for (name, tensor) in stored where masks[name] == nil { archive.setTensor(tensor, named: name) }
         for (name, tensor) in optimizerState { archive.setTensor(tensor, named: "\(Self.optimizerPrefix)\(name)") }
-        for (name, mask) in masks { archive.setTensor(mask, named: "mask.\(name)", storedAs: .uint8) }
+        for (name, mask) in masks.sorted(by: { $0.key < $1.key }) {
+            guard let tensor = model.parameters[name] else {
+                throw InputError(source: url.path, problem: "a mask names \(name), which is no parameter; not written")
+            }
+            let layout = try CompactParameterStorage.store(
+                tensor, mask: mask, named: name, in: &archive, file: url.path)
+            if layout != .dense { archive.metadata["format"] = Self.compactFormatTag }
+        }
         try archive.write(to: url)
     }
 
@@ -74,8 +91,10 @@ public struct ModelCheckpoint {
     /// (`Architecture.build()`) before the model is made, every parameter must be present with
     /// its architecture's shape and finite values, `epoch` and `step` must be whole
     /// numbers >= 0 (0 when absent, as in a file that holds only a model), the training
-    /// configuration must pass `TrainingConfiguration.validate()`, and a `format` tag, when
-    /// present, must be ``formatTag``.
+    /// configuration must pass `TrainingConfiguration.validate()`, a `format` tag, when
+    /// present, must be ``formatTag`` or ``compactFormatTag``, and compactly stored parameters
+    /// must pass `CompactParameterStorage.load(from:shapes:file:)`'s checks. Files with masks
+    /// as dense `U8` tensors (`mask.<parameter>`, written before compact storage) still load.
     public init(contentsOf url: URL) throws {
         let file = url.path
         let archive = try SafeTensorsArchive(contentsOf: url)
@@ -84,11 +103,11 @@ public struct ModelCheckpoint {
             throw InputError(
                 source: file, problem: "not a Loupe checkpoint (no architecture in the safetensors metadata)")
         }
-        if let format = archive.metadata["format"], format != Self.formatTag {
+        if let format = archive.metadata["format"], format != Self.formatTag, format != Self.compactFormatTag {
             throw InputError(
                 source: file,
                 problem:
-                    "metadata 'format' is \(String(format.prefix(40)).debugDescription), this Loupe reads \(Self.formatTag)"
+                    "metadata 'format' is \(String(format.prefix(40)).debugDescription), this Loupe reads \(Self.formatTag) and \(Self.compactFormatTag)"
             )
         }
         let architecture: Architecture
@@ -96,16 +115,18 @@ public struct ModelCheckpoint {
             let reason = (error as? DecodingError).map(Architecture.describe) ?? "\(error)"
             throw InputError(source: file, problem: "invalid architecture in metadata: \(reason)")
         }
-        do { _ = try architecture.build() } catch {
+        let network: Sequential
+        do { network = try architecture.build() } catch {
             throw InputError(source: file, problem: "architecture in metadata: \(error.description)")
         }
-        var parameters: [String: Tensor] = [:]
+        var (parameters, masks) = try CompactParameterStorage.load(
+            from: archive, shapes: Dictionary(network.parameterSpecs.map { ($0.name, $0.shape) }) { a, _ in a },
+            file: file)
         var optimizerState: [String: Tensor] = [:]
-        var masks: [String: Tensor] = [:]
-        for name in archive.names {
+        for name in archive.names where !name.hasPrefix(CompactParameterStorage.prefix) {
             let tensor = archive[name]!
-            if name.hasPrefix("mask.") {
-                masks[String(name.dropFirst("mask.".count))] = tensor
+            if name.hasPrefix(CompactParameterStorage.maskPrefix) {
+                masks[String(name.dropFirst(CompactParameterStorage.maskPrefix.count))] = tensor
             } else if name.hasPrefix(Self.optimizerPrefix) {
                 optimizerState[String(name.dropFirst(Self.optimizerPrefix.count))] = tensor
             } else {

@@ -13,6 +13,10 @@ import LoupeTensor
 /// padded with spaces to a multiple of 8 bytes. Equal archives give identical files, and
 /// every tensor starts at a multiple of its element size.
 ///
+/// `tensors` holds every tensor as `Float`, which rounds `I32` and `I64` values beyond 2^24;
+/// ``integers(named:)`` and ``setIntegers(_:shape:named:storedAs:)`` read and write integer
+/// tensors (indices, offsets) exactly.
+///
 /// ```swift
 /// var archive = SafeTensorsArchive(metadata: ["format": "pt"])
 /// archive.setTensor(weights, named: "fc1.weight")
@@ -27,6 +31,8 @@ public struct SafeTensorsArchive: Sendable, Equatable {
     public private(set) var names: [String] = []
     /// The dtype each tensor is stored as: as found in a file read, or as set.
     public private(set) var storageTypes: [String: SafeTensorsDType] = [:]
+    /// The exact values of the `I32` and `I64` tensors, which `tensors` holds rounded.
+    private var wideIntegers: [String: [Int64]] = [:]
     /// Free-form string pairs stored under `__metadata__`.
     public var metadata: [String: String]
 
@@ -55,12 +61,27 @@ public struct SafeTensorsArchive: Sendable, Equatable {
                 let scalars = Self.decode(source, as: entry.dtype)
                 setTensor(
                     Tensor(shape: entry.shape, scalars: scalars), named: entry.name, storedAs: entry.dtype)
+                switch entry.dtype {
+                case .int64: wideIntegers[entry.name] = Self.decodeIntegers(source, Int64.self)
+                case .int32: wideIntegers[entry.name] = Self.decodeIntegers(source, Int32.self)
+                default: break
+                }
             }
         }
     }
 
     /// The tensor named `name`, if any.
     public subscript(name: String) -> Tensor? { tensors[name] }
+
+    /// Archives are equal when they hold the same tensors (integer tensors with the same exact
+    /// values, whether read from a file or set), names, dtypes and metadata.
+    public static func == (left: SafeTensorsArchive, right: SafeTensorsArchive) -> Bool {
+        left.tensors == right.tensors && left.names == right.names && left.storageTypes == right.storageTypes
+            && left.metadata == right.metadata
+            && Set(left.wideIntegers.keys).union(right.wideIntegers.keys).allSatisfy {
+                left.integers(named: $0) == right.integers(named: $0)
+            }
+    }
 
     /// Adds `tensor` under `name`, or replaces the tensor already there, to be written as `dtype`.
     ///
@@ -71,6 +92,27 @@ public struct SafeTensorsArchive: Sendable, Equatable {
     ) {
         if tensors.updateValue(tensor, forKey: name) == nil { names.append(name) }
         storageTypes[name] = dtype
+        wideIntegers[name] = nil
+    }
+
+    /// Adds `values`, of `shape`, under `name` (or replaces the tensor already there), to be
+    /// written exactly as `dtype`, an integer dtype.
+    ///
+    /// Writing fails if a value does not fit `dtype`.
+    public mutating func setIntegers(
+        _ values: [Int64], shape: [Int], named name: String, storedAs dtype: SafeTensorsDType
+    ) {
+        precondition(dtype.isInteger, "\(dtype.rawValue) is not an integer dtype")
+        precondition(CheckedSize.product(shape) == values.count, "shape \(shape) does not hold \(values.count) values")
+        setTensor(Tensor(shape: shape, scalars: values.map { Float($0) }), named: name, storedAs: dtype)
+        if dtype == .int64 || dtype == .int32 { wideIntegers[name] = values }
+    }
+
+    /// The exact values of tensor `name` if it is stored in an integer dtype (`BOOL`
+    /// included), in row-major order; nil for a float tensor or an absent name.
+    public func integers(named name: String) -> [Int64]? {
+        guard let dtype = storageTypes[name], dtype.isInteger else { return nil }
+        return wideIntegers[name] ?? tensors[name]!.scalars.map { Int64($0) }
     }
 
     /// Removes and returns the tensor named `name`.
@@ -79,6 +121,7 @@ public struct SafeTensorsArchive: Sendable, Equatable {
         guard let tensor = tensors.removeValue(forKey: name) else { return nil }
         names.removeAll { $0 == name }
         storageTypes[name] = nil
+        wideIntegers[name] = nil
         return tensor
     }
 
@@ -185,6 +228,13 @@ public struct SafeTensorsArchive: Sendable, Equatable {
         }
     }
 
+    /// Little-endian integers of type `T` as `Int64`.
+    private static func decodeIntegers<T: FixedWidthInteger>(_ bytes: UnsafeRawBufferPointer, _: T.Type) -> [Int64] {
+        (0..<bytes.count / MemoryLayout<T>.size).map {
+            Int64(T(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self)))
+        }
+    }
+
     /// The little-endian bytes of tensor `name` in its storage dtype.
     private func encode(_ name: String, path: String) throws -> Data {
         let scalars = tensors[name]!.scalars
@@ -203,6 +253,17 @@ public struct SafeTensorsArchive: Sendable, Equatable {
         func exactly<T: FixedWidthInteger>(_ value: Float, _: T.Type) throws -> T {
             guard let exact = T(exactly: value) else { throw unrepresentable(value) }
             return exact
+        }
+        if let exact = wideIntegers[name] {
+            for value in exact {
+                if dtype == .int64 {
+                    append(value)
+                } else {
+                    guard let narrow = Int32(exactly: value) else { throw unrepresentable(Float(value)) }
+                    append(narrow)
+                }
+            }
+            return data
         }
         for value in scalars {
             switch dtype {

@@ -21,6 +21,15 @@ public enum SafeTensorsDType: String, CaseIterable, Sendable {
         }
     }
 
+    /// Whether the dtype holds whole numbers (`BOOL` included), read exactly by
+    /// ``SafeTensorsArchive/integers(named:)``.
+    public var isInteger: Bool {
+        switch self {
+        case .int64, .int32, .int16, .int8, .uint8, .bool: true
+        case .float64, .float32, .float16, .bfloat16: false
+        }
+    }
+
     /// Position in the reference implementation's dtype order; files lay tensors out from
     /// the highest rank down, which keeps every tensor aligned to its element size.
     var layoutRank: Int {

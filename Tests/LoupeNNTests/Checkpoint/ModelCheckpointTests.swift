@@ -78,9 +78,12 @@ final class ModelCheckpointTests: XCTestCase {
 
     /// A checkpoint tagged with another format is refused, not read as if it were this one.
     func testAnUnknownFormatTagIsRefused() throws {
-        let url = try checkpoint(named: "future.safetensors") { $0.metadata["format"] = "loupe-checkpoint-2" }
+        let url = try checkpoint(named: "future.safetensors") { $0.metadata["format"] = "loupe-checkpoint-3" }
         XCTAssertEqual(
-            error(url), url.path + #": metadata 'format' is "loupe-checkpoint-2", this Loupe reads loupe-checkpoint-1"#)
+            error(url),
+            url.path
+                + #": metadata 'format' is "loupe-checkpoint-3", this Loupe reads loupe-checkpoint-1 and loupe-checkpoint-2"#
+        )
     }
 
     func testWeightsThatAreNotFiniteAreNeverWritten() throws {

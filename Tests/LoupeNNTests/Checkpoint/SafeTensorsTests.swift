@@ -93,6 +93,56 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertNil(archive.storageTypes["x"])
     }
 
+    /// `I32` and `I64` values beyond 2^24, which `Float` rounds, are written and read exactly
+    /// by `setIntegers` and `integers(named:)`; narrower dtypes too.
+    func testIntegersRoundTripExactly() throws {
+        let wide: [Int64] = [0, (1 << 24) + 1, -(1 << 31), (1 << 31) - 1]
+        let huge: [Int64] = [(1 << 53) + 1, -(1 << 62) - 3, .max]
+        var archive = SafeTensorsArchive()
+        archive.setIntegers(wide, shape: [2, 2], named: "i32", storedAs: .int32)
+        archive.setIntegers(huge, shape: [3], named: "i64", storedAs: .int64)
+        archive.setIntegers([0, 255, 7], shape: [3], named: "u8", storedAs: .uint8)
+        archive.setIntegers([-32768, 32767], shape: [2], named: "i16", storedAs: .int16)
+        archive.setTensor(Tensor(shape: [1], scalars: [1.5]), named: "f")
+        XCTAssertEqual(archive.integers(named: "i64"), huge)
+        let file = url("integers.safetensors")
+        try archive.write(to: file)
+        let loaded = try SafeTensorsArchive(contentsOf: file)
+        XCTAssertEqual(loaded.integers(named: "i32"), wide)
+        XCTAssertEqual(loaded["i32"]?.shape, [2, 2])
+        XCTAssertEqual(loaded.integers(named: "i64"), huge)
+        XCTAssertEqual(loaded.integers(named: "u8"), [0, 255, 7])
+        XCTAssertEqual(loaded.integers(named: "i16"), [-32768, 32767])
+        XCTAssertNil(loaded.integers(named: "f"))
+        var small = SafeTensorsArchive()
+        small.setTensor(Tensor(shape: [1], scalars: [5]), named: "i", storedAs: .int32)
+        try small.write(to: url("small.safetensors"))
+        XCTAssertEqual(try SafeTensorsArchive(contentsOf: url("small.safetensors")), small)
+        var other = small
+        other.setIntegers([(1 << 24) + 1], shape: [1], named: "i", storedAs: .int32)
+        var rounded = small
+        rounded.setIntegers([1 << 24], shape: [1], named: "i", storedAs: .int32)
+        XCTAssertNotEqual(other, rounded, "equal as Float, not as integers")
+        XCTAssertNil(loaded.integers(named: "absent"))
+        // The bytes on disk are the little-endian integers themselves.
+        let bytes = try Data(contentsOf: file)
+        var expected = Data()
+        for value in huge { withUnsafeBytes(of: value.littleEndian) { expected.append(contentsOf: $0) } }
+        XCTAssertNotNil(bytes.range(of: expected))
+        // Replacing an exact tensor with a float one forgets the exact values.
+        var replaced = loaded
+        replaced.setTensor(Tensor(shape: [1], scalars: [3]), named: "i64", storedAs: .int64)
+        XCTAssertEqual(replaced.integers(named: "i64"), [3])
+        // A value that does not fit its dtype is refused when writing.
+        var narrow = SafeTensorsArchive()
+        narrow.setIntegers([1 << 40], shape: [1], named: "n", storedAs: .int32)
+        XCTAssertThrowsError(try narrow.write(to: url("narrow.safetensors"))) { error in
+            XCTAssertEqual(
+                (error as? SafeTensorsError)?.kind,
+                .unrepresentableValue(tensor: "n", value: Float(1 << 40), dtype: .int32))
+        }
+    }
+
     // MARK: Writing errors
 
     func testUnrepresentableValueFailsWithoutTouchingTheTarget() throws {
