@@ -104,6 +104,22 @@ final class PruningTests: XCTestCase {
 
     /// Gradual pruning during training ends exactly at the final sparsity per layer, the
     /// removed weights stay zero, and the model still learns.
+    /// A population's window covers the steps its hooks see (1...total), so even a run of one
+    /// step ends at its final sparsity; longer runs keep the 10%...70% window.
+    func testPopulationWindowReachesFinalSparsityInTheShortestRun() throws {
+        let architecture = Architecture.builtin("mlp", inputShape: [1, 28, 28], classes: 10, hiddenWidths: [8])!
+        let spec = PopulationSpec(
+            data: "d", architecture: architecture, training: TrainingConfiguration(), members: 1, firstSeed: 0,
+            variants: [.pruned(sparsity: 0.5, policy: PruningPolicy())])
+        let one = spec.pruningSchedule(finalSparsity: 0.5, totalSteps: 1)
+        XCTAssertTrue(one.updatesMasks(atStep: 1, lastUpdate: nil))
+        XCTAssertEqual(one.sparsity(atStep: 1), 0.5)
+        let two = spec.pruningSchedule(finalSparsity: 0.5, totalSteps: 2)
+        XCTAssertEqual([two.beginStep, two.endStep], [0, 1])
+        let hundred = spec.pruningSchedule(finalSparsity: 0.5, totalSteps: 100)
+        XCTAssertEqual([hundred.beginStep, hundred.endStep], [10, 70])
+    }
+
     func testGradualPruningDuringTraining() throws {
         let splits = try DatasetLoader.load("mnist-5k")
         let train = splits.train.subset(Array(stride(from: 0, to: 4000, by: 4)))  // all classes

@@ -47,8 +47,10 @@ public struct PopulationSpec: Codable, Equatable, Sendable {
 
     /// The pruning schedule for a run of `totalSteps` steps.
     public func pruningSchedule(finalSparsity: Double, totalSteps: Int) -> PruningSchedule {
-        let begin = Int(Double(totalSteps) * pruningBegin)
-        let end = max(begin, Int(Double(totalSteps) * pruningEnd))
+        // Hooks see steps 1...totalSteps: the window ends at step 1 or later, so that even
+        // the shortest run reaches its final sparsity.
+        let end = min(max(1, totalSteps), max(1, Int(Double(totalSteps) * pruningEnd)))
+        let begin = min(Int(Double(totalSteps) * pruningBegin), end)
         return PruningSchedule(
             finalSparsity: finalSparsity, beginStep: begin, endStep: end,
             frequency: max(1, (end - begin) / max(1, pruningUpdates)))
