@@ -92,6 +92,33 @@ final class AuditCommandTests: CLITestCase {
         XCTAssertEqual(layers["fc3.weight"], Double(120 - 24) / 120, "the last layer is capped at 80%")
     }
 
+    /// 2:4 semi-structured pruning, gradual and one-shot, through `loupe audit`: both variants
+    /// are audited under their file-safe names, the pruned layer is exactly half zeros (the
+    /// first layer dense), and a bad N:M spec is one error line naming it.
+    func testNMPrunedAudit() throws {
+        let arguments = [
+            "audit", "--model", "mlp", "--hidden", "16", "--members", "1", "--epochs", "1", "--threads", "1",
+        ]
+        let result = try loupe(arguments: arguments + ["--variants", "dense,prune-2:4,oneshot-2:4:1", "--out", "nm"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let summary = try json("nm/summary.json")
+        let variants = summary["variants"] as! [[String: Any]]
+        XCTAssertEqual(variants.map { $0["variant"] as! String }, ["prune-2of4", "oneshot-2of4-ft1"])
+        XCTAssertTrue(result.stdout.contains("prune-2of4"), result.stdout)
+        for name in ["prune-2of4", "oneshot-2of4-ft1"] {
+            let layers = try json("nm/population/\(name)/000/member.json")["layerSparsity"] as! [String: Double]
+            XCTAssertEqual(layers, ["fc1.weight": 0, "fc2.weight": 0.5], name)
+        }
+        let population = try String(
+            contentsOf: workDirectory.appendingPathComponent("nm/population/population.json"), encoding: .utf8)
+        XCTAssertTrue(population.contains("\"prune-2:4\"") && population.contains("\"oneshot-2:4:1\""), population)
+        XCTAssertEqual(try loupe("verify", "nm").status, 0)
+        assertFailsCleanly(
+            try loupe("audit", "--variants", "dense,prune-4:2", "--out", "x"), mentioning: ["prune-4:2", "N < M"])
+        assertFailsCleanly(
+            try loupe("population", "--variants", "dense,oneshot-2:x", "--out", "x"), mentioning: ["oneshot-2:x"])
+    }
+
     /// Predictions of populations trained elsewhere: CIEs are exactly the examples whose modal
     /// label changed.
     func testBringYourOwnPredictions() throws {

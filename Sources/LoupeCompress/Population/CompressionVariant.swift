@@ -1,5 +1,8 @@
 /// One population of an audit: the dense baseline, a pruned variant (trained with gradual
 /// magnitude pruning), or a post-training quantization of the baseline members.
+///
+/// N:M semi-structured pruning is a pruned or one-shot variant whose policy has a
+/// ``PruningPolicy/pattern``; its sparsity is then the pattern's `1 - n / m` (``validate()``).
 public enum CompressionVariant: Hashable, Sendable {
     case dense
     case pruned(sparsity: Double, policy: PruningPolicy)
@@ -8,15 +11,38 @@ public enum CompressionVariant: Hashable, Sendable {
     case oneShot(sparsity: Double, policy: PruningPolicy, fineTuneEpochs: Int)
     case quantized(QuantizationScheme)
 
+    /// Gradual N:M pruning (`prune-2:4`): trained from scratch, the sparsity ramped on the
+    /// gradual schedule within each group's removable weights, ending exactly N:M.
+    public static func prunedNM(_ pattern: NMPattern, keepFirstLayerDense: Bool = true) -> CompressionVariant {
+        .pruned(
+            sparsity: pattern.sparsity,
+            policy: PruningPolicy(keepFirstLayerDense: keepFirstLayerDense, pattern: pattern))
+    }
+
+    /// One-shot N:M pruning of each dense member (`oneshot-2:4:E`), then `fineTuneEpochs` of
+    /// training with the N:M masks fixed.
+    public static func oneShotNM(
+        _ pattern: NMPattern, fineTuneEpochs: Int = 1, keepFirstLayerDense: Bool = true
+    ) -> CompressionVariant {
+        .oneShot(
+            sparsity: pattern.sparsity,
+            policy: PruningPolicy(keepFirstLayerDense: keepFirstLayerDense, pattern: pattern),
+            fineTuneEpochs: fineTuneEpochs)
+    }
+
     /// Parses `dense`, `prune:0.9` (layerwise magnitude), `prune:0.9:global`,
     /// `prune:0.9:random`, `prune:0.9:all` (the first layer pruned too; by default it stays
     /// dense), `oneshot:0.9` (one fine-tuning epoch) or `oneshot:0.9:3` (three), with the same
     /// `global`/`random`/`all` options, or a quantization scheme name (`float16`, `int8-tensor`,
-    /// `int8-channel`, `int4-channel`, `int8-full`).
+    /// `int8-channel`, `int4-channel`, `int8-full`). N:M pruning: `prune-2:4` (gradual),
+    /// `oneshot-2:4` or `oneshot-2:4:3` (one-shot, then one or three fine-tuning epochs), each
+    /// with `:all` to prune the first layer too; `1 <= N < M <= 32`.
     public init(parsing text: String) throws(CompressionError) {
         let parts = text.lowercased().split(separator: ":").map(String.init)
         if parts == ["dense"] {
             self = .dense
+        } else if let kind = ["prune", "oneshot"].first(where: { text.lowercased().hasPrefix($0 + "-") }) {
+            self = try Self.parseNM(text, kind: kind)
         } else if parts.first == "prune" || parts.first == "oneshot", parts.count >= 2, let sparsity = Double(parts[1])
         {
             guard sparsity > 0, sparsity < 1 else {
@@ -46,16 +72,74 @@ public enum CompressionVariant: Hashable, Sendable {
             self = .quantized(scheme)
         } else {
             throw CompressionError(
-                "unknown variant '\(text)' (dense, prune:S[:global|random], \(QuantizationScheme.allCases.map(\.rawValue).joined(separator: ", ")))"
+                "unknown variant '\(text)' (dense, prune:S[:global|random], oneshot:S[:E], prune-N:M, oneshot-N:M[:E], \(QuantizationScheme.allCases.map(\.rawValue).joined(separator: ", ")))"
             )
         }
     }
 
+    /// `prune-N:M[:all]` or `oneshot-N:M[:E][:all]`; `kind` is `prune` or `oneshot`.
+    private static func parseNM(_ text: String, kind: String) throws(CompressionError) -> CompressionVariant {
+        let parts = text.lowercased().split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        func number(_ digits: String) -> Int? {
+            digits.isEmpty || digits.count > 4 || !digits.allSatisfy({ $0.isASCII && $0.isNumber }) ? nil : Int(digits)
+        }
+        let nText = String(parts[0].dropFirst(kind.count + 1))
+        guard parts.count >= 2, let n = number(nText), let m = number(parts[1]) else {
+            let given = parts.count >= 2 ? "\(nText):\(parts[1])" : "'\(nText)'"
+            throw CompressionError(
+                "variant '\(text)': expected \(kind)-N:M with whole numbers 1 <= N < M <= \(NMPattern.maximumGroupLength), got \(given)"
+            )
+        }
+        let pattern: NMPattern
+        do { pattern = try NMPattern(n: n, m: m) } catch {
+            throw CompressionError("variant '\(text)': \(error.problem)")
+        }
+        var keepFirstLayerDense = true
+        var fineTuneEpochs = 1
+        for option in parts.dropFirst(2) {
+            if option == "all" {
+                keepFirstLayerDense = false
+            } else if kind == "oneshot", let epochs = number(option) {
+                fineTuneEpochs = epochs
+            } else {
+                throw CompressionError(
+                    "variant '\(text)': unknown N:M pruning option '\(option)' (all\(kind == "oneshot" ? ", fine-tuning epochs" : ""))"
+                )
+            }
+        }
+        return kind == "prune"
+            ? .prunedNM(pattern, keepFirstLayerDense: keepFirstLayerDense)
+            : .oneShotNM(pattern, fineTuneEpochs: fineTuneEpochs, keepFirstLayerDense: keepFirstLayerDense)
+    }
+
+    /// Checks what parsing guarantees of a variant built in code: an N:M variant's sparsity
+    /// is its pattern's, and the fine-tuning epochs are not negative.
+    public func validate() throws(CompressionError) {
+        switch self {
+        case .pruned(let sparsity, let policy), .oneShot(let sparsity, let policy, _):
+            if let pattern = policy.pattern, sparsity != pattern.sparsity {
+                throw CompressionError(
+                    "variant '\(name)': the sparsity of \(pattern) pruning is 1 - N/M = \(pattern.sparsity), got \(sparsity)"
+                )
+            }
+            try MagnitudePruner.validate(sparsity: sparsity, policy: policy)
+            if case .oneShot(_, _, let epochs) = self, epochs < 0 {
+                throw CompressionError("variant '\(name)': fine-tuning epochs must not be negative, got \(epochs)")
+            }
+        case .dense, .quantized: break
+        }
+    }
+
     /// A short name, also the variant's directory: `dense`, `prune-0.90`, `prune-0.90-global`,
-    /// `int8-channel`.
+    /// `int8-channel`; N:M variants `prune-2of4`, `oneshot-2of4-ft1`, `prune-2of4-all`.
     public var name: String {
         switch self {
         case .dense: return "dense"
+        case .pruned(_, let policy) where policy.pattern != nil:
+            return "prune-\(policy.pattern!.n)of\(policy.pattern!.m)" + (policy.keepFirstLayerDense ? "" : "-all")
+        case .oneShot(_, let policy, let epochs) where policy.pattern != nil:
+            return "oneshot-\(policy.pattern!.n)of\(policy.pattern!.m)-ft\(epochs)"
+                + (policy.keepFirstLayerDense ? "" : "-all")
         case .pruned(let sparsity, let policy):
             var name = "prune-" + String(format2(sparsity))
             if policy.scope == .global { name += "-global" }
@@ -105,6 +189,10 @@ extension CompressionVariant: Codable {
     public var specification: String {
         switch self {
         case .dense: return "dense"
+        case .pruned(_, let policy) where policy.pattern != nil:
+            return "prune-\(policy.pattern!)" + (policy.keepFirstLayerDense ? "" : ":all")
+        case .oneShot(_, let policy, let epochs) where policy.pattern != nil:
+            return "oneshot-\(policy.pattern!):\(epochs)" + (policy.keepFirstLayerDense ? "" : ":all")
         case .pruned(let sparsity, let policy):
             return "prune:\(sparsity)" + (policy.scope == .global ? ":global" : "")
                 + (policy.method == .random ? ":random" : "") + (policy.keepFirstLayerDense ? "" : ":all")

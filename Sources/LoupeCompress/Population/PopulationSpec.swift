@@ -63,13 +63,14 @@ public struct PopulationSpec: Codable, Equatable, Sendable {
             throw CompressionError("pruning window must satisfy 0 <= begin <= end <= 1")
         }
         do { try training.validate() } catch { throw CompressionError(error.description) }
+        for variant in variants { try variant.validate() }
         if let baseModels {
             guard baseModels.count == members else {
                 throw CompressionError("members: \(members) members but \(baseModels.count) given models")
             }
             if let trained = variants.first(where: { if case .pruned = $0 { true } else { false } }) {
                 throw CompressionError(
-                    "variant '\(trained.name)' trains from scratch; with given models use oneshot:S[:E] (prune each model, fine-tune E epochs)"
+                    "variant '\(trained.name)' trains from scratch; with given models use oneshot:S[:E] or oneshot-N:M[:E] (prune each model, fine-tune E epochs)"
                 )
             }
         }

@@ -4,7 +4,9 @@ import LoupeTensor
 
 /// Gradual magnitude pruning as a training hook: follows a `PruningSchedule`, recomputes the
 /// masks when the schedule says so, zeroes the gradients of removed weights before each
-/// update and the removed weights after it.
+/// update and the removed weights after it. With an N:M `policy.pattern` and the pattern's
+/// sparsity as the final one, the ramp removes the smallest weights outside each group's
+/// `n` largest and the last update leaves exactly the N:M pattern (``NMPruner``).
 public struct GradualPruning: TrainingHook {
     public let schedule: PruningSchedule
     public let policy: PruningPolicy
@@ -16,6 +18,8 @@ public struct GradualPruning: TrainingHook {
 
     public init(schedule: PruningSchedule, policy: PruningPolicy, seed: UInt64) throws(CompressionError) {
         try schedule.validate()
+        try MagnitudePruner.validate(sparsity: schedule.initialSparsity, policy: policy)
+        try MagnitudePruner.validate(sparsity: schedule.finalSparsity, policy: policy)
         self.schedule = schedule
         self.policy = policy
         self.generator = SeededGenerator(seed: seed)
@@ -33,9 +37,10 @@ public struct GradualPruning: TrainingHook {
 
     public mutating func update(_ model: inout Model, step: Int) {
         if schedule.updatesMasks(atStep: step, lastUpdate: lastUpdate) {
-            // Inputs were validated in init; sparsity stays in [0, 1).
-            masks = try! MagnitudePruner.masks(
-                for: model, sparsity: schedule.sparsity(atStep: step), policy: policy, generator: &generator)
+            // Inputs were validated in init; sparsity stays between the initial and final ones.
+            let sparsity = min(
+                schedule.sparsity(atStep: step), max(schedule.initialSparsity, schedule.finalSparsity))
+            masks = try! MagnitudePruner.masks(for: model, sparsity: sparsity, policy: policy, generator: &generator)
             lastUpdate = step
         }
         masks.apply(to: &model)

@@ -12,18 +12,26 @@ import LoupeTensor
 /// with a seeded generator.
 public enum MagnitudePruner {
     /// Masks for `model` at `sparsity` under `policy`.
+    ///
+    /// With an N:M `policy.pattern`, `sparsity` may not exceed the pattern's `1 - n / m`, and
+    /// at that sparsity every prunable tensor gets its N:M mask (``NMPruner``).
     public static func masks(
         for model: Model, sparsity: Double, policy: PruningPolicy, generator: inout SeededGenerator
     ) throws(CompressionError) -> PruningMasks {
-        guard sparsity >= 0, sparsity < 1, sparsity.isFinite else {
-            throw CompressionError("sparsity must be in [0, 1), got \(sparsity)")
-        }
-        if let cap = policy.lastLayerCap, !(cap >= 0 && cap < 1) {
-            throw CompressionError("last-layer sparsity cap must be in [0, 1), got \(cap)")
-        }
+        try validate(sparsity: sparsity, policy: policy)
         let names = policy.prunableNames(in: model)
         guard !names.isEmpty else { return PruningMasks() }
         let tensors = names.map { model.parameters[$0]! }
+        if let pattern = policy.pattern {
+            var masks: [String: Tensor] = [:]
+            for (name, tensor) in zip(names, tensors) {
+                masks[name] = Tensor(
+                    shape: tensor.shape,
+                    scalars: NMPruner.mask(
+                        of: tensor.scalars, shape: tensor.shape, pattern: pattern, sparsity: sparsity))
+            }
+            return PruningMasks(masks: masks)
+        }
         var keep = tensors.map { keptCount($0.count, sparsity: sparsity) }
         if policy.scope == .global {
             keep = globalCounts(tensors, sparsity: sparsity, policy: policy)
@@ -46,6 +54,26 @@ public enum MagnitudePruner {
             masks[name] = Tensor(shape: tensor.shape, scalars: mask)
         }
         return PruningMasks(masks: masks)
+    }
+
+    /// Checks that `sparsity` and `policy` can make masks; the error names the bad setting.
+    public static func validate(sparsity: Double, policy: PruningPolicy) throws(CompressionError) {
+        guard sparsity >= 0, sparsity < 1, sparsity.isFinite else {
+            throw CompressionError("sparsity must be in [0, 1), got \(sparsity)")
+        }
+        if let pattern = policy.pattern {
+            guard policy.scope == .layerwise, policy.method == .magnitude else {
+                throw CompressionError(
+                    "\(pattern) pruning ranks magnitudes within each group; global scope and random pruning do not apply"
+                )
+            }
+            guard sparsity <= pattern.sparsity else {
+                throw CompressionError(
+                    "sparsity \(sparsity) is beyond what the \(pattern) pattern removes (\(pattern.sparsity))")
+            }
+        } else if let cap = policy.lastLayerCap, !(cap >= 0 && cap < 1) {
+            throw CompressionError("last-layer sparsity cap must be in [0, 1), got \(cap)")
+        }
     }
 
     /// `round(n * (1 - s))`.

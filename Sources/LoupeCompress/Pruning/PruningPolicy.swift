@@ -25,15 +25,21 @@ public struct PruningPolicy: Codable, Hashable, Sendable {
     /// The highest sparsity the last weight tensor may reach (0.8 in the reference code);
     /// `nil` for no cap.
     public var lastLayerCap: Double? = 0.8
+    /// N:M semi-structured pruning (``NMPruner``) instead of unstructured: every prunable
+    /// tensor ends with at most `n` of every `m` consecutive weights along its input dimension.
+    /// It needs layerwise scope and magnitude ranking; `lastLayerCap` does not apply (the
+    /// pattern fixes every pruned tensor's sparsity); `keepFirstLayerDense` does.
+    public var pattern: NMPattern?
 
     public init(
         scope: Scope = .layerwise, method: Method = .magnitude, keepFirstLayerDense: Bool = true,
-        lastLayerCap: Double? = 0.8
+        lastLayerCap: Double? = 0.8, pattern: NMPattern? = nil
     ) {
         self.scope = scope
         self.method = method
         self.keepFirstLayerDense = keepFirstLayerDense
         self.lastLayerCap = lastLayerCap
+        self.pattern = pattern
     }
 
     /// The weight tensors this policy may prune, in layer order: every parameter whose role

@@ -247,9 +247,11 @@ struct CompressionAuditOutputs {
                     v.impactedClasses.map(classLabel).joined(separator: examples.classNames == nil ? " " : ", "),
                 ]
             }, numericColumns: [1, 3, 4])
+        // Unstructured gradual magnitude pruning only (`prune-0.90`, not `prune-2of4`): one curve.
         let pruned = summary.variants.filter {
             $0.variant == "dense"
-                || $0.variant.hasPrefix("prune-") && !$0.variant.contains("-random") && !$0.variant.contains("-global")
+                || $0.variant.hasPrefix("prune-0.") && !$0.variant.contains("-random")
+                    && !$0.variant.contains("-global")
         }
         if !pruned.isEmpty {
             let points =
