@@ -52,8 +52,11 @@ install_if_missing() {
 	done
 	((missing == 0)) && return 0
 	note "installing slurmctld slurmd slurm-client munge with apt-get"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-		slurmctld slurmd slurm-client munge >"$DIR/log/apt.log" 2>&1 ||
+	# A fresh machine's package lists may be empty: update them once if the install fails.
+	local packages=(slurmctld slurmd slurm-client munge)
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}" >"$DIR/log/apt.log" 2>&1 ||
+		{ apt-get update >>"$DIR/log/apt.log" 2>&1 &&
+			DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}" >>"$DIR/log/apt.log" 2>&1; } ||
 		die "apt-get install failed; see $DIR/log/apt.log"
 }
 

@@ -10,7 +10,11 @@
 #   2. plans it again into another run folder, cancels one task mid-way: the collect job never
 #      runs, no output is written, `--collect` names the missing units and their shard;
 #      resubmitting only that index (submit.sh --indices K) completes the run, again
-#      byte-identical to the one-machine run.
+#      byte-identical to the one-machine run;
+#   3. plans a screening ROAR benchmark (2 methods x 1 fraction x 2 modes x 2 retrains on 1,000
+#      training images): its preparation job makes the base model and the maps, the array waits
+#      for it (afterok) and makes only retrains, the collect job writes outputs byte-identical
+#      to the benchmark run on one machine.
 # Prints the time of each step. Exits non-zero with one line naming the failed check.
 #
 #   scripts/slurm-e2e.sh            LOUPE=path/to/loupe (default: a release build of this checkout)
@@ -26,6 +30,9 @@ KILL_INDEX=3           # the task cancelled in step 2
 JOB_TIMEOUT=${LOUPE_SLURM_JOB_TIMEOUT:-3600}
 # shellcheck disable=SC2054 # the commas are in one argument
 AUDIT=(audit --members "$MEMBERS" --epochs "$EPOCHS" --variants dense,prune:0.9,int8-channel)
+# shellcheck disable=SC2054
+ROAR=(benchmark roar --model cnn --epochs 1 --retrains 2 --fractions 50 --methods gradient,random
+	--train-limit 1000 --test-limit 500)
 
 ROOT=$(mktemp -d /tmp/loupe-slurm-e2e.XXXXXX)
 CLUSTER=$ROOT/cluster
@@ -67,10 +74,10 @@ if [[ -z "${LOUPE:-}" ]]; then
 fi
 LOUPE=$(realpath "$LOUPE")
 
-# same_outputs RUN: RUN's files equal the one-machine run's byte for byte (the manifest: its
+# same_outputs RUN [REFERENCE]: RUN's files equal the one-machine run's (REFERENCE, single by default) byte for byte (the manifest: its
 # outputs, inputs, configuration, seeds and rerun recipe but its thread count), and `loupe verify` passes on it.
 same_outputs() {
-	python3 - "$ROOT/single" "$1" <<'PY' || fail "$1 differs from the one-machine run"
+	python3 - "$ROOT/${2:-single}" "$1" <<'PY' || fail "$1 differs from the one-machine run"
 import json, os, sys
 a, b = sys.argv[1], sys.argv[2]
 def files(root):
@@ -105,9 +112,11 @@ submit() {
 	local plan=$1 out
 	shift
 	out=$("$plan/submit.sh" "$@") || fail "$plan/submit.sh $* failed"
+	PREPARE_ID=$(awk '$1 == "prepare" { print $2 }' <<<"$out")
 	ARRAY_ID=$(awk '$1 == "array" { print $2 }' <<<"$out")
 	COLLECT_ID=$(awk '$1 == "collect" { print $2 }' <<<"$out")
 	[[ "$ARRAY_ID" =~ ^[0-9]+$ && "$COLLECT_ID" =~ ^[0-9]+$ ]] || fail "submit.sh printed no job ids: $out"
+	[[ -n "$PREPARE_ID" ]] && echo "  submitted prepare $PREPARE_ID; array $ARRAY_ID after ok:$PREPARE_ID"
 	echo "  submitted array $ARRAY_ID, collect $COLLECT_ID (after ok:$ARRAY_ID)"
 }
 
@@ -229,9 +238,31 @@ check_resubmit() {
 	same_outputs "$ROOT/resubmitted"
 }
 
+# Step 3: ROAR's preparation job runs first, then the array, then the collect.
+check_roar() {
+	local plan=$ROOT/plan-roar
+	step "ROAR on one machine (2 threads): ${ROAR[*]}"
+	(cd "$ROOT" && "$LOUPE" "${ROAR[@]}" --threads 2 --out roar-single >roar-single.log 2>&1) || fail "one-machine ROAR failed: $(tail -1 "$ROOT/roar-single.log")"
+	step "plan ROAR, submit prepare, array and collect, wait"
+	(cd "$ROOT" && "$LOUPE" plan slurm --out "$plan" --loupe "$LOUPE" -- "${ROAR[@]}" --out roar-sharded) | sed 's/^/  /'
+	[[ -f "$plan/prepare.sbatch" ]] || fail "the ROAR plan has no prepare.sbatch"
+	submit "$plan"
+	[[ "$PREPARE_ID" =~ ^[0-9]+$ ]] || fail "submit.sh submitted no preparation job"
+	wait_gone "$PREPARE_ID" "$ARRAY_ID" "$COLLECT_ID"
+	expect_states "$PREPARE_ID" COMPLETED
+	expect_states "$ARRAY_ID" COMPLETED
+	expect_states "$COLLECT_ID" COMPLETED
+	if grep -l "this task makes" "$plan"/logs/*_*.out 2>/dev/null; then
+		fail "an array task made the base model or maps the preparation job should have made"
+	fi
+	step "compare with the one-machine ROAR run"
+	same_outputs "$ROOT/roar-sharded" roar-single
+}
+
 start_cluster
 one_machine
 check_full_run
 check_resubmit
+check_roar
 step ""
 echo "slurm-e2e: OK in $(since "$T0") s"

@@ -88,6 +88,8 @@ final class RoarBenchmarkTests: CLITestCase {
         let single = try loupe(arguments: tinyRun(out: "single", threads: "1"))
         XCTAssertEqual(single.status, 0, single.stderr)
         XCTAssertEqual(try text("single/roar.csv"), original)
+        // summary.json does not depend on the thread count (the manifest records it).
+        XCTAssertEqual(try text("single/summary.json"), try text("r/summary.json"))
     }
 
     /// Bad options fail with one error line naming the option, and write nothing.

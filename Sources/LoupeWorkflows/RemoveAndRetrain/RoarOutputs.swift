@@ -85,11 +85,10 @@ package struct RoarOutputs {
     }
 
     /// What summary.json holds: the base model, the retrains on record and the ranking. What
-    /// depends on the invocation (times, and how much a resumed run reused) is printed and
-    /// recorded in the manifest instead (``phaseSeconds``), so the file is the same whenever
-    /// the benchmark is repeated.
+    /// depends on the invocation (times, threads, and how much a resumed run reused) is
+    /// printed and recorded in the manifest instead (``phaseSeconds``, the thread count), so
+    /// the file is the same whenever the benchmark is repeated, on any number of threads.
     struct Summary: Encodable {
-        var threads: Int
         var baseAccuracy: Double
         var channelMeans: [Float]
         var retrains: Int
@@ -128,7 +127,7 @@ package struct RoarOutputs {
             written.append(name)
         }
         let summary = Summary(
-            threads: threads, baseAccuracy: result.base.accuracy, channelMeans: result.channelMeans,
+            baseAccuracy: result.base.accuracy, channelMeans: result.channelMeans,
             retrains: result.records.count,
             recordedTrainingImages: result.records.reduce(0) { $0 + $1.trainingImages },
             ranking: ranking.rows)
