@@ -48,7 +48,9 @@ public enum ManifestVerifier {
         if OutputFolderLock.isHeld(directory) { throw ManifestError(source: path, kind: .beingWritten) }
         let manifest = try RunManifest(contentsOfDirectory: directory)
         try checkSeal(manifest, path: path)
-        for entry in manifest.outputs.map(\.path) + (manifest.previous.map { [$0.path] } ?? []) {
+        for entry in (manifest.outputs + (manifest.measurements ?? [])).map(\.path)
+            + (manifest.previous.map { [$0.path] } ?? [])
+        {
             do { try RunFolderFile.checkRelative(entry) } catch {
                 throw ManifestError(source: path, kind: .unsafeEntry(error.description))
             }
@@ -68,8 +70,8 @@ public enum ManifestVerifier {
         guard manifest.isSealIntact else { throw ManifestError(source: path, kind: .tampered) }
     }
 
-    /// Rehashes every file the manifest in `directory` lists: its outputs, its inputs, and
-    /// the chain of earlier manifests it replaced (each also checked against its own content
+    /// Rehashes every file the manifest in `directory` lists: its outputs and measurements, its
+    /// inputs, and the chain of earlier manifests it replaced (each also checked against its own content
     /// hash). Only regular files are read; outputs and history only inside `directory`.
     ///
     /// Recorded datasets (``RunManifest/datasets``) are checked with `datasetSHA256`, which
@@ -87,7 +89,7 @@ public enum ManifestVerifier {
         var report = ManifestVerificationReport()
         var listed: Set<String> = [RunManifest.fileName]
 
-        for record in manifest.outputs {
+        for record in manifest.outputs + (manifest.measurements ?? []) {
             listed.insert(record.path)
             check(record, inside: directory, into: &report)
         }

@@ -61,6 +61,13 @@ public struct RunManifest: Codable, Equatable, Sendable {
     /// For a run made by shard tasks (``ShardRecord``): where and how long each ran. Timings
     /// only, like ``phaseSeconds``; nil for a run made on one machine.
     public var shards: [ShardRecord]?
+    /// Files written whose content is a measurement of this machine's speed (an audit's
+    /// latencies): hashed and checked like ``outputs``, but kept apart from them because a
+    /// re-run measures again rather than repeating them byte for byte. Nil when there are none.
+    public var measurements: [FileRecord]?
+    /// The inference kernel chosen by measurement for each variant of an audit (`dense`,
+    /// `sparse`, `integer`), by variant name; nil for other commands.
+    public var inferenceKernels: [String: String]?
     /// The SHA-256 of the manifest's canonical JSON (``DeterministicJSON``) without this field:
     /// see ``sealed()``.
     public var contentSHA256: String?

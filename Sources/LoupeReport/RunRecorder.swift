@@ -31,6 +31,8 @@ public struct RunRecorder: Sendable {
     private var flops: [LayerFLOPs] = []
     private var phaseSeconds: [String: Double] = [:]
     private var shards: [ShardRecord] = []
+    private var measuredPaths: Set<String> = []
+    private var inferenceKernels: [String: String] = [:]
     /// The link to the archived earlier manifest, once this run has written one of its own.
     private var archivedPrevious: FileRecord??
     /// Outputs of the interrupted run this one continues, and the manifest that listed them.
@@ -90,6 +92,16 @@ public struct RunRecorder: Sendable {
         for record in records {
             for (unit, seconds) in record.madeSeconds { phaseSeconds[unit] = seconds }
         }
+    }
+
+    /// Marks the output at `relativePath` as a measurement (``RunManifest/measurements``).
+    public mutating func recordMeasurement(_ relativePath: String) {
+        measuredPaths.insert(relativePath)
+    }
+
+    /// Records the inference kernel chosen for `variant` (``RunManifest/inferenceKernels``).
+    public mutating func recordInferenceKernel(_ kernel: String, variant: String) {
+        inferenceKernels[variant] = kernel
     }
 
     /// Continues the run recorded in `directory`'s manifest, if there is one: its outputs that
@@ -153,6 +165,10 @@ public struct RunRecorder: Sendable {
             host: host, rerun: rerun, phaseSeconds: phaseSeconds.isEmpty ? nil : phaseSeconds,
             datasets: datasets.isEmpty ? nil : datasets)
         manifest.shards = shards.isEmpty ? nil : shards
+        let measured = manifest.outputs.filter { measuredPaths.contains($0.path) }
+        manifest.outputs.removeAll { measuredPaths.contains($0.path) }
+        manifest.measurements = measured.isEmpty ? nil : measured
+        manifest.inferenceKernels = inferenceKernels.isEmpty ? nil : inferenceKernels
         return manifest
     }
 

@@ -181,6 +181,12 @@ final class AuditTrailTests: CLITestCase {
         let rerun = try loupe("verify", "--rerun", "au")
         XCTAssertEqual(rerun.status, 0, rerun.stdout + rerun.stderr)
         XCTAssertTrue(rerun.stdout.contains("identical  population/dense/000/member.json"), rerun.stdout)
+        XCTAssertTrue(rerun.stdout.contains("identical  report.html"), rerun.stdout)
+        XCTAssertTrue(rerun.stdout.contains("identical  summary.json"), rerun.stdout)
+        // The latencies are measured again, not compared.
+        for file in ["variants.csv", "latency.json", "frontier.html"] {
+            XCTAssertTrue(rerun.stdout.contains("measured   \(file)  measured again by the rerun"), rerun.stdout)
+        }
         XCTAssertTrue(rerun.stdout.contains("reproduced: "), rerun.stdout)
     }
 

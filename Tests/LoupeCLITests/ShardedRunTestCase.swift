@@ -60,7 +60,8 @@ class ShardedRunTestCase: CLITestCase {
 
     /// Asserts that run folder `sharded` holds the files of `single`, byte for byte but for
     /// manifest.json, whose outputs, inputs, configuration, seeds, rerun recipe and thread
-    /// count agree; returns both manifests.
+    /// count agree, and the measurements it lists (an audit's latencies, measured again by
+    /// each run), which must be the same files; returns both manifests.
     @discardableResult
     func assertSameAsOneMachine(
         _ sharded: String, single: String = "single", file: StaticString = #filePath, line: UInt = #line
@@ -69,10 +70,14 @@ class ShardedRunTestCase: CLITestCase {
         let files = regularFiles(sharded)
         XCTAssertEqual(
             Set(files.keys), Set(oneMachine.keys), "the same files, and no shard records left", file: file, line: line)
-        for (path, data) in oneMachine where path != "manifest.json" {
+        let (a, b) = (try manifest(single), try manifest(sharded))
+        let measured = { (manifest: [String: Any]) in
+            Set(((manifest["measurements"] as? [[String: Any]]) ?? []).map { $0["path"] as! String })
+        }
+        XCTAssertEqual(measured(a), measured(b), "the same measurements", file: file, line: line)
+        for (path, data) in oneMachine where path != "manifest.json" && !measured(a).contains(path) {
             XCTAssertEqual(files[path], data, "\(sharded)/\(path) differs", file: file, line: line)
         }
-        let (a, b) = (try manifest(single), try manifest(sharded))
         for key in ["outputs", "inputs", "configuration", "seeds", "rerun", "threadCount"] {
             XCTAssertEqual(
                 try JSONSerialization.data(withJSONObject: [a[key]!], options: .sortedKeys),

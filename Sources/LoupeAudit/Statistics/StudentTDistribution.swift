@@ -26,6 +26,20 @@ public struct StudentTDistribution: Sendable, Equatable {
         min(1, 2 * upperTail(abs(t)))
     }
 
+    /// The `t` with `P(T <= t) = probability`, for `probability` in (0, 1): the cdf inverted
+    /// by bisection to a relative precision of about 1e-12.
+    public func quantile(_ probability: Double) -> Double {
+        precondition(probability > 0 && probability < 1, "probability must be in (0, 1)")
+        if probability < 0.5 { return -quantile(1 - probability) }
+        var (low, high) = (0.0, 1.0)
+        while survival(high) > 1 - probability { (low, high) = (high, 2 * high) }
+        for _ in 0..<200 where high - low > 1e-12 * high {
+            let middle = (low + high) / 2
+            if survival(middle) > 1 - probability { low = middle } else { high = middle }
+        }
+        return (low + high) / 2
+    }
+
     /// `P(T > t)` for `t >= 0`.
     private func upperTail(_ t: Double) -> Double {
         if t.isNaN { return .nan }

@@ -10,10 +10,13 @@ public struct SVGLineChart: Sendable {
     public struct Point: Equatable, Sendable {
         public var x: Double
         public var y: Double
+        /// Text drawn beside the point's marker, such as the name of what it stands for.
+        public var label: String?
 
-        public init(x: Double, y: Double) {
+        public init(x: Double, y: Double, label: String? = nil) {
             self.x = x
             self.y = y
+            self.label = label
         }
     }
 
@@ -49,10 +52,13 @@ public struct SVGLineChart: Sendable {
     public var height: Int
     /// Whether every point also gets a dot, which shows points a line alone would hide.
     public var showsMarkers: Bool
+    /// Whether each series' points are joined by a line; without, the chart is a scatter plot
+    /// (whose points should then have markers).
+    public var showsLines: Bool
 
     public init(
         title: String, xLabel: String, yLabel: String, series: [Series], width: Int = 640, height: Int = 400,
-        showsMarkers: Bool = true
+        showsMarkers: Bool = true, showsLines: Bool = true
     ) {
         self.title = title
         self.xLabel = xLabel
@@ -61,6 +67,7 @@ public struct SVGLineChart: Sendable {
         self.width = width
         self.height = height
         self.showsMarkers = showsMarkers
+        self.showsLines = showsLines
     }
 
     /// The chart as a standalone SVG document.
@@ -110,20 +117,30 @@ public struct SVGLineChart: Sendable {
         for (index, line) in series.enumerated() {
             let color = Self.palette[index % Self.palette.count]
             let positions = layout.positions(of: line)
-            let points = positions.map { "\(Self.coordinate($0.x)),\(Self.coordinate($0.y))" }
-            svg += """
-                <polyline class="series" fill="none" stroke="\(color)" stroke-width="1.5" \
-                points="\(points.joined(separator: " "))"><title>\(escapedMarkup(line.name))</title></polyline>
+            if showsLines {
+                let points = positions.map { "\(Self.coordinate($0.x)),\(Self.coordinate($0.y))" }
+                svg += """
+                    <polyline class="series" fill="none" stroke="\(color)" stroke-width="1.5" \
+                    points="\(points.joined(separator: " "))"><title>\(escapedMarkup(line.name))</title></polyline>
 
-                """
+                    """
+            }
             if showsMarkers {
                 for position in positions {
                     svg += """
                         <circle class="marker" cx="\(Self.coordinate(position.x))" \
-                        cy="\(Self.coordinate(position.y))" r="2.5" fill="\(color)"/>
+                        cy="\(Self.coordinate(position.y))" r="\(showsLines ? "2.5" : "4")" fill="\(color)"/>
 
                         """
                 }
+            }
+            for (point, position) in zip(line.points.filter { $0.x.isFinite && $0.y.isFinite }, positions) {
+                guard let label = point.label else { continue }
+                svg += """
+                    <text class="point-label" x="\(Self.coordinate(position.x + 6))" \
+                    y="\(Self.coordinate(position.y - 6))" font-size="10" fill="\(color)">\(escapedMarkup(label))</text>
+
+                    """
             }
         }
         // The legend sits in the plot's top right corner, or beside the plot when there are more

@@ -2,6 +2,7 @@ import Foundation
 import LoupeAudit
 import LoupeCompress
 import LoupeData
+import LoupeNN
 import LoupeReport
 import LoupeSupport
 
@@ -34,6 +35,10 @@ public struct AuditWorkflow {
         public var evaluate: EvaluatedSplit = .test
         /// The run folder (the population is trained into `population/` inside it).
         public var output: URL
+        /// Timed runs of each kernel per population and batch size for the latency
+        /// measurement (variants.csv, latency.json, frontier.html); 0 measures nothing.
+        /// Predictions made elsewhere are never timed.
+        public var latencyRuns = 10
         /// A run on one machine, a shard task (``runShard(progress:)``) or the collection of
         /// the outputs the tasks' units make.
         public var role: ShardRole = .whole
@@ -136,6 +141,7 @@ public struct AuditWorkflow {
         var trainedRecipe: (architecture: String, epochs: Int)?
         var configuration: JSONValue = .object([:])
         var memberSeconds: [String: Double] = [:]
+        var latency: [(variant: String, measurement: KernelMeasurement)] = []
         var shardRecords: [ShardRecord] = []
         var shardCount: Int?
         var inputs = splits.train.sources + splits.test.sources
@@ -178,6 +184,11 @@ public struct AuditWorkflow {
                 populations.append((variant.name, sparsity, records.first?.bytesOnDisk, predictions))
             }
             configuration = try DeterministicJSON.decode(JSONValue.self, from: DeterministicJSON.encode(spec))
+            if config.latencyRuns > 0, evaluated.count > 0 {
+                latency = try Self.measureLatency(
+                    spec: spec, baseModels: baseModels, directory: config.output.appendingPathComponent("population"),
+                    train: splits.train, evaluated: evaluated, runs: config.latencyRuns, progress: progress)
+            }
         }
 
         let baseline = populations[0]
@@ -244,12 +255,53 @@ public struct AuditWorkflow {
                 ("epochs", trainedRecipe.map { String($0.epochs) } ?? ""),
                 ("first seed", String(config.population.seed)), ("random sample seed", String(config.sampleSeed)),
                 ("tool", "loupe \(ToolVersion.current)"),
-            ], examples: evaluated, galleryCount: config.gallery)
+            ], examples: evaluated, galleryCount: config.gallery,
+            memberAccuracies: Dictionary(
+                populations.map { ($0.variant, Self.memberAccuracies($0.predictions, trueLabels: evaluated.labels)) }
+            ) { first, _ in first }, latency: latency)
         return Result(
             analyses: analyses, evaluated: evaluated, labelNoise: labelNoise,
             trained: config.predictions == nil ? config.output : nil, configuration: configuration,
             inputs: inputs + (config.attributes.map { [$0] } ?? []), memberSeconds: memberSeconds, outputs: outputs,
             sampleSeed: config.sampleSeed, threads: config.population.threads, shardRecords: shardRecords)
+    }
+
+    /// Times the inference kernels of member 0 of every population (``KernelMeasurement``)
+    /// on the first 128 evaluated images, one thread, and logs each population's choice.
+    static func measureLatency(
+        spec: PopulationSpec, baseModels: [Model]?, directory: URL, train: Dataset, evaluated: Dataset, runs: Int,
+        progress: any WorkflowProgress
+    ) throws -> [(variant: String, measurement: KernelMeasurement)] {
+        var runner = try PopulationRunner(spec: spec, directory: directory)
+        runner.baseModels = baseModels
+        let images = evaluated.images(at: Array(0..<min(128, evaluated.count)))
+        let meter = progress.meter("latency", total: spec.orderedVariants.count)
+        var measured: [(variant: String, measurement: KernelMeasurement)] = []
+        for variant in spec.orderedVariants {
+            let measurement = KernelMeasurement(
+                try runner.inferenceCandidates(variant, 0, train: train), images: images, runs: runs)
+            measured.append((variant.name, measurement))
+            meter.advance(by: 1)
+            meter.log(
+                "  latency \(variant.name): "
+                    + measurement.candidates.map { candidate in
+                        candidate.kernel.rawValue + " "
+                            + candidate.latencies.map {
+                                String(format: "%.3g ms @%d", 1000 * $0.medianSeconds, $0.batch)
+                            }
+                            .joined(separator: ", ")
+                    }.joined(separator: "; ") + " -> \(measurement.chosen.rawValue)")
+        }
+        meter.finish()
+        return measured
+    }
+
+    /// Each model's top-1 accuracy against `trueLabels`.
+    static func memberAccuracies(_ predictions: PopulationPredictions, trueLabels: [Int32]) -> [Double] {
+        (0..<predictions.modelCount).map { model in
+            let correct = trueLabels.indices.filter { predictions.label(model: model, example: $0) == trueLabels[$0] }
+            return Double(correct.count) / Double(max(trueLabels.count, 1))
+        }
     }
 
     /// `5` when every population has that many members, else `dense 5, four 4, one 1`.

@@ -30,6 +30,10 @@ struct CompressionAuditOutputs {
     var parameters: [(name: String, value: String)]
     var examples: Dataset
     var galleryCount: Int
+    /// Each population's member accuracies (top-1 on the evaluated examples), by name.
+    var memberAccuracies: [String: [Double]]
+    /// Each population's inference kernels, timed, dense first; empty when not measured.
+    var latency: [(variant: String, measurement: KernelMeasurement)] = []
 
     struct CIERow: Encodable {
         var variant: String
@@ -135,7 +139,20 @@ struct CompressionAuditOutputs {
 
         try AtomicFile.write(try DeterministicJSON.encode(summary), to: directory.output("summary.json"))
         try report.write(to: directory.output("report.html"))
-        return written + ["summary.json", "report.html"]
+        written += ["summary.json", "report.html"]
+        // The speed of each variant is a measurement of this machine: a re-run measures it again.
+        try variantsTable.write(
+            to: latency.isEmpty ? directory.output("variants.csv") : directory.measurement("variants.csv"))
+        written.append("variants.csv")
+        if !latency.isEmpty {
+            try AtomicFile.write(try DeterministicJSON.encode(latencyRecord), to: directory.measurement("latency.json"))
+            try frontier.write(to: directory.measurement("frontier.html"))
+            for (variant, measurement) in latency {
+                directory.recorder.recordInferenceKernel(measurement.chosen.rawValue, variant: variant)
+            }
+            written += ["latency.json", "frontier.html"]
+        }
+        return written
     }
 
     struct VariantSummary: Encodable {
@@ -224,6 +241,11 @@ struct CompressionAuditOutputs {
             "Compression identified exemplars (CIEs): examples whose most frequent (modal) prediction in a population of compressed models differs from the modal prediction of the dense population. The true label is not used to find them. Ties between modal labels go to the smallest class index."
         )
         page.addParameters(parameters)
+        if !latency.isEmpty {
+            page.addParagraph(
+                "Each variant's measured speed-up and size against its disparity: frontier.html and variants.csv (measurements of the machine the audit ran on, kept apart from these results)."
+            )
+        }
         page.addHeading("Summary")
         /// `3`, or `3 cat` for data whose classes have names.
         func classLabel(_ index: Int) -> String {

@@ -103,6 +103,14 @@ package struct RunDirectory {
         }
     }
 
+    /// Like ``output(_:)``, for an output whose content is a measurement of this machine's
+    /// speed: the manifest lists it under `measurements`, which a re-run measures again
+    /// rather than repeating byte for byte.
+    package mutating func measurement(_ relativePath: String) -> URL {
+        recorder.recordMeasurement(relativePath)
+        return output(relativePath)
+    }
+
     /// Records the time phases of the command took (in the manifest, not in outputs).
     package mutating func recordPhases(_ phases: [String: Double]) {
         for (name, seconds) in phases { recorder.recordPhase(name, seconds: seconds) }

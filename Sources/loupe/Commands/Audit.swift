@@ -34,6 +34,11 @@ struct Audit: ParsableCommand {
     @Option(help: "Seed of the random comparison sample.") var sampleSeed: UInt64 = 0
     @Option(
         help:
+            "Timed runs per inference kernel, population and batch size for the speed frontier (variants.csv, latency.json, frontier.html); 0 measures no latency."
+    )
+    var latencyRuns: Int = 10
+    @Option(
+        help:
             "Which examples to audit: the held-out test split or the training split (where --label-noise flips labels)."
     )
     var evaluate: EvaluatedSplit = .test
@@ -44,6 +49,9 @@ struct Audit: ParsableCommand {
     /// parsing; the option groups check themselves).
     func validate() throws {
         try validateOutputFolder(out)
+        guard (0...10_000).contains(latencyRuns) else {
+            throw ValidationError("--latency-runs must be between 0 and 10000, got \(latencyRuns)")
+        }
         if baselinePredictions != nil, shardOptions.shard != nil || shardOptions.shards != nil || shardOptions.collect {
             throw ValidationError(
                 "--shard, --shards and --collect split training; predictions made elsewhere need none")
@@ -69,6 +77,7 @@ struct Audit: ParsableCommand {
         configuration.attributes = attributes.map { URL(fileURLWithPath: $0) }
         configuration.gallery = gallery
         configuration.sampleSeed = sampleSeed
+        configuration.latencyRuns = latencyRuns
         configuration.evaluate = evaluate
         configuration.role = try shardOptions.role()
         return configuration

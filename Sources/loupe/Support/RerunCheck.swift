@@ -127,8 +127,18 @@ struct RerunCheck {
                 identical += 1
             }
         }
-        let recordedPaths = Set(recorded.outputs.map(\.path))
-        for record in repeated.outputs where !recordedPaths.contains(record.path) {
+        // Measurements (an audit's latencies) are taken again, not repeated: only their presence counts.
+        let remeasured = Set((repeated.measurements ?? []).map(\.path))
+        for record in recorded.measurements ?? [] {
+            if remeasured.contains(record.path) {
+                print("measured   \(record.path)  measured again by the rerun, not compared")
+            } else {
+                print("missing    \(record.path)  not measured by the rerun")
+                problems += 1
+            }
+        }
+        let recordedPaths = Set(recorded.outputs.map(\.path) + (recorded.measurements ?? []).map(\.path))
+        for record in repeated.outputs + (repeated.measurements ?? []) where !recordedPaths.contains(record.path) {
             print("extra      \(record.path)  written by the rerun but not recorded")
             problems += 1
         }

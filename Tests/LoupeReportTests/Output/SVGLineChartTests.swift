@@ -103,6 +103,33 @@ final class SVGLineChartTests: XCTestCase {
         XCTAssertEqual(layout.position(y: 2.5), top, accuracy: 1e-9)
     }
 
+    /// A scatter plot: no lines, a marker per finite point, each label (escaped) beside its
+    /// marker.
+    func testScatterPlotLabelsEachPointBesideItsMarker() throws {
+        let scatter = SVGLineChart(
+            title: "frontier", xLabel: "speed-up", yLabel: "fraction",
+            series: [
+                .init(
+                    name: "CIE fraction",
+                    points: [
+                        .init(x: 1.2, y: 0.03, label: "prune<0.9>"), .init(x: 2.5, y: 0.01, label: "int8-full"),
+                        .init(x: .nan, y: 0.5, label: "unmeasured"), .init(x: 1.8, y: 0.02),
+                    ])
+            ], showsLines: false)
+        let elements = parse(scatter.svg)
+        XCTAssertTrue(elements.filter { $0.name == "polyline" }.isEmpty)
+        let markers = elements.filter { $0.name == "circle" }
+        XCTAssertEqual(markers.count, 3, "the NaN point is left out")
+        let labels = elements.filter { $0.attributes["class"] == "point-label" }
+        XCTAssertEqual(labels.map(\.text), ["prune<0.9>", "int8-full"])
+        for (label, marker) in zip(labels, markers) {
+            let x = { (element: ElementCollector.Element, key: String) in Double(element.attributes[key]!)! }
+            XCTAssertEqual(x(label, "x"), x(marker, "cx") + 6, accuracy: 0.006)
+            XCTAssertEqual(x(label, "y"), x(marker, "cy") - 6, accuracy: 0.006)
+        }
+        XCTAssertTrue(scatter.svg.contains("prune&lt;0.9&gt;"))
+    }
+
     /// Up to four series share the plot with their legend; with more, the legend moves to the
     /// right of the plot area so that it covers no line.
     func testLegendOfManySeriesSitsBesideThePlot() throws {
