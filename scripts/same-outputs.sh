@@ -2,8 +2,8 @@
 # Checks that the working tree computes bit-identical results to an earlier commit, command by
 # command: builds the commit in a temporary worktree, runs every `loupe` command on small
 # settings with both builds (same seeds, thread count and kernel path) and compares every file
-# they write byte for byte, except manifest.json (provenance and timings) and the HTML pages
-# (which embed the run's command line). A refactoring that keeps every value exact passes;
+# they write byte for byte, except manifest.json (provenance and timings), the HTML pages
+# (which embed the run's command line) and an audit's measured latencies. A refactoring that keeps every value exact passes;
 # anything else, however small, does not. About 10 minutes on 2 cores, most of it building.
 #   scripts/same-outputs.sh <commit> [--keep DIR]
 # The base build is kept in /tmp/loupe-base-<commit> and reused by the next call.
@@ -78,7 +78,8 @@ for entry in "${commands[@]}"; do
     differ=0
     count=0
     for file in $files; do
-        case "$file" in */manifest.json | *.html) continue ;; esac
+        # An audit's variants.csv and latency.json hold measured latencies (the manifest's measurements).
+        case "$file" in */manifest.json | *.html | */variants.csv | */latency.json) continue ;; esac
         count=$((count + 1))
         if ! cmp -s "$work/old/$file" "$work/new/$file"; then
             echo "DIFFERENT: $file"

@@ -106,42 +106,52 @@ extension CompressionAuditOutputs {
             })
     }
 
+    /// CIE fraction and accuracy on CIEs of each compressed population against `x`, one
+    /// labelled point per population (populations without an `x` are left out).
+    func frontierChart(title: String, xLabel: String, x: (VariantRow) -> Double?) -> SVGLineChart {
+        let rows = variantRows.dropFirst()
+        func points(_ y: (CompressionImpact) -> Double?) -> [SVGLineChart.Point] {
+            rows.compactMap { row in
+                guard let x = x(row), let impact = row.analysis?.impact, let y = y(impact) else { return nil }
+                return SVGLineChart.Point(x: x, y: y, label: row.variant)
+            }
+        }
+        return SVGLineChart(
+            title: title, xLabel: xLabel, yLabel: "fraction",
+            series: [
+                .init(name: "CIE fraction", points: points { $0.cieFraction }),
+                .init(name: "compressed accuracy on CIEs", points: points { $0.compressedAccuracies.onCIEs }),
+            ], showsLines: false)
+    }
+
+    /// The frontier against size on disk, which is part of the results (report.html).
+    var sizeFrontierChart: SVGLineChart {
+        frontierChart(title: "Disparity against size on disk", xLabel: "size relative to dense") { row in
+            row.size.flatMap { size in baselineSize.map { Double(size) / Double($0) } }
+        }
+    }
+
     var frontier: HTMLReport {
         var page = HTMLReport(title: "Loupe compression audit: the frontier")
         page.addParagraph(
             "One point per compressed population: its disparity (the fraction of examples that are compression identified exemplars, and the compressed population's accuracy on them) against the speed-up of its fastest measured inference kernel over the dense population, and against its size on disk. Speed is measured on this machine (one thread, member 0, median of repeated runs); the disparity is the audit's result. See report.html for the CIEs themselves."
         )
         page.addParameters(parameters)
-        let rows = variantRows.dropFirst()
         let batch = timedBatches.last ?? 1
-        func points(_ x: (VariantRow) -> Double?, _ y: (CompressionImpact) -> Double?) -> [SVGLineChart.Point] {
-            rows.compactMap { row in
-                guard let x = x(row), let impact = row.analysis?.impact, let y = y(impact) else { return nil }
-                return SVGLineChart.Point(x: x, y: y, label: row.variant)
-            }
-        }
-        for (title, xLabel, x) in [
-            (
-                "Disparity against measured speed-up (batch \(batch))", "speed-up over dense (x)",
-                { (row: VariantRow) in speedUp(row.measurement, batch: batch) }
-            ),
-            (
-                "Disparity against size on disk", "size relative to dense",
-                { (row: VariantRow) in row.size.flatMap { size in baselineSize.map { Double(size) / Double($0) } } }
-            ),
-        ] as [(String, String, (VariantRow) -> Double?)] {
-            page.addChart(
-                SVGLineChart(
-                    title: title, xLabel: xLabel, yLabel: "fraction",
-                    series: [
-                        .init(name: "CIE fraction", points: points(x, { $0.cieFraction })),
-                        .init(
-                            name: "compressed accuracy on CIEs", points: points(x, { $0.compressedAccuracies.onCIEs })),
-                    ], showsLines: false))
-        }
+        page.addChart(
+            frontierChart(
+                title: "Disparity against measured speed-up (batch \(batch))", xLabel: "speed-up over dense (x)"
+            ) {
+                speedUp($0.measurement, batch: batch)
+            })
+        page.addChart(sizeFrontierChart)
         page.addHeading("Variants")
         let table = variantsTable
-        page.addTable(headers: table.header, rows: table.rows, numericColumns: Set(1..<table.header.count))
+        // Four significant digits on the page; variants.csv keeps every digit.
+        let rounded = table.rows.map { row in
+            row.map { cell in cell.contains(".") ? Double(cell).map { String(format: "%.4g", $0) } ?? cell : cell }
+        }
+        page.addTable(headers: table.header, rows: rounded, numericColumns: Set(1..<table.header.count))
         page.addHeading("Kernels")
         page.addTable(
             headers: [

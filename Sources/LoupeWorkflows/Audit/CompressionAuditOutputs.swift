@@ -171,6 +171,10 @@ struct CompressionAuditOutputs {
         var baselineAccuracyOnRandomSample: Double?
         var compressedAccuracyOnRandomSample: Double?
         var impactedClasses: [Int]
+        /// The mean of the members' accuracies and its 95% Student-t interval (nil bounds for one member).
+        var memberAccuracyMean: Double
+        var memberAccuracyCI95Low: Double?
+        var memberAccuracyCI95High: Double?
         /// Why there is no class analysis for this variant (a population with one model); nil
         /// when there is one.
         var classAnalysisSkipped: String?
@@ -191,6 +195,9 @@ struct CompressionAuditOutputs {
             case baselineAccuracyOnRandomSample = "baseline_accuracy_on_random_sample"
             case compressedAccuracyOnRandomSample = "compressed_accuracy_on_random_sample"
             case impactedClasses = "impacted_classes"
+            case memberAccuracyMean = "member_accuracy_mean"
+            case memberAccuracyCI95Low = "member_accuracy_ci95_low"
+            case memberAccuracyCI95High = "member_accuracy_ci95_high"
             case classAnalysisSkipped = "class_analysis_skipped"
         }
     }
@@ -222,6 +229,7 @@ struct CompressionAuditOutputs {
             baselineSizeOnDiskBytes: baselineSize,
             variants: analyses.map { analysis in
                 let (b, c) = (analysis.impact.baselineAccuracies, analysis.impact.compressedAccuracies)
+                let members = MeanInterval(memberAccuracies[analysis.variant] ?? [c.overall])
                 return VariantSummary(
                     variant: analysis.variant, members: analysis.members, sparsity: analysis.sparsity,
                     sizeOnDiskBytes: analysis.sizeOnDisk,
@@ -231,6 +239,8 @@ struct CompressionAuditOutputs {
                     compressedAccuracyOnNonCIE: c.onNonCIEs, baselineAccuracyOnRandomSample: b.onRandomSample,
                     compressedAccuracyOnRandomSample: c.onRandomSample,
                     impactedClasses: analysis.classes?.impactedClasses.map(\.classIndex) ?? [],
+                    memberAccuracyMean: members.mean, memberAccuracyCI95Low: members.lower,
+                    memberAccuracyCI95High: members.upper,
                     classAnalysisSkipped: analysis.classesSkipped)
             })
     }
@@ -285,6 +295,9 @@ struct CompressionAuditOutputs {
                         .init(name: "CIE fraction", points: points.map { (x: $0.0, y: $0.1) }),
                         .init(name: "compressed population accuracy", points: points.map { (x: $0.0, y: $0.2) }),
                     ]))
+        }
+        if baselineSize != nil, analyses.contains(where: { $0.sizeOnDisk != nil }) {
+            page.addChart(sizeFrontierChart)
         }
         for analysis in analyses {
             page.addHeading("\(analysis.variant): top CIEs by Taxicab score")
