@@ -3,18 +3,23 @@ import LoupeKernels
 import LoupeNN
 import LoupeTensor
 
-/// Inference that runs every linear layer of a model as a sparse product (`SparseMatrix`), so
-/// that pruned weights cost no time: the work of a linear layer is one multiply-add per
-/// nonzero weight and example, instead of one per weight and example.
+/// Inference that runs every linear and convolution layer of a model as a sparse product
+/// (`SparseMatrix`), so that pruned weights cost no time: the work of a linear layer is one
+/// multiply-add per nonzero weight and example, instead of one per weight and example, and
+/// that of a convolution one per nonzero weight and output position.
 ///
 /// Between consecutive linear layers the activations stay feature-major (`FeatureMajorBatch`),
 /// so the batch is transposed once on the way in and once on the way out; a ReLU directly
-/// after a linear layer is fused into its product. Other layers (convolutions, pooling, batch
-/// norm, residual blocks) run densely through the model's own layers, in inference mode.
+/// after a linear or convolution layer is fused into its product. A convolution lowers its
+/// input (im2col) into a feature-major batch whose lanes are the output positions of a few
+/// images at a time, multiplies it by the sparse `[out, in * kH * kW]` weight matrix and
+/// writes the result back as `[batch, out, oH, oW]`. Other layers (pooling, batch norm,
+/// residual blocks) run densely through the model's own layers, in inference mode.
 public struct SparseInference: Sendable {
     /// One step of the forward pass.
     enum Stage: Sendable {
         case linear(name: String, weight: SparseMatrix, bias: [Float]?, rectify: Bool)
+        case convolution(layer: Conv2d, weight: SparseMatrix, bias: [Float]?, rectify: Bool)
         case activation(Activation.Function)
         case flatten
         case dense(any Layer)
@@ -41,9 +46,22 @@ public struct SparseInference: Sendable {
                         weight: SparseMatrix(
                             dense: weight.scalars, rows: linear.outputFeatures, columns: linear.inputFeatures),
                         bias: linear.hasBias ? model.parameters["\(linear.name).bias"]!.scalars : nil, rectify: false))
+            case let conv as Conv2d:
+                let weight = model.parameters["\(conv.name).weight"]!
+                stages.append(
+                    .convolution(
+                        layer: conv,
+                        weight: SparseMatrix(
+                            dense: weight.scalars, rows: conv.outputChannels,
+                            columns: conv.inputChannels * conv.kernelSize * conv.kernelSize),
+                        bias: conv.hasBias ? model.parameters["\(conv.name).bias"]!.scalars : nil, rectify: false))
             case let activation as Activation:
                 if activation.function == .relu, case .linear(let name, let weight, let bias, false)? = stages.last {
                     stages[stages.count - 1] = .linear(name: name, weight: weight, bias: bias, rectify: true)
+                } else if activation.function == .relu,
+                    case .convolution(let layer, let weight, let bias, false)? = stages.last
+                {
+                    stages[stages.count - 1] = .convolution(layer: layer, weight: weight, bias: bias, rectify: true)
                 } else {
                     stages.append(.activation(activation.function))
                 }
@@ -88,6 +106,11 @@ public struct SparseInference: Sendable {
             case .linear(_, let weight, let bias, let rectify):
                 current = .featureMajor(
                     weight.multiply(current.featureMajor(), bias: bias, rectify: rectify, threads: threads, path: path))
+            case .convolution(let layer, let weight, let bias, let rectify):
+                current = .batchMajor(
+                    Self.convolve(
+                        current.batchMajor(), layer: layer, weight: weight, bias: bias, rectify: rectify,
+                        threads: threads, path: path))
             case .activation(let function):
                 current.apply(function)
             case .flatten:
@@ -104,6 +127,62 @@ public struct SparseInference: Sendable {
             }
         }
         return current.batchMajor()
+    }
+
+    /// The convolution `layer` of `images` (`[batch, in, H, W]`) with the sparse `weight`
+    /// (`[out, in * kH * kW]`): `[batch, out, oH, oW]`. Images are lowered a few at a time, so
+    /// that a product has about 4,096 lanes.
+    static func convolve(
+        _ images: Tensor, layer: Conv2d, weight: SparseMatrix, bias: [Float]?, rectify: Bool, threads: Int,
+        path: KernelPath
+    ) -> Tensor {
+        let (batch, channels, height, width) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
+        let geometry = ConvolutionGeometry(
+            channels: channels, height: height, width: width, kernelHeight: layer.kernelSize,
+            kernelWidth: layer.kernelSize, stride: layer.stride, padding: layer.padding)
+        let (positions, patch, outputs) = (
+            geometry.outputHeight * geometry.outputWidth, geometry.patchSize, weight.rows
+        )
+        var result = [Float](repeating: 0, count: batch * outputs * positions)
+        guard positions > 0 else {
+            return Tensor(shape: [batch, outputs, geometry.outputHeight, geometry.outputWidth], scalars: result)
+        }
+        let imagesPerProduct = max(1, 4096 / positions)
+        var lowered = [Float](repeating: 0, count: patch * positions)
+        images.withUnsafeBufferPointer { input in
+            for first in stride(from: 0, to: batch, by: imagesPerProduct) {
+                let count = min(imagesPerProduct, batch - first)
+                var columns = FeatureMajorBatch(features: patch, batch: count * positions)
+                let stride = columns.laneStride
+                lowered.withUnsafeMutableBufferPointer { lowered in
+                    columns.scalars.withUnsafeMutableBufferPointer { columns in
+                        for image in 0..<count {
+                            geometry.im2col(
+                                input.baseAddress! + (first + image) * channels * height * width,
+                                into: lowered.baseAddress!)
+                            for row in 0..<patch {
+                                (columns.baseAddress! + row * stride + image * positions).update(
+                                    from: lowered.baseAddress! + row * positions, count: positions)
+                            }
+                        }
+                    }
+                }
+                let product = weight.multiply(columns, bias: bias, rectify: rectify, threads: threads, path: path)
+                let productStride = product.laneStride
+                product.scalars.withUnsafeBufferPointer { product in
+                    result.withUnsafeMutableBufferPointer { result in
+                        for image in 0..<count {
+                            for channel in 0..<outputs {
+                                (result.baseAddress! + ((first + image) * outputs + channel) * positions).update(
+                                    from: product.baseAddress! + channel * productStride + image * positions,
+                                    count: positions)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [batch, outputs, geometry.outputHeight, geometry.outputWidth], scalars: result)
     }
 }
 

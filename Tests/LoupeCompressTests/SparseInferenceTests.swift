@@ -66,14 +66,44 @@ final class SparseInferenceTests: XCTestCase {
         }
     }
 
-    func testCNNRunsConvolutionsDenseAndLinearLayersSparse() throws {
+    func testCNNRunsConvolutionsAndLinearLayersSparse() throws {
         let model = SparseInference.magnitudePruned(
             try Model(architecture: Architecture.builtin("cnn", inputShape: [1, 12, 12], classes: 4)!, seed: 2),
             sparsity: 0.8)
         let sparse = SparseInference(model: model)
         XCTAssertEqual(sparse.linearLayers.map(\.name), ["fc1", "fc2"])
-        let images = randomImages([5, 1, 12, 12], seed: 4)
-        XCTAssertLessThan(worstDifference(sparse.logits(images), model.logits(images)), 1e-4)
+        // 61 images of 144 positions: three lowered products of at most 28 images each.
+        let images = randomImages([61, 1, 12, 12], seed: 4)
+        let expected = model.logits(images)
+        for path in KernelPath.allCases where path <= KernelPath.supported {
+            for threads in [1, 2] {
+                XCTAssertLessThan(
+                    worstDifference(sparse.logits(images, threads: threads, path: path), expected), 1e-4, "\(path)")
+            }
+        }
+    }
+
+    /// Strided and padded convolutions, without bias, a 1x1 convolution, a ReLU not directly
+    /// after a convolution, and several input channels: each against the dense model.
+    func testConvolutionGeometries() throws {
+        let architecture = Architecture(
+            name: "convs", inputShape: [3, 9, 7],
+            layers: [
+                .conv2d(name: nil, outputChannels: 5, kernelSize: 3, stride: 2, padding: 1, bias: false),
+                .activation(.relu),
+                .conv2d(name: nil, outputChannels: 4, kernelSize: 1, stride: 1, padding: 0, bias: true),
+                .activation(.tanh), .activation(.relu),
+                .conv2d(name: nil, outputChannels: 6, kernelSize: 2, stride: 1, padding: 0, bias: true),
+                .flatten, .linear(name: nil, outputFeatures: 3, bias: true),
+            ])
+        for sparsity in [0.0, 0.6] {
+            let model = SparseInference.magnitudePruned(
+                try Model(architecture: architecture, seed: 8), sparsity: sparsity)
+            let images = randomImages([11, 3, 9, 7], seed: 9)
+            XCTAssertLessThan(
+                worstDifference(SparseInference(model: model).logits(images), model.logits(images)), 1e-4,
+                "sparsity \(sparsity)")
+        }
     }
 
     func testActivationsThatAreNotFusedAndLayersWithoutBias() throws {
