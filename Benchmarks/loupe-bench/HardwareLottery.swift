@@ -61,7 +61,7 @@ func runHardwareLottery(
 
     for sparsity in [0.5, 0.9, 0.95] {
         let pruned = SparseInference.magnitudePruned(model, sparsity: sparsity)
-        let sparse = SparseInference(model: pruned)
+        let sparse = SparseInference(model: pruned, maximumDensity: 1)  // every layer on the CSR kernel
         let (nonzero, dense) = sparse.linearMultiplyAdds
         let modes: [(name: String, logits: (Tensor) -> Tensor, flopFraction: Double)] = [
             ("dense", { model.logits($0) }, 1),

@@ -29,16 +29,28 @@ public struct SparseInference: Sendable {
     public let model: Model
     let stages: [Stage]
 
-    /// Builds the sparse matrices of `model`'s linear layers from its weights, dropping exact
-    /// zeros (prune the model first, e.g. with `magnitudePruned(_:sparsity:)`).
-    public init(model: Model) {
+    /// The density (fraction of nonzero weights) above which a layer runs dense: 0.35, where
+    /// the sparse product and the dense GEMM take about as long. Measured with `loupe-bench
+    /// --lottery` on the `mlp`'s linear layers (BENCHMARKS.md, "The hardware lottery"): the
+    /// sparse product ran at 0.70-0.88x the dense one at density 0.5 and 2.05-2.72x at 0.1.
+    public static let crossoverDensity = 0.35
+
+    /// Builds the sparse matrices of `model`'s linear and convolution layers from their
+    /// weights, dropping exact zeros (prune the model first, e.g. with
+    /// `magnitudePruned(_:sparsity:)`). A layer denser than `maximumDensity` runs on the dense
+    /// kernels instead (as the first layer of a pruned model, kept dense, does).
+    public init(model: Model, maximumDensity: Double = crossoverDensity) {
         self.model = model
         var stages: [Stage] = []
+        func isSparse(_ weight: Tensor) -> Bool {
+            let nonzero = weight.scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+            return Double(nonzero) <= maximumDensity * Double(weight.count)
+        }
         func append(_ layer: any Layer) {
             switch layer {
             case let sequential as Sequential:
                 for inner in sequential.layers { append(inner) }
-            case let linear as Linear:
+            case let linear as Linear where isSparse(model.parameters["\(linear.name).weight"]!):
                 let weight = model.parameters["\(linear.name).weight"]!
                 stages.append(
                     .linear(
@@ -46,7 +58,7 @@ public struct SparseInference: Sendable {
                         weight: SparseMatrix(
                             dense: weight.scalars, rows: linear.outputFeatures, columns: linear.inputFeatures),
                         bias: linear.hasBias ? model.parameters["\(linear.name).bias"]!.scalars : nil, rectify: false))
-            case let conv as Conv2d:
+            case let conv as Conv2d where isSparse(model.parameters["\(conv.name).weight"]!):
                 let weight = model.parameters["\(conv.name).weight"]!
                 stages.append(
                     .convolution(
@@ -75,7 +87,8 @@ public struct SparseInference: Sendable {
         self.stages = stages
     }
 
-    /// The sparse weight matrix of each linear layer, by layer name, in forward order.
+    /// The sparse weight matrix of each linear layer that runs sparse, by layer name, in
+    /// forward order.
     package var linearLayers: [(name: String, weight: SparseMatrix)] {
         stages.compactMap { stage in
             guard case .linear(let name, let weight, _, _) = stage else { return nil }

@@ -52,7 +52,7 @@ final class SparseInferenceTests: XCTestCase {
         let images = randomImages([37, 1, 28, 28], seed: 3)
         for sparsity in [0.0, 0.5, 0.9, 0.95] {
             let pruned = SparseInference.magnitudePruned(model, sparsity: sparsity)
-            let sparse = SparseInference(model: pruned)
+            let sparse = SparseInference(model: pruned, maximumDensity: 1)
             let (nonzero, dense) = sparse.linearMultiplyAdds
             XCTAssertEqual(dense, 784 * 256 + 256 * 128 + 128 * 10)
             XCTAssertEqual(Double(nonzero) / Double(dense), 1 - sparsity, accuracy: 1e-3)
@@ -101,7 +101,8 @@ final class SparseInferenceTests: XCTestCase {
                 try Model(architecture: architecture, seed: 8), sparsity: sparsity)
             let images = randomImages([11, 3, 9, 7], seed: 9)
             XCTAssertLessThan(
-                worstDifference(SparseInference(model: model).logits(images), model.logits(images)), 1e-4,
+                worstDifference(SparseInference(model: model, maximumDensity: 1).logits(images), model.logits(images)),
+                1e-4,
                 "sparsity \(sparsity)")
         }
     }
@@ -117,6 +118,25 @@ final class SparseInferenceTests: XCTestCase {
             ])
         let model = SparseInference.magnitudePruned(try Model(architecture: architecture, seed: 5), sparsity: 0.5)
         let images = randomImages([19, 3, 5], seed: 6)
-        XCTAssertLessThan(worstDifference(SparseInference(model: model).logits(images), model.logits(images)), 1e-4)
+        XCTAssertLessThan(
+            worstDifference(SparseInference(model: model, maximumDensity: 1).logits(images), model.logits(images)), 1e-4
+        )
+    }
+
+    /// Layers denser than the crossover run on the dense kernels: a pruned mlp whose first
+    /// layer was kept dense runs fc1 dense and fc2, fc3 sparse, and still gives the dense
+    /// model's logits.
+    func testLayersAboveTheCrossoverDensityRunDense() throws {
+        let model = try Model(
+            architecture: Architecture.builtin("mlp", inputShape: [1, 28, 28], classes: 10)!, seed: 4)
+        var pruned = SparseInference.magnitudePruned(model, sparsity: 0.9)
+        pruned.parameters["fc1.weight"] = model.parameters["fc1.weight"]
+        let sparse = SparseInference(model: pruned)
+        XCTAssertEqual(sparse.linearLayers.map(\.name), ["fc2", "fc3"])
+        XCTAssertEqual(
+            SparseInference(model: pruned, maximumDensity: 1).linearLayers.map(\.name), ["fc1", "fc2", "fc3"])
+        XCTAssertEqual(SparseInference(model: pruned, maximumDensity: 0.05).linearLayers.count, 0)
+        let images = randomImages([9, 1, 28, 28], seed: 2)
+        XCTAssertLessThan(worstDifference(sparse.logits(images), pruned.logits(images)), 1e-4)
     }
 }

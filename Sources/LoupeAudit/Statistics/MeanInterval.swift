@@ -9,8 +9,11 @@ public struct MeanInterval: Equatable, Sendable {
     public var lower: Double?
     public var upper: Double?
 
-    /// - Parameter level: the confidence level, in (0, 1).
-    public init(_ values: [Double], level: Double = 0.95) {
+    /// - Parameters:
+    ///   - level: the confidence level, in (0, 1).
+    ///   - bounds: the range the quantity cannot leave (0...1 for an accuracy): the interval
+    ///     is clipped to it, as a small sample's t-interval can reach past it.
+    public init(_ values: [Double], level: Double = 0.95, bounds: ClosedRange<Double>? = nil) {
         precondition(!values.isEmpty, "a mean needs values")
         precondition(level > 0 && level < 1, "the confidence level must be in (0, 1)")
         let n = Double(values.count)
@@ -20,5 +23,6 @@ public struct MeanInterval: Equatable, Sendable {
         let t = StudentTDistribution(degreesOfFreedom: n - 1).quantile(1 - (1 - level) / 2)
         let half = t * (variance / n).squareRoot()
         (lower, upper) = (mean - half, mean + half)
+        if let bounds { (lower, upper) = (max(lower!, bounds.lowerBound), min(upper!, bounds.upperBound)) }
     }
 }

@@ -22,7 +22,7 @@ extension CompressionAuditOutputs {
         let measured = Dictionary(latency.map { ($0.variant, $0.measurement) }) { first, _ in first }
         let dense = VariantRow(
             variant: "dense", members: baselineMembers, sparsity: 0, size: baselineSize,
-            accuracy: MeanInterval(memberAccuracies["dense"] ?? [baselineAccuracy]), analysis: nil,
+            accuracy: MeanInterval(memberAccuracies["dense"] ?? [baselineAccuracy], bounds: 0...1), analysis: nil,
             measurement: measured["dense"])
         return [dense]
             + analyses.map { analysis in
@@ -30,7 +30,8 @@ extension CompressionAuditOutputs {
                     variant: analysis.variant, members: analysis.members, sparsity: analysis.sparsity,
                     size: analysis.sizeOnDisk,
                     accuracy: MeanInterval(
-                        memberAccuracies[analysis.variant] ?? [analysis.impact.compressedAccuracies.overall]),
+                        memberAccuracies[analysis.variant] ?? [analysis.impact.compressedAccuracies.overall],
+                        bounds: 0...1),
                     analysis: analysis, measurement: measured[analysis.variant])
             }
     }

@@ -229,7 +229,7 @@ struct CompressionAuditOutputs {
             baselineSizeOnDiskBytes: baselineSize,
             variants: analyses.map { analysis in
                 let (b, c) = (analysis.impact.baselineAccuracies, analysis.impact.compressedAccuracies)
-                let members = MeanInterval(memberAccuracies[analysis.variant] ?? [c.overall])
+                let members = MeanInterval(memberAccuracies[analysis.variant] ?? [c.overall], bounds: 0...1)
                 return VariantSummary(
                     variant: analysis.variant, members: analysis.members, sparsity: analysis.sparsity,
                     sizeOnDiskBytes: analysis.sizeOnDisk,

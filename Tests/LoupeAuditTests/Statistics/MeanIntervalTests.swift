@@ -30,6 +30,11 @@ final class MeanIntervalTests: XCTestCase {
         XCTAssertEqual(single.mean, 0.7)
         XCTAssertNil(single.lower)
         XCTAssertNil(single.upper)
+        // Two accuracies far apart: mean 0.6, half-width 12.7062 * 0.2828 / sqrt(2) = 2.54, clipped to 0...1.
+        let wide = MeanInterval([0.4, 0.8], bounds: 0...1)
+        XCTAssertEqual(wide.lower, 0)
+        XCTAssertEqual(wide.upper, 1)
+        XCTAssertEqual(try XCTUnwrap(MeanInterval([0.4, 0.8]).lower), 0.6 - 2.5412409, accuracy: 1e-6)
         let constant = MeanInterval([0.5, 0.5, 0.5])
         XCTAssertEqual(constant.lower, 0.5)
         XCTAssertEqual(constant.upper, 0.5)
