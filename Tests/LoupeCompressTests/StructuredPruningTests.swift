@@ -52,6 +52,16 @@ final class StructuredPruningTests: XCTestCase {
             Architecture.builtin("mlp", inputShape: [1, 6, 6], classes: 5, hiddenWidths: [12, 7])!,
             Architecture.builtin("cnn", inputShape: [1, 8, 8], classes: 4, hiddenWidths: [10])!,
             Architecture.builtin("resnet-mini", inputShape: [3, 8, 8], classes: 3)!,
+            // A batch norm over flattened features (4 per channel), leaky ReLU, average pooling,
+            // tanh and dropout between units and their consumers.
+            Architecture(
+                name: "mixed", inputShape: [2, 4, 4],
+                layers: [
+                    .conv2d(name: nil, outputChannels: 5, kernelSize: 3, stride: 1, padding: 1, bias: true),
+                    .leakyReLU(slope: 0.1), .avgPool2d(kernelSize: 2, stride: 2), .flatten, .batchNorm(name: nil),
+                    .linear(name: nil, outputFeatures: 6, bias: true), .activation(.tanh), .batchNorm(name: nil),
+                    .dropout(rate: 0.5), .linear(name: nil, outputFeatures: 3, bias: true),
+                ]),
         ]
         for architecture in architectures {
             for fraction in [0.3, 0.5, 0.8] {
@@ -97,6 +107,25 @@ final class StructuredPruningTests: XCTestCase {
         XCTAssertEqual(cnn.map(\.name), ["conv1", "conv2", "fc1"])
         XCTAssertEqual(cnn.map(\.consumer.tensor), ["conv2.weight", "fc1.weight", "fc2.weight"])
         XCTAssertEqual(cnn.map(\.consumer.block), [1, 49, 1], "flatten of 64 x 7 x 7: 49 features per channel")
+        let mixed = try PrunableUnitLayer.layers(
+            of: Architecture(
+                name: "mixed", inputShape: [2, 4, 4],
+                layers: [
+                    .conv2d(name: nil, outputChannels: 5, kernelSize: 3, stride: 1, padding: 1, bias: false),
+                    .avgPool2d(kernelSize: 2, stride: 2), .flatten, .batchNorm(name: nil),
+                    .linear(name: nil, outputFeatures: 3, bias: true),
+                ]))
+        XCTAssertEqual(
+            mixed,
+            [
+                PrunableUnitLayer(
+                    name: "conv1", unitCount: 5, weight: "conv1.weight",
+                    unitTensors: [
+                        .init(tensor: "conv1.weight", block: 1), .init(tensor: "bn1.weight", block: 4),
+                        .init(tensor: "bn1.bias", block: 4), .init(tensor: "bn1.running_mean", block: 4),
+                        .init(tensor: "bn1.running_var", block: 4),
+                    ], consumer: .init(tensor: "fc1.weight", block: 4))
+            ])
         let mlp = try PrunableUnitLayer.layers(
             of: Architecture.builtin("mlp", inputShape: [1, 28, 28], classes: 10, hiddenWidths: [8, 8, 8])!)
         XCTAssertEqual(mlp.map(\.name), ["fc1", "fc2", "fc3"])
