@@ -148,6 +148,11 @@ final class AuditCommandTests: CLITestCase {
             population.contains("\"prune-filters:0.5\"") && population.contains("\"oneshot-filters:0.5:1\""),
             population)
         XCTAssertEqual(try loupe("verify", "filters").status, 0)
+        // `loupe population`'s table gives the whole name, however long.
+        let table = try loupe(
+            arguments: ["population"] + arguments.dropFirst() + ["--variants", "oneshot-filters:0.5", "--out", "table"])
+        XCTAssertEqual(table.status, 0, table.stderr)
+        XCTAssertTrue(table.stdout.contains("\noneshot-filters-0.50-ft1       1  "), table.stdout)
         assertFailsCleanly(
             try loupe("audit", "--variants", "dense,prune-filters:1.5", "--out", "x"),
             mentioning: ["prune-filters:1.5", "(0, 1)"])
