@@ -119,6 +119,45 @@ final class AuditCommandTests: CLITestCase {
             try loupe("population", "--variants", "dense,oneshot-2:x", "--out", "x"), mentioning: ["oneshot-2:x"])
     }
 
+    /// Structured pruning, gradual and one-shot, through `loupe audit`: the members are smaller
+    /// networks (half of the hidden units gone), so their files are smaller than the dense
+    /// members', and the summary's sparsity is the fraction of the dense weights removed.
+    func testStructuredPrunedAudit() throws {
+        let arguments = [
+            "audit", "--model", "mlp", "--hidden", "16", "--members", "1", "--epochs", "1", "--threads", "1",
+        ]
+        let result = try loupe(
+            arguments: arguments + ["--variants", "prune-filters:0.5,oneshot-filters:0.5", "--out", "filters"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let summary = try json("filters/summary.json")
+        let dense = try XCTUnwrap(summary["baseline_size_on_disk_bytes"] as? Int)
+        let variants = summary["variants"] as! [[String: Any]]
+        XCTAssertEqual(variants.map { $0["variant"] as! String }, ["prune-filters-0.50", "oneshot-filters-0.50-ft1"])
+        for variant in variants {
+            let name = variant["variant"] as! String
+            XCTAssertLessThan(try XCTUnwrap(variant["size_on_disk_bytes"] as? Int), dense * 6 / 10, name)
+            // 784 x 16 + 16 x 10 dense weights; 784 x 8 + 8 x 10 kept.
+            XCTAssertEqual(variant["sparsity"] as! Double, 0.5, accuracy: 1e-12, name)
+            let record = try json("filters/population/\(name)/000/member.json")
+            XCTAssertEqual(record["unitsRemoved"] as? Double, 0.5, name)
+            XCTAssertEqual(record["layerSparsity"] as? [String: Double], ["fc1.weight": 0.5, "fc2.weight": 0.5], name)
+        }
+        let population = try String(
+            contentsOf: workDirectory.appendingPathComponent("filters/population/population.json"), encoding: .utf8)
+        XCTAssertTrue(
+            population.contains("\"prune-filters:0.5\"") && population.contains("\"oneshot-filters:0.5:1\""),
+            population)
+        XCTAssertEqual(try loupe("verify", "filters").status, 0)
+        // `loupe population`'s table gives the whole name, however long.
+        let table = try loupe(
+            arguments: ["population"] + arguments.dropFirst() + ["--variants", "oneshot-filters:0.5", "--out", "table"])
+        XCTAssertEqual(table.status, 0, table.stderr)
+        XCTAssertTrue(table.stdout.contains("\noneshot-filters-0.50-ft1       1  "), table.stdout)
+        assertFailsCleanly(
+            try loupe("audit", "--variants", "dense,prune-filters:1.5", "--out", "x"),
+            mentioning: ["prune-filters:1.5", "(0, 1)"])
+    }
+
     /// Predictions of populations trained elsewhere: CIEs are exactly the examples whose modal
     /// label changed.
     func testBringYourOwnPredictions() throws {

@@ -77,7 +77,7 @@ final class AuditGivenModelsTests: WorkflowTestCase {
         ) {
             XCTAssertTrue(
                 "\($0)".hasSuffix(
-                    "variant 'prune-0.50' trains from scratch; with given models use oneshot:S[:E] or oneshot-N:M[:E] (prune each model, fine-tune E epochs)"
+                    "variant 'prune-0.50' trains from scratch; with given models use oneshot:S[:E], oneshot-N:M[:E] or oneshot-filters:S[:E] (prune each model, fine-tune E epochs)"
                 ), "\($0)")
         }
         let other = folder.appendingPathComponent("other.onnx")

@@ -3,6 +3,8 @@
 ///
 /// N:M semi-structured pruning is a pruned or one-shot variant whose policy has a
 /// ``PruningPolicy/pattern``; its sparsity is then the pattern's `1 - n / m` (``validate()``).
+/// Structured pruning (``prunedFilters(fraction:)``, ``oneShotFilters(fraction:fineTuneEpochs:)``)
+/// removes whole filters and hidden units, and its members are physically smaller networks.
 public enum CompressionVariant: Hashable, Sendable {
     case dense
     case pruned(sparsity: Double, policy: PruningPolicy)
@@ -10,6 +12,15 @@ public enum CompressionVariant: Hashable, Sendable {
     /// with the masks fixed.
     case oneShot(sparsity: Double, policy: PruningPolicy, fineTuneEpochs: Int)
     case quantized(QuantizationScheme)
+    /// Gradual structured pruning (`prune-filters:S`): trained from scratch with whole units
+    /// masked, the fraction of units removed from every prunable layer (``PrunableUnitLayer``)
+    /// ramped on the gradual schedule to `fraction` by L1 norm (``StructuredPruner``); the
+    /// member is the trained network with those units removed physically.
+    case prunedFilters(fraction: Double)
+    /// One-shot structured pruning of each dense member (`oneshot-filters:S:E`): the `fraction`
+    /// of units with the smallest L1 norms removed physically from every prunable layer, then
+    /// `fineTuneEpochs` of training of the smaller network.
+    case oneShotFilters(fraction: Double, fineTuneEpochs: Int)
 
     /// Gradual N:M pruning (`prune-2:4`): trained from scratch, the sparsity ramped on the
     /// gradual schedule within each group's removable weights, ending exactly N:M.
@@ -36,11 +47,18 @@ public enum CompressionVariant: Hashable, Sendable {
     /// `global`/`random`/`all` options, or a quantization scheme name (`float16`, `int8-tensor`,
     /// `int8-channel`, `int4-channel`, `int8-full`). N:M pruning: `prune-2:4` (gradual),
     /// `oneshot-2:4` or `oneshot-2:4:3` (one-shot, then one or three fine-tuning epochs), each
-    /// with `:all` to prune the first layer too; `1 <= N < M <= 32`.
+    /// with `:all` to prune the first layer too; `1 <= N < M <= 32`. Structured pruning:
+    /// `prune-filters:0.5` (gradual) or `oneshot-filters:0.5[:E]` (one-shot, then `E`
+    /// fine-tuning epochs, 1 by default), removing that fraction of the filters and hidden units
+    /// of every prunable layer.
     public init(parsing text: String) throws(CompressionError) {
         let parts = text.lowercased().split(separator: ":").map(String.init)
         if parts == ["dense"] {
             self = .dense
+        } else if let kind = ["prune-filters", "oneshot-filters"].first(where: {
+            text.lowercased() == $0 || text.lowercased().hasPrefix($0 + ":")
+        }) {
+            self = try Self.parseFilters(text, kind: kind)
         } else if let kind = ["prune", "oneshot"].first(where: { text.lowercased().hasPrefix($0 + "-") }) {
             self = try Self.parseNM(text, kind: kind)
         } else if parts.first == "prune" || parts.first == "oneshot", parts.count >= 2, let sparsity = Double(parts[1])
@@ -72,7 +90,7 @@ public enum CompressionVariant: Hashable, Sendable {
             self = .quantized(scheme)
         } else {
             throw CompressionError(
-                "unknown variant '\(text)' (dense, prune:S[:global|random], oneshot:S[:E], prune-N:M, oneshot-N:M[:E], \(QuantizationScheme.allCases.map(\.rawValue).joined(separator: ", ")))"
+                "unknown variant '\(text)' (dense, prune:S[:global|random], oneshot:S[:E], prune-N:M, oneshot-N:M[:E], prune-filters:S, oneshot-filters:S[:E], \(QuantizationScheme.allCases.map(\.rawValue).joined(separator: ", ")))"
             )
         }
     }
@@ -112,6 +130,35 @@ public enum CompressionVariant: Hashable, Sendable {
             : .oneShotNM(pattern, fineTuneEpochs: fineTuneEpochs, keepFirstLayerDense: keepFirstLayerDense)
     }
 
+    /// `prune-filters:S` or `oneshot-filters:S[:E]`; `kind` is `prune-filters` or
+    /// `oneshot-filters`.
+    private static func parseFilters(_ text: String, kind: String) throws(CompressionError) -> CompressionVariant {
+        let parts = text.lowercased().split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count >= 2, let fraction = Double(parts[1]) else {
+            throw CompressionError(
+                "variant '\(text)': expected \(kind):S with S the fraction of units to remove, in (0, 1)\(parts.count >= 2 ? ", got '\(parts[1])'" : "")"
+            )
+        }
+        guard fraction > 0, fraction < 1 else {
+            throw CompressionError(
+                "variant '\(text)': the fraction of units to remove must be in (0, 1), got \(parts[1])")
+        }
+        var fineTuneEpochs = 1
+        for (position, option) in parts.dropFirst(2).enumerated() {
+            if kind == "oneshot-filters", position == 0, !option.isEmpty, option.count <= 6,
+                option.allSatisfy({ $0.isASCII && $0.isNumber }), let epochs = Int(option)
+            {
+                fineTuneEpochs = epochs
+            } else {
+                throw CompressionError(
+                    "variant '\(text)': unknown structured pruning option '\(option)' (\(kind == "oneshot-filters" ? "fine-tuning epochs" : "none"))"
+                )
+            }
+        }
+        return kind == "prune-filters"
+            ? .prunedFilters(fraction: fraction) : .oneShotFilters(fraction: fraction, fineTuneEpochs: fineTuneEpochs)
+    }
+
     /// Checks what parsing guarantees of a variant built in code: an N:M variant's sparsity
     /// is its pattern's, and the fine-tuning epochs are not negative.
     public func validate() throws(CompressionError) {
@@ -126,12 +173,29 @@ public enum CompressionVariant: Hashable, Sendable {
             if case .oneShot(_, _, let epochs) = self, epochs < 0 {
                 throw CompressionError("variant '\(name)': fine-tuning epochs must not be negative, got \(epochs)")
             }
+        case .prunedFilters(let fraction), .oneShotFilters(let fraction, _):
+            do { try StructuredPruner.validate(fraction: fraction) } catch {
+                throw CompressionError("variant '\(name)': \(error.problem)")
+            }
+            if case .oneShotFilters(_, let epochs) = self, epochs < 0 {
+                throw CompressionError("variant '\(name)': fine-tuning epochs must not be negative, got \(epochs)")
+            }
         case .dense, .quantized: break
         }
     }
 
+    /// Whether the members of this variant are physically smaller networks than the dense
+    /// ones (structured pruning).
+    public var removesUnits: Bool {
+        switch self {
+        case .prunedFilters, .oneShotFilters: true
+        default: false
+        }
+    }
+
     /// A short name, also the variant's directory: `dense`, `prune-0.90`, `prune-0.90-global`,
-    /// `int8-channel`; N:M variants `prune-2of4`, `oneshot-2of4-ft1`, `prune-2of4-all`.
+    /// `int8-channel`; N:M variants `prune-2of4`, `oneshot-2of4-ft1`, `prune-2of4-all`;
+    /// structured `prune-filters-0.50`, `oneshot-filters-0.50-ft1`.
     public var name: String {
         switch self {
         case .dense: return "dense"
@@ -150,6 +214,8 @@ public enum CompressionVariant: Hashable, Sendable {
             return "oneshot-" + format2(sparsity) + "-ft\(epochs)" + (policy.scope == .global ? "-global" : "")
                 + (policy.method == .random ? "-random" : "") + (policy.keepFirstLayerDense ? "" : "-all")
         case .quantized(let scheme): return scheme.rawValue
+        case .prunedFilters(let fraction): return "prune-filters-" + format2(fraction)
+        case .oneShotFilters(let fraction, let epochs): return "oneshot-filters-" + format2(fraction) + "-ft\(epochs)"
         }
     }
 
@@ -157,15 +223,19 @@ public enum CompressionVariant: Hashable, Sendable {
     /// or derived from the dense members (one-shot pruned, quantized).
     public var isTrained: Bool {
         switch self {
-        case .dense, .pruned: true
-        case .oneShot, .quantized: false
+        case .dense, .pruned, .prunedFilters: true
+        case .oneShot, .quantized, .oneShotFilters: false
         }
     }
 
-    /// The weight sparsity this variant targets (0 unless pruned).
+    /// The weight sparsity this variant targets (0 unless pruned); for structured pruning, the
+    /// fraction of units removed from each prunable layer (the fraction of weights removed is
+    /// larger, since a layer also loses the inputs of the units removed before it: see
+    /// ``MemberRecord/sparsity``).
     public var sparsity: Double {
         switch self {
         case .pruned(let sparsity, _), .oneShot(let sparsity, _, _): sparsity
+        case .prunedFilters(let fraction), .oneShotFilters(let fraction, _): fraction
         case .dense, .quantized: 0
         }
     }
@@ -200,6 +270,8 @@ extension CompressionVariant: Codable {
             return "oneshot:\(sparsity):\(epochs)" + (policy.scope == .global ? ":global" : "")
                 + (policy.method == .random ? ":random" : "") + (policy.keepFirstLayerDense ? "" : ":all")
         case .quantized(let scheme): return scheme.rawValue
+        case .prunedFilters(let fraction): return "prune-filters:\(fraction)"
+        case .oneShotFilters(let fraction, let epochs): return "oneshot-filters:\(fraction):\(epochs)"
         }
     }
 }

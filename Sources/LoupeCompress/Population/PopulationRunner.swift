@@ -15,10 +15,17 @@ public struct MemberRecord: Codable, Equatable, Sendable {
     public var files: [String: String]
     /// Top-1 accuracy on the evaluated examples.
     public var accuracy: Double
-    /// Fraction of weights (role `.weight`) that are zero.
+    /// Fraction of weights (role `.weight`) that are zero; for structured pruning, whose
+    /// members are smaller networks, the fraction of the dense architecture's weights removed
+    /// or zero.
     public var sparsity: Double
-    /// Fraction of zeros per weight tensor, by parameter name.
+    /// Fraction of zeros per weight tensor, by parameter name (for structured pruning: of the
+    /// dense tensor's weights, removed or zero).
     public var layerSparsity: [String: Double]?
+    /// Structured pruning only: the fraction of the prunable layers' units (filters and hidden
+    /// units, ``PrunableUnitLayer``) removed, over all of them; nil (and not written) for other
+    /// variants.
+    public var unitsRemoved: Double?
     /// Size of the member's model file: the compact form for quantized members.
     public var bytesOnDisk: Int
     /// Time spent making the member, in seconds; 0 for a member read back. Not written to
@@ -27,7 +34,7 @@ public struct MemberRecord: Codable, Equatable, Sendable {
     public var seconds: Double = 0
 
     private enum CodingKeys: String, CodingKey {
-        case variant, index, seed, files, accuracy, sparsity, layerSparsity, bytesOnDisk
+        case variant, index, seed, files, accuracy, sparsity, layerSparsity, unitsRemoved, bytesOnDisk
     }
 }
 
@@ -223,7 +230,7 @@ public struct PopulationRunner {
             bytesOnDisk = try fileSize(modelURL)
             let given = model
             predict = { given.logits($0) }
-        case .dense, .pruned:
+        case .dense, .pruned, .prunedFilters:
             var configuration = spec.training
             configuration.seed = seed
             configuration.threads = 1
@@ -238,9 +245,19 @@ public struct PopulationRunner {
                         seed: seed)
                 ]
             }
+            if case .prunedFilters(let fraction) = variant {
+                try configuration.validate(for: train)
+                let steps = configuration.totalSteps(examples: train.count)!  // checked by validate(for:)
+                trainer.hooks = [
+                    try GradualStructuredPruning(
+                        schedule: spec.pruningSchedule(finalSparsity: fraction, totalSteps: steps),
+                        architecture: spec.architecture)
+                ]
+            }
             try trainer.train(on: train, test: nil) { _, _ in }
             model = trainer.model
             if let pruning = trainer.hooks.first as? GradualPruning { masks = pruning.masks }
+            if let pruning = trainer.hooks.first as? GradualStructuredPruning { model = try pruning.shrunk(model) }
             try ModelCheckpoint(
                 model: model, training: configuration, epoch: trainer.epoch, step: trainer.step, dataset: spec.data,
                 masks: masks.masks
@@ -271,6 +288,23 @@ public struct PopulationRunner {
             bytesOnDisk = try fileSize(modelURL)
             let tuned = model
             predict = { tuned.logits($0) }
+        case .oneShotFilters(let fraction, let epochs):
+            let base = try ModelCheckpoint(
+                contentsOf: memberDirectory(.dense, index).appendingPathComponent("model.safetensors"))
+            var configuration = spec.training
+            configuration.seed = SeedStream.fineTuning.seed(from: seed)
+            configuration.threads = 1
+            configuration.epochs = epochs
+            var trainer = try Trainer(
+                model: try StructuredPruner.pruned(base.model, fraction: fraction), configuration: configuration)
+            try trainer.train(on: train, test: nil) { _, _ in }
+            model = trainer.model
+            try ModelCheckpoint(
+                model: model, training: configuration, epoch: trainer.epoch, step: trainer.step, dataset: spec.data
+            ).write(to: modelURL)
+            bytesOnDisk = try fileSize(modelURL)
+            let tuned = model
+            predict = { tuned.logits($0) }
         case .quantized(let scheme):
             let base = try ModelCheckpoint(
                 contentsOf: memberDirectory(.dense, index).appendingPathComponent("model.safetensors"))
@@ -297,7 +331,7 @@ public struct PopulationRunner {
         for name in ["model.safetensors", "logits.npy", "predictions.npy"] {
             files[name] = try SHA256.hex(ofFile: folder.appendingPathComponent(name))
         }
-        let record = MemberRecord(
+        var record = MemberRecord(
             variant: variant.name, index: index, seed: seed, files: files,
             accuracy: Double(correct) / Double(max(evaluate.count, 1)),
             sparsity: model.weightSparsity,
@@ -307,6 +341,12 @@ public struct PopulationRunner {
                 }),
             bytesOnDisk: bytesOnDisk,
             seconds: Date().timeIntervalSince(started))
+        if variant.removesUnits {
+            let removed = try model.removedWeights(relativeTo: spec.architecture)
+            record.sparsity = removed.overall
+            record.layerSparsity = removed.perTensor
+            record.unitsRemoved = try model.removedUnitFraction(relativeTo: spec.architecture)
+        }
         try AtomicFile.write(try DeterministicJSON.encode(record), to: folder.appendingPathComponent("member.json"))
         return (record, false)
     }

@@ -68,10 +68,15 @@ public struct PopulationSpec: Codable, Equatable, Sendable {
             guard baseModels.count == members else {
                 throw CompressionError("members: \(members) members but \(baseModels.count) given models")
             }
-            if let trained = variants.first(where: { if case .pruned = $0 { true } else { false } }) {
+            if let trained = variants.first(where: { $0.isTrained && $0 != .dense }) {
                 throw CompressionError(
-                    "variant '\(trained.name)' trains from scratch; with given models use oneshot:S[:E] or oneshot-N:M[:E] (prune each model, fine-tune E epochs)"
+                    "variant '\(trained.name)' trains from scratch; with given models use oneshot:S[:E], oneshot-N:M[:E] or oneshot-filters:S[:E] (prune each model, fine-tune E epochs)"
                 )
+            }
+        }
+        if let structured = variants.first(where: \.removesUnits) {
+            do { _ = try PrunableUnitLayer.layers(of: architecture) } catch {
+                throw CompressionError("variant '\(structured.name)': \(error.problem)")
             }
         }
         guard CheckedSize.product(orderedVariants.count, members) != nil else {

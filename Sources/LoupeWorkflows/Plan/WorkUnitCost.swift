@@ -67,7 +67,8 @@ public struct WorkUnitCost: Sendable, Equatable {
         func trainingSeconds(epochs: Int) -> Double { speed.trainingSeconds(examples: train.count, epochs: epochs) }
         func derivedSeconds(_ variant: CompressionVariant) -> Double {
             switch variant {
-            case .oneShot(_, _, let epochs): trainingSeconds(epochs: epochs) + evaluationSeconds
+            case .oneShot(_, _, let epochs), .oneShotFilters(_, let epochs):
+                trainingSeconds(epochs: epochs) + evaluationSeconds
             // Calibration and quantization are a few forward passes; evaluation dominates.
             default: 2 * evaluationSeconds
             }

@@ -32,9 +32,13 @@ public struct PopulationWorkflow {
         public var folder: URL { directory.url }
 
         /// One line per variant: mean and standard deviation of the members' accuracy,
-        /// sparsity, model size.
+        /// sparsity, model size. The variant column is as wide as the longest name.
         public var summaryLines: [String] {
-            var lines = ["variant            members  accuracy (mean ± sd)  sparsity  size on disk"]
+            let width = max(18, population.records.keys.map(\.name.count).max() ?? 0)
+            var lines = [
+                "variant".padding(toLength: width, withPad: " ", startingAt: 0)
+                    + " members  accuracy (mean ± sd)  sparsity  size on disk"
+            ]
             for (variant, records) in population.records.sorted(by: { $0.key.name < $1.key.name }) {
                 let accuracies = records.map(\.accuracy)
                 let mean = accuracies.reduce(0, +) / Double(accuracies.count)
@@ -44,7 +48,7 @@ public struct PopulationWorkflow {
                 let sparsity = records.map(\.sparsity).reduce(0, +) / Double(records.count)
                 let size = records.map(\.bytesOnDisk).reduce(0, +) / max(records.count, 1)
                 lines.append(
-                    variant.name.padding(toLength: 18, withPad: " ", startingAt: 0)
+                    variant.name.padding(toLength: width, withPad: " ", startingAt: 0)
                         + String(
                             format: " %7d  %.4f ± %.4f       %.2f      %d KB", records.count, mean, sd, sparsity,
                             size / 1024))
