@@ -19,7 +19,8 @@ final class AuditFrontierTests: CLITestCase {
     func testFrontierOfPrunedAndQuantizedPopulations() throws {
         let run = try loupe(
             arguments: ["audit"] + tiny + [
-                "--variants", "dense,prune:0.9,int8-full,float16", "--latency-runs", "3", "--out", "a",
+                "--variants", "dense,prune:0.9,int8-full,float16,oneshot-filters:0.5", "--latency-runs", "3", "--out",
+                "a",
             ])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stdout.contains("latency prune-0.90: dense"), run.stdout)
@@ -27,9 +28,11 @@ final class AuditFrontierTests: CLITestCase {
         // latency.json: the candidates each population can run on, timed at batch 1 and 128.
         let latency = try json("a/latency.json")
         let variants = try XCTUnwrap(latency["variants"] as? [[String: Any]])
-        XCTAssertEqual(variants.map { $0["variant"] as! String }, ["dense", "prune-0.90", "int8-full", "float16"])
+        XCTAssertEqual(
+            variants.map { $0["variant"] as! String },
+            ["dense", "prune-0.90", "int8-full", "float16", "oneshot-filters-0.50-ft1"])
         let kernels = variants.map { ($0["candidates"] as! [[String: Any]]).map { $0["kernel"] as! String } }
-        XCTAssertEqual(kernels, [["dense"], ["dense", "sparse"], ["integer"], ["dense"]])
+        XCTAssertEqual(kernels, [["dense"], ["dense", "sparse"], ["integer"], ["dense"], ["dense"]])
         var chosen: [String: String] = [:]
         for variant in variants {
             let candidates = variant["candidates"] as! [[String: Any]]
@@ -69,7 +72,8 @@ final class AuditFrontierTests: CLITestCase {
             ])
         let byVariant = Dictionary(uniqueKeysWithValues: rows.dropFirst().map { ($0[0], $0) })
         func cell(_ variant: String, _ column: String) -> String { byVariant[variant]![header.firstIndex(of: column)!] }
-        XCTAssertEqual(Set(byVariant.keys), ["dense", "prune-0.90", "int8-full", "float16"])
+        XCTAssertEqual(
+            Set(byVariant.keys), ["dense", "prune-0.90", "int8-full", "float16", "oneshot-filters-0.50-ft1"])
         XCTAssertEqual(cell("dense", "speedup_batch128"), "1.0")
         XCTAssertEqual(cell("dense", "size_vs_dense"), "1.0")
         XCTAssertEqual(cell("dense", "cie_count"), "")
@@ -93,12 +97,13 @@ final class AuditFrontierTests: CLITestCase {
             XCTAssertTrue(low <= mean && mean <= high)
         }
         XCTAssertLessThan(Double(cell("int8-full", "size_vs_dense"))!, 0.35)
+        XCTAssertLessThan(Double(cell("oneshot-filters-0.50-ft1", "size_vs_dense"))!, 0.6, "a smaller network")
 
         // frontier.html: both charts, a labelled point per compressed population, and the kernel table.
         let frontier = try text("a/frontier.html")
         XCTAssertTrue(frontier.contains("Disparity against measured speed-up (batch 128)"))
         XCTAssertTrue(frontier.contains("Disparity against size on disk"))
-        for variant in ["prune-0.90", "int8-full", "float16"] {
+        for variant in ["prune-0.90", "int8-full", "float16", "oneshot-filters-0.50-ft1"] {
             // CIE fraction in both charts; accuracy on CIEs too when there are CIEs.
             let points = 2 + (Int(cell(variant, "cie_count"))! > 0 ? 2 : 0)
             XCTAssertEqual(

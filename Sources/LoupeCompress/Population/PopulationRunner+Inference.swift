@@ -7,6 +7,8 @@ extension PopulationRunner {
     /// The kernels that can run member `index` of `variant`, its reference kernel first (the
     /// one its predictions were made with):
     /// - dense and pruned members: dense float, and for pruned members also sparse;
+    /// - structured members (filters and hidden units removed): dense float on the smaller
+    ///   network;
     /// - weight-only quantization (float16, int8 and int4 weights): dense float on the
     ///   dequantized weights;
     /// - int8-full: integer arithmetic where the architecture allows it, else its float
@@ -19,12 +21,15 @@ extension PopulationRunner {
         _ variant: CompressionVariant, _ index: Int, train: Dataset
     ) throws -> [InferenceCandidate] {
         switch variant {
-        case .dense, .pruned, .oneShot:
+        case .dense, .pruned, .oneShot, .prunedFilters, .oneShotFilters:
             let model = try ModelCheckpoint(
                 contentsOf: memberDirectory(variant, index).appendingPathComponent("model.safetensors")
             ).model
             let dense = InferenceCandidate(.dense) { model.logits($0) }
-            guard variant.sparsity > 0 else { return [dense] }
+            switch variant {
+            case .pruned, .oneShot: break
+            default: return [dense]
+            }
             let sparse = SparseInference(model: model)
             return [dense, InferenceCandidate(.sparse) { sparse.logits($0) }]
         case .quantized(let scheme):
