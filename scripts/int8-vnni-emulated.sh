@@ -12,5 +12,5 @@ sed -e 's/_mm512_/emu_mm512_/g; s/__m512i/emu512/g' \
     -e 's/#include <immintrin.h>/#include <immintrin.h>\n#include "emulated-avx512.h"/' \
     Sources/CLoupeIntegerKernels/IntegerGEMM.c > "$work/IntegerGEMM.c"
 clang -O1 -ISources/CLoupeIntegerKernels/include -Iscripts/int8-vnni-emulated \
-    scripts/int8-vnni-emulated/check.c "$work/IntegerGEMM.c" -o "$work/check"
+    scripts/int8-vnni-emulated/check.c "$work/IntegerGEMM.c" -lm -o "$work/check"
 "$work/check"

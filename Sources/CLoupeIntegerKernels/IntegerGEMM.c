@@ -4,6 +4,7 @@
 #include "CLoupeIntegerKernels.h"
 
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #if defined(__x86_64__)
@@ -124,12 +125,16 @@ static void pack_rows_avx2(const int8_t *a, long lda, long rows, long k, long p0
                 for (long p = 0; p < pairs; p++) dst[p * AVX2_ROWS] = 0;
                 continue;
             }
-            const int8_t *source = a + row * lda;
-            for (long p = 0; p < pairs; p++) {
-                long d = 2 * (p0 + p);
-                uint16_t low = (uint16_t)(int16_t)(d < k ? source[d] : 0);
-                uint16_t high = (uint16_t)(int16_t)(d + 1 < k ? source[d + 1] : 0);
+            const int8_t *source = a + row * lda + 2 * p0;
+            long whole = (k - 2 * p0) / 2 < pairs ? (k - 2 * p0) / 2 : pairs;
+            for (long p = 0; p < whole; p++) {
+                uint16_t low = (uint16_t)(int16_t)source[2 * p], high = (uint16_t)(int16_t)source[2 * p + 1];
                 dst[p * AVX2_ROWS] = (uint32_t)low | ((uint32_t)high << 16);
+            }
+            for (long p = whole; p < pairs; p++) {
+                long d = 2 * (p0 + p);
+                uint16_t low = (uint16_t)(int16_t)(d < k ? a[row * lda + d] : 0);
+                dst[p * AVX2_ROWS] = (uint32_t)low;
             }
         }
     }
@@ -315,21 +320,42 @@ void loupe_int8_im2row(
     long padding, int8_t fill, int8_t *rows) {
     long outputHeight = (height + 2 * padding - kernelHeight) / stride + 1;
     long outputWidth = (width + 2 * padding - kernelWidth) / stride + 1;
+    // The image copied into a frame of `fill` first, so that no tap needs a bounds check.
+    long paddedHeight = height + 2 * padding, paddedWidth = width + 2 * padding;
+    const int8_t *source = image;
+    int8_t *padded = NULL;
+    if (padding > 0) {
+        padded = malloc((size_t)(channels * paddedHeight * paddedWidth));
+        if (padded) {
+            memset(padded, fill, (size_t)(channels * paddedHeight * paddedWidth));
+            for (long ch = 0; ch < channels; ch++) {
+                for (long y = 0; y < height; y++) {
+                    memcpy(padded + (ch * paddedHeight + y + padding) * paddedWidth + padding,
+                        image + (ch * height + y) * width, (size_t)width);
+                }
+            }
+            source = padded;
+        }
+    }
     int8_t *out = rows;
     for (long oy = 0; oy < outputHeight; oy++) {
-        long top = oy * stride - padding;
         for (long ox = 0; ox < outputWidth; ox++) {
-            long left = ox * stride - padding;
-            int inside = top >= 0 && left >= 0 && top + kernelHeight <= height && left + kernelWidth <= width;
+            long top = oy * stride - padding, left = ox * stride - padding;
             for (long ch = 0; ch < channels; ch++) {
-                const int8_t *plane = image + ch * height * width;
                 for (long ky = 0; ky < kernelHeight; ky++) {
                     long iy = top + ky;
-                    if (inside) {
-                        memcpy(out, plane + iy * width + left, (size_t)kernelWidth);
+                    if (padded) {
+                        // Kernels are a few taps wide: a call to memcpy would cost more than the copy.
+                        const int8_t *line = padded + (ch * paddedHeight + iy + padding) * paddedWidth + left + padding;
+                        if (kernelWidth == 3) {
+                            out[0] = line[0], out[1] = line[1], out[2] = line[2];
+                        } else {
+                            for (long kx = 0; kx < kernelWidth; kx++) out[kx] = line[kx];
+                        }
                         out += kernelWidth;
                         continue;
                     }
+                    const int8_t *plane = source + ch * height * width;
                     for (long kx = 0; kx < kernelWidth; kx++) {
                         long ix = left + kx;
                         *out++ = iy >= 0 && iy < height && ix >= 0 && ix < width ? plane[iy * width + ix] : fill;
@@ -338,4 +364,37 @@ void loupe_int8_im2row(
             }
         }
     }
+    free(padded);
+}
+
+// MARK: - Quantization
+
+/// The body of `loupe_int8_quantize`, compiled once per instruction set.
+#define QUANTIZE_BODY                                                                                                  \
+    for (long i = 0; i < count; i++) {                                                                                 \
+        float code = rintf(values[i] / scale) + zeroPoint;                                                             \
+        code = code < -128.0f ? -128.0f : code;                                                                        \
+        code = code > 127.0f ? 127.0f : code;                                                                          \
+        codes[i] = (int8_t)(int)code;                                                                                  \
+    }
+
+static void quantize_generic(const float *values, long count, float scale, float zeroPoint, int8_t *codes) {
+    QUANTIZE_BODY
+}
+
+#if LOUPE_X86
+__attribute__((target("avx2,fma"))) static void quantize_avx2(
+    const float *values, long count, float scale, float zeroPoint, int8_t *codes) {
+    QUANTIZE_BODY
+}
+#endif
+
+void loupe_int8_quantize(int path, const float *values, long count, float scale, float zeroPoint, int8_t *codes) {
+#if LOUPE_X86
+    if (path != LOUPE_INT8_GENERIC) {
+        quantize_avx2(values, count, scale, zeroPoint, codes);
+        return;
+    }
+#endif
+    quantize_generic(values, count, scale, zeroPoint, codes);
 }

@@ -42,4 +42,9 @@ void loupe_int8_im2row(
     const int8_t *image, long channels, long height, long width, long kernelHeight, long kernelWidth, long stride,
     long padding, int8_t fill, int8_t *rows);
 
+/// `codes[i] = clamp(round_half_even(values[i] / scale) + zeroPoint, -128, 127)` (in float, in
+/// that order, as `ActivationRange.code` computes it) for finite values; `path` picks the
+/// instruction set (the results are the same).
+void loupe_int8_quantize(int path, const float *values, long count, float scale, float zeroPoint, int8_t *codes);
+
 #endif

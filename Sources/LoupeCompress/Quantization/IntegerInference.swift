@@ -87,15 +87,26 @@ public struct IntegerInference: Sendable {
         let tape = Tape()
         var context = model.makeContext(tape: tape, isTraining: false, trainable: false)
         var x = images
-        for layer in model.network.layers {
-            switch layer {
+        let layers = model.network.layers
+        var index = 0
+        while index < layers.count {
+            switch layers[index] {
             case let linear as Linear:
                 x = integerLinear(x, linear)
             case let conv as Conv2d:
                 x = integerConvolution(x, conv)
+                // ReLU then 2 x 2 max pooling in one pass, as the float engine fuses them: the
+                // same values.
+                if index + 2 < layers.count, (layers[index + 1] as? Activation)?.function == .relu,
+                    let pool = layers[index + 2] as? MaxPool2d, pool.kernelSize == 2, pool.stride == 2
+                {
+                    x = tape.constant(x).reluMaxPool2d(kernel: 2).value
+                    index += 2
+                }
             default:
-                x = layer(tape.constant(x), &context).value
+                x = layers[index](tape.constant(x), &context).value
             }
+            index += 1
         }
         return x
     }
@@ -109,12 +120,13 @@ public struct IntegerInference: Sendable {
             Parallel.map(count: shards.count, threads: threads) { logits(images.slice(shards[$0])) })
     }
 
-    /// The int8 codes of `x` on `range`'s grid, `clamp(round(x / s) + zp, -128, 127)`.
+    /// The int8 codes of `x` on `range`'s grid, `clamp(round(x / s) + zp, -128, 127)`
+    /// (`Int8Quantization`: the operations of `ActivationRange.code` in its order).
     func codes(_ x: Tensor, _ range: ActivationRange) -> [Int8] {
-        x.withUnsafeBufferPointer { source in
-            [Int8](unsafeUninitializedCapacity: source.count) { codes, count in
-                for i in 0..<source.count { codes[i] = Int8(range.code(source[i])) }
-                count = source.count
+        x.withUnsafeBufferPointer { values in
+            [Int8](unsafeUninitializedCapacity: values.count) { codes, count in
+                Int8Quantization.codes(values, scale: range.scale, zeroPoint: range.zeroPoint, into: codes)
+                count = values.count
             }
         }
     }
@@ -170,13 +182,16 @@ public struct IntegerInference: Sendable {
                         }
                     }
                     Int8GEMM.multiply(m: spatial, a: rows, lda: patch, weights: weights, c: &sums, ldc: outChannels)
-                    for o in 0..<outChannels {
-                        let rescale = scale * weightScales[o]
-                        let correction = zeroPoint &* weights.columnSums[o]
-                        let offset = bias?[o] ?? 0
-                        let plane = out.baseAddress! + (b * outChannels + o) * spatial
-                        for s in 0..<spatial {
-                            plane[s] = Float(sums[s * outChannels + o] &- correction) * rescale + offset
+                    sums.withUnsafeBufferPointer { sums in
+                        for o in 0..<outChannels {
+                            let rescale = scale * weightScales[o]
+                            let correction = zeroPoint &* weights.columnSums[o]
+                            let offset = bias?[o] ?? 0
+                            let plane = out.baseAddress! + (b * outChannels + o) * spatial
+                            let column = sums.baseAddress! + o
+                            for s in 0..<spatial {
+                                plane[s] = Float(column[s * outChannels] &- correction) * rescale + offset
+                            }
                         }
                     }
                 }
