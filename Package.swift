@@ -42,6 +42,9 @@ let package = Package(
         .target(name: "CImageDecoding", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
         .target(name: "LoupeSupport", dependencies: ["CLoupePlatform"], swiftSettings: optimized),
         .target(name: "CLoupePlatform"),
+        // Exact int8 products (generic C, AVX2, AVX-512 VNNI; each SIMD function compiled for
+        // its instructions by a target attribute, called only on CPUs that have them).
+        .target(name: "CLoupeIntegerKernels", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "LoupeKernelCore", swiftSettings: optimized),
         .target(
             name: "LoupeKernelsAVX2", dependencies: ["LoupeKernelCore"],
@@ -57,7 +60,8 @@ let package = Package(
         .target(
             name: "LoupeKernels",
             dependencies: [
-                "CLoupePlatform", "LoupeKernelCore", "LoupeKernelsAVX2", "LoupeKernelsAVX512", "LoupeSupport",
+                "CLoupePlatform", "CLoupeIntegerKernels", "LoupeKernelCore", "LoupeKernelsAVX2", "LoupeKernelsAVX512",
+                "LoupeSupport",
             ],
             swiftSettings: optimized),
         .target(name: "LoupeRandom", swiftSettings: optimized),

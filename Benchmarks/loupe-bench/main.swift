@@ -271,6 +271,18 @@ if arguments.contains("--gemm") {
     exit(0)
 }
 
+if arguments.contains("--int8-gemm") {
+    // Float against int8 GEMM at 512^3, one thread and `--threads` (seconds).
+    runInt8GEMM(size: Int(option("--size", default: "512"))!, threads: threads, emit: emit)
+    exit(0)
+}
+
+if arguments.contains("--int8-inference") {
+    // A cnn's dense float inference against its int8-full integer inference (seconds).
+    try runInt8Inference(splits: splits, batchSize: batchSize, threads: threads, emit: emit)
+    exit(0)
+}
+
 if arguments.contains("--vog") {
     // VoG over the whole training set and 10 checkpoints only (takes minutes).
     try runVoGSpeed(splits: splits, dataName: dataName, checkpoints: 10, threads: threads, emit: emit)

@@ -18,6 +18,16 @@ int loupe_cpu_has_avx512f(void) {
 #endif
 }
 
+int loupe_cpu_has_avx512_vnni(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+        && __builtin_cpu_supports("avx512vnni");
+#else
+    return 0;
+#endif
+}
+
 #include <stdio.h> /* defines __GLIBC__ on glibc systems */
 #if defined(__GLIBC__)
 #include <malloc.h>

@@ -22,12 +22,15 @@ public enum KernelPath: String, CaseIterable, Sendable, Comparable {
     }()
 
     /// The path in use: `supported`, lowered by `LOUPE_KERNELS` if set.
-    public static let active: KernelPath = {
-        guard let name = ProcessInfo.processInfo.environment["LOUPE_KERNELS"],
-            let requested = KernelPath(rawValue: name.lowercased())
-        else { return supported }
-        return min(requested, supported)
-    }()
+    public static let active = resolved(requested: ProcessInfo.processInfo.environment["LOUPE_KERNELS"])
+
+    /// The path a `LOUPE_KERNELS` value of `requested` selects on a CPU whose best path is
+    /// `supported`: the requested path if the CPU has it, the best it has otherwise, and
+    /// `supported` when nothing (or an unknown name) is requested.
+    package static func resolved(requested: String?, supported: KernelPath = supported) -> KernelPath {
+        guard let requested, let path = KernelPath(rawValue: requested.lowercased()) else { return supported }
+        return min(path, supported)
+    }
 
     public static func < (lhs: KernelPath, rhs: KernelPath) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

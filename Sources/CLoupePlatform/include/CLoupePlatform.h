@@ -5,6 +5,8 @@
 int loupe_cpu_has_avx2_fma(void);
 /// 1 when the running CPU (and OS) supports AVX-512 Foundation, else 0.
 int loupe_cpu_has_avx512f(void);
+/// 1 when the running CPU (and OS) supports AVX-512 Foundation, BW and VNNI (`vpdpbusd`), else 0.
+int loupe_cpu_has_avx512_vnni(void);
 
 /// Makes the C allocator keep freed blocks of up to 32 MB for reuse instead of returning
 /// them to the kernel: training frees and re-allocates tensors of a few megabytes every step,

@@ -1,5 +1,6 @@
 import LoupeKernels
 import LoupeNN
+import LoupeSupport
 import LoupeTensor
 
 /// Full-integer inference of an `int8Full` model: the input of every linear and convolution
@@ -8,29 +9,76 @@ import LoupeTensor
 /// rescaled (`scale_input * scale_weight[channel]`) and the float bias added. ReLU, pooling
 /// and flatten run on the rescaled values.
 ///
+/// The products run on `Int8GEMM` (AVX-512 VNNI, AVX2 or portable, as `KernelPath.active`
+/// selects) with the weight codes packed once, when the inference is built; a convolution is
+/// lowered to one product per image. The codes enter the product as they are and the zero
+/// point leaves it as `zp * sum(w)` per column, so the Int32 sums are those of `q - zp` times
+/// `w`, bit for bit, on every path and thread count.
+///
 /// Supports sequential networks of linear, convolution, activation, pooling, flatten,
 /// dropout and input normalisation layers (`mlp`, `cnn`, with or without `--normalize`; the
 /// normalisation runs in float before the first layer quantizes its input); batch norm and
 /// residual blocks need folding first.
 public struct IntegerInference: Sendable {
     public let quantized: QuantizedModel
+    /// Each linear and convolution layer's weight codes packed for `Int8GEMM`, by layer name.
+    let packedWeights: [String: Int8PackedWeights]
 
     public init(_ quantized: QuantizedModel) throws(CompressionError) {
+        self.init(quantized, packedWeights: try IntegerInference.packedWeights(of: quantized))
+    }
+
+    /// The integer inference of `quantized` with its weights already packed
+    /// (`packedWeights(of:)`).
+    init(_ quantized: QuantizedModel, packedWeights: [String: Int8PackedWeights]) {
+        self.quantized = quantized
+        self.packedWeights = packedWeights
+    }
+
+    /// Checks that `quantized` can run on integers and packs the weight codes of its linear
+    /// and convolution layers for `Int8GEMM` on `path`, by layer name.
+    static func packedWeights(
+        of quantized: QuantizedModel, path: IntegerKernelPath = .active
+    ) throws(CompressionError) -> [String: Int8PackedWeights] {
         guard quantized.scheme == .int8Full else {
             throw CompressionError("integer inference needs an int8-full model, got \(quantized.scheme.rawValue)")
         }
+        var packed: [String: Int8PackedWeights] = [:]
         for layer in quantized.model.network.layers {
+            let name: String
+            let shape: (outputs: Int, inputs: Int)
             switch layer {
-            case is Linear, is Conv2d, is Activation, is MaxPool2d, is AvgPool2d, is GlobalAvgPool, is Flatten,
-                is Dropout, is Normalize:
+            case let linear as Linear:
+                (name, shape) = (linear.name, (linear.outputFeatures, linear.inputFeatures))
+            case let conv as Conv2d:
+                (name, shape) = (
+                    conv.name, (conv.outputChannels, conv.inputChannels * conv.kernelSize * conv.kernelSize)
+                )
+            case is Activation, is MaxPool2d, is AvgPool2d, is GlobalAvgPool, is Flatten, is Dropout, is Normalize:
                 continue
             default:
                 throw CompressionError(
                     "integer inference supports linear, convolution, activation, pooling, flatten and normalize layers, not \(layer.description.label)"
                 )
             }
+            guard let range = quantized.activationRanges[name] else {
+                throw CompressionError("integer inference needs the input range of layer \(name), which has none")
+            }
+            guard (-128...127).contains(range.zeroPoint) else {
+                throw CompressionError(
+                    "integer inference needs int8 zero points, layer \(name) has \(range.zeroPoint) (outside -128...127)"
+                )
+            }
+            guard let (codes, _) = quantized.codes["\(name).weight"], codes.count == shape.outputs * shape.inputs else {
+                throw CompressionError("integer inference needs the int8 weight codes of layer \(name)")
+            }
+            let weights = codes.withUnsafeBufferPointer {
+                Int8PackedWeights($0, outputs: shape.outputs, inputs: shape.inputs, path: path)
+            }
+            guard let weights else { throw CompressionError("layer \(name)'s packed weights would not fit in memory") }
+            packed[name] = weights
         }
-        self.quantized = quantized
+        return packed
     }
 
     /// Logits `[batch, classes]`.
@@ -39,36 +87,66 @@ public struct IntegerInference: Sendable {
         let tape = Tape()
         var context = model.makeContext(tape: tape, isTraining: false, trainable: false)
         var x = images
-        for layer in model.network.layers {
-            switch layer {
+        let layers = model.network.layers
+        var index = 0
+        while index < layers.count {
+            switch layers[index] {
             case let linear as Linear:
                 x = integerLinear(x, linear)
             case let conv as Conv2d:
                 x = integerConvolution(x, conv)
+                // ReLU then 2 x 2 max pooling in one pass, as the float engine fuses them: the
+                // same values.
+                if index + 2 < layers.count, (layers[index + 1] as? Activation)?.function == .relu,
+                    let pool = layers[index + 2] as? MaxPool2d, pool.kernelSize == 2, pool.stride == 2
+                {
+                    x = tape.constant(x).reluMaxPool2d(kernel: 2).value
+                    index += 2
+                }
             default:
-                x = layer(tape.constant(x), &context).value
+                x = layers[index](tape.constant(x), &context).value
             }
+            index += 1
         }
         return x
     }
 
-    /// Input codes minus the zero point, as Int32: `q - zp` with `q = clamp(round(x / s) + zp)`.
-    func centeredCodes(_ x: Tensor, layer: String) -> (codes: [Int32], scale: Float) {
-        let range = quantized.activationRanges[layer]!
-        let codes = x.scalars.map { Int32(range.code($0)) - Int32(range.zeroPoint) }
-        return (codes, range.scale)
+    /// Logits for a batch split into contiguous shards across `threads` threads; the result
+    /// does not depend on the thread count.
+    public func logits(_ images: Tensor, threads: Int) -> Tensor {
+        let shards = Parallel.ranges(count: images.shape[0], parts: threads)
+        if shards.count <= 1 { return logits(images) }
+        return Tensor.concatenating(
+            Parallel.map(count: shards.count, threads: threads) { logits(images.slice(shards[$0])) })
+    }
+
+    /// The int8 codes of `x` on `range`'s grid, `clamp(round(x / s) + zp, -128, 127)`
+    /// (`Int8Quantization`: the operations of `ActivationRange.code` in its order).
+    func codes(_ x: Tensor, _ range: ActivationRange) -> [Int8] {
+        x.withUnsafeBufferPointer { values in
+            [Int8](unsafeUninitializedCapacity: values.count) { codes, count in
+                Int8Quantization.codes(values, scale: range.scale, zeroPoint: range.zeroPoint, into: codes)
+                count = values.count
+            }
+        }
     }
 
     func integerLinear(_ x: Tensor, _ layer: Linear) -> Tensor {
-        let (codes, scale) = centeredCodes(x, layer: layer.name)
-        let (weights, weightScales) = quantized.codes["\(layer.name).weight"]!
-        let w = weights.map(Int32.init)
+        let range = quantized.activationRanges[layer.name]!
+        let scale = range.scale
+        let weights = packedWeights[layer.name]!
+        let weightScales = quantized.codes["\(layer.name).weight"]!.scales
         let bias = quantized.model.parameters["\(layer.name).bias"]?.scalars
         let (batch, k, n) = (x.shape[0], layer.inputFeatures, layer.outputFeatures)
+        let input = codes(x, range)
+        var sums = [Int32](repeating: 0, count: batch * n)
+        Int8GEMM.multiply(m: batch, a: input, lda: k, weights: weights, c: &sums, ldc: n)
+        let zeroPoint = Int32(range.zeroPoint)
         var out = [Float](repeating: 0, count: batch * n)
-        for b in 0..<batch {
-            for j in 0..<n {
-                let accumulator = integerDot(codes, b * k, w, j * k, count: k)
+        for j in 0..<n {
+            let correction = zeroPoint &* weights.columnSums[j]
+            for b in 0..<batch {
+                let accumulator = sums[b * n + j] &- correction
                 out[b * n + j] = Float(accumulator) * (scale * weightScales[j]) + (bias?[j] ?? 0)
             }
         }
@@ -76,9 +154,10 @@ public struct IntegerInference: Sendable {
     }
 
     func integerConvolution(_ x: Tensor, _ layer: Conv2d) -> Tensor {
-        let (codes, scale) = centeredCodes(x, layer: layer.name)
-        let (weights, weightScales) = quantized.codes["\(layer.name).weight"]!
-        let w = weights.map(Int32.init)
+        let range = quantized.activationRanges[layer.name]!
+        let scale = range.scale
+        let weights = packedWeights[layer.name]!
+        let weightScales = quantized.codes["\(layer.name).weight"]!.scales
         let bias = quantized.model.parameters["\(layer.name).bias"]?.scalars
         let geometry = ConvolutionGeometry(
             channels: x.shape[1], height: x.shape[2], width: x.shape[3], kernelHeight: layer.kernelSize,
@@ -86,51 +165,36 @@ public struct IntegerInference: Sendable {
         let (batch, patch, spatial) = (x.shape[0], geometry.patchSize, geometry.outputHeight * geometry.outputWidth)
         let outChannels = layer.outputChannels
         let imageSize = geometry.channels * geometry.height * geometry.width
-        var out = [Float](repeating: 0, count: batch * outChannels * spatial)
-        let asFloats = codes.map(Float.init)  // small integers: exact in Float, so im2col moves them exactly
-        var columns = [Float](repeating: 0, count: patch * spatial)
-        var transposed = [Int32](repeating: 0, count: spatial * patch)
-        for b in 0..<batch {
-            asFloats.withUnsafeBufferPointer { image in
-                columns.withUnsafeMutableBufferPointer { col in
-                    geometry.im2col(image.baseAddress! + b * imageSize, into: col.baseAddress!)
+        let input = codes(x, range)
+        // Padding holds the code of zero, the zero point: its products leave with `zp * sum(w)`.
+        let fill = Int8(range.zeroPoint)
+        let zeroPoint = Int32(range.zeroPoint)
+        var rows = [Int8](repeating: 0, count: spatial * patch)
+        var sums = [Int32](repeating: 0, count: spatial * outChannels)
+        let shape = [batch, outChannels, geometry.outputHeight, geometry.outputWidth]
+        return Tensor(
+            shape: shape,
+            initializingWith: { (out: UnsafeMutableBufferPointer<Float>) in
+                for b in 0..<batch {
+                    input.withUnsafeBufferPointer { image in
+                        rows.withUnsafeMutableBufferPointer {
+                            geometry.int8Rows(image.baseAddress! + b * imageSize, fill: fill, into: $0.baseAddress!)
+                        }
+                    }
+                    Int8GEMM.multiply(m: spatial, a: rows, lda: patch, weights: weights, c: &sums, ldc: outChannels)
+                    sums.withUnsafeBufferPointer { sums in
+                        for o in 0..<outChannels {
+                            let rescale = scale * weightScales[o]
+                            let correction = zeroPoint &* weights.columnSums[o]
+                            let offset = bias?[o] ?? 0
+                            let plane = out.baseAddress! + (b * outChannels + o) * spatial
+                            let column = sums.baseAddress! + o
+                            for s in 0..<spatial {
+                                plane[s] = Float(column[s * outChannels] &- correction) * rescale + offset
+                            }
+                        }
+                    }
                 }
-            }
-            for p in 0..<patch {
-                for s in 0..<spatial { transposed[s * patch + p] = Int32(columns[p * spatial + s]) }
-            }
-            for o in 0..<outChannels {
-                let rescale = scale * weightScales[o]
-                for s in 0..<spatial {
-                    let accumulator = integerDot(transposed, s * patch, w, o * patch, count: patch)
-                    out[(b * outChannels + o) * spatial + s] = Float(accumulator) * rescale + (bias?[o] ?? 0)
-                }
-            }
-        }
-        return Tensor(shape: [batch, outChannels, geometry.outputHeight, geometry.outputWidth], scalars: out)
-    }
-}
-
-/// `sum(a[i + aStart] * b[i + bStart])` over `count` elements, in Int32 (no overflow for
-/// int8 codes up to 2^31 / (255 * 127), about 66,000 products).
-@inline(__always)
-func integerDot(_ a: [Int32], _ aStart: Int, _ b: [Int32], _ bStart: Int, count: Int) -> Int32 {
-    a.withUnsafeBufferPointer { x in
-        b.withUnsafeBufferPointer { y in
-            var partial = SIMD8<Int32>()
-            var i = 0
-            while i + 8 <= count {
-                let u = UnsafeRawPointer(x.baseAddress! + aStart + i).loadUnaligned(as: SIMD8<Int32>.self)
-                let v = UnsafeRawPointer(y.baseAddress! + bStart + i).loadUnaligned(as: SIMD8<Int32>.self)
-                partial &+= u &* v
-                i += 8
-            }
-            var total = partial.wrappedSum()
-            while i < count {
-                total &+= x[aStart + i] &* y[bStart + i]
-                i += 1
-            }
-            return total
-        }
+            })
     }
 }

@@ -1,23 +1,36 @@
 import Foundation
+import LoupeKernels
 import LoupeNN
 import LoupeTensor
 
 /// A model whose weights have been quantized, with what is needed to run and store it.
 public struct QuantizedModel: Sendable {
-    public var scheme: QuantizationScheme
+    public var scheme: QuantizationScheme { didSet { packedWeights = PackedWeightsCache() } }
     /// The model with every weight replaced by its dequantized value (what integer inference
     /// computes with), so the ordinary float engine evaluates it exactly.
-    public var model: Model
+    public var model: Model { didSet { packedWeights = PackedWeightsCache() } }
     /// Integer weight codes and their scales per quantized tensor (empty for float16).
-    public var codes: [String: (values: [Int8], scales: [Float])]
+    public var codes: [String: (values: [Int8], scales: [Float])] { didSet { packedWeights = PackedWeightsCache() } }
     /// Per layer input range for `int8Full`, by layer name.
-    public var activationRanges: [String: ActivationRange]
+    public var activationRanges: [String: ActivationRange] { didSet { packedWeights = PackedWeightsCache() } }
+    /// The weight codes packed for integer inference, on first use; replaced (emptied) by any
+    /// change to the model, so copies that change never share stale weights.
+    var packedWeights = PackedWeightsCache()
+
+    init(
+        scheme: QuantizationScheme, model: Model, codes: [String: (values: [Int8], scales: [Float])],
+        activationRanges: [String: ActivationRange]
+    ) {
+        (self.scheme, self.model, self.codes, self.activationRanges) = (scheme, model, codes, activationRanges)
+    }
 
     /// Logits for a batch: the dequantized model; for `int8Full`, integer arithmetic
     /// (`IntegerInference`) where the architecture allows, else `simulatedLogits(_:)`.
     public func logits(_ images: Tensor) -> Tensor {
         guard scheme == .int8Full else { return model.logits(images) }
-        if let integer = try? IntegerInference(self) { return integer.logits(images) }
+        if let packed = packedWeights.weights(of: self) {
+            return IntegerInference(self, packedWeights: packed).logits(images)
+        }
         return simulatedLogits(images)
     }
 
@@ -31,6 +44,22 @@ public struct QuantizedModel: Sendable {
     /// `int8Full` simulated in float: the model with every linear and convolution layer that
     /// has an input range replaced by its `InputQuantized` form.
     public var simulatedModel: Model { model.wrappingLayerInputs(ranges: activationRanges) }
+}
+
+/// A quantized model's weight codes packed for `IntegerInference`, packed on first use (once,
+/// whichever thread asks first); `nil` for models integer inference cannot run.
+final class PackedWeightsCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var packed: [String: Int8PackedWeights]??
+
+    func weights(of model: QuantizedModel) -> [String: Int8PackedWeights]? {
+        lock.withLock {
+            if let packed { return packed }
+            let built = try? IntegerInference.packedWeights(of: model)
+            packed = .some(built)
+            return built
+        }
+    }
 }
 
 /// Post-training quantization of a trained model.

@@ -1,0 +1,130 @@
+import LoupeKernels
+import LoupeNN
+import XCTest
+
+@testable import LoupeCompress
+@testable import LoupeTensor
+
+/// Integer inference on `Int8GEMM` equals, bit for bit, the naive integer arithmetic it
+/// replaced: each convolution lowered in float, centred codes `q - zp` multiplied by the weight
+/// codes in Int32, rescaled as `Float(acc) * (s * s_w) + b`.
+final class IntegerConvolutionTests: XCTestCase {
+    /// The naive integer logits of a sequential int8-full model (the previous implementation).
+    private func naiveLogits(_ quantized: QuantizedModel, _ images: Tensor) -> Tensor {
+        let model = quantized.model
+        let tape = Tape()
+        var context = model.makeContext(tape: tape, isTraining: false, trainable: false)
+        var x = images
+        func centred(_ x: Tensor, _ name: String) -> (codes: [Int32], scale: Float) {
+            let range = quantized.activationRanges[name]!
+            return (x.scalars.map { Int32(range.code($0)) - Int32(range.zeroPoint) }, range.scale)
+        }
+        func dot(_ a: [Int32], _ aStart: Int, _ b: [Int32], _ bStart: Int, _ count: Int) -> Int32 {
+            (0..<count).reduce(Int32(0)) { $0 &+ a[aStart + $1] &* b[bStart + $1] }
+        }
+        for layer in model.network.layers {
+            switch layer {
+            case let linear as Linear:
+                let (codes, scale) = centred(x, linear.name)
+                let (weights, weightScales) = quantized.codes["\(linear.name).weight"]!
+                let w = weights.map(Int32.init)
+                let bias = model.parameters["\(linear.name).bias"]?.scalars
+                let (batch, k, n) = (x.shape[0], linear.inputFeatures, linear.outputFeatures)
+                var out = [Float](repeating: 0, count: batch * n)
+                for b in 0..<batch {
+                    for j in 0..<n {
+                        out[b * n + j] =
+                            Float(dot(codes, b * k, w, j * k, k)) * (scale * weightScales[j]) + (bias?[j] ?? 0)
+                    }
+                }
+                x = Tensor(shape: [batch, n], scalars: out)
+            case let conv as Conv2d:
+                let (codes, scale) = centred(x, conv.name)
+                let (weights, weightScales) = quantized.codes["\(conv.name).weight"]!
+                let w = weights.map(Int32.init)
+                let bias = model.parameters["\(conv.name).bias"]?.scalars
+                let geometry = ConvolutionGeometry(
+                    channels: x.shape[1], height: x.shape[2], width: x.shape[3], kernelHeight: conv.kernelSize,
+                    kernelWidth: conv.kernelSize, stride: conv.stride, padding: conv.padding)
+                let (batch, patch) = (x.shape[0], geometry.patchSize)
+                let spatial = geometry.outputHeight * geometry.outputWidth
+                let imageSize = geometry.channels * geometry.height * geometry.width
+                var out = [Float](repeating: 0, count: batch * conv.outputChannels * spatial)
+                let asFloats = codes.map(Float.init)
+                var columns = [Float](repeating: 0, count: patch * spatial)
+                for b in 0..<batch {
+                    asFloats.withUnsafeBufferPointer { image in
+                        columns.withUnsafeMutableBufferPointer {
+                            geometry.im2col(image.baseAddress! + b * imageSize, into: $0.baseAddress!)
+                        }
+                    }
+                    let transposed = (0..<(spatial * patch)).map { Int32(columns[($0 % patch) * spatial + $0 / patch]) }
+                    for o in 0..<conv.outputChannels {
+                        for s in 0..<spatial {
+                            out[(b * conv.outputChannels + o) * spatial + s] =
+                                Float(dot(transposed, s * patch, w, o * patch, patch)) * (scale * weightScales[o])
+                                + (bias?[o] ?? 0)
+                        }
+                    }
+                }
+                x = Tensor(
+                    shape: [batch, conv.outputChannels, geometry.outputHeight, geometry.outputWidth], scalars: out)
+            default:
+                x = layer(tape.constant(x), &context).value
+            }
+        }
+        return x
+    }
+
+    /// The trained cnn (two padded convolutions, two linear layers): equal on every runnable
+    /// path and thread count, and through `QuantizedModel.logits`.
+    func testCNNMatchesNaiveIntegerArithmeticBitForBit() throws {
+        let images = QuantizationTests.images.slice(0..<6)
+        let quantized = try Quantizer.quantize(
+            QuantizationTests.model, scheme: .int8Full, calibration: QuantizationTests.images.slice(0..<100))
+        let expected = naiveLogits(quantized, images).scalars
+        for path in IntegerKernelPath.runnable {
+            let inference = IntegerInference(
+                quantized, packedWeights: try IntegerInference.packedWeights(of: quantized, path: path))
+            XCTAssertEqual(inference.logits(images).scalars, expected, "\(path)")
+            XCTAssertEqual(inference.logits(images, threads: 3).scalars, expected, "\(path), 3 threads")
+        }
+        XCTAssertEqual(quantized.logits(images).scalars, expected)
+    }
+
+    /// A strided, unpadded convolution on three channels, with zero points at the ends of the
+    /// int8 range (inputs all above or all below zero).
+    func testStridedConvolutionAndExtremeZeroPoints() throws {
+        let architecture = Architecture(
+            name: "strided", inputShape: [3, 9, 7],
+            layers: [
+                .conv2d(name: nil, outputChannels: 5, kernelSize: 3, stride: 2, padding: 0, bias: true),
+                .activation(.relu), .flatten, .linear(name: nil, outputFeatures: 4, bias: false),
+            ])
+        let model = try Model(architecture: architecture, seed: 7)
+        for offset: Float in [3, -3] {
+            let images = Tensor(shape: [6, 3, 9, 7], scalars: (0..<(6 * 189)).map { Float($0 % 17) * 0.1 + offset })
+            let quantized = try Quantizer.quantize(model, scheme: .int8Full, calibration: images)
+            XCTAssertTrue(quantized.activationRanges.values.contains { abs($0.zeroPoint) >= 127 }, "\(offset)")
+            let expected = naiveLogits(quantized, images).scalars
+            for path in IntegerKernelPath.runnable {
+                let inference = IntegerInference(
+                    quantized, packedWeights: try IntegerInference.packedWeights(of: quantized, path: path))
+                XCTAssertEqual(inference.logits(images).scalars, expected, "\(path), inputs from \(offset)")
+            }
+        }
+    }
+
+    /// The packed weights follow the model: changing the codes after a first inference is seen.
+    func testChangedCodesAreRepacked() throws {
+        let images = QuantizationTests.images.slice(0..<3)
+        var quantized = try Quantizer.quantize(
+            QuantizationTests.model, scheme: .int8Full, calibration: QuantizationTests.images.slice(0..<100))
+        let before = quantized.logits(images).scalars
+        let copy = quantized
+        quantized.codes["fc2.weight"]!.values = quantized.codes["fc2.weight"]!.values.map { $0 / 2 }
+        XCTAssertNotEqual(quantized.logits(images).scalars, before)
+        XCTAssertEqual(quantized.logits(images).scalars, naiveLogits(quantized, images).scalars)
+        XCTAssertEqual(copy.logits(images).scalars, before)
+    }
+}
