@@ -66,5 +66,16 @@ final class KernelMeasurementTests: XCTestCase {
         XCTAssertEqual(measurement.candidates.map(\.agreement), [1, 1, 0.5])
         XCTAssertEqual(sparse.logits(images).argmaxPerRow(), reference)
         XCTAssertTrue(measurement.candidates.map(\.kernel).contains(measurement.chosen))
+
+        // Groups timed together: agreement is against each group's own first kernel.
+        let grouped = KernelMeasurement.measuring(
+            [
+                [InferenceCandidate(.dense) { model.logits($0) }],
+                [contrary, InferenceCandidate(.sparse) { sparse.logits($0) }],
+            ],
+            images: images, runs: 2)
+        XCTAssertEqual(grouped.map { $0.candidates.map(\.kernel) }, [[.dense], [.integer, .sparse]])
+        XCTAssertEqual(grouped.map { $0.candidates.map(\.agreement) }, [[1], [1, 0.5]])
+        XCTAssertEqual(grouped[1].candidates[1].latencies.map(\.runs), [2, 2])
     }
 }

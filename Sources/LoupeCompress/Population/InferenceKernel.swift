@@ -76,12 +76,21 @@ public struct KernelMeasurement: Codable, Equatable, Sendable {
     /// each after one warm-up, the candidates taking turns within each round so that a change
     /// in the machine's speed during the measurement touches them alike.
     public init(_ candidates: [InferenceCandidate], images: Tensor, runs: Int) {
-        precondition(!candidates.isEmpty && runs > 0 && images.shape[0] > 0)
+        self = Self.measuring([candidates], images: images, runs: runs)[0]
+    }
+
+    /// One measurement per group of candidates (one group per population), all timed in the
+    /// same rounds: within each round every candidate of every group runs once per batch size,
+    /// so that the speed-ups between populations, not only between one population's kernels,
+    /// compare runs made under the same load. Agreement is within each group, against its
+    /// first candidate.
+    public static func measuring(_ groups: [[InferenceCandidate]], images: Tensor, runs: Int) -> [KernelMeasurement] {
+        precondition(groups.allSatisfy { !$0.isEmpty } && runs > 0 && images.shape[0] > 0)
         let batches = images.shape[0] == 1 ? [images] : [images.slice(0..<1), images]
+        let candidates = groups.flatMap { $0 }
         var seconds = [[[Double]]](
             repeating: [[Double]](repeating: [], count: batches.count), count: candidates.count)
-        var top1: [[Int32]] = []
-        for candidate in candidates { top1.append(candidate.logits(images).argmaxPerRow()) }  // the warm-up
+        let top1 = candidates.map { $0.logits(images).argmaxPerRow() }  // also the warm-up
         for _ in 0..<runs {
             for (b, batch) in batches.enumerated() {
                 for (c, candidate) in candidates.enumerated() {
@@ -91,18 +100,23 @@ public struct KernelMeasurement: Codable, Equatable, Sendable {
                 }
             }
         }
-        self.init(
-            measured: candidates.indices.map { c in
-                Candidate(
-                    kernel: candidates[c].kernel,
-                    latencies: batches.indices.map { b in
-                        let sorted = seconds[c][b].sorted()
-                        return LatencySample(
-                            batch: batches[b].shape[0], runs: runs, medianSeconds: Self.median(sorted),
-                            fastestSeconds: sorted.first!, slowestSeconds: sorted.last!)
-                    },
-                    agreement: Double(zip(top1[c], top1[0]).filter { $0 == $1 }.count) / Double(top1[0].count))
-            })
+        var first = 0
+        return groups.map { group in
+            defer { first += group.count }
+            let reference = top1[first]
+            return KernelMeasurement(
+                measured: (first..<first + group.count).map { c in
+                    Candidate(
+                        kernel: candidates[c].kernel,
+                        latencies: batches.indices.map { b in
+                            let sorted = seconds[c][b].sorted()
+                            return LatencySample(
+                                batch: batches[b].shape[0], runs: runs, medianSeconds: median(sorted),
+                                fastestSeconds: sorted.first!, slowestSeconds: sorted.last!)
+                        },
+                        agreement: Double(zip(top1[c], reference).filter { $0 == $1 }.count) / Double(reference.count))
+                })
+        }
     }
 
     /// The measurement of `candidates` already timed: the chosen kernel is the one with the

@@ -266,8 +266,9 @@ public struct AuditWorkflow {
             sampleSeed: config.sampleSeed, threads: config.population.threads, shardRecords: shardRecords)
     }
 
-    /// Times the inference kernels of member 0 of every population (``KernelMeasurement``)
-    /// on the first 128 evaluated images, one thread, and logs each population's choice.
+    /// Times the inference kernels of member 0 of every population together
+    /// (``KernelMeasurement/measuring(_:images:runs:)``) on the first 128 evaluated images, one
+    /// thread, and logs each population's choice.
     static func measureLatency(
         spec: PopulationSpec, baseModels: [Model]?, directory: URL, train: Dataset, evaluated: Dataset, runs: Int,
         progress: any WorkflowProgress
@@ -275,14 +276,15 @@ public struct AuditWorkflow {
         var runner = try PopulationRunner(spec: spec, directory: directory)
         runner.baseModels = baseModels
         let images = evaluated.images(at: Array(0..<min(128, evaluated.count)))
-        let meter = progress.meter("latency", total: spec.orderedVariants.count)
+        let groups = try spec.orderedVariants.map { try runner.inferenceCandidates($0, 0, train: train) }
+        progress.log(
+            "latency: \(groups.map(\.count).reduce(0, +)) kernels of \(groups.count) populations, \(runs) rounds at batch 1 and \(images.shape[0])"
+        )
+        let measurements = KernelMeasurement.measuring(groups, images: images, runs: runs)
         var measured: [(variant: String, measurement: KernelMeasurement)] = []
-        for variant in spec.orderedVariants {
-            let measurement = KernelMeasurement(
-                try runner.inferenceCandidates(variant, 0, train: train), images: images, runs: runs)
+        for (variant, measurement) in zip(spec.orderedVariants, measurements) {
             measured.append((variant.name, measurement))
-            meter.advance(by: 1)
-            meter.log(
+            progress.log(
                 "  latency \(variant.name): "
                     + measurement.candidates.map { candidate in
                         candidate.kernel.rawValue + " "
@@ -292,7 +294,6 @@ public struct AuditWorkflow {
                             .joined(separator: ", ")
                     }.joined(separator: "; ") + " -> \(measurement.chosen.rawValue)")
         }
-        meter.finish()
         return measured
     }
 

@@ -101,7 +101,7 @@ extension CompressionAuditOutputs {
     var latencyRecord: LatencyRecord {
         LatencyRecord(
             note:
-                "Inference of member 0 of each population on one thread, batch 1 and the evaluation batch; median of repeated runs after a warm-up. Predictions are made on each population's first (reference) kernel; 'chosen' is the fastest at the larger batch, 'agreement' the fraction of the timed batch where a kernel's top-1 class equals the reference kernel's.",
+                "Inference of member 0 of each population on one thread, batch 1 and the evaluation batch; median of repeated runs after a warm-up, every kernel of every population taking its turn in each round. Predictions are made on each population's first (reference) kernel; 'chosen' is the fastest at the larger batch, 'agreement' the fraction of the timed batch where a kernel's top-1 class equals the reference kernel's.",
             variants: latency.map {
                 .init(variant: $0.variant, chosen: $0.measurement.chosen, candidates: $0.measurement.candidates)
             })
