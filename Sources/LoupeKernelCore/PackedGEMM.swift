@@ -17,9 +17,91 @@
     /// `C[rows x columns] = A-panel * B-panel + beta * C` for one tile; edge tiles (fewer
     /// rows or columns) store only their valid part. `b.row(p)` is where depth step `p` of
     /// the B panel starts (`columnTile` values).
-    static func microKernel<Panel: PanelRows>(
-        kc: Int, a: UnsafePointer<Float>, b: Panel,
+    static func microKernel<Tile: TileRows, Panel: PanelRows>(
+        kc: Int, a: Tile, b: Panel,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int)
+
+    /// Rows a cheaper micro-kernel computes, for a last tile of at most that many rows (a
+    /// convolution with 8 filters is a tile of 6 rows and one of 2); `rowTile` when there is none.
+    static var narrowRowTile: Int { get }
+
+    /// `microKernel` for a tile of at most `narrowRowTile` rows: the same sums in the same order.
+    static func narrowMicroKernel<Tile: TileRows, Panel: PanelRows>(
+        kc: Int, a: Tile, b: Panel,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int)
+}
+
+extension PackedGEMMKernel {
+    @inlinable package static var narrowRowTile: Int { rowTile }
+
+    @inlinable @inline(__always)
+    package static func narrowMicroKernel<Tile: TileRows, Panel: PanelRows>(
+        kc: Int, a: Tile, b: Panel,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int
+    ) {
+        microKernel(kc: kc, a: a, b: b, beta: beta, c: c, ldc: ldc, rows: rows, columns: columns)
+    }
+}
+
+/// Where a micro-kernel reads the `rowTile` rows of an A tile.
+@usableFromInline package protocol TileRows {
+    /// Row `r` of the tile at depth step `p`.
+    func value(row r: Int, depth p: Int) -> Float
+}
+
+/// A packed A panel: the tile's values at each depth step stored together, `rowTile` apart.
+@usableFromInline package struct PackedTile: TileRows {
+    @usableFromInline package let start: UnsafePointer<Float>
+    @usableFromInline package let rowTile: Int
+    @inlinable package init(start: UnsafePointer<Float>, rowTile: Int) { (self.start, self.rowTile) = (start, rowTile) }
+    @inlinable @inline(__always) package func value(row r: Int, depth p: Int) -> Float { start[p &* rowTile &+ r] }
+}
+
+/// An A tile read in place from a row-major matrix, rows `rowStride` apart. Rows past
+/// `lastRow` (an edge tile's missing rows) read the last row again: the micro-kernel computes
+/// them but stores only the tile's valid rows.
+@usableFromInline package struct RowMajorTile: TileRows {
+    @usableFromInline package let start: UnsafePointer<Float>
+    @usableFromInline package let rowStride: Int
+    @usableFromInline package let lastRow: Int
+    @inlinable package init(start: UnsafePointer<Float>, rowStride: Int, lastRow: Int) {
+        (self.start, self.rowStride, self.lastRow) = (start, rowStride, lastRow)
+    }
+    @inlinable @inline(__always) package func value(row r: Int, depth p: Int) -> Float {
+        start[Swift.min(r, lastRow) &* rowStride &+ p]
+    }
+}
+
+/// The rows of A one block of the product reads: packed panels, or a row-major matrix in place.
+@usableFromInline package protocol LeftBlock {
+    associatedtype Tile: TileRows
+    /// The tile of `rows` (at most `rowTile`) rows starting at row `i0` of the block.
+    func tile(row i0: Int, rows: Int) -> Tile
+}
+
+/// A block of A packed into `rowTile`-row panels, each `depth` steps deep.
+@usableFromInline package struct PackedBlock: LeftBlock {
+    @usableFromInline package let start: UnsafePointer<Float>
+    @usableFromInline package let depth: Int
+    @usableFromInline package let rowTile: Int
+    @inlinable package init(start: UnsafePointer<Float>, depth: Int, rowTile: Int) {
+        (self.start, self.depth, self.rowTile) = (start, depth, rowTile)
+    }
+    @inlinable @inline(__always) package func tile(row i0: Int, rows: Int) -> PackedTile {
+        PackedTile(start: start + i0 * depth, rowTile: rowTile)
+    }
+}
+
+/// A block of a row-major A read in place (`start` is its first row at the slice's depth).
+@usableFromInline package struct RowMajorBlock: LeftBlock {
+    @usableFromInline package let start: UnsafePointer<Float>
+    @usableFromInline package let rowStride: Int
+    @inlinable package init(start: UnsafePointer<Float>, rowStride: Int) {
+        (self.start, self.rowStride) = (start, rowStride)
+    }
+    @inlinable @inline(__always) package func tile(row i0: Int, rows: Int) -> RowMajorTile {
+        RowMajorTile(start: start + i0 * rowStride, rowStride: rowStride, lastRow: rows - 1)
+    }
 }
 
 /// Where a micro-kernel reads the depth steps of a B panel.
@@ -138,6 +220,10 @@ extension PackedGEMMKernel {
         let paddedRows = (m + rowTile - 1) / rowTile * rowTile
         let paddedColumns = (n + columnTile - 1) / columnTile * columnTile
         let depth = sliceDepth(k: k)
+        // A row-major A is read in place by the micro-kernel, as packed panels would be read,
+        // in the same order: the same product without the copy (which costs as much as the
+        // arithmetic when B has few columns).
+        let readsAInPlace = alpha == 1 && a.rowOffsets == nil && !a.isTransposed
         var jc = 0
         while jc < n {
             let nc = min(columnBlock, n - jc)
@@ -165,17 +251,23 @@ extension PackedGEMMKernel {
                 var ic = 0
                 while ic < m {
                     let mc = min(rowBlock, m - ic)
-                    let panelsA: UnsafePointer<Float>
+                    let inPlaceB = inPlace ? (b.base + jc, b.rowOffsets! + pc, fullColumns) : nil
                     if let packedA {
-                        panelsA = packedA + pc * paddedRows + ic * kc
+                        macroKernel(
+                            mc: mc, nc: nc, kc: kc,
+                            a: PackedBlock(start: packedA + pc * paddedRows + ic * kc, depth: kc, rowTile: rowTile),
+                            packedB: panelsB, beta: blockBeta, c: c + ic * ldc + jc, ldc: ldc, inPlace: inPlaceB)
+                    } else if readsAInPlace {
+                        macroKernel(
+                            mc: mc, nc: nc, kc: kc,
+                            a: RowMajorBlock(start: a.base + ic * a.rowStride + pc, rowStride: a.rowStride),
+                            packedB: panelsB, beta: blockBeta, c: c + ic * ldc + jc, ldc: ldc, inPlace: inPlaceB)
                     } else {
                         packA(a, row: ic, mc: mc, depth: pc, kc: kc, alpha: alpha, into: aBuffer)
-                        panelsA = UnsafePointer(aBuffer)
+                        macroKernel(
+                            mc: mc, nc: nc, kc: kc, a: PackedBlock(start: aBuffer, depth: kc, rowTile: rowTile),
+                            packedB: panelsB, beta: blockBeta, c: c + ic * ldc + jc, ldc: ldc, inPlace: inPlaceB)
                     }
-                    macroKernel(
-                        mc: mc, nc: nc, kc: kc, packedA: panelsA, packedB: panelsB,
-                        beta: blockBeta, c: c + ic * ldc + jc, ldc: ldc,
-                        inPlace: inPlace ? (b.base + jc, b.rowOffsets! + pc, fullColumns) : nil)
                     ic += mc
                 }
                 pc += kc
@@ -429,13 +521,29 @@ extension PackedGEMMKernel {
         }
     }
 
-    @inlinable
+    /// Runs the micro-kernel (or the narrow one, for a last tile it covers) on the row tile at `i0`.
+    @inlinable @inline(__always)
+    static func tile<Left: LeftBlock, Panel: PanelRows>(
+        i0: Int, mc: Int, kc: Int, a: Left, b: Panel, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+        columns: Int
+    ) {
+        let rows = min(rowTile, mc - i0)
+        if rows <= narrowRowTile && narrowRowTile < rowTile {
+            narrowMicroKernel(
+                kc: kc, a: a.tile(row: i0, rows: rows), b: b, beta: beta, c: c, ldc: ldc, rows: rows, columns: columns)
+        } else {
+            microKernel(
+                kc: kc, a: a.tile(row: i0, rows: rows), b: b, beta: beta, c: c, ldc: ldc, rows: rows, columns: columns)
+        }
+    }
+
     /// Runs the micro-kernel over a block; with `inPlace` (the block's B columns start at
     /// `base`, depth step `p` at `offsets[p]`), panels before `fullColumns` are read in place
     /// and the rest from `packedB` as usual.
-    static func macroKernel(
+    @inlinable
+    static func macroKernel<Left: LeftBlock>(
         mc: Int, nc: Int, kc: Int,
-        packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
+        a: Left, packedB: UnsafePointer<Float>,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
         inPlace: (base: UnsafePointer<Float>, offsets: UnsafePointer<Int>, fullColumns: Int)? = nil
     ) {
@@ -446,17 +554,17 @@ extension PackedGEMMKernel {
             if let inPlace, j0 < inPlace.fullColumns {
                 let panel = OffsetPanel(start: inPlace.base + j0, offsets: inPlace.offsets)
                 while i0 < mc {
-                    microKernel(
-                        kc: kc, a: packedA + i0 * kc, b: panel, beta: beta, c: c + i0 * ldc + j0, ldc: ldc,
-                        rows: min(rowTile, mc - i0), columns: columns)
+                    tile(
+                        i0: i0, mc: mc, kc: kc, a: a, b: panel, beta: beta, c: c + i0 * ldc + j0, ldc: ldc,
+                        columns: columns)
                     i0 += rowTile
                 }
             } else {
                 let panel = PackedPanel(start: UnsafeRawPointer(packedB + j0 * kc), step: columnTile * 4)
                 while i0 < mc {
-                    microKernel(
-                        kc: kc, a: packedA + i0 * kc, b: panel, beta: beta, c: c + i0 * ldc + j0, ldc: ldc,
-                        rows: min(rowTile, mc - i0), columns: columns)
+                    tile(
+                        i0: i0, mc: mc, kc: kc, a: a, b: panel, beta: beta, c: c + i0 * ldc + j0, ldc: ldc,
+                        columns: columns)
                     i0 += rowTile
                 }
             }
@@ -579,8 +687,8 @@ func transpose16x16(
     @inlinable package static var depthBlock: Int { 384 }
 
     @inlinable @inline(__always)
-    package static func microKernel<Panel: PanelRows>(
-        kc: Int, a: UnsafePointer<Float>, b: Panel,
+    package static func microKernel<Tile: TileRows, Panel: PanelRows>(
+        kc: Int, a: Tile, b: Panel,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int
     ) {
         var c0 = SIMD16<Float>()
@@ -589,16 +697,14 @@ func transpose16x16(
         var c3 = c0
         var c4 = c0
         var c5 = c0
-        var pa = a
         for p in 0..<kc {
             let bv = b.row(p).loadUnaligned(as: SIMD16<Float>.self)
-            c0 = Arithmetic.multiplyAdd(c0, SIMD16(repeating: pa[0]), bv)
-            c1 = Arithmetic.multiplyAdd(c1, SIMD16(repeating: pa[1]), bv)
-            c2 = Arithmetic.multiplyAdd(c2, SIMD16(repeating: pa[2]), bv)
-            c3 = Arithmetic.multiplyAdd(c3, SIMD16(repeating: pa[3]), bv)
-            c4 = Arithmetic.multiplyAdd(c4, SIMD16(repeating: pa[4]), bv)
-            c5 = Arithmetic.multiplyAdd(c5, SIMD16(repeating: pa[5]), bv)
-            pa += 6
+            c0 = Arithmetic.multiplyAdd(c0, SIMD16(repeating: a.value(row: 0, depth: p)), bv)
+            c1 = Arithmetic.multiplyAdd(c1, SIMD16(repeating: a.value(row: 1, depth: p)), bv)
+            c2 = Arithmetic.multiplyAdd(c2, SIMD16(repeating: a.value(row: 2, depth: p)), bv)
+            c3 = Arithmetic.multiplyAdd(c3, SIMD16(repeating: a.value(row: 3, depth: p)), bv)
+            c4 = Arithmetic.multiplyAdd(c4, SIMD16(repeating: a.value(row: 4, depth: p)), bv)
+            c5 = Arithmetic.multiplyAdd(c5, SIMD16(repeating: a.value(row: 5, depth: p)), bv)
         }
         storeTileRow(Arithmetic.self, c0, beta: beta, to: c, columns: columns)
         if rows > 1 { storeTileRow(Arithmetic.self, c1, beta: beta, to: c + ldc, columns: columns) }
@@ -606,6 +712,34 @@ func transpose16x16(
         if rows > 3 { storeTileRow(Arithmetic.self, c3, beta: beta, to: c + 3 * ldc, columns: columns) }
         if rows > 4 { storeTileRow(Arithmetic.self, c4, beta: beta, to: c + 4 * ldc, columns: columns) }
         if rows > 5 { storeTileRow(Arithmetic.self, c5, beta: beta, to: c + 5 * ldc, columns: columns) }
+    }
+}
+
+extension PackedGEMM {
+    /// Four rows: eight 8-wide accumulators on AVX2, still enough to hide the multiply-add
+    /// latency on two pipes, at two thirds of the full tile's cost.
+    @inlinable package static var narrowRowTile: Int { 4 }
+
+    @inlinable @inline(__always)
+    package static func narrowMicroKernel<Tile: TileRows, Panel: PanelRows>(
+        kc: Int, a: Tile, b: Panel,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int
+    ) {
+        var c0 = SIMD16<Float>()
+        var c1 = c0
+        var c2 = c0
+        var c3 = c0
+        for p in 0..<kc {
+            let bv = b.row(p).loadUnaligned(as: SIMD16<Float>.self)
+            c0 = Arithmetic.multiplyAdd(c0, SIMD16(repeating: a.value(row: 0, depth: p)), bv)
+            c1 = Arithmetic.multiplyAdd(c1, SIMD16(repeating: a.value(row: 1, depth: p)), bv)
+            c2 = Arithmetic.multiplyAdd(c2, SIMD16(repeating: a.value(row: 2, depth: p)), bv)
+            c3 = Arithmetic.multiplyAdd(c3, SIMD16(repeating: a.value(row: 3, depth: p)), bv)
+        }
+        storeTileRow(Arithmetic.self, c0, beta: beta, to: c, columns: columns)
+        if rows > 1 { storeTileRow(Arithmetic.self, c1, beta: beta, to: c + ldc, columns: columns) }
+        if rows > 2 { storeTileRow(Arithmetic.self, c2, beta: beta, to: c + 2 * ldc, columns: columns) }
+        if rows > 3 { storeTileRow(Arithmetic.self, c3, beta: beta, to: c + 3 * ldc, columns: columns) }
     }
 }
 
@@ -619,8 +753,8 @@ func transpose16x16(
     @inlinable package static var depthBlock: Int { 256 }
 
     @inlinable @inline(__always)
-    package static func microKernel<Panel: PanelRows>(
-        kc: Int, a: UnsafePointer<Float>, b: Panel,
+    package static func microKernel<Tile: TileRows, Panel: PanelRows>(
+        kc: Int, a: Tile, b: Panel,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int
     ) {
         var c00 = SIMD16<Float>()
@@ -639,36 +773,34 @@ func transpose16x16(
         var c61 = c00
         var c70 = c00
         var c71 = c00
-        var pa = a
         for p in 0..<kc {
             let pb = b.row(p)
             let b0 = pb.loadUnaligned(as: SIMD16<Float>.self)
             let b1 = pb.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
-            var av = SIMD16<Float>(repeating: pa[0])
+            var av = SIMD16<Float>(repeating: a.value(row: 0, depth: p))
             c00 = Arithmetic.multiplyAdd(c00, av, b0)
             c01 = Arithmetic.multiplyAdd(c01, av, b1)
-            av = SIMD16(repeating: pa[1])
+            av = SIMD16(repeating: a.value(row: 1, depth: p))
             c10 = Arithmetic.multiplyAdd(c10, av, b0)
             c11 = Arithmetic.multiplyAdd(c11, av, b1)
-            av = SIMD16(repeating: pa[2])
+            av = SIMD16(repeating: a.value(row: 2, depth: p))
             c20 = Arithmetic.multiplyAdd(c20, av, b0)
             c21 = Arithmetic.multiplyAdd(c21, av, b1)
-            av = SIMD16(repeating: pa[3])
+            av = SIMD16(repeating: a.value(row: 3, depth: p))
             c30 = Arithmetic.multiplyAdd(c30, av, b0)
             c31 = Arithmetic.multiplyAdd(c31, av, b1)
-            av = SIMD16(repeating: pa[4])
+            av = SIMD16(repeating: a.value(row: 4, depth: p))
             c40 = Arithmetic.multiplyAdd(c40, av, b0)
             c41 = Arithmetic.multiplyAdd(c41, av, b1)
-            av = SIMD16(repeating: pa[5])
+            av = SIMD16(repeating: a.value(row: 5, depth: p))
             c50 = Arithmetic.multiplyAdd(c50, av, b0)
             c51 = Arithmetic.multiplyAdd(c51, av, b1)
-            av = SIMD16(repeating: pa[6])
+            av = SIMD16(repeating: a.value(row: 6, depth: p))
             c60 = Arithmetic.multiplyAdd(c60, av, b0)
             c61 = Arithmetic.multiplyAdd(c61, av, b1)
-            av = SIMD16(repeating: pa[7])
+            av = SIMD16(repeating: a.value(row: 7, depth: p))
             c70 = Arithmetic.multiplyAdd(c70, av, b0)
             c71 = Arithmetic.multiplyAdd(c71, av, b1)
-            pa += 8
         }
         let right = columns - 16
         storeTileRow(Arithmetic.self, c00, beta: beta, to: c, columns: columns)
