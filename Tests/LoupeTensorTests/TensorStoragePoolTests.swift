@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 
 @testable import LoupeTensor
@@ -18,6 +19,29 @@ final class TensorStoragePoolTests: XCTestCase {
         XCTAssertEqual(second.count, 2048)
         XCTAssertEqual(pool.counts, .init(requests: 3, reuses: 1, recycled: 1))
         XCTAssertEqual(pool.bytesKept, 0)
+    }
+
+    /// A thread gets back the buffer it recycled itself before one another thread recycled.
+    func testAThreadGetsItsOwnBufferBack() {
+        let pool = TensorStoragePool(capacityBytes: 1 << 20)
+        var mine = pool.storage(count: 2048)
+        let own = address(mine)
+        pool.recycle(&mine)
+        // Another thread recycles a buffer of the same size after this one.
+        let done = DispatchSemaphore(value: 0)
+        let other = Thread {
+            var theirs = pool.storage(count: 4096)
+            pool.recycle(&theirs)
+            var second = [Float](repeating: 0, count: 2048)
+            pool.recycle(&second)
+            done.signal()
+        }
+        other.start()
+        done.wait()
+        XCTAssertEqual(pool.bytesKept, (2048 + 4096 + 2048) * 4)
+        XCTAssertEqual(address(pool.storage(count: 2048)), own, "this thread's buffer, not the later one")
+        XCTAssertNotNil(address(pool.storage(count: 2048)), "then the other thread's")
+        XCTAssertEqual(pool.counts.reuses, 2)
     }
 
     /// Storage another tensor still refers to is never handed out again.
