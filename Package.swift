@@ -45,6 +45,9 @@ let package = Package(
         // Exact int8 products (generic C, AVX2, AVX-512 VNNI; each SIMD function compiled for
         // its instructions by a target attribute, called only on CPUs that have them).
         .target(name: "CLoupeIntegerKernels", cSettings: [.unsafeFlags(["-O2"])]),
+        // exp, log, tanh and the sigmoid over buffers (generic C, AVX2, AVX-512; no fused
+        // multiply-adds, so every path gives the same bits).
+        .target(name: "CLoupeVectorMath", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
         .target(name: "LoupeKernelCore", swiftSettings: optimized),
         .target(
             name: "LoupeKernelsAVX2", dependencies: ["LoupeKernelCore"],
@@ -60,7 +63,8 @@ let package = Package(
         .target(
             name: "LoupeKernels",
             dependencies: [
-                "CLoupePlatform", "CLoupeIntegerKernels", "LoupeKernelCore", "LoupeKernelsAVX2", "LoupeKernelsAVX512",
+                "CLoupePlatform", "CLoupeIntegerKernels", "CLoupeVectorMath", "LoupeKernelCore", "LoupeKernelsAVX2",
+                "LoupeKernelsAVX512",
                 "LoupeSupport",
             ],
             swiftSettings: optimized),

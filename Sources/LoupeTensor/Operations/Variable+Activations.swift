@@ -1,4 +1,5 @@
 import Foundation
+import LoupeKernels
 
 extension Variable {
     /// max(x, 0); the gradient at exactly 0 is taken as 0.
@@ -54,7 +55,7 @@ extension Variable {
 
     /// 1 / (1 + exp(-x)).
     public func sigmoid() -> Variable {
-        let out = value.mappedSIMD16(VectorMath.sigmoid)
+        let out = value.mapped(.sigmoid)
         return tape.record(out, kind: .sigmoid, inputs: [self]) { g in
             [g.zipWith(out) { $0 * $1 * (1 - $1) }]
         }
@@ -62,7 +63,7 @@ extension Variable {
 
     /// Hyperbolic tangent.
     public func tanh() -> Variable {
-        let out = value.mappedSIMD16(VectorMath.tanh)
+        let out = value.mapped(.tanh)
         return tape.record(out, kind: .tanh, inputs: [self]) { g in
             [g.zipWith(out) { $0 * (1 - $1 * $1) }]
         }
@@ -96,12 +97,13 @@ func streamSIMD16(
 }
 
 extension Tensor {
-    /// `function` applied to every element, sixteen at a time.
-    func mappedSIMD16(_ function: (SIMD16<Float>) -> SIMD16<Float>) -> Tensor {
+    /// `function` applied to every element (`VectorFunctions`).
+    func mapped(_ function: VectorFunction) -> Tensor {
         let input = self
         return Tensor(shape: shape) { out in
+            guard !out.isEmpty else { return }
             input.withUnsafeBufferPointer { x in
-                VectorMath.map(x.baseAddress!, out.baseAddress!, count: x.count, function)
+                VectorFunctions.apply(function, x.baseAddress!, out.baseAddress!, count: x.count)
             }
         }
     }

@@ -1,8 +1,9 @@
 import Foundation
+import LoupeKernels
 
 extension Tensor {
     /// Log-softmax over the last axis, computed stably (each row's maximum subtracted
-    /// first), with vectorised exp and log (`VectorMath`).
+    /// first), with vectorised exp and log (`VectorFunctions`).
     public func logSoftmaxLastAxis() -> Tensor {
         let classes = max(shape.last ?? 1, 1)
         var result = self
@@ -17,7 +18,7 @@ extension Tensor {
             }
             var totals = [Float](repeating: 0, count: rows)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: out.count) { exponentials in
-                VectorMath.map(out.baseAddress!, exponentials.baseAddress!, count: out.count, VectorMath.exp)
+                VectorFunctions.apply(.exp, out.baseAddress!, exponentials.baseAddress!, count: out.count)
                 for row in 0..<rows {
                     var total: Float = 0
                     for j in 0..<classes { total += exponentials[row * classes + j] }
@@ -25,7 +26,7 @@ extension Tensor {
                 }
             }
             totals.withUnsafeMutableBufferPointer {
-                VectorMath.map($0.baseAddress!, $0.baseAddress!, count: rows, VectorMath.log)
+                VectorFunctions.apply(.log, $0.baseAddress!, $0.baseAddress!, count: rows)
             }
             for row in 0..<rows {
                 for j in 0..<classes { out[row * classes + j] -= totals[row] }
@@ -38,7 +39,7 @@ extension Tensor {
     func exponentials() -> Tensor {
         Tensor(shape: shape) { out in
             guard !out.isEmpty else { return }
-            withUnsafeBufferPointer { VectorMath.map($0.baseAddress!, out.baseAddress!, count: count, VectorMath.exp) }
+            withUnsafeBufferPointer { VectorFunctions.apply(.exp, $0.baseAddress!, out.baseAddress!, count: count) }
         }
     }
 }
