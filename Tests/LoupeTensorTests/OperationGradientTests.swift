@@ -85,6 +85,35 @@ final class OperationGradientTests: XCTestCase {
         }
     }
 
+    /// Average pooling against a naive loop, bit for bit: 2 x 2 windows of stride 2 on rows
+    /// long enough for the eight-wide path and its scalar tail, and a 3 x 3 stride-2 window.
+    func testAveragePoolingMatchesANaiveLoop() {
+        for (kernel, stride, shape) in [(2, 2, [2, 3, 9, 37]), (2, 2, [1, 2, 4, 16]), (3, 2, [1, 2, 9, 21])] {
+            let x = randomTensor(shape, seed: 11)
+            let tape = Tape()
+            let pooled = tape.constant(x).avgPool2d(kernel: kernel, stride: stride).value
+            let (h, w) = (shape[2], shape[3])
+            let (oh, ow) = ((h - kernel) / stride + 1, (w - kernel) / stride + 1)
+            var expected: [Float] = []
+            for plane in 0..<(shape[0] * shape[1]) {
+                for oy in 0..<oh {
+                    for ox in 0..<ow {
+                        var total: Float = 0
+                        for ky in 0..<kernel {
+                            for kx in 0..<kernel {
+                                total += x.scalars[plane * h * w + (oy * stride + ky) * w + ox * stride + kx]
+                            }
+                        }
+                        expected.append(total * (1 / Float(kernel * kernel)))
+                    }
+                }
+            }
+            XCTAssertEqual(pooled.shape, [shape[0], shape[1], oh, ow])
+            XCTAssertEqual(
+                pooled.scalars.map(\.bitPattern), expected.map(\.bitPattern), "kernel \(kernel), shape \(shape)")
+        }
+    }
+
     func testPooling() {
         assertGradientsMatchFiniteDifferences([distinctTensor([2, 3, 6, 6], seed: 1)], step: 1e-3) {
             $0[0].maxPool2d(kernel: 2)

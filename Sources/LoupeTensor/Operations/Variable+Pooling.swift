@@ -93,22 +93,40 @@ extension Variable {
         let (oh, ow) = ((h - kernel) / stride + 1, (w - kernel) / stride + 1)
         precondition(x.rank == 4 && oh > 0 && ow > 0, "avgPool2d: input \(x.shape) too small for kernel \(kernel)")
         let scale = 1 / Float(kernel * kernel)
-        var out = [Float](repeating: 0, count: planes * oh * ow)
-        x.withUnsafeBufferPointer { xp in
-            for p in 0..<planes {
-                for oy in 0..<oh {
-                    for ox in 0..<ow {
-                        var total: Float = 0
-                        for ky in 0..<kernel {
-                            let row = p * h * w + (oy * stride + ky) * w + ox * stride
-                            for kx in 0..<kernel { total += xp[row + kx] }
+        // Each window is summed from 0 in row-major order, then scaled; 2 x 2 windows of
+        // stride 2 eight outputs at a time (the same additions in the same order per lane).
+        let result = Tensor(shape: [x.shape[0], x.shape[1], oh, ow]) { out in
+            x.withUnsafeBufferPointer { xp in
+                for p in 0..<planes {
+                    let plane = xp.baseAddress! + p * h * w
+                    for oy in 0..<oh {
+                        let target = out.baseAddress! + (p * oh + oy) * ow
+                        let top = plane + oy * stride * w
+                        var ox = 0
+                        if kernel == 2 && stride == 2 {
+                            while ox + 8 <= ow {
+                                let upper = UnsafeRawPointer(top + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
+                                let lower = UnsafeRawPointer(top + w + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
+                                let total =
+                                    SIMD8<Float>() + upper.evenHalf + upper.oddHalf + lower.evenHalf + lower.oddHalf
+                                UnsafeMutableRawPointer(target + ox).storeBytes(
+                                    of: total * scale, as: SIMD8<Float>.self)
+                                ox += 8
+                            }
                         }
-                        out[(p * oh + oy) * ow + ox] = total * scale
+                        while ox < ow {
+                            var total: Float = 0
+                            for ky in 0..<kernel {
+                                let row = top + ky * w + ox * stride
+                                for kx in 0..<kernel { total += row[kx] }
+                            }
+                            target[ox] = total * scale
+                            ox += 1
+                        }
                     }
                 }
             }
         }
-        let result = Tensor(shape: [x.shape[0], x.shape[1], oh, ow], scalars: out)
         return tape.record(result, kind: .avgPool2d, inputs: [self]) { g in
             var dx = [Float](repeating: 0, count: x.count)
             for p in 0..<planes {
