@@ -5,15 +5,18 @@
 # the engines alternating per model, --alternations times (default 3; each engine's best run
 # counts, so a slow phase of this shared machine during one engine's turn does not decide). Also a full-width ResNet-18 layout for 32x32 inputs (widths 64-512,
 # exported here when PyTorch is installed) and the built-in cnn next to its imported copy.
-#   Benchmarks/onnx.sh [--threads 2] [--batch 128] [--alternations 3]
+#   Benchmarks/onnx.sh [--threads 2] [--batch 128] [--alternations 3] [--baseline BENCH]
+# --baseline BENCH: also time another build's loupe-bench (e.g. of the commit before a change)
+# in the same alternation, as a column of its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-threads=2 batch=128 alternations=3
+threads=2 batch=128 alternations=3 baseline=
 while [ $# -gt 0 ]; do
     case $1 in
     --threads) threads=$2; shift 2 ;;
     --batch) batch=$2; shift 2 ;;
     --alternations) alternations=$2; shift 2 ;;
+    --baseline) baseline=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -33,6 +36,10 @@ for model in "${models[@]}"; do
     extra=()
     [[ $(basename "$model") == cnn-legacy.onnx ]] && extra=(--builtin cnn)
     for _ in $(seq "$alternations"); do
+        if [ -n "$baseline" ]; then
+            "$baseline" --onnx-inference "$model" --batch-size "$batch" --threads "$threads" |
+                sed 's/"engine":"loupe"/"engine":"baseline"/' | tee -a "$out" >&2
+        fi
         "$bench" --onnx-inference "$model" "${extra[@]}" --batch-size "$batch" --threads "$threads" | tee -a "$out" >&2
         python3 Benchmarks/onnxruntime_reference.py "$model" --batch "$batch" --threads "$threads" | tee -a "$out" >&2
     done
@@ -40,10 +47,19 @@ done
 python3 - "$out" <<'PY'
 import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
-loupe, ort = {}, {}
+best = {"loupe": {}, "onnxruntime": {}, "baseline": {}}
 for r in rows:
-    best = loupe if r["engine"] == "loupe" else ort
-    best[r["model"]] = max(best.get(r["model"], 0), r["images_per_second"])
+    rates = best[r["engine"]]
+    rates[r["model"]] = max(rates.get(r["model"], 0), r["images_per_second"])
+loupe, ort, before = best["loupe"], best["onnxruntime"], best["baseline"]
+if before:
+    print("| model | Loupe img/s | baseline img/s | onnxruntime img/s | Loupe / baseline | Loupe / onnxruntime |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, rate in loupe.items():
+        cells = [f"{rate:,.0f}", f"{before[name]:,.0f}" if name in before else "", f"{ort[name]:,.0f}" if name in ort else ""]
+        cells += [f"{rate / before[name]:.2f}x" if name in before else "", f"{rate / ort[name]:.2f}x" if name in ort else ""]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    sys.exit(0)
 print("| model | Loupe img/s | onnxruntime img/s | Loupe / onnxruntime |")
 print("| --- | ---: | ---: | ---: |")
 for name, rate in loupe.items():
