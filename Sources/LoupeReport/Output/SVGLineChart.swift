@@ -136,9 +136,12 @@ public struct SVGLineChart: Sendable {
             }
             for (point, position) in zip(line.points.filter { $0.x.isFinite && $0.y.isFinite }, positions) {
                 guard let label = point.label else { continue }
+                // Labels of points in the right half run leftwards, so they stay inside the drawing.
+                let leftwards = position.x > (plot.minX + plot.maxX) / 2
                 svg += """
-                    <text class="point-label" x="\(Self.coordinate(position.x + 6))" \
-                    y="\(Self.coordinate(position.y - 6))" font-size="10" fill="\(color)">\(escapedMarkup(label))</text>
+                    <text class="point-label" x="\(Self.coordinate(position.x + (leftwards ? -6 : 6)))" \
+                    y="\(Self.coordinate(position.y - 6))" font-size="10" fill="\(color)"\
+                    \(leftwards ? " text-anchor=\"end\"" : "")>\(escapedMarkup(label))</text>
 
                     """
             }

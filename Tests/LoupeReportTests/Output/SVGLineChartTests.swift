@@ -104,7 +104,8 @@ final class SVGLineChartTests: XCTestCase {
     }
 
     /// A scatter plot: no lines, a marker per finite point, each label (escaped) beside its
-    /// marker.
+    /// marker: to its right in the plot's left half, ending to its left in the right half (so
+    /// the rightmost point's label stays inside the drawing).
     func testScatterPlotLabelsEachPointBesideItsMarker() throws {
         let scatter = SVGLineChart(
             title: "frontier", xLabel: "speed-up", yLabel: "fraction",
@@ -122,11 +123,14 @@ final class SVGLineChartTests: XCTestCase {
         XCTAssertEqual(markers.count, 3, "the NaN point is left out")
         let labels = elements.filter { $0.attributes["class"] == "point-label" }
         XCTAssertEqual(labels.map(\.text), ["prune<0.9>", "int8-full"])
-        for (label, marker) in zip(labels, markers) {
-            let x = { (element: ElementCollector.Element, key: String) in Double(element.attributes[key]!)! }
-            XCTAssertEqual(x(label, "x"), x(marker, "cx") + 6, accuracy: 0.006)
+        let x = { (element: ElementCollector.Element, key: String) in Double(element.attributes[key]!)! }
+        for (index, leftwards) in [false, true].enumerated() {
+            let (label, marker) = (labels[index], markers[index])
+            XCTAssertEqual(x(label, "x"), x(marker, "cx") + (leftwards ? -6 : 6), accuracy: 0.006)
             XCTAssertEqual(x(label, "y"), x(marker, "cy") - 6, accuracy: 0.006)
+            XCTAssertEqual(label.attributes["text-anchor"], leftwards ? "end" : nil)
         }
+        XCTAssertLessThan(x(markers[1], "cx"), Double(scatter.width), "the rightmost marker is inside")
         XCTAssertTrue(scatter.svg.contains("prune&lt;0.9&gt;"))
     }
 
