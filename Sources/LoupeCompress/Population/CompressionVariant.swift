@@ -7,6 +7,10 @@
 /// removes whole filters and hidden units, and its members are physically smaller networks.
 public enum CompressionVariant: Hashable, Sendable {
     case dense
+    /// A second dense population (`seed-control`), trained exactly as the baseline from the
+    /// next `members` seeds: no compression at all, so its CIE fraction against the baseline
+    /// is what two trainings differ by, the floor a compressed population's must clear.
+    case seedControl
     case pruned(sparsity: Double, policy: PruningPolicy)
     /// One-shot magnitude pruning of each dense member, then `fineTuneEpochs` of training
     /// with the masks fixed.
@@ -41,7 +45,7 @@ public enum CompressionVariant: Hashable, Sendable {
             fineTuneEpochs: fineTuneEpochs)
     }
 
-    /// Parses `dense`, `prune:0.9` (layerwise magnitude), `prune:0.9:global`,
+    /// Parses `dense`, `seed-control` (the baseline retrained from other seeds), `prune:0.9` (layerwise magnitude), `prune:0.9:global`,
     /// `prune:0.9:random`, `prune:0.9:all` (the first layer pruned too; by default it stays
     /// dense), `oneshot:0.9` (one fine-tuning epoch) or `oneshot:0.9:3` (three), with the same
     /// `global`/`random`/`all` options, or a quantization scheme name (`float16`, `int8-tensor`,
@@ -55,6 +59,8 @@ public enum CompressionVariant: Hashable, Sendable {
         let parts = text.lowercased().split(separator: ":").map(String.init)
         if parts == ["dense"] {
             self = .dense
+        } else if parts == ["seed-control"] {
+            self = .seedControl
         } else if let kind = ["prune-filters", "oneshot-filters"].first(where: {
             text.lowercased() == $0 || text.lowercased().hasPrefix($0 + ":")
         }) {
@@ -90,7 +96,7 @@ public enum CompressionVariant: Hashable, Sendable {
             self = .quantized(scheme)
         } else {
             throw CompressionError(
-                "unknown variant '\(text)' (dense, prune:S[:global|random], oneshot:S[:E], prune-N:M, oneshot-N:M[:E], prune-filters:S, oneshot-filters:S[:E], \(QuantizationScheme.allCases.map(\.rawValue).joined(separator: ", ")))"
+                "unknown variant '\(text)' (dense, seed-control, prune:S[:global|random], oneshot:S[:E], prune-N:M, oneshot-N:M[:E], prune-filters:S, oneshot-filters:S[:E], \(QuantizationScheme.allCases.map(\.rawValue).joined(separator: ", ")))"
             )
         }
     }
@@ -180,7 +186,7 @@ public enum CompressionVariant: Hashable, Sendable {
             if case .oneShotFilters(_, let epochs) = self, epochs < 0 {
                 throw CompressionError("variant '\(name)': fine-tuning epochs must not be negative, got \(epochs)")
             }
-        case .dense, .quantized: break
+        case .dense, .seedControl, .quantized: break
         }
     }
 
@@ -193,12 +199,13 @@ public enum CompressionVariant: Hashable, Sendable {
         }
     }
 
-    /// A short name, also the variant's directory: `dense`, `prune-0.90`, `prune-0.90-global`,
+    /// A short name, also the variant's directory: `dense`, `seed-control`, `prune-0.90`, `prune-0.90-global`,
     /// `int8-channel`; N:M variants `prune-2of4`, `oneshot-2of4-ft1`, `prune-2of4-all`;
     /// structured `prune-filters-0.50`, `oneshot-filters-0.50-ft1`.
     public var name: String {
         switch self {
         case .dense: return "dense"
+        case .seedControl: return "seed-control"
         case .pruned(_, let policy) where policy.pattern != nil:
             return "prune-\(policy.pattern!.n)of\(policy.pattern!.m)" + (policy.keepFirstLayerDense ? "" : "-all")
         case .oneShot(_, let policy, let epochs) where policy.pattern != nil:
@@ -219,11 +226,11 @@ public enum CompressionVariant: Hashable, Sendable {
         }
     }
 
-    /// Whether members of this variant are trained from scratch (dense and gradually pruned)
-    /// or derived from the dense members (one-shot pruned, quantized).
+    /// Whether members of this variant are trained from scratch (dense, the seed control and
+    /// gradually pruned) or derived from the dense members (one-shot pruned, quantized).
     public var isTrained: Bool {
         switch self {
-        case .dense, .pruned, .prunedFilters: true
+        case .dense, .seedControl, .pruned, .prunedFilters: true
         case .oneShot, .quantized, .oneShotFilters: false
         }
     }
@@ -236,7 +243,7 @@ public enum CompressionVariant: Hashable, Sendable {
         switch self {
         case .pruned(let sparsity, _), .oneShot(let sparsity, _, _): sparsity
         case .prunedFilters(let fraction), .oneShotFilters(let fraction, _): fraction
-        case .dense, .quantized: 0
+        case .dense, .seedControl, .quantized: 0
         }
     }
 }
@@ -259,6 +266,8 @@ extension CompressionVariant: Codable {
     public var specification: String {
         switch self {
         case .dense: return "dense"
+        case .seedControl: return "seed-control"
+        case .seedControl: return "seed-control"
         case .pruned(_, let policy) where policy.pattern != nil:
             return "prune-\(policy.pattern!)" + (policy.keepFirstLayerDense ? "" : ":all")
         case .oneShot(_, let policy, let epochs) where policy.pattern != nil:

@@ -21,7 +21,7 @@ extension PopulationRunner {
         _ variant: CompressionVariant, _ index: Int, train: Dataset
     ) throws -> [InferenceCandidate] {
         switch variant {
-        case .dense, .pruned, .oneShot, .prunedFilters, .oneShotFilters:
+        case .dense, .seedControl, .pruned, .oneShot, .prunedFilters, .oneShotFilters:
             let model = try ModelCheckpoint(
                 contentsOf: memberDirectory(variant, index).appendingPathComponent("model.safetensors")
             ).model

@@ -217,7 +217,9 @@ public struct PopulationRunner {
         if let record = try? verifiedRecord(in: folder) { return (record, true) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let started = Date()
-        let seed = SeedStream.member.seed(from: spec.firstSeed, index: index)
+        // The seed control's members take the seeds after the dense ones.
+        let seed = SeedStream.member.seed(
+            from: spec.firstSeed, index: variant == .seedControl ? spec.members + index : index)
         var model: Model
         var masks = PruningMasks()
         var bytesOnDisk: Int
@@ -230,7 +232,7 @@ public struct PopulationRunner {
             bytesOnDisk = try fileSize(modelURL)
             let given = model
             predict = { given.logits($0) }
-        case .dense, .pruned, .prunedFilters:
+        case .dense, .seedControl, .pruned, .prunedFilters:
             var configuration = spec.training
             configuration.seed = seed
             configuration.threads = 1

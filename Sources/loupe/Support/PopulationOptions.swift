@@ -10,7 +10,7 @@ struct PopulationOptions: ParsableArguments {
     var members: Int = 5
     @Option(
         help: ArgumentHelp(
-            "Comma-separated variants: dense, prune:S[:global|random] (gradual magnitude pruning to sparsity S), oneshot:S[:E] (magnitude pruning of each dense member to sparsity S, then E fine-tuning epochs, 1 by default), prune-N:M and oneshot-N:M[:E] (N:M semi-structured pruning, e.g. 2:4: N of every M consecutive weights along each weight's input dimension; gradual or one-shot), prune-filters:S and oneshot-filters:S[:E] (structured pruning: the fraction S of the filters and hidden units of every prunable layer removed by L1 norm, the network made smaller; gradual or one-shot), float16, int8-tensor, int8-channel, int4-channel, int8-full.",
+            "Comma-separated variants: dense, prune:S[:global|random] (gradual magnitude pruning to sparsity S), oneshot:S[:E] (magnitude pruning of each dense member to sparsity S, then E fine-tuning epochs, 1 by default), prune-N:M and oneshot-N:M[:E] (N:M semi-structured pruning, e.g. 2:4: N of every M consecutive weights along each weight's input dimension; gradual or one-shot), prune-filters:S and oneshot-filters:S[:E] (structured pruning: the fraction S of the filters and hidden units of every prunable layer removed by L1 norm, the network made smaller; gradual or one-shot), float16, int8-tensor, int8-channel, int4-channel, int8-full; seed-control (the dense recipe retrained from the next seeds: the CIE fraction of no compression at all, the floor the others must clear).",
             valueName: "list"))
     var variants: String = "dense,prune:0.5,prune:0.9,int8-channel"
     @Option(
