@@ -23,9 +23,7 @@ public struct RunRecorder: Sendable {
     private let configuration: JSONValue
     private let seeds: [String: UInt64]
     private let threadCount: Int
-    private let startedAt = Date()
-    private let stopwatch = Stopwatch()
-    private let cpuSecondsAtStart = ResourceUsage.current().cpuSeconds
+    private let start: RunStart
     private var inputs: [FileRecord] = []
     private var datasets: [DatasetRecord] = []
     private var flops: [LayerFLOPs] = []
@@ -45,15 +43,16 @@ public struct RunRecorder: Sendable {
     /// How to run the command again, recorded in the manifest.
     public var rerun: RerunRecipe?
 
-    /// Starts recording a run now.
+    /// Starts recording a run that began at `start` (now, by default).
     ///
     /// - Parameter environment: Where `LOUPE_GIT_COMMIT` is looked up for ``RunManifest/gitCommit``.
     public init(
         tool: String, toolVersion: String, configuration: JSONValue = .object([:]),
         seeds: [String: UInt64] = [:],
         threadCount: Int = 1, commandLine: [String] = CommandLine.arguments,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment, start: RunStart = RunStart()
     ) {
+        self.start = start
         self.tool = tool
         self.toolVersion = toolVersion
         self.gitCommit = environment["LOUPE_GIT_COMMIT"].flatMap { $0.isEmpty ? nil : $0 }
@@ -160,8 +159,8 @@ public struct RunRecorder: Sendable {
             tool: tool, toolVersion: toolVersion, gitCommit: gitCommit, commandLine: commandLine,
             configuration: configuration, seeds: seeds, threadCount: threadCount, inputs: inputs,
             outputs: try records(outputs: outputs, in: directory, reusing: cache),
-            wallSeconds: stopwatch.elapsedSeconds, cpuSeconds: usage.cpuSeconds - cpuSecondsAtStart,
-            peakMemoryBytes: usage.peakResidentBytes, flops: flops, startedAt: startedAt, endedAt: Date(),
+            wallSeconds: start.stopwatch.elapsedSeconds, cpuSeconds: usage.cpuSeconds - start.cpuSeconds,
+            peakMemoryBytes: usage.peakResidentBytes, flops: flops, startedAt: start.date, endedAt: Date(),
             host: host, rerun: rerun, phaseSeconds: phaseSeconds.isEmpty ? nil : phaseSeconds,
             datasets: datasets.isEmpty ? nil : datasets)
         manifest.shards = shards.isEmpty ? nil : shards

@@ -16,8 +16,10 @@ final class AuditWorkflowTests: WorkflowTestCase {
         for name in ["a", "b"] {
             let output = folder.appendingPathComponent(name)
             let progress = RecordedProgress()
+            let before = Date()
             let result = try AuditWorkflow(.init(data: data, population: population, output: output))
                 .run(progress: progress)
+            let trained = Date()
             XCTAssertEqual(result.analyses.map(\.variant), ["prune-0.50"])
             XCTAssertEqual(progress.lines.filter { $0.contains(" #") }.count, 4, "\(progress.lines)")
             XCTAssertEqual(
@@ -27,6 +29,13 @@ final class AuditWorkflowTests: WorkflowTestCase {
                     "latency.json",
                     "frontier.html",
                 ])
+            // The manifest's run began with the audit, before its populations were trained.
+            let manifest =
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: output.appendingPathComponent("manifest.json"))) as! [String: Any]
+            let started = try XCTUnwrap(ISO8601DateFormatter().date(from: manifest["startedAt"] as! String))
+            XCTAssertLessThanOrEqual(started.timeIntervalSince(before), 1, "whole seconds in the manifest")
+            XCTAssertGreaterThanOrEqual(manifest["wallSeconds"] as! Double, trained.timeIntervalSince(before) * 0.99)
             let summary =
                 try JSONSerialization.jsonObject(
                     with: Data(contentsOf: output.appendingPathComponent("summary.json"))) as! [String: Any]

@@ -63,6 +63,9 @@ public struct AuditWorkflow {
         var sampleSeed: UInt64
         var threads: Int
         var shardRecords: [ShardRecord] = []
+        /// When ``AuditWorkflow/run(progress:)`` began: the manifest's wall and CPU seconds
+        /// count the training, not only the writing.
+        var start = RunStart()
 
         /// Writes cie.csv, cie.jsonl, classes.csv, groups.csv (with attributes), summary.json,
         /// report.html, label-noise.json (with label noise) and manifest.json; returns the names
@@ -71,7 +74,7 @@ public struct AuditWorkflow {
             if let trained { try RunDirectory.requireSame(folder, as: trained) }
             var directory = try RunDirectory(
                 path: folder.relativePath, configuration: configuration, seeds: ["sample": sampleSeed],
-                threads: threads)
+                threads: threads, start: start)
             try directory.recordInputs(inputs)
             directory.recordData([evaluated])
             directory.recordPhases(memberSeconds)
@@ -118,6 +121,7 @@ public struct AuditWorkflow {
     /// Trains (or, collecting, verifies) the populations and compares them; the result is
     /// written by ``Result/write(to:)``.
     public func run(progress: any WorkflowProgress) throws -> Result {
+        let start = RunStart()
         let config = configuration
         if case .task = config.role { throw OptionError("a shard task writes no outputs: use runShard") }
         if config.role != .whole, config.predictions != nil {
@@ -263,7 +267,8 @@ public struct AuditWorkflow {
             analyses: analyses, evaluated: evaluated, labelNoise: labelNoise,
             trained: config.predictions == nil ? config.output : nil, configuration: configuration,
             inputs: inputs + (config.attributes.map { [$0] } ?? []), memberSeconds: memberSeconds, outputs: outputs,
-            sampleSeed: config.sampleSeed, threads: config.population.threads, shardRecords: shardRecords)
+            sampleSeed: config.sampleSeed, threads: config.population.threads, shardRecords: shardRecords,
+            start: start)
     }
 
     /// Times the inference kernels of member 0 of every population together

@@ -15,12 +15,17 @@ package struct RunDirectory {
     private var collectedShards = false
     private let lock: OutputFolderLock
 
-    package init(path: String, configuration: some Encodable, seeds: [String: UInt64], threads: Int = 1) throws {
+    /// A run folder whose run began at `start` (now, by default).
+    package init(
+        path: String, configuration: some Encodable, seeds: [String: UInt64], threads: Int = 1,
+        start: RunStart = RunStart()
+    ) throws {
         lock = try Self.claim(path: path)
         url = lock.folder
         let json = try DeterministicJSON.decode(JSONValue.self, from: try DeterministicJSON.encode(configuration))
         recorder = RunRecorder(
-            tool: "loupe", toolVersion: ToolVersion.current, configuration: json, seeds: seeds, threadCount: threads)
+            tool: "loupe", toolVersion: ToolVersion.current, configuration: json, seeds: seeds, threadCount: threads,
+            start: start)
         recorder.kernelPath = KernelPath.active.rawValue
         recorder.rerun = RerunRecipe(
             commandLine: CommandLine.arguments, threads: threads,
