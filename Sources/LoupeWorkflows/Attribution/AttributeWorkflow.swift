@@ -58,6 +58,8 @@ public struct AttributeWorkflow {
         var chosenSplit: EvaluatedSplit
         var inputRange: InputRange
         var inputs: [URL]
+        /// When the workflow's run began: the manifest's wall and CPU seconds cover all its work.
+        var start = RunStart()
 
         /// Writes `<method>.npy` per method, ids.npy, examples.csv, attributions.html and
         /// manifest.json.
@@ -84,7 +86,7 @@ public struct AttributeWorkflow {
                     split: chosenSplit.rawValue, methods: methods, ids: examples.ids, target: configuration.target,
                     baseline: configuration.baseline, steps: settings.steps, samples: settings.samples,
                     noise: settings.noise, inputRange: [inputRange.lower, inputRange.upper]),
-                seeds: ["attribution": settings.seed], threads: max(1, configuration.threads))
+                seeds: ["attribution": settings.seed], threads: max(1, configuration.threads), start: start)
             try directory.recordInputs(inputs)
             directory.recordData([examples])
             for (method, map) in zip(methods, maps) {
@@ -162,6 +164,7 @@ public struct AttributeWorkflow {
 
     /// Reads and computes everything; nothing is written, so a wrong input leaves no output.
     public func run(progress: any WorkflowProgress) throws -> Result {
+        let start = RunStart()
         let config = configuration
         let modelFile = config.modelFile.relativePath
         let dataName = config.data.data
@@ -274,6 +277,6 @@ public struct AttributeWorkflow {
         return Result(
             examples: examples, methods: methods.map(\.name), maps: maps, predictions: predictions, targets: targets,
             completeness: completeness, configuration: config, selection: selection, chosenSplit: chosenSplit,
-            inputRange: inputRange, inputs: inputs)
+            inputRange: inputRange, inputs: inputs, start: start)
     }
 }

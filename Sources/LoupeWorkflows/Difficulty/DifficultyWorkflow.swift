@@ -71,6 +71,8 @@ public struct DifficultyWorkflow {
         /// The time each work unit made by this run took, by name.
         var unitSeconds: [String: Double] = [:]
         var shardRecords: [ShardRecord] = []
+        /// When the workflow's run began: the manifest's wall and CPU seconds cover all its work.
+        var start = RunStart()
 
         /// Writes difficulty.csv, difficulty.jsonl, scores/, deciles.csv, difficulty.html and
         /// manifest.json; a run that trained must be written into its run folder.
@@ -82,7 +84,7 @@ public struct DifficultyWorkflow {
             } else {
                 directory = try RunDirectory(
                     path: folder.relativePath, configuration: manifest.training, seeds: ["training": manifest.seed],
-                    threads: manifest.threads)
+                    threads: manifest.threads, start: start)
                 try directory.recordInputs(manifest.inputs)
             }
             directory.recordData([examples])
@@ -130,6 +132,7 @@ public struct DifficultyWorkflow {
     }
 
     public func run(progress: any WorkflowProgress) throws -> Result {
+        let start = RunStart()
         let config = configuration
         if case .task = config.role { throw OptionError("a shard task writes no outputs: use runShard") }
         if config.role != .whole, !config.source.trains {
@@ -204,7 +207,7 @@ public struct DifficultyWorkflow {
             examples: scored, run: result!,
             flipped: !scoresFlippedLabels ? nil : Set(prepared.flippedLabels.map(\.id)), cie: join,
             manifest: (run.training, config.settings.seed, config.settings.threads, inputs), directory: directory,
-            unitFolders: units.folders, unitSeconds: units.seconds, shardRecords: units.shardRecords)
+            unitFolders: units.folders, unitSeconds: units.seconds, shardRecords: units.shardRecords, start: start)
     }
 
     /// A training run here scores the examples it trains on.

@@ -57,9 +57,13 @@ public struct InvarianceWorkflow {
 
         /// Writes invariance.csv, output-check.csv, models/ (trained models) and manifest.json;
         /// returns the names written before the manifest.
+        /// When the workflow's run began: the manifest's wall and CPU seconds cover all its work.
+        var start = RunStart()
+
         public func write(to folder: URL) throws -> [String] {
             var directory = try RunDirectory(
-                path: folder.relativePath, configuration: manifestConfiguration, seeds: seeds, threads: threads)
+                path: folder.relativePath, configuration: manifestConfiguration, seeds: seeds, threads: threads,
+                start: start)
             try directory.recordInputs(inputs)
             directory.recordData(data)
             var table = CSVTable(header: [
@@ -133,6 +137,7 @@ public struct InvarianceWorkflow {
     }
 
     public func run(progress: any WorkflowProgress) throws -> Result {
+        let start = RunStart()
         let config = configuration
         try Self.validate(config)
         let (shift, tolerance, outputTolerance) = (config.shift, config.tolerance, config.outputTolerance)
@@ -251,6 +256,6 @@ public struct InvarianceWorkflow {
             manifestConfiguration: try DeterministicJSON.decode(
                 JSONValue.self, from: try DeterministicJSON.encode(manifestConfiguration)),
             seeds: ["training": config.trainingSeed, "attribution": config.methods.seed], threads: threads,
-            inputs: inputs, data: [train, test], dataName: config.data.data)
+            inputs: inputs, data: [train, test], dataName: config.data.data, start: start)
     }
 }

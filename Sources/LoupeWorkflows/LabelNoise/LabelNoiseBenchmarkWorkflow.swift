@@ -48,6 +48,8 @@ public struct LabelNoiseBenchmarkWorkflow {
         var training: TrainingConfiguration
         /// The model's input normalisation, if any (`--normalize`).
         var normalize: LayerDescription?
+        /// When the workflow's run began: the manifest's wall and CPU seconds cover all its work.
+        var start = RunStart()
 
         /// Writes label-noise.csv, the difficulty outputs and manifest.json into `folder`.
         public func write(to folder: URL) throws {
@@ -65,7 +67,7 @@ public struct LabelNoiseBenchmarkWorkflow {
                     data: description, noise: configuration.noise, noiseSeed: data.noiseSeed, training: training,
                     normalize: normalize),
                 seeds: ["training": configuration.settings.seed, "noise": data.noiseSeed],
-                threads: configuration.settings.threads)
+                threads: configuration.settings.threads, start: start)
             try directory.recordInputs(difficulty.examples.sources)
             directory.recordData([difficulty.examples])
             var table = CSVTable(header: ["score", "auroc", "precision_at_k", "k", "base_rate"])
@@ -88,6 +90,7 @@ public struct LabelNoiseBenchmarkWorkflow {
     public init(_ configuration: Configuration) { self.configuration = configuration }
 
     public func run(progress: any WorkflowProgress) throws -> Result {
+        let start = RunStart()
         var data = configuration.data
         data.labelNoise = configuration.noise
         let prepared = try data.load()
@@ -145,6 +148,7 @@ public struct LabelNoiseBenchmarkWorkflow {
             directory: nil)
         return Result(
             rows: rows, flipped: flipped, difficulty: difficulty, configuration: configuration,
-            description: data.description, training: run.training, normalize: run.architecture.inputNormalization)
+            description: data.description, training: run.training, normalize: run.architecture.inputNormalization,
+            start: start)
     }
 }
