@@ -67,7 +67,7 @@ final class AuditFrontierTests: CLITestCase {
             [
                 "variant", "members", "sparsity", "size_on_disk_bytes", "size_vs_dense", "accuracy",
                 "accuracy_ci95_low", "accuracy_ci95_high", "cie_count", "cie_fraction", "accuracy_on_cie_dense",
-                "accuracy_on_cie_compressed", "impacted_classes", "kernel", "latency_batch1_ms",
+                "accuracy_on_cie_compressed", "accuracy_drop_on_cie", "impacted_classes", "kernel", "latency_batch1_ms",
                 "latency_batch128_ms", "speedup_batch1", "speedup_batch128",
             ])
         let byVariant = Dictionary(uniqueKeysWithValues: rows.dropFirst().map { ($0[0], $0) })
@@ -124,6 +124,39 @@ final class AuditFrontierTests: CLITestCase {
         let edited = try loupe("verify", "a")
         XCTAssertEqual(edited.status, 1, edited.stdout + edited.stderr)
         XCTAssertTrue(edited.stdout.contains("latency.json"), edited.stdout)
+    }
+
+    /// With a seed control, variants.csv gives each CIE fraction above the control's, and every
+    /// row the drop of accuracy on its CIEs.
+    func testSeedControlColumns() throws {
+        let run = try loupe(
+            arguments: ["audit"] + tiny + [
+                "--variants", "dense,seed-control,prune:0.9", "--latency-runs", "0", "--out", "s",
+            ])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let rows = try text("s/variants.csv").split(separator: "\r\n").map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
+        let header = rows[0]
+        XCTAssertEqual(header.last, "cie_fraction_above_seed_control")
+        let byVariant = Dictionary(uniqueKeysWithValues: rows.dropFirst().map { ($0[0], $0) })
+        XCTAssertEqual(Set(byVariant.keys), ["dense", "seed-control", "prune-0.90"])
+        func value(_ variant: String, _ column: String) throws -> Double {
+            try XCTUnwrap(Double(byVariant[variant]![header.firstIndex(of: column)!]), "\(variant) \(column)")
+        }
+        let control = try value("seed-control", "cie_fraction")
+        XCTAssertGreaterThan(control, 0, "independently trained members disagree somewhere")
+        XCTAssertEqual(try value("seed-control", "cie_fraction_above_seed_control"), 0)
+        XCTAssertEqual(
+            try value("prune-0.90", "cie_fraction_above_seed_control"),
+            try value("prune-0.90", "cie_fraction") - control, accuracy: 1e-12)
+        for variant in ["seed-control", "prune-0.90"] {
+            XCTAssertEqual(
+                try value(variant, "accuracy_drop_on_cie"),
+                try value(variant, "accuracy_on_cie_dense") - value(variant, "accuracy_on_cie_compressed"),
+                accuracy: 1e-12)
+        }
+        XCTAssertEqual(byVariant["dense"]![header.firstIndex(of: "cie_fraction_above_seed_control")!], "")
     }
 
     /// `--latency-runs 0` times nothing: variants.csv is then an ordinary output without

@@ -53,14 +53,20 @@ extension CompressionAuditOutputs {
     /// The timed batch sizes: 1 and the evaluation batch.
     private var timedBatches: [Int] { latency.first?.measurement.latencies.map(\.batch) ?? [] }
 
+    /// Columns: size, accuracy over members, CIE count and fraction, accuracy on the CIEs of
+    /// each side and its drop (dense minus compressed: what separates compression from seed
+    /// noise, whose drop is near 0), impacted classes; with a `seed-control` population, each
+    /// CIE fraction above the control's; then the kernel and latencies when they were measured.
     var variantsTable: CSVTable {
         let batches = timedBatches
+        let control = analyses.first { $0.variant == CompressionVariant.seedControl.name }?.impact.cieFraction
         var table = CSVTable(
             header: [
                 "variant", "members", "sparsity", "size_on_disk_bytes", "size_vs_dense", "accuracy",
                 "accuracy_ci95_low", "accuracy_ci95_high", "cie_count", "cie_fraction", "accuracy_on_cie_dense",
-                "accuracy_on_cie_compressed", "impacted_classes",
+                "accuracy_on_cie_compressed", "accuracy_drop_on_cie", "impacted_classes",
             ]
+                + (control == nil ? [] : ["cie_fraction_above_seed_control"])
                 + (batches.isEmpty
                     ? []
                     : ["kernel"] + batches.map { "latency_batch\($0)_ms" } + batches.map { "speedup_batch\($0)" }))
@@ -73,8 +79,15 @@ extension CompressionAuditOutputs {
                 CSVTable.cell(row.accuracy.mean), cell(row.accuracy.lower), cell(row.accuracy.upper),
                 impact.map { String($0.cieCount) } ?? "", cell(impact?.cieFraction),
                 cell(impact?.baselineAccuracies.onCIEs), cell(impact?.compressedAccuracies.onCIEs),
+                cell(
+                    impact.flatMap { impact in
+                        impact.baselineAccuracies.onCIEs.flatMap { dense in
+                            impact.compressedAccuracies.onCIEs.map { dense - $0 }
+                        }
+                    }),
                 row.analysis.map { String($0.classes?.impactedClasses.count ?? 0) } ?? "",
             ]
+            if let control { cells.append(cell(impact.map { $0.cieFraction - control })) }
             if !batches.isEmpty {
                 let samples = row.measurement?.latencies ?? []
                 cells.append(row.measurement?.chosen.rawValue ?? "")
