@@ -265,6 +265,12 @@ if arguments.contains("--parallel-overhead") {
     exit(0)
 }
 
+if arguments.contains("--vector-math") {
+    // exp, log, tanh and the sigmoid over a million values, every kernel path (seconds).
+    runVectorMath(emit: emit)
+    exit(0)
+}
+
 if arguments.contains("--gemm") {
     // The GEMM and the FMA peak only (seconds).
     runGEMM()
