@@ -23,10 +23,10 @@ swift build -c release --product loupe >/dev/null
 out=$(mktemp)
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; $(date -u +%Y-%m-%d)"
 has_torch=0
-if python3 -c "import torch" 2>/dev/null; then
+if python3 -c "import torch, PIL" 2>/dev/null; then
     has_torch=1
 else
-    echo "PyTorch is not installed (python3 -m pip install torch): Loupe's column only" >&2
+    echo "PyTorch or Pillow is not installed (python3 -m pip install torch pillow): Loupe's column only" >&2
 fi
 threads=2
 for ((i = 0; i < ${#args[@]}; i++)); do [ "${args[i]}" = --threads ] && threads=${args[i + 1]}; done
