@@ -4,13 +4,15 @@
 /// `base[j * rowStride + i]` when `isTransposed`; packing absorbs the difference, so one
 /// micro-kernel serves A*B, A^T*B and A*B^T.
 ///
-/// A right operand may instead give the start of each stored row: element (i, j) of the
+/// Either operand may instead give the start of each stored row: element (i, j) of the
 /// stored matrix is then `base[rowOffsets[i] + j]`. A convolution over a zero-padded image is
 /// such a matrix, each row (channel, kernel row, kernel column) a shifted view of the image,
 /// so its patches never have to be copied out (im2col). It may also give the offset of each
 /// column (`columnOffsets`): element (i, j) is then `base[rowOffsets[i] + columnOffsets[j]]`,
 /// so that the columns can be the output positions of several images, the positions that are
-/// not outputs skipped; such an operand is gathered into panels when packed.
+/// not outputs skipped; such an operand is gathered into panels when packed. A left operand
+/// given by row starts is read in place by the micro-kernel (untransposed, alpha 1, no
+/// column offsets): the patches of a convolution as the A of its weight gradient.
 @usableFromInline package struct MatrixOperand {
     @usableFromInline package let base: UnsafePointer<Float>
     @usableFromInline package let rowStride: Int

@@ -27,6 +27,31 @@
     }
 }
 
+/// An A tile read in place from rows that start anywhere (`MatrixOperand.rowOffsets`): the
+/// tile's rows are resolved to pointers once, so the micro-kernel's loop reads them as it
+/// reads a packed panel. Rows past `lastRow` read the last row again, as in `RowMajorTile`.
+/// Holds up to eight rows, the largest `rowTile`.
+@usableFromInline package struct OffsetRowsTile: TileRows {
+    @usableFromInline let r0, r1, r2, r3, r4, r5, r6, r7: UnsafePointer<Float>
+    @inlinable package init(start: UnsafePointer<Float>, offsets: UnsafePointer<Int>, lastRow: Int) {
+        func row(_ r: Int) -> UnsafePointer<Float> { start + offsets[Swift.min(r, lastRow)] }
+        (r0, r1, r2, r3) = (row(0), row(1), row(2), row(3))
+        (r4, r5, r6, r7) = (row(4), row(5), row(6), row(7))
+    }
+    @inlinable @inline(__always) package func value(row r: Int, depth p: Int) -> Float {
+        switch r {
+        case 0: r0[p]
+        case 1: r1[p]
+        case 2: r2[p]
+        case 3: r3[p]
+        case 4: r4[p]
+        case 5: r5[p]
+        case 6: r6[p]
+        default: r7[p]
+        }
+    }
+}
+
 /// The rows of A one block of the product reads: packed panels, or a row-major matrix in place.
 @usableFromInline package protocol LeftBlock {
     associatedtype Tile: TileRows
@@ -56,6 +81,19 @@
     }
     @inlinable @inline(__always) package func tile(row i0: Int, rows: Int) -> RowMajorTile {
         RowMajorTile(start: start + i0 * rowStride, rowStride: rowStride, lastRow: rows - 1)
+    }
+}
+
+/// A block of an A given by row starts, read in place: row `i` of the block starts at
+/// `start + offsets[i]` (`start` already at the slice's depth).
+@usableFromInline package struct OffsetRowsBlock: LeftBlock {
+    @usableFromInline package let start: UnsafePointer<Float>
+    @usableFromInline package let offsets: UnsafePointer<Int>
+    @inlinable package init(start: UnsafePointer<Float>, offsets: UnsafePointer<Int>) {
+        (self.start, self.offsets) = (start, offsets)
+    }
+    @inlinable @inline(__always) package func tile(row i0: Int, rows: Int) -> OffsetRowsTile {
+        OffsetRowsTile(start: start, offsets: offsets + i0, lastRow: rows - 1)
     }
 }
 

@@ -139,6 +139,10 @@ extension PackedGEMMKernel {
         // in the same order: the same product without the copy (which costs as much as the
         // arithmetic when B has few columns).
         let readsAInPlace = alpha == 1 && a.rowOffsets == nil && !a.isTransposed
+        // An A given by row starts is only ever read in place.
+        precondition(
+            a.rowOffsets == nil || (alpha == 1 && packedA == nil && !a.isTransposed && a.columnOffsets == nil),
+            "a left operand given by row starts is read in place, untransposed and unscaled")
         var jc = 0
         while jc < n {
             let nc = min(columnBlock, n - jc)
@@ -171,6 +175,10 @@ extension PackedGEMMKernel {
                         macroKernel(
                             mc: mc, nc: nc, kc: kc,
                             a: PackedBlock(start: packedA + pc * paddedRows + ic * kc, depth: kc, rowTile: rowTile),
+                            packedB: panelsB, beta: blockBeta, c: c + ic * ldc + jc, ldc: ldc, inPlace: inPlaceB)
+                    } else if let rowOffsets = a.rowOffsets {
+                        macroKernel(
+                            mc: mc, nc: nc, kc: kc, a: OffsetRowsBlock(start: a.base + pc, offsets: rowOffsets + ic),
                             packedB: panelsB, beta: blockBeta, c: c + ic * ldc + jc, ldc: ldc, inPlace: inPlaceB)
                     } else if readsAInPlace {
                         macroKernel(

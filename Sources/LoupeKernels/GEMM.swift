@@ -20,7 +20,9 @@ package enum GEMM {
     /// same result bit for bit. A packed A needs `alpha == 1`. `bRowOffsets`, when given,
     /// makes B the matrix whose stored row `i` starts at `b + bRowOffsets[i]` (`ldb` unused);
     /// `bColumnOffsets`, with it, places column `j` of each row `bColumnOffsets[j]` past its
-    /// start (B untransposed).
+    /// start (B untransposed). `aRowOffsets`, likewise, makes A the matrix whose row `i`
+    /// starts at `a + aRowOffsets[i]` (`lda` unused), read in place: A untransposed, alpha 1,
+    /// no `packedA`.
     package static func multiply(
         transposeA: Bool = false, transposeB: Bool = false,
         m: Int, n: Int, k: Int, alpha: Float = 1,
@@ -28,8 +30,8 @@ package enum GEMM {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
         path: KernelPath = .active,
-        packedA: PackedOperand? = nil, packedB: PackedOperand? = nil, bRowOffsets: UnsafePointer<Int>? = nil,
-        bColumnOffsets: UnsafePointer<Int>? = nil
+        packedA: PackedOperand? = nil, packedB: PackedOperand? = nil, aRowOffsets: UnsafePointer<Int>? = nil,
+        bRowOffsets: UnsafePointer<Int>? = nil, bColumnOffsets: UnsafePointer<Int>? = nil
     ) {
         precondition(bColumnOffsets == nil || bRowOffsets != nil, "column offsets of B without row offsets")
         if let packedA {
@@ -44,7 +46,9 @@ package enum GEMM {
                 "packed right operand \(packedB.rows) x \(packedB.columns) (\(packedB.path)) does not fit \(k) x \(n) (\(path))"
             )
         }
-        let opA = MatrixOperand(base: a, rowStride: lda, isTransposed: transposeA)
+        let opA =
+            aRowOffsets.map { MatrixOperand(base: a, rowOffsets: $0, isTransposed: transposeA) }
+            ?? MatrixOperand(base: a, rowStride: lda, isTransposed: transposeA)
         let opB =
             bRowOffsets.map {
                 MatrixOperand(base: b, rowOffsets: $0, columnOffsets: bColumnOffsets, isTransposed: transposeB)
@@ -67,6 +71,21 @@ package enum GEMM {
                 workspace: workspace, packedA: panelsA, packedB: panelsB)
         }
         withExtendedLifetime((packedA, packedB)) {}
+    }
+}
+
+extension GEMM {
+    /// The depth of the slices `multiply` splits a product of depth `k` into on `path`: each
+    /// slice's sums are added onto C in turn, so a product split at these depths by the
+    /// caller, each part added onto C, is the same product bit for bit.
+    package static func sliceDepth(k: Int, path: KernelPath = .active) -> Int {
+        path == .avx512
+            ? WidePackedGEMM<SeparateMultiplyAdd>.sliceDepth(k: k) : PackedGEMM<SeparateMultiplyAdd>.sliceDepth(k: k)
+    }
+
+    /// The columns of C the micro-kernel of `path` computes at once.
+    package static func columnTile(path: KernelPath = .active) -> Int {
+        path == .avx512 ? WidePackedGEMM<SeparateMultiplyAdd>.columnTile : PackedGEMM<SeparateMultiplyAdd>.columnTile
     }
 }
 

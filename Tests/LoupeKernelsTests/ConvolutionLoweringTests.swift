@@ -77,4 +77,40 @@ final class ConvolutionLoweringTests: XCTestCase {
             }
         }
     }
+
+    /// `dWᵀ = patches * gᵀ` (the patches read in place as A) adds onto `dW` bit for bit what
+    /// the product `g * patchesᵀ` adds: every path, one and several depth slices, stride 1
+    /// and 2, outputs that fill column tiles and ragged ones, a non-zero `dW` to add onto.
+    func testTransposedWeightGradientIsTheProductBitForBit() {
+        var rng = SystemRandomNumberGenerator()
+        for path in KernelPath.allCases where path <= KernelPath.supported {
+            for (c, h, w, stride, outputs) in [
+                (16, 32, 32, 1, 16), (16, 32, 32, 2, 32), (32, 16, 16, 1, 32), (5, 7, 9, 1, 5),
+            ] {
+                let geometry = ConvolutionGeometry(
+                    channels: c, height: h, width: w, kernelHeight: 3, kernelWidth: 3, stride: stride, padding: 1)
+                let positions = geometry.paddedPositions
+                var padded = [Float](repeating: 0, count: geometry.paddedImageCount)
+                geometry.pad(randomArray(c * h * w, &rng), into: &padded)
+                let gradient = randomArray(outputs * positions, &rng)
+                let offsets = geometry.paddedRowOffsets()
+                let start = randomArray(outputs * geometry.patchSize, &rng)
+                var expected = start
+                GEMM.multiply(
+                    transposeB: true, m: outputs, n: geometry.patchSize, k: positions, a: gradient, lda: positions,
+                    b: padded, ldb: 0, beta: 1, c: &expected, ldc: geometry.patchSize, path: path, bRowOffsets: offsets)
+                var weights = start
+                geometry.accumulateTransposedWeightGradient(
+                    outputs: outputs, gradient: gradient, padded: padded, offsets: offsets, into: &weights, path: path)
+                XCTAssertEqual(
+                    weights.map(\.bitPattern), expected.map(\.bitPattern),
+                    "\(path) c=\(c) stride=\(stride) o=\(outputs)")
+            }
+        }
+        // resnet-mini's first stage takes the transposed form on the 16-wide paths.
+        let stage1 = ConvolutionGeometry(
+            channels: 16, height: 32, width: 32, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1)
+        XCTAssertTrue(stage1.transposesWeightGradient(outputs: 16, path: .generic))
+        XCTAssertFalse(stage1.transposesWeightGradient(outputs: 5, path: .generic))
+    }
 }

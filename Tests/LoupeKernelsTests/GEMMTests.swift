@@ -98,6 +98,35 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// An A operand given by row starts, read in place, is bit for bit the product with its
+    /// rows gathered into a plain matrix (and close to the naive one): every path, ragged row
+    /// tiles (including narrow ones), ragged panels, several depth slices, overlapping rows.
+    func testRowOffsetLeftOperandIsTheGatheredProduct() {
+        var rng = SystemRandomNumberGenerator()
+        for path in KernelPath.allCases where path <= KernelPath.supported {
+            for (m, n, k) in [(13, 16, 289), (144, 32, 600), (7, 45, 37), (100, 64, 9), (3, 5, 1000)] {
+                let storage = randomArray(k + 3 * m + 64, &rng)
+                let offsets = (0..<m).map { ($0 * 37 + $0 % 3) % (3 * m + 64 - 1) }
+                let gathered = offsets.flatMap { Array(storage[$0..<($0 + k)]) }
+                let b = randomArray(n * k, &rng)
+                let start = randomArray(m * n, &rng)
+                var expected = start
+                GEMM.multiply(
+                    transposeB: true, m: m, n: n, k: k, a: gathered, lda: k, b: b, ldb: k, beta: 1, c: &expected,
+                    ldc: n, path: path)
+                var c = start
+                GEMM.multiply(
+                    transposeB: true, m: m, n: n, k: k, a: storage, lda: 0, b: b, ldb: k, beta: 1, c: &c, ldc: n,
+                    path: path, aRowOffsets: offsets)
+                XCTAssertEqual(c.map(\.bitPattern), expected.map(\.bitPattern), "\(path) m=\(m) n=\(n) k=\(k)")
+                let naive = naiveProduct(
+                    transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1, a: gathered, lda: k, b: b,
+                    ldb: k, beta: 1, c: start, ldc: n)
+                XCTAssertLessThan(zip(c, naive).map { abs($0 - $1) }.max()!, 1e-4 * Float(k).squareRoot() + 1e-5)
+            }
+        }
+    }
+
     /// A B operand given by row starts and column offsets (several padded images' output
     /// positions) is, bit for bit, the product with the same matrix gathered into a plain
     /// one: every path, runs of 1 to 40 consecutive columns, ragged panels, several slices.
