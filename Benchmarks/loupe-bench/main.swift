@@ -54,6 +54,12 @@ if let index = arguments.firstIndex(of: "--onnx-inference"), index + 1 < argumen
     exit(0)
 }
 
+// `--weight-gradient-forms`: each convolution weight gradient's two formulations (one thread).
+if arguments.contains("--weight-gradient-forms") {
+    runWeightGradientForms()
+    exit(0)
+}
+
 // `--resnet-convolutions`: GFLOP/s of resnet-mini's convolutions, pass by pass (one thread);
 // `--widths 64,128,256,512 --blocks 2` for a full-width ResNet-18, `--passes forward` for some,
 // `--cpu-time` to time CPU time rather than wall time.
