@@ -2,11 +2,19 @@ import LoupeKernels
 
 /// `--weight-gradient-forms`: one image's weight gradient of each of resnet-mini's 3 x 3
 /// convolutions (and the reference cnn's conv2) as the product `g * patchesᵀ` and as
-/// `dWᵀ = patches * gᵀ`, the two taking turns, best of 20 rounds on one thread, in cache: the
+/// `dWᵀ = patches * gᵀ` (and, for shallow patches, summed directly), the forms taking turns, best of 20 rounds on one thread, in cache: the
 /// measurement behind `ConvolutionGeometry.transposesWeightGradient`. Both forms give the
 /// same bits.
 func runWeightGradientForms() {
     let layers: [(String, ConvolutionGeometry, Int)] = [
+        (
+            "stem 3x3 3-16 @32",
+            .init(channels: 3, height: 32, width: 32, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1), 16
+        ),
+        (
+            "cnn conv1 3x3 1-32 @28",
+            .init(channels: 1, height: 28, width: 28, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1), 32
+        ),
         (
             "stage1 3x3 16-16 @32",
             .init(channels: 16, height: 32, width: 32, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1), 16
@@ -38,7 +46,7 @@ func runWeightGradientForms() {
         let image = (0..<geometry.paddedImageCount).map { Float($0 % 13) * 0.1 }
         let gradient = (0..<(outputs * positions)).map { Float($0 % 7) * 0.01 }
         var weights = [Float](repeating: 0, count: outputs * taps)
-        let forms: [(String, () -> Void)] = [
+        let products: [(String, () -> Void)] = [
             (
                 "product",
                 {
@@ -59,6 +67,22 @@ func runWeightGradientForms() {
                 }
             ),
         ]
+        let direct: [(String, () -> Void)] = [
+            (
+                "direct",
+                {
+                    weights.withUnsafeMutableBufferPointer {
+                        geometry.accumulatePaddedWeightGradient(
+                            outputs: outputs, gradient: gradient, padded: image, offsets: offsets, into: $0.baseAddress!
+                        )
+                    }
+                }
+            )
+        ]
+        let forms = products + (taps < ConvolutionGeometry.shallowPatchLimit ? direct : [])
+        let chosen =
+            taps < ConvolutionGeometry.shallowPatchLimit
+            ? "direct" : geometry.transposesWeightGradient(outputs: outputs) ? "transposed" : "product"
         var best = [Double](repeating: .infinity, count: forms.count)
         for _ in 0..<20 {
             for (index, form) in forms.enumerated() {
@@ -68,7 +92,7 @@ func runWeightGradientForms() {
         for (index, form) in forms.enumerated() {
             emit([
                 "metric": "weight-gradient-form", "layer": name, "form": form.0,
-                "chosen": (form.0 == "transposed") == geometry.transposesWeightGradient(outputs: outputs),
+                "chosen": form.0 == chosen,
                 "gflops": 2 * Double(outputs * taps * positions) / best[index] / 1e9,
                 "microseconds": best[index] * 1e6, "path": KernelPath.active.rawValue,
             ])
