@@ -99,6 +99,7 @@ final class ShardedRunTests: ShardedRunTestCase {
             ])
         XCTAssertEqual(slurm.status, 0, slurm.stderr)
         XCTAssertTrue(slurm.stdout.contains("tasks: 4 x 1 core(s)"), slurm.stdout)
+        XCTAssertTrue(slurm.stdout.contains("(latency measurement at most "), slurm.stdout)
         let tasks = try runConcurrently(
             (0..<4).map { (["plan/array.sbatch"], ["SLURM_ARRAY_TASK_ID": String($0)]) }, program: "/bin/bash")
         for task in tasks { XCTAssertEqual(task.status, 0, task.stderr) }

@@ -38,6 +38,15 @@ final class ClusterPlanTests: XCTestCase {
             name: "x")
         XCTAssertEqual(threaded.taskArguments, ["audit", "--out", "a", "--shards", "2", "--threads", "3"])
         XCTAssertEqual(two.collectArguments, ["audit", "--collect", "--shards", "2", "--threads", "1"])
+        // The collect job: 4 starts (reading every unit's outputs) x 2 = 80 s, at least 5 minutes;
+        // an audit's latency measurement adds to it.
+        XCTAssertEqual(one.collectMinutes, 5)
+        var measured = cost
+        measured.collectSeconds = 3000
+        let timed = try ClusterPlan(arguments: ["audit"], cost: measured, tasks: nil, cpusPerTask: 1, name: "x")
+        XCTAssertEqual(timed.collectMinutes, Int(((10.0 * 4 + 3000) * 2 / 60).rounded(.up)))
+        XCTAssertTrue(timed.summaryLines[1].hasSuffix("collect: 102 min (latency measurement at most 3e+03 s of it)"))
+        XCTAssertFalse(one.summaryLines[1].contains("latency"))
         XCTAssertThrowsError(try ClusterPlan(arguments: [], cost: cost, tasks: 0, cpusPerTask: 1, name: "x"))
         XCTAssertThrowsError(try ClusterPlan(arguments: [], cost: cost, tasks: nil, cpusPerTask: 0, name: "x"))
     }

@@ -68,9 +68,9 @@ public struct ClusterPlan: Sendable {
     }
 
     /// The collect job's wall time: reading the data and every unit's predictions, hashing
-    /// them, writing the report; in whole minutes (at least 5).
+    /// them, an audit's latency measurement, writing the report; in whole minutes (at least 5).
     public var collectMinutes: Int {
-        max(5, Int((cost.startSeconds * 4 * Self.timeMargin / 60).rounded(.up)))
+        max(5, Int(((cost.startSeconds * 4 + cost.collectSeconds) * Self.timeMargin / 60).rounded(.up)))
     }
 
     /// Memory per task in MiB: the measured peak with ``memoryMargin``, at least 512 MiB.
@@ -86,7 +86,9 @@ public struct ClusterPlan: Sendable {
         }
         return [
             "work units: \(cost.units.count), \(String(format: "%.3g", total)) core-seconds estimated in total from a measured training step of \(String(format: "%.3g", cost.stepSeconds * 1000)) ms, evaluation at \(String(format: "%.3g", cost.evaluationSecondsPerExample * 1e6)) µs per example and a start of \(String(format: "%.2g", cost.startSeconds)) s",
-            "tasks: \(tasks) x \(cpusPerTask) core(s), \(memoryMiB) MiB, \(taskMinutes) min each (\(Self.timeMargin)x the slowest task's estimate); collect: \(collectMinutes) min",
+            "tasks: \(tasks) x \(cpusPerTask) core(s), \(memoryMiB) MiB, \(taskMinutes) min each (\(Self.timeMargin)x the slowest task's estimate); collect: \(collectMinutes) min"
+                + (cost.collectSeconds > 0
+                    ? " (latency measurement at most \(String(format: "%.3g", cost.collectSeconds)) s of it)" : ""),
             "kernel path pinned to \(kernelPath) (LOUPE_KERNELS) for results bit-identical to one machine",
         ] + (preparation.map { [$0] } ?? [])
     }

@@ -15,8 +15,9 @@ public struct PlanWorkflow {
 
     /// What the planned command makes, unit by unit.
     public enum Work: Sendable {
-        /// A population's members (`loupe audit`, `loupe population`), evaluated on a split.
-        case population(DataSource, PopulationRecipe, evaluate: EvaluatedSplit)
+        /// A population's members (`loupe audit`, `loupe population`), evaluated on a split;
+        /// an audit's collect job also measures latency in `latencyRuns` rounds.
+        case population(DataSource, PopulationRecipe, evaluate: EvaluatedSplit, latencyRuns: Int = 0)
         /// A difficulty run's main run, extra EL2N runs and confident-learning folds.
         case difficulty(DataSource, DifficultySettings)
         /// A remove-and-retrain benchmark's retrains, after its base model and maps.
@@ -103,14 +104,15 @@ public struct PlanWorkflow {
             progress.log("plan: measuring the work units of \(architecture.name) on \(examples) images, one thread")
         }
         switch configuration.work {
-        case .population(let data, let recipe, let evaluate):
+        case .population(let data, let recipe, let evaluate, let latencyRuns):
             let splits = try data.load().splits
             let (spec, _) = try recipe.makePopulation(data: data.description, train: splits.train)
             let startSeconds = start.elapsedSeconds
             measuring(spec.architecture, splits.train.count)
             return try .population(
                 spec: spec, givenModels: spec.baseModels != nil, train: splits.train,
-                evaluate: evaluate == .test ? splits.test : splits.train, startSeconds: startSeconds)
+                evaluate: evaluate == .test ? splits.test : splits.train, startSeconds: startSeconds,
+                latencyRuns: latencyRuns)
         case .difficulty(let data, let settings):
             let train = try data.load().splits.train
             let run = try settings.makeRun(train: train)

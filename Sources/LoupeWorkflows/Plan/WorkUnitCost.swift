@@ -16,6 +16,9 @@ public struct WorkUnitCost: Sendable, Equatable {
     public var preparation: (name: String, seconds: Double)?
     /// Seconds to start a task: read and decode the data, build the population.
     public var startSeconds: Double
+    /// Seconds on one core of the work only the collect job does beyond reading the units'
+    /// outputs and writing the report: an audit's latency measurement (an upper bound).
+    public var collectSeconds: Double = 0
     /// Peak resident memory of a task, in bytes: measured during the burst, plus the arrays a
     /// unit holds that the burst did not (a difficulty run's gradients and logits, ROAR's maps).
     public var peakMemoryBytes: Int
@@ -47,7 +50,8 @@ public struct WorkUnitCost: Sendable, Equatable {
     public static func == (a: WorkUnitCost, b: WorkUnitCost) -> Bool {
         a.units.map(\.name) == b.units.map(\.name) && a.units.map(\.seconds) == b.units.map(\.seconds)
             && a.preparation?.name == b.preparation?.name && a.preparation?.seconds == b.preparation?.seconds
-            && a.startSeconds == b.startSeconds && a.peakMemoryBytes == b.peakMemoryBytes
+            && a.startSeconds == b.startSeconds && a.collectSeconds == b.collectSeconds
+            && a.peakMemoryBytes == b.peakMemoryBytes
     }
 
     /// Seconds shard `K/N` takes on one core: its units and its start.
@@ -57,8 +61,14 @@ public struct WorkUnitCost: Sendable, Equatable {
 
     /// The units of the population `spec` describes (``PopulationRunner/workUnits``): each
     /// trained member, with the members derived from dense member i in dense member i's unit.
+    ///
+    /// `latencyRuns` rounds of the audit's latency measurement (0 for none) add to the collect
+    /// job: each round times every kernel of every population's member 0 at batch 1 and at
+    /// a batch of up to 128, counted here as two such batches (a batch of one costs less than
+    /// a full one), and up to two kernels per population (dense, and sparse or integer).
     static func population(
-        spec: PopulationSpec, givenModels: Bool, train: Dataset, evaluate: Dataset, startSeconds: Double
+        spec: PopulationSpec, givenModels: Bool, train: Dataset, evaluate: Dataset, startSeconds: Double,
+        latencyRuns: Int = 0
     ) throws -> WorkUnitCost {
         let (speed, _) = try TrainingSpeed.measure(
             architecture: spec.architecture, training: spec.training, seed: spec.firstSeed, train: train,
@@ -83,6 +93,10 @@ public struct WorkUnitCost: Sendable, Equatable {
                 units.append(("\(variant.name) #\(index)", seconds))
             }
         }
-        return WorkUnitCost(units: units, startSeconds: startSeconds, speed: speed)
+        var cost = WorkUnitCost(units: units, startSeconds: startSeconds, speed: speed)
+        let timedImages = 2 * min(128, evaluate.count)
+        cost.collectSeconds =
+            Double(latencyRuns * 2 * spec.orderedVariants.count * timedImages) * speed.evaluationSecondsPerExample
+        return cost
     }
 }

@@ -76,7 +76,9 @@ struct Plan: ParsableCommand {
             }
             configuration = .init(
                 engine: engine, arguments: command,
-                work: .population(planned.data, planned.population, evaluate: planned.evaluate), output: output)
+                work: .population(
+                    planned.data, planned.population, evaluate: planned.evaluate, latencyRuns: planned.latencyRuns),
+                output: output)
             configuration.runFolder = planned.output
         case let population as Population:
             let planned = try population.workflowConfiguration()
