@@ -382,7 +382,7 @@ extension ConvolutionGeometry {
     /// packed values and costs `2 * taps * outputs` for the addition, so it pays when the
     /// outputs fill whole column tiles, are fewer than the taps, and the slices are much
     /// deeper than the outputs are many: at least 8 times, from `loupe-bench
-    /// --resnet-convolutions` on Zen 3 (AVX2), where resnet-mini's 16- and 32-filter layers
+    /// --weight-gradient-forms` on Zen 3 (AVX2), where resnet-mini's 16- and 32-filter layers
     /// (slices of 289 and 324) gained and its 64-filter ones (100 and 324) lost.
     package func transposesWeightGradient(outputs: Int, path: KernelPath = .active) -> Bool {
         outputs % GEMM.columnTile(path: path) == 0 && outputs < patchSize
