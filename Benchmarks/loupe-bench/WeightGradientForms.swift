@@ -46,6 +46,7 @@ func runWeightGradientForms() {
         let image = (0..<geometry.paddedImageCount).map { Float($0 % 13) * 0.1 }
         let gradient = (0..<(outputs * positions)).map { Float($0 % 7) * 0.01 }
         var weights = [Float](repeating: 0, count: outputs * taps)
+        var product = [Float](repeating: 0, count: outputs * taps)
         let products: [(String, () -> Void)] = [
             (
                 "product",
@@ -61,8 +62,7 @@ func runWeightGradientForms() {
                     weights.withUnsafeMutableBufferPointer {
                         geometry.accumulateTransposedWeightGradient(
                             outputs: outputs, gradient: gradient, padded: image, offsets: offsets,
-                            into: $0.baseAddress!,
-                            path: .active)
+                            into: $0.baseAddress!, product: &product, path: .active)
                     }
                 }
             ),

@@ -342,15 +342,29 @@ extension ConvolutionGeometry {
     /// rows of `paddedPositions` values (zero past each row's outputs), `padded` the padded
     /// image (`pad`), `weights` `outputs x patchSize`. Shallow patches (fewer than
     /// `shallowPatchLimit` taps) are summed directly, deeper ones by a matrix product.
+    /// `scratch`, when given, is working memory of `paddedWeightGradientScratchCount(outputs:)`
+    /// floats (a caller going image by image passes the same buffer each time); without it the
+    /// product that needs some allocates its own.
     package func accumulatePaddedWeightGradient(
         outputs: Int, gradient: UnsafePointer<Float>, padded: UnsafePointer<Float>,
-        offsets: UnsafePointer<Int>, into weights: UnsafeMutablePointer<Float>, path: KernelPath = .active
+        offsets: UnsafePointer<Int>, into weights: UnsafeMutablePointer<Float>, path: KernelPath = .active,
+        scratch: UnsafeMutablePointer<Float>? = nil
     ) {
         let positions = paddedPositions
         guard patchSize < Self.shallowPatchLimit else {
             if transposesWeightGradient(outputs: outputs, path: path) {
-                accumulateTransposedWeightGradient(
-                    outputs: outputs, gradient: gradient, padded: padded, offsets: offsets, into: weights, path: path)
+                let accumulate = { (product: UnsafeMutablePointer<Float>) in
+                    accumulateTransposedWeightGradient(
+                        outputs: outputs, gradient: gradient, padded: padded, offsets: offsets, into: weights,
+                        product: product, path: path)
+                }
+                if let scratch {
+                    accumulate(scratch)
+                } else {
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: patchSize * outputs) {
+                        accumulate($0.baseAddress!)
+                    }
+                }
             } else {
                 GEMM.multiply(
                     transposeB: true, m: outputs, n: patchSize, k: positions, a: gradient, lda: positions, b: padded,
@@ -374,6 +388,13 @@ extension ConvolutionGeometry {
         }
     }
 
+    /// Floats of working memory `accumulatePaddedWeightGradient` uses for `outputs` filters:
+    /// one slice's `dWᵀ` when it computes `dWᵀ = patches * gᵀ`, else none.
+    package func paddedWeightGradientScratchCount(outputs: Int, path: KernelPath = .active) -> Int {
+        patchSize >= Self.shallowPatchLimit && transposesWeightGradient(outputs: outputs, path: path)
+            ? patchSize * outputs : 0
+    }
+
     /// Whether `accumulatePaddedWeightGradient` computes `dWᵀ = patches * gᵀ` rather than
     /// `dW = g * patchesᵀ`. The product `g * patchesᵀ` packs B, the patches, transposing
     /// `patchSize` values per position; `patches * gᵀ` reads the patches in place as A and packs
@@ -391,34 +412,32 @@ extension ConvolutionGeometry {
 
     /// `dW += g * patchesᵀ` as `dWᵀ = patches * gᵀ`, slice by slice of the depth that
     /// `GEMM.multiply` would use for `g * patchesᵀ`, each slice's product added onto `dW`
-    /// as that product adds it: the same sums in the same order, bit for bit.
+    /// as that product adds it: the same sums in the same order, bit for bit. `product` holds
+    /// one slice's `dWᵀ` (`patchSize * outputs` floats).
     package func accumulateTransposedWeightGradient(
         outputs: Int, gradient: UnsafePointer<Float>, padded: UnsafePointer<Float>, offsets: UnsafePointer<Int>,
-        into weights: UnsafeMutablePointer<Float>, path: KernelPath
+        into weights: UnsafeMutablePointer<Float>, product: UnsafeMutablePointer<Float>, path: KernelPath
     ) {
         let (positions, taps) = (paddedPositions, patchSize)
         let depth = GEMM.sliceDepth(k: positions, path: path)
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: taps * outputs) { slice in
-            let product = slice.baseAddress!
-            var start = 0
-            while start < positions {
-                let kc = min(depth, positions - start)
-                GEMM.multiply(
-                    transposeB: true, m: taps, n: outputs, k: kc, a: padded + start, lda: 0, b: gradient + start,
-                    ldb: positions, c: product, ldc: outputs, path: path, aRowOffsets: offsets)
-                // dW[o, j] += product[j, o], sixteen taps at a time: the sixteen rows of the
-                // product stay in cache while every output's run of dW is added to.
-                var j0 = 0
-                while j0 < taps {
-                    let end = min(j0 + 16, taps)
-                    for o in 0..<outputs {
-                        let row = weights + o * taps
-                        for j in j0..<end { row[j] += product[j * outputs + o] }
-                    }
-                    j0 = end
+        var start = 0
+        while start < positions {
+            let kc = min(depth, positions - start)
+            GEMM.multiply(
+                transposeB: true, m: taps, n: outputs, k: kc, a: padded + start, lda: 0, b: gradient + start,
+                ldb: positions, c: product, ldc: outputs, path: path, aRowOffsets: offsets)
+            // dW[o, j] += product[j, o], sixteen taps at a time: the sixteen rows of the
+            // product stay in cache while every output's run of dW is added to.
+            var j0 = 0
+            while j0 < taps {
+                let end = min(j0 + 16, taps)
+                for o in 0..<outputs {
+                    let row = weights + o * taps
+                    for j in j0..<end { row[j] += product[j * outputs + o] }
                 }
-                start += kc
+                j0 = end
             }
+            start += kc
         }
     }
 }

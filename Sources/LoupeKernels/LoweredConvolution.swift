@@ -165,7 +165,11 @@ package struct LoweredConvolution: Sendable {
         _ g: UnsafePointer<Float>, input x: UnsafePointer<Float>, batch: Int,
         into weightGradient: UnsafeMutablePointer<Float>
     ) {
-        ScratchMemory.withZeroedFloats([geometry.paddedImageCount, outChannels * positions]) { scratch in
+        let counts = [
+            geometry.paddedImageCount, outChannels * positions,
+            geometry.paddedWeightGradientScratchCount(outputs: outChannels, path: path),
+        ]
+        ScratchMemory.withZeroedFloats(counts) { scratch in
             let (lowered, gradient) = (scratch[0].baseAddress!, scratch[1].baseAddress!)
             offsets.withUnsafeBufferPointer { offsets in
                 for n in 0..<batch {
@@ -173,7 +177,7 @@ package struct LoweredConvolution: Sendable {
                     geometry.expandOutputs(g + n * outputSize, rows: outChannels, into: gradient)
                     geometry.accumulatePaddedWeightGradient(
                         outputs: outChannels, gradient: gradient, padded: lowered, offsets: offsets.baseAddress!,
-                        into: weightGradient, path: path)
+                        into: weightGradient, path: path, scratch: scratch[2].baseAddress)
                 }
             }
         }

@@ -100,8 +100,10 @@ final class ConvolutionLoweringTests: XCTestCase {
                     transposeB: true, m: outputs, n: geometry.patchSize, k: positions, a: gradient, lda: positions,
                     b: padded, ldb: 0, beta: 1, c: &expected, ldc: geometry.patchSize, path: path, bRowOffsets: offsets)
                 var weights = start
+                var product = [Float](repeating: .nan, count: outputs * geometry.patchSize)
                 geometry.accumulateTransposedWeightGradient(
-                    outputs: outputs, gradient: gradient, padded: padded, offsets: offsets, into: &weights, path: path)
+                    outputs: outputs, gradient: gradient, padded: padded, offsets: offsets, into: &weights,
+                    product: &product, path: path)
                 XCTAssertEqual(
                     weights.map(\.bitPattern), expected.map(\.bitPattern),
                     "\(path) c=\(c) stride=\(stride) o=\(outputs)")

@@ -104,22 +104,24 @@ struct ConvolutionBlock {
     ) -> [Tensor?] {
         // The convolution output's gradient (rows `rowLength` apart, zero past each row's
         // outputs), lowered input gradients, and in the padded lowering the padded image
-        // (weight gradient) and its gradient.
+        // (weight gradient), its gradient, and the weight gradient's working memory.
         let counts = [
             outChannels * positions, patch * positions, padded && needs.weight ? geometry.paddedImageCount : 0,
             padded && needs.input ? geometry.paddedImageCount : 0,
+            padded && needs.weight ? geometry.paddedWeightGradientScratchCount(outputs: outChannels) : 0,
         ]
         return ScratchMemory.withZeroedFloats(counts) { scratch in
             backward(
                 g, input: x, weight: w, pooled: pooled, windows: windows, hasBias: hasBias,
                 outputGradient: Scratch(scratch[0]), columns: Scratch(scratch[1]), paddedImage: Scratch(scratch[2]),
-                paddedGradient: Scratch(scratch[3]))
+                paddedGradient: Scratch(scratch[3]), weightProduct: Scratch(scratch[4]))
         }
     }
 
     private func backward(
         _ g: Tensor, input x: Tensor, weight w: Tensor, pooled: Tensor, windows: [Float], hasBias: Bool,
-        outputGradient: Scratch, columns: Scratch, paddedImage: Scratch, paddedGradient: Scratch
+        outputGradient: Scratch, columns: Scratch, paddedImage: Scratch, paddedGradient: Scratch,
+        weightProduct: Scratch
     ) -> [Tensor?] {
         var inputGradient = Tensor(zeros: needs.input ? x.shape : [0])
         var weightGradient = Tensor(zeros: needs.weight ? w.shape : [0])
@@ -161,7 +163,7 @@ struct ConvolutionBlock {
                                                 geometry.accumulatePaddedWeightGradient(
                                                     outputs: outChannels, gradient: outputGradient.base,
                                                     padded: paddedImage.base, offsets: offsets.baseAddress!,
-                                                    into: dw.baseAddress!)
+                                                    into: dw.baseAddress!, scratch: weightProduct.base)
                                             } else if needs.weight {
                                                 geometry.im2col(image, into: columns.base)
                                                 GEMM.multiply(
