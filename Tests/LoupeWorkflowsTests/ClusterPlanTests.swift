@@ -45,7 +45,8 @@ final class ClusterPlanTests: XCTestCase {
         measured.collectSeconds = 3000
         let timed = try ClusterPlan(arguments: ["audit"], cost: measured, tasks: nil, cpusPerTask: 1, name: "x")
         XCTAssertEqual(timed.collectMinutes, Int(((10.0 * 4 + 3000) * 2 / 60).rounded(.up)))
-        XCTAssertTrue(timed.summaryLines[1].hasSuffix("collect: 102 min (latency measurement at most 3e+03 s of it)"))
+        XCTAssertTrue(timed.summaryLines[1].hasSuffix("collect: 102 min (latency measurement at most 3000 s of it)"))
+        XCTAssertTrue(timed.summaryLines[0].contains(", 1500 core-seconds estimated in total"), timed.summaryLines[0])
         XCTAssertFalse(one.summaryLines[1].contains("latency"))
         XCTAssertThrowsError(try ClusterPlan(arguments: [], cost: cost, tasks: 0, cpusPerTask: 1, name: "x"))
         XCTAssertThrowsError(try ClusterPlan(arguments: [], cost: cost, tasks: nil, cpusPerTask: 0, name: "x"))

@@ -82,15 +82,20 @@ public struct ClusterPlan: Sendable {
     public var summaryLines: [String] {
         let total = cost.units.map(\.seconds).reduce(0, +)
         let preparation = cost.preparation.map {
-            "first, once: \($0.name), \(String(format: "%.3g", $0.seconds)) core-seconds estimated; \(preparationMinutes) min"
+            "first, once: \($0.name), \(Self.readable($0.seconds)) core-seconds estimated; \(preparationMinutes) min"
         }
         return [
-            "work units: \(cost.units.count), \(String(format: "%.3g", total)) core-seconds estimated in total from a measured training step of \(String(format: "%.3g", cost.stepSeconds * 1000)) ms, evaluation at \(String(format: "%.3g", cost.evaluationSecondsPerExample * 1e6)) µs per example and a start of \(String(format: "%.2g", cost.startSeconds)) s",
+            "work units: \(cost.units.count), \(Self.readable(total)) core-seconds estimated in total from a measured training step of \(Self.readable(cost.stepSeconds * 1000)) ms, evaluation at \(Self.readable(cost.evaluationSecondsPerExample * 1e6)) µs per example and a start of \(String(format: "%.2g", cost.startSeconds)) s",
             "tasks: \(tasks) x \(cpusPerTask) core(s), \(memoryMiB) MiB, \(taskMinutes) min each (\(Self.timeMargin)x the slowest task's estimate); collect: \(collectMinutes) min"
                 + (cost.collectSeconds > 0
-                    ? " (latency measurement at most \(String(format: "%.3g", cost.collectSeconds)) s of it)" : ""),
+                    ? " (latency measurement at most \(Self.readable(cost.collectSeconds)) s of it)" : ""),
             "kernel path pinned to \(kernelPath) (LOUPE_KERNELS) for results bit-identical to one machine",
         ] + (preparation.map { [$0] } ?? [])
+    }
+
+    /// Three significant digits, in whole numbers from 1,000 up ("3000", not "3e+03").
+    static func readable(_ value: Double) -> String {
+        String(format: value >= 1000 ? "%.0f" : "%.3g", value)
     }
 
     /// `arguments` without `--threads N` or `--threads=N`.
