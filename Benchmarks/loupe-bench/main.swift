@@ -60,6 +60,13 @@ if arguments.contains("--weight-gradient-forms") {
     exit(0)
 }
 
+// `--inference-fusion`: resnet-mini's inference with and without convolution + batch norm
+// fused (one thread, `--batch-size`, `--rounds`), and whether the logits agree bit for bit.
+if arguments.contains("--inference-fusion") {
+    runInferenceFusion(batchSize: batchSize, rounds: Int(option("--rounds", default: "10"))!, emit: emit)
+    exit(0)
+}
+
 // `--resnet-convolutions`: GFLOP/s of resnet-mini's convolutions, pass by pass (one thread);
 // `--widths 64,128,256,512 --blocks 2` for a full-width ResNet-18, `--passes forward` for some,
 // `--cpu-time` to time CPU time rather than wall time.

@@ -48,12 +48,17 @@ package struct LoweredConvolution: Sendable {
     /// side, the columns of B their output positions only (`GEMM`'s column offsets), so that
     /// the weights are read once per group rather than per image. Each output is the same sum
     /// in the same order whatever the grouping.
+    ///
+    /// `affine`, when given, maps each image's outputs right after they are written (an
+    /// inference-mode batch norm, and ReLU, after the convolution): the values the separate
+    /// map would give, without a second pass over the batch.
     package func forward(
         _ x: UnsafePointer<Float>, batch: Int, weights: UnsafePointer<Float>, packedWeights: PackedOperand?,
-        bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>
+        bias: UnsafePointer<Float>?, affine: ChannelAffine? = nil, into y: UnsafeMutablePointer<Float>
     ) {
         guard gathersOutputs else {
-            forwardInPlace(x, batch: batch, weights: weights, packedWeights: packedWeights, bias: bias, into: y)
+            forwardInPlace(
+                x, batch: batch, weights: weights, packedWeights: packedWeights, bias: bias, affine: affine, into: y)
             return
         }
         let group = imagesPerProduct(batch: batch)
@@ -83,12 +88,15 @@ package struct LoweredConvolution: Sendable {
                             m: outChannels, n: columns, k: patch, a: weights, lda: patch, b: lowered, ldb: 0,
                             beta: bias == nil ? 0 : 1, c: product, ldc: columns, path: path, packedA: packedWeights,
                             bRowOffsets: offsets.baseAddress, bColumnOffsets: columnOffsets.baseAddress)
-                        for image in 0..<images where group > 1 {
+                        for image in 0..<images {
                             let output = y + (first + image) * outputSize
-                            for o in 0..<outChannels {
-                                (output + o * spatial).update(
-                                    from: product + o * columns + image * spatial, count: spatial)
+                            if group > 1 {
+                                for o in 0..<outChannels {
+                                    (output + o * spatial).update(
+                                        from: product + o * columns + image * spatial, count: spatial)
+                                }
                             }
+                            affine?.apply(output, channels: outChannels, inner: spatial)
                         }
                         first += images
                     }
@@ -110,7 +118,7 @@ package struct LoweredConvolution: Sendable {
     /// position (`paddedPositions`), the outputs then compacted.
     private func forwardInPlace(
         _ x: UnsafePointer<Float>, batch: Int, weights: UnsafePointer<Float>, packedWeights: PackedOperand?,
-        bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>
+        bias: UnsafePointer<Float>?, affine: ChannelAffine?, into y: UnsafeMutablePointer<Float>
     ) {
         ScratchMemory.withZeroedFloats([geometry.paddedImageCount, outChannels * positions]) { scratch in
             let (lowered, product) = (scratch[0].baseAddress!, scratch[1].baseAddress!)
@@ -128,6 +136,8 @@ package struct LoweredConvolution: Sendable {
                         beta: bias == nil ? 0 : 1, c: product, ldc: positions, path: path, packedA: packedWeights,
                         bRowOffsets: offsets.baseAddress)
                     geometry.compactOutputs(product, rows: outChannels, into: y + n * outputSize)
+                    affine?.apply(
+                        y + n * outputSize, channels: outChannels, inner: geometry.outputHeight * geometry.outputWidth)
                 }
             }
         }

@@ -222,6 +222,48 @@ final class LoweredConvolutionTests: XCTestCase {
         }
     }
 
+    /// A channel map given to the forward pass (an inference batch norm, with and without
+    /// ReLU) gives the bits of the forward pass followed by `BatchNormalization.affine`, for
+    /// outputs read in place and gathered, one image or several per product.
+    func testForwardWithAChannelMapIsTheForwardPassThenTheMap() {
+        for path in KernelPath.allCases where path <= KernelPath.supported {
+            for (index, base) in Self.cases.enumerated() {
+                var t = base
+                t.batch = 3
+                let g = t.geometry
+                let spatial = g.outputHeight * g.outputWidth
+                let x = random(t.batch * t.channels * t.height * t.width, seed: UInt64(index) + 1100)
+                let w = random(t.outChannels * g.patchSize, seed: UInt64(index) + 1200)
+                let bias = random(t.outChannels, seed: UInt64(index) + 1300)
+                let scale = random(t.outChannels, seed: UInt64(index) + 1400)
+                let shift = random(t.outChannels, seed: UInt64(index) + 1500)
+                for (columns, rectify) in [(1, false), (2 * spatial, true), (1 << 20, true), (1 << 20, false)] {
+                    let convolution = LoweredConvolution(
+                        geometry: g, outChannels: t.outChannels, path: path, columnsPerProduct: columns)
+                    var plain = [Float](repeating: .nan, count: t.batch * t.outChannels * spatial)
+                    convolution.forward(x, batch: t.batch, weights: w, packedWeights: nil, bias: bias, into: &plain)
+                    var expected = plain
+                    BatchNormalization(batch: t.batch, channels: t.outChannels, inner: spatial, path: path)
+                        .affine(plain, scale: scale, shift: shift, rectify: rectify, into: &expected)
+                    var mapped = [Float](repeating: .nan, count: plain.count)
+                    scale.withUnsafeBufferPointer { scale in
+                        shift.withUnsafeBufferPointer { shift in
+                            let affine = ChannelAffine(
+                                scale: scale.baseAddress!, shift: shift.baseAddress!, rectify: rectify, path: path)
+                            convolution.forward(
+                                x, batch: t.batch, weights: w, packedWeights: nil, bias: bias, affine: affine,
+                                into: &mapped)
+                        }
+                    }
+                    XCTAssertEqual(
+                        mapped.map(\.bitPattern), expected.map(\.bitPattern),
+                        "\(path) case \(index) columns \(columns) rectify \(rectify)")
+                    XCTAssertNotEqual(mapped.map(\.bitPattern), plain.map(\.bitPattern))
+                }
+            }
+        }
+    }
+
     /// Stride 2 and 3: row `(c, ky, kx)` of the phase-split image read at position
     /// `y * phaseWidth + x` is im2col's entry for output `(y, x)`, and `unpad` inverts `pad`.
     func testPhaseRowsAreTheIm2colRows() {

@@ -61,4 +61,40 @@ final class SequentialFusionTests: XCTestCase {
         }
         XCTAssertEqual(run(fused: true), run(fused: false))
     }
+
+    /// In inference, where nothing needs a gradient, every convolution followed by batch norm
+    /// runs as one operation (with the ReLU after it, when there is one), and the logits are the
+    /// unfused network's bit for bit; with a gradient wanted, or in training, nothing changes.
+    func testInferenceFusesConvolutionAndBatchNormWithTheSameLogits() throws {
+        var model = try Model(architecture: .builtin("resnet-mini", inputShape: [3, 12, 12], classes: 4)!, seed: 5)
+        var generator = SeededGenerator(seed: 6)
+        for name in model.buffers.keys {
+            let count = model.buffers[name]!.count
+            model.buffers[name] = Tensor(
+                shape: [count],
+                scalars: (0..<count).map { _ in
+                    name.hasSuffix("running_var") ? 0.5 + generator.nextUniform() : generator.nextUniform() - 0.5
+                })
+        }
+        let images = Tensor(shape: [3, 3, 12, 12], scalars: (0..<(3 * 3 * 144)).map { _ in generator.nextUniform() })
+        func run(inputGradient: Bool, isTraining: Bool = false) -> (kinds: [OperationKind], logits: [UInt32]) {
+            let tape = Tape()
+            var context = model.makeContext(tape: tape, isTraining: isTraining, trainable: false)
+            let input = inputGradient ? tape.variable(images) : tape.constant(images)
+            let logits = model(input, &context)
+            return (tape.nodes.map(\.kind), logits.value.scalars.map(\.bitPattern))
+        }
+        let fused = run(inputGradient: false)
+        let unfused = run(inputGradient: true)
+        // Stem, 2 in stage 1, 3 in stages 2 and 3 (body and shortcut); 4 of them with ReLU.
+        XCTAssertEqual(fused.kinds.filter { $0 == .conv2dBatchNorm }.count, 9)
+        XCTAssertFalse(fused.kinds.contains(.conv2d) || fused.kinds.contains(.batchNorm))
+        XCTAssertFalse(fused.kinds.contains(.batchNormReLU) || fused.kinds.contains(.relu))
+        XCTAssertFalse(unfused.kinds.contains(.conv2dBatchNorm))
+        XCTAssertEqual(unfused.kinds.filter { $0 == .batchNormReLU }.count, 4)
+        XCTAssertEqual(fused.logits, unfused.logits)
+        XCTAssertEqual(Set(fused.logits).count, fused.logits.count, "distinct logits")
+        XCTAssertFalse(run(inputGradient: false, isTraining: true).kinds.contains(.conv2dBatchNorm))
+        XCTAssertEqual(model.logits(images).scalars.map(\.bitPattern), fused.logits)
+    }
 }

@@ -35,8 +35,10 @@ public struct Sequential: Layer {
     /// is `ReLUMaxPoolFusible` (a convolution) followed by ReLU and 2 x 2 max pooling runs as
     /// one operation image by image, any other ReLU followed by max pooling as one pass, and a
     /// `ReLUFusible` layer (a linear layer, a batch norm) followed by ReLU as one operation: the same values
-    /// and gradients, without the full-size intermediate tensors. This is the only place that
-    /// decides fusion.
+    /// and gradients, without the full-size intermediate tensors. In inference, where nothing
+    /// needs a gradient, a convolution followed by batch norm (and ReLU) runs as one operation
+    /// that normalises each output as it is written (`Conv2d.normalized`): the same values.
+    /// This is the only place that decides fusion.
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
         let fuses = context.tape.fusesReLU
         var x = input
@@ -48,7 +50,13 @@ public struct Sequential: Layer {
             index + offset < layers.count ? layers[index + offset] as? MaxPool2d : nil
         }
         while index < layers.count {
-            if fuses, let layer = layers[index] as? any ReLUMaxPoolFusible, isReLU(1),
+            if let convolution = layers[index] as? Conv2d, index + 1 < layers.count,
+                let norm = layers[index + 1] as? BatchNorm,
+                let y = convolution.normalized(x, by: norm, rectify: fuses && isReLU(2), &context)
+            {
+                x = y
+                index += fuses && isReLU(2) ? 3 : 2
+            } else if fuses, let layer = layers[index] as? any ReLUMaxPoolFusible, isReLU(1),
                 let pool = pool(2), pool.kernelSize == 2, pool.stride == 2
             {
                 x = layer.rectifiedMaxPooled2x2(x, &context)

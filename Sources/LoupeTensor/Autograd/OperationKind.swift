@@ -8,6 +8,6 @@ public enum OperationKind: String, Hashable, Sendable, CaseIterable {
     case add, subtract, multiply, divide
     case reshape
     case sum, mean
-    case batchNorm, batchNormReLU, normalizeChannels, dropout
+    case batchNorm, batchNormReLU, conv2dBatchNorm, normalizeChannels, dropout
     case addReLU
 }

@@ -11,27 +11,7 @@ extension Variable {
         let geometry = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
         let (batch, outChannels, patch) = (x.shape[0], w.shape[0], geometry.patchSize)
         let convolution = LoweredConvolution(geometry: geometry, outChannels: outChannels)
-        let outShape = [batch, outChannels, geometry.outputHeight, geometry.outputWidth]
-        // y = W * x + b
-        let result = Tensor(shape: outShape) { out in
-            x.withUnsafeBufferPointer { xp in
-                w.withUnsafeBufferPointer { wp in
-                    let packedWeight = w.packedOperands?.operand(
-                        side: .left, rows: outChannels, columns: patch, source: wp.baseAddress!, rowStride: patch,
-                        isTransposed: false)
-                    let forward = { (bias: UnsafePointer<Float>?) in
-                        convolution.forward(
-                            xp.baseAddress!, batch: batch, weights: wp.baseAddress!, packedWeights: packedWeight,
-                            bias: bias, into: out.baseAddress!)
-                    }
-                    if let bias {
-                        bias.value.withUnsafeBufferPointer { forward($0.baseAddress!) }
-                    } else {
-                        forward(nil)
-                    }
-                }
-            }
-        }
+        let result = Self.convolved(x, weight: w, bias: bias?.value, convolution: convolution)
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         // The rule must not capture a Variable (that would retain the tape), only what it needs.
         let hasBias = bias != nil
@@ -71,6 +51,47 @@ extension Variable {
                     g.sumPerChannel(channels: outChannels, innerSize: geometry.outputHeight * geometry.outputWidth))
             }
             return grads
+        }
+    }
+
+    /// `y = W * x + b` on `convolution`, mapped by `affine` (scale, shift, rectify) as it is written.
+    static func convolved(
+        _ x: Tensor, weight w: Tensor, bias: Tensor?, convolution: LoweredConvolution,
+        affine: (scale: [Float], shift: [Float], rectify: Bool)? = nil
+    ) -> Tensor {
+        let (batch, outChannels, patch) = (x.shape[0], w.shape[0], convolution.geometry.patchSize)
+        let geometry = convolution.geometry
+        let outShape = [batch, outChannels, geometry.outputHeight, geometry.outputWidth]
+        return Tensor(shape: outShape) { out in
+            x.withUnsafeBufferPointer { xp in
+                w.withUnsafeBufferPointer { wp in
+                    let packedWeight = w.packedOperands?.operand(
+                        side: .left, rows: outChannels, columns: patch, source: wp.baseAddress!, rowStride: patch,
+                        isTransposed: false)
+                    let forward = { (bias: UnsafePointer<Float>?, map: ChannelAffine?) in
+                        convolution.forward(
+                            xp.baseAddress!, batch: batch, weights: wp.baseAddress!, packedWeights: packedWeight,
+                            bias: bias, affine: map, into: out.baseAddress!)
+                    }
+                    let mapped = { (bias: UnsafePointer<Float>?) in
+                        guard let affine else { return forward(bias, nil) }
+                        affine.scale.withUnsafeBufferPointer { scale in
+                            affine.shift.withUnsafeBufferPointer { shift in
+                                forward(
+                                    bias,
+                                    ChannelAffine(
+                                        scale: scale.baseAddress!, shift: shift.baseAddress!, rectify: affine.rectify,
+                                        path: convolution.path))
+                            }
+                        }
+                    }
+                    if let bias {
+                        bias.withUnsafeBufferPointer { mapped($0.baseAddress!) }
+                    } else {
+                        mapped(nil)
+                    }
+                }
+            }
         }
     }
 }

@@ -54,10 +54,8 @@ extension Variable {
                 x.withUnsafeBufferPointer { kernels.statistics($0.baseAddress!, mean: &mean, variance: &variance) }
                 return (mean, variance)
             }()
-        let inverseStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
-        let g = gamma.value.scalars
-        let scale = (0..<channels).map { g[$0] * inverseStd[$0] }
-        let shift = zip(beta.value.scalars, zip(mean, scale)).map { $0 - $1.0 * $1.1 }
+        let (inverseStd, scale, shift) = Self.batchNormMap(
+            scale: gamma.value.scalars, shift: beta.value.scalars, mean: mean, variance: variance, epsilon: epsilon)
         let result = Tensor(shape: x.shape) { out in
             x.withUnsafeBufferPointer {
                 kernels.affine($0.baseAddress!, scale: scale, shift: shift, rectify: rectify, into: out.baseAddress!)
@@ -112,6 +110,17 @@ extension Variable {
                 variance: Tensor(shape: [channels], scalars: variance), count: count)
             : nil
         return (output, statistics)
+    }
+
+    /// The per-channel map a batch norm applies, `x * a[c] + b[c]`, from its statistics:
+    /// `a = scale / sqrt(variance + epsilon)` and `b = shift - mean * a`, with `1 / sqrt(...)`.
+    static func batchNormMap(
+        scale gamma: [Float], shift beta: [Float], mean: [Float], variance: [Float], epsilon: Float
+    ) -> (inverseStd: [Float], scale: [Float], shift: [Float]) {
+        let inverseStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
+        let scale = (0..<gamma.count).map { gamma[$0] * inverseStd[$0] }
+        let shift = zip(beta, zip(mean, scale)).map { $0 - $1.0 * $1.1 }
+        return (inverseStd, scale, shift)
     }
 
     /// Inverted dropout: zeroes each element with probability `rate` and scales the rest by

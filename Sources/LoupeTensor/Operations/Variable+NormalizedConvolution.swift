@@ -1,0 +1,29 @@
+import LoupeKernels
+
+extension Variable {
+    /// `conv2d(weight:bias:stride:padding:)` followed by an inference-mode `batchNorm` (its
+    /// running statistics as constants) and, with `rectify`, ReLU, as one operation: the
+    /// convolution maps each output through the batch norm's `x * a[c] + b[c]` as it writes it,
+    /// so the values are bit for bit those of the operations one after the other, without the
+    /// convolution's output as a tensor of its own and a second pass over it.
+    ///
+    /// For inference only: it has no backward rule, so no input may require a gradient.
+    package func conv2dBatchNorm(
+        weight: Variable, bias: Variable?, stride: Int, padding: Int, scale gamma: Variable, shift beta: Variable,
+        running: (mean: Tensor, variance: Tensor), epsilon: Float, rectify: Bool
+    ) -> Variable {
+        let inputs = [self, weight, gamma, beta] + (bias.map { [$0] } ?? [])
+        precondition(!inputs.contains { $0.requiresGradient }, "conv2dBatchNorm has no backward rule")
+        let (x, w) = (value, weight.value)
+        let geometry = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
+        let convolution = LoweredConvolution(geometry: geometry, outChannels: w.shape[0])
+        let map = Self.batchNormMap(
+            scale: gamma.value.scalars, shift: beta.value.scalars, mean: running.mean.scalars,
+            variance: running.variance.scalars, epsilon: epsilon)
+        let result = Self.convolved(
+            x, weight: w, bias: bias?.value, convolution: convolution, affine: (map.scale, map.shift, rectify))
+        return tape.record(result, kind: .conv2dBatchNorm, inputs: inputs) { _ in
+            preconditionFailure("conv2dBatchNorm has no backward rule")
+        }
+    }
+}
