@@ -2,19 +2,47 @@
 /// inference-mode batch norm (and a ReLU after it) applies: a convolution given one maps each
 /// image's output right after writing it, while it is still in cache, with the values
 /// `BatchNormalization.affine` gives.
+///
+/// With a `residual` (a residual block's shortcut, laid out as the output), the map is
+/// followed by the residual sum and only that is rectified, `max(x * scale[c] + shift[c] + r, 0)`:
+/// the values of the map, then the sum, then ReLU.
 package struct ChannelAffine {
     package var scale: UnsafePointer<Float>
     package var shift: UnsafePointer<Float>
     package var rectify: Bool
+    package var residual: UnsafePointer<Float>?
     package var path: KernelPath
 
-    package init(scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, rectify: Bool, path: KernelPath = .active) {
-        (self.scale, self.shift, self.rectify, self.path) = (scale, shift, rectify, path)
+    package init(
+        scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, rectify: Bool, residual: UnsafePointer<Float>? = nil,
+        path: KernelPath = .active
+    ) {
+        (self.scale, self.shift, self.rectify, self.residual, self.path) = (scale, shift, rectify, residual, path)
     }
 
-    /// Maps one image's `[channels, inner]` values in place.
-    package func apply(_ image: UnsafeMutablePointer<Float>, channels: Int, inner: Int) {
-        BatchNormalization(batch: 1, channels: channels, inner: inner, path: path)
-            .affine(image, scale: scale, shift: shift, rectify: rectify, into: image)
+    /// Maps image `index`'s `[channels, inner]` values in place.
+    package func apply(_ image: UnsafeMutablePointer<Float>, index: Int, channels: Int, inner: Int) {
+        let kernels = BatchNormalization(batch: 1, channels: channels, inner: inner, path: path)
+        guard let residual else {
+            kernels.affine(image, scale: scale, shift: shift, rectify: rectify, into: image)
+            return
+        }
+        kernels.affine(image, scale: scale, shift: shift, rectify: false, into: image)
+        let count = channels * inner
+        let addend = residual + index * count
+        var i = 0
+        while i + 16 <= count {
+            let sum =
+                UnsafeRawPointer(image + i).loadUnaligned(as: SIMD16<Float>.self)
+                + UnsafeRawPointer(addend + i).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(image + i).storeBytes(
+                of: rectify ? sum.replacing(with: 0, where: sum .< 0) : sum, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < count {
+            let sum = image[i] + addend[i]
+            image[i] = rectify && sum < 0 ? 0 : sum
+            i += 1
+        }
     }
 }

@@ -96,7 +96,7 @@ package struct LoweredConvolution: Sendable {
                                         from: product + o * columns + image * spatial, count: spatial)
                                 }
                             }
-                            affine?.apply(output, channels: outChannels, inner: spatial)
+                            affine?.apply(output, index: first + image, channels: outChannels, inner: spatial)
                         }
                         first += images
                     }
@@ -137,7 +137,8 @@ package struct LoweredConvolution: Sendable {
                         bRowOffsets: offsets.baseAddress)
                     geometry.compactOutputs(product, rows: outChannels, into: y + n * outputSize)
                     affine?.apply(
-                        y + n * outputSize, channels: outChannels, inner: geometry.outputHeight * geometry.outputWidth)
+                        y + n * outputSize, index: n, channels: outChannels,
+                        inner: geometry.outputHeight * geometry.outputWidth)
                 }
             }
         }

@@ -259,6 +259,29 @@ final class LoweredConvolutionTests: XCTestCase {
                         mapped.map(\.bitPattern), expected.map(\.bitPattern),
                         "\(path) case \(index) columns \(columns) rectify \(rectify)")
                     XCTAssertNotEqual(mapped.map(\.bitPattern), plain.map(\.bitPattern))
+
+                    // With a residual: the map, then the sum, then (if asked) ReLU.
+                    let residual = random(plain.count, seed: UInt64(index) + 1600)
+                    var unrectified = plain
+                    BatchNormalization(batch: t.batch, channels: t.outChannels, inner: spatial, path: path)
+                        .affine(plain, scale: scale, shift: shift, rectify: false, into: &unrectified)
+                    let summed = zip(unrectified, residual).map { $0 + $1 }.map { rectify && $0 < 0 ? 0 : $0 }
+                    var withResidual = [Float](repeating: .nan, count: plain.count)
+                    scale.withUnsafeBufferPointer { scale in
+                        shift.withUnsafeBufferPointer { shift in
+                            residual.withUnsafeBufferPointer { residual in
+                                let affine = ChannelAffine(
+                                    scale: scale.baseAddress!, shift: shift.baseAddress!, rectify: rectify,
+                                    residual: residual.baseAddress!, path: path)
+                                convolution.forward(
+                                    x, batch: t.batch, weights: w, packedWeights: nil, bias: bias, affine: affine,
+                                    into: &withResidual)
+                            }
+                        }
+                    }
+                    XCTAssertEqual(
+                        withResidual.map(\.bitPattern), summed.map(\.bitPattern),
+                        "\(path) case \(index) columns \(columns) rectify \(rectify), residual")
                 }
             }
         }

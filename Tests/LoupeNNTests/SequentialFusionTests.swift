@@ -63,7 +63,8 @@ final class SequentialFusionTests: XCTestCase {
     }
 
     /// In inference, where nothing needs a gradient, every convolution followed by batch norm
-    /// runs as one operation (with the ReLU after it, when there is one), and the logits are the
+    /// runs as one operation (with the ReLU after it, when there is one, and a residual block's
+    /// sum after its last one), and the logits are the
     /// unfused network's bit for bit; with a gradient wanted, or in training, nothing changes.
     func testInferenceFusesConvolutionAndBatchNormWithTheSameLogits() throws {
         var model = try Model(architecture: .builtin("resnet-mini", inputShape: [3, 12, 12], classes: 4)!, seed: 5)
@@ -90,6 +91,9 @@ final class SequentialFusionTests: XCTestCase {
         XCTAssertEqual(fused.kinds.filter { $0 == .conv2dBatchNorm }.count, 9)
         XCTAssertFalse(fused.kinds.contains(.conv2d) || fused.kinds.contains(.batchNorm))
         XCTAssertFalse(fused.kinds.contains(.batchNormReLU) || fused.kinds.contains(.relu))
+        // Each block's last convolution takes the residual sum and its ReLU too.
+        XCTAssertFalse(fused.kinds.contains(.addReLU))
+        XCTAssertEqual(unfused.kinds.filter { $0 == .addReLU }.count, 3)
         XCTAssertFalse(unfused.kinds.contains(.conv2dBatchNorm))
         XCTAssertEqual(unfused.kinds.filter { $0 == .batchNormReLU }.count, 4)
         XCTAssertEqual(fused.logits, unfused.logits)

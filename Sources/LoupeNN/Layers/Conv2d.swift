@@ -78,22 +78,26 @@ public struct Conv2d: ReLUMaxPoolFusible {
             stride: stride, padding: padding)
     }
 
-    /// The layer followed by `norm` in inference mode (and ReLU, with `rectify`) as one
-    /// operation (`Variable.conv2dBatchNorm`), or nil where that cannot stand in for them: in
-    /// training, or when any of the values would need a gradient.
+    /// The layer followed by `norm` in inference mode (and ReLU, with `rectify`; with a
+    /// `residual`, the sum with it before the ReLU) as one operation
+    /// (`Variable.conv2dBatchNorm`), or nil where that cannot stand in for them: in training,
+    /// or when any of the values would need a gradient.
     package func normalized(
-        _ input: Variable, by norm: BatchNorm, rectify: Bool, _ context: inout ForwardContext
+        _ input: Variable, by norm: BatchNorm, rectify: Bool, adding residual: Variable? = nil,
+        _ context: inout ForwardContext
     ) -> Variable? {
         guard !context.isTraining else { return nil }
         let (weight, bias) = (context.parameter("\(name).weight"), hasBias ? context.parameter("\(name).bias") : nil)
         let (scale, shift) = (context.parameter("\(norm.name).weight"), context.parameter("\(norm.name).bias"))
-        guard ![input, weight, scale, shift].contains(where: \.requiresGradient), bias?.requiresGradient != true else {
+        guard ![input, weight, scale, shift].contains(where: \.requiresGradient), bias?.requiresGradient != true,
+            residual?.requiresGradient != true
+        else {
             return nil
         }
         return input.conv2dBatchNorm(
             weight: weight, bias: bias, stride: stride, padding: padding, scale: scale, shift: shift,
             running: (context.buffer("\(norm.name).running_mean"), context.buffer("\(norm.name).running_var")),
-            epsilon: norm.epsilon, rectify: rectify)
+            epsilon: norm.epsilon, rectify: rectify, adding: residual)
     }
 
     public var description: LayerDescription {

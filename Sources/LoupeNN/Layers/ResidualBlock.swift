@@ -29,6 +29,19 @@ public struct ResidualBlock: Layer {
     }
 
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
+        // In inference, a body ending in convolution + batch norm takes the shortcut into that
+        // last operation: the sum and its ReLU in the same pass (`Conv2d.normalized`).
+        if !context.isTraining, context.tape.fusesReLU, body.layers.count >= 2,
+            let convolution = body.layers[body.layers.count - 2] as? Conv2d,
+            let norm = body.layers.last as? BatchNorm
+        {
+            let side = shortcut.map { $0(input, &context) } ?? input
+            let lead = Sequential(Array(body.layers.dropLast(2)))(input, &context)
+            if let sum = convolution.normalized(lead, by: norm, rectify: true, adding: side, &context) {
+                return sum
+            }
+            return Sequential(Array(body.layers.suffix(2)))(lead, &context).rectifiedSum(side)
+        }
         let main = body(input, &context)
         let side = shortcut.map { $0(input, &context) } ?? input
         // One pass for the sum and its ReLU, unless ReLU's backward rule is overridden.

@@ -54,10 +54,11 @@ extension Variable {
         }
     }
 
-    /// `y = W * x + b` on `convolution`, mapped by `affine` (scale, shift, rectify) as it is written.
+    /// `y = W * x + b` on `convolution`, mapped by `affine` (scale, shift, rectify, and a
+    /// residual added before rectifying) as it is written (`ChannelAffine`).
     static func convolved(
         _ x: Tensor, weight w: Tensor, bias: Tensor?, convolution: LoweredConvolution,
-        affine: (scale: [Float], shift: [Float], rectify: Bool)? = nil
+        affine: (scale: [Float], shift: [Float], rectify: Bool, residual: Tensor?)? = nil
     ) -> Tensor {
         let (batch, outChannels, patch) = (x.shape[0], w.shape[0], convolution.geometry.patchSize)
         let geometry = convolution.geometry
@@ -75,14 +76,21 @@ extension Variable {
                     }
                     let mapped = { (bias: UnsafePointer<Float>?) in
                         guard let affine else { return forward(bias, nil) }
-                        affine.scale.withUnsafeBufferPointer { scale in
-                            affine.shift.withUnsafeBufferPointer { shift in
-                                forward(
-                                    bias,
-                                    ChannelAffine(
-                                        scale: scale.baseAddress!, shift: shift.baseAddress!, rectify: affine.rectify,
-                                        path: convolution.path))
+                        let map = { (residual: UnsafePointer<Float>?) in
+                            affine.scale.withUnsafeBufferPointer { scale in
+                                affine.shift.withUnsafeBufferPointer { shift in
+                                    forward(
+                                        bias,
+                                        ChannelAffine(
+                                            scale: scale.baseAddress!, shift: shift.baseAddress!,
+                                            rectify: affine.rectify, residual: residual, path: convolution.path))
+                                }
                             }
+                        }
+                        if let residual = affine.residual {
+                            residual.withUnsafeBufferPointer { map($0.baseAddress!) }
+                        } else {
+                            map(nil)
                         }
                     }
                     if let bias {
