@@ -42,9 +42,11 @@ let package = Package(
         .target(name: "CImageDecoding", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
         .target(name: "LoupeSupport", dependencies: ["CLoupePlatform"], swiftSettings: optimized),
         .target(name: "CLoupePlatform"),
-        // Exact int8 products (generic C, AVX2, AVX-512 VNNI; each SIMD function compiled for
-        // its instructions by a target attribute, called only on CPUs that have them).
-        .target(name: "CLoupeIntegerKernels", cSettings: [.unsafeFlags(["-O2"])]),
+        // Exact int8 products and the requantization between integer layers (generic C, AVX2,
+        // AVX-512 VNNI; each SIMD function compiled for its instructions by a target attribute,
+        // called only on CPUs that have them; no fused multiply-adds, so every path gives the
+        // same bits).
+        .target(name: "CLoupeIntegerKernels", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
         // exp, log, tanh and the sigmoid over buffers (generic C, AVX2, AVX-512; no fused
         // multiply-adds, so every path gives the same bits).
         .target(name: "CLoupeVectorMath", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),

@@ -63,9 +63,10 @@ func runInt8GEMM(size: Int, threads: Int, emit: ([String: Any]) -> Void) {
 }
 
 /// `--int8-inference`: images/s of a cnn's float inference (`Model.logits`) against its
-/// int8-full integer inference (`IntegerInference`), batch `batchSize`, on one thread and on
-/// `threads`. The cnn is randomly initialised (speed does not depend on training) and
-/// quantized with the first 100 training images as calibration.
+/// int8-full integer inference (`IntegerInference`: the pipeline, and layer by layer, which
+/// must give the same logits), batch `batchSize`, on one thread and on `threads`. The cnn is
+/// randomly initialised (speed does not depend on training) and quantized with the first 100
+/// training images as calibration.
 func runInt8Inference(splits: DatasetSplits, batchSize: Int, threads: Int, emit: ([String: Any]) -> Void) throws {
     let shape = Array(splits.train.images(at: [0]).shape.dropFirst())
     let architecture = Architecture.builtin("cnn", inputShape: shape, classes: splits.train.classCount)!
@@ -73,16 +74,21 @@ func runInt8Inference(splits: DatasetSplits, batchSize: Int, threads: Int, emit:
     let quantized = try Quantizer.quantize(
         model, scheme: .int8Full, calibration: splits.train.images(at: Array(0..<min(100, splits.train.count))))
     let integer = try IntegerInference(quantized)
+    let layerByLayer = try IntegerInference(quantized, path: .active, pipelined: false)
     let images = splits.train.images(at: (0..<batchSize).map { $0 % splits.train.count })
-    let agreement = zip(integer.logits(images).argmaxRows(), quantized.simulatedLogits(images).argmaxRows())
-        .filter { $0 == $1 }.count
+    let logits = integer.logits(images)
+    let agreement = zip(logits.argmaxRows(), quantized.simulatedLogits(images).argmaxRows()).filter { $0 == $1 }.count
     for count in Set([1, threads]).sorted() {
         let floatTime = bestTime { _ = model.logits(images, threads: count) }
         let integerTime = bestTime { _ = integer.logits(images, threads: count) }
+        let layerTime = bestTime { _ = layerByLayer.logits(images, threads: count) }
         emit([
             "model": "cnn", "metric": "int8-inference", "batch": batchSize, "threads": count,
             "float_images_per_second": Double(batchSize) / floatTime,
             "int8_images_per_second": Double(batchSize) / integerTime, "speedup": floatTime / integerTime,
+            "int8_layer_by_layer_images_per_second": Double(batchSize) / layerTime,
+            "pipeline": integer.isPipelined,
+            "same_logits_as_layer_by_layer": logits.scalars == layerByLayer.logits(images).scalars,
             "argmax_agreement_with_simulation": Double(agreement) / Double(batchSize),
             "path": KernelPath.active.rawValue, "integer_path": IntegerKernelPath.active.rawValue,
         ])

@@ -296,6 +296,84 @@ static int multiply_vnni(long m, long n, long k, const int8_t *a, long lda, cons
     return 0;
 }
 
+
+/// The VNNI tile of `tile_vnni` with its left operand read in place: row `r`'s quad `q` is the
+/// 4 unsigned bytes at `rows[r] + quadOffsets[q]` (codes + 128), so nothing is packed.
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) static void tile_vnni_gathered(
+    long quads, const uint8_t *const *rows, const long *quadOffsets, const int8_t *b, const int32_t *corrections,
+    int32_t *c, long ldc, long count, long columns, int first) {
+    __m512i acc[VNNI_ROWS][2];
+    for (long r = 0; r < VNNI_ROWS; r++) acc[r][0] = acc[r][1] = _mm512_setzero_si512();
+    const uint8_t *p0 = rows[0], *p1 = rows[1], *p2 = rows[2], *p3 = rows[3], *p4 = rows[4], *p5 = rows[5],
+                  *p6 = rows[6], *p7 = rows[7];
+    for (long q = 0; q < quads; q++) {
+        long offset = quadOffsets[q];
+        __m512i b0 = _mm512_loadu_si512((const void *)(b + q * 128));
+        __m512i b1 = _mm512_loadu_si512((const void *)(b + q * 128 + 64));
+#define GATHERED_STEP(r)                                                                                               \
+    {                                                                                                                  \
+        int32_t word;                                                                                                  \
+        memcpy(&word, p##r + offset, 4);                                                                                  \
+        __m512i x = _mm512_set1_epi32(word);                                                                           \
+        acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], x, b0);                                                            \
+        acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], x, b1);                                                            \
+    }
+        GATHERED_STEP(0) GATHERED_STEP(1) GATHERED_STEP(2) GATHERED_STEP(3) GATHERED_STEP(4) GATHERED_STEP(5)
+        GATHERED_STEP(6) GATHERED_STEP(7)
+#undef GATHERED_STEP
+    }
+    if (first) {
+        __m512i low = _mm512_loadu_si512((const void *)corrections);
+        __m512i high = _mm512_loadu_si512((const void *)(corrections + 16));
+        for (long r = 0; r < VNNI_ROWS; r++) {
+            acc[r][0] = _mm512_sub_epi32(acc[r][0], low);
+            acc[r][1] = _mm512_sub_epi32(acc[r][1], high);
+        }
+    }
+    if (count == VNNI_ROWS && columns == 32) {
+        for (long r = 0; r < VNNI_ROWS; r++) {
+            for (long h = 0; h < 2; h++) {
+                void *target = c + r * ldc + 16 * h;
+                __m512i value = acc[r][h];
+                if (!first) value = _mm512_add_epi32(value, _mm512_loadu_si512(target));
+                _mm512_storeu_si512(target, value);
+            }
+        }
+        return;
+    }
+    int32_t spill[VNNI_ROWS * 32];
+    for (long r = 0; r < VNNI_ROWS; r++) {
+        _mm512_storeu_si512((void *)(spill + 32 * r), acc[r][0]);
+        _mm512_storeu_si512((void *)(spill + 32 * r + 16), acc[r][1]);
+    }
+    store_edge(spill, 32, c, ldc, count, columns, !first);
+}
+
+static void multiply_gathered_vnni(
+    long m, long n, long quads, const uint8_t *a, const long *rowOffsets, const long *quadOffsets, const uint8_t *b,
+    int32_t *c, long ldc) {
+    long panels = ceil_div(n, 32);
+    // At least one depth slice, so that the corrections reach C even when there are no quads.
+    for (long q0 = 0; q0 < quads || q0 == 0; q0 += VNNI_DEPTH_QUADS) {
+        long depth = quads - q0 < VNNI_DEPTH_QUADS ? quads - q0 : VNNI_DEPTH_QUADS;
+        for (long panel = 0; panel < panels; panel++) {
+            const uint8_t *start = b + panel * (128 + quads * 128);
+            const int8_t *weights = (const int8_t *)(start + 128) + q0 * 128;
+            long columns = n - panel * 32 < 32 ? n - panel * 32 : 32;
+            for (long i0 = 0; i0 < m; i0 += VNNI_ROWS) {
+                long count = m - i0 < VNNI_ROWS ? m - i0 : VNNI_ROWS;
+                // Missing rows of an edge tile repeat the last row; store_edge drops them.
+                const uint8_t *rows[VNNI_ROWS];
+                for (long r = 0; r < VNNI_ROWS; r++) rows[r] = a + rowOffsets[i0 + (r < count ? r : count - 1)];
+                tile_vnni_gathered(
+                    depth, rows, quadOffsets + q0, weights, (const int32_t *)start, c + i0 * ldc + panel * 32, ldc,
+                    count, columns, q0 == 0);
+            }
+        }
+        if (quads == 0) break;
+    }
+}
+
 #endif
 
 int loupe_int8_multiply(
@@ -397,4 +475,42 @@ void loupe_int8_quantize(int path, const float *values, long count, float scale,
     }
 #endif
     quantize_generic(values, count, scale, zeroPoint, codes);
+}
+
+// MARK: - Products whose left operand is read in place
+
+int loupe_int8_multiply_gathered(
+    int path, long m, long n, long quads, const uint8_t *a, const long *rowOffsets, const long *quadOffsets,
+    const void *packed, int32_t *c, long ldc) {
+    if (m <= 0 || n <= 0) return 0;
+#if LOUPE_X86
+    if (path == LOUPE_INT8_AVX512_VNNI) {
+        multiply_gathered_vnni(m, n, quads, a, rowOffsets, quadOffsets, packed, c, ldc);
+        return 0;
+    }
+#endif
+    // Other paths: the rows gathered (back to signed codes) a block at a time, then multiplied.
+    long k = 4 * quads, block = 64;
+    int8_t *rows = malloc((size_t)(block * (k > 0 ? k : 1)));
+    if (!rows) return -1;
+    for (long i0 = 0; i0 < m; i0 += block) {
+        long count = m - i0 < block ? m - i0 : block;
+        for (long r = 0; r < count; r++) {
+            const uint8_t *source = a + rowOffsets[i0 + r];
+            int8_t *row = rows + r * k;
+            for (long q = 0; q < quads; q++) {
+                uint32_t word;
+                memcpy(&word, source + quadOffsets[q], 4);
+                word ^= 0x80808080u;
+                memcpy(row + 4 * q, &word, 4);
+            }
+        }
+        int status = loupe_int8_multiply(path, count, n, k, rows, k, packed, c + i0 * ldc, ldc);
+        if (status != 0) {
+            free(rows);
+            return status;
+        }
+    }
+    free(rows);
+    return 0;
 }

@@ -26,4 +26,21 @@ package enum Int8GEMM {
         precondition(!failures.contains(true), "out of memory packing an int8 product's rows")
         withExtendedLifetime(weights) {}
     }
+
+    /// `c[i * ldc + j] = sum_q sum_t (a[rowOffsets[i] + quadOffsets[q] + t] - 128) *
+    /// weights[j][4q + t]`, on one thread: the left operand read in place from unsigned bytes
+    /// (codes + 128), `weights.inputs / 4` quads per row (a convolution's windows in a padded
+    /// image, `Int8ConvolutionLayout`, or plain rows). The caller keeps every byte read inside
+    /// `a`.
+    package static func multiply(
+        m: Int, a: UnsafePointer<UInt8>, rowOffsets: UnsafePointer<Int>, quadOffsets: UnsafePointer<Int>,
+        weights: Int8PackedWeights, c: UnsafeMutablePointer<Int32>, ldc: Int
+    ) {
+        precondition(m >= 0 && weights.inputs % 4 == 0 && ldc >= weights.outputs, "int8 gathered product shape")
+        let status = loupe_int8_multiply_gathered(
+            weights.path.code, m, weights.outputs, weights.inputs / 4, a, rowOffsets, quadOffsets, weights.storage, c,
+            ldc)
+        precondition(status == 0, "out of memory gathering an int8 product's rows")
+        withExtendedLifetime(weights) {}
+    }
 }

@@ -76,20 +76,84 @@ final class IntegerConvolutionTests: XCTestCase {
         return x
     }
 
+    /// Both integer engines, the pipeline (when `pipelined` and the layers allow) and the layer
+    /// by layer one, on every runnable path.
+    private func engines(_ quantized: QuantizedModel, pipelined: Bool) throws -> [(String, IntegerInference)] {
+        try IntegerKernelPath.runnable.flatMap { path in
+            try [true, false].map { pipeline in
+                let inference = try IntegerInference(quantized, path: path, pipelined: pipeline)
+                XCTAssertEqual(inference.prepared.pipeline != nil, pipeline && pipelined, "\(path)")
+                return ("\(path)\(pipeline ? ", pipelined" : "")", inference)
+            }
+        }
+    }
+
     /// The trained cnn (two padded convolutions, two linear layers): equal on every runnable
-    /// path and thread count, and through `QuantizedModel.logits`.
+    /// path and thread count, pipelined or not, and through `QuantizedModel.logits`.
     func testCNNMatchesNaiveIntegerArithmeticBitForBit() throws {
         let images = QuantizationTests.images.slice(0..<6)
         let quantized = try Quantizer.quantize(
             QuantizationTests.model, scheme: .int8Full, calibration: QuantizationTests.images.slice(0..<100))
         let expected = naiveLogits(quantized, images).scalars
-        for path in IntegerKernelPath.runnable {
-            let inference = IntegerInference(
-                quantized, packedWeights: try IntegerInference.packedWeights(of: quantized, path: path))
-            XCTAssertEqual(inference.logits(images).scalars, expected, "\(path)")
-            XCTAssertEqual(inference.logits(images, threads: 3).scalars, expected, "\(path), 3 threads")
+        for (label, inference) in try engines(quantized, pipelined: true) {
+            XCTAssertEqual(inference.logits(images).scalars, expected, label)
+            XCTAssertEqual(inference.logits(images, threads: 3).scalars, expected, "\(label), 3 threads")
+            XCTAssertEqual(inference.logits(images.slice(2..<3)).scalars, Array(expected[20..<30]), label)
         }
         XCTAssertEqual(quantized.logits(images).scalars, expected)
+    }
+
+    /// Chains of every form the pipeline takes, and one it does not (tanh): the same logits as
+    /// the naive integer arithmetic. Kernels 1 to 5, strides 1 and 2, 1 to 8 input channels,
+    /// pooling before and after ReLU, pooling of odd sizes, dropout, normalisation first, a
+    /// convolution as the last layer, and linear layers whose inputs are not whole quads.
+    func testPipelinesOfEveryFormMatchNaiveIntegerArithmetic() throws {
+        func conv(_ out: Int, _ kernel: Int, stride: Int = 1, padding: Int = 0) -> LayerDescription {
+            .conv2d(name: nil, outputChannels: out, kernelSize: kernel, stride: stride, padding: padding, bias: true)
+        }
+        let pool = LayerDescription.maxPool2d(kernelSize: 2, stride: 2)
+        let relu = LayerDescription.activation(.relu)
+        let cases: [(shape: [Int], layers: [LayerDescription], pipelined: Bool)] = [
+            (
+                [6, 9, 7],
+                [
+                    conv(8, 5, padding: 2), pool, relu, conv(12, 1), relu, .dropout(rate: 0.5),
+                    conv(5, 3, stride: 2, padding: 1), .flatten, .linear(name: nil, outputFeatures: 7, bias: true),
+                    relu, .linear(name: nil, outputFeatures: 3, bias: false),
+                ], true
+            ),
+            ([2, 8, 11], [conv(4, 3, padding: 1), relu, pool, .flatten], true),
+            (
+                [1, 5, 5],
+                [
+                    .flatten, .linear(name: nil, outputFeatures: 9, bias: true), relu,
+                    .linear(name: nil, outputFeatures: 4, bias: true),
+                ], true
+            ),
+            (
+                [3, 6, 6],
+                [
+                    .normalize(mean: [0.5, 0.4, 0.3], std: [0.2, 0.25, 0.3]), conv(4, 3, padding: 1), relu, pool,
+                    conv(8, 2), .flatten, .linear(name: nil, outputFeatures: 5, bias: true),
+                ], true
+            ),
+            (
+                [1, 6, 6],
+                [conv(3, 3), .activation(.tanh), .flatten, .linear(name: nil, outputFeatures: 2, bias: true)], false
+            ),
+        ]
+        for (index, (shape, layers, pipelined)) in cases.enumerated() {
+            let model = try Model(architecture: Architecture(name: "chain", inputShape: shape, layers: layers), seed: 3)
+            let count = shape.reduce(1, *)
+            let images = Tensor(shape: [5] + shape, scalars: (0..<(5 * count)).map { Float(($0 * 7919) % 101) / 100 })
+            let quantized = try Quantizer.quantize(model, scheme: .int8Full, calibration: images)
+            let expected = naiveLogits(quantized, images)
+            for (label, inference) in try engines(quantized, pipelined: pipelined) {
+                let logits = inference.logits(images)
+                XCTAssertEqual(logits.shape, expected.shape, "case \(index), \(label)")
+                XCTAssertEqual(logits.scalars, expected.scalars, "case \(index), \(label)")
+            }
+        }
     }
 
     /// A strided, unpadded convolution on three channels, with zero points at the ends of the
@@ -107,10 +171,8 @@ final class IntegerConvolutionTests: XCTestCase {
             let quantized = try Quantizer.quantize(model, scheme: .int8Full, calibration: images)
             XCTAssertTrue(quantized.activationRanges.values.contains { abs($0.zeroPoint) >= 127 }, "\(offset)")
             let expected = naiveLogits(quantized, images).scalars
-            for path in IntegerKernelPath.runnable {
-                let inference = IntegerInference(
-                    quantized, packedWeights: try IntegerInference.packedWeights(of: quantized, path: path))
-                XCTAssertEqual(inference.logits(images).scalars, expected, "\(path), inputs from \(offset)")
+            for (label, inference) in try engines(quantized, pipelined: true) {
+                XCTAssertEqual(inference.logits(images).scalars, expected, "\(label), inputs from \(offset)")
             }
         }
     }

@@ -47,4 +47,40 @@ void loupe_int8_im2row(
 /// instruction set (the results are the same).
 void loupe_int8_quantize(int path, const float *values, long count, float scale, float zeroPoint, int8_t *codes);
 
+/// `c[i * ldc + j] = sum over q < quads, t < 4 of (a[rowOffsets[i] + quadOffsets[q] + t] - 128) *
+/// b[j][4q + t]` for `i < m`, `j < n`, in Int32 (wrapping), with `b` (`n x 4 quads`) packed for
+/// `path` by `loupe_int8_pack_weights`. The left operand is read in place: `a` holds int8 codes
+/// shifted to unsigned bytes (code + 128), and row `i`, depth quad `q` are the 4 bytes at
+/// `rowOffsets[i] + quadOffsets[q]` (a convolution's windows in a padded image, or plain rows).
+/// Returns 0, or -1 when a gathering buffer could not be allocated (nothing written).
+int loupe_int8_multiply_gathered(
+    int path, long m, long n, long quads, const uint8_t *a, const long *rowOffsets, const long *quadOffsets,
+    const void *packed, int32_t *c, long ldc);
+
+/// One layer's Int32 sums turned into the next layer's input, per channel `c`:
+/// `v = float(max over the pooling window of (sum - corrections[c])) * rescales[c] + offsets[c]`,
+/// then `max(v, 0)` when `relu`, then either the code `clamp(round_half_even(v / scale) +
+/// zeroPoint, -128, 127) + 128` as an unsigned byte (`codes` non-zero) or `v` as a float.
+typedef struct {
+    /// Unpooled positions (`height x width`, row-major), each a row of `ldc` Int32 sums.
+    long height, width, ldc;
+    /// 1 (none) or 2 (2 x 2 windows of stride 2; an odd last row or column is dropped).
+    long pool;
+    long channels;
+    const int32_t *corrections;
+    const float *rescales;
+    const float *offsets;
+    int relu;
+    /// Whether the output is codes (unsigned bytes) for a next layer, else floats.
+    int codes;
+    float scale, zeroPoint;
+    /// Output element (y, x, c) of the pooled grid is at `y * rowStride + x * columnStride +
+    /// c * channelStride` elements from the output's start.
+    long rowStride, columnStride, channelStride;
+} loupe_int8_requantization;
+
+/// Applies `q` to `sums`, writing unsigned bytes or floats to `output`; every path gives the
+/// same bits.
+void loupe_int8_requantize(int path, const loupe_int8_requantization *q, const int32_t *sums, void *output);
+
 #endif

@@ -9,30 +9,62 @@ import LoupeTensor
 /// rescaled (`scale_input * scale_weight[channel]`) and the float bias added. ReLU, pooling
 /// and flatten run on the rescaled values.
 ///
-/// The products run on `Int8GEMM` (AVX-512 VNNI, AVX2 or portable, as `KernelPath.active`
-/// selects) with the weight codes packed once, when the inference is built; a convolution is
-/// lowered to one product per image. The codes enter the product as they are and the zero
-/// point leaves it as `zp * sum(w)` per column, so the Int32 sums are those of `q - zp` times
-/// `w`, bit for bit, on every path and thread count.
+/// A chain of convolutions and then linear layers, each with optional ReLU and 2 x 2 max
+/// pooling (`mlp`, `cnn`), runs as one `IntegerPipeline`: int8 activations from the first
+/// layer's input to the last layer's output, each convolution read in place from a padded
+/// channels-last image, each layer's sums requantized for the next in one pass. Other networks
+/// run layer by layer: each product on `Int8GEMM` with a convolution lowered to one product per
+/// image, rescaled to float, and the other layers in float. Both give the same logits, bit for
+/// bit, on every path (AVX-512 VNNI, AVX2 or portable, as `KernelPath.active` selects) and
+/// thread count; the weight codes are packed once, when the inference is built. The codes enter
+/// the products as they are and the zero point leaves them as `zp * sum(w)` per column, so the
+/// Int32 sums are those of `q - zp` times `w`.
 ///
 /// Supports sequential networks of linear, convolution, activation, pooling, flatten,
-/// dropout and input normalisation layers (`mlp`, `cnn`, with or without `--normalize`; the
-/// normalisation runs in float before the first layer quantizes its input); batch norm and
-/// residual blocks need folding first.
+/// dropout and input normalisation layers (with or without `--normalize`; the normalisation
+/// runs in float before the first layer quantizes its input); batch norm and residual blocks
+/// need folding first.
 public struct IntegerInference: Sendable {
     public let quantized: QuantizedModel
-    /// Each linear and convolution layer's weight codes packed for `Int8GEMM`, by layer name.
-    let packedWeights: [String: Int8PackedWeights]
+    let prepared: Prepared
 
-    public init(_ quantized: QuantizedModel) throws(CompressionError) {
-        self.init(quantized, packedWeights: try IntegerInference.packedWeights(of: quantized))
+    /// What a model's integer inference keeps: its pipeline when the layers form one
+    /// (`IntegerPipeline`, convolutions then linear layers with ReLU and max pooling), else each
+    /// linear and convolution layer's weight codes packed for `Int8GEMM`, by layer name.
+    struct Prepared: Sendable {
+        let pipeline: IntegerPipeline?
+        let packedWeights: [String: Int8PackedWeights]
     }
 
-    /// The integer inference of `quantized` with its weights already packed
-    /// (`packedWeights(of:)`).
-    init(_ quantized: QuantizedModel, packedWeights: [String: Int8PackedWeights]) {
+    public init(_ quantized: QuantizedModel) throws(CompressionError) {
+        try self.init(quantized, path: .active)
+    }
+
+    /// The integer inference of `quantized` on `path`, as one pipeline when its layers allow and
+    /// `pipelined` (else layer by layer).
+    package init(
+        _ quantized: QuantizedModel, path: IntegerKernelPath, pipelined: Bool = true
+    ) throws(CompressionError) {
+        self.init(quantized, prepared: try IntegerInference.prepare(quantized, path: path, pipelined: pipelined))
+    }
+
+    /// Whether it runs as one pipeline rather than layer by layer.
+    package var isPipelined: Bool { prepared.pipeline != nil }
+
+    init(_ quantized: QuantizedModel, prepared: Prepared) {
         self.quantized = quantized
-        self.packedWeights = packedWeights
+        self.prepared = prepared
+    }
+
+    /// Checks that `quantized` can run on integers and prepares it for `path`.
+    static func prepare(
+        _ quantized: QuantizedModel, path: IntegerKernelPath = .active, pipelined: Bool = true
+    ) throws(CompressionError) -> Prepared {
+        let packed = try packedWeights(of: quantized, path: path)
+        if pipelined, let pipeline = IntegerPipeline(quantized, path: path) {
+            return Prepared(pipeline: pipeline, packedWeights: [:])
+        }
+        return Prepared(pipeline: nil, packedWeights: packed)
     }
 
     /// Checks that `quantized` can run on integers and packs the weight codes of its linear
@@ -83,6 +115,7 @@ public struct IntegerInference: Sendable {
 
     /// Logits `[batch, classes]`.
     public func logits(_ images: Tensor) -> Tensor {
+        if let pipeline = prepared.pipeline { return pipeline.logits(images, model: quantized.model) }
         let model = quantized.model
         let tape = Tape()
         var context = model.makeContext(tape: tape, isTraining: false, trainable: false)
@@ -134,7 +167,7 @@ public struct IntegerInference: Sendable {
     func integerLinear(_ x: Tensor, _ layer: Linear) -> Tensor {
         let range = quantized.activationRanges[layer.name]!
         let scale = range.scale
-        let weights = packedWeights[layer.name]!
+        let weights = prepared.packedWeights[layer.name]!
         let weightScales = quantized.codes["\(layer.name).weight"]!.scales
         let bias = quantized.model.parameters["\(layer.name).bias"]?.scalars
         let (batch, k, n) = (x.shape[0], layer.inputFeatures, layer.outputFeatures)
@@ -156,7 +189,7 @@ public struct IntegerInference: Sendable {
     func integerConvolution(_ x: Tensor, _ layer: Conv2d) -> Tensor {
         let range = quantized.activationRanges[layer.name]!
         let scale = range.scale
-        let weights = packedWeights[layer.name]!
+        let weights = prepared.packedWeights[layer.name]!
         let weightScales = quantized.codes["\(layer.name).weight"]!.scales
         let bias = quantized.model.parameters["\(layer.name).bias"]?.scalars
         let geometry = ConvolutionGeometry(

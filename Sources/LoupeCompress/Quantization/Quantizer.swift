@@ -28,8 +28,8 @@ public struct QuantizedModel: Sendable {
     /// (`IntegerInference`) where the architecture allows, else `simulatedLogits(_:)`.
     public func logits(_ images: Tensor) -> Tensor {
         guard scheme == .int8Full else { return model.logits(images) }
-        if let packed = packedWeights.weights(of: self) {
-            return IntegerInference(self, packedWeights: packed).logits(images)
+        if let prepared = packedWeights.prepared(self) {
+            return IntegerInference(self, prepared: prepared).logits(images)
         }
         return simulatedLogits(images)
     }
@@ -46,16 +46,16 @@ public struct QuantizedModel: Sendable {
     public var simulatedModel: Model { model.wrappingLayerInputs(ranges: activationRanges) }
 }
 
-/// A quantized model's weight codes packed for `IntegerInference`, packed on first use (once,
-/// whichever thread asks first); `nil` for models integer inference cannot run.
+/// A quantized model prepared for `IntegerInference` (its weight codes packed), on first use
+/// (once, whichever thread asks first); `nil` for models integer inference cannot run.
 final class PackedWeightsCache: @unchecked Sendable {
     private let lock = NSLock()
-    private var packed: [String: Int8PackedWeights]??
+    private var packed: IntegerInference.Prepared??
 
-    func weights(of model: QuantizedModel) -> [String: Int8PackedWeights]? {
+    func prepared(_ model: QuantizedModel) -> IntegerInference.Prepared? {
         lock.withLock {
             if let packed { return packed }
-            let built = try? IntegerInference.packedWeights(of: model)
+            let built = try? IntegerInference.prepare(model)
             packed = .some(built)
             return built
         }
