@@ -29,20 +29,6 @@ package struct ChannelAffine {
         }
         kernels.affine(image, scale: scale, shift: shift, rectify: false, into: image)
         let count = channels * inner
-        let addend = residual + index * count
-        var i = 0
-        while i + 16 <= count {
-            let sum =
-                UnsafeRawPointer(image + i).loadUnaligned(as: SIMD16<Float>.self)
-                + UnsafeRawPointer(addend + i).loadUnaligned(as: SIMD16<Float>.self)
-            UnsafeMutableRawPointer(image + i).storeBytes(
-                of: rectify ? sum.replacing(with: 0, where: sum .< 0) : sum, as: SIMD16<Float>.self)
-            i += 16
-        }
-        while i < count {
-            let sum = image[i] + addend[i]
-            image[i] = rectify && sum < 0 ? 0 : sum
-            i += 1
-        }
+        ResidualSum.apply(image, residual + index * count, into: image, count: count, rectify: rectify)
     }
 }

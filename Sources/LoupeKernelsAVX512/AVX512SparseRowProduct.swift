@@ -12,5 +12,5 @@ package func avx512SparseRowProduct(
         rows: rows, segmentOffsets: segmentOffsets, columnBlocks: columnBlocks, columnIndices: columnIndices,
         values: values, bias: bias,
         input: input, inputStride: inputStride, lanes: lanes, output: output, outputStride: outputStride,
-        rectify: rectify)
+        rectify: rectify, doubleTiles: true)
 }

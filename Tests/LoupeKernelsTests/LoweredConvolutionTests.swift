@@ -245,16 +245,24 @@ final class LoweredConvolutionTests: XCTestCase {
                     var expected = plain
                     BatchNormalization(batch: t.batch, channels: t.outChannels, inner: spatial, path: path)
                         .affine(plain, scale: scale, shift: shift, rectify: rectify, into: &expected)
-                    var mapped = [Float](repeating: .nan, count: plain.count)
-                    scale.withUnsafeBufferPointer { scale in
-                        shift.withUnsafeBufferPointer { shift in
-                            let affine = ChannelAffine(
-                                scale: scale.baseAddress!, shift: shift.baseAddress!, rectify: rectify, path: path)
-                            convolution.forward(
-                                x, batch: t.batch, weights: w, packedWeights: nil, bias: bias, affine: affine,
-                                into: &mapped)
+                    // The convolution with the map (and a residual) applied as each product is written.
+                    func mappedForward(adding residual: [Float]?) -> [Float] {
+                        var mapped = [Float](repeating: .nan, count: plain.count)
+                        scale.withUnsafeBufferPointer { scale in
+                            shift.withUnsafeBufferPointer { shift in
+                                (residual ?? []).withUnsafeBufferPointer { sum in
+                                    let affine = ChannelAffine(
+                                        scale: scale.baseAddress!, shift: shift.baseAddress!, rectify: rectify,
+                                        residual: residual == nil ? nil : sum.baseAddress!, path: path)
+                                    convolution.forward(
+                                        x, batch: t.batch, weights: w, packedWeights: nil, bias: bias, affine: affine,
+                                        into: &mapped)
+                                }
+                            }
                         }
+                        return mapped
                     }
+                    let mapped = mappedForward(adding: nil)
                     XCTAssertEqual(
                         mapped.map(\.bitPattern), expected.map(\.bitPattern),
                         "\(path) case \(index) columns \(columns) rectify \(rectify)")
@@ -266,19 +274,7 @@ final class LoweredConvolutionTests: XCTestCase {
                     BatchNormalization(batch: t.batch, channels: t.outChannels, inner: spatial, path: path)
                         .affine(plain, scale: scale, shift: shift, rectify: false, into: &unrectified)
                     let summed = zip(unrectified, residual).map { $0 + $1 }.map { rectify && $0 < 0 ? 0 : $0 }
-                    var withResidual = [Float](repeating: .nan, count: plain.count)
-                    scale.withUnsafeBufferPointer { scale in
-                        shift.withUnsafeBufferPointer { shift in
-                            residual.withUnsafeBufferPointer { residual in
-                                let affine = ChannelAffine(
-                                    scale: scale.baseAddress!, shift: shift.baseAddress!, rectify: rectify,
-                                    residual: residual.baseAddress!, path: path)
-                                convolution.forward(
-                                    x, batch: t.batch, weights: w, packedWeights: nil, bias: bias, affine: affine,
-                                    into: &withResidual)
-                            }
-                        }
-                    }
+                    let withResidual = mappedForward(adding: residual)
                     XCTAssertEqual(
                         withResidual.map(\.bitPattern), summed.map(\.bitPattern),
                         "\(path) case \(index) columns \(columns) rectify \(rectify), residual")

@@ -105,6 +105,30 @@ final class SparseMatrixTests: XCTestCase {
         }
     }
 
+    /// An example's outputs do not depend on the batch around it: 128-lane, 64-lane and 16-lane
+    /// tiles add the same terms in the same order, so the bits are equal (here 256 examples in one
+    /// product against the same examples 16 at a time), with rows in several groups and columns
+    /// in several blocks.
+    func testAnExamplesOutputsDoNotDependOnItsBatch() {
+        var rng = SystemRandomNumberGenerator()
+        let (batch, rows, columns) = (256, 70, 300)
+        let matrix = SparseMatrix(
+            dense: randomSparseDense(rows: rows, columns: columns, density: 0.1, &rng), rows: rows, columns: columns)
+        let input = (0..<batch * columns).map { _ in Float.random(in: -1...1, using: &rng) }
+        let bias = (0..<rows).map { _ in Float.random(in: -1...1, using: &rng) }
+        for path in KernelPath.allCases where path <= KernelPath.supported {
+            let whole = matrix.multiply(batchMajor: input, batch: batch, bias: bias, rectify: true, path: path)
+            for start in stride(from: 0, to: batch, by: 16) {
+                let part = matrix.multiply(
+                    batchMajor: Array(input[(start * columns)..<((start + 16) * columns)]), batch: 16, bias: bias,
+                    rectify: true, path: path)
+                XCTAssertEqual(
+                    part.map(\.bitPattern), whole[(start * rows)..<((start + 16) * rows)].map(\.bitPattern),
+                    "\(path) examples \(start)..<\(start + 16)")
+            }
+        }
+    }
+
     /// Two layers chained feature-major, with no transposition in between, equal the two
     /// row-major products one after the other.
     func testFeatureMajorChainMatchesRowMajorProducts() {

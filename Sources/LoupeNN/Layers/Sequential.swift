@@ -38,7 +38,8 @@ public struct Sequential: Layer {
     /// and gradients, without the full-size intermediate tensors. In inference, where nothing
     /// needs a gradient, a convolution followed by batch norm (and ReLU) runs as one operation
     /// that normalises each output as it is written (`Conv2d.normalized`): the same values.
-    /// This is the only place that decides fusion.
+    /// Fusion is decided here and, for the residual sum that closes a block, in
+    /// `ResidualBlock`; layers themselves never look at their neighbours.
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
         let fuses = context.tape.fusesReLU
         var x = input

@@ -1,3 +1,5 @@
+import LoupeKernels
+
 extension Variable {
     /// `(self + other).relu()` for two tensors of one shape (a residual block's sum), as one
     /// operation with the same values and gradients: the sum is rectified as it is written, and
@@ -8,10 +10,8 @@ extension Variable {
         let out = Tensor(shape: a.shape) { out in
             a.withUnsafeBufferPointer { ap in
                 b.withUnsafeBufferPointer { bp in
-                    streamSIMD16(count: out.count, ap.baseAddress!, bp.baseAddress!, out.baseAddress!) { a, b in
-                        let sum = a + b
-                        return sum.replacing(with: 0, where: sum .< 0)
-                    }
+                    ResidualSum.apply(
+                        ap.baseAddress!, bp.baseAddress!, into: out.baseAddress!, count: out.count, rectify: true)
                 }
             }
         }
