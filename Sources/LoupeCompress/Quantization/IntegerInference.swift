@@ -60,17 +60,17 @@ public struct IntegerInference: Sendable {
     static func prepare(
         _ quantized: QuantizedModel, path: IntegerKernelPath = .active, pipelined: Bool = true
     ) throws(CompressionError) -> Prepared {
-        let packed = try packedWeights(of: quantized, path: path)
+        _ = try packedWeights(of: quantized, path: path, packing: false)
         if pipelined, let pipeline = IntegerPipeline(quantized, path: path) {
             return Prepared(pipeline: pipeline, packedWeights: [:])
         }
-        return Prepared(pipeline: nil, packedWeights: packed)
+        return Prepared(pipeline: nil, packedWeights: try packedWeights(of: quantized, path: path))
     }
 
-    /// Checks that `quantized` can run on integers and packs the weight codes of its linear
-    /// and convolution layers for `Int8GEMM` on `path`, by layer name.
+    /// Checks that `quantized` can run on integers and, when `packing`, packs the weight codes
+    /// of its linear and convolution layers for `Int8GEMM` on `path`, by layer name.
     static func packedWeights(
-        of quantized: QuantizedModel, path: IntegerKernelPath = .active
+        of quantized: QuantizedModel, path: IntegerKernelPath = .active, packing: Bool = true
     ) throws(CompressionError) -> [String: Int8PackedWeights] {
         guard quantized.scheme == .int8Full else {
             throw CompressionError("integer inference needs an int8-full model, got \(quantized.scheme.rawValue)")
@@ -104,6 +104,7 @@ public struct IntegerInference: Sendable {
             guard let (codes, _) = quantized.codes["\(name).weight"], codes.count == shape.outputs * shape.inputs else {
                 throw CompressionError("integer inference needs the int8 weight codes of layer \(name)")
             }
+            guard packing else { continue }
             let weights = codes.withUnsafeBufferPointer {
                 Int8PackedWeights($0, outputs: shape.outputs, inputs: shape.inputs, path: path)
             }
