@@ -62,14 +62,16 @@ func runInt8GEMM(size: Int, threads: Int, emit: ([String: Any]) -> Void) {
     }
 }
 
-/// `--int8-inference`: images/s of a cnn's float inference (`Model.logits`) against its
+/// `--int8-inference`: images/s of a model's float inference (`Model.logits`) against its
 /// int8-full integer inference (`IntegerInference`: the pipeline, and layer by layer, which
-/// must give the same logits), batch `batchSize`, on one thread and on `threads`. The cnn is
+/// must give the same logits), batch `batchSize`, on one thread and on `threads`. The model is
 /// randomly initialised (speed does not depend on training) and quantized with the first 100
 /// training images as calibration.
-func runInt8Inference(splits: DatasetSplits, batchSize: Int, threads: Int, emit: ([String: Any]) -> Void) throws {
+func runInt8Inference(
+    model name: String, splits: DatasetSplits, batchSize: Int, threads: Int, emit: ([String: Any]) -> Void
+) throws {
     let shape = Array(splits.train.images(at: [0]).shape.dropFirst())
-    let architecture = Architecture.builtin("cnn", inputShape: shape, classes: splits.train.classCount)!
+    let architecture = Architecture.builtin(name, inputShape: shape, classes: splits.train.classCount)!
     let model = try Model(architecture: architecture, seed: 1)
     let quantized = try Quantizer.quantize(
         model, scheme: .int8Full, calibration: splits.train.images(at: Array(0..<min(100, splits.train.count))))
@@ -83,7 +85,7 @@ func runInt8Inference(splits: DatasetSplits, batchSize: Int, threads: Int, emit:
         let integerTime = bestTime { _ = integer.logits(images, threads: count) }
         let layerTime = bestTime { _ = layerByLayer.logits(images, threads: count) }
         emit([
-            "model": "cnn", "metric": "int8-inference", "batch": batchSize, "threads": count,
+            "model": name, "metric": "int8-inference", "batch": batchSize, "threads": count,
             "float_images_per_second": Double(batchSize) / floatTime,
             "int8_images_per_second": Double(batchSize) / integerTime, "speedup": floatTime / integerTime,
             "int8_layer_by_layer_images_per_second": Double(batchSize) / layerTime,

@@ -297,8 +297,10 @@ if arguments.contains("--int8-gemm") {
 }
 
 if arguments.contains("--int8-inference") {
-    // A cnn's dense float inference against its int8-full integer inference (seconds).
-    try runInt8Inference(splits: splits, batchSize: batchSize, threads: threads, emit: emit)
+    // Each model's dense float inference against its int8-full integer inference (seconds).
+    for model in modelNames where model != "resnet-mini" {
+        try runInt8Inference(model: model, splits: splits, batchSize: batchSize, threads: threads, emit: emit)
+    }
     exit(0)
 }
 

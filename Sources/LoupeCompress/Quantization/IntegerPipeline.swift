@@ -22,7 +22,6 @@ struct IntegerPipeline: Sendable {
             case linear(inputs: Int)
         }
         let kind: Kind
-        let name: String
         let outputs: Int
         /// Its input's grid.
         let range: ActivationRange
@@ -41,6 +40,8 @@ struct IntegerPipeline: Sendable {
     let steps: [Step]
     let suffix: [any Layer]
     let path: IntegerKernelPath
+    /// The shape of one example, as the architecture declares it.
+    let inputShape: [Int]
 
     /// The pipeline of `quantized` (already checked by `IntegerInference`), or `nil` when its
     /// layers are not such a chain.
@@ -120,7 +121,7 @@ struct IntegerPipeline: Sendable {
             let bias = quantized.model.parameters["\(name).bias"]?.scalars
             steps.append(
                 Step(
-                    kind: kind, name: name, outputs: outputs, range: range, weights: weights,
+                    kind: kind, outputs: outputs, range: range, weights: weights,
                     corrections: weights.columnSums.map { Int32(range.zeroPoint) &* $0 },
                     rescales: weightScales.map { range.scale * $0 },
                     offsets: bias ?? Array(repeating: 0, count: outputs),
@@ -132,9 +133,6 @@ struct IntegerPipeline: Sendable {
         (self.prefix, self.steps, self.suffix, self.path) = (prefix, steps, Array(layers[index...]), path)
         inputShape = quantized.model.architecture.inputShape
     }
-
-    /// The shape of one example, as the architecture declares it.
-    let inputShape: [Int]
 
     /// Logits `[batch, classes]` (or whatever the last layer gives) of `images`, whose shape
     /// must be the architecture's.
