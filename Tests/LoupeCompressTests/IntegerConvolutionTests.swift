@@ -99,6 +99,7 @@ final class IntegerConvolutionTests: XCTestCase {
             XCTAssertEqual(inference.logits(images).scalars, expected, label)
             XCTAssertEqual(inference.logits(images, threads: 3).scalars, expected, "\(label), 3 threads")
             XCTAssertEqual(inference.logits(images.slice(2..<3)).scalars, Array(expected[20..<30]), label)
+            XCTAssertEqual(inference.logits(images.slice(0..<0)).shape, [0, 10], label)
         }
         XCTAssertEqual(quantized.logits(images).scalars, expected)
     }

@@ -169,6 +169,8 @@ struct IntegerPipeline: Sendable {
             }
             return (inputs + 3) / 4 * 4
         }
+        let outputShape = [batch] + (depths.isEmpty ? shape : [steps.last!.outputs])
+        guard batch > 0 else { return Tensor(shape: outputShape, scalars: []) }
         // The unsigned codes each step reads: a padded image per convolution (its border the
         // zero point's code), the batch's rows per linear layer (rounded up to whole quads).
         let images = layouts.enumerated().map { i, layout in
@@ -183,7 +185,6 @@ struct IntegerPipeline: Sendable {
             for buffer in images + rows { buffer.deallocate() }
             sums.deallocate()
         }
-        let outputShape = [batch] + (depths.isEmpty ? shape : [steps.last!.outputs])
         var output = [Float](repeating: 0, count: outputShape.reduce(1, *))
         output.withUnsafeMutableBufferPointer { output in
             x.withUnsafeBufferPointer { input in
