@@ -9,6 +9,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 sed -e 's/_mm512_/emu_mm512_/g; s/__m512i/emu512/g' \
     -e 's/__attribute__((target("avx512f,avx512bw,avx512vnni")))//' \
+    -e 's/__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))/__attribute__((always_inline))/' \
     -e 's/#include <immintrin.h>/#include <immintrin.h>\n#include "emulated-avx512.h"/' \
     Sources/CLoupeIntegerKernels/IntegerGEMM.c > "$work/IntegerGEMM.c"
 clang -O1 -ISources/CLoupeIntegerKernels/include -Iscripts/int8-vnni-emulated \

@@ -232,16 +232,10 @@ static void pack_rows_vnni(const int8_t *a, long lda, long rows, long k, long q0
         acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], x, b1);                                                            \
     }
 
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) static void tile_vnni(
-    long quads, const uint32_t *a, const int8_t *b, const int32_t *corrections, int32_t *c, long ldc, long rows,
-    long columns, int first) {
-    __m512i acc[VNNI_ROWS][2];
-    for (long r = 0; r < VNNI_ROWS; r++) acc[r][0] = acc[r][1] = _mm512_setzero_si512();
-    for (long q = 0; q < quads; q++) {
-        __m512i b0 = _mm512_loadu_si512((const void *)(b + q * 128));
-        __m512i b1 = _mm512_loadu_si512((const void *)(b + q * 128 + 64));
-        VNNI_STEP(0) VNNI_STEP(1) VNNI_STEP(2) VNNI_STEP(3) VNNI_STEP(4) VNNI_STEP(5) VNNI_STEP(6) VNNI_STEP(7)
-    }
+/// Writes an 8 x 32 tile of sums to `c` (`rows x columns` valid): on the first depth slice
+/// minus the corrections (128 x each column's weight sum), on later ones added to what is there.
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline)) static inline void store_vnni_tile(
+    __m512i acc[VNNI_ROWS][2], const int32_t *corrections, int32_t *c, long ldc, long rows, long columns, int first) {
     if (first) {
         __m512i low = _mm512_loadu_si512((const void *)corrections);
         __m512i high = _mm512_loadu_si512((const void *)(corrections + 16));
@@ -267,6 +261,19 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) static void tile_vnni(
         _mm512_storeu_si512((void *)(spill + 32 * r + 16), acc[r][1]);
     }
     store_edge(spill, 32, c, ldc, rows, columns, !first);
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) static void tile_vnni(
+    long quads, const uint32_t *a, const int8_t *b, const int32_t *corrections, int32_t *c, long ldc, long rows,
+    long columns, int first) {
+    __m512i acc[VNNI_ROWS][2];
+    for (long r = 0; r < VNNI_ROWS; r++) acc[r][0] = acc[r][1] = _mm512_setzero_si512();
+    for (long q = 0; q < quads; q++) {
+        __m512i b0 = _mm512_loadu_si512((const void *)(b + q * 128));
+        __m512i b1 = _mm512_loadu_si512((const void *)(b + q * 128 + 64));
+        VNNI_STEP(0) VNNI_STEP(1) VNNI_STEP(2) VNNI_STEP(3) VNNI_STEP(4) VNNI_STEP(5) VNNI_STEP(6) VNNI_STEP(7)
+    }
+    store_vnni_tile(acc, corrections, c, ldc, rows, columns, first);
 }
 
 static int multiply_vnni(long m, long n, long k, const int8_t *a, long lda, const uint8_t *b, int32_t *c, long ldc) {
@@ -322,31 +329,7 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) static void tile_vnni_gat
         GATHERED_STEP(6) GATHERED_STEP(7)
 #undef GATHERED_STEP
     }
-    if (first) {
-        __m512i low = _mm512_loadu_si512((const void *)corrections);
-        __m512i high = _mm512_loadu_si512((const void *)(corrections + 16));
-        for (long r = 0; r < VNNI_ROWS; r++) {
-            acc[r][0] = _mm512_sub_epi32(acc[r][0], low);
-            acc[r][1] = _mm512_sub_epi32(acc[r][1], high);
-        }
-    }
-    if (count == VNNI_ROWS && columns == 32) {
-        for (long r = 0; r < VNNI_ROWS; r++) {
-            for (long h = 0; h < 2; h++) {
-                void *target = c + r * ldc + 16 * h;
-                __m512i value = acc[r][h];
-                if (!first) value = _mm512_add_epi32(value, _mm512_loadu_si512(target));
-                _mm512_storeu_si512(target, value);
-            }
-        }
-        return;
-    }
-    int32_t spill[VNNI_ROWS * 32];
-    for (long r = 0; r < VNNI_ROWS; r++) {
-        _mm512_storeu_si512((void *)(spill + 32 * r), acc[r][0]);
-        _mm512_storeu_si512((void *)(spill + 32 * r + 16), acc[r][1]);
-    }
-    store_edge(spill, 32, c, ldc, count, columns, !first);
+    store_vnni_tile(acc, corrections, c, ldc, count, columns, first);
 }
 
 static void multiply_gathered_vnni(

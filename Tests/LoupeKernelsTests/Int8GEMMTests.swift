@@ -2,8 +2,8 @@ import XCTest
 
 @testable import LoupeKernels
 
-/// A small deterministic generator for test data (64-bit LCG, high bits).
-private struct TestNumbers {
+/// A small deterministic generator for the int8 tests' data (64-bit LCG, high bits).
+struct TestNumbers {
     var state: UInt64
     mutating func next(_ bound: Int) -> Int {
         state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407

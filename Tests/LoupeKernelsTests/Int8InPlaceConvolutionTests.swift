@@ -6,19 +6,10 @@ import XCTest
 /// channels-last image (`Int8ConvolutionLayout` + `Int8GEMM`), and the requantization between
 /// layers (`Int8Requantization`), on every path the CPU can run.
 final class Int8InPlaceConvolutionTests: XCTestCase {
-    private struct Numbers {
-        var state: UInt64
-        mutating func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
-        mutating func int8() -> Int8 { Int8(next(256) - 128) }
-    }
-
     /// Shapes with one, two, three, six and many channels, 1x1, 2x2, 3x3 and 5x5 kernels,
     /// strides 1 and 2, with and without padding; zero points at both ends of the range.
     func testConvolutionReadInPlaceMatchesTheNaiveConvolution() {
-        var numbers = Numbers(state: 41)
+        var numbers = TestNumbers(state: 41)
         let shapes = [
             (1, 5, 5, 3, 1, 1), (3, 7, 6, 3, 2, 1), (2, 4, 9, 2, 1, 0), (2, 6, 5, 5, 2, 2), (32, 9, 10, 3, 1, 1),
             (6, 5, 7, 1, 1, 0), (16, 8, 8, 1, 2, 0), (5, 3, 3, 3, 1, 2), (64, 4, 4, 3, 1, 1),
@@ -84,7 +75,7 @@ final class Int8InPlaceConvolutionTests: XCTestCase {
     /// floats, channels-last and channel-major outputs, channel counts that are not multiples
     /// of 16, and sums that clamp at both ends of the code range.
     func testRequantizationMatchesItsFormula() {
-        var numbers = Numbers(state: 5)
+        var numbers = TestNumbers(state: 5)
         var seen = Set<UInt8>()
         for (height, width, channels, pool, relu) in [
             (4, 6, 16, 2, true), (5, 7, 21, 2, false), (3, 1, 5, 1, true), (1, 1, 40, 1, false), (9, 9, 33, 2, true),
