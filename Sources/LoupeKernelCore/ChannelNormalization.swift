@@ -65,6 +65,53 @@
         }
     }
 
+    /// `y = x * scale[c] + shift[c]`, then `+ residual` when given, then rectified if asked,
+    /// from `channels` planes of `rows` rows of `width` values in `x` (rows `rowStride` apart,
+    /// planes `planeStride` apart) into compact planes of `rows * width` values in `y` (and
+    /// `residual`): a convolution's outputs taken from its product, mapped and compacted in
+    /// one pass. Each value gets the operations of `affine` then a residual sum, in that
+    /// order, so the bits are theirs. `y` may be `x` when the rows are already compact.
+    @inlinable
+    package static func mapRows(
+        _ x: UnsafePointer<Float>, channels: Int, rows: Int, width: Int, rowStride: Int, planeStride: Int,
+        scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, residual: UnsafePointer<Float>?, rectify: Bool,
+        into y: UnsafeMutablePointer<Float>
+    ) {
+        @inline(__always) func map(_ value: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>, _ at: Int)
+            -> SIMD16<Float>
+        {
+            var value = Arithmetic.multiplyAdd(b, value, a)
+            if let residual { value += load(residual + at) }
+            if rectify { value.replace(with: 0, where: value .< 0) }
+            return value
+        }
+        for c in 0..<channels {
+            let (a, b) = (SIMD16<Float>(repeating: scale[c]), SIMD16<Float>(repeating: shift[c]))
+            for r in 0..<rows {
+                let (source, at) = (x + c * planeStride + r * rowStride, (c * rows + r) * width)
+                var i = 0
+                while i + 16 <= width {
+                    UnsafeMutableRawPointer(y + at + i).storeBytes(
+                        of: map(load(source + i), a, b, at + i), as: SIMD16<Float>.self)
+                    i += 16
+                }
+                while i < width {
+                    // The tail, sixteen lanes wide with zeros past it (the residual's too).
+                    let count = min(width - i, 16)
+                    var value = Arithmetic.multiplyAdd(b, loadPartial(source + i, count: count), a)
+                    if let residual { value += loadPartial(residual + at + i, count: count) }
+                    if rectify { value.replace(with: 0, where: value .< 0) }
+                    if count == 8 {
+                        UnsafeMutableRawPointer(y + at + i).storeBytes(of: value.lowHalf, as: SIMD8<Float>.self)
+                    } else {
+                        for j in 0..<count { y[at + i + j] = value[j] }
+                    }
+                    i += count
+                }
+            }
+        }
+    }
+
     /// Per channel `Σ g'` and `Σ g' * (x - mean[c])`, where `g'` is the output gradient `g`,
     /// zeroed where the rectified output `rectified` is not positive when given.
     @inlinable
@@ -186,7 +233,12 @@
     @inlinable @inline(__always)
     static func loadPartial(_ pointer: UnsafePointer<Float>, count: Int) -> SIMD16<Float> {
         var value = SIMD16<Float>()
-        for j in 0..<count { value[j] = pointer[j] }
+        var j = 0
+        if count >= 8 {
+            value.lowHalf = UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+            j = 8
+        }
+        for j in j..<count { value[j] = pointer[j] }
         return value
     }
 }

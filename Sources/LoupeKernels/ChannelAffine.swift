@@ -1,3 +1,7 @@
+import LoupeKernelCore
+import LoupeKernelsAVX2
+import LoupeKernelsAVX512
+
 /// The per-channel map `y = x * scale[c] + shift[c]`, rectified if asked, that an
 /// inference-mode batch norm (and a ReLU after it) applies: a convolution given one maps each
 /// image's output right after writing it, while it is still in cache, with the values
@@ -5,7 +9,8 @@
 ///
 /// With a `residual` (a residual block's shortcut, laid out as the output), the map is
 /// followed by the residual sum and only that is rectified, `max(x * scale[c] + shift[c] + r, 0)`:
-/// the values of the map, then the sum, then ReLU.
+/// the values of the map, then the sum, then ReLU (the bits of `BatchNormalization.affine`
+/// followed by `ResidualSum`, in one pass).
 package struct ChannelAffine {
     package var scale: UnsafePointer<Float>
     package var shift: UnsafePointer<Float>
@@ -22,13 +27,33 @@ package struct ChannelAffine {
 
     /// Maps image `index`'s `[channels, inner]` values in place.
     package func apply(_ image: UnsafeMutablePointer<Float>, index: Int, channels: Int, inner: Int) {
-        let kernels = BatchNormalization(batch: 1, channels: channels, inner: inner, path: path)
-        guard let residual else {
-            kernels.affine(image, scale: scale, shift: shift, rectify: rectify, into: image)
-            return
+        apply(
+            image, rows: 1, width: inner, rowStride: inner, planeStride: inner, index: index, channels: channels,
+            into: image)
+    }
+
+    /// Maps image `index`'s outputs from `source`, `channels` planes of `rows` rows of `width`
+    /// values (rows `rowStride` apart, planes `planeStride` apart), into the compact
+    /// `[channels, rows * width]` `image`: the product a convolution writes with gaps between
+    /// its rows is compacted and mapped in one pass.
+    package func apply(
+        _ source: UnsafePointer<Float>, rows: Int, width: Int, rowStride: Int, planeStride: Int, index: Int,
+        channels: Int, into image: UnsafeMutablePointer<Float>
+    ) {
+        let residual = residual.map { $0 + index * channels * rows * width }
+        switch path {
+        case .avx512:
+            avx512ChannelMapRows(
+                source, channels: channels, rows: rows, width: width, rowStride: rowStride, planeStride: planeStride,
+                scale: scale, shift: shift, residual: residual, rectify: rectify, into: image)
+        case .avx2:
+            avx2ChannelMapRows(
+                source, channels: channels, rows: rows, width: width, rowStride: rowStride, planeStride: planeStride,
+                scale: scale, shift: shift, residual: residual, rectify: rectify, into: image)
+        case .generic:
+            ChannelNormalization<SeparateMultiplyAdd>.mapRows(
+                source, channels: channels, rows: rows, width: width, rowStride: rowStride, planeStride: planeStride,
+                scale: scale, shift: shift, residual: residual, rectify: rectify, into: image)
         }
-        kernels.affine(image, scale: scale, shift: shift, rectify: false, into: image)
-        let count = channels * inner
-        ResidualSum.apply(image, residual + index * count, into: image, count: count, rectify: rectify)
     }
 }

@@ -90,13 +90,16 @@ package struct LoweredConvolution: Sendable {
                             bRowOffsets: offsets.baseAddress, bColumnOffsets: columnOffsets.baseAddress)
                         for image in 0..<images {
                             let output = y + (first + image) * outputSize
-                            if group > 1 {
+                            if let affine {
+                                affine.apply(
+                                    product + image * spatial, rows: 1, width: spatial, rowStride: spatial,
+                                    planeStride: columns, index: first + image, channels: outChannels, into: output)
+                            } else if group > 1 {
                                 for o in 0..<outChannels {
                                     (output + o * spatial).update(
                                         from: product + o * columns + image * spatial, count: spatial)
                                 }
                             }
-                            affine?.apply(output, index: first + image, channels: outChannels, inner: spatial)
                         }
                         first += images
                     }
@@ -115,7 +118,7 @@ package struct LoweredConvolution: Sendable {
     }
 
     /// `forward` image by image, B read in place from the padded image at every padded
-    /// position (`paddedPositions`), the outputs then compacted.
+    /// position (`paddedPositions`), the outputs then compacted (and mapped, in the same pass).
     private func forwardInPlace(
         _ x: UnsafePointer<Float>, batch: Int, weights: UnsafePointer<Float>, packedWeights: PackedOperand?,
         bias: UnsafePointer<Float>?, affine: ChannelAffine?, into y: UnsafeMutablePointer<Float>
@@ -135,10 +138,14 @@ package struct LoweredConvolution: Sendable {
                         m: outChannels, n: positions, k: patch, a: weights, lda: patch, b: lowered, ldb: 0,
                         beta: bias == nil ? 0 : 1, c: product, ldc: positions, path: path, packedA: packedWeights,
                         bRowOffsets: offsets.baseAddress)
-                    geometry.compactOutputs(product, rows: outChannels, into: y + n * outputSize)
-                    affine?.apply(
-                        y + n * outputSize, index: n, channels: outChannels,
-                        inner: geometry.outputHeight * geometry.outputWidth)
+                    if let affine {
+                        affine.apply(
+                            product, rows: geometry.outputHeight, width: geometry.outputWidth,
+                            rowStride: geometry.phaseWidth, planeStride: positions, index: n, channels: outChannels,
+                            into: y + n * outputSize)
+                    } else {
+                        geometry.compactOutputs(product, rows: outChannels, into: y + n * outputSize)
+                    }
                 }
             }
         }

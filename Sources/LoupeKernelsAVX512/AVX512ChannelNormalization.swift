@@ -22,6 +22,17 @@ package func avx512ChannelAffine(
         rectify: rectify, into: y)
 }
 
+/// `ChannelNormalization.mapRows` compiled for AVX-512.
+package func avx512ChannelMapRows(
+    _ x: UnsafePointer<Float>, channels: Int, rows: Int, width: Int, rowStride: Int, planeStride: Int,
+    scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, residual: UnsafePointer<Float>?, rectify: Bool,
+    into y: UnsafeMutablePointer<Float>
+) {
+    ChannelNormalization<AVX512MultiplyAdd>.mapRows(
+        x, channels: channels, rows: rows, width: width, rowStride: rowStride, planeStride: planeStride,
+        scale: scale, shift: shift, residual: residual, rectify: rectify, into: y)
+}
+
 /// `ChannelNormalization.gradientSums` compiled for AVX-512.
 package func avx512ChannelGradientSums(
     _ g: UnsafePointer<Float>, input x: UnsafePointer<Float>, rectified y: UnsafePointer<Float>?, batch: Int,

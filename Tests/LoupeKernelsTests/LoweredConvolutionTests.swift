@@ -40,6 +40,10 @@ final class LoweredConvolutionTests: XCTestCase {
         Case(
             batch: 1, channels: 4, height: 7, width: 9, outChannels: 3, kernelHeight: 1, kernelWidth: 1, stride: 2,
             padding: 1),
+        // Output rows of 25: a full sixteen, then eight, then one.
+        Case(
+            batch: 1, channels: 4, height: 5, width: 25, outChannels: 8, kernelHeight: 3, kernelWidth: 3, stride: 1,
+            padding: 1),
         Case(
             batch: 1, channels: 2, height: 11, width: 10, outChannels: 3, kernelHeight: 3, kernelWidth: 2, stride: 3,
             padding: 1),

@@ -23,7 +23,8 @@ extension Model {
         }
         let model = try Model(
             architecture: architecture, network: rewritten, parameters: parameters, buffers: buffers,
-            activationScalarsPerExample: activationScalarsPerExample)
+            activationScalarsPerExample: activationScalarsPerExample, largestActivationScalars: largestActivationScalars
+        )
         guard model.outputShape == outputShape else {
             throw ModelError(
                 "rewriting the layers of \(architecture.name) changed its output shape from \(outputShape) to \(model.outputShape)"

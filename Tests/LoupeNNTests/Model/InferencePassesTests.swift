@@ -1,0 +1,52 @@
+import LoupeRandom
+import XCTest
+
+@testable import LoupeNN
+@testable import LoupeTensor
+
+/// `Model.logits` runs a batch in passes of `imagesPerInferencePass` images; an example's
+/// logits do not depend on the pass it is in.
+final class InferencePassesTests: XCTestCase {
+    func model(_ name: String, shape: [Int]) throws -> Model {
+        var model = try Model(architecture: .builtin(name, inputShape: shape, classes: 7)!, seed: 5)
+        // Running statistics away from 0 and 1, so the inference batch norm maps something.
+        for key in model.buffers.keys.sorted() {
+            let count = model.buffers[key]!.count
+            model.buffers[key] = Tensor(
+                shape: [count],
+                scalars: (0..<count).map {
+                    key.hasSuffix("running_var") ? 0.5 + Float($0 % 5) * 0.3 : Float($0 % 7) * 0.05 - 0.15
+                })
+        }
+        return model
+    }
+
+    func testLogitsDoNotDependOnThePasses() throws {
+        for (name, shape) in [("mlp", [1, 28, 28]), ("cnn", [3, 16, 16]), ("resnet-mini", [3, 12, 12])] {
+            let model = try model(name, shape: shape)
+            let size = shape.reduce(1, *)
+            var generator = SeededGenerator(seed: 9)
+            let images = Tensor(shape: [37] + shape, scalars: (0..<(37 * size)).map { _ in generator.nextUniform() })
+            let whole = model.logits(images, imagesPerPass: 37).scalars.map(\.bitPattern)
+            XCTAssertEqual(whole.count, 37 * 7)
+            for perPass in [1, 5, 16] {
+                XCTAssertEqual(
+                    model.logits(images, imagesPerPass: perPass).scalars.map(\.bitPattern), whole,
+                    "\(name), passes of \(perPass)")
+            }
+            XCTAssertEqual(model.logits(images).scalars.map(\.bitPattern), whole, "\(name), default passes")
+            XCTAssertEqual(model.logits(images, threads: 2).scalars.map(\.bitPattern), whole, "\(name), 2 threads")
+        }
+    }
+
+    /// Passes keep the largest activation near 2 MB, and take at least 32 images.
+    func testImagesPerPassFollowTheLargestActivation() throws {
+        // resnet-mini's first stage: 16 x 32 x 32 floats, 64 KB an image.
+        XCTAssertEqual(try model("resnet-mini", shape: [3, 32, 32]).imagesPerInferencePass, 32)
+        // The mlp's largest activation is its 784-float input: 668 images in 2 MB.
+        XCTAssertEqual(try model("mlp", shape: [1, 28, 28]).imagesPerInferencePass, (2 << 20) / (784 * 4))
+        // cnn's first convolution, 32 x 28 x 28 floats (98 KB), would allow 20: the floor is 32.
+        XCTAssertEqual(try model("cnn", shape: [1, 28, 28]).imagesPerInferencePass, 32)
+        XCTAssertEqual(try model("resnet-mini", shape: [3, 8, 8]).imagesPerInferencePass, (2 << 20) / (16 * 64 * 4))
+    }
+}
