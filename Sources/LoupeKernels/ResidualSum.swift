@@ -1,7 +1,7 @@
 /// The sum that closes a residual block, `out[i] = a[i] + b[i]`, rectified if asked (a sum
-/// below zero becomes zero; NaN stays NaN): one loop for the tape's `rectifiedSum` and for a
-/// convolution that adds the shortcut as it writes its output (`ChannelAffine`), so both give
-/// the same bits.
+/// below zero becomes zero; NaN stays NaN): the tape's `rectifiedSum`. A convolution that adds
+/// the shortcut as it writes its output (`ChannelAffine`) does the same two operations in its
+/// own pass, so both give the same bits.
 package enum ResidualSum {
     /// `out` may be `a` or `b`.
     package static func apply(
