@@ -2,9 +2,10 @@ import LoupeKernels
 
 /// `--weight-gradient-forms`: one image's weight gradient of each of resnet-mini's 3 x 3
 /// convolutions (and the reference cnn's conv2) as the product `g * patchesᵀ` and as
-/// `dWᵀ = patches * gᵀ` (and, for shallow patches, summed directly), the forms taking turns, best of 20 rounds on one thread, in cache: the
-/// measurement behind `ConvolutionGeometry.transposesWeightGradient`. Both forms give the
-/// same bits.
+/// `dWᵀ = patches * gᵀ` and summed directly, the forms taking turns, best of 20 rounds on one
+/// thread, in cache: the measurement behind `ConvolutionGeometry.sumsWeightGradientDirectly`
+/// and `transposesWeightGradient`. The two products give the same bits; the direct sums
+/// round differently.
 func runWeightGradientForms() {
     let layers: [(String, ConvolutionGeometry, Int)] = [
         (
@@ -67,21 +68,18 @@ func runWeightGradientForms() {
                 }
             ),
         ]
-        let direct: [(String, () -> Void)] = [
-            (
-                "direct",
-                {
-                    weights.withUnsafeMutableBufferPointer {
-                        geometry.accumulatePaddedWeightGradient(
-                            outputs: outputs, gradient: gradient, padded: image, offsets: offsets, into: $0.baseAddress!
-                        )
-                    }
+        let direct: (String, () -> Void) = (
+            "direct",
+            {
+                weights.withUnsafeMutableBufferPointer {
+                    geometry.accumulateDirectWeightGradient(
+                        outputs: outputs, gradient: gradient, padded: image, offsets: offsets, into: $0.baseAddress!)
                 }
-            )
-        ]
-        let forms = products + (taps < ConvolutionGeometry.shallowPatchLimit ? direct : [])
+            }
+        )
+        let forms = products + [direct]
         let chosen =
-            taps < ConvolutionGeometry.shallowPatchLimit
+            geometry.sumsWeightGradientDirectly(outputs: outputs)
             ? "direct" : geometry.transposesWeightGradient(outputs: outputs) ? "transposed" : "product"
         var best = [Double](repeating: .infinity, count: forms.count)
         for _ in 0..<20 {

@@ -335,13 +335,14 @@ extension ConvolutionGeometry {
 
 extension ConvolutionGeometry {
     /// Taps below which `accumulatePaddedWeightGradient` computes the weight gradient
-    /// directly instead of as a matrix product (whose panels would be mostly padding).
+    /// directly on every path instead of as a matrix product (whose panels would be mostly
+    /// padding).
     package static let shallowPatchLimit = 32
 
     /// `dW += g * patchesᵀ` for one image in the lowering without im2col: `gradient` is `outputs`
     /// rows of `paddedPositions` values (zero past each row's outputs), `padded` the padded
-    /// image (`pad`), `weights` `outputs x patchSize`. Shallow patches (fewer than
-    /// `shallowPatchLimit` taps) are summed directly, deeper ones by a matrix product.
+    /// image (`pad`), `weights` `outputs x patchSize`. Summed directly when
+    /// `sumsWeightGradientDirectly`, else by a matrix product.
     /// `scratch`, when given, is working memory of `paddedWeightGradientScratchCount(outputs:)`
     /// floats (a caller going image by image passes the same buffer each time); without it the
     /// product that needs some allocates its own.
@@ -350,28 +351,50 @@ extension ConvolutionGeometry {
         offsets: UnsafePointer<Int>, into weights: UnsafeMutablePointer<Float>, path: KernelPath = .active,
         scratch: UnsafeMutablePointer<Float>? = nil
     ) {
-        let positions = paddedPositions
-        guard patchSize < Self.shallowPatchLimit else {
-            if transposesWeightGradient(outputs: outputs, path: path) {
-                let accumulate = { (product: UnsafeMutablePointer<Float>) in
-                    accumulateTransposedWeightGradient(
-                        outputs: outputs, gradient: gradient, padded: padded, offsets: offsets, into: weights,
-                        product: product, path: path)
-                }
-                if let scratch {
-                    accumulate(scratch)
-                } else {
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: patchSize * outputs) {
-                        accumulate($0.baseAddress!)
-                    }
-                }
-            } else {
-                GEMM.multiply(
-                    transposeB: true, m: outputs, n: patchSize, k: positions, a: gradient, lda: positions, b: padded,
-                    ldb: 0, beta: 1, c: weights, ldc: patchSize, path: path, bRowOffsets: offsets)
+        if sumsWeightGradientDirectly(outputs: outputs, path: path) {
+            accumulateDirectWeightGradient(
+                outputs: outputs, gradient: gradient, padded: padded, offsets: offsets, into: weights, path: path)
+        } else if transposesWeightGradient(outputs: outputs, path: path) {
+            let accumulate = { (product: UnsafeMutablePointer<Float>) in
+                accumulateTransposedWeightGradient(
+                    outputs: outputs, gradient: gradient, padded: padded, offsets: offsets, into: weights,
+                    product: product, path: path)
             }
-            return
+            if let scratch {
+                accumulate(scratch)
+            } else {
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: patchSize * outputs) {
+                    accumulate($0.baseAddress!)
+                }
+            }
+        } else {
+            GEMM.multiply(
+                transposeB: true, m: outputs, n: patchSize, k: paddedPositions, a: gradient, lda: paddedPositions,
+                b: padded, ldb: 0, beta: 1, c: weights, ldc: patchSize, path: path, bRowOffsets: offsets)
         }
+    }
+
+    /// Whether `accumulatePaddedWeightGradient` sums `dW[o, j] += Σ_q g[o, q] * patch_j[q]`
+    /// directly (`ShallowWeightGradient`) rather than as a product:
+    /// - on every path for shallow patches (fewer than `shallowPatchLimit` taps), whose few
+    ///   columns would leave a product's panels mostly padding;
+    /// - on AVX-512 (32 registers hold its sixteen accumulators and the eight values they
+    ///   read) for at most 16 filters over at least 512 positions, where packing the
+    ///   transposed patches costs the product more than the direct form's reductions: for
+    ///   resnet-mini's 16-filter layers on 32 x 32 images, 187 against 117 GFLOP/s on Zen 5,
+    ///   while with 32 filters or on 16 x 16 images the product is faster
+    ///   (`loupe-bench --weight-gradient-forms`).
+    package func sumsWeightGradientDirectly(outputs: Int, path: KernelPath = .active) -> Bool {
+        patchSize < Self.shallowPatchLimit || (path == .avx512 && outputs <= 16 && paddedPositions >= 512)
+    }
+
+    /// `dW += g * patchesᵀ` summed directly (`ShallowWeightGradient`), whatever the shape; the
+    /// arguments as `accumulatePaddedWeightGradient`'s.
+    package func accumulateDirectWeightGradient(
+        outputs: Int, gradient: UnsafePointer<Float>, padded: UnsafePointer<Float>,
+        offsets: UnsafePointer<Int>, into weights: UnsafeMutablePointer<Float>, path: KernelPath = .active
+    ) {
+        let positions = paddedPositions
         switch path {
         case .avx512:
             avx512AccumulateShallowWeightGradient(
@@ -391,7 +414,8 @@ extension ConvolutionGeometry {
     /// Floats of working memory `accumulatePaddedWeightGradient` uses for `outputs` filters:
     /// one slice's `dWᵀ` when it computes `dWᵀ = patches * gᵀ`, else none.
     package func paddedWeightGradientScratchCount(outputs: Int, path: KernelPath = .active) -> Int {
-        patchSize >= Self.shallowPatchLimit && transposesWeightGradient(outputs: outputs, path: path)
+        !sumsWeightGradientDirectly(outputs: outputs, path: path)
+            && transposesWeightGradient(outputs: outputs, path: path)
             ? patchSize * outputs : 0
     }
 

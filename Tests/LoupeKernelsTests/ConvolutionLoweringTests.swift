@@ -37,13 +37,16 @@ final class ConvolutionLoweringTests: XCTestCase {
         }
     }
 
-    /// The direct (shallow) and product weight gradients against a naive double sum, on every
-    /// path: 9 and 27 taps (one- and three-channel 3 x 3), leftover outputs and taps, and the
-    /// 288-tap product path.
+    /// The direct and product weight gradients against a naive double sum, on every path: 9
+    /// and 27 taps (one- and three-channel 3 x 3), leftover outputs and taps, the 288-tap
+    /// product path, and the deep patches AVX-512 sums directly (resnet-mini's first stage,
+    /// and 13 outputs over 540 positions).
     func testPaddedWeightGradientMatchesNaiveSum() {
         var rng = SystemRandomNumberGenerator()
         for path in KernelPath.allCases where path <= KernelPath.supported {
-            for (c, h, w, outputs) in [(1, 28, 28, 32), (3, 10, 9, 6), (32, 14, 14, 64), (2, 5, 6, 5)] {
+            for (c, h, w, outputs) in [
+                (1, 28, 28, 32), (3, 10, 9, 6), (32, 14, 14, 64), (2, 5, 6, 5), (16, 32, 32, 16), (4, 20, 25, 13),
+            ] {
                 let geometry = ConvolutionGeometry(
                     channels: c, height: h, width: w, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1)
                 let positions = geometry.paddedPositions
@@ -114,5 +117,25 @@ final class ConvolutionLoweringTests: XCTestCase {
             channels: 16, height: 32, width: 32, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1)
         XCTAssertTrue(stage1.transposesWeightGradient(outputs: 16, path: .generic))
         XCTAssertFalse(stage1.transposesWeightGradient(outputs: 5, path: .generic))
+    }
+
+    /// Which layers sum their weight gradient directly: shallow patches on every path; on
+    /// AVX-512 also up to 16 filters over at least 512 positions.
+    func testDirectWeightGradientRule() {
+        func geometry(_ c: Int, _ size: Int, stride: Int = 1) -> ConvolutionGeometry {
+            ConvolutionGeometry(
+                channels: c, height: size, width: size, kernelHeight: 3, kernelWidth: 3, stride: stride, padding: 1)
+        }
+        for path in KernelPath.allCases {
+            XCTAssertTrue(geometry(3, 32).sumsWeightGradientDirectly(outputs: 16, path: path), "\(path) stem")
+            XCTAssertFalse(geometry(32, 16).sumsWeightGradientDirectly(outputs: 32, path: path), "\(path) stage 2")
+            XCTAssertFalse(geometry(16, 32).sumsWeightGradientDirectly(outputs: 32, path: path), "\(path) 32 filters")
+            XCTAssertEqual(
+                geometry(16, 32).sumsWeightGradientDirectly(outputs: 16, path: path), path == .avx512, "\(path) stage 1"
+            )
+        }
+        // 16 x 16 outputs of a 16-filter layer: 288 positions, a product.
+        XCTAssertFalse(geometry(16, 16).sumsWeightGradientDirectly(outputs: 16, path: .avx512))
+        XCTAssertEqual(geometry(16, 32).paddedWeightGradientScratchCount(outputs: 16, path: .avx512), 0)
     }
 }
