@@ -38,30 +38,19 @@
         }
     }
 
-    /// `y = x * scale[c] + shift[c]` (one multiply-add), rectified (`max(y, 0)`) if asked.
+    /// `y = x * scale[c] + shift[c]` (one multiply-add), rectified (`max(y, 0)`) if asked:
+    /// `mapRows` image by image.
     @inlinable
     package static func affine(
         _ x: UnsafePointer<Float>, batch: Int, channels: Range<Int>, channelCount: Int, inner: Int,
         scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, rectify: Bool, into y: UnsafeMutablePointer<Float>
     ) {
         for n in 0..<batch {
-            for c in channels {
-                let offset = (n * channelCount + c) * inner
-                let (source, target) = (x + offset, y + offset)
-                let (a, b) = (SIMD16<Float>(repeating: scale[c]), SIMD16<Float>(repeating: shift[c]))
-                var i = 0
-                while i + 16 <= inner {
-                    var value = Arithmetic.multiplyAdd(b, load(source + i), a)
-                    if rectify { value.replace(with: 0, where: value .< 0) }
-                    UnsafeMutableRawPointer(target + i).storeBytes(of: value, as: SIMD16<Float>.self)
-                    i += 16
-                }
-                if i < inner {
-                    var value = Arithmetic.multiplyAdd(b, loadPartial(source + i, count: inner - i), a)
-                    if rectify { value.replace(with: 0, where: value .< 0) }
-                    for j in 0..<(inner - i) { target[i + j] = value[j] }
-                }
-            }
+            let offset = (n * channelCount + channels.lowerBound) * inner
+            mapRows(
+                x + offset, channels: channels.count, rows: 1, width: inner, rowStride: inner, planeStride: inner,
+                scale: scale + channels.lowerBound, shift: shift + channels.lowerBound, residual: nil,
+                rectify: rectify, into: y + offset)
         }
     }
 
@@ -69,8 +58,9 @@
     /// from `channels` planes of `rows` rows of `width` values in `x` (rows `rowStride` apart,
     /// planes `planeStride` apart) into compact planes of `rows * width` values in `y` (and
     /// `residual`): a convolution's outputs taken from its product, mapped and compacted in
-    /// one pass. Each value gets the operations of `affine` then a residual sum, in that
-    /// order, so the bits are theirs. `y` may be `x` when the rows are already compact.
+    /// one pass. Each value is one multiply-add, then the residual sum, then ReLU, whatever
+    /// the layout, so a map in one pass has the bits of `affine` followed by a separate sum.
+    /// `y` may be `x` when the rows are already compact.
     @inlinable
     package static func mapRows(
         _ x: UnsafePointer<Float>, channels: Int, rows: Int, width: Int, rowStride: Int, planeStride: Int,
