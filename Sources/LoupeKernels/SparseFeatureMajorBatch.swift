@@ -1,3 +1,7 @@
+import LoupeKernelCore
+import LoupeKernelsAVX2
+import LoupeKernelsAVX512
+
 /// A batch of feature vectors stored feature-major: `[features, laneStride]` row-major, where
 /// lane `i < batch` of row `f` is feature `f` of example `i`. This is the operand layout of the
 /// sparse product (`SparseMatrix.multiply`): each nonzero weight meets one contiguous run of
@@ -35,14 +39,15 @@ package struct FeatureMajorBatch: Sendable, Equatable {
         self.scalars = [Float](repeating: 0, count: features * laneStride)
     }
 
-    /// The transpose of a batch-major (row-major `[batch, features]`) matrix.
-    package init(batchMajor: UnsafePointer<Float>, batch: Int, features: Int) {
+    /// The transpose of a batch-major (row-major `[batch, features]`) matrix, moved on `path`
+    /// (every path moves the same values).
+    package init(batchMajor: UnsafePointer<Float>, batch: Int, features: Int, path: KernelPath = .active) {
         self.init(features: features, batch: batch)
         let stride = laneStride
         scalars.withUnsafeMutableBufferPointer { destination in
             transpose(
                 batchMajor, rows: batch, columns: features, sourceStride: features, into: destination.baseAddress!,
-                destinationStride: stride)
+                destinationStride: stride, path: path)
         }
     }
 
@@ -55,11 +60,11 @@ package struct FeatureMajorBatch: Sendable, Equatable {
     }
 
     /// Writes the batch back batch-major: `batch * features` floats, row-major `[batch, features]`.
-    package func copyBatchMajor(into destination: UnsafeMutablePointer<Float>) {
+    package func copyBatchMajor(into destination: UnsafeMutablePointer<Float>, path: KernelPath = .active) {
         scalars.withUnsafeBufferPointer { source in
             transpose(
                 source.baseAddress!, rows: features, columns: batch, sourceStride: laneStride, into: destination,
-                destinationStride: features)
+                destinationStride: features, path: path)
         }
     }
 
@@ -77,58 +82,24 @@ package struct FeatureMajorBatch: Sendable, Equatable {
     }
 }
 
-/// Writes the transpose of the `rows x columns` source into the destination: 8 x 8 blocks
-/// through SIMD registers, scalar copies at the ragged edges.
+/// Writes the transpose of the `rows x columns` source into the destination
+/// (`MatrixTranspose` on the active kernel path; every path moves the same values).
 private func transpose(
     _ source: UnsafePointer<Float>, rows: Int, columns: Int, sourceStride: Int,
-    into destination: UnsafeMutablePointer<Float>, destinationStride: Int
+    into destination: UnsafeMutablePointer<Float>, destinationStride: Int, path: KernelPath
 ) {
-    let fullRows = rows / 8 * 8
-    let fullColumns = columns / 8 * 8
-    var r0 = 0
-    while r0 < fullRows {
-        var c0 = 0
-        while c0 < fullColumns {
-            transposeBlock(
-                source + r0 * sourceStride + c0, sourceStride: sourceStride,
-                into: destination + c0 * destinationStride + r0, destinationStride: destinationStride)
-            c0 += 8
-        }
-        r0 += 8
+    switch path {
+    case .avx512:
+        avx512Transpose(
+            source, rows: rows, columns: columns, sourceStride: sourceStride, into: destination,
+            destinationStride: destinationStride)
+    case .avx2:
+        avx2Transpose(
+            source, rows: rows, columns: columns, sourceStride: sourceStride, into: destination,
+            destinationStride: destinationStride)
+    case .generic:
+        MatrixTranspose<SeparateMultiplyAdd>.transpose(
+            source, rows: rows, columns: columns, sourceStride: sourceStride, into: destination,
+            destinationStride: destinationStride, wideBlocks: false)
     }
-    for r in 0..<rows {
-        let columnsDone = r < fullRows ? fullColumns : 0
-        for c in columnsDone..<columns { destination[c * destinationStride + r] = source[r * sourceStride + c] }
-    }
-}
-
-/// Transposes one 8 x 8 block: three rounds of splitting row pairs into their even and odd
-/// elements turn rows into columns.
-@inline(__always)
-private func transposeBlock(
-    _ source: UnsafePointer<Float>, sourceStride: Int, into destination: UnsafeMutablePointer<Float>,
-    destinationStride: Int
-) {
-    func row(_ i: Int) -> SIMD8<Float> {
-        UnsafeRawPointer(source + i * sourceStride).loadUnaligned(as: SIMD8<Float>.self)
-    }
-    var r = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7))
-    for _ in 0..<3 {
-        let p0 = SIMD16(lowHalf: r.0, highHalf: r.1)
-        let p1 = SIMD16(lowHalf: r.2, highHalf: r.3)
-        let p2 = SIMD16(lowHalf: r.4, highHalf: r.5)
-        let p3 = SIMD16(lowHalf: r.6, highHalf: r.7)
-        r = (p0.evenHalf, p1.evenHalf, p2.evenHalf, p3.evenHalf, p0.oddHalf, p1.oddHalf, p2.oddHalf, p3.oddHalf)
-    }
-    func store(_ value: SIMD8<Float>, _ i: Int) {
-        UnsafeMutableRawPointer(destination + i * destinationStride).storeBytes(of: value, as: SIMD8<Float>.self)
-    }
-    store(r.0, 0)
-    store(r.1, 1)
-    store(r.2, 2)
-    store(r.3, 3)
-    store(r.4, 4)
-    store(r.5, 5)
-    store(r.6, 6)
-    store(r.7, 7)
 }

@@ -65,6 +65,30 @@ final class SparseMatrixTests: XCTestCase {
         }
     }
 
+    /// The transposes into and out of the feature-major layout, on every path, against a
+    /// naive loop: 8 x 8 and 16 x 16 blocks with ragged edges on both sides.
+    func testFeatureMajorTransposesMatchANaiveLoopOnEveryPath() {
+        var rng = SystemRandomNumberGenerator()
+        for path in KernelPath.allCases where path <= KernelPath.supported {
+            for (batch, features) in [(7, 5), (16, 16), (37, 53), (128, 784), (40, 130)] {
+                let values = (0..<batch * features).map { _ in Float.random(in: -1...1, using: &rng) }
+                let transposed = values.withUnsafeBufferPointer {
+                    FeatureMajorBatch(batchMajor: $0.baseAddress!, batch: batch, features: features, path: path)
+                }
+                for f in 0..<features {
+                    for i in 0..<batch {
+                        XCTAssertEqual(
+                            transposed.scalars[f * transposed.laneStride + i], values[i * features + f],
+                            "\(path) \(batch) x \(features) at \(i), \(f)")
+                    }
+                }
+                var back = [Float](repeating: .nan, count: values.count)
+                transposed.copyBatchMajor(into: &back, path: path)
+                XCTAssertEqual(back, values, "\(path) \(batch) x \(features) back")
+            }
+        }
+    }
+
     /// Every kernel path against the naive dense product: ragged batches around the 16- and
     /// 64-lane tiles, empty rows, all-zero and fully dense matrices, with and without bias and
     /// fused ReLU, row-major and feature-major entry points, one and several threads.
