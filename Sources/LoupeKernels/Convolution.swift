@@ -193,7 +193,9 @@ extension ConvolutionGeometry {
             return
         }
         forEachPhaseRun { source, target, count in
-            for i in 0..<count { padded[target + i] = image[source + i * stride] }
+            // Within the buffers (the runs come from the checked geometry): unchecked steps.
+            let (from, to) = (image + source, padded + target)
+            for i in 0..<count { to[i] = from[i &* stride] }
         }
     }
 
@@ -230,7 +232,8 @@ extension ConvolutionGeometry {
             return
         }
         forEachPhaseRun(readPhasesOnly: false) { source, target, count in
-            for i in 0..<count { image[source + i * stride] = padded[target + i] }
+            let (from, to) = (padded + target, image + source)
+            for i in 0..<count { to[i &* stride] = from[i] }
         }
     }
 
