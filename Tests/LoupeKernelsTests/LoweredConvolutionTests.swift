@@ -40,6 +40,14 @@ final class LoweredConvolutionTests: XCTestCase {
         Case(
             batch: 1, channels: 4, height: 7, width: 9, outChannels: 3, kernelHeight: 1, kernelWidth: 1, stride: 2,
             padding: 1),
+        // Stride 2 over rows of 37 and 34 pixels: split sixteen at a time into the phases, from
+        // odd (padding 1) and even (padding 0) padded columns, then the ragged ends.
+        Case(
+            batch: 1, channels: 3, height: 6, width: 37, outChannels: 4, kernelHeight: 3, kernelWidth: 3, stride: 2,
+            padding: 1),
+        Case(
+            batch: 2, channels: 2, height: 5, width: 34, outChannels: 4, kernelHeight: 3, kernelWidth: 3, stride: 2,
+            padding: 0),
         // Output rows of 25: a full sixteen, then eight, then one.
         Case(
             batch: 1, channels: 4, height: 5, width: 25, outChannels: 8, kernelHeight: 3, kernelWidth: 3, stride: 1,
