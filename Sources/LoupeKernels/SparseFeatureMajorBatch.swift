@@ -83,7 +83,7 @@ package struct FeatureMajorBatch: Sendable, Equatable {
 }
 
 /// Writes the transpose of the `rows x columns` source into the destination
-/// (`MatrixTranspose` on the active kernel path; every path moves the same values).
+/// (`MatrixTranspose` on `path`; every path moves the same values).
 private func transpose(
     _ source: UnsafePointer<Float>, rows: Int, columns: Int, sourceStride: Int,
     into destination: UnsafeMutablePointer<Float>, destinationStride: Int, path: KernelPath
