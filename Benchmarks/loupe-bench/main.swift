@@ -67,6 +67,16 @@ if arguments.contains("--inference-fusion") {
     exit(0)
 }
 
+// `--inference-passes`: inference in passes of each of `--sizes` images (one thread,
+// `--models`, `--batch-size`, `--rounds`), next to the pass size each model picks.
+if arguments.contains("--inference-passes") {
+    runInferencePasses(
+        models: modelNames,
+        sizes: option("--sizes", default: "8,16,32,48,64,128").split(separator: ",").map { Int($0)! },
+        batchSize: batchSize, rounds: Int(option("--rounds", default: "20"))!, emit: emit)
+    exit(0)
+}
+
 // `--resnet-convolutions`: GFLOP/s of resnet-mini's convolutions, pass by pass (one thread);
 // `--widths 64,128,256,512 --blocks 2` for a full-width ResNet-18, `--passes forward` for some,
 // `--cpu-time` to time CPU time rather than wall time.

@@ -155,16 +155,16 @@ public struct Model: Sendable {
     /// Images per inference forward pass: as many as keep a pass's largest activation within
     /// `inferencePassBytes`, and at least 32. A layer's output is then still in cache when the
     /// next layer reads it: `resnet-mini` on 32 x 32 images (64 KB per image in its first
-    /// stage) runs 15-17% faster in passes of 32 than in one of 128
-    /// (`loupe-bench --inference-fusion`, BENCHMARKS.md), while much smaller passes would read
-    /// a linear layer's weights more often than they save (the `cnn` lost 4% in passes of 16).
+    /// stage) runs 13-15% faster in passes of 32 than in one of 128, and the `cnn` (98 KB, also
+    /// 32) the same (`loupe-bench --inference-passes`, BENCHMARKS.md). The floor of 32 keeps
+    /// a model whose input is very wide from running an image or two at a time.
     public var imagesPerInferencePass: Int {
         max(32, Self.inferencePassBytes / max(1, largestActivationScalars * MemoryLayout<Float>.size))
     }
 
     /// The activation bytes an inference pass aims at: 2 MB. On the Zen 5 it was measured on
     /// (1 MB of L2 per core, 32 MB of L3), `resnet-mini` ran alike in passes of 8 to 32 images
-    /// (0.5 to 2 MB) and slower from 48 on.
+    /// (0.5 to 2 MB) and slower from 48 on (`loupe-bench --inference-passes`).
     static let inferencePassBytes = 2 << 20
 
     /// Logits for a batch split into contiguous shards across `threads` threads; the result
