@@ -294,6 +294,12 @@ if arguments.contains("--vector-math") {
     exit(0)
 }
 
+if arguments.contains("--sparse-blocks") {
+    // The CSR product's column-block width, measured (seconds).
+    runSparseBlocks(emit: emit)
+    exit(0)
+}
+
 if arguments.contains("--gemm") {
     // The GEMM and the FMA peak only (seconds).
     runGEMM()

@@ -18,14 +18,40 @@ package struct SparseMatrix: Sendable, Equatable {
     package let values: [Float]
     /// Where each row's nonzeros in each block of `columnBlockWidth` columns start: entry
     /// `r * (columnBlockCount + 1) + j` for row `r`, block `j` (the product's loop order).
-    let segmentOffsets: [Int]
+    private(set) var segmentOffsets: [Int]
+    /// Columns per block of the product (`columnBlockWidth(rows:columns:nonzeros:)`).
+    package private(set) var columnBlockWidth: Int
 
-    /// Columns per block of the product: the rows of a feature-major batch that one block
-    /// reads (64 columns x 64 lanes x 4 bytes = 16 KiB) stay in the 32 KiB L1 data cache.
-    static let columnBlockWidth = 64
+    /// Nonzeros a row should have in each column block, on average.
+    static let nonzerosPerSegment = 32
+
+    /// Columns per block of the product. A block's rows of a feature-major batch stay in L1
+    /// while every output row adds its nonzeros in that block, but each (row, block) segment
+    /// costs a load and a store of the output tile and a mispredicted loop exit. The blocks are
+    /// therefore as wide as it takes for a row to have `nonzerosPerSegment` nonzeros in each,
+    /// and at least 64 columns: at 50% density 64 columns (dense 1.0x against 0.6x unblocked),
+    /// at 10% 320 and at 5% the whole row (`loupe-bench --sparse-blocks`).
+    package static func columnBlockWidth(rows: Int, columns: Int, nonzeros: Int) -> Int {
+        guard nonzeros > 0, columns > 64 else { return max(columns, 1) }
+        let perRow = max(1, nonzeros / max(rows, 1))
+        let width = nonzerosPerSegment * columns / perRow
+        return min(columns, max(64, (width + 32) / 64 * 64))
+    }
+
+    /// The same matrix with the product walking `width` columns per block instead of the
+    /// chosen width (for measuring the choice); the results are the same bits, since every
+    /// lane adds the same terms in the same order.
+    package func withColumnBlockWidth(_ width: Int) -> SparseMatrix {
+        precondition(width >= 1, "a block needs at least one column")
+        var copy = self
+        copy.columnBlockWidth = width
+        copy.segmentOffsets = Self.segments(
+            rows: rows, columnBlockWidth: width, columns: columns, rowOffsets: rowOffsets, columnIndices: columnIndices)
+        return copy
+    }
 
     /// Number of column blocks the product walks through (at least 1).
-    var columnBlockCount: Int { max(1, (columns + Self.columnBlockWidth - 1) / Self.columnBlockWidth) }
+    var columnBlockCount: Int { max(1, (columns + columnBlockWidth - 1) / columnBlockWidth) }
 
     /// A matrix from its CSR arrays; traps if they are inconsistent (offsets not starting at
     /// zero or decreasing, columns out of range or not ascending within a row).
@@ -48,8 +74,10 @@ package struct SparseMatrix: Sendable, Equatable {
         self.rowOffsets = rowOffsets
         self.columnIndices = columnIndices
         self.values = values
+        self.columnBlockWidth = Self.columnBlockWidth(rows: rows, columns: columns, nonzeros: values.count)
         self.segmentOffsets = Self.segments(
-            rows: rows, columns: columns, rowOffsets: rowOffsets, columnIndices: columnIndices)
+            rows: rows, columnBlockWidth: columnBlockWidth, columns: columns, rowOffsets: rowOffsets,
+            columnIndices: columnIndices)
     }
 
     /// The nonzeros of a dense row-major `[rows, columns]` matrix; exact zeros (and negative
@@ -84,10 +112,15 @@ package struct SparseMatrix: Sendable, Equatable {
         self.rowOffsets = offsets
         self.columnIndices = indices
         self.values = kept
-        self.segmentOffsets = Self.segments(rows: rows, columns: columns, rowOffsets: offsets, columnIndices: indices)
+        self.columnBlockWidth = Self.columnBlockWidth(rows: rows, columns: columns, nonzeros: kept.count)
+        self.segmentOffsets = Self.segments(
+            rows: rows, columnBlockWidth: columnBlockWidth, columns: columns, rowOffsets: offsets,
+            columnIndices: indices)
     }
 
-    private static func segments(rows: Int, columns: Int, rowOffsets: [Int], columnIndices: [Int32]) -> [Int] {
+    private static func segments(
+        rows: Int, columnBlockWidth: Int, columns: Int, rowOffsets: [Int], columnIndices: [Int32]
+    ) -> [Int] {
         let blocks = max(1, (columns + columnBlockWidth - 1) / columnBlockWidth)
         var segments = [Int]()
         segments.reserveCapacity(rows * (blocks + 1))

@@ -137,7 +137,8 @@ final class SparseMatrixTests: XCTestCase {
         var rng = SystemRandomNumberGenerator()
         let (batch, rows, columns) = (256, 70, 300)
         let matrix = SparseMatrix(
-            dense: randomSparseDense(rows: rows, columns: columns, density: 0.1, &rng), rows: rows, columns: columns)
+            dense: randomSparseDense(rows: rows, columns: columns, density: 0.1, &rng), rows: rows, columns: columns
+        ).withColumnBlockWidth(64)
         let input = (0..<batch * columns).map { _ in Float.random(in: -1...1, using: &rng) }
         let bias = (0..<rows).map { _ in Float.random(in: -1...1, using: &rng) }
         for path in KernelPath.allCases where path <= KernelPath.supported {
@@ -151,6 +152,55 @@ final class SparseMatrixTests: XCTestCase {
                     "\(path) examples \(start)..<\(start + 16)")
             }
         }
+    }
+
+    /// The column blocks only reorder which output rows are visited when: each lane still adds
+    /// its row's nonzeros in column order, so any block width gives the same bits.
+    func testTheColumnBlockWidthChangesNoBits() {
+        var rng = SystemRandomNumberGenerator()
+        let (batch, rows, columns) = (150, 45, 300)
+        for density in [0.03, 0.1, 0.5] {
+            let matrix = SparseMatrix(
+                dense: randomSparseDense(rows: rows, columns: columns, density: density, emptyRows: [3], &rng),
+                rows: rows, columns: columns)
+            let input = (0..<batch * columns).map { _ in Float.random(in: -1...1, using: &rng) }
+            let bias = (0..<rows).map { _ in Float.random(in: -1...1, using: &rng) }
+            for path in KernelPath.allCases where path <= KernelPath.supported {
+                let chosen = matrix.multiply(batchMajor: input, batch: batch, bias: bias, rectify: true, path: path)
+                for width in [1, 7, 64, 299, 300, 1000] {
+                    let blocked = matrix.withColumnBlockWidth(width).multiply(
+                        batchMajor: input, batch: batch, bias: bias, rectify: true, path: path)
+                    XCTAssertEqual(
+                        blocked.map(\.bitPattern), chosen.map(\.bitPattern),
+                        "\(path) density \(density) width \(width) (chosen \(matrix.columnBlockWidth))")
+                }
+            }
+        }
+    }
+
+    /// The blocks are as wide as it takes for a row to have about 32 nonzeros in each, in
+    /// multiples of 64 columns, never narrower than 64 nor wider than the matrix.
+    func testColumnBlocksHoldAboutThirtyTwoNonzerosOfARow() {
+        let cases: [(rows: Int, columns: Int, nonzeros: Int, width: Int)] = [
+            (256, 784, 256 * 392, 64),  // 50%: 32 nonzeros per 64 columns
+            (256, 784, 256 * 78, 320),  // 10%
+            (256, 784, 256 * 39, 640),  // 5%
+            (256, 784, 256 * 10, 784),  // sparser still: the whole row
+            (256, 784, 256 * 784, 64),  // dense: never below 64
+            (10, 40, 100, 40),  // narrower than a block
+            (10, 500, 0, 500),  // no nonzeros
+        ]
+        for (rows, columns, nonzeros, width) in cases {
+            XCTAssertEqual(
+                SparseMatrix.columnBlockWidth(rows: rows, columns: columns, nonzeros: nonzeros), width,
+                "\(rows) x \(columns) with \(nonzeros) nonzeros")
+        }
+        var rng = SystemRandomNumberGenerator()
+        let matrix = SparseMatrix(
+            dense: randomSparseDense(rows: 64, columns: 640, density: 0.1, &rng), rows: 64, columns: 640)
+        XCTAssertEqual(
+            matrix.columnBlockWidth,
+            SparseMatrix.columnBlockWidth(rows: 64, columns: 640, nonzeros: matrix.nonzeroCount))
     }
 
     /// Two layers chained feature-major, with no transposition in between, equal the two
