@@ -63,8 +63,9 @@ func runInt8GEMM(size: Int, threads: Int, emit: ([String: Any]) -> Void) {
 }
 
 /// `--int8-inference`: images/s of a model's float inference (`Model.logits`) against its
-/// int8-full integer inference (`IntegerInference`: the pipeline, and layer by layer, which
-/// must give the same logits), batch `batchSize`, on one thread and on `threads`. The model is
+/// int8-full integer inference (`IntegerInference`: the pipeline where the layers form one,
+/// and layer by layer, which must give the same logits) and the float simulation of the same
+/// quantization, batch `batchSize`, on one thread and on `threads`. The model is
 /// randomly initialised (speed does not depend on training) and quantized with the first 100
 /// training images as calibration.
 func runInt8Inference(
@@ -84,11 +85,14 @@ func runInt8Inference(
         let floatTime = bestTime { _ = model.logits(images, threads: count) }
         let integerTime = bestTime { _ = integer.logits(images, threads: count) }
         let layerTime = bestTime { _ = layerByLayer.logits(images, threads: count) }
+        let simulation = quantized.simulatedModel
+        let simulatedTime = bestTime { _ = simulation.logits(images, threads: count) }
         emit([
             "model": name, "metric": "int8-inference", "batch": batchSize, "threads": count,
             "float_images_per_second": Double(batchSize) / floatTime,
             "int8_images_per_second": Double(batchSize) / integerTime, "speedup": floatTime / integerTime,
             "int8_layer_by_layer_images_per_second": Double(batchSize) / layerTime,
+            "simulated_images_per_second": Double(batchSize) / simulatedTime,
             "pipeline": integer.isPipelined,
             "same_logits_as_layer_by_layer": logits.scalars == layerByLayer.logits(images).scalars,
             "argmax_agreement_with_simulation": Double(agreement) / Double(batchSize),

@@ -314,7 +314,7 @@ if arguments.contains("--int8-gemm") {
 
 if arguments.contains("--int8-inference") {
     // Each model's dense float inference against its int8-full integer inference (seconds).
-    for model in modelNames where model != "resnet-mini" {
+    for model in modelNames {
         try runInt8Inference(model: model, splits: splits, batchSize: batchSize, threads: threads, emit: emit)
     }
     exit(0)

@@ -15,6 +15,16 @@ final class IntegerConvolutionTests: XCTestCase {
         let tape = Tape()
         var context = model.makeContext(tape: tape, isTraining: false, trainable: false)
         var x = images
+        for layer in model.network.layers {
+            x = Self.naiveProduct(layer, x, quantized) ?? layer(tape.constant(x), &context).value
+        }
+        return x
+    }
+
+    /// `layer`'s output on `x` by naive integer arithmetic when it is a linear or convolution
+    /// layer, else nil.
+    fileprivate static func naiveProduct(_ layer: any Layer, _ x: Tensor, _ quantized: QuantizedModel) -> Tensor? {
+        let model = quantized.model
         func centred(_ x: Tensor, _ name: String) -> (codes: [Int32], scale: Float) {
             let range = quantized.activationRanges[name]!
             return (x.scalars.map { Int32(range.code($0)) - Int32(range.zeroPoint) }, range.scale)
@@ -22,58 +32,55 @@ final class IntegerConvolutionTests: XCTestCase {
         func dot(_ a: [Int32], _ aStart: Int, _ b: [Int32], _ bStart: Int, _ count: Int) -> Int32 {
             (0..<count).reduce(Int32(0)) { $0 &+ a[aStart + $1] &* b[bStart + $1] }
         }
-        for layer in model.network.layers {
-            switch layer {
-            case let linear as Linear:
-                let (codes, scale) = centred(x, linear.name)
-                let (weights, weightScales) = quantized.codes["\(linear.name).weight"]!
-                let w = weights.map(Int32.init)
-                let bias = model.parameters["\(linear.name).bias"]?.scalars
-                let (batch, k, n) = (x.shape[0], linear.inputFeatures, linear.outputFeatures)
-                var out = [Float](repeating: 0, count: batch * n)
-                for b in 0..<batch {
-                    for j in 0..<n {
-                        out[b * n + j] =
-                            Float(dot(codes, b * k, w, j * k, k)) * (scale * weightScales[j]) + (bias?[j] ?? 0)
-                    }
+        switch layer {
+        case let linear as Linear:
+            let (codes, scale) = centred(x, linear.name)
+            let (weights, weightScales) = quantized.codes["\(linear.name).weight"]!
+            let w = weights.map(Int32.init)
+            let bias = model.parameters["\(linear.name).bias"]?.scalars
+            let (batch, k, n) = (x.shape[0], linear.inputFeatures, linear.outputFeatures)
+            var out = [Float](repeating: 0, count: batch * n)
+            for b in 0..<batch {
+                for j in 0..<n {
+                    out[b * n + j] =
+                        Float(dot(codes, b * k, w, j * k, k)) * (scale * weightScales[j]) + (bias?[j] ?? 0)
                 }
-                x = Tensor(shape: [batch, n], scalars: out)
-            case let conv as Conv2d:
-                let (codes, scale) = centred(x, conv.name)
-                let (weights, weightScales) = quantized.codes["\(conv.name).weight"]!
-                let w = weights.map(Int32.init)
-                let bias = model.parameters["\(conv.name).bias"]?.scalars
-                let geometry = ConvolutionGeometry(
-                    channels: x.shape[1], height: x.shape[2], width: x.shape[3], kernelHeight: conv.kernelSize,
-                    kernelWidth: conv.kernelSize, stride: conv.stride, padding: conv.padding)
-                let (batch, patch) = (x.shape[0], geometry.patchSize)
-                let spatial = geometry.outputHeight * geometry.outputWidth
-                let imageSize = geometry.channels * geometry.height * geometry.width
-                var out = [Float](repeating: 0, count: batch * conv.outputChannels * spatial)
-                let asFloats = codes.map(Float.init)
-                var columns = [Float](repeating: 0, count: patch * spatial)
-                for b in 0..<batch {
-                    asFloats.withUnsafeBufferPointer { image in
-                        columns.withUnsafeMutableBufferPointer {
-                            geometry.im2col(image.baseAddress! + b * imageSize, into: $0.baseAddress!)
-                        }
-                    }
-                    let transposed = (0..<(spatial * patch)).map { Int32(columns[($0 % patch) * spatial + $0 / patch]) }
-                    for o in 0..<conv.outputChannels {
-                        for s in 0..<spatial {
-                            out[(b * conv.outputChannels + o) * spatial + s] =
-                                Float(dot(transposed, s * patch, w, o * patch, patch)) * (scale * weightScales[o])
-                                + (bias?[o] ?? 0)
-                        }
-                    }
-                }
-                x = Tensor(
-                    shape: [batch, conv.outputChannels, geometry.outputHeight, geometry.outputWidth], scalars: out)
-            default:
-                x = layer(tape.constant(x), &context).value
             }
+            return Tensor(shape: [batch, n], scalars: out)
+        case let conv as Conv2d:
+            let (codes, scale) = centred(x, conv.name)
+            let (weights, weightScales) = quantized.codes["\(conv.name).weight"]!
+            let w = weights.map(Int32.init)
+            let bias = model.parameters["\(conv.name).bias"]?.scalars
+            let geometry = ConvolutionGeometry(
+                channels: x.shape[1], height: x.shape[2], width: x.shape[3], kernelHeight: conv.kernelSize,
+                kernelWidth: conv.kernelSize, stride: conv.stride, padding: conv.padding)
+            let (batch, patch) = (x.shape[0], geometry.patchSize)
+            let spatial = geometry.outputHeight * geometry.outputWidth
+            let imageSize = geometry.channels * geometry.height * geometry.width
+            var out = [Float](repeating: 0, count: batch * conv.outputChannels * spatial)
+            let asFloats = codes.map(Float.init)
+            var columns = [Float](repeating: 0, count: patch * spatial)
+            for b in 0..<batch {
+                asFloats.withUnsafeBufferPointer { image in
+                    columns.withUnsafeMutableBufferPointer {
+                        geometry.im2col(image.baseAddress! + b * imageSize, into: $0.baseAddress!)
+                    }
+                }
+                let transposed = (0..<(spatial * patch)).map { Int32(columns[($0 % patch) * spatial + $0 / patch]) }
+                for o in 0..<conv.outputChannels {
+                    for s in 0..<spatial {
+                        out[(b * conv.outputChannels + o) * spatial + s] =
+                            Float(dot(transposed, s * patch, w, o * patch, patch)) * (scale * weightScales[o])
+                            + (bias?[o] ?? 0)
+                    }
+                }
+            }
+            return Tensor(
+                shape: [batch, conv.outputChannels, geometry.outputHeight, geometry.outputWidth], scalars: out)
+        default:
+            return nil
         }
-        return x
     }
 
     /// Both integer engines, the pipeline (when `pipelined` and the layers allow) and the layer
@@ -189,5 +196,59 @@ final class IntegerConvolutionTests: XCTestCase {
         XCTAssertNotEqual(quantized.logits(images).scalars, before)
         XCTAssertEqual(quantized.logits(images).scalars, naiveLogits(quantized, images).scalars)
         XCTAssertEqual(copy.logits(images).scalars, before)
+    }
+
+    /// resnet-mini (batch norm, residual blocks with a strided 1 x 1 shortcut, global average
+    /// pooling) runs layer by layer: every convolution, nested ones included, and the linear
+    /// layer on integers, the rest in float. Equal to the naive integer arithmetic put in the
+    /// same places, bit for bit, on every runnable path and thread count and through
+    /// `QuantizedModel.logits`, and to the float simulation up to the rounding of float sums.
+    func testResNetRunsOnIntegersLayerByLayer() throws {
+        let model = try Model(architecture: .builtin("resnet-mini", inputShape: [3, 12, 12], classes: 4)!, seed: 3)
+        var state: UInt64 = 11
+        let images = Tensor(shape: [7, 3, 12, 12]) { buffer in
+            for i in buffer.indices {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                buffer[i] = Float(state >> 40) / Float(1 << 24)
+            }
+        }
+        let quantized = try Quantizer.quantize(model, scheme: .int8Full, calibration: images)
+        var products = 0
+        let naive = try quantized.model.rewritingLayers(
+            where: { $0 is Linear || $0 is Conv2d },
+            with: {
+                products += 1
+                return NaiveIntegerProduct(base: $0, quantized: quantized)
+            })
+        XCTAssertEqual(products, 10, "7 convolutions in the stem and blocks, 2 strided shortcuts, 1 linear layer")
+        let expected = naive.logits(images).scalars
+        for path in IntegerKernelPath.runnable {
+            let inference = try IntegerInference(quantized, path: path)
+            XCTAssertFalse(inference.isPipelined, "\(path)")
+            XCTAssertEqual(inference.logits(images).scalars, expected, "\(path)")
+            XCTAssertEqual(inference.logits(images, threads: 3).scalars, expected, "\(path), 3 threads")
+            XCTAssertEqual(inference.logits(images.slice(4..<5)).scalars, Array(expected[16..<20]), "\(path)")
+        }
+        XCTAssertEqual(quantized.logits(images).scalars, expected, "QuantizedModel.logits runs on integers")
+        let simulated = quantized.simulatedLogits(images).scalars
+        let scale = simulated.map(abs).max()!
+        XCTAssertGreaterThan(scale, 0)
+        for (integer, float) in zip(expected, simulated) { XCTAssertEqual(integer, float, accuracy: 1e-3 * scale) }
+        XCTAssertNotEqual(expected, model.logits(images).scalars, "the products are quantized")
+    }
+}
+
+/// A linear or convolution layer computed by `IntegerConvolutionTests.naiveProduct`, to put
+/// the naive integer arithmetic in the places of a nested network's products.
+private struct NaiveIntegerProduct: Layer {
+    let base: any Layer
+    let quantized: QuantizedModel
+
+    var parameterSpecs: [ParameterSpec] { base.parameterSpecs }
+    func outputShape(for input: [Int]) throws(ModelError) -> [Int] { try base.outputShape(for: input) }
+    var description: LayerDescription { base.description }
+
+    func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
+        context.tape.constant(IntegerConvolutionTests.naiveProduct(base, input.value, quantized)!)
     }
 }

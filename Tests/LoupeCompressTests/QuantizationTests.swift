@@ -201,11 +201,23 @@ final class IntegerInferenceTests: XCTestCase {
         XCTAssertEqual(integer.argmaxRows(), simulated.argmaxRows())
     }
 
-    func testUnsupportedLayersAreRejected() throws {
+    /// Integer inference needs an int8-full model whose every product, nested ones included,
+    /// has an input grid; without one, `QuantizedModel.logits` falls back to the simulation.
+    func testModelsIntegerInferenceCannotRunAreRejected() throws {
         let model = try Model(architecture: .builtin("resnet-mini", inputShape: [1, 8, 8], classes: 3)!, seed: 1)
-        let quantized = try Quantizer.quantize(
-            model, scheme: .int8Full, calibration: Tensor(repeating: 0.5, shape: [2, 1, 8, 8]))
-        XCTAssertThrowsError(try IntegerInference(quantized)) { XCTAssertTrue("\($0)".contains("not")) }
+        let calibration = Tensor(repeating: 0.5, shape: [2, 1, 8, 8])
+        XCTAssertThrowsError(try IntegerInference(try Quantizer.quantize(model, scheme: .int8PerChannel))) {
+            XCTAssertTrue("\($0)".contains("int8-full"), "\($0)")
+        }
+        var quantized = try Quantizer.quantize(model, scheme: .int8Full, calibration: calibration)
+        XCTAssertNoThrow(try IntegerInference(quantized))
+        let topLevel = Set(quantized.model.network.layers.compactMap { ($0 as? Conv2d)?.name ?? ($0 as? Linear)?.name })
+        let nested = quantized.activationRanges.keys.sorted().first { !topLevel.contains($0) }
+        XCTAssertNotNil(nested, "a convolution inside a residual block: \(quantized.activationRanges.keys.sorted())")
+        quantized.activationRanges[nested!] = nil
+        XCTAssertThrowsError(try IntegerInference(quantized)) {
+            XCTAssertTrue("\($0)".contains("input range of layer \(nested!)"), "\($0)")
+        }
         XCTAssertEqual(
             quantized.logits(Tensor(repeating: 0.5, shape: [1, 1, 8, 8])).shape, [1, 3], "falls back to the simulation")
     }

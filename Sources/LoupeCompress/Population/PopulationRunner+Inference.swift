@@ -11,8 +11,9 @@ extension PopulationRunner {
     ///   network;
     /// - weight-only quantization (float16, int8 and int4 weights): dense float on the
     ///   dequantized weights;
-    /// - int8-full: integer arithmetic where the architecture allows it, else its float
-    ///   simulation on the dense kernels.
+    /// - int8-full: integer arithmetic (`IntegerInference`: one pipeline for chains of
+    ///   convolutions and linear layers, else layer by layer), or, for a model it cannot run
+    ///   (no calibrated input range), the float simulation on the dense kernels.
     ///
     /// The member must have been made (its model file is read back; a quantized member is
     /// quantized again from its dense member, as it was made, with the same calibration

@@ -6,34 +6,31 @@ import LoupeTensor
 /// Full-integer inference of an `int8Full` model: the input of every linear and convolution
 /// layer is quantized to int8 with its calibrated range, multiplied by the int8 weight codes
 /// and accumulated in Int32, exactly as integer hardware does; the Int32 accumulator is then
-/// rescaled (`scale_input * scale_weight[channel]`) and the float bias added. ReLU, pooling
-/// and flatten run on the rescaled values.
+/// rescaled (`scale_input * scale_weight[channel]`) and the float bias added.
 ///
 /// A chain of convolutions and then linear layers, each with optional ReLU and 2 x 2 max
 /// pooling (`mlp`, `cnn`), runs as one `IntegerPipeline`: int8 activations from the first
 /// layer's input to the last layer's output, each convolution read in place from a padded
-/// channels-last image, each layer's sums requantized for the next in one pass. Other networks
-/// run layer by layer: each product on `Int8GEMM` with a convolution lowered to one product per
-/// image, rescaled to float, and the other layers in float. Both give the same logits, bit for
-/// bit, on every path (AVX-512 VNNI, AVX2 or portable, as `KernelPath.active` selects) and
-/// thread count; the weight codes are packed once, when the inference is built. The codes enter
-/// the products as they are and the zero point leaves them as `zp * sum(w)` per column, so the
+/// channels-last image, each layer's sums requantized for the next in one pass. Any other
+/// network (`resnet-mini`: batch norm, residual blocks, global average pooling) runs layer by
+/// layer: every linear and convolution layer, nested ones included, is replaced by its integer
+/// form (`IntegerLinear`, `IntegerConvolution`: a convolution lowered to one product per image
+/// on `Int8GEMM`) and the layers between them run in float, as the float simulation
+/// (`QuantizedModel.simulatedLogits`) runs them. Both give the same logits, bit for bit, on
+/// every path (AVX-512 VNNI, AVX2 or portable, as `KernelPath.active` selects) and thread
+/// count; the weight codes are packed once, when the inference is built. The codes enter the
+/// products as they are and the zero point leaves them as `zp * sum(w)` per column, so the
 /// Int32 sums are those of `q - zp` times `w`.
-///
-/// Supports sequential networks of linear, convolution, activation, pooling, flatten,
-/// dropout and input normalisation layers (with or without `--normalize`; the normalisation
-/// runs in float before the first layer quantizes its input); batch norm and residual blocks
-/// need folding first.
 public struct IntegerInference: Sendable {
     public let quantized: QuantizedModel
     let prepared: Prepared
 
     /// What a model's integer inference keeps: its pipeline when the layers form one
-    /// (`IntegerPipeline`, convolutions then linear layers with ReLU and max pooling), else each
-    /// linear and convolution layer's weight codes packed for `Int8GEMM`, by layer name.
+    /// (`IntegerPipeline`, convolutions then linear layers with ReLU and max pooling), else the
+    /// model with its linear and convolution layers in integer form.
     struct Prepared: Sendable {
         let pipeline: IntegerPipeline?
-        let packedWeights: [String: Int8PackedWeights]
+        let layers: Model?
     }
 
     public init(_ quantized: QuantizedModel) throws(CompressionError) {
@@ -60,23 +57,43 @@ public struct IntegerInference: Sendable {
     static func prepare(
         _ quantized: QuantizedModel, path: IntegerKernelPath = .active, pipelined: Bool = true
     ) throws(CompressionError) -> Prepared {
-        _ = try packedWeights(of: quantized, path: path, packing: false)
+        _ = try integerProducts(of: quantized, path: path, packing: false)
         if pipelined, let pipeline = IntegerPipeline(quantized, path: path) {
-            return Prepared(pipeline: pipeline, packedWeights: [:])
+            return Prepared(pipeline: pipeline, layers: nil)
         }
-        return Prepared(pipeline: nil, packedWeights: try packedWeights(of: quantized, path: path))
+        let packed = try integerProducts(of: quantized, path: path)
+        // Parameters, buffers and shapes are the replaced layers' own: the rewrite cannot fail.
+        let layers = try! quantized.model.rewritingLayers(
+            where: { $0 is Linear || $0 is Conv2d },
+            with: { layer in
+                switch layer {
+                case let linear as Linear: IntegerLinear(base: linear, product: packed[linear.name]!)
+                case let convolution as Conv2d:
+                    IntegerConvolution(base: convolution, product: packed[convolution.name]!)
+                default: layer
+                }
+            })
+        return Prepared(pipeline: nil, layers: layers)
     }
 
-    /// Checks that `quantized` can run on integers and, when `packing`, packs the weight codes
-    /// of its linear and convolution layers for `Int8GEMM` on `path`, by layer name.
-    static func packedWeights(
+    /// Checks that `quantized` can run on integers (an `int8Full` model whose every linear and
+    /// convolution layer, nested ones included, has an int8 input grid and weight codes) and,
+    /// when `packing`, what each of those layers needs to, by layer name, its weight codes
+    /// packed for `Int8GEMM` on `path`.
+    static func integerProducts(
         of quantized: QuantizedModel, path: IntegerKernelPath = .active, packing: Bool = true
-    ) throws(CompressionError) -> [String: Int8PackedWeights] {
+    ) throws(CompressionError) -> [String: IntegerProduct] {
         guard quantized.scheme == .int8Full else {
             throw CompressionError("integer inference needs an int8-full model, got \(quantized.scheme.rawValue)")
         }
-        var packed: [String: Int8PackedWeights] = [:]
-        for layer in quantized.model.network.layers {
+        var layers: [any Layer] = []
+        _ = try? quantized.model.rewritingLayers(
+            where: {
+                if $0 is Linear || $0 is Conv2d { layers.append($0) }
+                return false
+            }, with: { $0 })
+        var products: [String: IntegerProduct] = [:]
+        for layer in layers {
             let name: String
             let shape: (outputs: Int, inputs: Int)
             switch layer {
@@ -86,12 +103,8 @@ public struct IntegerInference: Sendable {
                 (name, shape) = (
                     conv.name, (conv.outputChannels, conv.inputChannels * conv.kernelSize * conv.kernelSize)
                 )
-            case is Activation, is MaxPool2d, is AvgPool2d, is GlobalAvgPool, is Flatten, is Dropout, is Normalize:
-                continue
             default:
-                throw CompressionError(
-                    "integer inference supports linear, convolution, activation, pooling, flatten and normalize layers, not \(layer.description.label)"
-                )
+                continue
             }
             guard let range = quantized.activationRanges[name] else {
                 throw CompressionError("integer inference needs the input range of layer \(name), which has none")
@@ -101,7 +114,9 @@ public struct IntegerInference: Sendable {
                     "integer inference needs int8 zero points, layer \(name) has \(range.zeroPoint) (outside -128...127)"
                 )
             }
-            guard let (codes, _) = quantized.codes["\(name).weight"], codes.count == shape.outputs * shape.inputs else {
+            guard let (codes, scales) = quantized.codes["\(name).weight"], codes.count == shape.outputs * shape.inputs,
+                scales.count == shape.outputs
+            else {
                 throw CompressionError("integer inference needs the int8 weight codes of layer \(name)")
             }
             guard packing else { continue }
@@ -109,40 +124,17 @@ public struct IntegerInference: Sendable {
                 Int8PackedWeights($0, outputs: shape.outputs, inputs: shape.inputs, path: path)
             }
             guard let weights else { throw CompressionError("layer \(name)'s packed weights would not fit in memory") }
-            packed[name] = weights
+            products[name] = IntegerProduct(
+                range: range, weights: weights, weightScales: scales,
+                bias: quantized.model.parameters["\(name).bias"]?.scalars)
         }
-        return packed
+        return products
     }
 
     /// Logits `[batch, classes]`.
     public func logits(_ images: Tensor) -> Tensor {
         if let pipeline = prepared.pipeline { return pipeline.logits(images, model: quantized.model) }
-        let model = quantized.model
-        let tape = Tape()
-        var context = model.makeContext(tape: tape, isTraining: false, trainable: false)
-        var x = images
-        let layers = model.network.layers
-        var index = 0
-        while index < layers.count {
-            switch layers[index] {
-            case let linear as Linear:
-                x = integerLinear(x, linear)
-            case let conv as Conv2d:
-                x = integerConvolution(x, conv)
-                // ReLU then 2 x 2 max pooling in one pass, as the float engine fuses them: the
-                // same values.
-                if index + 2 < layers.count, (layers[index + 1] as? Activation)?.function == .relu,
-                    let pool = layers[index + 2] as? MaxPool2d, pool.kernelSize == 2, pool.stride == 2
-                {
-                    x = tape.constant(x).reluMaxPool2d(kernel: 2).value
-                    index += 2
-                }
-            default:
-                x = layers[index](tape.constant(x), &context).value
-            }
-            index += 1
-        }
-        return x
+        return prepared.layers!.logits(images)
     }
 
     /// Logits for a batch split into contiguous shards across `threads` threads; the result
@@ -152,83 +144,5 @@ public struct IntegerInference: Sendable {
         if shards.count <= 1 { return logits(images) }
         return Tensor.concatenating(
             Parallel.map(count: shards.count, threads: threads) { logits(images.slice(shards[$0])) })
-    }
-
-    /// The int8 codes of `x` on `range`'s grid, `clamp(round(x / s) + zp, -128, 127)`
-    /// (`Int8Quantization`: the operations of `ActivationRange.code` in its order).
-    func codes(_ x: Tensor, _ range: ActivationRange) -> [Int8] {
-        x.withUnsafeBufferPointer { values in
-            [Int8](unsafeUninitializedCapacity: values.count) { codes, count in
-                Int8Quantization.codes(values, scale: range.scale, zeroPoint: range.zeroPoint, into: codes)
-                count = values.count
-            }
-        }
-    }
-
-    func integerLinear(_ x: Tensor, _ layer: Linear) -> Tensor {
-        let range = quantized.activationRanges[layer.name]!
-        let scale = range.scale
-        let weights = prepared.packedWeights[layer.name]!
-        let weightScales = quantized.codes["\(layer.name).weight"]!.scales
-        let bias = quantized.model.parameters["\(layer.name).bias"]?.scalars
-        let (batch, k, n) = (x.shape[0], layer.inputFeatures, layer.outputFeatures)
-        let input = codes(x, range)
-        var sums = [Int32](repeating: 0, count: batch * n)
-        Int8GEMM.multiply(m: batch, a: input, lda: k, weights: weights, c: &sums, ldc: n)
-        let zeroPoint = Int32(range.zeroPoint)
-        var out = [Float](repeating: 0, count: batch * n)
-        for j in 0..<n {
-            let correction = zeroPoint &* weights.columnSums[j]
-            for b in 0..<batch {
-                let accumulator = sums[b * n + j] &- correction
-                out[b * n + j] = Float(accumulator) * (scale * weightScales[j]) + (bias?[j] ?? 0)
-            }
-        }
-        return Tensor(shape: [batch, n], scalars: out)
-    }
-
-    func integerConvolution(_ x: Tensor, _ layer: Conv2d) -> Tensor {
-        let range = quantized.activationRanges[layer.name]!
-        let scale = range.scale
-        let weights = prepared.packedWeights[layer.name]!
-        let weightScales = quantized.codes["\(layer.name).weight"]!.scales
-        let bias = quantized.model.parameters["\(layer.name).bias"]?.scalars
-        let geometry = ConvolutionGeometry(
-            channels: x.shape[1], height: x.shape[2], width: x.shape[3], kernelHeight: layer.kernelSize,
-            kernelWidth: layer.kernelSize, stride: layer.stride, padding: layer.padding)
-        let (batch, patch, spatial) = (x.shape[0], geometry.patchSize, geometry.outputHeight * geometry.outputWidth)
-        let outChannels = layer.outputChannels
-        let imageSize = geometry.channels * geometry.height * geometry.width
-        let input = codes(x, range)
-        // Padding holds the code of zero, the zero point: its products leave with `zp * sum(w)`.
-        let fill = Int8(range.zeroPoint)
-        let zeroPoint = Int32(range.zeroPoint)
-        var rows = [Int8](repeating: 0, count: spatial * patch)
-        var sums = [Int32](repeating: 0, count: spatial * outChannels)
-        let shape = [batch, outChannels, geometry.outputHeight, geometry.outputWidth]
-        return Tensor(
-            shape: shape,
-            initializingWith: { (out: UnsafeMutableBufferPointer<Float>) in
-                for b in 0..<batch {
-                    input.withUnsafeBufferPointer { image in
-                        rows.withUnsafeMutableBufferPointer {
-                            geometry.int8Rows(image.baseAddress! + b * imageSize, fill: fill, into: $0.baseAddress!)
-                        }
-                    }
-                    Int8GEMM.multiply(m: spatial, a: rows, lda: patch, weights: weights, c: &sums, ldc: outChannels)
-                    sums.withUnsafeBufferPointer { sums in
-                        for o in 0..<outChannels {
-                            let rescale = scale * weightScales[o]
-                            let correction = zeroPoint &* weights.columnSums[o]
-                            let offset = bias?[o] ?? 0
-                            let plane = out.baseAddress! + (b * outChannels + o) * spatial
-                            let column = sums.baseAddress! + o
-                            for s in 0..<spatial {
-                                plane[s] = Float(column[s * outChannels] &- correction) * rescale + offset
-                            }
-                        }
-                    }
-                }
-            })
     }
 }
