@@ -1,10 +1,14 @@
+import CLoupeVectorMath
+
 /// The max-pooling kernels of `[N, C, H, W]` tensors, on raw planes: the general
 /// `kernel x kernel` windows, and disjoint 2 x 2 windows eight at a time (alone, after a ReLU,
 /// or inside the fused convolution block, which records each window's maximum).
 ///
-/// Only comparisons and selections: every path gives the same bits, so there is no per-CPU
-/// build. Every gradient goes to the first cell of its window (row-major) that equals the
-/// window's maximum.
+/// Only comparisons and selections: every path gives the same bits. The forward 2 x 2 pooling
+/// has an AVX-512 kernel in C (its even/odd shuffles and masked tails are single instructions
+/// there; compiled here, without CPU flags, they were a tenth of the `cnn`'s inference); the
+/// rest has no per-CPU build. Every gradient goes to the first cell of its window (row-major)
+/// that equals the window's maximum.
 package enum MaxPooling {
     /// Max pooling of `planes` planes of `height x width` over `kernel x kernel` windows `stride`
     /// apart (no padding) into `[planes, outHeight, outWidth]`.
@@ -104,11 +108,17 @@ package enum MaxPooling {
     /// row pairs of `width` (even, >= 8) columns in rows `rowLength` apart, eight windows at a
     /// time; the last store of a row may run into the next output row, which is written after
     /// it, and the last pair, with nothing after it, goes window by window. Records the index
-    /// (0-3, row-major) of each window's first maximum in `windows` when given.
+    /// (0-3, row-major) of each window's first maximum in `windows` when given. On the `avx512`
+    /// path the C kernel `loupe_window_pairs_avx512` does the same comparisons sixteen windows
+    /// at a time (the row's tail under a mask), with the same bits.
     package static func windowPairs(
         _ x: UnsafePointer<Float>, pairs: Int, rowLength w: Int, width: Int, rectifying: Bool,
-        into y: UnsafeMutablePointer<Float>, windows: UnsafeMutablePointer<Float>?
+        into y: UnsafeMutablePointer<Float>, windows: UnsafeMutablePointer<Float>?, path: KernelPath = .active
     ) {
+        if path == .avx512 {
+            loupe_window_pairs_avx512(x, pairs, w, width, rectifying ? 1 : 0, y, windows)
+            return
+        }
         let ow = width / 2
         for pair in 0..<pairs {
             let (top, target) = (x + pair * 2 * w, y + pair * ow)

@@ -56,7 +56,9 @@ final class MaxPoolingTests: XCTestCase {
     }
 
     func testWindowPairsAndTheirGradients() {
-        for (planes, h, w) in [(1, 2, 8), (3, 4, 8), (2, 6, 24), (4, 2, 10), (2, 8, 28)] {
+        for (planes, h, w) in [
+            (1, 2, 8), (3, 4, 8), (2, 6, 24), (4, 2, 10), (2, 8, 28), (2, 4, 34), (1, 6, 64), (3, 2, 40),
+        ] {
             let x = values(planes * h * w)
             let pairs = planes * h / 2
             let expected = naive(x, planes: planes, height: h, width: w, kernel: 2, stride: 2)
@@ -68,6 +70,21 @@ final class MaxPoolingTests: XCTestCase {
                 XCTAssertEqual(y, expected.maximum.map { rectifying ? max($0, 0) : $0 })
                 let firstInWindow = expected.first.map { index in Float((index / w) % 2 * 2 + index % w % 2) }
                 XCTAssertEqual(windows, firstInWindow)
+                for path in KernelPath.allCases where path <= KernelPath.supported {
+                    var (pathY, pathWindows) = (
+                        [Float](repeating: .nan, count: y.count), [Float](repeating: .nan, count: y.count)
+                    )
+                    MaxPooling.windowPairs(
+                        x, pairs: pairs, rowLength: w, width: w, rectifying: rectifying, into: &pathY,
+                        windows: &pathWindows, path: path)
+                    XCTAssertEqual(pathY.map(\.bitPattern), y.map(\.bitPattern), "\(path)")
+                    XCTAssertEqual(pathWindows, windows, "\(path)")
+                    var unrecorded = [Float](repeating: .nan, count: y.count)
+                    MaxPooling.windowPairs(
+                        x, pairs: pairs, rowLength: w, width: w, rectifying: rectifying, into: &unrecorded,
+                        windows: nil, path: path)
+                    XCTAssertEqual(unrecorded.map(\.bitPattern), y.map(\.bitPattern), "\(path) without recording")
+                }
                 let g = values(y.count)
                 var d = [Float](repeating: .nan, count: x.count)
                 MaxPooling.windowPairGradients(
@@ -84,7 +101,7 @@ final class MaxPoolingTests: XCTestCase {
     /// The fused block's layout: convolution rows `rowLength` apart with unused cells after
     /// each row's outputs; the gradient leaves those cells at zero.
     func testRecordedWindowGradientsAndBiasSums() {
-        for (pairs, width, rowLength) in [(1, 8, 8), (3, 8, 10), (5, 26, 30), (4, 12, 12)] {
+        for (pairs, width, rowLength) in [(1, 8, 8), (3, 8, 10), (5, 26, 30), (4, 12, 12), (3, 36, 40), (2, 32, 33)] {
             let rows = 2 * pairs
             var x = [Float](repeating: 0, count: rows * rowLength)
             for row in 0..<rows {
@@ -95,6 +112,16 @@ final class MaxPoolingTests: XCTestCase {
             var windows = [Float](repeating: .nan, count: count)
             MaxPooling.windowPairs(
                 x, pairs: pairs, rowLength: rowLength, width: width, rectifying: true, into: &y, windows: &windows)
+            for path in KernelPath.allCases where path <= KernelPath.supported {
+                var (pathY, pathWindows) = (
+                    [Float](repeating: .nan, count: count), [Float](repeating: .nan, count: count)
+                )
+                MaxPooling.windowPairs(
+                    x, pairs: pairs, rowLength: rowLength, width: width, rectifying: true, into: &pathY,
+                    windows: &pathWindows, path: path)
+                XCTAssertEqual(pathY.map(\.bitPattern), y.map(\.bitPattern), "\(path)")
+                XCTAssertEqual(pathWindows, windows, "\(path)")
+            }
             let g = values(count)
             var d = [Float](repeating: 0, count: x.count)
             MaxPooling.recordedWindowGradients(
@@ -116,6 +143,30 @@ final class MaxPoolingTests: XCTestCase {
             }
             XCTAssertEqual(d, naiveGradient, "\(pairs) pairs of \(width) in rows of \(rowLength)")
             XCTAssertEqual(MaxPooling.rectifiedSum(g, maximum: y, count: count), naiveSum)
+        }
+    }
+
+    /// Signed zeros and NaN, where a maximum depends on which operand a comparison keeps: every
+    /// path keeps the same one, so the pooled values and recorded windows are the same bits.
+    func testWindowPairsKeepTheSameOperandOnEveryPath() {
+        let choices: [Float] = [0, -0, 1, -1, .nan, .infinity, -.infinity]
+        for (pairs, width, rowLength) in [(4, 8, 8), (3, 34, 36), (2, 64, 64)] {
+            let x = (0..<(2 * pairs * rowLength)).map { _ in choices.randomElement(using: &generator)! }
+            let count = pairs * width / 2
+            for rectifying in [false, true] {
+                var results: [(KernelPath, [UInt32], [UInt32])] = []
+                for path in KernelPath.allCases where path <= KernelPath.supported {
+                    var (y, windows) = ([Float](repeating: 7, count: count), [Float](repeating: 7, count: count))
+                    MaxPooling.windowPairs(
+                        x, pairs: pairs, rowLength: rowLength, width: width, rectifying: rectifying, into: &y,
+                        windows: &windows, path: path)
+                    results.append((path, y.map(\.bitPattern), windows.map(\.bitPattern)))
+                }
+                for (path, y, windows) in results.dropFirst() {
+                    XCTAssertEqual(y, results[0].1, "\(path) against \(results[0].0), rectifying \(rectifying)")
+                    XCTAssertEqual(windows, results[0].2, "\(path) against \(results[0].0)")
+                }
+            }
         }
     }
 }

@@ -24,4 +24,12 @@ enum {
 /// sigmoid is `1 / (1 + exp(-x))`.
 void loupe_vector_apply(int path, int function, const float *input, float *output, long count);
 
+/// Max pooling over disjoint 2 x 2 windows of `pairs` row pairs of `width` (even) columns in
+/// rows `rowLength` apart, into `pairs * width / 2` outputs, optionally rectified, recording
+/// each window's first maximum (0-3, row-major) in `windows` unless it is null: the
+/// comparisons and selections of `MaxPooling.windowPairs`, in its order, so the same bits. For
+/// AVX-512F only; the caller has checked the CPU supports it.
+void loupe_window_pairs_avx512(
+    const float *x, long pairs, long rowLength, long width, int rectifying, float *y, float *windows);
+
 #endif
