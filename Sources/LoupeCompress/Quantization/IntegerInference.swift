@@ -78,14 +78,15 @@ public struct IntegerInference: Sendable {
 
     /// Checks that `quantized` can run on integers (an `int8Full` model whose every linear and
     /// convolution layer, nested ones included, has an int8 input grid and weight codes) and,
-    /// when `packing`, what each of those layers needs to, by layer name, its weight codes
-    /// packed for `Int8GEMM` on `path`.
+    /// when `packing`, returns what each of those layers needs to run on integers (its weight
+    /// codes packed for `Int8GEMM` on `path`), by layer name.
     static func integerProducts(
         of quantized: QuantizedModel, path: IntegerKernelPath = .active, packing: Bool = true
     ) throws(CompressionError) -> [String: IntegerProduct] {
         guard quantized.scheme == .int8Full else {
             throw CompressionError("integer inference needs an int8-full model, got \(quantized.scheme.rawValue)")
         }
+        // The rewrite visits every layer, nested ones included, and changes none.
         var layers: [any Layer] = []
         _ = try? quantized.model.rewritingLayers(
             where: {
