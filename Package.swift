@@ -133,7 +133,7 @@ let package = Package(
         .executableTarget(
             name: "loupe-bench",
             dependencies: [
-                "CLoupePlatform", "LoupeKernels", "LoupeNN", "LoupeData", "LoupeSupport", "LoupeTensor",
+                "CLoupePlatform", "LoupeKernels", "LoupeNN", "LoupeData", "LoupeRandom", "LoupeSupport", "LoupeTensor",
                 "LoupeCompress",
                 "LoupeAudit", "LoupeONNX",
             ],

@@ -79,13 +79,13 @@ func runInt8Inference(
     let integer = try IntegerInference(quantized)
     let layerByLayer = try IntegerInference(quantized, path: .active, pipelined: false)
     let images = splits.train.images(at: (0..<batchSize).map { $0 % splits.train.count })
+    let simulation = quantized.simulatedModel
     let logits = integer.logits(images)
-    let agreement = zip(logits.argmaxRows(), quantized.simulatedLogits(images).argmaxRows()).filter { $0 == $1 }.count
+    let agreement = zip(logits.argmaxRows(), simulation.logits(images).argmaxRows()).filter { $0 == $1 }.count
     for count in Set([1, threads]).sorted() {
         let floatTime = bestTime { _ = model.logits(images, threads: count) }
         let integerTime = bestTime { _ = integer.logits(images, threads: count) }
         let layerTime = bestTime { _ = layerByLayer.logits(images, threads: count) }
-        let simulation = quantized.simulatedModel
         let simulatedTime = bestTime { _ = simulation.logits(images, threads: count) }
         emit([
             "model": name, "metric": "int8-inference", "batch": batchSize, "threads": count,

@@ -1,12 +1,13 @@
 import Dispatch
 import LoupeKernels
+import LoupeRandom
 
 /// The column-block width of the CSR product (`SparseMatrix.columnBlockWidth`), measured:
 /// one thread, a 256 x 784 matrix (the `mlp`'s first layer) at densities 0.5, 0.1 and 0.05
 /// with seeded random nonzeros, batch 128, each width's best of 300 products. Every width
 /// gives the same bits; the line says which width the matrix chose. Metric `sparse-blocks`.
 func runSparseBlocks(emit: ([String: Any]) -> Void) {
-    var generator = SplitMix(state: 7)
+    var generator = SeededGenerator(seed: 7)
     let (rows, columns, batch) = (256, 784, 128)
     let input = (0..<(batch * columns)).map { _ in Float.random(in: 0...1, using: &generator) }
     let x = FeatureMajorBatch(batchMajor: input, batch: batch, features: columns)
@@ -34,17 +35,5 @@ func runSparseBlocks(emit: ([String: Any]) -> Void) {
                 "ns_per_nonzero": best[index] / Double(matrix.nonzeroCount), "threads": 1,
             ])
         }
-    }
-}
-
-/// SplitMix64 (Steele, Lea and Flood 2014): the bench's seeded random numbers.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -30,7 +30,7 @@ package struct SparseMatrix: Sendable, Equatable {
     /// costs a load and a store of the output tile and a mispredicted loop exit. The blocks are
     /// therefore as wide as it takes for a row to have `nonzerosPerSegment` nonzeros in each,
     /// in multiples of 64 columns and at least 64. For the `mlp`'s 256 x 784 first layer that is
-    /// 64 columns at 50% density (183 us a product against 315 us for whole rows), 320 at 10%
+    /// 64 columns at 50% density (175-183 us a product against 314-333 us for whole rows), 320 at 10%
     /// and 640 at 5% (`loupe-bench --sparse-blocks`, BENCHMARKS.md).
     package static func columnBlockWidth(rows: Int, columns: Int, nonzeros: Int) -> Int {
         guard nonzeros > 0, columns > 64 else { return max(columns, 1) }

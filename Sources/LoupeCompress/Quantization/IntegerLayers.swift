@@ -29,14 +29,18 @@ struct IntegerProduct: Sendable {
     }
 }
 
-/// A linear layer run on integers: its input quantized to int8 on the calibrated grid,
-/// multiplied by the int8 weight codes with Int32 sums, rescaled to float and the bias added.
-/// Inference only (the result is a constant of the tape); it has the wrapped layer's
-/// parameters and description, so `Model.rewritingLayers` can put it in the layer's place.
-struct IntegerLinear: Layer {
-    let base: Linear
-    let product: IntegerProduct
+/// A linear or convolution layer in its integer form: `apply` computes it from int8 codes on
+/// `Int8GEMM`. Inference only (the result is a constant of the tape); it has the wrapped
+/// layer's parameters and description, so `Model.rewritingLayers` can put it in the layer's
+/// place.
+protocol IntegerLayer: Layer {
+    associatedtype Base: Layer
+    var base: Base { get }
+    /// The layer's output for `x`, computed on integers.
+    func apply(_ x: Tensor) -> Tensor
+}
 
+extension IntegerLayer {
     var parameterSpecs: [ParameterSpec] { base.parameterSpecs }
     func outputShape(for input: [Int]) throws(ModelError) -> [Int] { try base.outputShape(for: input) }
     func forwardFLOPs(for input: [Int]) -> Int { base.forwardFLOPs(for: input) }
@@ -45,6 +49,13 @@ struct IntegerLinear: Layer {
     func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
         context.tape.constant(apply(input.value))
     }
+}
+
+/// A linear layer run on integers: its input quantized to int8 on the calibrated grid,
+/// multiplied by the int8 weight codes with Int32 sums, rescaled to float and the bias added.
+struct IntegerLinear: IntegerLayer {
+    let base: Linear
+    let product: IntegerProduct
 
     /// `[batch, outputs]` from `[batch, inputs]`.
     func apply(_ x: Tensor) -> Tensor {
@@ -64,18 +75,9 @@ struct IntegerLinear: Layer {
 /// A convolution run on integers, as `IntegerLinear`: each image's input codes lowered to
 /// patch rows (the padding holds the code of zero, the zero point, whose products leave with
 /// `zp * Σw`) and multiplied by the weight codes on `Int8GEMM`.
-struct IntegerConvolution: Layer {
+struct IntegerConvolution: IntegerLayer {
     let base: Conv2d
     let product: IntegerProduct
-
-    var parameterSpecs: [ParameterSpec] { base.parameterSpecs }
-    func outputShape(for input: [Int]) throws(ModelError) -> [Int] { try base.outputShape(for: input) }
-    func forwardFLOPs(for input: [Int]) -> Int { base.forwardFLOPs(for: input) }
-    var description: LayerDescription { base.description }
-
-    func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
-        context.tape.constant(apply(input.value))
-    }
 
     /// `[batch, outputs, outHeight, outWidth]` from `[batch, inputs, height, width]`.
     func apply(_ x: Tensor) -> Tensor {
