@@ -37,6 +37,77 @@ final class ConvolutionLoweringTests: XCTestCase {
         }
     }
 
+    /// `pad`, `unpad`, `compactOutputs` and `expandOutputs` against naive loops over the
+    /// phase-split layout, for strides 1 to 3, kernels narrower and wider than the stride, and
+    /// rows shorter than, equal to and past sixteen pixels (the stride-2 split's vector steps).
+    /// Nothing outside the copied values is written.
+    func testPaddingCopiesMatchNaiveLoops() {
+        var rng = SystemRandomNumberGenerator()
+        for (stride, kernel) in [(1, 3), (1, 1), (2, 3), (2, 1), (2, 2), (3, 2)] {
+            for (h, w) in [(3, 1), (4, 7), (5, 16), (3, 17), (6, 31), (2, 32), (3, 33), (4, 50)] {
+                for padding in 0...min(2, kernel) where w + 2 * padding >= kernel && h + 2 * padding >= kernel {
+                    let g = ConvolutionGeometry(
+                        channels: 2, height: h, width: w, kernelHeight: kernel, kernelWidth: kernel, stride: stride,
+                        padding: padding)
+                    let label = "stride \(stride) kernel \(kernel) \(h)x\(w) padding \(padding)"
+                    let image = randomArray(g.channels * h * w, &rng)
+                    // The naive layout: phase (a, b) row y column x holds pixel
+                    // (a + stride * y - padding, b + stride * x - padding) when a tap reads the phase.
+                    var want = [Float](repeating: 0, count: g.paddedImageCount)
+                    for c in 0..<g.channels {
+                        for a in 0..<stride where a < kernel {
+                            for b in 0..<stride where b < kernel {
+                                for y in 0..<g.phaseHeight {
+                                    for x in 0..<g.phaseWidth {
+                                        let (iy, ix) = (a + stride * y - padding, b + stride * x - padding)
+                                        guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                                        want[(c * g.phases + a * stride + b) * g.paddedPlane + y * g.phaseWidth + x] =
+                                            image[(c * h + iy) * w + ix]
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    var padded = [Float](repeating: 0, count: g.paddedImageCount)
+                    g.pad(image, into: &padded)
+                    XCTAssertEqual(padded.map(\.bitPattern), want.map(\.bitPattern), label)
+                    // unpad reads every pixel back from its phase (zero in a phase no tap reads).
+                    var back = [Float](repeating: .nan, count: image.count)
+                    g.unpad(padded, into: &back)
+                    for c in 0..<g.channels {
+                        for iy in 0..<h {
+                            for ix in 0..<w {
+                                let (py, px) = (iy + padding, ix + padding)
+                                let phase = (c * g.phases + py % stride * stride + px % stride) * g.paddedPlane
+                                XCTAssertEqual(
+                                    back[(c * h + iy) * w + ix].bitPattern,
+                                    padded[phase + py / stride * g.phaseWidth + px / stride].bitPattern, label)
+                            }
+                        }
+                    }
+                    if kernel >= stride { XCTAssertEqual(back.map(\.bitPattern), image.map(\.bitPattern), label) }
+                    // Outputs to rows of padded positions and back; the gaps keep their sentinel.
+                    let (oh, ow, rows) = (g.outputHeight, g.outputWidth, 3)
+                    let outputs = randomArray(rows * oh * ow, &rng)
+                    var lowered = [Float](repeating: -7, count: rows * g.paddedPositions)
+                    g.expandOutputs(outputs, rows: rows, into: &lowered)
+                    for r in 0..<rows {
+                        for y in 0..<oh {
+                            for x in 0..<g.phaseWidth {
+                                XCTAssertEqual(
+                                    lowered[r * g.paddedPositions + y * g.phaseWidth + x],
+                                    x < ow ? outputs[(r * oh + y) * ow + x] : -7, label)
+                            }
+                        }
+                    }
+                    var compact = [Float](repeating: .nan, count: outputs.count)
+                    g.compactOutputs(lowered, rows: rows, into: &compact)
+                    XCTAssertEqual(compact.map(\.bitPattern), outputs.map(\.bitPattern), label)
+                }
+            }
+        }
+    }
+
     /// The direct and product weight gradients against a naive double sum, on every path: 9
     /// and 27 taps (one- and three-channel 3 x 3), leftover outputs and taps, the 288-tap
     /// product path, and the deep patches AVX-512 sums directly (resnet-mini's first stage,

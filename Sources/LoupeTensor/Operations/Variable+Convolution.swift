@@ -18,34 +18,36 @@ extension Variable {
         let needs = (input: requiresGradient, weight: weight.requiresGradient)
         return tape.record(result, kind: .conv2d, inputs: inputs) { g in
             // dx = Wᵀ g (as a convolution), dW = Σ_n g_n * patches(x_n)ᵀ, db = Σ g per channel.
-            var dx = Tensor(zeros: needs.input ? x.shape : [0])
             var dw = Tensor(zeros: needs.weight ? w.shape : [0])
-            x.withUnsafeBufferPointer { xp in
-                w.withUnsafeBufferPointer { wp in
+            if needs.weight {
+                x.withUnsafeBufferPointer { xp in
                     g.withUnsafeBufferPointer { gp in
-                        if needs.weight {
-                            dw.withUnsafeMutableBufferPointer { dwp in
-                                convolution.accumulateWeightGradient(
-                                    gp.baseAddress!, input: xp.baseAddress!, batch: batch, into: dwp.baseAddress!)
-                            }
+                        dw.withUnsafeMutableBufferPointer { dwp in
+                            convolution.accumulateWeightGradient(
+                                gp.baseAddress!, input: xp.baseAddress!, batch: batch, into: dwp.baseAddress!)
                         }
-                        if needs.input {
+                    }
+                }
+            }
+            // `inputGradient` writes every element: no zero-filling pass.
+            let dx =
+                needs.input
+                ? Tensor(shape: x.shape) { dxp in
+                    w.withUnsafeBufferPointer { wp in
+                        g.withUnsafeBufferPointer { gp in
                             let packedWeight =
                                 convolution.transposesInputGradient
                                 ? nil
                                 : w.packedOperands?.operand(
                                     side: .left, rows: patch, columns: outChannels, source: wp.baseAddress!,
                                     rowStride: patch, isTransposed: true)
-                            dx.withUnsafeMutableBufferPointer { dxp in
-                                convolution.inputGradient(
-                                    gp.baseAddress!, batch: batch, weights: wp.baseAddress!,
-                                    packedTransposedWeights: packedWeight, into: dxp.baseAddress!)
-                            }
+                            convolution.inputGradient(
+                                gp.baseAddress!, batch: batch, weights: wp.baseAddress!,
+                                packedTransposedWeights: packedWeight, into: dxp.baseAddress!)
                         }
                     }
-                }
-            }
-            var grads: [Tensor?] = [needs.input ? dx : nil, needs.weight ? dw : nil]
+                } : nil
+            var grads: [Tensor?] = [dx, needs.weight ? dw : nil]
             if hasBias {
                 grads.append(
                     g.sumPerChannel(channels: outChannels, innerSize: geometry.outputHeight * geometry.outputWidth))
