@@ -29,9 +29,15 @@
                     j += 4
                     continue
                 }
-                for output in o..<min(o + 4, outputs) {
-                    let row = gradient + output * gradientStride
-                    weights[output * weightStride + j] += dot(row, image + offsets[j], count: positions)
+                if o + 4 <= outputs {
+                    column(
+                        o: o, j: j, positions: positions, gradient: gradient, gradientStride: gradientStride,
+                        image: image, offsets: offsets, into: weights, weightStride: weightStride)
+                } else {
+                    for output in o..<outputs {
+                        let row = gradient + output * gradientStride
+                        weights[output * weightStride + j] += dot(row, image + offsets[j], count: positions)
+                    }
                 }
                 j += 1
             }
@@ -55,6 +61,45 @@
             q += 1
         }
         return total
+    }
+
+    /// Four outputs of one leftover tap: `dot` four times over, each output's sum in the same
+    /// order (so the same bits), in four independent accumulators instead of one chain at a
+    /// time.
+    @inlinable @inline(__always)
+    static func column(
+        o: Int, j: Int, positions: Int, gradient: UnsafePointer<Float>, gradientStride: Int,
+        image: UnsafePointer<Float>, offsets: UnsafePointer<Int>,
+        into weights: UnsafeMutablePointer<Float>, weightStride: Int
+    ) {
+        let (g0, g1, g2, g3) = (
+            gradient + o * gradientStride, gradient + (o + 1) * gradientStride,
+            gradient + (o + 2) * gradientStride, gradient + (o + 3) * gradientStride
+        )
+        let tap = image + offsets[j]
+        @inline(__always) func load(_ pointer: UnsafePointer<Float>, _ q: Int) -> SIMD16<Float> {
+            UnsafeRawPointer(pointer + q).loadUnaligned(as: SIMD16<Float>.self)
+        }
+        var (a0, a1, a2, a3) = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+        var q = 0
+        while q + 16 <= positions {
+            let x = load(tap, q)
+            a0 = Arithmetic.multiplyAdd(a0, load(g0, q), x)
+            a1 = Arithmetic.multiplyAdd(a1, load(g1, q), x)
+            a2 = Arithmetic.multiplyAdd(a2, load(g2, q), x)
+            a3 = Arithmetic.multiplyAdd(a3, load(g3, q), x)
+            q += 16
+        }
+        let end = q
+        @inline(__always) func finish(_ sum: SIMD16<Float>, _ a: Int, _ row: UnsafePointer<Float>) {
+            var total = sum.sum()
+            for tail in end..<positions { total += row[tail] * tap[tail] }
+            weights[(o + a) * weightStride + j] += total
+        }
+        finish(a0, 0, g0)
+        finish(a1, 1, g1)
+        finish(a2, 2, g2)
+        finish(a3, 3, g3)
     }
 
     @inlinable @inline(__always)

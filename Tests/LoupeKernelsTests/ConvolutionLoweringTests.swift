@@ -152,6 +152,39 @@ final class ConvolutionLoweringTests: XCTestCase {
         }
     }
 
+    /// The direct sums give each weight the same bits however the outputs are grouped: 16 (or
+    /// 13) outputs at once, in blocks of four by four taps and four-output columns for the
+    /// leftover taps, against one output at a time, where every weight is a single dot product.
+    func testDirectWeightGradientIsTheSameForAnyOutputGrouping() {
+        var rng = SystemRandomNumberGenerator()
+        for path in KernelPath.allCases where path <= KernelPath.supported {
+            for (c, outputs) in [(3, 16), (1, 13), (3, 13)] {
+                let geometry = ConvolutionGeometry(
+                    channels: c, height: 20, width: 30, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1)
+                let (positions, patch) = (geometry.paddedPositions, geometry.patchSize)
+                XCTAssertTrue(geometry.sumsWeightGradientDirectly(outputs: outputs, path: path))
+                XCTAssertTrue(geometry.sumsWeightGradientDirectly(outputs: 1, path: path))
+                var padded = [Float](repeating: 0, count: geometry.paddedImageCount)
+                geometry.pad(randomArray(c * 20 * 30, &rng), into: &padded)
+                let gradient = randomArray(outputs * positions, &rng)
+                let offsets = geometry.paddedRowOffsets()
+                let start = randomArray(outputs * patch, &rng)
+                var together = start
+                geometry.accumulatePaddedWeightGradient(
+                    outputs: outputs, gradient: gradient, padded: padded, offsets: offsets, into: &together, path: path)
+                for o in 0..<outputs {
+                    var alone = Array(start[(o * patch)..<((o + 1) * patch)])
+                    geometry.accumulatePaddedWeightGradient(
+                        outputs: 1, gradient: Array(gradient[(o * positions)..<((o + 1) * positions)]), padded: padded,
+                        offsets: offsets, into: &alone, path: path)
+                    XCTAssertEqual(
+                        alone.map(\.bitPattern), together[(o * patch)..<((o + 1) * patch)].map(\.bitPattern),
+                        "\(path) c=\(c) outputs=\(outputs) o=\(o)")
+                }
+            }
+        }
+    }
+
     /// `dWᵀ = patches * gᵀ` (the patches read in place as A) adds onto `dW` bit for bit what
     /// the product `g * patchesᵀ` adds: every path, one and several depth slices, stride 1
     /// and 2, outputs that fill column tiles and ragged ones, a non-zero `dW` to add onto.
