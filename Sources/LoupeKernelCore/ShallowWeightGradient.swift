@@ -72,14 +72,8 @@
         image: UnsafePointer<Float>, offsets: UnsafePointer<Int>,
         into weights: UnsafeMutablePointer<Float>, weightStride: Int
     ) {
-        let (g0, g1, g2, g3) = (
-            gradient + o * gradientStride, gradient + (o + 1) * gradientStride,
-            gradient + (o + 2) * gradientStride, gradient + (o + 3) * gradientStride
-        )
+        let (g0, g1, g2, g3) = rows(gradient, stride: gradientStride, from: o)
         let tap = image + offsets[j]
-        @inline(__always) func load(_ pointer: UnsafePointer<Float>, _ q: Int) -> SIMD16<Float> {
-            UnsafeRawPointer(pointer + q).loadUnaligned(as: SIMD16<Float>.self)
-        }
         var (a0, a1, a2, a3) = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
         var q = 0
         while q + 16 <= positions {
@@ -90,16 +84,36 @@
             a3 = Arithmetic.multiplyAdd(a3, load(g3, q), x)
             q += 16
         }
-        let end = q
-        @inline(__always) func finish(_ sum: SIMD16<Float>, _ a: Int, _ row: UnsafePointer<Float>) {
-            var total = sum.sum()
-            for tail in end..<positions { total += row[tail] * tap[tail] }
-            weights[(o + a) * weightStride + j] += total
-        }
-        finish(a0, 0, g0)
-        finish(a1, 1, g1)
-        finish(a2, 2, g2)
-        finish(a3, 3, g3)
+        add(a0, row: g0, tap: tap, from: q, to: positions, onto: weights + o * weightStride + j)
+        add(a1, row: g1, tap: tap, from: q, to: positions, onto: weights + (o + 1) * weightStride + j)
+        add(a2, row: g2, tap: tap, from: q, to: positions, onto: weights + (o + 2) * weightStride + j)
+        add(a3, row: g3, tap: tap, from: q, to: positions, onto: weights + (o + 3) * weightStride + j)
+    }
+
+    /// The gradient rows of outputs `o` to `o + 3`.
+    @inlinable @inline(__always)
+    static func rows(_ gradient: UnsafePointer<Float>, stride: Int, from o: Int) -> (
+        UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>
+    ) {
+        (gradient + o * stride, gradient + (o + 1) * stride, gradient + (o + 2) * stride, gradient + (o + 3) * stride)
+    }
+
+    /// Sixteen floats from `pointer + q`, unaligned.
+    @inlinable @inline(__always)
+    static func load(_ pointer: UnsafePointer<Float>, _ q: Int) -> SIMD16<Float> {
+        UnsafeRawPointer(pointer + q).loadUnaligned(as: SIMD16<Float>.self)
+    }
+
+    /// Adds onto `weight` one weight's sum: the lanes of `sum` in order, then the products of
+    /// `row` and `tap` from position `end` on, as `dot` adds them.
+    @inlinable @inline(__always)
+    static func add(
+        _ sum: SIMD16<Float>, row: UnsafePointer<Float>, tap: UnsafePointer<Float>, from end: Int, to positions: Int,
+        onto weight: UnsafeMutablePointer<Float>
+    ) {
+        var total = sum.sum()
+        for q in end..<positions { total += row[q] * tap[q] }
+        weight.pointee += total
     }
 
     @inlinable @inline(__always)
@@ -108,19 +122,13 @@
         image: UnsafePointer<Float>, offsets: UnsafePointer<Int>,
         into weights: UnsafeMutablePointer<Float>, weightStride: Int
     ) {
-        let (g0, g1, g2, g3) = (
-            gradient + o * gradientStride, gradient + (o + 1) * gradientStride,
-            gradient + (o + 2) * gradientStride, gradient + (o + 3) * gradientStride
-        )
+        let (g0, g1, g2, g3) = rows(gradient, stride: gradientStride, from: o)
         let (p0, p1, p2, p3) = (
             image + offsets[j], image + offsets[j + 1], image + offsets[j + 2], image + offsets[j + 3]
         )
         var a00 = SIMD16<Float>()
         var (a01, a02, a03, a10, a11, a12, a13) = (a00, a00, a00, a00, a00, a00, a00)
         var (a20, a21, a22, a23, a30, a31, a32, a33) = (a00, a00, a00, a00, a00, a00, a00, a00)
-        @inline(__always) func load(_ pointer: UnsafePointer<Float>, _ q: Int) -> SIMD16<Float> {
-            UnsafeRawPointer(pointer + q).loadUnaligned(as: SIMD16<Float>.self)
-        }
         var q = 0
         while q + 16 <= positions {
             let (x0, x1, x2, x3) = (load(p0, q), load(p1, q), load(p2, q), load(p3, q))
@@ -146,12 +154,10 @@
             a33 = Arithmetic.multiplyAdd(a33, y, x3)
             q += 16
         }
-        let end = q
         @inline(__always) func finish(_ sum: SIMD16<Float>, _ a: Int, _ b: Int) {
-            let (row, tap) = (gradient + (o + a) * gradientStride, image + offsets[j + b])
-            var total = sum.sum()
-            for tail in end..<positions { total += row[tail] * tap[tail] }
-            weights[(o + a) * weightStride + j + b] += total
+            add(
+                sum, row: gradient + (o + a) * gradientStride, tap: image + offsets[j + b], from: q, to: positions,
+                onto: weights + (o + a) * weightStride + j + b)
         }
         finish(a00, 0, 0)
         finish(a01, 0, 1)
