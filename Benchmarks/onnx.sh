@@ -5,18 +5,20 @@
 # the engines alternating per model, --alternations times (default 3; each engine's best run
 # counts, so a slow phase of this shared machine during one engine's turn does not decide). Also a full-width ResNet-18 layout for 32x32 inputs (widths 64-512,
 # exported here when PyTorch is installed) and the built-in cnn next to its imported copy.
-#   Benchmarks/onnx.sh [--threads 2] [--batch 128] [--alternations 3] [--baseline BENCH]
+#   Benchmarks/onnx.sh [--threads 2] [--batch 128] [--alternations 3] [--baseline BENCH] [--models A.onnx,B.onnx]
 # --baseline BENCH: also time another build's loupe-bench (e.g. of the commit before a change)
-# in the same alternation, as a column of its own.
+# in the same alternation, as a column of its own. --models: these ONNX files instead of the zoo
+# and the full-width ResNet-18.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-threads=2 batch=128 alternations=3 baseline=
+threads=2 batch=128 alternations=3 baseline= only=
 while [ $# -gt 0 ]; do
     case $1 in
     --threads) threads=$2; shift 2 ;;
     --batch) batch=$2; shift 2 ;;
     --alternations) alternations=$2; shift 2 ;;
     --baseline) baseline=$2; shift 2 ;;
+    --models) only=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -26,7 +28,9 @@ bench=.build/release/loupe-bench
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 models=(Tests/LoupeONNXTests/Fixtures/zoo/*.onnx)
-if python3 -c "import torch, onnxscript" 2>/dev/null; then
+if [ -n "$only" ]; then
+    IFS=, read -r -a models <<<"$only"
+elif python3 -c "import torch, onnxscript" 2>/dev/null; then
     python3 scripts/onnx-zoo.py --full-width-resnet "$work/resnet18-full.onnx" >/dev/null
     models+=("$work/resnet18-full.onnx")
 fi

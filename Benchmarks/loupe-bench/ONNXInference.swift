@@ -7,9 +7,16 @@ import LoupeTensor
 /// uniform images, `batch` per call on `threads` threads, best of `rounds` passes of at least
 /// `batches` calls and at least `minimumSeconds` each. `--builtin NAME` also times the built-in architecture of that name, with the same
 /// input shape and classes, to show that an imported copy runs as fast as Loupe's own.
+/// `products` is `auto` (the model's choice), `split` (each fully connected product split by
+/// rows across the threads) or `shard` (one shard of the batch per thread): see
+/// `Model.splitsProducts`.
 func runONNXInference(
-    _ file: String, builtin: String?, batch: Int, threads: Int, batches: Int, rounds: Int, minimumSeconds: Double
+    _ file: String, builtin: String?, batch: Int, threads: Int, products: String, batches: Int, rounds: Int,
+    minimumSeconds: Double
 ) throws {
+    guard ["auto", "split", "shard"].contains(products) else {
+        throw ONNXError("--products", "must be auto, split or shard, not \(products)")
+    }
     let url = URL(fileURLWithPath: file)
     let imported = try ImportedModel(
         converting: try ONNXModel(contentsOf: url), source: url.lastPathComponent,
@@ -30,19 +37,21 @@ func runONNXInference(
                 buffer[i] = Float(state >> 40) / Float(1 << 24)
             }
         }
-        _ = model.logits(images, threads: threads)
+        let split = products == "auto" ? model.splitsProducts(images: batch, threads: threads) : products == "split"
+        func logits() -> Tensor { model.logits(images, threads: threads, splittingProducts: split) }
+        _ = logits()
         var best = 0.0
         for _ in 0..<rounds {
             var (calls, elapsed) = (0, 0.0)
             while calls < batches || elapsed < minimumSeconds {
-                elapsed += seconds { _ = model.logits(images, threads: threads) }
+                elapsed += seconds { _ = logits() }
                 calls += 1
             }
             best = max(best, Double(batch * calls) / elapsed)
         }
         emit([
             "model": name, "metric": "onnx-inference", "images_per_second": best,
-            "threads": threads, "batch": batch,
+            "threads": threads, "batch": batch, "products": split ? "split" : "shard",
         ])
     }
 }

@@ -45,11 +45,13 @@ if let index = arguments.firstIndex(of: "--image-folder"), index + 1 < arguments
     exit(0)
 }
 
-// `--onnx-inference FILE [--builtin NAME]`: an imported ONNX model's inference speed (Benchmarks/onnx.sh).
+// `--onnx-inference FILE [--builtin NAME] [--products split|shard]`: an imported ONNX model's
+// inference speed (Benchmarks/onnx.sh); `--products` overrides how the threads are used.
 if let index = arguments.firstIndex(of: "--onnx-inference"), index + 1 < arguments.count {
     try runONNXInference(
         arguments[index + 1], builtin: arguments.contains("--builtin") ? option("--builtin", default: "") : nil,
-        batch: batchSize, threads: threads, batches: Int(option("--batches", default: "3"))!,
+        batch: batchSize, threads: threads, products: option("--products", default: "auto"),
+        batches: Int(option("--batches", default: "3"))!,
         rounds: Int(option("--rounds", default: "3"))!, minimumSeconds: Double(option("--seconds", default: "1"))!)
     exit(0)
 }

@@ -1,5 +1,7 @@
-import LoupeTensor
+import LoupeRandom
 import XCTest
+
+@testable import LoupeTensor
 
 /// `linearReLU` must compute, bit for bit, what `linear(...).relu()` computes: values and the
 /// gradients of input, weight and bias.
@@ -37,6 +39,45 @@ final class LinearReLUTests: XCTestCase {
                 for (index, name) in ["input", "weight", "bias"].enumerated() {
                     XCTAssertEqual(
                         actual[index + 1], expected[index + 1], "\(name) gradient \(batch)x\(inputs)x\(outputs)")
+                }
+            }
+        }
+    }
+
+    /// A fully connected forward pass split by rows across threads gives every row the bits
+    /// of one thread, and one thread the bits of `matmul` onto the broadcast bias then ReLU,
+    /// with and without bias, ReLU and packed weights, for row counts that do not split evenly;
+    /// only products of at least 2^20 multiply-adds split, 32 rows a thread at least.
+    func testFullyConnectedSplitByRowsGivesTheSameBits() {
+        XCTAssertEqual(Tensor.rowParts(m: 100, n: 64, k: 200, threads: 3), 3)
+        XCTAssertEqual(Tensor.rowParts(m: 100, n: 64, k: 200, threads: 8), 3, "32 rows a thread at least")
+        XCTAssertEqual(Tensor.rowParts(m: 100, n: 64, k: 100, threads: 3), 1, "under 2^20 multiply-adds")
+        XCTAssertEqual(Tensor.rowParts(m: 100, n: 64, k: 200, threads: 1), 1)
+        for (rows, inputs, outputs) in [(100, 200, 64), (131, 784, 33), (64, 1024, 17)] {
+            var generator = SeededGenerator(seed: UInt64(rows))
+            let x = Tensor(
+                shape: [rows, inputs], scalars: (0..<rows * inputs).map { _ in generator.nextUniform() - 0.5 })
+            var w = Tensor(
+                shape: [outputs, inputs], scalars: (0..<outputs * inputs).map { _ in generator.nextUniform() - 0.5 })
+            let bias = Tensor(shape: [outputs], scalars: (0..<outputs).map { Float($0) * 0.01 - 0.1 })
+            for packed in [false, true] {
+                if packed { w.enablePackedOperandCache() }
+                for (b, rectified) in [(bias, true), (nil, false), (bias, false)] {
+                    var expected = x.matmul(
+                        w, transposeOther: true,
+                        addingTo: b.map { Tensor(broadcasting: $0, channelsOf: [rows, outputs]) })
+                    if rectified {
+                        expected = Tensor(shape: expected.shape, scalars: expected.scalars.map { $0 < 0 ? 0 : $0 })
+                    }
+                    let label = "\(rows)x\(inputs)x\(outputs), packed \(packed), bias \(b != nil), ReLU \(rectified)"
+                    if rectified {
+                        XCTAssertTrue(expected.scalars.contains(0), "the ReLU must clip something: \(label)")
+                    }
+                    for threads in [1, 2, 3] {
+                        XCTAssertEqual(
+                            x.fullyConnected(weight: w, bias: b, rectified: rectified, threads: threads).scalars.map(
+                                \.bitPattern), expected.scalars.map(\.bitPattern), "\(label), \(threads) threads")
+                    }
                 }
             }
         }

@@ -68,6 +68,9 @@ public struct ForwardContext {
     public internal(set) var batchStatistics: [String: BatchStatistics] = [:]
     /// Randomness for dropout.
     public var generator: SeededGenerator
+    /// Threads one operation may split its work across (fully connected layers split their
+    /// rows), for a pass that runs alone rather than beside other passes: the same values.
+    public var operationThreads = 1
 
     /// The parameter `name` (`conv1.weight`) bound to the tape; it must be one of the model's.
     public func parameter(_ name: String) -> Variable {

@@ -40,13 +40,15 @@ public struct Linear: ReLUFusible {
 
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
         input.linear(
-            weight: context.parameter("\(name).weight"), bias: hasBias ? context.parameter("\(name).bias") : nil)
+            weight: context.parameter("\(name).weight"), bias: hasBias ? context.parameter("\(name).bias") : nil,
+            threads: context.operationThreads)
     }
 
     /// The layer followed by ReLU, as one operation (`Variable.linearReLU`).
     package func rectified(_ input: Variable, _ context: inout ForwardContext) -> Variable {
         input.linearReLU(
-            weight: context.parameter("\(name).weight"), bias: hasBias ? context.parameter("\(name).bias") : nil)
+            weight: context.parameter("\(name).weight"), bias: hasBias ? context.parameter("\(name).bias") : nil,
+            threads: context.operationThreads)
     }
 
     public var description: LayerDescription { .linear(name: name, outputFeatures: outputFeatures, bias: hasBias) }

@@ -2,9 +2,17 @@ import LoupeTensor
 
 /// Layers applied one after another.
 public struct Sequential: Layer {
-    public var layers: [any Layer]
+    public var layers: [any Layer] {
+        didSet { roles = layers.map(FusionRole.init) }
+    }
+    /// What each layer can take part in when fusing, found once rather than by dynamic casts
+    /// in every forward pass (a fifth of a small model's pass at batch 1).
+    private var roles: [FusionRole]
 
-    public init(_ layers: [any Layer]) { self.layers = layers }
+    public init(_ layers: [any Layer]) {
+        self.layers = layers
+        roles = layers.map(FusionRole.init)
+    }
 
     public var parameterSpecs: [ParameterSpec] { layers.flatMap(\.parameterSpecs) }
     public var bufferSpecs: [ParameterSpec] { layers.flatMap(\.bufferSpecs) }
@@ -44,20 +52,17 @@ public struct Sequential: Layer {
         let fuses = context.tape.fusesReLU
         var x = input
         var index = 0
-        func isReLU(_ offset: Int) -> Bool {
-            index + offset < layers.count && (layers[index + offset] as? Activation)?.function == .relu
-        }
-        func pool(_ offset: Int) -> MaxPool2d? {
-            index + offset < layers.count ? layers[index + offset] as? MaxPool2d : nil
-        }
+        func isReLU(_ offset: Int) -> Bool { index + offset < roles.count && roles[index + offset].isReLU }
+        func pool(_ offset: Int) -> MaxPool2d? { index + offset < roles.count ? roles[index + offset].pool : nil }
         while index < layers.count {
-            if let convolution = layers[index] as? Conv2d, index + 1 < layers.count,
-                let norm = layers[index + 1] as? BatchNorm,
+            let role = roles[index]
+            if let convolution = role.convolution, index + 1 < layers.count,
+                let norm = roles[index + 1].norm,
                 let y = convolution.normalized(x, by: norm, rectify: fuses && isReLU(2), &context)
             {
                 x = y
                 index += fuses && isReLU(2) ? 3 : 2
-            } else if fuses, let layer = layers[index] as? any ReLUMaxPoolFusible, isReLU(1),
+            } else if fuses, let layer = role.reluMaxPoolFusible, isReLU(1),
                 let pool = pool(2), pool.kernelSize == 2, pool.stride == 2
             {
                 x = layer.rectifiedMaxPooled2x2(x, &context)
@@ -65,7 +70,7 @@ public struct Sequential: Layer {
             } else if fuses, isReLU(0), let pool = pool(1) {
                 x = x.reluMaxPool2d(kernel: pool.kernelSize, stride: pool.stride)
                 index += 2
-            } else if fuses, let layer = layers[index] as? any ReLUFusible, isReLU(1) {
+            } else if fuses, let layer = role.reluFusible, isReLU(1) {
                 x = layer.rectified(x, &context)
                 index += 2
             } else {
@@ -92,5 +97,24 @@ public struct Sequential: Layer {
             default: []
             }
         }
+    }
+}
+
+/// A layer as `Sequential` fuses it: the kinds its neighbours look for.
+private struct FusionRole {
+    let convolution: Conv2d?
+    let norm: BatchNorm?
+    let pool: MaxPool2d?
+    let isReLU: Bool
+    let reluMaxPoolFusible: (any ReLUMaxPoolFusible)?
+    let reluFusible: (any ReLUFusible)?
+
+    init(_ layer: any Layer) {
+        convolution = layer as? Conv2d
+        norm = layer as? BatchNorm
+        pool = layer as? MaxPool2d
+        isReLU = (layer as? Activation)?.function == .relu
+        reluMaxPoolFusible = layer as? any ReLUMaxPoolFusible
+        reluFusible = layer as? any ReLUFusible
     }
 }

@@ -22,6 +22,11 @@ public struct Architecture: Codable, Equatable, Sendable {
 
     private enum CodingKeys: String, CodingKey { case name, inputShape, layers }
 
+    /// Whether every layer is a fully connected layer or one applied value by value between
+    /// them (activations, flatten, dropout, input normalisation): a network whose work is its
+    /// products, which split by rows without copying any input.
+    public var isFullyConnected: Bool { layers.allSatisfy(\.isFullyConnected) }
+
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)

@@ -46,6 +46,16 @@ public indirect enum LayerDescription: Equatable, Sendable {
         case .normalize: "normalize"
         }
     }
+
+    /// Whether the layer is fully connected, or applied value by value (see
+    /// `Architecture.isFullyConnected`).
+    var isFullyConnected: Bool {
+        switch self {
+        case .linear, .dropout, .activation, .leakyReLU, .flatten, .normalize: true
+        case .sequential(let layers): layers.allSatisfy(\.isFullyConnected)
+        case .conv2d, .maxPool2d, .avgPool2d, .globalAvgPool, .batchNorm, .residual: false
+        }
+    }
 }
 
 extension LayerDescription: Codable {

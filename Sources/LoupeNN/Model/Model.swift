@@ -25,6 +25,9 @@ public struct Model: Sendable {
     let activationScalarsPerExample: Int
     /// Scalars of the largest activation of one example (the input counts).
     let largestActivationScalars: Int
+    /// Multiply-adds of one example's forward pass when the network is fully connected
+    /// (`Architecture.isFullyConnected`), else nil.
+    let fullyConnectedMultiplyAdds: Int?
 
     /// A freshly initialised model (PyTorch's default initialisation), seeded.
     public init(architecture: Architecture, seed: UInt64) throws(ModelError) {
@@ -78,6 +81,8 @@ public struct Model: Sendable {
         self.outputShape = try network.outputShape(for: architecture.inputShape)
         self.activationScalarsPerExample = activationScalarsPerExample
         self.largestActivationScalars = largestActivationScalars
+        fullyConnectedMultiplyAdds =
+            architecture.isFullyConnected ? network.forwardFLOPs(for: architecture.inputShape) / 2 : nil
         enablePackedOperandCaches()
     }
 
@@ -134,21 +139,27 @@ public struct Model: Sendable {
     /// default `imagesPerInferencePass`). An example's logits do not depend on the others in
     /// its batch, so they do not depend on the passes either.
     public func logits(_ images: Tensor, imagesPerPass: Int? = nil) -> Tensor {
+        logits(images, imagesPerPass: imagesPerPass, operationThreads: 1)
+    }
+
+    /// `logits(_:imagesPerPass:)` with each operation of a pass allowed `operationThreads`.
+    private func logits(_ images: Tensor, imagesPerPass: Int?, operationThreads: Int) -> Tensor {
         let count = images.shape[0]
         let perPass = max(1, imagesPerPass ?? imagesPerInferencePass)
-        guard count > perPass else { return forwardPass(images) }
+        guard count > perPass else { return forwardPass(images, operationThreads: operationThreads) }
         let passes = Parallel.ranges(count: count, parts: (count + perPass - 1) / perPass)
         return Tensor.concatenating(
             passes.map {
                 var part = images.slice($0)
                 defer { TensorStoragePool.shared.recycle(&part) }
-                return forwardPass(part)
+                return forwardPass(part, operationThreads: operationThreads)
             })
     }
 
-    private func forwardPass(_ images: Tensor) -> Tensor {
+    private func forwardPass(_ images: Tensor, operationThreads: Int) -> Tensor {
         let tape = Tape()
         var context = makeContext(tape: tape, isTraining: false, trainable: false)
+        context.operationThreads = operationThreads
         return self(tape.constant(images), &context).value
     }
 
@@ -169,7 +180,22 @@ public struct Model: Sendable {
 
     /// Logits for a batch split into contiguous shards across `threads` threads; the result
     /// does not depend on the thread count.
+    ///
+    /// A small network of fully connected layers only (`splitsProducts`) is not sharded: its
+    /// passes run one at a time, each large product split by rows across the threads, so no
+    /// shard of the batch is copied out and a pass's fixed cost (a few microseconds) is paid
+    /// once.
     public func logits(_ images: Tensor, threads: Int) -> Tensor {
+        logits(images, threads: threads, splittingProducts: splitsProducts(images: images.shape[0], threads: threads))
+    }
+
+    /// `logits(_:threads:)` with the way of using the threads given (benchmarks compare the
+    /// two): with `splittingProducts`, passes one at a time, each fully connected layer's
+    /// product split by rows; otherwise one shard of the batch per thread. The same values.
+    package func logits(_ images: Tensor, threads: Int, splittingProducts: Bool) -> Tensor {
+        if splittingProducts && threads > 1 {
+            return logits(images, imagesPerPass: nil, operationThreads: threads)
+        }
         let shards = Parallel.ranges(count: images.shape[0], parts: threads)
         if shards.count <= 1 { return logits(images) }
         return Tensor.concatenating(
@@ -178,6 +204,18 @@ public struct Model: Sendable {
                 defer { TensorStoragePool.shared.recycle(&shard) }
                 return logits(shard)
             })
+    }
+
+    /// Whether `logits(_:threads:)` splits the products of a fully connected network rather
+    /// than its batch: when each thread's share of the batch is under 2^22 multiply-adds.
+    /// `Benchmarks/product-split.sh` (batch 128, 2 threads, three runs on a Zen 5): splitting
+    /// ran 1.18-1.55x sharding for a 784-32-16-10 network (1.6 M multiply-adds a thread) and
+    /// 0.90-0.98x for 784-256-128-10 (15 M), where every layer's split hands its rows between
+    /// cores; in between (3.4 M and 7 M) the two were within this machine's noise
+    /// (0.92-1.11x).
+    package func splitsProducts(images: Int, threads: Int) -> Bool {
+        guard threads > 1, let perExample = fullyConnectedMultiplyAdds else { return false }
+        return Double(perExample) * Double(images) / Double(threads) < Double(1 << 22)
     }
 
     /// Logits of every example of `dataset`, in order (`[examples, classes]`), computed in

@@ -19,7 +19,7 @@ public final class Tape {
         let kind: OperationKind
         let inputs: [Int]
         let requiresGradient: Bool
-        let backward: BackwardRule?
+        var backward: BackwardRule?
         /// Storage the backward rule reads besides tensors (pooling windows), recycled with
         /// the values.
         var kept: [Float] = []
@@ -36,17 +36,16 @@ public final class Tape {
     /// replace. Networks ask this before fusing.
     package var fusesReLU: Bool { backwardOverrides[.relu] == nil }
 
-    public init() {}
+    public init() { nodes.reserveCapacity(64) }
 
     /// Returns the storage of the recorded values that nothing else refers to (intermediate
     /// results, and inputs the caller no longer holds) to `TensorStoragePool.shared`.
     deinit {
-        var values = nodes.map(\.value)
-        var kept = nodes.map(\.kept)
-        nodes.removeAll()  // the backward rules' references go first
-        for index in values.indices {
-            TensorStoragePool.shared.recycle(&values[index])
-            TensorStoragePool.shared.recycle(&kept[index])
+        // The backward rules' references go first, then the values leave the nodes in place.
+        for index in nodes.indices where nodes[index].backward != nil { nodes[index].backward = nil }
+        for index in nodes.indices {
+            TensorStoragePool.shared.recycle(&nodes[index].value)
+            TensorStoragePool.shared.recycle(&nodes[index].kept)
         }
     }
 

@@ -1,4 +1,5 @@
 import LoupeKernels
+import LoupeSupport
 
 extension Tensor {
     /// `op(self) * op(other) + beta * accumulator` for rank-2 tensors; the accumulator
@@ -36,6 +37,54 @@ extension Tensor {
             }
         }
         return out
+    }
+
+    /// `self * weightᵀ + bias`, and then ReLU when `rectified`, for `self` `[rows, in]` and
+    /// `weight` `[out, in]`: a fully connected layer's forward pass, its bias rows written and
+    /// the product added onto them, as `matmul` adds onto an accumulator.
+    ///
+    /// With `threads` above 1, a product large enough to pay for it (`rowParts`) runs in
+    /// contiguous ranges of rows on that many threads, each range from its bias to its ReLU on
+    /// one thread, so that its rows stay in that core's cache until the next layer reads them.
+    /// Every row is the same sum in the same order as on one thread: the same bits.
+    func fullyConnected(weight: Tensor, bias: Tensor?, rectified: Bool, threads: Int) -> Tensor {
+        let (m, k, n) = (shape[0], shape[1], weight.shape[0])
+        var out = Tensor(shape: [m, n]) { _ in }
+        withUnsafeBufferPointer { x in
+            weight.withUnsafeBufferPointer { w in
+                // Weights with a cache of packed forms are packed once, not per product.
+                let packedWeight = weight.packedOperands?.operand(
+                    side: .right, rows: k, columns: n, source: w.baseAddress!, rowStride: k, isTransposed: true)
+                out.withUnsafeMutableBufferPointer { y in
+                    let (x, w, y) = (x.baseAddress!, w.baseAddress!, y.baseAddress!)
+                    let parts = Self.rowParts(m: m, n: n, k: k, threads: threads)
+                    Parallel.forEachRange(count: m, threads: parts, minimumPerThread: 1) { rows in
+                        let (input, output) = (x + rows.lowerBound * k, y + rows.lowerBound * n)
+                        bias?.withUnsafeBufferPointer { b in
+                            for row in 0..<rows.count { (output + row * n).initialize(from: b.baseAddress!, count: n) }
+                        }
+                        GEMM.multiply(
+                            transposeB: true, m: rows.count, n: n, k: k, a: input, lda: k, b: w, ldb: k,
+                            beta: bias == nil ? 0 : 1, c: output, ldc: n, packedB: packedWeight)
+                        if rectified {
+                            streamSIMD16(count: rows.count * n, output, nil, output) { y, _ in
+                                y.replacing(with: 0, where: y .< 0)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// How many threads a product of `m x k` and `k x n` splits its rows across: none below
+    /// 2^20 multiply-adds (handing work to another core costs a few microseconds), and at
+    /// least 32 rows each.
+    static func rowParts(m: Int, n: Int, k: Int, threads: Int) -> Int {
+        let multiplyAdds = Double(m) * Double(n) * Double(k)
+        guard threads > 1, multiplyAdds >= 1_048_576 else { return 1 }
+        return max(1, min(threads, m / 32))
     }
 
     /// A tensor of `shape` (`[N, C, ...]`) whose every element of channel `c` (axis 1) is
@@ -102,33 +151,26 @@ extension Variable {
 
     /// A fully connected layer: `x * weightᵀ + bias` with `x: [B, in]`, `weight: [out, in]`
     /// (PyTorch's layout), `bias: [out]`.
-    public func linear(weight: Variable, bias: Variable?) -> Variable {
-        fullyConnected(weight: weight, bias: bias, rectified: false)
+    ///
+    /// `threads` above 1 lets a large product split its rows across threads: the same values.
+    public func linear(weight: Variable, bias: Variable?, threads: Int = 1) -> Variable {
+        fullyConnected(weight: weight, bias: bias, rectified: false, threads: threads)
     }
 
     /// `linear(weight:bias:).relu()` as one operation: the product's output is rectified in
     /// place while it is still in cache, and the backward pass masks the gradient with the
     /// rectified output (positive exactly where the product was). The same values and
     /// gradients, bit for bit, without the second full-size tensor and pass.
-    package func linearReLU(weight: Variable, bias: Variable?) -> Variable {
-        fullyConnected(weight: weight, bias: bias, rectified: true)
+    package func linearReLU(weight: Variable, bias: Variable?, threads: Int = 1) -> Variable {
+        fullyConnected(weight: weight, bias: bias, rectified: true, threads: threads)
     }
 
-    private func fullyConnected(weight: Variable, bias: Variable?, rectified: Bool) -> Variable {
+    private func fullyConnected(weight: Variable, bias: Variable?, rectified: Bool, threads: Int) -> Variable {
         let (x, w) = (value, weight.value)
         precondition(
             x.rank == 2 && w.rank == 2 && x.shape[1] == w.shape[1],
             "linear: input \(x.shape) does not fit weight \(w.shape)")
-        var out = x.matmul(
-            w, transposeOther: true,
-            addingTo: bias.map { Tensor(broadcasting: $0.value, channelsOf: [x.shape[0], w.shape[0]]) })
-        if rectified {
-            out.withUnsafeMutableBufferPointer { y in
-                streamSIMD16(count: y.count, y.baseAddress!, nil, y.baseAddress!) { y, _ in
-                    y.replacing(with: 0, where: y .< 0)
-                }
-            }
-        }
+        let out = x.fullyConnected(weight: w, bias: bias?.value, rectified: rectified, threads: threads)
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         // The rule must not capture a Variable (that would retain the tape), only what it needs.
         let hasBias = bias != nil

@@ -49,4 +49,27 @@ final class InferencePassesTests: XCTestCase {
         XCTAssertEqual(try model("cnn", shape: [1, 28, 28]).imagesPerInferencePass, 32)
         XCTAssertEqual(try model("resnet-mini", shape: [3, 8, 8]).imagesPerInferencePass, (2 << 20) / (16 * 64 * 4))
     }
+
+    /// A small network of fully connected layers runs a batch on several threads by splitting
+    /// each large product by rows, not by sharding the batch: the same bits as one thread.
+    func testASmallFullyConnectedNetworkSplitsItsProductsWithTheSameBits() throws {
+        let small = try Model(
+            architecture: .builtin("mlp", inputShape: [1, 28, 28], classes: 7, hiddenWidths: [32, 16])!, seed: 3)
+        XCTAssertTrue(small.architecture.isFullyConnected)
+        XCTAssertFalse(try model("cnn", shape: [1, 28, 28]).architecture.isFullyConnected)
+        XCTAssertFalse(try model("resnet-mini", shape: [3, 8, 8]).architecture.isFullyConnected)
+        // 25,760 multiply-adds an image: 150 images on 2 or 3 threads are under 2^22 a thread.
+        XCTAssertTrue(small.splitsProducts(images: 150, threads: 2))
+        XCTAssertFalse(small.splitsProducts(images: 150, threads: 1))
+        XCTAssertFalse(small.splitsProducts(images: 400, threads: 2))
+        XCTAssertFalse(try model("mlp", shape: [1, 28, 28]).splitsProducts(images: 150, threads: 2))
+        XCTAssertFalse(try model("cnn", shape: [1, 28, 28]).splitsProducts(images: 2, threads: 2))
+        var generator = SeededGenerator(seed: 4)
+        // The first product, 150 x 784 x 32, splits into 2 or 3 row ranges.
+        let images = Tensor(shape: [150, 1, 28, 28], scalars: (0..<(150 * 784)).map { _ in generator.nextUniform() })
+        let one = small.logits(images, threads: 1).scalars.map(\.bitPattern)
+        for threads in [2, 3] {
+            XCTAssertEqual(small.logits(images, threads: threads).scalars.map(\.bitPattern), one, "\(threads) threads")
+        }
+    }
 }
