@@ -8,10 +8,14 @@
 //   rectified: window < 0 ? 0 : window
 //   index of the first maximum: upper even 0, upper odd 1, lower even 2, else 3.
 // The last pair goes window by window, as the Swift kernel's does (Swift's max: y >= x ? y : x).
+// With a bias, each value is its sum with the bias before anything else (none is added without
+// one: adding 0 would turn -0 into +0).
 
-static void last_pair(const float *top, const float *bottom, long ow, int rectifying, float *y, float *windows) {
+static void last_pair(
+    const float *top, const float *bottom, long ow, int rectifying, const float *bias, float *y, float *windows) {
     for (long ox = 0; ox < ow; ox++) {
         float a = top[2 * ox], b = top[2 * ox + 1], c = bottom[2 * ox], d = bottom[2 * ox + 1];
+        if (bias) a += *bias, b += *bias, c += *bias, d += *bias;
         float ab = b >= a ? b : a, cd = d >= c ? d : c;
         float window = cd >= ab ? cd : ab;
         y[ox] = rectifying && window < 0 ? 0 : window;
@@ -23,7 +27,8 @@ static void last_pair(const float *top, const float *bottom, long ow, int rectif
 #include <immintrin.h>
 
 __attribute__((target("avx512f"))) static void window_pairs_avx512(
-    const float *x, long pairs, long rowLength, long width, int rectifying, float *y, float *windows) {
+    const float *x, long pairs, long rowLength, long width, int rectifying, const float *bias, long pairsPerBias,
+    float *y, float *windows) {
     const long ow = width / 2;
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
@@ -31,8 +36,9 @@ __attribute__((target("avx512f"))) static void window_pairs_avx512(
     for (long pair = 0; pair < pairs; pair++) {
         const float *top = x + pair * 2 * rowLength, *bottom = top + rowLength;
         float *target = y + pair * ow, *recorded = windows ? windows + pair * ow : 0;
+        const float *added = bias ? bias + pair / pairsPerBias : 0;
         if (pair == pairs - 1) {
-            last_pair(top, bottom, ow, rectifying, target, recorded);
+            last_pair(top, bottom, ow, rectifying, added, target, recorded);
             continue;
         }
         for (long ox = 0; ox < ow; ox += 16) {
@@ -43,6 +49,10 @@ __attribute__((target("avx512f"))) static void window_pairs_avx512(
             __m512 u0 = _mm512_maskz_loadu_ps(low, top + 2 * ox), u1 = _mm512_maskz_loadu_ps(high, top + 2 * ox + 16);
             __m512 l0 = _mm512_maskz_loadu_ps(low, bottom + 2 * ox);
             __m512 l1 = _mm512_maskz_loadu_ps(high, bottom + 2 * ox + 16);
+            if (added) {
+                __m512 b = _mm512_set1_ps(*added);
+                u0 = _mm512_add_ps(u0, b), u1 = _mm512_add_ps(u1, b), l0 = _mm512_add_ps(l0, b), l1 = _mm512_add_ps(l1, b);
+            }
             __m512 c0 = _mm512_max_ps(l0, u0), c1 = _mm512_max_ps(l1, u1);
             __m512 left = _mm512_permutex2var_ps(c0, even, c1), right = _mm512_permutex2var_ps(c0, odd, c1);
             __m512 window = _mm512_max_ps(right, left);
@@ -64,10 +74,12 @@ __attribute__((target("avx512f"))) static void window_pairs_avx512(
 #endif
 
 void loupe_window_pairs_avx512(
-    const float *x, long pairs, long rowLength, long width, int rectifying, float *y, float *windows) {
+    const float *x, long pairs, long rowLength, long width, int rectifying, const float *bias, long pairsPerBias,
+    float *y, float *windows) {
 #if defined(__x86_64__)
-    window_pairs_avx512(x, pairs, rowLength, width, rectifying, y, windows);
+    window_pairs_avx512(x, pairs, rowLength, width, rectifying, bias, pairsPerBias, y, windows);
 #else
-    (void)x, (void)pairs, (void)rowLength, (void)width, (void)rectifying, (void)y, (void)windows;
+    (void)x, (void)pairs, (void)rowLength, (void)width, (void)rectifying, (void)bias, (void)pairsPerBias, (void)y;
+    (void)windows;
 #endif
 }

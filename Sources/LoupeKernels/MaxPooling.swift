@@ -111,20 +111,32 @@ package enum MaxPooling {
     /// (0-3, row-major) of each window's first maximum in `windows` when given. On the `avx512`
     /// path the C kernel `loupe_window_pairs_avx512` does the same comparisons sixteen windows
     /// at a time (the row's tail under a mask), with the same bits.
+    ///
+    /// With a `bias`, each value is first its sum with `bias[pair / pairsPerBias]` (a
+    /// convolution's bias, `pairsPerBias` row pairs per output channel): the values a product
+    /// written onto its bias would hold. Without one nothing is added (adding 0 would turn -0
+    /// into +0).
     package static func windowPairs(
         _ x: UnsafePointer<Float>, pairs: Int, rowLength w: Int, width: Int, rectifying: Bool,
+        bias: UnsafePointer<Float>? = nil, pairsPerBias: Int = 1,
         into y: UnsafeMutablePointer<Float>, windows: UnsafeMutablePointer<Float>?, path: KernelPath = .active
     ) {
         if path == .avx512 {
-            loupe_window_pairs_avx512(x, pairs, w, width, rectifying ? 1 : 0, y, windows)
+            loupe_window_pairs_avx512(x, pairs, w, width, rectifying ? 1 : 0, bias, pairsPerBias, y, windows)
             return
         }
         let ow = width / 2
         for pair in 0..<pairs {
             let (top, target) = (x + pair * 2 * w, y + pair * ow)
+            let added = bias.map { $0[pair / pairsPerBias] }
+            func value(_ offset: Int) -> Float { added.map { top[offset] + $0 } ?? top[offset] }
+            func row(_ offset: Int) -> SIMD16<Float> {
+                let loaded = UnsafeRawPointer(top + offset).loadUnaligned(as: SIMD16<Float>.self)
+                return added.map { loaded + SIMD16(repeating: $0) } ?? loaded
+            }
             if pair == pairs - 1 {
                 for ox in 0..<ow {
-                    let (a, b, c, d) = (top[2 * ox], top[2 * ox + 1], top[w + 2 * ox], top[w + 2 * ox + 1])
+                    let (a, b, c, d) = (value(2 * ox), value(2 * ox + 1), value(w + 2 * ox), value(w + 2 * ox + 1))
                     let window = max(max(a, b), max(c, d))
                     target[ox] = rectifying && window < 0 ? 0 : window
                     windows?[pair * ow + ox] = a == window ? 0 : b == window ? 1 : c == window ? 2 : 3
@@ -133,8 +145,7 @@ package enum MaxPooling {
             }
             var ox = 0
             while ox < ow {
-                let upper = UnsafeRawPointer(top + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
-                let lower = UnsafeRawPointer(top + w + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
+                let (upper, lower) = (row(2 * ox), row(w + 2 * ox))
                 let columns = upper.replacing(with: lower, where: lower .> upper)
                 let (left, right) = (columns.evenHalf, columns.oddHalf)
                 var window = left.replacing(with: right, where: right .> left)

@@ -98,6 +98,46 @@ final class MaxPoolingTests: XCTestCase {
         }
     }
 
+    /// A bias added as the windows are read is, bit for bit and on every path, the bias
+    /// added to every value first (one value per `pairsPerBias` row pairs), ties and signed
+    /// zeros included; without one, -0 stays -0.
+    func testWindowPairsAddingABiasEqualTheBiasAddedFirst() {
+        for (channels, pairsPerChannel, width, rowLength) in [
+            (3, 2, 8, 10), (2, 7, 28, 30), (4, 1, 14, 16), (2, 3, 40, 40),
+        ] {
+            let pairs = channels * pairsPerChannel
+            // Values and biases in halves: their sums are exact, many windows tie, and some
+            // sums are -0 + -0 or 0.5 + -0.5.
+            let x = values(2 * pairs * rowLength).map { $0 == 0 ? -0.0 : $0 }
+            let bias = (0..<channels).map { [-0.0, 0.5, -1.5, 1][$0 % 4] } as [Float]
+            var shifted = x
+            for index in x.indices { shifted[index] += bias[index / (2 * pairsPerChannel * rowLength)] }
+            let count = pairs * width / 2
+            for path in KernelPath.allCases where path <= KernelPath.supported {
+                for rectifying in [false, true] {
+                    var (expected, expectedWindows) = (
+                        [Float](repeating: .nan, count: count), [Float](repeating: .nan, count: count)
+                    )
+                    MaxPooling.windowPairs(
+                        shifted, pairs: pairs, rowLength: rowLength, width: width, rectifying: rectifying,
+                        into: &expected, windows: &expectedWindows, path: path)
+                    var (y, windows) = ([Float](repeating: .nan, count: count), [Float](repeating: .nan, count: count))
+                    MaxPooling.windowPairs(
+                        x, pairs: pairs, rowLength: rowLength, width: width, rectifying: rectifying, bias: bias,
+                        pairsPerBias: pairsPerChannel, into: &y, windows: &windows, path: path)
+                    let label = "\(channels) x \(pairsPerChannel) pairs of \(width), \(path), rectifying \(rectifying)"
+                    XCTAssertEqual(y.map(\.bitPattern), expected.map(\.bitPattern), label)
+                    XCTAssertEqual(windows, expectedWindows, label)
+                }
+                var unbiased = [Float](repeating: .nan, count: count)
+                MaxPooling.windowPairs(
+                    [Float](repeating: -0.0, count: 2 * pairs * rowLength), pairs: pairs, rowLength: rowLength,
+                    width: width, rectifying: false, into: &unbiased, windows: nil, path: path)
+                XCTAssertTrue(unbiased.allSatisfy { $0 == 0 && $0.sign == .minus }, "\(path): -0 without a bias")
+            }
+        }
+    }
+
     /// The fused block's layout: convolution rows `rowLength` apart with unused cells after
     /// each row's outputs; the gradient leaves those cells at zero.
     func testRecordedWindowGradientsAndBiasSums() {

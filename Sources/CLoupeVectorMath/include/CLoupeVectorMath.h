@@ -27,9 +27,11 @@ void loupe_vector_apply(int path, int function, const float *input, float *outpu
 /// Max pooling over disjoint 2 x 2 windows of `pairs` row pairs of `width` (even) columns in
 /// rows `rowLength` apart, into `pairs * width / 2` outputs, optionally rectified, recording
 /// each window's first maximum (0-3, row-major) in `windows` unless it is null: the
-/// comparisons and selections of `MaxPooling.windowPairs`, in its order, so the same bits. For
+/// comparisons and selections of `MaxPooling.windowPairs`, in its order, so the same bits.
+/// Unless `bias` is null, `bias[pair / pairsPerBias]` is added to each value first. For
 /// AVX-512F only; the caller has checked the CPU supports it.
 void loupe_window_pairs_avx512(
-    const float *x, long pairs, long rowLength, long width, int rectifying, float *y, float *windows);
+    const float *x, long pairs, long rowLength, long width, int rectifying, const float *bias, long pairsPerBias,
+    float *y, float *windows);
 
 #endif

@@ -67,11 +67,18 @@ struct ConvolutionBlock {
                             let packedWeight = w.packedOperands?.operand(
                                 side: .left, rows: outChannels, columns: patch, source: wp.baseAddress!,
                                 rowStride: patch, isTransposed: false)
+                            // A product of one depth slice adds its sums onto C once: the bias
+                            // can then be added as the pooling reads them (the same sums) instead
+                            // of being written out first and read back by the product.
+                            let poolingAddsBias = bias != nil && GEMM.sliceDepth(k: patch) >= patch
+                            let biasValues = poolingAddsBias ? bias!.scalars : []
                             for n in 0..<batch {
                                 // Start from the bias and add the product, as `conv2d` does.
-                                bias?.withUnsafeBufferPointer { b in
-                                    for o in 0..<outChannels {
-                                        (convolved.base + o * positions).update(repeating: b[o], count: positions)
+                                if !poolingAddsBias {
+                                    bias?.withUnsafeBufferPointer { b in
+                                        for o in 0..<outChannels {
+                                            (convolved.base + o * positions).update(repeating: b[o], count: positions)
+                                        }
                                     }
                                 }
                                 let image = xp.baseAddress! + n * imageSize
@@ -82,13 +89,18 @@ struct ConvolutionBlock {
                                 }
                                 GEMM.multiply(
                                     m: outChannels, n: positions, k: patch, a: wp.baseAddress!, lda: patch,
-                                    b: lowered.base, ldb: positions, beta: bias == nil ? 0 : 1, c: convolved.base,
+                                    b: lowered.base, ldb: positions, beta: bias == nil || poolingAddsBias ? 0 : 1,
+                                    c: convolved.base,
                                     ldc: positions, packedA: packedWeight,
                                     bRowOffsets: padded ? offsets.baseAddress : nil)
-                                MaxPooling.windowPairs(
-                                    convolved.base, pairs: pairs, rowLength: rowLength, width: geometry.outputWidth,
-                                    rectifying: true, into: out.baseAddress! + n * pooledSize,
-                                    windows: recordsWindows ? win.baseAddress! + n * pooledSize : nil)
+                                biasValues.withUnsafeBufferPointer { b in
+                                    MaxPooling.windowPairs(
+                                        convolved.base, pairs: pairs, rowLength: rowLength, width: geometry.outputWidth,
+                                        rectifying: true, bias: poolingAddsBias ? b.baseAddress! : nil,
+                                        pairsPerBias: geometry.outputHeight / 2,
+                                        into: out.baseAddress! + n * pooledSize,
+                                        windows: recordsWindows ? win.baseAddress! + n * pooledSize : nil)
+                                }
                             }
                         }
                     }
