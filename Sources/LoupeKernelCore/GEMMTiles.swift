@@ -178,3 +178,57 @@ extension PackedGEMM {
         }
     }
 }
+
+extension WidePackedGEMM {
+    /// Four rows: eight accumulators, still enough to hide the multiply-add latency on two
+    /// pipes, at half the full tile's cost; a product of one to four rows (an inference batch
+    /// of one) no longer pays for eight.
+    @inlinable package static var narrowRowTile: Int { 4 }
+
+    @inlinable @inline(__always)
+    package static func narrowMicroKernel<Tile: TileRows, Panel: PanelRows>(
+        kc: Int, a: Tile, b: Panel,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int
+    ) {
+        var c00 = SIMD16<Float>()
+        var c01 = c00
+        var c10 = c00
+        var c11 = c00
+        var c20 = c00
+        var c21 = c00
+        var c30 = c00
+        var c31 = c00
+        for p in 0..<kc {
+            let pb = b.row(p)
+            let b0 = pb.loadUnaligned(as: SIMD16<Float>.self)
+            let b1 = pb.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+            var av = SIMD16<Float>(repeating: a.value(row: 0, depth: p))
+            c00 = Arithmetic.multiplyAdd(c00, av, b0)
+            c01 = Arithmetic.multiplyAdd(c01, av, b1)
+            av = SIMD16(repeating: a.value(row: 1, depth: p))
+            c10 = Arithmetic.multiplyAdd(c10, av, b0)
+            c11 = Arithmetic.multiplyAdd(c11, av, b1)
+            av = SIMD16(repeating: a.value(row: 2, depth: p))
+            c20 = Arithmetic.multiplyAdd(c20, av, b0)
+            c21 = Arithmetic.multiplyAdd(c21, av, b1)
+            av = SIMD16(repeating: a.value(row: 3, depth: p))
+            c30 = Arithmetic.multiplyAdd(c30, av, b0)
+            c31 = Arithmetic.multiplyAdd(c31, av, b1)
+        }
+        let right = columns - 16
+        storeTileRow(Arithmetic.self, c00, beta: beta, to: c, columns: columns)
+        storeTileRow(Arithmetic.self, c01, beta: beta, to: c + 16, columns: right)
+        if rows > 1 {
+            storeTileRow(Arithmetic.self, c10, beta: beta, to: c + ldc, columns: columns)
+            storeTileRow(Arithmetic.self, c11, beta: beta, to: c + ldc + 16, columns: right)
+        }
+        if rows > 2 {
+            storeTileRow(Arithmetic.self, c20, beta: beta, to: c + 2 * ldc, columns: columns)
+            storeTileRow(Arithmetic.self, c21, beta: beta, to: c + 2 * ldc + 16, columns: right)
+        }
+        if rows > 3 {
+            storeTileRow(Arithmetic.self, c30, beta: beta, to: c + 3 * ldc, columns: columns)
+            storeTileRow(Arithmetic.self, c31, beta: beta, to: c + 3 * ldc + 16, columns: right)
+        }
+    }
+}

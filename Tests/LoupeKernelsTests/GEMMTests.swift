@@ -98,6 +98,41 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// A row of C does not depend on the rows computed with it: any run of 1 to 12 rows, which
+    /// the micro-kernels take in full, narrow (up to four rows) and ragged tiles, is bit for
+    /// bit those rows of the 12-row product, A read in place or packed (transposed), every path.
+    func testARowsProductDoesNotDependOnTheRowsBesideIt() {
+        var rng = SystemRandomNumberGenerator()
+        for path in KernelPath.allCases where path <= KernelPath.supported {
+            for (n, k) in [(45, 37), (64, 300), (7, 5)] {
+                let a = randomArray(12 * k, &rng)
+                let b = randomArray(k * n, &rng)
+                for transposeA in [false, true] {
+                    // Transposed, column i of the stored k x 12 matrix is row i of op(A).
+                    let stored = transposeA ? (0..<k * 12).map { a[$0 % 12 * k + $0 / 12] } : a
+                    var full = [Float](repeating: .nan, count: 12 * n)
+                    GEMM.multiply(
+                        transposeA: transposeA, m: 12, n: n, k: k, a: stored, lda: transposeA ? 12 : k, b: b, ldb: n,
+                        c: &full, ldc: n, path: path)
+                    for m in 1...12 {
+                        for first in [0, 12 - m] {
+                            var rows = [Float](repeating: .nan, count: m * n)
+                            stored.withUnsafeBufferPointer { s in
+                                GEMM.multiply(
+                                    transposeA: transposeA, m: m, n: n, k: k,
+                                    a: s.baseAddress! + (transposeA ? first : first * k), lda: transposeA ? 12 : k,
+                                    b: b, ldb: n, c: &rows, ldc: n, path: path)
+                            }
+                            XCTAssertEqual(
+                                rows.map(\.bitPattern), full[(first * n)..<((first + m) * n)].map(\.bitPattern),
+                                "\(path) rows \(first)..<\(first + m) of n=\(n) k=\(k), transposed \(transposeA)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// An A operand given by row starts, read in place, is bit for bit the product with its
     /// rows gathered into a plain matrix (and close to the naive one): every path, ragged row
     /// tiles (including narrow ones), ragged panels, several depth slices, overlapping rows.
