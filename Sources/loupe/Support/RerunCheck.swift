@@ -69,7 +69,10 @@ struct RerunCheck {
                 problem: "the rerun failed (exit status \(status))" + (reason.map { ": \($0)" } ?? ""))
         }
         let repeated = try RunManifest(contentsOfDirectory: output)
-        guard try comparison(of: manifest, with: repeated, folderReport: folderReport) else { throw ExitCode(1) }
+        let comparison = RerunComparison(recorded: manifest, repeated: repeated, folderReport: folderReport)
+        for line in comparison.lines { print(line) }
+        print(comparison.isReproduced ? "\(comparison.summary) (\(folder.path))" : comparison.summary)
+        guard comparison.isReproduced else { throw ExitCode(1) }
     }
 
     /// Runs this program with `arguments`, the recorded kernel path forced, its output in
@@ -92,73 +95,5 @@ struct RerunCheck {
         try process.run()
         process.waitUntilExit()
         return process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
-    }
-
-    /// Prints one line per output and input that differs, then a summary.
-    /// - Returns: Whether everything is identical.
-    private func comparison(
-        of recorded: RunManifest, with repeated: RunManifest, folderReport: ManifestVerificationReport
-    ) throws -> Bool {
-        var identical = 0
-        var problems = 0
-        let repeatedOutputs = Dictionary(repeated.outputs.map { ($0.path, $0.sha256) }) { first, _ in first }
-        let changedInFolder = Dictionary(folderReport.changed.map { ($0.path, $0.actualSHA256) }) { first, _ in first }
-        let missingInFolder = Set(folderReport.missing)
-        for record in recorded.outputs {
-            let short = { (hash: String) in String(hash.prefix(16)) + "…" }
-            guard let again = repeatedOutputs[record.path] else {
-                print("missing    \(record.path)  not written by the rerun")
-                problems += 1
-                continue
-            }
-            if again != record.sha256 {
-                print("differs    \(record.path)  recorded \(short(record.sha256))  rerun \(short(again))")
-                problems += 1
-            } else if let inFolder = changedInFolder[record.path] {
-                print(
-                    "differs    \(record.path)  the file in the run folder (\(short(inFolder))) is not what was recorded and rerun (\(short(again)))"
-                )
-                problems += 1
-            } else if missingInFolder.contains(record.path) {
-                print("differs    \(record.path)  missing from the run folder; the rerun matches the recorded hash")
-                problems += 1
-            } else {
-                print("identical  \(record.path)")
-                identical += 1
-            }
-        }
-        // Measurements (an audit's latencies) are taken again, not repeated: only their presence counts.
-        let remeasured = Set((repeated.measurements ?? []).map(\.path))
-        for record in recorded.measurements ?? [] {
-            if remeasured.contains(record.path) {
-                print("measured   \(record.path)  measured again by the rerun, not compared")
-            } else {
-                print("missing    \(record.path)  not measured by the rerun")
-                problems += 1
-            }
-        }
-        let recordedPaths = Set(recorded.outputs.map(\.path) + (recorded.measurements ?? []).map(\.path))
-        for record in repeated.outputs + (repeated.measurements ?? []) where !recordedPaths.contains(record.path) {
-            print("extra      \(record.path)  written by the rerun but not recorded")
-            problems += 1
-        }
-        let recordedInputs = recorded.inputs.map(\.sha256).sorted()
-        let repeatedInputs = Set(repeated.inputs.map(\.sha256))
-        for input in recorded.inputs where !repeatedInputs.contains(input.sha256) {
-            print("input      \(input.path)  the rerun did not read this content (input changed or moved)")
-            problems += 1
-        }
-        if recordedInputs.count != repeated.inputs.count {
-            print("input      the rerun read \(repeated.inputs.count) files, the run \(recordedInputs.count)")
-            problems += 1
-        }
-        problems += folderReport.unlisted.count + folderReport.refused.count
-        if problems == 0 {
-            print("reproduced: \(identical) of \(recorded.outputs.count) outputs bit-identical (\(folder.path))")
-        } else {
-            print(
-                "not reproduced: \(identical) of \(recorded.outputs.count) outputs bit-identical, \(problems) problems")
-        }
-        return problems == 0
     }
 }
