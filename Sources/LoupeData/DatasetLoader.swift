@@ -129,6 +129,12 @@ public enum DatasetLoader {
         enum Pixels {
             case bytes([UInt8])
             case floats([Float])
+
+            var isBytes: Bool {
+                if case .bytes = self { return true }
+                return false
+            }
+            var kind: String { isBytes ? "bytes" : "floats" }
         }
         var shape: ImageShape
         var pixels: Pixels
@@ -194,6 +200,20 @@ public enum DatasetLoader {
         case .trainAndTest(let train, let test):
             for part in [train, test] where part.labels.isEmpty {
                 throw InputError(source: part.pixelFile, problem: "has no images")
+            }
+            guard test.shape == train.shape else {
+                throw InputError(
+                    source: test.pixelFile,
+                    problem:
+                        "images are \(test.shape) but \(train.pixelFile)'s are \(train.shape); both splits need one shape"
+                )
+            }
+            guard test.pixels.isBytes == train.pixels.isBytes else {
+                throw InputError(
+                    source: test.pixelFile,
+                    problem:
+                        "pixels are \(test.pixels.kind) but \(train.pixelFile)'s are \(train.pixels.kind); bytes are scaled by 1/255 and floats are not, so both splits need one type"
+                )
             }
             let classes = try classCount ?? inferredClassCount([train, test])
             result = DatasetSplits(

@@ -204,6 +204,28 @@ final class DatasetLoaderTests: XCTestCase {
             try DatasetLoader.load(archive.path), file: "bad.npz", problem: "no arrays named x/y")
     }
 
+    func testSplitsOfDifferentShapesOrPixelTypesAreRefused() throws {
+        let archive = try temporaryDirectory(self).appendingPathComponent("splits.npz")
+        let labels = NPYArray(shape: [2], elements: .uint8([0, 1]))
+        func write(train: NPYArray, test: NPYArray) throws {
+            try Data(
+                storedZip([
+                    ("x_train.npy", NPYFile.encode(train)), ("y_train.npy", NPYFile.encode(labels)),
+                    ("x_test.npy", NPYFile.encode(test)), ("y_test.npy", NPYFile.encode(labels)),
+                ])
+            ).write(to: archive)
+        }
+        let bytes = NPYArray(shape: [2, 2, 2], elements: .uint8([0, 1, 2, 3, 4, 5, 6, 7]))
+        try write(train: bytes, test: NPYArray(shape: [2, 1, 1], elements: .uint8([0, 1])))
+        assertInputError(
+            try DatasetLoader.load(archive.path), file: "splits.npz (x_test.npy)",
+            problem: "images are 1x1x1 but splits.npz (x_train.npy)'s are 1x2x2")
+        try write(train: bytes, test: NPYArray(shape: [2, 2, 2], elements: .float32(Array(repeating: 0.5, count: 8))))
+        assertInputError(
+            try DatasetLoader.load(archive.path), file: "splits.npz (x_test.npy)",
+            problem: "pixels are floats but splits.npz (x_train.npy)'s are bytes")
+    }
+
     func testUnknownSpecAndUnsupportedFile() throws {
         assertInputError(
             try DatasetLoader.load("no-such-dataset"), file: "no-such-dataset", problem: "unknown dataset"

@@ -29,12 +29,18 @@ enum Gzip {
     ///   - claimedSize: the decompressed size the container states (a zip member's header),
     ///     checked against the budget before anything is inflated; output beyond it is refused.
     ///   - budget: the most bytes the output may hold.
-    /// - Throws: `InputError` when the stream is corrupt or truncated, when the claimed size is
+    ///   - inputPiece: how many input bytes zlib is given at a time (its counts are 32-bit).
+    /// A gzip input may hold several members one after another, as gzip itself accepts; their
+    /// outputs are concatenated.
+    ///
+    /// - Throws: `InputError` when the stream is corrupt or truncated, or followed by bytes that
+    ///   are not another gzip member, when the claimed size is
     ///   over the budget, or when the output grows past the claimed size or the budget.
     static func decompress(
         _ input: [UInt8], format: Format = .gzip, claimedSize: Int? = nil, budget: MemoryBudget = .current,
-        file: String
+        file: String, inputPiece: Int = 1 << 30
     ) throws -> [UInt8] {
+        precondition((1...Int(UInt32.max)).contains(inputPiece), "zlib takes 1 to 2^32 - 1 bytes at a time")
         let overBudget =
             "over the memory budget of \(MemoryBudget.describe(budget.bytes)) (set LOUPE_MEMORY_BUDGET to raise it)"
         if let claimedSize, claimedSize > budget.bytes {
@@ -55,10 +61,16 @@ enum Gzip {
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         var status: Int32 = Z_OK
         try input.withUnsafeBufferPointer { source in
-            stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
-            stream.avail_in = UInt32(source.count)
+            // zlib counts input in UInt32: hand it over in pieces (1 GiB unless a test says).
+            var handedOver = 0
             try chunk.withUnsafeMutableBufferPointer { buffer in
-                while status != Z_STREAM_END {
+                while true {
+                    if stream.avail_in == 0, handedOver < source.count, let base = source.baseAddress {
+                        let piece = min(source.count - handedOver, inputPiece)
+                        stream.next_in = UnsafeMutablePointer(mutating: base + handedOver)
+                        stream.avail_in = UInt32(piece)
+                        handedOver += piece
+                    }
                     stream.next_out = buffer.baseAddress
                     stream.avail_out = UInt32(chunkSize)
                     status = inflate(&stream, Z_NO_FLUSH)
@@ -78,6 +90,17 @@ enum Gzip {
                                 ?? "decompresses to more than \(MemoryBudget.describe(limit)), \(overBudget)")
                     }
                     output.append(contentsOf: buffer[0..<produced])
+                    guard status == Z_STREAM_END else { continue }
+                    // A gzip file may hold several members one after another (as `cat a.gz b.gz`
+                    // makes); anything else after the end of the stream is not compressed data.
+                    let next = source.count - handedOver + Int(stream.avail_in)
+                    guard next > 0 else { break }
+                    let offset = source.count - next
+                    guard format == .gzip, next >= 2, source[offset] == 0x1f, source[offset + 1] == 0x8b else {
+                        throw InputError(
+                            source: file, problem: "\(next) bytes of trailing data after the compressed stream")
+                    }
+                    inflateReset(&stream)
                 }
             }
         }
@@ -87,7 +110,15 @@ enum Gzip {
     /// The CRC-32 of `bytes`, as used by zip archives.
     static func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
         bytes.withUnsafeBufferPointer { buffer in
-            UInt32(CZlib.crc32(0, buffer.baseAddress, UInt32(buffer.count)))
+            var crc: UInt = 0
+            var start = 0
+            // zlib counts input in UInt32: pieces of at most 1 GiB.
+            repeat {
+                let piece = min(buffer.count - start, 1 << 30)
+                crc = CZlib.crc32(crc, buffer.baseAddress.map { $0 + start }, UInt32(piece))
+                start += piece
+            } while start < buffer.count
+            return UInt32(crc)
         }
     }
 }

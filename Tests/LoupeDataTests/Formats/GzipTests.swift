@@ -9,6 +9,34 @@ final class GzipTests: XCTestCase {
         XCTAssertEqual(try Gzip.decompress(try gzipped(original), file: "x.gz"), original)
     }
 
+    /// `cat a.gz b.gz` is a valid gzip file whose content is a's then b's (gzip -dc gives that).
+    func testConcatenatedMembersDecompressToTheirConcatenation() throws {
+        let first = (0..<50_000).map { UInt8(truncatingIfNeeded: $0 * 7 / 3) }
+        let second = (0..<30_000).map { UInt8(truncatingIfNeeded: $0 * 13) }
+        let both = try gzipped(first) + gzipped(second)
+        XCTAssertEqual(try Gzip.decompress(both, file: "x.gz"), first + second)
+        // The same when zlib is handed the input a few bytes at a time, across the members' seam.
+        for piece in [1, 7, 4096] {
+            XCTAssertEqual(try Gzip.decompress(both, file: "x.gz", inputPiece: piece), first + second)
+        }
+    }
+
+    func testTrailingBytesAfterTheStreamThrow() throws {
+        let compressed = try gzipped([UInt8](repeating: 3, count: 1000))
+        assertInputError(
+            try Gzip.decompress(compressed + [0, 1, 2], file: "x.gz"), file: "x.gz",
+            problem: "3 bytes of trailing data after the compressed stream")
+        assertInputError(
+            try Gzip.decompress(compressed + [0x1f], file: "x.gz", inputPiece: 5), file: "x.gz",
+            problem: "1 bytes of trailing data after the compressed stream")
+    }
+
+    func testTheCRCOfAnySliceMatchesZlibsInOnePiece() {
+        // 0xCBF43926 is the CRC-32 check value of "123456789" (the standard's test vector).
+        XCTAssertEqual(Gzip.crc32(ArraySlice(Array("123456789".utf8))), 0xCBF4_3926)
+        XCTAssertEqual(Gzip.crc32([]), 0)
+    }
+
     func testTruncatedStreamThrows() throws {
         let compressed = try gzipped((0..<10_000).map { UInt8(truncatingIfNeeded: $0 * 31) })
         assertInputError(
