@@ -190,10 +190,43 @@ final class ImageFolderTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("symbolic links"), "\(error)")
         }
         try FileManager.default.removeItem(atPath: root.path + "/a/self.png")
+        try FileManager.default.createSymbolicLink(atPath: root.path + "/b/here", withDestinationPath: ".")
+        XCTAssertThrowsError(try DatasetLoader.load(root.path)) { error in
+            XCTAssertEqual((error as? InputError)?.source, "b/here/", "\(error)")
+            XCTAssertTrue("\(error)".contains("symbolic link loop"), "\(error)")
+        }
+        // Up to the root: the first folder met again is class a, before the loop back into b.
+        try FileManager.default.removeItem(atPath: root.path + "/b/here")
         try FileManager.default.createSymbolicLink(atPath: root.path + "/b/up", withDestinationPath: "..")
         XCTAssertThrowsError(try DatasetLoader.load(root.path)) { error in
-            XCTAssertEqual((error as? InputError)?.source, "b/up/b/", "\(error)")
-            XCTAssertTrue("\(error)".contains("symbolic link loop"), "\(error)")
+            XCTAssertEqual((error as? InputError)?.source, "b/up/a/", "\(error)")
+            XCTAssertTrue("\(error)".contains("the same folder as a/ (through a symbolic link)"), "\(error)")
+        }
+    }
+
+    /// A chain of folders each linking twice to the next has no loop, but 2^depth paths: each
+    /// folder is listed once, so the second link is refused at once instead of listing them all.
+    func testLinksThatMultiplyPathsAreRefusedAtTheFirstRepeat() throws {
+        let root = try folder(["a/1.png": rgb.bytes, "b/1.png": rgb.bytes])
+        let levels = root.appendingPathComponent(".levels")  // hidden: not a class
+        for level in 0..<16 {
+            try FileManager.default.createDirectory(
+                at: levels.appendingPathComponent("L\(level)"), withIntermediateDirectories: true)
+        }
+        for level in 0..<15 {
+            for name in ["x", "y"] {
+                try FileManager.default.createSymbolicLink(
+                    atPath: levels.path + "/L\(level)/\(name)", withDestinationPath: levels.path + "/L\(level + 1)")
+            }
+        }
+        try Data(rgb.bytes).write(to: levels.appendingPathComponent("L15/2.png"))
+        try FileManager.default.createSymbolicLink(
+            atPath: root.path + "/a/chain", withDestinationPath: root.path + "/.levels/L0")
+        // Depth first: the first repeat is the deepest folder's second link.
+        let path = "a/chain/" + String(repeating: "x/", count: 14)
+        XCTAssertThrowsError(try DatasetLoader.load(root.path)) { error in
+            XCTAssertEqual((error as? InputError)?.source, path + "y/", "\(error)")
+            XCTAssertTrue("\(error)".contains("the same folder as \(path)x/ (through"), "\(error)")
         }
     }
 

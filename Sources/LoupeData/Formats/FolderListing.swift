@@ -27,6 +27,7 @@ struct FolderListing {
         let top = try FolderEntry.list(root, relative: "")
         let folders = Set(top.filter(\.isDirectory).map(\.name))
         var skipped = 0
+        var visited: [[UInt64]: String] = [:]
         if folders.contains("train") && folders.contains("test") {
             let train = try Self.classes(root, "train/")
             let test = try Self.classes(root, "test/")
@@ -38,11 +39,17 @@ struct FolderListing {
             }
             classNames = train
             parts = try ["train", "test"].map { (part: String) in
-                Part(name: part, files: try Self.files(root, part + "/", classes: train, skipped: &skipped))
+                Part(
+                    name: part,
+                    files: try Self.files(root, part + "/", classes: train, visited: &visited, skipped: &skipped))
             }
         } else {
             classNames = try Self.classes(root, "")
-            parts = [Part(name: nil, files: try Self.files(root, "", classes: classNames, skipped: &skipped))]
+            parts = [
+                Part(
+                    name: nil,
+                    files: try Self.files(root, "", classes: classNames, visited: &visited, skipped: &skipped))
+            ]
         }
         skippedFiles = skipped
     }
@@ -57,15 +64,18 @@ struct FolderListing {
         return names
     }
 
-    /// The image files of every class under `prefix`, by class, then by path.
-    private static func files(_ root: URL, _ prefix: String, classes: [String], skipped: inout Int) throws -> [File] {
+    /// The image files of every class under `prefix`, by class, then by path. `visited` holds
+    /// every folder listed so far (by device and inode) with its path.
+    private static func files(
+        _ root: URL, _ prefix: String, classes: [String], visited: inout [[UInt64]: String], skipped: inout Int
+    ) throws -> [File] {
         var result: [File] = []
         for (label, name) in classes.enumerated() {
             let folder = prefix + name + "/"
             var found: [File] = []
             try collect(
-                root.appendingPathComponent(folder), folder, label: label, ancestors: [], into: &found,
-                skipped: &skipped)
+                root.appendingPathComponent(folder), folder, label: label, ancestors: [], visited: &visited,
+                into: &found, skipped: &skipped)
             guard !found.isEmpty else {
                 throw InputError(source: folder, problem: "empty class folder: no .jpg, .jpeg or .png files")
             }
@@ -75,20 +85,31 @@ struct FolderListing {
         return result
     }
 
+    /// Adds the image files under `url` to `files`. Each folder is listed once: one reached
+    /// again through a symbolic link is refused, a loop (the folder inside itself) and any
+    /// other second path alike, so links cannot multiply the listing (a chain of folders each
+    /// linking twice to the next would otherwise list 2^depth paths) or put one image in two
+    /// classes or splits.
     private static func collect(
-        _ url: URL, _ relative: String, label: Int, ancestors: Set<[UInt64]>, into files: inout [File],
-        skipped: inout Int
+        _ url: URL, _ relative: String, label: Int, ancestors: Set<[UInt64]>, visited: inout [[UInt64]: String],
+        into files: inout [File], skipped: inout Int
     ) throws {
         let entries = try FolderEntry.list(url, relative: relative, skippedHidden: &skipped)
         guard let identity = try? FolderEntry.identity(of: url), !ancestors.contains(identity) else {
             throw InputError(source: relative, problem: "symbolic link loop: the folder contains itself")
         }
+        if let first = visited[identity] {
+            throw InputError(
+                source: relative,
+                problem: "the same folder as \(first) (through a symbolic link); list each folder once")
+        }
+        visited[identity] = relative
         for entry in entries {
             let path = relative + entry.name
             if entry.isDirectory {
                 try collect(
                     url.appendingPathComponent(entry.name), path + "/", label: label,
-                    ancestors: ancestors.union([identity]), into: &files, skipped: &skipped)
+                    ancestors: ancestors.union([identity]), visited: &visited, into: &files, skipped: &skipped)
             } else if let dot = entry.name.lastIndex(of: "."),
                 ImageFolder.imageExtensions.contains(entry.name[entry.name.index(after: dot)...].lowercased())
             {
