@@ -93,9 +93,9 @@ public enum DatasetLoader {
                     parts = arrays.withSources(sources)
                 }
             } else if name.lowercased().hasSuffix(".npz") {
-                let arrays = try NPZArchive.read(url)
+                var archive = try NPZArchive(contentsOf: url)
                 parts = try arrayParts(source: url, options: options) { arrayName in
-                    arrays[arrayName].map { ($0, "\(name) (\(arrayName).npy)") }
+                    try archive.array(arrayName).map { ($0, "\(name) (\(arrayName).npy)") }
                 }.withSources([url])
             } else if name.lowercased().hasSuffix(".csv") || name.lowercased().hasSuffix(".csv.gz") {
                 parts = .single(try csvExamples(url, options: options))

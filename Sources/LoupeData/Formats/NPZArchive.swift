@@ -5,11 +5,87 @@ import LoupeSupport
 ///
 /// Members may be stored or deflated (`np.savez` and `np.savez_compressed`); zip64 sizes
 /// in the central directory are understood. Each member's CRC-32 is checked.
-public enum NPZArchive {
+///
+/// Opening an archive reads its directory only; a member is inflated and decoded when it is
+/// asked for, so members nobody needs cost nothing. The members decoded from one archive
+/// share one memory budget, so neither many members nor many directory entries pointing at
+/// one large member can add up past it.
+public struct NPZArchive {
+    /// Where one member's data is and what it should decode to.
+    struct Member {
+        var name: String
+        var method: Int
+        var crc: UInt32
+        var compressedSize: Int
+        var size: Int
+        var dataStart: Int
+    }
+
+    let bytes: [UInt8]
+    let file: String
+    /// The members by array name (the member name without `.npy`).
+    let members: [String: Member]
+    let budget: MemoryBudget
+    /// Bytes of member data inflated so far, counted against `budget`.
+    private(set) var decodedBytes = 0
+
+    /// The array names in the archive, sorted.
+    public var arrayNames: [String] { members.keys.sorted() }
+
+    /// Reads the archive at `url` and checks its directory.
+    ///
+    /// - Throws: `InputError` naming the archive when it is not a zip archive, when its
+    ///   directory or a local header is corrupt, or when two members have one name.
+    public init(contentsOf url: URL, budget: MemoryBudget = .current) throws {
+        bytes = try InputFile.read(url)
+        file = url.lastPathComponent
+        self.budget = budget
+        members = try Self.directory(of: bytes, file: file)
+    }
+
+    /// The array `name`, or nil when the archive has none by that name.
+    ///
+    /// - Throws: `InputError` when the member is corrupt, uses an unsupported compression,
+    ///   or would take the archive's decoded members past the memory budget.
+    public mutating func array(_ name: String) throws -> NPYArray? {
+        guard let member = members[name] else { return nil }
+        let label = "\(file) (\(member.name))"
+        let (total, overflow) = decodedBytes.addingReportingOverflow(member.size)
+        guard !overflow, total <= budget.bytes else {
+            throw InputError(
+                source: label,
+                problem:
+                    "claims \(MemoryBudget.describe(member.size)) after \(MemoryBudget.describe(decodedBytes)) of other members, over the memory budget of \(MemoryBudget.describe(budget.bytes)) (set LOUPE_MEMORY_BUDGET to raise it)"
+            )
+        }
+        decodedBytes = total
+        let stored = bytes[member.dataStart..<member.dataStart + member.compressedSize]
+        let data: [UInt8]
+        switch member.method {
+        case 0: data = Array(stored)
+        case 8:
+            data = try Gzip.decompress(
+                Array(stored), format: .rawDeflate, claimedSize: member.size, budget: budget, file: label)
+        default:
+            throw InputError(
+                source: file, problem: "member \(member.name): unsupported zip compression method \(member.method)")
+        }
+        guard data.count == member.size, Gzip.crc32(data[...]) == member.crc else {
+            throw InputError(source: file, problem: "member \(member.name): size or CRC-32 mismatch (corrupt archive)")
+        }
+        return try NPYFile.decode(data, file: label)
+    }
+
     /// Reads every array in the archive, keyed by member name without the `.npy` suffix.
-    public static func read(_ url: URL) throws -> [String: NPYArray] {
-        let bytes = try InputFile.read(url)
-        let file = url.lastPathComponent
+    public static func read(_ url: URL, budget: MemoryBudget = .current) throws -> [String: NPYArray] {
+        var archive = try NPZArchive(contentsOf: url, budget: budget)
+        var arrays: [String: NPYArray] = [:]
+        for name in archive.arrayNames { arrays[name] = try archive.array(name) }
+        return arrays
+    }
+
+    /// The members listed in the central directory, each checked to lie within the file.
+    private static func directory(of bytes: [UInt8], file: String) throws -> [String: Member] {
         func fail(_ problem: String) -> InputError { InputError(source: file, problem: problem) }
 
         // The end-of-central-directory record is within the last 22 + 65535 bytes.
@@ -22,7 +98,7 @@ public enum NPZArchive {
         let entryCount = uint16(bytes, end + 10)
         var offset = uint32(bytes, end + 16)
 
-        var arrays: [String: NPYArray] = [:]
+        var members: [String: Member] = [:]
         for _ in 0..<entryCount {
             guard offset >= 0, offset <= bytes.count - 46, uint32(bytes, offset) == 0x0201_4b50 else {
                 throw fail("corrupt zip central directory")
@@ -50,26 +126,18 @@ public enum NPZArchive {
             }
             let dataStart =
                 localOffset + 30 + uint16(bytes, localOffset + 26) + uint16(bytes, localOffset + 28)
-            guard compressedSize <= bytes.count - dataStart else {
+            guard dataStart <= bytes.count, compressedSize <= bytes.count - dataStart else {
                 throw fail("member \(name): data truncated")
             }
-            let stored = bytes[dataStart..<dataStart + compressedSize]
-            let member: [UInt8]
-            switch method {
-            case 0: member = Array(stored)
-            case 8:
-                member = try Gzip.decompress(
-                    Array(stored), format: .rawDeflate, claimedSize: size,
-                    file: "\(file) (\(name))")
-            default: throw fail("member \(name): unsupported zip compression method \(method)")
-            }
-            guard member.count == size, Gzip.crc32(member[...]) == crc else {
-                throw fail("member \(name): size or CRC-32 mismatch (corrupt archive)")
-            }
             let key = name.hasSuffix(".npy") ? String(name.dropLast(4)) : name
-            arrays[key] = try NPYFile.decode(member, file: "\(file) (\(name))")
+            guard members[key] == nil else {
+                throw fail("member \(name) appears twice; which one holds the array is ambiguous")
+            }
+            members[key] = Member(
+                name: name, method: method, crc: crc, compressedSize: compressedSize, size: size,
+                dataStart: dataStart)
         }
-        return arrays
+        return members
     }
 
     /// Replaces 0xFFFFFFFF placeholders with the values in a zip64 extended-information field.

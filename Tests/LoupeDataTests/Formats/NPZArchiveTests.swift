@@ -1,3 +1,4 @@
+import LoupeSupport
 import XCTest
 
 @testable import LoupeData
@@ -69,5 +70,54 @@ final class NPZArchiveTests: XCTestCase {
             packed["images"],
             NPYArray(shape: [2, 5, 5], elements: .float32((0..<50).map { Float($0) / 4 })))
         XCTAssertEqual(packed["labels"], NPYArray(shape: [2], elements: .int64([3, 1])))
+    }
+
+    func testTwoMembersOfOneNameAreRefused() throws {
+        let url = try temporaryDirectory(self).appendingPathComponent("twice.npz")
+        try Data(storedZip([("x.npy", NPYFile.encode(images)), ("x.npy", NPYFile.encode(labels))])).write(to: url)
+        assertInputError(
+            try NPZArchive(contentsOf: url), file: "twice.npz", problem: "member x.npy appears twice")
+    }
+
+    /// The budget covers the members decoded from one archive together, not each alone: three
+    /// 400 KB members pass a 1 MB budget one at a time but not all three.
+    func testDecodedMembersShareOneBudget() throws {
+        let url = try temporaryDirectory(self).appendingPathComponent("many.npz")
+        let large = NPYFile.encode(NPYArray(shape: [400_000], elements: .uint8(Array(repeating: 1, count: 400_000))))
+        try Data(storedZip([("a.npy", large), ("b.npy", large), ("c.npy", large)])).write(to: url)
+        let budget = MemoryBudget(bytes: 1_000_000)
+        var archive = try NPZArchive(contentsOf: url, budget: budget)
+        XCTAssertEqual(archive.arrayNames, ["a", "b", "c"])
+        XCTAssertNotNil(try archive.array("a"))
+        XCTAssertNotNil(try archive.array("b"))
+        assertInputError(
+            try archive.array("c"), file: "many.npz (c.npy)",
+            problem: "claims 390.8 KiB after 781.5 KiB of other members, over the memory budget of 976.6 KiB")
+        assertInputError(
+            try NPZArchive.read(url, budget: budget), file: "many.npz (c.npy)", problem: "over the memory budget")
+        var fresh = try NPZArchive(contentsOf: url, budget: budget)
+        XCTAssertNotNil(try fresh.array("c"))
+    }
+
+    /// Loading a dataset decodes the arrays it uses only: a corrupt member beside them does
+    /// not matter, and is not inflated.
+    func testMembersNobodyAsksForAreNotDecoded() throws {
+        let url = try temporaryDirectory(self).appendingPathComponent("extra.npz")
+        let four = NPYArray(shape: [4, 1, 2], elements: .uint8([0, 1, 2, 3, 4, 5, 6, 7]))
+        let fourLabels = NPYArray(shape: [4], elements: .int64([0, 1, 0, 1]))
+        let (x, y) = (NPYFile.encode(four), NPYFile.encode(fourLabels))
+        var archive = storedZip([("x.npy", x), ("y.npy", y), ("junk.npy", x)])
+        // Stored members follow one another as a 30-byte local header, the name, the data.
+        let junkStart = (30 + 5 + x.count) + (30 + 5 + y.count) + 30 + 8
+        archive[junkStart + x.count - 1] ^= 0xff
+        try Data(archive).write(to: url)
+        assertInputError(
+            try NPZArchive.read(url), file: "extra.npz", problem: "member junk.npy: size or CRC-32 mismatch")
+        var opened = try NPZArchive(contentsOf: url)
+        XCTAssertEqual(try opened.array("x"), four)
+        XCTAssertEqual(try opened.array("y"), fourLabels)
+        XCTAssertEqual(opened.decodedBytes, x.count + y.count)
+        let loaded = try DatasetLoader.load(url.path, options: .init(testFraction: 0.5))
+        XCTAssertEqual([loaded.train.count, loaded.test.count], [2, 2])
     }
 }
