@@ -56,6 +56,17 @@ public struct Trainer {
         self.step = step
     }
 
+    /// Refuses a training step whose activations and their gradients for `batch` examples
+    /// would take more than the memory budget (the architecture's own check counts one image).
+    private func checkStepMemory(batch: Int, budget: MemoryBudget = .current) throws(ModelError) {
+        let bytes = CheckedSize.product([batch, model.inputGradientBytesPerRow]) ?? .max
+        guard bytes <= budget.bytes else {
+            throw ModelError(
+                "a training step of \(batch) images needs \(MemoryBudget.describe(bytes)) for its activations and their gradients, over the memory budget of \(MemoryBudget.describe(budget.bytes)); use smaller images or batches, or set LOUPE_MEMORY_BUDGET",
+                isSizeLimit: true)
+        }
+    }
+
     /// Optimizer steps in one epoch of `examples` examples.
     private func stepsPerEpoch(examples: Int) -> Int { configuration.stepsPerEpoch(examples: examples) }
 
@@ -115,7 +126,11 @@ public struct Trainer {
             throw ModelError(
                 "\(train.name) images are \(train.shape) but the model expects \(model.architecture.inputShape)")
         }
+        if let test, test.shape != train.shape {
+            throw ModelError("\(test.name) images are \(test.shape) but \(train.name)'s are \(train.shape)")
+        }
         try configuration.validate(for: train)
+        try checkStepMemory(batch: min(configuration.batchSize, train.count))
         let batchesPerEpoch = stepsPerEpoch(examples: train.count)
         let totalSteps = batchesPerEpoch * configuration.epochs  // checked by validate(for:)
         try checkPosition(epoch: epoch, step: step, trainingExamples: train.count)

@@ -1,4 +1,5 @@
 import LoupeData
+import LoupeSupport
 import XCTest
 
 @testable import LoupeNN
@@ -148,6 +149,42 @@ final class TrainerTests: XCTestCase {
         var bad = TrainingConfiguration()
         bad.batchSize = 0
         XCTAssertThrowsError(try Trainer(model: try Model(architecture: architecture, seed: 1), configuration: bad))
+    }
+
+    func testTestImagesOfAnotherShapeAreRejected() throws {
+        let architecture = Architecture.builtin("mlp", inputShape: [1, 28, 28], classes: 10)!
+        var trainer = try Trainer(
+            model: try Model(architecture: architecture, seed: 1), configuration: TrainingConfiguration())
+        let other = try Dataset(
+            name: "small", shape: ImageShape(channels: 1, height: 4, width: 4), classCount: 10,
+            bytes: [UInt8](repeating: 0, count: 32), labels: [0, 1])
+        XCTAssertThrowsError(try trainer.train(on: Self.splits.test, test: other) { _, _ in }) {
+            XCTAssertTrue("\($0)".contains("small images are 1x4x4 but"), "\($0)")
+        }
+    }
+
+    /// The architecture's own check counts one image; a step holds a batch of them with
+    /// their gradients: 64 images of resnet-mini at 28 x 28 need more than 16 MiB.
+    func testAStepOverTheMemoryBudgetIsRefusedBeforeTraining() throws {
+        let architecture = Architecture.builtin("resnet-mini", inputShape: [1, 28, 28], classes: 10)!
+        var configuration = TrainingConfiguration()
+        configuration.batchSize = 64
+        var trainer = try Trainer(model: try Model(architecture: architecture, seed: 1), configuration: configuration)
+        let train = Self.splits.train.subset(Array(0..<100))
+        let perImage = trainer.model.inputGradientBytesPerRow
+        XCTAssertGreaterThan(64 * perImage, 16 << 20)
+        setenv("LOUPE_MEMORY_BUDGET", "16M", 1)
+        defer { unsetenv("LOUPE_MEMORY_BUDGET") }
+        var events = 0
+        XCTAssertThrowsError(try trainer.train(on: train, test: nil) { _, _ in events += 1 }) {
+            XCTAssertTrue(
+                "\($0)".contains("a training step of 64 images needs \(MemoryBudget.describe(64 * perImage))"), "\($0)")
+        }
+        XCTAssertEqual([events, trainer.step], [0, 0])
+        // Batches no larger than the data: 3 images fit.
+        XCTAssertThrowsError(
+            try trainer.train(on: train.subset(Array(0..<3)), test: nil) { _, _ in throw CancellationError() }
+        ) { XCTAssertTrue($0 is CancellationError, "\($0)") }
     }
 }
 
