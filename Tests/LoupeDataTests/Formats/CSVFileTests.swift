@@ -33,6 +33,27 @@ final class CSVFileTests: XCTestCase {
             problem: "line 2: column 2: '\\x1b[2J\\x07' is not a number")
     }
 
+    func testTabsAroundNumbersAreTrimmedAndHexadecimalIsNotANumber() throws {
+        let table = try CSVFile.parse(Array("2,\t7 ,8\t\n".utf8), file: "d.csv")
+        XCTAssertEqual(table.bytePixels, [7, 8])
+        assertInputError(
+            try CSVFile.parse(Array("1,2,3\n4,0x10,6\n".utf8), file: "d.csv"), file: "d.csv",
+            problem: "line 2: column 2: '0x10' is not a number")
+    }
+
+    /// Rows and cells are read in place: a header row, a long row and many blank lines give
+    /// the same table as a short file, and the last row needs no newline.
+    func testLongRowsAndManyBlankLines() throws {
+        let row = "1," + Array(repeating: "200", count: 100_000).joined(separator: ",")
+        let text =
+            "label" + String(repeating: ",p", count: 100_000) + "\n" + row + String(repeating: "\n", count: 100_000)
+            + row
+        let table = try CSVFile.parse(Array(text.utf8), file: "d.csv")
+        XCTAssertEqual(table.labels, [1, 1])
+        XCTAssertEqual(table.pixelColumns, 100_000)
+        XCTAssertEqual(table.bytePixels, [UInt8](repeating: 200, count: 200_000))
+    }
+
     func testFractionalPixelsBecomeScaledFloats() throws {
         let table = try CSVFile.parse(Array("0,255,127.5\n1,0,51\n".utf8), file: "d.csv")
         XCTAssertNil(table.bytePixels)
