@@ -246,6 +246,14 @@ final class GraphConversionTests: XCTestCase {
             "m.onnx: value 's1' feeds 3 nodes; Loupe imports chains and two-way residual blocks")
     }
 
+    func testWeightsHoldingNaNOrInfinityAreRefusedByName() {
+        for bad in [Float.nan, .infinity] {
+            var onnx = residualGraph()
+            onnx.graph.initializers["fc.bias"]!.floats[1] = bad
+            XCTAssertEqual(convert(onnx), "m.onnx: fc.bias holds NaN or infinity")
+        }
+    }
+
     func testTheInputMustHaveFixedSizesButTheBatch() {
         var onnx = residualGraph()
         onnx.graph.inputs[0].shape = [.symbolic("N"), .fixed(2), .symbolic("H"), .fixed(8)]

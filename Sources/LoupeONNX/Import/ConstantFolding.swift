@@ -54,7 +54,7 @@ struct ConstantFolding {
     private func sizes(_ values: [Int64], _ node: ONNXNode) throws(ONNXError) -> [Int]? {
         if values.contains(Self.batch) { return nil }
         guard values.allSatisfy({ $0 >= -1 && $0 < 1 << 31 }) else {
-            throw fail(node, "shape \(values) has an invalid size")
+            throw fail(node, "shape \(Self.listed(values)) has an invalid size")
         }
         return values.map { Int($0) }
     }
@@ -169,6 +169,9 @@ struct ConstantFolding {
                 parts.allSatisfy({ $0.dataType.isFloatingPoint == first.dataType.isFloatingPoint }),
                 try [0, -1].contains(node.int("axis", default: 0, source))
             else { return nil }
+            guard let total = CheckedSize.sum(parts.map(\.count)), total <= Self.elementLimit else {
+                throw fail(node, "joins more than \(Self.elementLimit) elements")
+            }
             var joined = first
             joined.name = name
             joined.floats = parts.flatMap(\.floats)
@@ -185,14 +188,15 @@ struct ConstantFolding {
                 shape[axis] = data.shape[axis]
             }
             if let unknown = shape.firstIndex(of: -1) {
-                let known = shape.filter { $0 != -1 }.reduce(1, *)
-                guard known > 0, data.count % known == 0 else {
-                    throw fail(node, "cannot reshape \(data.shape) to \(target)")
+                guard let known = CheckedSize.product(shape.filter { $0 != -1 }), known > 0,
+                    data.count % known == 0
+                else {
+                    throw fail(node, "cannot reshape \(data.shape) to \(Self.listed(target))")
                 }
                 shape[unknown] = data.count / known
             }
             guard try checkedCount(shape, node) == data.count else {
-                throw fail(node, "cannot reshape \(data.shape) to \(target)")
+                throw fail(node, "cannot reshape \(data.shape) to \(Self.listed(target))")
             }
             return tensor(data, shape: shape) { $0 }
         case "Expand":
@@ -206,7 +210,7 @@ struct ConstantFolding {
             var shape: [Int] = []
             for (a, b) in zip(padded, wanted) {
                 guard a == b || a == 1 || b == 1 else {
-                    throw fail(node, "cannot expand \(data.shape) to \(requested)")
+                    throw fail(node, "cannot expand \(data.shape) to \(Self.listed(requested.map(Int64.init)))")
                 }
                 shape.append(a == 1 ? b : a)
             }
@@ -237,10 +241,21 @@ struct ConstantFolding {
             guard !perAxis || (axis >= 0 && axis < codes.shape.count && codes.shape[axis] == scale.count) else {
                 throw fail(node, "\(scale.count) scales do not fit axis \(axis) of shape \(codes.shape)")
             }
+            guard scale.floats.allSatisfy(\.isFinite) else { throw fail(node, "has a scale that is not finite") }
             let inner = perAxis ? codes.shape[(axis + 1)...].reduce(1, *) : 1
-            let values = codes.integers.enumerated().map { index, code in
+            var values: [Float] = []
+            values.reserveCapacity(codes.count)
+            for (index, code) in codes.integers.enumerated() {
                 let channel = perAxis ? (index / inner) % scale.count : 0
-                return Float(code - zeros[channel]) * scale.floats[channel]
+                let (difference, overflow) = code.subtractingReportingOverflow(zeros[channel])
+                let value = Float(difference) * scale.floats[channel]
+                guard !overflow, value.isFinite else {
+                    throw fail(
+                        node,
+                        "code \(code) with zero point \(zeros[channel]) and scale \(scale.floats[channel]) is not a finite weight"
+                    )
+                }
+                values.append(value)
             }
             return ONNXTensor(name: name, shape: codes.shape, floats: values)
         case "CastLike", "Cast":
@@ -269,6 +284,13 @@ struct ConstantFolding {
         default:
             return nil
         }
+    }
+
+    /// `values` for an error line: all of them up to eight, else the first eight and the count.
+    static func listed(_ values: [Int64]) -> String {
+        values.count <= 8
+            ? "\(values)"
+            : "[" + values.prefix(8).map(String.init).joined(separator: ", ") + ", ...] (\(values.count) values)"
     }
 
     /// Whether reshaping a value of per-example shape `perExample` to `target` flattens it:

@@ -224,7 +224,8 @@ struct GraphConversion {
                 throw fail(node, "its target shape is not a constant")
             }
             guard ConstantFolding.isFlatten(target, perExample: cursor.shape) else {
-                throw fail(node, "only a reshape to [N, -1] (a flatten) is supported, got \(target.map(\.description))")
+                throw fail(
+                    node, "only a reshape to [N, -1] (a flatten) is supported, got \(ConstantFolding.listed(target))")
             }
             let count = try flattenedCount(cursor.shape)
             move(cursor.layerShape.count > 1 ? .flatten : nil, shape: [count])

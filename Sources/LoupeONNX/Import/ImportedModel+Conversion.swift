@@ -62,6 +62,13 @@ extension ImportedModel {
         guard converted.output.count == 1 else {
             throw ONNXError(source, "the output has shape \(converted.output) per example; Loupe needs [N, classes]")
         }
+        // Refused here, as a checkpoint's are when it is read: a model imported for evaluation
+        // would otherwise print NaN losses.
+        for (parameter, tensor) in conversion.parameters.merging(conversion.buffers, uniquingKeysWith: { a, _ in a })
+            .sorted(by: { $0.key < $1.key }) where !tensor.scalars.allSatisfy(\.isFinite)
+        {
+            throw ONNXError(source, "\(parameter) holds NaN or infinity")
+        }
         let architecture = Architecture(name: name, inputShape: perExample, layers: converted.layers)
         do {
             model = try Model(
