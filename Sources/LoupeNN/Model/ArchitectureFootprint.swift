@@ -4,6 +4,9 @@ import LoupeSupport
 /// arithmetic while the architecture is built, and checked against the memory budget before
 /// any tensor is allocated.
 ///
+/// An inference pass keeps the output of every layer until it ends, so the outputs of all
+/// layers for one image must fit the budget too.
+///
 /// Training keeps ``copiesPerParameter`` copies of every parameter (the weights, their
 /// gradients, up to two optimizer moments, and the packed forms the products use), each of
 /// 4 bytes, and holds at least the largest activation of one image. An architecture whose
@@ -74,6 +77,9 @@ struct ArchitectureFootprint {
                 isSizeLimit: true)
         }
         do {
+            try budget.check(
+                CheckedSize.product(totalActivation, Self.bytesPerScalar) ?? .max,
+                for: "\(label): the outputs of every layer for one image (\(totalActivation) values)")
             try budget.check(
                 bytes,
                 for:

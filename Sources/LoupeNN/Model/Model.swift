@@ -169,8 +169,13 @@ public struct Model: Sendable {
     /// stage) runs 13-15% faster in passes of 32 than in one of 128, and the `cnn` (98 KB, also
     /// 32) the same (`loupe-bench --inference-passes`, BENCHMARKS.md). The floor of 32 keeps
     /// a model whose input is very wide from running an image or two at a time.
+    ///
+    /// A pass keeps every layer's output until it ends, so it also takes no more images than
+    /// the memory budget holds (a model of thousands of layers would otherwise hold gigabytes).
     public var imagesPerInferencePass: Int {
-        max(32, Self.inferencePassBytes / max(1, largestActivationScalars * MemoryLayout<Float>.size))
+        let forCache = max(32, Self.inferencePassBytes / max(1, largestActivationScalars * MemoryLayout<Float>.size))
+        let bytesPerImage = CheckedSize.product(activationScalarsPerExample, MemoryLayout<Float>.size) ?? .max
+        return min(forCache, max(1, MemoryBudget.current.bytes / max(1, bytesPerImage)))
     }
 
     /// The activation bytes an inference pass aims at: 2 MB. On the Zen 5 it was measured on

@@ -36,6 +36,28 @@ final class ArchitectureSizeTests: XCTestCase {
         assertRefused(mlp, mentioning: ["fc1", "over the memory budget of 4.0 GiB", "LOUPE_MEMORY_BUDGET"])
     }
 
+    /// An inference pass keeps every layer's output: ten thousand ReLUs after a 64-wide layer
+    /// hold 2.6 MB per image, so passes take as many images as the budget holds, and a stack
+    /// whose outputs for one image exceed the budget is refused by the layer that crosses it.
+    func testInferencePassesAndOneImagesOutputsStayWithinTheBudget() throws {
+        let deep = Architecture(
+            name: "deep", inputShape: [1, 28, 28],
+            layers: [LayerDescription.flatten, .linear(name: nil, outputFeatures: 64, bias: true)]
+                + Array(repeating: LayerDescription.activation(.relu), count: 10_000)
+                + [.linear(name: nil, outputFeatures: 10, bias: true)])
+        setenv("LOUPE_MEMORY_BUDGET", "64M", 1)
+        defer { unsetenv("LOUPE_MEMORY_BUDGET") }
+        let model = try Model(architecture: deep, seed: 0)
+        let perImage = (784 + 784 + 10_001 * 64 + 10) * 4
+        XCTAssertEqual(model.imagesPerInferencePass, (64 << 20) / perImage)
+        XCTAssertEqual(
+            try Model(architecture: Architecture.builtin("mlp", inputShape: [1, 28, 28], classes: 10)!, seed: 0)
+                .imagesPerInferencePass, (2 << 20) / (784 * 4))
+        setenv("LOUPE_MEMORY_BUDGET", "2M", 1)
+        assertRefused(
+            deep, mentioning: ["relu", "the outputs of every layer for one image", "over the memory budget of 2.0 MiB"])
+    }
+
     func testWidthsAndPaddingsOf2To62DoNotOverflow() {
         let huge = 1 << 62
         let mlp = Architecture.builtin("mlp", inputShape: [1, 28, 28], classes: 10, hiddenWidths: [huge])!
