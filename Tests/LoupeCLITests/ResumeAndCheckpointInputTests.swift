@@ -29,6 +29,18 @@ final class ResumeAndCheckpointInputTests: CLITestCase {
             try loupe(arguments: training + ["--out", "run", "--resume"]),
             mentioning: ["run/metrics.jsonl", "cannot resume", "holds 1 of the 2 lines"])
 
+        // Lines that are not the epochs' metrics would be copied into the finished run.
+        try Data("\u{0}\u{FF} garbage\n\(lines[1])\n".utf8).write(to: metrics)
+        assertFailsCleanly(
+            try loupe(arguments: training + ["--out", "run", "--resume"]),
+            mentioning: ["run/metrics.jsonl", "cannot resume: line 1 is not the metrics of epoch 1"])
+        try Data("\(lines[1])\n\(lines[0])\n".utf8).write(to: metrics)
+        assertFailsCleanly(
+            try loupe(arguments: training + ["--out", "run", "--resume"]),
+            mentioning: ["run/metrics.jsonl", "line 1 is not the metrics of epoch 1"])
+        try Data("\(lines[0])\n\(lines[1])\n".utf8).write(to: metrics)
+        XCTAssertEqual(try loupe(arguments: training + ["--out", "run", "--resume"]).status, 0)
+
         try FileManager.default.removeItem(at: metrics)
         XCTAssertEqual(mkfifo(metrics.path, 0o600), 0)
         assertFailsCleanly(

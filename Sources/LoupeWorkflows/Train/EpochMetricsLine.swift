@@ -3,7 +3,7 @@ import LoupeNN
 /// One line of `metrics.jsonl`: an epoch's metrics without its timing, which goes to the
 /// manifest (``LoupeReport/RunRecorder/recordPhase(_:seconds:)``), so that the file is
 /// identical when the run is repeated.
-package struct EpochMetricsLine: Encodable {
+package struct EpochMetricsLine: Codable {
     var epoch: Int
     var step: Int
     var learningRate: Float

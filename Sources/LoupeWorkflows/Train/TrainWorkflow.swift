@@ -197,7 +197,8 @@ public struct TrainWorkflow {
 /// The file is read through `InputFile` (a regular file within the memory budget: a FIFO
 /// cannot block the resume) and must hold a line for every completed epoch (the epoch
 /// handler writes the metrics before the state): a missing or short file would otherwise
-/// silently lose the history of the run.
+/// silently lose the history of the run. Each of those lines must be the metrics of its
+/// epoch (epochs `1...epochs` in order), since they are copied into the finished run.
 func resumedMetricsLines(_ url: URL, epochs: Int) throws -> [String] {
     guard epochs > 0 else { return [] }
     let text: String
@@ -209,6 +210,16 @@ func resumedMetricsLines(_ url: URL, epochs: Int) throws -> [String] {
         throw InputError(
             source: url.path,
             problem: "cannot resume: holds \(lines.count) of the \(epochs) lines of the epochs the state completed")
+    }
+    for (index, line) in lines.enumerated() {
+        let metrics = try? JSONDecoder().decode(EpochMetricsLine.self, from: Data(line.utf8))
+        guard let metrics, metrics.epoch == index + 1 else {
+            throw InputError(
+                source: url.path,
+                problem:
+                    "cannot resume: line \(index + 1) is not the metrics of epoch \(index + 1) (\(EscapedText.quoted(String(line.prefix(60)))))"
+            )
+        }
     }
     return lines
 }
