@@ -17,6 +17,9 @@ public struct ReviewConfiguration: Sendable {
     public var port = 8765
     /// The access token; a random one when `nil`.
     public var token: String?
+    /// Seconds a connection may stay silent before the server closes it, so that clients
+    /// sending a request head or body slowly, or never, cannot hold connections open.
+    public var idleSeconds: Int64 = 30
 
     public init(folders: [URL], data: DataSource? = nil) { (self.folders, self.data) = (folders, data) }
 

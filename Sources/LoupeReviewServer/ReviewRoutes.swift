@@ -255,6 +255,12 @@ struct ReviewRoutes: Sendable {
                 "verdict: expected one of \(Verdict.allCases.map(\.rawValue).joined(separator: ", ")), got '\(body.verdict.prefix(40))'"
             )
         }
+        // The log is append-only: a queue name it records must be one the review serves.
+        if let queue = body.queue, !session.sources.queues.contains(where: { $0.name == queue }),
+            queue != "disagreements"
+        {
+            throw RequestError(.badRequest, "queue: no queue '\(queue.prefix(80))' (GET /api/queues lists them)")
+        }
         let record = try await session.store.record(
             VerdictSubmission(
                 exampleID: body.id, reviewer: body.reviewer, verdict: verdict, suggestedLabel: body.suggestedLabel,

@@ -41,6 +41,7 @@ public struct ReviewServer: Sendable {
         let configuration = session.configuration
         let application = Application(
             router: ReviewRoutes(session: session, token: token).router(),
+            server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleSeconds))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in await ready(channel.localAddress?.port ?? configuration.port) },
             logger: logger)

@@ -69,6 +69,33 @@ struct HTTPTestClient {
         return try Self.parse(reply)
     }
 
+    /// Sends `partial` (a request the server waits to complete) and keeps the connection
+    /// silent; returns whether the server closed it within `seconds`.
+    func isClosedWhenSilent(after partial: Data, within seconds: Int) throws -> Bool {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw ClientError("socket failed") }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw ClientError("connect to port \(port) failed") }
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = partial.withUnsafeBytes { Foundation.send(socket, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = recv(socket, &buffer, buffer.count, 0)
+            if n == 0 { return true }  // closed by the server (after any reply it sent)
+            if n < 0 { return errno != EAGAIN && errno != EWOULDBLOCK }  // still open at the deadline
+        }
+    }
+
     static func parse(_ reply: Data) throws -> Reply {
         guard let end = reply.range(of: Data("\r\n\r\n".utf8)) else { throw ClientError("no reply head") }
         let lines = String(decoding: reply[..<end.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")

@@ -41,6 +41,7 @@ final class HostileRequestTests: XCTestCase {
                 "note"
             ),
             ([1, 2, 3], 400, "JSON object"),
+            (["id": id, "verdict": "correct", "reviewer": "ann", "queue": "../../etc"], 400, "no queue '../../etc'"),
         ]
         for (body, status, word) in cases {
             let reply = try client.post("/api/verdicts", json: body)
@@ -60,6 +61,11 @@ final class HostileRequestTests: XCTestCase {
         XCTAssertEqual(huge.status, 413)
         let log = (try client.get("/api/verdicts?format=json").json() as! [String: Any])["verdicts"] as! [Any]
         XCTAssertEqual(log.count, 0)
+        for queue in ["csv:scores", "disagreements"] {
+            let named = try client.post(
+                "/api/verdicts", json: ["id": id, "verdict": "correct", "reviewer": "ann", "queue": queue])
+            XCTAssertEqual(named.status, 201, named.text)
+        }
         // The server still answers.
         XCTAssertEqual(try client.get("/api/queues").status, 200)
     }
@@ -74,6 +80,20 @@ final class HostileRequestTests: XCTestCase {
         }
         let traversal = try client.get("/api/items/..%2F..%2Fetc%2Fpasswd")
         XCTAssertEqual(traversal.status, 404)
+        XCTAssertEqual(try client.get("/api/queues").status, 200)
+    }
+
+    /// A request head or body that never completes held its connection open for good: the
+    /// server now closes a connection silent for `idleSeconds`, and still answers others.
+    func testSilentConnectionsAreClosed() async throws {
+        let fixture = try ReviewFixture()
+        let client = try await fixture.start(idleSeconds: 1)
+        let head = "GET /api/queues HTTP/1.1\r\nHost: x\r\n"
+        XCTAssertTrue(try client.isClosedWhenSilent(after: Data(head.utf8), within: 20))
+        let body =
+            "POST /api/verdicts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(ReviewFixture.token)\r\n"
+            + "Content-Type: application/json\r\nContent-Length: 10000000000000\r\n\r\n{"
+        XCTAssertTrue(try client.isClosedWhenSilent(after: Data(body.utf8), within: 20))
         XCTAssertEqual(try client.get("/api/queues").status, 200)
     }
 }

@@ -46,10 +46,11 @@ final class ReviewFixture {
     var scoresFile: URL { folder.appendingPathComponent("scores.csv") }
 
     /// Starts the server; returns a client carrying the token.
-    func start(folders: [URL]? = nil) async throws -> HTTPTestClient {
+    func start(folders: [URL]? = nil, idleSeconds: Int64 = 30) async throws -> HTTPTestClient {
         var configuration = ReviewConfiguration(
             folders: folders ?? [audit, scoresFile], data: DataSource(data: "mnist-5k"))
         configuration.port = 0
+        configuration.idleSeconds = idleSeconds
         configuration.token = Self.token
         let session = try ReviewSession(configuration)
         self.session = session
