@@ -174,17 +174,23 @@ public enum ManifestVerifier {
     private static func check(
         _ record: FileRecord, at url: URL, into report: inout ManifestVerificationReport
     ) -> Bool {
-        let actual: String
-        do { actual = try RunFolderFile.measure(url, entry: record.path).sha256 } catch {
+        let actual: (bytes: Int, sha256: String)
+        do { actual = try RunFolderFile.measure(url, entry: record.path) } catch {
             switch error.kind {
             case .missing: report.missing.append(record.path)
             default: report.refused.append(error.description)
             }
             return false
         }
-        guard actual == record.sha256 else {
+        guard actual.sha256 == record.sha256 else {
             report.changed.append(
-                .init(path: record.path, expectedSHA256: record.sha256, actualSHA256: actual))
+                .init(path: record.path, expectedSHA256: record.sha256, actualSHA256: actual.sha256))
+            return false
+        }
+        guard actual.bytes == record.bytes else {
+            report.refused.append(
+                "\(record.path): the manifest records \(record.bytes) bytes, but the file with its hash has \(actual.bytes)"
+            )
             return false
         }
         report.verified.append(record.path)

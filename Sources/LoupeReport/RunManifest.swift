@@ -104,9 +104,14 @@ public struct RunManifest: Codable, Equatable, Sendable {
         self.phaseSeconds = phaseSeconds
     }
 
-    /// Reads `manifest.json` from `directory`.
+    /// Reads `manifest.json` from `directory`: a file in the folder, not a link out of it.
     public init(contentsOfDirectory directory: URL) throws {
-        try self.init(contentsOf: directory.appendingPathComponent(Self.fileName))
+        let url = directory.appendingPathComponent(Self.fileName)
+        do { _ = try RunFolderFile.resolve(entry: Self.fileName, in: directory) } catch {
+            if case .missing = error.kind { throw ManifestError(source: url.path, kind: .missingManifest) }
+            throw ManifestError(source: url.path, kind: .corruptManifest(reason: error.problem))
+        }
+        try self.init(contentsOf: url)
     }
 
     /// Reads a manifest file: only a regular file (never a device or a FIFO), of at most

@@ -71,6 +71,21 @@ final class ManifestIntegrityTests: XCTestCase {
             "\(ManifestError(source: "m", kind: .tampered))".contains("edited after it was written"))
     }
 
+    /// A re-sealed manifest whose sizes disagree with the files its hashes match is not a
+    /// record of those files.
+    func testARecordedSizeThatDisagreesWithTheFileIsReported() throws {
+        var manifest = try recordRun()
+        XCTAssertEqual(manifest.outputs[0].bytes, 7)
+        for bytes in [8, -1] {
+            manifest.outputs[0].bytes = bytes
+            try writeSealed(manifest)
+            let report = try ManifestVerifier.verify(directory: directory)
+            XCTAssertFalse(report.isOK)
+            XCTAssertEqual(
+                report.refused, ["model.bin: the manifest records \(bytes) bytes, but the file with its hash has 7"])
+        }
+    }
+
     func testManifestWithoutContentHashIsRefused() throws {
         var manifest = try recordRun()
         manifest.contentSHA256 = nil
@@ -132,6 +147,21 @@ final class ManifestIntegrityTests: XCTestCase {
         XCTAssertEqual(
             report.refused, ["link.bin: resolves to \(outside.resolvingSymlinksInPath().path), outside the run folder"])
         XCTAssertFalse(report.isOK)
+    }
+
+    /// The manifest itself may not be a link out of the folder: it would vouch for a folder
+    /// it was never written in.
+    func testAManifestLinkingOutOfTheFolderIsRefused() throws {
+        try recordRun()
+        let outside = directory.deletingLastPathComponent().appendingPathComponent("elsewhere.json")
+        try FileManager.default.moveItem(at: url(RunManifest.fileName), to: outside)
+        try FileManager.default.createSymbolicLink(at: url(RunManifest.fileName), withDestinationURL: outside)
+        XCTAssertThrowsError(try ManifestVerifier.verify(directory: directory)) { error in
+            guard case .corruptManifest(let reason) = (error as? ManifestError)?.kind else {
+                return XCTFail("\(error)")
+            }
+            XCTAssertTrue(reason.contains("outside the run folder"), reason)
+        }
     }
 
     /// Devices and FIFOs are refused without reading them (reading /dev/zero never ends, a
