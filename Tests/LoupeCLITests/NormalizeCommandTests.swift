@@ -92,7 +92,8 @@ final class NormalizeCommandTests: CLITestCase {
     func testBadNormalizationIsOneLineAndWritesNothing() throws {
         for (value, fragment) in [
             ("0.5,0.5:0.2", "2 mean(s) but 1 std(s)"), ("0.5:0", "stds must be positive"),
-            ("0.5:nan", "stds must be positive"), ("nan:1", "means must be finite"), ("garbage", "expected none"),
+            ("0.5:nan", "stds must be positive"), ("0.5:1e-45", "at least 1.1754944e-38"),
+            ("nan:1", "means must be finite"), ("garbage", "expected none"),
             ("0.5:0.2:1", "expected none"), ("0.5,:1,1", "expected none"),
         ] {
             let result = try loupe("train", "--model", "mlp", "--epochs", "0", "--normalize", value, "--out", "bad")

@@ -125,10 +125,13 @@ extension LayerDescription: Codable {
                     debugDescription:
                         "normalize: needs one mean and one std per channel, got \(mean.count) and \(std.count)")
             }
-            guard mean.allSatisfy(\.isFinite), std.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            // Normal numbers only: the reciprocal of a subnormal std is infinite.
+            guard mean.allSatisfy(\.isFinite), std.allSatisfy({ $0.isNormal && $0 > 0 }) else {
                 throw DecodingError.dataCorruptedError(
                     forKey: .std, in: c,
-                    debugDescription: "normalize: means must be finite and stds positive and finite")
+                    debugDescription:
+                        "normalize: means must be finite and stds positive and finite, at least \(Float.leastNormalMagnitude)"
+                )
             }
             self = .normalize(mean: mean, std: std)
         default:

@@ -47,8 +47,10 @@ public enum InputNormalization: Sendable, Equatable, CustomStringConvertible {
                     "--normalize: \(mean.count) mean(s) but \(std.count) std(s); give one of each per channel")
             }
             guard mean.allSatisfy(\.isFinite) else { throw OptionError("--normalize: means must be finite") }
-            guard std.allSatisfy({ $0.isFinite && $0 > 0 }) else {
-                throw OptionError("--normalize: stds must be positive and finite")
+            // Normal numbers only: the reciprocal of a subnormal std is infinite.
+            guard std.allSatisfy({ $0.isNormal && $0 > 0 }) else {
+                throw OptionError(
+                    "--normalize: stds must be positive and finite, at least \(Float.leastNormalMagnitude)")
             }
             self = .fixed(mean: mean, std: std)
         }

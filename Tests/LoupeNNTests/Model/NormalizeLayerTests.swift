@@ -56,9 +56,13 @@ final class NormalizeLayerTests: XCTestCase {
             #"{"type": "normalize", "mean": [0.5, 0.5], "std": [1]}"#,
             #"{"type": "normalize", "mean": [], "std": []}"#,
             #"{"type": "normalize", "mean": [0.5], "std": [-1]}"#,
+            #"{"type": "normalize", "mean": [0.5], "std": [1e-45]}"#,  // subnormal: 1 / std is infinite
         ] {
             XCTAssertThrowsError(try JSONDecoder().decode(LayerDescription.self, from: Data(layer.utf8)), layer)
         }
+        XCTAssertNoThrow(
+            try JSONDecoder().decode(
+                LayerDescription.self, from: Data(#"{"type": "normalize", "mean": [0.5], "std": [1.2e-38]}"#.utf8)))
         // A normalisation whose channel count differs from the input's does not build.
         let architecture = Architecture(
             name: "bad", inputShape: [3, 4, 4], layers: [.normalize(mean: [0], std: [1]), .flatten])
