@@ -136,6 +136,13 @@ public struct ModelCheckpoint {
                 parameters[name] = tensor
             }
         }
+        // A tensor the architecture has no place for is a file that does not match it.
+        let known = Set((network.parameterSpecs + network.bufferSpecs).map(\.name))
+        if let extra = parameters.keys.sorted().first(where: { !known.contains($0) }) {
+            throw InputError(
+                source: file,
+                problem: "tensor \(extra) is not a parameter or buffer of the architecture in its metadata")
+        }
         do {
             self.model = try Model(architecture: architecture, parameters: parameters, buffers: parameters)
         } catch {

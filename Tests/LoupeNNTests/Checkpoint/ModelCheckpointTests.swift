@@ -48,6 +48,17 @@ final class ModelCheckpointTests: XCTestCase {
         XCTAssertEqual([valid.epoch, valid.step], [1, 4])
     }
 
+    /// A tensor the architecture has no place for (fc4.weight in a two-layer mlp) means the
+    /// file and its metadata do not match: it was ignored.
+    func testATensorTheArchitectureLacksIsRefused() throws {
+        let url = try checkpoint(named: "extra.safetensors") { archive in
+            archive.setTensor(Tensor(shape: [2, 2], scalars: [1, 2, 3, 4]), named: "fc4.weight")
+        }
+        XCTAssertEqual(
+            error(url),
+            url.path + ": tensor fc4.weight is not a parameter or buffer of the architecture in its metadata")
+    }
+
     /// Metadata claiming an input of [1, 2^62, 8] is refused before anything is sized by it.
     func testLyingInputShapeInTheMetadataIsRefused() throws {
         let url = try checkpoint(named: "lying.safetensors") { archive in
