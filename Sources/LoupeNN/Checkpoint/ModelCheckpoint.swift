@@ -110,6 +110,13 @@ public struct ModelCheckpoint {
                     "metadata 'format' is \(String(format.prefix(40)).debugDescription), this Loupe reads \(Self.formatTag) and \(Self.compactFormatTag)"
             )
         }
+        if let scheme = archive.metadata["scheme"] {
+            throw InputError(
+                source: file,
+                problem:
+                    "a quantized model (scheme \(String(scheme.prefix(40)).debugDescription)) written for deployment, not a checkpoint; give the checkpoint it was made from"
+            )
+        }
         let architecture: Architecture
         do { architecture = try decoder.decode(Architecture.self, from: Data(architectureJSON.utf8)) } catch {
             let reason = (error as? DecodingError).map(Architecture.describe) ?? "\(error)"

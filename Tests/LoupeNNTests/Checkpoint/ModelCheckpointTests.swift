@@ -59,6 +59,19 @@ final class ModelCheckpointTests: XCTestCase {
             url.path + ": tensor fc4.weight is not a parameter or buffer of the architecture in its metadata")
     }
 
+    /// A population's quantized member names its architecture and scheme only: it was "not
+    /// valid JSON"; it is a deployment file, which the message now says.
+    func testAQuantizedDeploymentFileIsNamedAsOne() throws {
+        let url = try checkpoint(named: "int8.safetensors") { archive in
+            archive.metadata = ["scheme": "int8-full", "architecture": "mlp"]
+        }
+        XCTAssertEqual(
+            error(url),
+            url.path
+                + #": a quantized model (scheme "int8-full") written for deployment, not a checkpoint; give the checkpoint it was made from"#
+        )
+    }
+
     /// Metadata claiming an input of [1, 2^62, 8] is refused before anything is sized by it.
     func testLyingInputShapeInTheMetadataIsRefused() throws {
         let url = try checkpoint(named: "lying.safetensors") { archive in
