@@ -282,8 +282,15 @@ public enum DatasetLoader {
     /// The IDX image and label files in `directory`, or `nil` when it has none.
     private static func idxParts(in directory: URL) throws -> Parts? {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
-        func file(_ prefixes: [String], _ kind: String) -> String? {
-            names.first { name in name.contains(kind) && prefixes.contains { name.hasPrefix($0) } }
+        func file(_ prefixes: [String], _ kind: String) throws -> String? {
+            let matches = names.filter { name in name.contains(kind) && prefixes.contains { name.hasPrefix($0) } }
+            guard matches.count <= 1 else {
+                throw InputError(
+                    directory,
+                    "several \(prefixes[0]) \(kind) files (\(matches.map { EscapedText.quoted($0) }.joined(separator: ", "))); keep one"
+                )
+            }
+            return matches.first
         }
         func read(_ images: String, _ labels: String) throws -> Examples {
             let imagesURL = directory.appendingPathComponent(images)
@@ -295,10 +302,10 @@ public enum DatasetLoader {
                 imageCount: read.count, labels: try IDXFile.readLabels(labelsURL).map(Int64.init),
                 sources: [imagesURL, labelsURL], pixelFile: images, labelFile: labels)
         }
-        if let trainImages = file(["train"], "idx3-ubyte"),
-            let trainLabels = file(["train"], "idx1-ubyte"),
-            let testImages = file(["t10k", "test"], "idx3-ubyte"),
-            let testLabels = file(["t10k", "test"], "idx1-ubyte")
+        if let trainImages = try file(["train"], "idx3-ubyte"),
+            let trainLabels = try file(["train"], "idx1-ubyte"),
+            let testImages = try file(["t10k", "test"], "idx3-ubyte"),
+            let testLabels = try file(["t10k", "test"], "idx1-ubyte")
         {
             return .trainAndTest(try read(trainImages, trainLabels), try read(testImages, testLabels))
         }

@@ -74,6 +74,16 @@ final class DatasetLoaderTests: XCTestCase {
         XCTAssertEqual(splits.train.images(at: [1]).scalars, [5, 6, 7, 8].map { Float($0) / 255 })
         XCTAssertEqual(splits.test.name, directory.lastPathComponent + "/test")
         XCTAssertEqual(splits.train.sources.count, 2)
+
+        // A second candidate for one file was passed over silently, in name order.
+        try FileManager.default.copyItem(
+            at: directory.appendingPathComponent("train-images-idx3-ubyte.gz"),
+            to: directory.appendingPathComponent("train-images-idx3-ubyte.copy.gz"))
+        assertInputError(
+            try DatasetLoader.load(directory.path), file: directory.lastPathComponent,
+            problem:
+                "several train idx3-ubyte files ('train-images-idx3-ubyte.copy.gz', 'train-images-idx3-ubyte.gz'); keep one"
+        )
     }
 
     func testIDXDirectoryErrors() throws {
