@@ -84,7 +84,10 @@ public enum DatasetLoader {
                     return try imageFolderSplits(url, options: options)
                 } else {
                     var sources: [URL] = []
-                    let arrays = try arrayParts(source: url, options: options) { arrayName in
+                    func has(_ arrayName: String) -> Bool {
+                        FileManager.default.fileExists(atPath: url.appendingPathComponent(arrayName + ".npy").path)
+                    }
+                    let arrays = try arrayParts(source: url, options: options, has: has) { arrayName in
                         let file = url.appendingPathComponent(arrayName + ".npy")
                         guard FileManager.default.fileExists(atPath: file.path) else { return nil }
                         sources.append(file)
@@ -94,7 +97,8 @@ public enum DatasetLoader {
                 }
             } else if name.lowercased().hasSuffix(".npz") {
                 var archive = try NPZArchive(contentsOf: url)
-                parts = try arrayParts(source: url, options: options) { arrayName in
+                let names = Set(archive.arrayNames)
+                parts = try arrayParts(source: url, options: options, has: names.contains) { arrayName in
                     try archive.array(arrayName).map { ($0, "\(name) (\(arrayName).npy)") }
                 }.withSources([url])
             } else if name.lowercased().hasSuffix(".csv") || name.lowercased().hasSuffix(".csv.gz") {
@@ -325,8 +329,17 @@ public enum DatasetLoader {
 
     /// Examples from named arrays; `array` returns an array and its name for errors, or `nil`.
     private static func arrayParts(
-        source: URL, options: Options, array: (String) throws -> (array: NPYArray, file: String)?
+        source: URL, options: Options, has: (String) -> Bool,
+        array: (String) throws -> (array: NPYArray, file: String)?
     ) throws -> Parts {
+        let splitNames = ["x_train", "y_train", "x_test", "y_test"]
+        let present = splitNames.filter(has)
+        if !present.isEmpty, present.count < splitNames.count {
+            throw InputError(
+                source,
+                "has \(present.joined(separator: ", ")) but not \(splitNames.filter { !has($0) }.joined(separator: ", ")); give all four or none"
+            )
+        }
         if let trainImages = try array("x_train"), let trainLabels = try array("y_train"),
             let testImages = try array("x_test"), let testLabels = try array("y_test")
         {

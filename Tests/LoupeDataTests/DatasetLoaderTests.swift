@@ -236,6 +236,23 @@ final class DatasetLoaderTests: XCTestCase {
             problem: "pixels are floats but splits.npz (x_train.npy)'s are bytes")
     }
 
+    /// Three of the four split arrays fell back to x/y, or to "no arrays named ...".
+    func testSomeButNotAllSplitArraysAreRefused() throws {
+        let archive = try temporaryDirectory(self).appendingPathComponent("three.npz")
+        let images = NPYArray(shape: [2, 1, 1], elements: .uint8([0, 1]))
+        let labels = NPYArray(shape: [2], elements: .uint8([0, 1]))
+        try Data(
+            storedZip([
+                ("x_train.npy", NPYFile.encode(images)), ("y_train.npy", NPYFile.encode(labels)),
+                ("x_test.npy", NPYFile.encode(images)), ("x.npy", NPYFile.encode(images)),
+                ("y.npy", NPYFile.encode(labels)),
+            ])
+        ).write(to: archive)
+        assertInputError(
+            try DatasetLoader.load(archive.path), file: "three.npz",
+            problem: "has x_train, y_train, x_test but not y_test; give all four or none")
+    }
+
     func testUnknownSpecAndUnsupportedFile() throws {
         assertInputError(
             try DatasetLoader.load("no-such-dataset"), file: "no-such-dataset", problem: "unknown dataset"

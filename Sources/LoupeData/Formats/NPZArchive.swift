@@ -103,6 +103,7 @@ public struct NPZArchive {
             guard offset >= 0, offset <= bytes.count - 46, uint32(bytes, offset) == 0x0201_4b50 else {
                 throw fail("corrupt zip central directory")
             }
+            let directoryEntry = offset
             let method = uint16(bytes, offset + 10)
             let crc = UInt32(uint32(bytes, offset + 16))
             var compressedSize = uint32(bytes, offset + 20)
@@ -129,6 +130,7 @@ public struct NPZArchive {
             guard dataStart <= bytes.count, compressedSize <= bytes.count - dataStart else {
                 throw fail("member \(name): data truncated")
             }
+            guard uint16(bytes, directoryEntry + 8) & 1 == 0 else { throw fail("member \(name) is encrypted") }
             let key = name.hasSuffix(".npy") ? String(name.dropLast(4)) : name
             guard members[key] == nil else {
                 throw fail("member \(name) appears twice; which one holds the array is ambiguous")

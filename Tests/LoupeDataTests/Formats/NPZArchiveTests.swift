@@ -72,6 +72,15 @@ final class NPZArchiveTests: XCTestCase {
         XCTAssertEqual(packed["labels"], NPYArray(shape: [2], elements: .int64([3, 1])))
     }
 
+    func testAnEncryptedMemberIsRefused() throws {
+        let url = try temporaryDirectory(self).appendingPathComponent("locked.npz")
+        let member = NPYFile.encode(images)
+        var archive = storedZip([("x.npy", member)])
+        archive[30 + 5 + member.count + 8] |= 1  // the central directory entry's flags: encrypted
+        try Data(archive).write(to: url)
+        assertInputError(try NPZArchive(contentsOf: url), file: "locked.npz", problem: "member x.npy is encrypted")
+    }
+
     func testTwoMembersOfOneNameAreRefused() throws {
         let url = try temporaryDirectory(self).appendingPathComponent("twice.npz")
         try Data(storedZip([("x.npy", NPYFile.encode(images)), ("x.npy", NPYFile.encode(labels))])).write(to: url)
