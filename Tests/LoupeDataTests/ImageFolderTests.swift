@@ -263,16 +263,26 @@ final class ImageFolderTests: XCTestCase {
         grey.channels = 1
         XCTAssertFalse(try ImageFolder.load(root, options: grey).fromCache)
         // A damaged cache is ignored and rewritten, never an error.
-        let cacheFile = try XCTUnwrap(
-            FileManager.default.contentsOfDirectory(atPath: options.cacheDirectory!.path).first)
-        let cacheURL = options.cacheDirectory!.appendingPathComponent(cacheFile)
         for file in try FileManager.default.contentsOfDirectory(atPath: options.cacheDirectory!.path) {
             let url = options.cacheDirectory!.appendingPathComponent(file)
             try Data(try Data(contentsOf: url).dropLast(7)).write(to: url)
         }
         XCTAssertFalse(try ImageFolder.load(root, options: grey).fromCache)
         XCTAssertTrue(try ImageFolder.load(root, options: grey).fromCache)
-        _ = cacheURL
+        // So is one whose shape field (bytes 72-83) or pixels were rewritten: the sizes may still
+        // add up, but the CRC-32 no longer matches.
+        let fresh = try ImageFolder.load(root, options: grey)
+        let greyCache = ImageFolderCache(directory: options.cacheDirectory!, root: root, options: grey).file
+        for (offset, value) in [(72, 4), (76, 1), (80, 1), (-5, 0x55)] as [(Int, UInt8)] {
+            XCTAssertTrue(try ImageFolder.load(root, options: grey).fromCache)
+            var bytes = [UInt8](try Data(contentsOf: greyCache))
+            bytes[offset < 0 ? bytes.count + offset : offset] = value
+            try Data(bytes).write(to: greyCache)
+            let reloaded = try ImageFolder.load(root, options: grey)
+            XCTAssertFalse(reloaded.fromCache, "byte \(offset)")
+            XCTAssertEqual(reloaded.train.shape, fresh.train.shape)
+            XCTAssertEqual(reloaded.train.images(at: [0, 1]).scalars, fresh.train.images(at: [0, 1]).scalars)
+        }
     }
 }
 

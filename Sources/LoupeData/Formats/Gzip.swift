@@ -109,17 +109,21 @@ enum Gzip {
 
     /// The CRC-32 of `bytes`, as used by zip archives.
     static func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
-        bytes.withUnsafeBufferPointer { buffer in
-            var crc: UInt = 0
-            var start = 0
-            // zlib counts input in UInt32: pieces of at most 1 GiB.
-            repeat {
-                let piece = min(buffer.count - start, 1 << 30)
-                crc = CZlib.crc32(crc, buffer.baseAddress.map { $0 + start }, UInt32(piece))
-                start += piece
-            } while start < buffer.count
-            return UInt32(crc)
-        }
+        bytes.withUnsafeBytes { crc32($0) }
+    }
+
+    /// The CRC-32 of the bytes in `buffer`.
+    static func crc32(_ buffer: UnsafeRawBufferPointer) -> UInt32 {
+        var crc: UInt = 0
+        var start = 0
+        // zlib counts input in UInt32: pieces of at most 1 GiB.
+        repeat {
+            let piece = min(buffer.count - start, 1 << 30)
+            crc = CZlib.crc32(
+                crc, buffer.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) + start }, UInt32(piece))
+            start += piece
+        } while start < buffer.count
+        return UInt32(crc)
     }
 }
 

@@ -6,12 +6,14 @@ import LoupeSupport
 /// One file per folder and options (`imagefolder-<hash>.bin`, the hash of the folder's absolute
 /// path and the options) holds a fingerprint of the listing (every file's path, label, size and
 /// modification time, and the options), the SHA-256 of the decoded dataset
-/// (``ImageFolderDigest``), the shape, each part's image count and the pixels. A
-/// cache whose fingerprint or sizes do not match is ignored and rewritten; it is written
-/// atomically and read as any input file (within the memory budget).
+/// (``ImageFolderDigest``), the shape, each part's image count and the pixels, then the
+/// CRC-32 of all of that. A cache whose fingerprint, sizes or CRC-32 do not match is ignored
+/// and rewritten (the CRC costs about 0.1 s for CIFAR-10's 184 MB, against the SHA-256's
+/// 0.25 s); it is written atomically and read as any input file (within the memory budget).
 struct ImageFolderCache {
-    /// Version 2 added the dataset hash; a version-1 cache is ignored and rewritten.
-    static let magic = Array("LOUPEIF2".utf8)
+    /// Version 2 added the dataset hash, version 3 the CRC-32; an older cache is ignored and
+    /// rewritten.
+    static let magic = Array("LOUPEIF3".utf8)
     let file: URL
 
     init(directory: URL, root: URL, options: ImageFolder.Options) {
@@ -24,11 +26,12 @@ struct ImageFolderCache {
 
     /// The cached shape and parts when the cache matches `fingerprint` and `counts`; `nil` otherwise.
     func read(fingerprint: [UInt8], counts: [Int]) -> (shape: ImageShape, parts: [[UInt8]], sha256: [UInt8])? {
-        guard let bytes = try? InputFile.read(file) else { return nil }
+        guard let file = try? InputFile.read(file), file.count >= 4 else { return nil }
+        let bytes = file[..<(file.count - 4)]
         let header = Self.magic.count + 32 + 32 + 12 + 8 * counts.count
-        guard bytes.count >= header, Array(bytes[0..<8]) == Self.magic, Array(bytes[8..<40]) == fingerprint else {
-            return nil
-        }
+        guard bytes.count >= header, Array(bytes[0..<8]) == Self.magic, Array(bytes[8..<40]) == fingerprint,
+            Gzip.crc32(bytes) == UInt32(littleEndianBytes: file[(file.count - 4)...])
+        else { return nil }
         let sha256 = Array(bytes[40..<72])
         func integer(at offset: Int, size: Int) -> Int {
             (0..<size).reduce(0) { $0 | Int(bytes[offset + $1]) << (8 * $1) }
@@ -59,6 +62,8 @@ struct ImageFolderCache {
         for value in [shape.channels, shape.height, shape.width] { append(value, size: 4) }
         for part in parts { append(part.count / shape.pixelCount, size: 8) }
         for part in parts { data.append(contentsOf: part) }
+        let crc = data.withUnsafeBytes { Gzip.crc32($0) }
+        append(Int(crc), size: 4)
         try AtomicFile.write(data, to: file)
     }
 
@@ -70,5 +75,12 @@ struct ImageFolderCache {
             return URL(fileURLWithPath: directory).appendingPathComponent("loupe")
         }
         return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/loupe")
+    }
+}
+
+extension UInt32 {
+    /// The value of four little-endian bytes.
+    fileprivate init(littleEndianBytes bytes: ArraySlice<UInt8>) {
+        self = bytes.enumerated().reduce(0) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
     }
 }
