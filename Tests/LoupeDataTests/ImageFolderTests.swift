@@ -243,6 +243,26 @@ final class ImageFolderTests: XCTestCase {
         }
     }
 
+    /// Each decoding thread holds up to three copies of an image, so one image may take a
+    /// third of a thread's share of the budget: an image that fits the whole budget but not
+    /// that share is refused (on many threads, such images took several times the budget).
+    func testAnImageOverItsThreadsShareOfTheBudgetIsRefused() throws {
+        let budget = 1 << 16
+        let share = budget / (3 * ProcessInfo.processInfo.activeProcessorCount)
+        let side = Int((Double(share) / 3).squareRoot()) + 2
+        XCTAssertLessThan(side * side * 3 * 2, budget)
+        let large = ImageDecoderTestsData.png(
+            width: side, height: side, channels: 3, pixels: [UInt8](repeating: 9, count: side * side * 3))
+        let root = try folder(["a/1.png": large, "b/1.png": large])
+        XCTAssertNoThrow(try ImageFolder.load(root, options: ImageFolder.Options()))
+        setenv("LOUPE_MEMORY_BUDGET", "\(budget)", 1)
+        defer { unsetenv("LOUPE_MEMORY_BUDGET") }
+        XCTAssertThrowsError(try ImageFolder.load(root, options: ImageFolder.Options())) { error in
+            XCTAssertEqual((error as? InputError)?.source, "a/1.png", "\(error)")
+            XCTAssertTrue("\(error)".contains("over the memory budget"), "\(error)")
+        }
+    }
+
     func testDecodedCacheIsReusedAndInvalidatedByChanges() throws {
         let root = try folder(["a/1.png": rgb.bytes, "b/1.jpg": ImageFixtures.jpegBaseline.bytes])
         let options = ImageFolder.Options(cacheDirectory: try temporaryDirectory(self))

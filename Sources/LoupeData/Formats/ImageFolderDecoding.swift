@@ -6,17 +6,20 @@ enum ImageFolderDecoding {
     static func decode(_ listing: FolderListing, options: ImageFolder.Options) throws -> (
         shape: ImageShape, parts: [[UInt8]]
     ) {
+        // Each decoding thread holds up to three copies of an image at once (the decoder's
+        // buffer, its copy and a resized one), so one image may take a third of its share.
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        let decodeBudget = MemoryBudget(bytes: max(1, MemoryBudget.current.bytes / (3 * threads)))
         // The first training image sets whatever the options leave open.
         let first = listing.parts[0].files[0]
         var shape = ImageShape(channels: options.channels ?? 0, height: 0, width: 0)
         if let size = options.imageSize { (shape.height, shape.width) = (size.height, size.width) }
         if options.channels == nil || options.imageSize == nil {
-            let image = try read(first, root: listing.root)
+            let image = try read(first, root: listing.root, budget: decodeBudget)
             if options.channels == nil { shape.channels = image.channels }
             if options.imageSize == nil { (shape.height, shape.width) = (image.height, image.width) }
         }
         let perImage = shape.pixelCount
-        let threads = ProcessInfo.processInfo.activeProcessorCount
         let parts = try listing.parts.map { part in
             let count = part.files.count
             try MemoryBudget.current.check(
@@ -26,7 +29,7 @@ enum ImageFolderDecoding {
                 let base = output.baseAddress!
                 return Parallel.map(count: count, threads: threads) { index -> InputError? in
                     do {
-                        let image = try read(part.files[index], root: listing.root)
+                        let image = try read(part.files[index], root: listing.root, budget: decodeBudget)
                         try place(
                             image, file: part.files[index].path, into: base + index * perImage, shape: shape,
                             options: options, reference: first.path)
@@ -45,9 +48,9 @@ enum ImageFolderDecoding {
         return (shape, parts)
     }
 
-    private static func read(_ file: FolderListing.File, root: URL) throws -> DecodedImage {
+    private static func read(_ file: FolderListing.File, root: URL, budget: MemoryBudget) throws -> DecodedImage {
         let bytes = try InputFile.read(root.appendingPathComponent(file.path), name: file.path)
-        return try ImageDecoder.decode(bytes, file: file.path)
+        return try ImageDecoder.decode(bytes, file: file.path, budget: budget)
     }
 
     /// Checks `image` against `shape` (unless the options convert it), converts it, and
