@@ -55,6 +55,12 @@ final class OptionValidationTests: CLITestCase {
         try assertRefusedBeforeOutput(["audit", "--batch-size", "0"], mentioning: ["--batch-size", "0"])
         try assertRefusedBeforeOutput(
             ["difficulty", "--evaluate", "test"], mentioning: ["--evaluate test needs --checkpoints"])
+        // A usage error (64) like the others, not a data error (1).
+        for fraction in ["1.5", "nan", "0"] {
+            let result = try loupe(arguments: ["train", "--test-fraction", fraction, "--out", "out"])
+            assertFailsCleanly(result, mentioning: ["--test-fraction", fraction])
+            XCTAssertEqual(result.status, 64, result.stderr)
+        }
     }
 
     /// The training recipe's options are shared by every command that trains, and checked

@@ -51,6 +51,9 @@ struct DataOptions: ParsableArguments {
     /// Checks the options on their own, before anything runs (ArgumentParser calls this
     /// after parsing); what depends on the data is checked when it is loaded.
     func validate() throws {
+        guard testFraction > 0, testFraction < 1 else {
+            throw ValidationError("--test-fraction must be a fraction strictly between 0 and 1, got \(testFraction)")
+        }
         guard labelNoise.isFinite, (0...1).contains(labelNoise) else {
             throw ValidationError("--label-noise must be a fraction in [0, 1], got \(labelNoise)")
         }
