@@ -63,6 +63,10 @@ static int decode_jpeg(const unsigned char *bytes, size_t count, size_t max_byte
     jpeg_create_decompress(&info);
     jpeg_mem_src(&info, bytes, (unsigned long)count);
     jpeg_read_header(&info, TRUE);
+    if (info.jpeg_color_space == JCS_CMYK || info.jpeg_color_space == JCS_YCCK) {
+        jpeg_destroy_decompress(&info);
+        return fail(error, error_size, "a CMYK JPEG (a print colour space); convert it to RGB");
+    }
     info.out_color_space = info.jpeg_color_space == JCS_GRAYSCALE ? JCS_GRAYSCALE : JCS_RGB;
     jpeg_calc_output_dimensions(&info);
     int width = (int)info.output_width, height = (int)info.output_height, channels = info.output_components;

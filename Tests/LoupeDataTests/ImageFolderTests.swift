@@ -40,6 +40,20 @@ final class ImageDecoderTests: XCTestCase {
         }
     }
 
+    /// A CMYK JPEG is not corrupt: its colour space is one Loupe does not convert.
+    func testACMYKJPEGIsNamedAsOne() {
+        // Pillow 13: Image.new("CMYK", (4, 3), (10, 20, 30, 40)).save(buffer, "JPEG", quality=90)
+        let cmyk = [UInt8](
+            Data(
+                base64Encoded:
+                    "/9j/7gAOQWRvYmUAZAAAAAAA/9sAQwADAgIDAgIDAwMDBAMDBAUIBQUEBAUKBwcGCAwKDAwLCgsLDQ4SEA0OEQ4LCxAWEBETFBUVFQwPFxgWFBgSFBUU/8AAFAgAAwAEBEMRAE0RAFkRAEsRAP/EAB8AAAEFAQEBAQEBAAAAAAAAAAABAgMEBQYHCAkKC//EALUQAAIBAwMCBAMFBQQEAAABfQECAwAEEQUSITFBBhNRYQcicRQygZGhCCNCscEVUtHwJDNicoIJChYXGBkaJSYnKCkqNDU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6g4SFhoeIiYqSk5SVlpeYmZqio6Slpqeoqaqys7S1tre4ubrCw8TFxsfIycrS09TV1tfY2drh4uPk5ebn6Onq8fLz9PX29/j5+v/aAA4EQwBNAFkASwAAPwD9OK/R2v0Dr7or/9k="
+            )!)
+        XCTAssertThrowsError(try ImageDecoder.decode(cmyk, file: "print.jpg")) { error in
+            XCTAssertEqual(
+                (error as? InputError)?.description, "print.jpg: a CMYK JPEG (a print colour space); convert it to RGB")
+        }
+    }
+
     func testImagesOverTheBudgetAreRefusedBeforeDecoding() {
         XCTAssertThrowsError(
             try ImageDecoder.decode(ImageFixtures.pngRGB.bytes, file: "big.png", budget: MemoryBudget(bytes: 59))
