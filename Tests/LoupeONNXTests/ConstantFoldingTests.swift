@@ -71,6 +71,11 @@ final class ConstantFoldingTests: XCTestCase {
         let small = ONNXTensor(name: "p", shape: [3], integers: [1, 2, 3])
         XCTAssertEqual(try fold([join], [small]).get()?.integers, [1, 2, 3, 1, 2, 3])
         XCTAssertEqual(ConstantFolding.listed(Array(0..<20)), "[0, 1, 2, 3, 4, 5, 6, 7, ...] (20 values)")
+        let expand = ONNXNode(name: "e", opType: "Expand", inputs: ["p", "t"], outputs: ["y"])
+        let minusOne = ONNXTensor(name: "t", shape: [1], integers: [-1])
+        XCTAssertEqual(
+            message(fold([expand], [small, minusOne])),
+            "m.onnx: Expand node 'e': cannot expand [3] to [-1]: sizes must not be negative")
         XCTAssertEqual(ConstantFolding.listed([3, -1]), "[3, -1]")
     }
 }

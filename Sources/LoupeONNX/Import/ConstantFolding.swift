@@ -203,6 +203,9 @@ struct ConstantFolding {
             guard let data = try constant(node.inputs[0]), let target = try integers(node.inputs[1]),
                 let requested = try sizes(target, node)
             else { return nil }
+            guard requested.allSatisfy({ $0 >= 0 }) else {
+                throw fail(node, "cannot expand \(data.shape) to \(Self.listed(target)): sizes must not be negative")
+            }
             // Numpy broadcasting of the data's shape against the requested one.
             let rank = max(requested.count, data.shape.count)
             let padded = Array(repeating: 1, count: rank - data.shape.count) + data.shape
