@@ -257,6 +257,30 @@ final class ImageFolderTests: XCTestCase {
         }
     }
 
+    /// Caches of other sizes or of failed runs are pruned, least recently used first, once
+    /// together they pass twice the memory budget; other files in the folder are left alone.
+    func testOldCachesArePrunedPastTwiceTheBudget() throws {
+        let directory = try temporaryDirectory(self)
+        func make(_ name: String, bytes: Int, daysAgo: Double) throws {
+            let url = directory.appendingPathComponent(name)
+            try Data(count: bytes).write(to: url)
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date(timeIntervalSinceNow: -86_400 * daysAgo)], ofItemAtPath: url.path)
+        }
+        try make("imagefolder-older.bin", bytes: 1000, daysAgo: 2)
+        try make("imagefolder-old.bin", bytes: 1000, daysAgo: 1)
+        try make("notes.txt", bytes: 5000, daysAgo: 3)
+        setenv("LOUPE_MEMORY_BUDGET", "1000", 1)
+        defer { unsetenv("LOUPE_MEMORY_BUDGET") }
+        let cache = ImageFolderCache(directory: directory, root: directory, options: ImageFolder.Options())
+        try cache.write(
+            fingerprint: [UInt8](repeating: 1, count: 32), shape: ImageShape(channels: 1, height: 2, width: 2),
+            parts: [[1, 2, 3, 4]], sha256: [UInt8](repeating: 2, count: 32))
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted(),
+            ["imagefolder-old.bin", cache.file.lastPathComponent, "notes.txt"].sorted())
+    }
+
     /// Each decoding thread holds up to three copies of an image, so one image may take a
     /// third of a thread's share of the budget: an image that fits the whole budget but not
     /// that share is refused (on many threads, such images took several times the budget).

@@ -72,6 +72,7 @@ public enum ImageFolder {
         if let cached = cache?.read(fingerprint: fingerprint, counts: listing.parts.map(\.files.count)) {
             decoded = cached
             fromCache = true
+            cache?.touch()
         } else {
             let (shape, parts) = try ImageFolderDecoding.decode(listing, options: options)
             decoded = (shape, parts, ImageFolderDigest.sha256(listing: listing, shape: shape, parts: parts))

@@ -65,6 +65,36 @@ struct ImageFolderCache {
         let crc = data.withUnsafeBytes { Gzip.crc32($0) }
         append(Int(crc), size: 4)
         try AtomicFile.write(data, to: file)
+        pruneOthers()
+    }
+
+    /// Marks the cache as used now, so that pruning keeps it over older ones.
+    func touch() {
+        try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: file.path)
+    }
+
+    /// Deletes the least recently used other caches in the folder while all of them together
+    /// take more than `limit` (twice the memory budget: 8 GiB by default), so that caches of
+    /// other image sizes or of runs that then failed do not pile up without bound.
+    func pruneOthers(limit: Int = 2 * MemoryBudget.current.bytes) {
+        let folder = file.deletingLastPathComponent()
+        let keys: [URLResourceKey] = [.fileSizeKey, .contentModificationDateKey, .isRegularFileKey]
+        guard
+            let entries = try? FileManager.default.contentsOfDirectory(
+                at: folder, includingPropertiesForKeys: keys)
+        else { return }
+        var caches = entries.compactMap { url -> (url: URL, bytes: Int, used: Date)? in
+            guard url.lastPathComponent.hasPrefix("imagefolder-"), url.pathExtension == "bin",
+                let values = try? url.resourceValues(forKeys: Set(keys)), values.isRegularFile == true
+            else { return nil }
+            return (url, values.fileSize ?? 0, values.contentModificationDate ?? .distantPast)
+        }
+        var total = caches.reduce(0) { $0 + $1.bytes }
+        caches.sort { $0.used < $1.used }
+        for cache in caches where total > limit && cache.url.lastPathComponent != file.lastPathComponent {
+            guard (try? FileManager.default.removeItem(at: cache.url)) != nil else { continue }
+            total -= cache.bytes
+        }
     }
 
     /// `$LOUPE_CACHE_DIR`, else `$XDG_CACHE_HOME/loupe`, else `~/.cache/loupe`.
