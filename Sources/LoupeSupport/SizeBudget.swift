@@ -80,10 +80,14 @@ public struct MemoryBudget: Sendable, Equatable {
     public static let defaultBytes = 4 << 30
 
     /// The budget in force: `LOUPE_MEMORY_BUDGET` if set and valid, else 4 GiB.
+    ///
+    /// Read with `getenv` on every call (tests change it while running): cheap enough for a
+    /// hot path, unlike `ProcessInfo.environment`, which copies the whole environment into a
+    /// dictionary (about 14 µs, which made a batch-1 inference pass five times slower).
     public static var current: MemoryBudget {
-        guard let text = ProcessInfo.processInfo.environment["LOUPE_MEMORY_BUDGET"],
-            let bytes = parse(text)
-        else { return MemoryBudget(bytes: defaultBytes) }
+        guard let value = getenv("LOUPE_MEMORY_BUDGET"), let bytes = parse(String(cString: value)) else {
+            return MemoryBudget(bytes: defaultBytes)
+        }
         return MemoryBudget(bytes: bytes)
     }
 

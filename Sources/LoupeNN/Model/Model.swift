@@ -170,11 +170,14 @@ public struct Model: Sendable {
     /// 32) the same (`loupe-bench --inference-passes`, BENCHMARKS.md). The floor of 32 keeps
     /// a model whose input is very wide from running an image or two at a time.
     ///
-    /// A pass keeps every layer's output until it ends, so it also takes no more images than
-    /// the memory budget holds (a model of thousands of layers would otherwise hold gigabytes).
+    /// A pass keeps every layer's output until it ends, so a pass that would hold more than
+    /// 64 MiB also takes no more images than the memory budget holds (a model of thousands of
+    /// layers would otherwise hold gigabytes). Smaller passes, every built-in model's, do not
+    /// read the budget: at batch 1 even reading it costs a few percent.
     public var imagesPerInferencePass: Int {
         let forCache = max(32, Self.inferencePassBytes / max(1, largestActivationScalars * MemoryLayout<Float>.size))
         let bytesPerImage = CheckedSize.product(activationScalarsPerExample, MemoryLayout<Float>.size) ?? .max
+        guard (CheckedSize.product(forCache, bytesPerImage) ?? .max) > 64 << 20 else { return forCache }
         return min(forCache, max(1, MemoryBudget.current.bytes / max(1, bytesPerImage)))
     }
 
