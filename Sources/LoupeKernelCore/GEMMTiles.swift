@@ -20,6 +20,16 @@
     }
 }
 
+/// Stores one 32-wide row of a tile as its two 16-wide halves (`storeTileRow`).
+@inlinable @inline(__always)
+@usableFromInline func storeWideTileRow<Arithmetic: MultiplyAdd>(
+    _: Arithmetic.Type, _ left: SIMD16<Float>, _ right: SIMD16<Float>, beta: Float,
+    to destination: UnsafeMutablePointer<Float>, columns: Int
+) {
+    storeTileRow(Arithmetic.self, left, beta: beta, to: destination, columns: columns)
+    storeTileRow(Arithmetic.self, right, beta: beta, to: destination + 16, columns: columns - 16)
+}
+
 /// The 6 x 16 tile: twelve 8-wide accumulators on AVX2 (of its sixteen registers), or six
 /// 16-wide ones where a SIMD16 is one register.
 @usableFromInline package enum PackedGEMM<Arithmetic: MultiplyAdd>: PackedGEMMKernel {
@@ -145,36 +155,27 @@ extension PackedGEMM {
             c70 = Arithmetic.multiplyAdd(c70, av, b0)
             c71 = Arithmetic.multiplyAdd(c71, av, b1)
         }
-        let right = columns - 16
-        storeTileRow(Arithmetic.self, c00, beta: beta, to: c, columns: columns)
-        storeTileRow(Arithmetic.self, c01, beta: beta, to: c + 16, columns: right)
+        storeWideTileRow(Arithmetic.self, c00, c01, beta: beta, to: c, columns: columns)
         if rows > 1 {
-            storeTileRow(Arithmetic.self, c10, beta: beta, to: c + ldc, columns: columns)
-            storeTileRow(Arithmetic.self, c11, beta: beta, to: c + ldc + 16, columns: right)
+            storeWideTileRow(Arithmetic.self, c10, c11, beta: beta, to: c + ldc, columns: columns)
         }
         if rows > 2 {
-            storeTileRow(Arithmetic.self, c20, beta: beta, to: c + 2 * ldc, columns: columns)
-            storeTileRow(Arithmetic.self, c21, beta: beta, to: c + 2 * ldc + 16, columns: right)
+            storeWideTileRow(Arithmetic.self, c20, c21, beta: beta, to: c + 2 * ldc, columns: columns)
         }
         if rows > 3 {
-            storeTileRow(Arithmetic.self, c30, beta: beta, to: c + 3 * ldc, columns: columns)
-            storeTileRow(Arithmetic.self, c31, beta: beta, to: c + 3 * ldc + 16, columns: right)
+            storeWideTileRow(Arithmetic.self, c30, c31, beta: beta, to: c + 3 * ldc, columns: columns)
         }
         if rows > 4 {
-            storeTileRow(Arithmetic.self, c40, beta: beta, to: c + 4 * ldc, columns: columns)
-            storeTileRow(Arithmetic.self, c41, beta: beta, to: c + 4 * ldc + 16, columns: right)
+            storeWideTileRow(Arithmetic.self, c40, c41, beta: beta, to: c + 4 * ldc, columns: columns)
         }
         if rows > 5 {
-            storeTileRow(Arithmetic.self, c50, beta: beta, to: c + 5 * ldc, columns: columns)
-            storeTileRow(Arithmetic.self, c51, beta: beta, to: c + 5 * ldc + 16, columns: right)
+            storeWideTileRow(Arithmetic.self, c50, c51, beta: beta, to: c + 5 * ldc, columns: columns)
         }
         if rows > 6 {
-            storeTileRow(Arithmetic.self, c60, beta: beta, to: c + 6 * ldc, columns: columns)
-            storeTileRow(Arithmetic.self, c61, beta: beta, to: c + 6 * ldc + 16, columns: right)
+            storeWideTileRow(Arithmetic.self, c60, c61, beta: beta, to: c + 6 * ldc, columns: columns)
         }
         if rows > 7 {
-            storeTileRow(Arithmetic.self, c70, beta: beta, to: c + 7 * ldc, columns: columns)
-            storeTileRow(Arithmetic.self, c71, beta: beta, to: c + 7 * ldc + 16, columns: right)
+            storeWideTileRow(Arithmetic.self, c70, c71, beta: beta, to: c + 7 * ldc, columns: columns)
         }
     }
 }
@@ -215,20 +216,15 @@ extension WidePackedGEMM {
             c30 = Arithmetic.multiplyAdd(c30, av, b0)
             c31 = Arithmetic.multiplyAdd(c31, av, b1)
         }
-        let right = columns - 16
-        storeTileRow(Arithmetic.self, c00, beta: beta, to: c, columns: columns)
-        storeTileRow(Arithmetic.self, c01, beta: beta, to: c + 16, columns: right)
+        storeWideTileRow(Arithmetic.self, c00, c01, beta: beta, to: c, columns: columns)
         if rows > 1 {
-            storeTileRow(Arithmetic.self, c10, beta: beta, to: c + ldc, columns: columns)
-            storeTileRow(Arithmetic.self, c11, beta: beta, to: c + ldc + 16, columns: right)
+            storeWideTileRow(Arithmetic.self, c10, c11, beta: beta, to: c + ldc, columns: columns)
         }
         if rows > 2 {
-            storeTileRow(Arithmetic.self, c20, beta: beta, to: c + 2 * ldc, columns: columns)
-            storeTileRow(Arithmetic.self, c21, beta: beta, to: c + 2 * ldc + 16, columns: right)
+            storeWideTileRow(Arithmetic.self, c20, c21, beta: beta, to: c + 2 * ldc, columns: columns)
         }
         if rows > 3 {
-            storeTileRow(Arithmetic.self, c30, beta: beta, to: c + 3 * ldc, columns: columns)
-            storeTileRow(Arithmetic.self, c31, beta: beta, to: c + 3 * ldc + 16, columns: right)
+            storeWideTileRow(Arithmetic.self, c30, c31, beta: beta, to: c + 3 * ldc, columns: columns)
         }
     }
 }
