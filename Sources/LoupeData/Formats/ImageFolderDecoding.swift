@@ -8,7 +8,9 @@ enum ImageFolderDecoding {
     ) {
         // Each decoding thread holds up to three copies of an image at once (the decoder's
         // buffer, its copy and a resized one), so one image may take a third of its share.
-        let threads = ProcessInfo.processInfo.activeProcessorCount
+        // At most 8 threads decode, so that a share stays large (170 MB of the default 4 GiB:
+        // a 7,500 x 7,500 colour photo) however many cores the machine has.
+        let threads = min(ProcessInfo.processInfo.activeProcessorCount, 8)
         let decodeBudget = MemoryBudget(bytes: max(1, MemoryBudget.current.bytes / (3 * threads)))
         // The first training image sets whatever the options leave open.
         let first = listing.parts[0].files[0]
