@@ -25,17 +25,17 @@ enum Gzip {
 
     /// Decompresses `input`; `file` names the source in errors.
     ///
+    /// A gzip input may hold several members one after another, as gzip itself accepts; their
+    /// outputs are concatenated.
+    ///
     /// - Parameters:
     ///   - claimedSize: the decompressed size the container states (a zip member's header),
     ///     checked against the budget before anything is inflated; output beyond it is refused.
     ///   - budget: the most bytes the output may hold.
     ///   - inputPiece: how many input bytes zlib is given at a time (its counts are 32-bit).
-    /// A gzip input may hold several members one after another, as gzip itself accepts; their
-    /// outputs are concatenated.
-    ///
     /// - Throws: `InputError` when the stream is corrupt or truncated, or followed by bytes that
-    ///   are not another gzip member, when the claimed size is
-    ///   over the budget, or when the output grows past the claimed size or the budget.
+    ///   are not another gzip member, when the claimed size is over the budget, or when the
+    ///   output grows past the claimed size or the budget.
     static func decompress(
         _ input: [UInt8], format: Format = .gzip, claimedSize: Int? = nil, budget: MemoryBudget = .current,
         file: String, inputPiece: Int = 1 << 30
