@@ -49,6 +49,19 @@ final class TrainCommandTests: CLITestCase {
     }
 
     /// A run interrupted after epoch 1 and resumed ends with the weights of an uninterrupted run.
+    /// A data path holding control characters was printed raw in the "training ... on" line:
+    /// log lines escape them, as error lines do.
+    func testLogLinesEscapeControlCharactersFromTheCommandLine() throws {
+        let name = "d\u{1B}[2J\u{7}.csv"
+        _ = try write(Data((0..<20).map { "\($0 % 2),\($0),1,2,3\n" }.joined().utf8), to: name)
+        let result = try loupe(arguments: [
+            "train", "--data", name, "--model", "mlp", "--hidden", "4", "--epochs", "1", "--out", "o",
+        ])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertFalse(result.stdout.contains("\u{1B}"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("on d\\x1b[2J\\x07.csv:"), result.stdout)
+    }
+
     func testResumeReproducesUninterruptedRun() throws {
         let arguments = [
             "train", "--model", "mlp", "--hidden", "16", "--epochs", "2", "--checkpoint-every", "1", "--schedule",
