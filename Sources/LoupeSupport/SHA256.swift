@@ -83,12 +83,24 @@ package struct SHA256: Sendable {
 
     /// The lowercase hexadecimal digest of the file at `url`, read in 1 MiB chunks so
     /// memory use does not grow with the file.
+    ///
+    /// - Throws: `InputError` naming the file when it cannot be read or is not a regular file
+    ///   (a device such as /dev/zero would never end, a FIFO would block).
     package static func hex(ofFile url: URL) throws -> String {
-        let descriptor = open(url.path, O_RDONLY)
+        // Non-blocking, so that opening a FIFO does not wait for a writer; a device or a FIFO
+        // would never end (/dev/zero) or block, so only regular files are hashed.
+        let descriptor = open(url.path, O_RDONLY | O_NONBLOCK)
         guard descriptor >= 0 else {
             throw InputError.fromErrno("cannot open for hashing", path: url.path)
         }
         defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw InputError.fromErrno("cannot inspect", path: url.path) }
+        let kind = status.st_mode & S_IFMT
+        guard kind == S_IFREG else {
+            throw InputError(
+                source: url.path, problem: "not a regular file (\(InputFile.describe(fileType: kind))); not hashed")
+        }
         let chunkSize = 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }

@@ -330,7 +330,7 @@ public struct PopulationRunner {
             labels.map(Int64.init), shape: [evaluate.count], to: folder.appendingPathComponent("predictions.npy"))
         let correct = zip(labels, evaluate.labels).filter { $0 == $1 }.count
         var files: [String: String] = [:]
-        for name in ["model.safetensors", "logits.npy", "predictions.npy"] {
+        for name in Self.memberFiles {
             files[name] = try SHA256.hex(ofFile: folder.appendingPathComponent(name))
         }
         var record = MemberRecord(
@@ -353,10 +353,18 @@ public struct PopulationRunner {
         return (record, false)
     }
 
-    /// The member's record if it exists and every listed file still has its hash.
+    /// The files a member writes beside its `member.json`, each recorded with its hash.
+    static let memberFiles = ["model.safetensors", "logits.npy", "predictions.npy"]
+
+    /// The member's record if it exists, lists exactly the member's files, and every one of
+    /// them still has its hash (hashing refuses anything but a regular file, such as a link
+    /// to /dev/zero, which would never end).
     func verifiedRecord(in folder: URL) throws -> MemberRecord {
-        let record = try DeterministicJSON.decode(
-            MemberRecord.self, from: Data(contentsOf: folder.appendingPathComponent("member.json")))
+        let recordURL = folder.appendingPathComponent("member.json")
+        let record = try DeterministicJSON.decode(MemberRecord.self, from: Data(contentsOf: recordURL))
+        guard record.files.keys.sorted() == Self.memberFiles.sorted() else {
+            throw InputError(source: recordURL.path, problem: "does not list exactly the member's files")
+        }
         for (name, hash) in record.files where try SHA256.hex(ofFile: folder.appendingPathComponent(name)) != hash {
             throw InputError(source: folder.appendingPathComponent(name).path, problem: "changed since it was recorded")
         }
@@ -371,6 +379,12 @@ public struct PopulationRunner {
             case .float32(let scores) = logits.elements
         else {
             throw InputError(source: folder.path, problem: "predictions do not match the evaluated examples")
+        }
+        let classes = spec.architecture.outputClassCount
+        guard scores.count == count * classes, values.allSatisfy({ (0..<Int64(classes)).contains($0) }) else {
+            throw InputError(
+                source: folder.path, problem: "predictions or logits do not fit \(count) examples of \(classes) classes"
+            )
         }
         return MemberPredictions(labels: values.map { Int32($0) }, logits: scores)
     }

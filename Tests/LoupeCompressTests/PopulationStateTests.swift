@@ -1,0 +1,79 @@
+import Foundation
+import LoupeData
+import LoupeNN
+import LoupeSupport
+import XCTest
+
+@testable import LoupeCompress
+
+/// A population's saved members are reused on a resumed run only when their record and files
+/// hold: an edited record, a file that is a link to a device, or predictions out of range are
+/// refused by name (or the member trained again), never a hang or a trap.
+final class PopulationStateTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-state-\(UUID().uuidString)")
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    func runner() throws -> (PopulationRunner, train: Dataset, evaluate: Dataset) {
+        let splits = try DatasetLoader.load("mnist-5k")
+        var training = TrainingConfiguration()
+        training.epochs = 1
+        training.batchSize = 50
+        let spec = PopulationSpec(
+            data: "mnist-5k",
+            architecture: Architecture.builtin("mlp", inputShape: [1, 28, 28], classes: 10, hiddenWidths: [8])!,
+            training: training, members: 1, firstSeed: 3, variants: [])
+        return (
+            try PopulationRunner(spec: spec, directory: directory), splits.train.subset(Array(0..<200)),
+            splits.test.subset(Array(0..<50))
+        )
+    }
+
+    func testEditedMembersAreRefusedAndTrainedAgain() throws {
+        let (runner, train, evaluate) = try runner()
+        let first = try runner.run(train: train, evaluate: evaluate, threads: 1)
+        let member = runner.memberDirectory(.dense, 0)
+        XCTAssertNoThrow(try runner.verifiedRecord(in: member))
+
+        // A link to /dev/zero: hashing it never ended.
+        let model = member.appendingPathComponent("model.safetensors")
+        let saved = try Data(contentsOf: model)
+        try FileManager.default.removeItem(at: model)
+        try FileManager.default.createSymbolicLink(atPath: model.path, withDestinationPath: "/dev/zero")
+        XCTAssertThrowsError(try runner.verifiedRecord(in: member)) {
+            XCTAssertTrue("\($0)".contains("not a regular file (a character device)"), "\($0)")
+        }
+        let again = try runner.run(train: train, evaluate: evaluate, threads: 1)
+        XCTAssertEqual(again.records[.dense]?.first?.accuracy, first.records[.dense]?.first?.accuracy)
+        XCTAssertEqual(try Data(contentsOf: model), saved)
+
+        // A record that lists no files checked nothing.
+        let recordURL = member.appendingPathComponent("member.json")
+        let record = try String(contentsOf: recordURL, encoding: .utf8)
+        let emptied = try XCTUnwrap(
+            record.range(of: #""files"\s*:\s*\{[^}]*\}"#, options: .regularExpression).map {
+                record.replacingCharacters(in: $0, with: #""files" : {}"#)
+            })
+        try Data(emptied.utf8).write(to: recordURL)
+        XCTAssertThrowsError(try runner.verifiedRecord(in: member)) {
+            XCTAssertTrue("\($0)".contains("does not list exactly the member's files"), "\($0)")
+        }
+    }
+
+    /// A prediction of 2^40 trapped converting to Int32.
+    func testPredictionsOutOfRangeAreRefused() throws {
+        let (runner, train, evaluate) = try runner()
+        _ = try runner.run(train: train, evaluate: evaluate, threads: 1)
+        let member = runner.memberDirectory(.dense, 0)
+        try NPYFile.write(
+            Array(repeating: Int64(1) << 40, count: evaluate.count), shape: [evaluate.count],
+            to: member.appendingPathComponent("predictions.npy"))
+        XCTAssertThrowsError(try runner.loadPredictions(.dense, 0, count: evaluate.count)) {
+            XCTAssertTrue("\($0)".contains("predictions or logits do not fit 50 examples of 10 classes"), "\($0)")
+        }
+    }
+}
