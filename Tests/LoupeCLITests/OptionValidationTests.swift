@@ -52,6 +52,10 @@ final class OptionValidationTests: CLITestCase {
             ["train", "--model", "mlp", "--hidden", "4,,4"], mentioning: ["--hidden", "'4,,4'"])
         try assertRefusedBeforeOutput(["population", "--lr", "nan"], mentioning: ["--lr", "nan"])
         try assertRefusedBeforeOutput(["population", "--members", "0"], mentioning: ["--members", "0"])
+        // A billion members asked for 80 GB (population) or took the machine's memory (audit).
+        try assertRefusedBeforeOutput(
+            ["population", "--members", "1000000000"], mentioning: ["--members must be between 1 and 10000"])
+        try assertRefusedBeforeOutput(["audit", "--members", "100000000"], mentioning: ["--members", "100000000"])
         try assertRefusedBeforeOutput(["audit", "--batch-size", "0"], mentioning: ["--batch-size", "0"])
         try assertRefusedBeforeOutput(
             ["difficulty", "--evaluate", "test"], mentioning: ["--evaluate test needs --checkpoints"])
@@ -88,7 +92,7 @@ final class OptionValidationTests: CLITestCase {
     func testAMemberCountThatOverflowsIsRefused() throws {
         try assertRefusedBeforeOutput(
             ["population", "--members", "4611686018427387904"],
-            mentioning: ["members", "4611686018427387904", "more models than a count can hold"])
+            mentioning: ["members", "4611686018427387904", "between 1 and 10000"])
     }
 
     /// difficulty keeps every epoch's training logits: their size is checked against the budget.

@@ -56,9 +56,15 @@ public struct PopulationSpec: Codable, Equatable, Sendable {
             frequency: max(1, (end - begin) / max(1, pruningUpdates)))
     }
 
+    /// The most members a variant may have: each is a trained model whose predictions an
+    /// audit holds in memory (a billion asked for 80 GB before the first one trained).
+    public static let maximumMembers = 10_000
+
     /// Checks the settings; the error names the bad one.
     public func validate() throws(CompressionError) {
-        guard members >= 1 else { throw CompressionError("members must be at least 1, got \(members)") }
+        guard (1...Self.maximumMembers).contains(members) else {
+            throw CompressionError("members must be between 1 and \(Self.maximumMembers), got \(members)")
+        }
         guard pruningBegin >= 0, pruningEnd <= 1, pruningBegin <= pruningEnd else {
             throw CompressionError("pruning window must satisfy 0 <= begin <= end <= 1")
         }

@@ -25,7 +25,9 @@ struct PopulationOptions: ParsableArguments {
     /// Checks the options on their own, before anything runs (ArgumentParser calls this after
     /// parsing): the counts, and the variants' names.
     func validate() throws {
-        guard members >= 1 else { throw ValidationError("--members must be at least 1, got \(members)") }
+        guard (1...PopulationSpec.maximumMembers).contains(members) else {
+            throw ValidationError("--members must be between 1 and \(PopulationSpec.maximumMembers), got \(members)")
+        }
         guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
         _ = try PopulationRecipe.variants(parsing: variants)
     }
