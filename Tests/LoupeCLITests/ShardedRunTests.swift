@@ -156,6 +156,14 @@ final class ShardedRunTests: ShardedRunTestCase {
             try loupe("plan", "slurm", "--", "audit", "--members", "0"), mentioning: ["does not parse", "--members"])
         assertFailsCleanly(
             try loupe("plan", "kubernetes", "--mount-path", "work", "--", "audit"), mentioning: ["--mount-path"])
+        // A newline in a value written into an #SBATCH line started a line of shell.
+        for (option, value) in [("--partition", "a\nb;rm -rf /"), ("--account", "x y"), ("--partition", "")] {
+            assertFailsCleanly(
+                try loupe("plan", "slurm", option, value, "--", "audit"), mentioning: [option, "is not a SLURM name"])
+        }
+        assertFailsCleanly(
+            try loupe("plan", "slurm", "--out", "pl\u{1B}an", "--", "audit"),
+            mentioning: ["--out", "control character"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("plan").path))
     }
 

@@ -59,10 +59,28 @@ public struct PlanWorkflow {
 
     public var configuration: Configuration
 
+    /// Refuses values that go into `#SBATCH` lines but could end one: a newline in
+    /// `--partition` started a line of shell in the script. Partitions and accounts are SLURM
+    /// names (letters, digits and `._,:+-`); the folders may be any path without control
+    /// characters.
+    static func checkDirectiveValues(_ config: Configuration) throws {
+        let nameCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._,:+-")
+        for case (let option, let value?) in [("--partition", config.partition), ("--account", config.account)]
+        where value.isEmpty || !value.allSatisfy(nameCharacters.contains) {
+            throw OptionError("\(option): \(EscapedText.quoted(value)) is not a SLURM name (letters, digits, ._,:+-)")
+        }
+        for (what, path) in [
+            ("the working directory", config.workingDirectory), ("--out", config.output.standardizedFileURL.path),
+        ] where path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw OptionError("\(what) \(EscapedText.quoted(path, limit: 200)) holds a control character")
+        }
+    }
+
     public init(_ configuration: Configuration) { self.configuration = configuration }
 
     public func run(progress: any WorkflowProgress) throws -> Result {
         let config = configuration
+        if config.engine == .slurm { try Self.checkDirectiveValues(config) }
         let cost = try measure(progress: progress)
         let name = Self.jobName((config.runFolder ?? config.output).standardizedFileURL.lastPathComponent)
         let plan = try ClusterPlan(
