@@ -56,6 +56,12 @@ final class OptionValidationTests: CLITestCase {
         try assertRefusedBeforeOutput(
             ["population", "--members", "1000000000"], mentioning: ["--members must be between 1 and 10000"])
         try assertRefusedBeforeOutput(["audit", "--members", "100000000"], mentioning: ["--members", "100000000"])
+        // A blur of sigma 1e30 overflowed its radius; 1e9 asked for 48 GB.
+        for sigma in ["1e30", "1e9", "0", "nan"] {
+            try assertRefusedBeforeOutput(
+                ["benchmark", "roar", "--methods", "random,blurred-random", "--blur-sigma", sigma],
+                mentioning: ["--blur-sigma", "must be in (0, 100] pixels"])
+        }
         try assertRefusedBeforeOutput(["audit", "--batch-size", "0"], mentioning: ["--batch-size", "0"])
         try assertRefusedBeforeOutput(
             ["difficulty", "--evaluate", "test"], mentioning: ["--evaluate test needs --checkpoints"])

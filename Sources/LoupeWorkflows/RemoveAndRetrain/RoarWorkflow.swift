@@ -260,8 +260,10 @@ public struct RoarWorkflow {
         case "random": return RandomRankingControl()
         case "blurred-random":
             let sigma = configuration.blurSigma
-            guard sigma > 0, sigma.isFinite else {
-                throw InputError(source: "--blur-sigma", problem: "must be positive, got \(sigma)")
+            // The blur's radius is 3 sigma; a sigma of 1e9 asked for 48 GB of kernel and noise,
+            // and 1e30 overflowed. 100 pixels is more than any image Loupe reads needs.
+            guard sigma > 0, sigma <= 100 else {
+                throw InputError(source: "--blur-sigma", problem: "must be in (0, 100] pixels, got \(sigma)")
             }
             return BlurredRandomRankingControl(sigma: sigma)
         case "":
