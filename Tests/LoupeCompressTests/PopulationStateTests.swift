@@ -76,4 +76,24 @@ final class PopulationStateTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("predictions or logits do not fit 50 examples of 10 classes"), "\($0)")
         }
     }
+
+    /// prune:0.501 and prune:0.504 are both prune-0.50: the second reused the first's members.
+    func testVariantsThatWouldShareAFolderAreRefused() throws {
+        let (runner, _, _) = try runner()
+        var spec = runner.spec
+        spec.variants = [
+            try CompressionVariant(parsing: "prune:0.501"), try CompressionVariant(parsing: "prune:0.504"),
+        ]
+        XCTAssertThrowsError(try spec.validate()) {
+            XCTAssertTrue(
+                "\($0)".contains("variants 'prune:0.501' and 'prune:0.504' would share the folder prune-0.50"), "\($0)")
+        }
+        // Across runs into one folder: the first run's variant and the second's.
+        spec.variants = [try CompressionVariant(parsing: "prune:0.501")]
+        _ = try PopulationRunner(spec: spec, directory: directory)
+        spec.variants = [try CompressionVariant(parsing: "prune:0.504")]
+        XCTAssertThrowsError(try PopulationRunner(spec: spec, directory: directory)) {
+            XCTAssertTrue("\($0)".contains("population.json: with the variants asked for: variants"), "\($0)")
+        }
+    }
 }

@@ -99,6 +99,9 @@ public struct PopulationRunner {
             if existing.variants != spec.variants {
                 var merged = existing
                 merged.variants = existing.variants + spec.variants.filter { !existing.variants.contains($0) }
+                do { try merged.validate() } catch {
+                    throw InputError(source: specURL.path, problem: "with the variants asked for: \(error.description)")
+                }
                 try AtomicFile.write(try DeterministicJSON.encode(merged), to: specURL)
             }
         } else {

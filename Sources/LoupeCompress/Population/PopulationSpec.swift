@@ -85,6 +85,17 @@ public struct PopulationSpec: Codable, Equatable, Sendable {
                 throw CompressionError("variant '\(structured.name)': \(error.problem)")
             }
         }
+        // A variant's members live in the folder its name gives: two variants of one name
+        // (sparsities that round alike) shared it, and the second reported the first's results.
+        var byName: [String: CompressionVariant] = [:]
+        for variant in orderedVariants {
+            if let other = byName[variant.name], other != variant {
+                throw CompressionError(
+                    "variants '\(other.specification)' and '\(variant.specification)' would share the folder \(variant.name); make them differ in the first two decimals"
+                )
+            }
+            byName[variant.name] = variant
+        }
         guard CheckedSize.product(orderedVariants.count, members) != nil else {
             throw CompressionError(
                 "members: \(orderedVariants.count) variants of \(members) members are more models than a count can hold"
