@@ -112,5 +112,16 @@ final class ExportRoundTripTests: XCTestCase {
         XCTAssertEqual(onnx.graph.nodes.filter { $0.opType == "Cast" }.count, model.parameters.count)
         let back = try ImportedModel(converting: onnx, source: "h.onnx", name: "h").model
         XCTAssertEqual(back.parameters, model.parameters)  // rounding to half happens when written
+
+        // A weight beyond ±65504 became infinite in the file, which import then refused.
+        var large = model
+        let name = model.parameterNames[0]
+        var scalars = model.parameters[name]!.scalars
+        scalars[0] = 70_000
+        large.parameters[name] = Tensor(shape: model.parameters[name]!.shape, scalars: scalars)
+        XCTAssertThrowsError(try ONNXModel(exporting: large, weights: .float16)) {
+            XCTAssertTrue("\($0)".contains("\(name) holds values beyond float16's range (±65504)"), "\($0)")
+        }
+        XCTAssertNoThrow(try ONNXModel(exporting: large, weights: .float32))
     }
 }

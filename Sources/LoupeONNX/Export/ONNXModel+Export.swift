@@ -27,6 +27,16 @@ extension ONNXModel {
     /// `Flatten`, per-channel normalisation a `Sub` and a `Div`); dropout is left out
     /// (inference graph).
     public init(exporting model: Model, weights: ONNXWeightStorage = .float32) throws(ONNXError) {
+        if case .float16 = weights {
+            // Beyond ±65504 a half is infinite: the file would hold weights no reader accepts.
+            let stored = model.parameters.merging(model.buffers, uniquingKeysWith: { a, _ in a })
+            for (name, tensor) in stored.sorted(by: { $0.key < $1.key })
+            where tensor.scalars.contains(where: { abs($0) > Float(Float16.greatestFiniteMagnitude) }) {
+                throw ONNXError(
+                    model.architecture.name,
+                    "\(name) holds values beyond float16's range (±65504); export it without --quantize float16")
+            }
+        }
         var export = GraphExport(model: model, weights: weights)
         let input = ONNXValueInfo(
             name: "input", shape: [.symbolic("batch")] + model.architecture.inputShape.map { .fixed($0) })
