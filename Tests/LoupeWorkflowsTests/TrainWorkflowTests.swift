@@ -46,6 +46,14 @@ final class TrainWorkflowTests: WorkflowTestCase {
         XCTAssertEqual(evaluated.evaluation.accuracy, last["testAccuracy"] as! Double, accuracy: 1e-12)
         XCTAssertEqual(evaluated.evaluation.confusion.count, 3)
         XCTAssertEqual(evaluated.lines[0], "\(data.data) test: \(evaluated.evaluation.count) examples")
+        let json = try JSONSerialization.jsonObject(with: Data(try evaluated.json().utf8)) as! [String: Any]
+        XCTAssertEqual(json["loss"] as! Double, evaluated.evaluation.loss, accuracy: 1e-12)
+        // JSON has no NaN: a diverged model's loss is null, not an encoding error naming no file.
+        var diverged = evaluated
+        diverged.evaluation.loss = .nan
+        let nanJSON = try JSONSerialization.jsonObject(with: Data(try diverged.json().utf8)) as! [String: Any]
+        XCTAssertTrue(nanJSON["loss"] is NSNull, "\(nanJSON)")
+        XCTAssertEqual(nanJSON["accuracy"] as! Double, evaluated.evaluation.accuracy, accuracy: 1e-12)
     }
 
     /// A result is written into the folder the run trained into, not elsewhere.

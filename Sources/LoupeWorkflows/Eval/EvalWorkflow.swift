@@ -20,18 +20,31 @@ public struct EvalWorkflow {
         public var configuration: Configuration
         public var evaluation: Evaluation
 
-        /// Pretty-printed JSON with sorted keys: model, data, split, examples, accuracy, loss, confusion.
+        /// Pretty-printed JSON with sorted keys: model, data, split, examples, accuracy, loss
+        /// (`null` when it is not finite: JSON has no NaN), confusion.
         public func json() throws -> String {
             struct Output: Encodable {
                 var model: String, data: String, split: String, examples: Int
-                var accuracy: Double, loss: Double, confusion: [[Int]]
+                var accuracy: Double, loss: Double?, confusion: [[Int]]
+
+                func encode(to encoder: any Encoder) throws {
+                    var container = encoder.container(keyedBy: CodingKeys.self)
+                    try container.encode(model, forKey: .model)
+                    try container.encode(data, forKey: .data)
+                    try container.encode(split, forKey: .split)
+                    try container.encode(examples, forKey: .examples)
+                    try container.encode(accuracy, forKey: .accuracy)
+                    try container.encode(loss, forKey: .loss)
+                    try container.encode(confusion, forKey: .confusion)
+                }
+                enum CodingKeys: String, CodingKey { case model, data, split, examples, accuracy, loss, confusion }
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
             let output = Output(
                 model: configuration.modelFile.relativePath, data: configuration.data.data,
                 split: configuration.split.rawValue, examples: evaluation.count, accuracy: evaluation.accuracy,
-                loss: evaluation.loss, confusion: evaluation.confusion)
+                loss: evaluation.loss.isFinite ? evaluation.loss : nil, confusion: evaluation.confusion)
             return String(decoding: try encoder.encode(output), as: UTF8.self)
         }
 
