@@ -96,4 +96,20 @@ final class PopulationStateTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("population.json: with the variants asked for: variants"), "\($0)")
         }
     }
+
+    /// A dense member swapped for another network's checkpoint (its hash updated) was pruned
+    /// and quantized as if it were the population's.
+    func testADenseMemberOfOtherLayersIsRefused() throws {
+        let (runner, train, evaluate) = try runner()
+        _ = try runner.run(train: train, evaluate: evaluate, threads: 1)
+        XCTAssertNoThrow(try runner.denseMember(0))
+        let other = try Model(
+            architecture: Architecture.builtin("mlp", inputShape: [1, 28, 28], classes: 10, hiddenWidths: [16])!,
+            seed: 1)
+        try ModelCheckpoint(model: other).write(
+            to: runner.memberDirectory(.dense, 0).appendingPathComponent("model.safetensors"))
+        XCTAssertThrowsError(try runner.denseMember(0)) {
+            XCTAssertTrue("\($0)".contains("has other layers than the population's mlp as recorded"), "\($0)")
+        }
+    }
 }

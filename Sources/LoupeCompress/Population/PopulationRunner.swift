@@ -271,8 +271,7 @@ public struct PopulationRunner {
             let trained = model
             predict = { trained.logits($0) }
         case .oneShot(let sparsity, let policy, let epochs):
-            let base = try ModelCheckpoint(
-                contentsOf: memberDirectory(.dense, index).appendingPathComponent("model.safetensors"))
+            let base = try denseMember(index)
             var generator = SeededGenerator(seed: seed)
             masks = try MagnitudePruner.masks(
                 for: base.model, sparsity: sparsity, policy: policy, generator: &generator)
@@ -294,8 +293,7 @@ public struct PopulationRunner {
             let tuned = model
             predict = { tuned.logits($0) }
         case .oneShotFilters(let fraction, let epochs):
-            let base = try ModelCheckpoint(
-                contentsOf: memberDirectory(.dense, index).appendingPathComponent("model.safetensors"))
+            let base = try denseMember(index)
             var configuration = spec.training
             configuration.seed = SeedStream.fineTuning.seed(from: seed)
             configuration.threads = 1
@@ -311,8 +309,7 @@ public struct PopulationRunner {
             let tuned = model
             predict = { tuned.logits($0) }
         case .quantized(let scheme):
-            let base = try ModelCheckpoint(
-                contentsOf: memberDirectory(.dense, index).appendingPathComponent("model.safetensors"))
+            let base = try denseMember(index)
             let calibration = train.images(at: Array(0..<min(spec.calibrationExamples, train.count)))
             let quantized = try Quantizer.quantize(base.model, scheme: scheme, calibration: calibration)
             model = quantized.model
@@ -354,6 +351,21 @@ public struct PopulationRunner {
         }
         try AtomicFile.write(try DeterministicJSON.encode(record), to: folder.appendingPathComponent("member.json"))
         return (record, false)
+    }
+
+    /// Dense member `index`, which the derived variants start from: a checkpoint of the
+    /// population's architecture (a member file swapped for another network's, its hash
+    /// updated, was pruned and quantized as if it were the population's).
+    func denseMember(_ index: Int) throws -> ModelCheckpoint {
+        let url = memberDirectory(.dense, index).appendingPathComponent("model.safetensors")
+        let checkpoint = try ModelCheckpoint(contentsOf: url)
+        let (found, recorded) = (checkpoint.model.architecture, spec.architecture)
+        guard found.inputShape == recorded.inputShape, found.layers == recorded.layers else {
+            throw InputError(
+                source: url.path,
+                problem: "has other layers than the population's \(recorded.name) as recorded (\(found.name))")
+        }
+        return checkpoint
     }
 
     /// The files a member writes beside its `member.json`, each recorded with its hash.
