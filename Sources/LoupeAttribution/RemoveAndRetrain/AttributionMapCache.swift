@@ -78,11 +78,15 @@ struct AttributionMapCache {
         return record
     }
 
-    /// The cached maps of `split`, checked against the expected shape.
+    /// The cached maps of `split`, checked against the expected shape and, as freshly computed
+    /// maps are, for values that are not finite.
     func load(_ split: ExampleSeeds.Split, shape: [Int]) throws -> [Float] {
         let array = try NPYFile.read(url(split))
         guard array.shape == shape, case .float32(let values) = array.elements else {
             throw InputError(source: url(split).path, problem: "expected float32 maps of shape \(shape)")
+        }
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw InputError(source: url(split).path, problem: "non-finite attribution \(values[bad]) at value \(bad)")
         }
         return values
     }

@@ -1,9 +1,10 @@
 import Foundation
-import LoupeAttribution
 import LoupeData
 import LoupeNN
 import LoupeSupport
 import XCTest
+
+@testable import LoupeAttribution
 
 final class RemoveAndRetrainRunnerTests: XCTestCase {
     var directory: URL!
@@ -99,6 +100,11 @@ final class RemoveAndRetrainRunnerTests: XCTestCase {
         try FileManager.default.removeItem(at: cells.appendingPathComponent("random/kar-10"))
         try Data("{\"method\":".utf8).write(to: cells.appendingPathComponent("gradient/kar-10/retrain-000.json"))
         try FileManager.default.removeItem(at: resumedDirectory.appendingPathComponent("maps/random/maps.json"))
+        // A record counting more correct answers than test images reported an accuracy above 1.
+        let edited = cells.appendingPathComponent("gradient/roar-10/retrain-000.json")
+        let text = try String(contentsOf: edited, encoding: .utf8)
+        let range = try XCTUnwrap(text.range(of: #""correct"\s*:\s*[0-9]+"#, options: .regularExpression))
+        try Data(text.replacingCharacters(in: range, with: #""correct" : 1000"#).utf8).write(to: edited)
         let resumed = try RemoveAndRetrainRunner(spec: spec, directory: resumedDirectory)
             .run(train: train, test: test, methods: methods, threads: 1)
         XCTAssertEqual(resumed.cells, clean.cells)
@@ -107,8 +113,8 @@ final class RemoveAndRetrainRunnerTests: XCTestCase {
         XCTAssertEqual(resumed.base, cleanBase)
         XCTAssertEqual(resumed.records.map(\.correct), clean.records.map(\.correct))
         // random's maps were recomputed identically, so its ROAR records stayed valid.
-        XCTAssertEqual(resumed.trainedRetrains, 1 + 2 + 1)
-        XCTAssertEqual(resumed.reusedRetrains, 16 - 4)
+        XCTAssertEqual(resumed.trainedRetrains, 1 + 2 + 1 + 1)
+        XCTAssertEqual(resumed.reusedRetrains, 16 - 5)
 
         let single = directory.appendingPathComponent("single")
         let oneThread = try RemoveAndRetrainRunner(spec: spec, directory: single)
@@ -117,6 +123,19 @@ final class RemoveAndRetrainRunnerTests: XCTestCase {
         XCTAssertEqual(
             try Data(contentsOf: single.appendingPathComponent("maps/gradient/train.npy")),
             try Data(contentsOf: directory.appendingPathComponent("maps/gradient/train.npy")))
+    }
+
+    /// Cached maps holding NaN (their hash in maps.json updated to match) were used; freshly
+    /// computed ones are refused, and so are cached ones now.
+    func testCachedMapsThatAreNotFiniteAreRefused() throws {
+        let cache = AttributionMapCache(root: directory, method: "gradient")
+        try FileManager.default.createDirectory(at: cache.directory, withIntermediateDirectories: true)
+        try NPYFile.write([0.5, .nan, 1, 2], shape: [1, 1, 2, 2], to: cache.url(.test))
+        XCTAssertThrowsError(try cache.load(.test, shape: [1, 1, 2, 2])) {
+            XCTAssertTrue("\($0)".contains("test.npy: non-finite attribution nan at value 1"), "\($0)")
+        }
+        try NPYFile.write([0.5, 3, 1, 2], shape: [1, 1, 2, 2], to: cache.url(.test))
+        XCTAssertEqual(try cache.load(.test, shape: [1, 1, 2, 2]), [0.5, 3, 1, 2])
     }
 
     /// A changed map file is detected by its hash and recomputed; a directory holding another
