@@ -56,6 +56,11 @@ final class OptionValidationTests: CLITestCase {
         try assertRefusedBeforeOutput(
             ["population", "--members", "1000000000"], mentioning: ["--members must be between 1 and 10000"])
         try assertRefusedBeforeOutput(["audit", "--members", "100000000"], mentioning: ["--members", "100000000"])
+        // A shift of 1e38 made the uncompensated mlp's outputs infinite, reported as equal.
+        for shift in ["1e38", "-1001", "nan"] {
+            try assertRefusedBeforeOutput(
+                ["benchmark", "invariance", "--shift=\(shift)"], mentioning: ["--shift", "must be in [-1000, 1000]"])
+        }
         // A blur of sigma 1e30 overflowed its radius; 1e9 asked for 48 GB.
         for sigma in ["1e30", "1e9", "0", "nan"] {
             try assertRefusedBeforeOutput(
