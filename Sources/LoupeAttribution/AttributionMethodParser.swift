@@ -36,8 +36,21 @@ public enum AttributionMethodParser {
             throw InputError(
                 source: "--noise", problem: "must be finite and nonnegative, got \(settings.noiseFraction)")
         }
+        // Each wrapper multiplies the work by the sample count: six nested smoothgrads ran for
+        // minutes on one image, and thousands made a file name too long to write.
+        let wrappers = name.filter { $0 == "(" }.count
+        guard wrappers <= maximumNesting else {
+            throw InputError(
+                source: "--method",
+                problem:
+                    "\(EscapedText.quoted(name, limit: 80)): \(wrappers) nested wrappers; at most \(maximumNesting) (each multiplies the work by --samples)"
+            )
+        }
         return try parse(name.trimmingCharacters(in: .whitespaces), whole: name, settings: settings)
     }
+
+    /// The most wrappers one method may nest, as in `smoothgrad(vargrad(gradient))`.
+    public static let maximumNesting = 2
 
     private static func parse(_ text: String, whole: String, settings: AttributionSettings) throws(InputError)
         -> any AttributionMethod
@@ -46,7 +59,8 @@ public enum AttributionMethodParser {
         var base: any AttributionMethod = Gradient()
         if let open = text.firstIndex(of: "(") {
             guard text.hasSuffix(")") else {
-                throw InputError(source: "--method", problem: "'\(whole)': unbalanced parentheses")
+                throw InputError(
+                    source: "--method", problem: "\(EscapedText.quoted(whole, limit: 80)): unbalanced parentheses")
             }
             wrapper = String(text[..<open])
             let inner = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
@@ -73,7 +87,7 @@ public enum AttributionMethodParser {
         InputError(
             source: "--method",
             problem:
-                "unknown method '\(whole)'; known: \(knownNames.joined(separator: ", ")) (wrappers also as smoothgrad(<method>))"
+                "unknown method \(EscapedText.quoted(whole, limit: 80)); known: \(knownNames.joined(separator: ", ")) (wrappers also as smoothgrad(<method>))"
         )
     }
 

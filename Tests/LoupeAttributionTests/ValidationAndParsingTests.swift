@@ -57,6 +57,15 @@ final class ValidationAndParsingTests: XCTestCase {
             _ = try AttributionMethodParser.method(named: "smoothgrad(gradient")
         }
         assertAttributionError(["--method", "twice"]) { _ = try AttributionMethodParser.methods(named: "sobel,sobel") }
+        // Each wrapper multiplies the work: two nest, three do not, and a long name is cut short.
+        XCTAssertNoThrow(try AttributionMethodParser.method(named: "smoothgrad(vargrad(gradient))"))
+        let deep = String(repeating: "vargrad(", count: 10_000) + "gradient" + String(repeating: ")", count: 10_000)
+        assertAttributionError(["--method", "10000 nested wrappers; at most 2", "...'"]) {
+            _ = try AttributionMethodParser.method(named: deep)
+        }
+        assertAttributionError(["--method", "3 nested wrappers"]) {
+            _ = try AttributionMethodParser.method(named: "smoothgrad(smoothgrad(smoothgrad(gradient)))")
+        }
         assertAttributionError(["--method", "no method"]) { _ = try AttributionMethodParser.methods(named: ",") }
         assertAttributionError(["--steps"]) {
             _ = try AttributionMethodParser.method(named: "gradient", settings: AttributionSettings(steps: 0))
