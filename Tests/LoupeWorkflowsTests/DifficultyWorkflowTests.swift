@@ -54,6 +54,22 @@ final class DifficultyWorkflowTests: WorkflowTestCase {
         XCTAssertEqual(
             first.scores.first { $0.name == "vog" }?.values, second.scores.first { $0.name == "vog" }?.values)
         XCTAssertEqual(first.finalPredictions, second.finalPredictions)
+
+        // A hidden file is not a checkpoint (it was read as one).
+        let checkpoints = trained.appendingPathComponent("checkpoints")
+        try Data("junk".utf8).write(to: checkpoints.appendingPathComponent(".partial.safetensors"))
+        var hidden = again
+        hidden.output = folder.appendingPathComponent("hidden")
+        let withHidden = RecordedProgress()
+        _ = try DifficultyWorkflow(hidden).run(progress: withHidden)
+        XCTAssertEqual(withHidden.lines.filter { $0.hasSuffix("checkpoint gradients added") }.count, 2)
+        // The early epoch must be one of the checkpoints ("0 logits for shape [1, 1000, 10]").
+        var late = again
+        late.settings.earlyEpoch = 3
+        late.output = folder.appendingPathComponent("late")
+        XCTAssertThrowsError(try DifficultyWorkflow(late).run(progress: SilentProgress())) {
+            XCTAssertTrue("\($0)".contains("--early-epoch must be in 1...2, the checkpoints given, got 3"), "\($0)")
+        }
     }
 
     /// From checkpoints, `evaluate: .test` scores the held-out examples: every score covers

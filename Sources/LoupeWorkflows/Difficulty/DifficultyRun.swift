@@ -157,6 +157,10 @@ struct DifficultyRun {
         guard urls.count >= 2 else {
             throw ModelError("VoG needs at least two checkpoints, found \(urls.count)")
         }
+        // The early epoch picks one of the checkpoints (EL2N's and GraNd's logits).
+        guard (1...urls.count).contains(earlyEpoch) else {
+            throw ModelError("--early-epoch must be in 1...\(urls.count), the checkpoints given, got \(earlyEpoch)")
+        }
         let labels = train.labels.map(Int.init)
         let shape = train.shape
         let stages: [TrainingStage] = urls.count >= 6 ? TrainingStage.allCases : [.all]

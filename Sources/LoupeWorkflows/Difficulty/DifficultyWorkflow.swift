@@ -220,7 +220,7 @@ public struct DifficultyWorkflow {
     }
 
     /// The `.safetensors` (or `.onnx`) files of a checkpoint folder (or of `checkpoints/` in
-    /// a run folder), in name order: at least two.
+    /// a run folder), in name order, hidden ones left out: at least two.
     static func checkpointFiles(in given: URL) throws -> [URL] {
         let path = given.relativePath
         var folder = URL(fileURLWithPath: path, isDirectory: true)
@@ -233,8 +233,9 @@ public struct DifficultyWorkflow {
         }
         guard isDirectory.boolValue, let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path)
         else { throw InputError(source: path, problem: "--checkpoints: not a readable directory") }
-        let checkpoints = names.filter { $0.hasSuffix(".safetensors") }
-        let onnx = names.filter { $0.lowercased().hasSuffix(".onnx") }
+        let visible = names.filter { !$0.hasPrefix(".") }  // hidden files are not checkpoints
+        let checkpoints = visible.filter { $0.hasSuffix(".safetensors") }
+        let onnx = visible.filter { $0.lowercased().hasSuffix(".onnx") }
         guard checkpoints.isEmpty || onnx.isEmpty else {
             throw InputError(
                 source: folder.path,
