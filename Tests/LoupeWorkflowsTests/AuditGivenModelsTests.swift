@@ -59,7 +59,8 @@ final class AuditGivenModelsTests: WorkflowTestCase {
         let spec = String(
             decoding: try Data(contentsOf: output.appendingPathComponent("population/population.json")), as: UTF8.self)
         XCTAssertTrue(spec.contains(try SHA256.hex(ofFile: files[1])), spec)
-        try ONNXModel(exporting: try ModelFile.load(files[0]).model).write(to: files[1])
+        try ONNXModel(exporting: try Model(architecture: try ModelFile.load(files[0]).model.architecture, seed: 99))
+            .write(to: files[1])
         XCTAssertThrowsError(
             try AuditWorkflow(.init(data: data, population: population, output: output)).run(progress: SilentProgress())
         ) { XCTAssertTrue("\($0)".contains("describes a different population"), "\($0)") }
@@ -95,6 +96,16 @@ final class AuditGivenModelsTests: WorkflowTestCase {
             XCTAssertTrue(
                 "\($0)".hasSuffix("other.onnx: has another architecture than model-0.onnx; a population shares one"),
                 "\($0)")
+        }
+        // The same model twice (a copy under another name too) is one network, not two members.
+        files.removeLast()
+        let copy = folder.appendingPathComponent("copy.onnx")
+        try FileManager.default.copyItem(at: files[0], to: copy)
+        population.baseModels = files + [copy]
+        XCTAssertThrowsError(
+            try AuditWorkflow(.init(data: data, population: population, output: output)).run(progress: SilentProgress())
+        ) {
+            XCTAssertTrue("\($0)".contains("copy.onnx: is the same model as"), "\($0)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
     }

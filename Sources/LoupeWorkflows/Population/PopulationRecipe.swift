@@ -80,6 +80,15 @@ public struct PopulationRecipe: Sendable, Equatable {
             architecture.name = first.deletingPathExtension().lastPathComponent
             given = models
             hashes = try files.map { try SHA256.hex(ofFile: $0) }
+            // One model given twice would be two members of one network: the spread over
+            // members that the audit measures would be understated.
+            for (index, hash) in hashes!.enumerated() {
+                if let earlier = hashes![..<index].firstIndex(of: hash) {
+                    throw InputError(
+                        source: files[index].relativePath,
+                        problem: "is the same model as \(files[earlier].relativePath); give each member once")
+                }
+            }
         } else {
             architecture = try model.architecture(for: train)
         }
