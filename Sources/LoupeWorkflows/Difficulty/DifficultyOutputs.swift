@@ -39,6 +39,20 @@ package struct CIEJoin {
         }
         guard !isCIE.isEmpty else { throw InputError(source: url.path, problem: "no rows for variant '\(chosen)'") }
     }
+
+    /// Refuses CIE results of examples that are not in `scored`: an audit of the test split
+    /// joined onto training scores left every CIE column empty, silently.
+    package func check(covers scored: Dataset, split: EvaluatedSplit, file: URL) throws {
+        let ids = Set(scored.ids)
+        let foreign = isCIE.keys.filter { !ids.contains($0) }.count
+        guard foreign == 0 else {
+            throw InputError(
+                source: file.appendingPathComponent("cie.csv").path,
+                problem:
+                    "\(foreign) of its \(isCIE.count) examples are not in the \(split.rawValue) split scored here (an audit of the other split? give --evaluate)"
+            )
+        }
+    }
 }
 
 /// Writes difficulty.csv, difficulty.jsonl, scores/*.npy, deciles.csv and difficulty.html.

@@ -145,6 +145,7 @@ public struct DifficultyWorkflow {
         if case .training = config.source { try Self.requireTrainingSplit(config.evaluate) }
         let scored = config.evaluate == .test ? prepared.splits.test : train
         let join = try config.cie.map { try CIEJoin(directory: $0, variant: config.cieVariant) }
+        if let join, let cie = config.cie { try join.check(covers: scored, split: config.evaluate, file: cie) }
         var inputs = scored.sources + (config.cie.map { [$0.appendingPathComponent("cie.csv")] } ?? [])
         // Inputs that can be wrong are read before anything is written.
         var result: DifficultyRun.Result?

@@ -1,0 +1,29 @@
+import Foundation
+import LoupeData
+import XCTest
+
+@testable import LoupeWorkflows
+
+/// `difficulty --cie` joins an audit's CIE results onto the scored examples by id.
+final class CIEJoinTests: WorkflowTestCase {
+    func testCIEResultsOfAnotherSplitAreRefused() throws {
+        let splits = try syntheticData(classes: 2, perClass: 10).load().splits
+        let audit = folder.appendingPathComponent("audit")
+        try FileManager.default.createDirectory(at: audit, withIntermediateDirectories: true)
+        var csv = "variant,id,taxicab_score,is_cie\n"
+        for (index, id) in splits.test.ids.enumerated() { csv += "int8,\(id),\(Double(index) / 10),\(index % 2)\n" }
+        try Data(csv.utf8).write(to: audit.appendingPathComponent("cie.csv"))
+
+        let join = try CIEJoin(directory: audit, variant: nil)
+        XCTAssertEqual(join.variant, "int8")
+        XCTAssertEqual(join.isCIE[splits.test.ids[1]], true)
+        XCTAssertEqual(join.taxicab[splits.test.ids[2]], 0.2)
+        XCTAssertNoThrow(try join.check(covers: splits.test, split: .test, file: audit))
+        XCTAssertThrowsError(try join.check(covers: splits.train, split: .train, file: audit)) {
+            XCTAssertTrue(
+                "\($0)".contains(
+                    "cie.csv: \(splits.test.count) of its \(splits.test.count) examples are not in the train split scored here"
+                ), "\($0)")
+        }
+    }
+}
