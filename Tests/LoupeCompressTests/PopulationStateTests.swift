@@ -112,4 +112,15 @@ final class PopulationStateTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("has other layers than the population's mlp as recorded"), "\($0)")
         }
     }
+
+    /// population.json as a folder printed Foundation's whole error dump.
+    func testAPopulationSpecThatIsNotAFileIsNamed() throws {
+        let (runner, _, _) = try runner()
+        let specURL = directory.appendingPathComponent("population.json")
+        try FileManager.default.removeItem(at: specURL)
+        try FileManager.default.createDirectory(at: specURL, withIntermediateDirectories: true)
+        XCTAssertThrowsError(try PopulationRunner(spec: runner.spec, directory: directory)) {
+            XCTAssertEqual("\($0)", specURL.path + ": not a regular file (a directory)")
+        }
+    }
 }

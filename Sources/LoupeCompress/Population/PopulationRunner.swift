@@ -87,7 +87,8 @@ public struct PopulationRunner {
         let specURL = directory.appendingPathComponent("population.json")
         if FileManager.default.fileExists(atPath: specURL.path) {
             let existing: PopulationSpec
-            do { existing = try DeterministicJSON.decode(PopulationSpec.self, from: Data(contentsOf: specURL)) } catch {
+            let bytes = try InputFile.read(specURL, name: specURL.path)  // a regular file, within the budget
+            do { existing = try DeterministicJSON.decode(PopulationSpec.self, from: Data(bytes)) } catch {
                 throw InputError(source: specURL.path, problem: "unreadable population spec: \(error)")
             }
             var comparable = existing
