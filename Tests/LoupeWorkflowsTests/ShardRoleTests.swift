@@ -46,6 +46,10 @@ final class ShardRoleTests: XCTestCase {
             ({ try self.role(shards: 2, ["SLURM_ARRAY_TASK_ID": "x"]) }, "SLURM_ARRAY_TASK_ID", "not a number"),
             ({ try self.role(["SLURM_ARRAY_TASK_ID": "1"]) }, "SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT"),
             (
+                { try self.role(["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "99999999999999999999"]) },
+                "SLURM_ARRAY_TASK_COUNT", "is not a count: '99999999999999999999'"
+            ),
+            (
                 {
                     try self.role([
                         "SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "2", "SLURM_ARRAY_TASK_MIN": "3",

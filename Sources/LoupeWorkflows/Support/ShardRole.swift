@@ -55,9 +55,13 @@ public enum ShardRole: Sendable, Equatable {
             return .task(try Shard(index: index, count: shards, source: name))
         }
         guard let slurmID else { return .whole }
-        guard let countText = environment["SLURM_ARRAY_TASK_COUNT"], let count = Int(countText) else {
+        guard let countText = environment["SLURM_ARRAY_TASK_COUNT"] else {
             throw InputError(
                 source: "SLURM_ARRAY_TASK_ID", problem: "is set without SLURM_ARRAY_TASK_COUNT; pass --shards N")
+        }
+        guard let count = Int(countText) else {
+            throw InputError(
+                source: "SLURM_ARRAY_TASK_COUNT", problem: "is not a count: \(EscapedText.quoted(countText))")
         }
         guard let index = Int(slurmID) else {
             throw InputError(source: "SLURM_ARRAY_TASK_ID", problem: "is not a number: '\(slurmID)'")
