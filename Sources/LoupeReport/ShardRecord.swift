@@ -54,6 +54,10 @@ public struct ShardRecord: Codable, Equatable, Sendable {
     /// are named in the error.
     public static func read(in runFolder: URL) throws -> [ShardRecord] {
         let folder = runFolder.appendingPathComponent(folderName)
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw InputError(source: folder.path, problem: "is not a folder of shard records")
+        }
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
             .filter { ($0.hasPrefix("shard-") || $0.hasPrefix("prepare-")) && $0.hasSuffix(".json") }
         var records: [ShardRecord] = []
