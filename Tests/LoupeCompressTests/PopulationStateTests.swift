@@ -75,6 +75,11 @@ final class PopulationStateTests: XCTestCase {
         XCTAssertThrowsError(try runner.loadPredictions(.dense, 0, count: evaluate.count)) {
             XCTAssertTrue("\($0)".contains("predictions or logits do not fit 50 examples of 10 classes"), "\($0)")
         }
+        // A damaged file is named with its member's folder (every member has one of that name).
+        try Data([0x93, 0x4E]).write(to: member.appendingPathComponent("predictions.npy"))
+        XCTAssertThrowsError(try runner.loadPredictions(.dense, 0, count: evaluate.count)) {
+            XCTAssertTrue("\($0)".hasPrefix(member.appendingPathComponent("predictions.npy").path + ": "), "\($0)")
+        }
     }
 
     /// prune:0.501 and prune:0.504 are both prune-0.50: the second reused the first's members.

@@ -389,8 +389,14 @@ public struct PopulationRunner {
 
     func loadPredictions(_ variant: CompressionVariant, _ index: Int, count: Int) throws -> MemberPredictions {
         let folder = memberDirectory(variant, index)
-        let labels = try NPYFile.read(folder.appendingPathComponent("predictions.npy"))
-        let logits = try NPYFile.read(folder.appendingPathComponent("logits.npy"))
+        let (labels, logits): (NPYArray, NPYArray)
+        do {
+            labels = try NPYFile.read(folder.appendingPathComponent("predictions.npy"))
+            logits = try NPYFile.read(folder.appendingPathComponent("logits.npy"))
+        } catch let error as InputError where !error.source.hasPrefix("/") {
+            // Every member has files of these names: say whose.
+            throw InputError(source: folder.appendingPathComponent(error.source).path, problem: error.problem)
+        }
         guard case .int64(let values) = labels.elements, values.count == count,
             case .float32(let scores) = logits.elements
         else {
