@@ -94,6 +94,36 @@ final class StoreOpeningTests: XCTestCase {
         }
     }
 
+    /// A verdict row whose example id is text (an edited database) trapped in GRDB's row
+    /// subscript when the log was read; it is one line naming the record and the column.
+    func testAValueOfAnotherTypeInTheLogIsNamed() async throws {
+        let scratch = try ReviewScratch()
+        do {
+            let store = try scratch.open()
+            _ = try await store.record(VerdictSubmission(exampleID: 1, reviewer: "alice", verdict: .correct))
+        }
+        let python = URL(fileURLWithPath: "/usr/bin/python3")
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: python.path), "no python3")
+        let process = Process()
+        process.executableURL = python
+        process.arguments = [
+            "-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(\"INSERT INTO verdict (example_id, reviewer, verdict, note, queue, recorded_at, tool_version) VALUES ('abc', 'a', 'correct', '', 'q', 't', 'v')\"); c.commit()",
+            scratch.database.path,
+        ]
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        let store = try scratch.open()
+        do {
+            _ = try await store.log()
+            XCTFail("the log was read")
+        } catch let error as InputError {
+            XCTAssertEqual(error.source, scratch.database.path)
+            XCTAssertEqual(error.problem, "record 2: column example_id holds no valid value")
+        }
+    }
+
     func testAPathThatCannotBeCreatedIsRefused() throws {
         let scratch = try ReviewScratch()
         let missing = scratch.folder.appendingPathComponent("no-such-folder/review.sqlite")

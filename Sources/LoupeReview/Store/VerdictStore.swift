@@ -141,22 +141,33 @@ public final class VerdictStore: Sendable {
     private func fetchRecords(_ db: Database, sql: String, arguments: StatementArguments = [])
         throws -> [VerdictRecord]
     {
-        try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-            let word: String? = row["verdict"]
+        try Row.fetchAll(db, sql: sql, arguments: arguments).enumerated().map { index, row in
+            // Columns are decoded with checks: a value of another type in an edited database
+            // (an id of 'abc') trapped in GRDB's unchecked subscript.
+            func column<Value: DatabaseValueConvertible>(_ name: String) throws -> Value {
+                do { return try row.decode(forColumn: name) } catch {
+                    throw InputError(
+                        source: path.path, problem: "record \(index + 1): column \(name) holds no valid value")
+                }
+            }
+            let word: String? = try column("verdict")
             var verdict: Verdict?
             if let word {
                 guard let known = Verdict(rawValue: word) else {
                     throw InputError(
                         source: path.path,
-                        problem: "record \(row["sequence"] as Int64) has an unknown verdict \(EscapedText.quoted(word))"
+                        problem:
+                            "record \(try column("sequence") as Int64) has an unknown verdict \(EscapedText.quoted(word))"
                     )
                 }
                 verdict = known
             }
             return VerdictRecord(
-                sequence: row["sequence"], exampleID: row["example_id"], reviewer: row["reviewer"], verdict: verdict,
-                suggestedLabel: row["suggested_label"], note: row["note"], queue: row["queue"],
-                recordedAt: row["recorded_at"], toolVersion: row["tool_version"], undoes: row["undoes"])
+                sequence: try column("sequence"), exampleID: try column("example_id"), reviewer: try column("reviewer"),
+                verdict: verdict, suggestedLabel: try column("suggested_label"), note: try column("note"),
+                queue: try column("queue"), recordedAt: try column("recorded_at"),
+                toolVersion: try column("tool_version"),
+                undoes: try column("undoes"))
         }
     }
 
