@@ -1,3 +1,5 @@
+import LoupeSupport
+
 /// What `loupe verify --rerun` needs to run a recorded command again into another folder.
 public struct RerunRecipe: Codable, Equatable, Sendable {
     /// The placeholder in ``arguments`` for the output folder.
@@ -52,6 +54,30 @@ public struct RerunRecipe: Codable, Equatable, Sendable {
         if !sawOutput { arguments += ["--out", Self.outputPlaceholder] }
         if !sawThreads, let threads { arguments += ["--threads", String(threads)] }
         self.init(arguments: arguments, workingDirectory: workingDirectory)
+    }
+
+    /// The commands whose runs `verify --rerun` repeats: those that write a run folder.
+    public static let repeatableCommands: Set<String> = [
+        "train", "population", "audit", "difficulty", "attribute", "benchmark",
+    ]
+
+    /// Why this recipe cannot be run again as the repetition of a run recorded with
+    /// `commandLine` and `threads`, or nil. A manifest's seal is only a hash, which anyone
+    /// can recompute, so the recipe is not trusted: it must be the one the command line
+    /// gives, of a command that writes a run folder, writing only to the folder the check
+    /// chooses (an edited recipe ran `verify --rerun` on itself without end, started a
+    /// review server that never returned, or wrote into another folder).
+    public func problem(commandLine: [String], threads: Int) -> String? {
+        guard let command = arguments.first, Self.repeatableCommands.contains(command) else {
+            return "runs \(EscapedText.quoted(arguments.first ?? "")), not a command that writes a run folder"
+        }
+        let derived = RerunRecipe(commandLine: commandLine, threads: threads, workingDirectory: workingDirectory)
+        guard derived.arguments == arguments else { return "does not match the recorded command line" }
+        guard arguments.filter({ $0 == "--out" }).count == 1,
+            arguments.filter({ $0 == Self.outputPlaceholder }).count == 1,
+            !arguments.contains(where: { $0.hasPrefix("--out=") })
+        else { return "must write to one output folder, the one the rerun chooses" }
+        return nil
     }
 
     /// The arguments with the output folder filled in.

@@ -275,6 +275,27 @@ final class ManifestIntegrityTests: XCTestCase {
 
     // MARK: Rerun recipe
 
+    /// The recipe is run only if it is the one its command line gives, of a command that
+    /// writes a run folder, to one output folder: a re-sealed manifest whose recipe ran
+    /// `verify --rerun` on itself recursed without end.
+    func testARecipeIsRunOnlyAsTheCommandLineGivesIt() {
+        let line = ["/bin/loupe", "train", "--out", "runs/a", "--seed", "5"]
+        var recipe = RerunRecipe(commandLine: line, threads: 2, workingDirectory: "/w")
+        XCTAssertNil(recipe.problem(commandLine: line, threads: 2))
+        XCTAssertEqual(recipe.problem(commandLine: line, threads: 3), "does not match the recorded command line")
+        recipe.arguments += ["--out", "/tmp/victim"]
+        XCTAssertEqual(recipe.problem(commandLine: line, threads: 2), "does not match the recorded command line")
+        let itself = ["loupe", "verify", "--rerun", "runs/a"]
+        XCTAssertEqual(
+            RerunRecipe(commandLine: itself, threads: 1, workingDirectory: "/w").problem(
+                commandLine: itself, threads: 1),
+            "runs 'verify', not a command that writes a run folder")
+        let twice = ["loupe", "audit", "--out", "a", "--out=b"]
+        XCTAssertEqual(
+            RerunRecipe(commandLine: twice, threads: 1, workingDirectory: "/w").problem(commandLine: twice, threads: 1),
+            "must write to one output folder, the one the rerun chooses")
+    }
+
     func testRerunRecipeReplacesTheOutputAndStatesTheThreads() {
         XCTAssertEqual(
             RerunRecipe(

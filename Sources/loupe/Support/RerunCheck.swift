@@ -33,6 +33,9 @@ struct RerunCheck {
         guard let recipe = manifest.rerun else {
             throw Refusal(source: manifestPath, problem: "records no rerun recipe (written by an older loupe)")
         }
+        if let problem = recipe.problem(commandLine: manifest.commandLine, threads: manifest.threadCount) {
+            throw Refusal(source: manifestPath, problem: "its rerun recipe \(problem); not run")
+        }
         guard let recorded = manifest.host.kernelPath, let kernel = KernelPath(rawValue: recorded) else {
             throw Refusal(
                 source: manifestPath, problem: "records no kernel path, so the run cannot be repeated exactly")
