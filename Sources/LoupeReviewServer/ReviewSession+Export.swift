@@ -17,6 +17,21 @@ extension ReviewSession {
         guard !companions.contains(name) else {
             throw OptionError("--export: \(name) is one of the files written beside the export; choose another name")
         }
+        // The export is a run of its own, with its own manifest: inside a reviewed run's
+        // folder it replaced that run's manifest (and could replace its cie.csv).
+        let target = folder.standardizedFileURL.resolvingSymlinksInPath().path
+        for reviewed in sources.folders {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: reviewed, isDirectory: &isFolder), isFolder.boolValue else {
+                continue
+            }
+            let root = URL(fileURLWithPath: reviewed).standardizedFileURL.resolvingSymlinksInPath().path
+            if target == root || target.hasPrefix(root + "/") {
+                throw OptionError(
+                    "--export: \(file.path) is inside the reviewed folder \(reviewed); write the export to a folder of its own"
+                )
+            }
+        }
         struct ManifestConfiguration: Encodable {
             var folders: [String]
             var database: String

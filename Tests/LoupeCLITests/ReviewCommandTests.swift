@@ -77,6 +77,12 @@ final class ReviewCommandTests: CLITestCase {
         server.waitUntilExit()
         XCTAssertEqual(server.terminationStatus, 0)
 
+        // Inside the reviewed folder, the export's manifest replaced the audit's.
+        let manifest = try Data(contentsOf: workDirectory.appendingPathComponent("audit/manifest.json"))
+        assertFailsCleanly(
+            try loupe("review", "audit", "--export", "audit/cie.csv"),
+            mentioning: ["--export", "inside the reviewed folder"])
+        XCTAssertEqual(try Data(contentsOf: workDirectory.appendingPathComponent("audit/manifest.json")), manifest)
         let export = try loupe("review", "audit", "--export", "out/verdicts.csv")
         XCTAssertEqual(export.status, 0, export.stderr)
         let verdicts = try String(contentsOf: workDirectory.appendingPathComponent("out/verdicts.csv"), encoding: .utf8)
