@@ -26,4 +26,21 @@ final class CIEJoinTests: WorkflowTestCase {
                 ), "\($0)")
         }
     }
+
+    /// Loupe writes paths and class names with RFC 4180 quoting; it read its own tables back
+    /// by splitting at every comma and line break.
+    func testQuotedPathsAndClassNamesReadBack() throws {
+        let url = folder.appendingPathComponent("cie.csv")
+        let csv =
+            "variant,id,path,class_name,taxicab_score,is_cie\r\n"
+            + "int8,3,\"cat, domestic/1.png\",\"cat, domestic\",0.5,1\r\n"
+            + "int8,4,\"fox\nfake,9,x,y,0.1,1/2.png\",\"say \"\"hi\"\"\",0.25,0\r\n"
+        try Data(csv.utf8).write(to: url)
+        let join = try CIEJoin(url: url, variant: nil)
+        XCTAssertEqual(join.isCIE, [3: true, 4: false])
+        XCTAssertEqual(join.taxicab, [3: 0.5, 4: 0.25])
+        let columns = try CSVColumns(url: url, required: ["path"])
+        XCTAssertEqual(
+            columns.rows.map { $0[columns.column["path"]!] }, ["cat, domestic/1.png", "fox\nfake,9,x,y,0.1,1/2.png"])
+    }
 }

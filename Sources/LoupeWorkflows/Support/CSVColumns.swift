@@ -1,30 +1,23 @@
 import Foundation
 import LoupeSupport
 
-/// A CSV file without quoted fields, read by column name.
+/// A CSV file read by column name: RFC 4180 quoting (``CSVRecords``), as Loupe writes its
+/// tables, so that a path or class name holding a comma, a quote or a line break reads back
+/// (it failed as "line 6 has 13 fields, the header 11", and a crafted name could add a row).
 package struct CSVColumns {
     package var column: [String: Int]
     package var rows: [[String]]
 
     package init(url: URL, required: [String]) throws {
-        let text: String
-        text = try InputFile.readText(url, name: url.path)
-        let lines = text.split(whereSeparator: \.isNewline).map {
-            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        }
-        guard let header = lines.first else { throw InputError(source: url.path, problem: "empty file") }
-        let column = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let table = try CSVRecords(url: url)
+        let column = Dictionary(table.header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         if let missing = required.first(where: { column[$0] == nil }) {
             throw InputError(
                 source: url.path,
-                problem: "no column '\(missing)' (columns: \(EscapedText.escaping(header.joined(separator: ", "))))")
-        }
-        let rows = Array(lines.dropFirst())
-        if let bad = rows.firstIndex(where: { $0.count != header.count }) {
-            throw InputError(
-                source: url.path, problem: "line \(bad + 2) has \(rows[bad].count) fields, the header \(header.count)")
+                problem:
+                    "no column '\(missing)' (columns: \(EscapedText.escaping(table.header.joined(separator: ", "))))")
         }
         self.column = column
-        self.rows = rows
+        self.rows = table.rows
     }
 }

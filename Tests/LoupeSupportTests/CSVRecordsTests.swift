@@ -1,6 +1,6 @@
 import XCTest
 
-@testable import LoupeReview
+@testable import LoupeSupport
 
 final class CSVRecordsTests: XCTestCase {
     func testQuotedCellsLineEndsAndBlankLines() throws {

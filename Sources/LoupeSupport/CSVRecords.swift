@@ -1,5 +1,4 @@
 import Foundation
-import LoupeSupport
 
 /// A CSV file as header and rows of text cells: RFC 4180 quoting (`"a, b"`, `""` for a quote,
 /// line breaks inside quotes), `\r\n` or `\n` line ends, blank lines skipped. Every row must
