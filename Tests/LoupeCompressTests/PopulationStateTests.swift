@@ -1,7 +1,6 @@
 import Foundation
 import LoupeData
 import LoupeNN
-import LoupeSupport
 import XCTest
 
 @testable import LoupeCompress
