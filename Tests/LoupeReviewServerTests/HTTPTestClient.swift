@@ -36,11 +36,10 @@ struct HTTPTestClient {
         return try raw(Data((head + "\r\n").utf8) + (body ?? Data()))
     }
 
-    /// Sends `request` as it is and reads the reply until the server closes the connection.
-    func raw(_ request: Data) throws -> Reply {
+    /// A socket connected to the server; the caller closes it.
+    private func connectedSocket() throws -> Int32 {
         let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw ClientError("socket failed") }
-        defer { close(socket) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -50,8 +49,16 @@ struct HTTPTestClient {
                 connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else { throw ClientError("connect to port \(port) failed") }
-        try request.withUnsafeBytes { bytes in
+        guard connected == 0 else {
+            close(socket)
+            throw ClientError("connect to port \(port) failed")
+        }
+        return socket
+    }
+
+    /// Sends every byte of `data` on `socket`.
+    private func send(_ data: Data, on socket: Int32) throws {
+        try data.withUnsafeBytes { bytes in
             var sent = 0
             while sent < bytes.count {
                 let n = Foundation.send(socket, bytes.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
@@ -59,6 +66,13 @@ struct HTTPTestClient {
                 sent += n
             }
         }
+    }
+
+    /// Sends `request` as it is and reads the reply until the server closes the connection.
+    func raw(_ request: Data) throws -> Reply {
+        let socket = try connectedSocket()
+        defer { close(socket) }
+        try send(request, on: socket)
         var reply = Data()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -72,22 +86,11 @@ struct HTTPTestClient {
     /// Sends `partial` (a request the server waits to complete) and keeps the connection
     /// silent; returns whether the server closed it within `seconds`.
     func isClosedWhenSilent(after partial: Data, within seconds: Int) throws -> Bool {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw ClientError("socket failed") }
+        let socket = try connectedSocket()
         defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { throw ClientError("connect to port \(port) failed") }
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        _ = partial.withUnsafeBytes { Foundation.send(socket, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }
+        try send(partial, on: socket)
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let n = recv(socket, &buffer, buffer.count, 0)
