@@ -56,6 +56,12 @@ if let index = arguments.firstIndex(of: "--onnx-inference"), index + 1 < argumen
     exit(0)
 }
 
+// `--winograd`: stride-1 3 x 3 convolutions lowered and by Winograd's F(2 x 2, 3 x 3) (one thread).
+if arguments.contains("--winograd") {
+    runWinogradSpeed()
+    exit(0)
+}
+
 // `--weight-gradient-forms`: each convolution weight gradient's two formulations (one thread).
 if arguments.contains("--weight-gradient-forms") {
     runWeightGradientForms()

@@ -13,6 +13,8 @@ import LoupeSupport
     private var operands: [PackedOperand] = []
     /// Forms of earlier values, kept for their memory.
     private var retired: [PackedOperand] = []
+    /// The matrix's Winograd-domain forms, when it is a 3 x 3 convolution's weights.
+    private var winogradForms: [WinogradWeights] = []
 
     @usableFromInline package init() {}
 
@@ -44,6 +46,23 @@ import LoupeSupport
             isTransposed: isTransposed, path: path)
         operands.append(packed)
         return packed
+    }
+
+    /// The Winograd-domain form of the `[outChannels, channels, 3, 3]` weights this cache
+    /// belongs to (`source`), made now if it is not cached yet.
+    package func winogradWeights(
+        outChannels: Int, channels: Int, source: UnsafePointer<Float>, path: KernelPath = .active
+    ) -> WinogradWeights {
+        lock.lock()
+        defer { lock.unlock() }
+        if let cached = winogradForms.first(where: {
+            $0.outChannels == outChannels && $0.channels == channels && $0.path == path
+        }) {
+            return cached
+        }
+        let made = WinogradWeights(weights: source, outChannels: outChannels, channels: channels, path: path)
+        winogradForms.append(made)
+        return made
     }
 
     /// Packs new values into the retired forms of several caches at once, each form's depth
@@ -94,6 +113,7 @@ import LoupeSupport
         defer { lock.unlock() }
         retired.append(contentsOf: operands)
         operands.removeAll(keepingCapacity: true)
+        winogradForms.removeAll()
     }
 
     /// Number of packed forms held (for tests).

@@ -11,7 +11,11 @@ extension Variable {
         let geometry = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
         let (batch, outChannels, patch) = (x.shape[0], w.shape[0], geometry.patchSize)
         let convolution = LoweredConvolution(geometry: geometry, outChannels: outChannels)
-        let result = Self.convolved(x, weight: w, bias: bias?.value, convolution: convolution)
+        // Frozen weights (inference, attribution, VoG) may take Winograd's form: the input
+        // gradient below does not read the output, so a gradient pass and an inference pass
+        // compute the same logits.
+        let frozen = !weight.requiresGradient && bias?.requiresGradient != true
+        let result = Self.convolved(x, weight: w, bias: bias?.value, convolution: convolution, forInference: frozen)
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         // The rule must not capture a Variable (that would retain the tape), only what it needs.
         let hasBias = bias != nil
@@ -58,23 +62,46 @@ extension Variable {
 
     /// `y = W * x + b` on `convolution`, mapped by `affine` (scale, shift, rectify, and a
     /// residual added before rectifying) as it is written (`ChannelAffine`).
+    ///
+    /// With `forInference` (no weight gradient will be asked for), a wide stride-1 3 x 3
+    /// convolution takes Winograd's F(2 x 2, 3 x 3) (`WinogradConvolution.isFaster`): the same
+    /// values up to rounding, 2.25 times fewer multiply-adds. Training keeps the lowered form.
     static func convolved(
         _ x: Tensor, weight w: Tensor, bias: Tensor?, convolution: LoweredConvolution,
-        affine: (scale: [Float], shift: [Float], rectify: Bool, residual: Tensor?)? = nil
+        affine: (scale: [Float], shift: [Float], rectify: Bool, residual: Tensor?)? = nil, forInference: Bool = false
     ) -> Tensor {
         let (batch, outChannels, patch) = (x.shape[0], w.shape[0], convolution.geometry.patchSize)
         let geometry = convolution.geometry
         let outShape = [batch, outChannels, geometry.outputHeight, geometry.outputWidth]
+        let winograd =
+            forInference && WinogradConvolution.isFaster(for: geometry, outChannels: outChannels)
+            ? WinogradConvolution(geometry: geometry, outChannels: outChannels, path: convolution.path) : nil
         return Tensor(shape: outShape) { out in
             x.withUnsafeBufferPointer { xp in
                 w.withUnsafeBufferPointer { wp in
-                    let packedWeight = w.packedOperands?.operand(
-                        side: .left, rows: outChannels, columns: patch, source: wp.baseAddress!, rowStride: patch,
-                        isTransposed: false)
-                    let forward = { (bias: UnsafePointer<Float>?, map: ChannelAffine?) in
-                        convolution.forward(
-                            xp.baseAddress!, batch: batch, weights: wp.baseAddress!, packedWeights: packedWeight,
-                            bias: bias, affine: map, into: out.baseAddress!)
+                    let forward: (UnsafePointer<Float>?, ChannelAffine?) -> Void
+                    if let winograd {
+                        let weights =
+                            w.packedOperands?.winogradWeights(
+                                outChannels: outChannels, channels: geometry.channels, source: wp.baseAddress!,
+                                path: winograd.path)
+                            ?? WinogradWeights(
+                                weights: wp.baseAddress!, outChannels: outChannels, channels: geometry.channels,
+                                path: winograd.path)
+                        forward = { bias, map in
+                            winograd.forward(
+                                xp.baseAddress!, batch: batch, weights: weights, bias: bias, affine: map,
+                                into: out.baseAddress!)
+                        }
+                    } else {
+                        let packedWeight = w.packedOperands?.operand(
+                            side: .left, rows: outChannels, columns: patch, source: wp.baseAddress!, rowStride: patch,
+                            isTransposed: false)
+                        forward = { bias, map in
+                            convolution.forward(
+                                xp.baseAddress!, batch: batch, weights: wp.baseAddress!, packedWeights: packedWeight,
+                                bias: bias, affine: map, into: out.baseAddress!)
+                        }
                     }
                     let mapped = { (bias: UnsafePointer<Float>?) in
                         guard let affine else { return forward(bias, nil) }

@@ -1,0 +1,221 @@
+import LoupeKernelCore
+import LoupeKernelsAVX2
+import LoupeKernelsAVX512
+import LoupeSupport
+
+/// The forward pass of a stride-1 3 x 3 convolution by Winograd's F(2 x 2, 3 x 3)
+/// (`WinogradTransforms`): the images are turned channels-last, each 4 x 4 input tile is
+/// transformed, the sixteen transformed elements are sixteen products over the channels,
+/// `Mᵀ_ξ = Vᵀ_ξ Uᵀ_ξ` (tiles by output channels; the packed GEMM, `U` the transformed
+/// weights), and each tile's 2 x 2 outputs come back by the output transform. The products do
+/// 2.25 times fewer multiply-adds than the lowered convolution's.
+///
+/// For inference: the values differ from the lowered convolution's by rounding (the
+/// transforms add before multiplying), within a few units in the last place of the largest
+/// terms. Each image's outputs are the same bits whatever the batch or its grouping into
+/// products (a product's depth is the channels, summed in the same order for every row).
+package struct WinogradConvolution: Sendable {
+    package let geometry: ConvolutionGeometry
+    package let outChannels: Int
+    package let path: KernelPath
+    /// About how many tiles (of as many images as that takes) one group of sixteen products
+    /// covers: the transformed weights are read once per group.
+    package let tilesPerProduct: Int
+
+    package static let defaultTilesPerProduct = 256
+    /// Fewest input and output channels for which the products, not the transforms, dominate
+    /// (`loupe-bench --winograd`, BENCHMARKS.md).
+    package static let minimumChannels = 64
+
+    package init(
+        geometry: ConvolutionGeometry, outChannels: Int, path: KernelPath = .active,
+        tilesPerProduct: Int = WinogradConvolution.defaultTilesPerProduct
+    ) {
+        precondition(
+            Self.computes(geometry, outChannels: outChannels),
+            "not a stride-1 3 x 3 convolution with padding at most 2 and channels in multiples of 16")
+        (self.geometry, self.outChannels, self.path) = (geometry, outChannels, path)
+        self.tilesPerProduct = max(1, tilesPerProduct)
+    }
+
+    /// Whether this pass computes the convolution: a 3 x 3 kernel, stride 1, padding at most
+    /// 2, at least one output, and input and output channels in multiples of 16 (the
+    /// transforms' vectors).
+    package static func computes(_ geometry: ConvolutionGeometry, outChannels: Int) -> Bool {
+        geometry.kernelHeight == 3 && geometry.kernelWidth == 3 && geometry.stride == 1
+            && (0...2).contains(geometry.padding) && geometry.outputHeight > 0 && geometry.outputWidth > 0
+            && geometry.channels > 0 && geometry.channels % 16 == 0 && outChannels > 0 && outChannels % 16 == 0
+    }
+
+    /// Whether inference should take this pass: one it computes, with at least
+    /// `minimumChannels` input and output channels.
+    package static func isFaster(for geometry: ConvolutionGeometry, outChannels: Int) -> Bool {
+        computes(geometry, outChannels: outChannels) && geometry.channels >= minimumChannels
+            && outChannels >= minimumChannels
+    }
+
+    var tileRows: Int { (geometry.outputHeight + 1) / 2 }
+    var tileColumns: Int { (geometry.outputWidth + 1) / 2 }
+
+    /// `y = conv(x, W) + bias` for `batch` images: `x` `[batch, C, H, W]`, `weights` the
+    /// transformed `[outChannels, C, 3, 3]` weights, `y` `[batch, outChannels, outputHeight,
+    /// outputWidth]`. `affine`, when given, maps each image's outputs right after they are
+    /// written, as `LoweredConvolution.forward` does.
+    package func forward(
+        _ x: UnsafePointer<Float>, batch: Int, weights: WinogradWeights, bias: UnsafePointer<Float>?,
+        affine: ChannelAffine? = nil, into y: UnsafeMutablePointer<Float>
+    ) {
+        let channels = geometry.channels
+        precondition(
+            weights.channels == channels && weights.outChannels == outChannels && weights.path == path,
+            "Winograd weights of \(weights.outChannels) x \(weights.channels) (\(weights.path)) for a convolution of \(outChannels) x \(channels) (\(path))"
+        )
+        guard batch > 0 else { return }
+        let tilesPerImage = tileRows * tileColumns
+        let group = max(1, min(batch, tilesPerProduct / tilesPerImage))
+        let (pixels, outputPixels) = (geometry.height * geometry.width, geometry.outputHeight * geometry.outputWidth)
+        let (imageSize, outputSize) = (channels * pixels, outChannels * outputPixels)
+        // Per group: its images channels-last, the transformed tiles, the products, the
+        // outputs channels-last, and a pixel of zeros (the padding).
+        let tiles = group * tilesPerImage
+        let counts = [group * imageSize, 16 * tiles * channels, 16 * tiles * outChannels, group * outputSize, channels]
+        let floats = counts.reduce(0, +)
+        ScratchMemory.withBytes(floats * MemoryLayout<Float>.stride) { raw in
+            let channelsLast = raw.bindMemory(to: Float.self, capacity: floats)
+            let v = channelsLast + counts[0]
+            let m = v + counts[1]
+            let outputs = m + counts[2]
+            let zeros = outputs + counts[3]
+            zeros.update(repeating: 0, count: channels)
+            var first = 0
+            while first < batch {
+                let images = min(group, batch - first)
+                let tiles = images * tilesPerImage
+                for image in 0..<images {
+                    transpose(
+                        x + (first + image) * imageSize, rows: channels, columns: pixels, sourceStride: pixels,
+                        into: channelsLast + image * imageSize, destinationStride: channels, path: path)
+                }
+                transformInput(channelsLast, tiles: 0..<tiles, zeros: zeros, into: v, matrixStride: tiles * channels)
+                for element in 0..<16 {
+                    GEMM.multiply(
+                        transposeB: true, m: tiles, n: outChannels, k: channels, a: v + element * tiles * channels,
+                        lda: channels, b: weights.transformed + element * outChannels * channels, ldb: channels,
+                        beta: 0, c: m + element * tiles * outChannels, ldc: outChannels, path: path,
+                        packedB: weights.forms[element])
+                }
+                transformOutput(
+                    m, matrixStride: tiles * outChannels, tiles: 0..<tiles, bias: bias, into: outputs)
+                for image in 0..<images {
+                    let output = y + (first + image) * outputSize
+                    transpose(
+                        outputs + image * outputSize, rows: outputPixels, columns: outChannels,
+                        sourceStride: outChannels, into: output, destinationStride: outputPixels, path: path)
+                    affine?.apply(output, index: first + image, channels: outChannels, inner: outputPixels)
+                }
+                first += images
+            }
+        }
+    }
+
+    private func transformInput(
+        _ images: UnsafePointer<Float>, tiles: Range<Int>, zeros: UnsafePointer<Float>,
+        into v: UnsafeMutablePointer<Float>, matrixStride: Int
+    ) {
+        let (channels, height, width, padding) = (
+            geometry.channels, geometry.height, geometry.width, geometry.padding
+        )
+        let tilesPerImage = tileRows * tileColumns
+        switch path {
+        case .avx512:
+            avx512WinogradInput(
+                images, channels: channels, height: height, width: width, padding: padding, tileColumns: tileColumns,
+                tilesPerImage: tilesPerImage, tiles: tiles, zeros: zeros, into: v, matrixStride: matrixStride)
+        case .avx2:
+            avx2WinogradInput(
+                images, channels: channels, height: height, width: width, padding: padding, tileColumns: tileColumns,
+                tilesPerImage: tilesPerImage, tiles: tiles, zeros: zeros, into: v, matrixStride: matrixStride)
+        case .generic:
+            WinogradTransforms<SeparateMultiplyAdd>.transformInput(
+                images, channels: channels, height: height, width: width, padding: padding, tileColumns: tileColumns,
+                tilesPerImage: tilesPerImage, tiles: tiles, zeros: zeros, into: v, matrixStride: matrixStride)
+        }
+    }
+
+    private func transformOutput(
+        _ m: UnsafePointer<Float>, matrixStride: Int, tiles: Range<Int>, bias: UnsafePointer<Float>?,
+        into y: UnsafeMutablePointer<Float>
+    ) {
+        let (height, width) = (geometry.outputHeight, geometry.outputWidth)
+        let tilesPerImage = tileRows * tileColumns
+        switch path {
+        case .avx512:
+            avx512WinogradOutput(
+                m, matrixStride: matrixStride, outChannels: outChannels, tileColumns: tileColumns,
+                tilesPerImage: tilesPerImage, tiles: tiles, outputHeight: height, outputWidth: width, bias: bias,
+                into: y)
+        case .avx2:
+            avx2WinogradOutput(
+                m, matrixStride: matrixStride, outChannels: outChannels, tileColumns: tileColumns,
+                tilesPerImage: tilesPerImage, tiles: tiles, outputHeight: height, outputWidth: width, bias: bias,
+                into: y)
+        case .generic:
+            WinogradTransforms<SeparateMultiplyAdd>.transformOutput(
+                m, matrixStride: matrixStride, outChannels: outChannels, tileColumns: tileColumns,
+                tilesPerImage: tilesPerImage, tiles: tiles, outputHeight: height, outputWidth: width, bias: bias,
+                into: y)
+        }
+    }
+}
+
+/// The weights of a 3 x 3 convolution in the Winograd domain: `U = G g Gᵀ` for every filter
+/// `g`, as sixteen `[outChannels, channels]` matrices, each packed transposed as the right
+/// operand of its product for `path`.
+///
+///     G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]
+package final class WinogradWeights: @unchecked Sendable {
+    package let outChannels: Int
+    package let channels: Int
+    package let path: KernelPath
+    /// `16 x outChannels x channels` floats: element ξ's matrix, row-major.
+    let transformed: UnsafeMutablePointer<Float>
+    /// Element ξ's matrix, transposed, packed as the right operand of its product.
+    let forms: [PackedOperand]
+
+    /// Transforms `[outChannels, channels, 3, 3]` weights.
+    package init(weights: UnsafePointer<Float>, outChannels: Int, channels: Int, path: KernelPath = .active) {
+        (self.outChannels, self.channels, self.path) = (outChannels, channels, path)
+        let matrix = outChannels * channels
+        let values = UnsafeMutablePointer<Float>.allocate(capacity: max(1, 16 * matrix))
+        /// The transform of three values by G: (a, (a + b + c) / 2, (a - b + c) / 2, c).
+        func transform(_ a: Float, _ b: Float, _ c: Float) -> (Float, Float, Float, Float) {
+            (a, (a + b + c) * 0.5, (a - b + c) * 0.5, c)
+        }
+        for filter in 0..<matrix {
+            let g = weights + 9 * filter
+            // G g, column by column: four rows of three.
+            let column0 = transform(g[0], g[3], g[6])
+            let column1 = transform(g[1], g[4], g[7])
+            let column2 = transform(g[2], g[5], g[8])
+            // (G g) Gᵀ: each row's three values the same way.
+            func store(_ row: (Float, Float, Float, Float), _ i: Int) {
+                values[(4 * i) * matrix + filter] = row.0
+                values[(4 * i + 1) * matrix + filter] = row.1
+                values[(4 * i + 2) * matrix + filter] = row.2
+                values[(4 * i + 3) * matrix + filter] = row.3
+            }
+            store(transform(column0.0, column1.0, column2.0), 0)
+            store(transform(column0.1, column1.1, column2.1), 1)
+            store(transform(column0.2, column1.2, column2.2), 2)
+            store(transform(column0.3, column1.3, column2.3), 3)
+        }
+        transformed = values
+        forms = (0..<16).map { element in
+            PackedOperand(
+                side: .right, rows: channels, columns: outChannels, source: values + element * matrix,
+                rowStride: channels, isTransposed: true, path: path)
+        }
+    }
+
+    deinit { transformed.deallocate() }
+}

@@ -1,0 +1,27 @@
+import LoupeKernelCore
+
+// The Winograd F(2 x 2, 3 x 3) transforms (`WinogradTransforms`) compiled for AVX2. Call
+// only after checking the CPU supports it.
+
+/// `WinogradTransforms.transformInput` compiled for AVX2.
+package func avx2WinogradInput(
+    _ images: UnsafePointer<Float>, channels: Int, height: Int, width: Int, padding: Int, tileColumns: Int,
+    tilesPerImage: Int, tiles: Range<Int>, zeros: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>,
+    matrixStride: Int
+) {
+    WinogradTransforms<AVX2MultiplyAdd>.transformInput(
+        images, channels: channels, height: height, width: width, padding: padding, tileColumns: tileColumns,
+        tilesPerImage: tilesPerImage, tiles: tiles, zeros: zeros, into: v, matrixStride: matrixStride)
+}
+
+/// `WinogradTransforms.transformOutput` compiled for AVX2.
+package func avx2WinogradOutput(
+    _ m: UnsafePointer<Float>, matrixStride: Int, outChannels: Int, tileColumns: Int, tilesPerImage: Int,
+    tiles: Range<Int>, outputHeight: Int, outputWidth: Int, bias: UnsafePointer<Float>?,
+    into y: UnsafeMutablePointer<Float>
+) {
+    WinogradTransforms<AVX2MultiplyAdd>.transformOutput(
+        m, matrixStride: matrixStride, outChannels: outChannels, tileColumns: tileColumns,
+        tilesPerImage: tilesPerImage, tiles: tiles, outputHeight: outputHeight, outputWidth: outputWidth, bias: bias,
+        into: y)
+}

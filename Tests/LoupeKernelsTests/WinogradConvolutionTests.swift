@@ -1,0 +1,180 @@
+import LoupeKernels
+import XCTest
+
+/// `WinogradConvolution` (F(2 x 2, 3 x 3)) against a naive direct convolution in Double on
+/// every kernel path: even and odd image sizes, paddings 0 to 2, wide rows, one-pixel
+/// images; each image's outputs independent of how images are grouped.
+final class WinogradConvolutionTests: XCTestCase {
+    struct Case {
+        var batch, channels, height, width, outChannels, padding: Int
+        var geometry: ConvolutionGeometry {
+            ConvolutionGeometry(
+                channels: channels, height: height, width: width, kernelHeight: 3, kernelWidth: 3, stride: 1,
+                padding: padding)
+        }
+    }
+
+    static let cases: [Case] = [
+        Case(batch: 3, channels: 16, height: 8, width: 8, outChannels: 16, padding: 1),
+        Case(batch: 2, channels: 16, height: 7, width: 9, outChannels: 32, padding: 1),
+        Case(batch: 1, channels: 16, height: 6, width: 5, outChannels: 16, padding: 0),
+        Case(batch: 2, channels: 32, height: 5, width: 6, outChannels: 16, padding: 2),
+        Case(batch: 1, channels: 16, height: 37, width: 35, outChannels: 16, padding: 1),
+        Case(batch: 2, channels: 16, height: 4, width: 4, outChannels: 48, padding: 1),
+        Case(batch: 2, channels: 16, height: 1, width: 1, outChannels: 16, padding: 1),
+        Case(batch: 1, channels: 16, height: 3, width: 3, outChannels: 16, padding: 0),
+    ]
+
+    func random(_ count: Int, seed: UInt64) -> [Float] {
+        var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+        return (0..<count).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(Double(state >> 40) / Double(1 << 24) * 2 - 1)
+        }
+    }
+
+    /// The convolution plus bias in Double, `[batch, outChannels, outputHeight, outputWidth]`.
+    func direct(_ t: Case, x: [Float], w: [Float], bias: [Float]) -> [Double] {
+        let g = t.geometry
+        let (oh, ow) = (g.outputHeight, g.outputWidth)
+        var y = [Double](repeating: 0, count: t.batch * t.outChannels * oh * ow)
+        for n in 0..<t.batch {
+            for o in 0..<t.outChannels {
+                for oy in 0..<oh {
+                    for ox in 0..<ow {
+                        var sum = Double(bias[o])
+                        for c in 0..<t.channels {
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    let (iy, ix) = (oy - t.padding + ky, ox - t.padding + kx)
+                                    guard iy >= 0, iy < t.height, ix >= 0, ix < t.width else { continue }
+                                    sum +=
+                                        Double(x[((n * t.channels + c) * t.height + iy) * t.width + ix])
+                                        * Double(w[((o * t.channels + c) * 3 + ky) * 3 + kx])
+                                }
+                            }
+                        }
+                        y[((n * t.outChannels + o) * oh + oy) * ow + ox] = sum
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    func testMatchesDirectConvolution() {
+        for path in KernelPath.allCases where path <= KernelPath.supported {
+            for (index, t) in Self.cases.enumerated() {
+                let g = t.geometry
+                let x = random(t.batch * t.channels * t.height * t.width, seed: UInt64(index))
+                let w = random(t.outChannels * t.channels * 9, seed: UInt64(index) + 100)
+                let bias = random(t.outChannels, seed: UInt64(index) + 200)
+                let want = direct(t, x: x, w: w, bias: bias)
+                let weights = WinogradWeights(weights: w, outChannels: t.outChannels, channels: t.channels, path: path)
+                let convolution = WinogradConvolution(geometry: g, outChannels: t.outChannels, path: path)
+                var y = [Float](repeating: .nan, count: want.count)
+                convolution.forward(x, batch: t.batch, weights: weights, bias: bias, into: &y)
+                for (got, expected) in zip(y, want) {
+                    XCTAssertEqual(
+                        Double(got), expected, accuracy: 2e-6 * Double(9 * t.channels), "\(path) case \(index)")
+                }
+            }
+        }
+    }
+
+    /// A batch norm, residual and ReLU mapped as the outputs are written: the map of the
+    /// unmapped outputs, bit for bit.
+    func testAffineMapsTheOutputs() {
+        let t = Case(batch: 2, channels: 16, height: 5, width: 7, outChannels: 16, padding: 1)
+        let g = t.geometry
+        let x = random(t.batch * t.channels * t.height * t.width, seed: 1)
+        let w = random(t.outChannels * t.channels * 9, seed: 2)
+        let (scale, shift) = (random(t.outChannels, seed: 3), random(t.outChannels, seed: 4))
+        let count = t.batch * t.outChannels * g.outputHeight * g.outputWidth
+        let residual = random(count, seed: 5)
+        let weights = WinogradWeights(weights: w, outChannels: t.outChannels, channels: t.channels)
+        let convolution = WinogradConvolution(geometry: g, outChannels: t.outChannels)
+        var plain = [Float](repeating: .nan, count: count)
+        convolution.forward(x, batch: t.batch, weights: weights, bias: nil, into: &plain)
+        var mapped = [Float](repeating: .nan, count: count)
+        scale.withUnsafeBufferPointer { scale in
+            shift.withUnsafeBufferPointer { shift in
+                residual.withUnsafeBufferPointer { residual in
+                    let affine = ChannelAffine(
+                        scale: scale.baseAddress!, shift: shift.baseAddress!, rectify: true,
+                        residual: residual.baseAddress!)
+                    convolution.forward(x, batch: t.batch, weights: weights, bias: nil, affine: affine, into: &mapped)
+                    plain.withUnsafeMutableBufferPointer { plain in
+                        for n in 0..<t.batch {
+                            affine.apply(
+                                plain.baseAddress! + n * count / t.batch, index: n, channels: t.outChannels,
+                                inner: g.outputHeight * g.outputWidth)
+                        }
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(mapped.map(\.bitPattern), plain.map(\.bitPattern))
+        XCTAssertTrue(mapped.contains(0) && mapped.contains { $0 > 0 }, "the ReLU clamps some outputs, not all")
+    }
+
+    /// Images grouped one, two or all at a time into the products, or alone in a batch of
+    /// one: every image's outputs are the same bits.
+    func testAnImagesOutputsDoNotDependOnItsGroup() {
+        for path in KernelPath.allCases where path <= KernelPath.supported {
+            let t = Case(batch: 5, channels: 16, height: 6, width: 10, outChannels: 16, padding: 1)
+            let g = t.geometry
+            let imageSize = t.channels * t.height * t.width
+            let outputSize = t.outChannels * g.outputHeight * g.outputWidth
+            let x = random(t.batch * imageSize, seed: 7)
+            let w = random(t.outChannels * t.channels * 9, seed: 8)
+            let weights = WinogradWeights(weights: w, outChannels: t.outChannels, channels: t.channels, path: path)
+            var results: [[UInt32]] = []
+            for tiles in [1, 20, 45, 10_000] {
+                let convolution = WinogradConvolution(
+                    geometry: g, outChannels: t.outChannels, path: path, tilesPerProduct: tiles)
+                var y = [Float](repeating: .nan, count: t.batch * outputSize)
+                convolution.forward(x, batch: t.batch, weights: weights, bias: nil, into: &y)
+                results.append(y.map(\.bitPattern))
+            }
+            XCTAssertTrue(results.allSatisfy { $0 == results[0] }, "\(path)")
+            let convolution = WinogradConvolution(geometry: g, outChannels: t.outChannels, path: path)
+            var last = [Float](repeating: .nan, count: outputSize)
+            x.withUnsafeBufferPointer {
+                convolution.forward(
+                    $0.baseAddress! + 4 * imageSize, batch: 1, weights: weights, bias: nil, into: &last)
+            }
+            XCTAssertEqual(last.map(\.bitPattern), Array(results[0][(4 * outputSize)...]), "\(path)")
+        }
+    }
+
+    func testOnlyWideStrideOneThreeByThreeConvolutionsTakeIt() {
+        func geometry(channels: Int = 64, kernel: Int = 3, stride: Int = 1, padding: Int = 1) -> ConvolutionGeometry {
+            ConvolutionGeometry(
+                channels: channels, height: 8, width: 8, kernelHeight: kernel, kernelWidth: kernel, stride: stride,
+                padding: padding)
+        }
+        XCTAssertTrue(WinogradConvolution.isFaster(for: geometry(), outChannels: 64))
+        XCTAssertFalse(WinogradConvolution.isFaster(for: geometry(channels: 32), outChannels: 64))
+        XCTAssertFalse(WinogradConvolution.isFaster(for: geometry(), outChannels: 16))
+        XCTAssertFalse(WinogradConvolution.isFaster(for: geometry(stride: 2), outChannels: 64))
+        XCTAssertFalse(WinogradConvolution.isFaster(for: geometry(kernel: 1, padding: 0), outChannels: 64))
+        XCTAssertFalse(WinogradConvolution.computes(geometry(padding: 3), outChannels: 64))
+        XCTAssertFalse(WinogradConvolution.computes(geometry(channels: 72), outChannels: 64), "not a multiple of 16")
+        XCTAssertFalse(WinogradConvolution.computes(geometry(), outChannels: 72), "not a multiple of 16")
+        XCTAssertTrue(WinogradConvolution.computes(geometry(channels: 16), outChannels: 16))
+    }
+
+    /// The cache of a weight tensor's packed forms keeps its Winograd form until the weights
+    /// change.
+    func testTheCacheKeepsTheTransformedWeightsUntilTheyChange() {
+        let w = random(16 * 16 * 9, seed: 9)
+        let cache = PackedOperandCache()
+        w.withUnsafeBufferPointer { w in
+            let first = cache.winogradWeights(outChannels: 16, channels: 16, source: w.baseAddress!)
+            XCTAssertTrue(first === cache.winogradWeights(outChannels: 16, channels: 16, source: w.baseAddress!))
+            cache.retireOperands()
+            XCTAssertFalse(first === cache.winogradWeights(outChannels: 16, channels: 16, source: w.baseAddress!))
+        }
+    }
+}
