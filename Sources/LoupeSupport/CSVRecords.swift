@@ -3,16 +3,22 @@ import Foundation
 /// A CSV file as header and rows of text cells: RFC 4180 quoting (`"a, b"`, `""` for a quote,
 /// line breaks inside quotes), `\r\n` or `\n` line ends, blank lines skipped. Every row must
 /// have the header's number of cells.
+///
+/// Loupe writes the header and its text columns with a formula guard (``CSVTextCell``); the
+/// header's and the `textColumns`' guards are removed as the table is read, so their cells are
+/// the text that was written (a class named `=x` reads back as `=x`, not `'=x`). Other
+/// columns are kept as they are in the file.
 package struct CSVRecords: Sendable {
     package var header: [String]
     package var rows: [[String]]
 
     /// Reads the file at `url` (within the memory budget); errors name `url`'s path.
-    package init(url: URL) throws {
-        try self.init(parsing: try InputFile.readText(url, name: url.path), source: url.path)
+    package init(url: URL, textColumns: Set<String> = []) throws {
+        try self.init(
+            parsing: try InputFile.readText(url, name: url.path), source: url.path, textColumns: textColumns)
     }
 
-    package init(parsing text: String, source: String) throws {
+    package init(parsing text: String, source: String, textColumns: Set<String> = []) throws {
         var records: [[String]] = []
         var record: [String] = []
         var cell = ""
@@ -74,8 +80,11 @@ package struct CSVRecords: Sendable {
                 source: source,
                 problem: "data row \(bad) has \(records[bad].count) cells, the header \(header.count)")
         }
-        self.header = header
+        self.header = header.map(CSVTextCell.unguarded)
         self.rows = Array(records.dropFirst())
+        for (index, name) in self.header.enumerated() where textColumns.contains(name) {
+            for row in rows.indices { rows[row][index] = CSVTextCell.unguarded(rows[row][index]) }
+        }
     }
 
     /// The index of each column by name (the first, if a name repeats).

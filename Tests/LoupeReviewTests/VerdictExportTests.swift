@@ -47,6 +47,23 @@ final class VerdictExportTests: XCTestCase {
         XCTAssertEqual(VerdictExport.csv([]), VerdictExport.columns.joined(separator: ",") + "\r\n")
     }
 
+    /// A reviewer's note or name that a spreadsheet would run as a formula is written after a
+    /// `'`; the numbers beside it are not.
+    func testTextCellsAreGuardedAgainstFormulas() async throws {
+        let scratch = try ReviewScratch()
+        let store = try scratch.open()
+        _ = try await store.record(
+            VerdictSubmission(
+                exampleID: 3, reviewer: "@eve", verdict: .mislabelled, suggestedLabel: 1,
+                note: "=HYPERLINK(\"http://x\",\"y\")", queue: "cie:=pruned"))
+        let rows = parseCSV(VerdictExport.csv(try await store.log()))
+        XCTAssertEqual(rows[1][1], "3")
+        XCTAssertEqual(rows[1][2], "'@eve")
+        XCTAssertEqual(rows[1][4], "1")
+        XCTAssertEqual(rows[1][5], "'=HYPERLINK(\"http://x\",\"y\")")
+        XCTAssertEqual(rows[1][6], "cie:=pruned")
+    }
+
     func testJSONLinesDecodeToTheSameRecords() async throws {
         let (_, log) = try await sampleLog()
         let text = VerdictExport.jsonLines(log)

@@ -22,4 +22,19 @@ final class CSVRecordsTests: XCTestCase {
             }
         }
     }
+
+    /// The header's and the named text columns' formula guards are removed; other columns
+    /// (a number, or text Loupe did not write) are read as they are.
+    func testTextColumnsAndHeaderLoseTheirFormulaGuard() throws {
+        let text =
+            "id,variant,path,score,'-note\r\n" + "1,'=pruned,'@x/1.png,-0.25,'=kept\r\n"
+            + "2,''quoted,\"'=a,b/2.png\",-1.5e-3,''kept\r\n"
+        let table = try CSVRecords(parsing: text, source: "t.csv", textColumns: ["variant", "path"])
+        XCTAssertEqual(table.header, ["id", "variant", "path", "score", "-note"])
+        XCTAssertEqual(
+            table.rows,
+            [["1", "=pruned", "@x/1.png", "-0.25", "'=kept"], ["2", "'quoted", "=a,b/2.png", "-1.5e-3", "''kept"]])
+        XCTAssertEqual(
+            try CSVRecords(parsing: text, source: "t.csv").rows[0], ["1", "'=pruned", "'@x/1.png", "-0.25", "'=kept"])
+    }
 }

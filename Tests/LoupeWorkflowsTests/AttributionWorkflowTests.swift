@@ -55,7 +55,8 @@ final class AttributionWorkflowTests: WorkflowTestCase {
         configuration.methods.samples = 4
         let result = try InvarianceWorkflow(configuration).run(progress: SilentProgress())
         XCTAssertEqual(
-            result.outputRows.map { [$0[1], $0[4]] }, [["none", "0"], ["uniform-bias", "1"], ["exact", "1"]])
+            result.outputRows.map { [$0[1].written, $0[4].written] },
+            [["none", "0"], ["uniform-bias", "1"], ["exact", "1"]])
         XCTAssertFalse(result.outcomes.isEmpty)
         XCTAssertTrue(result.outcomes.allSatisfy(\.result.asExpected), "\(result.lines)")
         XCTAssertEqual(result.lines.last, "every outcome is as theory predicts")

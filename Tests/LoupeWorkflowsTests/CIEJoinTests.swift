@@ -43,4 +43,26 @@ final class CIEJoinTests: WorkflowTestCase {
         XCTAssertEqual(
             columns.rows.map { $0[columns.column["path"]!] }, ["cat, domestic/1.png", "fox\nfake,9,x,y,0.1,1/2.png"])
     }
+
+    /// Loupe writes a variant, path or class name that a spreadsheet would run as a formula
+    /// (or that begins with `'`) after a `'`; read back, they are the names themselves.
+    func testFormulaGuardedNamesReadBackExactly() throws {
+        let url = folder.appendingPathComponent("cie.csv")
+        let csv =
+            "variant,id,path,class_name,taxicab_score,is_cie\r\n"
+            + "'=pruned,3,'=cmd|' /C calc'!A0/1.png,'=cmd|' /C calc'!A0,-0.5,1\r\n"
+            + "'=pruned,4,''quoted/2.png,''quoted,0.25,0\r\n" + "dense,4,''quoted/2.png,''quoted,0,0\r\n"
+        try Data(csv.utf8).write(to: url)
+        let join = try CIEJoin(url: url, variant: "=pruned")
+        XCTAssertEqual(join.variant, "=pruned")
+        XCTAssertEqual(join.taxicab, [3: -0.5, 4: 0.25])
+        let columns = try CSVColumns(
+            url: url, required: ["path", "class_name"], textColumns: ["variant", "path", "class_name"])
+        XCTAssertEqual(
+            columns.rows.map { [$0[columns.column["path"]!], $0[columns.column["class_name"]!]] },
+            [
+                ["=cmd|' /C calc'!A0/1.png", "=cmd|' /C calc'!A0"], ["'quoted/2.png", "'quoted"],
+                ["'quoted/2.png", "'quoted"],
+            ])
+    }
 }

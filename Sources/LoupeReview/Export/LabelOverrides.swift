@@ -72,7 +72,8 @@ public struct LabelOverrides: Sendable, Equatable {
     public func csv(split: String?) -> String {
         var table = CSVTable(header: ["id", "label"] + (split.map { _ in ["split"] } ?? []))
         for override in overrides {
-            table.append([String(override.exampleID), String(override.label)] + (split.map { [$0] } ?? []))
+            table.append(
+                [.number(override.exampleID), .number(override.label)] + (split.map { [.text($0)] } ?? []))
         }
         return table.text
     }

@@ -11,14 +11,16 @@ public enum VerdictExport {
     ]
 
     /// `records` as CSV (RFC 4180, CRLF line ends, ``LoupeReport/CSVTable``): a header of
-    /// ``columns``, then one row per record; absent values are empty cells.
+    /// ``columns``, then one row per record; absent values are empty cells. The reviewer, note
+    /// and other text cells are guarded against formulas (a note `=1+1` is written `'=1+1`).
     public static func csv(_ records: [VerdictRecord]) -> String {
         var table = CSVTable(header: columns)
         for record in records {
             table.append([
-                String(record.sequence), String(record.exampleID), record.reviewer, record.verdict?.rawValue ?? "",
-                record.suggestedLabel.map(String.init) ?? "", record.note, record.queue ?? "", record.recordedAt,
-                record.toolVersion, record.undoes.map(String.init) ?? "",
+                .number(record.sequence), .number(record.exampleID), .text(record.reviewer),
+                .text(record.verdict?.rawValue ?? ""), record.suggestedLabel.map(CSVTable.Cell.number) ?? .empty,
+                .text(record.note), .text(record.queue ?? ""), .text(record.recordedAt), .text(record.toolVersion),
+                record.undoes.map(CSVTable.Cell.number) ?? .empty,
             ])
         }
         return table.text

@@ -52,19 +52,23 @@ public struct ReviewSources: Sendable {
             throw InputError(source: url.path, problem: "no such folder or file")
         }
         folders.append(url.path)
-        guard isDirectory.boolValue else { return try addScores(CSVRecords(url: url), from: url.path) }
+        guard isDirectory.boolValue else {
+            return try addScores(CSVRecords(url: url, textColumns: Self.textColumns), from: url.path)
+        }
         let evaluated = RecordedCommand.of(url)?.value(of: "--evaluate")
         var split: String?
         var found = false
         let cie = url.appendingPathComponent("cie.csv")
         if FileManager.default.fileExists(atPath: cie.path) {
-            split = try addAudit(CSVRecords(url: cie), from: url.path) ?? evaluated ?? "test"
+            split =
+                try addAudit(CSVRecords(url: cie, textColumns: Self.textColumns), from: url.path) ?? evaluated ?? "test"
             found = true
         }
         let difficulty = url.appendingPathComponent("difficulty.csv")
         if FileManager.default.fileExists(atPath: difficulty.path) {
             split =
-                try addDifficulty(CSVRecords(url: difficulty), from: url.path) ?? evaluated ?? "train"
+                try addDifficulty(CSVRecords(url: difficulty, textColumns: Self.textColumns), from: url.path)
+                ?? evaluated ?? "train"
             found = true
         }
         guard found else {
@@ -76,6 +80,10 @@ public struct ReviewSources: Sendable {
 }
 
 extension ReviewSources {
+    /// The columns of Loupe's tables that hold text (a variant, a path, a class name), whose
+    /// formula guard (`'=x` for `=x`) is removed as they are read (``CSVTextCell``).
+    static let textColumns: Set<String> = ["variant", "path", "class_name"]
+
     /// A column's cells as numbers; empty cells are NaN, anything else unparseable an error.
     static func numbers(_ table: CSVRecords, _ column: String, from source: String) throws -> [Double] {
         guard let index = table.columns[column] else {

@@ -99,13 +99,13 @@ public struct AttributeWorkflow {
             header += completeness.map { "\($0.name)_completeness_error" }
             var table = CSVTable(header: header)
             for index in 0..<examples.count {
-                var row =
+                var row: [CSVTable.Cell] =
                     [
-                        String(examples.ids[index]), String(examples.labels[index]), String(predictions[index]),
-                        String(targets[index]),
-                    ] + examples.namingCells(at: index)
-                if let score = selection.score { row.append(CSVTable.cell(score.values[index])) }
-                row += completeness.map { CSVTable.cell($0.errors[index]) }
+                        .number(examples.ids[index]), .number(examples.labels[index]), .number(predictions[index]),
+                        .number(targets[index]),
+                    ] + examples.namingCells(at: index).map(CSVTable.Cell.text)
+                if let score = selection.score { row.append(.number(score.values[index])) }
+                row += completeness.map { .number($0.errors[index]) }
                 table.append(row)
             }
             try table.write(to: directory.output("examples.csv"))

@@ -70,14 +70,15 @@ extension CompressionAuditOutputs {
                 + (batches.isEmpty
                     ? []
                     : ["kernel"] + batches.map { "latency_batch\($0)_ms" } + batches.map { "speedup_batch\($0)" }))
-        func cell(_ value: Double?) -> String { value.map(CSVTable.cell) ?? "" }
+        func cell(_ value: Double?) -> CSVTable.Cell { value.map(CSVTable.Cell.number) ?? .empty }
         for row in variantRows {
             let impact = row.analysis?.impact
-            var cells = [
-                row.variant, String(row.members), CSVTable.cell(row.sparsity), row.size.map(String.init) ?? "",
+            var cells: [CSVTable.Cell] = [
+                .text(row.variant), .number(row.members), .number(row.sparsity),
+                row.size.map(CSVTable.Cell.number) ?? .empty,
                 cell(row.size.flatMap { size in baselineSize.map { Double(size) / Double($0) } }),
-                CSVTable.cell(row.accuracy.mean), cell(row.accuracy.lower), cell(row.accuracy.upper),
-                impact.map { String($0.cieCount) } ?? "", cell(impact?.cieFraction),
+                .number(row.accuracy.mean), cell(row.accuracy.lower), cell(row.accuracy.upper),
+                impact.map { .number($0.cieCount) } ?? .empty, cell(impact?.cieFraction),
                 cell(impact?.baselineAccuracies.onCIEs), cell(impact?.compressedAccuracies.onCIEs),
                 cell(
                     impact.flatMap { impact in
@@ -85,12 +86,12 @@ extension CompressionAuditOutputs {
                             impact.compressedAccuracies.onCIEs.map { dense - $0 }
                         }
                     }),
-                row.analysis.map { String($0.classes?.impactedClasses.count ?? 0) } ?? "",
+                row.analysis.map { .number($0.classes?.impactedClasses.count ?? 0) } ?? .empty,
             ]
             if let control { cells.append(cell(impact.map { $0.cieFraction - control })) }
             if !batches.isEmpty {
                 let samples = row.measurement?.latencies ?? []
-                cells.append(row.measurement?.chosen.rawValue ?? "")
+                cells.append(.text(row.measurement?.chosen.rawValue ?? ""))
                 cells += batches.map { batch in
                     cell(samples.first { $0.batch == batch }.map { 1000 * $0.medianSeconds })
                 }

@@ -85,10 +85,10 @@ struct CompressionAuditOutputs {
                 rows.append(row)
                 cie.append(
                     [
-                        row.variant, String(row.id), String(row.trueLabel), String(row.baselineModalLabel),
-                        String(row.compressedModalLabel), CSVTable.cell(row.taxicabScore), row.isCIE ? "1" : "0",
-                        CSVTable.cell(row.baselineAccuracy), CSVTable.cell(row.compressedAccuracy),
-                    ] + naming)
+                        .text(row.variant), .number(row.id), .number(row.trueLabel), .number(row.baselineModalLabel),
+                        .number(row.compressedModalLabel), .number(row.taxicabScore), .number(row.isCIE ? 1 : 0),
+                        .number(row.baselineAccuracy), .number(row.compressedAccuracy),
+                    ] + naming.map(CSVTable.Cell.text))
             }
         }
         try cie.write(to: directory.output("cie.csv"))
@@ -101,14 +101,15 @@ struct CompressionAuditOutputs {
             ])
         for analysis in analyses {
             for row in analysis.classes?.classes ?? [] {
-                let name = classNameColumn.isEmpty ? [] : [examples.className(of: Int32(row.classIndex))]
+                let name: [CSVTable.Cell] =
+                    classNameColumn.isEmpty ? [] : [.text(examples.className(of: Int32(row.classIndex)))]
                 classes.append(
-                    [analysis.variant, String(row.classIndex)] + name + [
-                        String(row.exampleCount), CSVTable.cell(row.baselineMean),
-                        CSVTable.cell(row.compressedMean), CSVTable.cell(row.compressedMean - row.baselineMean),
-                        CSVTable.cell(row.test.t), CSVTable.cell(row.test.degreesOfFreedom),
-                        CSVTable.cell(row.test.pValue),
-                        row.isImpacted ? "1" : "0", row.direction.rawValue,
+                    [.text(analysis.variant), .number(row.classIndex)] + name + [
+                        .number(row.exampleCount), .number(row.baselineMean),
+                        .number(row.compressedMean), .number(row.compressedMean - row.baselineMean),
+                        .number(row.test.t), .number(row.test.degreesOfFreedom),
+                        .number(row.test.pValue),
+                        .number(row.isImpacted ? 1 : 0), .text(row.direction.rawValue),
                     ])
             }
         }
@@ -120,11 +121,12 @@ struct CompressionAuditOutputs {
                 "variant", "group", "examples", "baseline_error", "compressed_error", "error_change", "baseline_fpr",
                 "compressed_fpr", "fpr_change", "baseline_fnr", "compressed_fnr", "fnr_change",
             ])
-            func cell(_ value: Double?) -> String { value.map(CSVTable.cell) ?? "" }
+            func cell(_ value: Double?) -> CSVTable.Cell { value.map(CSVTable.Cell.number) ?? .empty }
             for analysis in analyses {
                 for group in analysis.groups?.subgroups ?? [] {
                     groups.append([
-                        analysis.variant, group.name, String(group.count), cell(group.baseline.errorRate),
+                        .text(analysis.variant), .text(group.name), .number(group.count),
+                        cell(group.baseline.errorRate),
                         cell(group.compressed.errorRate), cell(group.errorRateChange),
                         cell(group.baseline.falsePositiveRate),
                         cell(group.compressed.falsePositiveRate), cell(group.falsePositiveRateChange),

@@ -21,7 +21,9 @@ package struct CIEJoin {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw InputError(source: url.path, problem: "no CIE results (run `loupe audit` first)")
         }
-        let table = try CSVColumns(url: url, required: ["variant", "id", "taxicab_score", "is_cie"])
+        let table = try CSVColumns(
+            url: url, required: ["variant", "id", "taxicab_score", "is_cie"],
+            textColumns: ["variant", "path", "class_name"])
         let (variantColumn, idColumn) = (table.column["variant"]!, table.column["id"]!)
         let (scoreColumn, cieColumn) = (table.column["taxicab_score"]!, table.column["is_cie"]!)
         guard let chosen = variant ?? table.rows.last?[variantColumn] else {
@@ -87,27 +89,31 @@ struct DifficultyOutputs {
         for index in 0..<data.count {
             let id = data.ids[index]
             var row: [String: JSONValue] = ["id": .number(Double(id)), "label": .number(Double(data.labels[index]))]
-            var cells = [String(id), String(data.labels[index])] + data.namingCells(at: index)
+            var cells: [CSVTable.Cell] =
+                [.number(id), .number(data.labels[index])] + data.namingCells(at: index).map(CSVTable.Cell.text)
             for (column, cell) in zip(data.namingColumns, data.namingCells(at: index)) { row[column] = .string(cell) }
             if let predictions = result.finalPredictions {
-                cells.append(String(predictions[index]))
+                cells.append(.number(predictions[index]))
                 row["final_prediction"] = .number(Double(predictions[index]))
             }
             if let flipped {
-                cells.append(flipped.contains(id) ? "1" : "0")
+                cells.append(.number(flipped.contains(id) ? 1 : 0))
                 row["label_flipped"] = .bool(flipped.contains(id))
             }
             if let issues = result.labelIssues {
-                cells.append(issues[index] ? "1" : "0")
+                cells.append(.number(issues[index] ? 1 : 0))
                 row["cl_label_issue"] = .bool(issues[index])
             }
             if let cie {
-                cells += [cie.isCIE[id].map { $0 ? "1" : "0" } ?? "", cie.taxicab[id].map(CSVTable.cell) ?? ""]
+                cells += [
+                    cie.isCIE[id].map { .number($0 ? 1 : 0) } ?? .empty,
+                    cie.taxicab[id].map(CSVTable.Cell.number) ?? .empty,
+                ]
                 row["is_cie"] = cie.isCIE[id].map { .bool($0) } ?? .null
                 row["taxicab_score"] = cie.taxicab[id].map { .number($0) } ?? .null
             }
             for (s, score) in scores.enumerated() {
-                cells += [CSVTable.cell(score.values[index]), String(ranks[s][index])]
+                cells += [.number(score.values[index]), .number(ranks[s][index])]
                 row[score.name] = score.values[index].isFinite ? .number(score.values[index]) : .null
                 row[score.name + "_rank"] = .number(Double(ranks[s][index]))
             }
@@ -144,9 +150,9 @@ struct DifficultyOutputs {
             let table = try DecileTable(scores: score.hardness, correct: correct)
             for row in table.rows {
                 deciles.append([
-                    score.name, score.measure.direction.rawValue, String(row.decile + 1), String(row.count),
-                    CSVTable.cell(row.minimumScore), CSVTable.cell(row.maximumScore), String(row.errors),
-                    CSVTable.cell(row.errorRate),
+                    .text(score.name), .text(score.measure.direction.rawValue), .number(row.decile + 1),
+                    .number(row.count), .number(row.minimumScore), .number(row.maximumScore), .number(row.errors),
+                    .number(row.errorRate),
                 ])
             }
         }

@@ -43,7 +43,7 @@ public struct InvarianceWorkflow {
     /// Every model's output check and method comparison.
     public struct Result {
         /// Per model and compensation: model, compensation, largest logit difference, allowed, equivalent (1/0).
-        public var outputRows: [[String]]
+        public var outputRows: [[CSVTable.Cell]]
         public var outcomes: [(model: String, result: InputInvarianceTest.MethodResult)]
         /// The models tested; those trained here are written to `models/`.
         public var models: [(name: String, model: Model, trained: Bool)]
@@ -72,10 +72,10 @@ public struct InvarianceWorkflow {
             ])
             for (name, result) in outcomes {
                 table.append([
-                    name, result.label, CSVTable.cell(result.largestAbsoluteDifference), CSVTable.cell(result.mapScale),
-                    CSVTable.cell(result.relativeDifference), CSVTable.cell(result.worstImageRelativeDifference),
-                    CSVTable.cell(result.relativeNormDifference), CSVTable.cell(result.tolerance),
-                    result.passes ? "1" : "0", result.expectedToPass ? "1" : "0",
+                    .text(name), .text(result.label), .number(result.largestAbsoluteDifference),
+                    .number(result.mapScale), .number(result.relativeDifference),
+                    .number(result.worstImageRelativeDifference), .number(result.relativeNormDifference),
+                    .number(result.tolerance), .number(result.passes ? 1 : 0), .number(result.expectedToPass ? 1 : 0),
                 ])
             }
             try table.write(to: directory.output("invariance.csv"))
@@ -209,15 +209,15 @@ public struct InvarianceWorkflow {
         progress.log(
             "input invariance: shift \(shift), \(config.compensation.rawValue) compensation, \(images.shape[0]) test images, tolerance \(tolerance)"
         )
-        var outputRows: [[String]] = []
+        var outputRows: [[CSVTable.Cell]] = []
         var outcomes: [(model: String, result: InputInvarianceTest.MethodResult)] = []
         for (name, candidate, _) in models {
             for kind in ShiftCompensation.allCases {
                 let check = try InputInvarianceTest(shift: shift, compensation: kind, outputTolerance: outputTolerance)
                     .checkOutputs(model: candidate, images: images).check
                 outputRows.append([
-                    name, kind.rawValue, CSVTable.cell(check.largestDifference), CSVTable.cell(check.allowedDifference),
-                    check.agrees ? "1" : "0",
+                    .text(name), .text(kind.rawValue), .number(check.largestDifference),
+                    .number(check.allowedDifference), .number(check.agrees ? 1 : 0),
                 ])
                 progress.log(
                     "  \(name): \(kind.rawValue) compensation, largest logit difference \(check.largestDifference) (allowed \(check.allowedDifference)): \(check.agrees ? "equivalent" : "NOT equivalent")"

@@ -73,8 +73,8 @@ public struct LabelNoiseBenchmarkWorkflow {
             var table = CSVTable(header: ["score", "auroc", "precision_at_k", "k", "base_rate"])
             for row in rows {
                 table.append([
-                    row.score, row.auroc.map(CSVTable.cell) ?? "", CSVTable.cell(row.precision), String(row.k),
-                    CSVTable.cell(row.baseRate),
+                    .text(row.score), row.auroc.map(CSVTable.Cell.number) ?? .empty, .number(row.precision),
+                    .number(row.k), .number(row.baseRate),
                 ])
             }
             try table.write(to: directory.output("label-noise.csv"))

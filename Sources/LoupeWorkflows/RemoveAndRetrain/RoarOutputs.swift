@@ -22,14 +22,14 @@ package struct RoarOutputs {
             "method", "fraction", "mode", "mean_accuracy", "std_accuracy", "retrains", "accuracies",
         ])
         table.append([
-            Self.unmodified, "0", "none", CSVTable.cell(result.base.accuracy), "", "1",
-            CSVTable.cell(result.base.accuracy),
+            .text(Self.unmodified), .number(0), "none", .number(result.base.accuracy), .empty, .number(1),
+            .number(result.base.accuracy),
         ])
         for cell in result.cells {
             table.append([
-                cell.method, roarFractionText(cell.percent), cell.mode.rawValue, CSVTable.cell(cell.meanAccuracy),
-                cell.standardDeviation.map(CSVTable.cell) ?? "", String(cell.accuracies.count),
-                cell.accuracies.map(CSVTable.cell).joined(separator: ";"),
+                .text(cell.method), .text(roarFractionText(cell.percent)), .text(cell.mode.rawValue),
+                .number(cell.meanAccuracy), cell.standardDeviation.map(CSVTable.Cell.number) ?? .empty,
+                .number(cell.accuracies.count), .text(cell.accuracies.map(CSVTable.cell).joined(separator: ";")),
             ])
         }
         return table
@@ -46,11 +46,12 @@ package struct RoarOutputs {
             "roar_beats_random_beyond_spread", "kar_mean_accuracy", "kar_vs_random", "kar_spread", "kar_beats_random",
             "kar_beats_random_beyond_spread",
         ])
-        func number(_ value: Double?) -> String { value.map(CSVTable.cell) ?? "" }
-        func flag(_ value: Bool?) -> String { value.map { $0 ? "yes" : "no" } ?? "" }
+        func number(_ value: Double?) -> CSVTable.Cell { value.map(CSVTable.Cell.number) ?? .empty }
+        func flag(_ value: Bool?) -> CSVTable.Cell { value.map { $0 ? "yes" : "no" } ?? .empty }
         for row in ranking.rows {
             table.append([
-                row.method, number(row.roarMeanAccuracy), number(row.roarDifferenceFromRandom), number(row.roarSpread),
+                .text(row.method), number(row.roarMeanAccuracy), number(row.roarDifferenceFromRandom),
+                number(row.roarSpread),
                 flag(row.roarBeatsRandom), flag(row.roarBeatsRandomBeyondSpread), number(row.karMeanAccuracy),
                 number(row.karDifferenceFromRandom), number(row.karSpread), flag(row.karBeatsRandom),
                 flag(row.karBeatsRandomBeyondSpread),

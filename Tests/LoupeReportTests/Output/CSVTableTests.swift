@@ -21,9 +21,26 @@ final class CSVTableTests: XCTestCase {
         XCTAssertEqual(CSVTable.quoted("a\rb"), "\"a\rb\"")
     }
 
+    /// A text cell or column name that a spreadsheet would run as a formula is written after a
+    /// `'` (and so is one that begins with `'`); numbers, however they begin, are written as
+    /// they are.
+    func testTextCellsAreGuardedAgainstFormulasAndNumbersAreNot() {
+        var table = CSVTable(header: ["id", "class_name", "score", "@header"])
+        table.append([.number(-3), .text("=cmd|' /C calc'!A0"), .number(-0.25), .text("+1")])
+        table.append([.number(4), .text("'quoted"), .number(-1.5e-3), .text("-x")])
+        table.append([.number(5), .text("@SUM(A1)"), .number(-Double.infinity), .text("\tx")])
+        table.append([.number(6), .text("\rx"), .number(Float(-2.5)), .text("")])
+        table.append([.number(7), "=literal", .empty, .text("plain, \"text\"")])
+        XCTAssertEqual(
+            table.text,
+            "id,class_name,score,'@header\r\n" + "-3,'=cmd|' /C calc'!A0,-0.25,'+1\r\n" + "4,''quoted,-0.0015,'-x\r\n"
+                + "5,'@SUM(A1),-inf,'\tx\r\n" + "6,\"'\rx\",-2.5,\r\n" + "7,'=literal,,\"plain, \"\"text\"\"\"\r\n")
+        XCTAssertEqual(table.rows[0], ["-3", "'=cmd|' /C calc'!A0", "-0.25", "'+1"])
+    }
+
     func testLoneEmptyCellIsNotABlankLine() {
         var table = CSVTable(header: ["loss"])
-        table.append([CSVTable.cell(Double.nan)])
+        table.append([.number(Double.nan)])
         XCTAssertEqual(table.text, "loss\r\n\"\"\r\n")
     }
 
@@ -57,8 +74,8 @@ final class CSVTableTests: XCTestCase {
         var table = CSVTable(header: ["text", "double", "float", "name, with \"quotes\""])
         for index in 0..<max(doubles.count, floats.count, texts.count) {
             table.append([
-                texts[index % texts.count], CSVTable.cell(doubles[index % doubles.count]),
-                CSVTable.cell(floats[index % floats.count]), index == 0 ? CSVTable.cell(Double.nan) : "x",
+                .text(texts[index % texts.count]), .number(doubles[index % doubles.count]),
+                .number(floats[index % floats.count]), index == 0 ? .number(Double.nan) : "x",
             ])
         }
         let url = try temporaryDirectory(for: self).appendingPathComponent("tricky.csv")

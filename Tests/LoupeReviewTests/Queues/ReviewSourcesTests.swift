@@ -40,6 +40,23 @@ final class ReviewSourcesTests: XCTestCase {
         XCTAssertEqual(sources.populations[4]?[0].compressedAccuracy, 0.1)
     }
 
+    /// Loupe writes a variant or path that a spreadsheet would run as a formula after a `'`;
+    /// the queue and the outcomes name the variant itself, and the path still gives the split.
+    func testFormulaGuardedVariantsAndPathsReadBackExactly() throws {
+        let audit = try write(
+            """
+            variant,id,true_label,baseline_modal_label,compressed_modal_label,taxicab_score,is_cie,baseline_accuracy,compressed_accuracy,path,class_name
+            '=pruned,4,1,1,2,1.5,1,0.8,0.1,train/'quoted/4.jpg,''quoted
+            ''q,4,1,1,1,0.2,0,0.8,0.9,train/'quoted/4.jpg,''quoted
+
+            """, "audit/cie.csv")
+        let sources = try ReviewSources.read([audit])
+        XCTAssertEqual(sources.queues.map(\.name), ["cie:=pruned", "cie:'q"])
+        XCTAssertEqual(sources.populations[4]?.map(\.variant), ["=pruned", "'q"])
+        XCTAssertEqual(sources.queues[0].entries[0].modalLabels, ["dense": 1, "=pruned": 2])
+        XCTAssertEqual(sources.split, "train")
+    }
+
     func testADifficultyRunGivesAQueuePerScoreHardestFirstAndTheLabelIssues() throws {
         let run = try write(
             """
