@@ -43,6 +43,36 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertFalse(html.contains("<em>") || html.contains("<i>") || html.contains("<b>"))
     }
 
+    /// A class name or path holding a bidirectional override, isolate or mark is shown with
+    /// the character as visible text `\u{202e}`, wherever the page puts it; none is left raw.
+    func testBidirectionalControlsAreShownNotApplied() throws {
+        let controls: [Unicode.Scalar] = [
+            "\u{202A}", "\u{202B}", "\u{202C}", "\u{202D}", "\u{202E}", "\u{2066}", "\u{2067}", "\u{2068}",
+            "\u{2069}", "\u{200E}", "\u{200F}", "\u{061C}",
+        ]
+        let name = "\u{202E}evil"
+        var report = HTMLReport(title: "Audit of \(name)")
+        report.addHeading("Class \(name)")
+        report.addParameters([("data", "train/\(name)/1.png")])
+        report.addTable(headers: ["class"], rows: controls.map { ["a\($0)b"] })
+        report.addGallery([.init(image: thumbnail(0), captionLines: ["\(name): x.png"])])
+        report.addDetails(summary: name) { $0.addParagraph(name) }
+        report.addChart(
+            SVGLineChart(title: name, xLabel: "x", yLabel: "y", series: [.init(name: name, points: [(0, 0), (1, 1)])]))
+        let html = report.html
+        XCTAssertFalse(html.unicodeScalars.contains { controls.contains($0) }, html)
+        XCTAssertTrue(html.contains("<title>Audit of \\u{202e}evil</title>"))
+        XCTAssertTrue(html.contains("<h2>Class \\u{202e}evil</h2>"))
+        XCTAssertTrue(html.contains("<td>train/\\u{202e}evil/1.png</td>"))
+        XCTAssertTrue(html.contains("alt=\"\\u{202e}evil: x.png\""))
+        XCTAssertTrue(html.contains("<figcaption>\\u{202e}evil: x.png</figcaption>"))
+        XCTAssertTrue(html.contains("<summary>\\u{202e}evil</summary>"))
+        for control in controls {
+            let code = String(control.value, radix: 16)
+            XCTAssertTrue(html.contains("<td>a\\u{\(code)}b</td>"), code)
+        }
+    }
+
     func testPageIsSelfContained() {
         var report = sampleReport(galleryCount: 3)
         report.addParagraph("no links")  // the one URL in the report is escaped text, not a reference

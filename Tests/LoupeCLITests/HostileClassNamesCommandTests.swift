@@ -1,11 +1,13 @@
 import Foundation
 import XCTest
 
-/// Class folders named like spreadsheet formulas through an audit and a difficulty run that
-/// joins it: the CSV tables write those names after a `'` (so Excel or LibreOffice shows them
-/// instead of running them), numbers as they are, and Loupe reads its own tables back to the
-/// names themselves.
-final class FormulaClassNamesCommandTests: CLITestCase {
+/// Class folders named like spreadsheet formulas, or holding a right-to-left override, through
+/// an audit and a difficulty run that joins it: the CSV tables write formula-like names after
+/// a `'` (so Excel or LibreOffice shows them instead of running them), numbers as they are, and
+/// Loupe reads its own tables back to the names themselves; the HTML pages show the override
+/// as the text `\u{202e}` instead of letting it reorder what the auditor reads, while the CSV
+/// keeps the true name.
+final class HostileClassNamesCommandTests: CLITestCase {
     /// The class folders, in their sorted order (so label `c` is `classes[c]`); a folder name
     /// cannot hold the `/` of `=cmd|' /C calc'!A0`.
     static let classes = ["'quoted", "=cmd|' \\C calc'!A0", "\u{202E}evil"]
@@ -51,7 +53,7 @@ final class FormulaClassNamesCommandTests: CLITestCase {
         return (lines[0], Array(lines.dropFirst()))
     }
 
-    func testFormulaNamesAreGuardedInCSVAndReadBackByLoupe() throws {
+    func testFormulaNamesAreGuardedInCSVAndBidiOverridesShownInHTML() throws {
         try writeDataAndPredictions()
         let audit = try loupe(
             arguments: [
@@ -82,6 +84,9 @@ final class FormulaClassNamesCommandTests: CLITestCase {
         let difference = formulaClass[classColumn["difference"]!]
         XCTAssertLessThan(try XCTUnwrap(Double(difference)), 0)
         XCTAssertEqual(difference, "\(Double(difference)!)")
+        let report = try String(contentsOf: workDirectory.appendingPathComponent("audit/report.html"), encoding: .utf8)
+        XCTAssertFalse(report.unicodeScalars.contains("\u{202E}"), "a raw U+202E in report.html")
+        XCTAssertTrue(report.contains("<td>2 \\u{202e}evil</td>"), "the class is not shown with its override visible")
 
         // difficulty --cie reads the variant back as `=pruned` (else "no rows for variant").
         let difficulty = try loupe(
@@ -98,5 +103,9 @@ final class FormulaClassNamesCommandTests: CLITestCase {
             XCTAssertEqual(row[scoreColumn["class_name"]!], Self.written[id / 5])
             XCTAssertEqual(row[scoreColumn["is_cie"]!], id / 5 == 1 ? "1" : "0")
         }
+        let page = try String(
+            contentsOf: workDirectory.appendingPathComponent("difficulty/difficulty.html"), encoding: .utf8)
+        XCTAssertFalse(page.unicodeScalars.contains("\u{202E}"), "a raw U+202E in difficulty.html")
+        XCTAssertTrue(page.contains("\\u{202e}evil: train/\\u{202e}evil/"), "no caption shows the override")
     }
 }
