@@ -31,15 +31,26 @@ let focusCard = null; // the id whose card gets focus when the grid is next draw
 
 // ---- small helpers ----
 
+// Text as the page shows it: a bidirectional override, isolate or mark (U+202A-U+202E,
+// U+2066-U+2069, U+200E, U+200F, U+061C) in a class name, path or note becomes the visible
+// text \u{202e}, as on Loupe's HTML reports and log lines; kept, it could reorder what the
+// reviewer reads around it. The API's JSON keeps the names exactly.
+// shown:begin
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
+const shown = (text) => String(text).replace(BIDI_CONTROLS, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
+// shown:end
+// The attributes a reader sees (the others, such as a value or a URL, are kept as they are).
+const SHOWN_ATTRIBUTES = new Set(["alt", "title", "aria-label", "placeholder"]);
+
 function h(tag, props = {}, ...kids) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) {
     if (v == null || v === false) continue;
     if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
     else if (k === "class") el.className = v;
-    else el.setAttribute(k, v === true ? "" : v);
+    else el.setAttribute(k, v === true ? "" : SHOWN_ATTRIBUTES.has(k) ? shown(v) : v);
   }
-  el.append(...kids.flat(Infinity).filter((k) => k != null && k !== false).map((k) => (k instanceof Node ? k : String(k))));
+  el.append(...kids.flat(Infinity).filter((k) => k != null && k !== false).map((k) => (k instanceof Node ? k : shown(k))));
   return el;
 }
 const table = (head, rows) =>
@@ -69,11 +80,11 @@ function go(s) {
 }
 
 function showError(message) {
-  $("#error-text").textContent = message;
+  $("#error-text").textContent = shown(message);
   $("#error").hidden = false;
 }
 function say(message) {
-  $("#status").textContent = message;
+  $("#status").textContent = shown(message);
 }
 
 async function api(path, body) {
@@ -106,7 +117,7 @@ async function render() {
     if (!session) {
       session = await api("/api/session");
       const d = session.dataset;
-      $("#dataset").textContent = `${d.name}: ${d.count} examples, ${d.classes.length} classes`;
+      $("#dataset").textContent = shown(`${d.name}: ${d.count} examples, ${d.classes.length} classes`);
     }
     const { nodes, ctx } = s.v === "agreement" ? await agreementView() : s.v === "item" ? await itemView(s) : await gridView(s);
     if (ticket !== renders) return;
@@ -284,7 +295,7 @@ $("#who").addEventListener("close", () => {
   if (name.length > 100 || /[\u0000-\u001f\u007f]/.test(name)) return showError("Reviewer name: 1 to 100 characters, no control characters.");
   reviewer = name;
   localStorage.setItem("loupe.reviewer", name);
-  $("#who-name").textContent = name;
+  $("#who-name").textContent = shown(name);
   if (current) render();
 });
 $("#who-button").addEventListener("click", askReviewer);
@@ -412,6 +423,6 @@ document.addEventListener("keydown", (e) => {
 });
 
 window.addEventListener("hashchange", render);
-$("#who-name").textContent = reviewer || "(not set)";
+$("#who-name").textContent = shown(reviewer || "(not set)");
 if (!reviewer) askReviewer();
 render();
