@@ -24,6 +24,7 @@ public struct CSVTable: Equatable, Sendable {
             self.written = written
         }
 
+        /// A text cell holding the literal (`"none"`; `""` is an empty cell).
         public init(stringLiteral text: String) {
             self = .text(text)
         }
