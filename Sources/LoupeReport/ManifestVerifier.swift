@@ -24,6 +24,10 @@ public struct ManifestVerificationReport: Equatable, Sendable {
     public var missing: [String] = []
     /// Files in the directory that no manifest lists, relative to the directory.
     public var unlisted: [String] = []
+    /// Files `loupe review` added to the folder and no manifest lists: its default verdict
+    /// database and SQLite's companions of it (see ``ManifestVerifier/reviewDatabaseFiles(in:among:)``).
+    /// Reported, not sealed, and not a failure: reviewing a run does not change what it wrote.
+    public var reviewFiles: [String] = []
     /// Listed files that were not read, each as one line naming the entry and the reason
     /// (outside the run folder, not a regular file, over the size limit).
     public var refused: [String] = []
@@ -32,11 +36,17 @@ public struct ManifestVerificationReport: Equatable, Sendable {
 
     public init() {}
 
-    /// Whether every listed file matches and nothing unlisted is present.
+    /// Whether every listed file matches and nothing unlisted is present (the review
+    /// database, ``reviewFiles``, is not counted as unlisted).
     public var isOK: Bool { changed.isEmpty && missing.isEmpty && unlisted.isEmpty && refused.isEmpty }
 }
 
 /// Checks that a directory still holds exactly what its `manifest.json` recorded.
+///
+/// Every regular file in the folder must be listed, with one exception: the verdict database
+/// `loupe review` keeps in a folder it reviews (`review.sqlite` and its `-wal` and `-shm`
+/// files, recognised by their SQLite headers), reported apart as added by review and not
+/// sealed, so that reviewing a run does not make its verification fail.
 public enum ManifestVerifier {
     /// Reads `directory`'s manifest for checking: it must be a sealed, unedited manifest of a
     /// finished run whose output and history entries are relative paths without `..`, and no
@@ -79,6 +89,9 @@ public enum ManifestVerifier {
     /// images; `loupe verify` passes the loader): a different hash is a change, a folder that
     /// is gone is missing, one that cannot be loaded is refused. Without it they are listed
     /// as unchecked.
+    ///
+    /// Regular files under `directory` that nothing lists are unlisted, except `loupe review`'s
+    /// verdict database, which goes to ``ManifestVerificationReport/reviewFiles``.
     ///
     /// - Throws: ``ManifestError`` when `manifest.json` is missing, not a valid manifest, edited,
     ///   names a path outside the folder, or describes an unfinished run.
@@ -145,8 +158,53 @@ public enum ManifestVerifier {
             record.path.hasPrefix(base + "/") ? String(record.path.dropFirst(base.count + 1)) : nil
         }
         listed.formUnion(inputsInside)
-        report.unlisted = regularFiles(in: directory).filter { !listed.contains($0) }.sorted()
+        let unlisted = regularFiles(in: directory).filter { !listed.contains($0) }
+        let review = reviewDatabaseFiles(in: directory, among: Set(unlisted))
+        report.reviewFiles = review.sorted()
+        report.unlisted = unlisted.filter { !review.contains($0) }.sorted()
         return report
+    }
+
+    /// The name of the verdict database `loupe review` keeps in the first folder it reviews
+    /// (when `--db` names none).
+    public static let reviewDatabaseName = "review.sqlite"
+
+    /// Which of the `unlisted` files (paths relative to `directory`) are `loupe review`'s
+    /// default verdict database and its SQLite companions, which reviewing a run folder adds
+    /// to it: `review.sqlite` at the top of the folder when it begins with SQLite's header
+    /// (`SQLite format 3` and a zero byte), and then its write-ahead log `review.sqlite-wal`
+    /// (empty or beginning with a WAL header) and shared-memory index `review.sqlite-shm`.
+    /// Anything else, a file of that name in a subfolder or one with other content, stays
+    /// unlisted: verify recognises the database, it does not ignore a name.
+    static func reviewDatabaseFiles(in directory: URL, among unlisted: Set<String>) -> Set<String> {
+        let database = reviewDatabaseName
+        guard unlisted.contains(database),
+            fileStarts(directory.appendingPathComponent(database), withOneOf: [Array("SQLite format 3\0".utf8)])
+        else { return [] }
+        var files: Set<String> = [database]
+        let wal = database + "-wal"
+        // SQLite's WAL magic numbers, big-endian (0x377f0682, 0x377f0683); a checkpointed WAL
+        // may be empty.
+        if unlisted.contains(wal),
+            fileStarts(
+                directory.appendingPathComponent(wal),
+                withOneOf: [[], [0x37, 0x7F, 0x06, 0x82], [0x37, 0x7F, 0x06, 0x83]])
+        {
+            files.insert(wal)
+        }
+        if unlisted.contains(database + "-shm") { files.insert(database + "-shm") }
+        return files
+    }
+
+    /// Whether the regular file at `url` begins with one of `prefixes` (the empty prefix
+    /// matching only an empty file).
+    private static func fileStarts(_ url: URL, withOneOf prefixes: [[UInt8]]) -> Bool {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
+        defer { try? handle.close() }
+        let head = [UInt8]((try? handle.read(upToCount: 16)) ?? Data())
+        return prefixes.contains { prefix in
+            prefix.isEmpty ? head.isEmpty : head.count >= prefix.count && Array(head.prefix(prefix.count)) == prefix
+        }
     }
 
     /// Checks an entry relative to `directory`: resolved inside it, then compared.

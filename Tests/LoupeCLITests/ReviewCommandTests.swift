@@ -76,6 +76,15 @@ final class ReviewCommandTests: CLITestCase {
         server.terminate()  // SIGTERM: a graceful stop
         server.waitUntilExit()
         XCTAssertEqual(server.terminationStatus, 0)
+        // The review kept its database in the audit's folder; the sealed run still verifies.
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("audit/review.sqlite").path))
+        let verifyAudit = try loupe("verify", "audit")
+        XCTAssertEqual(verifyAudit.status, 0, verifyAudit.stdout + verifyAudit.stderr)
+        XCTAssertTrue(
+            verifyAudit.stdout.contains("review   review.sqlite  added by loupe review, not sealed"), verifyAudit.stdout
+        )
+        XCTAssertFalse(verifyAudit.stdout.contains("unlisted"), verifyAudit.stdout)
 
         // Inside the reviewed folder, the export's manifest replaced the audit's.
         let manifest = try Data(contentsOf: workDirectory.appendingPathComponent("audit/manifest.json"))

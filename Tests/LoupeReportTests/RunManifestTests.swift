@@ -124,6 +124,37 @@ final class RunManifestTests: XCTestCase {
         XCTAssertEqual(report.unlisted, ["maps/extra.bin"])
     }
 
+    /// `loupe review DIR` keeps its verdict database in DIR: it is reported apart and does not
+    /// fail verification, while a file that only takes its name stays unlisted.
+    func testTheReviewDatabaseIsReportedApartAndDoesNotFail() throws {
+        try recordRun()
+        let sqliteHeader = Data("SQLite format 3\u{0}".utf8) + Data(count: 84)
+        try sqliteHeader.write(to: url("review.sqlite"))
+        try Data([0x37, 0x7F, 0x06, 0x82, 0, 0x2D, 0xE2, 0x18]).write(to: url("review.sqlite-wal"))
+        try Data(count: 32768).write(to: url("review.sqlite-shm"))
+        var report = try ManifestVerifier.verify(directory: directory)
+        XCTAssertTrue(report.isOK, "\(report)")
+        XCTAssertEqual(report.reviewFiles, ["review.sqlite", "review.sqlite-shm", "review.sqlite-wal"])
+        XCTAssertEqual(report.unlisted, [])
+
+        // A checkpointed WAL is empty; a WAL with other content is not SQLite's.
+        try Data().write(to: url("review.sqlite-wal"))
+        XCTAssertEqual(try ManifestVerifier.verify(directory: directory).reviewFiles.count, 3)
+        try Data("not a log".utf8).write(to: url("review.sqlite-wal"))
+        report = try ManifestVerifier.verify(directory: directory)
+        XCTAssertFalse(report.isOK)
+        XCTAssertEqual(report.unlisted, ["review.sqlite-wal"])
+
+        // The name alone is not enough: other content, or a database in a subfolder.
+        try FileManager.default.removeItem(at: url("review.sqlite-wal"))
+        try sqliteHeader.write(to: url("maps/review.sqlite"))
+        try Data("#!/bin/sh\n".utf8).write(to: url("review.sqlite"))
+        report = try ManifestVerifier.verify(directory: directory)
+        XCTAssertFalse(report.isOK)
+        XCTAssertEqual(report.reviewFiles, [])
+        XCTAssertEqual(report.unlisted, ["maps/review.sqlite", "review.sqlite", "review.sqlite-shm"])
+    }
+
     func testCorruptOrMissingManifestIsAClearError() throws {
         XCTAssertThrowsError(try ManifestVerifier.verify(directory: directory)) { error in
             XCTAssertEqual((error as? ManifestError)?.kind, .missingManifest)

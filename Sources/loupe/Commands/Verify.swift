@@ -13,6 +13,11 @@ struct Verify: ParsableCommand {
             kernel path in a temporary folder, and each output is compared byte for byte with \
             the recorded hash and with the file in DIR.
 
+            Every other file in DIR is reported as unlisted, and fails the check, except the \
+            verdict database that `loupe review DIR` keeps there (review.sqlite, with its -wal \
+            and -shm files, recognised by their SQLite headers): it is reported as added by \
+            loupe review, not sealed, and does not fail the check.
+
             An ImageFolder the run read is recorded by the SHA-256 of its decoded content \
             (paths, labels, shape and pixels); when the folder is present it is decoded again, \
             without the cache, and compared (a missing folder is reported as missing).
@@ -38,6 +43,7 @@ struct Verify: ParsableCommand {
         }
         for path in report.missing { print("missing  \(path)") }
         for path in report.unlisted { print("unlisted \(path)") }
+        for path in report.reviewFiles { print("review   \(path)  added by loupe review, not sealed") }
         for line in report.refused { print("refused  \(line)") }
         if rerun {
             try RerunCheck(folder: folder).run(folderReport: report)
