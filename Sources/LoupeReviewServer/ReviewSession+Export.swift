@@ -7,6 +7,11 @@ extension ReviewSession {
     /// Writes the verdict log as CSV to `file`, and beside it `verdicts.jsonl`,
     /// `label-overrides.csv` (`id,label,split`, for `--label-overrides`), `agreement.json` and
     /// `manifest.json` (the reviewed tables as inputs); returns the names written.
+    ///
+    /// Every record is checked first (``VerdictStore/checkedLog()``): a record the review
+    /// could not have made (an example not of the reviewed data, a suggested label that is no
+    /// class) stops the export with one line naming the database and the record, before any
+    /// file is written.
     public func export(to file: URL) async throws -> [String] {
         let folder = file.deletingLastPathComponent()
         let name = file.lastPathComponent
@@ -32,6 +37,10 @@ extension ReviewSession {
                 )
             }
         }
+        // Checked before anything is written: a record of other examples or of a label that
+        // is no class (an edited database, or one of other data) is refused, not exported.
+        let records = try await store.checkedLog()
+        let current = CurrentVerdicts(log: records)
         struct ManifestConfiguration: Encodable {
             var folders: [String]
             var database: String
@@ -54,8 +63,6 @@ extension ReviewSession {
         // The database stays live (reviewers go on, SQLite checkpoints it): the log it held is
         // the export itself, and its path is in the configuration.
         try directory.recordInputs(tables + files)
-        let records = try await store.log()
-        let current = try await store.current()
         try AtomicFile.write(Data(VerdictExport.csv(records).utf8), to: directory.output(name))
         try AtomicFile.write(Data(VerdictExport.jsonLines(records).utf8), to: directory.output("verdicts.jsonl"))
         try AtomicFile.write(

@@ -118,6 +118,66 @@ final class ReviewCommandTests: CLITestCase {
         XCTAssertEqual(row?.split(separator: ",")[2], "7")
     }
 
+    /// Runs `sql` on the SQLite database at `path` with Python's sqlite3, CHECK constraints
+    /// off, as a hand edit could.
+    func editDatabase(_ path: URL, _ sql: String) throws {
+        let python = URL(fileURLWithPath: "/usr/bin/python3")
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: python.path), "no python3")
+        let process = Process()
+        process.executableURL = python
+        process.arguments = [
+            "-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('PRAGMA ignore_check_constraints = ON'); c.execute(sys.argv[2]); c.commit()",
+            path.path, sql,
+        ]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path.path])  // the edit failed
+        }
+    }
+
+    /// A verdict of an example the reviewed data lacks, or with a suggested label that is no
+    /// class, was exported as valid; the export now refuses it in one line and writes nothing.
+    func testTheExportRefusesRecordsTheReviewCouldNotHaveMade() throws {
+        let audit = try loupe(
+            "audit", "--model", "mlp", "--hidden", "8", "--members", "2", "--epochs", "1", "--variants",
+            "dense,prune:0.9", "--threads", "1", "--out", "audit")
+        XCTAssertEqual(audit.status, 0, audit.stderr)
+        let cie = try String(contentsOf: workDirectory.appendingPathComponent("audit/cie.csv"), encoding: .utf8)
+        let ids = cie.split(whereSeparator: \.isNewline).dropFirst().prefix(2).map { Int($0.split(separator: ",")[1])! }
+        let first = try loupe("review", "audit", "--export", "first/verdicts.csv")
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let database = workDirectory.appendingPathComponent("audit/review.sqlite")
+        let insert =
+            "INSERT INTO verdict (example_id, reviewer, verdict, suggested_label, note, queue, recorded_at, tool_version) VALUES "
+        try editDatabase(database, insert + "(\(ids[0]), 'ann', 'correct', NULL, '', NULL, 't', 'v')")
+        try editDatabase(database, insert + "(99999, 'ann', 'correct', NULL, '', NULL, 't', 'v')")
+        assertFailsCleanly(
+            try loupe("review", "audit", "--export", "out/verdicts.csv"),
+            mentioning: ["audit/review.sqlite", "record 2 (id 99999): id 99999 is not an example of the dataset"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("out").path))
+
+        try editDatabase(database, "DELETE FROM verdict WHERE example_id = 99999")
+        try editDatabase(database, insert + "(\(ids[1]), 'bob', 'mislabelled', 10, '', NULL, 't', 'v')")
+        assertFailsCleanly(
+            try loupe("review", "audit", "--export", "out/verdicts.csv"),
+            mentioning: ["audit/review.sqlite", "record 3 (id \(ids[1])): suggested_label 10 is not a class (0..<10)"])
+        try editDatabase(database, "UPDATE verdict SET suggested_label = -1 WHERE sequence = 3")
+        assertFailsCleanly(
+            try loupe("review", "audit", "--export", "out/verdicts.csv"),
+            mentioning: ["record 3 (id \(ids[1])): suggested_label -1 is not a class"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("out").path))
+
+        // Once the records are ones the review could have made, the export goes through.
+        try editDatabase(database, "UPDATE verdict SET suggested_label = 4 WHERE sequence = 3")
+        let export = try loupe("review", "audit", "--export", "out/verdicts.csv")
+        XCTAssertEqual(export.status, 0, export.stderr)
+        let overrides = try String(
+            contentsOf: workDirectory.appendingPathComponent("out/label-overrides.csv"), encoding: .utf8)
+        XCTAssertEqual(overrides, "id,label,split\r\n\(ids[1]),4,test\r\n")
+    }
+
     func testBadInvocationsFailInOneLineAndWriteNothing() throws {
         try FileManager.default.createDirectory(
             at: workDirectory.appendingPathComponent("empty"), withIntermediateDirectories: true)

@@ -124,6 +124,73 @@ final class StoreOpeningTests: XCTestCase {
         }
     }
 
+    /// Runs `sql` on the database with Python's sqlite3 and CHECK constraints off, as a hand
+    /// edit could.
+    private func edit(_ database: URL, _ sql: String) throws {
+        let python = URL(fileURLWithPath: "/usr/bin/python3")
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: python.path), "no python3")
+        let process = Process()
+        process.executableURL = python
+        process.arguments = [
+            "-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('PRAGMA ignore_check_constraints = ON'); c.execute(sys.argv[2]); c.commit()",
+            database.path, sql,
+        ]
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+    }
+
+    /// The checked log (what the export reads) refuses each kind of record the store would not
+    /// have appended, naming the file, the record and the field; the plain log still reads them.
+    /// (Records against the schema's CHECK constraints are refused on opening, as corrupt.)
+    func testTheCheckedLogRefusesRecordsTheStoreWouldNotMake() async throws {
+        let scratch = try ReviewScratch()
+        do {
+            let store = try scratch.open()
+            _ = try await store.record(VerdictSubmission(exampleID: 1, reviewer: "alice", verdict: .correct))
+            _ = try await store.record(VerdictSubmission(exampleID: 2, reviewer: "bob", verdict: .correct))
+            _ = try await store.undo(exampleID: 2, reviewer: "bob")
+            let checked = try await store.checkedLog()
+            XCTAssertEqual(checked.count, 3)
+        }
+        let insert =
+            "INSERT INTO verdict (example_id, reviewer, verdict, suggested_label, note, queue, recorded_at, tool_version, undoes) VALUES "
+        let cases: [(String, String)] = [
+            (
+                "(100, 'a', 'correct', NULL, '', NULL, 't', 'v', NULL)",
+                "record 4 (id 100): id 100 is not an example of the dataset"
+            ),
+            (
+                "(3, 'a', 'mislabelled', 10, '', NULL, 't', 'v', NULL)",
+                "record 5 (id 3): suggested_label 10 is not a class (0..<10)"
+            ),
+            (
+                "(3, ' a', 'correct', NULL, '', NULL, 't', 'v', NULL)",
+                "record 6 (id 3): reviewer ' a' starts or ends with a space"
+            ),
+            (
+                "(1, 'bob', NULL, NULL, '', NULL, 't', 'v', 1)",
+                "record 7 (id 1): undoes 1 is a verdict of another reviewer or example (id 1)"
+            ),
+            ("(1, 'alice', NULL, NULL, '', NULL, 't', 'v', 3)", "record 8 (id 1): undoes 3 is not an earlier verdict"),
+        ]
+        for (index, (values, problem)) in cases.enumerated() {
+            try edit(scratch.database, "DELETE FROM verdict WHERE sequence > 3")
+            try edit(scratch.database, insert + values)
+            let store = try scratch.open()
+            let log = try await store.log()
+            XCTAssertEqual(log.count, 4)
+            do {
+                _ = try await store.checkedLog()
+                XCTFail("case \(index) was accepted")
+            } catch let error as InputError {
+                XCTAssertEqual(error.source, scratch.database.path)
+                XCTAssertEqual(error.problem, problem)
+            }
+        }
+    }
+
     func testAPathThatCannotBeCreatedIsRefused() throws {
         let scratch = try ReviewScratch()
         let missing = scratch.folder.appendingPathComponent("no-such-folder/review.sqlite")

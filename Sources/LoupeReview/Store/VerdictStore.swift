@@ -93,6 +93,58 @@ public final class VerdictStore: Sendable {
         try await reading { db in try self.fetchRecords(db, sql: "SELECT * FROM verdict ORDER BY sequence") }
     }
 
+    /// Every record, as ``log()``, each checked against the rules the store records by, so
+    /// that what is exported is what a review could have recorded: the example is one of the
+    /// reviewed data's, the reviewer's name, note and queue fit, a suggested label is a class
+    /// (`0..<classCount`) and comes only with `mislabelled`, and an undo retracts an earlier
+    /// verdict of the same reviewer on the same example. A record that breaks one (a database
+    /// edited by hand, or one made for other examples) is refused with an ``InputError``
+    /// naming the file, the record's sequence and id, and the problem.
+    public func checkedLog() async throws -> [VerdictRecord] {
+        let records = try await log()
+        var bySequence: [Int64: VerdictRecord] = [:]
+        for record in records {
+            do {
+                try check(record, earlier: bySequence)
+            } catch let error as ReviewInputError {
+                throw InputError(
+                    source: path.path,
+                    problem: "record \(record.sequence) (id \(record.exampleID)): \(error.field) \(error.problem)")
+            }
+            bySequence[record.sequence] = record
+        }
+        return records
+    }
+
+    /// Throws a ``ReviewInputError`` naming the field of `record` the store would not have
+    /// recorded; `earlier` holds the records before it, by sequence.
+    private func check(_ record: VerdictRecord, earlier: [Int64: VerdictRecord]) throws {
+        guard let undoes = record.undoes else {
+            // The schema's CHECK constraints (verified on opening) give every record a verdict
+            // or an undo, never both, and a suggested label only with mislabelled.
+            guard let verdict = record.verdict else {
+                throw ReviewInputError(field: "verdict", problem: "is missing, and the record undoes nothing")
+            }
+            try VerdictSubmission(
+                exampleID: record.exampleID, reviewer: record.reviewer, verdict: verdict,
+                suggestedLabel: record.suggestedLabel, note: record.note, queue: record.queue
+            ).validate(classCount: classCount, exampleIDs: exampleIDs)
+            return
+        }
+        guard exampleIDs.contains(record.exampleID) else {
+            throw ReviewInputError(field: "id", problem: "\(record.exampleID) is not an example of the dataset")
+        }
+        try SubmissionLimits.checkReviewer(record.reviewer)
+        guard let target = earlier[undoes], target.verdict != nil else {
+            throw ReviewInputError(field: "undoes", problem: "\(undoes) is not an earlier verdict")
+        }
+        guard target.exampleID == record.exampleID, target.reviewer == record.reviewer else {
+            throw ReviewInputError(
+                field: "undoes",
+                problem: "\(undoes) is a verdict of another reviewer or example (id \(target.exampleID))")
+        }
+    }
+
     /// Every record about one example (undos included), in append order.
     public func history(exampleID: Int) async throws -> [VerdictRecord] {
         try await reading { db in
