@@ -7,12 +7,26 @@ import Foundation
 /// the temporary file is removed.
 package enum AtomicFile {
     /// Replaces the file at `url` with `data`.
+    ///
+    /// A failed write (a full disk, a file over the size limit) throws an ``InputError`` naming
+    /// `url` and the system's reason (`cannot write: File too large`); the temporary file is
+    /// removed. The bytes are written with `write(2)`, not `Data.write(to:)`, whose error
+    /// keeps no reason (`The operation could not be completed`).
     package static func write(_ data: Data, to url: URL) throws {
         try write(to: url) { temporary in
-            do {
-                try data.write(to: temporary)
-            } catch {
-                throw InputError(source: url.path, problem: "cannot write: \(error.localizedDescription)")
+            let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw InputError.fromErrno("cannot create a temporary file", path: url.path) }
+            defer { close(descriptor) }
+            try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        throw InputError.fromErrno("cannot write", path: url.path)
+                    }
+                    offset += written
+                }
             }
         }
     }

@@ -25,6 +25,19 @@ public struct InputError: LoupeError, Equatable, Sendable {
         self.init(source: url.lastPathComponent, problem: problem)
     }
 
+    /// The system's reason for a failed file operation in a few words (`File too large`, `No
+    /// space left on device`): the text of the POSIX error Foundation wraps, when it keeps one,
+    /// else Foundation's description (which for a failed write is only `The operation could
+    /// not be completed`).
+    package static func reason(of error: any Error) -> String {
+        let error = error as NSError
+        if error.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(error.code))) }
+        if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return error.localizedDescription
+    }
+
     /// An error for `path` from the current `errno`, prefixed with the failed operation.
     static func fromErrno(_ operation: String, path: String) -> InputError {
         InputError(source: path, problem: "\(operation): \(String(cString: strerror(errno)))")

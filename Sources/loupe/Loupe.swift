@@ -1,5 +1,6 @@
 import ArgumentParser
 import CLoupePlatform
+import Foundation
 import LoupeWorkflows
 
 @main
@@ -24,6 +25,10 @@ struct Loupe: ParsableCommand {
     )
 
     static func main() {
+        // A write past the file-size limit (RLIMIT_FSIZE, `ulimit -f`) then fails with EFBIG,
+        // reported in one line with the temporary file removed, instead of SIGXFSZ killing
+        // the process with its temporary files left behind.
+        signal(SIGXFSZ, SIG_IGN)
         loupe_keep_freed_memory()
         loupe_line_buffer_stdout()
         var command: any ParsableCommand

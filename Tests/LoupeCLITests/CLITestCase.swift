@@ -35,8 +35,20 @@ class CLITestCase: XCTestCase {
     func loupe(_ arguments: String...) throws -> Result { try loupe(arguments: arguments) }
 
     func loupe(arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        try run(executable, arguments, environment: environment)
+    }
+
+    /// Runs `loupe` through `/bin/sh` under a file-size limit of `blocks` 512-byte blocks
+    /// (`ulimit -f`), so that a write past it fails (loupe ignores SIGXFSZ: EFBIG).
+    func loupe(fileSizeLimit blocks: Int, arguments: [String]) throws -> Result {
+        try run(
+            URL(fileURLWithPath: "/bin/sh"),
+            ["-c", "ulimit -f \(blocks) && exec \"$0\" \"$@\"", executable.path] + arguments, environment: [:])
+    }
+
+    private func run(_ program: URL, _ arguments: [String], environment: [String: String]) throws -> Result {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = program
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.currentDirectoryURL = workDirectory

@@ -152,7 +152,7 @@ public struct SafeTensorsArchive: Sendable, Equatable {
                 throw error
             } catch {
                 throw SafeTensorsError(
-                    source: url.path, kind: .unwritable(reason: error.localizedDescription))
+                    source: url.path, kind: .unwritable(reason: InputError.reason(of: error)))
             }
         }
     }
