@@ -202,6 +202,28 @@ final class AuditTrailTests: CLITestCase {
         assertFailsCleanly(try loupe("verify", "--rerun", "v"), mentioning: ["v/manifest.json", "0.0.9", "version"])
     }
 
+    /// A recorded working directory that is now a file, or a temporary folder that is a file,
+    /// stops the rerun with one line naming the path (Process printed Foundation's error dump).
+    func testRerunWhereItsFoldersAreFilesFailsInOneLine() throws {
+        XCTAssertEqual(try loupe(arguments: smallRun + ["--out", "w"]).status, 0)
+        let file = try write(Data("not a folder".utf8), to: "was-a-folder")
+        let url = workDirectory.appendingPathComponent("w/manifest.json")
+        var text = try String(contentsOf: url, encoding: .utf8)
+        let recorded = try XCTUnwrap(text.range(of: #""workingDirectory" : "[^"]*""#, options: .regularExpression))
+        text.replaceSubrange(recorded, with: #""workingDirectory" : "\#(file.path)""#)
+        try reseal(text, to: url)
+        XCTAssertEqual(try loupe("verify", "w").status, 0, "a resealed manifest verifies")
+        let rerun = try loupe("verify", "--rerun", "w")
+        assertFailsCleanly(
+            rerun, mentioning: [file.path, "the run's recorded working directory is not a folder"])
+        XCTAssertFalse(rerun.stderr.contains("Domain="), rerun.stderr)
+
+        XCTAssertEqual(try loupe(arguments: smallRun + ["--out", "t"]).status, 0)
+        let temporary = try loupe(arguments: ["verify", "--rerun", "t"], environment: ["TMPDIR": file.path])
+        assertFailsCleanly(temporary, mentioning: [file.path, "cannot make the rerun's temporary folder"])
+        XCTAssertFalse(temporary.stderr.contains("Domain="), temporary.stderr)
+    }
+
     /// Writes a manifest's text with its `contentSHA256` recomputed, as a forger would: the
     /// canonical form is the file without that line.
     private func reseal(_ text: String, to url: URL) throws {

@@ -48,17 +48,30 @@ struct RerunCheck {
             )
         }
 
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-rerun-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let output = scratch.appendingPathComponent("out")
         var workingDirectory = URL(fileURLWithPath: recipe.workingDirectory, isDirectory: true)
-        if !FileManager.default.fileExists(atPath: workingDirectory.path) {
+        var isFolder: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: workingDirectory.path, isDirectory: &isFolder) {
             workingDirectory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
             print(
                 "note: the recorded working directory \(recipe.workingDirectory) is gone; running in \(workingDirectory.path)"
             )
+        } else if !isFolder.boolValue {
+            // Something else took the folder's place: the recorded relative inputs cannot be
+            // found there (Process.run printed Foundation's error dump).
+            throw InputError(
+                source: recipe.workingDirectory,
+                problem: "the run's recorded working directory is not a folder; the rerun cannot run in it")
         }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-rerun-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        } catch {
+            throw InputError(
+                source: scratch.deletingLastPathComponent().path,
+                problem: "cannot make the rerun's temporary folder here (not a writable folder; set TMPDIR)")
+        }
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let output = scratch.appendingPathComponent("out")
         let arguments = recipe.arguments(output: output.path)
         print(
             "rerunning: loupe \(arguments.joined(separator: " ")) (LOUPE_KERNELS=\(kernel.rawValue), in \(workingDirectory.path))"
@@ -90,12 +103,26 @@ struct RerunCheck {
         process.environment = environment
         let stdoutURL = logs.appendingPathComponent("stdout.log")
         let stderrURL = logs.appendingPathComponent("stderr.log")
-        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        for log in [stdoutURL, stderrURL] where !FileManager.default.createFile(atPath: log.path, contents: nil) {
+            throw InputError(source: log.path, problem: "cannot create the rerun's log file")
+        }
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
-        try process.run()
+        do {
+            process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
+            process.standardError = try FileHandle(forWritingTo: stderrURL)
+        } catch {
+            throw InputError(source: logs.path, problem: "cannot open the rerun's log files for writing")
+        }
+        do {
+            try process.run()
+        } catch {
+            // Foundation's error for a failed launch is a multi-field dump; name what failed.
+            let executable = process.executableURL?.path ?? "loupe"
+            throw InputError(
+                source: executable,
+                problem:
+                    "cannot start the rerun in \(directory.path): \(InputError.reason(of: error))")
+        }
         process.waitUntilExit()
         return process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
     }
