@@ -137,11 +137,15 @@ public struct SafeTensorsArchive: Sendable, Equatable {
         }
         let header = headerBytes(order: order)
         try AtomicFile.write(to: url) { temporary in
-            guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+            // open(2), not FileManager.createFile: on Linux that writes an empty file through a
+            // temporary of its own (`.dat.nosync…`), which an interruption left in the run folder.
+            let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else {
                 throw SafeTensorsError(
-                    source: url.path, kind: .unwritable(reason: "cannot create a temporary file"))
+                    source: url.path,
+                    kind: .unwritable(reason: "cannot create a temporary file: \(String(cString: strerror(errno)))"))
             }
-            let handle = try FileHandle(forWritingTo: temporary)
+            let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
             defer { try? handle.close() }
             do {
                 try handle.write(contentsOf: header)
