@@ -155,7 +155,9 @@ public struct RunManifest: Codable, Equatable, Sendable {
         return written
     }
 
-    /// Copies `manifest.json` in `directory`, if any, to the lowest free `manifest-<n>.json`.
+    /// Copies `manifest.json` in `directory`, if any, to the lowest free `manifest-<n>.json`,
+    /// unless the highest one already holds the same bytes (a write interrupted between
+    /// archiving and replacing the manifest), which is then the link.
     ///
     /// - Returns: The link to the copy, for ``previous``.
     static func archiveCurrent(in directory: URL) throws -> FileRecord? {
@@ -168,6 +170,12 @@ public struct RunManifest: Codable, Equatable, Sendable {
         var number = 1
         while FileManager.default.fileExists(atPath: directory.appendingPathComponent("manifest-\(number).json").path) {
             number += 1
+        }
+        // A run interrupted between archiving the manifest and replacing it left the archive
+        // beside an unchanged manifest: that archive is the current one's, not a new one.
+        let latest = "manifest-\(number - 1).json"
+        if number > 1, (try? RunFolderFile.read(directory.appendingPathComponent(latest), limit: maximumBytes)) == old {
+            return FileRecord(path: latest, bytes: old.count, sha256: SHA256.hex(of: old))
         }
         let name = "manifest-\(number).json"
         try AtomicFile.write(old, to: directory.appendingPathComponent(name))

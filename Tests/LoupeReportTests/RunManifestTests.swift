@@ -207,4 +207,20 @@ final class RunManifestTests: XCTestCase {
         report = try ManifestVerifier.verify(directory: directory)
         XCTAssertEqual(report.changed.map(\.path), ["manifest-1.json"])
     }
+
+    /// A run killed between archiving the manifest and replacing it leaves an archive equal
+    /// to the manifest: the next run links to that archive instead of leaving it unlisted.
+    func testAnArchiveLeftByAnInterruptedRewriteIsTheLink() throws {
+        try recordRun(seed: 1)
+        let first = try Data(contentsOf: url("manifest.json"))
+        try first.write(to: url("manifest-1.json"))  // the archive, then the kill
+        let second = try recordRun(seed: 2)
+        XCTAssertEqual(
+            second.previous,
+            FileRecord(path: "manifest-1.json", bytes: first.count, sha256: SHA256.hex(of: first)))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: url("manifest-2.json").path))
+        let report = try ManifestVerifier.verify(directory: directory)
+        XCTAssertTrue(report.isOK, "\(report)")
+        XCTAssertTrue(report.unlisted.isEmpty, "\(report.unlisted)")
+    }
 }
