@@ -75,10 +75,11 @@ package struct WinogradConvolution: Sendable {
         let group = max(1, min(batch, tilesPerProduct / tilesPerImage))
         let (pixels, outputPixels) = (geometry.height * geometry.width, geometry.outputHeight * geometry.outputWidth)
         let (imageSize, outputSize) = (channels * pixels, outChannels * outputPixels)
-        // Per group: its images channels-last, the transformed tiles, the products, the
-        // outputs channels-last, and a pixel of zeros (the padding).
-        let tiles = group * tilesPerImage
-        let counts = [group * imageSize, 16 * tiles * channels, 16 * tiles * outChannels, group * outputSize, channels]
+        // Per group: its images channels-last, the transformed tiles and products of at most
+        // `tilesPerProduct` tiles at a time (a large image's in several rounds), the outputs
+        // channels-last, and a pixel of zeros (the padding).
+        let round = min(group * tilesPerImage, tilesPerProduct)
+        let counts = [group * imageSize, 16 * round * channels, 16 * round * outChannels, group * outputSize, channels]
         let floats = counts.reduce(0, +)
         ScratchMemory.withBytes(floats * MemoryLayout<Float>.stride) { raw in
             let channelsLast = raw.bindMemory(to: Float.self, capacity: floats)
@@ -90,22 +91,27 @@ package struct WinogradConvolution: Sendable {
             var first = 0
             while first < batch {
                 let images = min(group, batch - first)
-                let tiles = images * tilesPerImage
                 for image in 0..<images {
                     transpose(
                         x + (first + image) * imageSize, rows: channels, columns: pixels, sourceStride: pixels,
                         into: channelsLast + image * imageSize, destinationStride: channels, path: path)
                 }
-                transformInput(channelsLast, tiles: 0..<tiles, zeros: zeros, into: v, matrixStride: tiles * channels)
-                for element in 0..<16 {
-                    GEMM.multiply(
-                        transposeB: true, m: tiles, n: outChannels, k: channels, a: v + element * tiles * channels,
-                        lda: channels, b: weights.transformed + element * outChannels * channels, ldb: channels,
-                        beta: 0, c: m + element * tiles * outChannels, ldc: outChannels, path: path,
-                        packedB: weights.forms[element])
+                for start in stride(from: 0, to: images * tilesPerImage, by: round) {
+                    let tiles = start..<min(start + round, images * tilesPerImage)
+                    transformInput(
+                        channelsLast, tiles: tiles, zeros: zeros, into: v, matrixStride: tiles.count * channels)
+                    for element in 0..<16 {
+                        GEMM.multiply(
+                            transposeB: true, m: tiles.count, n: outChannels, k: channels,
+                            a: v + element * tiles.count * channels, lda: channels,
+                            // B is read from its packed form only.
+                            b: weights.forms[element].panels, ldb: channels, beta: 0,
+                            c: m + element * tiles.count * outChannels, ldc: outChannels, path: path,
+                            packedB: weights.forms[element])
+                    }
+                    transformOutput(
+                        m, matrixStride: tiles.count * outChannels, tiles: tiles, bias: bias, into: outputs)
                 }
-                transformOutput(
-                    m, matrixStride: tiles * outChannels, tiles: 0..<tiles, bias: bias, into: outputs)
                 for image in 0..<images {
                     let output = y + (first + image) * outputSize
                     transpose(
@@ -177,8 +183,6 @@ package final class WinogradWeights: @unchecked Sendable {
     package let outChannels: Int
     package let channels: Int
     package let path: KernelPath
-    /// `16 x outChannels x channels` floats: element ξ's matrix, row-major.
-    let transformed: UnsafeMutablePointer<Float>
     /// Element ξ's matrix, transposed, packed as the right operand of its product.
     let forms: [PackedOperand]
 
@@ -209,13 +213,11 @@ package final class WinogradWeights: @unchecked Sendable {
             store(transform(column0.2, column1.2, column2.2), 2)
             store(transform(column0.3, column1.3, column2.3), 3)
         }
-        transformed = values
+        defer { values.deallocate() }
         forms = (0..<16).map { element in
             PackedOperand(
                 side: .right, rows: channels, columns: outChannels, source: values + element * matrix,
                 rowStride: channels, isTransposed: true, path: path)
         }
     }
-
-    deinit { transformed.deallocate() }
 }
