@@ -1,5 +1,11 @@
 #include "CLoupePlatform.h"
 
+#ifdef __linux__
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+#endif
+
 int loupe_cpu_has_avx2_fma(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();
@@ -42,3 +48,13 @@ void loupe_keep_freed_memory(void) {
 }
 
 void loupe_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
+
+int loupe_end_with_parent(int parent) {
+#ifdef __linux__
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return -1;
+    return getppid() == parent ? 0 : 1;
+#else
+    (void)parent;
+    return -1;
+#endif
+}

@@ -31,6 +31,7 @@ struct Loupe: ParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         loupe_keep_freed_memory()
         loupe_line_buffer_stdout()
+        RerunCheck.endWithParentIfRerun()
         var command: any ParsableCommand
         do {
             command = try parseAsRoot()

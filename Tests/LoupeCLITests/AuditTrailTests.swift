@@ -170,6 +170,57 @@ final class AuditTrailTests: CLITestCase {
         XCTAssertTrue(altered.stdout.contains("not reproduced: 2 of 3"), altered.stdout)
     }
 
+    /// Killing `verify --rerun` takes its rerun with it, and the next `verify --rerun` removes
+    /// the temporary folder the killed one could not (the rerun had run on to the end, and its
+    /// folder, a copy of every output, stayed).
+    func testAKilledRerunEndsWithItsVerifyAndItsFolderIsRemovedLater() throws {
+        #if os(Linux)
+            let run = ["train", "--model", "cnn", "--epochs", "3", "--data", "mnist-5k", "--threads", "1"]
+            XCTAssertEqual(try loupe(arguments: run + ["--out", "r"]).status, 0)
+            let verify = Process()
+            verify.executableURL = executable
+            verify.arguments = ["verify", "--rerun", "r"]
+            verify.currentDirectoryURL = workDirectory
+            verify.standardOutput = FileHandle.nullDevice
+            verify.standardError = FileHandle.nullDevice
+            try verify.run()
+            let marker = "loupe-rerun-\(verify.processIdentifier)-"
+            /// Processes whose command line names the killed verify's rerun folder.
+            func reruns() -> [String] {
+                let processes = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+                return processes.filter { pid in
+                    guard Int32(pid) != nil,
+                        let line = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")
+                    else { return false }
+                    return String(decoding: line, as: UTF8.self).contains(marker)
+                }
+            }
+            func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
+                let end = Date().addingTimeInterval(seconds)
+                while Date() < end {
+                    if condition() { return true }
+                    usleep(10_000)
+                }
+                return condition()
+            }
+            XCTAssertTrue(waitUntil(seconds: 60) { !reruns().isEmpty }, "the rerun never started")
+            kill(verify.processIdentifier, SIGKILL)
+            verify.waitUntilExit()
+            XCTAssertTrue(waitUntil(seconds: 10) { reruns().isEmpty }, "the rerun outlived its verify")
+            let temporary = FileManager.default.temporaryDirectory.path
+            func leftFolders() -> [String] {
+                ((try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []).filter {
+                    $0.hasPrefix(marker)
+                }
+            }
+            XCTAssertEqual(leftFolders().count, 1)
+            let quick = try loupe(arguments: smallRun + ["--out", "q"])
+            XCTAssertEqual(quick.status, 0, quick.stderr)
+            XCTAssertEqual(try loupe("verify", "--rerun", "q").status, 0)
+            XCTAssertEqual(leftFolders(), [])
+        #endif
+    }
+
     /// An audit's population reruns bit for bit too: members' timings are in the manifest,
     /// not in their member.json.
     func testRerunReproducesAnAuditRun() throws {

@@ -16,6 +16,11 @@ void loupe_keep_freed_memory(void);
 /// Flushes standard output at every newline, so progress reaches a log file as it happens.
 void loupe_line_buffer_stdout(void);
 
+/// Makes the kernel kill this process when its parent ends (Linux `PR_SET_PDEATHSIG`), for a
+/// child whose parent is `parent`. Returns 0 when linked, 1 when `parent` has already ended
+/// (the caller should stop), -1 where the OS has no such link.
+int loupe_end_with_parent(int parent);
+
 /// Sequentially consistent atomic operations on a 64-bit integer, for `WorkerTeam`.
 static inline long long loupe_atomic_load(long long *value) { return __atomic_load_n(value, __ATOMIC_SEQ_CST); }
 static inline void loupe_atomic_store(long long *value, long long desired) {

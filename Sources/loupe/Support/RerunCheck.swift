@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLoupePlatform
 import Foundation
 import LoupeKernels
 import LoupeReport
@@ -62,7 +63,9 @@ struct RerunCheck {
                 source: recipe.workingDirectory,
                 problem: "the run's recorded working directory is not a folder; the rerun cannot run in it")
         }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-rerun-\(UUID().uuidString)")
+        Self.removeScratchOfEndedReruns()
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "\(Self.scratchPrefix)\(getpid())-\(UUID().uuidString)")
         do {
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         } catch {
@@ -100,6 +103,7 @@ struct RerunCheck {
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
         environment["LOUPE_KERNELS"] = kernel.rawValue
+        environment[Self.parentVariable] = String(getpid())
         process.environment = environment
         let stdoutURL = logs.appendingPathComponent("stdout.log")
         let stderrURL = logs.appendingPathComponent("stderr.log")
@@ -125,5 +129,32 @@ struct RerunCheck {
         }
         process.waitUntilExit()
         return process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
+    }
+
+    /// The environment variable that tells a rerun its parent: the rerun ends with it.
+    static let parentVariable = "LOUPE_RERUN_PARENT"
+    /// How the temporary folders of reruns begin: then the verifying process's id.
+    static let scratchPrefix = "loupe-rerun-"
+
+    /// In a rerun started by `verify --rerun`, links this process's life to the verifying
+    /// process: killed or interrupted, it takes the rerun with it (Linux), instead of leaving
+    /// it to run to the end unobserved.
+    static func endWithParentIfRerun() {
+        guard let value = getenv(parentVariable), let parent = Int32(String(cString: value)) else { return }
+        unsetenv(parentVariable)
+        if loupe_end_with_parent(parent) == 1 { exit(1) }
+    }
+
+    /// Removes the temporary folders of reruns whose verifying process has ended (killed
+    /// before it could remove its own).
+    static func removeScratchOfEndedReruns() {
+        let temporary = FileManager.default.temporaryDirectory
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
+        for name in names where name.hasPrefix(scratchPrefix) {
+            guard let pid = name.dropFirst(scratchPrefix.count).split(separator: "-").first.flatMap({ Int32($0) }),
+                pid > 0, kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
+            try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
+        }
     }
 }
