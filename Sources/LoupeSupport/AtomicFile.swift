@@ -93,9 +93,19 @@ package enum AtomicFile {
         return removed.sorted()
     }
 
-    /// Whether a process with id `pid` exists (one owned by another user counts).
+    /// Whether a process with id `pid` exists (one owned by another user counts) and, where
+    /// `/proc` tells, runs this program: after a power loss or a reboot the writer's id may
+    /// belong to an unrelated process, whose life says nothing about the file.
     static func isRunning(_ pid: pid_t) -> Bool {
-        kill(pid, 0) == 0 || errno == EPERM
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        guard pid != getpid(), let ours = executable(of: "self") else { return true }
+        return executable(of: "\(pid)") == ours
+    }
+
+    /// The program `/proc/<process>/exe` names, or nil where there is no such link (not Linux,
+    /// or another user's process).
+    private static func executable(of process: String) -> String? {
+        try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(process)/exe")
     }
 
     private static func flushToDisk(_ url: URL) throws {

@@ -111,4 +111,19 @@ final class AbandonedTemporaryFileTests: XCTestCase {
                 !removed.contains(file), file)
         }
     }
+
+    /// After a power loss the writer's process id may be reused by an unrelated process:
+    /// the file is still abandoned (on Linux, where `/proc` names each process's program).
+    func testAWriterIdReusedByAnotherProgramDoesNotKeepTheFile() throws {
+        #if os(Linux)
+            let sleeper = Process()
+            sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+            sleeper.arguments = ["30"]
+            try sleeper.run()
+            defer { sleeper.terminate() }
+            let file = ".metrics.jsonl.\(sleeper.processIdentifier).4242.tmp"
+            try Data("x".utf8).write(to: directory.appendingPathComponent(file))
+            XCTAssertEqual(AtomicFile.removeAbandonedTemporaryFiles(under: directory), [file])
+        #endif
+    }
 }
