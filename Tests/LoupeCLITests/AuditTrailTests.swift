@@ -135,6 +135,17 @@ final class AuditTrailTests: CLITestCase {
         assertFailsCleanly(try loupe("verify", "a"), mentioning: ["a/manifest.json", "edited after it was written"])
     }
 
+    /// A folder that does not match its manifest lists each problem, then ends in one error
+    /// line naming the folder and the counts (it ended in an empty line).
+    func testAMismatchEndsInOneErrorLine() throws {
+        XCTAssertEqual(try loupe("train", "--model", "mlp", "--hidden", "16", "--epochs", "1", "--out", "a").status, 0)
+        try Data("x".utf8).write(to: workDirectory.appendingPathComponent("a/notes.txt"))
+        let result = try loupe("verify", "a")
+        XCTAssertTrue(result.stdout.contains("unlisted notes.txt"), result.stdout)
+        assertFailsCleanly(result, mentioning: ["a: does not match its manifest.json", "1 unlisted"])
+        XCTAssertEqual(result.stderr.split(separator: "\n", omittingEmptySubsequences: false).count, 2, result.stderr)
+    }
+
     /// A manifest.json that is a FIFO fails at once instead of blocking.
     func testManifestThatIsAFIFOFailsWithoutBlocking() throws {
         try FileManager.default.createDirectory(

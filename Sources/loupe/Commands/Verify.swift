@@ -50,7 +50,20 @@ struct Verify: ParsableCommand {
         } else if report.isOK {
             print("ok: \(report.verified.count) files match \(directory)/manifest.json")
         } else {
-            throw ExitCode(1)
+            throw Mismatch(directory: directory, report: report)
+        }
+    }
+
+    /// A run folder that does not match its manifest: the one error line after the list.
+    struct Mismatch: Error, CustomStringConvertible {
+        var directory: String
+        var report: ManifestVerificationReport
+        var description: String {
+            let counts = [
+                (report.changed.count, "changed"), (report.missing.count, "missing"),
+                (report.unlisted.count, "unlisted"), (report.refused.count, "refused"),
+            ].filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+            return "\(directory): does not match its manifest.json (\(counts.joined(separator: ", ")))"
         }
     }
 }

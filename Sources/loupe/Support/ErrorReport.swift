@@ -43,7 +43,9 @@ enum ErrorReport {
     static func exit(parsing error: any Error) -> Never {
         let code = Loupe.exitCode(for: error)
         guard code != .success else { Loupe.exit(withError: error) }
-        FileHandle.standardError.write(Data((escapedMessage(for: error) + "\n").utf8))
+        let message = escapedMessage(for: error)
+        // An `ExitCode` has no message: nothing to print (not an empty line).
+        if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
         Foundation.exit(code.rawValue)
     }
 
