@@ -25,7 +25,7 @@ package struct WinogradConvolution: Sendable {
     package static let defaultTilesPerProduct = 256
     /// Fewest input and output channels for which the products, not the transforms, dominate
     /// (`loupe-bench --winograd`, BENCHMARKS.md).
-    package static let minimumChannels = 64
+    package static let minimumChannels = 32
 
     package init(
         geometry: ConvolutionGeometry, outChannels: Int, path: KernelPath = .active,

@@ -155,7 +155,8 @@ final class WinogradConvolutionTests: XCTestCase {
                 padding: padding)
         }
         XCTAssertTrue(WinogradConvolution.isFaster(for: geometry(), outChannels: 64))
-        XCTAssertFalse(WinogradConvolution.isFaster(for: geometry(channels: 32), outChannels: 64))
+        XCTAssertTrue(WinogradConvolution.isFaster(for: geometry(channels: 32), outChannels: 64))
+        XCTAssertFalse(WinogradConvolution.isFaster(for: geometry(channels: 16), outChannels: 64))
         XCTAssertFalse(WinogradConvolution.isFaster(for: geometry(), outChannels: 16))
         XCTAssertFalse(WinogradConvolution.isFaster(for: geometry(stride: 2), outChannels: 64))
         XCTAssertFalse(WinogradConvolution.isFaster(for: geometry(kernel: 1, padding: 0), outChannels: 64))

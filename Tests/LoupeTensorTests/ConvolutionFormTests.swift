@@ -25,6 +25,10 @@ final class ConvolutionFormTests: XCTestCase {
         XCTAssertNotEqual(
             trained.scalars.map(\.bitPattern), frozen.scalars.map(\.bitPattern),
             "frozen weights take the other form, which rounds differently")
+        let lowered = input.conv2d(
+            weight: tape.constant(w), bias: tape.constant(b), padding: 1, allowsWinograd: false
+        ).value
+        XCTAssertEqual(lowered.scalars.map(\.bitPattern), trained.scalars.map(\.bitPattern), "not allowed: lowered")
     }
 
     func testTheInputGradientDoesNotDependOnTheForm() {

@@ -39,6 +39,16 @@ public struct InputQuantized<Base: Layer>: Layer {
         context.tape.constant(input.value.map(range.rounded))
     }
 
+    /// Runs the base layer with its products rounding as the lowered forms do: the next
+    /// layer rounds them to its grid, as integer inference does with exact sums, and
+    /// Winograd's other rounding would move some values across a grid step.
+    func exactly(_ context: inout ForwardContext, _ body: (inout ForwardContext) -> Variable) -> Variable {
+        let allowed = context.allowsWinograd
+        context.allowsWinograd = false
+        defer { context.allowsWinograd = allowed }
+        return body(&context)
+    }
+
     public var parameterSpecs: [ParameterSpec] { base.parameterSpecs }
     public var bufferSpecs: [ParameterSpec] { base.bufferSpecs }
     public func outputShape(for input: [Int]) throws(ModelError) -> [Int] { try base.outputShape(for: input) }
@@ -46,19 +56,19 @@ public struct InputQuantized<Base: Layer>: Layer {
     public var description: LayerDescription { base.description }
 
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
-        base(quantized(input, context), &context)
+        exactly(&context) { base(quantized(input, $0), &$0) }
     }
 }
 
 extension InputQuantized: ReLUFusible where Base: ReLUFusible {
     package func rectified(_ input: Variable, _ context: inout ForwardContext) -> Variable {
-        base.rectified(quantized(input, context), &context)
+        exactly(&context) { base.rectified(quantized(input, $0), &$0) }
     }
 }
 
 extension InputQuantized: ReLUMaxPoolFusible where Base: ReLUMaxPoolFusible {
     package func rectifiedMaxPooled2x2(_ input: Variable, _ context: inout ForwardContext) -> Variable {
-        base.rectifiedMaxPooled2x2(quantized(input, context), &context)
+        exactly(&context) { base.rectifiedMaxPooled2x2(quantized(input, $0), &$0) }
     }
 }
 

@@ -67,7 +67,7 @@ public struct Conv2d: ReLUMaxPoolFusible {
     public func callAsFunction(_ input: Variable, _ context: inout ForwardContext) -> Variable {
         input.conv2d(
             weight: context.parameter("\(name).weight"), bias: hasBias ? context.parameter("\(name).bias") : nil,
-            stride: stride, padding: padding)
+            stride: stride, padding: padding, allowsWinograd: context.allowsWinograd)
     }
 
     /// The layer followed by ReLU and 2 x 2 max pooling, as one fused operation (see
@@ -75,7 +75,7 @@ public struct Conv2d: ReLUMaxPoolFusible {
     package func rectifiedMaxPooled2x2(_ input: Variable, _ context: inout ForwardContext) -> Variable {
         input.conv2dReLUMaxPool2x2(
             weight: context.parameter("\(name).weight"), bias: hasBias ? context.parameter("\(name).bias") : nil,
-            stride: stride, padding: padding)
+            stride: stride, padding: padding, allowsWinograd: context.allowsWinograd)
     }
 
     /// The layer followed by `norm` in inference mode (and ReLU, with `rectify`; with a
@@ -97,7 +97,7 @@ public struct Conv2d: ReLUMaxPoolFusible {
         return input.conv2dBatchNorm(
             weight: weight, bias: bias, stride: stride, padding: padding, scale: scale, shift: shift,
             running: (context.buffer("\(norm.name).running_mean"), context.buffer("\(norm.name).running_var")),
-            epsilon: norm.epsilon, rectify: rectify, adding: residual)
+            epsilon: norm.epsilon, rectify: rectify, adding: residual, allowsWinograd: context.allowsWinograd)
     }
 
     public var description: LayerDescription {

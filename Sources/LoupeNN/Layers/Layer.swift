@@ -71,6 +71,10 @@ public struct ForwardContext {
     /// Threads one operation may split its work across (fully connected layers split their
     /// rows), for a pass that runs alone rather than beside other passes: the same values.
     public var operationThreads = 1
+    /// Whether stride-1 3 x 3 convolutions with frozen weights may take Winograd's form
+    /// (`Variable.conv2d`); false where products must round as the lowered form does (the
+    /// int8 simulation, whose next layer rounds them to its grid).
+    public var allowsWinograd = true
 
     /// The parameter `name` (`conv1.weight`) bound to the tape; it must be one of the model's.
     public func parameter(_ name: String) -> Variable {

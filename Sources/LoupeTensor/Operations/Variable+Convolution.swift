@@ -6,7 +6,12 @@ extension Variable {
     ///
     /// The passes read the kernel taps in place from a zero-padded copy of each image
     /// (`LoweredConvolution`): the output is bit for bit the im2col product's.
-    public func conv2d(weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable {
+    ///
+    /// With frozen weights (no weight gradient will be asked for) a wide stride-1 3 x 3
+    /// convolution takes Winograd's form unless `allowsWinograd` is false (`convolved`).
+    public func conv2d(
+        weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0, allowsWinograd: Bool = true
+    ) -> Variable {
         let (x, w) = (value, weight.value)
         let geometry = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
         let (batch, outChannels, patch) = (x.shape[0], w.shape[0], geometry.patchSize)
@@ -14,7 +19,7 @@ extension Variable {
         // Frozen weights (inference, attribution, VoG) may take Winograd's form: the input
         // gradient below does not read the output, so a gradient pass and an inference pass
         // compute the same logits.
-        let frozen = !weight.requiresGradient && bias?.requiresGradient != true
+        let frozen = allowsWinograd && !weight.requiresGradient && bias?.requiresGradient != true
         let result = Self.convolved(x, weight: w, bias: bias?.value, convolution: convolution, forInference: frozen)
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         // The rule must not capture a Variable (that would retain the tape), only what it needs.

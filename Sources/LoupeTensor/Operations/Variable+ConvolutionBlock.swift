@@ -12,13 +12,21 @@ extension Variable {
     /// sign of zeros); the weight gradient (summed over padded rows of positions) and the bias
     /// gradient (summed over pooled windows) agree to float rounding. Shapes whose convolution
     /// output the pooling cannot stream (odd height or width, or narrower than 8) run the three
-    /// operations.
-    package func conv2dReLUMaxPool2x2(weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable
-    {
+    /// operations, and so does a convolution that takes Winograd's form (`conv2d`, frozen
+    /// weights on a wide layer).
+    package func conv2dReLUMaxPool2x2(
+        weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0, allowsWinograd: Bool = true
+    ) -> Variable {
         let geometry = ConvolutionGeometry(input: shape, weight: weight.shape, stride: stride, padding: padding)
         let (oh, ow) = (geometry.outputHeight, geometry.outputWidth)
-        guard ow >= 8, oh % 2 == 0, ow % 2 == 0 else {
-            return conv2d(weight: weight, bias: bias, stride: stride, padding: padding).reluMaxPool2d(kernel: 2)
+        // Frozen weights on a wide layer: the convolution by Winograd's form (`conv2d`) beats
+        // the fused lowered one.
+        let frozen = allowsWinograd && !weight.requiresGradient && bias?.requiresGradient != true
+        guard ow >= 8, oh % 2 == 0, ow % 2 == 0,
+            !(frozen && WinogradConvolution.isFaster(for: geometry, outChannels: weight.shape[0]))
+        else {
+            return conv2d(weight: weight, bias: bias, stride: stride, padding: padding, allowsWinograd: allowsWinograd)
+                .reluMaxPool2d(kernel: 2)
         }
         let block = ConvolutionBlock(
             geometry: geometry, batch: shape[0], outChannels: weight.shape[0],

@@ -12,7 +12,8 @@ extension Variable {
     /// For inference only: it has no backward rule, so no input may require a gradient.
     package func conv2dBatchNorm(
         weight: Variable, bias: Variable?, stride: Int, padding: Int, scale gamma: Variable, shift beta: Variable,
-        running: (mean: Tensor, variance: Tensor), epsilon: Float, rectify: Bool, adding residual: Variable? = nil
+        running: (mean: Tensor, variance: Tensor), epsilon: Float, rectify: Bool, adding residual: Variable? = nil,
+        allowsWinograd: Bool = true
     ) -> Variable {
         let inputs = [self, weight, gamma, beta] + (bias.map { [$0] } ?? []) + (residual.map { [$0] } ?? [])
         precondition(!inputs.contains { $0.requiresGradient }, "conv2dBatchNorm has no backward rule")
@@ -28,7 +29,7 @@ extension Variable {
             "conv2dBatchNorm: residual of shape \(residual!.shape) for an output of shape \(outputShape)")
         let result = Self.convolved(
             x, weight: w, bias: bias?.value, convolution: convolution,
-            affine: (map.scale, map.shift, rectify, residual?.value), forInference: true)
+            affine: (map.scale, map.shift, rectify, residual?.value), forInference: allowsWinograd)
         return tape.record(result, kind: .conv2dBatchNorm, inputs: inputs) { _ in
             preconditionFailure("conv2dBatchNorm has no backward rule")
         }
