@@ -102,18 +102,10 @@ final class StoreOpeningTests: XCTestCase {
             let store = try scratch.open()
             _ = try await store.record(VerdictSubmission(exampleID: 1, reviewer: "alice", verdict: .correct))
         }
-        let python = URL(fileURLWithPath: "/usr/bin/python3")
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: python.path), "no python3")
-        let process = Process()
-        process.executableURL = python
-        process.arguments = [
-            "-c",
-            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(\"INSERT INTO verdict (example_id, reviewer, verdict, note, queue, recorded_at, tool_version) VALUES ('abc', 'a', 'correct', '', 'q', 't', 'v')\"); c.commit()",
-            scratch.database.path,
-        ]
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
+        try edit(
+            scratch.database,
+            "INSERT INTO verdict (example_id, reviewer, verdict, note, queue, recorded_at, tool_version) VALUES ('abc', 'a', 'correct', '', 'q', 't', 'v')"
+        )
         let store = try scratch.open()
         do {
             _ = try await store.log()
