@@ -38,7 +38,8 @@ public struct ManifestError: LoupeError, Equatable {
 
     public var problem: String {
         switch kind {
-        case .missingManifest: "no manifest found"
+        case .missingManifest:
+            "no manifest found: not a finished loupe run (a run writes its manifest when it ends; an interrupted one resumes when its command is run again)"
         case .corruptManifest(let reason): "corrupt manifest: \(reason)"
         case .outputOutsideDirectory(let directory):
             "output is outside the output directory \(directory)"
