@@ -56,13 +56,18 @@ final class ReviewCommandTests: CLITestCase {
         return Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 
-    func testReviewRecordExportAndAuditAgainOnCorrectedLabels() throws {
+    /// Audits a small population into `audit` and returns the ids of its first two CIEs.
+    func auditWithCIEs() throws -> [Int] {
         let audit = try loupe(
             "audit", "--model", "mlp", "--hidden", "8", "--members", "2", "--epochs", "1", "--variants",
             "dense,prune:0.9", "--threads", "1", "--out", "audit")
         XCTAssertEqual(audit.status, 0, audit.stderr)
         let cie = try String(contentsOf: workDirectory.appendingPathComponent("audit/cie.csv"), encoding: .utf8)
-        let ids = cie.split(whereSeparator: \.isNewline).dropFirst().prefix(2).map { Int($0.split(separator: ",")[1])! }
+        return cie.split(whereSeparator: \.isNewline).dropFirst().prefix(2).map { Int($0.split(separator: ",")[1])! }
+    }
+
+    func testReviewRecordExportAndAuditAgainOnCorrectedLabels() throws {
+        let ids = try auditWithCIEs()
         let (server, port) = try startServer(["audit"])
         XCTAssertEqual(
             try post(
@@ -140,12 +145,7 @@ final class ReviewCommandTests: CLITestCase {
     /// A verdict of an example the reviewed data lacks, or with a suggested label that is no
     /// class, was exported as valid; the export now refuses it in one line and writes nothing.
     func testTheExportRefusesRecordsTheReviewCouldNotHaveMade() throws {
-        let audit = try loupe(
-            "audit", "--model", "mlp", "--hidden", "8", "--members", "2", "--epochs", "1", "--variants",
-            "dense,prune:0.9", "--threads", "1", "--out", "audit")
-        XCTAssertEqual(audit.status, 0, audit.stderr)
-        let cie = try String(contentsOf: workDirectory.appendingPathComponent("audit/cie.csv"), encoding: .utf8)
-        let ids = cie.split(whereSeparator: \.isNewline).dropFirst().prefix(2).map { Int($0.split(separator: ",")[1])! }
+        let ids = try auditWithCIEs()
         let first = try loupe("review", "audit", "--export", "first/verdicts.csv")
         XCTAssertEqual(first.status, 0, first.stderr)
         let database = workDirectory.appendingPathComponent("audit/review.sqlite")
