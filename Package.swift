@@ -50,7 +50,7 @@ let package = Package(
         // exp, log, tanh and the sigmoid over buffers (generic C, AVX2, AVX-512; no fused
         // multiply-adds, so every path gives the same bits).
         .target(name: "CLoupeVectorMath", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
-        .target(name: "LoupeKernelCore", swiftSettings: optimized),
+        .target(name: "LoupeKernelCore", dependencies: ["CLoupePlatform"], swiftSettings: optimized),
         .target(
             name: "LoupeKernelsAVX2", dependencies: ["LoupeKernelCore"],
             swiftSettings: [.unsafeFlags(["-O", "-enforce-exclusivity=unchecked", "-Xcc", "-mavx2", "-Xcc", "-mfma"])]),

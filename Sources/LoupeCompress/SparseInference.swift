@@ -168,7 +168,7 @@ public struct SparseInference: Sendable {
                 var columns = FeatureMajorBatch(features: patch, batch: count * positions)
                 let stride = columns.laneStride
                 lowered.withUnsafeMutableBufferPointer { lowered in
-                    columns.scalars.withUnsafeMutableBufferPointer { columns in
+                    columns.withUnsafeMutableBufferPointer { columns in
                         for image in 0..<count {
                             geometry.im2col(
                                 input.baseAddress! + (first + image) * channels * height * width,
@@ -182,7 +182,7 @@ public struct SparseInference: Sendable {
                 }
                 let product = weight.multiply(columns, bias: bias, rectify: rectify, threads: threads, path: path)
                 let productStride = product.laneStride
-                product.scalars.withUnsafeBufferPointer { product in
+                product.withUnsafeBufferPointer { product in
                     result.withUnsafeMutableBufferPointer { result in
                         for image in 0..<count {
                             for channel in 0..<outputs {

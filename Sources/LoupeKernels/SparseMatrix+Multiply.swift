@@ -21,8 +21,9 @@ extension SparseMatrix {
     ) -> FeatureMajorBatch {
         precondition(input.features == columns, "input has \(input.features) features, matrix \(columns) columns")
         precondition(bias == nil || bias!.count == rows, "bias needs \(rows) values")
-        var output = FeatureMajorBatch(features: rows, batch: input.batch)
         let lanes = input.computedLanes
+        // The product writes every computed lane of every row.
+        var output = FeatureMajorBatch(features: rows, batch: input.batch, zeroingFrom: columns > 0 ? lanes : 0)
         let stride = input.laneStride
         guard rows > 0, lanes > 0 else { return output }
         let parts = rowRanges(parts: threads)
@@ -30,8 +31,8 @@ extension SparseMatrix {
         segmentOffsets.withUnsafeBufferPointer { segments in
             columnIndices.withUnsafeBufferPointer { indices in
                 values.withUnsafeBufferPointer { stored in
-                    input.scalars.withUnsafeBufferPointer { x in
-                        output.scalars.withUnsafeMutableBufferPointer { y in
+                    input.withUnsafeBufferPointer { x in
+                        output.withUnsafeMutableBufferPointer { y in
                             withOptionalPointer(bias) { biasPointer in
                                 let operands = SparseProductOperands(
                                     segmentOffsets: segments.baseAddress!, columnBlocks: columnBlocks,

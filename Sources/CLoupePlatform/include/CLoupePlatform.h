@@ -42,4 +42,8 @@ static inline void loupe_spin_pause(void) {
 #endif
 }
 
+/// Asks the CPU to bring the cache line holding `address` into its caches ahead of a read
+/// (a hint: no fault, no effect on any value).
+static inline void loupe_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
+
 #endif
