@@ -29,10 +29,11 @@ public struct SparseInference: Sendable {
     public let model: Model
     let stages: [Stage]
 
-    /// The density (fraction of nonzero weights) above which a layer runs dense: 0.35, where
-    /// the sparse product and the dense GEMM take about as long. Measured with `loupe-bench
-    /// --lottery` on the `mlp`'s linear layers (BENCHMARKS.md, "The hardware lottery"): the
-    /// sparse product ran at 0.70-0.88x the dense one at density 0.5 and 2.05-2.72x at 0.1.
+    /// The density (fraction of nonzero weights) above which a layer runs dense: 0.35, below
+    /// which the sparse product wins clearly. Measured with `loupe-bench --lottery` on the
+    /// `mlp`'s linear layers (BENCHMARKS.md, "The hardware lottery"): the sparse product runs
+    /// at 1.06-1.07x the dense one at density 0.5 and 3.19-3.28x at 0.1; a convolution, whose
+    /// input is lowered first, gains less.
     public static let crossoverDensity = 0.35
 
     /// Builds the sparse matrices of `model`'s linear and convolution layers from their
