@@ -132,6 +132,55 @@
         }
     }
 
+    /// The adjoint of `transformOutput` without the bias, for the weight gradient: writes
+    /// `A g Aᵀ` of each tile's 2 x 2 output gradients `g` (zero past the outputs), element ξ of
+    /// output channel o of tile t to `m[ξ * matrixStride + t * outChannels + o]`, from the
+    /// channels-last `[outputHeight, outputWidth, outChannels]` gradient images `g` (tiles
+    /// numbered as in `transformInput`). `zeros` holds `outChannels` zeros.
+    /// Each row `(p, q)` of `A g` becomes `(p, p + q, p - q, -q)`.
+    @inlinable
+    package static func transformGradient(
+        _ g: UnsafePointer<Float>, outChannels: Int, tileColumns: Int, tilesPerImage: Int, tiles: Range<Int>,
+        outputHeight: Int, outputWidth: Int, zeros: UnsafePointer<Float>, into m: UnsafeMutablePointer<Float>,
+        matrixStride: Int
+    ) {
+        let imageSize = outputHeight * outputWidth * outChannels
+        for tile in tiles {
+            let (image, within) = tile.quotientAndRemainder(dividingBy: tilesPerImage)
+            let (ty, tx) = within.quotientAndRemainder(dividingBy: tileColumns)
+            let (oy, ox) = (2 * ty, 2 * tx)
+            let topLeft = g + image * imageSize + (oy * outputWidth + ox) * outChannels
+            let (hasRight, hasBottom) = (ox + 1 < outputWidth, oy + 1 < outputHeight)
+            let pixels = (
+                topLeft, hasRight ? topLeft + outChannels : zeros,
+                hasBottom ? topLeft + outputWidth * outChannels : zeros,
+                hasRight && hasBottom ? topLeft + (outputWidth + 1) * outChannels : zeros
+            )
+            let destination = UnsafeMutableRawPointer(m + (tile - tiles.lowerBound) * outChannels)
+            let step = matrixStride * MemoryLayout<Float>.stride
+            var o = 0
+            while o < outChannels {
+                @inline(__always) func load(_ pixel: UnsafePointer<Float>) -> SIMD16<Float> {
+                    UnsafeRawPointer(pixel + o).loadUnaligned(as: SIMD16<Float>.self)
+                }
+                let (a, b, c, d) = (load(pixels.0), load(pixels.1), load(pixels.2), load(pixels.3))
+                // (A g) Aᵀ, row by row of A g: (a, b), (a + c, b + d), (a - c, b - d), (-c, -d).
+                @inline(__always) func store(row i: Int, _ p: SIMD16<Float>, _ q: SIMD16<Float>) {
+                    let row = destination + 4 * i * step + o * MemoryLayout<Float>.stride
+                    row.storeBytes(of: p, as: SIMD16<Float>.self)
+                    row.storeBytes(of: p + q, toByteOffset: step, as: SIMD16<Float>.self)
+                    row.storeBytes(of: p - q, toByteOffset: 2 * step, as: SIMD16<Float>.self)
+                    row.storeBytes(of: -q, toByteOffset: 3 * step, as: SIMD16<Float>.self)
+                }
+                store(row: 0, a, b)
+                store(row: 1, a + c, b + d)
+                store(row: 2, a - c, b - d)
+                store(row: 3, -c, -d)
+                o += 16
+            }
+        }
+    }
+
     /// One column of `Aᵀ M`: (m0 + m1 + m2, m1 - m2 - m3).
     @inlinable @inline(__always)
     static func outputColumn(

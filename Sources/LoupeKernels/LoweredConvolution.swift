@@ -12,8 +12,12 @@ import LoupeSupport
 /// - The input gradient of a stride-1 convolution that does not widen (at least as many
 ///   input channels as outputs, a square kernel, padding below its size) is instead the
 ///   convolution of the zero-padded output gradient with the flipped, transposed weights: one
-///   product as deep as `outChannels * kernel²`, and no lowered gradient to add back.
-/// - The weight gradient sums over the lowered positions (zero past each row's outputs).
+///   product as deep as `outChannels * kernel²`, and no lowered gradient to add back; by
+///   Winograd's form where that convolution is wide and `WinogradConvolution.trains(on:)` the
+///   path.
+/// - The weight gradient sums over the lowered positions (zero past each row's outputs), or
+///   is the adjoint of Winograd's form where `WinogradConvolution.trains(on:)` the path and
+///   `sumsWeightGradient(for:outChannels:)` the layer.
 ///
 /// The last two round differently from the im2col formulation; each is deterministic.
 package struct LoweredConvolution: Sendable {
@@ -183,6 +187,13 @@ package struct LoweredConvolution: Sendable {
         _ g: UnsafePointer<Float>, input x: UnsafePointer<Float>, batch: Int,
         into weightGradient: UnsafeMutablePointer<Float>
     ) {
+        if WinogradConvolution.trains(on: path)
+            && WinogradConvolution.sumsWeightGradient(for: geometry, outChannels: outChannels)
+        {
+            WinogradConvolution(geometry: geometry, outChannels: outChannels, path: path).accumulateWeightGradient(
+                g, input: x, batch: batch, into: weightGradient)
+            return
+        }
         let counts = [
             geometry.paddedImageCount, outChannels * positions,
             geometry.paddedWeightGradientScratchCount(outputs: outChannels, path: path),
@@ -275,6 +286,17 @@ package struct LoweredConvolution: Sendable {
     ) {
         let transposed = LoweredConvolution(geometry: transposedGeometry, outChannels: geometry.channels, path: path)
         let flipped = flippedTransposedWeights(weights)
+        if WinogradConvolution.trains(on: path)
+            && WinogradConvolution.isFaster(for: transposedGeometry, outChannels: geometry.channels)
+        {
+            let winograd = WinogradConvolution(geometry: transposedGeometry, outChannels: geometry.channels, path: path)
+            let transformed = flipped.withUnsafeBufferPointer {
+                WinogradWeights(
+                    weights: $0.baseAddress!, outChannels: geometry.channels, channels: outChannels, path: path)
+            }
+            winograd.forward(g, batch: batch, weights: transformed, bias: nil, into: dx)
+            return
+        }
         let packed = flipped.withUnsafeBufferPointer {
             PackedOperand(
                 side: .left, rows: geometry.channels, columns: transposed.patch, source: $0.baseAddress!,

@@ -54,6 +54,24 @@ package struct WinogradConvolution: Sendable {
             && outChannels >= minimumChannels
     }
 
+    /// Whether training's weight gradient takes this form (`accumulateWeightGradient`), on a
+    /// path that `trains(on:)`: one it computes, with at least 64 input and output channels.
+    /// Its sixteen products are as deep as the tiles but only channels wide, so narrower layers
+    /// lose (`loupe-bench --resnet-convolutions`, one thread, 64 images: `resnet-mini`'s
+    /// 32-channel 16 x 16 layer 1.88-1.91 ms against 1.63-1.69 ms lowered, its 64-channel
+    /// 8 x 8 layer 1.25 ms against 1.76 ms).
+    package static func sumsWeightGradient(for geometry: ConvolutionGeometry, outChannels: Int) -> Bool {
+        computes(geometry, outChannels: outChannels) && geometry.channels >= 64 && outChannels >= 64
+    }
+
+    /// Whether training's passes take this form too, on `path`: the forward pass and the
+    /// input gradient (a convolution of the output gradient, `LoweredConvolution`) of wide
+    /// layers, as inference does, and the weight gradient of wider ones
+    /// (`sumsWeightGradient(for:outChannels:)`). Only the `avx512` path does, where it makes `resnet-mini`'s
+    /// training step about 9% faster (BENCHMARKS.md); the `avx2` and portable paths keep the
+    /// lowered products, so that the runs recorded on them (RESULTS.md) reproduce bit for bit.
+    package static func trains(on path: KernelPath) -> Bool { path == .avx512 }
+
     var tileRows: Int { (geometry.outputHeight + 1) / 2 }
     var tileColumns: Int { (geometry.outputWidth + 1) / 2 }
 
@@ -121,6 +139,115 @@ package struct WinogradConvolution: Sendable {
                 }
                 first += images
             }
+        }
+    }
+
+    /// `dW += Σ_n (∂y_n/∂W)ᵀ g_n` for `batch` images: `g` `[batch, outChannels, outputHeight,
+    /// outputWidth]` the output gradient, `x` the forward input `[batch, C, H, W]`,
+    /// `weightGradient` `[outChannels, C, 3, 3]`. The adjoint of `forward` in the weights: for
+    /// each element ξ, `∂U_ξ = Σ_t (A g_t Aᵀ)_ξ V_ξ,t` over the tiles t (sixteen products as
+    /// deep as the tiles, `V` the forward's transformed input tiles), then `∂W = Gᵀ ∂U G` per
+    /// filter and channel: the convolution's weight gradient up to rounding, with 2.25 times
+    /// fewer multiply-adds. Deterministic: tiles are summed in the same groups for a batch.
+    package func accumulateWeightGradient(
+        _ g: UnsafePointer<Float>, input x: UnsafePointer<Float>, batch: Int,
+        into weightGradient: UnsafeMutablePointer<Float>
+    ) {
+        guard batch > 0 else { return }
+        let channels = geometry.channels
+        let tilesPerImage = tileRows * tileColumns
+        let group = max(1, min(batch, tilesPerProduct / tilesPerImage))
+        let (pixels, outputPixels) = (geometry.height * geometry.width, geometry.outputHeight * geometry.outputWidth)
+        let (imageSize, outputSize, matrix) = (channels * pixels, outChannels * outputPixels, outChannels * channels)
+        // Per group: its images and output gradients channels-last, the transformed tiles of
+        // at most `tilesPerProduct` tiles at a time, the sixteen sums ∂U_ξ, and zeros.
+        let round = min(group * tilesPerImage, tilesPerProduct)
+        let counts = [
+            group * imageSize, group * outputSize, 16 * round * channels, 16 * round * outChannels, 16 * matrix,
+            max(channels, outChannels),
+        ]
+        let floats = counts.reduce(0, +)
+        ScratchMemory.withBytes(floats * MemoryLayout<Float>.stride) { raw in
+            let images = raw.bindMemory(to: Float.self, capacity: floats)
+            let gradients = images + counts[0]
+            let v = gradients + counts[1]
+            let m = v + counts[2]
+            let sums = m + counts[3]
+            let zeros = sums + counts[4]
+            sums.update(repeating: 0, count: counts[4] + counts[5])
+            var first = 0
+            while first < batch {
+                let count = min(group, batch - first)
+                for image in 0..<count {
+                    transpose(
+                        x + (first + image) * imageSize, rows: channels, columns: pixels, sourceStride: pixels,
+                        into: images + image * imageSize, destinationStride: channels, path: path)
+                    transpose(
+                        g + (first + image) * outputSize, rows: outChannels, columns: outputPixels,
+                        sourceStride: outputPixels, into: gradients + image * outputSize,
+                        destinationStride: outChannels,
+                        path: path)
+                }
+                for start in stride(from: 0, to: count * tilesPerImage, by: round) {
+                    let tiles = start..<min(start + round, count * tilesPerImage)
+                    transformInput(images, tiles: tiles, zeros: zeros, into: v, matrixStride: tiles.count * channels)
+                    transformGradient(gradients, tiles: tiles, zeros: zeros, into: m)
+                    for element in 0..<16 {
+                        GEMM.multiply(
+                            transposeA: true, m: outChannels, n: channels, k: tiles.count,
+                            a: m + element * tiles.count * outChannels, lda: outChannels,
+                            b: v + element * tiles.count * channels, ldb: channels, beta: 1,
+                            c: sums + element * matrix, ldc: channels, path: path)
+                    }
+                }
+                first += count
+            }
+            // ∂W = Gᵀ ∂U G: each row (a, b, c, d) of ∂U, and then of Gᵀ ∂U's columns, becomes
+            // (a + (b + c) / 2, (b - c) / 2, (b + c) / 2 + d).
+            @inline(__always) func reduce(_ a: Float, _ b: Float, _ c: Float, _ d: Float) -> (Float, Float, Float) {
+                (a + (b + c) / 2, (b - c) / 2, (b + c) / 2 + d)
+            }
+            for pair in 0..<matrix {
+                @inline(__always) func u(_ element: Int) -> Float { sums[element * matrix + pair] }
+                let (c0, c1, c2, c3) = (
+                    reduce(u(0), u(4), u(8), u(12)), reduce(u(1), u(5), u(9), u(13)),
+                    reduce(u(2), u(6), u(10), u(14)), reduce(u(3), u(7), u(11), u(15))
+                )
+                let filter = weightGradient + pair * 9
+                @inline(__always) func add(row i: Int, _ w: (Float, Float, Float)) {
+                    filter[3 * i] += w.0
+                    filter[3 * i + 1] += w.1
+                    filter[3 * i + 2] += w.2
+                }
+                add(row: 0, reduce(c0.0, c1.0, c2.0, c3.0))
+                add(row: 1, reduce(c0.1, c1.1, c2.1, c3.1))
+                add(row: 2, reduce(c0.2, c1.2, c2.2, c3.2))
+            }
+        }
+    }
+
+    private func transformGradient(
+        _ gradients: UnsafePointer<Float>, tiles: Range<Int>, zeros: UnsafePointer<Float>,
+        into m: UnsafeMutablePointer<Float>
+    ) {
+        let (height, width) = (geometry.outputHeight, geometry.outputWidth)
+        let (tilesPerImage, matrixStride) = (tileRows * tileColumns, tiles.count * outChannels)
+        switch path {
+        case .avx512:
+            avx512WinogradGradient(
+                gradients, outChannels: outChannels, tileColumns: tileColumns, tilesPerImage: tilesPerImage,
+                tiles: tiles, outputHeight: height, outputWidth: width, zeros: zeros, into: m,
+                matrixStride: matrixStride)
+        case .avx2:
+            avx2WinogradGradient(
+                gradients, outChannels: outChannels, tileColumns: tileColumns, tilesPerImage: tilesPerImage,
+                tiles: tiles, outputHeight: height, outputWidth: width, zeros: zeros, into: m,
+                matrixStride: matrixStride)
+        case .generic:
+            WinogradTransforms<SeparateMultiplyAdd>.transformGradient(
+                gradients, outChannels: outChannels, tileColumns: tileColumns, tilesPerImage: tilesPerImage,
+                tiles: tiles, outputHeight: height, outputWidth: width, zeros: zeros, into: m,
+                matrixStride: matrixStride)
         }
     }
 

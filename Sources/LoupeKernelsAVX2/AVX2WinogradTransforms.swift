@@ -25,3 +25,14 @@ package func avx2WinogradOutput(
         tilesPerImage: tilesPerImage, tiles: tiles, outputHeight: outputHeight, outputWidth: outputWidth, bias: bias,
         into: y)
 }
+
+/// `WinogradTransforms.transformGradient` compiled for AVX2.
+package func avx2WinogradGradient(
+    _ g: UnsafePointer<Float>, outChannels: Int, tileColumns: Int, tilesPerImage: Int, tiles: Range<Int>,
+    outputHeight: Int, outputWidth: Int, zeros: UnsafePointer<Float>, into m: UnsafeMutablePointer<Float>,
+    matrixStride: Int
+) {
+    WinogradTransforms<AVX2MultiplyAdd>.transformGradient(
+        g, outChannels: outChannels, tileColumns: tileColumns, tilesPerImage: tilesPerImage, tiles: tiles,
+        outputHeight: outputHeight, outputWidth: outputWidth, zeros: zeros, into: m, matrixStride: matrixStride)
+}

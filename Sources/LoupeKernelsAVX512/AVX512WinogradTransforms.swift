@@ -25,3 +25,14 @@ package func avx512WinogradOutput(
         tilesPerImage: tilesPerImage, tiles: tiles, outputHeight: outputHeight, outputWidth: outputWidth, bias: bias,
         into: y)
 }
+
+/// `WinogradTransforms.transformGradient` compiled for AVX-512.
+package func avx512WinogradGradient(
+    _ g: UnsafePointer<Float>, outChannels: Int, tileColumns: Int, tilesPerImage: Int, tiles: Range<Int>,
+    outputHeight: Int, outputWidth: Int, zeros: UnsafePointer<Float>, into m: UnsafeMutablePointer<Float>,
+    matrixStride: Int
+) {
+    WinogradTransforms<AVX512MultiplyAdd>.transformGradient(
+        g, outChannels: outChannels, tileColumns: tileColumns, tilesPerImage: tilesPerImage, tiles: tiles,
+        outputHeight: outputHeight, outputWidth: outputWidth, zeros: zeros, into: m, matrixStride: matrixStride)
+}

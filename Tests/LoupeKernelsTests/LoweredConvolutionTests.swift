@@ -58,6 +58,18 @@ final class LoweredConvolutionTests: XCTestCase {
         Case(
             batch: 1, channels: 40, height: 5, width: 5, outChannels: 40, kernelHeight: 3, kernelWidth: 3, stride: 1,
             padding: 1),
+        // Wide stride-1 layers, whose input gradient takes Winograd's form where training does
+        // (`WinogradConvolution.trains(on:)`): as wide as the input, and narrowing; and the
+        // weight gradient too from 64 channels.
+        Case(
+            batch: 2, channels: 32, height: 7, width: 6, outChannels: 32, kernelHeight: 3, kernelWidth: 3, stride: 1,
+            padding: 1),
+        Case(
+            batch: 1, channels: 48, height: 5, width: 9, outChannels: 32, kernelHeight: 3, kernelWidth: 3, stride: 1,
+            padding: 1),
+        Case(
+            batch: 2, channels: 64, height: 5, width: 6, outChannels: 64, kernelHeight: 3, kernelWidth: 3, stride: 1,
+            padding: 1),
         // Rows of sixteen pixels and more at stride 2 (split sixteen at a time), both paddings.
         Case(
             batch: 1, channels: 3, height: 5, width: 37, outChannels: 4, kernelHeight: 3, kernelWidth: 3, stride: 2,

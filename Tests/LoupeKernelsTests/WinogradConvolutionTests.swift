@@ -82,6 +82,60 @@ final class WinogradConvolutionTests: XCTestCase {
         }
     }
 
+    /// The weight gradient (the adjoint of the forward pass in the weights) against
+    /// `Σ_n Σ_q g[n, o, q] * x[n, c, q + tap]` in Double on every path, for every case's
+    /// sizes and paddings (odd outputs cut the last tiles): it adds to what the gradient
+    /// holds, and agrees whatever groups of tiles the products take.
+    func testWeightGradientMatchesTheDirectSum() {
+        for path in KernelPath.allCases where path <= KernelPath.supported {
+            for (index, t) in Self.cases.enumerated() {
+                let g = t.geometry
+                let (oh, ow) = (g.outputHeight, g.outputWidth)
+                let x = random(t.batch * t.channels * t.height * t.width, seed: UInt64(index) + 300)
+                let dy = random(t.batch * t.outChannels * oh * ow, seed: UInt64(index) + 400)
+                let start = random(t.outChannels * t.channels * 9, seed: UInt64(index) + 500)
+                var want = start.map(Double.init)
+                for n in 0..<t.batch {
+                    for o in 0..<t.outChannels {
+                        for c in 0..<t.channels {
+                            for ky in 0..<3 {
+                                for kx in 0..<3 {
+                                    var sum = 0.0
+                                    for oy in 0..<oh {
+                                        for ox in 0..<ow {
+                                            let (iy, ix) = (oy - t.padding + ky, ox - t.padding + kx)
+                                            guard iy >= 0, iy < t.height, ix >= 0, ix < t.width else { continue }
+                                            sum +=
+                                                Double(dy[((n * t.outChannels + o) * oh + oy) * ow + ox])
+                                                * Double(x[((n * t.channels + c) * t.height + iy) * t.width + ix])
+                                        }
+                                    }
+                                    want[((o * t.channels + c) * 3 + ky) * 3 + kx] += sum
+                                }
+                            }
+                        }
+                    }
+                }
+                let label = "\(path) case \(index)"
+                let convolution = WinogradConvolution(geometry: g, outChannels: t.outChannels, path: path)
+                var dw = start
+                convolution.accumulateWeightGradient(dy, input: x, batch: t.batch, into: &dw)
+                let scale = Double(t.batch * oh * ow)
+                for (got, expected) in zip(dw, want) {
+                    XCTAssertEqual(Double(got), expected, accuracy: 4e-6 * scale, label)
+                }
+                // One tile per product: other groups, the same sums.
+                let regrouped = WinogradConvolution(
+                    geometry: g, outChannels: t.outChannels, path: path, tilesPerProduct: 1)
+                var again = start
+                regrouped.accumulateWeightGradient(dy, input: x, batch: t.batch, into: &again)
+                for (got, expected) in zip(again, want) {
+                    XCTAssertEqual(Double(got), expected, accuracy: 4e-6 * scale, label)
+                }
+            }
+        }
+    }
+
     /// A batch norm, residual and ReLU mapped as the outputs are written: the map of the
     /// unmapped outputs, bit for bit.
     func testAffineMapsTheOutputs() {

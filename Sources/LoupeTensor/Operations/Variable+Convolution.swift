@@ -7,8 +7,9 @@ extension Variable {
     /// The passes read the kernel taps in place from a zero-padded copy of each image
     /// (`LoweredConvolution`): the output is bit for bit the im2col product's.
     ///
-    /// With frozen weights (no weight gradient will be asked for) a wide stride-1 3 x 3
-    /// convolution takes Winograd's form unless `allowsWinograd` is false (`convolved`).
+    /// A wide stride-1 3 x 3 convolution takes Winograd's form (`convolved`) unless
+    /// `allowsWinograd` is false: with frozen weights (no weight gradient will be asked for) on
+    /// every path, and in training where `WinogradConvolution.trains(on:)` the path.
     public func conv2d(
         weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0, allowsWinograd: Bool = true
     ) -> Variable {
@@ -16,11 +17,11 @@ extension Variable {
         let geometry = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
         let (batch, outChannels, patch) = (x.shape[0], w.shape[0], geometry.patchSize)
         let convolution = LoweredConvolution(geometry: geometry, outChannels: outChannels)
-        // Frozen weights (inference, attribution, VoG) may take Winograd's form: the input
-        // gradient below does not read the output, so a gradient pass and an inference pass
-        // compute the same logits.
-        let frozen = allowsWinograd && !weight.requiresGradient && bias?.requiresGradient != true
-        let result = Self.convolved(x, weight: w, bias: bias?.value, convolution: convolution, forInference: frozen)
+        // The input gradient below does not read the output, so a gradient pass and an
+        // inference pass compute the same logits whichever form the forward takes.
+        let frozen = !weight.requiresGradient && bias?.requiresGradient != true
+        let winograd = allowsWinograd && (frozen || WinogradConvolution.trains(on: convolution.path))
+        let result = Self.convolved(x, weight: w, bias: bias?.value, convolution: convolution, winograd: winograd)
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         // The rule must not capture a Variable (that would retain the tape), only what it needs.
         let hasBias = bias != nil
@@ -68,18 +69,18 @@ extension Variable {
     /// `y = W * x + b` on `convolution`, mapped by `affine` (scale, shift, rectify, and a
     /// residual added before rectifying) as it is written (`ChannelAffine`).
     ///
-    /// With `forInference` (no weight gradient will be asked for), a wide stride-1 3 x 3
-    /// convolution takes Winograd's F(2 x 2, 3 x 3) (`WinogradConvolution.isFaster`): the same
-    /// values up to rounding, 2.25 times fewer multiply-adds. Training keeps the lowered form.
+    /// With `winograd`, a wide stride-1 3 x 3 convolution takes Winograd's F(2 x 2, 3 x 3)
+    /// (`WinogradConvolution.isFaster`): the same values up to rounding, 2.25 times fewer
+    /// multiply-adds.
     static func convolved(
         _ x: Tensor, weight w: Tensor, bias: Tensor?, convolution: LoweredConvolution,
-        affine: (scale: [Float], shift: [Float], rectify: Bool, residual: Tensor?)? = nil, forInference: Bool = false
+        affine: (scale: [Float], shift: [Float], rectify: Bool, residual: Tensor?)? = nil, winograd: Bool = false
     ) -> Tensor {
         let (batch, outChannels, patch) = (x.shape[0], w.shape[0], convolution.geometry.patchSize)
         let geometry = convolution.geometry
         let outShape = [batch, outChannels, geometry.outputHeight, geometry.outputWidth]
         let winograd =
-            forInference && WinogradConvolution.isFaster(for: geometry, outChannels: outChannels)
+            winograd && WinogradConvolution.isFaster(for: geometry, outChannels: outChannels)
             ? WinogradConvolution(geometry: geometry, outChannels: outChannels, path: convolution.path) : nil
         return Tensor(shape: outShape) { out in
             x.withUnsafeBufferPointer { xp in

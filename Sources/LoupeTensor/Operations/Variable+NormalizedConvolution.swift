@@ -29,7 +29,7 @@ extension Variable {
             "conv2dBatchNorm: residual of shape \(residual!.shape) for an output of shape \(outputShape)")
         let result = Self.convolved(
             x, weight: w, bias: bias?.value, convolution: convolution,
-            affine: (map.scale, map.shift, rectify, residual?.value), forInference: allowsWinograd)
+            affine: (map.scale, map.shift, rectify, residual?.value), winograd: allowsWinograd)
         return tape.record(result, kind: .conv2dBatchNorm, inputs: inputs) { _ in
             preconditionFailure("conv2dBatchNorm has no backward rule")
         }
