@@ -111,6 +111,32 @@ final class NormalizationReferenceTests: XCTestCase {
         }
     }
 
+    /// A frozen batch norm in inference mode (constant scale and shift, as in attribution and
+    /// VoG) skips the sums that only its parameters' gradients need: the input gradient has
+    /// the bits it has when the parameters are variables, plain and rectified.
+    func testAFrozenBatchNormsInputGradientIsTheOneWithVariableParameters() {
+        let (gamma, beta) = (randomTensor([4], seed: 20).map { $0 + 1 }, randomTensor([4], seed: 21))
+        let running = (mean: randomTensor([4], seed: 22), variance: randomTensor([4], seed: 23).map { abs($0) + 0.5 })
+        for shape in [[3, 4, 5, 5], [6, 4]] {
+            let (x, seed) = (randomTensor(shape, seed: 24), randomTensor(shape, seed: 25))
+            for rectify in [false, true] {
+                func inputGradient(frozen: Bool) -> [UInt32] {
+                    let tape = Tape()
+                    let input = tape.variable(x)
+                    let (scale, shift) =
+                        frozen
+                        ? (tape.constant(gamma), tape.constant(beta)) : (tape.variable(gamma), tape.variable(beta))
+                    let output =
+                        rectify
+                        ? input.rectifiedBatchNorm(scale: scale, shift: shift, running: running).output
+                        : input.batchNorm(scale: scale, shift: shift, running: running).output
+                    return tape.gradients(of: output, seed: seed)[input]!.scalars.map(\.bitPattern)
+                }
+                XCTAssertEqual(inputGradient(frozen: true), inputGradient(frozen: false), "\(shape) \(rectify)")
+            }
+        }
+    }
+
     func testRectifiedSumIsBitIdenticalToSumThenReLUAndMatchesFiniteDifferences() {
         for shape in [[2, 3, 5, 5], [1, 17]] {
             let inputs = [randomTensor(shape, seed: 13), randomTensor(shape, seed: 14)]

@@ -62,15 +62,20 @@ extension Variable {
             }
         }
         let kind: OperationKind = rectify ? .batchNormReLU : .batchNorm
+        // The sums are the scale's and shift's gradients, and in training part of the input's;
+        // a frozen batch norm in inference mode (input gradients: attribution, VoG) needs neither.
+        let needsSums = isTraining || gamma.requiresGradient || beta.requiresGradient
         let output = tape.record(result, kind: kind, inputs: [self, gamma, beta]) { gradient in
             var sums = [Double](repeating: 0, count: channels)
             var products = [Double](repeating: 0, count: channels)
-            gradient.withUnsafeBufferPointer { gp in
-                x.withUnsafeBufferPointer { xp in
-                    result.withUnsafeBufferPointer { yp in
-                        kernels.gradientSums(
-                            gp.baseAddress!, input: xp.baseAddress!, rectified: rectify ? yp.baseAddress! : nil,
-                            mean: mean, sums: &sums, products: &products)
+            if needsSums {
+                gradient.withUnsafeBufferPointer { gp in
+                    x.withUnsafeBufferPointer { xp in
+                        result.withUnsafeBufferPointer { yp in
+                            kernels.gradientSums(
+                                gp.baseAddress!, input: xp.baseAddress!, rectified: rectify ? yp.baseAddress! : nil,
+                                mean: mean, sums: &sums, products: &products)
+                        }
                     }
                 }
             }
@@ -97,6 +102,7 @@ extension Variable {
                     }
                 }
             }
+            guard needsSums else { return [dx, nil, nil] }
             return [
                 dx,
                 Tensor(shape: [channels], scalars: (0..<channels).map { Float(products[$0] * Double(inverseStd[$0])) }),
