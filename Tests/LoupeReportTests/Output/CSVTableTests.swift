@@ -1,4 +1,5 @@
 import Foundation
+import LoupeSupport
 import XCTest
 
 @testable import LoupeReport
@@ -36,6 +37,17 @@ final class CSVTableTests: XCTestCase {
             "id,class_name,score,'@header\r\n" + "-3,'=cmd|' /C calc'!A0,-0.25,'+1\r\n" + "4,''quoted,-0.0015,'-x\r\n"
                 + "5,'@SUM(A1),-inf,'\tx\r\n" + "6,\"'\rx\",-2.5,\r\n" + "7,'=literal,,\"plain, \"\"text\"\"\"\r\n")
         XCTAssertEqual(table.rows[0], ["-3", "'=cmd|' /C calc'!A0", "-0.25", "'+1"])
+    }
+
+    /// A class name that begins with a full-width `＝`, `＋`, `－` or `＠` is guarded as its ASCII
+    /// form is, and Loupe's reader of its own tables gives back the exact name.
+    func testFullWidthFormulaNamesAreGuardedAndReadBackExactly() throws {
+        let names = ["＝x", "＋1", "－cat", "＠SUM(A1)", "'＝x", "cat＝"]
+        var table = CSVTable(header: ["id", "class_name"])
+        for (id, name) in names.enumerated() { table.append([.number(id), .text(name)]) }
+        XCTAssertEqual(table.rows.map { $0[1] }, ["'＝x", "'＋1", "'－cat", "'＠SUM(A1)", "''＝x", "cat＝"])
+        let read = try CSVRecords(parsing: table.text, source: "classes.csv", textColumns: ["class_name"])
+        XCTAssertEqual(read.rows.map { $0[1] }, names)
     }
 
     func testLoneEmptyCellIsNotABlankLine() {
