@@ -110,6 +110,8 @@ final class AuditFrontierTests: CLITestCase {
                 frontier.components(separatedBy: "class=\"point-label\"").dropFirst().filter {
                     $0.contains(">\(variant)</text>")
                 }.count, points, variant)
+            // Each variant's rows of the tables name it in its own <bdi> (a name a user can choose).
+            XCTAssertTrue(frontier.contains("<tr><td><bdi>\(variant)</bdi></td><td class=\"numeric\">"), variant)
         }
         XCTAssertTrue(try text("a/report.html").contains("frontier.html"))
 

@@ -86,7 +86,8 @@ final class HostileClassNamesCommandTests: CLITestCase {
         XCTAssertEqual(difference, "\(Double(difference)!)")
         let report = try String(contentsOf: workDirectory.appendingPathComponent("audit/report.html"), encoding: .utf8)
         XCTAssertFalse(report.unicodeScalars.contains("\u{202E}"), "a raw U+202E in report.html")
-        XCTAssertTrue(report.contains("<td>2 \\u{202e}evil</td>"), "the class is not shown with its override visible")
+        XCTAssertTrue(
+            report.contains("<td>2 <bdi>\\u{202e}evil</bdi></td>"), "the class is not shown with its override visible")
 
         // difficulty --cie reads the variant back as `=pruned` (else "no rows for variant").
         let difficulty = try loupe(
@@ -106,6 +107,7 @@ final class HostileClassNamesCommandTests: CLITestCase {
         let page = try String(
             contentsOf: workDirectory.appendingPathComponent("difficulty/difficulty.html"), encoding: .utf8)
         XCTAssertFalse(page.unicodeScalars.contains("\u{202E}"), "a raw U+202E in difficulty.html")
-        XCTAssertTrue(page.contains("\\u{202e}evil: train/\\u{202e}evil/"), "no caption shows the override")
+        XCTAssertTrue(
+            page.contains("<bdi>\\u{202e}evil</bdi>: <bdi>train/\\u{202e}evil/"), "no caption shows the override")
     }
 }

@@ -156,8 +156,69 @@ final class ImageFolderCommandTests: CLITestCase {
         // Both classes move against the overall accuracy (the measure is recall minus accuracy).
         XCTAssertEqual(variants[0]["impacted_classes"] as? [Int], [0, 1])
         let html = try String(contentsOf: workDirectory.appendingPathComponent("audit/report.html"), encoding: .utf8)
-        XCTAssertTrue(html.contains("<td>0 dark, 1 light</td>"), "impacted classes not named")
-        XCTAssertTrue(html.contains("<td>0 dark</td>") && html.contains("<td>1 light</td>"), "per-class rows not named")
+        XCTAssertTrue(html.contains("<td>0 <bdi>dark</bdi>, 1 <bdi>light</bdi></td>"), "impacted classes not named")
+        XCTAssertTrue(
+            html.contains("<td>0 <bdi>dark</bdi></td>") && html.contains("<td>1 <bdi>light</bdi></td>"),
+            "per-class rows not named")
+    }
+
+    /// Class folders, a data folder and a predictions file named in Hebrew and Arabic: on
+    /// report.html and difficulty.html every such name is in its own `<bdi>` element, so that
+    /// a right-to-left name cannot reorder the numbers and names beside it (`0 שלום, 1 قطة`);
+    /// the numbers are not.
+    func testRightToLeftNamesAreIsolatedOnThePages() throws {
+        var files: [String: [UInt8]] = [:]
+        for split in ["train", "test"] {
+            for index in 0..<10 {
+                files["\(split)/שלום/\(index).png"] = Self.png(side: 4, value: UInt8(10 * index))
+                files["\(split)/قطة/\(index).png"] = Self.png(side: 4, value: UInt8(250 - 10 * index))
+            }
+        }
+        try folder("צבעים", files)
+        // Test ids: שלום 0...9 (label 0, sorted first), قطة 10...19 (label 1).
+        func population(wrong: (Int, Int) -> Bool) -> Data {
+            let labels = (0..<3).flatMap { model in
+                (0..<20).map { example -> Int64 in
+                    let label = Int64(example / 10)
+                    return wrong(model, example) ? 1 - label : label
+                }
+            }
+            return npy("<i8", shape: "(3, 20)", payload: labels.withUnsafeBytes { Data($0) })
+        }
+        _ = try write(population { model, example in (example + model) % 7 == 0 }, to: "base.npy")
+        _ = try write(population { model, example in example >= 10 || (example + model) % 5 == 0 }, to: "מודל.npy")
+        let environment = ["LOUPE_CACHE_DIR": workDirectory.appendingPathComponent("cache").path]
+        let audit = try loupe(
+            arguments: [
+                "audit", "--data", "צבעים", "--baseline-predictions", "base.npy", "--compressed-predictions",
+                "מודל.npy", "--out", "audit",
+            ], environment: environment)
+        XCTAssertEqual(audit.status, 0, audit.stderr)
+        let report = try String(contentsOf: workDirectory.appendingPathComponent("audit/report.html"), encoding: .utf8)
+        for expected in [
+            "<td>0 <bdi>שלום</bdi>, 1 <bdi>قطة</bdi></td>", "<td>0 <bdi>שלום</bdi></td>", "<td>1 <bdi>قطة</bdi></td>",
+            "<tr><td><bdi>מודל</bdi></td>", "<h2><bdi>מודל</bdi>: top CIEs by Taxicab score</h2>",
+            "<summary><bdi>מודל</bdi>: per-class impact (Welch t-test)</summary>",
+            "<td><bdi>צבעים</bdi>: 20 training, 20 evaluated examples</td>",
+            "<td><bdi>dense</bdi>, <bdi>מודל</bdi></td>",
+            "<br><bdi>قطة</bdi>: <bdi>test/قطة/",
+        ] {
+            XCTAssertTrue(report.contains(expected), expected)
+        }
+        XCTAssertFalse(report.contains("<bdi>0") || report.contains("<bdi>1"), "a number isolated")
+
+        let difficulty = try loupe(
+            arguments: [
+                "difficulty", "--data", "צבעים", "--model", "mlp", "--hidden", "4", "--epochs", "2", "--out",
+                "difficulty",
+            ], environment: environment)
+        XCTAssertEqual(difficulty.status, 0, difficulty.stderr)
+        let page = try String(
+            contentsOf: workDirectory.appendingPathComponent("difficulty/difficulty.html"), encoding: .utf8)
+        XCTAssertTrue(
+            page.contains("<td><bdi>צבעים/train</bdi>: 20 training examples</td>"), "the data is not isolated")
+        XCTAssertTrue(page.contains("<br><bdi>שלום</bdi>: <bdi>train/שלום/"), "no caption isolates the class and path")
+        XCTAssertTrue(page.contains("<br><bdi>قطة</bdi>: <bdi>train/قطة/"), "no caption isolates the class and path")
     }
 
     /// Outputs that name an example give its path and class name; the audit's classes.csv the class name.

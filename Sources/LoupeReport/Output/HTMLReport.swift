@@ -4,7 +4,8 @@ import LoupeSupport
 /// Builds a single self-contained HTML page for human reviewers: inline CSS, images as
 /// `data:` URIs, charts as inline SVG, no scripts and no external references.
 ///
-/// All text given to the builder is HTML-escaped.
+/// All text given to the builder is HTML-escaped. A name or path a user chose, marked with
+/// ``isolated(_:)`` in that text, is put in its own `<bdi>` element.
 ///
 /// ```swift
 /// var report = HTMLReport(title: "Pruning audit")
@@ -26,19 +27,19 @@ public struct HTMLReport: Sendable {
     /// Adds a heading; `level` is 2 to 6, since the title is level 1.
     public mutating func addHeading(_ text: String, level: Int = 2) {
         precondition((2...6).contains(level), "heading level \(level) is outside 2...6")
-        body.append("<h\(level)>\(escapedMarkup(text))</h\(level)>")
+        body.append("<h\(level)>\(escapedContent(text))</h\(level)>")
     }
 
     /// Adds a paragraph of text.
     public mutating func addParagraph(_ text: String) {
-        body.append("<p>\(escapedMarkup(text))</p>")
+        body.append("<p>\(escapedContent(text))</p>")
     }
 
     /// Adds a two-column table of names and values, such as a run's configuration.
     public mutating func addParameters(_ parameters: [(name: String, value: String)]) {
         var html = "<table class=\"parameters\">\n"
         for (name, value) in parameters {
-            html += "<tr><th>\(escapedMarkup(name))</th><td>\(escapedMarkup(value))</td></tr>\n"
+            html += "<tr><th>\(escapedContent(name))</th><td>\(escapedContent(value))</td></tr>\n"
         }
         body.append(html + "</table>")
     }
@@ -49,7 +50,7 @@ public struct HTMLReport: Sendable {
         func row(_ cells: [String], tag: String) -> String {
             let cells = cells.enumerated().map { column, cell in
                 let alignment = numericColumns.contains(column) ? " class=\"numeric\"" : ""
-                return "<\(tag)\(alignment)>\(escapedMarkup(cell))</\(tag)>"
+                return "<\(tag)\(alignment)>\(escapedContent(cell))</\(tag)>"
             }
             return "<tr>\(cells.joined())</tr>\n"
         }
@@ -68,13 +69,13 @@ public struct HTMLReport: Sendable {
             let alternative = escapedMarkup(item.captionLines.first ?? "")
             html += "<figure>"
             if let badge = item.badge {
-                html += "<span class=\"badge\">\(escapedMarkup(badge))</span>"
+                html += "<span class=\"badge\">\(escapedContent(badge))</span>"
             }
             html += """
                 <img src="\(item.image.dataURI)" width="\(item.image.width * scale)" \
                 height="\(item.image.height * scale)" alt="\(alternative)">
                 """
-            let captions = item.captionLines.map(escapedMarkup).joined(separator: "<br>")
+            let captions = item.captionLines.map(escapedContent).joined(separator: "<br>")
             html += "<figcaption>\(captions)</figcaption></figure>\n"
         }
         body.append(html + "</div>")
@@ -91,7 +92,7 @@ public struct HTMLReport: Sendable {
         var section = HTMLReport(title: summary)
         content(&section)
         body.append(
-            "<details\(open ? " open" : "")>\n<summary>\(escapedMarkup(summary))</summary>\n"
+            "<details\(open ? " open" : "")>\n<summary>\(escapedContent(summary))</summary>\n"
                 + section.body.joined(separator: "\n") + "\n</details>")
     }
 
@@ -109,7 +110,7 @@ public struct HTMLReport: Sendable {
         </style>
         </head>
         <body>
-        <h1>\(escapedMarkup(title))</h1>
+        <h1>\(escapedContent(title))</h1>
         \(body.joined(separator: "\n"))
         </body>
         </html>
@@ -139,4 +140,10 @@ public struct HTMLReport: Sendable {
         details { margin: 1em 0; }
         summary { cursor: pointer; font-weight: 600; }
         """
+}
+
+/// `text` as the content of an element of a page's body: escaped, and each name marked with
+/// ``HTMLReport/isolated(_:)`` in a `<bdi>` element.
+private func escapedContent(_ text: String) -> String {
+    escapedMarkup(text, isolatingNames: true)
 }

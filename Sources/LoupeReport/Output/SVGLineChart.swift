@@ -4,7 +4,8 @@ import Foundation
 /// round-valued ticks, axis labels, a legend and a title.
 ///
 /// Points with a NaN or infinite coordinate are left out. Text is escaped, so labels and
-/// series names may contain any characters.
+/// series names may contain any characters (a name marked with ``HTMLReport/isolated(_:)`` is
+/// drawn without the marks: each label is a `<text>` element of its own).
 public struct SVGLineChart: Sendable {
     /// A point of a series, in data coordinates.
     public struct Point: Equatable, Sendable {

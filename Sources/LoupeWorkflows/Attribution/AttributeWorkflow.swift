@@ -120,8 +120,8 @@ public struct AttributeWorkflow {
                 "For each example and method: the image, the attribution map (summed over channels; blue negative, white zero, red positive, scaled to the map's largest magnitude) and the map over the image."
             )
             var parameters: [(name: String, value: String)] = [
-                ("model", configuration.modelFile.relativePath),
-                ("data", "\(configuration.data.data), \(examples.count) examples"),
+                ("model", HTMLReport.isolated(configuration.modelFile.relativePath)),
+                ("data", "\(HTMLReport.isolated(configuration.data.data)), \(examples.count) examples"),
                 ("methods", methods.joined(separator: ", ")), ("target", configuration.target),
                 ("baseline", configuration.baseline),
                 (

@@ -9,8 +9,8 @@ import LoupeTensor
 package struct ExampleSelection {
     /// Example ids, in the order they are shown.
     package var ids: [Int]
-    /// The ranking's column, what it ranks (for the page), and each selected example's
-    /// value in it, if ranked.
+    /// The ranking's column, what it ranks (for the page: a variant's name in it is marked to be
+    /// isolated, ``HTMLReport/isolated(_:)``), and each selected example's value in it, if ranked.
     package var score: (column: String, description: String, values: [Double])?
     /// Files read to make the selection.
     package var sources: [URL]
@@ -40,7 +40,8 @@ package struct ExampleSelection {
         }
         let top = candidates.sorted { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }.prefix(count)
         return ExampleSelection(
-            ids: top.map(\.id), score: ("taxicab_score", "Taxicab score of CIEs of \(cie.variant)", top.map(\.score)),
+            ids: top.map(\.id),
+            score: ("taxicab_score", "Taxicab score of CIEs of \(HTMLReport.isolated(cie.variant))", top.map(\.score)),
             sources: [url])
     }
 

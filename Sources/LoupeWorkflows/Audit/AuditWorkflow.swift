@@ -240,20 +240,22 @@ public struct AuditWorkflow {
             analyses: analyses, baselineAccuracy: analyses[0].impact.baselineAccuracies.overall,
             baselineSize: baseline.size,
             baselineMembers: baseline.predictions.modelCount,
+            // For report.html and frontier.html: the names and paths users chose are marked to be
+            // isolated on the pages (`HTMLReport.isolated`).
             parameters: [
                 (
                     "data",
-                    "\(config.data.data): \(splits.train.count) training, \(evaluated.count) evaluated examples"
+                    "\(HTMLReport.isolated(config.data.data)): \(splits.train.count) training, \(evaluated.count) evaluated examples"
                 ),
-                ("populations", populations.map(\.variant).joined(separator: ", ")),
+                ("populations", populations.map { HTMLReport.isolated($0.variant) }.joined(separator: ", ")),
                 (
                     "members per population",
-                    Self.describeSizes(populations.map { ($0.variant, $0.predictions.modelCount) })
+                    Self.describeSizes(populations.map { (HTMLReport.isolated($0.variant), $0.predictions.modelCount) })
                 ),
                 (
                     "architecture",
                     config.population.baseModels.map {
-                        "given models: " + $0.map(\.lastPathComponent).joined(separator: ", ")
+                        "given models: " + $0.map { HTMLReport.isolated($0.lastPathComponent) }.joined(separator: ", ")
                     } ?? trainedRecipe?.architecture ?? "external predictions"
                 ),
                 ("epochs", trainedRecipe.map { String($0.epochs) } ?? ""),

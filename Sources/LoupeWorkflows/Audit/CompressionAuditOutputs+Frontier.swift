@@ -162,9 +162,14 @@ extension CompressionAuditOutputs {
         page.addChart(sizeFrontierChart)
         page.addHeading("Variants")
         let table = variantsTable
-        // Four significant digits on the page; variants.csv keeps every digit.
-        let rounded = table.rows.map { row in
-            row.map { cell in cell.contains(".") ? Double(cell).map { String(format: "%.4g", $0) } ?? cell : cell }
+        // Four significant digits on the page; variants.csv keeps every digit. The variant is
+        // shown by its name (isolated on the page, `HTMLReport.isolated`), not its CSV cell,
+        // which a name such as `=pruned` has guarded against formulas.
+        let rounded = zip(variantRows, table.rows).map { variant, row in
+            [HTMLReport.isolated(variant.variant)]
+                + row.dropFirst().map { cell in
+                    cell.contains(".") ? Double(cell).map { String(format: "%.4g", $0) } ?? cell : cell
+                }
         }
         page.addTable(headers: table.header, rows: rounded, numericColumns: Set(1..<table.header.count))
         page.addHeading("Kernels")
@@ -176,7 +181,7 @@ extension CompressionAuditOutputs {
                 entry.measurement.candidates.flatMap { candidate in
                     candidate.latencies.map { sample in
                         [
-                            entry.variant, candidate.kernel.rawValue, String(sample.batch),
+                            HTMLReport.isolated(entry.variant), candidate.kernel.rawValue, String(sample.batch),
                             String(format: "%.3f", 1000 * sample.medianSeconds),
                             String(format: "%.3f", 1000 * sample.fastestSeconds),
                             String(format: "%.3f", 1000 * sample.slowestSeconds), String(sample.runs),

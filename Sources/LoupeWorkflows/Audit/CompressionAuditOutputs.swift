@@ -259,9 +259,13 @@ struct CompressionAuditOutputs {
             )
         }
         page.addHeading("Summary")
+        // Names and paths users chose (variants, classes, groups) are marked to be isolated on the
+        // page (`HTMLReport.isolated`), so a right-to-left one cannot reorder the text beside it.
+        let isolated = HTMLReport.isolated
         /// `3`, or `3 cat` for data whose classes have names.
         func classLabel(_ index: Int) -> String {
-            examples.classNames == nil ? String(index) : "\(index) \(examples.className(of: Int32(index)))"
+            examples.classNames == nil
+                ? String(index) : "\(index) \(isolated(examples.className(of: Int32(index))))"
         }
         func percent(_ value: Double?) -> String { value.map { String(format: "%.2f%%", 100 * $0) } ?? "" }
         page.addTable(
@@ -272,7 +276,8 @@ struct CompressionAuditOutputs {
             ],
             rows: summary.variants.map { v in
                 [
-                    v.variant, String(format: "%.2f", v.sparsity), v.sizeOnDiskBytes.map { "\($0 / 1024) KB" } ?? "",
+                    isolated(v.variant), String(format: "%.2f", v.sparsity),
+                    v.sizeOnDiskBytes.map { "\($0 / 1024) KB" } ?? "",
                     String(v.cieCount), percent(v.cieFraction),
                     "\(percent(v.baselineAccuracy)) / \(percent(v.compressedAccuracy))",
                     "\(percent(v.baselineAccuracyOnCIE)) / \(percent(v.compressedAccuracyOnCIE))",
@@ -302,7 +307,7 @@ struct CompressionAuditOutputs {
             page.addChart(sizeFrontierChart)
         }
         for analysis in analyses {
-            page.addHeading("\(analysis.variant): top CIEs by Taxicab score")
+            page.addHeading("\(isolated(analysis.variant)): top CIEs by Taxicab score")
             let top = analysis.impact.rankedByTaxicabScore.filter(\.isCIE).prefix(galleryCount)
             page.addGallery(
                 top.map { example in
@@ -316,10 +321,10 @@ struct CompressionAuditOutputs {
                         badge: example.trueLabel == example.baselineModalLabel ? nil : "dense wrong")
                 })
             if let skipped = analysis.classesSkipped {
-                page.addParagraph("\(analysis.variant): \(skipped); no per-class impact for this variant.")
+                page.addParagraph("\(isolated(analysis.variant)): \(skipped); no per-class impact for this variant.")
             }
             if let classes = analysis.classes {
-                page.addDetails(summary: "\(analysis.variant): per-class impact (Welch t-test)") { section in
+                page.addDetails(summary: "\(isolated(analysis.variant)): per-class impact (Welch t-test)") { section in
                     section.addTable(
                         headers: ["class", "examples", "dense recall − accuracy", "compressed", "t", "p", "impact"],
                         rows: classes.classes.map { row in
@@ -334,12 +339,12 @@ struct CompressionAuditOutputs {
                 }
             }
             if let groups = analysis.groups {
-                page.addDetails(summary: "\(analysis.variant): subgroups") { section in
+                page.addDetails(summary: "\(isolated(analysis.variant)): subgroups") { section in
                     section.addTable(
                         headers: ["group", "examples", "dense error", "compressed error", "change"],
                         rows: groups.subgroups.map { group in
                             [
-                                group.name, String(group.count), percent(group.baseline.errorRate),
+                                isolated(group.name), String(group.count), percent(group.baseline.errorRate),
                                 percent(group.compressed.errorRate),
                                 String(format: "%+.2f pp", 100 * group.errorRateChange),
                             ]

@@ -165,7 +165,7 @@ struct DifficultyOutputs {
             "Every training example ranked by each score (rank 1 = hardest; each score's direction is applied). The hardest and easiest examples of each class per score, for review."
         )
         page.addParameters([
-            ("data", "\(data.name): \(data.count) training examples"),
+            ("data", "\(HTMLReport.isolated(data.name)): \(data.count) training examples"),
             ("scores", result.scores.map(\.name).joined(separator: ", ")),
         ])
         let shown = result.scores.filter {

@@ -1,4 +1,5 @@
 import LoupeData
+import LoupeReport
 
 /// The columns and captions that name an example by its file and class, for data whose
 /// examples are files (an ImageFolder); data without paths gets none, so its outputs keep
@@ -13,9 +14,10 @@ extension Dataset {
         return [paths[position], className(of: labels[position])]
     }
 
-    /// A caption line with the path and class name of the example at `position`, if it has them.
+    /// A caption line for a page (``HTMLReport``) with the class name and path of the example
+    /// at `position`, if it has them, each marked to be isolated (``HTMLReport/isolated(_:)``).
     func namingCaption(at position: Int) -> [String] {
         guard let paths else { return [] }
-        return ["\(className(of: labels[position])): \(paths[position])"]
+        return ["\(HTMLReport.isolated(className(of: labels[position]))): \(HTMLReport.isolated(paths[position]))"]
     }
 }

@@ -11,7 +11,10 @@ final class HTMLReportTests: XCTestCase {
     /// A report using every kind of block, with hostile text in each.
     private func sampleReport(galleryCount: Int) -> HTMLReport {
         var report = HTMLReport(title: "Audit <b>")
-        report.addParameters([("model", "cnn & friends"), ("url", "https://example.com/x")])
+        report.addParameters([
+            ("model", "cnn & friends"), ("url", "https://example.com/x"),
+            ("data", HTMLReport.isolated("train/שלום & <x>")),
+        ])
         report.addHeading("Examples \"hard\"")
         report.addParagraph("Pruned models <em>forget</em> these.")
         report.addTable(
@@ -20,7 +23,7 @@ final class HTMLReportTests: XCTestCase {
             (0..<galleryCount).map { index in
                 HTMLReport.GalleryItem(
                     image: thumbnail(UInt8(index * 20)),
-                    captionLines: ["label 3 → 5", "<script>alert(\(index))</script>"],
+                    captionLines: ["label 3 → 5", "<script>alert(\(index))</script>", HTMLReport.isolated("قطة")],
                     badge: index.isMultiple(of: 2) ? "flip" : nil)
             })
         report.addDetails(summary: "Loss curve & more") { section in
@@ -39,6 +42,7 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertTrue(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         XCTAssertTrue(html.contains("<title>Audit &lt;b&gt;</title>"))
         XCTAssertTrue(html.contains("<td>cnn &amp; friends</td>"))
+        XCTAssertTrue(html.contains("<td><bdi>train/שלום &amp; &lt;x&gt;</bdi></td>"))
         XCTAssertTrue(html.contains("<h2>Examples &quot;hard&quot;</h2>"))
         XCTAssertFalse(html.contains("<em>") || html.contains("<i>") || html.contains("<b>"))
     }
@@ -73,6 +77,58 @@ final class HTMLReportTests: XCTestCase {
         }
     }
 
+    /// A name marked with `isolated` (here a Hebrew and an Arabic class name) is put in its own
+    /// `<bdi>` element wherever an element can hold one, so that a right-to-left name cannot
+    /// reorder the numbers and words beside it; numbers and Loupe's own words are left as they
+    /// are. In an attribute, the page's `<title>` and SVG text the marks are left out.
+    func testIsolatedNamesAreWrappedInBidiIsolates() {
+        let (hebrew, arabic) = (HTMLReport.isolated("שלום"), HTMLReport.isolated("قطة"))
+        var report = HTMLReport(title: "Audit of \(hebrew)")
+        report.addHeading("\(hebrew): top CIEs")
+        report.addParagraph("classes \(hebrew) (3) and \(arabic)")
+        report.addParameters([("data", "\(HTMLReport.isolated("train/שלום/1.png")): 12 examples")])
+        report.addTable(headers: ["class", "n"], rows: [["0 \(hebrew), 1 \(arabic)", "12"]], numericColumns: [1])
+        report.addGallery([.init(image: thumbnail(0), captionLines: ["id 4", "\(arabic): x/1.png"], badge: arabic)])
+        report.addDetails(summary: "\(arabic): subgroups") { $0.addParagraph(hebrew) }
+        report.addChart(
+            SVGLineChart(
+                title: "t", xLabel: "x", yLabel: "y",
+                series: [.init(name: arabic, points: [.init(x: 0, y: 0, label: hebrew), .init(x: 1, y: 1)])]))
+        let html = report.html
+        XCTAssertTrue(html.contains("<h1>Audit of <bdi>שלום</bdi></h1>"))
+        XCTAssertTrue(html.contains("<h2><bdi>שלום</bdi>: top CIEs</h2>"))
+        XCTAssertTrue(html.contains("<p>classes <bdi>שלום</bdi> (3) and <bdi>قطة</bdi></p>"))
+        XCTAssertTrue(html.contains("<td><bdi>train/שלום/1.png</bdi>: 12 examples</td>"))
+        XCTAssertTrue(html.contains("<td>0 <bdi>שלום</bdi>, 1 <bdi>قطة</bdi></td><td class=\"numeric\">12</td>"))
+        XCTAssertTrue(html.contains("<figcaption>id 4<br><bdi>قطة</bdi>: x/1.png</figcaption>"))
+        XCTAssertTrue(html.contains("<span class=\"badge\"><bdi>قطة</bdi></span>"))
+        XCTAssertTrue(html.contains("<summary><bdi>قطة</bdi>: subgroups</summary>"))
+        XCTAssertTrue(html.contains("<p><bdi>שלום</bdi></p>"))
+        // No element in an attribute, the <title> or the SVG; no mark anywhere.
+        XCTAssertTrue(html.contains("<title>Audit of שלום</title>"))
+        XCTAssertTrue(html.contains("alt=\"id 4\""))
+        XCTAssertTrue(html.contains(">שלום</text>") && html.contains("<title>قطة</title></polyline>"))
+        XCTAssertEqual(html.components(separatedBy: "<bdi>").count, html.components(separatedBy: "</bdi>").count)
+        XCTAssertFalse(html.unicodeScalars.contains { $0 == NameMark.begin || $0 == NameMark.end })
+        // Unmarked text is not isolated: the helper isolates names, not every cell.
+        XCTAssertFalse(html.contains("<bdi>12</bdi>") || html.contains("<bdi>id 4</bdi>"))
+    }
+
+    /// A name holding the marks themselves (a folder can be named anything) cannot open or close
+    /// an element out of turn: a marked name's marks become U+FFFD, and in unmarked text they
+    /// are left out unless they pair up.
+    func testMarksInsideNamesKeepTheElementsBalanced() {
+        let (begin, end) = (String(NameMark.begin), String(NameMark.end))
+        XCTAssertEqual(HTMLReport.isolated("a\(end)b\(begin)c"), "\(begin)a\u{FFFD}b\u{FFFD}c\(end)")
+        XCTAssertEqual(
+            escapedMarkup("x \(HTMLReport.isolated("a\(end)<b"))", isolatingNames: true), "x <bdi>a\u{FFFD}&lt;b</bdi>")
+        XCTAssertEqual(escapedMarkup("\(end)a\(begin)b\(begin)c\(end)d\(end)", isolatingNames: true), "a<bdi>bc</bdi>d")
+        XCTAssertEqual(escapedMarkup("a\(begin)b", isolatingNames: true), "a<bdi>b</bdi>")
+        XCTAssertEqual(escapedMarkup("a\(begin)b\(end)", isolatingNames: false), "ab")
+        XCTAssertEqual(
+            escapedMarkup("\(HTMLReport.isolated("\u{202E}evil"))", isolatingNames: true), "<bdi>\\u{202e}evil</bdi>")
+    }
+
     func testPageIsSelfContained() {
         var report = sampleReport(galleryCount: 3)
         report.addParagraph("no links")  // the one URL in the report is escaped text, not a reference
@@ -101,8 +157,8 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertTrue(html.contains("<tr><td>17</td><td class=\"numeric\">0.5</td></tr>"))
     }
 
-    /// Python's HTML parser sees balanced tags, the chart inside the details section, and the
-    /// caption text unescaped.
+    /// Python's HTML parser sees balanced tags (a name's `<bdi>` too), the chart inside the
+    /// details section, and the caption text unescaped.
     func testPythonParsesBalancedStructure() throws {
         let url = try temporaryDirectory(for: self).appendingPathComponent("report.html")
         try sampleReport(galleryCount: 4).write(to: url)
@@ -145,7 +201,7 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertEqual(parsed.problems, [])
         XCTAssertEqual(parsed.imageCount, 4)
         XCTAssertTrue(parsed.svgInsideDetails)
-        XCTAssertEqual(parsed.captions.first, "label 3 → 5<script>alert(0)</script>")
+        XCTAssertEqual(parsed.captions.first, "label 3 → 5<script>alert(0)</script>قطة")
         XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), sampleReport(galleryCount: 4).html)
     }
 }
