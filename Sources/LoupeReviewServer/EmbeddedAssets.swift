@@ -31,7 +31,7 @@ enum EmbeddedAssets {
     <a id="nav-agreement" href="#v=agreement">Agreement</a>
     <span>Export: <a href="/api/verdicts?format=csv" download>CSV</a> <a href="/api/verdicts?format=jsonl" download>JSONL</a></span>
   </nav>
-  <button type="button" id="who-button">Reviewer: <strong id="who-name">(not set)</strong></button>
+  <button type="button" id="who-button">Reviewer: <strong id="who-name" dir="auto">(not set)</strong></button>
 </header>
 <p id="error" role="alert" hidden><span id="error-text"></span> <button type="button" id="error-close">Dismiss</button></p>
 <p id="status" role="status" aria-live="polite"></p>
@@ -207,6 +207,7 @@ const shown = (text) => String(text).replace(BIDI_CONTROLS, (c) => `\\u{${c.code
 // The attributes a reader sees (the others, such as a value or a URL, are kept as they are).
 const SHOWN_ATTRIBUTES = new Set(["alt", "title", "aria-label", "placeholder"]);
 
+// names:begin
 function h(tag, props = {}, ...kids) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) {
@@ -218,15 +219,31 @@ function h(tag, props = {}, ...kids) {
   el.append(...kids.flat(Infinity).filter((k) => k != null && k !== false).map((k) => (k instanceof Node ? k : shown(k))));
   return el;
 }
-const table = (head, rows) =>
-  h("table", {}, h("thead", {}, h("tr", {}, head.map((c) => h("th", { scope: "col" }, c)))), h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c) => h("td", {}, c))))));
-const num = (x) => (x == null || Number.isNaN(x) ? "–" : typeof x !== "number" || Number.isInteger(x) ? String(x) : x.toPrecision(3));
-// "3 cat" for named classes; just "3" when the class's name is its number (IDX, NPY data).
+// A name a user chose (a class, path, variant, queue, reviewer, note) set beside other text goes in
+// its own <bdi>, as on Loupe's HTML reports: a right-to-left name (Hebrew, Arabic) then cannot
+// reorder the numbers and words next to it ("#3 name · 0.52"). Numbers and the page's own words
+// are not isolated.
+const isolated = (name) => h("bdi", {}, name);
+// The same in an <option>, which holds text only: the name between U+2068 FIRST STRONG ISOLATE and
+// U+2069 POP DIRECTIONAL ISOLATE, the plain-text form of <bdi>, in a Text node so that h() keeps
+// the two instead of showing them as escapes (any in the name itself still are).
+const isolatedText = (before, name, after = "") => document.createTextNode(`${shown(before)}\u2068${shown(name)}\u2069${shown(after)}`);
+// "3 cat" for named classes, the name isolated; just "3" when the class's name is its number
+// (IDX, NPY data). classText gives the plain text, for a status line.
 const className = (k) => {
+  if (k == null) return "–";
+  const name = session.dataset.classes[k] ?? "?";
+  return name === String(k) ? name : [`${k} `, isolated(name)];
+};
+const classText = (k) => {
   if (k == null) return "–";
   const name = session.dataset.classes[k] ?? "?";
   return name === String(k) ? name : `${k} ${name}`;
 };
+// names:end
+const table = (head, rows) =>
+  h("table", {}, h("thead", {}, h("tr", {}, head.map((c) => h("th", { scope: "col" }, c)))), h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c) => h("td", {}, c))))));
+const num = (x) => (x == null || Number.isNaN(x) ? "–" : typeof x !== "number" || Number.isInteger(x) ? String(x) : x.toPrecision(3));
 const verdictTitle = (w) => VERDICTS.find((v) => v.word === w)?.title.replace("…", "") ?? w;
 const readHash = () => Object.fromEntries(new URLSearchParams(location.hash.slice(1)));
 const hashFor = (s) => "#" + new URLSearchParams(Object.entries(s).filter(([, v]) => v != null && v !== "")).toString();
@@ -282,7 +299,7 @@ async function render() {
     if (!session) {
       session = await api("/api/session");
       const d = session.dataset;
-      $("#dataset").textContent = shown(`${d.name}: ${d.count} examples, ${d.classes.length} classes`);
+      $("#dataset").replaceChildren(isolated(d.name), `: ${d.count} examples, ${d.classes.length} classes`);
     }
     const { nodes, ctx } = s.v === "agreement" ? await agreementView() : s.v === "item" ? await itemView(s) : await gridView(s);
     if (ticket !== renders) return;
@@ -325,8 +342,8 @@ async function gridView(s) {
   const filters = h(
     "form",
     { class: "filters", onsubmit: (e) => e.preventDefault() },
-    select("Queue", "queue", q.name, queues.map((x) => [x.name, `${x.title} (${x.total})`]), (v) => go({ v: "grid", queue: v, class: s.class, state: s.state, reviewer: s.reviewer })),
-    select("Class", "class", s.class, [["", "all"], ...session.dataset.classes.map((c, k) => [k, className(k)])], set("class")),
+    select("Queue", "queue", q.name, queues.map((x) => [x.name, isolatedText("", x.title, ` (${x.total})`)]), (v) => go({ v: "grid", queue: v, class: s.class, state: s.state, reviewer: s.reviewer })),
+    select("Class", "class", s.class, [["", "all"], ...session.dataset.classes.map((c, k) => [k, c === String(k) ? c : isolatedText(`${k} `, c)])], set("class")),
     select("State", "state", s.state, [["", "any"], ...states.map((w) => [w, verdictTitle(w)])], set("state")),
     select("Reviewer", "reviewer", s.reviewer, [["", "anyone"], ...reviewers.map((r) => [r, r])], set("reviewer")),
     select("Sort by", "sort", s.sort, q.scores.map((x) => [x, x]), set("sort")),
@@ -347,11 +364,11 @@ async function gridView(s) {
       "a",
       { class: "card", href: hashFor({ ...listState(s), v: "item", id: it.id, i: page * PAGE + k }), "data-id": it.id },
       h("img", { src: `/api/items/${it.id}/image.png?size=64`, alt: `Example ${it.id}, labelled ${it.label_name}`, loading: "lazy" }),
-      h("span", { class: "title" }, `#${it.id} `, h("strong", {}, it.label_name)),
+      h("span", { class: "title" }, `#${it.id} `, h("strong", {}, isolated(it.label_name))),
       h("span", { class: "score" }, [s.sort, ...others].filter((x) => x in it.scores).map((x) => `${x} ${num(it.scores[x])}`).join(" · ")),
       Object.keys(it.modal_labels).length > 0 &&
-        h("span", { class: "modal" }, Object.entries(it.modal_labels).map(([p, k]) => h("span", { class: k === it.label ? "" : "differs" }, `${p}: ${session.dataset.classes[k] ?? k} `))),
-      h("span", { class: "verdicts" }, Object.values(it.verdicts).map((r) => h("span", { class: `badge ${r.verdict}`, title: r.note || null }, `${r.reviewer}: ${r.verdict}`)))
+        h("span", { class: "modal" }, Object.entries(it.modal_labels).map(([p, k]) => h("span", { class: k === it.label ? "" : "differs" }, isolated(p), ": ", session.dataset.classes[k] != null ? isolated(session.dataset.classes[k]) : String(k), " "))),
+      h("span", { class: "verdicts" }, Object.values(it.verdicts).map((r) => h("span", { class: `badge ${r.verdict}`, title: r.note || null }, isolated(r.reviewer), `: ${r.verdict}`)))
     )
   );
   return { nodes: [filters, pager("top"), h("div", { class: "grid" }, cards), pager("bottom")] };
@@ -371,7 +388,7 @@ async function itemView(s) {
     { class: "itembar", "aria-label": "Item" },
     h("a", { href: hashFor(back), onclick: () => (focusCard = id) }, "← Grid (Esc)"),
     h("button", { type: "button", onclick: () => move(-1), disabled: !inQueue || i === 0 }, "← Previous (k)"),
-    h("span", {}, inQueue ? `Item ${i + 1} of ${ctx.total} in ${s.queue}` : "Not in a queue"),
+    h("span", {}, inQueue ? [`Item ${i + 1} of ${ctx.total} in `, isolated(s.queue)] : "Not in a queue"),
     h("button", { type: "button", onclick: () => move(+1), disabled: !inQueue }, "Next (j) →")
   );
   const media = h(
@@ -385,7 +402,7 @@ async function itemView(s) {
   const info = h(
     "section",
     { class: "info" },
-    h("p", {}, "Queues: ", item.queues.join(", ") || "none"),
+    h("p", {}, "Queues: ", item.queues.length > 0 ? item.queues.map((q, k) => [k > 0 && ", ", isolated(q)]) : "none"),
     Object.keys(item.scores).length > 0 && [h("h3", {}, "Scores"), table(["score", "value"], Object.entries(item.scores).map(([k, v]) => [k, num(v)]))],
     item.populations.length > 0 && [
       h("h3", {}, "Populations"),
@@ -397,7 +414,7 @@ async function itemView(s) {
     diff.length > 0 && [h("h3", {}, "Difficulty"), table(["score", "value", "rank"], diff.map(([k, v]) => [k, num(v), num(item.difficulty[k + "_rank"])]))],
     item.neighbours.length > 0 && [
       h("h3", {}, "Nearest training examples (pixel distance)"),
-      h("div", { class: "thumbs" }, item.neighbours.map((n) => h("figure", {}, n.url && h("img", { src: n.url, alt: `Training example ${n.id}, labelled ${n.label_name}` }), h("figcaption", {}, `#${n.id} ${n.label_name} · ${num(n.distance)}`)))),
+      h("div", { class: "thumbs" }, item.neighbours.map((n) => h("figure", {}, n.url && h("img", { src: n.url, alt: `Training example ${n.id}, labelled ${n.label_name}` }), h("figcaption", {}, `#${n.id} `, isolated(n.label_name), ` · ${num(n.distance)}`)))),
     ]
   );
   const picker = h(
@@ -405,7 +422,7 @@ async function itemView(s) {
     { id: "picker", hidden: true },
     h("label", { for: "picker-input" }, classes.length <= 10 ? "Suggested class: press its digit, or type a name and Enter (Enter alone: no suggestion; Esc: cancel)" : "Suggested class: type its number or name and Enter (Enter alone: no suggestion; Esc: cancel)"),
     h("input", { id: "picker-input", autocomplete: "off", oninput: pickerInput, onkeydown: pickerKey }),
-    h("div", { class: "classes" }, classes.map((c, k) => h("button", { type: "button", "data-k": k, disabled: k === item.label, onclick: () => submit("mislabelled", k) }, `${k} ${c}`)))
+    h("div", { class: "classes" }, classes.map((c, k) => h("button", { type: "button", "data-k": k, disabled: k === item.label, onclick: () => submit("mislabelled", k) }, `${k} `, isolated(c))))
   );
   const mine = item.verdicts[reviewer];
   const panel = h(
@@ -424,9 +441,9 @@ async function itemView(s) {
     h("h3", {}, "History"),
     item.history.length === 0
       ? h("p", {}, "No records.")
-      : h("ol", { class: "history" }, item.history.map((r) => h("li", { title: r.recorded_at }, `${r.recorded_at.slice(0, 16).replace("T", " ")} ${r.reviewer}: `, r.verdict == null ? `undo of #${r.undoes}` : verdictTitle(r.verdict), r.suggested_label != null && ` → ${className(r.suggested_label)}`, r.note && ` “${r.note}”`, r.queue && ` (${r.queue})`, ` #${r.sequence}`)))
+      : h("ol", { class: "history" }, item.history.map((r) => h("li", { title: r.recorded_at }, `${r.recorded_at.slice(0, 16).replace("T", " ")} `, isolated(r.reviewer), ": ", r.verdict == null ? `undo of #${r.undoes}` : verdictTitle(r.verdict), r.suggested_label != null && [" → ", className(r.suggested_label)], r.note && [" “", isolated(r.note), "”"], r.queue && [" (", isolated(r.queue), ")"], ` #${r.sequence}`)))
   );
-  const title = h("h2", {}, `#${id}: labelled ${className(item.label)}`, item.path && h("span", { class: "path" }, ` ${item.path}`));
+  const title = h("h2", {}, `#${id}: labelled `, className(item.label), item.path && h("span", { class: "path" }, " ", isolated(item.path)));
   return { nodes: [bar, title, h("div", { class: "detail", "data-id": id, "data-label": item.label }, media, info, panel)], ctx: { s, item, i: inQueue ? i : null } };
 }
 
@@ -515,7 +532,7 @@ async function submit(verdict, suggested) {
   try {
     await api("/api/verdicts", body);
     undoStack.push({ id: item.id, i });
-    const done = `Recorded ${verdictTitle(verdict)}${suggested != null ? ` (→ ${className(suggested)})` : ""} for #${item.id}.`;
+    const done = `Recorded ${verdictTitle(verdict)}${suggested != null ? ` (→ ${classText(suggested)})` : ""} for #${item.id}.`;
     const moved = await step(+1);
     say(moved === "moved" ? done : `${done} That was the last item of the queue.`);
     if (moved !== "moved") render();
