@@ -119,19 +119,19 @@ final class ImageFolderCommandTests: CLITestCase {
             try Data(contentsOf: workDirectory.appendingPathComponent("second/model.safetensors")))
     }
 
-    /// report.html names the impacted classes: `1 light`, not `1`. Predictions made elsewhere
-    /// on a train/ and test/ ImageFolder: the compressed population gets every light test image
-    /// wrong, so the light class is impacted.
-    func testReportNamesImpactedClasses() throws {
+    /// A train/ and test/ ImageFolder `name` of ten dark and ten light 4 x 4 images per split
+    /// in the class folders `classes` (test ids 0...9 and 10...19), and the predictions of
+    /// three models made elsewhere: `base.npy`, and `compressed`, which gets every image of the
+    /// second class wrong, so that class is impacted.
+    func twoShadesWithPredictions(_ name: String, classes: (String, String), compressed: String) throws {
         var files: [String: [UInt8]] = [:]
         for split in ["train", "test"] {
             for index in 0..<10 {
-                files["\(split)/dark/\(index).png"] = Self.png(side: 4, value: UInt8(10 * index))
-                files["\(split)/light/\(index).png"] = Self.png(side: 4, value: UInt8(250 - 10 * index))
+                files["\(split)/\(classes.0)/\(index).png"] = Self.png(side: 4, value: UInt8(10 * index))
+                files["\(split)/\(classes.1)/\(index).png"] = Self.png(side: 4, value: UInt8(250 - 10 * index))
             }
         }
-        try folder("shades", files)
-        // Test ids: dark 0...9 (label 0), light 10...19 (label 1).
+        try folder(name, files)
         func population(wrong: (Int, Int) -> Bool) -> Data {
             let labels = (0..<3).flatMap { model in
                 (0..<20).map { example -> Int64 in
@@ -142,7 +142,15 @@ final class ImageFolderCommandTests: CLITestCase {
             return npy("<i8", shape: "(3, 20)", payload: labels.withUnsafeBytes { Data($0) })
         }
         _ = try write(population { model, example in (example + model) % 7 == 0 }, to: "base.npy")
-        _ = try write(population { model, example in example >= 10 || (example + model) % 5 == 0 }, to: "pruned.npy")
+        _ = try write(population { model, example in example >= 10 || (example + model) % 5 == 0 }, to: compressed)
+    }
+
+    /// report.html names the impacted classes: `1 light`, not `1`. Predictions made elsewhere
+    /// on a train/ and test/ ImageFolder: the compressed population gets every light test image
+    /// wrong, so the light class is impacted.
+    func testReportNamesImpactedClasses() throws {
+        // Test ids: dark 0...9 (label 0), light 10...19 (label 1).
+        try twoShadesWithPredictions("shades", classes: ("dark", "light"), compressed: "pruned.npy")
         let audit = try loupe(
             arguments: [
                 "audit", "--data", "shades", "--baseline-predictions", "base.npy", "--compressed-predictions",
@@ -167,26 +175,8 @@ final class ImageFolderCommandTests: CLITestCase {
     /// a right-to-left name cannot reorder the numbers and names beside it (`0 שלום, 1 قطة`);
     /// the numbers are not.
     func testRightToLeftNamesAreIsolatedOnThePages() throws {
-        var files: [String: [UInt8]] = [:]
-        for split in ["train", "test"] {
-            for index in 0..<10 {
-                files["\(split)/שלום/\(index).png"] = Self.png(side: 4, value: UInt8(10 * index))
-                files["\(split)/قطة/\(index).png"] = Self.png(side: 4, value: UInt8(250 - 10 * index))
-            }
-        }
-        try folder("צבעים", files)
         // Test ids: שלום 0...9 (label 0, sorted first), قطة 10...19 (label 1).
-        func population(wrong: (Int, Int) -> Bool) -> Data {
-            let labels = (0..<3).flatMap { model in
-                (0..<20).map { example -> Int64 in
-                    let label = Int64(example / 10)
-                    return wrong(model, example) ? 1 - label : label
-                }
-            }
-            return npy("<i8", shape: "(3, 20)", payload: labels.withUnsafeBytes { Data($0) })
-        }
-        _ = try write(population { model, example in (example + model) % 7 == 0 }, to: "base.npy")
-        _ = try write(population { model, example in example >= 10 || (example + model) % 5 == 0 }, to: "מודל.npy")
+        try twoShadesWithPredictions("צבעים", classes: ("שלום", "قطة"), compressed: "מודל.npy")
         let environment = ["LOUPE_CACHE_DIR": workDirectory.appendingPathComponent("cache").path]
         let audit = try loupe(
             arguments: [
