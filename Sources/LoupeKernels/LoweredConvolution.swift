@@ -284,7 +284,6 @@ package struct LoweredConvolution: Sendable {
     private func transposedInputGradient(
         _ g: UnsafePointer<Float>, batch: Int, weights: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>
     ) {
-        let transposed = LoweredConvolution(geometry: transposedGeometry, outChannels: geometry.channels, path: path)
         let flipped = flippedTransposedWeights(weights)
         if WinogradConvolution.trains(on: path)
             && WinogradConvolution.isFaster(for: transposedGeometry, outChannels: geometry.channels)
@@ -297,6 +296,7 @@ package struct LoweredConvolution: Sendable {
             winograd.forward(g, batch: batch, weights: transformed, bias: nil, into: dx)
             return
         }
+        let transposed = LoweredConvolution(geometry: transposedGeometry, outChannels: geometry.channels, path: path)
         let packed = flipped.withUnsafeBufferPointer {
             PackedOperand(
                 side: .left, rows: geometry.channels, columns: transposed.patch, source: $0.baseAddress!,

@@ -128,7 +128,7 @@ private final class LaneStorage: @unchecked Sendable {
 
     /// Uninitialized room for `count` floats (at least one, so `base` is never dangling).
     init(count: Int) {
-        base = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
+        base = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
             .bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
