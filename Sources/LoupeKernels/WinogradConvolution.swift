@@ -67,10 +67,10 @@ package struct WinogradConvolution: Sendable {
     /// Whether training's passes take this form too, on `path`: the forward pass and the
     /// input gradient (a convolution of the output gradient, `LoweredConvolution`) of wide
     /// layers, as inference does, and the weight gradient of wider ones
-    /// (`sumsWeightGradient(for:outChannels:)`). Only the `avx512` path does, where it makes `resnet-mini`'s
-    /// training step about 9% faster (BENCHMARKS.md); the `avx2` and portable paths keep the
-    /// lowered products, so that the runs recorded on them (RESULTS.md) reproduce bit for bit.
-    package static func trains(on path: KernelPath) -> Bool { path == .avx512 }
+    /// (`sumsWeightGradient(for:outChannels:)`). The `avx512` and `avx2` paths do: it makes
+    /// `resnet-mini`'s training step 8-13% faster on Zen 5 and about 10% on Zen 2
+    /// (BENCHMARKS.md). The portable `generic` path keeps the lowered products.
+    package static func trains(on path: KernelPath) -> Bool { path != .generic }
 
     var tileRows: Int { (geometry.outputHeight + 1) / 2 }
     var tileColumns: Int { (geometry.outputWidth + 1) / 2 }
