@@ -164,27 +164,29 @@ public struct Model: Sendable {
     }
 
     /// Images per inference forward pass: as many as keep a pass's largest activation within
-    /// `inferencePassBytes`, and at least 32. A layer's output is then still in cache when the
+    /// `inferencePassBytes`, and at least 16. A layer's output is then still in cache when the
     /// next layer reads it: `resnet-mini` on 32 x 32 images (64 KB per image in its first
-    /// stage) runs 13-15% faster in passes of 32 than in one of 128, and the `cnn` (98 KB, also
-    /// 32) the same (`loupe-bench --inference-passes`, BENCHMARKS.md). The floor of 32 keeps
-    /// a model whose input is very wide from running an image or two at a time.
+    /// stage, so 16 images) runs 13-15% faster in passes of 32 than in one of 128, and the
+    /// `cnn` (98 KB, also 16) the same at every size from 16 (`loupe-bench --inference-passes`,
+    /// BENCHMARKS.md). The floor of 16 keeps a model whose input is very wide from running an
+    /// image or two at a time.
     ///
     /// A pass keeps every layer's output until it ends, so a pass that would hold more than
     /// 64 MiB also takes no more images than the memory budget holds (a model of thousands of
     /// layers would otherwise hold gigabytes). Smaller passes, every built-in model's, do not
     /// read the budget: at batch 1 even reading it costs a few percent.
     public var imagesPerInferencePass: Int {
-        let forCache = max(32, Self.inferencePassBytes / max(1, largestActivationScalars * MemoryLayout<Float>.size))
+        let forCache = max(16, Self.inferencePassBytes / max(1, largestActivationScalars * MemoryLayout<Float>.size))
         let bytesPerImage = CheckedSize.product(activationScalarsPerExample, MemoryLayout<Float>.size) ?? .max
         guard (CheckedSize.product(forCache, bytesPerImage) ?? .max) > 64 << 20 else { return forCache }
         return min(forCache, max(1, MemoryBudget.current.bytes / max(1, bytesPerImage)))
     }
 
-    /// The activation bytes an inference pass aims at: 2 MB. On the Zen 5 it was measured on
-    /// (1 MB of L2 per core, 32 MB of L3), `resnet-mini` ran alike in passes of 8 to 32 images
-    /// (0.5 to 2 MB) and slower from 48 on (`loupe-bench --inference-passes`).
-    static let inferencePassBytes = 2 << 20
+    /// The activation bytes an inference pass aims at: 1 MB. On Zen 5 (1 MB of L2 per core)
+    /// `resnet-mini` ran alike in passes of 8 to 32 images (0.5 to 2 MB) and slower from 48
+    /// on; on Zen 2 (512 KB of L2 per core) 2.5% faster in passes of 16 than of 32
+    /// (`loupe-bench --inference-passes`).
+    static let inferencePassBytes = 1 << 20
 
     /// Logits for a batch split into contiguous shards across `threads` threads; the result
     /// does not depend on the thread count.

@@ -52,7 +52,7 @@ final class ArchitectureSizeTests: XCTestCase {
         XCTAssertEqual(model.imagesPerInferencePass, (64 << 20) / perImage)
         XCTAssertEqual(
             try Model(architecture: Architecture.builtin("mlp", inputShape: [1, 28, 28], classes: 10)!, seed: 0)
-                .imagesPerInferencePass, (2 << 20) / (784 * 4))
+                .imagesPerInferencePass, (1 << 20) / (784 * 4))
         setenv("LOUPE_MEMORY_BUDGET", "2M", 1)
         assertRefused(
             deep, mentioning: ["relu", "the outputs of every layer for one image", "over the memory budget of 2.0 MiB"])
