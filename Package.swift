@@ -103,7 +103,7 @@ let package = Package(
             name: "LoupeWorkflows",
             dependencies: [
                 "LoupeKernels", "LoupeTensor", "LoupeNN", "LoupeData", "LoupeRandom", "LoupeReport", "LoupeSupport",
-                "LoupeCompress", "LoupeAudit", "LoupeAttribution", "LoupeONNX",
+                "LoupeCompress", "LoupeAudit", "LoupeAttribution", "LoupeONNX", "CLoupePlatform",
             ],
             swiftSettings: optimized),
         // Human review: verdicts appended to SQLite, agreement between reviewers, the review

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LoupeData
 import LoupeReport
+import LoupeWorkflows
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,7 +47,13 @@ struct Verify: ParsableCommand {
         for path in report.reviewFiles { print("review   \(path)  added by loupe review, not sealed") }
         for line in report.refused { print("refused  \(line)") }
         if rerun {
-            try RerunCheck(folder: folder).run(folderReport: report)
+            let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+            let comparison = try RerunCheck(folder: folder, executable: executable).run(folderReport: report) {
+                print($0)
+            }
+            for line in comparison.lines { print(line) }
+            print(comparison.isReproduced ? "\(comparison.summary) (\(folder.path))" : comparison.summary)
+            guard comparison.isReproduced else { throw ExitCode(1) }
         } else if report.isOK {
             print("ok: \(report.verified.count) files match \(directory)/manifest.json")
         } else {

@@ -1,34 +1,50 @@
-import ArgumentParser
 import CLoupePlatform
 import Foundation
 import LoupeKernels
 import LoupeReport
 import LoupeSupport
-import LoupeWorkflows
 
-/// `loupe verify --rerun`: runs a recorded command again in a temporary folder, with the
-/// recorded version, arguments (hence seeds), thread count and kernel path, and compares each
-/// output with the recorded hash and with the file in the run folder.
-struct RerunCheck {
-    let folder: URL
+/// `loupe verify --rerun` as a workflow: runs a recorded `loupe` command again in a temporary
+/// folder, with the recorded version, arguments (hence seeds), thread count and kernel path,
+/// and compares each output with the recorded hash and with the file in the run folder.
+///
+/// ```swift
+/// let report = try ManifestVerifier.verify(directory: folder)
+/// let comparison = try RerunCheck(folder: folder, executable: loupeURL).run(folderReport: report) { print($0) }
+/// print(comparison.summary)
+/// ```
+public struct RerunCheck: Sendable {
+    /// The run folder whose manifest names the command.
+    public let folder: URL
+    /// The `loupe` executable that runs the command again.
+    public let executable: URL
 
-    /// Why a run cannot be repeated.
-    struct Refusal: LoupeError {
-        /// The run's manifest.
-        var source: String
-        var problem: String
+    public init(folder: URL, executable: URL) {
+        (self.folder, self.executable) = (folder, executable)
     }
 
-    /// Repeats the run and prints one line per output; throws `ExitCode(1)` unless every
-    /// output is bit-identical in the folder, the manifest and the repetition.
-    func run(folderReport: ManifestVerificationReport) throws {
+    /// Why a run cannot be repeated.
+    public struct Refusal: LoupeError {
+        /// The run's manifest.
+        public var source: String
+        public var problem: String
+    }
+
+    /// Repeats the run and compares its outputs with the recorded ones and with the files in
+    /// the folder (`folderReport`); `note` receives what the check does as it goes (the
+    /// command it runs, a working directory it had to replace).
+    ///
+    /// - Throws: ``Refusal`` when the run cannot be repeated exactly (another version, no
+    ///   recipe or kernel path, a kernel path this CPU lacks) or the repetition fails;
+    ///   `InputError` when its folders or logs cannot be made.
+    public func run(folderReport: ManifestVerificationReport, note: (String) -> Void) throws -> RerunComparison {
         let manifestPath = folder.appendingPathComponent(RunManifest.fileName).path
         let manifest = try ManifestVerifier.checkedManifest(in: folder)
-        guard manifest.tool == "loupe", manifest.toolVersion == Loupe.version else {
+        guard manifest.tool == "loupe", manifest.toolVersion == ToolVersion.current else {
             throw Refusal(
                 source: manifestPath,
                 problem:
-                    "recorded by \(manifest.tool) \(manifest.toolVersion); this is loupe \(Loupe.version): rerun it with the recorded version"
+                    "recorded by \(manifest.tool) \(manifest.toolVersion); this is loupe \(ToolVersion.current): rerun it with the recorded version"
             )
         }
         guard let recipe = manifest.rerun else {
@@ -53,7 +69,7 @@ struct RerunCheck {
         var isFolder: ObjCBool = false
         if !FileManager.default.fileExists(atPath: workingDirectory.path, isDirectory: &isFolder) {
             workingDirectory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
-            print(
+            note(
                 "note: the recorded working directory \(recipe.workingDirectory) is gone; running in \(workingDirectory.path)"
             )
         } else if !isFolder.boolValue {
@@ -76,7 +92,7 @@ struct RerunCheck {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let output = scratch.appendingPathComponent("out")
         let arguments = recipe.arguments(output: output.path)
-        print(
+        note(
             "rerunning: loupe \(arguments.joined(separator: " ")) (LOUPE_KERNELS=\(kernel.rawValue), in \(workingDirectory.path))"
         )
         let status = try execute(arguments, kernel: kernel, in: workingDirectory, logs: scratch)
@@ -88,17 +104,14 @@ struct RerunCheck {
                 problem: "the rerun failed (exit status \(status))" + (reason.map { ": \($0)" } ?? ""))
         }
         let repeated = try RunManifest(contentsOfDirectory: output)
-        let comparison = RerunComparison(recorded: manifest, repeated: repeated, folderReport: folderReport)
-        for line in comparison.lines { print(line) }
-        print(comparison.isReproduced ? "\(comparison.summary) (\(folder.path))" : comparison.summary)
-        guard comparison.isReproduced else { throw ExitCode(1) }
+        return RerunComparison(recorded: manifest, repeated: repeated, folderReport: folderReport)
     }
 
-    /// Runs this program with `arguments`, the recorded kernel path forced, its output in
+    /// Runs `executable` with `arguments`, the recorded kernel path forced, its output in
     /// log files under `logs`; returns the exit status.
     private func execute(_ arguments: [String], kernel: KernelPath, in directory: URL, logs: URL) throws -> Int32 {
         let process = Process()
-        process.executableURL = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
@@ -132,14 +145,14 @@ struct RerunCheck {
     }
 
     /// The environment variable that tells a rerun its parent: the rerun ends with it.
-    static let parentVariable = "LOUPE_RERUN_PARENT"
+    public static let parentVariable = "LOUPE_RERUN_PARENT"
     /// How the temporary folders of reruns begin: then the verifying process's id.
-    static let scratchPrefix = "loupe-rerun-"
+    public static let scratchPrefix = "loupe-rerun-"
 
     /// In a rerun started by `verify --rerun`, links this process's life to the verifying
     /// process: killed or interrupted, it takes the rerun with it (Linux), instead of leaving
     /// it to run to the end unobserved.
-    static func endWithParentIfRerun() {
+    public static func endWithParentIfRerun() {
         guard let value = getenv(parentVariable), let parent = Int32(String(cString: value)) else { return }
         unsetenv(parentVariable)
         if loupe_end_with_parent(parent) == 1 { exit(1) }
