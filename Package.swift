@@ -158,7 +158,7 @@ let package = Package(
             name: "LoupeWorkflowsTests",
             dependencies: [
                 "LoupeWorkflows", "LoupeAttribution", "LoupeData", "LoupeNN", "LoupeRandom", "LoupeSupport",
-                "LoupeONNX", "LoupeCompress", "LoupeTensor",
+                "LoupeONNX", "LoupeCompress", "LoupeTensor", "LoupeReport",
             ],
             exclude: ["Fixtures"]),
         .testTarget(
