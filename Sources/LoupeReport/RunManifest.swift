@@ -38,6 +38,13 @@ public struct RunManifest: Codable, Equatable, Sendable {
     public var wallSeconds: Double
     /// Process CPU time (user plus system) in seconds.
     public var cpuSeconds: Double
+    /// For a run that continued interrupted ones (``previous`` in progress): the wall-clock
+    /// seconds those processes had spent by their last progress manifest, summed over every
+    /// interruption. ``wallSeconds`` is the last process's alone; the run took both. Nil for a
+    /// run made by one process.
+    public var interruptedWallSeconds: Double?
+    /// The CPU seconds of the same interrupted processes, as ``interruptedWallSeconds``.
+    public var interruptedCPUSeconds: Double?
     /// Peak resident memory in bytes.
     public var peakMemoryBytes: Int
     /// Floating-point operations per layer.

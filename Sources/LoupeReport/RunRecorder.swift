@@ -14,7 +14,8 @@ import LoupeSupport
 /// in-progress manifest of the outputs written so far. A command that continues an
 /// interrupted run calls ``continueRun(in:)`` first: the outputs the interrupted run recorded,
 /// and this one does not rewrite, are carried into the new manifest once their hashes are
-/// checked against the old one, which the new manifest chains to.
+/// checked against the old one, which the new manifest chains to, with the interrupted
+/// processes' time (``RunManifest/interruptedWallSeconds``) and phases.
 public struct RunRecorder: Sendable {
     private let tool: String
     private let toolVersion: String
@@ -35,6 +36,9 @@ public struct RunRecorder: Sendable {
     private var archivedPrevious: FileRecord??
     /// Outputs of the interrupted run this one continues, and the manifest that listed them.
     private var carried: [FileRecord] = []
+    /// The interrupted processes' time and phases, carried into this run's manifest.
+    private var interrupted: (wallSeconds: Double, cpuSeconds: Double)?
+    private var carriedPhases: [String: Double] = [:]
     /// Hashes of outputs already listed in a progress manifest, so that each one lists the
     /// run's growing outputs without hashing the unchanged ones again.
     private let progressHashes = OutputHashCache()
@@ -122,6 +126,13 @@ public struct RunRecorder: Sendable {
             }
         }
         carried = previous.outputs
+        if previous.inProgress == true {
+            interrupted = (
+                previous.wallSeconds + (previous.interruptedWallSeconds ?? 0),
+                previous.cpuSeconds + (previous.interruptedCPUSeconds ?? 0)
+            )
+            carriedPhases = previous.phaseSeconds ?? [:]
+        }
         _ = try carriedRecords(
             except: Set(try rewriting.map { try relativePath(of: $0, in: directory) }), in: directory)
     }
@@ -153,6 +164,8 @@ public struct RunRecorder: Sendable {
         -> RunManifest
     {
         let usage = ResourceUsage.current()
+        // A phase the interrupted processes finished and this one did not repeat keeps its time.
+        let phases = carriedPhases.merging(phaseSeconds) { _, repeated in repeated }
         var host = HostDescription.current()
         host.kernelPath = kernelPath
         var manifest = RunManifest(
@@ -161,8 +174,10 @@ public struct RunRecorder: Sendable {
             outputs: try records(outputs: outputs, in: directory, reusing: cache),
             wallSeconds: start.stopwatch.elapsedSeconds, cpuSeconds: usage.cpuSeconds - start.cpuSeconds,
             peakMemoryBytes: usage.peakResidentBytes, flops: flops, startedAt: start.date, endedAt: Date(),
-            host: host, rerun: rerun, phaseSeconds: phaseSeconds.isEmpty ? nil : phaseSeconds,
+            host: host, rerun: rerun, phaseSeconds: phases.isEmpty ? nil : phases,
             datasets: datasets.isEmpty ? nil : datasets)
+        manifest.interruptedWallSeconds = interrupted?.wallSeconds
+        manifest.interruptedCPUSeconds = interrupted?.cpuSeconds
         manifest.shards = shards.isEmpty ? nil : shards
         let measured = manifest.outputs.filter { measuredPaths.contains($0.path) }
         manifest.outputs.removeAll { measuredPaths.contains($0.path) }

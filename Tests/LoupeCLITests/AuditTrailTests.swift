@@ -56,7 +56,11 @@ final class AuditTrailTests: CLITestCase {
         for epoch in 1...12 {
             XCTAssertTrue(outputs.contains(String(format: "checkpoints/epoch-%06d.safetensors", epoch)), "\(outputs)")
         }
-        XCTAssertEqual((try manifest("k")["previous"] as? [String: Any])?["path"] as? String, "manifest-1.json")
+        let record = try manifest("k")
+        XCTAssertEqual((record["previous"] as? [String: Any])?["path"] as? String, "manifest-1.json")
+        // The killed process's time is kept beside the resumed one's, and so are its epochs.
+        XCTAssertGreaterThan(record["interruptedWallSeconds"] as? Double ?? 0, 0, "\(record)")
+        XCTAssertEqual((record["phaseSeconds"] as? [String: Double])?.count, 12, "\(record)")
     }
 
     /// A checkpoint of the interrupted run edited before the resume is not vouched for.

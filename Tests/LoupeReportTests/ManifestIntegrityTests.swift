@@ -233,6 +233,47 @@ final class ManifestIntegrityTests: XCTestCase {
         XCTAssertTrue(report.isOK, "\(report)")
     }
 
+    /// A run interrupted twice keeps the time of every process: the last manifest's
+    /// `wallSeconds` and `cpuSeconds` are the last process's, and `interruptedWallSeconds`
+    /// and `interruptedCPUSeconds` sum the earlier ones' last progress manifests. The phases the
+    /// earlier processes finished keep their times; a repeated phase takes the new one.
+    func testContinuedRunsKeepTheInterruptedProcessesTimeAndPhases() throws {
+        var first = recorder()
+        first.recordPhase("epoch 1", seconds: 1.5)
+        first.recordPhase("epoch 2", seconds: 9)
+        try Data("state 1".utf8).write(to: url("state.bin"))
+        try first.writeProgress(outputs: [url("state.bin")], in: directory)
+        let firstProgress = try RunManifest(contentsOfDirectory: directory)
+        XCTAssertNil(firstProgress.interruptedWallSeconds)
+
+        var second = recorder()
+        try second.continueRun(in: directory, rewriting: [url("state.bin")])
+        second.recordPhase("epoch 2", seconds: 2.5)
+        try Data("state 2".utf8).write(to: url("state.bin"))
+        try second.writeProgress(outputs: [url("state.bin")], in: directory)
+        let secondProgress = try RunManifest(contentsOfDirectory: directory)
+        XCTAssertEqual(secondProgress.interruptedWallSeconds, firstProgress.wallSeconds)
+        XCTAssertEqual(secondProgress.interruptedCPUSeconds, firstProgress.cpuSeconds)
+
+        var third = recorder()
+        try third.continueRun(in: directory, rewriting: [url("state.bin")])
+        third.recordPhase("epoch 3", seconds: 3.5)
+        try Data("state 3".utf8).write(to: url("state.bin"))
+        let manifest = try third.finish(outputs: [url("state.bin")], in: directory)
+        XCTAssertEqual(manifest.interruptedWallSeconds, firstProgress.wallSeconds + secondProgress.wallSeconds)
+        XCTAssertEqual(manifest.interruptedCPUSeconds, firstProgress.cpuSeconds + secondProgress.cpuSeconds)
+        XCTAssertGreaterThan(manifest.interruptedWallSeconds ?? 0, 0)
+        XCTAssertEqual(manifest.phaseSeconds, ["epoch 1": 1.5, "epoch 2": 2.5, "epoch 3": 3.5])
+        XCTAssertTrue(try ManifestVerifier.verify(directory: directory).isOK)
+
+        // A run over a finished one starts afresh: nothing was interrupted.
+        var fourth = recorder()
+        try fourth.continueRun(in: directory, rewriting: [url("state.bin")])
+        let rewritten = try fourth.finish(outputs: [url("state.bin")], in: directory)
+        XCTAssertNil(rewritten.interruptedWallSeconds)
+        XCTAssertNil(rewritten.phaseSeconds)
+    }
+
     /// Progress manifests reuse the hashes of unchanged files but see every replaced one.
     func testProgressManifestsSeeReplacedFiles() throws {
         var run = recorder()
