@@ -19,6 +19,8 @@ public struct RerunCheck: Sendable {
     /// The `loupe` executable that runs the command again.
     public let executable: URL
 
+    /// A check of the run in `folder`, repeated by `executable` (the `loupe` program; the
+    /// command passes its own).
     public init(folder: URL, executable: URL) {
         (self.folder, self.executable) = (folder, executable)
     }
