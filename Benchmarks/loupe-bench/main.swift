@@ -56,7 +56,7 @@ if let index = arguments.firstIndex(of: "--onnx-inference"), index + 1 < argumen
     exit(0)
 }
 
-// `--winograd`: stride-1 3 x 3 convolutions lowered and by Winograd's F(2 x 2, 3 x 3) (one thread).
+// `--winograd`: stride-1 3 x 3 convolutions lowered and by Winograd's F(4 x 4, 3 x 3) (one thread).
 if arguments.contains("--winograd") {
     runWinogradSpeed()
     exit(0)

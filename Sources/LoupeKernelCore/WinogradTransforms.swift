@@ -4,7 +4,9 @@
 /// With `V = Bᵀ d B` (each tile `d`), `U = G g Gᵀ` (each filter `g`) and `Y = Aᵀ M A`, the
 /// sixteen elements ξ of the transformed tiles are sixteen independent matrix products over
 /// the channels: 16 multiplications per 2 x 2 outputs and channel, against 36 for the direct
-/// convolution.
+/// convolution. Its 2 x 2 output tiles are the windows of a 2 x 2 max pooling, and its
+/// weight gradient's products are as deep as the tiles (`WinogradConvolution`); F(4 x 4, 3 x 3)
+/// (`WinogradF4Transforms`) does fewer multiplications still.
 ///
 ///     Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]      Aᵀ = [1 1 1 0; 0 1 -1 -1]
 ///

@@ -48,19 +48,20 @@ import LoupeSupport
         return packed
     }
 
-    /// The Winograd-domain form of the `[outChannels, channels, 3, 3]` weights this cache
-    /// belongs to (`source`), made now if it is not cached yet.
+    /// The Winograd-domain form (tiles of `tileEdge` outputs a side) of the `[outChannels,
+    /// channels, 3, 3]` weights this cache belongs to (`source`), made now if it is not cached yet.
     package func winogradWeights(
-        outChannels: Int, channels: Int, source: UnsafePointer<Float>, path: KernelPath = .active
+        outChannels: Int, channels: Int, tileEdge: Int = 4, source: UnsafePointer<Float>, path: KernelPath = .active
     ) -> WinogradWeights {
         lock.lock()
         defer { lock.unlock() }
         if let cached = winogradForms.first(where: {
-            $0.outChannels == outChannels && $0.channels == channels && $0.path == path
+            $0.outChannels == outChannels && $0.channels == channels && $0.tileEdge == tileEdge && $0.path == path
         }) {
             return cached
         }
-        let made = WinogradWeights(weights: source, outChannels: outChannels, channels: channels, path: path)
+        let made = WinogradWeights(
+            weights: source, outChannels: outChannels, channels: channels, tileEdge: tileEdge, path: path)
         winogradForms.append(made)
         return made
     }

@@ -3,39 +3,51 @@ import LoupeKernelsAVX2
 import LoupeKernelsAVX512
 import LoupeSupport
 
-/// The forward pass of a stride-1 3 x 3 convolution by Winograd's F(2 x 2, 3 x 3)
-/// (`WinogradTransforms`): the images are turned channels-last, each 4 x 4 input tile is
-/// transformed, the sixteen transformed elements are sixteen products over the channels,
-/// `Mᵀ_ξ = Vᵀ_ξ Uᵀ_ξ` (tiles by output channels; the packed GEMM, `U` the transformed
-/// weights), and each tile's 2 x 2 outputs come back by the output transform. The products do
-/// 2.25 times fewer multiply-adds than the lowered convolution's.
+/// A stride-1 3 x 3 convolution by Winograd's minimal filtering. The forward pass takes the
+/// form its weights were transformed for (`WinogradWeights.tileEdge`): F(4 x 4, 3 x 3)
+/// (`WinogradF4Transforms`) or F(2 x 2, 3 x 3) (`WinogradTransforms`). The images are turned
+/// channels-last, each 6 x 6 (4 x 4) input tile is transformed, the 36 (16) transformed
+/// elements are as many products over the channels, `Mᵀ_ξ = Vᵀ_ξ Uᵀ_ξ` (tiles by output
+/// channels; the packed GEMM, `U` the transformed weights), and each tile's 4 x 4 (2 x 2)
+/// outputs come back by the output transform. The products do 4 (2.25) times fewer
+/// multiply-adds than the lowered convolution's. The weight gradient is the adjoint of
+/// F(2 x 2, 3 x 3), 2.25 times fewer.
 ///
 /// For inference: the values differ from the lowered convolution's by rounding (the
-/// transforms add before multiplying), within a few units in the last place of the largest
-/// terms. Each image's outputs are the same bits whatever the batch or its grouping into
-/// products (a product's depth is the channels, summed in the same order for every row).
+/// transforms add before multiplying, and F(4 x 4)'s G has sixths and twenty-fourths), by a
+/// few units in the seventh significant digit of the largest terms for F(2 x 2), the sixth
+/// for F(4 x 4). Each image's outputs are the same bits whatever the batch or its grouping
+/// into products (a product's depth is the channels, summed in the same order for every row).
 package struct WinogradConvolution: Sendable {
     package let geometry: ConvolutionGeometry
     package let outChannels: Int
     package let path: KernelPath
-    /// About how many tiles (of as many images as that takes) one group of sixteen products
-    /// covers: the transformed weights are read once per group.
-    package let tilesPerProduct: Int
+    /// About how many output positions (of as many images as that takes) one round of the
+    /// forward pass's products covers: its tiles, transformed and multiplied, stay in cache.
+    package let positionsPerRound: Int
 
-    package static let defaultTilesPerProduct = 256
-    /// Fewest input and output channels for which the products, not the transforms, dominate
-    /// (`loupe-bench --winograd`, BENCHMARKS.md).
-    package static let minimumChannels = 32
+    /// 768 positions, 48 tiles of F(4 x 4): of rounds of 16 to 256 such tiles
+    /// (`loupe-bench --throughput-only --models resnet-mini --threads 1`, Zen 2), 48 trained
+    /// and inferred fastest, 2-8% ahead of 96 and 256 (BENCHMARKS.md).
+    package static let defaultPositionsPerRound = 768
+
+    /// How many tiles (of as many images as that takes) the weight gradient's sixteen products
+    /// sum at a time: their depth.
+    package let weightGradientTilesPerProduct: Int
+
+    package static let defaultWeightGradientTilesPerProduct = 256
 
     package init(
         geometry: ConvolutionGeometry, outChannels: Int, path: KernelPath = .active,
-        tilesPerProduct: Int = WinogradConvolution.defaultTilesPerProduct
+        positionsPerRound: Int = WinogradConvolution.defaultPositionsPerRound,
+        weightGradientTilesPerProduct: Int = WinogradConvolution.defaultWeightGradientTilesPerProduct
     ) {
         precondition(
             Self.computes(geometry, outChannels: outChannels),
             "not a stride-1 3 x 3 convolution with padding at most 2 and channels in multiples of 16")
         (self.geometry, self.outChannels, self.path) = (geometry, outChannels, path)
-        self.tilesPerProduct = max(1, tilesPerProduct)
+        self.positionsPerRound = max(1, positionsPerRound)
+        self.weightGradientTilesPerProduct = max(1, weightGradientTilesPerProduct)
     }
 
     /// Whether this pass computes the convolution: a 3 x 3 kernel, stride 1, padding at most
@@ -47,11 +59,11 @@ package struct WinogradConvolution: Sendable {
             && geometry.channels > 0 && geometry.channels % 16 == 0 && outChannels > 0 && outChannels % 16 == 0
     }
 
-    /// Whether inference should take this pass: one it computes, with at least
-    /// `minimumChannels` input and output channels.
+    /// Whether inference should take this pass: whenever it computes the convolution. From 16
+    /// channels on, the narrowest it computes, F(4 x 4, 3 x 3) beats the lowered convolution
+    /// (`loupe-bench --winograd`, BENCHMARKS.md).
     package static func isFaster(for geometry: ConvolutionGeometry, outChannels: Int) -> Bool {
-        computes(geometry, outChannels: outChannels) && geometry.channels >= minimumChannels
-            && outChannels >= minimumChannels
+        computes(geometry, outChannels: outChannels)
     }
 
     /// Whether training's weight gradient takes this form (`accumulateWeightGradient`), on a
@@ -65,20 +77,23 @@ package struct WinogradConvolution: Sendable {
     }
 
     /// Whether training's passes take this form too, on `path`: the forward pass and the
-    /// input gradient (a convolution of the output gradient, `LoweredConvolution`) of wide
-    /// layers, as inference does, and the weight gradient of wider ones
+    /// input gradient (a convolution of the output gradient, `LoweredConvolution`) of the
+    /// layers inference takes it for, and the weight gradient of wide ones
     /// (`sumsWeightGradient(for:outChannels:)`). The `avx512` and `avx2` paths do: it makes
     /// `resnet-mini`'s training step 8-13% faster on Zen 5 and about 10% on Zen 2
     /// (BENCHMARKS.md). The portable `generic` path keeps the lowered products.
     package static func trains(on path: KernelPath) -> Bool { path != .generic }
 
-    var tileRows: Int { (geometry.outputHeight + 1) / 2 }
-    var tileColumns: Int { (geometry.outputWidth + 1) / 2 }
+    /// Tile rows and columns of `edge` x `edge` outputs that cover the output: 4 for the
+    /// forward pass, 2 for the weight gradient.
+    func tileGrid(edge: Int) -> (rows: Int, columns: Int) {
+        ((geometry.outputHeight + edge - 1) / edge, (geometry.outputWidth + edge - 1) / edge)
+    }
 
     /// `y = conv(x, W) + bias` for `batch` images: `x` `[batch, C, H, W]`, `weights` the
-    /// transformed `[outChannels, C, 3, 3]` weights, `y` `[batch, outChannels, outputHeight,
-    /// outputWidth]`. `affine`, when given, maps each image's outputs right after they are
-    /// written, as `LoweredConvolution.forward` does.
+    /// transformed `[outChannels, C, 3, 3]` weights (whose tile edge picks the form), `y`
+    /// `[batch, outChannels, outputHeight, outputWidth]`. `affine`, when given, maps each
+    /// image's outputs right after they are written, as `LoweredConvolution.forward` does.
     package func forward(
         _ x: UnsafePointer<Float>, batch: Int, weights: WinogradWeights, bias: UnsafePointer<Float>?,
         affine: ChannelAffine? = nil, into y: UnsafeMutablePointer<Float>
@@ -89,7 +104,10 @@ package struct WinogradConvolution: Sendable {
             "Winograd weights of \(weights.outChannels) x \(weights.channels) (\(weights.path)) for a convolution of \(outChannels) x \(channels) (\(path))"
         )
         guard batch > 0 else { return }
-        let tilesPerImage = tileRows * tileColumns
+        let edge = weights.tileEdge
+        let (grid, elements) = (tileGrid(edge: edge), (edge + 2) * (edge + 2))
+        let tilesPerImage = grid.rows * grid.columns
+        let tilesPerProduct = max(1, positionsPerRound / (edge * edge))
         let group = max(1, min(batch, tilesPerProduct / tilesPerImage))
         let (pixels, outputPixels) = (geometry.height * geometry.width, geometry.outputHeight * geometry.outputWidth)
         let (imageSize, outputSize) = (channels * pixels, outChannels * outputPixels)
@@ -97,7 +115,10 @@ package struct WinogradConvolution: Sendable {
         // `tilesPerProduct` tiles at a time (a large image's in several rounds), the outputs
         // channels-last, and a pixel of zeros (the padding).
         let round = min(group * tilesPerImage, tilesPerProduct)
-        let counts = [group * imageSize, 16 * round * channels, 16 * round * outChannels, group * outputSize, channels]
+        let counts = [
+            group * imageSize, elements * round * channels, elements * round * outChannels, group * outputSize,
+            channels,
+        ]
         let floats = counts.reduce(0, +)
         ScratchMemory.withBytes(floats * MemoryLayout<Float>.stride) { raw in
             let channelsLast = raw.bindMemory(to: Float.self, capacity: floats)
@@ -116,9 +137,16 @@ package struct WinogradConvolution: Sendable {
                 }
                 for start in stride(from: 0, to: images * tilesPerImage, by: round) {
                     let tiles = start..<min(start + round, images * tilesPerImage)
-                    transformInput(
-                        channelsLast, tiles: tiles, zeros: zeros, into: v, matrixStride: tiles.count * channels)
-                    for element in 0..<16 {
+                    if edge == 4 {
+                        transformInputF4(
+                            channelsLast, tileColumns: grid.columns, tiles: tiles, zeros: zeros, into: v,
+                            matrixStride: tiles.count * channels)
+                    } else {
+                        transformInput(
+                            channelsLast, tileColumns: grid.columns, tiles: tiles, zeros: zeros, into: v,
+                            matrixStride: tiles.count * channels)
+                    }
+                    for element in 0..<elements {
                         GEMM.multiply(
                             transposeB: true, m: tiles.count, n: outChannels, k: channels,
                             a: v + element * tiles.count * channels, lda: channels,
@@ -127,8 +155,16 @@ package struct WinogradConvolution: Sendable {
                             c: m + element * tiles.count * outChannels, ldc: outChannels, path: path,
                             packedB: weights.forms[element])
                     }
-                    transformOutput(
-                        m, matrixStride: tiles.count * outChannels, tiles: tiles, bias: bias, into: outputs)
+                    let matrixStride = tiles.count * outChannels
+                    if edge == 4 {
+                        transformOutputF4(
+                            m, matrixStride: matrixStride, tileColumns: grid.columns, tiles: tiles, bias: bias,
+                            into: outputs)
+                    } else {
+                        transformOutput(
+                            m, matrixStride: matrixStride, tileColumns: grid.columns, tiles: tiles, bias: bias,
+                            into: outputs)
+                    }
                 }
                 for image in 0..<images {
                     let output = y + (first + image) * outputSize
@@ -144,8 +180,8 @@ package struct WinogradConvolution: Sendable {
 
     /// `dW += Σ_n (∂y_n/∂W)ᵀ g_n` for `batch` images: `g` `[batch, outChannels, outputHeight,
     /// outputWidth]` the output gradient, `x` the forward input `[batch, C, H, W]`,
-    /// `weightGradient` `[outChannels, C, 3, 3]`. The adjoint of `forward` in the weights: for
-    /// each element ξ, `∂U_ξ = Σ_t (A g_t Aᵀ)_ξ V_ξ,t` over the tiles t (sixteen products as
+    /// `weightGradient` `[outChannels, C, 3, 3]`. The adjoint of F(2 x 2, 3 x 3) in the weights
+    /// (the forward pass's F(4 x 4, 3 x 3) computes the same convolution): for each element ξ, `∂U_ξ = Σ_t (A g_t Aᵀ)_ξ V_ξ,t` over the tiles t (sixteen products as
     /// deep as the tiles, `V` the forward's transformed input tiles), then `∂W = Gᵀ ∂U G` per
     /// filter and channel: the convolution's weight gradient up to rounding, with 2.25 times
     /// fewer multiply-adds. Deterministic: tiles are summed in the same groups for a batch.
@@ -155,7 +191,9 @@ package struct WinogradConvolution: Sendable {
     ) {
         guard batch > 0 else { return }
         let channels = geometry.channels
-        let tilesPerImage = tileRows * tileColumns
+        let grid = tileGrid(edge: 2)
+        let tilesPerImage = grid.rows * grid.columns
+        let tilesPerProduct = weightGradientTilesPerProduct
         let group = max(1, min(batch, tilesPerProduct / tilesPerImage))
         let (pixels, outputPixels) = (geometry.height * geometry.width, geometry.outputHeight * geometry.outputWidth)
         let (imageSize, outputSize, matrix) = (channels * pixels, outChannels * outputPixels, outChannels * channels)
@@ -190,8 +228,10 @@ package struct WinogradConvolution: Sendable {
                 }
                 for start in stride(from: 0, to: count * tilesPerImage, by: round) {
                     let tiles = start..<min(start + round, count * tilesPerImage)
-                    transformInput(images, tiles: tiles, zeros: zeros, into: v, matrixStride: tiles.count * channels)
-                    transformGradient(gradients, tiles: tiles, zeros: zeros, into: m)
+                    transformInput(
+                        images, tileColumns: grid.columns, tiles: tiles, zeros: zeros, into: v,
+                        matrixStride: tiles.count * channels)
+                    transformGradient(gradients, tileColumns: grid.columns, tiles: tiles, zeros: zeros, into: m)
                     for element in 0..<16 {
                         GEMM.multiply(
                             transposeA: true, m: outChannels, n: channels, k: tiles.count,
@@ -227,11 +267,11 @@ package struct WinogradConvolution: Sendable {
     }
 
     private func transformGradient(
-        _ gradients: UnsafePointer<Float>, tiles: Range<Int>, zeros: UnsafePointer<Float>,
+        _ gradients: UnsafePointer<Float>, tileColumns: Int, tiles: Range<Int>, zeros: UnsafePointer<Float>,
         into m: UnsafeMutablePointer<Float>
     ) {
         let (height, width) = (geometry.outputHeight, geometry.outputWidth)
-        let (tilesPerImage, matrixStride) = (tileRows * tileColumns, tiles.count * outChannels)
+        let (tilesPerImage, matrixStride) = (tileGrid(edge: 2).rows * tileColumns, tiles.count * outChannels)
         switch path {
         case .avx512:
             avx512WinogradGradient(
@@ -251,14 +291,15 @@ package struct WinogradConvolution: Sendable {
         }
     }
 
+    /// F(2 x 2, 3 x 3)'s input transform.
     private func transformInput(
-        _ images: UnsafePointer<Float>, tiles: Range<Int>, zeros: UnsafePointer<Float>,
+        _ images: UnsafePointer<Float>, tileColumns: Int, tiles: Range<Int>, zeros: UnsafePointer<Float>,
         into v: UnsafeMutablePointer<Float>, matrixStride: Int
     ) {
         let (channels, height, width, padding) = (
             geometry.channels, geometry.height, geometry.width, geometry.padding
         )
-        let tilesPerImage = tileRows * tileColumns
+        let tilesPerImage = tileGrid(edge: 2).rows * tileColumns
         switch path {
         case .avx512:
             avx512WinogradInput(
@@ -275,12 +316,13 @@ package struct WinogradConvolution: Sendable {
         }
     }
 
+    /// F(2 x 2, 3 x 3)'s output transform.
     private func transformOutput(
-        _ m: UnsafePointer<Float>, matrixStride: Int, tiles: Range<Int>, bias: UnsafePointer<Float>?,
+        _ m: UnsafePointer<Float>, matrixStride: Int, tileColumns: Int, tiles: Range<Int>, bias: UnsafePointer<Float>?,
         into y: UnsafeMutablePointer<Float>
     ) {
         let (height, width) = (geometry.outputHeight, geometry.outputWidth)
-        let tilesPerImage = tileRows * tileColumns
+        let tilesPerImage = tileGrid(edge: 2).rows * tileColumns
         switch path {
         case .avx512:
             avx512WinogradOutput(
@@ -299,49 +341,105 @@ package struct WinogradConvolution: Sendable {
                 into: y)
         }
     }
+
+    /// F(4 x 4, 3 x 3)'s input transform.
+    private func transformInputF4(
+        _ images: UnsafePointer<Float>, tileColumns: Int, tiles: Range<Int>, zeros: UnsafePointer<Float>,
+        into v: UnsafeMutablePointer<Float>, matrixStride: Int
+    ) {
+        let (channels, height, width, padding) = (
+            geometry.channels, geometry.height, geometry.width, geometry.padding
+        )
+        let tilesPerImage = tileGrid(edge: 4).rows * tileColumns
+        switch path {
+        case .avx512:
+            avx512WinogradF4Input(
+                images, channels: channels, height: height, width: width, padding: padding, tileColumns: tileColumns,
+                tilesPerImage: tilesPerImage, tiles: tiles, zeros: zeros, into: v, matrixStride: matrixStride)
+        case .avx2:
+            avx2WinogradF4Input(
+                images, channels: channels, height: height, width: width, padding: padding, tileColumns: tileColumns,
+                tilesPerImage: tilesPerImage, tiles: tiles, zeros: zeros, into: v, matrixStride: matrixStride)
+        case .generic:
+            WinogradF4Transforms<SeparateMultiplyAdd>.transformInput(
+                images, channels: channels, height: height, width: width, padding: padding, tileColumns: tileColumns,
+                tilesPerImage: tilesPerImage, tiles: tiles, zeros: zeros, into: v, matrixStride: matrixStride)
+        }
+    }
+
+    /// F(4 x 4, 3 x 3)'s output transform.
+    private func transformOutputF4(
+        _ m: UnsafePointer<Float>, matrixStride: Int, tileColumns: Int, tiles: Range<Int>, bias: UnsafePointer<Float>?,
+        into y: UnsafeMutablePointer<Float>
+    ) {
+        let (height, width) = (geometry.outputHeight, geometry.outputWidth)
+        let tilesPerImage = tileGrid(edge: 4).rows * tileColumns
+        switch path {
+        case .avx512:
+            avx512WinogradF4Output(
+                m, matrixStride: matrixStride, outChannels: outChannels, tileColumns: tileColumns,
+                tilesPerImage: tilesPerImage, tiles: tiles, outputHeight: height, outputWidth: width, bias: bias,
+                into: y)
+        case .avx2:
+            avx2WinogradF4Output(
+                m, matrixStride: matrixStride, outChannels: outChannels, tileColumns: tileColumns,
+                tilesPerImage: tilesPerImage, tiles: tiles, outputHeight: height, outputWidth: width, bias: bias,
+                into: y)
+        case .generic:
+            WinogradF4Transforms<SeparateMultiplyAdd>.transformOutput(
+                m, matrixStride: matrixStride, outChannels: outChannels, tileColumns: tileColumns,
+                tilesPerImage: tilesPerImage, tiles: tiles, outputHeight: height, outputWidth: width, bias: bias,
+                into: y)
+        }
+    }
 }
 
-/// The weights of a 3 x 3 convolution in the Winograd domain: `U = G g Gᵀ` for every filter
-/// `g`, as sixteen `[outChannels, channels]` matrices, each packed transposed as the right
-/// operand of its product for `path`.
+/// The weights of a 3 x 3 convolution in the domain of Winograd's F(4 x 4, 3 x 3) or
+/// F(2 x 2, 3 x 3) (`tileEdge` 4 or 2): `U = G g Gᵀ` for every filter `g`, as 36 (16)
+/// `[outChannels, channels]` matrices, each packed transposed as the right operand of its
+/// product for `path`.
 ///
-///     G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]
+///     F(4 x 4): G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
+///     F(2 x 2): G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]
 package final class WinogradWeights: @unchecked Sendable {
     package let outChannels: Int
     package let channels: Int
+    /// Outputs per tile side of the form: 4 or 2.
+    package let tileEdge: Int
     package let path: KernelPath
     /// Element ξ's matrix, transposed, packed as the right operand of its product.
     let forms: [PackedOperand]
 
     /// Transforms `[outChannels, channels, 3, 3]` weights.
-    package init(weights: UnsafePointer<Float>, outChannels: Int, channels: Int, path: KernelPath = .active) {
-        (self.outChannels, self.channels, self.path) = (outChannels, channels, path)
-        let matrix = outChannels * channels
-        let values = UnsafeMutablePointer<Float>.allocate(capacity: max(1, 16 * matrix))
-        /// The transform of three values by G: (a, (a + b + c) / 2, (a - b + c) / 2, c).
-        func transform(_ a: Float, _ b: Float, _ c: Float) -> (Float, Float, Float, Float) {
-            (a, (a + b + c) * 0.5, (a - b + c) * 0.5, c)
+    package init(
+        weights: UnsafePointer<Float>, outChannels: Int, channels: Int, tileEdge: Int = 4, path: KernelPath = .active
+    ) {
+        precondition(tileEdge == 4 || tileEdge == 2, "Winograd tiles of 4 x 4 or 2 x 2 outputs")
+        (self.outChannels, self.channels, self.tileEdge, self.path) = (outChannels, channels, tileEdge, path)
+        let (matrix, side) = (outChannels * channels, tileEdge + 2)
+        let values = UnsafeMutablePointer<Float>.allocate(capacity: max(1, side * side * matrix))
+        defer { values.deallocate() }
+        /// G applied to three values, in the first `side` lanes: for F(4 x 4), (a/4,
+        /// -(a + b + c)/6, -(a - b + c)/6, a/24 + b/12 + c/6, a/24 - b/12 + c/6, c); for
+        /// F(2 x 2), (a, (a + b + c)/2, (a - b + c)/2, c).
+        func transform(_ a: Float, _ b: Float, _ c: Float) -> SIMD8<Float> {
+            guard tileEdge == 4 else { return [a, (a + b + c) * 0.5, (a - b + c) * 0.5, c, 0, 0, 0, 0] }
+            let (outer, middle) = (a / 24 + c / 6, b / 12)
+            return [a / 4, -(a + b + c) / 6, -(a - b + c) / 6, outer + middle, outer - middle, c, 0, 0]
         }
         for filter in 0..<matrix {
             let g = weights + 9 * filter
-            // G g, column by column: four rows of three.
-            let column0 = transform(g[0], g[3], g[6])
-            let column1 = transform(g[1], g[4], g[7])
-            let column2 = transform(g[2], g[5], g[8])
+            // G g, column by column: `side` rows of three.
+            let (column0, column1, column2) = (
+                transform(g[0], g[3], g[6]), transform(g[1], g[4], g[7]), transform(g[2], g[5], g[8])
+            )
             // (G g) Gᵀ: each row's three values the same way.
-            func store(_ row: (Float, Float, Float, Float), _ i: Int) {
-                values[(4 * i) * matrix + filter] = row.0
-                values[(4 * i + 1) * matrix + filter] = row.1
-                values[(4 * i + 2) * matrix + filter] = row.2
-                values[(4 * i + 3) * matrix + filter] = row.3
+            for i in 0..<side {
+                let row = transform(column0[i], column1[i], column2[i])
+                for j in 0..<side { values[(side * i + j) * matrix + filter] = row[j] }
             }
-            store(transform(column0.0, column1.0, column2.0), 0)
-            store(transform(column0.1, column1.1, column2.1), 1)
-            store(transform(column0.2, column1.2, column2.2), 2)
-            store(transform(column0.3, column1.3, column2.3), 3)
         }
-        defer { values.deallocate() }
-        forms = (0..<16).map { element in
+        forms = (0..<side * side).map { element in
             PackedOperand(
                 side: .right, rows: channels, columns: outChannels, source: values + element * matrix,
                 rowStride: channels, isTransposed: true, path: path)

@@ -147,7 +147,11 @@ final class LoweredConvolutionTests: XCTestCase {
                 let label = "\(path) case \(index)"
                 for (got, want) in zip(y, yd) { XCTAssertEqual(Double(got), want, accuracy: 1e-4, label) }
                 for (got, want) in zip(dw, dwd) { XCTAssertEqual(Double(got), want, accuracy: 1e-4, label) }
-                for (got, want) in zip(dx, dxd) { XCTAssertEqual(Double(got), want, accuracy: 1e-4, label) }
+                // The input gradient by Winograd's F(4 x 4, 3 x 3) rounds as its tests allow: a
+                // bound that grows with the depth of each sum, outputs times taps.
+                let depth = t.outChannels * t.kernelHeight * t.kernelWidth
+                let inputTolerance = max(1e-4, 2e-6 * Double(depth))
+                for (got, want) in zip(dx, dxd) { XCTAssertEqual(Double(got), want, accuracy: inputTolerance, label) }
 
                 // Same inputs, same path: the same bits.
                 var again = [Float](repeating: 0, count: x.count)

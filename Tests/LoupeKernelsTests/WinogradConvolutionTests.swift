@@ -1,7 +1,8 @@
 import LoupeKernels
 import XCTest
 
-/// `WinogradConvolution` (F(2 x 2, 3 x 3)) against a naive direct convolution in Double on
+/// `WinogradConvolution` (the forward pass by F(4 x 4, 3 x 3) and F(2 x 2, 3 x 3), the weight
+/// gradient by F(2 x 2, 3 x 3)'s adjoint) against a naive direct convolution in Double on
 /// every kernel path: even and odd image sizes, paddings 0 to 2, wide rows, one-pixel
 /// images; each image's outputs independent of how images are grouped.
 final class WinogradConvolutionTests: XCTestCase {
@@ -70,13 +71,18 @@ final class WinogradConvolutionTests: XCTestCase {
                 let w = random(t.outChannels * t.channels * 9, seed: UInt64(index) + 100)
                 let bias = random(t.outChannels, seed: UInt64(index) + 200)
                 let want = direct(t, x: x, w: w, bias: bias)
-                let weights = WinogradWeights(weights: w, outChannels: t.outChannels, channels: t.channels, path: path)
                 let convolution = WinogradConvolution(geometry: g, outChannels: t.outChannels, path: path)
-                var y = [Float](repeating: .nan, count: want.count)
-                convolution.forward(x, batch: t.batch, weights: weights, bias: bias, into: &y)
-                for (got, expected) in zip(y, want) {
-                    XCTAssertEqual(
-                        Double(got), expected, accuracy: 2e-6 * Double(9 * t.channels), "\(path) case \(index)")
+                for edge in [4, 2] {
+                    let weights = WinogradWeights(
+                        weights: w, outChannels: t.outChannels, channels: t.channels, tileEdge: edge, path: path)
+                    var y = [Float](repeating: .nan, count: want.count)
+                    convolution.forward(x, batch: t.batch, weights: weights, bias: bias, into: &y)
+                    // F(4 x 4) rounds about ten times as far from the exact sum as F(2 x 2).
+                    let tolerance = (edge == 4 ? 2e-6 : 2e-7) * Double(9 * t.channels)
+                    for (got, expected) in zip(y, want) {
+                        XCTAssertEqual(
+                            Double(got), expected, accuracy: tolerance, "\(path) F(\(edge)) case \(index)")
+                    }
                 }
             }
         }
@@ -126,7 +132,7 @@ final class WinogradConvolutionTests: XCTestCase {
                 }
                 // One tile per product: other groups, the same sums.
                 let regrouped = WinogradConvolution(
-                    geometry: g, outChannels: t.outChannels, path: path, tilesPerProduct: 1)
+                    geometry: g, outChannels: t.outChannels, path: path, weightGradientTilesPerProduct: 1)
                 var again = start
                 regrouped.accumulateWeightGradient(dy, input: x, batch: t.batch, into: &again)
                 for (got, expected) in zip(again, want) {
@@ -182,27 +188,65 @@ final class WinogradConvolutionTests: XCTestCase {
             let outputSize = t.outChannels * g.outputHeight * g.outputWidth
             let x = random(t.batch * imageSize, seed: 7)
             let w = random(t.outChannels * t.channels * 9, seed: 8)
-            let weights = WinogradWeights(weights: w, outChannels: t.outChannels, channels: t.channels, path: path)
-            var results: [[UInt32]] = []
-            for tiles in [1, 20, 45, 10_000] {
-                let convolution = WinogradConvolution(
-                    geometry: g, outChannels: t.outChannels, path: path, tilesPerProduct: tiles)
-                var y = [Float](repeating: .nan, count: t.batch * outputSize)
-                convolution.forward(x, batch: t.batch, weights: weights, bias: nil, into: &y)
-                results.append(y.map(\.bitPattern))
+            for edge in [4, 2] {
+                let weights = WinogradWeights(
+                    weights: w, outChannels: t.outChannels, channels: t.channels, tileEdge: edge, path: path)
+                var results: [[UInt32]] = []
+                for positions in [1, 80, 180, 40_000] {
+                    let convolution = WinogradConvolution(
+                        geometry: g, outChannels: t.outChannels, path: path, positionsPerRound: positions)
+                    var y = [Float](repeating: .nan, count: t.batch * outputSize)
+                    convolution.forward(x, batch: t.batch, weights: weights, bias: nil, into: &y)
+                    results.append(y.map(\.bitPattern))
+                }
+                XCTAssertTrue(results.allSatisfy { $0 == results[0] }, "\(path) F(\(edge))")
+                let convolution = WinogradConvolution(geometry: g, outChannels: t.outChannels, path: path)
+                var last = [Float](repeating: .nan, count: outputSize)
+                x.withUnsafeBufferPointer {
+                    convolution.forward(
+                        $0.baseAddress! + 4 * imageSize, batch: 1, weights: weights, bias: nil, into: &last)
+                }
+                XCTAssertEqual(last.map(\.bitPattern), Array(results[0][(4 * outputSize)...]), "\(path) F(\(edge))")
             }
-            XCTAssertTrue(results.allSatisfy { $0 == results[0] }, "\(path)")
-            let convolution = WinogradConvolution(geometry: g, outChannels: t.outChannels, path: path)
-            var last = [Float](repeating: .nan, count: outputSize)
-            x.withUnsafeBufferPointer {
-                convolution.forward(
-                    $0.baseAddress! + 4 * imageSize, batch: 1, weights: weights, bias: nil, into: &last)
-            }
-            XCTAssertEqual(last.map(\.bitPattern), Array(results[0][(4 * outputSize)...]), "\(path)")
         }
     }
 
-    func testOnlyWideStrideOneThreeByThreeConvolutionsTakeIt() {
+    /// F(2 x 2)'s tiles are 2 x 2 pooling windows: a window whose four 3 x 3 inputs are one
+    /// constant has four equal outputs, bit for bit, as the lowered convolution gives, though
+    /// the rest of the image varies. F(4 x 4)'s tile around that window reads the varying
+    /// pixels too and rounds its outputs apart.
+    func testTwoByTwoTilesKeepAConstantWindowsOutputsEqual() {
+        let t = Case(batch: 1, channels: 16, height: 8, width: 8, outChannels: 16, padding: 0)
+        let g = t.geometry
+        // Each channel constant (its own value) but for row and column 4: output window
+        // (0...1, 0...1) reads rows and columns 0...3 only; its 4 x 4 tile (rows and columns
+        // 0...5) reads row and column 4 too.
+        var x = (0..<t.channels).flatMap { c in [Float](repeating: 0.37 + 0.11 * Float(c), count: 64) }
+        for c in 0..<t.channels {
+            for i in 0..<8 {
+                x[c * 64 + 4 * 8 + i] = -2.3 + 0.7 * Float(c) + 0.13 * Float(i)
+                x[c * 64 + i * 8 + 4] = 1.9 - 0.3 * Float(c) + 0.17 * Float(i)
+            }
+        }
+        let w = random(t.outChannels * t.channels * 9, seed: 11)
+        let outputs = g.outputHeight * g.outputWidth
+        func window(edge: Int) -> [[Float]] {
+            let weights = WinogradWeights(weights: w, outChannels: t.outChannels, channels: t.channels, tileEdge: edge)
+            var y = [Float](repeating: .nan, count: t.outChannels * outputs)
+            WinogradConvolution(geometry: g, outChannels: t.outChannels).forward(
+                x, batch: 1, weights: weights, bias: nil, into: &y)
+            return (0..<t.outChannels).map { o in [0, 1, 6, 7].map { y[o * outputs + $0] } }
+        }
+        let pooled = window(edge: 2)
+        for values in pooled { XCTAssertEqual(Set(values.map(\.bitPattern)).count, 1, "\(values)") }
+        XCTAssertTrue(
+            window(edge: 4).contains { Set($0.map(\.bitPattern)).count > 1 },
+            "F(4 x 4) rounds some window's outputs apart")
+    }
+
+    /// Inference takes it for every convolution it computes: stride 1, 3 x 3, padding at most
+    /// 2, channels in multiples of 16 (from 16 on, F(4 x 4, 3 x 3) beats the lowered form).
+    func testStrideOneThreeByThreeConvolutionsOfWholeVectorsTakeIt() {
         func geometry(channels: Int = 64, kernel: Int = 3, stride: Int = 1, padding: Int = 1) -> ConvolutionGeometry {
             ConvolutionGeometry(
                 channels: channels, height: 8, width: 8, kernelHeight: kernel, kernelWidth: kernel, stride: stride,
@@ -210,14 +254,14 @@ final class WinogradConvolutionTests: XCTestCase {
         }
         XCTAssertTrue(WinogradConvolution.isFaster(for: geometry(), outChannels: 64))
         XCTAssertTrue(WinogradConvolution.isFaster(for: geometry(channels: 32), outChannels: 64))
-        XCTAssertFalse(WinogradConvolution.isFaster(for: geometry(channels: 16), outChannels: 64))
-        XCTAssertFalse(WinogradConvolution.isFaster(for: geometry(), outChannels: 16))
+        XCTAssertTrue(WinogradConvolution.isFaster(for: geometry(channels: 16), outChannels: 16))
         XCTAssertFalse(WinogradConvolution.isFaster(for: geometry(stride: 2), outChannels: 64))
         XCTAssertFalse(WinogradConvolution.isFaster(for: geometry(kernel: 1, padding: 0), outChannels: 64))
-        XCTAssertFalse(WinogradConvolution.computes(geometry(padding: 3), outChannels: 64))
+        XCTAssertFalse(WinogradConvolution.isFaster(for: geometry(padding: 3), outChannels: 64))
+        XCTAssertFalse(
+            WinogradConvolution.isFaster(for: geometry(channels: 8), outChannels: 16), "not a multiple of 16")
         XCTAssertFalse(WinogradConvolution.computes(geometry(channels: 72), outChannels: 64), "not a multiple of 16")
         XCTAssertFalse(WinogradConvolution.computes(geometry(), outChannels: 72), "not a multiple of 16")
-        XCTAssertTrue(WinogradConvolution.computes(geometry(channels: 16), outChannels: 16))
     }
 
     /// The cache of a weight tensor's packed forms keeps its Winograd form until the weights

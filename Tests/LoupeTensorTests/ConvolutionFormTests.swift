@@ -3,7 +3,7 @@ import LoupeRandom
 import LoupeTensor
 import XCTest
 
-/// `conv2d` computes a wide stride-1 3 x 3 convolution by Winograd's F(2 x 2, 3 x 3) when no
+/// `conv2d` computes a stride-1 3 x 3 convolution by Winograd's F(4 x 4, 3 x 3) when no
 /// weight gradient will be asked for (inference, attribution), and in training where
 /// `WinogradConvolution.trains(on:)` the kernel path (`avx512`, `avx2`); elsewhere lowered. The outputs
 /// agree to rounding, and the input gradient is the same either way.

@@ -70,6 +70,15 @@ public struct Conv2d: ReLUMaxPoolFusible {
             stride: stride, padding: padding, allowsWinograd: context.allowsWinograd)
     }
 
+    /// The layer where ReLU and 2 x 2 max pooling follow it, unfused: where its convolution
+    /// takes Winograd's form, the form whose 2 x 2 tiles are the pooling windows, as the fused
+    /// operation computes it (`Variable.conv2dReLUMaxPool2x2`).
+    package func pooledBy2x2(_ input: Variable, _ context: inout ForwardContext) -> Variable {
+        input.conv2d(
+            weight: context.parameter("\(name).weight"), bias: hasBias ? context.parameter("\(name).bias") : nil,
+            stride: stride, padding: padding, allowsWinograd: context.allowsWinograd, winogradTileEdge: 2)
+    }
+
     /// The layer followed by ReLU and 2 x 2 max pooling, as one fused operation (see
     /// `Variable.conv2dReLUMaxPool2x2`).
     package func rectifiedMaxPooled2x2(_ input: Variable, _ context: inout ForwardContext) -> Variable {

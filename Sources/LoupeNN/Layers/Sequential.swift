@@ -43,7 +43,9 @@ public struct Sequential: Layer {
     /// is `ReLUMaxPoolFusible` (a convolution) followed by ReLU and 2 x 2 max pooling runs as
     /// one operation image by image, any other ReLU followed by max pooling as one pass, and a
     /// `ReLUFusible` layer (a linear layer, a batch norm) followed by ReLU as one operation: the same values
-    /// and gradients, without the full-size intermediate tensors. In inference, where nothing
+    /// and gradients, without the full-size intermediate tensors. Unfused, a convolution
+    /// before ReLU and 2 x 2 max pooling still computes its outputs as the fused operation
+    /// does (`Conv2d.pooledBy2x2`). In inference, where nothing
     /// needs a gradient, a convolution followed by batch norm (and ReLU) runs as one operation
     /// that normalises each output as it is written (`Conv2d.normalized`): the same values.
     /// Fusion is decided here and, for the residual sum that closes a block, in
@@ -67,6 +69,13 @@ public struct Sequential: Layer {
             {
                 x = layer.rectifiedMaxPooled2x2(x, &context)
                 index += 3
+            } else if !fuses, let convolution = role.convolution, isReLU(1),
+                let pool = pool(2), pool.kernelSize == 2, pool.stride == 2
+            {
+                // The three layers one by one, the convolution in the form the fused operation
+                // takes: Winograd's tiles, where it takes them, the pooling windows.
+                x = convolution.pooledBy2x2(x, &context)
+                index += 1
             } else if fuses, isReLU(0), let pool = pool(1) {
                 x = x.reluMaxPool2d(kernel: pool.kernelSize, stride: pool.stride)
                 index += 2

@@ -7,11 +7,22 @@ extension Variable {
     /// The passes read the kernel taps in place from a zero-padded copy of each image
     /// (`LoweredConvolution`): the output is bit for bit the im2col product's.
     ///
-    /// A wide stride-1 3 x 3 convolution takes Winograd's form (`convolved`) unless
-    /// `allowsWinograd` is false: with frozen weights (no weight gradient will be asked for) on
-    /// every path, and in training where `WinogradConvolution.trains(on:)` the path.
+    /// A stride-1 3 x 3 convolution of channels in multiples of 16 takes Winograd's
+    /// F(4 x 4, 3 x 3) (`convolved`) unless `allowsWinograd` is false: with frozen weights (no
+    /// weight gradient will be asked for) on every path, and in training where
+    /// `WinogradConvolution.trains(on:)` the path.
     public func conv2d(
         weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0, allowsWinograd: Bool = true
+    ) -> Variable {
+        conv2d(
+            weight: weight, bias: bias, stride: stride, padding: padding, allowsWinograd: allowsWinograd,
+            winogradTileEdge: 4)
+    }
+
+    /// `conv2d`, its forward pass by Winograd's form with tiles of `winogradTileEdge` (4 or 2)
+    /// outputs a side where it takes that form.
+    package func conv2d(
+        weight: Variable, bias: Variable?, stride: Int, padding: Int, allowsWinograd: Bool, winogradTileEdge: Int
     ) -> Variable {
         let (x, w) = (value, weight.value)
         let geometry = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
@@ -21,7 +32,9 @@ extension Variable {
         // inference pass compute the same logits whichever form the forward takes.
         let frozen = !weight.requiresGradient && bias?.requiresGradient != true
         let winograd = allowsWinograd && (frozen || WinogradConvolution.trains(on: convolution.path))
-        let result = Self.convolved(x, weight: w, bias: bias?.value, convolution: convolution, winograd: winograd)
+        let result = Self.convolved(
+            x, weight: w, bias: bias?.value, convolution: convolution, winograd: winograd,
+            winogradTileEdge: winogradTileEdge)
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         // The rule must not capture a Variable (that would retain the tape), only what it needs.
         let hasBias = bias != nil
@@ -69,12 +82,14 @@ extension Variable {
     /// `y = W * x + b` on `convolution`, mapped by `affine` (scale, shift, rectify, and a
     /// residual added before rectifying) as it is written (`ChannelAffine`).
     ///
-    /// With `winograd`, a wide stride-1 3 x 3 convolution takes Winograd's F(2 x 2, 3 x 3)
-    /// (`WinogradConvolution.isFaster`): the same values up to rounding, 2.25 times fewer
+    /// With `winograd`, a stride-1 3 x 3 convolution of channels in multiples of 16 takes
+    /// Winograd's F(4 x 4, 3 x 3) (`WinogradConvolution.isFaster`; F(2 x 2, 3 x 3) with a
+    /// `winogradTileEdge` of 2): the same values up to rounding, 4 (2.25) times fewer
     /// multiply-adds.
     static func convolved(
         _ x: Tensor, weight w: Tensor, bias: Tensor?, convolution: LoweredConvolution,
-        affine: (scale: [Float], shift: [Float], rectify: Bool, residual: Tensor?)? = nil, winograd: Bool = false
+        affine: (scale: [Float], shift: [Float], rectify: Bool, residual: Tensor?)? = nil, winograd: Bool = false,
+        winogradTileEdge: Int = 4
     ) -> Tensor {
         let (batch, outChannels, patch) = (x.shape[0], w.shape[0], convolution.geometry.patchSize)
         let geometry = convolution.geometry
@@ -89,11 +104,11 @@ extension Variable {
                     if let winograd {
                         let weights =
                             w.packedOperands?.winogradWeights(
-                                outChannels: outChannels, channels: geometry.channels, source: wp.baseAddress!,
-                                path: winograd.path)
+                                outChannels: outChannels, channels: geometry.channels, tileEdge: winogradTileEdge,
+                                source: wp.baseAddress!, path: winograd.path)
                             ?? WinogradWeights(
                                 weights: wp.baseAddress!, outChannels: outChannels, channels: geometry.channels,
-                                path: winograd.path)
+                                tileEdge: winogradTileEdge, path: winograd.path)
                         forward = { bias, map in
                             winograd.forward(
                                 xp.baseAddress!, batch: batch, weights: weights, bias: bias, affine: map,

@@ -13,20 +13,26 @@ extension Variable {
     /// gradient (summed over pooled windows) agree to float rounding. Shapes whose convolution
     /// output the pooling cannot stream (odd height or width, or narrower than 8) run the three
     /// operations, and so does a convolution that takes Winograd's form (`conv2d`, frozen
-    /// weights on a wide layer).
+    /// weights on a layer it computes). Winograd's form then takes F(2 x 2, 3 x 3), whose 2 x 2
+    /// output tiles are the pooling windows: a window whose four 3 x 3 inputs are the same
+    /// (a blank border) has four equal outputs, as the lowered convolution gives, where
+    /// F(4 x 4)'s wider tiles round them apart and leave the maximum to rounding (on the
+    /// `cnn`'s digits, the input-invariance test's gradient maps then moved by 14%).
     package func conv2dReLUMaxPool2x2(
         weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0, allowsWinograd: Bool = true
     ) -> Variable {
         let geometry = ConvolutionGeometry(input: shape, weight: weight.shape, stride: stride, padding: padding)
         let (oh, ow) = (geometry.outputHeight, geometry.outputWidth)
-        // Frozen weights on a wide layer: the convolution by Winograd's form (`conv2d`) beats
+        // Frozen weights on a layer Winograd's form computes: that convolution (`conv2d`) beats
         // the fused lowered one.
         let frozen = allowsWinograd && !weight.requiresGradient && bias?.requiresGradient != true
         guard ow >= 8, oh % 2 == 0, ow % 2 == 0,
             !(frozen && WinogradConvolution.isFaster(for: geometry, outChannels: weight.shape[0]))
         else {
-            return conv2d(weight: weight, bias: bias, stride: stride, padding: padding, allowsWinograd: allowsWinograd)
-                .reluMaxPool2d(kernel: 2)
+            return conv2d(
+                weight: weight, bias: bias, stride: stride, padding: padding, allowsWinograd: allowsWinograd,
+                winogradTileEdge: 2
+            ).reluMaxPool2d(kernel: 2)
         }
         let block = ConvolutionBlock(
             geometry: geometry, batch: shape[0], outChannels: weight.shape[0],
