@@ -417,8 +417,6 @@ package final class WinogradWeights: @unchecked Sendable {
         precondition(tileEdge == 4 || tileEdge == 2, "Winograd tiles of 4 x 4 or 2 x 2 outputs")
         (self.outChannels, self.channels, self.tileEdge, self.path) = (outChannels, channels, tileEdge, path)
         let (matrix, side) = (outChannels * channels, tileEdge + 2)
-        let values = UnsafeMutablePointer<Float>.allocate(capacity: max(1, side * side * matrix))
-        defer { values.deallocate() }
         /// G applied to three values, in the first `side` lanes: for F(4 x 4), (a/4,
         /// -(a + b + c)/6, -(a - b + c)/6, a/24 + b/12 + c/6, a/24 - b/12 + c/6, c); for
         /// F(2 x 2), (a, (a + b + c)/2, (a - b + c)/2, c).
@@ -427,22 +425,28 @@ package final class WinogradWeights: @unchecked Sendable {
             let (outer, middle) = (a / 24 + c / 6, b / 12)
             return [a / 4, -(a + b + c) / 6, -(a - b + c) / 6, outer + middle, outer - middle, c, 0, 0]
         }
-        for filter in 0..<matrix {
-            let g = weights + 9 * filter
-            // G g, column by column: `side` rows of three.
-            let (column0, column1, column2) = (
-                transform(g[0], g[3], g[6]), transform(g[1], g[4], g[7]), transform(g[2], g[5], g[8])
-            )
-            // (G g) Gᵀ: each row's three values the same way.
-            for i in 0..<side {
-                let row = transform(column0[i], column1[i], column2[i])
-                for j in 0..<side { values[(side * i + j) * matrix + filter] = row[j] }
+        // The transformed matrices before packing, in the thread's scratch memory: training
+        // transforms every step, and a fresh buffer this large (590 KB for 64 x 64 filters)
+        // would come from the kernel as pages to clear.
+        forms = ScratchMemory.withBytes(side * side * matrix * MemoryLayout<Float>.stride) { raw in
+            let values = raw.bindMemory(to: Float.self, capacity: side * side * matrix)
+            for filter in 0..<matrix {
+                let g = weights + 9 * filter
+                // G g, column by column: `side` rows of three.
+                let (column0, column1, column2) = (
+                    transform(g[0], g[3], g[6]), transform(g[1], g[4], g[7]), transform(g[2], g[5], g[8])
+                )
+                // (G g) Gᵀ: each row's three values the same way.
+                for i in 0..<side {
+                    let row = transform(column0[i], column1[i], column2[i])
+                    for j in 0..<side { values[(side * i + j) * matrix + filter] = row[j] }
+                }
             }
-        }
-        forms = (0..<side * side).map { element in
-            PackedOperand(
-                side: .right, rows: channels, columns: outChannels, source: values + element * matrix,
-                rowStride: channels, isTransposed: true, path: path)
+            return (0..<side * side).map { element in
+                PackedOperand(
+                    side: .right, rows: channels, columns: outChannels, source: values + element * matrix,
+                    rowStride: channels, isTransposed: true, path: path)
+            }
         }
     }
 }
