@@ -137,15 +137,9 @@ package struct WinogradConvolution: Sendable {
                 }
                 for start in stride(from: 0, to: images * tilesPerImage, by: round) {
                     let tiles = start..<min(start + round, images * tilesPerImage)
-                    if edge == 4 {
-                        transformInputF4(
-                            channelsLast, tileColumns: grid.columns, tiles: tiles, zeros: zeros, into: v,
-                            matrixStride: tiles.count * channels)
-                    } else {
-                        transformInput(
-                            channelsLast, tileColumns: grid.columns, tiles: tiles, zeros: zeros, into: v,
-                            matrixStride: tiles.count * channels)
-                    }
+                    transformInput(
+                        edge: edge, channelsLast, tileColumns: grid.columns, tiles: tiles, zeros: zeros, into: v,
+                        matrixStride: tiles.count * channels)
                     for element in 0..<elements {
                         GEMM.multiply(
                             transposeB: true, m: tiles.count, n: outChannels, k: channels,
@@ -155,16 +149,9 @@ package struct WinogradConvolution: Sendable {
                             c: m + element * tiles.count * outChannels, ldc: outChannels, path: path,
                             packedB: weights.forms[element])
                     }
-                    let matrixStride = tiles.count * outChannels
-                    if edge == 4 {
-                        transformOutputF4(
-                            m, matrixStride: matrixStride, tileColumns: grid.columns, tiles: tiles, bias: bias,
-                            into: outputs)
-                    } else {
-                        transformOutput(
-                            m, matrixStride: matrixStride, tileColumns: grid.columns, tiles: tiles, bias: bias,
-                            into: outputs)
-                    }
+                    transformOutput(
+                        edge: edge, m, matrixStride: tiles.count * outChannels, tileColumns: grid.columns,
+                        tiles: tiles, bias: bias, into: outputs)
                 }
                 for image in 0..<images {
                     let output = y + (first + image) * outputSize
@@ -229,7 +216,7 @@ package struct WinogradConvolution: Sendable {
                 for start in stride(from: 0, to: count * tilesPerImage, by: round) {
                     let tiles = start..<min(start + round, count * tilesPerImage)
                     transformInput(
-                        images, tileColumns: grid.columns, tiles: tiles, zeros: zeros, into: v,
+                        edge: 2, images, tileColumns: grid.columns, tiles: tiles, zeros: zeros, into: v,
                         matrixStride: tiles.count * channels)
                     transformGradient(gradients, tileColumns: grid.columns, tiles: tiles, zeros: zeros, into: m)
                     for element in 0..<16 {
@@ -291,106 +278,42 @@ package struct WinogradConvolution: Sendable {
         }
     }
 
-    /// F(2 x 2, 3 x 3)'s input transform.
+    /// The input transform of F(`edge` x `edge`, 3 x 3), 4 or 2, on the path.
     private func transformInput(
-        _ images: UnsafePointer<Float>, tileColumns: Int, tiles: Range<Int>, zeros: UnsafePointer<Float>,
+        edge: Int, _ images: UnsafePointer<Float>, tileColumns: Int, tiles: Range<Int>, zeros: UnsafePointer<Float>,
         into v: UnsafeMutablePointer<Float>, matrixStride: Int
     ) {
-        let (channels, height, width, padding) = (
-            geometry.channels, geometry.height, geometry.width, geometry.padding
-        )
-        let tilesPerImage = tileGrid(edge: 2).rows * tileColumns
-        switch path {
-        case .avx512:
-            avx512WinogradInput(
-                images, channels: channels, height: height, width: width, padding: padding, tileColumns: tileColumns,
-                tilesPerImage: tilesPerImage, tiles: tiles, zeros: zeros, into: v, matrixStride: matrixStride)
-        case .avx2:
-            avx2WinogradInput(
-                images, channels: channels, height: height, width: width, padding: padding, tileColumns: tileColumns,
-                tilesPerImage: tilesPerImage, tiles: tiles, zeros: zeros, into: v, matrixStride: matrixStride)
-        case .generic:
-            WinogradTransforms<SeparateMultiplyAdd>.transformInput(
-                images, channels: channels, height: height, width: width, padding: padding, tileColumns: tileColumns,
-                tilesPerImage: tilesPerImage, tiles: tiles, zeros: zeros, into: v, matrixStride: matrixStride)
-        }
+        let transform =
+            switch (path, edge) {
+            case (.avx512, 4): avx512WinogradF4Input
+            case (.avx512, _): avx512WinogradInput
+            case (.avx2, 4): avx2WinogradF4Input
+            case (.avx2, _): avx2WinogradInput
+            case (.generic, 4): WinogradF4Transforms<SeparateMultiplyAdd>.transformInput
+            case (.generic, _): WinogradTransforms<SeparateMultiplyAdd>.transformInput
+            }
+        transform(
+            images, geometry.channels, geometry.height, geometry.width, geometry.padding, tileColumns,
+            tileGrid(edge: edge).rows * tileColumns, tiles, zeros, v, matrixStride)
     }
 
-    /// F(2 x 2, 3 x 3)'s output transform.
+    /// The output transform of F(`edge` x `edge`, 3 x 3), 4 or 2, on the path.
     private func transformOutput(
-        _ m: UnsafePointer<Float>, matrixStride: Int, tileColumns: Int, tiles: Range<Int>, bias: UnsafePointer<Float>?,
-        into y: UnsafeMutablePointer<Float>
+        edge: Int, _ m: UnsafePointer<Float>, matrixStride: Int, tileColumns: Int, tiles: Range<Int>,
+        bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>
     ) {
-        let (height, width) = (geometry.outputHeight, geometry.outputWidth)
-        let tilesPerImage = tileGrid(edge: 2).rows * tileColumns
-        switch path {
-        case .avx512:
-            avx512WinogradOutput(
-                m, matrixStride: matrixStride, outChannels: outChannels, tileColumns: tileColumns,
-                tilesPerImage: tilesPerImage, tiles: tiles, outputHeight: height, outputWidth: width, bias: bias,
-                into: y)
-        case .avx2:
-            avx2WinogradOutput(
-                m, matrixStride: matrixStride, outChannels: outChannels, tileColumns: tileColumns,
-                tilesPerImage: tilesPerImage, tiles: tiles, outputHeight: height, outputWidth: width, bias: bias,
-                into: y)
-        case .generic:
-            WinogradTransforms<SeparateMultiplyAdd>.transformOutput(
-                m, matrixStride: matrixStride, outChannels: outChannels, tileColumns: tileColumns,
-                tilesPerImage: tilesPerImage, tiles: tiles, outputHeight: height, outputWidth: width, bias: bias,
-                into: y)
-        }
-    }
-
-    /// F(4 x 4, 3 x 3)'s input transform.
-    private func transformInputF4(
-        _ images: UnsafePointer<Float>, tileColumns: Int, tiles: Range<Int>, zeros: UnsafePointer<Float>,
-        into v: UnsafeMutablePointer<Float>, matrixStride: Int
-    ) {
-        let (channels, height, width, padding) = (
-            geometry.channels, geometry.height, geometry.width, geometry.padding
-        )
-        let tilesPerImage = tileGrid(edge: 4).rows * tileColumns
-        switch path {
-        case .avx512:
-            avx512WinogradF4Input(
-                images, channels: channels, height: height, width: width, padding: padding, tileColumns: tileColumns,
-                tilesPerImage: tilesPerImage, tiles: tiles, zeros: zeros, into: v, matrixStride: matrixStride)
-        case .avx2:
-            avx2WinogradF4Input(
-                images, channels: channels, height: height, width: width, padding: padding, tileColumns: tileColumns,
-                tilesPerImage: tilesPerImage, tiles: tiles, zeros: zeros, into: v, matrixStride: matrixStride)
-        case .generic:
-            WinogradF4Transforms<SeparateMultiplyAdd>.transformInput(
-                images, channels: channels, height: height, width: width, padding: padding, tileColumns: tileColumns,
-                tilesPerImage: tilesPerImage, tiles: tiles, zeros: zeros, into: v, matrixStride: matrixStride)
-        }
-    }
-
-    /// F(4 x 4, 3 x 3)'s output transform.
-    private func transformOutputF4(
-        _ m: UnsafePointer<Float>, matrixStride: Int, tileColumns: Int, tiles: Range<Int>, bias: UnsafePointer<Float>?,
-        into y: UnsafeMutablePointer<Float>
-    ) {
-        let (height, width) = (geometry.outputHeight, geometry.outputWidth)
-        let tilesPerImage = tileGrid(edge: 4).rows * tileColumns
-        switch path {
-        case .avx512:
-            avx512WinogradF4Output(
-                m, matrixStride: matrixStride, outChannels: outChannels, tileColumns: tileColumns,
-                tilesPerImage: tilesPerImage, tiles: tiles, outputHeight: height, outputWidth: width, bias: bias,
-                into: y)
-        case .avx2:
-            avx2WinogradF4Output(
-                m, matrixStride: matrixStride, outChannels: outChannels, tileColumns: tileColumns,
-                tilesPerImage: tilesPerImage, tiles: tiles, outputHeight: height, outputWidth: width, bias: bias,
-                into: y)
-        case .generic:
-            WinogradF4Transforms<SeparateMultiplyAdd>.transformOutput(
-                m, matrixStride: matrixStride, outChannels: outChannels, tileColumns: tileColumns,
-                tilesPerImage: tilesPerImage, tiles: tiles, outputHeight: height, outputWidth: width, bias: bias,
-                into: y)
-        }
+        let transform =
+            switch (path, edge) {
+            case (.avx512, 4): avx512WinogradF4Output
+            case (.avx512, _): avx512WinogradOutput
+            case (.avx2, 4): avx2WinogradF4Output
+            case (.avx2, _): avx2WinogradOutput
+            case (.generic, 4): WinogradF4Transforms<SeparateMultiplyAdd>.transformOutput
+            case (.generic, _): WinogradTransforms<SeparateMultiplyAdd>.transformOutput
+            }
+        transform(
+            m, matrixStride, outChannels, tileColumns, tileGrid(edge: edge).rows * tileColumns, tiles,
+            geometry.outputHeight, geometry.outputWidth, bias, y)
     }
 }
 
