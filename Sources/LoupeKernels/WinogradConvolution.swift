@@ -26,9 +26,9 @@ package struct WinogradConvolution: Sendable {
     /// forward pass's products covers: its tiles, transformed and multiplied, stay in cache.
     package let positionsPerRound: Int
 
-    /// 768 positions, 48 tiles of F(4 x 4): of rounds of 16 to 256 such tiles
+    /// 768 positions, 48 tiles of F(4 x 4): of rounds of 16 to 128 such tiles
     /// (`loupe-bench --throughput-only --models resnet-mini --threads 1`, Zen 2), 48 trained
-    /// and inferred fastest, 2-8% ahead of 96 and 256 (BENCHMARKS.md).
+    /// and inferred fastest (BENCHMARKS.md).
     package static let defaultPositionsPerRound = 768
 
     /// How many tiles (of as many images as that takes) the weight gradient's sixteen products
@@ -168,10 +168,11 @@ package struct WinogradConvolution: Sendable {
     /// `dW += Σ_n (∂y_n/∂W)ᵀ g_n` for `batch` images: `g` `[batch, outChannels, outputHeight,
     /// outputWidth]` the output gradient, `x` the forward input `[batch, C, H, W]`,
     /// `weightGradient` `[outChannels, C, 3, 3]`. The adjoint of F(2 x 2, 3 x 3) in the weights
-    /// (the forward pass's F(4 x 4, 3 x 3) computes the same convolution): for each element ξ, `∂U_ξ = Σ_t (A g_t Aᵀ)_ξ V_ξ,t` over the tiles t (sixteen products as
-    /// deep as the tiles, `V` the forward's transformed input tiles), then `∂W = Gᵀ ∂U G` per
-    /// filter and channel: the convolution's weight gradient up to rounding, with 2.25 times
-    /// fewer multiply-adds. Deterministic: tiles are summed in the same groups for a batch.
+    /// (the forward pass's F(4 x 4, 3 x 3) computes the same convolution): for each element
+    /// ξ, `∂U_ξ = Σ_t (A g_t Aᵀ)_ξ V_ξ,t` over the tiles t (sixteen products as deep as the
+    /// tiles, `V` the input tiles transformed by F(2 x 2)), then `∂W = Gᵀ ∂U G` per filter and
+    /// channel: the convolution's weight gradient up to rounding, with 2.25 times fewer
+    /// multiply-adds. Deterministic: tiles are summed in the same groups for a batch.
     package func accumulateWeightGradient(
         _ g: UnsafePointer<Float>, input x: UnsafePointer<Float>, batch: Int,
         into weightGradient: UnsafeMutablePointer<Float>
