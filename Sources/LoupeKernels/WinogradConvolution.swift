@@ -59,11 +59,13 @@ package struct WinogradConvolution: Sendable {
             && geometry.channels > 0 && geometry.channels % 16 == 0 && outChannels > 0 && outChannels % 16 == 0
     }
 
-    /// Whether inference should take this pass: whenever it computes the convolution. From 16
-    /// channels on, the narrowest it computes, F(4 x 4, 3 x 3) beats the lowered convolution
-    /// (`loupe-bench --winograd`, BENCHMARKS.md).
-    package static func isFaster(for geometry: ConvolutionGeometry, outChannels: Int) -> Bool {
-        computes(geometry, outChannels: outChannels)
+    /// Whether inference should take this pass in the form of `tileEdge` (4 or 2): F(4 x 4, 3 x 3)
+    /// whenever it computes the convolution, since from 16 channels on, the narrowest it
+    /// computes, it beats the lowered convolution; F(2 x 2, 3 x 3) from 32 input and output
+    /// channels, since at 16 it loses (`loupe-bench --winograd`, 16-16 @32: 4.48 ms against
+    /// 4.08 lowered; BENCHMARKS.md).
+    package static func isFaster(for geometry: ConvolutionGeometry, outChannels: Int, tileEdge: Int = 4) -> Bool {
+        computes(geometry, outChannels: outChannels) && (tileEdge == 4 || min(geometry.channels, outChannels) >= 32)
     }
 
     /// Whether training's weight gradient takes this form (`accumulateWeightGradient`), on a

@@ -245,7 +245,8 @@ final class WinogradConvolutionTests: XCTestCase {
     }
 
     /// Inference takes it for every convolution it computes: stride 1, 3 x 3, padding at most
-    /// 2, channels in multiples of 16 (from 16 on, F(4 x 4, 3 x 3) beats the lowered form).
+    /// 2, channels in multiples of 16 (from 16 on, F(4 x 4, 3 x 3) beats the lowered form); in
+    /// F(2 x 2) form, from 32 channels.
     func testStrideOneThreeByThreeConvolutionsOfWholeVectorsTakeIt() {
         func geometry(channels: Int = 64, kernel: Int = 3, stride: Int = 1, padding: Int = 1) -> ConvolutionGeometry {
             ConvolutionGeometry(
@@ -255,6 +256,10 @@ final class WinogradConvolutionTests: XCTestCase {
         XCTAssertTrue(WinogradConvolution.isFaster(for: geometry(), outChannels: 64))
         XCTAssertTrue(WinogradConvolution.isFaster(for: geometry(channels: 32), outChannels: 64))
         XCTAssertTrue(WinogradConvolution.isFaster(for: geometry(channels: 16), outChannels: 16))
+        // F(2 x 2), where pooling follows, only from 32 channels: at 16 it loses to the lowered form.
+        XCTAssertFalse(WinogradConvolution.isFaster(for: geometry(channels: 16), outChannels: 16, tileEdge: 2))
+        XCTAssertFalse(WinogradConvolution.isFaster(for: geometry(channels: 16), outChannels: 64, tileEdge: 2))
+        XCTAssertTrue(WinogradConvolution.isFaster(for: geometry(channels: 32), outChannels: 64, tileEdge: 2))
         XCTAssertFalse(WinogradConvolution.isFaster(for: geometry(stride: 2), outChannels: 64))
         XCTAssertFalse(WinogradConvolution.isFaster(for: geometry(kernel: 1, padding: 0), outChannels: 64))
         XCTAssertFalse(WinogradConvolution.isFaster(for: geometry(padding: 3), outChannels: 64))

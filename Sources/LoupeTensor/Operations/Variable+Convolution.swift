@@ -95,7 +95,8 @@ extension Variable {
         let geometry = convolution.geometry
         let outShape = [batch, outChannels, geometry.outputHeight, geometry.outputWidth]
         let winograd =
-            winograd && WinogradConvolution.isFaster(for: geometry, outChannels: outChannels)
+            winograd
+                && WinogradConvolution.isFaster(for: geometry, outChannels: outChannels, tileEdge: winogradTileEdge)
             ? WinogradConvolution(geometry: geometry, outChannels: outChannels, path: convolution.path) : nil
         return Tensor(shape: outShape) { out in
             x.withUnsafeBufferPointer { xp in

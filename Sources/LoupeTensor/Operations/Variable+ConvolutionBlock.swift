@@ -27,7 +27,7 @@ extension Variable {
         // the fused lowered one.
         let frozen = allowsWinograd && !weight.requiresGradient && bias?.requiresGradient != true
         guard ow >= 8, oh % 2 == 0, ow % 2 == 0,
-            !(frozen && WinogradConvolution.isFaster(for: geometry, outChannels: weight.shape[0]))
+            !(frozen && WinogradConvolution.isFaster(for: geometry, outChannels: weight.shape[0], tileEdge: 2))
         else {
             return conv2d(
                 weight: weight, bias: bias, stride: stride, padding: padding, allowsWinograd: allowsWinograd,
