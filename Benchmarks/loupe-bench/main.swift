@@ -62,6 +62,12 @@ if arguments.contains("--winograd") {
     exit(0)
 }
 
+// `--transposes`: the channels-first/channels-last transposes around Winograd's passes.
+if arguments.contains("--transposes") {
+    runTransposeSpeed()
+    exit(0)
+}
+
 // `--weight-gradient-forms`: each convolution weight gradient's two formulations (one thread).
 if arguments.contains("--weight-gradient-forms") {
     runWeightGradientForms()
@@ -353,14 +359,26 @@ for name in arguments.contains("--skip-throughput") ? [] : modelNames {
     var startedAt: UInt64 = 0
     var endedAt: UInt64 = 0
     var timedImages = 0
+    // Each timed step's seconds too: their median is steadier than the mean on a machine
+    // whose neighbours come and go (A/B comparisons of two builds).
+    var (stepSeconds, stepStart): ([Double], UInt64) = ([], 0)
     try trainer.train(on: splits.train.subset(Array(0..<examples)), test: nil) { event, _ in
         guard case .batch(let done, let total) = event else { return }
-        if done == warmUp { startedAt = DispatchTime.now().uptimeNanoseconds }
-        if done > warmUp && done < total { timedImages += batchSize }
-        if done == total - 1 { endedAt = DispatchTime.now().uptimeNanoseconds }
+        let now = DispatchTime.now().uptimeNanoseconds
+        if done == warmUp { startedAt = now }
+        if done > warmUp && done < total {
+            timedImages += batchSize
+            stepSeconds.append(Double(now - stepStart) / 1e9)
+        }
+        if done == total - 1 { endedAt = now }
+        stepStart = now
     }
     let trainRate = Double(timedImages) / (Double(endedAt - startedAt) / 1e9)
-    emit(["model": name, "metric": "train", "images_per_second": trainRate, "threads": threads, "data": dataName])
+    let medianStep = stepSeconds.sorted()[stepSeconds.count / 2]
+    emit([
+        "model": name, "metric": "train", "images_per_second": trainRate,
+        "median_step_images_per_second": Double(batchSize) / medianStep, "threads": threads, "data": dataName,
+    ])
 
     let model = trainer.model
     let batches = (0..<(modelSteps)).map { b -> (Tensor, [Int]) in

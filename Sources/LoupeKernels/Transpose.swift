@@ -4,7 +4,7 @@ import LoupeKernelsAVX512
 
 /// Writes the transpose of the `rows x columns` source into the destination
 /// (`MatrixTranspose` on `path`; every path moves the same values).
-func transpose(
+package func transpose(
     _ source: UnsafePointer<Float>, rows: Int, columns: Int, sourceStride: Int,
     into destination: UnsafeMutablePointer<Float>, destinationStride: Int, path: KernelPath
 ) {
