@@ -38,18 +38,20 @@
         }
     }
 
-    /// `y = x * scale[c] + shift[c]` (one multiply-add), rectified (`max(y, 0)`) if asked:
-    /// `mapRows` image by image.
+    /// `y = x * scale[c] + shift[c]` (one multiply-add), then `+ residual` (of `x`'s shape)
+    /// when given, rectified (`max(y, 0)`) if asked: `mapRows` image by image.
     @inlinable
     package static func affine(
         _ x: UnsafePointer<Float>, batch: Int, channels: Range<Int>, channelCount: Int, inner: Int,
-        scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, rectify: Bool, into y: UnsafeMutablePointer<Float>
+        scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, residual: UnsafePointer<Float>?, rectify: Bool,
+        into y: UnsafeMutablePointer<Float>
     ) {
         for n in 0..<batch {
             let offset = (n * channelCount + channels.lowerBound) * inner
             mapRows(
                 x + offset, channels: channels.count, rows: 1, width: inner, rowStride: inner, planeStride: inner,
-                scale: scale + channels.lowerBound, shift: shift + channels.lowerBound, residual: nil,
+                scale: scale + channels.lowerBound, shift: shift + channels.lowerBound,
+                residual: residual.map { $0 + offset },
                 rectify: rectify, into: y + offset)
         }
     }
@@ -103,33 +105,37 @@
     }
 
     /// Per channel `Σ g'` and `Σ g' * (x - mean[c])`, where `g'` is the output gradient `g`,
-    /// zeroed where the rectified output `rectified` is not positive when given.
+    /// zeroed, when `rectifier` is given, where the rectified output was not positive. That
+    /// output is `x * scale[c] + shift[c]` recomputed with the forward's multiply-add (`mapRows`),
+    /// so bit for bit the value ReLU saw, without a pass over the output to read it back.
     @inlinable
     package static func gradientSums(
-        _ g: UnsafePointer<Float>, input x: UnsafePointer<Float>, rectified y: UnsafePointer<Float>?, batch: Int,
+        _ g: UnsafePointer<Float>, input x: UnsafePointer<Float>, rectifier: ChannelRectifier?, batch: Int,
         channels: Range<Int>, channelCount: Int, inner: Int, mean: UnsafePointer<Float>,
         sums: UnsafeMutablePointer<Double>, products: UnsafeMutablePointer<Double>
     ) {
         for c in channels {
             var (total, product): (Double, Double) = (0, 0)
             let center = SIMD16<Float>(repeating: mean[c])
+            let affine = rectifier.map { $0.coefficients(c) }
             for n in 0..<batch {
                 let offset = (n * channelCount + c) * inner
                 var (s, p) = (SIMD16<Float>(), SIMD16<Float>())
                 var i = 0
                 while i + 16 <= inner {
-                    let gradient = masked(load(g + offset + i), y.map { load($0 + offset + i) })
+                    let input = load(x + offset + i)
+                    let gradient = masked(load(g + offset + i), input, affine)
                     s += gradient
-                    p = Arithmetic.multiplyAdd(p, gradient, load(x + offset + i) - center)
+                    p = Arithmetic.multiplyAdd(p, gradient, input - center)
                     i += 16
                 }
                 if i < inner {
                     let count = inner - i
-                    let gradient = masked(
-                        loadPartial(g + offset + i, count: count), y.map { loadPartial($0 + offset + i, count: count) })
+                    let input = loadPartial(x + offset + i, count: count)
+                    let gradient = masked(loadPartial(g + offset + i, count: count), input, affine)
                     s += gradient
                     // Lanes past the plane have a zero gradient: their product is 0.
-                    p = Arithmetic.multiplyAdd(p, gradient, loadPartial(x + offset + i, count: count) - center)
+                    p = Arithmetic.multiplyAdd(p, gradient, input - center)
                 }
                 total += Double(s.sum())
                 product += Double(p.sum())
@@ -143,7 +149,7 @@
     /// input gradient of batch norm with the channel coefficients the caller derived.
     @inlinable
     package static func inputGradient(
-        _ g: UnsafePointer<Float>, input x: UnsafePointer<Float>, rectified y: UnsafePointer<Float>?, batch: Int,
+        _ g: UnsafePointer<Float>, input x: UnsafePointer<Float>, rectifier: ChannelRectifier?, batch: Int,
         channels: Range<Int>, channelCount: Int, inner: Int, mean: UnsafePointer<Float>,
         gradientScale a: UnsafePointer<Float>, inputScale b: UnsafePointer<Float>, constant k: UnsafePointer<Float>,
         into dx: UnsafeMutablePointer<Float>
@@ -155,21 +161,22 @@
                 let (scaleG, scaleX, constant) = (
                     SIMD16<Float>(repeating: a[c]), SIMD16<Float>(repeating: b[c]), SIMD16<Float>(repeating: k[c])
                 )
+                let affine = rectifier.map { $0.coefficients(c) }
                 var i = 0
                 while i + 16 <= inner {
-                    let gradient = masked(load(g + offset + i), y.map { load($0 + offset + i) })
+                    let input = load(x + offset + i)
+                    let gradient = masked(load(g + offset + i), input, affine)
                     let value = Arithmetic.multiplyAdd(
-                        Arithmetic.multiplyAdd(constant, load(x + offset + i) - center, scaleX), gradient, scaleG)
+                        Arithmetic.multiplyAdd(constant, input - center, scaleX), gradient, scaleG)
                     UnsafeMutableRawPointer(dx + offset + i).storeBytes(of: value, as: SIMD16<Float>.self)
                     i += 16
                 }
                 if i < inner {
                     let count = inner - i
-                    let gradient = masked(
-                        loadPartial(g + offset + i, count: count), y.map { loadPartial($0 + offset + i, count: count) })
+                    let input = loadPartial(x + offset + i, count: count)
+                    let gradient = masked(loadPartial(g + offset + i, count: count), input, affine)
                     let value = Arithmetic.multiplyAdd(
-                        Arithmetic.multiplyAdd(constant, loadPartial(x + offset + i, count: count) - center, scaleX),
-                        gradient, scaleG)
+                        Arithmetic.multiplyAdd(constant, input - center, scaleX), gradient, scaleG)
                     for j in 0..<count { dx[offset + i + j] = value[j] }
                 }
             }
@@ -207,10 +214,13 @@
         return accumulator.sum()
     }
 
+    /// The gradient, zeroed where `x * a + b` (the forward's rectified output) is not positive.
     @inlinable @inline(__always)
-    static func masked(_ gradient: SIMD16<Float>, _ rectified: SIMD16<Float>?) -> SIMD16<Float> {
-        guard let rectified else { return gradient }
-        return SIMD16<Float>().replacing(with: gradient, where: rectified .> 0)
+    static func masked(
+        _ gradient: SIMD16<Float>, _ x: SIMD16<Float>, _ affine: (a: SIMD16<Float>, b: SIMD16<Float>)?
+    ) -> SIMD16<Float> {
+        guard let affine else { return gradient }
+        return SIMD16<Float>().replacing(with: gradient, where: Arithmetic.multiplyAdd(affine.b, x, affine.a) .> 0)
     }
 
     /// Sixteen floats from `pointer`, unaligned.
@@ -230,5 +240,22 @@
         }
         for j in j..<count { value[j] = pointer[j] }
         return value
+    }
+}
+
+/// The forward affine map of a batch norm followed by ReLU, `x * scale[c] + shift[c]`, for the
+/// backward passes to find where the rectified output was positive (`ChannelNormalization`).
+@usableFromInline package struct ChannelRectifier {
+    @usableFromInline package let scale: UnsafePointer<Float>
+    @usableFromInline package let shift: UnsafePointer<Float>
+
+    @inlinable package init(scale: UnsafePointer<Float>, shift: UnsafePointer<Float>) {
+        (self.scale, self.shift) = (scale, shift)
+    }
+
+    /// Channel `c`'s scale and shift in every lane.
+    @inlinable @inline(__always)
+    package func coefficients(_ c: Int) -> (a: SIMD16<Float>, b: SIMD16<Float>) {
+        (SIMD16(repeating: scale[c]), SIMD16(repeating: shift[c]))
     }
 }

@@ -40,71 +40,78 @@ package struct BatchNormalization {
         }
     }
 
-    /// `y = x * scale[c] + shift[c]`, rectified if asked.
+    /// `y = x * scale[c] + shift[c]`, then `+ residual` (of `x`'s shape) when given,
+    /// rectified if asked.
     package func affine(
-        _ x: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, rectify: Bool,
-        into y: UnsafeMutablePointer<Float>, channels range: Range<Int>? = nil
+        _ x: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
+        adding residual: UnsafePointer<Float>? = nil, rectify: Bool, into y: UnsafeMutablePointer<Float>,
+        channels range: Range<Int>? = nil
     ) {
         let range = range ?? 0..<channels
         switch path {
         case .avx512:
             avx512ChannelAffine(
                 x, batch: batch, channels: range, channelCount: channels, inner: inner, scale: scale, shift: shift,
-                rectify: rectify, into: y)
+                residual: residual, rectify: rectify, into: y)
         case .avx2:
             avx2ChannelAffine(
                 x, batch: batch, channels: range, channelCount: channels, inner: inner, scale: scale, shift: shift,
-                rectify: rectify, into: y)
+                residual: residual, rectify: rectify, into: y)
         case .generic:
             ChannelNormalization<SeparateMultiplyAdd>.affine(
                 x, batch: batch, channels: range, channelCount: channels, inner: inner, scale: scale, shift: shift,
-                rectify: rectify, into: y)
+                residual: residual, rectify: rectify, into: y)
         }
     }
 
     /// Per channel `Σ g'` and `Σ g' * (x - mean[c])`, `g'` being `g` zeroed where the
-    /// rectified output `rectified` (when given) is not positive.
+    /// output of the forward's `affine(…, rectify: true)` by `affine`'s scale and shift (when
+    /// given) was not positive.
     package func gradientSums(
-        _ g: UnsafePointer<Float>, input x: UnsafePointer<Float>, rectified y: UnsafePointer<Float>?,
+        _ g: UnsafePointer<Float>, input x: UnsafePointer<Float>,
+        rectifiedBy affine: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)?,
         mean: UnsafePointer<Float>, sums: UnsafeMutablePointer<Double>, products: UnsafeMutablePointer<Double>,
         channels range: Range<Int>? = nil
     ) {
         let range = range ?? 0..<channels
+        let rectifier = affine.map { ChannelRectifier(scale: $0.scale, shift: $0.shift) }
         switch path {
         case .avx512:
             avx512ChannelGradientSums(
-                g, input: x, rectified: y, batch: batch, channels: range, channelCount: channels, inner: inner,
+                g, input: x, rectifier: rectifier, batch: batch, channels: range, channelCount: channels, inner: inner,
                 mean: mean, sums: sums, products: products)
         case .avx2:
             avx2ChannelGradientSums(
-                g, input: x, rectified: y, batch: batch, channels: range, channelCount: channels, inner: inner,
+                g, input: x, rectifier: rectifier, batch: batch, channels: range, channelCount: channels, inner: inner,
                 mean: mean, sums: sums, products: products)
         case .generic:
             ChannelNormalization<SeparateMultiplyAdd>.gradientSums(
-                g, input: x, rectified: y, batch: batch, channels: range, channelCount: channels, inner: inner,
+                g, input: x, rectifier: rectifier, batch: batch, channels: range, channelCount: channels, inner: inner,
                 mean: mean, sums: sums, products: products)
         }
     }
 
     /// `dx = a[c] * g' + (b[c] * (x - mean[c]) + k[c])`, `g'` as in `gradientSums`.
     package func inputGradient(
-        _ g: UnsafePointer<Float>, input x: UnsafePointer<Float>, rectified y: UnsafePointer<Float>?,
+        _ g: UnsafePointer<Float>, input x: UnsafePointer<Float>,
+        rectifiedBy affine: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)?,
         mean: UnsafePointer<Float>, gradientScale a: UnsafePointer<Float>, inputScale b: UnsafePointer<Float>,
         constant k: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>, channels range: Range<Int>? = nil
     ) {
         let range = range ?? 0..<channels
+        let rectifier = affine.map { ChannelRectifier(scale: $0.scale, shift: $0.shift) }
         switch path {
         case .avx512:
             avx512ChannelInputGradient(
-                g, input: x, rectified: y, batch: batch, channels: range, channelCount: channels, inner: inner,
+                g, input: x, rectifier: rectifier, batch: batch, channels: range, channelCount: channels, inner: inner,
                 mean: mean, gradientScale: a, inputScale: b, constant: k, into: dx)
         case .avx2:
             avx2ChannelInputGradient(
-                g, input: x, rectified: y, batch: batch, channels: range, channelCount: channels, inner: inner,
+                g, input: x, rectifier: rectifier, batch: batch, channels: range, channelCount: channels, inner: inner,
                 mean: mean, gradientScale: a, inputScale: b, constant: k, into: dx)
         case .generic:
             ChannelNormalization<SeparateMultiplyAdd>.inputGradient(
-                g, input: x, rectified: y, batch: batch, channels: range, channelCount: channels, inner: inner,
+                g, input: x, rectifier: rectifier, batch: batch, channels: range, channelCount: channels, inner: inner,
                 mean: mean, gradientScale: a, inputScale: b, constant: k, into: dx)
         }
     }

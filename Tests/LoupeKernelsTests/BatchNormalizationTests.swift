@@ -47,19 +47,26 @@ final class BatchNormalizationTests: XCTestCase {
         }
     }
 
-    func testAffineWithAndWithoutReLU() {
+    func testAffineWithAndWithoutReLUAndResidual() {
         for path in paths {
             for (index, s) in shapes.enumerated() {
                 let x = values(s.batch * s.channels * s.inner, seed: UInt64(10 + index))
+                let residual = values(x.count, seed: UInt64(90 + index))
                 let (scale, shift) = (values(s.channels, seed: 20), values(s.channels, seed: 21))
                 let kernels = BatchNormalization(batch: s.batch, channels: s.channels, inner: s.inner, path: path)
-                for rectify in [false, true] {
+                for (rectify, adds) in [(false, false), (true, false), (true, true)] {
                     var y = [Float](repeating: .nan, count: x.count)
-                    kernels.affine(x, scale: scale, shift: shift, rectify: rectify, into: &y)
+                    residual.withUnsafeBufferPointer { r in
+                        kernels.affine(
+                            x, scale: scale, shift: shift, adding: adds ? r.baseAddress! : nil, rectify: rectify,
+                            into: &y)
+                    }
                     for c in 0..<s.channels {
                         for i in indices(c, batch: s.batch, channels: s.channels, inner: s.inner) {
-                            let exact = Double(x[i]) * Double(scale[c]) + Double(shift[c])
-                            XCTAssertEqual(Double(y[i]), rectify ? max(exact, 0) : exact, accuracy: 1e-6)
+                            let exact =
+                                Double(x[i]) * Double(scale[c]) + Double(shift[c]) + (adds ? Double(residual[i]) : 0)
+                            XCTAssertEqual(
+                                Double(y[i]), rectify ? max(exact, 0) : exact, accuracy: 1e-6, "\(path) \(s)")
                         }
                     }
                 }
@@ -71,30 +78,34 @@ final class BatchNormalizationTests: XCTestCase {
         for path in paths {
             for (index, s) in shapes.enumerated() {
                 let count = s.batch * s.channels * s.inner
-                let (x, g, y) = (
-                    values(count, seed: UInt64(30 + index)), values(count, seed: UInt64(40 + index)),
-                    values(count, seed: UInt64(50 + index))
-                )
+                let (x, g) = (values(count, seed: UInt64(30 + index)), values(count, seed: UInt64(40 + index)))
                 let mean = values(s.channels, seed: 60)
                 let (a, b, k) = (
                     values(s.channels, seed: 61), values(s.channels, seed: 62), values(s.channels, seed: 63)
                 )
+                // The forward's affine map, whose rectified output masks the gradient.
+                let (scale, shift) = (values(s.channels, seed: 64), values(s.channels, seed: 65))
                 let kernels = BatchNormalization(batch: s.batch, channels: s.channels, inner: s.inner, path: path)
-                for rectified in [nil, y] {
+                for rectified in [false, true] {
                     var (sums, products) = (
                         [Double](repeating: 0, count: s.channels), [Double](repeating: 0, count: s.channels)
                     )
                     var dx = [Float](repeating: .nan, count: count)
-                    rectified.withUnsafeBufferPointerOrNil { yp in
-                        kernels.gradientSums(g, input: x, rectified: yp, mean: mean, sums: &sums, products: &products)
-                        kernels.inputGradient(
-                            g, input: x, rectified: yp, mean: mean, gradientScale: a, inputScale: b, constant: k,
-                            into: &dx)
+                    scale.withUnsafeBufferPointer { sp in
+                        shift.withUnsafeBufferPointer { hp in
+                            let affine = rectified ? (scale: sp.baseAddress!, shift: hp.baseAddress!) : nil
+                            kernels.gradientSums(
+                                g, input: x, rectifiedBy: affine, mean: mean, sums: &sums, products: &products)
+                            kernels.inputGradient(
+                                g, input: x, rectifiedBy: affine, mean: mean, gradientScale: a, inputScale: b,
+                                constant: k, into: &dx)
+                        }
                     }
                     for c in 0..<s.channels {
                         var (sum, product) = (0.0, 0.0)
                         for i in indices(c, batch: s.batch, channels: s.channels, inner: s.inner) {
-                            let gradient = rectified.map { $0[i] > 0 ? Double(g[i]) : 0 } ?? Double(g[i])
+                            let output = Double(x[i]) * Double(scale[c]) + Double(shift[c])
+                            let gradient = rectified && output <= 0 ? 0 : Double(g[i])
                             let centred = Double(x[i]) - Double(mean[c])
                             sum += gradient
                             product += gradient * centred
@@ -131,13 +142,5 @@ final class BatchNormalizationTests: XCTestCase {
             XCTAssertEqual(whole.map(\.bitPattern), run([0..<6]).map(\.bitPattern), "\(path)")
             XCTAssertEqual(whole.map(\.bitPattern), run([0..<1, 1..<4, 4..<6]).map(\.bitPattern), "\(path)")
         }
-    }
-}
-
-extension Optional where Wrapped == [Float] {
-    /// Calls `body` with a pointer to the array's elements, or `nil` when there is no array.
-    fileprivate func withUnsafeBufferPointerOrNil<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
-        guard let array = self else { return body(nil) }
-        return array.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 }

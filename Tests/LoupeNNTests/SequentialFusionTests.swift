@@ -26,15 +26,19 @@ final class SequentialFusionTests: XCTestCase {
         XCTAssertEqual(try kinds("cnn", overridingReLU: true).filter { $0 == .relu }.count, 3)
     }
 
-    /// resnet-mini runs batch norm + ReLU and the residual sum + ReLU fused.
+    /// resnet-mini runs batch norm + ReLU fused, and each block's last batch norm with the
+    /// residual sum and its ReLU.
     func testResNetFusesBatchNormReLUAndResidualSums() throws {
         let fused = try kinds("resnet-mini", overridingReLU: false, channels: 3)
         XCTAssertEqual(fused.filter { $0 == .batchNormReLU }.count, 4)
-        XCTAssertEqual(fused.filter { $0 == .addReLU }.count, 3)
-        XCTAssertFalse(fused.contains(.relu))
+        XCTAssertEqual(fused.filter { $0 == .batchNormAddReLU }.count, 3)
+        // Only the shortcuts' batch norms (stages 2 and 3) stand alone.
+        XCTAssertEqual(fused.filter { $0 == .batchNorm }.count, 2)
+        XCTAssertFalse(fused.contains(.relu) || fused.contains(.addReLU))
         let unfused = try kinds("resnet-mini", overridingReLU: true, channels: 3)
         XCTAssertEqual(unfused.filter { $0 == .relu }.count, 7)
-        XCTAssertFalse(unfused.contains(.batchNormReLU) || unfused.contains(.addReLU))
+        XCTAssertFalse(
+            unfused.contains(.batchNormReLU) || unfused.contains(.addReLU) || unfused.contains(.batchNormAddReLU))
     }
 
     /// With ReLU's own rule set as an override (which turns fusion off), resnet-mini's loss,
@@ -93,7 +97,7 @@ final class SequentialFusionTests: XCTestCase {
         XCTAssertFalse(fused.kinds.contains(.batchNormReLU) || fused.kinds.contains(.relu))
         // Each block's last convolution takes the residual sum and its ReLU too.
         XCTAssertFalse(fused.kinds.contains(.addReLU))
-        XCTAssertEqual(unfused.kinds.filter { $0 == .addReLU }.count, 3)
+        XCTAssertEqual(unfused.kinds.filter { $0 == .batchNormAddReLU }.count, 3)
         XCTAssertFalse(unfused.kinds.contains(.conv2dBatchNorm))
         XCTAssertEqual(unfused.kinds.filter { $0 == .batchNormReLU }.count, 4)
         XCTAssertEqual(fused.logits, unfused.logits)

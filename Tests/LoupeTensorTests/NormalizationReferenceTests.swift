@@ -111,6 +111,30 @@ final class NormalizationReferenceTests: XCTestCase {
         }
     }
 
+    /// Batch norm with a residual block's sum and ReLU in one pass has the values and the
+    /// gradients (the input's, the parameters' and the residual's) of the three operations one
+    /// after the other, bit for bit, in training and in inference mode.
+    func testFusedBatchNormSumIsBitIdenticalToBatchNormThenRectifiedSum() {
+        let parameters = [randomTensor([4], seed: 30).map { $0 + 1 }, randomTensor([4], seed: 31)]
+        let running = (mean: randomTensor([4], seed: 32), variance: randomTensor([4], seed: 33).map { abs($0) + 0.5 })
+        for shape in [[3, 4, 5, 5], [2, 4, 8, 8], [6, 4]] {
+            let inputs = [randomTensor(shape, seed: 34)] + parameters + [randomTensor(shape, seed: 35)]
+            for stats in [nil, running] {
+                let fused = bits(inputs) {
+                    $0[0].rectifiedBatchNormSum(scale: $0[1], shift: $0[2], running: stats, adding: $0[3]).output
+                }
+                XCTAssertEqual(
+                    fused,
+                    bits(inputs) {
+                        $0[0].batchNorm(scale: $0[1], shift: $0[2], running: stats).output.rectifiedSum($0[3])
+                    }, "\(shape)")
+                // Some outputs rectified, some not: the mask is exercised.
+                let zeros = fused[0].filter { $0 == 0 }.count
+                XCTAssertTrue(zeros > 0 && zeros < fused[0].count, "\(shape)")
+            }
+        }
+    }
+
     /// A frozen batch norm in inference mode (constant scale and shift, as in attribution and
     /// VoG) skips the sums that only its parameters' gradients need: the input gradient has
     /// the bits it has when the parameters are variables, plain and rectified.

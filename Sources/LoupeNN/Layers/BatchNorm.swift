@@ -49,15 +49,29 @@ public struct BatchNorm: ReLUFusible {
         normalize(input, &context, rectify: true)
     }
 
-    private func normalize(_ input: Variable, _ context: inout ForwardContext, rectify: Bool) -> Variable {
+    /// `relu(self(input) + residual)`, as one operation (`Variable.rectifiedBatchNormSum`): a
+    /// residual block's last batch norm with the block's sum and its ReLU.
+    package func rectifiedSum(_ input: Variable, adding residual: Variable, _ context: inout ForwardContext) -> Variable
+    {
+        normalize(input, &context, rectify: true, adding: residual)
+    }
+
+    private func normalize(
+        _ input: Variable, _ context: inout ForwardContext, rectify: Bool, adding residual: Variable? = nil
+    ) -> Variable {
         let running =
             context.isTraining
             ? nil : (mean: context.buffer("\(name).running_mean"), variance: context.buffer("\(name).running_var"))
         let (scale, shift) = (context.parameter("\(name).weight"), context.parameter("\(name).bias"))
         let (output, statistics) =
-            rectify
-            ? input.rectifiedBatchNorm(scale: scale, shift: shift, running: running, epsilon: epsilon)
-            : input.batchNorm(scale: scale, shift: shift, running: running, epsilon: epsilon)
+            if let residual {
+                input.rectifiedBatchNormSum(
+                    scale: scale, shift: shift, running: running, epsilon: epsilon, adding: residual)
+            } else if rectify {
+                input.rectifiedBatchNorm(scale: scale, shift: shift, running: running, epsilon: epsilon)
+            } else {
+                input.batchNorm(scale: scale, shift: shift, running: running, epsilon: epsilon)
+            }
         if let statistics { context.batchStatistics[name] = statistics }
         return output
     }

@@ -40,7 +40,14 @@ public struct ResidualBlock: Layer {
             if let sum = convolution.normalized(lead, by: norm, rectify: true, adding: side, &context) {
                 return sum
             }
-            return Sequential(Array(body.layers.suffix(2)))(lead, &context).rectifiedSum(side)
+            return norm.rectifiedSum(convolution(lead, &context), adding: side, &context)
+        }
+        // In training (and for gradients), a body ending in batch norm takes the sum and its
+        // ReLU into that batch norm's pass: its output is never a tensor of its own.
+        if context.tape.fusesReLU, let norm = body.layers.last as? BatchNorm {
+            let main = Sequential(Array(body.layers.dropLast()))(input, &context)
+            let side = shortcut.map { $0(input, &context) } ?? input
+            return norm.rectifiedSum(main, adding: side, &context)
         }
         let main = body(input, &context)
         let side = shortcut.map { $0(input, &context) } ?? input

@@ -9,5 +9,5 @@ public enum OperationKind: String, Hashable, Sendable, CaseIterable {
     case reshape
     case sum, mean
     case batchNorm, batchNormReLU, conv2dBatchNorm, normalizeChannels, dropout
-    case addReLU
+    case addReLU, batchNormAddReLU
 }

@@ -94,7 +94,9 @@ public final class Tape {
             guard node.requiresGradient, node.kind != .leaf, var gradient = grads[id].take() else { continue }
             precondition(
                 fusesReLU
-                    || ![.reluMaxPool2d, .conv2dReLUMaxPool2d, .linearReLU, .batchNormReLU, .addReLU].contains(
+                    || ![
+                        .reluMaxPool2d, .conv2dReLUMaxPool2d, .linearReLU, .batchNormReLU, .addReLU, .batchNormAddReLU,
+                    ].contains(
                         node.kind),
                 "a ReLU backward override was set after a forward pass that fused ReLU into another operation")
             var inputGradients: [Tensor?]

@@ -36,11 +36,26 @@ extension Variable {
         normalized(scale: gamma, shift: beta, running: running, epsilon: epsilon, rectify: true)
     }
 
+    /// `batchNorm(scale:shift:running:epsilon:)`, then `rectifiedSum(residual)` (a residual
+    /// block's sum and its ReLU), as one operation with the same values and gradients: the
+    /// residual is added as the normalised output is written, so the batch norm's output is
+    /// never a tensor of its own, and the backward rule gives the residual the output gradient
+    /// where the output is positive and 0 elsewhere, and the batch norm the same.
+    package func rectifiedBatchNormSum(
+        scale gamma: Variable, shift beta: Variable, running: (mean: Tensor, variance: Tensor)?,
+        epsilon: Float = 1e-5, adding residual: Variable
+    ) -> (output: Variable, statistics: BatchStatistics?) {
+        normalized(scale: gamma, shift: beta, running: running, epsilon: epsilon, rectify: true, adding: residual)
+    }
+
     private func normalized(
         scale gamma: Variable, shift beta: Variable, running: (mean: Tensor, variance: Tensor)?,
-        epsilon: Float, rectify: Bool
+        epsilon: Float, rectify: Bool, adding residual: Variable? = nil
     ) -> (output: Variable, statistics: BatchStatistics?) {
         let x = value
+        precondition(
+            residual == nil || residual!.shape == x.shape,
+            "batchNorm: residual of shape \(residual!.shape) for an input of shape \(x.shape)")
         precondition(x.rank == 2 || x.rank == 4, "batchNorm expects [N, C] or [N, C, H, W], got \(x.shape)")
         let (batch, channels) = (x.shape[0], x.shape[1])
         let kernels = BatchNormalization(
@@ -57,24 +72,42 @@ extension Variable {
         let (inverseStd, scale, shift) = Self.batchNormMap(
             scale: gamma.value.scalars, shift: beta.value.scalars, mean: mean, variance: variance, epsilon: epsilon)
         let result = Tensor(shape: x.shape) { out in
-            x.withUnsafeBufferPointer {
-                kernels.affine($0.baseAddress!, scale: scale, shift: shift, rectify: rectify, into: out.baseAddress!)
+            x.withUnsafeBufferPointer { xp in
+                let map = { (residual: UnsafePointer<Float>?) in
+                    kernels.affine(
+                        xp.baseAddress!, scale: scale, shift: shift, adding: residual, rectify: rectify,
+                        into: out.baseAddress!)
+                }
+                guard let residual else { return map(nil) }
+                residual.value.withUnsafeBufferPointer { map($0.baseAddress!) }
             }
         }
-        let kind: OperationKind = rectify ? .batchNormReLU : .batchNorm
+        let kind: OperationKind = residual != nil ? .batchNormAddReLU : rectify ? .batchNormReLU : .batchNorm
         // The sums are the scale's and shift's gradients, and in training part of the input's;
         // a frozen batch norm in inference mode (input gradients: attribution, VoG) needs neither.
         let needsSums = isTraining || gamma.requiresGradient || beta.requiresGradient
-        let output = tape.record(result, kind: kind, inputs: [self, gamma, beta]) { gradient in
+        // Where ReLU passed the gradient: without a residual the kernels recompute the output
+        // from the input by the same multiply-add rather than read it back, a pass over memory
+        // fewer; with one, the output's sign masks the gradient once, for both inputs.
+        let sum = residual != nil ? result : nil
+        let rectifier = { (body: ((scale: UnsafePointer<Float>, shift: UnsafePointer<Float>)?) -> Void) in
+            guard rectify, sum == nil else { return body(nil) }
+            scale.withUnsafeBufferPointer { a in
+                shift.withUnsafeBufferPointer { b in body((a.baseAddress!, b.baseAddress!)) }
+            }
+        }
+        let inputs = [self, gamma, beta] + (residual.map { [$0] } ?? [])
+        let output = tape.record(result, kind: kind, inputs: inputs) { outputGradient in
+            let gradient = sum.map { Self.rectifiedGradient(outputGradient, output: $0) } ?? outputGradient
             var sums = [Double](repeating: 0, count: channels)
             var products = [Double](repeating: 0, count: channels)
             if needsSums {
                 gradient.withUnsafeBufferPointer { gp in
                     x.withUnsafeBufferPointer { xp in
-                        result.withUnsafeBufferPointer { yp in
+                        rectifier { affine in
                             kernels.gradientSums(
-                                gp.baseAddress!, input: xp.baseAddress!, rectified: rectify ? yp.baseAddress! : nil,
-                                mean: mean, sums: &sums, products: &products)
+                                gp.baseAddress!, input: xp.baseAddress!, rectifiedBy: affine, mean: mean, sums: &sums,
+                                products: &products)
                         }
                     }
                 }
@@ -93,21 +126,21 @@ extension Variable {
             let dx = Tensor(shape: x.shape) { dx in
                 gradient.withUnsafeBufferPointer { gp in
                     x.withUnsafeBufferPointer { xp in
-                        result.withUnsafeBufferPointer { yp in
+                        rectifier { affine in
                             kernels.inputGradient(
-                                gp.baseAddress!, input: xp.baseAddress!, rectified: rectify ? yp.baseAddress! : nil,
-                                mean: mean, gradientScale: scale, inputScale: inputScale, constant: constant,
-                                into: dx.baseAddress!)
+                                gp.baseAddress!, input: xp.baseAddress!, rectifiedBy: affine, mean: mean,
+                                gradientScale: scale, inputScale: inputScale, constant: constant, into: dx.baseAddress!)
                         }
                     }
                 }
             }
-            guard needsSums else { return [dx, nil, nil] }
+            let residualGradient = sum == nil ? [] : [gradient]
+            guard needsSums else { return [dx, nil, nil] + residualGradient }
             return [
                 dx,
                 Tensor(shape: [channels], scalars: (0..<channels).map { Float(products[$0] * Double(inverseStd[$0])) }),
                 Tensor(shape: [channels], scalars: sums.map(Float.init)),
-            ]
+            ] + residualGradient
         }
         let statistics =
             isTraining

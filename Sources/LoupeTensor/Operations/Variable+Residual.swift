@@ -16,16 +16,21 @@ extension Variable {
             }
         }
         return tape.record(out, kind: .addReLU, inputs: [self, other]) { g in
-            let dx = Tensor(shape: g.shape) { dx in
-                g.withUnsafeBufferPointer { gp in
-                    out.withUnsafeBufferPointer { y in
-                        streamSIMD16(count: dx.count, gp.baseAddress!, y.baseAddress!, dx.baseAddress!) { g, y in
-                            SIMD16<Float>().replacing(with: g, where: y .> 0)
-                        }
+            let dx = Self.rectifiedGradient(g, output: out)
+            return [dx, dx]
+        }
+    }
+
+    /// The gradient `g` of a rectified output where that output is positive, 0 elsewhere.
+    static func rectifiedGradient(_ g: Tensor, output: Tensor) -> Tensor {
+        Tensor(shape: g.shape) { dx in
+            g.withUnsafeBufferPointer { gp in
+                output.withUnsafeBufferPointer { y in
+                    streamSIMD16(count: dx.count, gp.baseAddress!, y.baseAddress!, dx.baseAddress!) { g, y in
+                        SIMD16<Float>().replacing(with: g, where: y .> 0)
                     }
                 }
             }
-            return [dx, dx]
         }
     }
 }
