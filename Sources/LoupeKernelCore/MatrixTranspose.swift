@@ -6,75 +6,34 @@ import CLoupePlatform
 /// compiles a specialisation of its own, with its registers (register shuffles compiled
 /// without CPU flags were a sixth of sparse inference).
 @usableFromInline package enum MatrixTranspose<Arithmetic: MultiplyAdd> {
-    /// Tiles of 16 x 16, then 8 x 8 blocks and single values at the ragged edges.
-    ///
-    /// A 16 x 16 tile covers whole 64-byte cache lines on both sides. Without AVX-512 it is
-    /// four 8 x 8 blocks, taken so that the side whose rows lie far apart (a channels-first
-    /// image's planes, 4 KB apart at 32 x 32, all in one set of the L1 cache) has each line
-    /// finished before the next is touched: two half-line visits to sixteen lines of one set
-    /// would evict them in between.
-    ///
-    /// - Parameter wideBlocks: a tile in one step through 16 registers of 16 lanes (AVX-512's
-    ///   32 registers hold it), else as four 8 x 8 blocks.
+    /// - Parameter wideBlocks: 16 x 16 blocks (AVX-512's 32 registers hold one), else 8 x 8.
     @inlinable
     package static func transpose(
         _ source: UnsafePointer<Float>, rows: Int, columns: Int, sourceStride: Int,
         into destination: UnsafeMutablePointer<Float>, destinationStride: Int, wideBlocks: Bool
     ) {
-        let (fullRows, fullColumns) = (rows / 16 * 16, columns / 16 * 16)
-        // Blocks in source order (a source line's two halves one after the other) when the
-        // source rows are the farther apart, else in destination order.
-        let sourceOrder = sourceStride >= destinationStride
-        for r0 in stride(from: 0, to: fullRows, by: 16) {
-            // The rows of the next tile row, a tile of columns at a time: with 16 rows read
-            // side by side, the hardware prefetcher alone leaves a batch that is not in cache
-            // to arrive at a third of the memory's sequential rate.
-            let next = r0 + 16 < fullRows ? source + (r0 + 16) * sourceStride : nil
-            for c0 in stride(from: 0, to: fullColumns, by: 16) {
+        let block = wideBlocks ? 16 : 8
+        let (fullRows, fullColumns) = (rows / block * block, columns / block * block)
+        for r0 in stride(from: 0, to: fullRows, by: block) {
+            // The rows of the next block, a block of columns at a time: with 16 rows read side
+            // by side, the hardware prefetcher alone leaves a batch that is not in cache to
+            // arrive at a third of the memory's sequential rate.
+            let next = r0 + block < fullRows ? source + (r0 + block) * sourceStride : nil
+            for c0 in stride(from: 0, to: fullColumns, by: block) {
                 if let next {
-                    for i in 0..<16 { loupe_prefetch(next + i * sourceStride + c0) }
+                    for i in 0..<block { loupe_prefetch(next + i * sourceStride + c0) }
                 }
                 let (from, to) = (source + r0 * sourceStride + c0, destination + c0 * destinationStride + r0)
                 if wideBlocks {
                     transpose16x16(to: to, destinationRowStride: destinationStride) { from + $0 * sourceStride }
                 } else {
-                    for block in 0..<4 {
-                        let (i, j) = sourceOrder ? (block / 2 * 8, block % 2 * 8) : (block % 2 * 8, block / 2 * 8)
-                        transpose8x8(
-                            from + i * sourceStride + j, sourceStride: sourceStride,
-                            into: to + j * destinationStride + i, destinationStride: destinationStride)
-                    }
+                    transpose8x8(from, sourceStride: sourceStride, into: to, destinationStride: destinationStride)
                 }
             }
         }
-        // The edges: the rows below the tiles, and the columns right of them.
-        blocks(
-            source, rows: fullRows..<rows, columns: 0..<columns, sourceStride: sourceStride, into: destination,
-            destinationStride: destinationStride)
-        blocks(
-            source, rows: 0..<fullRows, columns: fullColumns..<columns, sourceStride: sourceStride,
-            into: destination, destinationStride: destinationStride)
-    }
-
-    /// The transpose of one rectangle of the source, in 8 x 8 blocks and single values.
-    @inlinable
-    static func blocks(
-        _ source: UnsafePointer<Float>, rows: Range<Int>, columns: Range<Int>, sourceStride: Int,
-        into destination: UnsafeMutablePointer<Float>, destinationStride: Int
-    ) {
-        let rowEnd = rows.lowerBound + rows.count / 8 * 8
-        let columnEnd = columns.lowerBound + columns.count / 8 * 8
-        for r0 in stride(from: rows.lowerBound, to: rowEnd, by: 8) {
-            for c0 in stride(from: columns.lowerBound, to: columnEnd, by: 8) {
-                transpose8x8(
-                    source + r0 * sourceStride + c0, sourceStride: sourceStride,
-                    into: destination + c0 * destinationStride + r0, destinationStride: destinationStride)
-            }
-        }
-        for r in rows {
-            for c in (r < rowEnd ? columnEnd : columns.lowerBound)..<columns.upperBound {
-                destination[c * destinationStride + r] = source[r * sourceStride + c]
-            }
+        for r in 0..<rows {
+            let done = r < fullRows ? fullColumns : 0
+            for c in done..<columns { destination[c * destinationStride + r] = source[r * sourceStride + c] }
         }
     }
 
