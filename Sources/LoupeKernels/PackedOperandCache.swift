@@ -15,6 +15,9 @@ import LoupeSupport
     private var retired: [PackedOperand] = []
     /// The matrix's Winograd-domain forms, when it is a 3 x 3 convolution's weights.
     private var winogradForms: [WinogradWeights] = []
+    /// The shapes of the Winograd forms of earlier values, to be made again for the new ones
+    /// by `repackRetired`.
+    private var retiredWinogradShapes: [(outChannels: Int, channels: Int, tileEdge: Int, path: KernelPath)] = []
 
     @usableFromInline package init() {}
 
@@ -104,6 +107,17 @@ import LoupeSupport
         _ = Parallel.map(count: items.count, threads: threads) { index in
             items[index].form.pack(items[index].source, slices: items[index].slice..<(items[index].slice + 1))
         }
+        // The Winograd forms the old values had, made for the new ones side by side: else the
+        // first thread of the next step to ask makes each while the others wait on the lock.
+        let shapes = work.flatMap { item in item.cache.retiredWinogradShapes.map { (item.cache, item.source, $0) } }
+        let made = Parallel.map(count: shapes.count, threads: threads) { index in
+            let (_, source, shape) = shapes[index]
+            return WinogradWeights(
+                weights: source, outChannels: shape.outChannels, channels: shape.channels,
+                tileEdge: shape.tileEdge, path: shape.path)
+        }
+        for (index, (cache, _, _)) in shapes.enumerated() { cache.winogradForms.append(made[index]) }
+        for (cache, _) in work { cache.retiredWinogradShapes.removeAll() }
     }
 
     /// Drops every form (the matrix is about to change), keeping their memory for the forms
@@ -114,6 +128,7 @@ import LoupeSupport
         defer { lock.unlock() }
         retired.append(contentsOf: operands)
         operands.removeAll(keepingCapacity: true)
+        retiredWinogradShapes = winogradForms.map { ($0.outChannels, $0.channels, $0.tileEdge, $0.path) }
         winogradForms.removeAll()
     }
 

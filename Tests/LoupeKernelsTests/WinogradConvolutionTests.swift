@@ -281,4 +281,45 @@ final class WinogradConvolutionTests: XCTestCase {
             XCTAssertFalse(first === cache.winogradWeights(outChannels: 16, channels: 16, source: w.baseAddress!))
         }
     }
+
+    /// After a weight update, `repackRetired` makes the Winograd forms the old weights had for
+    /// the new ones (on several threads), so a step finds them made: the same values as made
+    /// on first use, and only the forms that were in use.
+    func testRepackingMakesTheRetiredWinogradFormsForTheNewWeights() {
+        let (old, new) = (random(32 * 16 * 9, seed: 10), random(32 * 16 * 9, seed: 11))
+        let cache = PackedOperandCache()
+        // A form's values, as the outputs of a convolution with it.
+        let geometry = ConvolutionGeometry(
+            channels: 16, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1)
+        let x = random(2 * 16 * 64, seed: 12)
+        func panels(_ form: WinogradWeights) -> [UInt32] {
+            var y = [Float](repeating: 0, count: 2 * 32 * 64)
+            WinogradConvolution(geometry: geometry, outChannels: 32).forward(
+                x, batch: 2, weights: form, bias: nil, into: &y)
+            return y.map(\.bitPattern)
+        }
+        new.withUnsafeBufferPointer { new in
+            old.withUnsafeBufferPointer { old in
+                _ = cache.winogradWeights(outChannels: 32, channels: 16, tileEdge: 2, source: old.baseAddress!)
+                _ = cache.winogradWeights(outChannels: 32, channels: 16, tileEdge: 4, source: old.baseAddress!)
+            }
+            cache.retireOperands()
+            PackedOperandCache.repackRetired([(cache, new.baseAddress!)], threads: 2)
+            for edge in [2, 4] {
+                let made = cache.winogradWeights(
+                    outChannels: 32, channels: 16, tileEdge: edge, source: new.baseAddress!)
+                let fresh = WinogradWeights(weights: new.baseAddress!, outChannels: 32, channels: 16, tileEdge: edge)
+                XCTAssertEqual(panels(made), panels(fresh), "tile edge \(edge)")
+                XCTAssertTrue(
+                    made
+                        === cache.winogradWeights(
+                            outChannels: 32, channels: 16, tileEdge: edge, source: new.baseAddress!))
+            }
+            // Repacking again (no update between) makes nothing new.
+            let before = cache.winogradWeights(outChannels: 32, channels: 16, tileEdge: 4, source: new.baseAddress!)
+            PackedOperandCache.repackRetired([(cache, new.baseAddress!)], threads: 2)
+            XCTAssertTrue(
+                before === cache.winogradWeights(outChannels: 32, channels: 16, tileEdge: 4, source: new.baseAddress!))
+        }
+    }
 }
