@@ -409,38 +409,13 @@ extension PackedGEMMKernel {
                 for p in 0..<kc {
                     let (source, row) = (base + rowOffsets[p], destination + p * tile)
                     for r in 0..<runCount {
-                        copyRun(from: source + runs[r].offset, to: row + runs[r].column, count: runs[r].count)
+                        copyFloats(from: source + runs[r].offset, to: row + runs[r].column, count: runs[r].count)
                     }
                     for q in columns..<tile { row[q] = 0 }
                 }
                 destination += kc * tile
                 j0 += tile
             }
-        }
-    }
-
-    /// Copies `count` floats, sixteen, eight or four at a time where it can.
-    @inlinable @inline(__always)
-    static func copyRun(from source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i + 16 <= count {
-            UnsafeMutableRawPointer(target + i).storeBytes(
-                of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
-            i += 16
-        }
-        if i + 8 <= count {
-            UnsafeMutableRawPointer(target + i).storeBytes(
-                of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-            i += 8
-        }
-        if i + 4 <= count {
-            UnsafeMutableRawPointer(target + i).storeBytes(
-                of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
-            i += 4
-        }
-        while i < count {
-            target[i] = source[i]
-            i += 1
         }
     }
 
@@ -493,5 +468,31 @@ extension PackedGEMMKernel {
             }
             j0 += columnTile
         }
+    }
+}
+
+/// Copies `count` floats, sixteen, eight or four at a time where it can, inline: the runs that
+/// packing and padding copy are short (8 to 64 values), too short for a `memmove` call each.
+@inlinable @inline(__always)
+package func copyFloats(from source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+    var i = 0
+    while i + 16 <= count {
+        UnsafeMutableRawPointer(target + i).storeBytes(
+            of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+        i += 16
+    }
+    if i + 8 <= count {
+        UnsafeMutableRawPointer(target + i).storeBytes(
+            of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+        i += 8
+    }
+    if i + 4 <= count {
+        UnsafeMutableRawPointer(target + i).storeBytes(
+            of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+        i += 4
+    }
+    while i < count {
+        target[i] = source[i]
+        i += 1
     }
 }

@@ -165,9 +165,9 @@ extension ConvolutionGeometry {
         if stride == 1 {
             for c in 0..<channels {
                 for y in 0..<height {
-                    copyRow(
-                        image + (c * height + y) * width,
-                        into: padded + c * paddedPlane + (y + padding) * paddedWidth + padding, count: width)
+                    copyFloats(
+                        from: image + (c * height + y) * width,
+                        to: padded + c * paddedPlane + (y + padding) * paddedWidth + padding, count: width)
                 }
             }
             return
@@ -219,9 +219,9 @@ extension ConvolutionGeometry {
         if stride == 1 {
             for c in 0..<channels {
                 for y in 0..<height {
-                    copyRow(
-                        padded + c * paddedPlane + (y + padding) * paddedWidth + padding,
-                        into: image + (c * height + y) * width, count: width)
+                    copyFloats(
+                        from: padded + c * paddedPlane + (y + padding) * paddedWidth + padding,
+                        to: image + (c * height + y) * width, count: width)
                 }
             }
             return
@@ -308,7 +308,7 @@ extension ConvolutionGeometry {
         let (oh, ow, positions) = (outputHeight, outputWidth, paddedPositions)
         for r in 0..<rows {
             for y in 0..<oh {
-                copyRow(lowered + r * positions + y * phaseWidth, into: output + (r * oh + y) * ow, count: ow)
+                copyFloats(from: lowered + r * positions + y * phaseWidth, to: output + (r * oh + y) * ow, count: ow)
             }
         }
     }
@@ -321,7 +321,7 @@ extension ConvolutionGeometry {
         let (oh, ow, positions) = (outputHeight, outputWidth, paddedPositions)
         for r in 0..<rows {
             for y in 0..<oh {
-                copyRow(output + (r * oh + y) * ow, into: lowered + r * positions + y * phaseWidth, count: ow)
+                copyFloats(from: output + (r * oh + y) * ow, to: lowered + r * positions + y * phaseWidth, count: ow)
             }
         }
     }
@@ -481,22 +481,5 @@ extension ConvolutionGeometry {
             }
             start += kc
         }
-    }
-}
-
-/// Copies one row of `count` floats, eight at a time. The rows that padding and compacting
-/// move are short (8 to 64 values), so a `memmove` call per row cost more than its copy:
-/// in `resnet-mini`'s training step the calls were 4% of the time.
-@inline(__always)
-func copyRow(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int) {
-    var i = 0
-    while i + 8 <= count {
-        UnsafeMutableRawPointer(destination + i).storeBytes(
-            of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-        i += 8
-    }
-    while i < count {
-        destination[i] = source[i]
-        i += 1
     }
 }
