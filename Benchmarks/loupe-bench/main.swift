@@ -19,6 +19,11 @@ func option(_ name: String, default value: String) -> String {
 let threads = Int(option("--threads", default: "2"))!
 let batchSize = Int(option("--batch-size", default: "128"))!
 let steps = Int(option("--steps", default: "200"))!
+// The training rate times the steps after the warm-up and before the last: two at least.
+guard steps >= 2 else {
+    FileHandle.standardError.write(Data("loupe-bench: --steps must be 2 or more (got \(steps))\n".utf8))
+    exit(2)
+}
 var dataName = option("--data", default: "fashion-mnist")
 /// `--models cnn` restricts the throughput section (`mlp`, `cnn`, `resnet-mini`) and the
 /// population measurement (`mlp`, `cnn`); `--data` names a dataset `loupe train` reads (a
