@@ -159,6 +159,76 @@
         }
     }
 
+    /// `∂M = A ∂Y Aᵀ`, the adjoint of the output transform, for the tiles `tiles` (numbered as
+    /// in `transformInput`) of the channels-last output gradients `g` (`[outputHeight,
+    /// outputWidth, outChannels]` images): element ξ of output channel o of tile t goes to
+    /// `m[ξ * matrixStride + t * outChannels + o]`. Outputs past the image's edge (a last
+    /// tile row or column cut off) read `zeros`, which holds `outChannels` zeros.
+    @inlinable
+    package static func transformGradient(
+        _ g: UnsafePointer<Float>, outChannels: Int, tileColumns: Int, tilesPerImage: Int, tiles: Range<Int>,
+        outputHeight: Int, outputWidth: Int, zeros: UnsafePointer<Float>, into m: UnsafeMutablePointer<Float>,
+        matrixStride: Int
+    ) {
+        let imageSize = outputHeight * outputWidth * outChannels
+        let step = matrixStride * MemoryLayout<Float>.stride
+        withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: 16) { pixels in
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 24) { rows in
+                let rows = rows.baseAddress!
+                for tile in tiles {
+                    let (image, within) = tile.quotientAndRemainder(dividingBy: tilesPerImage)
+                    let (ty, tx) = within.quotientAndRemainder(dividingBy: tileColumns)
+                    let base = g + image * imageSize
+                    for i in 0..<4 {
+                        let y = 4 * ty + i
+                        for j in 0..<4 {
+                            let x = 4 * tx + j
+                            pixels[4 * i + j] =
+                                y < outputHeight && x < outputWidth ? base + (y * outputWidth + x) * outChannels : zeros
+                        }
+                    }
+                    let destination = UnsafeMutableRawPointer(m + (tile - tiles.lowerBound) * outChannels)
+                    var o = 0
+                    while o < outChannels {
+                        // A ∂Y, column by column: six rows of four.
+                        for j in 0..<4 {
+                            @inline(__always) func load(_ i: Int) -> SIMD16<Float> {
+                                UnsafeRawPointer(pixels[4 * i + j] + o).loadUnaligned(as: SIMD16<Float>.self)
+                            }
+                            (rows[j], rows[4 + j], rows[8 + j], rows[12 + j], rows[16 + j], rows[20 + j]) =
+                                gradientCombination(load(0), load(1), load(2), load(3))
+                        }
+                        // (A ∂Y) Aᵀ: the same combination of each row's four values.
+                        for i in 0..<6 {
+                            let r = rows + 4 * i
+                            let t = gradientCombination(r[0], r[1], r[2], r[3])
+                            let row = destination + 6 * i * step + o * MemoryLayout<Float>.stride
+                            row.storeBytes(of: t.0, as: SIMD16<Float>.self)
+                            row.storeBytes(of: t.1, toByteOffset: step, as: SIMD16<Float>.self)
+                            row.storeBytes(of: t.2, toByteOffset: 2 * step, as: SIMD16<Float>.self)
+                            row.storeBytes(of: t.3, toByteOffset: 3 * step, as: SIMD16<Float>.self)
+                            row.storeBytes(of: t.4, toByteOffset: 4 * step, as: SIMD16<Float>.self)
+                            row.storeBytes(of: t.5, toByteOffset: 5 * step, as: SIMD16<Float>.self)
+                        }
+                        o += 16
+                    }
+                }
+            }
+        }
+    }
+
+    /// A (Aᵀ's transpose) applied to four values: `g0`, `(g0 + g2) + (g1 + g3)`,
+    /// `(g0 + g2) - (g1 + g3)`, `(g0 + 4g2) + 2(g1 + 4g3)`, `(g0 + 4g2) - 2(g1 + 4g3)`, `g3`.
+    @inlinable @inline(__always)
+    static func gradientCombination(
+        _ g0: SIMD16<Float>, _ g1: SIMD16<Float>, _ g2: SIMD16<Float>, _ g3: SIMD16<Float>
+    ) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+        let (four, two) = (SIMD16<Float>(repeating: 4), SIMD16<Float>(repeating: 2))
+        let (even, odd) = (g0 + g2, g1 + g3)
+        let (evenScaled, oddScaled) = (g0 + four * g2, two * (g1 + four * g3))
+        return (g0, even + odd, even - odd, evenScaled + oddScaled, evenScaled - oddScaled, g3)
+    }
+
     /// Aᵀ applied to six values: `m0 + (m1 + m2) + (m3 + m4)`, `(m1 - m2) + 2(m3 - m4)`,
     /// `(m1 + m2) + 4(m3 + m4)`, `(m1 - m2) + 8(m3 - m4) + m5`.
     @inlinable @inline(__always)

@@ -11,7 +11,7 @@ import LoupeSupport
 /// channels; the packed GEMM, `U` the transformed weights), and each tile's 4 x 4 (2 x 2)
 /// outputs come back by the output transform. The products do 4 (2.25) times fewer
 /// multiply-adds than the lowered convolution's. The weight gradient is the adjoint of
-/// F(2 x 2, 3 x 3), 2.25 times fewer.
+/// F(4 x 4, 3 x 3) in the weights, 4 times fewer (or of F(2 x 2), 2.25 times).
 ///
 /// For inference: the values differ from the lowered convolution's by rounding (the
 /// transforms add before multiplying, and F(4 x 4)'s G has sixths and twenty-fourths), by a
@@ -31,23 +31,31 @@ package struct WinogradConvolution: Sendable {
     /// and inferred fastest (BENCHMARKS.md).
     package static let defaultPositionsPerRound = 768
 
-    /// How many tiles (of as many images as that takes) the weight gradient's sixteen products
-    /// sum at a time: their depth.
-    package let weightGradientTilesPerProduct: Int
+    /// The outputs per tile side of the weight gradient's form: 4, F(4 x 4, 3 x 3)'s adjoint,
+    /// or 2, F(2 x 2, 3 x 3)'s (less rounding, 1.8 times the multiply-adds).
+    package let weightGradientTileEdge: Int
 
-    package static let defaultWeightGradientTilesPerProduct = 256
+    /// How many tiles (of as many images as that takes) the weight gradient's products sum at
+    /// a time: their depth. By default 128 tiles of F(4 x 4), 256 of F(2 x 2): of 64 to 256
+    /// F(4 x 4) tiles, 128 was at or near the fastest for `resnet-mini`'s 32- and 64-channel
+    /// layers (`loupe-bench --resnet-convolutions --passes weight-gradient`, Zen 2).
+    package let weightGradientTilesPerProduct: Int
 
     package init(
         geometry: ConvolutionGeometry, outChannels: Int, path: KernelPath = .active,
         positionsPerRound: Int = WinogradConvolution.defaultPositionsPerRound,
-        weightGradientTilesPerProduct: Int = WinogradConvolution.defaultWeightGradientTilesPerProduct
+        weightGradientTileEdge: Int = 4, weightGradientTilesPerProduct: Int? = nil
     ) {
         precondition(
             Self.computes(geometry, outChannels: outChannels),
             "not a stride-1 3 x 3 convolution with padding at most 2 and channels in multiples of 16")
         (self.geometry, self.outChannels, self.path) = (geometry, outChannels, path)
         self.positionsPerRound = max(1, positionsPerRound)
-        self.weightGradientTilesPerProduct = max(1, weightGradientTilesPerProduct)
+        precondition(
+            weightGradientTileEdge == 4 || weightGradientTileEdge == 2, "Winograd tiles of 4 x 4 or 2 x 2 outputs")
+        self.weightGradientTileEdge = weightGradientTileEdge
+        self.weightGradientTilesPerProduct = max(
+            1, weightGradientTilesPerProduct ?? (weightGradientTileEdge == 4 ? 128 : 256))
     }
 
     /// Whether this pass computes the convolution: a 3 x 3 kernel, stride 1, padding at most
@@ -69,13 +77,14 @@ package struct WinogradConvolution: Sendable {
     }
 
     /// Whether training's weight gradient takes this form (`accumulateWeightGradient`), on a
-    /// path that `trains(on:)`: one it computes, with at least 64 input and output channels.
-    /// Its sixteen products are as deep as the tiles but only channels wide, so narrower layers
-    /// lose (`loupe-bench --resnet-convolutions`, one thread, 64 images: `resnet-mini`'s
-    /// 32-channel 16 x 16 layer 1.88-1.91 ms against 1.63-1.69 ms lowered, its 64-channel
-    /// 8 x 8 layer 1.25 ms against 1.76 ms).
+    /// path that `trains(on:)`: one it computes, with at least 32 input and output channels.
+    /// Its 36 products are as deep as the tiles but only channels wide, so narrower layers
+    /// lose (`loupe-bench --resnet-convolutions --passes weight-gradient --cpu-time`, one
+    /// thread, 64 images, Zen 2: `resnet-mini`'s 16-channel 32 x 32 layer 5.0-5.4 ms against
+    /// 4.4 lowered, its 32-channel 16 x 16 layer 3.1-3.3 against 4.2, its 64-channel 8 x 8
+    /// layer 2.3-2.4 against 2.8-2.9 by F(2 x 2)'s adjoint; BENCHMARKS.md).
     package static func sumsWeightGradient(for geometry: ConvolutionGeometry, outChannels: Int) -> Bool {
-        computes(geometry, outChannels: outChannels) && geometry.channels >= 64 && outChannels >= 64
+        computes(geometry, outChannels: outChannels) && geometry.channels >= 32 && outChannels >= 32
     }
 
     /// Whether training's passes take this form too, on `path`: the forward pass and the
@@ -169,30 +178,30 @@ package struct WinogradConvolution: Sendable {
 
     /// `dW += Σ_n (∂y_n/∂W)ᵀ g_n` for `batch` images: `g` `[batch, outChannels, outputHeight,
     /// outputWidth]` the output gradient, `x` the forward input `[batch, C, H, W]`,
-    /// `weightGradient` `[outChannels, C, 3, 3]`. The adjoint of F(2 x 2, 3 x 3) in the weights
-    /// (the forward pass's F(4 x 4, 3 x 3) computes the same convolution): for each element
-    /// ξ, `∂U_ξ = Σ_t (A g_t Aᵀ)_ξ V_ξ,t` over the tiles t (sixteen products as deep as the
-    /// tiles, `V` the input tiles transformed by F(2 x 2)), then `∂W = Gᵀ ∂U G` per filter and
-    /// channel: the convolution's weight gradient up to rounding, with 2.25 times fewer
+    /// `weightGradient` `[outChannels, C, 3, 3]`. The adjoint of F(`edge` x `edge`, 3 x 3) in
+    /// the weights, `weightGradientTileEdge` (4 or 2): for each element ξ, `∂U_ξ = Σ_t (A g_t
+    /// Aᵀ)_ξ V_ξ,t` over the tiles t (36 or 16 products as deep as the tiles, `V` the input
+    /// tiles transformed as the forward pass transforms them), then `∂W = Gᵀ ∂U G` per filter
+    /// and channel: the convolution's weight gradient up to rounding, with 4 (2.25) times fewer
     /// multiply-adds. Deterministic: tiles are summed in the same groups for a batch.
     package func accumulateWeightGradient(
         _ g: UnsafePointer<Float>, input x: UnsafePointer<Float>, batch: Int,
         into weightGradient: UnsafeMutablePointer<Float>
     ) {
         guard batch > 0 else { return }
-        let channels = geometry.channels
-        let grid = tileGrid(edge: 2)
+        let (channels, edge) = (geometry.channels, weightGradientTileEdge)
+        let (grid, elements) = (tileGrid(edge: edge), (edge + 2) * (edge + 2))
         let tilesPerImage = grid.rows * grid.columns
         let tilesPerProduct = weightGradientTilesPerProduct
         let group = max(1, min(batch, tilesPerProduct / tilesPerImage))
         let (pixels, outputPixels) = (geometry.height * geometry.width, geometry.outputHeight * geometry.outputWidth)
         let (imageSize, outputSize, matrix) = (channels * pixels, outChannels * outputPixels, outChannels * channels)
         // Per group: its images and output gradients channels-last, the transformed tiles of
-        // at most `tilesPerProduct` tiles at a time, the sixteen sums ∂U_ξ, and zeros.
+        // at most `tilesPerProduct` tiles at a time, the sums ∂U_ξ, and zeros.
         let round = min(group * tilesPerImage, tilesPerProduct)
         let counts = [
-            group * imageSize, group * outputSize, 16 * round * channels, 16 * round * outChannels, 16 * matrix,
-            max(channels, outChannels),
+            group * imageSize, group * outputSize, elements * round * channels, elements * round * outChannels,
+            elements * matrix, max(channels, outChannels),
         ]
         let floats = counts.reduce(0, +)
         ScratchMemory.withBytes(floats * MemoryLayout<Float>.stride) { raw in
@@ -219,10 +228,11 @@ package struct WinogradConvolution: Sendable {
                 for start in stride(from: 0, to: count * tilesPerImage, by: round) {
                     let tiles = start..<min(start + round, count * tilesPerImage)
                     transformInput(
-                        edge: 2, images, tileColumns: grid.columns, tiles: tiles, zeros: zeros, into: v,
+                        edge: edge, images, tileColumns: grid.columns, tiles: tiles, zeros: zeros, into: v,
                         matrixStride: tiles.count * channels)
-                    transformGradient(gradients, tileColumns: grid.columns, tiles: tiles, zeros: zeros, into: m)
-                    for element in 0..<16 {
+                    transformGradient(
+                        edge: edge, gradients, tileColumns: grid.columns, tiles: tiles, zeros: zeros, into: m)
+                    for element in 0..<elements {
                         GEMM.multiply(
                             transposeA: true, m: outChannels, n: channels, k: tiles.count,
                             a: m + element * tiles.count * outChannels, lda: outChannels,
@@ -232,53 +242,86 @@ package struct WinogradConvolution: Sendable {
                 }
                 first += count
             }
-            // ∂W = Gᵀ ∂U G: each row (a, b, c, d) of ∂U, and then of Gᵀ ∂U's columns, becomes
-            // (a + (b + c) / 2, (b - c) / 2, (b + c) / 2 + d).
-            @inline(__always) func reduce(_ a: Float, _ b: Float, _ c: Float, _ d: Float) -> (Float, Float, Float) {
-                (a + (b + c) / 2, (b - c) / 2, (b + c) / 2 + d)
-            }
-            for pair in 0..<matrix {
-                @inline(__always) func u(_ element: Int) -> Float { sums[element * matrix + pair] }
-                let (c0, c1, c2, c3) = (
-                    reduce(u(0), u(4), u(8), u(12)), reduce(u(1), u(5), u(9), u(13)),
-                    reduce(u(2), u(6), u(10), u(14)), reduce(u(3), u(7), u(11), u(15))
-                )
-                let filter = weightGradient + pair * 9
-                @inline(__always) func add(row i: Int, _ w: (Float, Float, Float)) {
-                    filter[3 * i] += w.0
-                    filter[3 * i + 1] += w.1
-                    filter[3 * i + 2] += w.2
-                }
-                add(row: 0, reduce(c0.0, c1.0, c2.0, c3.0))
-                add(row: 1, reduce(c0.1, c1.1, c2.1, c3.1))
-                add(row: 2, reduce(c0.2, c1.2, c2.2, c3.2))
+            if edge == 4 {
+                Self.addF4WeightGradient(sums, matrix: matrix, into: weightGradient)
+            } else {
+                Self.addF2WeightGradient(sums, matrix: matrix, into: weightGradient)
             }
         }
     }
 
-    private func transformGradient(
-        _ gradients: UnsafePointer<Float>, tileColumns: Int, tiles: Range<Int>, zeros: UnsafePointer<Float>,
-        into m: UnsafeMutablePointer<Float>
+    /// `∂W += Gᵀ ∂U G` for F(2 x 2, 3 x 3): `sums[ξ * matrix + pair]` is element ξ of the 4 x 4
+    /// `∂U` of filter and channel `pair`. Each row (a, b, c, d) of ∂U, and then of Gᵀ ∂U's
+    /// columns, becomes (a + (b + c) / 2, (b - c) / 2, (b + c) / 2 + d).
+    private static func addF2WeightGradient(
+        _ sums: UnsafePointer<Float>, matrix: Int, into weightGradient: UnsafeMutablePointer<Float>
     ) {
-        let (height, width) = (geometry.outputHeight, geometry.outputWidth)
-        let (tilesPerImage, matrixStride) = (tileGrid(edge: 2).rows * tileColumns, tiles.count * outChannels)
-        switch path {
-        case .avx512:
-            avx512WinogradGradient(
-                gradients, outChannels: outChannels, tileColumns: tileColumns, tilesPerImage: tilesPerImage,
-                tiles: tiles, outputHeight: height, outputWidth: width, zeros: zeros, into: m,
-                matrixStride: matrixStride)
-        case .avx2:
-            avx2WinogradGradient(
-                gradients, outChannels: outChannels, tileColumns: tileColumns, tilesPerImage: tilesPerImage,
-                tiles: tiles, outputHeight: height, outputWidth: width, zeros: zeros, into: m,
-                matrixStride: matrixStride)
-        case .generic:
-            WinogradTransforms<SeparateMultiplyAdd>.transformGradient(
-                gradients, outChannels: outChannels, tileColumns: tileColumns, tilesPerImage: tilesPerImage,
-                tiles: tiles, outputHeight: height, outputWidth: width, zeros: zeros, into: m,
-                matrixStride: matrixStride)
+        @inline(__always) func reduce(_ a: Float, _ b: Float, _ c: Float, _ d: Float) -> (Float, Float, Float) {
+            (a + (b + c) / 2, (b - c) / 2, (b + c) / 2 + d)
         }
+        for pair in 0..<matrix {
+            @inline(__always) func u(_ element: Int) -> Float { sums[element * matrix + pair] }
+            let (c0, c1, c2, c3) = (
+                reduce(u(0), u(4), u(8), u(12)), reduce(u(1), u(5), u(9), u(13)),
+                reduce(u(2), u(6), u(10), u(14)), reduce(u(3), u(7), u(11), u(15))
+            )
+            let filter = weightGradient + pair * 9
+            @inline(__always) func add(row i: Int, _ w: (Float, Float, Float)) {
+                filter[3 * i] += w.0
+                filter[3 * i + 1] += w.1
+                filter[3 * i + 2] += w.2
+            }
+            add(row: 0, reduce(c0.0, c1.0, c2.0, c3.0))
+            add(row: 1, reduce(c0.1, c1.1, c2.1, c3.1))
+            add(row: 2, reduce(c0.2, c1.2, c2.2, c3.2))
+        }
+    }
+
+    /// `∂W += Gᵀ ∂U G` for F(4 x 4, 3 x 3), `sums` as in `addF2WeightGradient` for the 6 x 6
+    /// `∂U`. Gᵀ takes six values (u0, ..., u5) to (u0/4 - s/6 + t/24, (u2 - u1)/6 + (u3 - u4)/12,
+    /// t/6 - s/6 + u5), with s = u1 + u2 and t = u3 + u4.
+    private static func addF4WeightGradient(
+        _ sums: UnsafePointer<Float>, matrix: Int, into weightGradient: UnsafeMutablePointer<Float>
+    ) {
+        @inline(__always) func reduce(_ u: (Float, Float, Float, Float, Float, Float)) -> (Float, Float, Float) {
+            let (s, t) = (u.1 + u.2, u.3 + u.4)
+            return (u.0 / 4 - s / 6 + t / 24, (u.2 - u.1) / 6 + (u.3 - u.4) / 12, (t - s) / 6 + u.5)
+        }
+        for pair in 0..<matrix {
+            @inline(__always) func u(_ element: Int) -> Float { sums[element * matrix + pair] }
+            // Gᵀ ∂U, column by column; then each of its three rows by Gᵀ again.
+            let c = (0..<6).map { j in reduce((u(j), u(6 + j), u(12 + j), u(18 + j), u(24 + j), u(30 + j))) }
+            let filter = weightGradient + pair * 9
+            let rows = (
+                reduce((c[0].0, c[1].0, c[2].0, c[3].0, c[4].0, c[5].0)),
+                reduce((c[0].1, c[1].1, c[2].1, c[3].1, c[4].1, c[5].1)),
+                reduce((c[0].2, c[1].2, c[2].2, c[3].2, c[4].2, c[5].2))
+            )
+            for (i, w) in [rows.0, rows.1, rows.2].enumerated() {
+                filter[3 * i] += w.0
+                filter[3 * i + 1] += w.1
+                filter[3 * i + 2] += w.2
+            }
+        }
+    }
+
+    /// The adjoint of the output transform of F(`edge` x `edge`, 3 x 3), 4 or 2, on the path.
+    private func transformGradient(
+        edge: Int, _ gradients: UnsafePointer<Float>, tileColumns: Int, tiles: Range<Int>,
+        zeros: UnsafePointer<Float>, into m: UnsafeMutablePointer<Float>
+    ) {
+        let transform =
+            switch (path, edge) {
+            case (.avx512, 4): avx512WinogradF4Gradient
+            case (.avx512, _): avx512WinogradGradient
+            case (.avx2, 4): avx2WinogradF4Gradient
+            case (.avx2, _): avx2WinogradGradient
+            case (.generic, 4): WinogradF4Transforms<SeparateMultiplyAdd>.transformGradient
+            case (.generic, _): WinogradTransforms<SeparateMultiplyAdd>.transformGradient
+            }
+        transform(
+            gradients, outChannels, tileColumns, tileGrid(edge: edge).rows * tileColumns, tiles,
+            geometry.outputHeight, geometry.outputWidth, zeros, m, tiles.count * outChannels)
     }
 
     /// The input transform of F(`edge` x `edge`, 3 x 3), 4 or 2, on the path.

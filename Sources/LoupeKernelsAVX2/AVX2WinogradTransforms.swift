@@ -59,3 +59,14 @@ package func avx2WinogradF4Output(
         tilesPerImage: tilesPerImage, tiles: tiles, outputHeight: outputHeight, outputWidth: outputWidth, bias: bias,
         into: y)
 }
+
+/// `WinogradF4Transforms.transformGradient` compiled for AVX2.
+package func avx2WinogradF4Gradient(
+    _ g: UnsafePointer<Float>, outChannels: Int, tileColumns: Int, tilesPerImage: Int, tiles: Range<Int>,
+    outputHeight: Int, outputWidth: Int, zeros: UnsafePointer<Float>, into m: UnsafeMutablePointer<Float>,
+    matrixStride: Int
+) {
+    WinogradF4Transforms<AVX2MultiplyAdd>.transformGradient(
+        g, outChannels: outChannels, tileColumns: tileColumns, tilesPerImage: tilesPerImage, tiles: tiles,
+        outputHeight: outputHeight, outputWidth: outputWidth, zeros: zeros, into: m, matrixStride: matrixStride)
+}

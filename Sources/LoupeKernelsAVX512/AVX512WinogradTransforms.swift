@@ -59,3 +59,14 @@ package func avx512WinogradF4Output(
         tilesPerImage: tilesPerImage, tiles: tiles, outputHeight: outputHeight, outputWidth: outputWidth, bias: bias,
         into: y)
 }
+
+/// `WinogradF4Transforms.transformGradient` compiled for AVX512.
+package func avx512WinogradF4Gradient(
+    _ g: UnsafePointer<Float>, outChannels: Int, tileColumns: Int, tilesPerImage: Int, tiles: Range<Int>,
+    outputHeight: Int, outputWidth: Int, zeros: UnsafePointer<Float>, into m: UnsafeMutablePointer<Float>,
+    matrixStride: Int
+) {
+    WinogradF4Transforms<AVX512MultiplyAdd>.transformGradient(
+        g, outChannels: outChannels, tileColumns: tileColumns, tilesPerImage: tilesPerImage, tiles: tiles,
+        outputHeight: outputHeight, outputWidth: outputWidth, zeros: zeros, into: m, matrixStride: matrixStride)
+}

@@ -88,10 +88,11 @@ final class WinogradConvolutionTests: XCTestCase {
         }
     }
 
-    /// The weight gradient (the adjoint of the forward pass in the weights) against
-    /// `Σ_n Σ_q g[n, o, q] * x[n, c, q + tap]` in Double on every path, for every case's
-    /// sizes and paddings (odd outputs cut the last tiles): it adds to what the gradient
-    /// holds, and agrees whatever groups of tiles the products take.
+    /// The weight gradient (the adjoint of the forward pass in the weights, F(4 x 4)'s and
+    /// F(2 x 2)'s) against `Σ_n Σ_q g[n, o, q] * x[n, c, q + tap]` in Double on every path,
+    /// for every case's sizes and paddings (outputs not a multiple of the tile cut the last
+    /// tiles): it adds to what the gradient holds, and agrees whatever groups of tiles the
+    /// products take.
     func testWeightGradientMatchesTheDirectSum() {
         for path in KernelPath.allCases where path <= KernelPath.supported {
             for (index, t) in Self.cases.enumerated() {
@@ -122,21 +123,27 @@ final class WinogradConvolutionTests: XCTestCase {
                         }
                     }
                 }
-                let label = "\(path) case \(index)"
-                let convolution = WinogradConvolution(geometry: g, outChannels: t.outChannels, path: path)
-                var dw = start
-                convolution.accumulateWeightGradient(dy, input: x, batch: t.batch, into: &dw)
                 let scale = Double(t.batch * oh * ow)
-                for (got, expected) in zip(dw, want) {
-                    XCTAssertEqual(Double(got), expected, accuracy: 4e-6 * scale, label)
-                }
-                // One tile per product: other groups, the same sums.
-                let regrouped = WinogradConvolution(
-                    geometry: g, outChannels: t.outChannels, path: path, weightGradientTilesPerProduct: 1)
-                var again = start
-                regrouped.accumulateWeightGradient(dy, input: x, batch: t.batch, into: &again)
-                for (got, expected) in zip(again, want) {
-                    XCTAssertEqual(Double(got), expected, accuracy: 4e-6 * scale, label)
+                for edge in [4, 2] {
+                    let label = "\(path) F(\(edge)) case \(index)"
+                    // F(4 x 4)'s adjoint came within 5.4e-7 of the sum per term, F(2 x 2)'s 2.1e-7.
+                    let tolerance = 4e-6 * scale
+                    let convolution = WinogradConvolution(
+                        geometry: g, outChannels: t.outChannels, path: path, weightGradientTileEdge: edge)
+                    var dw = start
+                    convolution.accumulateWeightGradient(dy, input: x, batch: t.batch, into: &dw)
+                    for (got, expected) in zip(dw, want) {
+                        XCTAssertEqual(Double(got), expected, accuracy: tolerance, label)
+                    }
+                    // One tile per product: other groups, the same sums.
+                    let regrouped = WinogradConvolution(
+                        geometry: g, outChannels: t.outChannels, path: path, weightGradientTileEdge: edge,
+                        weightGradientTilesPerProduct: 1)
+                    var again = start
+                    regrouped.accumulateWeightGradient(dy, input: x, batch: t.batch, into: &again)
+                    for (got, expected) in zip(again, want) {
+                        XCTAssertEqual(Double(got), expected, accuracy: tolerance, label)
+                    }
                 }
             }
         }
@@ -246,7 +253,7 @@ final class WinogradConvolutionTests: XCTestCase {
 
     /// Inference takes it for every convolution it computes: stride 1, 3 x 3, padding at most
     /// 2, channels in multiples of 16 (from 16 on, F(4 x 4, 3 x 3) beats the lowered form); in
-    /// F(2 x 2) form, from 32 channels.
+    /// F(2 x 2) form, from 32 channels. Training's weight gradient from 32 channels.
     func testStrideOneThreeByThreeConvolutionsOfWholeVectorsTakeIt() {
         func geometry(channels: Int = 64, kernel: Int = 3, stride: Int = 1, padding: Int = 1) -> ConvolutionGeometry {
             ConvolutionGeometry(
@@ -267,6 +274,13 @@ final class WinogradConvolutionTests: XCTestCase {
             WinogradConvolution.isFaster(for: geometry(channels: 8), outChannels: 16), "not a multiple of 16")
         XCTAssertFalse(WinogradConvolution.computes(geometry(channels: 72), outChannels: 64), "not a multiple of 16")
         XCTAssertFalse(WinogradConvolution.computes(geometry(), outChannels: 72), "not a multiple of 16")
+        // Training's weight gradient from 32 input and output channels.
+        XCTAssertTrue(WinogradConvolution.sumsWeightGradient(for: geometry(channels: 32), outChannels: 32))
+        XCTAssertTrue(WinogradConvolution.sumsWeightGradient(for: geometry(), outChannels: 64))
+        XCTAssertFalse(WinogradConvolution.sumsWeightGradient(for: geometry(channels: 16), outChannels: 16))
+        XCTAssertFalse(WinogradConvolution.sumsWeightGradient(for: geometry(channels: 16), outChannels: 32))
+        XCTAssertFalse(WinogradConvolution.sumsWeightGradient(for: geometry(channels: 32), outChannels: 16))
+        XCTAssertFalse(WinogradConvolution.sumsWeightGradient(for: geometry(stride: 2), outChannels: 64))
     }
 
     /// The cache of a weight tensor's packed forms keeps its Winograd form until the weights
