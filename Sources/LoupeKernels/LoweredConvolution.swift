@@ -252,13 +252,15 @@ package struct LoweredConvolution: Sendable {
     /// `dx = ∂(W * x)/∂x ᵀ g` for `batch` images (written, not added): `g`
     /// `[batch, outChannels, outputHeight, outputWidth]`, `dx` `[batch, C, H, W]`.
     /// `packedTransposedWeights`, when given, is `Wᵀ` (`patchSize x outChannels`) packed as a
-    /// left operand for `path`; the transposed formulation packs its own weights.
+    /// left operand for `path`; the transposed formulation packs its own weights, or takes
+    /// their Winograd form from `weightForms`, the cache of the weights' forms, when given.
     package func inputGradient(
         _ g: UnsafePointer<Float>, batch: Int, weights: UnsafePointer<Float>,
-        packedTransposedWeights: PackedOperand?, into dx: UnsafeMutablePointer<Float>
+        packedTransposedWeights: PackedOperand?, weightForms: PackedOperandCache? = nil,
+        into dx: UnsafeMutablePointer<Float>
     ) {
         if transposesInputGradient {
-            transposedInputGradient(g, batch: batch, weights: weights, into: dx)
+            transposedInputGradient(g, batch: batch, weights: weights, weightForms: weightForms, into: dx)
             return
         }
         let counts = [outChannels * positions, patch * positions, geometry.paddedImageCount]
@@ -282,20 +284,24 @@ package struct LoweredConvolution: Sendable {
     }
 
     private func transposedInputGradient(
-        _ g: UnsafePointer<Float>, batch: Int, weights: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>
+        _ g: UnsafePointer<Float>, batch: Int, weights: UnsafePointer<Float>, weightForms: PackedOperandCache?,
+        into dx: UnsafeMutablePointer<Float>
     ) {
-        let flipped = flippedTransposedWeights(weights)
         if WinogradConvolution.trains(on: path)
             && WinogradConvolution.isFaster(for: transposedGeometry, outChannels: geometry.channels)
         {
             let winograd = WinogradConvolution(geometry: transposedGeometry, outChannels: geometry.channels, path: path)
-            let transformed = flipped.withUnsafeBufferPointer {
-                WinogradWeights(
-                    weights: $0.baseAddress!, outChannels: geometry.channels, channels: outChannels, path: path)
-            }
+            let transformed =
+                weightForms?.winogradWeights(
+                    outChannels: geometry.channels, channels: outChannels, transposedAndFlipped: true, source: weights,
+                    path: path)
+                ?? WinogradWeights(
+                    weights: weights, outChannels: geometry.channels, channels: outChannels,
+                    transposedAndFlipped: true, path: path)
             winograd.forward(g, batch: batch, weights: transformed, bias: nil, into: dx)
             return
         }
+        let flipped = flippedTransposedWeights(weights)
         let transposed = LoweredConvolution(geometry: transposedGeometry, outChannels: geometry.channels, path: path)
         let packed = flipped.withUnsafeBufferPointer {
             PackedOperand(

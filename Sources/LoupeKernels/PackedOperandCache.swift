@@ -17,7 +17,8 @@ import LoupeSupport
     private var winogradForms: [WinogradWeights] = []
     /// The shapes of the Winograd forms of earlier values, to be made again for the new ones
     /// by `repackRetired`.
-    private var retiredWinogradShapes: [(outChannels: Int, channels: Int, tileEdge: Int, path: KernelPath)] = []
+    private var retiredWinogradShapes:
+        [(outChannels: Int, channels: Int, tileEdge: Int, transposedAndFlipped: Bool, path: KernelPath)] = []
 
     @usableFromInline package init() {}
 
@@ -52,19 +53,24 @@ import LoupeSupport
     }
 
     /// The Winograd-domain form (tiles of `tileEdge` outputs a side) of the `[outChannels,
-    /// channels, 3, 3]` weights this cache belongs to (`source`), made now if it is not cached yet.
+    /// channels, 3, 3]` weights this cache belongs to (`source`), or with
+    /// `transposedAndFlipped` of the input gradient's convolution of weights `[channels,
+    /// outChannels, 3, 3]` (`WinogradWeights.init`), made now if it is not cached yet.
     package func winogradWeights(
-        outChannels: Int, channels: Int, tileEdge: Int = 4, source: UnsafePointer<Float>, path: KernelPath = .active
+        outChannels: Int, channels: Int, tileEdge: Int = 4, transposedAndFlipped: Bool = false,
+        source: UnsafePointer<Float>, path: KernelPath = .active
     ) -> WinogradWeights {
         lock.lock()
         defer { lock.unlock() }
         if let cached = winogradForms.first(where: {
-            $0.outChannels == outChannels && $0.channels == channels && $0.tileEdge == tileEdge && $0.path == path
+            $0.outChannels == outChannels && $0.channels == channels && $0.tileEdge == tileEdge
+                && $0.isTransposedAndFlipped == transposedAndFlipped && $0.path == path
         }) {
             return cached
         }
         let made = WinogradWeights(
-            weights: source, outChannels: outChannels, channels: channels, tileEdge: tileEdge, path: path)
+            weights: source, outChannels: outChannels, channels: channels, tileEdge: tileEdge,
+            transposedAndFlipped: transposedAndFlipped, path: path)
         winogradForms.append(made)
         return made
     }
@@ -114,7 +120,7 @@ import LoupeSupport
             let (_, source, shape) = shapes[index]
             return WinogradWeights(
                 weights: source, outChannels: shape.outChannels, channels: shape.channels,
-                tileEdge: shape.tileEdge, path: shape.path)
+                tileEdge: shape.tileEdge, transposedAndFlipped: shape.transposedAndFlipped, path: shape.path)
         }
         for (index, (cache, _, _)) in shapes.enumerated() { cache.winogradForms.append(made[index]) }
         for (cache, _) in work { cache.retiredWinogradShapes.removeAll() }
@@ -128,7 +134,9 @@ import LoupeSupport
         defer { lock.unlock() }
         retired.append(contentsOf: operands)
         operands.removeAll(keepingCapacity: true)
-        retiredWinogradShapes = winogradForms.map { ($0.outChannels, $0.channels, $0.tileEdge, $0.path) }
+        retiredWinogradShapes = winogradForms.map {
+            ($0.outChannels, $0.channels, $0.tileEdge, $0.isTransposedAndFlipped, $0.path)
+        }
         winogradForms.removeAll()
     }
 

@@ -366,7 +366,9 @@ package struct WinogradConvolution: Sendable {
 /// The weights of a 3 x 3 convolution in the domain of Winograd's F(4 x 4, 3 x 3) or
 /// F(2 x 2, 3 x 3) (`tileEdge` 4 or 2): `U = G g Gᵀ` for every filter `g`, as 36 (16)
 /// `[outChannels, channels]` matrices, each packed transposed as the right operand of its
-/// product for `path`.
+/// product for `path`. Made `transposedAndFlipped`, they are the weights of the input
+/// gradient as a convolution of the output gradient: filter (c, o) is filter (o, c) turned
+/// by 180 degrees.
 ///
 ///     F(4 x 4): G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
 ///     F(2 x 2): G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]
@@ -375,16 +377,22 @@ package final class WinogradWeights: @unchecked Sendable {
     package let channels: Int
     /// Outputs per tile side of the form: 4 or 2.
     package let tileEdge: Int
+    /// Whether these are the transformed weights of the input gradient's convolution.
+    package let isTransposedAndFlipped: Bool
     package let path: KernelPath
     /// Element ξ's matrix, transposed, packed as the right operand of its product.
     let forms: [PackedOperand]
 
-    /// Transforms `[outChannels, channels, 3, 3]` weights.
+    /// Transforms `[outChannels, channels, 3, 3]` weights; `transposedAndFlipped`, the
+    /// `[channels, outChannels, 3, 3]` weights of a convolution whose input gradient this
+    /// convolution is: `W[c, o, 2 - ky, 2 - kx]` for filter (o, c) and tap (ky, kx).
     package init(
-        weights: UnsafePointer<Float>, outChannels: Int, channels: Int, tileEdge: Int = 4, path: KernelPath = .active
+        weights: UnsafePointer<Float>, outChannels: Int, channels: Int, tileEdge: Int = 4,
+        transposedAndFlipped: Bool = false, path: KernelPath = .active
     ) {
         precondition(tileEdge == 4 || tileEdge == 2, "Winograd tiles of 4 x 4 or 2 x 2 outputs")
         (self.outChannels, self.channels, self.tileEdge, self.path) = (outChannels, channels, tileEdge, path)
+        isTransposedAndFlipped = transposedAndFlipped
         let (matrix, side) = (outChannels * channels, tileEdge + 2)
         /// G applied to three values, in the first `side` lanes: for F(4 x 4), (a/4,
         /// -(a + b + c)/6, -(a - b + c)/6, a/24 + b/12 + c/6, a/24 - b/12 + c/6, c); for
@@ -400,10 +408,12 @@ package final class WinogradWeights: @unchecked Sendable {
         forms = ScratchMemory.withBytes(side * side * matrix * MemoryLayout<Float>.stride) { raw in
             let values = raw.bindMemory(to: Float.self, capacity: side * side * matrix)
             for filter in 0..<matrix {
-                let g = weights + 9 * filter
+                let (o, c) = filter.quotientAndRemainder(dividingBy: channels)
+                let source = weights + 9 * (transposedAndFlipped ? c * outChannels + o : filter)
+                @inline(__always) func g(_ tap: Int) -> Float { source[transposedAndFlipped ? 8 - tap : tap] }
                 // G g, column by column: `side` rows of three.
                 let (column0, column1, column2) = (
-                    transform(g[0], g[3], g[6]), transform(g[1], g[4], g[7]), transform(g[2], g[5], g[8])
+                    transform(g(0), g(3), g(6)), transform(g(1), g(4), g(7)), transform(g(2), g(5), g(8))
                 )
                 // (G g) Gᵀ: each row's three values the same way.
                 for i in 0..<side {

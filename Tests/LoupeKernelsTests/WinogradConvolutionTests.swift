@@ -2,7 +2,7 @@ import LoupeKernels
 import XCTest
 
 /// `WinogradConvolution` (the forward pass by F(4 x 4, 3 x 3) and F(2 x 2, 3 x 3), the weight
-/// gradient by F(2 x 2, 3 x 3)'s adjoint) against a naive direct convolution in Double on
+/// gradient by their adjoints) against a naive direct convolution in Double on
 /// every kernel path: even and odd image sizes, paddings 0 to 2, wide rows, one-pixel
 /// images; each image's outputs independent of how images are grouped.
 final class WinogradConvolutionTests: XCTestCase {
@@ -334,6 +334,54 @@ final class WinogradConvolutionTests: XCTestCase {
             PackedOperandCache.repackRetired([(cache, new.baseAddress!)], threads: 2)
             XCTAssertTrue(
                 before === cache.winogradWeights(outChannels: 32, channels: 16, tileEdge: 4, source: new.baseAddress!))
+        }
+    }
+
+    /// The input gradient's Winograd form made from the weights as they are
+    /// (`transposedAndFlipped`) is the form of their flipped, transposed copy (a naive loop
+    /// here), bit for bit; the cache keeps it apart from the forward pass's form of the same
+    /// shape and makes it again after an update.
+    func testTheInputGradientsFormIsTheFormOfTheFlippedTransposedWeights() {
+        for (outChannels, channels) in [(32, 16), (16, 16)] {
+            let w = random(outChannels * channels * 9, seed: UInt64(13 + outChannels))
+            var flipped = [Float](repeating: 0, count: w.count)
+            for o in 0..<outChannels {
+                for c in 0..<channels {
+                    for tap in 0..<9 { flipped[(c * outChannels + o) * 9 + 8 - tap] = w[(o * channels + c) * 9 + tap] }
+                }
+            }
+            // The input gradient's convolution: `outChannels` inputs to `channels` outputs.
+            let geometry = ConvolutionGeometry(
+                channels: outChannels, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1)
+            let g = random(2 * outChannels * 64, seed: 14)
+            func outputs(_ form: WinogradWeights) -> [UInt32] {
+                var y = [Float](repeating: 0, count: 2 * channels * 64)
+                WinogradConvolution(geometry: geometry, outChannels: channels).forward(
+                    g, batch: 2, weights: form, bias: nil, into: &y)
+                return y.map(\.bitPattern)
+            }
+            let want = outputs(WinogradWeights(weights: flipped, outChannels: channels, channels: outChannels))
+            w.withUnsafeBufferPointer { w in
+                let source = w.baseAddress!
+                let label = "\(outChannels) x \(channels)"
+                let made = WinogradWeights(
+                    weights: source, outChannels: channels, channels: outChannels, transposedAndFlipped: true)
+                XCTAssertEqual(outputs(made), want, label)
+                let cache = PackedOperandCache()
+                let forward = cache.winogradWeights(outChannels: outChannels, channels: channels, source: source)
+                let backward = cache.winogradWeights(
+                    outChannels: channels, channels: outChannels, transposedAndFlipped: true, source: source)
+                XCTAssertFalse(forward === backward, label)
+                XCTAssertFalse(backward.isTransposedAndFlipped == forward.isTransposedAndFlipped, label)
+                XCTAssertEqual(outputs(backward), want, label)
+                cache.retireOperands()
+                PackedOperandCache.repackRetired([(cache, source)], threads: 2)
+                let remade = cache.winogradWeights(
+                    outChannels: channels, channels: outChannels, transposedAndFlipped: true, source: source)
+                XCTAssertFalse(remade === backward, label)
+                XCTAssertTrue(remade.isTransposedAndFlipped, label)
+                XCTAssertEqual(outputs(remade), want, label)
+            }
         }
     }
 }

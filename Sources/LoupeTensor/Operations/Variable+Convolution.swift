@@ -66,7 +66,8 @@ extension Variable {
                                     rowStride: patch, isTransposed: true)
                             convolution.inputGradient(
                                 gp.baseAddress!, batch: batch, weights: wp.baseAddress!,
-                                packedTransposedWeights: packedWeight, into: dxp.baseAddress!)
+                                packedTransposedWeights: packedWeight, weightForms: w.packedOperands,
+                                into: dxp.baseAddress!)
                         }
                     }
                 } : nil
