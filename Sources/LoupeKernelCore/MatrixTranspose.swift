@@ -14,41 +14,6 @@ import CLoupePlatform
     ) {
         let block = wideBlocks ? 16 : 8
         let (fullRows, fullColumns) = (rows / block * block, columns / block * block)
-        // A matrix 16 wide (16 channels, either way) goes sixteen rows at a time, each 8-column
-        // block writing 16 consecutive floats of each destination row: `loupe-bench
-        // --transposes` on Zen 2 (AVX2), 16 channels @32 to channels-first 7.1 to 5.9 us an
-        // image, to channels-last 5.8 to 5.6. Wider ones (32 channels @16, 64 @8) lost 2-12%
-        // that way and take one block of rows at a time.
-        if !wideBlocks && min(fullRows, fullColumns) == 16 {
-            for r0 in stride(from: 0, to: fullRows, by: 16) {
-                for c0 in stride(from: 0, to: fullColumns, by: 8) {
-                    let (from, to) = (source + r0 * sourceStride + c0, destination + c0 * destinationStride + r0)
-                    transpose8x8(from, sourceStride: sourceStride, into: to, destinationStride: destinationStride)
-                    if r0 + 16 <= fullRows {
-                        transpose8x8(
-                            from + 8 * sourceStride, sourceStride: sourceStride, into: to + 8,
-                            destinationStride: destinationStride)
-                    }
-                }
-            }
-        } else {
-            transposeBlocks(
-                source, fullRows: fullRows, fullColumns: fullColumns, sourceStride: sourceStride, into: destination,
-                destinationStride: destinationStride, wideBlocks: wideBlocks)
-        }
-        for r in 0..<rows {
-            let done = r < fullRows ? fullColumns : 0
-            for c in done..<columns { destination[c * destinationStride + r] = source[r * sourceStride + c] }
-        }
-    }
-
-    /// The whole blocks of `transpose`, a block of rows at a time.
-    @inlinable @inline(__always)
-    static func transposeBlocks(
-        _ source: UnsafePointer<Float>, fullRows: Int, fullColumns: Int, sourceStride: Int,
-        into destination: UnsafeMutablePointer<Float>, destinationStride: Int, wideBlocks: Bool
-    ) {
-        let block = wideBlocks ? 16 : 8
         for r0 in stride(from: 0, to: fullRows, by: block) {
             // The rows of the next block, a block of columns at a time: with 16 rows read side
             // by side, the hardware prefetcher alone leaves a batch that is not in cache to
@@ -65,6 +30,10 @@ import CLoupePlatform
                     transpose8x8(from, sourceStride: sourceStride, into: to, destinationStride: destinationStride)
                 }
             }
+        }
+        for r in 0..<rows {
+            let done = r < fullRows ? fullColumns : 0
+            for c in done..<columns { destination[c * destinationStride + r] = source[r * sourceStride + c] }
         }
     }
 

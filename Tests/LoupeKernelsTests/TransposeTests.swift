@@ -1,9 +1,9 @@
 import LoupeKernels
 import XCTest
 
-/// `transpose` on every kernel path against a naive loop: 16-wide matrices either way (taken
-/// sixteen rows at a time), wider ones, ragged edges, and strides wider than the rows, with
-/// the destination's gaps left alone.
+/// `transpose` on every kernel path against a naive loop: 16-wide matrices either way, wider
+/// ones, ragged edges, and strides wider than the rows, with the destination's gaps left
+/// alone.
 final class TransposeTests: XCTestCase {
     func testEveryShapeMatchesTheNaiveTranspose() {
         let shapes: [(rows: Int, columns: Int)] = [
