@@ -289,19 +289,21 @@ package struct WinogradConvolution: Sendable {
         }
         for pair in 0..<matrix {
             @inline(__always) func u(_ element: Int) -> Float { sums[element * matrix + pair] }
-            // Gᵀ ∂U, column by column; then each of its three rows by Gᵀ again.
-            let c = (0..<6).map { j in reduce((u(j), u(6 + j), u(12 + j), u(18 + j), u(24 + j), u(30 + j))) }
+            // Gᵀ ∂U, column by column (no array per filter: this runs for every filter and channel).
+            @inline(__always) func column(_ j: Int) -> (Float, Float, Float) {
+                reduce((u(j), u(6 + j), u(12 + j), u(18 + j), u(24 + j), u(30 + j)))
+            }
+            let c = (column(0), column(1), column(2), column(3), column(4), column(5))
             let filter = weightGradient + pair * 9
-            let rows = (
-                reduce((c[0].0, c[1].0, c[2].0, c[3].0, c[4].0, c[5].0)),
-                reduce((c[0].1, c[1].1, c[2].1, c[3].1, c[4].1, c[5].1)),
-                reduce((c[0].2, c[1].2, c[2].2, c[3].2, c[4].2, c[5].2))
-            )
-            for (i, w) in [rows.0, rows.1, rows.2].enumerated() {
+            // Then each of its three rows by Gᵀ again.
+            @inline(__always) func add(row i: Int, _ w: (Float, Float, Float)) {
                 filter[3 * i] += w.0
                 filter[3 * i + 1] += w.1
                 filter[3 * i + 2] += w.2
             }
+            add(row: 0, reduce((c.0.0, c.1.0, c.2.0, c.3.0, c.4.0, c.5.0)))
+            add(row: 1, reduce((c.0.1, c.1.1, c.2.1, c.3.1, c.4.1, c.5.1)))
+            add(row: 2, reduce((c.0.2, c.1.2, c.2.2, c.3.2, c.4.2, c.5.2)))
         }
     }
 
