@@ -27,6 +27,22 @@
     }
 }
 
+/// An A tile read in place from a transposed operand whose stored rows (one depth step each)
+/// are short: depth step `p` of the tile is `rowTile` consecutive values, `depthStride` after
+/// step `p - 1`'s, as in a packed panel. Rows past `lastRow` read the last row again, as in
+/// `RowMajorTile`.
+@usableFromInline package struct TransposedTile: TileRows {
+    @usableFromInline package let start: UnsafePointer<Float>
+    @usableFromInline package let depthStride: Int
+    @usableFromInline package let lastRow: Int
+    @inlinable package init(start: UnsafePointer<Float>, depthStride: Int, lastRow: Int) {
+        (self.start, self.depthStride, self.lastRow) = (start, depthStride, lastRow)
+    }
+    @inlinable @inline(__always) package func value(row r: Int, depth p: Int) -> Float {
+        start[p &* depthStride &+ Swift.min(r, lastRow)]
+    }
+}
+
 /// An A tile read in place from rows that start anywhere (`MatrixOperand.rowOffsets`): the
 /// tile's rows are resolved to pointers once, so the micro-kernel's loop reads them as it
 /// reads a packed panel. Rows past `lastRow` read the last row again, as in `RowMajorTile`.
@@ -81,6 +97,19 @@
     }
     @inlinable @inline(__always) package func tile(row i0: Int, rows: Int) -> RowMajorTile {
         RowMajorTile(start: start + i0 * rowStride, rowStride: rowStride, lastRow: rows - 1)
+    }
+}
+
+/// A block of a transposed A read in place (`start` is its first row at the slice's depth;
+/// stored rows, the depth steps, `depthStride` apart).
+@usableFromInline package struct TransposedBlock: LeftBlock {
+    @usableFromInline package let start: UnsafePointer<Float>
+    @usableFromInline package let depthStride: Int
+    @inlinable package init(start: UnsafePointer<Float>, depthStride: Int) {
+        (self.start, self.depthStride) = (start, depthStride)
+    }
+    @inlinable @inline(__always) package func tile(row i0: Int, rows: Int) -> TransposedTile {
+        TransposedTile(start: start + i0, depthStride: depthStride, lastRow: rows - 1)
     }
 }
 

@@ -46,6 +46,9 @@ extension PackedGEMMKernel {
 extension PackedGEMMKernel {
     @inlinable static var rowBlock: Int { 96 }
     @inlinable static var columnBlock: Int { 2048 }
+    /// The longest stored rows of an operand that `multiply` reads in place rather than packs
+    /// (a transposed A, a row-major B of whole panels).
+    @inlinable static var shortRowLimit: Int { 64 }
 
     /// Floats of scratch space `multiply` needs for packing.
     @inlinable package static var workspaceCount: Int {
@@ -139,10 +142,21 @@ extension PackedGEMMKernel {
         // in the same order: the same product without the copy (which costs as much as the
         // arithmetic when B has few columns).
         let readsAInPlace = alpha == 1 && a.rowOffsets == nil && !a.isTransposed
+        // So is a transposed A whose stored rows are short (at most `shortRowLimit` values: a
+        // tile's depth steps a few cache lines apart): packing it is a strided
+        // gather that cost more than the product of a Winograd weight gradient's 16 x 16 sums.
+        let readsTransposedAInPlace =
+            alpha == 1 && a.rowOffsets == nil && a.isTransposed && a.rowStride <= shortRowLimit
         // An A given by row starts is only ever read in place.
         precondition(
             a.rowOffsets == nil || (alpha == 1 && packedA == nil && !a.isTransposed && a.columnOffsets == nil),
             "a left operand given by row starts is read in place, untransposed and unscaled")
+        // A row-major B of short rows in whole panels is read in place as well (the Winograd
+        // weight gradient's transformed tiles, 16 to 64 channels a tile).
+        let readsBInPlace =
+            packedB == nil && b.rowOffsets == nil && !b.isTransposed && b.rowStride <= shortRowLimit
+            && n % columnTile == 0
+        let bRowStride = readsBInPlace ? b.rowStride : nil
         var jc = 0
         while jc < n {
             let nc = min(columnBlock, n - jc)
@@ -156,6 +170,8 @@ extension PackedGEMMKernel {
                 let fullColumns = inPlace ? nc / columnTile * columnTile : 0
                 if let packedB {
                     panelsB = packedB + pc * paddedColumns + jc * kc
+                } else if readsBInPlace {
+                    panelsB = b.base + pc * b.rowStride + jc
                 } else if inPlace {
                     if fullColumns < nc {
                         packB(
@@ -175,21 +191,31 @@ extension PackedGEMMKernel {
                         macroKernel(
                             mc: mc, nc: nc, kc: kc,
                             a: PackedBlock(start: packedA + pc * paddedRows + ic * kc, depth: kc, rowTile: rowTile),
-                            packedB: panelsB, beta: blockBeta, c: c + ic * ldc + jc, ldc: ldc, inPlace: inPlaceB)
+                            packedB: panelsB, bRowStride: bRowStride, beta: blockBeta, c: c + ic * ldc + jc, ldc: ldc,
+                            inPlace: inPlaceB)
                     } else if let rowOffsets = a.rowOffsets {
                         macroKernel(
                             mc: mc, nc: nc, kc: kc, a: OffsetRowsBlock(start: a.base + pc, offsets: rowOffsets + ic),
-                            packedB: panelsB, beta: blockBeta, c: c + ic * ldc + jc, ldc: ldc, inPlace: inPlaceB)
+                            packedB: panelsB, bRowStride: bRowStride, beta: blockBeta, c: c + ic * ldc + jc, ldc: ldc,
+                            inPlace: inPlaceB)
+                    } else if readsTransposedAInPlace {
+                        macroKernel(
+                            mc: mc, nc: nc, kc: kc,
+                            a: TransposedBlock(start: a.base + pc * a.rowStride + ic, depthStride: a.rowStride),
+                            packedB: panelsB, bRowStride: bRowStride, beta: blockBeta, c: c + ic * ldc + jc, ldc: ldc,
+                            inPlace: inPlaceB)
                     } else if readsAInPlace {
                         macroKernel(
                             mc: mc, nc: nc, kc: kc,
                             a: RowMajorBlock(start: a.base + ic * a.rowStride + pc, rowStride: a.rowStride),
-                            packedB: panelsB, beta: blockBeta, c: c + ic * ldc + jc, ldc: ldc, inPlace: inPlaceB)
+                            packedB: panelsB, bRowStride: bRowStride, beta: blockBeta, c: c + ic * ldc + jc, ldc: ldc,
+                            inPlace: inPlaceB)
                     } else {
                         packA(a, row: ic, mc: mc, depth: pc, kc: kc, alpha: alpha, into: aBuffer)
                         macroKernel(
                             mc: mc, nc: nc, kc: kc, a: PackedBlock(start: aBuffer, depth: kc, rowTile: rowTile),
-                            packedB: panelsB, beta: blockBeta, c: c + ic * ldc + jc, ldc: ldc, inPlace: inPlaceB)
+                            packedB: panelsB, bRowStride: bRowStride, beta: blockBeta, c: c + ic * ldc + jc, ldc: ldc,
+                            inPlace: inPlaceB)
                     }
                     ic += mc
                 }
@@ -437,11 +463,13 @@ extension PackedGEMMKernel {
 
     /// Runs the micro-kernel over a block; with `inPlace` (the block's B columns start at
     /// `base`, depth step `p` at `offsets[p]`), panels before `fullColumns` are read in place
-    /// and the rest from `packedB` as usual.
+    /// and the rest from `packedB` as usual. With `bRowStride`, `packedB` is instead a
+    /// row-major B read in place: panel `j0` starts at `packedB + j0`, depth steps
+    /// `bRowStride` apart.
     @inlinable
     static func macroKernel<Left: LeftBlock>(
         mc: Int, nc: Int, kc: Int,
-        a: Left, packedB: UnsafePointer<Float>,
+        a: Left, packedB: UnsafePointer<Float>, bRowStride: Int? = nil,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
         inPlace: (base: UnsafePointer<Float>, offsets: UnsafePointer<Int>, fullColumns: Int)? = nil
     ) {
@@ -458,7 +486,9 @@ extension PackedGEMMKernel {
                     i0 += rowTile
                 }
             } else {
-                let panel = PackedPanel(start: UnsafeRawPointer(packedB + j0 * kc), step: columnTile * 4)
+                let panel =
+                    bRowStride.map { PackedPanel(start: UnsafeRawPointer(packedB + j0), step: $0 * 4) }
+                    ?? PackedPanel(start: UnsafeRawPointer(packedB + j0 * kc), step: columnTile * 4)
                 while i0 < mc {
                     tile(
                         i0: i0, mc: mc, kc: kc, a: a, b: panel, beta: beta, c: c + i0 * ldc + j0, ldc: ldc,

@@ -77,14 +77,15 @@ package struct WinogradConvolution: Sendable {
     }
 
     /// Whether training's weight gradient takes this form (`accumulateWeightGradient`), on a
-    /// path that `trains(on:)`: one it computes, with at least 32 input and output channels.
-    /// Its 36 products are as deep as the tiles but only channels wide, so narrower layers
-    /// lose (`loupe-bench --resnet-convolutions --passes weight-gradient --cpu-time`, one
-    /// thread, 64 images, Zen 2: `resnet-mini`'s 16-channel 32 x 32 layer 5.0-5.4 ms against
-    /// 4.4 lowered, its 32-channel 16 x 16 layer 3.1-3.3 against 4.2, its 64-channel 8 x 8
-    /// layer 2.3-2.4 against 2.8-2.9 by F(2 x 2)'s adjoint; BENCHMARKS.md).
+    /// path that `trains(on:)`: whenever it computes the convolution. Its 36 products are as
+    /// deep as the tiles but only channels wide; read in place rather than packed
+    /// (`PackedGEMMKernel.multiply`), they beat the lowered product from 16 channels on
+    /// (`loupe-bench --resnet-convolutions --passes weight-gradient --cpu-time`, one thread, 64
+    /// images, Zen 2: `resnet-mini`'s 16-channel 32 x 32 layer 3.2-3.3 ms against 4.1-4.4
+    /// lowered, its 32-channel 16 x 16 layer 2.1 against 4.2, its 64-channel 8 x 8 layer 1.8
+    /// against 2.8-2.9 by F(2 x 2)'s adjoint; BENCHMARKS.md).
     package static func sumsWeightGradient(for geometry: ConvolutionGeometry, outChannels: Int) -> Bool {
-        computes(geometry, outChannels: outChannels) && geometry.channels >= 32 && outChannels >= 32
+        computes(geometry, outChannels: outChannels)
     }
 
     /// Whether training's passes take this form too, on `path`: the forward pass and the

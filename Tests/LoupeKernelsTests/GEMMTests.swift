@@ -133,6 +133,42 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// A transposed A and a row-major B whose stored rows are short (64 values at most) are
+    /// read in place: bit for bit the product of the same values stored in wider rows, which
+    /// are packed, and close to the naive product. Every path, ragged and narrow row tiles,
+    /// B whole panels or not (then packed), several depth slices, beta 0 and 1.
+    func testShortRowsReadInPlaceAreThePackedProduct() {
+        var rng = SystemRandomNumberGenerator()
+        for path in KernelPath.allCases where path <= KernelPath.supported {
+            for (m, n, k) in [(16, 16, 128), (32, 32, 700), (5, 16, 7), (64, 48, 129), (13, 64, 40), (16, 20, 9)] {
+                for beta: Float in [0, 1] {
+                    // A stored k x m (transposed), B k x n: in short rows, and copied into rows of 80.
+                    let (a, b) = (randomArray(k * m, &rng), randomArray(k * n, &rng))
+                    func widened(_ x: [Float], _ length: Int) -> [Float] {
+                        (0..<(k * 80)).map { $0 % 80 < length ? x[$0 / 80 * length + $0 % 80] : .nan }
+                    }
+                    let start = randomArray(m * n, &rng)
+                    var (inPlace, packed) = (start, start)
+                    GEMM.multiply(
+                        transposeA: true, m: m, n: n, k: k, a: a, lda: m, b: b, ldb: n, beta: beta, c: &inPlace,
+                        ldc: n, path: path)
+                    GEMM.multiply(
+                        transposeA: true, m: m, n: n, k: k, a: widened(a, m), lda: 80, b: widened(b, n), ldb: 80,
+                        beta: beta, c: &packed, ldc: n, path: path)
+                    XCTAssertEqual(
+                        inPlace.map(\.bitPattern), packed.map(\.bitPattern), "\(path) m=\(m) n=\(n) k=\(k) beta=\(beta)"
+                    )
+                    let naive = naiveProduct(
+                        transposeA: true, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: m, b: b, ldb: n,
+                        beta: beta, c: start, ldc: n)
+                    XCTAssertLessThan(
+                        zip(inPlace, naive).map { abs($0 - $1) }.max()!, 1e-4 * Float(k).squareRoot() + 1e-5,
+                        "\(path) m=\(m) n=\(n) k=\(k)")
+                }
+            }
+        }
+    }
+
     /// An A operand given by row starts, read in place, is bit for bit the product with its
     /// rows gathered into a plain matrix (and close to the naive one): every path, ragged row
     /// tiles (including narrow ones), ragged panels, several depth slices, overlapping rows.

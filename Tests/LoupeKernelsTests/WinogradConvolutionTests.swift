@@ -274,12 +274,12 @@ final class WinogradConvolutionTests: XCTestCase {
             WinogradConvolution.isFaster(for: geometry(channels: 8), outChannels: 16), "not a multiple of 16")
         XCTAssertFalse(WinogradConvolution.computes(geometry(channels: 72), outChannels: 64), "not a multiple of 16")
         XCTAssertFalse(WinogradConvolution.computes(geometry(), outChannels: 72), "not a multiple of 16")
-        // Training's weight gradient from 32 input and output channels.
+        // Training's weight gradient wherever the form computes the convolution, from 16 channels.
         XCTAssertTrue(WinogradConvolution.sumsWeightGradient(for: geometry(channels: 32), outChannels: 32))
         XCTAssertTrue(WinogradConvolution.sumsWeightGradient(for: geometry(), outChannels: 64))
-        XCTAssertFalse(WinogradConvolution.sumsWeightGradient(for: geometry(channels: 16), outChannels: 16))
-        XCTAssertFalse(WinogradConvolution.sumsWeightGradient(for: geometry(channels: 16), outChannels: 32))
-        XCTAssertFalse(WinogradConvolution.sumsWeightGradient(for: geometry(channels: 32), outChannels: 16))
+        XCTAssertTrue(WinogradConvolution.sumsWeightGradient(for: geometry(channels: 16), outChannels: 16))
+        XCTAssertTrue(WinogradConvolution.sumsWeightGradient(for: geometry(channels: 16), outChannels: 32))
+        XCTAssertFalse(WinogradConvolution.sumsWeightGradient(for: geometry(channels: 8), outChannels: 16))
         XCTAssertFalse(WinogradConvolution.sumsWeightGradient(for: geometry(stride: 2), outChannels: 64))
     }
 
