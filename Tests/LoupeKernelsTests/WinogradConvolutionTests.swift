@@ -283,6 +283,20 @@ final class WinogradConvolutionTests: XCTestCase {
         XCTAssertFalse(WinogradConvolution.sumsWeightGradient(for: geometry(stride: 2), outChannels: 64))
     }
 
+    /// The transformed matrices lie an odd number of whole cache lines apart, no closer than
+    /// their size: 36 consecutive matrices' values of one tile fall into 36 different sets of
+    /// a 64-set L1 cache.
+    func testTransformedMatricesLieAnOddNumberOfLinesApart() {
+        for size in [1, 15, 16, 17, 256, 768, 1024, 2048, 3072, 4095, 4096, 12_288] {
+            let stride = WinogradConvolution.matrixStride(size)
+            XCTAssertGreaterThanOrEqual(stride, size, "\(size)")
+            XCTAssertLessThan(stride, size + 32, "\(size)")
+            XCTAssertEqual(stride % 16, 0, "\(size)")
+            XCTAssertEqual(stride / 16 % 2, 1, "\(size)")
+            XCTAssertEqual(Set((0..<36).map { $0 * stride / 16 % 64 }).count, 36, "\(size)")
+        }
+    }
+
     /// The cache of a weight tensor's packed forms keeps its Winograd form until the weights
     /// change.
     func testTheCacheKeepsTheTransformedWeightsUntilTheyChange() {
