@@ -6,11 +6,18 @@ import CLoupePlatform
 /// compiles a specialisation of its own, with its registers (register shuffles compiled
 /// without CPU flags were a sixth of sparse inference).
 @usableFromInline package enum MatrixTranspose<Arithmetic: MultiplyAdd> {
-    /// - Parameter wideBlocks: 16 x 16 blocks (AVX-512's 32 registers hold one), else 8 x 8.
+    /// - Parameters:
+    ///   - wideBlocks: 16 x 16 blocks (AVX-512's 32 registers hold one), else 8 x 8.
+    ///   - prefetchesNextRows: touch the next block of rows while this one is moved, for a
+    ///     source that is not in cache (sparse inference's batches: 2-3%). Where the rows are
+    ///     a multiple of 4 KiB apart (the channel planes of a 32 x 32 image), those lines go to
+    ///     the one L1 set the current rows already fill and evict them: Winograd's transposes
+    ///     ran up to 30% faster without (BENCHMARKS.md).
     @inlinable
     package static func transpose(
         _ source: UnsafePointer<Float>, rows: Int, columns: Int, sourceStride: Int,
-        into destination: UnsafeMutablePointer<Float>, destinationStride: Int, wideBlocks: Bool
+        into destination: UnsafeMutablePointer<Float>, destinationStride: Int, wideBlocks: Bool,
+        prefetchesNextRows: Bool
     ) {
         let block = wideBlocks ? 16 : 8
         let (fullRows, fullColumns) = (rows / block * block, columns / block * block)
@@ -18,7 +25,7 @@ import CLoupePlatform
             // The rows of the next block, a block of columns at a time: with 16 rows read side
             // by side, the hardware prefetcher alone leaves a batch that is not in cache to
             // arrive at a third of the memory's sequential rate.
-            let next = r0 + block < fullRows ? source + (r0 + block) * sourceStride : nil
+            let next = prefetchesNextRows && r0 + block < fullRows ? source + (r0 + block) * sourceStride : nil
             for c0 in stride(from: 0, to: fullColumns, by: block) {
                 if let next {
                     for i in 0..<block { loupe_prefetch(next + i * sourceStride + c0) }

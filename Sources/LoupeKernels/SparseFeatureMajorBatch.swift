@@ -58,7 +58,7 @@ package struct FeatureMajorBatch: Sendable, Equatable {
         guard batch > 0, features > 0 else { return }
         transpose(
             batchMajor, rows: batch, columns: features, sourceStride: features, into: storage.base,
-            destinationStride: laneStride, path: path)
+            destinationStride: laneStride, path: path, prefetchesNextRows: true)
     }
 
     /// The transpose of a batch-major (row-major `[batch, features]`) array.
@@ -98,7 +98,7 @@ package struct FeatureMajorBatch: Sendable, Equatable {
         withUnsafeBufferPointer { source in
             transpose(
                 source.baseAddress!, rows: features, columns: batch, sourceStride: laneStride, into: destination,
-                destinationStride: features, path: path)
+                destinationStride: features, path: path, prefetchesNextRows: true)
         }
     }
 

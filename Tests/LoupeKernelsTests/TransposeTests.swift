@@ -3,7 +3,7 @@ import XCTest
 
 /// `transpose` on every kernel path against a naive loop: 16-wide matrices either way, wider
 /// ones, ragged edges, and strides wider than the rows, with the destination's gaps left
-/// alone.
+/// alone; prefetching the next rows or not.
 final class TransposeTests: XCTestCase {
     func testEveryShapeMatchesTheNaiveTranspose() {
         let shapes: [(rows: Int, columns: Int)] = [
@@ -12,17 +12,19 @@ final class TransposeTests: XCTestCase {
         ]
         for path in KernelPath.allCases where path <= KernelPath.supported {
             for (rows, columns) in shapes {
-                let (sourceStride, destinationStride) = (columns + 3, rows + 5)
-                let source = (0..<(rows * sourceStride)).map { Float($0) }
-                var destination = [Float](repeating: -1, count: columns * destinationStride)
-                transpose(
-                    source, rows: rows, columns: columns, sourceStride: sourceStride, into: &destination,
-                    destinationStride: destinationStride, path: path)
-                var want = [Float](repeating: -1, count: columns * destinationStride)
-                for r in 0..<rows {
-                    for c in 0..<columns { want[c * destinationStride + r] = source[r * sourceStride + c] }
+                for prefetches in [false, true] {
+                    let (sourceStride, destinationStride) = (columns + 3, rows + 5)
+                    let source = (0..<(rows * sourceStride)).map { Float($0) }
+                    var destination = [Float](repeating: -1, count: columns * destinationStride)
+                    transpose(
+                        source, rows: rows, columns: columns, sourceStride: sourceStride, into: &destination,
+                        destinationStride: destinationStride, path: path, prefetchesNextRows: prefetches)
+                    var want = [Float](repeating: -1, count: columns * destinationStride)
+                    for r in 0..<rows {
+                        for c in 0..<columns { want[c * destinationStride + r] = source[r * sourceStride + c] }
+                    }
+                    XCTAssertEqual(destination, want, "\(path) \(rows) x \(columns), prefetching \(prefetches)")
                 }
-                XCTAssertEqual(destination, want, "\(path) \(rows) x \(columns)")
             }
         }
     }
