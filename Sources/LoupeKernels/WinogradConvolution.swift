@@ -26,10 +26,12 @@ package struct WinogradConvolution: Sendable {
     /// forward pass's products covers: its tiles, transformed and multiplied, stay in cache.
     package let positionsPerRound: Int
 
-    /// 768 positions, 48 tiles of F(4 x 4): of rounds of 16 to 128 such tiles
-    /// (`loupe-bench --throughput-only --models resnet-mini --threads 1`, Zen 2), 48 trained
-    /// and inferred fastest (BENCHMARKS.md).
-    package static let defaultPositionsPerRound = 768
+    /// 3,072 positions, 192 tiles of F(4 x 4). Of rounds of 24 to 768 such tiles
+    /// (`loupe-bench --throughput-only --models resnet-mini --threads 2`, Zen 2), 96 to 192
+    /// trained and inferred fastest once the transformed matrices no longer shared L1 sets
+    /// (`matrixStride`): inference 6-8% and training 2-3% faster than with 48, the best
+    /// before (BENCHMARKS.md).
+    package static let defaultPositionsPerRound = 3072
 
     /// The outputs per tile side of the weight gradient's form: 4, F(4 x 4, 3 x 3)'s adjoint,
     /// or 2, F(2 x 2, 3 x 3)'s (less rounding, 1.8 times the multiply-adds).
