@@ -5,8 +5,11 @@
 ///
 /// Blocks of four outputs by four taps keep sixteen 16-wide accumulators over the positions
 /// (eight loads for sixteen multiply-adds); leftover outputs or taps take one accumulator each.
-/// Sums are reduced across lanes at the end, so they round differently from a product that
-/// adds positions in order.
+/// Where a 16-wide vector is two registers of sixteen (AVX2), `pairedBlocks` takes two
+/// outputs by three taps instead (six accumulators, twelve registers): the sixteen would
+/// spill. Each weight is one sum in the same order whatever its block, so the blocks give the
+/// same bits. Sums are reduced across lanes at the end, so they round differently from a
+/// product that adds positions in order.
 @usableFromInline package enum ShallowWeightGradient<Arithmetic: MultiplyAdd> {
     /// - Parameters:
     ///   - gradient: `outputs` rows of `positions` values, `gradientStride` apart.
@@ -16,8 +19,15 @@
     package static func accumulate(
         outputs: Int, taps: Int, positions: Int, gradient: UnsafePointer<Float>, gradientStride: Int,
         image: UnsafePointer<Float>, offsets: UnsafePointer<Int>,
-        into weights: UnsafeMutablePointer<Float>, weightStride: Int
+        into weights: UnsafeMutablePointer<Float>, weightStride: Int, pairedBlocks: Bool = false
     ) {
+        if pairedBlocks {
+            accumulateInPairs(
+                outputs: outputs, taps: taps, positions: positions, gradient: gradient,
+                gradientStride: gradientStride, image: image, offsets: offsets, into: weights,
+                weightStride: weightStride)
+            return
+        }
         var o = 0
         while o < outputs {
             var j = 0
@@ -43,6 +53,75 @@
             }
             o += 4
         }
+    }
+
+    /// `accumulate` in blocks of two outputs by three taps; leftover taps and a last odd
+    /// output one weight at a time.
+    @inlinable
+    static func accumulateInPairs(
+        outputs: Int, taps: Int, positions: Int, gradient: UnsafePointer<Float>, gradientStride: Int,
+        image: UnsafePointer<Float>, offsets: UnsafePointer<Int>,
+        into weights: UnsafeMutablePointer<Float>, weightStride: Int
+    ) {
+        @inline(__always) func single(_ output: Int, _ j: Int) {
+            weights[output * weightStride + j] += dot(
+                gradient + output * gradientStride, image + offsets[j], count: positions)
+        }
+        var o = 0
+        while o + 2 <= outputs {
+            var j = 0
+            while j + 3 <= taps {
+                pairBlock(
+                    o: o, j: j, positions: positions, gradient: gradient, gradientStride: gradientStride,
+                    image: image, offsets: offsets, into: weights, weightStride: weightStride)
+                j += 3
+            }
+            for tap in j..<taps {
+                single(o, tap)
+                single(o + 1, tap)
+            }
+            o += 2
+        }
+        if o < outputs {
+            for tap in 0..<taps { single(o, tap) }
+        }
+    }
+
+    /// Two outputs by three taps: six accumulators, five loads for six multiply-adds.
+    @inlinable @inline(__always)
+    static func pairBlock(
+        o: Int, j: Int, positions: Int, gradient: UnsafePointer<Float>, gradientStride: Int,
+        image: UnsafePointer<Float>, offsets: UnsafePointer<Int>,
+        into weights: UnsafeMutablePointer<Float>, weightStride: Int
+    ) {
+        let (g0, g1) = (gradient + o * gradientStride, gradient + (o + 1) * gradientStride)
+        let (p0, p1, p2) = (image + offsets[j], image + offsets[j + 1], image + offsets[j + 2])
+        var a00 = SIMD16<Float>()
+        var (a01, a02, a10, a11, a12) = (a00, a00, a00, a00, a00)
+        var q = 0
+        while q + 16 <= positions {
+            let (x0, x1, x2) = (load(p0, q), load(p1, q), load(p2, q))
+            var y = load(g0, q)
+            a00 = Arithmetic.multiplyAdd(a00, y, x0)
+            a01 = Arithmetic.multiplyAdd(a01, y, x1)
+            a02 = Arithmetic.multiplyAdd(a02, y, x2)
+            y = load(g1, q)
+            a10 = Arithmetic.multiplyAdd(a10, y, x0)
+            a11 = Arithmetic.multiplyAdd(a11, y, x1)
+            a12 = Arithmetic.multiplyAdd(a12, y, x2)
+            q += 16
+        }
+        @inline(__always) func finish(_ sum: SIMD16<Float>, _ row: UnsafePointer<Float>, _ a: Int, _ b: Int) {
+            add(
+                sum, row: row, tap: image + offsets[j + b], from: q, to: positions,
+                onto: weights + (o + a) * weightStride + j + b)
+        }
+        finish(a00, g0, 0, 0)
+        finish(a01, g0, 0, 1)
+        finish(a02, g0, 0, 2)
+        finish(a10, g1, 1, 0)
+        finish(a11, g1, 1, 1)
+        finish(a12, g1, 1, 2)
     }
 
     @inlinable @inline(__always)

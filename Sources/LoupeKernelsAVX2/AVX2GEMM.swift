@@ -26,7 +26,7 @@ package func avx2PackWholeB(
     PackedGEMM<AVX2MultiplyAdd>.packWholeB(b, k: k, n: n, into: packed, slices: slices)
 }
 
-/// `ShallowWeightGradient.accumulate` compiled for AVX2.
+/// `ShallowWeightGradient.accumulate` compiled for AVX2, in blocks of two outputs by three taps.
 package func avx2AccumulateShallowWeightGradient(
     outputs: Int, taps: Int, positions: Int, gradient: UnsafePointer<Float>, gradientStride: Int,
     image: UnsafePointer<Float>, offsets: UnsafePointer<Int>, into weights: UnsafeMutablePointer<Float>,
@@ -34,7 +34,7 @@ package func avx2AccumulateShallowWeightGradient(
 ) {
     ShallowWeightGradient<AVX2MultiplyAdd>.accumulate(
         outputs: outputs, taps: taps, positions: positions, gradient: gradient, gradientStride: gradientStride,
-        image: image, offsets: offsets, into: weights, weightStride: weightStride)
+        image: image, offsets: offsets, into: weights, weightStride: weightStride, pairedBlocks: true)
 }
 
 /// `multiplyAddChains` compiled for AVX2 + FMA.

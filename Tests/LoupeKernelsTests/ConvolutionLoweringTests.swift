@@ -154,7 +154,8 @@ final class ConvolutionLoweringTests: XCTestCase {
 
     /// The direct sums give each weight the same bits however the outputs are grouped: 16 (or
     /// 13) outputs at once, in blocks of four by four taps and four-output columns for the
-    /// leftover taps, against one output at a time, where every weight is a single dot product.
+    /// leftover taps (AVX2: two outputs by three taps, a last odd output alone), against one
+    /// output at a time, where every weight is a single dot product.
     func testDirectWeightGradientIsTheSameForAnyOutputGrouping() {
         var rng = SystemRandomNumberGenerator()
         for path in KernelPath.allCases where path <= KernelPath.supported {
