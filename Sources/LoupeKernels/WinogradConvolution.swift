@@ -29,7 +29,7 @@ package struct WinogradConvolution: Sendable {
     /// 3,072 positions, 192 tiles of F(4 x 4). Of rounds of 24 to 768 such tiles
     /// (`loupe-bench --throughput-only --models resnet-mini --threads 2`, Zen 2), 96 to 192
     /// trained and inferred fastest once the transformed matrices no longer shared L1 sets
-    /// (`matrixStride`): inference 6-8% and training 2-3% faster than with 48, the best
+    /// (`matrixStride`): inference 6-9% and training 2-3% faster than with 48, the best
     /// before (BENCHMARKS.md).
     package static let defaultPositionsPerRound = 3072
 
